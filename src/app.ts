@@ -1,0 +1,36 @@
+/**
+ * The running application's parts, built once and handed to the HTTP server, the CLI
+ * commands and the workers. Everything that does I/O hangs off this object.
+ */
+import type { Config } from './config.ts';
+import type { Db } from './storage/db.ts';
+import { openDatabase } from './storage/open.ts';
+import { RegisterCache } from './services/register/currentRegister.ts';
+
+export type App = {
+  db: Db;
+  config: Config;
+  registers: RegisterCache;
+  /** The clock; tests replace it. */
+  now: () => Date;
+  close: () => Promise<void>;
+};
+
+export function createApp(db: Db, config: Config, now: () => Date = () => new Date()): App {
+  return { db, config, registers: new RegisterCache(db), now, close: () => db.close() };
+}
+
+export async function openApp(config: Config): Promise<App> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  return createApp(db, config);
+}
+
+/** Today's date (YYYY-MM-DD) in a time zone. */
+export function todayIn(now: Date, timeZone = 'Europe/Stockholm'): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
+}

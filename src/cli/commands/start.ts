@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { openApp } from '../../app.ts';
+import { loadConfig } from '../../config.ts';
+import { loadDemo } from '../../demo/loadDemo.ts';
+import { buildServer } from '../../http/server.ts';
+import type { CliIo } from '../io.ts';
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'no-demo': { type: 'boolean' } } });
+  const config = loadConfig();
+  io.out(
+    `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
+  );
+  const app = await openApp(config);
+  if (!values['no-demo']) {
+    const demo = await loadDemo(app);
+    io.out(
+      `Demo group loaded: register revision ${demo.revision}${demo.registerChanged ? ' (new)' : ''}${demo.published.length ? `; published ${demo.published.join(', ')}` : ''}.`,
+    );
+    if (demo.admin) io.out(`Console sign-in (shown once): ${demo.admin.email} / ${demo.admin.password}`);
+  }
+  const server = await buildServer(app);
+  await server.listen({ port: config.port, host: config.host });
+  const base = config.publicUrl;
+  io.out(
+    [
+      '',
+      `  Privacy center   ${base}/privacy`,
+      `  Notice (NestIT)  ${base}/privacy/nestit-group`,
+      `  Admin console    ${base}/console`,
+      `  API docs         ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
+      `  Health           ${base}/healthz`,
+      '',
+    ].join('\n'),
+  );
+  const stop = async () => {
+    await server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise<number>(() => {});
+}

@@ -1,0 +1,66 @@
+/**
+ * Configuration from the environment, validated once at start. A bad setting stops the
+ * start with a message naming the variable, what is wrong and how to fix it.
+ */
+import { z } from 'zod';
+import { validationError } from './core/errors.ts';
+
+const schema = z.object({
+  PORT: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be 1–65535')
+    .max(65535, 'must be 1–65535')
+    .default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  OMBUD_DATA_DIR: z.string().min(1).default('.ombud'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (e.g. postgres://user@127.0.0.1:5432/ombud)')
+    .optional(),
+  OMBUD_PUBLIC_URL: z.url('must be an absolute URL such as https://privacy.example.com').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OMBUD_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  OMBUD_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  publicUrl: string;
+  logLevel: string;
+  secret?: string;
+  trustProxy: boolean;
+};
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const r = schema.safeParse(clean);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => ({
+      path: i.path.map(String),
+      message: `${String(i.path[0])}: ${i.message} (got '${String(clean[String(i.path[0])] ?? '')}')`,
+    }));
+    throw validationError(
+      'bad-configuration',
+      `Bad configuration: ${issues.map((i) => i.message).join('; ')}.`,
+      issues,
+      'Fix the environment variable(s) named above and start again.',
+    );
+  }
+  const v = r.data;
+  return {
+    port: v.PORT,
+    host: v.HOST,
+    dataDir: v.OMBUD_DATA_DIR,
+    databaseUrl: v.DATABASE_URL,
+    publicUrl: (
+      v.OMBUD_PUBLIC_URL ?? `http://${v.HOST === '0.0.0.0' ? '127.0.0.1' : v.HOST}:${v.PORT}`
+    ).replace(/\/$/, ''),
+    logLevel: v.LOG_LEVEL,
+    secret: v.OMBUD_SECRET,
+    trustProxy: v.OMBUD_TRUST_PROXY === '1',
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * From YAML texts to a merged register, with every problem located at file:line:column.
+ * Pure: the caller reads the files (src/services/register/readRegisterDir.ts).
+ */
+import { type Document, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { groupSchema, type Register, registerFileSchema, SECTIONS, type Section } from './schema.ts';
+import { type Finding, validateRegister } from './validate.ts';
+
+export type SourceFile = { path: string; text: string };
+export type LocatedFinding = Finding & { file: string; line: number; column: number };
+export type ParseResult = {
+  register?: Register;
+  findings: LocatedFinding[];
+  ok: boolean;
+};
+
+type Parsed = { file: SourceFile; doc: Document; lines: LineCounter };
+
+function locate(p: Parsed, path: (string | number)[]): { line: number; column: number } {
+  // Walk down as far as the path exists; report the deepest node found.
+  for (let n = path.length; n >= 0; n--) {
+    const node = p.doc.getIn(path.slice(0, n), true) as Node | undefined;
+    const range = node && typeof node === 'object' && 'range' in node ? node.range : undefined;
+    if (range) {
+      const pos = p.lines.linePos(range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+export function parseRegisterFiles(files: SourceFile[]): ParseResult {
+  const findings: LocatedFinding[] = [];
+  const parsed: Parsed[] = [];
+  const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path));
+
+  for (const file of sorted) {
+    const lines = new LineCounter();
+    const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        findings.push({
+          severity: 'error',
+          code: 'yaml-syntax',
+          message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+          hint: 'Fix the indentation or quoting at this place; a value containing ": " or "#" needs quotes.',
+          path: [],
+          target: file.path,
+          file: file.path,
+          line: pos.line,
+          column: pos.col,
+        });
+      }
+      continue;
+    }
+    parsed.push({ file, doc, lines });
+  }
+
+  const merged: Register = {
+    group: undefined as unknown as Register['group'],
+    organizations: [],
+    authorities: [],
+    jointArrangements: [],
+    systems: [],
+    categoryGroups: [],
+    dataCategories: [],
+    purposes: [],
+    retentionRules: [],
+    cookieCategories: [],
+    cookies: [],
+    acknowledgedFindings: [],
+  };
+  // Where each merged entry came from: section -> merged index -> [parsed file, index in file].
+  const origin = new Map<Section, [Parsed, number][]>(SECTIONS.map((s) => [s, []]));
+  let groupFrom: Parsed | undefined;
+
+  for (const p of parsed) {
+    const js = p.doc.toJS() ?? {};
+    if (typeof js !== 'object' || Array.isArray(js)) {
+      findings.push({
+        severity: 'error',
+        code: 'not-a-mapping',
+        message: 'A register file must be a mapping of sections (organizations:, purposes:, …).',
+        hint: 'Start the file with a section name such as "purposes:".',
+        path: [],
+        target: p.file.path,
+        file: p.file.path,
+        line: 1,
+        column: 1,
+      });
+      continue;
+    }
+    const result = registerFileSchema.safeParse(js);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+        const where = locate(p, path);
+        findings.push({
+          severity: 'error',
+          code: issue.code === 'unrecognized_keys' ? 'unknown-field' : 'schema',
+          message: `${path.join('.') || '(file)'}: ${describeIssue(issue)}`,
+          hint: hintFor(issue),
+          path,
+          target: p.file.path,
+          file: p.file.path,
+          ...where,
+        });
+      }
+      continue;
+    }
+    const data = result.data;
+    if (data.group) {
+      if (groupFrom) {
+        findings.push({
+          severity: 'error',
+          code: 'duplicate-group',
+          message: `The group is declared twice (also in ${groupFrom.file.path}).`,
+          hint: 'Keep one group: section in one file.',
+          path: ['group'],
+          target: p.file.path,
+          file: p.file.path,
+          ...locate(p, ['group']),
+        });
+      }
+      merged.group = data.group;
+      groupFrom = p;
+    }
+    for (const section of SECTIONS) {
+      const items = data[section] as unknown[] | undefined;
+      if (!items) continue;
+      items.forEach((item, i) => {
+        (merged[section] as unknown[]).push(item);
+        origin.get(section)!.push([p, i]);
+      });
+    }
+  }
+
+  if (findings.length > 0) return { findings, ok: false };
+  if (!merged.group) {
+    return {
+      ok: false,
+      findings: [
+        {
+          severity: 'error',
+          code: 'missing-group',
+          message: 'No file declares the group.',
+          hint: 'Add a file (e.g. group.yaml) with "group: { id: …, name: … }".',
+          path: ['group'],
+          target: 'group',
+          file: sorted[0]?.path ?? '(no files)',
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
+  }
+  merged.group = groupSchema.parse(merged.group);
+
+  for (const f of validateRegister(merged)) {
+    const [section, index, ...rest] = f.path;
+    const o = origin.get(section as Section)?.[index as number];
+    if (o) {
+      const [p, fileIndex] = o;
+      findings.push({ ...f, file: p.file.path, ...locate(p, [section as string, fileIndex, ...rest]) });
+    } else {
+      const p = groupFrom!;
+      findings.push({ ...f, file: p.file.path, ...locate(p, f.path) });
+    }
+  }
+  const ok = !findings.some((f) => f.severity === 'error');
+  return { register: ok ? merged : undefined, findings, ok };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}.`;
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined'))
+    return `this field is required (${issue.expected}).`;
+  return issue.message.endsWith('.') ? issue.message : `${issue.message}.`;
+}
+
+function hintFor(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return 'Check the spelling against schema/register.schema.json, or remove the field.';
+  if (issue.code === 'invalid_type') return `Give a value of type ${issue.expected}.`;
+  if (issue.code === 'invalid_value') return `Use one of: ${issue.values.map(String).join(', ')}.`;
+  return 'See schema/register.schema.json for the expected form.';
+}
+
+/** Render findings the way compilers do: file:line:column severity code: message. */
+export function formatFindings(findings: LocatedFinding[]): string {
+  return findings
+    .map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.code}: ${f.message}\n    fix: ${f.hint}`)
+    .join('\n');
+}

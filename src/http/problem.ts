@@ -1,0 +1,106 @@
+/**
+ * Errors become RFC 9457 problem documents here, once, at the edge. A client's mistake is
+ * a 4xx naming the field and the fix; anything else is a 500 with an id and no details.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { type ErrorKind, OmbudError } from '../core/errors.ts';
+
+const STATUS: Record<ErrorKind, number> = {
+  validation: 422,
+  'not-found': 404,
+  conflict: 409,
+  unauthenticated: 401,
+  forbidden: 403,
+  'rate-limited': 429,
+  precondition: 409,
+  gone: 410,
+};
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code?: string;
+  errors?: { path: string; message: string; hint?: string }[];
+  hint?: string;
+};
+
+const TYPE_BASE = 'https://ombud.dev/problems/';
+
+export function problemFor(err: unknown, req: FastifyRequest): Problem {
+  if (err instanceof OmbudError) {
+    return {
+      type: TYPE_BASE + err.code,
+      title: err.kind.replace('-', ' '),
+      status: STATUS[err.kind],
+      detail: err.message,
+      code: err.code,
+      hint: err.hint,
+      errors: err.issues.length
+        ? err.issues.map((i) => ({ path: i.path.join('.'), message: i.message, hint: i.hint }))
+        : undefined,
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const context = (err as { validationContext?: string }).validationContext ?? 'body';
+    return {
+      type: `${TYPE_BASE}invalid-request`,
+      title: 'invalid request',
+      status: 400,
+      detail: `The request ${context} is not valid.`,
+      code: 'invalid-request',
+      errors: err.validation.map((v) => ({
+        path: [context, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      })),
+      hint: 'Correct the fields listed in errors; see /api/openapi.json for the expected form.',
+    };
+  }
+  const fe = err as FastifyError;
+  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code =
+      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'body-too-large'
+        : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'unsupported-media-type'
+          : fe.statusCode === 429
+            ? 'rate-limited'
+            : 'bad-request';
+    return {
+      type: TYPE_BASE + code,
+      title: code.replace(/-/g, ' '),
+      status: fe.statusCode,
+      detail:
+        code === 'body-too-large'
+          ? 'The request body is too large.'
+          : code === 'unsupported-media-type'
+            ? 'Send the body as application/json.'
+            : code === 'rate-limited'
+              ? 'Too many requests; slow down and retry later.'
+              : 'The request could not be read. Check that the body is well-formed JSON.',
+      code,
+    };
+  }
+  const id = randomUUID();
+  // Messages of driver errors can quote values (personal data): log the kind and where, not the message.
+  const e = err as { name?: string; code?: string; stack?: string };
+  req.log.error(
+    { errorId: id, errName: e?.name, errCode: e?.code, at: e?.stack?.split('\n').slice(1, 6).join('\n') },
+    'unhandled error',
+  );
+  return {
+    type: `${TYPE_BASE}internal`,
+    title: 'internal error',
+    status: 500,
+    detail: `Something went wrong on our side. Quote error id ${id} when reporting it.`,
+    code: 'internal',
+  };
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem) {
+  return reply.status(problem.status).type('application/problem+json').send(problem);
+}

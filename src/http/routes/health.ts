@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+
+export async function healthRoutes(server: FastifyInstance, app: App) {
+  server.get(
+    '/healthz',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness and database check',
+        response: {
+          200: z.object({
+            status: z.literal('ok'),
+            database: z.string(),
+            registerRevision: z.number().nullable(),
+          }),
+        },
+      },
+    },
+    async () => {
+      const r = await app.db.query<{ id: number | null }>('SELECT max(id) AS id FROM register_revisions');
+      return { status: 'ok' as const, database: app.db.kind, registerRevision: r[0]?.id ?? null };
+    },
+  );
+  server.get('/', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.redirect('/privacy'),
+  );
+}

@@ -1,0 +1,132 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { notFound, precondition } from '../../core/errors.ts';
+import { ropaCsv, ropaFor } from '../../core/ropa/record.ts';
+import { recordAudit } from '../../services/audit/auditLog.ts';
+import { listRevisions } from '../../services/register/currentRegister.ts';
+import { noticeVersions } from '../../services/notice/publishNotice.ts';
+import { principalActor } from '../actor.ts';
+
+const orgParams = z.object({
+  orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
+});
+
+export async function registerRoutes(server: FastifyInstance, app: App) {
+  const current = async () => {
+    const r = await app.registers.get();
+    if (!r)
+      throw precondition(
+        'no-register',
+        'No register has been applied yet.',
+        'Run `ombud register apply DIR`.',
+      );
+    return r;
+  };
+
+  server.get(
+    '/api/v1/register',
+    {
+      config: { permission: 'register:read' },
+      schema: { tags: ['register'], summary: 'The current register revision' },
+    },
+    async () => {
+      const { stored } = await current();
+      return {
+        revision: stored.revision,
+        contentHash: stored.contentHash,
+        appliedAt: stored.appliedAt,
+        register: stored.register,
+      };
+    },
+  );
+
+  server.get(
+    '/api/v1/register/revisions',
+    {
+      config: { permission: 'register:read' },
+      schema: { tags: ['register'], summary: 'All register revisions, newest first' },
+    },
+    async () =>
+      (await listRevisions(app.db)).map((r) => ({
+        revision: r.id,
+        contentHash: r.content_hash,
+        appliedAt: r.applied_at,
+        appliedBy: r.applied_by,
+      })),
+  );
+
+  server.get(
+    '/api/v1/organizations',
+    {
+      config: { permission: 'register:read' },
+      schema: { tags: ['register'], summary: 'The organizations (controllers) of the group' },
+    },
+    async () => {
+      const { index } = await current();
+      return index.register.organizations.map((o) => ({
+        id: o.id,
+        legalName: o.legalName,
+        country: o.country,
+        registrationNumber: o.registrationNumber,
+      }));
+    },
+  );
+
+  server.get(
+    '/api/v1/organizations/:orgId/ropa',
+    {
+      config: { permission: 'ropa:read' },
+      schema: {
+        tags: ['register'],
+        summary: 'Record of processing activities (GDPR Art. 30(1)) of one controller',
+        params: orgParams,
+        querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+      },
+    },
+    async (req, reply) => {
+      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const { format } = req.query as { format: 'json' | 'csv' };
+      const { index, stored } = await current();
+      if (!index.organization(orgId)) throw notFound('organization', orgId);
+      const entries = ropaFor(index, orgId);
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        orgId,
+        action: 'ropa.export',
+        target: `register-revision:${stored.revision}`,
+        details: { format },
+      });
+      if (format === 'csv')
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="ropa-${orgId}-rev${stored.revision}.csv"`)
+          .send(ropaCsv(entries));
+      return {
+        organization: orgId,
+        registerRevision: stored.revision,
+        generatedAt: app.now().toISOString(),
+        entries,
+      };
+    },
+  );
+
+  server.get(
+    '/api/v1/organizations/:orgId/notices',
+    {
+      config: { permission: 'register:read' },
+      schema: { tags: ['notices'], summary: 'Published notice versions of a controller', params: orgParams },
+    },
+    async (req) => {
+      const { orgId } = req.params as z.infer<typeof orgParams>;
+      return (await noticeVersions(app.db, orgId)).map((v) => ({
+        version: v.version,
+        effectiveDate: v.effectiveDate,
+        publishedAt: v.publishedAt,
+        material: v.material,
+        registerRevision: v.registerRevision,
+        changes: v.changes,
+      }));
+    },
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * The HTTP edge: Fastify with zod-validated routes, OpenAPI 3.1 at /api/openapi.json,
+ * browsable docs at /api/docs, problem+json errors, and a declared permission on every route.
+ */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { App } from '../app.ts';
+import { authenticate, type Permission } from './auth.ts';
+import { problemFor, sendProblem } from './problem.ts';
+import { ROUTE_MODULES } from './routes/index.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Every route declares what it needs; 'public' routes need nothing. */
+    permission?: Permission;
+  }
+}
+
+export type Server = FastifyInstance;
+
+export async function buildServer(
+  app: App,
+  opts: { logger?: boolean | object } = {},
+): Promise<FastifyInstance> {
+  const server = Fastify({
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: app.config.logLevel,
+            // Log the route pattern, never the raw URL: query strings and paths may carry tokens or identifiers.
+            serializers: {
+              req: (req) => ({
+                method: req.method,
+                route: req.routeOptions?.url ?? 'unmatched',
+                reqId: req.id,
+              }),
+              res: (res) => ({ statusCode: res.statusCode }),
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            ...(typeof opts.logger === 'object' ? opts.logger : {}),
+          },
+    bodyLimit: 1024 * 1024,
+    trustProxy: app.config.trustProxy,
+    disableRequestLogging: false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+
+  const missing: string[] = [];
+  server.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) {
+      route.config = { ...(route.config ?? {}), permission: 'public' };
+      return;
+    }
+    if (!(route.config as { permission?: string } | undefined)?.permission)
+      missing.push(`${route.method} ${route.url}`);
+  });
+
+  await server.register(cookie);
+  await server.register(formbody);
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Ombud API',
+        version: '0.1.0',
+        description:
+          'Privacy operations: the register, notices, consent, data subject requests. Errors are RFC 9457 problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'ombud_session' },
+          apiKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await server.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  server.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html') && !reply.getHeader('content-security-policy'))
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      );
+    return payload;
+  });
+
+  server.addHook('preHandler', async (req, reply) => {
+    const permission = req.routeOptions.config.permission;
+    if (!permission || permission === 'public') return;
+    await authenticate(app, req, reply, permission);
+  });
+
+  server.setErrorHandler((err, req, reply) => {
+    const problem = problemFor(err, req);
+    const wantsHtml = req.headers.accept?.includes('text/html') && !req.url.startsWith('/api/');
+    if (problem.status === 401 && wantsHtml)
+      return reply.redirect(`/console/login?next=${encodeURIComponent(req.url.split('?')[0]!)}`);
+    return sendProblem(reply, problem);
+  });
+  server.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, {
+      type: 'https://ombud.dev/problems/not-found',
+      title: 'not found',
+      status: 404,
+      detail: `There is no ${req.method} ${req.url.split('?')[0]}. See /api/docs for the API.`,
+      code: 'not-found',
+    }),
+  );
+
+  for (const mod of ROUTE_MODULES)
+    await server.register(async (scope) => mod(scope as unknown as FastifyInstance, app));
+
+  server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>
+    server.swagger(),
+  );
+
+  await server.ready();
+  if (missing.length > 0) throw new Error(`Routes without a declared permission: ${missing.join(', ')}`);
+  return server;
+}

@@ -1,0 +1,121 @@
+import { createHash, randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+import { conflict, unauthenticated, validationError } from '../../core/errors.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, recordAudit } from '../audit/auditLog.ts';
+
+export type User = { id: string; email: string; name: string; isOwner: boolean; disabledAt: Date | null };
+type Row = {
+  id: string;
+  email: string;
+  name: string;
+  is_owner: boolean;
+  disabled_at: Date | null;
+  password_hash: string;
+};
+const toUser = (r: Row): User => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  isOwner: r.is_owner,
+  disabledAt: r.disabled_at,
+});
+
+const ARGON = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const SESSION_HOURS = 12;
+
+export function checkPassword(password: string) {
+  if (password.length < 12)
+    throw validationError(
+      'weak-password',
+      'The password is too short.',
+      [{ path: ['password'], message: 'Use at least 12 characters.' }],
+      'Choose a passphrase of 12 or more characters.',
+    );
+}
+
+export async function createAdmin(
+  db: Db,
+  actor: Actor,
+  input: { email: string; password: string; name?: string; owner?: boolean },
+): Promise<User> {
+  const email = input.email.trim().toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+    throw validationError('bad-email', 'That is not an e-mail address.', [
+      { path: ['email'], message: 'Use name@example.com.' },
+    ]);
+  checkPassword(input.password);
+  const hash = await argon2.hash(input.password, ARGON);
+  const existing = await db.query('SELECT 1 FROM users WHERE email = $1', [email]);
+  if (existing.length > 0)
+    throw conflict(
+      'user-exists',
+      'A user with that e-mail address exists already.',
+      'Sign in, or reset the password.',
+    );
+  const rows = await db.query<Row>(
+    'INSERT INTO users (email, name, password_hash, is_owner) VALUES ($1, $2, $3, $4) RETURNING *',
+    [email, input.name ?? '', hash, input.owner ?? true],
+  );
+  const user = toUser(rows[0]!);
+  await recordAudit(db, { actor, action: 'user.create', target: `user:${user.id}` });
+  return user;
+}
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+// A fixed hash verified when the user does not exist, so timing does not reveal which addresses exist.
+let dummyHash: Promise<string> | undefined;
+
+/** Check e-mail and password; returns a session token (only its hash is stored). */
+export async function login(
+  db: Db,
+  email: string,
+  password: string,
+  now = new Date(),
+): Promise<{ token: string; user: User; expiresAt: Date }> {
+  const rows = await db.query<Row>('SELECT * FROM users WHERE email = $1', [email.trim().toLowerCase()]);
+  const row = rows[0];
+  dummyHash ??= argon2.hash('not-a-real-password-000', ARGON);
+  const ok = row
+    ? await argon2.verify(row.password_hash, password)
+    : (await argon2.verify(await dummyHash, password), false);
+  if (!row || !ok || row.disabled_at) {
+    await recordAudit(db, {
+      actor: { kind: 'system', id: 'auth' },
+      action: 'auth.login-failed',
+      target: row ? `user:${row.id}` : null,
+    });
+    throw unauthenticated('The e-mail address or password is wrong.');
+  }
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
+  await db.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [
+    tokenHash(token),
+    row.id,
+    expiresAt,
+  ]);
+  await recordAudit(db, {
+    actor: { kind: 'user', id: row.id },
+    action: 'auth.login',
+    target: `user:${row.id}`,
+  });
+  return { token, user: toUser(row), expiresAt };
+}
+
+export async function sessionUser(db: Db, token: string, now = new Date()): Promise<User | undefined> {
+  const rows = await db.query<Row>(
+    `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`,
+    [tokenHash(token), now],
+  );
+  return rows[0] ? toUser(rows[0]) : undefined;
+}
+
+export async function logout(db: Db, token: string): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE id = $1', [tokenHash(token)]);
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return rows[0]!.n;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one small interface every store and service talks to. Two drivers satisfy it:
+ * embedded PGlite (./pglite.ts) and a PostgreSQL server through `pg` (./postgres.ts).
+ * PostgreSQL is the only SQL dialect; write SQL that PostgreSQL 15 and PGlite (18) accept.
+ */
+export type Row = Record<string, unknown>;
+
+export interface Db {
+  readonly kind: 'pglite' | 'postgres';
+  /** One parameterised statement ($1, $2, …). */
+  query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Run fn in a transaction; nested calls join the outer one. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function one<T = Row>(db: Db, sql: string, params?: unknown[]): Promise<T | undefined> {
+  const rows = await db.query<T>(sql, params);
+  return rows[0];
+}

@@ -1,0 +1,73 @@
+/**
+ * Databases for tests. PGlite (in memory) always; the PostgreSQL server on 127.0.0.1 too
+ * when it answers, and under CI=true it must answer: a missing server fails, never skips.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe } from 'vitest';
+import type { Db } from '../../src/storage/db.ts';
+import { migrate } from '../../src/storage/migrate.ts';
+import { openPglite } from '../../src/storage/pglite.ts';
+import { openPostgres } from '../../src/storage/postgres.ts';
+
+export const PG_ADMIN_URL = process.env.OMBUD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+let serverUp: Promise<boolean> | undefined;
+export function postgresAvailable(): Promise<boolean> {
+  serverUp ??= (async () => {
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await c.connect();
+      await c.end();
+      return true;
+    } catch (err) {
+      if (process.env.CI === 'true')
+        throw new Error(
+          `CI=true but PostgreSQL at ${PG_ADMIN_URL} is not reachable: ${(err as Error).message}`,
+        );
+      return false;
+    }
+  })();
+  return serverUp;
+}
+
+/** A fresh, migrated, empty database. Close it with `.close()`; server databases are dropped then. */
+export async function freshDb(kind: 'pglite' | 'postgres' = 'pglite'): Promise<Db> {
+  if (kind === 'pglite') {
+    const db = await openPglite();
+    await migrate(db);
+    return db;
+  }
+  const name = `ombud_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await openPostgres(url.toString(), 5);
+  await migrate(db);
+  const close = db.close.bind(db);
+  return Object.assign(db, {
+    close: async () => {
+      await close();
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  });
+}
+
+export const DATABASE_KINDS = ['pglite', 'postgres'] as const;
+
+/**
+ * Run a suite on every database: PGlite always, the server when reachable (required under CI).
+ * Inside, call `freshDb(kind)`.
+ */
+export function describeEachDatabase(name: string, fn: (kind: 'pglite' | 'postgres') => void): void {
+  const serverReachable = process.env.CI === 'true' || process.env.OMBUD_TEST_POSTGRES !== '0';
+  describe.each(DATABASE_KINDS.filter((k) => k === 'pglite' || serverReachable))(`${name} [%s]`, (kind) =>
+    fn(kind),
+  );
+}
