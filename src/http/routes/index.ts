@@ -5,6 +5,7 @@ import { consoleRoutes } from './console.ts';
 import { healthRoutes } from './health.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
+import { securityRoutes } from './security.ts';
 import { sessionRoutes } from './session.ts';
 
 export type RouteModule = (server: FastifyInstance, app: App) => Promise<void>;
@@ -15,4 +16,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerRoutes,
   privacyRoutes,
   consoleRoutes,
+  securityRoutes,
 ];
