@@ -4,6 +4,7 @@
  */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -73,11 +74,18 @@ export async function buildServer(
       route.config = { ...(route.config ?? {}), permission: 'public' };
     }
     const permission = (route.config as { permission?: Permission } | undefined)?.permission;
+    // Public routes are rate limited per client address unless they set their own limit.
+    if (permission === 'public' && !route.url.startsWith('/api/docs')) {
+      const config = route.config as { rateLimit?: unknown };
+      config.rateLimit ??= { max: app.config.publicRateLimit ?? 600, timeWindow: '1 minute' };
+    }
     if (!permission) missing.push(`${route.method} ${route.url}`);
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routeTable.push({ method, url: route.url, permission: permission ?? 'public' });
   });
 
+  // Registered after the onRoute hook above, so the limits it sets on public routes apply.
+  await server.register(rateLimit, { global: false });
   await server.register(cookie);
   await server.register(formbody);
   await server.register(swagger, {

@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'audit:read',
   'users:manage',
   'apikeys:manage',
+  /** Any signed-in person, for their own account (second factor, password). */
+  'account:self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -57,7 +59,7 @@ export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
 };
 
 /** Permissions an API key can never hold: keys do not mint keys or manage people. */
-export const KEY_FORBIDDEN: readonly string[] = ['users:manage', 'apikeys:manage'];
+export const KEY_FORBIDDEN: readonly string[] = ['users:manage', 'apikeys:manage', 'account:self'];
 
 function matches(pattern: string, permission: string): boolean {
   if (pattern === '*' || pattern === permission) return true;
@@ -86,6 +88,7 @@ export type Principal =
  */
 export function can(p: Principal, permission: Permission | string, orgId?: string): boolean {
   if (permission === 'public') return true;
+  if (permission === 'account:self') return p.kind === 'user';
   if (p.kind === 'user') {
     if (p.isOwner) return true;
     return p.roles.some((r) => (orgId === undefined || r.orgId === orgId) && roleGrants(r.role, permission));

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { consoleRoutes } from './console.ts';
 import { healthRoutes } from './health.ts';
+import { peopleRoutes } from './people.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
 import { securityRoutes } from './security.ts';
@@ -17,4 +18,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   privacyRoutes,
   consoleRoutes,
   securityRoutes,
+  peopleRoutes,
 ];

@@ -49,5 +49,6 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 ALTER TABLE users ADD COLUMN failed_logins integer NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN locked_until timestamptz;
 ALTER TABLE users ADD COLUMN totp_secret text;          -- encrypted (src/core/secrets)
+ALTER TABLE users ADD COLUMN totp_pending text;          -- encrypted, until confirmed with a code
 ALTER TABLE users ADD COLUMN reset_token_hash text;
 ALTER TABLE users ADD COLUMN reset_expires_at timestamptz;
