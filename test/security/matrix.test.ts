@@ -42,7 +42,7 @@ describe('permission matrix', () => {
     expect(protectedRoutes().length).toBeGreaterThan(8);
   });
 
-  test('every route × role × own/other organization is allowed or denied as the policy says', async () => {
+  test('P21 every route × role × own/other organization is allowed or denied as the policy says', async () => {
     const failures: string[] = [];
     let checked = 0;
     for (const route of protectedRoutes()) {
@@ -76,7 +76,7 @@ describe('permission matrix', () => {
     expect(checked).toBeGreaterThan(40);
   }, 60_000);
 
-  test('spot checks against the matrix: tenant isolation in practice', async () => {
+  test('P21 spot checks against the matrix: tenant isolation in practice', async () => {
     const get = (role: Role, url: string) =>
       ts.server.inject({ method: 'GET', url, headers: { cookie: cookies.get(role)! } });
     expect((await get('auditor', `/api/v1/organizations/${OWN}/ropa`)).statusCode).toBe(200);
