@@ -57,6 +57,10 @@ export const COMMANDS: Record<string, Command> = {
       'API keys for systems: ombud apikey create --name N --org ID --permission P | list | revoke ID | rotate ID',
     load: () => import('./commands/apikey.ts'),
   },
+  'secrets reseal': {
+    summary: 'Re-encrypt stored secrets under the newest key of OMBUD_SECRET_KEYS (key rotation)',
+    load: () => import('./commands/secrets-reseal.ts'),
+  },
   'audit verify': {
     summary: 'Verify the audit log hash chain',
     load: () => import('./commands/audit-verify.ts'),

@@ -47,3 +47,35 @@ describe('secrets at rest (AES-256-GCM envelope)', () => {
     expect(() => parseKeyring('')).toThrow(/no key/);
   });
 });
+
+describe('key rotation of stored secrets', () => {
+  test('resealAll moves every stored secret to the newest key; the old key can then go', async () => {
+    const { freshDb } = await import('../support/db.ts');
+    const { resealAll } = await import('../../src/services/secrets/reseal.ts');
+    const { createAdmin } = await import('../../src/services/users/admins.ts');
+    const db = await freshDb('pglite');
+    try {
+      const oldKey = `old:${k()}`;
+      const newKey = `new:${k()}`;
+      const u = await createAdmin(
+        db,
+        { kind: 'cli', id: 't' },
+        { email: 'a@b.example', password: 'x'.repeat(12) },
+      );
+      await db.query('UPDATE users SET totp_secret = $2 WHERE id = $1', [
+        u.id,
+        seal(parseKeyring(oldKey), 'JBSWY3DPEHPK3PXP', `user:${u.id}:totp`),
+      ]);
+      const ring = parseKeyring(`${oldKey},${newKey}`);
+      expect(await resealAll(db, ring, { kind: 'cli', id: 't' })).toEqual({ resealed: 1, current: 'new' });
+      const [row] = await db.query<{ totp_secret: string }>('SELECT totp_secret FROM users WHERE id = $1', [
+        u.id,
+      ]);
+      expect(keyIdOf(row!.totp_secret)).toBe('new');
+      expect(open(parseKeyring(newKey), row!.totp_secret, `user:${u.id}:totp`)).toBe('JBSWY3DPEHPK3PXP');
+      expect((await resealAll(db, ring, { kind: 'cli', id: 't' })).resealed).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+});
