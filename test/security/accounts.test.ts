@@ -162,6 +162,34 @@ describe('invite, reset, disable', () => {
   });
 });
 
+describe('cross-site request forgery', () => {
+  test('cookie-authenticated changes without our own Origin are refused; the same change with it passes', async () => {
+    const payload = { email: 'csrf.victim@staff.example', orgId: 'provendo', role: 'auditor' };
+    const none = await ts.server.inject({
+      method: 'POST',
+      url: '/api/v1/users/invite',
+      headers: { cookie: ts.cookie },
+      payload,
+    });
+    expect(none.statusCode).toBe(403);
+    const foreign = await ts.server.inject({
+      method: 'POST',
+      url: '/api/v1/users/invite',
+      headers: { cookie: ts.cookie, origin: 'https://evil.example', host: 'localhost:80' },
+      payload,
+    });
+    expect(foreign.statusCode).toBe(403);
+    expect((await ts.app.db.query('SELECT 1 FROM users WHERE email = $1', [payload.email])).length).toBe(0);
+    const own = await ts.server.inject({
+      method: 'POST',
+      url: '/api/v1/users/invite',
+      headers: { cookie: ts.cookie, ...SAME_ORIGIN },
+      payload,
+    });
+    expect(own.statusCode).toBe(201);
+  });
+});
+
 // Last: it exhausts this server's sign-in allowance for the address.
 describe('rate limits', () => {
   test('the sign-in form is rate limited per address', async () => {
