@@ -162,6 +162,48 @@ describe('invite, reset, disable', () => {
   });
 });
 
+describe('console people pages', () => {
+  test('a company DPO invites through the form, sees the link once, and disables the person', async () => {
+    const dpo = await userWithRoles(ts.app, ts.server, 'dpo-console', [{ orgId: 'bokhylla', role: 'dpo' }]);
+    const h = { cookie: dpo.cookie, ...SAME_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' };
+    const page = await ts.server.inject({
+      method: 'GET',
+      url: '/console/users',
+      headers: { cookie: dpo.cookie },
+    });
+    expect(page.body).toContain('<option value="bokhylla">');
+    expect(page.body).not.toContain('<option value="provendo">');
+    const inv = await ts.server.inject({
+      method: 'POST',
+      url: '/console/users/invite',
+      headers: h,
+      payload: 'email=form.person%40staff.example&name=Form+Person&orgId=bokhylla&role=auditor',
+    });
+    expect(inv.statusCode).toBe(200);
+    expect(inv.headers['cache-control']).toBe('no-store');
+    expect(inv.body).toMatch(/\/console\/reset\?token=[A-Za-z0-9_-]{43}/);
+    expect(inv.body).toContain('auditor @ bokhylla');
+    const [row] = await ts.app.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [
+      'form.person@staff.example',
+    ]);
+    const dis = await ts.server.inject({
+      method: 'POST',
+      url: `/console/users/${row!.id}/disable`,
+      headers: h,
+      payload: '',
+    });
+    expect(dis.statusCode).toBe(303);
+    const after = await ts.server.inject({
+      method: 'GET',
+      url: '/console/users',
+      headers: { cookie: dpo.cookie },
+    });
+    expect(after.body).toContain('disabled');
+    const listed = await ts.app.db.query("SELECT 1 FROM audit_log WHERE action = 'users.list'");
+    expect(listed.length).toBeGreaterThan(0);
+  });
+});
+
 describe('cross-site request forgery', () => {
   test('cookie-authenticated changes without our own Origin are refused; the same change with it passes', async () => {
     const payload = { email: 'csrf.victim@staff.example', orgId: 'provendo', role: 'auditor' };

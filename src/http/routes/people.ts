@@ -2,11 +2,12 @@
  * People: invite, disable, password reset (API and simple console pages), and each person's
  * own account page with the TOTP second factor. Managers act only inside their companies.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { html } from '../../core/html.ts';
-import { ROLE_LABELS, ROLES } from '../../core/policies/permissions.ts';
+import { type Html, html } from '../../core/html.ts';
+import { orgScope, ROLE_LABELS, ROLES } from '../../core/policies/permissions.ts';
+import { recordAudit } from '../../services/audit/auditLog.ts';
 import {
   completePasswordReset,
   confirmTotp,
@@ -15,6 +16,7 @@ import {
   issuePasswordReset,
   keyringOf,
   listPeople,
+  RESET_HOURS,
   startTotp,
 } from '../../services/users/accounts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
@@ -39,7 +41,15 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
       config: { permission: 'users:manage' },
       schema: { tags: ['security'], summary: 'People of your companies and their roles' },
     },
-    async (req) => listPeople(app.db, req.principal!),
+    async (req) => {
+      const people = await listPeople(app.db, req.principal!);
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        action: 'users.list',
+        details: { rows: people.length },
+      });
+      return people;
+    },
   );
 
   server.post(
@@ -96,17 +106,76 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     },
   );
 
+  const peoplePage = async (req: FastifyRequest, notice?: Html) => {
+    const people = await listPeople(app.db, req.principal!);
+    await recordAudit(app.db, {
+      actor: principalActor(req),
+      action: 'users.list',
+      details: { rows: people.length },
+    });
+    const scope = orgScope(req.principal!, 'users:manage');
+    const orgs =
+      scope === 'all'
+        ? ((await app.registers.get())?.index.register.organizations.map((o) => o.id) ?? [])
+        : scope;
+    const body = html`<h1>People</h1>${notice ?? ''}<div class="card"><table class="data"><thead><tr><th>Name</th><th>E-mail</th><th>Roles</th><th>Second factor</th><th>Status</th><th></th></tr></thead><tbody>${people.map(
+      (p) =>
+        html`<tr><td>${p.name}</td><td>${p.email}</td><td>${p.isOwner ? html`<span class="pill">group owner</span>` : ''}${p.roles.map((r) => html`<span class="pill" title="${ROLE_LABELS[r.role]}">${r.role} @ ${r.orgId}</span>`)}</td><td>${p.totp ? 'TOTP' : '—'}</td><td>${p.disabled ? html`<span class="pill warn">disabled</span>` : 'active'}</td>
+<td>${p.disabled || p.isOwner ? '' : html`<form class="inline" method="post" action="/console/users/${p.id}/reset"><button class="secondary" type="submit">Reset link</button></form> <form class="inline" method="post" action="/console/users/${p.id}/disable"><button class="secondary" type="submit">Disable</button></form>`}</td></tr>`,
+    )}</tbody></table></div>
+<form class="card" method="post" action="/console/users/invite"><h2>Invite a person</h2><div class="grid">
+<div><label for="email">E-mail</label><input id="email" name="email" type="email" required></div>
+<div><label for="name">Name</label><input id="name" name="name"></div>
+<div><label for="orgId">Company</label><select id="orgId" name="orgId">${orgs.map((o) => html`<option value="${o}">${o}</option>`)}</select></div>
+<div><label for="role">Role</label><select id="role" name="role">${ROLES.map((r) => html`<option value="${r}">${ROLE_LABELS[r]}</option>`)}</select></div>
+</div><p><button type="submit">Invite</button></p></form>`;
+    return consolePage({ title: 'People', active: 'people', body });
+  };
+  const shownOnce = (what: string, url: string) =>
+    html`<div class="card" role="status"><p><strong>${what}</strong> Send this link to the person; it is shown only now and works once within ${RESET_HOURS} hours:</p><p><code>${url}</code></p></div>`;
+
   server.get(
     '/console/users',
     { config: { permission: 'users:manage' }, schema: { hide: true } },
+    async (req, reply) => reply.type('text/html').send(await peoplePage(req)),
+  );
+
+  server.post(
+    '/console/users/invite',
+    { config: { permission: 'users:manage' }, schema: { hide: true, body: inviteBody } },
     async (req, reply) => {
-      const people = await listPeople(app.db, req.principal!);
-      const body = html`<h1>People</h1><div class="card"><table class="data"><thead><tr><th>Name</th><th>E-mail</th><th>Roles</th><th>Second factor</th><th>Status</th></tr></thead><tbody>${people.map(
-        (p) =>
-          html`<tr><td>${p.name}</td><td>${p.email}</td><td>${p.isOwner ? html`<span class="pill">group owner</span>` : ''}${p.roles.map((r) => html`<span class="pill" title="${ROLE_LABELS[r.role]}">${r.role} @ ${r.orgId}</span>`)}</td><td>${p.totp ? 'TOTP' : '—'}</td><td>${p.disabled ? html`<span class="pill warn">disabled</span>` : 'active'}</td></tr>`,
-      )}</tbody></table></div>
-<div class="card"><h2>Invite</h2><p class="muted">Use the API: <code>POST /api/v1/users/invite</code> with e-mail, organization and role (${ROLES.join(', ')}); reset and disable at <code>/api/v1/users/{id}/reset</code> and <code>/disable</code>.</p></div>`;
-      return reply.type('text/html').send(consolePage({ title: 'People', active: 'people', body }));
+      const body = req.body as z.infer<typeof inviteBody>;
+      const r = await invitePerson(app.db, principalActor(req), body, { by: req.principal, now: app.now() });
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(await peoplePage(req, shownOnce('Invitation created.', link(r.token))));
+    },
+  );
+
+  server.post(
+    '/console/users/:userId/reset',
+    { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
+    async (req, reply) => {
+      const { userId } = req.params as { userId: string };
+      const t = await issuePasswordReset(app.db, principalActor(req), userId, {
+        by: req.principal,
+        now: app.now(),
+      });
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(await peoplePage(req, shownOnce('Password reset link created.', link(t))));
+    },
+  );
+
+  server.post(
+    '/console/users/:userId/disable',
+    { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
+    async (req, reply) => {
+      const { userId } = req.params as { userId: string };
+      await disablePerson(app.db, principalActor(req), userId, { by: req.principal, now: app.now() });
+      return reply.redirect('/console/users', 303);
     },
   );
 
