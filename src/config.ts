@@ -22,6 +22,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMBUD_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   OMBUD_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  OMBUD_SECRET_KEYS: z.string().optional(),
+  OMBUD_PUBLIC_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(600),
+  OMBUD_LOGIN_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(30),
 });
 
 export type Config = {
@@ -33,6 +36,11 @@ export type Config = {
   logLevel: string;
   secret?: string;
   trustProxy: boolean;
+  /** Keyring for secrets at rest: "id:base64key,…", newest last (src/core/secrets/envelope.ts). */
+  secretKeys?: string;
+  /** Requests per minute per client address on public routes, and on the sign-in form. */
+  publicRateLimit: number;
+  loginRateLimit: number;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -62,5 +70,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     secret: v.OMBUD_SECRET,
     trustProxy: v.OMBUD_TRUST_PROXY === '1',
+    secretKeys: v.OMBUD_SECRET_KEYS,
+    publicRateLimit: v.OMBUD_PUBLIC_RATE_LIMIT,
+    loginRateLimit: v.OMBUD_LOGIN_RATE_LIMIT,
   };
 }

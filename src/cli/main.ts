@@ -52,6 +52,15 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Create an administrator: ombud admin create --email E [--password P | password on stdin]',
     load: () => import('./commands/admin-create.ts'),
   },
+  apikey: {
+    summary:
+      'API keys for systems: ombud apikey create --name N --org ID --permission P | list | revoke ID | rotate ID',
+    load: () => import('./commands/apikey.ts'),
+  },
+  'secrets reseal': {
+    summary: 'Re-encrypt stored secrets under the newest key of OMBUD_SECRET_KEYS (key rotation)',
+    load: () => import('./commands/secrets-reseal.ts'),
+  },
   'audit verify': {
     summary: 'Verify the audit log hash chain',
     load: () => import('./commands/audit-verify.ts'),

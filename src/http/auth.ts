@@ -1,13 +1,17 @@
 /**
  * Who is calling, and may they? Sessions (HttpOnly, SameSite=Lax cookie holding a random
- * token whose hash is stored) for people. Cookie-authenticated changes must come from
- * our own origin (CSRF). Permission rules live in src/core/policies.
+ * token whose hash is stored) for people, `Authorization: Bearer omb_…` API keys for systems.
+ * Cookie-authenticated changes must come from our own origin (CSRF); bearer requests carry no
+ * ambient credentials and need no such check. Runs before validation, so an unauthenticated
+ * call is a 401 whatever its body. Permission rules live in src/core/policies.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import { forbidden, unauthenticated } from '../core/errors.ts';
 import { type Permission, type Principal, can } from '../core/policies/permissions.ts';
+import { authenticateKey } from '../services/apikeys/apiKeys.ts';
 import { sessionUser } from '../services/users/admins.ts';
+import { rolesOf } from '../services/users/roles.ts';
 
 export type { Permission, Principal };
 export const SESSION_COOKIE = 'ombud_session';
@@ -24,7 +28,9 @@ function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin ?? req.headers.referer;
   if (!origin) return false;
   try {
-    return new URL(origin).host === req.headers.host;
+    const o = new URL(origin);
+    // Normalise the Host header the same way (a default port such as :80 is dropped by URL).
+    return o.host === new URL(`${o.protocol}//${req.headers.host ?? ''}`).host;
   } catch {
     return false;
   }
@@ -36,19 +42,40 @@ export async function authenticate(
   _reply: FastifyReply,
   permission: Permission,
 ): Promise<void> {
+  const authz = req.headers.authorization;
+  if (authz !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
+    const principal = m ? await authenticateKey(app.db, m[1]!, app.now()) : undefined;
+    if (!principal)
+      throw unauthenticated(
+        'The API key is unknown, revoked or expired. Send a valid key as Authorization: Bearer <key>.',
+      );
+    req.principal = principal;
+  }
   const token = req.cookies[SESSION_COOKIE];
-  if (token) {
+  if (token && !req.principal) {
     const user = await sessionUser(app.db, token, app.now());
     if (user) {
       if (!SAFE.has(req.method) && !sameOrigin(req))
         throw forbidden(
           'Cross-site request refused: send changes from the Ombud console (missing or foreign Origin header).',
         );
-      req.principal = { kind: 'user', userId: user.id, isOwner: user.isOwner };
+      req.principal = {
+        kind: 'user',
+        userId: user.id,
+        isOwner: user.isOwner,
+        roles: await rolesOf(app.db, user.id),
+      };
     }
   }
   if (!req.principal)
     throw unauthenticated('Sign in to the console, or send an API key as Authorization: Bearer <key>.');
-  const orgId = (req.params as { orgId?: string } | undefined)?.orgId;
-  if (!can(req.principal, permission, orgId)) throw forbidden();
+  // Tenant isolation: a route addressing an organization is allowed only inside the caller's ones.
+  const orgId = (req.params as { orgId?: unknown } | undefined)?.orgId;
+  if (!can(req.principal, permission, typeof orgId === 'string' ? orgId : undefined))
+    throw forbidden(
+      typeof orgId === 'string'
+        ? `You do not have '${permission}' in organization '${orgId.slice(0, 64)}'.`
+        : `You do not have '${permission}' in any organization.`,
+    );
 }

@@ -4,6 +4,7 @@
  */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -16,7 +17,7 @@ import {
 import type { App } from '../app.ts';
 import { authenticate, type Permission } from './auth.ts';
 import { problemFor, sendProblem } from './problem.ts';
-import { ROUTE_MODULES } from './routes/index.ts';
+import { ROUTE_MODULES, type RouteModule } from './routes/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,10 +27,18 @@ declare module 'fastify' {
 }
 
 export type Server = FastifyInstance;
+/** One route as registered: what the permission matrix and the fuzz tests are generated from. */
+export type RouteEntry = { method: string; url: string; permission: Permission };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
 
 export async function buildServer(
   app: App,
-  opts: { logger?: boolean | object } = {},
+  opts: { logger?: boolean | object; extraRoutes?: RouteModule[] } = {},
 ): Promise<FastifyInstance> {
   const server = Fastify({
     logger:
@@ -57,15 +66,25 @@ export async function buildServer(
   server.setSerializerCompiler(serializerCompiler);
 
   const missing: string[] = [];
+  const routeTable: RouteEntry[] = [];
+  server.decorate('routeTable', routeTable);
   server.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) {
       route.config = { ...(route.config ?? {}), permission: 'public' };
-      return;
     }
-    if (!(route.config as { permission?: string } | undefined)?.permission)
-      missing.push(`${route.method} ${route.url}`);
+    const permission = (route.config as { permission?: Permission } | undefined)?.permission;
+    // Public routes are rate limited per client address unless they set their own limit.
+    if (permission === 'public' && !route.url.startsWith('/api/docs')) {
+      const config = route.config as { rateLimit?: unknown };
+      config.rateLimit ??= { max: app.config.publicRateLimit ?? 600, timeWindow: '1 minute' };
+    }
+    if (!permission) missing.push(`${route.method} ${route.url}`);
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url, permission: permission ?? 'public' });
   });
 
+  // Registered after the onRoute hook above, so the limits it sets on public routes apply.
+  await server.register(rateLimit, { global: false });
   await server.register(cookie);
   await server.register(formbody);
   await server.register(swagger, {
@@ -102,7 +121,9 @@ export async function buildServer(
     return payload;
   });
 
-  server.addHook('preHandler', async (req, reply) => {
+  // Authenticate and authorise before the body is validated: an unauthenticated call is a 401
+  // and a forbidden one a 403, whatever it sends.
+  server.addHook('preValidation', async (req, reply) => {
     const permission = req.routeOptions.config.permission;
     if (!permission || permission === 'public') return;
     await authenticate(app, req, reply, permission);
@@ -125,7 +146,7 @@ export async function buildServer(
     }),
   );
 
-  for (const mod of ROUTE_MODULES)
+  for (const mod of [...ROUTE_MODULES, ...(opts.extraRoutes ?? [])])
     await server.register(async (scope) => mod(scope as unknown as FastifyInstance, app));
 
   server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>

@@ -1,6 +1,10 @@
 /**
- * Every permission of Ombud, and the one function that decides. Routes declare a
- * permission; services ask `can` before touching data of an organization.
+ * Every permission of Ombud, the roles, and the one function that decides. Routes declare a
+ * permission (checked at the edge before any validation or handler runs); services ask `can` /
+ * `orgScope` before touching data of an organization. Nothing else in the code base decides access.
+ *
+ * Roles are held per organization: a user may be privacy agent at provendo and auditor at
+ * nestit-sverige. Group owners (`isOwner`) may do everything everywhere.
  */
 export const PERMISSIONS = [
   'public',
@@ -10,15 +14,105 @@ export const PERMISSIONS = [
   'ropa:read',
   'audit:read',
   'users:manage',
+  'apikeys:manage',
+  /** Any signed-in person, for their own account (second factor, password). */
+  'account:self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export type Principal =
-  | { kind: 'user'; userId: string; isOwner: boolean }
-  | { kind: 'api-key'; keyId: string; orgIds: string[]; permissions: Permission[] };
+export const ROLES = ['dpo', 'privacy-agent', 'cs-agent', 'engineer', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
 
-export function can(p: Principal, permission: Permission, orgId?: string): boolean {
+export const ROLE_LABELS: Record<Role, string> = {
+  dpo: 'Owner / data protection officer',
+  'privacy-agent': 'Privacy agent',
+  'cs-agent': 'Customer-service agent',
+  engineer: 'Engineer (connectors and keys)',
+  auditor: 'Auditor (read-only)',
+};
+
+/**
+ * What each role grants, as patterns so that permissions added later by other capabilities
+ * fall into place: 'x:*' any permission of capability x, '*:read' any read, '*' everything.
+ * `deny` wins over `allow`.
+ */
+export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
+  dpo: { allow: ['*'] },
+  'privacy-agent': {
+    allow: [
+      '*:read',
+      'register:*',
+      'notice:*',
+      'ropa:*',
+      'requests:*',
+      'consent:*',
+      'subjects:*',
+      'retention:*',
+    ],
+    deny: ['audit:read'],
+  },
+  'cs-agent': {
+    allow: ['register:read', 'requests:*', 'subjects:*', 'consent:read'],
+  },
+  engineer: { allow: ['register:read', 'connectors:*', 'apikeys:*', 'fulfilment:*'] },
+  auditor: { allow: ['*:read'] },
+};
+
+/** Permissions an API key can never hold: keys do not mint keys or manage people. */
+export const KEY_FORBIDDEN: readonly string[] = ['users:manage', 'apikeys:manage', 'account:self'];
+
+function matches(pattern: string, permission: string): boolean {
+  if (pattern === '*' || pattern === permission) return true;
+  const [pc, pa] = pattern.split(':');
+  const [c, a] = permission.split(':');
+  return (pc === '*' || pc === c) && (pa === '*' || pa === a);
+}
+
+export function roleGrants(role: Role, permission: string): boolean {
+  const g = ROLE_GRANTS[role];
+  if (!g) return false;
+  if (g.deny?.some((p) => matches(p, permission))) return false;
+  return g.allow.some((p) => matches(p, permission));
+}
+
+export type RoleAssignment = { orgId: string; role: Role };
+
+export type Principal =
+  | { kind: 'user'; userId: string; isOwner: boolean; roles: RoleAssignment[] }
+  | { kind: 'api-key'; keyId: string; orgIds: string[]; permissions: string[] };
+
+/**
+ * May the principal do this? With an orgId: in that organization. Without one (group-wide
+ * routes such as lists): in at least one organization; the service then narrows the data to
+ * `orgScope(p, permission)`.
+ */
+export function can(p: Principal, permission: Permission | string, orgId?: string): boolean {
   if (permission === 'public') return true;
-  if (p.kind === 'user') return p.isOwner;
+  if (permission === 'account:self') return p.kind === 'user';
+  if (p.kind === 'user') {
+    if (p.isOwner) return true;
+    return p.roles.some((r) => (orgId === undefined || r.orgId === orgId) && roleGrants(r.role, permission));
+  }
+  if (KEY_FORBIDDEN.includes(permission)) return false;
   return p.permissions.includes(permission) && (orgId === undefined || p.orgIds.includes(orgId));
+}
+
+/** The organizations where the principal holds a permission: 'all' for group owners. */
+export function orgScope(p: Principal, permission: Permission | string): 'all' | string[] {
+  if (p.kind === 'user') {
+    if (p.isOwner) return 'all';
+    return [...new Set(p.roles.filter((r) => roleGrants(r.role, permission)).map((r) => r.orgId))];
+  }
+  if (KEY_FORBIDDEN.includes(permission) || !p.permissions.includes(permission)) return [];
+  return [...p.orgIds];
+}
+
+/** True when every org of `orgIds` is within the principal's scope for the permission. */
+export function canAll(p: Principal, permission: Permission | string, orgIds: string[]): boolean {
+  const scope = orgScope(p, permission);
+  return scope === 'all' || orgIds.every((o) => scope.includes(o));
+}
+
+export function isRole(s: string): s is Role {
+  return (ROLES as readonly string[]).includes(s);
 }

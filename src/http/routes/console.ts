@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import { LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
-import { searchAudit } from '../../services/audit/auditLog.ts';
+import { forbidden } from '../../core/errors.ts';
+import { orgScope } from '../../core/policies/permissions.ts';
+import { recordAudit, searchAudit } from '../../services/audit/auditLog.ts';
+import { principalActor } from '../actor.ts';
+import { auditQuery } from './security.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { dataFlowSvg } from '../../web/diagram.ts';
 import { consolePage } from '../../web/layout.ts';
@@ -125,14 +129,46 @@ ${reg.systems.map(
     '/console/audit',
     {
       config: { permission: 'audit:read' },
-      schema: { hide: true, querystring: z.object({ action: z.string().max(64).optional() }) },
+      schema: { hide: true, querystring: auditQuery.omit({ format: true }) },
     },
     async (req, reply) => {
+      const q = req.query as {
+        action?: string;
+        actor?: string;
+        org?: string;
+        target?: string;
+        limit: number;
+      };
+      const scope = orgScope(req.principal!, 'audit:read');
+      if (q.org && scope !== 'all' && !scope.includes(q.org))
+        throw forbidden(`You do not have 'audit:read' in organization '${q.org}'.`);
       const rows = await searchAudit(app.db, {
-        action: (req.query as { action?: string }).action,
-        limit: 200,
+        action: q.action,
+        actor: q.actor,
+        orgId: q.org,
+        target: q.target,
+        limit: q.limit,
+        scope,
       });
-      const body = html`<h1>Audit log</h1><div class="card"><table class="data"><thead><tr><th>#</th><th>When (UTC)</th><th>Actor</th><th>Organization</th><th>Action</th><th>Target</th><th>Hash</th></tr></thead><tbody>${rows.map(
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        orgId: q.org ?? null,
+        action: 'audit.search',
+        details: { rows: rows.length, filters: { action: q.action, org: q.org } },
+      });
+      const csv = new URLSearchParams(
+        Object.entries({ ...q, format: 'csv' }).filter(([, v]) => v !== undefined && v !== '') as [
+          string,
+          string,
+        ][],
+      );
+      const field = (name: string, label: string, value: string | undefined, ph: string) =>
+        html`<div><label for="${name}">${label}</label><input id="${name}" name="${name}" value="${value ?? ''}" placeholder="${ph}"></div>`;
+      const body = html`<h1>Audit log</h1>
+<form class="card" method="get" action="/console/audit" role="search"><div class="grid">
+${field('action', 'Action (prefix)', q.action, 'apikey.')}${field('actor', 'Actor', q.actor, 'user:…')}${field('org', 'Organization', q.org, scope === 'all' ? 'any' : scope.join(', '))}${field('target', 'Target', q.target, 'user:…')}
+</div><p><button type="submit">Search</button> <a class="button secondary" href="/api/v1/audit?${csv.toString()}" download>Export CSV</a> <a href="/api/v1/audit/verify">Verify chain</a></p></form>
+<div class="card"><p class="muted">${rows.length} entries${scope === 'all' ? '' : html` in ${scope.join(', ')}`}, newest first.</p><table class="data"><thead><tr><th>#</th><th>When (UTC)</th><th>Actor</th><th>Organization</th><th>Action</th><th>Target</th><th>Hash</th></tr></thead><tbody>${rows.map(
         (r) =>
           html`<tr><td>${r.seq}</td><td>${new Date(r.at).toISOString().replace('T', ' ').slice(0, 19)}</td><td>${r.actor}</td><td>${r.org_id ?? ''}</td><td>${r.action}</td><td>${r.target ?? ''}</td><td><code>${r.hash.slice(0, 12)}</code></td></tr>`,
       )}</tbody></table></div>`;

@@ -3,8 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { consoleRoutes } from './console.ts';
 import { healthRoutes } from './health.ts';
+import { peopleRoutes } from './people.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
+import { securityRoutes } from './security.ts';
 import { sessionRoutes } from './session.ts';
 
 export type RouteModule = (server: FastifyInstance, app: App) => Promise<void>;
@@ -15,4 +17,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerRoutes,
   privacyRoutes,
   consoleRoutes,
+  securityRoutes,
+  peopleRoutes,
 ];

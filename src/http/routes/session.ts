@@ -18,6 +18,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <input type="hidden" name="next" value="${next}">
 <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required style="width:100%">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required style="width:100%">
+<label for="code">Authenticator code <span class="muted">(if you set one up)</span></label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" style="width:100%">
 <p><button type="submit">Sign in</button></p></form></div>`,
   });
 
@@ -37,20 +38,27 @@ export async function sessionRoutes(server: FastifyInstance, app: App) {
   server.post(
     '/console/login',
     {
-      config: { permission: 'public' },
+      config: {
+        permission: 'public',
+        rateLimit: { max: app.config.loginRateLimit ?? 30, timeWindow: '1 minute' },
+      },
       schema: {
         hide: true,
         body: z.object({
           email: z.string().max(320),
           password: z.string().max(1024),
+          code: z.string().max(12).optional(),
           next: z.string().max(200).optional(),
         }),
       },
     },
     async (req, reply) => {
-      const body = req.body as { email: string; password: string; next?: string };
+      const body = req.body as { email: string; password: string; code?: string; next?: string };
       try {
-        const { token, expiresAt } = await login(app.db, body.email, body.password, app.now());
+        const { token, expiresAt } = await login(app.db, body.email, body.password, app.now(), {
+          code: body.code?.trim() || undefined,
+          secretKeys: app.config.secretKeys,
+        });
         reply.setCookie(SESSION_COOKIE, token, {
           path: '/',
           httpOnly: true,

@@ -59,11 +59,13 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<number> {
         hash,
       ],
     );
-    return rows[0]!.seq;
+    const seq = rows[0]!.seq;
+    await tx.query('UPDATE audit_head SET seq = $1, count = count + 1, hash = $2 WHERE id = 1', [seq, hash]);
+    return seq;
   });
 }
 
-type AuditRow = {
+export type AuditRow = {
   seq: number;
   at: Date;
   actor: string;
@@ -76,7 +78,11 @@ type AuditRow = {
   hash: string;
 };
 
-/** Walk the whole chain in pages; names the first entry that was altered, removed or reordered. */
+/**
+ * Walk the whole chain in pages; names the first entry that was altered, removed or reordered.
+ * Then compare the end of the chain with the separately kept head (sequence, count and hash,
+ * updated in the same transaction as each append): a log cut short at the tail is caught too.
+ */
 export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<ChainCheck> {
   let after = 0;
   let prev = GENESIS_HASH;
@@ -86,7 +92,22 @@ export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<ChainChec
       after,
       pageSize,
     ]);
-    if (rows.length === 0) return { ok: true, count: total };
+    if (rows.length === 0) {
+      const head = (
+        await db.query<{ seq: string | number; count: string | number; hash: string }>(
+          'SELECT seq, count, hash FROM audit_head WHERE id = 1',
+        )
+      )[0];
+      if (!head) return { ok: false, count: total, seq: 0, problem: 'the audit head record is missing' };
+      if (Number(head.count) !== total || head.hash !== prev || Number(head.seq) !== Number(after))
+        return {
+          ok: false,
+          count: total + 1,
+          seq: Number(head.seq),
+          problem: `the log ends early: the head records ${head.count} entries up to entry ${head.seq}, the table holds ${total} up to entry ${after}; entries at the tail were removed`,
+        };
+      return { ok: true, count: total };
+    }
     const check = verifyChain(
       rows.map((r) => ({
         seq: r.seq,
@@ -109,24 +130,64 @@ export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<ChainChec
   }
 }
 
-export async function searchAudit(
-  db: Db,
-  q: { orgId?: string; action?: string; target?: string; actor?: string; limit?: number; beforeSeq?: number },
-) {
+export type AuditQuery = {
+  orgId?: string;
+  action?: string;
+  target?: string;
+  actor?: string;
+  limit?: number;
+  beforeSeq?: number;
+  /** The organizations the reader may see ('all' for group owners); rows of others are never returned. */
+  scope?: 'all' | string[];
+};
+
+export async function searchAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown) => {
     params.push(v);
     where.push(sql.replace('?', `$${params.length}`));
   };
+  if (q.scope && q.scope !== 'all') add('org_id = ANY(?::text[])', q.scope);
   if (q.orgId) add('org_id = ?', q.orgId);
-  if (q.action) add('action LIKE ?', `${q.action}%`);
+  if (q.action) add('action LIKE ?', `${q.action.replace(/[%_\\]/g, '')}%`);
   if (q.target) add('target = ?', q.target);
   if (q.actor) add('actor = ?', q.actor);
   if (q.beforeSeq) add('seq < ?', q.beforeSeq);
-  params.push(Math.min(q.limit ?? 100, 1000));
+  params.push(Math.min(q.limit ?? 100, 5000));
   return db.query<AuditRow>(
     `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
     params,
+  );
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // Quote always; neutralise spreadsheet formulas.
+  return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
+};
+
+export function auditCsv(rows: AuditRow[]): string {
+  const head = ['seq', 'at', 'actor', 'org_id', 'action', 'target', 'reason', 'details', 'prev_hash', 'hash'];
+  return (
+    [
+      head.join(','),
+      ...rows.map((r) =>
+        [
+          r.seq,
+          new Date(r.at).toISOString(),
+          r.actor,
+          r.org_id,
+          r.action,
+          r.target,
+          r.reason,
+          r.details,
+          r.prev_hash,
+          r.hash,
+        ]
+          .map(csvCell)
+          .join(','),
+      ),
+    ].join('\r\n') + '\r\n'
   );
 }

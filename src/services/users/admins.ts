@@ -66,27 +66,67 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 // A fixed hash verified when the user does not exist, so timing does not reveal which addresses exist.
 let dummyHash: Promise<string> | undefined;
 
-/** Check e-mail and password; returns a session token (only its hash is stored). */
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+const WRONG =
+  'The e-mail address, password or code is wrong, or the account is locked for a while after repeated failures.';
+
+/**
+ * Check e-mail, password and (when enrolled) the TOTP code; returns a session token (only its
+ * hash is stored). Throttled per account: after MAX_FAILED_LOGINS failures the account is locked
+ * for LOCK_MINUTES, and a locked account answers exactly like a wrong password.
+ */
 export async function login(
   db: Db,
   email: string,
   password: string,
   now = new Date(),
+  opts: { code?: string; secretKeys?: string } = {},
 ): Promise<{ token: string; user: User; expiresAt: Date }> {
-  const rows = await db.query<Row>('SELECT * FROM users WHERE email = $1', [email.trim().toLowerCase()]);
+  const rows = await db.query<Row & { locked_until: Date | null }>('SELECT * FROM users WHERE email = $1', [
+    email.trim().toLowerCase(),
+  ]);
   const row = rows[0];
   dummyHash ??= argon2.hash('not-a-real-password-000', ARGON);
-  const ok = row
+  const locked = !!row?.locked_until && new Date(row.locked_until) > now;
+  const passwordOk = row
     ? await argon2.verify(row.password_hash, password)
     : (await argon2.verify(await dummyHash, password), false);
-  if (!row || !ok || row.disabled_at) {
+  const { secondFactorOk } = await import('./accounts.ts');
+  const ok =
+    !!row &&
+    passwordOk &&
+    !locked &&
+    !row.disabled_at &&
+    (await secondFactorOk(db, opts.secretKeys, row.id, opts.code, now));
+  if (!row || !ok) {
+    if (row && !locked) {
+      const upd = await db.query<{ failed_logins: number }>(
+        'UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins',
+        [row.id],
+      );
+      if (upd[0]!.failed_logins >= MAX_FAILED_LOGINS) {
+        await db.query('UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1', [
+          row.id,
+          new Date(now.getTime() + LOCK_MINUTES * 60_000),
+        ]);
+        await recordAudit(db, {
+          actor: { kind: 'system', id: 'auth' },
+          action: 'auth.locked',
+          target: `user:${row.id}`,
+        });
+      }
+    }
     await recordAudit(db, {
       actor: { kind: 'system', id: 'auth' },
       action: 'auth.login-failed',
       target: row ? `user:${row.id}` : null,
+      details: row && passwordOk && !locked && !row.disabled_at ? { secondFactor: 'missing-or-wrong' } : {},
     });
-    throw unauthenticated('The e-mail address or password is wrong.');
+    throw unauthenticated(WRONG);
   }
+  if (row.locked_until || (row as { failed_logins?: number }).failed_logins)
+    await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [row.id]);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
   await db.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [

@@ -1,0 +1,218 @@
+/**
+ * People, roles and API keys, and the audit log for auditors. Access is decided by the
+ * declared permission (checked before validation) and, for data of several organizations,
+ * by the services narrowing to `orgScope` (src/core/policies/permissions.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { forbidden, notFound } from '../../core/errors.ts';
+import { orgScope, PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
+import {
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+  type ApiKey,
+} from '../../services/apikeys/apiKeys.ts';
+import { auditCsv, recordAudit, searchAudit, verifyAuditLog } from '../../services/audit/auditLog.ts';
+import { grantRole, revokeRole } from '../../services/users/roles.ts';
+import { principalActor } from '../actor.ts';
+
+const orgId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
+const keyParams = z.object({ keyId: uuid });
+const roleBody = z.object({ userId: uuid, role: z.enum(ROLES) });
+
+const keyView = (k: ApiKey) => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  orgIds: k.orgIds,
+  permissions: k.permissions,
+  createdBy: k.createdBy,
+  createdAt: k.createdAt.toISOString(),
+  expiresAt: k.expiresAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  rotatedFrom: k.rotatedFrom,
+});
+
+export const auditQuery = z.object({
+  action: z.string().max(64).optional(),
+  actor: z.string().max(200).optional(),
+  org: z.string().max(64).optional(),
+  target: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(200),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+export async function securityRoutes(server: FastifyInstance, app: App) {
+  const knownOrgs = async () => (await app.registers.get())?.index.register.organizations.map((o) => o.id);
+
+  server.post(
+    '/api/v1/organizations/:orgId/roles',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['security'],
+        summary: 'Grant a user a role in an organization',
+        params: z.object({ orgId }),
+        body: roleBody,
+      },
+    },
+    async (req, reply) => {
+      const { orgId: org } = req.params as { orgId: string };
+      const body = req.body as z.infer<typeof roleBody>;
+      const exists = await app.db.query('SELECT 1 FROM users WHERE id = $1', [body.userId]);
+      if (exists.length === 0) throw notFound('user', body.userId);
+      await grantRole(app.db, principalActor(req), { ...body, orgId: org }, req.principal);
+      return reply.status(201).send({ userId: body.userId, orgId: org, role: body.role });
+    },
+  );
+
+  server.delete(
+    '/api/v1/organizations/:orgId/roles/:userId/:role',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['security'],
+        summary: 'Take a role away',
+        params: z.object({ orgId, userId: uuid, role: z.enum(ROLES) }),
+      },
+    },
+    async (req, reply) => {
+      const p = req.params as { orgId: string; userId: string; role: string };
+      const removed = await revokeRole(app.db, principalActor(req), p, req.principal);
+      if (!removed) throw notFound('role-assignment', `${p.userId}/${p.role}`);
+      return reply.status(204).send();
+    },
+  );
+
+  server.get(
+    '/api/v1/apikeys',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: { tags: ['security'], summary: 'API keys of your organizations (never the keys themselves)' },
+    },
+    async (req) => (await listApiKeys(app.db, req.principal)).map(keyView),
+  );
+
+  const createBody = z.object({
+    name: z.string().min(1).max(100),
+    orgIds: z.array(orgId).min(1).max(50),
+    permissions: z.array(z.enum(PERMISSIONS)).min(1).max(PERMISSIONS.length),
+    expiresInDays: z.number().int().min(1).max(3650).nullable().default(90),
+  });
+  server.post(
+    '/api/v1/apikeys',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: {
+        tags: ['security'],
+        summary: 'Create an API key; the key is in this response only',
+        body: createBody,
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as z.infer<typeof createBody>;
+      const { key, apiKey } = await createApiKey(app.db, principalActor(req), body, {
+        by: req.principal,
+        now: app.now(),
+        knownOrgs: await knownOrgs(),
+      });
+      return reply.status(201).send({ key, apiKey: keyView(apiKey) });
+    },
+  );
+
+  server.post(
+    '/api/v1/apikeys/:keyId/rotate',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: {
+        tags: ['security'],
+        summary: 'Replace a key by a new one with the same scope; the old one stops working',
+        params: keyParams,
+      },
+    },
+    async (req, reply) => {
+      const { keyId } = req.params as { keyId: string };
+      const { key, apiKey } = await rotateApiKey(app.db, principalActor(req), keyId, {
+        by: req.principal,
+        now: app.now(),
+      });
+      return reply.status(201).send({ key, apiKey: keyView(apiKey) });
+    },
+  );
+
+  server.delete(
+    '/api/v1/apikeys/:keyId',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: { tags: ['security'], summary: 'Revoke a key', params: keyParams },
+    },
+    async (req) => {
+      const { keyId } = req.params as { keyId: string };
+      return keyView(
+        await revokeApiKey(app.db, principalActor(req), keyId, { by: req.principal, now: app.now() }),
+      );
+    },
+  );
+
+  server.get(
+    '/api/v1/audit',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary: 'Search the audit log (entries of your organizations); format=csv to export',
+        querystring: auditQuery,
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as z.infer<typeof auditQuery>;
+      const scope = orgScope(req.principal!, 'audit:read');
+      if (q.org && scope !== 'all' && !scope.includes(q.org))
+        throw forbidden(`You do not have 'audit:read' in organization '${q.org}'.`);
+      const rows = await searchAudit(app.db, {
+        action: q.action,
+        actor: q.actor,
+        orgId: q.org,
+        target: q.target,
+        limit: q.limit,
+        scope,
+      });
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        orgId: q.org ?? null,
+        action: q.format === 'csv' ? 'audit.export' : 'audit.search',
+        details: { rows: rows.length, filters: { action: q.action, org: q.org } },
+      });
+      if (q.format === 'csv')
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="ombud-audit.csv"')
+          .send(auditCsv(rows));
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        at: new Date(r.at).toISOString(),
+        actor: r.actor,
+        orgId: r.org_id,
+        action: r.action,
+        target: r.target,
+        reason: r.reason,
+        details: r.details,
+        hash: r.hash,
+      }));
+    },
+  );
+
+  server.get(
+    '/api/v1/audit/verify',
+    {
+      config: { permission: 'audit:read' },
+      schema: { tags: ['audit'], summary: 'Verify the whole hash chain and its head' },
+    },
+    async () => verifyAuditLog(app.db),
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * Key rotation for secrets at rest: reseal every stored secret under the newest key of the
+ * keyring, so an old key can then be dropped from OMBUD_SECRET_KEYS. Capabilities that store
+ * sealed secrets add their column to SEALED_COLUMNS (with the context they seal under).
+ */
+import { keyIdOf, type Keyring, reseal } from '../../core/secrets/envelope.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, recordAudit } from '../audit/auditLog.ts';
+
+export type SealedColumn = { table: string; column: string; id: string; context: (id: string) => string };
+
+export const SEALED_COLUMNS: SealedColumn[] = [
+  { table: 'users', column: 'totp_secret', id: 'id', context: (id) => `user:${id}:totp` },
+  { table: 'users', column: 'totp_pending', id: 'id', context: (id) => `user:${id}:totp` },
+];
+
+export async function resealAll(
+  db: Db,
+  ring: Keyring,
+  actor: Actor,
+): Promise<{ resealed: number; current: string }> {
+  let resealed = 0;
+  for (const c of SEALED_COLUMNS) {
+    const rows = await db.query<{ id: string; v: string }>(
+      `SELECT ${c.id}::text AS id, ${c.column} AS v FROM ${c.table} WHERE ${c.column} IS NOT NULL`,
+    );
+    for (const r of rows) {
+      if (keyIdOf(r.v) === ring.current) continue;
+      const next = reseal(ring, r.v, c.context(r.id));
+      await db.query(`UPDATE ${c.table} SET ${c.column} = $2 WHERE ${c.id}::text = $1 AND ${c.column} = $3`, [
+        r.id,
+        next,
+        r.v,
+      ]);
+      resealed++;
+    }
+  }
+  await recordAudit(db, { actor, action: 'secrets.reseal', details: { resealed, key: ring.current } });
+  return { resealed, current: ring.current };
+}

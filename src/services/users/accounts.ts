@@ -1,0 +1,250 @@
+/**
+ * People's accounts beyond sign-in: invitation, disabling, password reset, and the TOTP second
+ * factor. Tokens are random, shown once and stored as hashes; TOTP seeds are sealed with the
+ * secrets keyring (src/core/secrets/envelope.ts). Who may act on whom is decided by `can` /
+ * `orgScope`: a manager sees and acts only on people holding roles in their own companies.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+import * as OTPAuth from 'otpauth';
+import { forbidden, notFound, precondition, validationError } from '../../core/errors.ts';
+import { can, orgScope, type Principal } from '../../core/policies/permissions.ts';
+import { type Keyring, open, parseKeyring, seal } from '../../core/secrets/envelope.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { checkPassword, createAdmin } from './admins.ts';
+import { grantRole, rolesOf } from './roles.ts';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const ARGON = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const RESET_HOURS = 72;
+
+export function keyringOf(secretKeys: string | undefined): Keyring {
+  if (!secretKeys)
+    throw precondition(
+      'no-secret-keys',
+      'No key for secrets at rest is configured.',
+      'Set OMBUD_SECRET_KEYS=k1:$(openssl rand -base64 32) and restart.',
+    );
+  return parseKeyring(secretKeys);
+}
+
+/** People visible to a manager: those holding a role in a company where the manager has users:manage. */
+export async function listPeople(db: Db, by: Principal) {
+  const scope = orgScope(by, 'users:manage');
+  const users = await db.query<{
+    id: string;
+    email: string;
+    name: string;
+    is_owner: boolean;
+    disabled_at: Date | null;
+    totp_secret: string | null;
+  }>('SELECT id, email, name, is_owner, disabled_at, totp_secret FROM users ORDER BY created_at, id');
+  const out = [];
+  for (const u of users) {
+    const roles = await rolesOf(db, u.id);
+    if (scope !== 'all' && !roles.some((r) => scope.includes(r.orgId))) continue;
+    out.push({
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      isOwner: u.is_owner,
+      disabled: u.disabled_at !== null,
+      totp: u.totp_secret !== null,
+      roles: scope === 'all' ? roles : roles.filter((r) => scope.includes(r.orgId)),
+    });
+  }
+  return out;
+}
+
+/** A person outside the manager's companies does not exist for them (404, not 403). */
+async function manageable(db: Db, userId: string, by?: Principal) {
+  const rows = /^[0-9a-f-]{36}$/i.test(userId)
+    ? await db.query<{ id: string; is_owner: boolean }>('SELECT id, is_owner FROM users WHERE id = $1', [
+        userId,
+      ])
+    : [];
+  const u = rows[0];
+  if (!u) throw notFound('user', userId);
+  if (by) {
+    const roles = await rolesOf(db, u.id);
+    const visible = roles.some((r) => can(by, 'users:manage', r.orgId)) || (by.kind === 'user' && by.isOwner);
+    if (!visible) throw notFound('user', userId);
+    // Only group owners act on group owners or on people who also work elsewhere.
+    if (
+      (u.is_owner || roles.some((r) => !can(by, 'users:manage', r.orgId))) &&
+      !(by.kind === 'user' && by.isOwner)
+    )
+      throw forbidden('This person holds roles outside your companies; ask a group owner.');
+  }
+  return u;
+}
+
+async function issueToken(db: Db, userId: string, now: Date): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.query('UPDATE users SET reset_token_hash = $2, reset_expires_at = $3 WHERE id = $1', [
+    userId,
+    sha(token),
+    new Date(now.getTime() + RESET_HOURS * 3600_000),
+  ]);
+  return token;
+}
+
+/** Invite a person into a company with a role; returns the one-time link token. */
+export async function invitePerson(
+  db: Db,
+  actor: Actor,
+  input: { email: string; name?: string; orgId: string; role: string },
+  opts: { by?: Principal; now?: Date } = {},
+): Promise<{ userId: string; token: string }> {
+  if (opts.by && !can(opts.by, 'users:manage', input.orgId))
+    throw forbidden(`You do not have 'users:manage' in organization '${input.orgId}'.`);
+  const now = opts.now ?? new Date();
+  return db.transaction(async (tx) => {
+    // An unusable random password until the invitation is accepted.
+    const user = await createAdmin(tx, actor, {
+      email: input.email,
+      password: randomBytes(24).toString('base64url'),
+      name: input.name,
+      owner: false,
+    });
+    await grantRole(tx, actor, { userId: user.id, orgId: input.orgId, role: input.role }, opts.by);
+    const token = await issueToken(tx, user.id, now);
+    await recordAudit(tx, { actor, orgId: input.orgId, action: 'user.invite', target: `user:${user.id}` });
+    return { userId: user.id, token };
+  });
+}
+
+export async function issuePasswordReset(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  opts: { by?: Principal; now?: Date } = {},
+): Promise<string> {
+  await manageable(db, userId, opts.by);
+  const token = await issueToken(db, userId, opts.now ?? new Date());
+  await recordAudit(db, { actor, action: 'user.reset-issued', target: `user:${userId}` });
+  return token;
+}
+
+/** Set a new password with an invitation or reset token (single use); ends all sessions. */
+export async function completePasswordReset(db: Db, token: string, password: string, now = new Date()) {
+  checkPassword(password);
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM users WHERE reset_token_hash = $1 AND reset_expires_at > $2 AND disabled_at IS NULL`,
+    [sha(token), now],
+  );
+  const u = rows[0];
+  if (!u)
+    throw validationError('bad-reset-token', 'This link is invalid, used or expired.', [
+      { path: ['token'], message: 'Ask an administrator for a new link.' },
+    ]);
+  const hash = await argon2.hash(password, ARGON);
+  await db.query(
+    `UPDATE users SET password_hash = $2, reset_token_hash = NULL, reset_expires_at = NULL,
+       failed_logins = 0, locked_until = NULL WHERE id = $1`,
+    [u.id, hash],
+  );
+  await db.query('DELETE FROM sessions WHERE user_id = $1', [u.id]);
+  await recordAudit(db, {
+    actor: { kind: 'user', id: u.id },
+    action: 'user.password-set',
+    target: `user:${u.id}`,
+  });
+  return u.id;
+}
+
+export async function disablePerson(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  opts: { by?: Principal; now?: Date } = {},
+): Promise<void> {
+  await manageable(db, userId, opts.by);
+  if (opts.by?.kind === 'user' && opts.by.userId === userId)
+    throw validationError('self-disable', 'You cannot disable your own account.', [
+      { path: ['userId'], message: 'Ask another administrator.' },
+    ]);
+  await db.query('UPDATE users SET disabled_at = $2, reset_token_hash = NULL WHERE id = $1', [
+    userId,
+    opts.now ?? new Date(),
+  ]);
+  await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  await recordAudit(db, { actor, action: 'user.disable', target: `user:${userId}` });
+}
+
+// ---- TOTP second factor ----
+
+const totpFor = (secret: string, label: string) =>
+  new OTPAuth.TOTP({
+    issuer: 'Ombud',
+    label,
+    secret: OTPAuth.Secret.fromBase32(secret),
+    digits: 6,
+    period: 30,
+  });
+const ctx = (userId: string) => `user:${userId}:totp`;
+
+/** Start enrolment: a new seed, sealed and pending until confirmed; returns the otpauth:// URI. */
+export async function startTotp(
+  db: Db,
+  ring: Keyring,
+  userId: string,
+): Promise<{ uri: string; secret: string }> {
+  const secret = new OTPAuth.Secret({ size: 20 }).base32;
+  await db.query('UPDATE users SET totp_pending = $2 WHERE id = $1', [
+    userId,
+    seal(ring, secret, ctx(userId)),
+  ]);
+  return { uri: totpFor(secret, `Ombud:${userId.slice(0, 8)}`).toString(), secret };
+}
+
+function validCode(secret: string, code: string, now: Date): boolean {
+  if (!/^\d{6}$/.test(code)) return false;
+  return totpFor(secret, 'x').validate({ token: code, window: 1, timestamp: now.getTime() }) !== null;
+}
+
+export async function confirmTotp(db: Db, ring: Keyring, userId: string, code: string, now = new Date()) {
+  const rows = await db.query<{ totp_pending: string | null }>(
+    'SELECT totp_pending FROM users WHERE id = $1',
+    [userId],
+  );
+  const pending = rows[0]?.totp_pending;
+  if (!pending)
+    throw precondition(
+      'no-totp-pending',
+      'Start the set-up first.',
+      'Open the account page and start again.',
+    );
+  if (!validCode(open(ring, pending, ctx(userId)), code, now))
+    throw validationError('bad-totp-code', 'That code is not right.', [
+      { path: ['code'], message: 'Enter the 6-digit code your authenticator app shows now.' },
+    ]);
+  await db.query('UPDATE users SET totp_secret = totp_pending, totp_pending = NULL WHERE id = $1', [userId]);
+  await recordAudit(db, {
+    actor: { kind: 'user', id: userId },
+    action: 'user.totp-enabled',
+    target: `user:${userId}`,
+  });
+}
+
+/** At sign-in: true when the user has no second factor or the code matches. */
+export async function secondFactorOk(
+  db: Db,
+  secretKeys: string | undefined,
+  userId: string,
+  code: string | undefined,
+  now: Date,
+): Promise<boolean> {
+  const rows = await db.query<{ totp_secret: string | null }>('SELECT totp_secret FROM users WHERE id = $1', [
+    userId,
+  ]);
+  const sealed = rows[0]?.totp_secret;
+  if (!sealed) return true;
+  if (!code) return false;
+  return validCode(open(keyringOf(secretKeys), sealed, ctx(userId)), code, now);
+}
+
+/** For tests and recovery tooling: the current code of a seed. */
+export const totpCode = (secret: string, now: Date) =>
+  totpFor(secret, 'x').generate({ timestamp: now.getTime() });
