@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'ropa:read',
   'audit:read',
   'users:manage',
+  'consent:read',
+  'consent:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,6 +1,7 @@
 /** Every route module of the HTTP API and web pages. Each registers its own routes with declared permissions. */
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
+import { consentRoutes } from './consent.ts';
 import { consoleRoutes } from './console.ts';
 import { healthRoutes } from './health.ts';
 import { privacyRoutes } from './privacy.ts';
@@ -15,4 +16,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerRoutes,
   privacyRoutes,
   consoleRoutes,
+  consentRoutes,
 ];
