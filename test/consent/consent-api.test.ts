@@ -31,17 +31,37 @@ describeEachDatabase('consent API', (kind) => {
     });
     const grant = await post(
       `/api/v1/organizations/${ORG}/consents`,
-      { identity: who, purpose: 'communication-subscription', channel: 'email', wording: WORDING, noticeVersion: 1, source: 'checkout' },
+      {
+        identity: who,
+        purpose: 'communication-subscription',
+        channel: 'email',
+        wording: WORDING,
+        noticeVersion: 1,
+        source: 'checkout',
+      },
       { 'idempotency-key': 'grant-anna-0001' },
     );
     expect(grant.statusCode).toBe(201);
     const ev = grant.json().event;
-    expect(ev).toMatchObject({ kind: 'grant', channel: 'email', wording: WORDING, noticeVersion: 1, source: 'checkout' });
+    expect(ev).toMatchObject({
+      kind: 'grant',
+      channel: 'email',
+      wording: WORDING,
+      noticeVersion: 1,
+      source: 'checkout',
+    });
     expect(ev.actor).toMatch(/^user:/);
     // Same key, same body: the first event, not a second one.
     const again = await post(
       `/api/v1/organizations/${ORG}/consents`,
-      { identity: who, purpose: 'communication-subscription', channel: 'email', wording: WORDING, noticeVersion: 1, source: 'checkout' },
+      {
+        identity: who,
+        purpose: 'communication-subscription',
+        channel: 'email',
+        wording: WORDING,
+        noticeVersion: 1,
+        source: 'checkout',
+      },
       { 'idempotency-key': 'grant-anna-0001' },
     );
     expect(again.statusCode).toBe(200);
@@ -49,14 +69,22 @@ describeEachDatabase('consent API', (kind) => {
     // Same key, different body: refused.
     const reused = await post(
       `/api/v1/organizations/${ORG}/consents`,
-      { identity: who, purpose: 'communication-subscription', channel: 'sms', wording: WORDING, source: 'checkout' },
+      {
+        identity: who,
+        purpose: 'communication-subscription',
+        channel: 'sms',
+        wording: WORDING,
+        source: 'checkout',
+      },
       { 'idempotency-key': 'grant-anna-0001' },
     );
     expect(reused.statusCode).toBe(409);
     expect(reused.json().code).toBe('idempotency-key-reused');
 
     // Lower-cased and trimmed: the same person however typed. E-mail consent does not cover SMS.
-    expect(await check({ email: 'anna.svensson@example.se' }, 'communication-subscription', 'email')).toMatchObject({
+    expect(
+      await check({ email: 'anna.svensson@example.se' }, 'communication-subscription', 'email'),
+    ).toMatchObject({
       allowed: true,
       reason: 'consent-granted',
     });
@@ -80,7 +108,9 @@ describeEachDatabase('consent API', (kind) => {
     expect(history.json().events[0].wording).toBe(WORDING);
 
     // Evidence is immutable, in the database too.
-    await expect(t.app.db.query('UPDATE consent_events SET wording = $1', ['changed'])).rejects.toThrow(/immutable/);
+    await expect(t.app.db.query('UPDATE consent_events SET wording = $1', ['changed'])).rejects.toThrow(
+      /immutable/,
+    );
     // Audited by ids, never by the address.
     const audit = await t.app.db.query<{ action: string; details: unknown; target: string }>(
       `SELECT action, details, target FROM audit_log WHERE action LIKE 'consent.%' ORDER BY seq`,
@@ -101,11 +131,13 @@ describeEachDatabase('consent API', (kind) => {
     });
     expect(r.statusCode).toBe(201);
     expect(
-      (await post(`/api/v1/organizations/provendo/contact-checks`, {
-        identity: { phone: '+47 41 23 45 67' },
-        purpose: 'communication-subscription',
-        channel: 'sms',
-      })).json(),
+      (
+        await post(`/api/v1/organizations/provendo/contact-checks`, {
+          identity: { phone: '+47 41 23 45 67' },
+          purpose: 'communication-subscription',
+          channel: 'sms',
+        })
+      ).json(),
     ).toMatchObject({ allowed: true });
     // Subjects are per organization: the same number at another company is someone unknown there.
     expect((await check({ phone: '+4741234567' }, 'communication-subscription', 'sms')).allowed).toBe(false);
@@ -113,8 +145,15 @@ describeEachDatabase('consent API', (kind) => {
 
   test('P27 an objection to legitimate-interest surveys stops them; lifting it resumes', async () => {
     const who = { email: 'erik@example.se' };
-    expect(await check(who, 'surveys', 'email')).toMatchObject({ allowed: true, basis: 'legitimate-interests' });
-    const o = await post(`/api/v1/organizations/${ORG}/objections`, { identity: who, purpose: 'surveys', source: 'preference-center' });
+    expect(await check(who, 'surveys', 'email')).toMatchObject({
+      allowed: true,
+      basis: 'legitimate-interests',
+    });
+    const o = await post(`/api/v1/organizations/${ORG}/objections`, {
+      identity: who,
+      purpose: 'surveys',
+      source: 'preference-center',
+    });
     expect(o.statusCode).toBe(201);
     expect(await check(who, 'surveys', 'email')).toMatchObject({ allowed: false, reason: 'objected' });
     await post(`/api/v1/organizations/${ORG}/objections`, { identity: who, purpose: 'surveys', lift: true });
@@ -176,6 +215,7 @@ describeEachDatabase('consent API', (kind) => {
       purpose: 'communication-subscription',
       channel: 'email',
       wording: WORDING,
+      source: 'checkout',
     });
     expect(r.statusCode).toBe(422);
     expect(r.headers['content-type']).toMatch(/problem\+json/);
@@ -186,6 +226,7 @@ describeEachDatabase('consent API', (kind) => {
       purpose: 'nope',
       channel: 'email',
       wording: WORDING,
+      source: 'checkout',
     });
     expect(p.json().errors[0]).toMatchObject({ path: 'purpose' });
     const c = await post(`/api/v1/organizations/${ORG}/consents`, {
@@ -193,6 +234,7 @@ describeEachDatabase('consent API', (kind) => {
       purpose: 'communication-subscription',
       channel: 'post',
       wording: WORDING,
+      source: 'checkout',
     });
     expect(c.json().errors[0]).toMatchObject({ path: 'channel' });
     expect(c.json().errors[0].hint).toMatch(/email, sms/);

@@ -64,9 +64,14 @@ export function normaliseIdentity(kind: IdentityKind, raw: string, defaultCountr
 }
 
 /** Every identity given, normalised; at least one is required. */
-export function identitiesFrom(input: IdentityInput, defaultCountry?: string, field = 'identity'): Identity[] {
+export function identitiesFrom(
+  input: IdentityInput,
+  defaultCountry?: string,
+  field = 'identity',
+): Identity[] {
   const out: Identity[] = [];
-  if (input.email !== undefined) out.push({ kind: 'email', value: normaliseEmail(input.email, `${field}.email`) });
+  if (input.email !== undefined)
+    out.push({ kind: 'email', value: normaliseEmail(input.email, `${field}.email`) });
   if (input.phone !== undefined)
     out.push({ kind: 'phone', value: normalisePhone(input.phone, defaultCountry, `${field}.phone`) });
   if (input.customerNumber !== undefined)

@@ -29,7 +29,13 @@ const surveys = {
   data: [{ categories: ['user.contact.email'], legalBasis: 'legitimate-interests' }],
   communication: { channels: ['email'], directMarketing: false },
 } as unknown as Purpose;
-const ads = { ...surveys, id: 'ads', communication: { channels: ['email'], directMarketing: true } } as Purpose;
+const ads = {
+  ...surveys,
+  id: 'ads',
+  dataUse: 'marketing.advertising.third_party.targeted',
+  data: [{ categories: ['user.contact.email.hashed'], legalBasis: 'legitimate-interests' }],
+  communication: undefined,
+} as unknown as Purpose;
 
 const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m));
 const row = (purposeId: string, channel: string, status: StateRow['status'], m: number): StateRow => ({
@@ -43,7 +49,11 @@ const ask = (purpose: Purpose, channel: string, state: StateRow[], restricted = 
 
 describe('may we contact', () => {
   test('P38 newsletters only with consent, per channel', () => {
-    expect(ask(newsletter, 'email', [])).toMatchObject({ allowed: false, reason: 'no-consent', basis: 'consent' });
+    expect(ask(newsletter, 'email', [])).toMatchObject({
+      allowed: false,
+      reason: 'no-consent',
+      basis: 'consent',
+    });
     expect(ask(newsletter, 'email', [row('news', 'email', 'granted', 1)]).allowed).toBe(true);
     expect(ask(newsletter, 'sms', [row('news', 'email', 'granted', 1)]).allowed).toBe(false);
     expect(ask(newsletter, 'email', [row('news', 'email', 'withdrawn', 2)])).toMatchObject({
@@ -74,9 +84,9 @@ describe('may we contact', () => {
   test('restriction, undeclared channels and other controllers say no', () => {
     expect(ask(surveys, 'email', [], true).reason).toBe('restricted');
     expect(ask(surveys, 'sms', []).reason).toBe('channel-not-declared');
-    expect(mayContact({ purpose: surveys, orgId: 'other', channel: 'email', state: [], restricted: false }).reason).toBe(
-      'not-controller',
-    );
+    expect(
+      mayContact({ purpose: surveys, orgId: 'other', channel: 'email', state: [], restricted: false }).reason,
+    ).toBe('not-controller');
   });
 });
 

@@ -46,12 +46,23 @@ export function communicationBasis(p: Purpose): LegalBasis {
   return p.data[0]!.legalBasis;
 }
 
+/** Declared by the communication block; otherwise a fideslang marketing data use is direct marketing (Recital 47). */
 export function isDirectMarketing(p: Purpose): boolean {
-  return p.communication?.directMarketing === true;
+  return p.communication?.directMarketing ?? p.dataUse.startsWith('marketing.');
 }
 
+/**
+ * The channels a purpose reaches people on: those declared, or for a purpose without a
+ * communication block (such as ad matching by hashed e-mail), the addresses it processes.
+ */
 export function channelsOf(p: Purpose): string[] {
-  return [...new Set([...(p.communication?.channels ?? []), ...(p.consent?.channels ?? [])])];
+  const declared = [...(p.communication?.channels ?? []), ...(p.consent?.channels ?? [])];
+  if (declared.length > 0) return [...new Set(declared)];
+  const cats = p.data.flatMap((d) => d.categories);
+  const out: string[] = [];
+  if (cats.some((c) => c.startsWith('user.contact.email'))) out.push('email');
+  if (cats.some((c) => c.startsWith('user.contact.phone'))) out.push('sms', 'phone');
+  return out;
 }
 
 export function mayContact(q: {
@@ -88,7 +99,11 @@ export function mayContact(q: {
 
   if (basis === 'consent') {
     if (grant?.status === 'granted') return { allowed: true, basis, reason: 'consent-granted' };
-    return { allowed: false, basis, reason: grant?.status === 'withdrawn' ? 'consent-withdrawn' : 'no-consent' };
+    return {
+      allowed: false,
+      basis,
+      reason: grant?.status === 'withdrawn' ? 'consent-withdrawn' : 'no-consent',
+    };
   }
   if (basis === 'legitimate-interests') return { allowed: true, basis, reason: 'legitimate-interests' };
   return { allowed: true, basis, reason: 'necessary' };
@@ -96,7 +111,12 @@ export function mayContact(q: {
 
 /** The state a new event leaves behind. */
 export function statusAfter(kind: 'grant' | 'withdraw' | 'object' | 'lift-objection'): StateStatus {
-  return ({ grant: 'granted', withdraw: 'withdrawn', object: 'objected', 'lift-objection': 'objection-lifted' } as const)[
-    kind
-  ];
+  return (
+    {
+      grant: 'granted',
+      withdraw: 'withdrawn',
+      object: 'objected',
+      'lift-objection': 'objection-lifted',
+    } as const
+  )[kind];
 }

@@ -12,7 +12,11 @@ import { bulkFilter, checkContact } from '../../services/consent/checkContact.ts
 import { consentHistory } from '../../services/consent/consentHistory.ts';
 import { exportSuppressions } from '../../services/consent/exportSuppressions.ts';
 import { consentKeys } from '../../services/consent/keys.ts';
-import { type ConsentEvent, type EventKind, recordConsentEvent } from '../../services/consent/recordConsentEvent.ts';
+import {
+  type ConsentEvent,
+  type EventKind,
+  recordConsentEvent,
+} from '../../services/consent/recordConsentEvent.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { principalActor } from '../actor.ts';
 
@@ -53,7 +57,12 @@ const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` 
 export async function consentRoutes(server: FastifyInstance, app: App) {
   const register = async () => {
     const r = await app.registers.get();
-    if (!r) throw precondition('no-register', 'No register has been applied yet.', 'Run `ombud register apply DIR`.');
+    if (!r)
+      throw precondition(
+        'no-register',
+        'No register has been applied yet.',
+        'Run `ombud register apply DIR`.',
+      );
     return r.index;
   };
   const keys = () => consentKeys(app.db, app.config.secret);
@@ -82,7 +91,10 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
     if (!replayed) await app.consentChanged?.(event);
     return { event, replayed };
   };
-  const sendEvent = (res: { event: ConsentEvent; replayed: boolean }, reply: import('fastify').FastifyReply) =>
+  const sendEvent = (
+    res: { event: ConsentEvent; replayed: boolean },
+    reply: import('fastify').FastifyReply,
+  ) =>
     reply
       .code(res.replayed ? 200 : 201)
       .header('idempotent-replayed', String(res.replayed))
@@ -115,7 +127,8 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
         body: eventBody,
       },
     },
-    async (req, reply) => sendEvent(await record(req, 'withdraw', req.body as z.infer<typeof eventBody>), reply),
+    async (req, reply) =>
+      sendEvent(await record(req, 'withdraw', req.body as z.infer<typeof eventBody>), reply),
   );
 
   server.post(
@@ -124,7 +137,8 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       config: { permission: 'consent:write' },
       schema: {
         tags: ['consent'],
-        summary: "Record (or lift) an objection (Art. 21); 'direct-marketing' stops all direct marketing at once",
+        summary:
+          "Record (or lift) an objection (Art. 21); 'direct-marketing' stops all direct marketing at once",
         params: orgParams,
         headers: idemHeaders,
         body: objectionBody,
@@ -241,7 +255,10 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       if (q.format === 'csv')
         return reply
           .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="suppressions-${orgId}-${q.purpose}-${q.channel}.csv"`)
+          .header(
+            'content-disposition',
+            `attachment; filename="suppressions-${orgId}-${q.purpose}-${q.channel}.csv"`,
+          )
           .send(`address,reason\n${list.map((s) => `${csv(s.address)},${s.reason}`).join('\n')}\n`);
       return { purpose: q.purpose, channel: q.channel, count: list.length, suppressions: list };
     },

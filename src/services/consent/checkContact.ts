@@ -16,7 +16,7 @@ export type ContactDecision = Decision & { subjectId: string | null };
 
 function purposeOf(index: RegisterIndex, orgId: string, purposeId: string): Purpose {
   const p = index.purposes.get(purposeId);
-  if (!p || !p.controllers.includes(orgId))
+  if (!p?.controllers.includes(orgId))
     throw validationError('invalid-purpose', `purpose: '${purposeId}' is not a purpose of '${orgId}'.`, [
       {
         path: ['purpose'],
@@ -31,7 +31,13 @@ function purposeOf(index: RegisterIndex, orgId: string, purposeId: string): Purp
   return p;
 }
 
-type StateDbRow = { subject_id: string; purpose_id: string; channel: string; status: StateRow['status']; since: Date };
+type StateDbRow = {
+  subject_id: string;
+  purpose_id: string;
+  channel: string;
+  status: StateRow['status'];
+  since: Date;
+};
 
 async function statesOf(db: Db, subjectIds: string[], purposeId: string): Promise<Map<string, StateRow[]>> {
   const out = new Map<string, StateRow[]>();
@@ -98,7 +104,9 @@ export async function bulkFilter(
   const refused: BulkResult['refused'] = [];
   q.recipients.forEach((raw, i) => {
     try {
-      normalised.push(identitiesFrom(kind === 'email' ? { email: raw } : { phone: raw }, org.country)[0]!.value);
+      normalised.push(
+        identitiesFrom(kind === 'email' ? { email: raw } : { phone: raw }, org.country)[0]!.value,
+      );
     } catch (err) {
       if (!(err instanceof OmbudError)) throw err;
       normalised.push(null);

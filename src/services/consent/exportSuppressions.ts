@@ -19,7 +19,7 @@ export async function exportSuppressions(
   q: { orgId: string; purposeId: string; channel: string },
 ): Promise<Suppression[]> {
   const purpose = index.purposes.get(q.purposeId);
-  if (!purpose || !purpose.controllers.includes(q.orgId))
+  if (!purpose?.controllers.includes(q.orgId))
     throw validationError('invalid-purpose', `purpose: '${q.purposeId}' is not a purpose of '${q.orgId}'.`, [
       { path: ['purpose'], message: 'unknown purpose', hint: 'Use a purpose id from the register.' },
     ]);
@@ -62,7 +62,8 @@ export async function exportSuppressions(
       `SELECT subject_id, value FROM consent_identities WHERE subject_id = ANY($1::uuid[]) AND kind = $2 ORDER BY value`,
       [ids.slice(i, i + 10_000), kind],
     );
-    for (const a of addr) out.push({ address: a.value, reason: suppressed.get(a.subject_id)!, subjectId: a.subject_id });
+    for (const a of addr)
+      out.push({ address: a.value, reason: suppressed.get(a.subject_id)!, subjectId: a.subject_id });
   }
   out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   await recordAudit(db, {

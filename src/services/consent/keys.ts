@@ -12,9 +12,10 @@ const cache = new WeakMap<Db, Promise<ConsentKeys>>();
 
 async function installationSecret(db: Db): Promise<string> {
   const fresh = randomBytes(32).toString('hex');
-  await db.query(`INSERT INTO settings (key, value) VALUES ('consent.secret', $1) ON CONFLICT (key) DO NOTHING`, [
-    JSON.stringify(fresh),
-  ]);
+  await db.query(
+    `INSERT INTO settings (key, value) VALUES ('consent.secret', $1) ON CONFLICT (key) DO NOTHING`,
+    [JSON.stringify(fresh)],
+  );
   const rows = await db.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'consent.secret'`);
   return rows[0]!.value;
 }

@@ -5,10 +5,16 @@
  */
 import { canonicalJson, sha256 } from '../../core/canonical.ts';
 import { type IdentityInput, identitiesFrom } from '../../core/consent/identity.ts';
-import { channelsOf, communicationBasis, DIRECT_MARKETING, EVERY_CHANNEL, statusAfter } from '../../core/consent/rules.ts';
+import {
+  channelsOf,
+  communicationBasis,
+  DIRECT_MARKETING,
+  EVERY_CHANNEL,
+  statusAfter,
+} from '../../core/consent/rules.ts';
 import { conflict, notFound, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
-import { COLLECTION_POINTS } from '../../core/register/schema.ts';
+import type { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
 import type { ConsentKeys } from './keys.ts';
@@ -97,7 +103,7 @@ export function checkAgainstRegister(index: RegisterIndex, input: RecordInput): 
   }
   const purpose = index.purposes.get(input.purposeId);
   const ofOrg = index.purposesOf(input.orgId).filter((p) => p.communication || p.consent);
-  if (!purpose || !purpose.controllers.includes(input.orgId))
+  if (!purpose?.controllers.includes(input.orgId))
     throw bad(
       'purpose',
       `'${input.purposeId}' is not a purpose of '${input.orgId}'`,
@@ -117,8 +123,18 @@ export function checkAgainstRegister(index: RegisterIndex, input: RecordInput): 
       `'${input.channel}' is not a channel of '${purpose.id}'`,
       `Use one of: ${[...channelsOf(purpose), ...(objection ? [EVERY_CHANNEL] : [])].join(', ')}.`,
     );
+  if (input.kind === 'grant' && purpose.consent && !purpose.consent.collectedAt.includes(input.source))
+    throw bad(
+      'source',
+      `the register does not collect consent to '${purpose.id}' at '${input.source}'`,
+      `Use one of: ${purpose.consent.collectedAt.join(', ')}, or declare the collection point in the register.`,
+    );
   if (input.kind === 'grant' && !input.wording?.trim())
-    throw bad('wording', 'a consent needs the exact wording shown', 'Send the text the person agreed to in wording.');
+    throw bad(
+      'wording',
+      'a consent needs the exact wording shown',
+      'Send the text the person agreed to in wording.',
+    );
   return input.channel;
 }
 
@@ -138,11 +154,17 @@ export async function recordConsentEvent(
   );
   const at = input.at ?? now;
   if (at.getTime() > now.getTime() + 5 * 60_000)
-    throw bad('at', 'lies in the future', 'Send the time the person made the choice, or leave it out for now.');
+    throw bad(
+      'at',
+      'lies in the future',
+      'Send the time the person made the choice, or leave it out for now.',
+    );
 
   return db.transaction(async (tx) => {
     if (input.idempotencyKey) {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${input.orgId}:${input.idempotencyKey}`]);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${input.orgId}:${input.idempotencyKey}`,
+      ]);
       const prior = await tx.query<EventRow>(
         'SELECT * FROM consent_events WHERE org_id = $1 AND idempotency_key = $2',
         [input.orgId, input.idempotencyKey],
@@ -204,7 +226,13 @@ export async function recordConsentEvent(
       orgId: input.orgId,
       action: `consent.${input.kind}`,
       target: `subject:${subject.id}`,
-      details: { eventId: event.id, purpose: input.purposeId, channel, source: input.source, newSubject: subject.created },
+      details: {
+        eventId: event.id,
+        purpose: input.purposeId,
+        channel,
+        source: input.source,
+        newSubject: subject.created,
+      },
     });
     return { event, replayed: false };
   });
