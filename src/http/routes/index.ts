@@ -4,6 +4,7 @@ import type { App } from '../../app.ts';
 import { consentRoutes } from './consent.ts';
 import { consoleRoutes } from './console.ts';
 import { healthRoutes } from './health.ts';
+import { preferenceRoutes } from './preferences.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
 import { sessionRoutes } from './session.ts';
@@ -17,4 +18,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   privacyRoutes,
   consoleRoutes,
   consentRoutes,
+  preferenceRoutes,
 ];
