@@ -12,6 +12,7 @@ export const PERMISSIONS = [
   'users:manage',
   'consent:read',
   'consent:write',
+  'webhooks:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -8,6 +8,7 @@ import { preferenceRoutes } from './preferences.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
 import { sessionRoutes } from './session.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export type RouteModule = (server: FastifyInstance, app: App) => Promise<void>;
 
@@ -19,4 +20,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   consoleRoutes,
   consentRoutes,
   preferenceRoutes,
+  webhookRoutes,
 ];

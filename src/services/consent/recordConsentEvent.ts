@@ -19,6 +19,7 @@ import type { Db } from '../../storage/db.ts';
 import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
 import type { ConsentKeys } from './keys.ts';
 import { resolveSubject } from './subjects.ts';
+import { enqueueDeliveries } from './webhooks.ts';
 
 export const EVENT_KINDS = ['grant', 'withdraw', 'object', 'lift-objection'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -221,6 +222,7 @@ export async function recordConsentEvent(
        WHERE consent_state.since <= EXCLUDED.since`,
       [input.orgId, subject.id, input.purposeId, channel, statusAfter(input.kind), event.id, event.at],
     );
+    await enqueueDeliveries(tx, event);
     await recordAudit(tx, {
       actor,
       orgId: input.orgId,
