@@ -22,6 +22,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMBUD_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   OMBUD_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  OMBUD_COOKIE_ORIGINS: z
+    .string()
+    .regex(
+      /^https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*$/,
+      'must be comma-separated origins such as https://shop.example,https://www.example',
+    )
+    .optional(),
 });
 
 export type Config = {
@@ -33,6 +40,8 @@ export type Config = {
   logLevel: string;
   secret?: string;
   trustProxy: boolean;
+  /** Sites (origins) allowed to post cookie-banner proofs, besides the register's websites. */
+  cookieOrigins: string[];
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -62,5 +71,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     secret: v.OMBUD_SECRET,
     trustProxy: v.OMBUD_TRUST_PROXY === '1',
+    cookieOrigins: v.OMBUD_COOKIE_ORIGINS?.split(',') ?? [],
   };
 }

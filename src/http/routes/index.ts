@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { consentRoutes } from './consent.ts';
 import { consoleRoutes } from './console.ts';
+import { cookieBannerRoutes } from './cookie-banner.ts';
 import { healthRoutes } from './health.ts';
 import { preferenceRoutes } from './preferences.ts';
 import { privacyRoutes } from './privacy.ts';
@@ -21,4 +22,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   consentRoutes,
   preferenceRoutes,
   webhookRoutes,
+  cookieBannerRoutes,
 ];
