@@ -5,12 +5,11 @@
  */
 import { type IdentityInput, identitiesFrom, identityKindForChannel } from '../../core/consent/identity.ts';
 import { type Decision, DIRECT_MARKETING, mayContact, type StateRow } from '../../core/consent/rules.ts';
-import { OmbudError, validationError } from '../../core/errors.ts';
+import { conflict, OmbudError, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Purpose } from '../../core/register/schema.ts';
 import type { Db } from '../../storage/db.ts';
 import { type ConsentKeys, identityHash } from './keys.ts';
-import { findSubject } from './subjects.ts';
 
 export type ContactDecision = Decision & { subjectId: string | null };
 
@@ -63,13 +62,35 @@ export async function checkContact(
 ): Promise<ContactDecision> {
   const purpose = purposeOf(index, q.orgId, q.purposeId);
   const org = index.organization(q.orgId)!;
-  const subject = await findSubject(db, keys, q.orgId, identitiesFrom(q.identity, org.country));
-  const state = subject ? ((await statesOf(db, [subject.id], purpose.id)).get(subject.id) ?? []) : [];
+  const hashes = identitiesFrom(q.identity, org.country).map((i) =>
+    identityHash(keys, q.orgId, i.kind, i.value),
+  );
+  // One round trip: the subject and its state rows for the purpose and for direct marketing.
+  const rows = await db.query<{
+    id: string;
+    restricted: boolean;
+    state: (Omit<StateRow, 'since'> & { since: string })[] | null;
+  }>(
+    `SELECT s.id, s.restricted,
+            (SELECT json_agg(json_build_object('purposeId', c.purpose_id, 'channel', c.channel, 'status', c.status, 'since', c.since))
+               FROM consent_state c WHERE c.subject_id = s.id AND c.purpose_id IN ($3, $4)) AS state
+       FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
+      WHERE i.value_hash = ANY($2::text[]) AND i.org_id = $1`,
+    [q.orgId, hashes, purpose.id, DIRECT_MARKETING],
+  );
+  const distinct = new Set(rows.map((r) => r.id)).size;
+  if (distinct > 1)
+    throw conflict(
+      'identities-of-different-subjects',
+      `The identities given belong to ${distinct} different data subjects of '${q.orgId}'.`,
+      'Send identities of one person only, or merge the subjects first.',
+    );
+  const subject = rows[0];
   const d = mayContact({
     purpose,
     orgId: q.orgId,
     channel: q.channel,
-    state,
+    state: (subject?.state ?? []).map((r) => ({ ...r, since: new Date(r.since) })),
     restricted: subject?.restricted ?? false,
   });
   return { ...d, subjectId: subject?.id ?? null };

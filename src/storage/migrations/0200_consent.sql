@@ -22,6 +22,8 @@ CREATE TABLE consent_identities (
   PRIMARY KEY (org_id, kind, value_hash)
 );
 CREATE INDEX consent_identities_subject ON consent_identities (subject_id);
+-- Lookups by hash alone (the hash already binds organization and kind).
+CREATE INDEX consent_identities_hash ON consent_identities (value_hash);
 
 CREATE TABLE consent_events (
   seq             bigserial PRIMARY KEY,
