@@ -53,7 +53,6 @@ export async function buildServer(
     // Signed links (preference-center tokens) travel as one path segment.
     routerOptions: { maxParamLength: 1024 },
     trustProxy: app.config.trustProxy,
-    disableRequestLogging: false,
   }).withTypeProvider<ZodTypeProvider>();
 
   server.setValidatorCompiler(validatorCompiler);
