@@ -29,7 +29,14 @@ test('migrations are the same on both databases and running them again changes n
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['audit_log', 'notice_versions', 'register_revisions', 'schema_migrations', 'sessions', 'users']),
+      expect.arrayContaining([
+        'audit_log',
+        'notice_versions',
+        'register_revisions',
+        'schema_migrations',
+        'sessions',
+        'users',
+      ]),
     );
     await db.close();
   }
