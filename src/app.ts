@@ -14,6 +14,10 @@ export type App = {
   /** The clock; tests replace it. */
   now: () => Date;
   close: () => Promise<void>;
+  /** Called after a consent event is stored (propagation to subscribed systems hooks in here). */
+  consentChanged?: (event: import('./services/consent/recordConsentEvent.ts').ConsentEvent) => Promise<void>;
+  /** The webhook delivery queue, when propagation runs (src/services/consent/propagator.ts). */
+  propagator?: import('./services/consent/propagator.ts').Propagator;
 };
 
 export function createApp(db: Db, config: Config, now: () => Date = () => new Date()): App {

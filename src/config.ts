@@ -25,6 +25,13 @@ const schema = z.object({
   OMBUD_SECRET_KEYS: z.string().optional(),
   OMBUD_PUBLIC_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(600),
   OMBUD_LOGIN_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(30),
+  OMBUD_COOKIE_ORIGINS: z
+    .string()
+    .regex(
+      /^https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*$/,
+      'must be comma-separated origins such as https://shop.example,https://www.example',
+    )
+    .optional(),
 });
 
 export type Config = {
@@ -41,6 +48,8 @@ export type Config = {
   /** Requests per minute per client address on public routes, and on the sign-in form. */
   publicRateLimit: number;
   loginRateLimit: number;
+  /** Sites (origins) allowed to post cookie-banner proofs, besides the register's websites. */
+  cookieOrigins: string[];
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -73,5 +82,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKeys: v.OMBUD_SECRET_KEYS,
     publicRateLimit: v.OMBUD_PUBLIC_RATE_LIMIT,
     loginRateLimit: v.OMBUD_LOGIN_RATE_LIMIT,
+    cookieOrigins: v.OMBUD_COOKIE_ORIGINS?.split(',') ?? [],
   };
 }

@@ -59,6 +59,8 @@ export async function buildServer(
             ...(typeof opts.logger === 'object' ? opts.logger : {}),
           },
     bodyLimit: 1024 * 1024,
+    // Signed links (preference-center tokens) travel as one path segment.
+    routerOptions: { maxParamLength: 1024 },
     trustProxy: app.config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -3,6 +3,7 @@ import { openApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
 import { buildServer } from '../../http/server.ts';
+import { startPropagation } from '../../services/consent/propagator.ts';
 import type { CliIo } from '../io.ts';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -19,6 +20,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     );
     if (demo.admin) io.out(`Console sign-in (shown once): ${demo.admin.email} / ${demo.admin.password}`);
   }
+  const propagation = await startPropagation(app);
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
@@ -35,6 +37,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   );
   const stop = async () => {
     await server.close();
+    await propagation.stop();
     await app.close();
     process.exit(0);
   };

@@ -17,6 +17,9 @@ export const PERMISSIONS = [
   'apikeys:manage',
   /** Any signed-in person, for their own account (second factor, password). */
   'account:self',
+  'consent:read',
+  'consent:write',
+  'webhooks:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -52,9 +55,9 @@ export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
     deny: ['audit:read'],
   },
   'cs-agent': {
-    allow: ['register:read', 'requests:*', 'subjects:*', 'consent:read'],
+    allow: ['register:read', 'requests:*', 'subjects:*', 'consent:read', 'consent:write'],
   },
-  engineer: { allow: ['register:read', 'connectors:*', 'apikeys:*', 'fulfilment:*'] },
+  engineer: { allow: ['register:read', 'connectors:*', 'apikeys:*', 'fulfilment:*', 'webhooks:*'] },
   auditor: { allow: ['*:read'] },
 };
 

@@ -1,13 +1,17 @@
 /** Every route module of the HTTP API and web pages. Each registers its own routes with declared permissions. */
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
+import { consentRoutes } from './consent.ts';
 import { consoleRoutes } from './console.ts';
+import { cookieBannerRoutes } from './cookie-banner.ts';
 import { healthRoutes } from './health.ts';
 import { peopleRoutes } from './people.ts';
+import { preferenceRoutes } from './preferences.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
 import { securityRoutes } from './security.ts';
 import { sessionRoutes } from './session.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export type RouteModule = (server: FastifyInstance, app: App) => Promise<void>;
 
@@ -19,4 +23,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   consoleRoutes,
   securityRoutes,
   peopleRoutes,
+  consentRoutes,
+  preferenceRoutes,
+  webhookRoutes,
+  cookieBannerRoutes,
 ];

@@ -8,6 +8,16 @@ import { notFound } from '../../core/errors.ts';
 import { renderPublishedNotice } from '../../services/notice/renderPublishedNotice.ts';
 import { publicPage } from '../../web/layout.ts';
 
+const CUSTOMIZE_COOKIES: Record<Language, string> = {
+  en: 'Customize cookies',
+  sv: 'Anpassa cookies',
+  nb: 'Tilpass informasjonskapsler',
+};
+const COOKIE_POLICY: Record<Language, string> = {
+  en: 'Cookie policy',
+  sv: 'Cookiepolicy',
+  nb: 'Retningslinjer for informasjonskapsler',
+};
 const LANG_NAMES: Record<Language, string> = { en: 'English', sv: 'Svenska', nb: 'Norsk bokmål' };
 const params = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
@@ -56,7 +66,12 @@ export async function privacyRoutes(server: FastifyInstance, app: App) {
               o,
             ) => html`<div class="card"><h2>${o.legalName}</h2><p class="muted">${o.registrationNumber} · ${o.country}</p>
 <p>${LANGUAGES.map((l) => html`<a href="/privacy/${o.id}?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `)}</p></div>`,
-          )}</div>`,
+          )}</div>${
+            orgs[0]
+              ? html`<footer class="site"><a href="#" data-ombud-cookie-settings>Customize cookies</a></footer>
+<script src="/sdk/consent.js?org=${orgs[0].id}&amp;lang=en"></script>`
+              : ''
+          }`,
         }),
       );
     },
@@ -94,7 +109,8 @@ export async function privacyRoutes(server: FastifyInstance, app: App) {
               (v) =>
                 html`<a href="/privacy/${orgId}?lang=${lang}&amp;version=${v.version}">v${v.version}</a> `,
             )} · <a href="/privacy/${orgId}/notice.md?lang=${lang}">Markdown</a></p></div>
-<footer class="site"><a href="#" data-ombud-cookie-settings>Customize cookies</a> · <a href="/privacy/${orgId}?lang=${lang}#cookies">Cookie policy</a></footer>`,
+<footer class="site"><a href="#" data-ombud-cookie-settings>${CUSTOMIZE_COOKIES[lang]}</a> · <a href="/privacy/${orgId}?lang=${lang}#cookies">${COOKIE_POLICY[lang]}</a></footer>
+<script src="/sdk/consent.js?org=${orgId}&amp;lang=${lang}"></script>`,
           }),
         );
     },

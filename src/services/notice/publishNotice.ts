@@ -88,8 +88,7 @@ export async function publishNotice(
     const hash = contentHash(facts);
     const previous = (await noticeVersions(tx, opts.orgId)).at(-1);
     if (
-      previous &&
-      previous.facts &&
+      previous?.facts &&
       contentHash(previous.facts) === hash &&
       previous.registerRevision === stored.revision
     )

@@ -1,0 +1,122 @@
+/**
+ * May we contact this data subject on this channel for this purpose? The domain rules, pure:
+ * the purpose and its legal basis come from the register; the subject's state comes from the
+ * consent events (already folded into a current state by the caller).
+ *
+ * - A purpose resting on consent (Art. 6(1)(a)) needs a grant for that channel that was not withdrawn.
+ * - A purpose resting on legitimate interests (Art. 6(1)(f)) may be used until the subject objects.
+ * - An objection to direct marketing (Art. 21(2)-(3)) stops every direct-marketing purpose at once,
+ *   with no balancing: `DIRECT_MARKETING` as purpose, or an objection to the purpose itself.
+ * - An objection to a non-marketing legitimate-interest purpose stops it until the controller has
+ *   shown compelling grounds (Art. 21(1)); Ombud never decides that balancing by itself.
+ * - A restriction of processing (Art. 18) stops all communication.
+ */
+import type { CHANNELS, LegalBasis, Purpose } from '../register/schema.ts';
+
+export type Channel = (typeof CHANNELS)[number];
+
+/** Objection recorded against this pseudo-purpose covers every direct-marketing purpose. */
+export const DIRECT_MARKETING = 'direct-marketing';
+/** Objection recorded against this channel covers every channel of the purpose. */
+export const EVERY_CHANNEL = '*';
+
+export type StateStatus = 'granted' | 'withdrawn' | 'objected' | 'objection-lifted';
+export type StateRow = { purposeId: string; channel: string; status: StateStatus; since: Date };
+
+export type Decision = {
+  allowed: boolean;
+  basis: LegalBasis | 'none';
+  reason:
+    | 'consent-granted'
+    | 'no-consent'
+    | 'consent-withdrawn'
+    | 'legitimate-interests'
+    | 'objected'
+    | 'objected-direct-marketing'
+    | 'restricted'
+    | 'channel-not-declared'
+    | 'not-controller'
+    | 'necessary';
+};
+
+/** The legal basis a purpose's communication rests on: consent wins if any data of it rests on consent. */
+export function communicationBasis(p: Purpose): LegalBasis {
+  if (p.consent || p.data.some((d) => d.legalBasis === 'consent')) return 'consent';
+  if (p.data.some((d) => d.legalBasis === 'legitimate-interests')) return 'legitimate-interests';
+  return p.data[0]!.legalBasis;
+}
+
+/** Declared by the communication block; otherwise a fideslang marketing data use is direct marketing (Recital 47). */
+export function isDirectMarketing(p: Purpose): boolean {
+  return p.communication?.directMarketing ?? p.dataUse.startsWith('marketing.');
+}
+
+/**
+ * The channels a purpose reaches people on: those declared, or for a purpose without a
+ * communication block (such as ad matching by hashed e-mail), the addresses it processes.
+ */
+export function channelsOf(p: Purpose): string[] {
+  const declared = [...(p.communication?.channels ?? []), ...(p.consent?.channels ?? [])];
+  if (declared.length > 0) return [...new Set(declared)];
+  const cats = p.data.flatMap((d) => d.categories);
+  const out: string[] = [];
+  if (cats.some((c) => c.startsWith('user.contact.email'))) out.push('email');
+  if (cats.some((c) => c.startsWith('user.contact.phone'))) out.push('sms', 'phone');
+  return out;
+}
+
+export function mayContact(q: {
+  purpose: Purpose;
+  orgId: string;
+  channel: Channel | string;
+  /** Every state row of the subject for this purpose and for DIRECT_MARKETING. */
+  state: StateRow[];
+  restricted: boolean;
+}): Decision {
+  const { purpose: p } = q;
+  const basis = communicationBasis(p);
+  if (!p.controllers.includes(q.orgId)) return { allowed: false, basis, reason: 'not-controller' };
+  if (!channelsOf(p).includes(q.channel)) return { allowed: false, basis, reason: 'channel-not-declared' };
+  if (q.restricted) return { allowed: false, basis, reason: 'restricted' };
+
+  const latest = (purposeId: string, channels: string[]) =>
+    q.state
+      .filter((s) => s.purposeId === purposeId && channels.includes(s.channel))
+      .sort((a, b) => b.since.getTime() - a.since.getTime())[0];
+
+  const grant = latest(p.id, [q.channel]);
+  const objection = latest(p.id, [EVERY_CHANNEL, q.channel]);
+  const dmObjection = isDirectMarketing(p) ? latest(DIRECT_MARKETING, [EVERY_CHANNEL, q.channel]) : undefined;
+  const grantedAfter = (o: StateRow) =>
+    basis === 'consent' && grant?.status === 'granted' && grant.since.getTime() > o.since.getTime();
+
+  // Art. 21(3): an objection to direct marketing stops it, no balancing. Only a later, explicit
+  // consent to the very purpose (a newer expression of will) overrides it.
+  if (dmObjection?.status === 'objected' && !grantedAfter(dmObjection))
+    return { allowed: false, basis, reason: 'objected-direct-marketing' };
+  if (objection?.status === 'objected' && !grantedAfter(objection))
+    return { allowed: false, basis, reason: isDirectMarketing(p) ? 'objected-direct-marketing' : 'objected' };
+
+  if (basis === 'consent') {
+    if (grant?.status === 'granted') return { allowed: true, basis, reason: 'consent-granted' };
+    return {
+      allowed: false,
+      basis,
+      reason: grant?.status === 'withdrawn' ? 'consent-withdrawn' : 'no-consent',
+    };
+  }
+  if (basis === 'legitimate-interests') return { allowed: true, basis, reason: 'legitimate-interests' };
+  return { allowed: true, basis, reason: 'necessary' };
+}
+
+/** The state a new event leaves behind. */
+export function statusAfter(kind: 'grant' | 'withdraw' | 'object' | 'lift-objection'): StateStatus {
+  return (
+    {
+      grant: 'granted',
+      withdraw: 'withdrawn',
+      object: 'objected',
+      'lift-objection': 'objection-lifted',
+    } as const
+  )[kind];
+}

@@ -1,0 +1,266 @@
+/**
+ * The consent API for machines (mail and SMS systems, the webshop, customer service tools):
+ * record and withdraw consent, object, ask "may we contact?", filter a send list, read a subject's
+ * history as proof, export the suppression list. Identities travel in bodies, never in URLs.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { precondition } from '../../core/errors.ts';
+import { COLLECTION_POINTS } from '../../core/register/schema.ts';
+import { bulkFilter, checkContact } from '../../services/consent/checkContact.ts';
+import { consentHistory } from '../../services/consent/consentHistory.ts';
+import { exportSuppressions } from '../../services/consent/exportSuppressions.ts';
+import { consentKeys } from '../../services/consent/keys.ts';
+import {
+  type ConsentEvent,
+  type EventKind,
+  recordConsentEvent,
+} from '../../services/consent/recordConsentEvent.ts';
+import { recordAudit } from '../../services/audit/auditLog.ts';
+import { principalActor } from '../actor.ts';
+
+const orgParams = z.object({
+  orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
+});
+const identity = z
+  .object({
+    email: z.string().max(320).optional(),
+    phone: z.string().max(40).optional(),
+    customerNumber: z.string().max(64).optional(),
+  })
+  .describe('Who: at least one of email, phone (E.164 or national) and customerNumber.');
+const idemHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(8, 'use a random key of at least 8 characters, e.g. a UUID')
+    .max(200)
+    .optional(),
+});
+const eventBody = z.object({
+  identity,
+  purpose: z.string().min(1).max(64),
+  channel: z.string().min(1).max(32).describe("email, sms, …; for objections also '*' (every channel)"),
+  wording: z.string().max(10_000).optional().describe('The exact text shown to the person.'),
+  noticeVersion: z.number().int().positive().optional(),
+  source: z.enum(COLLECTION_POINTS).default('api'),
+  at: z.iso.datetime({ offset: true }).optional().describe('When the person made the choice; default now.'),
+});
+const objectionBody = eventBody.extend({
+  purpose: z.string().min(1).max(64).describe("A purpose id, or 'direct-marketing' for all direct marketing"),
+  channel: z.string().min(1).max(32).default('*'),
+  lift: z.boolean().default(false).describe('Lift an earlier objection instead of recording one.'),
+});
+
+const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+export async function consentRoutes(server: FastifyInstance, app: App) {
+  const register = async () => {
+    const r = await app.registers.get();
+    if (!r)
+      throw precondition(
+        'no-register',
+        'No register has been applied yet.',
+        'Run `ombud register apply DIR`.',
+      );
+    return r.index;
+  };
+  const keys = () => consentKeys(app.db, app.config.secret);
+
+  const record = async (req: FastifyRequest, kind: EventKind, body: z.infer<typeof eventBody>) => {
+    const { orgId } = req.params as z.infer<typeof orgParams>;
+    const { event, replayed } = await recordConsentEvent(
+      app.db,
+      principalActor(req),
+      await keys(),
+      await register(),
+      {
+        orgId,
+        identity: body.identity,
+        purposeId: body.purpose,
+        channel: body.channel,
+        kind,
+        wording: body.wording,
+        noticeVersion: body.noticeVersion,
+        source: body.source,
+        at: body.at ? new Date(body.at) : undefined,
+        idempotencyKey: (req.headers as z.infer<typeof idemHeaders>)['idempotency-key'],
+      },
+      app.now(),
+    );
+    if (!replayed) await app.consentChanged?.(event);
+    return { event, replayed };
+  };
+  const sendEvent = (
+    res: { event: ConsentEvent; replayed: boolean },
+    reply: import('fastify').FastifyReply,
+  ) =>
+    reply
+      .code(res.replayed ? 200 : 201)
+      .header('idempotent-replayed', String(res.replayed))
+      .send(res);
+
+  server.post(
+    '/api/v1/organizations/:orgId/consents',
+    {
+      config: { permission: 'consent:write' },
+      schema: {
+        tags: ['consent'],
+        summary: 'Record a consent (grant) with the wording shown; Idempotency-Key makes retries safe',
+        params: orgParams,
+        headers: idemHeaders,
+        body: eventBody,
+      },
+    },
+    async (req, reply) => sendEvent(await record(req, 'grant', req.body as z.infer<typeof eventBody>), reply),
+  );
+
+  server.post(
+    '/api/v1/organizations/:orgId/consents/withdrawals',
+    {
+      config: { permission: 'consent:write' },
+      schema: {
+        tags: ['consent'],
+        summary: 'Withdraw a consent',
+        params: orgParams,
+        headers: idemHeaders,
+        body: eventBody,
+      },
+    },
+    async (req, reply) =>
+      sendEvent(await record(req, 'withdraw', req.body as z.infer<typeof eventBody>), reply),
+  );
+
+  server.post(
+    '/api/v1/organizations/:orgId/objections',
+    {
+      config: { permission: 'consent:write' },
+      schema: {
+        tags: ['consent'],
+        summary:
+          "Record (or lift) an objection (Art. 21); 'direct-marketing' stops all direct marketing at once",
+        params: orgParams,
+        headers: idemHeaders,
+        body: objectionBody,
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as z.infer<typeof objectionBody>;
+      return sendEvent(await record(req, body.lift ? 'lift-objection' : 'object', body), reply);
+    },
+  );
+
+  server.post(
+    '/api/v1/organizations/:orgId/contact-checks',
+    {
+      config: { permission: 'consent:read' },
+      schema: {
+        tags: ['consent'],
+        summary: 'May we contact this data subject on this channel for this purpose?',
+        params: orgParams,
+        body: z.object({ identity, purpose: z.string().min(1).max(64), channel: z.string().min(1).max(32) }),
+      },
+    },
+    async (req) => {
+      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const b = req.body as { identity: z.infer<typeof identity>; purpose: string; channel: string };
+      return checkContact(app.db, await keys(), await register(), {
+        orgId,
+        identity: b.identity,
+        purposeId: b.purpose,
+        channel: b.channel,
+      });
+    },
+  );
+
+  server.post(
+    '/api/v1/organizations/:orgId/contact-checks/bulk',
+    {
+      config: { permission: 'consent:read' },
+      bodyLimit: 64 * 1024 * 1024,
+      schema: {
+        tags: ['consent'],
+        summary: 'Filter a send list: the addresses that may be contacted; refused ones by index and reason',
+        params: orgParams,
+        body: z.object({
+          purpose: z.string().min(1).max(64),
+          channel: z.string().min(1).max(32),
+          recipients: z.array(z.string().max(320)).max(1_000_000),
+        }),
+      },
+    },
+    async (req) => {
+      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const b = req.body as { purpose: string; channel: string; recipients: string[] };
+      const res = await bulkFilter(app.db, await keys(), await register(), {
+        orgId,
+        purposeId: b.purpose,
+        channel: b.channel,
+        recipients: b.recipients,
+      });
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        orgId,
+        action: 'consent.send-list.filter',
+        target: `purpose:${b.purpose}`,
+        details: { channel: b.channel, total: res.total, allowed: res.allowed.length },
+      });
+      return res;
+    },
+  );
+
+  server.post(
+    '/api/v1/organizations/:orgId/subjects/consent-history',
+    {
+      config: { permission: 'consent:read' },
+      schema: {
+        tags: ['consent'],
+        summary: "A data subject's consent history (every event with the wording shown): the proof",
+        params: orgParams,
+        body: z.object({ identity }),
+      },
+    },
+    async (req) => {
+      const { orgId } = req.params as z.infer<typeof orgParams>;
+      return consentHistory(app.db, principalActor(req), await keys(), await register(), {
+        orgId,
+        identity: (req.body as { identity: z.infer<typeof identity> }).identity,
+      });
+    },
+  );
+
+  server.get(
+    '/api/v1/organizations/:orgId/suppressions',
+    {
+      config: { permission: 'consent:read' },
+      schema: {
+        tags: ['consent'],
+        summary: 'The suppression list of a purpose and channel (JSON or CSV)',
+        params: orgParams,
+        querystring: z.object({
+          purpose: z.string().min(1).max(64),
+          channel: z.string().min(1).max(32),
+          format: z.enum(['json', 'csv']).default('json'),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const q = req.query as { purpose: string; channel: string; format: 'json' | 'csv' };
+      const list = await exportSuppressions(app.db, principalActor(req), await register(), {
+        orgId,
+        purposeId: q.purpose,
+        channel: q.channel,
+      });
+      if (q.format === 'csv')
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header(
+            'content-disposition',
+            `attachment; filename="suppressions-${orgId}-${q.purpose}-${q.channel}.csv"`,
+          )
+          .send(`address,reason\n${list.map((s) => `${csv(s.address)},${s.reason}`).join('\n')}\n`);
+      return { purpose: q.purpose, channel: q.channel, count: list.length, suppressions: list };
+    },
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * The cookie banner served by Ombud: `GET /sdk/consent.js?org=ID&lang=xx` is the configuration
+ * built from the register's cookie inventory followed by the bundle; `POST /api/v1/cookie-consents`
+ * stores each choice as proof under the anonymous consent id, from the group's sites (CORS).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { bannerConfigFor } from '../../core/consent/banner-config.ts';
+import { forbidden, notFound, precondition, validationError } from '../../core/errors.ts';
+import { LANGUAGES } from '../../core/register/schema.ts';
+import { cookieConsentHistory, recordCookieConsent } from '../../services/consent/recordCookieConsent.ts';
+import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
+import type { CookieConsentProof } from '../../web/sdk/consent/config.ts';
+import { principalActor } from '../actor.ts';
+import { recordAudit } from '../../services/audit/auditLog.ts';
+
+const proofBody = z.object({
+  consentId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'the banner-generated anonymous id'),
+  org: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  action: z.enum(['accept-all', 'reject-all', 'custom']),
+  categories: z.record(z.string().regex(/^[a-z0-9-]{1,64}$/), z.boolean()),
+  inventoryVersion: z.string().min(1).max(64),
+  gpc: z.boolean(),
+  lang: z.enum(LANGUAGES),
+  url: z.url().max(2000),
+});
+
+export async function cookieBannerRoutes(server: FastifyInstance, app: App) {
+  const register = async () => {
+    const r = await app.registers.get();
+    if (!r)
+      throw precondition(
+        'no-register',
+        'No register has been applied yet.',
+        'Run `ombud register apply DIR`.',
+      );
+    return r.index;
+  };
+  /** The group's sites: the register's websites, Ombud itself and OMBUD_COOKIE_ORIGINS. */
+  const allowedOrigins = async () => {
+    const reg = (await register()).register;
+    const sites = [reg.group.website, ...reg.organizations.map((o) => (o as { website?: string }).website)];
+    const out = new Set<string>([new URL(app.config.publicUrl).origin, ...app.config.cookieOrigins]);
+    for (const s of sites) if (s) out.add(new URL(s).origin);
+    return out;
+  };
+  const cors = async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (!origin) return;
+    if (!(await allowedOrigins()).has(origin))
+      throw forbidden(
+        "This site is not one of the group's sites; add its origin to OMBUD_COOKIE_ORIGINS or the register.",
+      );
+    reply
+      .header('access-control-allow-origin', origin)
+      .header('vary', 'Origin')
+      .header('access-control-allow-methods', 'POST')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '600');
+  };
+
+  server.get(
+    '/sdk/consent.js',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['cookies'],
+        summary: 'The cookie banner: configuration from the cookie inventory, then the script',
+        querystring: z.object({
+          org: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
+          lang: z.enum(LANGUAGES).optional(),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { org: string; lang?: (typeof LANGUAGES)[number] };
+      const index = await register();
+      if (!index.organization(q.org)) throw notFound('organization', q.org);
+      const lang = q.lang ?? index.register.group.defaultLanguage;
+      const base = app.config.publicUrl;
+      const config = bannerConfigFor(index, {
+        orgId: q.org,
+        lang,
+        endpoint: base,
+        policyUrl: `${base}/privacy/${q.org}?lang=${lang}#cookies`,
+      });
+      const { js } = await buildConsentBundle();
+      return reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .send(`window.OmbudConsentConfig=${JSON.stringify(config).replace(/</g, '\\u003c')};${js}`);
+    },
+  );
+
+  server.options(
+    '/api/v1/cookie-consents',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (req, reply) => {
+      await cors(req, reply);
+      return reply.code(204).send();
+    },
+  );
+
+  server.post(
+    '/api/v1/cookie-consents',
+    {
+      config: { permission: 'public' },
+      bodyLimit: 16 * 1024,
+      schema: {
+        tags: ['cookies'],
+        summary:
+          'Store a cookie-banner choice as proof under the anonymous consent id (called by the banner)',
+        body: proofBody,
+      },
+    },
+    async (req, reply) => {
+      await cors(req, reply);
+      const proof = req.body as CookieConsentProof;
+      const index = await register();
+      if (!index.organization(proof.org)) throw notFound('organization', proof.org);
+      const known = new Set(index.register.cookieCategories.map((c) => c.id));
+      const unknown = Object.keys(proof.categories).filter((k) => !known.has(k));
+      if (unknown.length)
+        throw validationError(
+          'invalid-categories',
+          'categories: names a cookie category the register does not have.',
+          [
+            {
+              path: ['categories', unknown[0]!],
+              message: 'unknown cookie category',
+              hint: `Use: ${[...known].join(', ')}.`,
+            },
+          ],
+        );
+      // GPC: advertising stays off whatever the request says (the banner enforces it too).
+      if (proof.gpc)
+        for (const c of index.register.cookieCategories) if (c.advertising) proof.categories[c.id] = false;
+      const seq = await recordCookieConsent(app.db, proof, app.now());
+      return reply.code(201).send({ stored: seq });
+    },
+  );
+
+  server.get(
+    '/api/v1/cookie-consents/:consentId',
+    {
+      config: { permission: 'consent:read' },
+      schema: {
+        tags: ['cookies'],
+        summary: 'The stored cookie choices of one anonymous consent id (proof)',
+        params: z.object({ consentId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
+      },
+    },
+    async (req) => {
+      const { consentId } = req.params as { consentId: string };
+      const rows = await cookieConsentHistory(app.db, consentId);
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        action: 'cookie-consent.read',
+        target: `cookie-consent:${consentId}`,
+      });
+      return rows;
+    },
+  );
+}

@@ -1,0 +1,299 @@
+/**
+ * The preference center (/privacy/preferences/:token) and the RFC 8058 one-click unsubscribe
+ * endpoint (/privacy/unsubscribe/:token), both opened by the opaque token of a mail's link; and
+ * the API that mints those links for the mail and SMS systems.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { identitiesFrom } from '../../core/consent/identity.ts';
+import { notFound, precondition, validationError } from '../../core/errors.ts';
+import { html } from '../../core/html.ts';
+import { LANGUAGES, type Language } from '../../core/register/schema.ts';
+import { recordAudit } from '../../services/audit/auditLog.ts';
+import { consentKeys } from '../../services/consent/keys.ts';
+import { applyPreferences, type PreferenceItem, preferencesOf } from '../../services/consent/preferences.ts';
+import { issuePreferenceToken, readPreferenceToken } from '../../services/consent/preferenceToken.ts';
+import { resolveSubject, subjectById } from '../../services/consent/subjects.ts';
+import { publicPage } from '../../web/layout.ts';
+import { principalActor } from '../actor.ts';
+
+const T: Record<Language, Record<string, string>> = {
+  en: {
+    title: 'Your communication settings',
+    intro: 'Choose what we may send you. Each company of the group is listed with its own settings.',
+    consent: 'Based on your consent: on only if you say yes.',
+    li: 'Based on our legitimate interest: you can object by turning it off.',
+    save: 'Save my choices',
+    none: 'Unsubscribe from everything',
+    saved: 'Your choices are saved.',
+    nothing: 'We have no communication settings for you.',
+    done: 'You are unsubscribed.',
+  },
+  sv: {
+    title: 'Dina kommunikationsinställningar',
+    intro: 'Välj vad vi får skicka till dig. Varje bolag i koncernen visas med sina egna inställningar.',
+    consent: 'Bygger på ditt samtycke: på bara om du säger ja.',
+    li: 'Bygger på vårt berättigade intresse: du kan invända genom att stänga av det.',
+    save: 'Spara mina val',
+    none: 'Avregistrera mig från allt',
+    saved: 'Dina val är sparade.',
+    nothing: 'Vi har inga kommunikationsinställningar för dig.',
+    done: 'Du är avregistrerad.',
+  },
+  nb: {
+    title: 'Dine kommunikasjonsinnstillinger',
+    intro: 'Velg hva vi kan sende deg. Hvert selskap i konsernet vises med sine egne innstillinger.',
+    consent: 'Basert på ditt samtykke: på bare hvis du sier ja.',
+    li: 'Basert på vår berettigede interesse: du kan protestere ved å slå det av.',
+    save: 'Lagre valgene mine',
+    none: 'Meld meg av alt',
+    saved: 'Valgene dine er lagret.',
+    nothing: 'Vi har ingen kommunikasjonsinnstillinger for deg.',
+    done: 'Du er meldt av.',
+  },
+};
+
+const CSS = `.pref{list-style:none;padding:0}.pref li{padding:.6rem 0;border-bottom:1px solid #e3e6ea}
+.pref label{display:flex;gap:.6rem;align-items:flex-start;font-weight:600}.pref input{width:1.2rem;height:1.2rem;margin-top:.15rem}
+.basis{display:block;font-weight:400;color:#5b6472;font-size:.9rem}.actions{display:flex;gap:1rem;flex-wrap:wrap;margin-top:1rem}
+.actions button{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1d2430;background:#fff;color:#1d2430;cursor:pointer}
+.actions button.primary{background:#1d2430;color:#fff}.ok{background:#e7f6ec;padding:.6rem 1rem;border-radius:6px}`;
+
+const tokenParams = z.object({ token: z.string().min(20).max(4096) });
+const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string().optional() });
+const itemKey = (i: PreferenceItem) => `${i.orgId}|${i.purposeId}|${i.channel}`;
+
+export async function preferenceRoutes(server: FastifyInstance, app: App) {
+  const register = async () => {
+    const r = await app.registers.get();
+    if (!r)
+      throw precondition(
+        'no-register',
+        'No register has been applied yet.',
+        'Run `ombud register apply DIR`.',
+      );
+    return r.index;
+  };
+  const keys = () => consentKeys(app.db, app.config.secret);
+  // RFC 8058 allows the one-click POST as multipart/form-data too; read just its one field.
+  server.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_req, body, done) => {
+      const m = /name="?List-Unsubscribe"?\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)/.exec(String(body));
+      done(null, m ? { 'List-Unsubscribe': m[1] } : {});
+    },
+  );
+  const langFor = async (q: { lang?: Language }) =>
+    q.lang ?? (await register()).register.group.defaultLanguage;
+
+  server.post(
+    '/api/v1/organizations/:orgId/preference-links',
+    {
+      config: { permission: 'consent:write' },
+      schema: {
+        tags: ['consent'],
+        summary:
+          'Mint the "Manage my communication settings" link and the RFC 8058 List-Unsubscribe headers for one recipient',
+        params: z.object({ orgId: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
+        body: z.object({
+          identity: z.object({
+            email: z.string().max(320).optional(),
+            phone: z.string().max(40).optional(),
+            customerNumber: z.string().max(64).optional(),
+          }),
+          purpose: z
+            .string()
+            .max(64)
+            .optional()
+            .describe('The purpose of the mail, for one-click unsubscribe'),
+          channel: z.string().max(32).default('email'),
+          days: z.number().int().min(1).max(400).default(90),
+        }),
+      },
+    },
+    async (req) => {
+      const { orgId } = req.params as { orgId: string };
+      const b = req.body as {
+        identity: Record<string, string>;
+        purpose?: string;
+        channel: string;
+        days: number;
+      };
+      const index = await register();
+      const org = index.organization(orgId);
+      if (!org) throw notFound('organization', orgId);
+      if (b.purpose && !index.purposes.get(b.purpose)?.controllers.includes(orgId))
+        throw validationError('invalid-purpose', `purpose: '${b.purpose}' is not a purpose of '${orgId}'.`, [
+          { path: ['purpose'], message: 'unknown purpose', hint: 'Use a purpose id from the register.' },
+        ]);
+      const k = await keys();
+      const ids = identitiesFrom(b.identity, org.country);
+      const subject = await app.db.transaction((tx) => resolveSubject(tx, k, orgId, ids));
+      const now = app.now();
+      const base = app.config.publicUrl;
+      const prefs = await issuePreferenceToken(k, { sub: subject.id, org: orgId }, now, b.days);
+      const unsub = await issuePreferenceToken(
+        k,
+        { sub: subject.id, org: orgId, purpose: b.purpose, channel: b.channel },
+        now,
+        b.days,
+      );
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        orgId,
+        action: 'consent.preference-link.issue',
+        target: `subject:${subject.id}`,
+        details: { purpose: b.purpose ?? null, days: b.days },
+      });
+      return {
+        subjectId: subject.id,
+        preferencesUrl: `${base}/privacy/preferences/${prefs.token}`,
+        unsubscribeUrl: `${base}/privacy/unsubscribe/${unsub.token}`,
+        headers: {
+          'List-Unsubscribe': `<${base}/privacy/unsubscribe/${unsub.token}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+        expiresAt: prefs.expiresAt.toISOString(),
+      };
+    },
+  );
+
+  server.get(
+    '/privacy/preferences/:token',
+    {
+      config: { permission: 'public' },
+      schema: { hide: true, params: tokenParams, querystring: langQuery },
+    },
+    async (req, reply) => {
+      const { token } = req.params as { token: string };
+      const q = req.query as z.infer<typeof langQuery>;
+      const k = await keys();
+      const claims = await readPreferenceToken(k, token, app.now());
+      const lang = await langFor(q);
+      const tx = T[lang];
+      const companies = await preferencesOf(app.db, k, await register(), claims.sub, lang);
+      await recordAudit(app.db, {
+        actor: { kind: 'data-subject', id: claims.sub },
+        orgId: claims.org,
+        action: 'consent.preferences.view',
+        target: `subject:${claims.sub}`,
+      });
+      const self = `/privacy/preferences/${token}`;
+      return reply
+        .type('text/html')
+        .header('content-language', lang)
+        .header('cache-control', 'no-store')
+        .send(
+          publicPage({
+            title: tx.title!,
+            lang,
+            css: CSS,
+            body: html`<nav class="langs" aria-label="Language">${LANGUAGES.map(
+              (l) => html`<a href="${self}?lang=${l}" hreflang="${l}">${l.toUpperCase()}</a> `,
+            )}</nav>
+<div class="card" style="max-width:44rem;margin:1rem auto"><h1>${tx.title}</h1>
+${q.saved ? html`<p class="ok" role="status">${tx.saved}</p>` : ''}
+<p>${tx.intro}</p>
+${companies.length === 0 ? html`<p>${tx.nothing}</p>` : ''}
+<form method="post" action="${self}?lang=${lang}">
+${companies.map(
+  (c) =>
+    html`<section><h2>${c.name}</h2><ul class="pref">${c.items.map(
+      (i) =>
+        html`<li><label><input type="checkbox" name="on" value="${itemKey(i)}"${i.on ? html` checked` : ''}> <span>${i.label}<span class="basis">${i.basis === 'consent' ? tx.consent : tx.li}</span></span></label></li>`,
+    )}</ul></section>`,
+)}
+<div class="actions"><button class="primary" type="submit" name="action" value="save">${tx.save}</button>
+<button type="submit" name="action" value="none">${tx.none}</button></div></form></div>`,
+          }),
+        );
+    },
+  );
+
+  server.post(
+    '/privacy/preferences/:token',
+    {
+      config: { permission: 'public' },
+      schema: {
+        hide: true,
+        params: tokenParams,
+        querystring: langQuery,
+        body: z.object({
+          action: z.enum(['save', 'none']).default('save'),
+          on: z.union([z.string(), z.array(z.string())]).optional(),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { token } = req.params as { token: string };
+      const q = req.query as z.infer<typeof langQuery>;
+      const body = req.body as { action: 'save' | 'none'; on?: string | string[] };
+      const k = await keys();
+      const claims = await readPreferenceToken(k, token, app.now());
+      const lang = await langFor(q);
+      const wanted = new Set(body.action === 'none' ? [] : [body.on ?? []].flat());
+      const events = await applyPreferences(app.db, k, await register(), claims.sub, lang, wanted, app.now());
+      for (const e of events) await app.consentChanged?.(e);
+      return reply.redirect(`/privacy/preferences/${token}?lang=${lang}&saved=1`, 303);
+    },
+  );
+
+  // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" to the List-Unsubscribe URL.
+  server.post(
+    '/privacy/unsubscribe/:token',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['consent'],
+        summary: 'RFC 8058 one-click unsubscribe (POST List-Unsubscribe=One-Click)',
+        params: tokenParams,
+        body: z.object({ 'List-Unsubscribe': z.literal('One-Click') }).passthrough(),
+      },
+    },
+    async (req, reply) => {
+      const { token } = req.params as { token: string };
+      const k = await keys();
+      const claims = await readPreferenceToken(k, token, app.now());
+      const index = await register();
+      const subject = await subjectById(app.db, claims.sub);
+      if (!subject) throw notFound('data subject', claims.sub);
+      const lang = index.register.group.defaultLanguage;
+      const companies = await preferencesOf(app.db, k, index, claims.sub, lang);
+      const mine = companies.find((c) => c.orgId === claims.org)?.items ?? [];
+      const channel = claims.channel ?? 'email';
+      // Turn off the purpose of the mail on its channel; without a purpose, every direct-marketing item on it.
+      const off = mine.filter(
+        (i) =>
+          i.channel === channel &&
+          (claims.purpose
+            ? i.purposeId === claims.purpose
+            : index.purposes.get(i.purposeId)?.communication?.directMarketing),
+      );
+      const keep = new Set(
+        companies.flatMap((c) => c.items.filter((i) => i.on && !off.includes(i)).map(itemKey)),
+      );
+      const events = await applyPreferences(app.db, k, index, claims.sub, lang, keep, app.now());
+      for (const e of events) await app.consentChanged?.(e);
+      return reply.type('text/plain; charset=utf-8').send(`${T[lang].done}\n`);
+    },
+  );
+
+  server.get(
+    '/privacy/unsubscribe/:token',
+    { config: { permission: 'public' }, schema: { hide: true, params: tokenParams } },
+    // A GET (a link scanner, a browser) never unsubscribes: it opens the settings instead.
+    async (req, reply) => {
+      const { token } = req.params as { token: string };
+      const claims = await readPreferenceToken(await keys(), token, app.now());
+      const { token: prefs } = await issuePreferenceToken(
+        await keys(),
+        { sub: claims.sub, org: claims.org },
+        app.now(),
+        1,
+      );
+      return reply.redirect(`/privacy/preferences/${prefs}`, 303);
+    },
+  );
+}

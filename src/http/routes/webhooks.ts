@@ -1,0 +1,139 @@
+/**
+ * Webhook endpoints (subscribed systems), the delivery log with its dead-letter list and replay,
+ * as API and as a console page.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { precondition } from '../../core/errors.ts';
+import { html } from '../../core/html.ts';
+import {
+  createWebhookEndpoint,
+  deliveryLog,
+  listWebhookEndpoints,
+  reviveDelivery,
+} from '../../services/consent/webhooks.ts';
+import { consolePage } from '../../web/layout.ts';
+import { principalActor } from '../actor.ts';
+
+const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
+
+export async function webhookRoutes(server: FastifyInstance, app: App) {
+  const replay = async (req: import('fastify').FastifyRequest, id: string) => {
+    if (!app.propagator)
+      throw precondition(
+        'propagation-off',
+        'Webhook propagation is not running.',
+        'Start Ombud with `ombud start`.',
+      );
+    await reviveDelivery(app.db, principalActor(req), id);
+    await app.propagator.queue(id);
+  };
+
+  server.post(
+    '/api/v1/webhooks/endpoints',
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Subscribe a system to consent changes; the answer holds its signing secret (shown once)',
+        body: z.object({
+          url: z.url('an http(s) URL such as https://esp.example/hooks/ombud'),
+          orgId: z
+            .string()
+            .regex(/^[a-z0-9-]{1,64}$/)
+            .optional(),
+          description: z.string().max(200).optional(),
+        }),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await createWebhookEndpoint(app.db, principalActor(req), req.body as { url: string })),
+  );
+
+  server.get(
+    '/api/v1/webhooks/endpoints',
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: { tags: ['webhooks'], summary: 'Subscribed systems' },
+    },
+    async () =>
+      (await listWebhookEndpoints(app.db)).map(({ id, org_id, url, description, active }) => ({
+        id,
+        orgId: org_id,
+        url,
+        description,
+        active,
+      })),
+  );
+
+  server.get(
+    '/api/v1/webhooks/deliveries',
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'The delivery log; status=dead is the dead-letter list',
+        querystring: z.object({
+          status: z.enum(['pending', 'delivered', 'dead']).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (req) => deliveryLog(app.db, req.query as { status?: string; limit: number }),
+  );
+
+  server.post(
+    '/api/v1/webhooks/deliveries/:id/replay',
+    {
+      config: { permission: 'webhooks:manage' },
+      schema: { tags: ['webhooks'], summary: 'Send an undelivered (dead) delivery again', params: idParams },
+    },
+    async (req, reply) => {
+      await replay(req, (req.params as { id: string }).id);
+      return reply.code(202).send({ queued: true });
+    },
+  );
+
+  server.post(
+    '/console/webhooks/deliveries/:id/replay',
+    { config: { permission: 'webhooks:manage' }, schema: { hide: true, params: idParams } },
+    async (req, reply) => {
+      await replay(req, (req.params as { id: string }).id);
+      return reply.redirect('/console/webhooks', 303);
+    },
+  );
+
+  server.get(
+    '/console/webhooks',
+    { config: { permission: 'webhooks:manage' }, schema: { hide: true } },
+    async (_req, reply) => {
+      const endpoints = await listWebhookEndpoints(app.db);
+      const dead = await deliveryLog(app.db, { status: 'dead', limit: 200 });
+      const log = await deliveryLog(app.db, { limit: 200 });
+      const when = (d: Date | null) => (d ? new Date(d).toISOString().slice(0, 19).replace('T', ' ') : '—');
+      const body = html`<h1>Consent propagation</h1>
+<p class="muted">Every consent change is sent to the systems below as a signed webhook (Standard Webhooks), retried with back-off${app.propagator ? '' : html` — <strong>the delivery worker is not running</strong>`}.</p>
+<section class="card"><h2>Subscribed systems</h2><table class="data"><thead><tr><th>URL</th><th>Organization</th><th>Description</th><th>Active</th></tr></thead><tbody>
+${endpoints.map((e) => html`<tr><td><code>${e.url}</code></td><td>${e.org_id ?? 'all'}</td><td>${e.description}</td><td>${e.active ? 'yes' : 'no'}</td></tr>`)}
+</tbody></table></section>
+<section class="card" id="dead-letter"><h2>Dead letters (${dead.length})</h2><table class="data"><thead><tr><th>Delivery</th><th>Event</th><th>Receiver</th><th>Attempts</th><th>Last result</th><th></th></tr></thead><tbody>
+${dead.map(
+  (
+    d,
+  ) => html`<tr><td><code>${d.id}</code></td><td>${d.event_type}</td><td><code>${d.endpoint_url}</code></td><td>${d.attempts}</td><td>${d.last_error ?? d.last_status}</td>
+<td><form method="post" action="/console/webhooks/deliveries/${d.id}/replay"><button type="submit">Replay</button></form></td></tr>`,
+)}</tbody></table></section>
+<section class="card" id="log"><h2>Delivery log</h2><table class="data"><thead><tr><th>Created</th><th>Event</th><th>Receiver</th><th>Status</th><th>Attempts</th><th>Last attempt</th><th>Last result</th></tr></thead><tbody>
+${log.map(
+  (d) =>
+    html`<tr data-delivery="${d.id}"><td>${when(d.created_at)}</td><td>${d.event_type}</td><td><code>${d.endpoint_url}</code></td><td><span class="pill${d.status === 'dead' ? ' warn' : ''}">${d.status}</span></td><td>${d.attempts}</td><td>${when(d.last_attempt_at)}</td><td>${d.last_error ?? d.last_status ?? ''}</td></tr>`,
+)}</tbody></table></section>`;
+      return reply
+        .type('text/html')
+        .send(consolePage({ title: 'Consent propagation', active: 'webhooks', body }));
+    },
+  );
+}

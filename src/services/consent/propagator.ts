@@ -1,0 +1,129 @@
+/**
+ * The durable queue of webhook deliveries: pg-boss@10 on the same database (on PGlite through
+ * its `db` option, on a server through the connection string). Each attempt that fails is retried
+ * by pg-boss with exponential back-off; after the last one the delivery is dead-lettered
+ * (status 'dead'), listed in the console and replayable.
+ */
+import PgBoss from 'pg-boss';
+import type { Db } from '../../storage/db.ts';
+import type { ConsentEvent } from './recordConsentEvent.ts';
+import { deliverOnce, markDead } from './webhooks.ts';
+
+export const QUEUE = 'consent-webhook';
+
+export type PropagatorOptions = {
+  connectionString?: string;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  pollingIntervalSeconds?: number;
+  timeoutMs?: number;
+  now?: () => Date;
+};
+
+/** pg-boss's database interface over Ombud's Db: parameterised SQL via query, multi-statement SQL via exec. */
+function bossDb(db: Db) {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      if (values && values.length > 0) return { rows: await db.query(text, values) };
+      try {
+        return { rows: await db.query(text) };
+      } catch (err) {
+        if (!/multiple commands/i.test(String((err as Error).message))) throw err;
+        await db.exec(text);
+        return { rows: [] };
+      }
+    },
+  };
+}
+
+export class Propagator {
+  private boss: PgBoss;
+  private readonly retryLimit: number;
+  private readonly retryDelay: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: PropagatorOptions = {},
+  ) {
+    this.retryLimit = opts.retryLimit ?? 8;
+    this.retryDelay = opts.retryDelaySeconds ?? 30;
+    this.boss = new PgBoss(
+      opts.connectionString
+        ? { connectionString: opts.connectionString, schedule: false }
+        : { db: bossDb(db), schedule: false },
+    );
+    this.boss.on('error', () => undefined);
+  }
+
+  async start(): Promise<this> {
+    await this.boss.start();
+    await this.boss.createQueue(QUEUE, {
+      name: QUEUE,
+      retryLimit: this.retryLimit,
+      retryDelay: this.retryDelay,
+      retryBackoff: true,
+    });
+    await this.boss.work<{ deliveryId: string }>(
+      QUEUE,
+      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2 },
+      async (jobs) => {
+        for (const job of jobs) {
+          const r = await deliverOnce(
+            this.db,
+            job.data.deliveryId,
+            this.opts.now ?? (() => new Date()),
+            this.opts.timeoutMs,
+          );
+          if (r.ok) continue;
+          if (job.retryCount >= job.retryLimit) await markDead(this.db, job.data.deliveryId);
+          throw new Error(`delivery ${job.data.deliveryId} failed: ${r.error}`);
+        }
+      },
+    );
+    // Deliveries written while no worker ran (the outbox) are queued now.
+    const pending = await this.db.query<{ id: string }>(
+      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0`,
+    );
+    for (const p of pending) await this.queue(p.id, p.id);
+    return this;
+  }
+
+  /** Queue one delivery. `jobId` = the delivery id for first sends, so a delivery is queued once. */
+  async queue(deliveryId: string, jobId?: string): Promise<void> {
+    await this.boss.send(QUEUE, { deliveryId }, jobId ? { id: jobId } : {});
+  }
+
+  /** Queue the deliveries of a new event (the hook in App.consentChanged). */
+  async eventRecorded(event: ConsentEvent): Promise<void> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`,
+      [event.id],
+    );
+    for (const r of rows) await this.queue(r.id, r.id);
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 5000 });
+  }
+}
+
+/** Start propagation for an app: the queue's worker, and the hook that queues each new event's deliveries. */
+export async function startPropagation(
+  app: {
+    db: Db;
+    config: { databaseUrl?: string };
+    now: () => Date;
+    consentChanged?: (e: ConsentEvent) => Promise<void>;
+    propagator?: Propagator;
+  },
+  opts: PropagatorOptions = {},
+): Promise<Propagator> {
+  const p = await new Propagator(app.db, {
+    connectionString: app.config.databaseUrl,
+    now: app.now,
+    ...opts,
+  }).start();
+  app.propagator = p;
+  app.consentChanged = (e) => p.eventRecorded(e);
+  return p;
+}

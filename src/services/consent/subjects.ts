@@ -1,0 +1,79 @@
+/**
+ * Data subjects of an organization, found by the keyed hash of any of their identities.
+ * Values are stored (the suppression export and the preference center need them) but never
+ * looked up by, logged or put in a URL.
+ */
+import { conflict } from '../../core/errors.ts';
+import type { Identity } from '../../core/consent/identity.ts';
+import type { Db } from '../../storage/db.ts';
+import { type ConsentKeys, identityHash } from './keys.ts';
+
+export type Subject = { id: string; orgId: string; restricted: boolean };
+
+/** The subject the identities point at, or undefined. Two identities of two different subjects is a conflict. */
+export async function findSubject(
+  db: Db,
+  keys: ConsentKeys,
+  orgId: string,
+  identities: Identity[],
+): Promise<Subject | undefined> {
+  const hashes = identities.map((i) => identityHash(keys, orgId, i.kind, i.value));
+  const rows = await db.query<{ id: string; restricted: boolean }>(
+    `SELECT DISTINCT s.id, s.restricted FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
+      WHERE i.org_id = $1 AND i.value_hash = ANY($2::text[])`,
+    [orgId, hashes],
+  );
+  if (rows.length > 1)
+    throw conflict(
+      'identities-of-different-subjects',
+      `The identities given belong to ${rows.length} different data subjects of '${orgId}'.`,
+      'Send identities of one person only, or merge the subjects first.',
+    );
+  const r = rows[0];
+  return r ? { id: r.id, orgId, restricted: r.restricted } : undefined;
+}
+
+/** Find or create the subject, and attach any identity not yet known. Call inside a transaction. */
+export async function resolveSubject(
+  tx: Db,
+  keys: ConsentKeys,
+  orgId: string,
+  identities: Identity[],
+): Promise<Subject & { created: boolean }> {
+  // Serialise creation per organization and identity so two concurrent first events make one subject.
+  const hashes = identities.map((i) => identityHash(keys, orgId, i.kind, i.value)).sort();
+  for (const h of hashes) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [h]);
+  let subject = await findSubject(tx, keys, orgId, identities);
+  let created = false;
+  if (!subject) {
+    const rows = await tx.query<{ id: string }>(
+      'INSERT INTO consent_subjects (org_id) VALUES ($1) RETURNING id',
+      [orgId],
+    );
+    subject = { id: rows[0]!.id, orgId, restricted: false };
+    created = true;
+  }
+  for (const i of identities)
+    await tx.query(
+      `INSERT INTO consent_identities (subject_id, org_id, kind, value, value_hash) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (org_id, kind, value_hash) DO NOTHING`,
+      [subject.id, orgId, i.kind, i.value, identityHash(keys, orgId, i.kind, i.value)],
+    );
+  return { ...subject, created };
+}
+
+export async function subjectById(db: Db, id: string): Promise<Subject | undefined> {
+  const rows = await db.query<{ id: string; org_id: string; restricted: boolean }>(
+    'SELECT id, org_id, restricted FROM consent_subjects WHERE id = $1',
+    [id],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, orgId: r.org_id, restricted: r.restricted } : undefined;
+}
+
+export async function identitiesOf(db: Db, subjectId: string): Promise<Identity[]> {
+  return db.query<Identity>(
+    'SELECT kind, value FROM consent_identities WHERE subject_id = $1 ORDER BY kind, created_at',
+    [subjectId],
+  );
+}

@@ -1,0 +1,210 @@
+/**
+ * Webhook endpoints and deliveries of consent changes. Deliveries are written in the same
+ * transaction as the consent event (outbox); `deliverOnce` makes one signed attempt and logs it.
+ * The payload carries the subject's addresses (the receiving mail/SMS systems need them to
+ * suppress); it is built at send time and never logged.
+ */
+import { webhookHeaders, newWebhookSecret } from '../../core/consent/webhook-signature.ts';
+import { validationError, notFound } from '../../core/errors.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import type { ConsentEvent } from './recordConsentEvent.ts';
+import { identitiesOf } from './subjects.ts';
+
+export const EVENT_TYPES = {
+  grant: 'consent.granted',
+  withdraw: 'consent.withdrawn',
+  object: 'objection.recorded',
+  'lift-objection': 'objection.lifted',
+} as const;
+
+export async function createWebhookEndpoint(
+  db: Db,
+  actor: Actor,
+  input: { url: string; orgId?: string; description?: string },
+): Promise<{ id: string; secret: string }> {
+  let u: URL;
+  try {
+    u = new URL(input.url);
+  } catch {
+    u = new URL('invalid:');
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw validationError('invalid-url', 'url: not an http(s) URL.', [
+      {
+        path: ['url'],
+        message: 'not an http(s) URL',
+        hint: 'Give the receiver URL, e.g. https://esp.example/hooks/ombud.',
+      },
+    ]);
+  const secret = newWebhookSecret();
+  const rows = await db.query<{ id: string }>(
+    'INSERT INTO webhook_endpoints (org_id, url, secret, description) VALUES ($1, $2, $3, $4) RETURNING id',
+    [input.orgId ?? null, u.toString(), secret, input.description ?? ''],
+  );
+  const id = rows[0]!.id;
+  await recordAudit(db, {
+    actor,
+    orgId: input.orgId ?? null,
+    action: 'webhook.endpoint.create',
+    target: `webhook-endpoint:${id}`,
+    details: { host: u.host },
+  });
+  return { id, secret };
+}
+
+export async function listWebhookEndpoints(db: Db) {
+  return db.query<{ id: string; org_id: string | null; url: string; description: string; active: boolean }>(
+    'SELECT id, org_id, url, description, active FROM webhook_endpoints ORDER BY created_at',
+  );
+}
+
+/** Outbox: one delivery per active endpoint that listens to the event's organization. Call in the event's transaction. */
+export async function enqueueDeliveries(tx: Db, event: ConsentEvent): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type)
+     SELECT id, $1, $2 FROM webhook_endpoints WHERE active AND (org_id IS NULL OR org_id = $3)
+     RETURNING id`,
+    [event.id, EVENT_TYPES[event.kind], event.orgId],
+  );
+  return rows.map((r) => r.id);
+}
+
+type DeliveryRow = {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  url: string;
+  secret: string;
+};
+
+export async function webhookPayload(db: Db, d: { event_id: string; event_type: string }, now: Date) {
+  const ev = (
+    await db.query<Record<string, unknown>>(
+      'SELECT id, org_id, subject_id, purpose_id, channel, kind, source, at, notice_version FROM consent_events WHERE id = $1',
+      [d.event_id],
+    )
+  )[0]!;
+  return {
+    type: d.event_type,
+    timestamp: now.toISOString(),
+    data: {
+      eventId: ev.id,
+      organization: ev.org_id,
+      subjectId: ev.subject_id,
+      purpose: ev.purpose_id,
+      channel: ev.channel,
+      kind: ev.kind,
+      source: ev.source,
+      at: new Date(ev.at as string).toISOString(),
+      noticeVersion: ev.notice_version,
+      identities: await identitiesOf(db, ev.subject_id as string),
+    },
+  };
+}
+
+/** One signed attempt. Returns whether the receiver took it (2xx). */
+export async function deliverOnce(
+  db: Db,
+  deliveryId: string,
+  now: () => Date,
+  timeoutMs = 10_000,
+): Promise<{ ok: boolean; status?: number; error?: string; alreadyDone?: boolean }> {
+  const d = (
+    await db.query<DeliveryRow>(
+      `SELECT d.*, e.url, e.secret FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1`,
+      [deliveryId],
+    )
+  )[0];
+  if (!d) throw notFound('webhook delivery', deliveryId);
+  if (d.status === 'delivered') return { ok: true, alreadyDone: true };
+  const body = JSON.stringify(await webhookPayload(db, d, now()));
+  const started = Date.now();
+  let status: number | undefined;
+  let error: string | undefined;
+  try {
+    const res = await fetch(d.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Ombud-Webhooks/1',
+        ...webhookHeaders(d.secret, d.id, Math.floor(now().getTime() / 1000), body),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = res.status;
+    await res.body?.cancel();
+    if (status < 200 || status > 299) error = `HTTP ${status}`;
+  } catch (err) {
+    // Network errors name no personal data: the cause's code or name only.
+    const e = err as { name?: string; cause?: { code?: string } };
+    error = e.cause?.code ?? e.name ?? 'error';
+  }
+  const ok = error === undefined;
+  await db.transaction(async (tx) => {
+    await tx.query(
+      'INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms) VALUES ($1, $2, $3, $4)',
+      [d.id, status ?? null, error ?? null, Date.now() - started],
+    );
+    await tx.query(
+      `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $2, last_error = $3, last_attempt_at = now(),
+              status = CASE WHEN $4 THEN 'delivered' ELSE status END,
+              delivered_at = CASE WHEN $4 THEN now() ELSE delivered_at END
+        WHERE id = $1`,
+      [d.id, status ?? null, error ?? null, ok],
+    );
+  });
+  return { ok, status, error };
+}
+
+export async function markDead(db: Db, deliveryId: string): Promise<void> {
+  await db.query(`UPDATE webhook_deliveries SET status = 'dead' WHERE id = $1 AND status = 'pending'`, [
+    deliveryId,
+  ]);
+}
+
+/** Put a dead (or any undelivered) delivery back in line; the caller queues it again. */
+export async function reviveDelivery(db: Db, actor: Actor, deliveryId: string): Promise<void> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE webhook_deliveries SET status = 'pending' WHERE id = $1 AND status <> 'delivered' RETURNING id`,
+    [deliveryId],
+  );
+  if (!rows[0]) throw notFound('undelivered webhook delivery', deliveryId);
+  await recordAudit(db, {
+    actor,
+    action: 'webhook.delivery.replay',
+    target: `webhook-delivery:${deliveryId}`,
+  });
+}
+
+export type DeliveryLogRow = {
+  id: string;
+  endpoint_url: string;
+  event_type: string;
+  event_id: string;
+  status: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Date;
+  last_attempt_at: Date | null;
+};
+
+export async function deliveryLog(
+  db: Db,
+  q: { status?: string; limit?: number } = {},
+): Promise<DeliveryLogRow[]> {
+  return db.query<DeliveryLogRow>(
+    `SELECT d.id, e.url AS endpoint_url, d.event_type, d.event_id, d.status, d.attempts, d.last_status, d.last_error,
+            d.created_at, d.last_attempt_at
+       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+      WHERE ($1::text IS NULL OR d.status = $1)
+      ORDER BY d.created_at DESC LIMIT $2`,
+    [q.status ?? null, Math.min(q.limit ?? 100, 1000)],
+  );
+}
