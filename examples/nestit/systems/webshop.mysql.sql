@@ -57,7 +57,7 @@ CREATE TABLE invoices (
   items TEXT NOT NULL,
   amount_cents INTEGER NOT NULL,
   restricted BOOLEAN NOT NULL DEFAULT FALSE,
-  erase_after DATE
+  erase_on DATE
 );
 CREATE INDEX invoices_customer ON invoices (customer_number);
 CREATE TABLE reviews (

@@ -173,7 +173,7 @@ export async function seedDemoSystems(opts: {
           items: items.join('; '),
           amount_cents: total,
           restricted: false,
-          erase_after: null,
+          erase_on: null,
         });
       }
       const reviews = r() < 0.4 ? 1 + Math.floor(r() * 2) : 0;

@@ -5,14 +5,9 @@
  */
 export type SqlDialect = 'postgres' | 'mysql';
 
-export type SchemaColumn = { table: string; column: string; dataType: string; nullable: boolean };
-export type SchemaForeignKey = { table: string; column: string; refTable: string; refColumn: string };
-export type LiveSchema = {
-  tables: string[];
-  columns: SchemaColumn[];
-  primaryKeys: { table: string; column: string }[];
-  foreignKeys: SchemaForeignKey[];
-};
+import type { LiveSchema } from '../../../core/fulfilment/live-schema.ts';
+
+export type { LiveSchema, SchemaColumn, SchemaForeignKey } from '../../../core/fulfilment/live-schema.ts';
 
 export interface SqlConnector {
   readonly dialect: SqlDialect;
