@@ -58,7 +58,8 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/demo-seed.ts'),
   },
   'dataset generate': {
-    summary: 'Draft a dataset annotation (YAML) from a live schema: ombud dataset generate --connection URL --key KEY',
+    summary:
+      'Draft a dataset annotation (YAML) from a live schema: ombud dataset generate --connection URL --key KEY',
     load: () => import('./commands/dataset-generate.ts'),
   },
   'dataset validate': {

@@ -25,7 +25,12 @@ describe('demo systems seeder on the real servers', () => {
       await createDemoSchema(d.connector, 'webshop');
       await createDemoSchema(d.connector, 'customer-service');
     }
-    const first = await seedDemoSystems({ customers: 120, webshop: a.connector, customerService: a.connector, batch: 50 });
+    const first = await seedDemoSystems({
+      customers: 120,
+      webshop: a.connector,
+      customerService: a.connector,
+      batch: 50,
+    });
     await seedDemoSystems({ customers: 120, webshop: b.connector, customerService: b.connector, batch: 7 });
     const tables = Object.keys(first);
     const ca = await counts(a, tables);
@@ -52,7 +57,8 @@ describe('demo systems seeder on the real servers', () => {
     opened.push(pm);
     await createDemoSchema(pm.connector, 'webshop');
     await seedDemoSystems({ customers: 40, webshop: pm.connector });
-    const q = 'SELECT id, invoice_number, billing_email, invoice_date, amount_cents FROM invoices ORDER BY id';
+    const q =
+      'SELECT id, invoice_number, billing_email, invoice_date, amount_cents FROM invoices ORDER BY id';
     expect(await pm.connector.query(q)).toEqual(await p.connector.query(q));
   });
 });

@@ -25,14 +25,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const webshop = values.webshop ? await openConnector(values.webshop) : undefined;
-  const customerService = values['customer-service'] ? await openConnector(values['customer-service']) : undefined;
+  const customerService = values['customer-service']
+    ? await openConnector(values['customer-service'])
+    : undefined;
   try {
     if (values.create) {
       if (webshop) await createDemoSchema(webshop, 'webshop');
       if (customerService) await createDemoSchema(customerService, 'customer-service');
     }
     const counts = await seedDemoSystems({ customers, seed: Number(values.seed), webshop, customerService });
-    io.out(Object.entries(counts).map(([t, n]) => `${t}: ${n}`).join('\n'));
+    io.out(
+      Object.entries(counts)
+        .map(([t, n]) => `${t}: ${n}`)
+        .join('\n'),
+    );
     return 0;
   } finally {
     await webshop?.close();

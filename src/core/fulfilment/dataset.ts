@@ -168,7 +168,14 @@ export function traversalOrder(graph: Graph, given: IdentityKind[] = [...IDENTIT
   }
   const deps = new Map<NodeId, Set<NodeId>>();
   for (const id of reachable)
-    deps.set(id, new Set((graph.incoming.get(id) ?? []).filter((e) => reachable.has(e.from) && e.from !== id).map((e) => e.from)));
+    deps.set(
+      id,
+      new Set(
+        (graph.incoming.get(id) ?? [])
+          .filter((e) => reachable.has(e.from) && e.from !== id)
+          .map((e) => e.from),
+      ),
+    );
   const order: NodeId[] = [];
   const done = new Set<NodeId>();
   const sorted = [...reachable].sort();

@@ -34,7 +34,11 @@ export function draftDataset(key: string, system: string, live: LiveSchema): Dat
           const pk = live.primaryKeys.some((p) => p.table === table && p.column === c.column);
           const refs = live.foreignKeys
             .filter((f) => f.table === table && f.column === c.column)
-            .map((f) => ({ dataset: key, field: `${f.refTable}.${f.refColumn}`, direction: 'from' as const }));
+            .map((f) => ({
+              dataset: key,
+              field: `${f.refTable}.${f.refColumn}`,
+              direction: 'from' as const,
+            }));
           const guess = GUESSES.find(([re]) => re.test(c.column));
           const meta: NonNullable<Field['fides_meta']> = { data_type: c.dataType };
           if (pk) meta.primary_key = true;

@@ -6,7 +6,14 @@
  */
 import type { Register } from '../register/schema.ts';
 import { isDataCategory, replacementFor } from '../taxonomy/fideslang.ts';
-import { buildGraph, type Dataset, type DatasetFinding, nodeId, primaryKey, traversalOrder } from './dataset.ts';
+import {
+  buildGraph,
+  type Dataset,
+  type DatasetFinding,
+  nodeId,
+  primaryKey,
+  traversalOrder,
+} from './dataset.ts';
 import type { LiveSchema } from './live-schema.ts';
 
 export function validateDatasets(
@@ -17,7 +24,9 @@ export function validateDatasets(
   const keys = new Set(datasets.map((d) => d.fides_key));
   const collections = new Set(datasets.flatMap((d) => d.collections.map((c) => nodeId(d.fides_key, c.name))));
   const fieldsOf = new Map(
-    datasets.flatMap((d) => d.collections.map((c) => [nodeId(d.fides_key, c.name), new Set(c.fields.map((f) => f.name))] as const)),
+    datasets.flatMap((d) =>
+      d.collections.map((c) => [nodeId(d.fides_key, c.name), new Set(c.fields.map((f) => f.name))] as const),
+    ),
   );
   const registerCategories = new Set(opts.register?.dataCategories.map((c) => c.key) ?? []);
   for (const d of datasets) {
@@ -47,7 +56,10 @@ export function validateDatasets(
         });
       for (const f of c.fields) {
         const fat = `${at}.${f.name}`;
-        if (live?.tables.includes(c.name) && !live.columns.some((x) => x.table === c.name && x.column === f.name))
+        if (
+          live?.tables.includes(c.name) &&
+          !live.columns.some((x) => x.table === c.name && x.column === f.name)
+        )
           out.push({
             severity: 'error',
             path: fat,
@@ -61,7 +73,9 @@ export function validateDatasets(
               severity: 'error',
               path: fat,
               message: `Unknown data category '${cat}'.`,
-              hint: repl ? `Fideslang renamed it: use '${repl}'.` : 'Use a fideslang key such as user.contact.email.',
+              hint: repl
+                ? `Fideslang renamed it: use '${repl}'.`
+                : 'Use a fideslang key such as user.contact.email.',
             });
           }
         for (const ref of f.fides_meta?.references ?? []) {
@@ -77,7 +91,12 @@ export function validateDatasets(
         }
         const m = f.ombud?.masking;
         if (m?.strategy === 'fixed' && m.value === undefined)
-          out.push({ severity: 'error', path: fat, message: 'Masking strategy fixed needs a value.', hint: 'Add value: ….' });
+          out.push({
+            severity: 'error',
+            path: fat,
+            message: 'Masking strategy fixed needs a value.',
+            hint: 'Add value: ….',
+          });
         if (live && !m && c.ombud?.erase === 'mask' && f.data_categories.some((k) => k.startsWith('user.'))) {
           const col = live.columns.find((x) => x.table === c.name && x.column === f.name);
           if (col && !col.nullable && !f.fides_meta?.primary_key && !f.fides_meta?.references)
@@ -92,11 +111,13 @@ export function validateDatasets(
       for (const r of c.ombud?.retention?.rules ?? []) {
         if (!opts.register) continue;
         const rule = opts.register.retentionRules.find((x) => x.id === r.rule);
-        if (!rule || rule.kind !== 'legal')
+        if (rule?.kind !== 'legal')
           out.push({
             severity: 'error',
             path: `${at}.ombud.retention`,
-            message: rule ? `Retention rule '${r.rule}' is not a legal rule.` : `Unknown retention rule '${r.rule}'.`,
+            message: rule
+              ? `Retention rule '${r.rule}' is not a legal rule.`
+              : `Unknown retention rule '${r.rule}'.`,
             hint: `Only rules of kind legal keep data from erasure: ${opts.register.retentionRules
               .filter((x) => x.kind === 'legal')
               .map((x) => x.id)
@@ -115,6 +136,11 @@ export function validateDatasets(
       hint: 'Add an identity field or a reference to a reachable collection.',
     });
   for (const id of tr.cycles)
-    out.push({ severity: 'error', path: id, message: `Collection '${id}' is in a reference cycle.`, hint: 'Remove one reference of the cycle.' });
+    out.push({
+      severity: 'error',
+      path: id,
+      message: `Collection '${id}' is in a reference cycle.`,
+      hint: 'Remove one reference of the cycle.',
+    });
   return out;
 }

@@ -29,7 +29,20 @@ export function prng(seed: number): () => number {
   };
 }
 
-const FIRST = ['Anna', 'Erik', 'Maja', 'Lars', 'Sofia', 'Nils', 'Ingrid', 'Oskar', 'Elin', 'Johan', 'Kari', 'Ola'];
+const FIRST = [
+  'Anna',
+  'Erik',
+  'Maja',
+  'Lars',
+  'Sofia',
+  'Nils',
+  'Ingrid',
+  'Oskar',
+  'Elin',
+  'Johan',
+  'Kari',
+  'Ola',
+];
 const LAST = ['Lind', 'Berg', 'Holm', 'Dahl', 'Nilsen', 'Strand', 'Ek', 'Sund', 'Vik', 'Lund'];
 const CITIES_SE = [
   ['Stockholm', '114 55'],
@@ -67,8 +80,10 @@ export function customerEmail(n: number): string {
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
-const dateFrom = (day: number) => new Date(Date.UTC(2019, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
-const ts = (day: number, minute: number) => `${dateFrom(day)} ${pad2(Math.floor(minute / 60) % 24)}:${pad2(minute % 60)}:00`;
+const dateFrom = (day: number) =>
+  new Date(Date.UTC(2019, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+const ts = (day: number, minute: number) =>
+  `${dateFrom(day)} ${pad2(Math.floor(minute / 60) % 24)}:${pad2(minute % 60)}:00`;
 
 /**
  * Generate and insert the rows for customers 1..N (batches of `batch` customers, so memory stays flat at
@@ -99,7 +114,10 @@ export async function seedDemoSystems(opts: {
       const country = r() < 0.8 ? 'SE' : 'NO';
       const [city, postal] = pick(country === 'SE' ? CITIES_SE : CITIES_NO);
       const street = `${pick(['Storgatan', 'Kungsvägen', 'Fjordveien', 'Parkgata'])} ${1 + Math.floor(r() * 90)}`;
-      const phone = country === 'SE' ? `+4670${String(1_000_000 + n).slice(-7)}` : `+4790${String(100_000 + n).slice(-6)}`;
+      const phone =
+        country === 'SE'
+          ? `+4670${String(1_000_000 + n).slice(-7)}`
+          : `+4790${String(100_000 + n).slice(-6)}`;
       const created = Math.floor(r() * 1800);
       const name = `${first} ${last}`;
       push('customers', {
@@ -215,12 +233,21 @@ export async function seedDemoSystems(opts: {
             id: ++ids.message,
             case_id: caseId,
             sender: m % 2 === 0 ? 'customer' : 'agent',
-            body: m % 2 === 0 ? `Hi, this is ${first}. My phone is ${phone}.` : `Hello ${first}, we are on it.`,
+            body:
+              m % 2 === 0 ? `Hi, this is ${first}. My phone is ${phone}.` : `Hello ${first}, we are on it.`,
             sent_at: ts(opened, 540 + m * 30),
           });
       }
     }
-    const webshopTables = ['customers', 'accounts', 'orders', 'order_lines', 'invoices', 'reviews', 'newsletter_signups'];
+    const webshopTables = [
+      'customers',
+      'accounts',
+      'orders',
+      'order_lines',
+      'invoices',
+      'reviews',
+      'newsletter_signups',
+    ];
     for (const table of webshopTables) {
       counts[table] = (counts[table] ?? 0) + (t[table]?.length ?? 0);
       if (opts.webshop) await insertRows(opts.webshop, table, t[table] ?? []);

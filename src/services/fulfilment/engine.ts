@@ -28,6 +28,12 @@ export type Connectors = Map<string, SqlConnector>;
 
 const IN_CHUNK = 1000;
 
+/** Push a parameter and return its placeholder. */
+export function bind(c: SqlConnector, params: unknown[], value: unknown): string {
+  params.push(value);
+  return c.param(params.length);
+}
+
 export function normaliseIdentities(ids: Identities): Identities {
   const out: Identities = {};
   if (ids.email?.trim()) out.email = ids.email.trim().toLowerCase();
@@ -70,7 +76,9 @@ export class Engine {
       for (const e of this.graph.incoming.get(id) ?? []) {
         const rows = found.get(e.from);
         if (!rows?.length) continue;
-        const values = [...new Set(rows.map((r) => r[e.fromField]).filter((v) => v !== null && v !== undefined))];
+        const values = [
+          ...new Set(rows.map((r) => r[e.fromField]).filter((v) => v !== null && v !== undefined)),
+        ];
         if (values.length) conds.push({ column: e.field, values });
       }
       const rows = conds.length ? await selectWhereAny(c, collection, conds) : [];
@@ -79,12 +87,29 @@ export class Engine {
     return found;
   }
 
-  /** The datasets touched, each with its nodes children-first (reverse traversal order). */
+  /**
+   * The databases touched, each with its nodes children-first (reverse traversal order), and the databases
+   * themselves ordered so that one whose collections are found through another's is changed before it.
+   */
   byDatabaseChildrenFirst(order: NodeId[]): Map<string, NodeId[]> {
-    const out = new Map<string, NodeId[]>();
+    const nodes = new Map<string, NodeId[]>();
     for (const id of [...order].reverse()) {
       const key = this.graph.nodes.get(id)!.dataset.fides_key;
-      out.set(key, [...(out.get(key) ?? []), id]);
+      nodes.set(key, [...(nodes.get(key) ?? []), id]);
+    }
+    const dbOf = (id: NodeId) => this.graph.nodes.get(id)!.dataset.fides_key;
+    const dependsOn = new Map<string, Set<string>>([...nodes.keys()].map((k) => [k, new Set<string>()]));
+    for (const id of order)
+      for (const e of this.graph.incoming.get(id) ?? [])
+        if (dbOf(e.from) !== dbOf(id) && nodes.has(dbOf(e.from))) dependsOn.get(dbOf(e.from))!.add(dbOf(id));
+    // dependsOn: A -> {B: B must be changed before A}.
+    const out = new Map<string, NodeId[]>();
+    const keys = [...nodes.keys()].sort();
+    while (out.size < keys.length) {
+      const next =
+        keys.find((k) => !out.has(k) && [...dependsOn.get(k)!].every((d) => out.has(d))) ??
+        keys.find((k) => !out.has(k))!;
+      out.set(next, nodes.get(next)!);
     }
     return out;
   }
@@ -116,20 +141,27 @@ async function selectWhereAny(
   for (const group of merged) {
     const params: unknown[] = [];
     const where = group
-      .map((g) => `${c.quote(g.column)} IN (${g.values.map((v) => (params.push(v), c.param(params.length))).join(', ')})`)
+      .map((g) => `${c.quote(g.column)} IN (${g.values.map((v) => bind(c, params, v)).join(', ')})`)
       .join(' OR ');
-    out.push(...(await c.query<Row>(`SELECT ${cols} FROM ${c.quote(collection.name)} WHERE ${where}`, params)));
+    out.push(
+      ...(await c.query<Row>(`SELECT ${cols} FROM ${c.quote(collection.name)} WHERE ${where}`, params)),
+    );
   }
   return out;
 }
 
 /** `WHERE pk IN (…)` over the keys of `rows` (single-column keys; composite keys as OR of ANDs). */
-export function keyCondition(c: SqlConnector, collection: Collection, rows: Row[], params: unknown[]): string {
+export function keyCondition(
+  c: SqlConnector,
+  collection: Collection,
+  rows: Row[],
+  params: unknown[],
+): string {
   const pk = primaryKey(collection);
   if (pk.length === 1)
-    return `${c.quote(pk[0]!)} IN (${rows.map((r) => (params.push(r[pk[0]!]), c.param(params.length))).join(', ')})`;
+    return `${c.quote(pk[0]!)} IN (${rows.map((r) => bind(c, params, r[pk[0]!])).join(', ')})`;
   return rows
-    .map((r) => `(${pk.map((k) => (params.push(r[k]), `${c.quote(k)} = ${c.param(params.length)}`)).join(' AND ')})`)
+    .map((r) => `(${pk.map((k) => `${c.quote(k)} = ${bind(c, params, r[k])}`).join(' AND ')})`)
     .join(' OR ');
 }
 
@@ -170,7 +202,7 @@ export function splitByRetention(
   for (const row of rows) {
     const match = r.rules.find((x) => !x.when || String(row[x.when.field]) === x.when.equals);
     const rule = match ? rules.get(match.rule) : undefined;
-    if (!rule || rule.kind !== 'legal') {
+    if (rule?.kind !== 'legal') {
       erase.push(row);
       continue;
     }
@@ -222,13 +254,13 @@ export async function markRestricted(
     const keys = chunk.map((r) => rowKey(collection, r));
     const del: unknown[] = [collection.name];
     await c.execute(
-      `DELETE FROM ${MARKER_TABLE} WHERE collection_name = ${c.param(1)} AND row_key IN (${keys.map((k) => (del.push(k), c.param(del.length))).join(', ')})`,
+      `DELETE FROM ${MARKER_TABLE} WHERE collection_name = ${c.param(1)} AND row_key IN (${keys.map((k) => bind(c, del, k)).join(', ')})`,
       del,
     );
     const params: unknown[] = [];
     const tuples = keys.map((k) => {
       const vals = [collection.name, k, m.requestId, m.reason, m.rule ?? null, m.eraseOn ?? null];
-      return `(${vals.map((v) => (params.push(v), c.param(params.length))).join(', ')})`;
+      return `(${vals.map((v) => bind(c, params, v)).join(', ')})`;
     });
     await c.execute(
       `INSERT INTO ${MARKER_TABLE} (collection_name, row_key, request_id, reason, rule_id, erase_on) VALUES ${tuples.join(', ')}`,
@@ -254,10 +286,10 @@ export async function markRestricted(
 /** Is this row restricted (store-only)? For connectors and consent lookups. */
 export async function isRestricted(c: SqlConnector, collection: string, key: string): Promise<boolean> {
   const rows = await c
-    .query(`SELECT 1 AS x FROM ${MARKER_TABLE} WHERE collection_name = ${c.param(1)} AND row_key = ${c.param(2)}`, [
-      collection,
-      key,
-    ])
+    .query(
+      `SELECT 1 AS x FROM ${MARKER_TABLE} WHERE collection_name = ${c.param(1)} AND row_key = ${c.param(2)}`,
+      [collection, key],
+    )
     .catch(() => []);
   return rows.length > 0;
 }
@@ -281,7 +313,13 @@ export async function eraseInDatabase(
   datasetKey: string,
   nodes: NodeId[],
   located: Located,
-  opts: { requestId: string; rules: Map<string, RetentionRule>; today: IsoDate; subjectKey: string; secret: string },
+  opts: {
+    requestId: string;
+    rules: Map<string, RetentionRule>;
+    today: IsoDate;
+    subjectKey: string;
+    secret: string;
+  },
 ): Promise<CollectionOutcome[]> {
   const c0 = engine.connectors.get(datasetKey)!;
   await ensureMarkerTable(c0);
@@ -292,21 +330,36 @@ export async function eraseInDatabase(
       const rows = located.get(id) ?? [];
       const { kept, erase } = splitByRetention(collection, rows, opts.rules, opts.today);
       for (const k of kept)
-        await markRestricted(tx, collection, k.rows, { requestId: opts.requestId, reason: 'retention', rule: k.rule, eraseOn: k.eraseOn });
+        await markRestricted(tx, collection, k.rows, {
+          requestId: opts.requestId,
+          reason: 'retention',
+          rule: k.rule,
+          eraseOn: k.eraseOn,
+        });
       let erased = 0;
       const action = collection.ombud?.erase ?? 'delete';
       if (erase.length && action === 'delete') {
         for (const n of await forChunks(erase, async (chunk) => {
           const params: unknown[] = [];
-          return tx.execute(`DELETE FROM ${tx.quote(collection.name)} WHERE ${keyCondition(tx, collection, chunk, params)}`, params);
+          return tx.execute(
+            `DELETE FROM ${tx.quote(collection.name)} WHERE ${keyCondition(tx, collection, chunk, params)}`,
+            params,
+          );
         }))
           erased += n;
       } else if (erase.length) {
         const params: unknown[] = [];
         const sets = collection.fields
-          .filter((f) => !f.fides_meta?.primary_key && !f.fides_meta?.references && f.data_categories.some((k) => k.startsWith('user.')))
+          .filter(
+            (f) =>
+              !f.fides_meta?.primary_key &&
+              !f.fides_meta?.references &&
+              f.data_categories.some((k) => k.startsWith('user.')),
+          )
           .map((f) => {
-            const s = maskingStrategy(f.ombud?.masking?.strategy ?? 'null', { value: f.ombud?.masking?.value });
+            const s = maskingStrategy(f.ombud?.masking?.strategy ?? 'null', {
+              value: f.ombud?.masking?.value,
+            });
             const expr = s.assignment(tx, params, {
               subjectKey: opts.subjectKey,
               secret: opts.secret,
@@ -317,7 +370,10 @@ export async function eraseInDatabase(
         if (sets.length)
           for (const n of await forChunks(erase, async (chunk) => {
             const p = [...params];
-            return tx.execute(`UPDATE ${tx.quote(collection.name)} SET ${sets.join(', ')} WHERE ${keyCondition(tx, collection, chunk, p)}`, p);
+            return tx.execute(
+              `UPDATE ${tx.quote(collection.name)} SET ${sets.join(', ')} WHERE ${keyCondition(tx, collection, chunk, p)}`,
+              p,
+            );
           }))
             erased += n;
       }
@@ -368,7 +424,10 @@ export async function rectifyInDatabase(
         });
         for (const n of await forChunks(rows, (chunk) => {
           const p = [...base];
-          return tx.execute(`UPDATE ${tx.quote(collection.name)} SET ${sets.join(', ')} WHERE ${keyCondition(tx, collection, chunk, p)}`, p);
+          return tx.execute(
+            `UPDATE ${tx.quote(collection.name)} SET ${sets.join(', ')} WHERE ${keyCondition(tx, collection, chunk, p)}`,
+            p,
+          );
         }))
           changed += n;
       }

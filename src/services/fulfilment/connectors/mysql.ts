@@ -72,7 +72,8 @@ class MysqlConnector implements SqlConnector {
 /** Booleans come back as 0/1 from MariaDB; dates as text (dateStrings). */
 function normalise(row: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(row)) {
-    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(v)) row[k] = v.replace(' ', 'T');
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(v))
+      row[k] = v.replace(' ', 'T');
   }
   return row;
 }

@@ -9,7 +9,8 @@ const parsers: Record<number, (v: string) => unknown> = {
 };
 const types = {
   getTypeParser: (oid: number, format?: string) =>
-    parsers[oid] ?? (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
+    parsers[oid] ??
+    (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
 };
 
 class PgConnector implements SqlConnector {
@@ -57,7 +58,13 @@ class PgConnector implements SqlConnector {
       `SELECT table_name AS t, column_name AS c, data_type AS d, is_nullable AS n
          FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
     );
-    const keys = await this.query<{ t: string; c: string; kind: string; rt: string | null; rc: string | null }>(
+    const keys = await this.query<{
+      t: string;
+      c: string;
+      kind: string;
+      rt: string | null;
+      rc: string | null;
+    }>(
       `SELECT cl.relname AS t, a.attname AS c, con.contype AS kind, rcl.relname AS rt, ra.attname AS rc
          FROM pg_constraint con
          JOIN pg_class cl ON cl.oid = con.conrelid
