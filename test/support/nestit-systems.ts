@@ -66,14 +66,15 @@ export async function richCustomer(
   s: NestitSystems,
   seller = 'nestit-sverige',
 ): Promise<{ id: number; customerNumber: string; email: string; phone: string }> {
-  const rows = await s.webshop.connector.query<{
+  const conn = s.webshop.connector;
+  const rows = await conn.query<{
     id: number;
     customer_number: string;
     email: string;
     phone: string;
   }>(
     `SELECT c.id, c.customer_number, c.email, c.phone FROM customers c
-      WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_number = c.customer_number AND i.seller_org = $1)
+      WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_number = c.customer_number AND i.seller_org = ${conn.param(1)})
         AND EXISTS (SELECT 1 FROM newsletter_signups n WHERE n.email = c.email)
       ORDER BY c.id`,
     [seller],

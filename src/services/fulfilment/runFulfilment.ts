@@ -17,6 +17,7 @@ import {
   type CollectionOutcome,
   type Connectors,
   Engine,
+  type Located,
   eraseInDatabase,
   normaliseIdentities,
   rectifyInDatabase,
@@ -161,7 +162,28 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   let failed = false;
   // Locate once, before any change: later steps must still find rows through references into databases
   // that earlier steps change. Databases are changed children first, so a resumed run still finds its rows.
-  const located = steps.every((s) => done.has(s)) ? new Map() : await engine.locate(ids);
+  let located: Located = new Map();
+  try {
+    if (!steps.every((x) => done.has(x))) located = await engine.locate(ids);
+  } catch (err) {
+    const why = `locating the data failed: ${safeError(err, ids)}`;
+    const first = steps.find((x) => !done.has(x))!;
+    await deps.db.query(
+      `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
+      [input.requestId, first, why],
+    );
+    await deps.db.query(
+      "UPDATE fulfilment_runs SET status = 'failed', error = $2, updated_at = now() WHERE request_id = $1",
+      [input.requestId, why],
+    );
+    return {
+      requestId: input.requestId,
+      status: 'failed',
+      steps: [{ step: first, status: 'failed', error: why }],
+      outcomes: [],
+      artifacts: [],
+    };
+  }
   const today = now().toISOString().slice(0, 10);
   const byDb = engine.byDatabaseChildrenFirst(order);
   for (const step of steps) {
@@ -261,7 +283,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
 async function storeArtifacts(
   deps: FulfilmentDeps,
   engine: Engine,
-  located: Awaited<ReturnType<Engine['locate']>>,
+  located: Located,
   input: FulfilmentInput,
   now: Date,
   kind: 'access' | 'portability',
