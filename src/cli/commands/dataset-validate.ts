@@ -35,7 +35,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       await c.close();
     }
   }
-  let register;
+  let register: import('../../core/register/schema.ts').Register | undefined;
   if (values.register) {
     const r = await readRegisterDir(values.register);
     if (!r.register) {
