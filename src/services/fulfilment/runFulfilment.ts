@@ -23,6 +23,7 @@ import {
   rectifyInDatabase,
   restrictInDatabase,
 } from './engine.ts';
+import { ConnectorLimits } from './limiter.ts';
 import { buildExtract, buildPortable, extractHtml, portableZip } from './extract.ts';
 
 export const FULFILMENT_TYPES = ['access', 'portability', 'erasure', 'rectification', 'restriction'] as const;
@@ -57,6 +58,8 @@ export type FulfilmentDeps = {
   now?: () => Date;
   /** How long extracts are kept for the subject to fetch (default 30 days). */
   artifactDays?: number;
+  /** Concurrency limit per connector, shared by every run in this process. */
+  limits?: ConnectorLimits;
 };
 
 export type StepResult = {
@@ -72,6 +75,8 @@ export type FulfilmentResult = {
   outcomes: CollectionOutcome[];
   artifacts: string[];
 };
+
+const NO_LIMITS = new ConnectorLimits(Number.POSITIVE_INFINITY);
 
 const toKinds = (i: FulfilmentInput['identities']): Identities =>
   normaliseIdentities({ email: i.email, phone_number: i.phone, customer_number: i.customerNumber });
@@ -145,8 +150,9 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
         [input.requestId, s, i],
       );
     await tx.query(
-      "UPDATE fulfilment_runs SET status = 'running', attempts = attempts + 1, error = NULL, updated_at = now() WHERE request_id = $1",
-      [input.requestId],
+      `UPDATE fulfilment_runs SET status = 'running', steps_total = $2, attempts = attempts + 1, error = NULL,
+              updated_at = now() WHERE request_id = $1`,
+      [input.requestId, steps.length],
     );
   });
 
@@ -193,6 +199,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
     }
     if (failed) break;
     const [op, key] = step.split(':') as [string, string | undefined];
+    const limits = deps.limits ?? NO_LIMITS;
     try {
       let outcome: CollectionOutcome[] = [];
       if (op === 'access' || op === 'portability') {
@@ -210,17 +217,23 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           };
         });
       } else if (op === 'erase') {
-        outcome = await eraseInDatabase(engine, key!, byDb.get(key!)!, located, {
-          requestId: input.requestId,
-          rules: deps.index.retentionRules,
-          today,
-          subjectKey: subjectHash(ids),
-          secret: deps.secret,
-        });
+        outcome = await limits.run(key!, () =>
+          eraseInDatabase(engine, key!, byDb.get(key!)!, located, {
+            requestId: input.requestId,
+            rules: deps.index.retentionRules,
+            today,
+            subjectKey: subjectHash(ids),
+            secret: deps.secret,
+          }),
+        );
       } else if (op === 'rectify') {
-        outcome = await rectifyInDatabase(engine, key!, byDb.get(key!)!, located, input.corrections!);
+        outcome = await limits.run(key!, () =>
+          rectifyInDatabase(engine, key!, byDb.get(key!)!, located, input.corrections!),
+        );
       } else {
-        outcome = await restrictInDatabase(engine, key!, byDb.get(key!)!, located, input.requestId);
+        outcome = await limits.run(key!, () =>
+          restrictInDatabase(engine, key!, byDb.get(key!)!, located, input.requestId),
+        );
       }
       await deps.db.query(
         `UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL, finished_at = now()
@@ -327,4 +340,51 @@ export async function purgeExpiredArtifacts(db: Db): Promise<number> {
     'DELETE FROM fulfilment_artifacts WHERE expires_at <= now() RETURNING request_id',
   );
   return rows.length;
+}
+
+export type FulfilmentStatus = {
+  requestId: string;
+  type: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  stepsDone: number;
+  stepsTotal: number;
+  attempts: number;
+  error: string | null;
+  steps: {
+    step: string;
+    status: string;
+    attempts: number;
+    error: string | null;
+    outcome: CollectionOutcome[] | null;
+  }[];
+};
+
+/** Progress of a request's fulfilment, for the console and the request desk. */
+export async function getFulfilmentStatus(db: Db, requestId: string): Promise<FulfilmentStatus | undefined> {
+  const [run] = await db.query<{
+    type: string;
+    status: FulfilmentStatus['status'];
+    steps_done: number;
+    steps_total: number;
+    attempts: number;
+    error: string | null;
+  }>(
+    'SELECT type, status, steps_done, steps_total, attempts, error FROM fulfilment_runs WHERE request_id = $1',
+    [requestId],
+  );
+  if (!run) return undefined;
+  const steps = await db.query<FulfilmentStatus['steps'][number]>(
+    'SELECT step, status, attempts, error, outcome FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
+    [requestId],
+  );
+  return {
+    requestId,
+    type: run.type,
+    status: run.status,
+    stepsDone: run.steps_done,
+    stepsTotal: run.steps_total,
+    attempts: run.attempts,
+    error: run.error,
+    steps,
+  };
 }

@@ -11,6 +11,7 @@ CREATE TABLE fulfilment_runs (
   steps_done integer NOT NULL DEFAULT 0,
   attempts integer NOT NULL DEFAULT 0,
   error text,
+  job_id text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz
