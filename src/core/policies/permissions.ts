@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'ropa:read',
   'audit:read',
   'users:manage',
+  'fulfilment:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { consoleRoutes } from './console.ts';
+import { fulfilmentRoutes } from './fulfilment.ts';
 import { healthRoutes } from './health.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
@@ -15,4 +16,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerRoutes,
   privacyRoutes,
   consoleRoutes,
+  fulfilmentRoutes,
 ];
