@@ -154,7 +154,7 @@ for (let i = 0; i < S; i++) {
   });
   access.push(performance.now() - t);
   t = performance.now();
-  const [c] = await handSys.webshop.query<{ id: number }>(
+  const [c] = await handSys.webshop.query<{ id: number; email: string }>(
     'SELECT * FROM customers WHERE customer_number = $1',
     [cn],
   );
