@@ -62,3 +62,27 @@ describe('demo systems seeder on the real servers', () => {
     expect(await pm.connector.query(q)).toEqual(await p.connector.query(q));
   });
 });
+
+describe('ombud demo seed', () => {
+  test('creates and seeds both systems from the command line', async () => {
+    const { main } = await import('../../src/cli/main.ts');
+    const w = await freshSystemDb('postgres');
+    const c = await freshSystemDb('mysql');
+    opened.push(w, c);
+    const out: string[] = [];
+    const io = {
+      out: (t: string) => out.push(t),
+      err: (t: string) => out.push(t),
+      readStdin: async () => '',
+    };
+    const code = await main(
+      ['demo', 'seed', '--customers', '25', '--create', '--webshop', w.url, '--customer-service', c.url],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain('customers: 25');
+    expect(await counts(w, ['customers'])).toEqual({ customers: 25 });
+    expect((await counts(c, ['cases'])).cases).toBeGreaterThan(0);
+    expect(await main(['demo', 'seed', '--customers', 'many'], io)).toBe(2);
+  });
+});
