@@ -18,7 +18,9 @@ describe('generated notice', () => {
     const md = noticeMarkdown(doc);
     expect(md).toContain('### Orders');
     expect(md).toContain('**Personal data processed**');
-    expect(md).toMatch(/Performance of a contract with you \(Art\. 6\(1\)\(b\) GDPR\): [^\n]*[Nn]ame[^\n]*[Ee]-?mail/i);
+    expect(md).toMatch(
+      /Performance of a contract with you \(Art\. 6\(1\)\(b\) GDPR\): [^\n]*[Nn]ame[^\n]*[Ee]-?mail/i,
+    );
     expect(md).toContain('From you at checkout.');
     expect(md).toContain('E-mail service provider');
     expect(md).toMatch(/Your consent \(Art\. 6\(1\)\(a\) GDPR\)/);
@@ -54,11 +56,15 @@ describe('generated notice', () => {
   test('P14 P20 the storage section names the purpose rules and the bookkeeping exception with its law', () => {
     const md = noticeMarkdown(buildNotice(indexOf(), 'acme-ab', 'en'));
     expect(md).toContain('Three years (3 years)');
-    expect(md).toContain('Bookkeeping (7 years): Invoices are kept as the Bookkeeping Act requires. — Bokföringslagen');
+    expect(md).toContain(
+      'Bookkeeping (7 years): Invoices are kept as the Bookkeeping Act requires. — Bokföringslagen',
+    );
   });
 
   test('HTML output escapes register text', () => {
-    const ix = indexOf({ 'purposes.yaml': (t) => t.replace('We deliver what you buy.', '"<script>alert(1)</script>"') });
+    const ix = indexOf({
+      'purposes.yaml': (t) => t.replace('We deliver what you buy.', '"<script>alert(1)</script>"'),
+    });
     const out = noticeHtmlDocument(buildNotice(ix, 'acme-ab', 'en'));
     expect(out).not.toContain('<script>alert(1)');
     expect(out).toContain('&lt;script&gt;');
@@ -74,26 +80,58 @@ describe('P35 notice changes are classified as material or not', () => {
     expect(diffNotices(before, noticeFacts(indexOf(), 'acme-ab'))).toEqual([]);
   });
   test('a new data category for a purpose is material', () => {
-    expect(kinds({ 'purposes.yaml': (t) => t.replace('[user.name, user.contact.email]', '[user.name, user.contact.email, user.contact.phone_number]') })).toEqual(['category-added:true']);
+    expect(
+      kinds({
+        'purposes.yaml': (t) =>
+          t.replace(
+            '[user.name, user.contact.email]',
+            '[user.name, user.contact.email, user.contact.phone_number]',
+          ),
+      }),
+    ).toEqual(['category-added:true']);
   });
   test('a new legal basis is material', () => {
     expect(
-      kinds({ 'purposes.yaml': (t) => t.replace('categories: [user.contact.email]\n        legalBasis: consent', 'categories: [user.contact.email]\n        legalBasis: consent\n      - categories: [user.contact.email]\n        legalBasis: contract') }),
+      kinds({
+        'purposes.yaml': (t) =>
+          t.replace(
+            'categories: [user.contact.email]\n        legalBasis: consent',
+            'categories: [user.contact.email]\n        legalBasis: consent\n      - categories: [user.contact.email]\n        legalBasis: contract',
+          ),
+      }),
     ).toEqual(['legal-basis-added:true']);
   });
   test('a new recipient and a new third-country transfer are material', () => {
     const k = kinds({
-      'systems.yaml': (t) => `${t.replace('retentionRules:', '  - id: ads\n    name: Ads\n    role: controller\n    operator: Ads Inc\n    storageCountries: [US]\n    transfer: { mechanism: eu-us-dpf, countries: [US] }\nretentionRules:')}`,
-      'purposes.yaml': (t) => t.replace('recipients: [mailer]\n    retention: three-years\n    consent', 'recipients: [mailer, ads]\n    retention: three-years\n    consent'),
+      'systems.yaml': (t) =>
+        `${t.replace('retentionRules:', '  - id: ads\n    name: Ads\n    role: controller\n    operator: Ads Inc\n    storageCountries: [US]\n    transfer: { mechanism: eu-us-dpf, countries: [US] }\nretentionRules:')}`,
+      'purposes.yaml': (t) =>
+        t.replace(
+          'recipients: [mailer]\n    retention: three-years\n    consent',
+          'recipients: [mailer, ads]\n    retention: three-years\n    consent',
+        ),
     });
     expect(k).toEqual(['recipient-added:true', 'transfer-added:true']);
   });
   test('a new purpose is material; removing a recipient or rewording is not', () => {
     expect(diffNotices(null, before).every((c) => c.kind === 'purpose-added' && c.material)).toBe(true);
-    expect(kinds({ 'purposes.yaml': (t) => t.replace('recipients: [mailer]\n    retention: three-years\n  - id: newsletter', 'retention: three-years\n  - id: newsletter') })).toEqual(['recipient-removed:false']);
-    expect(kinds({ 'purposes.yaml': (t) => t.replace('We deliver what you buy.', 'We deliver your order.') })).toEqual(['wording-changed:false']);
+    expect(
+      kinds({
+        'purposes.yaml': (t) =>
+          t.replace(
+            'recipients: [mailer]\n    retention: three-years\n  - id: newsletter',
+            'retention: three-years\n  - id: newsletter',
+          ),
+      }),
+    ).toEqual(['recipient-removed:false']);
+    expect(
+      kinds({ 'purposes.yaml': (t) => t.replace('We deliver what you buy.', 'We deliver your order.') }),
+    ).toEqual(['wording-changed:false']);
   });
   test('keeping data longer is material', () => {
-    expect(kinds({ 'systems.yaml': (t) => t.replace('duration: P3Y', 'duration: P5Y') })).toEqual(['retention-longer:true', 'retention-longer:true']);
+    expect(kinds({ 'systems.yaml': (t) => t.replace('duration: P3Y', 'duration: P5Y') })).toEqual([
+      'retention-longer:true',
+      'retention-longer:true',
+    ]);
   });
 });

@@ -10,8 +10,16 @@ import { minimalRegister } from '../support/fixtures.ts';
 
 const actor = { kind: 'cli' as const, id: 'test' };
 const withNewRecipient = {
-  'systems.yaml': (t: string) => t.replace('retentionRules:', '  - id: crm\n    name: CRM\n    role: processor\n    operator: CRM Oy\n    dpa: true\n    storageCountries: [FI]\nretentionRules:'),
-  'purposes.yaml': (t: string) => t.replace('recipients: [mailer]\n    retention: three-years\n  - id: newsletter', 'recipients: [mailer, crm]\n    retention: three-years\n  - id: newsletter'),
+  'systems.yaml': (t: string) =>
+    t.replace(
+      'retentionRules:',
+      '  - id: crm\n    name: CRM\n    role: processor\n    operator: CRM Oy\n    dpa: true\n    storageCountries: [FI]\nretentionRules:',
+    ),
+  'purposes.yaml': (t: string) =>
+    t.replace(
+      'recipients: [mailer]\n    retention: three-years\n  - id: newsletter',
+      'recipients: [mailer, crm]\n    retention: three-years\n  - id: newsletter',
+    ),
 };
 
 describeEachDatabase('notice publishing', (kind) => {
@@ -25,12 +33,22 @@ describeEachDatabase('notice publishing', (kind) => {
   });
 
   test('P35 publishing stores an immutable version; publishing unchanged facts does nothing', async () => {
-    const first = await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-01-01', today: '2026-01-01' });
+    const first = await publishNotice(db, actor, {
+      orgId: 'acme-ab',
+      effectiveDate: '2026-01-01',
+      today: '2026-01-01',
+    });
     expect(first.published).toBe(true);
     expect(first.version.version).toBe(1);
-    const again = await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-02-01', today: '2026-02-01' });
+    const again = await publishNotice(db, actor, {
+      orgId: 'acme-ab',
+      effectiveDate: '2026-02-01',
+      today: '2026-02-01',
+    });
     expect(again.published).toBe(false);
-    await expect(db.query('UPDATE notice_versions SET effective_date = $1', ['2020-01-01'])).rejects.toThrow(/immutable/);
+    await expect(db.query('UPDATE notice_versions SET effective_date = $1', ['2020-01-01'])).rejects.toThrow(
+      /immutable/,
+    );
     await expect(db.query('DELETE FROM notice_versions')).rejects.toThrow(/immutable/);
     expect(await noticeVersions(db, 'acme-ab')).toHaveLength(1);
   });
@@ -38,10 +56,18 @@ describeEachDatabase('notice publishing', (kind) => {
   test('P35 a material change must be announced before it takes effect; the page shows the last update and the coming version', async () => {
     await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-01-01', today: '2026-01-01' });
     await applyRegister(db, actor, minimalRegister(withNewRecipient));
-    const err = (await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-03-01', today: '2026-03-01' }).catch((e) => e)) as OmbudError;
+    const err = (await publishNotice(db, actor, {
+      orgId: 'acme-ab',
+      effectiveDate: '2026-03-01',
+      today: '2026-03-01',
+    }).catch((e) => e)) as OmbudError;
     expect(err.code).toBe('material-change-too-soon');
     expect(err.hint).toContain('2026-03-31');
-    const v2 = await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-03-31', today: '2026-03-01' });
+    const v2 = await publishNotice(db, actor, {
+      orgId: 'acme-ab',
+      effectiveDate: '2026-03-31',
+      today: '2026-03-01',
+    });
     expect(v2.version).toMatchObject({ version: 2, material: true });
     expect(v2.version.changes.map((c) => c.kind)).toEqual(['recipient-added']);
 
@@ -61,8 +87,15 @@ describeEachDatabase('notice publishing', (kind) => {
   test('a forced early material change records the reason in the audit log', async () => {
     await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-01-01', today: '2026-01-01' });
     await applyRegister(db, actor, minimalRegister(withNewRecipient));
-    await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-03-01', today: '2026-03-01', force: 'required by authority order 12/2026' });
-    const rows = await db.query<{ reason: string }>("SELECT reason FROM audit_log WHERE action = 'notice.publish' ORDER BY seq DESC LIMIT 1");
+    await publishNotice(db, actor, {
+      orgId: 'acme-ab',
+      effectiveDate: '2026-03-01',
+      today: '2026-03-01',
+      force: 'required by authority order 12/2026',
+    });
+    const rows = await db.query<{ reason: string }>(
+      "SELECT reason FROM audit_log WHERE action = 'notice.publish' ORDER BY seq DESC LIMIT 1",
+    );
     expect(rows[0]!.reason).toBe('required by authority order 12/2026');
   });
 });

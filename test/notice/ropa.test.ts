@@ -11,7 +11,16 @@ test('the Art. 30(1) record has every required point for each purpose of the con
   expect(entries.map((e) => e.purposeId)).toEqual(['orders', 'newsletter']);
   const orders = entries[0]!;
   expect(orders.controller).toContain('Acme AB (556000-0001)'); // (a)
-  expect(orders.jointControllers).toEqual(['Acme AS']); // (a) joint controllers
+  // Without a recorded joint arrangement each company is controller of its own processing.
+  expect(orders.jointControllers).toEqual([]);
+  const joint = parseRegisterFiles([
+    ...minimalRegister(),
+    {
+      path: 'joint.yaml',
+      text: 'jointArrangements:\n  - id: shared\n    controllers: [acme-ab, acme-as]\n    purposes: [orders]\n    contactPoint: acme-ab\n    essence: Acme AB answers for both.\n',
+    },
+  ]);
+  expect(ropaFor(new RegisterIndex(joint.register!), 'acme-ab')[0]!.jointControllers).toEqual(['Acme AS']); // (a) joint controllers
   expect(orders.purpose).toBe('Orders'); // (b)
   expect(orders.legalBases[0]).toContain('Art. 6(1)(b) contract');
   expect(orders.dataSubjects[0]).toMatch(/^customer/); // (c)

@@ -21,7 +21,9 @@ describeEachDatabase('register apply', (kind) => {
   test('applying stores a revision; applying the same files again changes nothing', async () => {
     const first = await applyRegister(db, actor, minimalRegister());
     expect(first.changed).toBe(true);
-    expect(first.changes.some((c) => c.section === 'purposes' && c.id === 'newsletter' && c.change === 'added')).toBe(true);
+    expect(
+      first.changes.some((c) => c.section === 'purposes' && c.id === 'newsletter' && c.change === 'added'),
+    ).toBe(true);
     const again = await applyRegister(db, actor, minimalRegister());
     expect(again).toMatchObject({ changed: false, revision: first.revision, changes: [] });
     expect(await listRevisions(db)).toHaveLength(1);
@@ -35,16 +37,22 @@ describeEachDatabase('register apply', (kind) => {
     const next = await applyRegister(
       db,
       actor,
-      minimalRegister({ 'systems.yaml': (t) => t.replace('storageCountries: [IE]', 'storageCountries: [IE, SE]') }),
+      minimalRegister({
+        'systems.yaml': (t) => t.replace('storageCountries: [IE]', 'storageCountries: [IE, SE]'),
+      }),
     );
     expect(next.changed).toBe(true);
-    expect(next.changes).toEqual([{ section: 'systems', id: 'mailer', change: 'changed', fields: ['storageCountries'] }]);
+    expect(next.changes).toEqual([
+      { section: 'systems', id: 'mailer', change: 'changed', fields: ['storageCountries'] },
+    ]);
     expect((await currentRegister(db))!.revision).toBe(next.revision);
   });
 
   test('a broken register stores nothing and says where it is broken', async () => {
     await applyRegister(db, actor, minimalRegister());
-    const broken = minimalRegister({ 'purposes.yaml': (t) => t.replace('recipients: [mailer]', 'recipients: [nobody]') });
+    const broken = minimalRegister({
+      'purposes.yaml': (t) => t.replace('recipients: [mailer]', 'recipients: [nobody]'),
+    });
     const err = await applyRegister(db, actor, broken).catch((e) => e);
     expect(err).toBeInstanceOf(OmbudError);
     expect(err.kind).toBe('validation');
@@ -55,7 +63,9 @@ describeEachDatabase('register apply', (kind) => {
 
   test('revisions are immutable and every apply is in the audit chain', async () => {
     const { revision } = await applyRegister(db, actor, minimalRegister());
-    await expect(db.query('UPDATE register_revisions SET applied_by = $1 WHERE id = $2', ['someone', revision])).rejects.toThrow(/immutable/);
+    await expect(
+      db.query('UPDATE register_revisions SET applied_by = $1 WHERE id = $2', ['someone', revision]),
+    ).rejects.toThrow(/immutable/);
     const check = await verifyAuditLog(db);
     expect(check).toEqual({ ok: true, count: 1 });
   });
