@@ -2,7 +2,7 @@
  * Execution on pg-boss, on PGlite (through pg-boss's `db` option) and on the PostgreSQL server: durable
  * jobs, automatic retries with back-off, a visible "failed, why" state and a retry that resumes.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { Limiter } from '../../src/services/fulfilment/limiter.ts';
@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function waitFor(db: Db, requestId: string, status: string, ms = 40_000) {
+async function waitFor(db: Db, requestId: string, status: string, ms = 100_000) {
   const until = Date.now() + ms;
   for (;;) {
     const st = await getFulfilmentStatus(db, requestId);
@@ -47,6 +47,7 @@ function flaky(real: SqlConnector, n: number): SqlConnector {
 }
 
 describeEachDatabase('fulfilment on pg-boss', (kind) => {
+  vi.setConfig({ testTimeout: 150_000 });
   test('P28 an erasure queued on pg-boss is retried with back-off after a failure and finishes', async () => {
     const s = await nestitSystems({ customers: 40 });
     const db = await freshDb(kind);
@@ -77,6 +78,9 @@ describeEachDatabase('fulfilment on pg-boss', (kind) => {
     expect(await s.webshop.connector.query('SELECT 1 FROM customers WHERE id = $1', [who.id])).toHaveLength(
       0,
     );
+    // The run is done before pg-boss records the job as completed: wait for it.
+    for (let i = 0; i < 100 && (await q.jobState('req-q-1')) !== 'completed'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(await q.jobState('req-q-1')).toBe('completed');
   });
 
