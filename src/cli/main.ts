@@ -61,6 +61,21 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Re-encrypt stored secrets under the newest key of OMBUD_SECRET_KEYS (key rotation)',
     load: () => import('./commands/secrets-reseal.ts'),
   },
+  'demo seed': {
+    summary:
+      'Create and fill the demo systems: ombud demo seed --customers N [--seed S] --webshop URL --customer-service URL [--create]',
+    load: () => import('./commands/demo-seed.ts'),
+  },
+  'dataset generate': {
+    summary:
+      'Draft a dataset annotation (YAML) from a live schema: ombud dataset generate --connection URL --key KEY',
+    load: () => import('./commands/dataset-generate.ts'),
+  },
+  'dataset validate': {
+    summary:
+      'Check dataset annotations against the live databases and the register: ombud dataset validate FILE --connection URL [--register DIR]',
+    load: () => import('./commands/dataset-validate.ts'),
+  },
   'audit verify': {
     summary: 'Verify the audit log hash chain',
     load: () => import('./commands/audit-verify.ts'),

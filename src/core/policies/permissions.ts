@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'consent:read',
   'consent:write',
   'webhooks:manage',
+  'fulfilment:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -4,6 +4,7 @@ import type { App } from '../../app.ts';
 import { consentRoutes } from './consent.ts';
 import { consoleRoutes } from './console.ts';
 import { cookieBannerRoutes } from './cookie-banner.ts';
+import { fulfilmentRoutes } from './fulfilment.ts';
 import { healthRoutes } from './health.ts';
 import { peopleRoutes } from './people.ts';
 import { preferenceRoutes } from './preferences.ts';
@@ -27,4 +28,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   preferenceRoutes,
   webhookRoutes,
   cookieBannerRoutes,
+  fulfilmentRoutes,
 ];

@@ -1,0 +1,79 @@
+-- Nestit web shop (demo system). Dialect: MariaDB/MySQL.
+-- Invoices are bookkeeping records: they carry their own copy of the billing details and no foreign key,
+-- so the rest of a customer's data can be erased while the invoice is kept under the bookkeeping acts.
+CREATE TABLE customers (
+  id INTEGER PRIMARY KEY,
+  customer_number VARCHAR(20) NOT NULL UNIQUE,
+  email VARCHAR(200) NOT NULL,
+  phone VARCHAR(40),
+  first_name VARCHAR(100),
+  last_name VARCHAR(100),
+  street VARCHAR(200),
+  postal_code VARCHAR(20),
+  city VARCHAR(100),
+  country CHAR(2) NOT NULL,
+  created_at datetime NOT NULL
+);
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers (id),
+  username VARCHAR(200) NOT NULL,
+  password_hash VARCHAR(200) NOT NULL,
+  last_login_at datetime
+);
+CREATE TABLE orders (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers (id),
+  order_number VARCHAR(20) NOT NULL UNIQUE,
+  placed_at datetime NOT NULL,
+  delivery_name VARCHAR(200),
+  delivery_street VARCHAR(200),
+  delivery_postal_code VARCHAR(20),
+  delivery_city VARCHAR(100),
+  total_cents INTEGER NOT NULL
+);
+CREATE INDEX orders_customer ON orders (customer_id);
+CREATE TABLE order_lines (
+  id INTEGER PRIMARY KEY,
+  order_id INTEGER NOT NULL REFERENCES orders (id),
+  product_sku VARCHAR(40) NOT NULL,
+  product_name VARCHAR(200) NOT NULL,
+  quantity INTEGER NOT NULL,
+  unit_price_cents INTEGER NOT NULL
+);
+CREATE INDEX order_lines_order ON order_lines (order_id);
+CREATE TABLE invoices (
+  id INTEGER PRIMARY KEY,
+  invoice_number VARCHAR(20) NOT NULL UNIQUE,
+  seller_org VARCHAR(40) NOT NULL,
+  customer_number VARCHAR(20) NOT NULL,
+  order_number VARCHAR(20) NOT NULL,
+  billing_name VARCHAR(200),
+  billing_email VARCHAR(200),
+  billing_street VARCHAR(200),
+  billing_postal_code VARCHAR(20),
+  billing_city VARCHAR(100),
+  invoice_date DATE NOT NULL,
+  items TEXT NOT NULL,
+  amount_cents INTEGER NOT NULL,
+  restricted BOOLEAN NOT NULL DEFAULT FALSE,
+  erase_on DATE
+);
+CREATE INDEX invoices_customer ON invoices (customer_number);
+CREATE TABLE reviews (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers (id),
+  product_sku VARCHAR(40) NOT NULL,
+  rating INTEGER NOT NULL,
+  body TEXT,
+  published_at datetime NOT NULL
+);
+CREATE INDEX reviews_customer ON reviews (customer_id);
+CREATE TABLE newsletter_signups (
+  id INTEGER PRIMARY KEY,
+  email VARCHAR(200) NOT NULL,
+  phone VARCHAR(40),
+  channels VARCHAR(40) NOT NULL,
+  signed_up_at datetime NOT NULL
+);
+CREATE INDEX newsletter_email ON newsletter_signups (email);

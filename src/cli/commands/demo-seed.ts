@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { createDemoSchema, seedDemoSystems } from '../../demo/systems/seed.ts';
+import { openConnector } from '../../services/fulfilment/connectors/types.ts';
+import type { CliIo } from '../io.ts';
+
+/** ombud demo seed --customers N [--seed S] --webshop URL --customer-service URL [--create] */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      customers: { type: 'string', default: '1000' },
+      seed: { type: 'string', default: '42' },
+      webshop: { type: 'string', default: process.env.OMBUD_DEMO_WEBSHOP_URL },
+      'customer-service': { type: 'string', default: process.env.OMBUD_DEMO_CUSTOMER_SERVICE_URL },
+      create: { type: 'boolean', default: false },
+    },
+  });
+  const customers = Number(values.customers);
+  if (!Number.isInteger(customers) || customers < 1) {
+    io.err('ombud demo seed: --customers must be a whole number of 1 or more, e.g. --customers 1000');
+    return 2;
+  }
+  if (!values.webshop && !values['customer-service']) {
+    io.err('ombud demo seed: give --webshop URL and/or --customer-service URL (postgres://… or mysql://…)');
+    return 2;
+  }
+  const webshop = values.webshop ? await openConnector(values.webshop) : undefined;
+  const customerService = values['customer-service']
+    ? await openConnector(values['customer-service'])
+    : undefined;
+  try {
+    if (values.create) {
+      if (webshop) await createDemoSchema(webshop, 'webshop');
+      if (customerService) await createDemoSchema(customerService, 'customer-service');
+    }
+    const counts = await seedDemoSystems({ customers, seed: Number(values.seed), webshop, customerService });
+    io.out(
+      Object.entries(counts)
+        .map(([t, n]) => `${t}: ${n}`)
+        .join('\n'),
+    );
+    return 0;
+  } finally {
+    await webshop?.close();
+    await customerService?.close();
+  }
+}

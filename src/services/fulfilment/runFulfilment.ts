@@ -1,0 +1,390 @@
+/**
+ * The service API the request desk calls once a request is verified:
+ *   runFulfilment(deps, { requestId, orgId, type, identities, corrections? })
+ * It records a run and its steps (one per database for changes, one for an extract) in Ombud's tables,
+ * keyed by the request id, and carries out each step not yet done, so calling it again after a crash or a
+ * failure resumes where it stopped. Personal data never goes to the run's tables or the audit log: counts,
+ * rule ids and hashes only. Extracts are stored as artifacts that expire.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Dataset, Identities } from '../../core/fulfilment/dataset.ts';
+import { OmbudError } from '../../core/errors.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import {
+  type CollectionOutcome,
+  type Connectors,
+  Engine,
+  type Located,
+  eraseInDatabase,
+  normaliseIdentities,
+  rectifyInDatabase,
+  restrictInDatabase,
+} from './engine.ts';
+import { ConnectorLimits } from './limiter.ts';
+import { buildExtract, buildPortable, extractHtml, portableZip } from './extract.ts';
+
+export const FULFILMENT_TYPES = ['access', 'portability', 'erasure', 'rectification', 'restriction'] as const;
+export type FulfilmentType = (typeof FULFILMENT_TYPES)[number];
+
+export const fulfilmentInput = z.object({
+  requestId: z.string().min(1).max(100),
+  orgId: z.string().min(1),
+  type: z.enum(FULFILMENT_TYPES),
+  identities: z
+    .object({
+      email: z.string().optional(),
+      phone: z.string().optional(),
+      customerNumber: z.string().optional(),
+    })
+    .refine((i) => Boolean(i.email || i.phone || i.customerNumber), {
+      message: 'Give at least one verified identity: email, phone or customerNumber.',
+    }),
+  /** For rectification: corrected values by data category, e.g. { "user.contact.email": "new@example.com" }. */
+  corrections: z.record(z.string().regex(/^user(\.[a-z0-9_]+)+$/), z.string().min(1)).optional(),
+});
+export type FulfilmentInput = z.infer<typeof fulfilmentInput>;
+
+export type FulfilmentDeps = {
+  db: Db;
+  actor: Actor;
+  index: RegisterIndex;
+  datasets: Dataset[];
+  connectors: Connectors;
+  /** The HMAC key for pseudonyms. */
+  secret: string;
+  now?: () => Date;
+  /** How long extracts are kept for the subject to fetch (default 30 days). */
+  artifactDays?: number;
+  /** Concurrency limit per connector, shared by every run in this process. */
+  limits?: ConnectorLimits;
+};
+
+export type StepResult = {
+  step: string;
+  status: 'done' | 'failed';
+  outcome?: CollectionOutcome[];
+  error?: string;
+};
+export type FulfilmentResult = {
+  requestId: string;
+  status: 'done' | 'failed';
+  steps: StepResult[];
+  outcomes: CollectionOutcome[];
+  artifacts: string[];
+};
+
+const NO_LIMITS = new ConnectorLimits(Number.POSITIVE_INFINITY);
+
+const toKinds = (i: FulfilmentInput['identities']): Identities =>
+  normaliseIdentities({ email: i.email, phone_number: i.phone, customer_number: i.customerNumber });
+
+/** A hash to name the subject in logs and as the pseudonym key (never the identity itself). */
+export const subjectHash = (ids: Identities) =>
+  createHash('sha256')
+    .update(JSON.stringify([ids.customer_number ?? '', ids.email ?? '', ids.phone_number ?? '']))
+    .digest('hex');
+
+/** Error text without personal data: identity values and quoted literals are removed. */
+export function safeError(err: unknown, ids: Identities): string {
+  const e = err as { code?: string; message?: string };
+  let msg = String(e.message ?? err).slice(0, 300);
+  for (const v of Object.values(ids)) if (v) msg = msg.split(v).join('[redacted]');
+  msg = msg.replace(/'[^']*'/g, "'…'").replace(/\([^)]*\)=\([^)]*\)/g, '(…)');
+  return e.code ? `${e.code}: ${msg}` : msg;
+}
+
+function plannedSteps(engine: Engine, type: FulfilmentType, order: string[]): string[] {
+  if (type === 'access' || type === 'portability') return [type];
+  const op = type === 'erasure' ? 'erase' : type === 'rectification' ? 'rectify' : 'restrict';
+  return [...engine.byDatabaseChildrenFirst(order).keys()].map((k) => `${op}:${k}`);
+}
+
+export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput): Promise<FulfilmentResult> {
+  const parsed = fulfilmentInput.safeParse(raw);
+  if (!parsed.success)
+    throw new OmbudError('validation', 'invalid-fulfilment-input', 'The fulfilment request is not valid.', {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      hint: 'Give requestId, orgId, type and at least one verified identity.',
+    });
+  const input = parsed.data;
+  if (input.type === 'rectification' && !input.corrections)
+    throw new OmbudError(
+      'validation',
+      'corrections-required',
+      'A rectification needs the corrected values.',
+      {
+        issues: [
+          { path: ['corrections'], message: 'missing', hint: 'Give e.g. { "user.contact.email": "…" }.' },
+        ],
+      },
+    );
+  const now = deps.now ?? (() => new Date());
+  const ids = toKinds(input.identities);
+  const engine = new Engine(deps.datasets, deps.connectors);
+  const order = engine.order(ids);
+  const steps = plannedSteps(engine, input.type, order);
+
+  // The run and its steps: created once; a second call resumes.
+  const existing = await deps.db.query<{ type: string; status: string }>(
+    'SELECT type, status FROM fulfilment_runs WHERE request_id = $1',
+    [input.requestId],
+  );
+  if (existing[0] && existing[0].type !== input.type)
+    throw new OmbudError(
+      'conflict',
+      'fulfilment-type-mismatch',
+      `Request ${input.requestId} is a ${existing[0].type}.`,
+    );
+  await deps.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO fulfilment_runs (request_id, org_id, type, steps_total) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (request_id) DO NOTHING`,
+      [input.requestId, input.orgId, input.type, steps.length],
+    );
+    for (const [i, s] of steps.entries())
+      await tx.query(
+        'INSERT INTO fulfilment_steps (request_id, step, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [input.requestId, s, i],
+      );
+    await tx.query(
+      `UPDATE fulfilment_runs SET status = 'running', steps_total = $2, attempts = attempts + 1, error = NULL,
+              updated_at = now() WHERE request_id = $1`,
+      [input.requestId, steps.length],
+    );
+  });
+
+  const done = new Map(
+    (
+      await deps.db.query<{ step: string; outcome: CollectionOutcome[] | null }>(
+        "SELECT step, outcome FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'",
+        [input.requestId],
+      )
+    ).map((r) => [r.step, r.outcome ?? []]),
+  );
+  const results: StepResult[] = [];
+  let failed = false;
+  // Locate once, before any change: later steps must still find rows through references into databases
+  // that earlier steps change. Databases are changed children first, so a resumed run still finds its rows.
+  let located: Located = new Map();
+  try {
+    if (!steps.every((x) => done.has(x))) located = await engine.locate(ids);
+  } catch (err) {
+    const why = `locating the data failed: ${safeError(err, ids)}`;
+    const first = steps.find((x) => !done.has(x))!;
+    await deps.db.query(
+      `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
+      [input.requestId, first, why],
+    );
+    await deps.db.query(
+      "UPDATE fulfilment_runs SET status = 'failed', error = $2, updated_at = now() WHERE request_id = $1",
+      [input.requestId, why],
+    );
+    return {
+      requestId: input.requestId,
+      status: 'failed',
+      steps: [{ step: first, status: 'failed', error: why }],
+      outcomes: [],
+      artifacts: [],
+    };
+  }
+  const today = now().toISOString().slice(0, 10);
+  const byDb = engine.byDatabaseChildrenFirst(order);
+  for (const step of steps) {
+    if (done.has(step)) {
+      results.push({ step, status: 'done', outcome: done.get(step) });
+      continue;
+    }
+    if (failed) break;
+    const [op, key] = step.split(':') as [string, string | undefined];
+    const limits = deps.limits ?? NO_LIMITS;
+    try {
+      let outcome: CollectionOutcome[] = [];
+      if (op === 'access' || op === 'portability') {
+        await storeArtifacts(deps, engine, located, input, now(), op);
+        outcome = [...located].map(([id, rows]) => {
+          const { dataset, collection } = engine.node(id);
+          return {
+            dataset: dataset.fides_key,
+            system: dataset.ombud.system,
+            collection: collection.name,
+            erased: 0,
+            kept: rows.length,
+            keptUnder: [],
+            action: 'none' as const,
+          };
+        });
+      } else if (op === 'erase') {
+        outcome = await limits.run(key!, () =>
+          eraseInDatabase(engine, key!, byDb.get(key!)!, located, {
+            requestId: input.requestId,
+            rules: deps.index.retentionRules,
+            today,
+            subjectKey: subjectHash(ids),
+            secret: deps.secret,
+          }),
+        );
+      } else if (op === 'rectify') {
+        outcome = await limits.run(key!, () =>
+          rectifyInDatabase(engine, key!, byDb.get(key!)!, located, input.corrections!),
+        );
+      } else {
+        outcome = await limits.run(key!, () =>
+          restrictInDatabase(engine, key!, byDb.get(key!)!, located, input.requestId),
+        );
+      }
+      await deps.db.query(
+        `UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL, finished_at = now()
+          WHERE request_id = $1 AND step = $2`,
+        [input.requestId, step, JSON.stringify(outcome)],
+      );
+      await deps.db.query(
+        'UPDATE fulfilment_runs SET steps_done = steps_done + 1, updated_at = now() WHERE request_id = $1',
+        [input.requestId],
+      );
+      await recordAudit(deps.db, {
+        actor: deps.actor,
+        orgId: input.orgId,
+        action: `fulfilment.${op}`,
+        target: `request:${input.requestId}`,
+        details: {
+          step,
+          subject: subjectHash(ids).slice(0, 16),
+          collections: outcome.map((o) => ({
+            system: o.system,
+            collection: o.collection,
+            erased: o.erased,
+            kept: o.kept,
+          })),
+        },
+      });
+      results.push({ step, status: 'done', outcome });
+    } catch (err) {
+      failed = true;
+      const why = safeError(err, ids);
+      await deps.db.query(
+        `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
+        [input.requestId, step, why],
+      );
+      results.push({ step, status: 'failed', error: why });
+    }
+  }
+  const status = failed ? 'failed' : 'done';
+  const error = results.find((r) => r.status === 'failed')?.error ?? null;
+  await deps.db.query(
+    `UPDATE fulfilment_runs SET status = $2, error = $3, updated_at = now(),
+       finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END WHERE request_id = $1`,
+    [input.requestId, status, error],
+  );
+  const artifacts = (
+    await deps.db.query<{ name: string }>(
+      'SELECT name FROM fulfilment_artifacts WHERE request_id = $1 ORDER BY name',
+      [input.requestId],
+    )
+  ).map((r) => r.name);
+  return {
+    requestId: input.requestId,
+    status,
+    steps: results,
+    outcomes: results.flatMap((r) => r.outcome ?? []),
+    artifacts,
+  };
+}
+
+async function storeArtifacts(
+  deps: FulfilmentDeps,
+  engine: Engine,
+  located: Located,
+  input: FulfilmentInput,
+  now: Date,
+  kind: 'access' | 'portability',
+): Promise<void> {
+  const expires = new Date(now.getTime() + (deps.artifactDays ?? 30) * 86_400_000).toISOString();
+  const put = (name: string, type: string, body: Uint8Array) =>
+    deps.db.query(
+      `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
+      [input.requestId, name, type, Buffer.from(body), expires],
+    );
+  if (kind === 'access') {
+    const x = buildExtract(engine, located, deps.index, {
+      requestId: input.requestId,
+      orgId: input.orgId,
+      now,
+    });
+    await put('extract.json', 'application/json', Buffer.from(JSON.stringify(x, null, 2)));
+    await put('extract.html', 'text/html; charset=utf-8', Buffer.from(extractHtml(x)));
+  }
+  const zip = portableZip(buildPortable(engine, located, deps.index), { requestId: input.requestId });
+  await put('portability.zip', 'application/zip', zip);
+}
+
+/** An artifact for the subject, or undefined when it has expired or never existed. */
+export async function getArtifact(
+  db: Db,
+  requestId: string,
+  name: string,
+): Promise<{ contentType: string; body: Buffer } | undefined> {
+  const rows = await db.query<{ content_type: string; body: Buffer | Uint8Array }>(
+    'SELECT content_type, body FROM fulfilment_artifacts WHERE request_id = $1 AND name = $2 AND expires_at > now()',
+    [requestId, name],
+  );
+  return rows[0] ? { contentType: rows[0].content_type, body: Buffer.from(rows[0].body) } : undefined;
+}
+
+/** Delete expired artifacts (personal data kept no longer than the request needs it). */
+export async function purgeExpiredArtifacts(db: Db): Promise<number> {
+  const rows = await db.query(
+    'DELETE FROM fulfilment_artifacts WHERE expires_at <= now() RETURNING request_id',
+  );
+  return rows.length;
+}
+
+export type FulfilmentStatus = {
+  requestId: string;
+  type: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  stepsDone: number;
+  stepsTotal: number;
+  attempts: number;
+  error: string | null;
+  steps: {
+    step: string;
+    status: string;
+    attempts: number;
+    error: string | null;
+    outcome: CollectionOutcome[] | null;
+  }[];
+};
+
+/** Progress of a request's fulfilment, for the console and the request desk. */
+export async function getFulfilmentStatus(db: Db, requestId: string): Promise<FulfilmentStatus | undefined> {
+  const [run] = await db.query<{
+    type: string;
+    status: FulfilmentStatus['status'];
+    steps_done: number;
+    steps_total: number;
+    attempts: number;
+    error: string | null;
+  }>(
+    'SELECT type, status, steps_done, steps_total, attempts, error FROM fulfilment_runs WHERE request_id = $1',
+    [requestId],
+  );
+  if (!run) return undefined;
+  const steps = await db.query<FulfilmentStatus['steps'][number]>(
+    'SELECT step, status, attempts, error, outcome FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
+    [requestId],
+  );
+  return {
+    requestId,
+    type: run.type,
+    status: run.status,
+    stepsDone: run.steps_done,
+    stepsTotal: run.steps_total,
+    attempts: run.attempts,
+    error: run.error,
+    steps,
+  };
+}

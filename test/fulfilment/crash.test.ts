@@ -1,0 +1,125 @@
+/**
+ * The crash test: a worker erasing a batch of customers is killed (SIGKILL) at random points and restarted
+ * until it finishes; the final databases must equal those of a run without crashes — nothing missed,
+ * nothing erased that was to be kept. Web shop on PostgreSQL, customer service on MariaDB.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, expect, test } from 'vitest';
+import { prng } from '../../src/demo/systems/seed.ts';
+import { migrate } from '../../src/storage/migrate.ts';
+import { openPostgres } from '../../src/storage/postgres.ts';
+import { PG_ADMIN_URL } from '../support/db.ts';
+import { type NestitSystems, nestitSystems } from '../support/nestit-systems.ts';
+import type { SystemDb } from '../support/systems.ts';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const f of cleanup.reverse()) await f();
+});
+
+async function ombudDb(): Promise<string> {
+  const name = `ombud_crash_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await openPostgres(url.toString(), 1);
+  await migrate(db);
+  await db.close();
+  cleanup.push(async () => {
+    const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await a.end();
+  });
+  return url.toString();
+}
+
+function runWorker(env: Record<string, string>, killAfterMs?: number): Promise<'finished' | 'killed'> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fulfilment/crash-worker.ts'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let timer: NodeJS.Timeout | undefined;
+    // The kill clock starts when the worker is ready, so kills land during the erasures.
+    child.stdout.on('data', (d) => {
+      if (killAfterMs !== undefined && !timer && String(d).includes('ready'))
+        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += String(d);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve('killed');
+      else if (code === 0) resolve('finished');
+      else reject(new Error(`worker exited ${code}: ${err.slice(-500)}`));
+    });
+  });
+}
+
+async function snapshot(sys: SystemDb): Promise<Record<string, unknown[]>> {
+  const c = sys.connector;
+  const schema = await c.describe();
+  const out: Record<string, unknown[]> = {};
+  for (const t of schema.tables) {
+    const cols = schema.columns.filter((x) => x.table === t).map((x) => x.column);
+    const rows = await c.query(
+      `SELECT * FROM ${c.quote(t)} ORDER BY ${cols.map((x) => c.quote(x)).join(', ')}`,
+    );
+    out[t] = rows.map((r) => JSON.parse(JSON.stringify(r)));
+  }
+  return out;
+}
+
+test('P28 P14 a worker killed at random points during a batch of erasures ends with the same databases as one never killed', async () => {
+  const crashed: NestitSystems = await nestitSystems({ customers: 150 });
+  const control: NestitSystems = await nestitSystems({ customers: 150 });
+  cleanup.push(crashed.close, control.close);
+  const batch = Array.from({ length: 25 }, (_, i) => `C${String(3 + i * 5).padStart(7, '0')}`);
+  const envFor = async (s: NestitSystems) => ({
+    CRASH_OMBUD_URL: await ombudDb(),
+    CRASH_WEBSHOP_URL: s.webshop.url,
+    CRASH_SERVICE_URL: s.service.url,
+    CRASH_CUSTOMERS: JSON.stringify(batch),
+  });
+
+  expect(await runWorker(await envFor(control))).toBe('finished');
+
+  const env = await envFor(crashed);
+  const rand = prng(7);
+  let kills = 0;
+  const doneAtKill: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    // Startup takes a while; kill somewhere in the run.
+    const outcome = await runWorker(env, i < 8 ? 50 + Math.floor(rand() * 400) : undefined);
+    if (outcome === 'finished') break;
+    kills++;
+    const db = await openPostgres(env.CRASH_OMBUD_URL, 1);
+    const [row] = await db.query<{ n: number }>(
+      "SELECT COUNT(*)::int AS n FROM fulfilment_runs WHERE status = 'done'",
+    );
+    await db.close();
+    doneAtKill.push(row!.n);
+  }
+  expect(kills).toBeGreaterThan(0);
+  // At least one kill fell in the middle of the batch (some requests done, others not).
+  expect(doneAtKill.some((n) => n > 0 && n < batch.length)).toBe(true);
+
+  const [a, b] = [await snapshot(crashed.webshop), await snapshot(control.webshop)];
+  expect(a).toEqual(b);
+  expect(await snapshot(crashed.service)).toEqual(await snapshot(control.service));
+  // And the work was really done: the batch is gone except the invoices, which are kept and restricted.
+  expect(a.customers!.length).toBe(150 - batch.length);
+  const kept = (a.invoices as { customer_number: string; restricted: boolean }[]).filter((r) =>
+    batch.includes(r.customer_number),
+  );
+  expect(kept.length).toBeGreaterThan(0);
+  expect(kept.every((r) => r.restricted)).toBe(true);
+}, 300_000);

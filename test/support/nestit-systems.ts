@@ -1,0 +1,106 @@
+/**
+ * The demo group's own systems on the real servers for fulfilment tests: the web shop on PostgreSQL, the
+ * customer service on MariaDB, each in its own fresh database, seeded deterministically, with the
+ * annotated datasets and the demo register.
+ */
+import type { Dataset } from '../../src/core/fulfilment/dataset.ts';
+import { RegisterIndex } from '../../src/core/register/register-index.ts';
+import { DEMO_REGISTER_DIR } from '../../src/demo/loadDemo.ts';
+import { createDemoSchema, seedDemoSystems } from '../../src/demo/systems/seed.ts';
+import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
+import type { Connectors } from '../../src/services/fulfilment/engine.ts';
+import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
+import { freshSystemDb, type SystemDb } from './systems.ts';
+
+export type NestitSystems = {
+  webshop: SystemDb;
+  service: SystemDb;
+  datasets: Dataset[];
+  connectors: Connectors;
+  index: RegisterIndex;
+  close: () => Promise<void>;
+};
+
+let indexCache: RegisterIndex | undefined;
+export async function demoIndex(): Promise<RegisterIndex> {
+  if (!indexCache) {
+    const r = await readRegisterDir(DEMO_REGISTER_DIR);
+    if (!r.register) throw new Error('demo register does not parse');
+    indexCache = new RegisterIndex(r.register);
+  }
+  return indexCache;
+}
+
+export async function nestitSystems(
+  opts: { customers?: number; webshop?: 'postgres' | 'mysql'; service?: 'postgres' | 'mysql' } = {},
+): Promise<NestitSystems> {
+  const webshop = await freshSystemDb(opts.webshop ?? 'postgres');
+  const service = await freshSystemDb(opts.service ?? 'mysql');
+  await createDemoSchema(webshop.connector, 'webshop');
+  await createDemoSchema(service.connector, 'customer-service');
+  await seedDemoSystems({
+    customers: opts.customers ?? 80,
+    webshop: webshop.connector,
+    customerService: service.connector,
+  });
+  const datasets = await readDatasetDir();
+  const connectors: Connectors = new Map([
+    ['nestit_webshop', webshop.connector],
+    ['nestit_customer_service', service.connector],
+  ]);
+  return {
+    webshop,
+    service,
+    datasets,
+    connectors,
+    index: await demoIndex(),
+    close: async () => {
+      await webshop.drop();
+      await service.drop();
+    },
+  };
+}
+
+/** A demo customer with invoices under the given seller, reviews, a newsletter sign-up and service cases. */
+export async function richCustomer(
+  s: NestitSystems,
+  seller = 'nestit-sverige',
+): Promise<{ id: number; customerNumber: string; email: string; phone: string }> {
+  const conn = s.webshop.connector;
+  const rows = await conn.query<{
+    id: number;
+    customer_number: string;
+    email: string;
+    phone: string;
+  }>(
+    `SELECT c.id, c.customer_number, c.email, c.phone FROM customers c
+      WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_number = c.customer_number AND i.seller_org = ${conn.param(1)})
+        AND EXISTS (SELECT 1 FROM newsletter_signups n WHERE n.email = c.email)
+      ORDER BY c.id`,
+    [seller],
+  );
+  for (const r of rows) {
+    const cases = await s.service.connector.query(
+      `SELECT 1 FROM cases WHERE customer_number = ${s.service.connector.param(1)}`,
+      [r.customer_number],
+    );
+    if (cases.length) return { id: r.id, customerNumber: r.customer_number, email: r.email, phone: r.phone };
+  }
+  throw new Error('no rich customer in the seed: raise the number of customers');
+}
+
+/** Every text cell of every table that contains `needle`, as "table.column" (the "no trace" check). */
+export async function traces(db: SystemDb, needle: string): Promise<string[]> {
+  const c = db.connector;
+  const schema = await c.describe();
+  const out: string[] = [];
+  for (const col of schema.columns) {
+    if (!/char|text/i.test(col.dataType)) continue;
+    const rows = await c.query(
+      `SELECT COUNT(*) AS n FROM ${c.quote(col.table)} WHERE ${c.quote(col.column)} LIKE ${c.param(1)}`,
+      [`%${needle}%`],
+    );
+    if (Number((rows[0] as { n: unknown }).n) > 0) out.push(`${col.table}.${col.column}`);
+  }
+  return out.sort();
+}

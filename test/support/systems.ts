@@ -1,0 +1,53 @@
+/**
+ * Fresh databases on the real servers for the demo systems: PostgreSQL at 127.0.0.1:5432 and
+ * MariaDB/MySQL at 127.0.0.1:3306. Each call creates its own database; `drop()` removes it.
+ */
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { openConnector, type SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
+import { PG_ADMIN_URL } from './db.ts';
+
+export const MYSQL_ADMIN_URL = process.env.OMBUD_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
+export type SystemDb = { url: string; connector: SqlConnector; drop: () => Promise<void> };
+
+export async function freshSystemDb(kind: 'postgres' | 'mysql'): Promise<SystemDb> {
+  const name = `ombud_sys_${randomBytes(5).toString('hex')}`;
+  if (kind === 'postgres') {
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    const connector = await openConnector(url.toString());
+    return {
+      url: url.toString(),
+      connector,
+      drop: async () => {
+        await connector.close();
+        const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await a.connect();
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await a.end();
+      },
+    };
+  }
+  const admin = await mysql.createConnection({ uri: MYSQL_ADMIN_URL });
+  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+  await admin.end();
+  const url = new URL(MYSQL_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const connector = await openConnector(url.toString());
+  return {
+    url: url.toString(),
+    connector,
+    drop: async () => {
+      await connector.close();
+      const a = await mysql.createConnection({ uri: MYSQL_ADMIN_URL });
+      await a.query(`DROP DATABASE IF EXISTS ${name}`);
+      await a.end();
+    },
+  };
+}
