@@ -22,6 +22,16 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMBUD_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   OMBUD_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps:// (e.g. smtp://127.0.0.1:1025)')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Ombud <privacy@localhost>'),
+  OMBUD_ASSERTION_JWKS_URL: z
+    .url('must be the URL of a JWKS, e.g. https://shop.example/.well-known/jwks.json')
+    .optional(),
+  OMBUD_ASSERTION_ISSUER: z.string().min(1).optional(),
+  OMBUD_ASSERTION_AUDIENCE: z.string().min(1).default('ombud-requests'),
 });
 
 export type Config = {
@@ -33,6 +43,11 @@ export type Config = {
   logLevel: string;
   secret?: string;
   trustProxy: boolean;
+  /** Outgoing mail; without it mail waits in the outbox (see the console's outbox view). */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Signed assertions of a shop's logged-in customer (identity verification of requests). */
+  assertion: { jwksUrl?: string; issuer?: string; audience: string };
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -62,5 +77,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     secret: v.OMBUD_SECRET,
     trustProxy: v.OMBUD_TRUST_PROXY === '1',
+    smtpUrl: v.SMTP_URL,
+    mailFrom: v.MAIL_FROM,
+    assertion: {
+      jwksUrl: v.OMBUD_ASSERTION_JWKS_URL,
+      issuer: v.OMBUD_ASSERTION_ISSUER,
+      audience: v.OMBUD_ASSERTION_AUDIENCE,
+    },
   };
 }

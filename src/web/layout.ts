@@ -21,6 +21,7 @@ export function consolePage(opts: { title: string; body: Html | Html[]; active?:
     ['register', '/console', 'Register'],
     ['diagram', '/console/data-flow', 'Data flow'],
     ['notices', '/console/notices', 'Notices'],
+    ['requests', '/console/requests', 'Requests'],
     ['audit', '/console/audit', 'Audit log'],
   ];
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'ropa:read',
   'audit:read',
   'users:manage',
+  'requests:read',
+  'requests:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -5,6 +5,8 @@ import { consoleRoutes } from './console.ts';
 import { healthRoutes } from './health.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
+import { requestPageRoutes } from './requestPages.ts';
+import { requestRoutes } from './requests.ts';
 import { sessionRoutes } from './session.ts';
 
 export type RouteModule = (server: FastifyInstance, app: App) => Promise<void>;
@@ -15,4 +17,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerRoutes,
   privacyRoutes,
   consoleRoutes,
+  requestRoutes,
+  requestPageRoutes,
 ];
