@@ -114,6 +114,7 @@ export async function verifyByAssertion(
       issuer: cfg.issuer,
       audience: cfg.audience,
       maxTokenAge: '10m',
+      clockTolerance: '30s',
       currentDate: app.now(),
     });
     claims = payload;
