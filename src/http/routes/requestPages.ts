@@ -43,7 +43,7 @@ import { consolePage, publicPage } from '../../web/layout.ts';
 import { principalActor } from '../actor.ts';
 
 const DESK_CSS = `.due-overdue{background:#fce8e6;color:#8c1d18;font-weight:600}.due-due-soon{background:#fef7e0;color:#7a4d00;font-weight:600}
-.due-on-track{color:#1d6b3a}.timeline li{margin:.3rem 0}.actions form{border-top:1px solid #eceff3;padding:.6rem 0}
+.due-on-track{color:#1d6b3a}.timeline li{margin:.3rem 0}.actions form{border-top:1px solid #eceff3;padding:.6rem 0}.actions form button{display:block;margin-top:.4rem}
 .filters{display:flex;gap:.6rem;align-items:end;flex-wrap:wrap}.filters label{margin:0}.charts{display:flex;gap:1.2rem;flex-wrap:wrap;align-items:flex-start}
 form.stack input,form.stack select,form.stack textarea{width:100%;max-width:32rem}`;
 
