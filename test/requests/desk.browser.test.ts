@@ -21,7 +21,13 @@ describe('request desk in a browser', () => {
     base = `http://127.0.0.1:${(s.server.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-gpu',
+      ],
     });
     mkdirSync('test-results', { recursive: true });
   });

@@ -19,6 +19,7 @@ import {
   refuseRequest,
   startRequest,
 } from '../../services/requests/decideRequest.ts';
+import { attachResult, openResult } from '../../services/requests/deliverResult.ts';
 import { listRequests } from '../../services/requests/listRequests.ts';
 import { getRequest, type RequestRow, referenceOf, timeline } from '../../services/requests/store.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
@@ -258,6 +259,55 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     'Decide an objection to a legitimate-interest purpose, with a balancing note',
     z.object({ upheld: z.boolean(), balancingNote: z.string().max(5000) }),
     (rid, b, req) => decideObjection(app, principalActor(req), rid, b),
+  );
+
+  server.post(
+    '/api/v1/requests/:id/results',
+    {
+      config: { permission: 'requests:write' },
+      schema: {
+        tags,
+        summary: 'Attach a result file (encrypted at rest); returns a signed, expiring download link',
+        params: id,
+        body: z.object({
+          filename: z.string().regex(/^[\w.\- ]{1,120}$/, 'a plain file name such as register-extract.json'),
+          contentType: z.string().max(100).default('application/octet-stream'),
+          contentBase64: z.base64('the file content in base64').max(28_000_000),
+          days: z.number().int().min(1).max(90).optional(),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const rid = (req.params as { id: string }).id;
+      const r = await getRequest(app.db, rid);
+      assertOrg(req, r.org_id, 'requests:write');
+      const b = req.body as { filename: string; contentType: string; contentBase64: string; days?: number };
+      const res = await attachResult(app, principalActor(req), rid, {
+        filename: b.filename,
+        contentType: b.contentType,
+        data: Buffer.from(b.contentBase64, 'base64'),
+        days: b.days,
+      });
+      return reply
+        .status(201)
+        .send({ deliveryId: res.deliveryId, url: res.url, expiresAt: res.expiresAt.toISOString() });
+    },
+  );
+
+  server.get(
+    '/privacy/requests/download/:token',
+    {
+      config: { permission: 'public' },
+      schema: { hide: true, params: z.object({ token: z.string().max(300) }) },
+    },
+    async (req, reply) => {
+      const f = await openResult(app, (req.params as { token: string }).token);
+      return reply
+        .type(f.contentType)
+        .header('content-disposition', `attachment; filename="${f.filename.replace(/"/g, '')}"`)
+        .header('cache-control', 'no-store')
+        .send(f.data);
+    },
   );
 
   server.post(
