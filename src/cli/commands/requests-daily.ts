@@ -11,7 +11,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return withApp(async (app) => {
     const digest = await dailyDigest(app, { fallbackTo });
     const purged = app.config.secret ? await purgeExpiredResults(app) : 0;
-    const sent = await deliverOutbox(app.db, { url: app.config.smtpUrl, from: app.config.mailFrom }, app.now());
+    const sent = await deliverOutbox(
+      app.db,
+      { url: app.config.smtpUrl, from: app.config.mailFrom },
+      app.now(),
+    );
     io.out(
       `Digest mails: ${digest.mails}. Result files purged: ${purged}. Mail sent: ${sent.sent}, failed: ${sent.failed}${app.config.smtpUrl ? '' : ' (SMTP_URL not set: mail waits in the outbox)'}.`,
     );
