@@ -168,7 +168,13 @@ describe('mail templates', () => {
   const authority = { name: 'Datatilsynet', web: 'https://www.datatilsynet.no/' };
   test('P31 P32 every answer in en, sv and nb names the authority; the code mail does not need to', () => {
     for (const lang of ['en', 'sv', 'nb'] as const) {
-      for (const template of ['acknowledgement', 'extension', 'completion', 'refusal'] as const) {
+      for (const template of [
+        'acknowledgement',
+        'extension',
+        'completion',
+        'refusal-warning',
+        'refusal',
+      ] as const) {
         const m = renderMail(template, {
           lang,
           company: 'Provendo AS',

@@ -152,12 +152,25 @@ describeEachDatabase('request desk', (kind) => {
     expect(p.hint).toMatch(/Answer the request now/);
   });
 
-  test('P32 refusal only as manifestly unfounded or excessive with a recorded reason; a partial refusal says what', async () => {
+  test('P32 refusal only as manifestly unfounded or excessive, after a warning, with a recorded reason; a partial refusal says what', async () => {
     const email = 'refuse.me@example.org';
     const { json } = await file({ company: 'nestit-group', type: 'access', email, sendCode: false });
     const id = json.requests[0].id;
     const bad = await api('POST', `/api/v1/requests/${id}/refuse`, { ground: 'too-busy', reason: 'x' });
     expect(bad.statusCode).toBe(400);
+    const unwarned = await api('POST', `/api/v1/requests/${id}/refuse`, {
+      ground: 'excessive',
+      reason: 'Fifth identical request this month',
+    });
+    expect(unwarned.statusCode).toBe(409);
+    expect(unwarned.json().code).toBe('refusal-not-warned');
+    const warn = await api('POST', `/api/v1/requests/${id}/refusal-warning`, {
+      ground: 'excessive',
+      reason: 'Fifth identical request this month',
+    });
+    expect(warn.statusCode).toBe(200);
+    const warning = await s.smtp.waitFor((m) => m.to.includes(email) && /about your request/.test(m.subject));
+    expect(warning.text).toContain('reasonable fee');
     const noParts = await api('POST', `/api/v1/requests/${id}/refuse`, {
       ground: 'excessive',
       reason: 'Fifth identical request this month',

@@ -10,6 +10,7 @@ export const MAIL_TEMPLATES = [
   'verification-code',
   'extension',
   'completion',
+  'refusal-warning',
   'refusal',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
@@ -130,6 +131,20 @@ const T: Record<MailTemplate, (i: MailInput) => Record<Language, Rendered>> = {
     nb: {
       subject: `${i.company}: henvendelsen din er ferdigbehandlet (${i.reference})`,
       text: `Vi har fullført kravet ditt om ${typeName(i.type!, 'nb')}.${i.outcome ? `\n${i.outcome}` : ''}`,
+    },
+  }),
+  'refusal-warning': (i) => ({
+    en: {
+      subject: `${i.company}: about your request (${i.reference})`,
+      text: `We consider your request for ${typeName(i.type!, 'en')} manifestly unfounded or excessive, and may refuse it or charge a reasonable fee.\nReason: ${i.reason}\nYou may reply to explain or to limit your request before we decide.`,
+    },
+    sv: {
+      subject: `${i.company}: om din begäran (${i.reference})`,
+      text: `Vi bedömer att din begäran om ${typeName(i.type!, 'sv')} är uppenbart ogrundad eller orimlig, och kan komma att avslå den eller ta ut en rimlig avgift.\nSkäl: ${i.reason}\nDu kan svara för att förklara eller begränsa din begäran innan vi beslutar.`,
+    },
+    nb: {
+      subject: `${i.company}: om henvendelsen din (${i.reference})`,
+      text: `Vi mener at kravet ditt om ${typeName(i.type!, 'nb')} er åpenbart grunnløst eller urimelig, og kan avslå det eller kreve et rimelig gebyr.\nBegrunnelse: ${i.reason}\nDu kan svare for å forklare eller begrense kravet før vi bestemmer oss.`,
     },
   }),
   refusal: (i) => ({

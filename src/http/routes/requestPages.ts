@@ -27,6 +27,7 @@ import {
   extendRequest,
   refuseRequest,
   startRequest,
+  warnBeforeRefusal,
 } from '../../services/requests/decideRequest.ts';
 import { deskStats, listRequests } from '../../services/requests/listRequests.ts';
 import {
@@ -391,6 +392,7 @@ ${q.state === 'verified' ? f('start', 'Start work') : ''}
 ${!q.extension_reason ? f('extend', 'Extend', html`<label for="reason">Reason for the extension (told to the customer)</label><input id="reason" name="reason"><label for="dueDate">New due date (latest ${q.max_due_date})</label><input id="dueDate" name="dueDate" type="date" value="${q.max_due_date}">`) : ''}
 ${q.type === 'objection' && !q.decision ? f('objection', 'Decide objection', html`<label for="upheld">Decision</label><select id="upheld" name="upheld"><option value="true">Uphold: stop the processing</option><option value="false">Reject: compelling legitimate grounds</option></select><label for="balancingNote">Balancing note</label><textarea id="balancingNote" name="balancingNote" rows="3"></textarea>`) : ''}
 ${q.state !== 'received' && !(q.type === 'objection' && !q.decision) ? f('complete', 'Complete', html`<label for="outcome">What we did (told to the customer)</label><textarea id="outcome" name="outcome" rows="2"></textarea>`) : ''}
+${f('warn', 'Warn before refusal', html`<label for="warn-ground">Ground (Art. 12(5))</label><select id="warn-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="warn-reason">Reason (told to the customer)</label><textarea id="warn-reason" name="reason" rows="2"></textarea>`)}
 ${f('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><select id="ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="refuse-reason">Reason (told to the customer)</label><textarea id="refuse-reason" name="reason" rows="2"></textarea><label for="refusedParts">Partial: what is refused (leave empty to refuse all)</label><input id="refusedParts" name="refusedParts">`)}`
         : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
     }
@@ -448,6 +450,9 @@ ${f('note', 'Add internal note', html`<label for="note-text">Internal note</labe
               partial: !!b.refusedParts?.trim(),
               refusedParts: b.refusedParts,
             });
+            break;
+          case 'warn':
+            await warnBeforeRefusal(app, actor, id, { ground: b.ground, reason: b.reason });
             break;
           case 'objection':
             await decideObjection(app, actor, id, {

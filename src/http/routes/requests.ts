@@ -18,6 +18,7 @@ import {
   extendRequest,
   refuseRequest,
   startRequest,
+  warnBeforeRefusal,
 } from '../../services/requests/decideRequest.ts';
 import { attachResult, openResult } from '../../services/requests/deliverResult.ts';
 import { listRequests } from '../../services/requests/listRequests.ts';
@@ -242,6 +243,12 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     'Complete and tell the customer',
     z.object({ outcome: z.string().max(5000).optional() }),
     (rid, b, req) => completeRequest(app, principalActor(req), rid, b),
+  );
+  act(
+    'refusal-warning',
+    'Warn the customer that the request may be refused as manifestly unfounded or excessive',
+    z.object({ ground: z.enum(REFUSAL_GROUNDS), reason: z.string().max(5000) }),
+    (rid, b, req) => warnBeforeRefusal(app, principalActor(req), rid, b),
   );
   act(
     'refuse',

@@ -155,6 +155,43 @@ export async function completeRequest(
   return getRequest(app.db, id);
 }
 
+/**
+ * Before refusing (or charging for) a request as manifestly unfounded or excessive, the customer is
+ * warned, with the reason, so they can explain or narrow it.
+ */
+export async function warnBeforeRefusal(
+  app: App,
+  actor: Actor,
+  id: string,
+  input: RefusalInput,
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  nextState(req.state, 'refuse');
+  const { ground, reason } = checkRefusal({ ...input, partial: false });
+  const ix = await registerIndex(app);
+  await app.db.transaction(async (tx) => {
+    const sub = await getSubmission(tx, req.submission_id);
+    const mailId = await mailRequester(
+      app,
+      tx,
+      ix,
+      sub,
+      req.org_id,
+      'refusal-warning',
+      { type: req.type, reason },
+      id,
+    );
+    await addEvent(tx, actor, req, 'refusal-warned', {
+      at: app.now(),
+      note: reason,
+      details: { ground, mail: mailId },
+      auditReason: ground,
+    });
+  });
+  await flushMail(app);
+  return getRequest(app.db, id);
+}
+
 export async function refuseRequest(
   app: App,
   actor: Actor,
@@ -164,6 +201,16 @@ export async function refuseRequest(
   const req = await getRequest(app.db, id);
   nextState(req.state, 'refuse');
   const { ground, reason } = checkRefusal(input);
+  const warned = await app.db.query('SELECT 1 FROM dsr_events WHERE request_id = $1 AND kind = $2 LIMIT 1', [
+    id,
+    'refusal-warned',
+  ]);
+  if (warned.length === 0)
+    throw precondition(
+      'refusal-not-warned',
+      'The customer has not been warned that the request may be refused.',
+      'Send the warning first (POST …/refusal-warning, or "Warn before refusal" in the console), then decide.',
+    );
   const refusedParts = input.partial ? input.refusedParts!.trim() : undefined;
   const now = app.now();
   const ix = await registerIndex(app);
