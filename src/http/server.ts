@@ -51,7 +51,6 @@ export async function buildServer(
           },
     bodyLimit: 1024 * 1024,
     trustProxy: app.config.trustProxy,
-    disableRequestLogging: false,
   }).withTypeProvider<ZodTypeProvider>();
 
   server.setValidatorCompiler(validatorCompiler);

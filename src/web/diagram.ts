@@ -7,8 +7,8 @@ import type { RegisterIndex } from '../core/register/register-index.ts';
 import type { System } from '../core/register/schema.ts';
 import { t } from '../core/register/schema.ts';
 
-const COL_X = [16, 330, 644];
-const BOX_W = 260;
+const COL_X = [16, 366, 716];
+const BOX_W = 300;
 const BOX_H = 30;
 const GAP = 10;
 const TOP = 46;
@@ -105,9 +105,9 @@ export function dataFlowSvg(ix: RegisterIndex, orgId?: string): string {
   }
   for (const n of nodes.values()) {
     const x = COL_X[n.col]!;
-    const label = n.label.length > 38 ? `${n.label.slice(0, 36)}…` : n.label;
+    const label = n.label.length > 44 ? `${n.label.slice(0, 42)}…` : n.label;
     parts.push(
-      `<g data-node="${escapeHtml(n.id)}"><rect x="${x}" y="${n.y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${fill[n.kind] ?? '#fff'}" stroke="${n.warn ? '#d93025' : '#c4ccd8'}" stroke-width="${n.warn ? 1.6 : 1}"/>`,
+      `<g data-node="${escapeHtml(n.id)}"><title>${escapeHtml(n.label)}</title><rect x="${x}" y="${n.y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${fill[n.kind] ?? '#fff'}" stroke="${n.warn ? '#d93025' : '#c4ccd8'}" stroke-width="${n.warn ? 1.6 : 1}"/>`,
       `<text x="${x + 10}" y="${n.y + (n.warn ? 13 : 19)}" fill="#1d2430">${escapeHtml(label)}</text>`,
       n.warn
         ? `<text x="${x + 10}" y="${n.y + 25}" fill="#b3261e" font-size="10">⚑ outside EU/EEA: ${escapeHtml(n.warn)}</text>`

@@ -15,7 +15,16 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** Each entry's hash covers its own fields and the previous entry's hash: altering, removing or reordering breaks the chain. */
 export function auditHash(prevHash: string, f: AuditFields): string {
-  return sha256(`${prevHash}\n${canonicalJson(f)}`);
+  const fields: AuditFields = {
+    at: f.at,
+    actor: f.actor,
+    orgId: f.orgId,
+    action: f.action,
+    target: f.target,
+    reason: f.reason,
+    details: f.details,
+  };
+  return sha256(`${prevHash}\n${canonicalJson(fields)}`);
 }
 
 export type ChainRow = AuditFields & { seq: number; prevHash: string; hash: string };

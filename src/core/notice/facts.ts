@@ -54,7 +54,7 @@ export function noticeFacts(ix: RegisterIndex, orgId: string): NoticeFacts {
         name: p.name,
         description: p.description,
         collection: p.collection,
-        data: p.data.map((d) => [d.note, d.legitimateInterest]),
+        data: p.data.flatMap((d) => [d.note, d.legitimateInterest].filter((x) => x !== undefined)),
       }),
     };
   });

@@ -110,7 +110,8 @@ export function buildNotice(
 
   const usedRules = new Set(purposes.map((p) => p.retention).filter(Boolean) as string[]);
   const legalRules = new Set<string>();
-  for (const id of usedRules) for (const e of ix.retentionRules.get(id)?.exceptions ?? []) legalRules.add(e);
+  for (const id of usedRules)
+    for (const e of ix.exceptionsFor(ix.retentionRules.get(id), org.country)) legalRules.add(e.id);
   const ruleLine = (id: string) => {
     const r = ix.retentionRules.get(id)!;
     return `${t(r.name, lang)} (${durationWords(r.duration, lang)}): ${t(r.description, lang)}${r.law ? ` — ${t(r.law, lang)}` : ''}`;
@@ -288,6 +289,23 @@ export function buildNotice(
     upcoming: upcoming?.effectiveDate,
     sections,
   };
+}
+
+/** Category labels under the register's notice headings: "Identity details (Name, Customer number)". */
+function groupedCategories(ix: RegisterIndex, keys: string[], lang: Language): string[] {
+  const groups = new Map<string, string[]>();
+  const loose: string[] = [];
+  for (const key of keys) {
+    const group = ix.dataCategories.get(key)?.group;
+    const label = ix.categoryLabel(key, lang);
+    if (group) groups.set(group, [...(groups.get(group) ?? []), label]);
+    else loose.push(label);
+  }
+  const heading = (id: string) => {
+    const g = ix.register.categoryGroups.find((x) => x.id === id);
+    return g ? t(g.label, lang) : id;
+  };
+  return [...[...groups].map(([id, labels]) => `${heading(id)} (${labels.join(', ')})`), ...loose];
 }
 
 function blockHtml(b: Block): Html {

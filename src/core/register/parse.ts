@@ -40,7 +40,7 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
     const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const pos = lines.linePos(e.pos[0]);
         findings.push({
           severity: 'error',
           code: 'yaml-syntax',
@@ -96,7 +96,7 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
     if (!result.success) {
       for (const issue of result.error.issues) {
         const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
-        const where = locate(p, path);
+        const where = locate(p, issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path);
         findings.push({
           severity: 'error',
           code: issue.code === 'unrecognized_keys' ? 'unknown-field' : 'schema',

@@ -95,6 +95,15 @@ export class RegisterIndex {
     return system.storageCountries.filter((c) => !isEea(c));
   }
 
+  /** The legal rules that may keep data of a rule longer, for a controller in a country (rules of other countries do not apply). */
+  exceptionsFor(rule: RetentionRule | undefined, country: string): RetentionRule[] {
+    return (rule?.exceptions ?? [])
+      .map((e) => this.retentionRules.get(e))
+      .filter(
+        (r): r is RetentionRule => r !== undefined && (r.country === undefined || r.country === country),
+      );
+  }
+
   cookiesIn(categoryId: string): Cookie[] {
     return this.register.cookies.filter((c) => c.category === categoryId);
   }

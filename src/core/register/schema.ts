@@ -17,7 +17,7 @@ const id = z
 export const localizedText = z
   .union([
     z.string().min(1),
-    z.object({ en: z.string().min(1), sv: z.string().optional(), nb: z.string().optional() }),
+    z.strictObject({ en: z.string().min(1), sv: z.string().optional(), nb: z.string().optional() }),
   ])
   .describe('Text in English, or an object with en (required), sv and nb.');
 export type LocalizedTextInput = z.infer<typeof localizedText>;
@@ -63,14 +63,14 @@ export const ART9_CONDITIONS = [
   '9.2.j',
 ] as const;
 
-const address = z.object({
+const address = z.strictObject({
   street: z.string(),
   postalCode: z.string(),
   city: z.string(),
   country,
 });
 
-const contact = z.object({
+const contact = z.strictObject({
   email: z.email('Use an e-mail address such as "privacy@example.com".'),
   phone: z.string().optional(),
   web: z.url().optional(),
@@ -80,14 +80,14 @@ const contact = z.object({
     .describe('Postal address for letters, if it differs from the registered address.'),
 });
 
-export const organizationSchema = z.object({
+export const organizationSchema = z.strictObject({
   id,
   legalName: z.string().min(1),
   registrationNumber: z.string().min(1),
   country,
   address,
   contact,
-  dpo: z.object({ name: z.string().optional(), email: z.email() }).optional(),
+  dpo: z.strictObject({ name: z.string().optional(), email: z.email() }).optional(),
   representative: z.string().optional().describe('EU representative (Art. 27), if any.'),
   supervisoryAuthority: id.describe(
     'Id of a supervisory authority: built in (se-imy, no-datatilsynet, …) or declared.',
@@ -113,7 +113,7 @@ export const organizationSchema = z.object({
     .describe('Art. 30(1)(g) technical and organisational measures.'),
 });
 
-export const authoritySchema = z.object({
+export const authoritySchema = z.strictObject({
   id,
   name: localizedText,
   country,
@@ -122,7 +122,7 @@ export const authoritySchema = z.object({
   address: z.string().optional(),
 });
 
-export const jointArrangementSchema = z.object({
+export const jointArrangementSchema = z.strictObject({
   id,
   controllers: z.array(id).min(2),
   purposes: z.array(id).min(1),
@@ -146,7 +146,7 @@ export const TRANSFER_MECHANISMS = [
   'derogation-contract',
 ] as const;
 
-export const systemSchema = z.object({
+export const systemSchema = z.strictObject({
   id,
   name: z.string().min(1),
   role: z
@@ -171,7 +171,7 @@ export const systemSchema = z.object({
   connector: z.string().optional().describe('Id of the connector that fulfils requests in this system.'),
 });
 
-export const dataCategorySchema = z.object({
+export const dataCategorySchema = z.strictObject({
   key: z.string().regex(/^[a-z_]+(\.[a-z0-9_]+)*$/, 'Use a fideslang key such as "user.contact.email".'),
   label: localizedText,
   group: id.optional().describe('The notice groups categories under this heading id (see categoryGroups).'),
@@ -179,9 +179,9 @@ export const dataCategorySchema = z.object({
   special: z.boolean().optional().describe('An Art. 9 special category (also implied by the fideslang key).'),
 });
 
-export const categoryGroupSchema = z.object({ id, label: localizedText });
+export const categoryGroupSchema = z.strictObject({ id, label: localizedText });
 
-const dataEntry = z.object({
+const dataEntry = z.strictObject({
   categories: z.array(z.string()).min(1),
   legalBasis: z.enum(LEGAL_BASES, {
     error: `Name the legal basis: one of ${LEGAL_BASES.join(', ')} (GDPR Art. 6(1)(a)–(f)).`,
@@ -193,7 +193,7 @@ const dataEntry = z.object({
   providedBySubject: z.boolean().optional().describe('Data the data subject provided (for portability).'),
 });
 
-export const balancingSchema = z.object({
+export const balancingSchema = z.strictObject({
   interest: localizedText,
   necessity: localizedText,
   balancing: localizedText,
@@ -213,7 +213,7 @@ export const COLLECTION_POINTS = [
 ] as const;
 export const CHANNELS = ['email', 'sms', 'post', 'phone', 'push', 'cookie'] as const;
 
-export const purposeSchema = z.object({
+export const purposeSchema = z.strictObject({
   id,
   name: localizedText,
   description: localizedText.optional(),
@@ -249,7 +249,7 @@ export const purposeSchema = z.object({
   jointArrangement: id.optional(),
 });
 
-export const retentionRuleSchema = z.object({
+export const retentionRuleSchema = z.strictObject({
   id,
   name: localizedText,
   description: localizedText,
@@ -272,7 +272,7 @@ export const retentionRuleSchema = z.object({
   country: country.optional(),
 });
 
-export const cookieCategorySchema = z.object({
+export const cookieCategorySchema = z.strictObject({
   id,
   label: localizedText,
   description: localizedText,
@@ -293,7 +293,7 @@ export const cookieCategorySchema = z.object({
     .default([]),
 });
 
-export const cookieSchema = z.object({
+export const cookieSchema = z.strictObject({
   name: z.string().min(1),
   provider: z.string().min(1),
   system: id.optional(),
@@ -305,7 +305,7 @@ export const cookieSchema = z.object({
   dataCategories: z.array(z.string()).default([]),
 });
 
-export const findingAcknowledgementSchema = z.object({
+export const findingAcknowledgementSchema = z.strictObject({
   code: z.string(),
   target: z.string(),
   resolution: localizedText,
@@ -313,7 +313,7 @@ export const findingAcknowledgementSchema = z.object({
   decidedAt: isoDate,
 });
 
-export const groupSchema = z.object({
+export const groupSchema = z.strictObject({
   id,
   name: z.string().min(1),
   website: z.url().optional(),

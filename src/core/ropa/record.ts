@@ -45,7 +45,11 @@ export function ropaFor(ix: RegisterIndex, orgId: string): RopaEntry[] {
     const exceptions = (rule?.exceptions ?? [])
       .map((e) => ix.retentionRules.get(e))
       .filter((r) => r !== undefined);
-    const joint = p.controllers.filter((c) => c !== orgId).map((c) => ix.organization(c)?.legalName ?? c);
+    // Only a recorded joint arrangement makes other companies joint controllers; otherwise each is controller of its own processing.
+    const arrangement = ix.jointArrangementFor(p.id, orgId);
+    const joint = (arrangement?.controllers ?? [])
+      .filter((c) => c !== orgId)
+      .map((c) => ix.organization(c)?.legalName ?? c);
     const cats = ix.categoriesOf(p);
     return {
       controller: `${org.legalName} (${org.registrationNumber}), ${org.address.street}, ${org.address.postalCode} ${org.address.city}, ${org.address.country}`,

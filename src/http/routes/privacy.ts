@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type App, todayIn } from '../../app.ts';
 import { html } from '../../core/html.ts';
@@ -27,6 +27,18 @@ function pickLang(header: string | undefined, fallback: Language): Language {
 }
 
 export async function privacyRoutes(server: FastifyInstance, app: App) {
+  /** The notice in force for the requested company, in the asked or the browser's language. */
+  const noticeFor = async (req: FastifyRequest) => {
+    const { orgId } = req.params as z.infer<typeof params>;
+    const q = req.query as z.infer<typeof query>;
+    const r = await app.registers.get();
+    const org = r?.index.organization(orgId);
+    if (!r || !org) throw notFound('organization', orgId);
+    const lang = q.lang ?? pickLang(req.headers['accept-language'], r.index.register.group.defaultLanguage);
+    const today = todayIn(app.now(), org.timeZone);
+    return { lang, ...(await renderPublishedNotice(app.db, { orgId, lang, today, version: q.version })) };
+  };
+
   server.get(
     '/privacy',
     { config: { permission: 'public' }, schema: { hide: true } },
@@ -63,17 +75,7 @@ export async function privacyRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const { orgId } = req.params as z.infer<typeof params>;
-      const q = req.query as z.infer<typeof query>;
-      const r = await app.registers.get();
-      const org = r?.index.organization(orgId);
-      if (!r || !org) throw notFound('organization', orgId);
-      const lang = q.lang ?? pickLang(req.headers['accept-language'], r.index.register.group.defaultLanguage);
-      const { doc, versions, version } = await renderPublishedNotice(app.db, {
-        orgId,
-        lang,
-        today: todayIn(app.now(), org.timeZone),
-        version: q.version,
-      });
+      const { lang, doc, versions, version } = await noticeFor(req);
       return reply
         .type('text/html')
         .header('content-language', lang)
@@ -110,17 +112,7 @@ export async function privacyRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params as z.infer<typeof params>;
-      const q = req.query as z.infer<typeof query>;
-      const r = await app.registers.get();
-      const org = r?.index.organization(orgId);
-      if (!r || !org) throw notFound('organization', orgId);
-      const { doc } = await renderPublishedNotice(app.db, {
-        orgId,
-        lang: q.lang ?? r.index.register.group.defaultLanguage,
-        today: todayIn(app.now(), org.timeZone),
-        version: q.version,
-      });
+      const { doc } = await noticeFor(req);
       return reply.type('text/markdown; charset=utf-8').send(noticeMarkdown(doc));
     },
   );

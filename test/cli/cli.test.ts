@@ -1,0 +1,85 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { CliIo } from '../../src/cli/io.ts';
+
+function capture(stdin = '') {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), readStdin: async () => stdin };
+  return { io, out, err, text: () => out.join('\n'), errors: () => err.join('\n') };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ombud-cli-'));
+const env = { ...process.env };
+process.env.OMBUD_DATA_DIR = dataDir;
+process.env.DATABASE_URL = '';
+afterAll(() => {
+  process.env = env;
+});
+
+describe('ombud CLI', () => {
+  test('register validate accepts the demo group', async () => {
+    const c = capture();
+    expect(await main(['register', 'validate', 'examples/nestit/register'], c.io)).toBe(0);
+    expect(c.text()).toMatch(/0 errors/);
+    expect(c.text()).toContain('Valid: 4 organizations');
+  });
+
+  test('register validate reports a broken file as file:line:column with exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ombud-reg-'));
+    cpSync('test/fixtures/register-min', dir, { recursive: true });
+    const file = join(dir, 'purposes.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('recipients: [mailer]', 'recipients: [mailr]'));
+    const c = capture();
+    expect(await main(['register', 'validate', dir], c.io)).toBe(1);
+    expect(c.errors()).toMatch(
+      /purposes\.yaml:\d+:\d+: error unresolved-reference: Unknown system 'mailr'\./,
+    );
+    expect(c.errors()).toContain('fix: Use one of: shop, mailer');
+    expect(c.errors()).toContain('nothing was stored');
+  });
+
+  test('apply, apply again, publish, diff, render and export work on the embedded database', async () => {
+    let c = capture();
+    expect(await main(['register', 'apply', 'test/fixtures/register-min'], c.io)).toBe(0);
+    expect(c.text()).toContain('Stored register revision 1');
+    c = capture();
+    expect(await main(['register', 'apply', 'test/fixtures/register-min'], c.io)).toBe(0);
+    expect(c.text()).toContain('Unchanged');
+    c = capture();
+    expect(await main(['notice', 'publish', '--org', 'acme-ab', '--effective', '2026-01-01'], c.io)).toBe(0);
+    expect(c.text()).toContain('published version 1');
+    c = capture();
+    expect(await main(['notice', 'diff', '--org', 'acme-ab'], c.io)).toBe(0);
+    expect(c.text()).toContain('0 changes');
+    c = capture();
+    expect(await main(['notice', 'render', '--org', 'acme-ab', '--lang', 'sv', '--format', 'md'], c.io)).toBe(
+      0,
+    );
+    expect(c.text()).toContain('# Integritetspolicy — Acme AB');
+    expect(c.text()).toContain('Version 1, gäller från 2026-01-01');
+    c = capture();
+    expect(await main(['ropa', 'export', '--org', 'acme-as', '--format', 'json'], c.io)).toBe(0);
+    expect(JSON.parse(c.text()).entries.map((e: { purposeId: string }) => e.purposeId)).toEqual(['orders']);
+    c = capture();
+    expect(await main(['audit', 'verify'], c.io)).toBe(0);
+    expect(c.text()).toMatch(/Audit log intact: \d+ entries/);
+    c = capture('a long enough passphrase\n');
+    expect(await main(['admin', 'create', '--email', 'Admin@Example.com'], c.io)).toBe(0);
+    c = capture();
+    expect(await main(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], c.io)).toBe(1);
+    expect(c.errors()).toContain('Use at least 12 characters');
+  });
+
+  test('unknown commands and missing options exit non-zero with usage', async () => {
+    let c = capture();
+    expect(await main(['frobnicate'], c.io)).toBe(2);
+    expect(c.errors()).toContain('Usage: ombud');
+    c = capture();
+    expect(await main(['notice', 'render', '--lang', 'xx', '--org', 'a'], c.io)).toBe(2);
+    expect(c.errors()).toContain('--lang must be one of en, sv, nb');
+  });
+});
