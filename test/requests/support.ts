@@ -1,17 +1,10 @@
 /**
  * Support for the request desk's tests: a real SMTP server on loopback that keeps what it receives,
- * a test server wired to it, and the demo register with two purposes added when it has none yet.
+ * and a test server with the demo group wired to it.
  */
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
-import { parseRegisterFiles } from '../../src/core/register/parse.ts';
-import { readRegisterSources } from '../../src/services/register/readRegisterDir.ts';
-import { DEMO_REGISTER_DIR, loadDemo } from '../../src/demo/loadDemo.ts';
-import { startTestServer, TEST_ADMIN, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 export type CaughtMail = { to: string[]; raw: string; subject: string; text: string };
 
@@ -89,46 +82,21 @@ export async function startSmtp(): Promise<SmtpCatcher> {
   };
 }
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/purposes.yaml', import.meta.url));
-
-/**
- * The demo register as a folder, plus the test purposes when the demo declares none yet (its joint
- * arrangement names purposes that another branch is writing).
- */
-export async function deskRegisterDir(): Promise<string> {
-  const sources = await readRegisterSources(DEMO_REGISTER_DIR);
-  const parsed = parseRegisterFiles(sources);
-  if ((parsed.register?.purposes ?? []).length > 0 && parsed.ok) return DEMO_REGISTER_DIR;
-  const dir = await mkdtemp(join(tmpdir(), 'ombud-desk-register-'));
-  await cp(DEMO_REGISTER_DIR, dir, { recursive: true });
-  await writeFile(join(dir, 'zz-test-purposes.yaml'), await readFile(FIXTURE, 'utf8'));
-  return dir;
-}
-
 export type DeskServer = TestServer & { smtp: SmtpCatcher; origin: Record<string, string> };
 
+/** A test server with the demo group, its mail going to a real SMTP server on loopback. */
 export async function startDesk(
   opts: { kind?: 'pglite' | 'postgres'; now?: () => Date } = {},
 ): Promise<DeskServer> {
   const smtp = await startSmtp();
-  const ts = await startTestServer({ kind: opts.kind, now: opts.now, demo: false });
+  const ts = await startTestServer({ kind: opts.kind, now: opts.now });
   ts.app.config.smtpUrl = smtp.url;
   ts.app.config.mailFrom = 'NestIT privacy <privacy@nestit.example>';
-  process.env.OMBUD_DEMO_PASSWORD = TEST_ADMIN.password;
-  await loadDemo(ts.app, { registerDir: await deskRegisterDir() });
-  const res = await ts.server.inject({
-    method: 'POST',
-    url: '/console/login',
-    payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
-    headers: { 'content-type': 'application/json' },
-  });
-  const set = res.headers['set-cookie'];
-  const cookie = String(Array.isArray(set) ? set[0] : set).split(';')[0]!;
   return {
     ...ts,
-    cookie,
     smtp,
-    origin: { cookie, origin: 'http://localhost', host: 'localhost' },
+    // Same-origin headers for cookie-authenticated changes (URL('http://localhost').host === 'localhost').
+    origin: { cookie: ts.cookie, origin: 'http://localhost', host: 'localhost' },
     close: async () => {
       await ts.close();
       await smtp.close();
