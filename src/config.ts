@@ -32,6 +32,16 @@ const schema = z.object({
       'must be comma-separated origins such as https://shop.example,https://www.example',
     )
     .optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps:// (e.g. smtp://127.0.0.1:1025)')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Ombud <privacy@localhost>'),
+  OMBUD_ASSERTION_JWKS_URL: z
+    .url('must be the URL of a JWKS, e.g. https://shop.example/.well-known/jwks.json')
+    .optional(),
+  OMBUD_ASSERTION_ISSUER: z.string().min(1).optional(),
+  OMBUD_ASSERTION_AUDIENCE: z.string().min(1).default('ombud-requests'),
 });
 
 export type Config = {
@@ -50,6 +60,11 @@ export type Config = {
   loginRateLimit: number;
   /** Sites (origins) allowed to post cookie-banner proofs, besides the register's websites. */
   cookieOrigins: string[];
+  /** Outgoing mail; without it mail waits in the outbox (see the console's outbox view). */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Signed assertions of a shop's logged-in customer (identity verification of requests). */
+  assertion: { jwksUrl?: string; issuer?: string; audience: string };
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -83,5 +98,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicRateLimit: v.OMBUD_PUBLIC_RATE_LIMIT,
     loginRateLimit: v.OMBUD_LOGIN_RATE_LIMIT,
     cookieOrigins: v.OMBUD_COOKIE_ORIGINS?.split(',') ?? [],
+    smtpUrl: v.SMTP_URL,
+    mailFrom: v.MAIL_FROM,
+    assertion: {
+      jwksUrl: v.OMBUD_ASSERTION_JWKS_URL,
+      issuer: v.OMBUD_ASSERTION_ISSUER,
+      audience: v.OMBUD_ASSERTION_AUDIENCE,
+    },
   };
 }

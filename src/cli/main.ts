@@ -11,6 +11,11 @@ type Command = {
 };
 
 export const COMMANDS: Record<string, Command> = {
+  'requests daily': {
+    summary:
+      'Daily run of the request desk: digest to assignees, purge expired result files, send the outbox [--fallback-to EMAIL]',
+    load: () => import('./commands/requests-daily.ts'),
+  },
   start: {
     summary: 'Start the server (embedded database unless DATABASE_URL is set), load the demo group',
     load: () => import('./commands/start.ts'),

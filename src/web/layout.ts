@@ -21,6 +21,7 @@ export function consolePage(opts: { title: string; body: Html | Html[]; active?:
     ['register', '/console', 'Register'],
     ['diagram', '/console/data-flow', 'Data flow'],
     ['notices', '/console/notices', 'Notices'],
+    ['requests', '/console/requests', 'Requests'],
     ['audit', '/console/audit', 'Audit log'],
     ['people', '/console/users', 'People'],
     ['account', '/console/account', 'Account'],

@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'consent:write',
   'webhooks:manage',
   'fulfilment:read',
+  'requests:read',
+  'requests:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

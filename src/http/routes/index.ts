@@ -11,6 +11,8 @@ import { preferenceRoutes } from './preferences.ts';
 import { privacyRoutes } from './privacy.ts';
 import { registerRoutes } from './register.ts';
 import { securityRoutes } from './security.ts';
+import { requestPageRoutes } from './requestPages.ts';
+import { requestRoutes } from './requests.ts';
 import { sessionRoutes } from './session.ts';
 import { webhookRoutes } from './webhooks.ts';
 
@@ -29,4 +31,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   webhookRoutes,
   cookieBannerRoutes,
   fulfilmentRoutes,
+  requestRoutes,
+  requestPageRoutes,
 ];

@@ -1,0 +1,171 @@
+/**
+ * The mails of the request desk, in English, Swedish and Norwegian. Every answer to the customer
+ * names the supervisory authority they can complain to (Art. 12(4), Art. 77). Pure: no I/O.
+ */
+import type { Language } from '../register/schema.ts';
+import type { RequestType } from './workflow.ts';
+
+export const MAIL_TEMPLATES = [
+  'acknowledgement',
+  'verification-code',
+  'extension',
+  'completion',
+  'refusal-warning',
+  'refusal',
+] as const;
+export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
+
+export type AuthorityRef = { name: string; web: string; email?: string };
+
+export type MailInput = {
+  lang: Language;
+  company: string;
+  reference: string;
+  type?: RequestType;
+  dueDate?: string;
+  code?: string;
+  codeMinutes?: number;
+  reason?: string;
+  refusedParts?: string;
+  outcome?: string;
+  authority?: AuthorityRef;
+};
+
+const TYPE_NAMES: Record<Language, Record<RequestType, string>> = {
+  en: {
+    access: 'access (register extract)',
+    rectification: 'rectification',
+    erasure: 'erasure',
+    restriction: 'restriction of processing',
+    objection: 'objection',
+    portability: 'data portability',
+    'withdraw-consent': 'withdrawal of consent',
+  },
+  sv: {
+    access: 'tillgång (registerutdrag)',
+    rectification: 'rättelse',
+    erasure: 'radering',
+    restriction: 'begränsning av behandling',
+    objection: 'invändning',
+    portability: 'dataportabilitet',
+    'withdraw-consent': 'återkallelse av samtycke',
+  },
+  nb: {
+    access: 'innsyn (registerutskrift)',
+    rectification: 'retting',
+    erasure: 'sletting',
+    restriction: 'begrensning av behandling',
+    objection: 'protest',
+    portability: 'dataportabilitet',
+    'withdraw-consent': 'tilbaketrekking av samtykke',
+  },
+};
+
+export const typeName = (type: RequestType, lang: Language) => TYPE_NAMES[lang][type];
+
+function complaintLine(i: MailInput): string {
+  const a = i.authority;
+  if (!a) return '';
+  const where = `${a.name}, ${a.web}${a.email ? `, ${a.email}` : ''}`;
+  return {
+    en: `If you are not satisfied with how we handle your request, you have the right to complain to the supervisory authority: ${where}.`,
+    sv: `Om du inte är nöjd med hur vi hanterar din begäran har du rätt att klaga hos tillsynsmyndigheten: ${where}.`,
+    nb: `Hvis du ikke er fornøyd med hvordan vi behandler henvendelsen din, har du rett til å klage til tilsynsmyndigheten: ${where}.`,
+  }[i.lang];
+}
+
+type Rendered = { subject: string; text: string };
+
+const T: Record<MailTemplate, (i: MailInput) => Record<Language, Rendered>> = {
+  acknowledgement: (i) => ({
+    en: {
+      subject: `${i.company}: we have received your request (${i.reference})`,
+      text: `We have received your request for ${typeName(i.type!, 'en')}. Reference: ${i.reference}.\nWe will answer by ${i.dueDate} at the latest. Exercising your rights is free of charge.`,
+    },
+    sv: {
+      subject: `${i.company}: vi har tagit emot din begäran (${i.reference})`,
+      text: `Vi har tagit emot din begäran om ${typeName(i.type!, 'sv')}. Referens: ${i.reference}.\nVi svarar senast ${i.dueDate}. Det är kostnadsfritt att utöva dina rättigheter.`,
+    },
+    nb: {
+      subject: `${i.company}: vi har mottatt henvendelsen din (${i.reference})`,
+      text: `Vi har mottatt kravet ditt om ${typeName(i.type!, 'nb')}. Referanse: ${i.reference}.\nVi svarer senest ${i.dueDate}. Det er gratis å bruke rettighetene dine.`,
+    },
+  }),
+  'verification-code': (i) => ({
+    en: {
+      subject: `${i.company}: your verification code`,
+      text: `Your code to confirm your privacy request is ${i.code}. It is valid for ${i.codeMinutes} minutes.\nIf you did not make a request, ignore this message.`,
+    },
+    sv: {
+      subject: `${i.company}: din verifieringskod`,
+      text: `Din kod för att bekräfta din begäran är ${i.code}. Den gäller i ${i.codeMinutes} minuter.\nOm du inte har gjort någon begäran kan du bortse från meddelandet.`,
+    },
+    nb: {
+      subject: `${i.company}: bekreftelseskoden din`,
+      text: `Koden for å bekrefte henvendelsen din er ${i.code}. Den gjelder i ${i.codeMinutes} minutter.\nHvis du ikke har sendt noen henvendelse, kan du se bort fra denne meldingen.`,
+    },
+  }),
+  extension: (i) => ({
+    en: {
+      subject: `${i.company}: we need more time for your request (${i.reference})`,
+      text: `Your request needs more time than usual. We will answer by ${i.dueDate}.\nReason: ${i.reason}`,
+    },
+    sv: {
+      subject: `${i.company}: vi behöver mer tid för din begäran (${i.reference})`,
+      text: `Din begäran kräver mer tid än vanligt. Vi svarar senast ${i.dueDate}.\nSkäl: ${i.reason}`,
+    },
+    nb: {
+      subject: `${i.company}: vi trenger mer tid til henvendelsen din (${i.reference})`,
+      text: `Henvendelsen din krever mer tid enn vanlig. Vi svarer senest ${i.dueDate}.\nBegrunnelse: ${i.reason}`,
+    },
+  }),
+  completion: (i) => ({
+    en: {
+      subject: `${i.company}: your request is completed (${i.reference})`,
+      text: `We have completed your request for ${typeName(i.type!, 'en')}.${i.outcome ? `\n${i.outcome}` : ''}`,
+    },
+    sv: {
+      subject: `${i.company}: din begäran är klar (${i.reference})`,
+      text: `Vi har slutfört din begäran om ${typeName(i.type!, 'sv')}.${i.outcome ? `\n${i.outcome}` : ''}`,
+    },
+    nb: {
+      subject: `${i.company}: henvendelsen din er ferdigbehandlet (${i.reference})`,
+      text: `Vi har fullført kravet ditt om ${typeName(i.type!, 'nb')}.${i.outcome ? `\n${i.outcome}` : ''}`,
+    },
+  }),
+  'refusal-warning': (i) => ({
+    en: {
+      subject: `${i.company}: about your request (${i.reference})`,
+      text: `We consider your request for ${typeName(i.type!, 'en')} manifestly unfounded or excessive, and may refuse it or charge a reasonable fee.\nReason: ${i.reason}\nYou may reply to explain or to limit your request before we decide.`,
+    },
+    sv: {
+      subject: `${i.company}: om din begäran (${i.reference})`,
+      text: `Vi bedömer att din begäran om ${typeName(i.type!, 'sv')} är uppenbart ogrundad eller orimlig, och kan komma att avslå den eller ta ut en rimlig avgift.\nSkäl: ${i.reason}\nDu kan svara för att förklara eller begränsa din begäran innan vi beslutar.`,
+    },
+    nb: {
+      subject: `${i.company}: om henvendelsen din (${i.reference})`,
+      text: `Vi mener at kravet ditt om ${typeName(i.type!, 'nb')} er åpenbart grunnløst eller urimelig, og kan avslå det eller kreve et rimelig gebyr.\nBegrunnelse: ${i.reason}\nDu kan svare for å forklare eller begrense kravet før vi bestemmer oss.`,
+    },
+  }),
+  refusal: (i) => ({
+    en: {
+      subject: `${i.company}: decision on your request (${i.reference})`,
+      text: `We cannot ${i.refusedParts ? 'fully ' : ''}grant your request for ${typeName(i.type!, 'en')}.${i.refusedParts ? `\nRefused: ${i.refusedParts}` : ''}\nReason: ${i.reason}`,
+    },
+    sv: {
+      subject: `${i.company}: beslut om din begäran (${i.reference})`,
+      text: `Vi kan inte ${i.refusedParts ? 'helt ' : ''}tillmötesgå din begäran om ${typeName(i.type!, 'sv')}.${i.refusedParts ? `\nAvslaget gäller: ${i.refusedParts}` : ''}\nSkäl: ${i.reason}`,
+    },
+    nb: {
+      subject: `${i.company}: vedtak om henvendelsen din (${i.reference})`,
+      text: `Vi kan ikke ${i.refusedParts ? 'fullt ut ' : ''}imøtekomme kravet ditt om ${typeName(i.type!, 'nb')}.${i.refusedParts ? `\nAvslaget gjelder: ${i.refusedParts}` : ''}\nBegrunnelse: ${i.reason}`,
+    },
+  }),
+};
+
+/** Subject and plain-text body of one mail; answers (all but the code) end with the complaint line. */
+export function renderMail(template: MailTemplate, input: MailInput): Rendered {
+  const r = T[template](input)[input.lang];
+  const complaint = template === 'verification-code' ? '' : complaintLine(input);
+  return { subject: r.subject, text: complaint ? `${r.text}\n\n${complaint}\n` : `${r.text}\n` };
+}

@@ -1,0 +1,501 @@
+/**
+ * The request desk's web pages: the customer's side in the privacy center (/privacy/requests/…) and
+ * the agents' side in the console (/console/requests, /console/outbox). Server-rendered HTML.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { OmbudError } from '../../core/errors.ts';
+import { type Html, html, raw } from '../../core/html.ts';
+import { LANGUAGES, type Language, t } from '../../core/register/schema.ts';
+import { typeName } from '../../core/requests/mail-templates.ts';
+import {
+  isOpen,
+  REFUSAL_GROUNDS,
+  REQUEST_STATES,
+  REQUEST_TYPES,
+  type RequestState,
+  type RequestType,
+} from '../../core/requests/workflow.ts';
+import { recordAudit } from '../../services/audit/auditLog.ts';
+import { listOutbox } from '../../services/mail/outbox.ts';
+import {
+  addNote,
+  assignRequest,
+  completeRequest,
+  decideObjection,
+  extendRequest,
+  refuseRequest,
+  startRequest,
+  warnBeforeRefusal,
+} from '../../services/requests/decideRequest.ts';
+import { deskStats, listRequests } from '../../services/requests/listRequests.ts';
+import {
+  getRequest,
+  getSubmission,
+  referenceOf,
+  requestsOfSubmission,
+  timeline,
+} from '../../services/requests/store.ts';
+import { submitRequest } from '../../services/requests/submitRequest.ts';
+import { verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
+import { barChartSvg, gaugeSvg } from '../../web/charts.ts';
+import { consolePage, publicPage } from '../../web/layout.ts';
+import { principalActor } from '../actor.ts';
+
+const DESK_CSS = `.due-overdue{background:#fce8e6;color:#8c1d18;font-weight:600}.due-due-soon{background:#fef7e0;color:#7a4d00;font-weight:600}
+.due-on-track{color:#1d6b3a}.timeline li{margin:.3rem 0}.actions form{border-top:1px solid #eceff3;padding:.6rem 0}.actions form button{display:block;margin-top:.4rem}
+.filters{display:flex;gap:.6rem;align-items:end;flex-wrap:wrap}.filters label{margin:0}.charts{display:flex;gap:1.2rem;flex-wrap:wrap;align-items:flex-start}
+form.stack input,form.stack select,form.stack textarea{width:100%;max-width:32rem}`;
+
+const STATUS_LABEL: Record<string, string> = {
+  overdue: 'overdue',
+  'due-soon': 'due soon',
+  'on-track': 'on track',
+  closed: 'closed',
+};
+
+function sendHtml(reply: FastifyReply, body: string, status = 200) {
+  return reply.status(status).type('text/html').send(body);
+}
+
+const formError = (err: unknown): Html | undefined =>
+  err instanceof OmbudError
+    ? html`<div class="error" role="alert"><strong>${err.message}</strong>${err.issues.map((i) => html`<br>${i.path.join('.')}: ${i.message}${i.hint ? ` — ${i.hint}` : ''}`)}${err.hint ? html`<br>${err.hint}` : ''}</div>`
+    : undefined;
+
+export async function requestPageRoutes(server: FastifyInstance, app: App) {
+  // -------------------------------------------------------------------------------------------
+  // The customer's side
+
+  const newForm = async (lang: Language, error?: Html) => {
+    const r = await app.registers.get();
+    const orgs = r?.index.register.organizations ?? [];
+    return publicPage({
+      title: 'Make a privacy request',
+      lang,
+      body: html`<h1>Make a privacy request</h1>${error ?? ''}
+<div class="card"><p>Ask for a copy of your data (a register extract), to have it corrected or erased, to restrict or object to its use, to take it with you, or to withdraw a consent. It is free of charge. We answer within the time our privacy notice promises.</p>
+<form class="stack" method="post" action="/privacy/requests">
+<label for="company">Company</label><select id="company" name="company" required>
+<option value="group">All companies of the group${r ? ` (${r.index.register.group.name})` : ''}</option>
+${orgs.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}</select>
+<label for="type">What do you want?</label><select id="type" name="type" required>
+${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</option>`)}</select>
+<label for="email">Your e-mail address</label><input id="email" name="email" type="email" required autocomplete="email">
+<label for="name">Your name (optional)</label><input id="name" name="name" autocomplete="name">
+<label for="details">Details (optional)</label><textarea id="details" name="details" rows="4"></textarea>
+<label for="lang">Language for our answer</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}"${raw(l === lang ? ' selected' : '')}>${l}</option>`)}</select>
+<p><button type="submit">Send request</button></p></form></div>`,
+      css: DESK_CSS,
+    });
+  };
+
+  server.get(
+    '/privacy/requests/new',
+    {
+      config: { permission: 'public' },
+      schema: { hide: true, querystring: z.object({ lang: z.enum(LANGUAGES).optional() }) },
+    },
+    async (req, reply) => sendHtml(reply, await newForm((req.query as { lang?: Language }).lang ?? 'en')),
+  );
+
+  server.post(
+    '/privacy/requests',
+    {
+      config: { permission: 'public' },
+      schema: {
+        hide: true,
+        body: z.object({
+          company: z.string().max(64),
+          type: z.string().max(32),
+          email: z.string().max(320),
+          name: z.string().max(200).optional(),
+          details: z.string().max(5000).optional(),
+          lang: z.enum(LANGUAGES).default('en'),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as {
+        company: string;
+        type: string;
+        email: string;
+        name?: string;
+        details?: string;
+        lang: Language;
+      };
+      const email = z.email().safeParse(b.email.trim());
+      const type = z.enum(REQUEST_TYPES).safeParse(b.type);
+      if (!email.success || !type.success)
+        return sendHtml(
+          reply,
+          await newForm(
+            b.lang,
+            html`<div class="error" role="alert">${!email.success ? 'Enter a valid e-mail address, such as name@example.com. ' : ''}${!type.success ? 'Choose what you want to ask for.' : ''}</div>`,
+          ),
+          422,
+        );
+      try {
+        const res = await submitRequest(
+          app,
+          { kind: 'data-subject', id: 'web-form' },
+          {
+            channel: 'web',
+            scope: b.company,
+            type: type.data,
+            email: email.data,
+            name: b.name,
+            details: b.details,
+            lang: b.lang,
+            sendCode: true,
+          },
+        );
+        // The same answer whether or not we know the address: a page asking for the code.
+        return reply.redirect(`/privacy/requests/verify?s=${res.submissionId}`, 303);
+      } catch (err) {
+        const e = formError(err);
+        if (!e) throw err;
+        return sendHtml(reply, await newForm(b.lang, e), 422);
+      }
+    },
+  );
+
+  const verifyPage = (submissionId: string, lang: Language, error?: Html) =>
+    publicPage({
+      title: 'Confirm your request',
+      lang,
+      body: html`<h1>Confirm your request</h1>${error ?? ''}<div class="card">
+<p>Thank you. We have sent a six-digit code to the e-mail address you gave. Enter it below to confirm that the request is yours. The code is valid for 15 minutes.</p>
+<form method="post" action="/privacy/requests/verify"><input type="hidden" name="s" value="${submissionId}">
+<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
+<p><button type="submit">Confirm</button></p></form></div>`,
+      css: DESK_CSS,
+    });
+
+  server.get(
+    '/privacy/requests/verify',
+    {
+      config: { permission: 'public' },
+      schema: { hide: true, querystring: z.object({ s: z.string().max(64) }) },
+    },
+    async (req, reply) => sendHtml(reply, verifyPage((req.query as { s: string }).s, 'en')),
+  );
+
+  server.post(
+    '/privacy/requests/verify',
+    {
+      config: { permission: 'public' },
+      schema: { hide: true, body: z.object({ s: z.string().max(64), code: z.string().max(20) }) },
+    },
+    async (req, reply) => {
+      const b = req.body as { s: string; code: string };
+      try {
+        await verifyByCode(app, b.s, b.code);
+      } catch (err) {
+        const e = formError(err);
+        if (!e) throw err;
+        return sendHtml(
+          reply,
+          verifyPage(b.s, 'en', e),
+          err instanceof OmbudError && err.kind === 'rate-limited' ? 429 : 422,
+        );
+      }
+      const sub = await getSubmission(app.db, b.s);
+      const reqs = await requestsOfSubmission(app.db, b.s);
+      const r = await app.registers.get();
+      const lang = sub.lang;
+      return sendHtml(
+        reply,
+        publicPage({
+          title: 'Request confirmed',
+          lang,
+          body: html`<h1>Request confirmed</h1><div class="card"><p>Your reference is <strong>${referenceOf(sub.id)}</strong>. We have sent you a confirmation by e-mail.</p>
+<table class="data"><thead><tr><th>Company</th><th>Request</th><th>We answer by</th><th>Where to complain</th></tr></thead><tbody>
+${reqs.map((q) => {
+  const a = r?.index.authorityOf(q.org_id);
+  return html`<tr><td>${r?.index.organization(q.org_id)?.legalName ?? q.org_id}</td><td>${typeName(q.type, lang)}</td><td>${q.due_date}</td><td>${a ? html`<a href="${a.web}">${t(a.name, lang)}</a>` : ''}</td></tr>`;
+})}</tbody></table></div>`,
+          css: DESK_CSS,
+        }),
+      );
+    },
+  );
+
+  // -------------------------------------------------------------------------------------------
+  // The console's desk
+
+  const page = (title: string, body: Html | Html[]) =>
+    consolePage({ title, active: 'requests', body: html`<style>${raw(DESK_CSS)}</style>${body}` });
+
+  const queueQuery = z.object({
+    company: z.string().max(64).optional(),
+    type: z.enum(REQUEST_TYPES).or(z.literal('')).optional(),
+    state: z.enum(REQUEST_STATES).or(z.literal('')).optional(),
+  });
+
+  server.get(
+    '/console/requests',
+    { config: { permission: 'requests:read' }, schema: { hide: true, querystring: queueQuery } },
+    async (req, reply) => {
+      const q = req.query as z.infer<typeof queueQuery>;
+      const r = await app.registers.get();
+      const orgs = r?.index.register.organizations ?? [];
+      const rows = await listRequests(app, {
+        orgId: q.company || undefined,
+        type: (q.type || undefined) as RequestType | undefined,
+        state: (q.state || undefined) as RequestState | undefined,
+      });
+      const stats = await deskStats(app, q.company || undefined);
+      const sel = (v: string | undefined, x: string) => raw(v === x ? ' selected' : '');
+      const body = html`<h1>Requests</h1>
+<p><a class="button" href="/console/requests/new">New request (letter, call, visit)</a> <a class="button secondary" href="/console/outbox">Outbox</a></p>
+<form class="card filters" method="get" action="/console/requests">
+<div><label for="f-company">Company</label><select id="f-company" name="company"><option value="">All</option>${orgs.map((o) => html`<option value="${o.id}"${sel(q.company, o.id)}>${o.legalName}</option>`)}</select></div>
+<div><label for="f-type">Type</label><select id="f-type" name="type"><option value="">All</option>${REQUEST_TYPES.map((x) => html`<option value="${x}"${sel(q.type, x)}>${x}</option>`)}</select></div>
+<div><label for="f-state">State</label><select id="f-state" name="state"><option value="">All</option>${REQUEST_STATES.map((x) => html`<option value="${x}"${sel(q.state, x)}>${x}</option>`)}</select></div>
+<div><button type="submit">Filter</button></div></form>
+<div class="card"><table class="data" id="queue"><thead><tr><th>Due</th><th>Reference</th><th>Company</th><th>Type</th><th>State</th><th>Received</th><th>Assignee</th></tr></thead><tbody>
+${rows.map(
+  (
+    x,
+  ) => html`<tr data-request="${x.id}"><td class="due-${x.status}" title="${STATUS_LABEL[x.status]}">${x.due_date}${x.extension_reason ? ' (extended)' : ''}<br><small>${STATUS_LABEL[x.status]}</small></td>
+<td><a href="/console/requests/${x.id}">${x.reference}</a></td><td>${r?.index.organization(x.org_id)?.legalName ?? x.org_id}</td><td>${x.type}</td><td>${x.state}</td>
+<td>${x.received_at.toISOString().slice(0, 10)}</td><td>${x.assignee ?? ''}</td></tr>`,
+)}${rows.length === 0 ? html`<tr><td colspan="7" class="muted">No requests match.</td></tr>` : ''}</tbody></table></div>
+<div class="card"><h2>Figures</h2><div class="charts">
+${raw(barChartSvg('Requests by type', stats.byType, REQUEST_TYPES))}
+${raw(barChartSvg('Requests by state', stats.byState, REQUEST_STATES))}
+${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of ${stats.closed} closed`))}
+<div><div class="muted">Median days to close</div><div class="stat" id="median-days">${stats.medianDaysToClose ?? '—'}</div></div>
+</div></div>`;
+      return sendHtml(reply, page('Requests', body));
+    },
+  );
+
+  const newManual = async (error?: Html) => {
+    const r = await app.registers.get();
+    const orgs = r?.index.register.organizations ?? [];
+    return page(
+      'New request',
+      html`<h1>New request</h1>${error ?? ''}<div class="card"><p class="muted">For a request taken by letter, phone or in person. Give the date it reached us: the due date counts from then.</p>
+<form class="stack" method="post" action="/console/requests/new">
+<label for="company">Company</label><select id="company" name="company"><option value="group">All companies of the group</option>${orgs.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}</select>
+<label for="type">Type</label><select id="type" name="type">${REQUEST_TYPES.map((x) => html`<option value="${x}">${x}</option>`)}</select>
+<label for="purposeId">Purpose (objection, withdrawal; optional)</label><select id="purposeId" name="purposeId"><option value="">—</option>${(r?.index.register.purposes ?? []).map((p) => html`<option value="${p.id}">${t(p.name, 'en')}</option>`)}</select>
+<label for="email">Customer's e-mail address (for the answer)</label><input id="email" name="email" type="email" required>
+<label for="receivedAt">Received (date and time)</label><input id="receivedAt" name="receivedAt" type="datetime-local">
+<label for="lang">Language</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}">${l}</option>`)}</select>
+<label for="details">Details</label><textarea id="details" name="details" rows="3"></textarea>
+<label for="idCheck">Identity check done (e.g. "ID seen: driving licence, name matches"; never copy the document)</label><input id="idCheck" name="idCheck">
+<p><button type="submit">File request</button></p></form></div>`,
+    );
+  };
+
+  server.get(
+    '/console/requests/new',
+    { config: { permission: 'requests:write' }, schema: { hide: true } },
+    async (_req, reply) => sendHtml(reply, await newManual()),
+  );
+
+  server.post(
+    '/console/requests/new',
+    {
+      config: { permission: 'requests:write' },
+      schema: {
+        hide: true,
+        body: z.object({
+          company: z.string().max(64),
+          type: z.string().max(32),
+          purposeId: z.string().max(64).optional(),
+          email: z.string().max(320),
+          receivedAt: z.string().max(40).optional(),
+          lang: z.enum(LANGUAGES).default('en'),
+          details: z.string().max(5000).optional(),
+          idCheck: z.string().max(500).optional(),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as Record<string, string | undefined>;
+      const actor = principalActor(req);
+      try {
+        const email = z.email().safeParse((b.email ?? '').trim());
+        const type = z.enum(REQUEST_TYPES).safeParse(b.type);
+        const receivedAt = b.receivedAt
+          ? new Date(b.receivedAt.length === 16 ? `${b.receivedAt}:00` : b.receivedAt)
+          : undefined;
+        if (!email.success || !type.success || (receivedAt && Number.isNaN(receivedAt.getTime())))
+          throw new OmbudError('validation', 'invalid-request', 'Check the form.', {
+            issues: [
+              ...(!email.success ? [{ path: ['email'], message: 'enter a valid e-mail address' }] : []),
+              ...(!type.success ? [{ path: ['type'], message: 'choose a request type' }] : []),
+              ...(receivedAt && Number.isNaN(receivedAt.getTime())
+                ? [{ path: ['receivedAt'], message: 'enter a date and time, e.g. 2026-03-02T09:30' }]
+                : []),
+            ],
+          });
+        const res = await submitRequest(app, actor, {
+          channel: 'console',
+          scope: b.company!,
+          type: type.data!,
+          email: email.data!,
+          lang: b.lang as Language,
+          details: b.details,
+          purposeId: b.purposeId || undefined,
+          receivedAt,
+          sendCode: !b.idCheck?.trim(),
+        });
+        if (b.idCheck?.trim()) await verifyManually(app, actor, res.requestIds[0]!, b.idCheck);
+        return reply.redirect(`/console/requests/${res.requestIds[0]}`, 303);
+      } catch (err) {
+        const e = formError(err);
+        if (!e) throw err;
+        return sendHtml(reply, await newManual(e), 422);
+      }
+    },
+  );
+
+  const detail = async (id: string, actor: ReturnType<typeof principalActor>, error?: Html) => {
+    const q = await getRequest(app.db, id);
+    const sub = await getSubmission(app.db, q.submission_id);
+    const events = await timeline(app.db, id);
+    const r = await app.registers.get();
+    const org = r?.index.organization(q.org_id);
+    const auth = r?.index.authorityOf(q.org_id);
+    await recordAudit(app.db, { actor, orgId: q.org_id, action: 'request.read', target: id, at: app.now() });
+    const [status] = (await listRequests(app, {})).filter((x) => x.id === id).map((x) => x.status);
+    const open = isOpen(q.state);
+    const f = (action: string, label: string, fields: Html | string = '') =>
+      html`<form method="post" action="/console/requests/${id}/action"><input type="hidden" name="action" value="${action}">${fields}<button type="submit">${label}</button></form>`;
+    const body = html`<p><a href="/console/requests">← Requests</a></p><h1>${referenceOf(q.submission_id)} · ${q.type}</h1>${error ?? ''}
+<div class="grid"><div class="card"><table class="data"><tbody>
+<tr><th>Company</th><td>${org?.legalName ?? q.org_id}</td></tr>
+<tr><th>State</th><td id="state">${q.state}</td></tr>
+<tr><th>Due date</th><td id="due-date" class="due-${status}">${q.due_date} (${STATUS_LABEL[status ?? 'closed']})${q.extension_reason ? html`<br><small>extended from ${q.original_due_date}: ${q.extension_reason}</small>` : ''}</td></tr>
+<tr><th>Received</th><td>${q.received_at.toISOString().replace('T', ' ').slice(0, 16)} UTC (${sub.channel})</td></tr>
+<tr><th>Legal deadline / latest extension</th><td>${q.legal_due_date} / ${q.max_due_date}</td></tr>
+<tr><th>Requester</th><td>${sub.email}${sub.name ? ` (${sub.name})` : ''} · answers in ${sub.lang}</td></tr>
+<tr><th>Verification</th><td>${q.verification_method ?? 'not yet verified'}</td></tr>
+<tr><th>Assignee</th><td>${q.assignee ?? '—'}</td></tr>
+${q.purpose_id ? html`<tr><th>Purpose</th><td>${q.purpose_id}</td></tr>` : ''}
+${q.scope.jointHandledBy ? html`<tr><th>Joint purposes</th><td>handled in <a href="/console/requests/${q.scope.jointHandledBy}">the contact point's request</a></td></tr>` : ''}
+${(q.scope.linked ?? []).length ? html`<tr><th>Linked requests</th><td>${(q.scope.linked ?? []).map((l) => html`<a href="/console/requests/${l}">${l.slice(0, 8)}</a> `)}</td></tr>` : ''}
+<tr><th>Complaints go to</th><td>${auth ? t(auth.name, 'en') : ''}</td></tr>
+${q.details ? html`<tr><th>Details</th><td>${q.details}</td></tr>` : ''}
+</tbody></table></div>
+<div class="card actions"><h2>Actions</h2>${
+      open
+        ? html`${q.state === 'received' ? f('verify-manual', 'Record ID check', html`<label for="note">ID seen (what, not a copy)</label><input id="note" name="note">`) : ''}
+${f('assign', 'Assign', html`<label for="assignee">Assignee (e-mail)</label><input id="assignee" name="assignee" value="${q.assignee ?? ''}">`)}
+${q.state === 'verified' ? f('start', 'Start work') : ''}
+${!q.extension_reason ? f('extend', 'Extend', html`<label for="reason">Reason for the extension (told to the customer)</label><input id="reason" name="reason"><label for="dueDate">New due date (latest ${q.max_due_date})</label><input id="dueDate" name="dueDate" type="date" value="${q.max_due_date}">`) : ''}
+${q.type === 'objection' && !q.decision ? f('objection', 'Decide objection', html`<label for="upheld">Decision</label><select id="upheld" name="upheld"><option value="true">Uphold: stop the processing</option><option value="false">Reject: compelling legitimate grounds</option></select><label for="balancingNote">Balancing note</label><textarea id="balancingNote" name="balancingNote" rows="3"></textarea>`) : ''}
+${q.state !== 'received' && !(q.type === 'objection' && !q.decision) ? f('complete', 'Complete', html`<label for="outcome">What we did (told to the customer)</label><textarea id="outcome" name="outcome" rows="2"></textarea>`) : ''}
+${f('warn', 'Warn before refusal', html`<label for="warn-ground">Ground (Art. 12(5))</label><select id="warn-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="warn-reason">Reason (told to the customer)</label><textarea id="warn-reason" name="reason" rows="2"></textarea>`)}
+${f('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><select id="ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="refuse-reason">Reason (told to the customer)</label><textarea id="refuse-reason" name="reason" rows="2"></textarea><label for="refusedParts">Partial: what is refused (leave empty to refuse all)</label><input id="refusedParts" name="refusedParts">`)}`
+        : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
+    }
+${f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`)}</div></div>
+<div class="card"><h2>Timeline</h2><ol class="timeline">${events.map(
+      (e) =>
+        html`<li><strong>${e.kind}</strong> · ${new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} · ${e.actor}${e.note ? html`<br>${e.note}` : ''}</li>`,
+    )}</ol></div>`;
+    return page(referenceOf(q.submission_id), body);
+  };
+
+  const idParams = z.object({ id: z.uuid() });
+
+  server.get(
+    '/console/requests/:id',
+    { config: { permission: 'requests:read' }, schema: { hide: true, params: idParams } },
+    async (req, reply) =>
+      sendHtml(reply, await detail((req.params as { id: string }).id, principalActor(req))),
+  );
+
+  server.post(
+    '/console/requests/:id/action',
+    {
+      config: { permission: 'requests:write' },
+      schema: { hide: true, params: idParams, body: z.record(z.string(), z.string().max(5000)) },
+    },
+    async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const b = req.body as Record<string, string>;
+      const actor = principalActor(req);
+      try {
+        switch (b.action) {
+          case 'verify-manual':
+            await verifyManually(app, actor, id, b.note ?? '');
+            break;
+          case 'assign':
+            await assignRequest(app, actor, id, b.assignee?.trim() || null);
+            break;
+          case 'note':
+            await addNote(app, actor, id, b.note ?? '');
+            break;
+          case 'start':
+            await startRequest(app, actor, id);
+            break;
+          case 'extend':
+            await extendRequest(app, actor, id, { reason: b.reason, dueDate: b.dueDate || undefined });
+            break;
+          case 'complete':
+            await completeRequest(app, actor, id, { outcome: b.outcome });
+            break;
+          case 'refuse':
+            await refuseRequest(app, actor, id, {
+              ground: b.ground,
+              reason: b.reason,
+              partial: !!b.refusedParts?.trim(),
+              refusedParts: b.refusedParts,
+            });
+            break;
+          case 'warn':
+            await warnBeforeRefusal(app, actor, id, { ground: b.ground, reason: b.reason });
+            break;
+          case 'objection':
+            await decideObjection(app, actor, id, {
+              upheld: b.upheld === 'true',
+              balancingNote: b.balancingNote,
+            });
+            break;
+          default:
+            throw new OmbudError(
+              'validation',
+              'unknown-action',
+              `Unknown action '${String(b.action).slice(0, 40)}'.`,
+            );
+        }
+      } catch (err) {
+        const e = formError(err);
+        if (!e) throw err;
+        const status = err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
+        return sendHtml(reply, await detail(id, actor, e), status);
+      }
+      return reply.redirect(`/console/requests/${id}`, 303);
+    },
+  );
+
+  server.get(
+    '/console/outbox',
+    { config: { permission: 'requests:read' }, schema: { hide: true } },
+    async (req, reply) => {
+      const rows = await listOutbox(app.db);
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        action: 'outbox.read',
+        details: { rows: rows.length },
+        at: app.now(),
+      });
+      const body = html`<h1>Outbox</h1><p class="muted">${app.config.smtpUrl ? 'Mail is sent over SMTP.' : 'SMTP_URL is not set: mail waits here.'}</p>
+<div class="card"><table class="data"><thead><tr><th>Created</th><th>To</th><th>Template</th><th>Lang</th><th>Subject</th><th>Status</th></tr></thead><tbody>${rows.map(
+        (
+          m,
+        ) => html`<tr><td>${new Date(m.created_at).toISOString().replace('T', ' ').slice(0, 16)}</td><td>${m.to_address}</td><td>${m.template}</td><td>${m.lang}</td>
+<td>${m.request_id ? html`<a href="/console/requests/${m.request_id}">${m.subject}</a>` : m.subject}</td><td>${m.status}${m.last_error ? ` (${m.last_error})` : ''}</td></tr>`,
+      )}</tbody></table></div>`;
+      return sendHtml(reply, page('Outbox', body));
+    },
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The outbox: every mail is first a row (so nothing is lost when SMTP is down and the console can
+ * show what was sent), then delivered over SMTP with nodemailer. Logs carry outbox ids, never addresses.
+ */
+import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import type { Db } from '../../storage/db.ts';
+
+export type OutboxMail = {
+  to: string;
+  template: string;
+  lang: string;
+  subject: string;
+  body: string;
+  requestId?: string | null;
+};
+
+export async function enqueueMail(db: Db, mail: OutboxMail, now: Date): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO mail_outbox (id, to_address, template, lang, subject, body, request_id, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+    [
+      id,
+      mail.to,
+      mail.template,
+      mail.lang,
+      mail.subject,
+      mail.body,
+      mail.requestId ?? null,
+      now.toISOString(),
+    ],
+  );
+  return id;
+}
+
+export type OutboxRow = {
+  id: string;
+  to_address: string;
+  template: string;
+  lang: string;
+  subject: string;
+  body: string;
+  request_id: string | null;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+};
+
+const MAX_ATTEMPTS = 5;
+
+/** Send pending mail over SMTP. Returns how many were sent; failures stay pending until MAX_ATTEMPTS. */
+export async function deliverOutbox(
+  db: Db,
+  smtp: { url?: string; from: string },
+  now: Date = new Date(),
+): Promise<{ sent: number; failed: number }> {
+  if (!smtp.url) return { sent: 0, failed: 0 };
+  const rows = await db.query<OutboxRow>(
+    `SELECT * FROM mail_outbox WHERE status = 'pending' ORDER BY created_at LIMIT 100`,
+  );
+  if (rows.length === 0) return { sent: 0, failed: 0 };
+  const transport = nodemailer.createTransport(smtp.url);
+  let sent = 0;
+  let failed = 0;
+  try {
+    for (const m of rows) {
+      try {
+        await transport.sendMail({
+          from: smtp.from,
+          to: m.to_address,
+          subject: m.subject,
+          text: m.body,
+          headers: { 'X-Ombud-Outbox-Id': m.id, 'Content-Language': m.lang },
+        });
+        await db.query(`UPDATE mail_outbox SET status='sent', sent_at=$2, attempts=attempts+1 WHERE id=$1`, [
+          m.id,
+          now.toISOString(),
+        ]);
+        sent++;
+      } catch (err) {
+        // The SMTP error text can quote the address: keep only its code.
+        const code = String((err as { code?: string; responseCode?: number }).code ?? 'error');
+        await db.query(
+          `UPDATE mail_outbox SET attempts=attempts+1, last_error=$2,
+             status = CASE WHEN attempts+1 >= $3 THEN 'failed' ELSE 'pending' END WHERE id=$1`,
+          [m.id, code, MAX_ATTEMPTS],
+        );
+        failed++;
+      }
+    }
+  } finally {
+    transport.close();
+  }
+  return { sent, failed };
+}
+
+export async function listOutbox(db: Db, limit = 200): Promise<OutboxRow[]> {
+  return db.query<OutboxRow>('SELECT * FROM mail_outbox ORDER BY created_at DESC LIMIT $1', [limit]);
+}

@@ -1,0 +1,400 @@
+/**
+ * The steps an agent takes on a request: assign, note, start, extend, complete, refuse, and the
+ * decision on an objection. Each step checks the workflow (src/core/requests/workflow.ts), writes the
+ * timeline and the audit log, and mails the customer where the law says they must be told.
+ */
+import type { App } from '../../app.ts';
+import { checkExtension } from '../../core/deadlines/deadlines.ts';
+import { notFound, OmbudError, precondition, validationError } from '../../core/errors.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
+import type { Purpose } from '../../core/register/schema.ts';
+import {
+  assertBalancingNote,
+  checkRefusal,
+  isOpen,
+  nextState,
+  type ObjectionKind,
+  type RefusalInput,
+} from '../../core/requests/workflow.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import {
+  addEvent,
+  flushMail,
+  getRequest,
+  getSubmission,
+  mailRequester,
+  registerIndex,
+  type RequestRow,
+  type SubmissionRow,
+} from './store.ts';
+
+async function orgOf(app: App, orgId: string) {
+  const r = await app.registers.get();
+  const org = r?.index.organization(orgId);
+  if (!r || !org) throw notFound('organization', orgId);
+  return { index: r.index, org };
+}
+
+export async function assignRequest(
+  app: App,
+  actor: Actor,
+  id: string,
+  assignee: string | null,
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  await app.db.transaction(async (tx) => {
+    await tx.query('UPDATE dsr_requests SET assignee=$2 WHERE id=$1', [id, assignee]);
+    await addEvent(tx, actor, req, 'assigned', { at: app.now(), details: { assignee } });
+  });
+  return getRequest(app.db, id);
+}
+
+export async function addNote(app: App, actor: Actor, id: string, note: string): Promise<void> {
+  const text = note.trim();
+  if (!text)
+    throw validationError('note-empty', 'The note is empty.', [
+      { path: ['note'], message: 'required', hint: 'Write the note.' },
+    ]);
+  const req = await getRequest(app.db, id);
+  // The note is internal: it stays on the timeline; the audit log gets only that a note was added.
+  await app.db.query(
+    'INSERT INTO dsr_events (request_id, at, actor, kind, note, details) VALUES ($1,$2,$3,$4,$5,$6)',
+    [id, app.now().toISOString(), `${actor.kind}:${actor.id}`, 'note', text, '{}'],
+  );
+  await recordAudit(app.db, { actor, orgId: req.org_id, action: 'request.note', target: id, at: app.now() });
+}
+
+export async function startRequest(app: App, actor: Actor, id: string): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  const state = nextState(req.state, 'start');
+  await app.db.transaction(async (tx) => {
+    await tx.query('UPDATE dsr_requests SET state=$2 WHERE id=$1', [id, state]);
+    await addEvent(tx, actor, req, 'started', { at: app.now() });
+  });
+  return getRequest(app.db, id);
+}
+
+/** Art. 12(3): more time, with a reason told to the customer before the original due date has passed. */
+export async function extendRequest(
+  app: App,
+  actor: Actor,
+  id: string,
+  input: { reason?: string; dueDate?: string },
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  if (!isOpen(req.state)) nextState(req.state, 'extend');
+  const { org } = await orgOf(app, req.org_id);
+  const check = checkExtension({
+    now: app.now(),
+    timeZone: org.timeZone,
+    currentDueDate: req.due_date,
+    requestedDueDate: input.dueDate ?? req.max_due_date,
+    maxDueDate: req.max_due_date,
+    reason: input.reason,
+  });
+  if (!check.ok) {
+    if (check.code === 'extension-too-late')
+      throw precondition(check.code, check.message, 'Answer the request now, and note why it was late.');
+    const field = check.code === 'extension-reason-missing' ? 'reason' : 'dueDate';
+    throw validationError(check.code, check.message, [{ path: [field], message: check.message }]);
+  }
+  if (req.extension_reason)
+    throw precondition(
+      'already-extended',
+      'This request has already been extended once.',
+      'An answer may be delayed once, up to the maximum; answer by the extended due date.',
+    );
+  const state =
+    req.state === 'received' || req.state === 'verified' || req.state === 'in-progress'
+      ? 'extended'
+      : req.state;
+  const ix = await registerIndex(app);
+  await app.db.transaction(async (tx) => {
+    await tx.query('UPDATE dsr_requests SET state=$2, due_date=$3, extension_reason=$4 WHERE id=$1', [
+      id,
+      state,
+      check.dueDate,
+      check.reason,
+    ]);
+    const sub = await getSubmission(tx, req.submission_id);
+    const mailId = await mailRequester(
+      app,
+      tx,
+      ix,
+      sub,
+      req.org_id,
+      'extension',
+      { dueDate: check.dueDate, reason: check.reason },
+      id,
+    );
+    await addEvent(tx, actor, req, 'extended', {
+      at: app.now(),
+      note: check.reason,
+      details: { from: req.due_date, to: check.dueDate, noticeMail: mailId },
+    });
+  });
+  await flushMail(app);
+  return getRequest(app.db, id);
+}
+
+export async function completeRequest(
+  app: App,
+  actor: Actor,
+  id: string,
+  input: { outcome?: string },
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  if (req.type === 'objection' && !req.decision)
+    throw precondition(
+      'objection-undecided',
+      'An objection is completed by deciding it.',
+      'Record the decision with a balancing note (POST …/objection-decision).',
+    );
+  await finish(app, actor, req, 'completed', { outcome: input.outcome?.trim() || undefined });
+  return getRequest(app.db, id);
+}
+
+/**
+ * Before refusing (or charging for) a request as manifestly unfounded or excessive, the customer is
+ * warned, with the reason, so they can explain or narrow it.
+ */
+export async function warnBeforeRefusal(
+  app: App,
+  actor: Actor,
+  id: string,
+  input: RefusalInput,
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  nextState(req.state, 'refuse');
+  const { ground, reason } = checkRefusal({ ...input, partial: false });
+  const ix = await registerIndex(app);
+  await app.db.transaction(async (tx) => {
+    const sub = await getSubmission(tx, req.submission_id);
+    const mailId = await mailRequester(
+      app,
+      tx,
+      ix,
+      sub,
+      req.org_id,
+      'refusal-warning',
+      { type: req.type, reason },
+      id,
+    );
+    await addEvent(tx, actor, req, 'refusal-warned', {
+      at: app.now(),
+      note: reason,
+      details: { ground, mail: mailId },
+      auditReason: ground,
+    });
+  });
+  await flushMail(app);
+  return getRequest(app.db, id);
+}
+
+export async function refuseRequest(
+  app: App,
+  actor: Actor,
+  id: string,
+  input: RefusalInput,
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  nextState(req.state, 'refuse');
+  const { ground, reason } = checkRefusal(input);
+  const warned = await app.db.query('SELECT 1 FROM dsr_events WHERE request_id = $1 AND kind = $2 LIMIT 1', [
+    id,
+    'refusal-warned',
+  ]);
+  if (warned.length === 0)
+    throw precondition(
+      'refusal-not-warned',
+      'The customer has not been warned that the request may be refused.',
+      'Send the warning first (POST …/refusal-warning, or "Warn before refusal" in the console), then decide.',
+    );
+  const refusedParts = input.partial ? input.refusedParts!.trim() : undefined;
+  const now = app.now();
+  const ix = await registerIndex(app);
+  await app.db.transaction(async (tx) => {
+    await tx.query(`UPDATE dsr_requests SET state='refused', closed_at=$2, decision=$3 WHERE id=$1`, [
+      id,
+      now.toISOString(),
+      JSON.stringify({
+        refusal: { ground, reason, partial: !!input.partial, refusedParts: refusedParts ?? null },
+      }),
+    ]);
+    const sub = await getSubmission(tx, req.submission_id);
+    await mailRequester(
+      app,
+      tx,
+      ix,
+      sub,
+      req.org_id,
+      'refusal',
+      { type: req.type, reason, refusedParts },
+      id,
+    );
+    await addEvent(tx, actor, req, 'refused', {
+      at: now,
+      note: reason,
+      details: { ground, partial: !!input.partial },
+      auditReason: ground,
+    });
+  });
+  await flushMail(app);
+  return getRequest(app.db, id);
+}
+
+export function objectionKind(purpose: Purpose | undefined): ObjectionKind {
+  if (!purpose) return 'legitimate-interest';
+  return purpose.communication?.directMarketing || purpose.dataUse.startsWith('marketing')
+    ? 'direct-marketing'
+    : 'legitimate-interest';
+}
+
+/**
+ * Objection to a legitimate-interest purpose (Art. 21(1)): a person decides, weighing the company's
+ * grounds against the customer's; the balancing note is recorded and the customer told the outcome.
+ */
+export async function decideObjection(
+  app: App,
+  actor: Actor,
+  id: string,
+  input: { upheld: boolean; balancingNote?: string },
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  if (req.type !== 'objection')
+    throw precondition('not-an-objection', 'Only objections are decided with a balancing note.');
+  const note = assertBalancingNote(input.balancingNote);
+  if (req.state === 'received') nextState(req.state, 'complete');
+  const now = app.now();
+  await app.db.transaction(async (tx) => {
+    const sub = await getSubmission(tx, req.submission_id);
+    if (input.upheld && req.purpose_id)
+      await tx.query(
+        'INSERT INTO dsr_stops (email_hash, org_id, purpose_id, kind, request_id, at) VALUES ($1,$2,$3,$4,$5,$6)',
+        [sub.email_hash, req.org_id, req.purpose_id, 'objection-upheld', id, now.toISOString()],
+      );
+    await tx.query('UPDATE dsr_requests SET decision=$2 WHERE id=$1', [
+      id,
+      JSON.stringify({
+        objection: { kind: 'legitimate-interest', upheld: input.upheld, balancingNote: note },
+      }),
+    ]);
+    await addEvent(tx, actor, req, 'objection-decided', {
+      at: now,
+      note,
+      details: { upheld: input.upheld, purpose: req.purpose_id },
+    });
+  });
+  const outcome = input.upheld
+    ? 'Your objection is upheld: we have stopped this processing of your data.'
+    : `We have weighed your objection against our reasons and will continue the processing: ${note}`;
+  await finish(app, actor, await getRequest(app.db, id), 'completed', { outcome });
+  return getRequest(app.db, id);
+}
+
+async function finish(
+  app: App,
+  actor: Actor,
+  req: RequestRow,
+  to: 'completed',
+  opts: { outcome?: string },
+  db: Db = app.db,
+  index?: RegisterIndex,
+) {
+  const state = nextState(req.state, 'complete');
+  const ix = index ?? (await registerIndex(app));
+  if (state !== to) throw new OmbudError('conflict', 'unexpected-state', 'Unexpected state.');
+  const now = app.now();
+  await db.transaction(async (tx) => {
+    await tx.query('UPDATE dsr_requests SET state=$2, closed_at=$3 WHERE id=$1', [
+      req.id,
+      state,
+      now.toISOString(),
+    ]);
+    const sub = await getSubmission(tx, req.submission_id);
+    await mailRequester(
+      app,
+      tx,
+      ix,
+      sub,
+      req.org_id,
+      'completion',
+      { type: req.type, outcome: opts.outcome },
+      req.id,
+    );
+    await addEvent(tx, actor, req, 'completed', {
+      at: now,
+      note: opts.outcome ?? null,
+      details: { onTime: now.toISOString().slice(0, 10) <= req.due_date },
+    });
+  });
+  if (db === app.db) await flushMail(app);
+}
+
+/**
+ * Stops that need no balancing, applied as soon as the requester is verified: an objection to direct
+ * marketing (Art. 21(3)) and a withdrawal of consent (Art. 7(3)). Runs inside the verification transaction.
+ */
+export async function applyImmediateStop(
+  app: App,
+  tx: Db,
+  index: RegisterIndex | undefined,
+  req: RequestRow,
+  sub: SubmissionRow,
+): Promise<void> {
+  if (!index || !req.purpose_id || (req.type !== 'objection' && req.type !== 'withdraw-consent')) return;
+  const purpose = index.purposes.get(req.purpose_id);
+  const kind =
+    req.type === 'withdraw-consent'
+      ? 'consent-withdrawn'
+      : objectionKind(purpose) === 'direct-marketing'
+        ? 'objection-direct-marketing'
+        : undefined;
+  if (!kind) return; // a legitimate-interest objection waits for a person
+  const now = app.now();
+  const joint = index.jointArrangementFor(req.purpose_id);
+  // A joint purpose is stopped for every controller of the arrangement at once.
+  const orgs = joint ? joint.controllers : [req.org_id];
+  for (const orgId of orgs)
+    await tx.query(
+      'INSERT INTO dsr_stops (email_hash, org_id, purpose_id, kind, request_id, at) VALUES ($1,$2,$3,$4,$5,$6)',
+      [sub.email_hash, orgId, req.purpose_id, kind, req.id, now.toISOString()],
+    );
+  await tx.query('UPDATE dsr_requests SET decision=$2 WHERE id=$1', [
+    req.id,
+    JSON.stringify({ stop: { kind, purpose: req.purpose_id, orgs, appliedAt: now.toISOString() } }),
+  ]);
+  await addEvent(tx, { kind: 'system', id: 'ombud' }, req, 'stop-applied', {
+    at: now,
+    details: { kind, purpose: req.purpose_id, orgs },
+  });
+  await finish(
+    app,
+    { kind: 'system', id: 'ombud' },
+    req,
+    'completed',
+    {
+      outcome:
+        kind === 'consent-withdrawn'
+          ? 'Your consent is withdrawn; we have stopped this processing.'
+          : 'We have stopped using your data for direct marketing.',
+    },
+    tx,
+    index,
+  );
+}
+
+/** Whether processing for a purpose is stopped for an e-mail hash (what marketing systems ask). */
+export async function isStopped(
+  db: Db,
+  emailHashHex: string,
+  purposeId: string,
+  orgId: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    'SELECT 1 FROM dsr_stops WHERE email_hash=$1 AND purpose_id=$2 AND org_id=$3 LIMIT 1',
+    [emailHashHex, purposeId, orgId],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,118 @@
+/**
+ * The desk's views: the queue sorted by due date (with due-soon and overdue flags from the core), the
+ * figures behind the charts, and the daily digest per assignee. Listing reads no personal data: the
+ * queue shows references, companies, types and dates, never the requester's address.
+ */
+import type { App } from '../../app.ts';
+import { type DueStatus, dueStatus } from '../../core/deadlines/deadlines.ts';
+import type { MailTemplate } from '../../core/requests/mail-templates.ts';
+import { OPEN_STATES, type RequestState, type RequestType } from '../../core/requests/workflow.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { normaliseRow, type RequestRow, referenceOf } from './store.ts';
+
+export type QueueFilter = { orgId?: string; type?: RequestType; state?: RequestState; open?: boolean };
+export type QueueItem = RequestRow & { reference: string; status: DueStatus | 'closed' };
+
+export async function listRequests(app: App, f: QueueFilter = {}, limit = 500): Promise<QueueItem[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.orgId) add('org_id = ?', f.orgId);
+  if (f.type) add('type = ?', f.type);
+  if (f.state) add('state = ?', f.state);
+  if (f.open) add('state = ANY(?)', [...OPEN_STATES]);
+  params.push(limit);
+  const rows = await app.db.query<RequestRow>(
+    `SELECT * FROM dsr_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY due_date, received_at LIMIT $${params.length}`,
+    params,
+  );
+  const r = await app.registers.get();
+  const now = app.now();
+  return rows.map((raw) => {
+    const row = normaliseRow(raw);
+    const tz = r?.index.organization(row.org_id)?.timeZone ?? 'Europe/Stockholm';
+    return {
+      ...row,
+      reference: referenceOf(row.submission_id),
+      status: OPEN_STATES.includes(row.state) ? dueStatus(row.due_date, now, tz) : 'closed',
+    };
+  });
+}
+
+export type DeskStats = {
+  byType: Record<string, number>;
+  byState: Record<string, number>;
+  closed: number;
+  closedOnTime: number;
+  /** Share of closed requests answered by their due date, 0–1; null when none is closed. */
+  onTimeRate: number | null;
+  /** Median calendar days from receipt to close; null when none is closed. */
+  medianDaysToClose: number | null;
+};
+
+export async function deskStats(app: App, orgId?: string): Promise<DeskStats> {
+  const rows = await listRequests(app, { orgId }, 100_000);
+  const byType: Record<string, number> = {};
+  const byState: Record<string, number> = {};
+  const days: number[] = [];
+  let onTime = 0;
+  for (const r of rows) {
+    byType[r.type] = (byType[r.type] ?? 0) + 1;
+    byState[r.state] = (byState[r.state] ?? 0) + 1;
+    if (r.closed_at) {
+      const closed = new Date(r.closed_at);
+      if (closed.toISOString().slice(0, 10) <= r.due_date) onTime++;
+      days.push((closed.getTime() - r.received_at.getTime()) / 86_400_000);
+    }
+  }
+  days.sort((a, b) => a - b);
+  const mid = Math.floor(days.length / 2);
+  const median = days.length === 0 ? null : days.length % 2 ? days[mid]! : (days[mid - 1]! + days[mid]!) / 2;
+  return {
+    byType,
+    byState,
+    closed: days.length,
+    closedOnTime: onTime,
+    onTimeRate: days.length ? onTime / days.length : null,
+    medianDaysToClose: median === null ? null : Math.round(median * 10) / 10,
+  };
+}
+
+/**
+ * The daily digest: one mail per assignee (an e-mail address of a console user) listing their open
+ * requests that are due soon or overdue, plus one for unassigned ones to `fallbackTo`.
+ */
+export async function dailyDigest(app: App, opts: { fallbackTo?: string } = {}): Promise<{ mails: number }> {
+  const open = (await listRequests(app, { open: true })).filter(
+    (r) => r.status === 'due-soon' || r.status === 'overdue',
+  );
+  const groups = new Map<string, QueueItem[]>();
+  for (const r of open) {
+    const to = r.assignee ?? opts.fallbackTo;
+    if (!to) continue;
+    groups.set(to, [...(groups.get(to) ?? []), r]);
+  }
+  const base = app.config.publicUrl;
+  for (const [to, items] of groups) {
+    const lines = items.map(
+      (r) =>
+        `${r.status === 'overdue' ? 'OVERDUE ' : 'due soon'} ${r.due_date}  ${r.reference}  ${r.org_id}  ${r.type}  ${base}/console/requests/${r.id}`,
+    );
+    const template: MailTemplate | 'digest' = 'digest';
+    await enqueueMail(
+      app.db,
+      {
+        to,
+        template,
+        lang: 'en',
+        subject: `Ombud: ${items.filter((i) => i.status === 'overdue').length} overdue, ${items.filter((i) => i.status === 'due-soon').length} due soon`,
+        body: `${lines.join('\n')}\n`,
+      },
+      app.now(),
+    );
+  }
+  return { mails: groups.size };
+}

@@ -1,0 +1,176 @@
+/**
+ * Rows of the request desk and the helpers every use case shares: reading a request, adding a timeline
+ * event (mirrored in the audit log), and putting a customer mail in the outbox. Personal data (the
+ * e-mail address) is read only to send mail; events and audit entries carry ids and hashes.
+ */
+import { createHash } from 'node:crypto';
+import type { App } from '../../app.ts';
+import { notFound } from '../../core/errors.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
+import type { Language } from '../../core/register/schema.ts';
+import { t } from '../../core/register/schema.ts';
+import { type MailInput, type MailTemplate, renderMail } from '../../core/requests/mail-templates.ts';
+import type { RequestState, RequestType } from '../../core/requests/workflow.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
+import { deliverOutbox, enqueueMail } from '../mail/outbox.ts';
+
+export const emailHash = (email: string) =>
+  createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+/** The customer's reference for a submission: short, stable, no personal data. */
+export const referenceOf = (submissionId: string) => `R-${submissionId.slice(0, 8).toUpperCase()}`;
+
+export type RequestRow = {
+  id: string;
+  submission_id: string;
+  org_id: string;
+  type: RequestType;
+  state: RequestState;
+  details: string | null;
+  purpose_id: string | null;
+  scope: { jointHandledBy?: string; jointArrangements?: string[]; linked?: string[] };
+  received_at: Date;
+  due_date: string;
+  original_due_date: string;
+  legal_due_date: string;
+  max_due_date: string;
+  extension_reason: string | null;
+  assignee: string | null;
+  verified_at: Date | null;
+  verification_method: string | null;
+  decision: Record<string, unknown> | null;
+  closed_at: Date | null;
+  created_at: Date;
+};
+
+export type SubmissionRow = {
+  id: string;
+  channel: string;
+  email: string;
+  email_hash: string;
+  name: string | null;
+  lang: Language;
+  scope: string;
+  created_at: Date;
+};
+
+const dateCol = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+
+export function normaliseRow(r: RequestRow): RequestRow {
+  return {
+    ...r,
+    due_date: dateCol(r.due_date),
+    original_due_date: dateCol(r.original_due_date),
+    legal_due_date: dateCol(r.legal_due_date),
+    max_due_date: dateCol(r.max_due_date),
+    received_at: new Date(r.received_at),
+  };
+}
+
+export async function getRequest(db: Db, id: string): Promise<RequestRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('request', id.slice(0, 40));
+  const rows = await db.query<RequestRow>('SELECT * FROM dsr_requests WHERE id = $1', [id]);
+  if (!rows[0]) throw notFound('request', id);
+  return normaliseRow(rows[0]);
+}
+
+export async function getSubmission(db: Db, id: string): Promise<SubmissionRow> {
+  const rows = await db.query<SubmissionRow>('SELECT * FROM dsr_submissions WHERE id = $1', [id]);
+  if (!rows[0]) throw notFound('submission', id);
+  return rows[0];
+}
+
+export async function requestsOfSubmission(db: Db, submissionId: string): Promise<RequestRow[]> {
+  const rows = await db.query<RequestRow>(
+    'SELECT * FROM dsr_requests WHERE submission_id = $1 ORDER BY org_id',
+    [submissionId],
+  );
+  return rows.map(normaliseRow);
+}
+
+/** One step on the request's timeline, and the same step in the audit log. */
+export async function addEvent(
+  db: Db,
+  actor: Actor,
+  req: { id: string; org_id: string },
+  kind: string,
+  opts: { note?: string | null; details?: Record<string, unknown>; at: Date; auditReason?: string | null },
+): Promise<void> {
+  await db.query(
+    'INSERT INTO dsr_events (request_id, at, actor, kind, note, details) VALUES ($1,$2,$3,$4,$5,$6)',
+    [
+      req.id,
+      opts.at.toISOString(),
+      actorString(actor),
+      kind,
+      opts.note ?? null,
+      JSON.stringify(opts.details ?? {}),
+    ],
+  );
+  await recordAudit(db, {
+    actor,
+    orgId: req.org_id,
+    action: `request.${kind}`,
+    target: req.id,
+    reason: opts.auditReason ?? null,
+    details: opts.details ?? {},
+    at: opts.at,
+  });
+}
+
+export type EventRow = {
+  id: number;
+  request_id: string;
+  at: Date;
+  actor: string;
+  kind: string;
+  note: string | null;
+  details: Record<string, unknown>;
+};
+
+export async function timeline(db: Db, requestId: string): Promise<EventRow[]> {
+  return db.query<EventRow>('SELECT * FROM dsr_events WHERE request_id = $1 ORDER BY id', [requestId]);
+}
+
+/** The current register's index (read outside transactions). */
+export async function registerIndex(app: App): Promise<RegisterIndex | undefined> {
+  return (await app.registers.get())?.index;
+}
+
+/**
+ * Put a mail to the requester in the outbox, in their language, naming the authority of `orgId`
+ * (every answer says where to complain). Returns the outbox id.
+ */
+export async function mailRequester(
+  app: App,
+  db: Db,
+  ix: RegisterIndex | undefined,
+  sub: SubmissionRow,
+  orgId: string,
+  template: MailTemplate,
+  input: Omit<MailInput, 'lang' | 'company' | 'reference' | 'authority'>,
+  requestId: string | null,
+): Promise<string> {
+  // The register is read before any transaction opens (PGlite has one connection): pass it in.
+  const org = ix?.organization(orgId);
+  const auth = ix?.authorityOf(orgId);
+  const lang = sub.lang;
+  const { subject, text } = renderMail(template, {
+    ...input,
+    lang,
+    company: org?.legalName ?? orgId,
+    reference: referenceOf(sub.id),
+    authority: auth ? { name: t(auth.name, lang), web: auth.web, email: auth.email } : undefined,
+  });
+  return enqueueMail(db, { to: sub.email, template, lang, subject, body: text, requestId }, app.now());
+}
+
+/** Try to send what is in the outbox now; a failure leaves mail pending (shown in the console). */
+export async function flushMail(app: App): Promise<void> {
+  try {
+    await deliverOutbox(app.db, { url: app.config.smtpUrl, from: app.config.mailFrom }, app.now());
+  } catch {
+    // Connection-level failures: mail stays pending; the outbox view shows it.
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Proportionate identity verification (Art. 12(6)): a one-time code by e-mail (hashed, expiring,
+ * attempts limited); a signed assertion from the shop's logged-in session (a JWT checked against a
+ * configured JWKS); or an agent's recorded manual check ("ID seen"; never a copy of the document).
+ * On verification the customer gets the acknowledgement with the due date, and stops that need no
+ * balancing (objection to direct marketing, withdrawal of consent) are applied at once.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { App } from '../../app.ts';
+import { OmbudError, precondition, unauthenticated, validationError } from '../../core/errors.ts';
+import { nextState, type VerificationMethod } from '../../core/requests/workflow.ts';
+import type { Db } from '../../storage/db.ts';
+import type { Actor } from '../audit/auditLog.ts';
+import { recordAudit } from '../audit/auditLog.ts';
+import { applyImmediateStop } from './decideRequest.ts';
+import { codeHash, CODE_MAX_ATTEMPTS } from './submitRequest.ts';
+import {
+  addEvent,
+  emailHash,
+  flushMail,
+  getRequest,
+  getSubmission,
+  mailRequester,
+  registerIndex,
+  requestsOfSubmission,
+} from './store.ts';
+
+const subjectActor = (submissionId: string): Actor => ({ kind: 'data-subject', id: submissionId });
+
+const wrongCode = () =>
+  new OmbudError('validation', 'verification-failed', 'The code is wrong or has expired.', {
+    issues: [
+      {
+        path: ['code'],
+        message: 'wrong or expired code',
+        hint: 'Check the latest e-mail, or submit the request again for a new code.',
+      },
+    ],
+  });
+
+export async function verifyByCode(
+  app: App,
+  submissionId: string,
+  code: string,
+): Promise<{ requestIds: string[] }> {
+  if (!/^[0-9a-f-]{36}$/i.test(submissionId)) throw wrongCode();
+  const now = app.now();
+  const result = await app.db.transaction(async (tx) => {
+    const rows = await tx.query<{
+      code_hash: string;
+      expires_at: Date;
+      attempts: number;
+      used_at: Date | null;
+    }>('SELECT * FROM dsr_verification_codes WHERE submission_id = $1 FOR UPDATE', [submissionId]);
+    const row = rows[0];
+    if (!row || row.used_at) return { ok: false as const, reason: 'no-code' };
+    if (row.attempts >= CODE_MAX_ATTEMPTS) return { ok: false as const, reason: 'too-many-attempts' };
+    if (new Date(row.expires_at).getTime() < now.getTime()) return { ok: false as const, reason: 'expired' };
+    const given = Buffer.from(codeHash(submissionId, code.trim()), 'hex');
+    const stored = Buffer.from(row.code_hash, 'hex');
+    if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
+      await tx.query('UPDATE dsr_verification_codes SET attempts = attempts + 1 WHERE submission_id = $1', [
+        submissionId,
+      ]);
+      return { ok: false as const, reason: 'wrong-code', attempts: row.attempts + 1 };
+    }
+    await tx.query('UPDATE dsr_verification_codes SET used_at = $2 WHERE submission_id = $1', [
+      submissionId,
+      now.toISOString(),
+    ]);
+    return { ok: true as const };
+  });
+  if (!result.ok) {
+    await recordAudit(app.db, {
+      actor: subjectActor(submissionId),
+      action: 'request.verification-failed',
+      target: submissionId,
+      details: { method: 'email-code', reason: result.reason },
+      at: now,
+    });
+    if (result.reason === 'too-many-attempts')
+      throw new OmbudError('rate-limited', 'too-many-attempts', 'Too many wrong codes for this request.', {
+        hint: 'Submit the request again to get a new code.',
+      });
+    throw wrongCode();
+  }
+  return verifySubmission(app, submissionId, subjectActor(submissionId), 'email-code', {});
+}
+
+let jwksCache: { url: string; get: JWTVerifyGetKey } | undefined;
+
+/** A JWT from the shop's logged-in session: signed by a key of the configured JWKS, naming the same e-mail. */
+export async function verifyByAssertion(
+  app: App,
+  submissionId: string,
+  assertion: string,
+): Promise<{ requestIds: string[] }> {
+  const cfg = app.config.assertion;
+  if (!cfg.jwksUrl)
+    throw precondition(
+      'assertions-not-configured',
+      'Signed assertions are not configured.',
+      'Set OMBUD_ASSERTION_JWKS_URL (and OMBUD_ASSERTION_ISSUER) to the shop’s JWKS, or verify by e-mail code.',
+    );
+  if (!/^[0-9a-f-]{36}$/i.test(submissionId))
+    throw unauthenticated('The assertion does not match a request.');
+  if (jwksCache?.url !== cfg.jwksUrl)
+    jwksCache = { url: cfg.jwksUrl, get: createRemoteJWKSet(new URL(cfg.jwksUrl)) };
+  const sub = await getSubmission(app.db, submissionId).catch(() => undefined);
+  let claims: { email?: unknown; sub?: unknown };
+  try {
+    const { payload } = await jwtVerify(assertion, jwksCache.get, {
+      issuer: cfg.issuer,
+      audience: cfg.audience,
+      maxTokenAge: '10m',
+      clockTolerance: '30s',
+      currentDate: app.now(),
+    });
+    claims = payload;
+  } catch (err) {
+    await recordAudit(app.db, {
+      actor: subjectActor(submissionId),
+      action: 'request.verification-failed',
+      target: submissionId,
+      details: { method: 'signed-assertion', reason: (err as { code?: string }).code ?? 'invalid' },
+      at: app.now(),
+    });
+    throw unauthenticated('The signed assertion is not valid (signature, issuer, audience or age).');
+  }
+  if (!sub || typeof claims.email !== 'string' || emailHash(claims.email) !== sub.email_hash) {
+    await recordAudit(app.db, {
+      actor: subjectActor(submissionId),
+      action: 'request.verification-failed',
+      target: submissionId,
+      details: { method: 'signed-assertion', reason: 'email-mismatch' },
+      at: app.now(),
+    });
+    throw unauthenticated('The assertion does not match a request.');
+  }
+  return verifySubmission(app, submissionId, subjectActor(submissionId), 'signed-assertion', {
+    assertionSubject: typeof claims.sub === 'string' ? claims.sub : undefined,
+  });
+}
+
+/** An agent saw an ID document (in a shop, on a video call): the check is recorded, the document never stored. */
+export async function verifyManually(
+  app: App,
+  actor: Actor,
+  requestId: string,
+  note: string,
+): Promise<{ requestIds: string[] }> {
+  const n = note.trim();
+  if (n.length < 3)
+    throw validationError('id-check-note-missing', 'Record what was checked.', [
+      {
+        path: ['note'],
+        message: 'required',
+        hint: 'E.g. "ID seen: Swedish driving licence, name matches". Do not copy the document number.',
+      },
+    ]);
+  const req = await getRequest(app.db, requestId);
+  return verifySubmission(app, req.submission_id, actor, 'manual-id-check', { note: n });
+}
+
+async function verifySubmission(
+  app: App,
+  submissionId: string,
+  actor: Actor,
+  method: VerificationMethod,
+  extra: { note?: string; assertionSubject?: string },
+): Promise<{ requestIds: string[] }> {
+  const now = app.now();
+  const ix = await registerIndex(app);
+  const ids = await app.db.transaction(async (tx: Db) => {
+    const sub = await getSubmission(tx, submissionId);
+    const reqs = await requestsOfSubmission(tx, submissionId);
+    const verified: string[] = [];
+    for (const req of reqs) {
+      if (req.state !== 'received') continue;
+      const state = nextState(req.state, 'verify');
+      await tx.query('UPDATE dsr_requests SET state=$2, verified_at=$3, verification_method=$4 WHERE id=$1', [
+        req.id,
+        state,
+        now.toISOString(),
+        method,
+      ]);
+      await addEvent(tx, actor, req, 'verified', {
+        at: now,
+        note: extra.note ?? null,
+        details: { method, ...(extra.assertionSubject ? { assertionSubject: extra.assertionSubject } : {}) },
+      });
+      await mailRequester(
+        app,
+        tx,
+        ix,
+        sub,
+        req.org_id,
+        'acknowledgement',
+        { type: req.type, dueDate: req.due_date },
+        req.id,
+      );
+      await addEvent(tx, actor, req, 'acknowledged', { at: now, details: { template: 'acknowledgement' } });
+      verified.push(req.id);
+      await applyImmediateStop(app, tx, ix, { ...req, state }, sub);
+    }
+    if (verified.length === 0 && reqs.every((r) => r.state !== 'received')) return reqs.map((r) => r.id);
+    return verified;
+  });
+  await flushMail(app);
+  return { requestIds: ids };
+}
