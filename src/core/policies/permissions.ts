@@ -21,6 +21,10 @@ export const PERMISSIONS = [
   'consent:write',
   'webhooks:manage',
   'fulfilment:read',
+  /** Tick off fulfilment tasks (manual systems, awaited services). */
+  'fulfilment:write',
+  /** Configure connectors to the group's systems and services (HTTP connector secrets). */
+  'connectors:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -52,6 +56,7 @@ export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
       'consent:*',
       'subjects:*',
       'retention:*',
+      'fulfilment:write',
     ],
     deny: ['audit:read'],
   },
