@@ -16,7 +16,7 @@ import {
 } from '../../src/services/fulfilment/connectors/http.ts';
 import { resealAll } from '../../src/services/secrets/reseal.ts';
 import { freshDb } from '../support/db.ts';
-import { type MailProvider, startMailProvider } from '../support/mail-provider.ts';
+import { startMailProvider } from '../support/mail-provider.ts';
 
 const key = () => randomBytes(32).toString('base64');
 const RING1 = `k1:${key()}`;
@@ -189,5 +189,3 @@ describe('HTTP connector', () => {
     expect(err.issues.map((i: { path: string[] }) => i.path[0]).sort()).toEqual(['secret', 'url']);
   });
 });
-
-export type { MailProvider };
