@@ -18,6 +18,7 @@ import {
 } from '../../src/services/fulfilment/runFulfilment.ts';
 import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
 import { type MailProvider, startMailProvider } from '../support/mail-provider.ts';
+import { launchBrowser, SCREENSHOTS } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let ts: TestServer;
@@ -131,6 +132,27 @@ describe('recipients told (Art. 19)', () => {
     expect(page.statusCode).toBe(200);
     for (const sys of expected.filter((x) => x !== 'messaging')) expect(page.body).toContain(`/tasks/${sys}`);
     const manual = expected.filter((x) => x !== 'messaging');
+    // In a browser: the checklist, and ticking the first task off with a note through the form.
+    const browser = await launchBrowser();
+    try {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const [name, value] = ts.cookie.split('=') as [string, string];
+      await ctx.addCookies([{ name, value, url: base }]);
+      const p = await ctx.newPage();
+      await p.goto(`${base}/console/fulfilment/tasks`);
+      await p.screenshot({ path: `${SCREENSHOTS}/fulfilment-tasks.png`, fullPage: true });
+      const first = manual.shift()!;
+      await p.fill(`#note-${requestId}-${first}`, `Erased in ${first}'s portal, ticket browser`);
+      const [resp] = await Promise.all([
+        p.waitForResponse((r) => r.request().method() === 'POST'),
+        p.click(`form[action$="/tasks/${first}"] button[type=submit]`),
+      ]);
+      expect(resp.status(), await resp.text().catch(() => '')).toBe(303);
+      await p.waitForLoadState('load');
+      expect(await p.content()).not.toContain(`/tasks/${first}"`);
+    } finally {
+      await browser.close();
+    }
     for (const [i, sys] of manual.entries()) {
       const r = await tick(requestId, sys, `Erased in ${sys}'s portal, ticket ${i}`);
       expect(r.statusCode).toBe(303);
@@ -143,9 +165,10 @@ describe('recipients told (Art. 19)', () => {
     expect(tasks.map((t) => [t.system_id, t.via, t.status])).toEqual(
       expected.map((x) => [x, x === 'messaging' ? 'http' : 'manual', 'done']),
     );
-    expect(tasks.find((t) => t.system_id === 'crm')!.note).toBe(
-      "Erased in crm's portal, ticket " + manual.indexOf('crm'),
-    );
+    for (const t of tasks.filter((x) => x.via === 'manual')) {
+      expect(t.note).toMatch(new RegExp(`^Erased in ${t.system_id}'s portal, ticket \\w+$`));
+      expect(t.done_by).toMatch(/^user:/);
+    }
     const audit = await ts.app.db.query<{ details: { system: string; via: string } }>(
       "SELECT details FROM audit_log WHERE action = 'fulfilment.recipient.answered' AND target = $1",
       [`request:${requestId}`],

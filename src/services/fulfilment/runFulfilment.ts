@@ -387,7 +387,7 @@ export async function purgeExpiredArtifacts(db: Db): Promise<number> {
 export type FulfilmentStatus = {
   requestId: string;
   type: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: 'queued' | 'running' | 'waiting' | 'done' | 'failed';
   stepsDone: number;
   stepsTotal: number;
   attempts: number;
