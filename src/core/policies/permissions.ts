@@ -23,6 +23,10 @@ export const PERMISSIONS = [
   'fulfilment:read',
   'requests:read',
   'requests:write',
+  /** Tick off fulfilment tasks (manual systems, awaited services). */
+  'fulfilment:write',
+  /** Configure connectors to the group's systems and services (HTTP connector secrets). */
+  'connectors:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -54,6 +58,7 @@ export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
       'consent:*',
       'subjects:*',
       'retention:*',
+      'fulfilment:write',
     ],
     deny: ['audit:read'],
   },

@@ -5,10 +5,27 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { notFound } from '../../core/errors.ts';
+import { forbidden, notFound, unauthenticated, validationError } from '../../core/errors.ts';
+import { verifyWebhook } from '../../core/fulfilment/signature.ts';
 import { html } from '../../core/html.ts';
+import { can, orgScope } from '../../core/policies/permissions.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
+import {
+  httpConnectorInput,
+  loadHttpConnector,
+  saveHttpConnector,
+  serviceAnswer,
+} from '../../services/fulfilment/connectors/http.ts';
+import {
+  answerTask,
+  getTask,
+  listOpenTasks,
+  type TaskRow,
+  taskByDelivery,
+  tasksOf,
+} from '../../services/fulfilment/recipients.ts';
 import { getArtifact, getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
+import { keyringOf } from '../../services/users/accounts.ts';
 import { consolePage } from '../../web/layout.ts';
 import { principalActor } from '../actor.ts';
 
@@ -16,10 +33,199 @@ const params = z.object({
   requestId: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'a request id: letters, digits, . _ : -'),
 });
 const artifactParams = params.extend({
-  name: z.enum(['extract.json', 'extract.html', 'portability.zip']),
+  name: z.enum(['extract.json', 'extract.html', 'extract.pdf', 'portability.zip']),
+});
+const taskParams = params.extend({
+  systemId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a register system id: lower-case letters, digits, -'),
+});
+const tickBody = z.object({
+  status: z.enum(['done', 'not_found']).default('done'),
+  note: z.string().trim().min(1, 'say what was done, e.g. "Deleted in the shipping portal"').max(2000),
+  records: z.coerce.number().int().min(0).optional(),
+});
+const deliveryParams = z.object({
+  deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'the delivery id from the callback_url'),
 });
 
+function taskRows(tasks: TaskRow[], withForms: boolean) {
+  return tasks.map(
+    (
+      t,
+    ) => html`<tr><td><a href="/console/fulfilment/${t.request_id}">${t.request_id}</a></td><td>${t.action}</td><td>${t.system_id}</td><td>${t.via === 'http' ? 'HTTP connector' : 'manual'}</td>
+<td>${t.status}${t.answer ? ` (${t.answer.status}${t.answer.records !== undefined ? `, ${t.answer.records} records` : ''})` : ''}${t.error ? html`<div>${t.error}</div>` : ''}</td>
+<td>${t.note ?? ''}${t.done_by ? html`<div><small>${t.done_by}</small></div>` : ''}</td>
+<td>${
+      withForms && (t.status === 'open' || t.status === 'sent')
+        ? html`<form method="post" action="/console/fulfilment/${t.request_id}/tasks/${t.system_id}"><label for="note-${t.request_id}-${t.system_id}">Note</label><textarea id="note-${t.request_id}-${t.system_id}" name="note" required maxlength="2000" rows="2"></textarea>
+<label><input type="radio" name="status" value="done" checked> Done</label> <label><input type="radio" name="status" value="not_found"> Not held there</label>
+<p><button type="submit">Tick off</button></p></form>`
+        : ''
+    }</td></tr>`,
+  );
+}
+const TASK_HEAD = html`<thead><tr><th>Request</th><th>Action</th><th>System</th><th>Via</th><th>Status</th><th>Note</th><th></th></tr></thead>`;
+
 export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
+  const tick = async (
+    req: import('fastify').FastifyRequest,
+    requestId: string,
+    systemId: string,
+    body: z.infer<typeof tickBody>,
+  ) => {
+    const task = await getTask(app.db, requestId, systemId);
+    if (!task) throw notFound('task', `${requestId}/${systemId}`);
+    if (!can(req.principal!, 'fulfilment:write', task.org_id)) throw forbidden();
+    const actor = principalActor(req);
+    await answerTask(
+      app.db,
+      task,
+      { status: body.status, ...(body.records !== undefined ? { records: body.records } : {}) },
+      { by: `${actor.kind}:${actor.id}`, actor, note: body.note },
+    );
+    return (await getTask(app.db, requestId, systemId))!;
+  };
+
+  server.get(
+    '/console/fulfilment/tasks',
+    { config: { permission: 'fulfilment:read' }, schema: { hide: true } },
+    async (req, reply) => {
+      const tasks = await listOpenTasks(app.db, orgScope(req.principal!, 'fulfilment:read'));
+      const body = html`<h1>Fulfilment tasks</h1>
+<p>Systems without an interface, and services whose answer is awaited: tick each off with a note once the request has been carried out there. The request's fulfilment completes when every task is answered.</p>
+<section class="card">${tasks.length === 0 ? html`<p>No open tasks.</p>` : html`<table class="data">${TASK_HEAD}<tbody>${taskRows(tasks, true)}</tbody></table>`}</section>`;
+      return reply
+        .type('text/html')
+        .send(consolePage({ title: 'Fulfilment tasks', active: 'requests', body }));
+    },
+  );
+
+  server.post(
+    '/console/fulfilment/:requestId/tasks/:systemId',
+    {
+      config: { permission: 'fulfilment:write' },
+      schema: { hide: true, params: taskParams, body: tickBody },
+    },
+    async (req, reply) => {
+      const { requestId, systemId } = req.params as z.infer<typeof taskParams>;
+      await tick(req, requestId, systemId, req.body as z.infer<typeof tickBody>);
+      return reply.redirect('/console/fulfilment/tasks', 303);
+    },
+  );
+
+  server.post(
+    '/api/v1/fulfilment/:requestId/tasks/:systemId',
+    {
+      config: { permission: 'fulfilment:write' },
+      schema: {
+        tags: ['fulfilment'],
+        summary:
+          "Tick off a request's task in a system (manual task, or an awaited service answered by hand)",
+        params: taskParams,
+        body: tickBody,
+      },
+    },
+    async (req) => {
+      const { requestId, systemId } = req.params as z.infer<typeof taskParams>;
+      const t = await tick(req, requestId, systemId, req.body as z.infer<typeof tickBody>);
+      return { requestId, systemId, status: t.status, answer: t.answer, note: t.note, doneBy: t.done_by };
+    },
+  );
+
+  server.post(
+    '/api/v1/fulfilment/connectors/http',
+    {
+      config: { permission: 'connectors:manage' },
+      schema: {
+        tags: ['fulfilment'],
+        summary:
+          'Configure the HTTP connector of an external service (docs/connectors/http.md); returns its signing secret once',
+        body: httpConnectorInput,
+      },
+    },
+    async (req, reply) => {
+      const out = await saveHttpConnector(
+        app.db,
+        keyringOf(app.config.secretKeys),
+        principalActor(req),
+        req.body as z.input<typeof httpConnectorInput>,
+      );
+      return reply.code(201).send(out);
+    },
+  );
+
+  // The service's signed answer. Public (the service holds no Ombud credentials): the Standard Webhooks
+  // signature over the raw body, with the connector's own secret, is the authentication.
+  await server.register(async (s) => {
+    s.removeContentTypeParser('application/json');
+    s.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: 256 * 1024 },
+      (_r, body, done) => done(null, body),
+    );
+    s.post(
+      '/api/v1/fulfilment/callbacks/:deliveryId',
+      {
+        config: { permission: 'public' },
+        schema: {
+          tags: ['fulfilment'],
+          summary: "A service's signed answer to a fulfilment request (docs/connectors/http.md)",
+          params: deliveryParams,
+        },
+      },
+      async (req, reply) => {
+        const { deliveryId } = req.params as z.infer<typeof deliveryParams>;
+        const raw = typeof req.body === 'string' ? req.body : '';
+        const task = await taskByDelivery(app.db, deliveryId);
+        const cfg =
+          task &&
+          (await loadHttpConnector(
+            app.db,
+            app.config.secretKeys ? keyringOf(app.config.secretKeys) : undefined,
+            task.system_id,
+          ));
+        if (!task || !cfg) throw notFound('delivery', deliveryId);
+        const v = verifyWebhook(cfg.secret, req.headers, raw, app.now());
+        if (!v.ok) {
+          await recordAudit(app.db, {
+            actor: { kind: 'system', id: `connector:${task.system_id}` },
+            orgId: task.org_id,
+            action: 'fulfilment.callback.rejected',
+            target: `request:${task.request_id}`,
+            details: { system: task.system_id, reason: v.reason },
+          });
+          throw unauthenticated(
+            v.reason === 'stale'
+              ? 'The webhook-timestamp is more than 5 minutes off: sign the callback when sending it.'
+              : "The callback is not signed with this connector's secret: send webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256 over id.timestamp.body).",
+          );
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(raw);
+        } catch {
+          throw validationError('invalid-json', 'The callback body is not JSON.', [
+            { path: ['body'], message: 'send the answer as JSON' },
+          ]);
+        }
+        const parsed = serviceAnswer.safeParse(json);
+        if (!parsed.success)
+          throw validationError(
+            'invalid-answer',
+            'The callback does not follow the contract.',
+            parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+            'Send { "status": "done" | "not_found" | "failed", "records"?: n, "message"?: "…" }.',
+          );
+        const r = await answerTask(app.db, task, parsed.data, {
+          by: `system:${task.system_id}`,
+          actor: { kind: 'system', id: `connector:${task.system_id}` },
+        });
+        return reply.code(200).send({ received: true, recorded: r.changed });
+      },
+    );
+  });
+
   server.get(
     '/api/v1/fulfilment/:requestId',
     {
@@ -69,6 +275,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
       const st = await getFulfilmentStatus(app.db, requestId);
       if (!st) throw notFound('fulfilment', requestId);
       const pct = st.stepsTotal ? Math.round((100 * st.stepsDone) / st.stepsTotal) : 0;
+      const tasks = await tasksOf(app.db, requestId);
       const body = html`<h1>Fulfilment of request ${requestId}</h1>
 <div class="card"><p><strong>${st.type}</strong> · <span class="pill ${st.status === 'failed' ? 'warn' : ''}">${st.status}</span> · ${st.stepsDone} of ${st.stepsTotal} steps (${pct}%) · attempt ${st.attempts}</p>
 <progress max="100" value="${pct}" style="width:100%"></progress>
@@ -78,7 +285,8 @@ ${st.steps.map(
   (s) => html`<tr><td>${s.step}</td><td>${s.status}</td><td>${s.attempts}</td>
 <td>${(s.outcome ?? []).map((o) => html`<div>${o.system} / ${o.collection}: ${o.erased} changed, ${o.kept} kept${o.keptUnder.length ? ` (${o.keptUnder.map((k) => `${k.rule} until ${k.eraseOn}`).join(', ')})` : ''}</div>`)}</td>
 <td>${s.error ?? ''}</td></tr>`,
-)}</tbody></table></section>`;
+)}</tbody></table></section>
+${tasks.length ? html`<section class="card"><h2>Recipients and other systems (Art. 19)</h2><table class="data">${TASK_HEAD}<tbody>${taskRows(tasks, true)}</tbody></table></section>` : ''}`;
       return reply
         .type('text/html')
         .send(consolePage({ title: `Fulfilment ${requestId}`, active: 'requests', body }));

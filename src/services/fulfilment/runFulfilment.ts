@@ -25,6 +25,8 @@ import {
 } from './engine.ts';
 import { ConnectorLimits } from './limiter.ts';
 import { buildExtract, buildPortable, extractHtml, portableZip } from './extract.ts';
+import { recipientsToTell } from '../../core/fulfilment/recipients.ts';
+import { notifyRecipient, type RecipientOptions, recipientOutcome, settleRun } from './recipients.ts';
 
 export const FULFILMENT_TYPES = ['access', 'portability', 'erasure', 'rectification', 'restriction'] as const;
 export type FulfilmentType = (typeof FULFILMENT_TYPES)[number];
@@ -60,17 +62,26 @@ export type FulfilmentDeps = {
   artifactDays?: number;
   /** Concurrency limit per connector, shared by every run in this process. */
   limits?: ConnectorLimits;
+  /**
+   * Art. 19: tell every recipient the register lists for the changed systems' purposes (HTTP connector or
+   * manual task). Given, a rectification, erasure or restriction gets a `notify:<system>` step per recipient
+   * and the run waits for their answers. The request desk passes this; without it only the group's own
+   * databases are changed.
+   */
+  recipients?: RecipientOptions;
+  /** Render the HTML extract as PDF (see pdf.ts, Chromium); without it the extract is HTML and JSON. */
+  pdf?: (html: string) => Promise<Uint8Array>;
 };
 
 export type StepResult = {
   step: string;
-  status: 'done' | 'failed';
+  status: 'done' | 'failed' | 'waiting';
   outcome?: CollectionOutcome[];
   error?: string;
 };
 export type FulfilmentResult = {
   requestId: string;
-  status: 'done' | 'failed';
+  status: 'done' | 'failed' | 'waiting';
   steps: StepResult[];
   outcomes: CollectionOutcome[];
   artifacts: string[];
@@ -96,10 +107,20 @@ export function safeError(err: unknown, ids: Identities): string {
   return e.code ? `${e.code}: ${msg}` : msg;
 }
 
-function plannedSteps(engine: Engine, type: FulfilmentType, order: string[]): string[] {
+function plannedSteps(
+  engine: Engine,
+  type: FulfilmentType,
+  order: string[],
+  index: RegisterIndex,
+  tellRecipients: boolean,
+): string[] {
   if (type === 'access' || type === 'portability') return [type];
   const op = type === 'erasure' ? 'erase' : type === 'rectification' ? 'rectify' : 'restrict';
-  return [...engine.byDatabaseChildrenFirst(order).keys()].map((k) => `${op}:${k}`);
+  const dbs = [...engine.byDatabaseChildrenFirst(order).keys()];
+  const own = dbs.map((k) => `${op}:${k}`);
+  if (!tellRecipients) return own;
+  const systems = engine.datasets.filter((d) => dbs.includes(d.fides_key)).map((d) => d.ombud.system);
+  return [...own, ...recipientsToTell(index, systems).map((s) => `notify:${s}`)];
 }
 
 export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput): Promise<FulfilmentResult> {
@@ -125,7 +146,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   const ids = toKinds(input.identities);
   const engine = new Engine(deps.datasets, deps.connectors);
   const order = engine.order(ids);
-  const steps = plannedSteps(engine, input.type, order);
+  const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients));
 
   // The run and its steps: created once; a second call resumes.
   const existing = await deps.db.query<{ type: string; status: string }>(
@@ -170,7 +191,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   // that earlier steps change. Databases are changed children first, so a resumed run still finds its rows.
   let located: Located = new Map();
   try {
-    if (!steps.every((x) => done.has(x))) located = await engine.locate(ids);
+    if (!steps.every((x) => done.has(x) || x.startsWith('notify:'))) located = await engine.locate(ids);
   } catch (err) {
     const why = `locating the data failed: ${safeError(err, ids)}`;
     const first = steps.find((x) => !done.has(x))!;
@@ -202,7 +223,31 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
     const limits = deps.limits ?? NO_LIMITS;
     try {
       let outcome: CollectionOutcome[] = [];
-      if (op === 'access' || op === 'portability') {
+      if (op === 'notify') {
+        const r = await notifyRecipient(deps.db, deps.recipients!, {
+          requestId: input.requestId,
+          orgId: input.orgId,
+          action: input.type as 'erasure' | 'rectification' | 'restriction',
+          systemId: key!,
+          identities: {
+            ...(ids.email ? { email: ids.email } : {}),
+            ...(ids.phone_number ? { phone: ids.phone_number } : {}),
+            ...(ids.customer_number ? { customer_number: ids.customer_number } : {}),
+          },
+          corrections: input.corrections,
+          now: now(),
+        });
+        if (r.state === 'waiting') {
+          await deps.db.query(
+            `UPDATE fulfilment_steps SET status = 'waiting', attempts = attempts + 1, error = NULL
+              WHERE request_id = $1 AND step = $2 AND status <> 'done'`,
+            [input.requestId, step],
+          );
+          results.push({ step, status: 'waiting' });
+          continue;
+        }
+        outcome = recipientOutcome(r.task);
+      } else if (op === 'access' || op === 'portability') {
         await storeArtifacts(deps, engine, located, input, now(), op);
         outcome = [...located].map(([id, rows]) => {
           const { dataset, collection } = engine.node(id);
@@ -271,13 +316,8 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
       results.push({ step, status: 'failed', error: why });
     }
   }
-  const status = failed ? 'failed' : 'done';
-  const error = results.find((r) => r.status === 'failed')?.error ?? null;
-  await deps.db.query(
-    `UPDATE fulfilment_runs SET status = $2, error = $3, updated_at = now(),
-       finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END WHERE request_id = $1`,
-    [input.requestId, status, error],
-  );
+  // From the recorded steps, not this call's view: a recipient may have answered while the run went on.
+  const status = (await settleRun(deps.db, input.requestId)) as FulfilmentResult['status'];
   const artifacts = (
     await deps.db.query<{ name: string }>(
       'SELECT name FROM fulfilment_artifacts WHERE request_id = $1 ORDER BY name',
@@ -315,7 +355,9 @@ async function storeArtifacts(
       now,
     });
     await put('extract.json', 'application/json', Buffer.from(JSON.stringify(x, null, 2)));
-    await put('extract.html', 'text/html; charset=utf-8', Buffer.from(extractHtml(x)));
+    const page = extractHtml(x);
+    await put('extract.html', 'text/html; charset=utf-8', Buffer.from(page));
+    if (deps.pdf) await put('extract.pdf', 'application/pdf', await deps.pdf(page));
   }
   const zip = portableZip(buildPortable(engine, located, deps.index), { requestId: input.requestId });
   await put('portability.zip', 'application/zip', zip);
@@ -345,7 +387,7 @@ export async function purgeExpiredArtifacts(db: Db): Promise<number> {
 export type FulfilmentStatus = {
   requestId: string;
   type: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: 'queued' | 'running' | 'waiting' | 'done' | 'failed';
   stepsDone: number;
   stepsTotal: number;
   attempts: number;

@@ -5,6 +5,7 @@
  */
 import { keyIdOf, type Keyring, reseal } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
+import { connectorContext } from '../fulfilment/connectors/http.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 
 export type SealedColumn = { table: string; column: string; id: string; context: (id: string) => string };
@@ -12,6 +13,12 @@ export type SealedColumn = { table: string; column: string; id: string; context:
 export const SEALED_COLUMNS: SealedColumn[] = [
   { table: 'users', column: 'totp_secret', id: 'id', context: (id) => `user:${id}:totp` },
   { table: 'users', column: 'totp_pending', id: 'id', context: (id) => `user:${id}:totp` },
+  {
+    table: 'fulfilment_http_connectors',
+    column: 'secret_sealed',
+    id: 'system_id',
+    context: connectorContext,
+  },
 ];
 
 export async function resealAll(

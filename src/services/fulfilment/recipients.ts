@@ -1,0 +1,277 @@
+/**
+ * Recipients told (Art. 19) and fulfilment outside the group's databases: one task per request and system,
+ * carried out through the system's HTTP connector when one is configured, otherwise as a manual task that
+ * a person ticks off in the console with a note. The run step `notify:<system>` waits for the task; the
+ * run completes when every task is answered. Tasks hold statuses, counts and notes, never personal data.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Keyring } from '../../core/secrets/envelope.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import {
+  HttpServiceConnector,
+  loadHttpConnector,
+  type ServiceAction,
+  type ServiceAnswer,
+} from './connectors/http.ts';
+
+export type RecipientOptions = {
+  /** Ombud's public base URL; callbacks go to <base>/api/v1/fulfilment/callbacks/<delivery id>. */
+  callbackBaseUrl: string;
+  /** The keyring that opens the connectors' sealed secrets. */
+  keyring?: Keyring;
+  /** Retries and back-off of one delivery (defaults 2 and 500 ms). */
+  retries?: number;
+  backoffMs?: number;
+};
+
+export type TaskRow = {
+  request_id: string;
+  system_id: string;
+  org_id: string;
+  action: ServiceAction;
+  via: 'http' | 'manual';
+  status: 'open' | 'sent' | 'done' | 'failed';
+  delivery_id: string;
+  answer: ServiceAnswer | null;
+  note: string | null;
+  done_by: string | null;
+  sent_at: string | Date | null;
+  answered_at: string | Date | null;
+  attempts: number;
+  error: string | null;
+};
+
+export type NotifyContext = {
+  requestId: string;
+  orgId: string;
+  action: ServiceAction;
+  systemId: string;
+  identities: { email?: string; phone?: string; customer_number?: string };
+  corrections?: Record<string, string>;
+  now: Date;
+};
+
+/** The outcome recorded on the `notify:<system>` step once the recipient has answered. */
+export type RecipientOutcome = {
+  dataset: '';
+  system: string;
+  collection: string;
+  erased: number;
+  kept: 0;
+  keptUnder: [];
+  action: 'none';
+  recipient: { via: 'http' | 'manual'; status: string; records?: number; note?: string; by?: string };
+};
+
+export async function getTask(db: Db, requestId: string, systemId: string): Promise<TaskRow | undefined> {
+  const [t] = await db.query<TaskRow>(
+    'SELECT * FROM fulfilment_recipient_tasks WHERE request_id = $1 AND system_id = $2',
+    [requestId, systemId],
+  );
+  return t;
+}
+
+/**
+ * Carry out one recipient step: create the task once, send it when the system has an HTTP connector
+ * (again when an accepted delivery got no callback within the connector's callbackHours), and say whether
+ * the step is answered or waiting. Throws (step failed) when the service cannot be reached or refuses.
+ */
+export async function notifyRecipient(
+  db: Db,
+  opts: RecipientOptions,
+  ctx: NotifyContext,
+): Promise<{ state: 'answered'; task: TaskRow } | { state: 'waiting'; task: TaskRow }> {
+  const http = await loadHttpConnector(db, opts.keyring, ctx.systemId);
+  await db.query(
+    `INSERT INTO fulfilment_recipient_tasks (request_id, system_id, org_id, action, via, delivery_id)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id, system_id) DO NOTHING`,
+    [
+      ctx.requestId,
+      ctx.systemId,
+      ctx.orgId,
+      ctx.action,
+      http ? 'http' : 'manual',
+      `dlv_${randomBytes(16).toString('hex')}`,
+    ],
+  );
+  let task = (await getTask(db, ctx.requestId, ctx.systemId))!;
+  if (task.status === 'done') return { state: 'answered', task };
+  if (task.status === 'failed') {
+    // A retry of a step whose service answered "failed": send again.
+    await db.query(
+      "UPDATE fulfilment_recipient_tasks SET status = 'open' WHERE request_id = $1 AND system_id = $2",
+      [ctx.requestId, ctx.systemId],
+    );
+    task = { ...task, status: 'open' };
+  }
+  if (task.via === 'manual' || !http) return { state: 'waiting', task };
+  const overdue =
+    task.status === 'sent' &&
+    task.sent_at !== null &&
+    new Date(task.sent_at).getTime() + http.callbackHours * 3_600_000 <= ctx.now.getTime();
+  if (task.status === 'sent' && !overdue) return { state: 'waiting', task };
+
+  const connector = new HttpServiceConnector(http, {
+    retries: opts.retries,
+    backoffMs: opts.backoffMs,
+  });
+  const answerBy = new Date(ctx.now.getTime() + http.callbackHours * 3_600_000).toISOString();
+  await db.query(
+    `UPDATE fulfilment_recipient_tasks SET attempts = attempts + 1, error = NULL WHERE request_id = $1 AND system_id = $2`,
+    [ctx.requestId, ctx.systemId],
+  );
+  try {
+    const out = await connector.send({
+      type: 'ombud.fulfilment.request',
+      delivery_id: task.delivery_id,
+      request_id: ctx.requestId,
+      system: ctx.systemId,
+      action: ctx.action,
+      identities: ctx.identities,
+      ...(ctx.corrections ? { corrections: ctx.corrections } : {}),
+      callback_url: `${opts.callbackBaseUrl.replace(/\/$/, '')}/api/v1/fulfilment/callbacks/${task.delivery_id}`,
+      answer_by: answerBy,
+    });
+    if (out.kind === 'answered') {
+      await answerTask(db, task, out.answer, {
+        by: `system:${ctx.systemId}`,
+        actor: { kind: 'system', id: 'fulfilment' },
+      });
+      task = (await getTask(db, ctx.requestId, ctx.systemId))!;
+      if (task.status === 'failed') throw new Error(`${ctx.systemId} answered: failed`);
+      return { state: 'answered', task };
+    }
+    await db.query(
+      `UPDATE fulfilment_recipient_tasks SET status = 'sent', sent_at = $3
+        WHERE request_id = $1 AND system_id = $2 AND status IN ('open', 'sent')`,
+      [ctx.requestId, ctx.systemId, ctx.now.toISOString()],
+    );
+    task = (await getTask(db, ctx.requestId, ctx.systemId))!;
+    return task.status === 'done' ? { state: 'answered', task } : { state: 'waiting', task };
+  } catch (err) {
+    await db.query(
+      'UPDATE fulfilment_recipient_tasks SET error = $3 WHERE request_id = $1 AND system_id = $2',
+      [ctx.requestId, ctx.systemId, (err as Error).message],
+    );
+    throw err;
+  }
+}
+
+export function recipientOutcome(task: TaskRow): RecipientOutcome[] {
+  return [
+    {
+      dataset: '',
+      system: task.system_id,
+      collection: task.via === 'http' ? 'told via HTTP connector' : 'told via manual task',
+      erased: task.answer?.records ?? 0,
+      kept: 0,
+      keptUnder: [],
+      action: 'none',
+      recipient: {
+        via: task.via,
+        status: task.answer?.status ?? task.status,
+        ...(task.answer?.records !== undefined ? { records: task.answer.records } : {}),
+        ...(task.note ? { note: task.note } : {}),
+        ...(task.done_by ? { by: task.done_by } : {}),
+      },
+    },
+  ];
+}
+
+/**
+ * Record a recipient's answer (from the service, its callback, or the person ticking the task off), mark
+ * the step, and complete the run when nothing else is open. Idempotent: a task already answered is left.
+ */
+export async function answerTask(
+  db: Db,
+  task: Pick<TaskRow, 'request_id' | 'system_id'>,
+  answer: ServiceAnswer,
+  who: { by: string; actor: Actor; note?: string },
+): Promise<{ changed: boolean }> {
+  const changed = await db.transaction(async (tx) => {
+    const status = answer.status === 'failed' ? 'failed' : 'done';
+    const { data: _data, ...kept } = answer; // access data is not kept in Ombud's tables
+    const rows = await tx.query<TaskRow>(
+      `UPDATE fulfilment_recipient_tasks SET status = $3, answer = $4, note = $5, done_by = $6, answered_at = now(), error = NULL
+        WHERE request_id = $1 AND system_id = $2 AND status IN ('open', 'sent') RETURNING *`,
+      [task.request_id, task.system_id, status, JSON.stringify(kept), who.note ?? null, who.by],
+    );
+    const t = rows[0];
+    if (!t) return false;
+    const step = `notify:${t.system_id}`;
+    if (status === 'done')
+      await tx.query(
+        `UPDATE fulfilment_steps SET status = 'done', outcome = $3, error = NULL, finished_at = now()
+          WHERE request_id = $1 AND step = $2`,
+        [t.request_id, step, JSON.stringify(recipientOutcome(t))],
+      );
+    else
+      await tx.query(
+        `UPDATE fulfilment_steps SET status = 'failed', error = $3 WHERE request_id = $1 AND step = $2`,
+        [t.request_id, step, `${t.system_id} answered: failed`],
+      );
+    await settleRun(tx, t.request_id, { onlyIfWaiting: true });
+    await recordAudit(tx, {
+      actor: who.actor,
+      orgId: t.org_id,
+      action: 'fulfilment.recipient.answered',
+      target: `request:${t.request_id}`,
+      details: {
+        system: t.system_id,
+        via: t.via,
+        status: answer.status,
+        records: answer.records ?? null,
+        by: who.by,
+      },
+    });
+    return true;
+  });
+  return { changed };
+}
+
+/** Set the run's status and count from its steps: failed, waiting (open tasks) or done. */
+export async function settleRun(
+  db: Db,
+  requestId: string,
+  opts: { onlyIfWaiting?: boolean } = {},
+): Promise<string> {
+  const steps = await db.query<{ status: string; error: string | null }>(
+    'SELECT status, error FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
+    [requestId],
+  );
+  const failed = steps.find((s) => s.status === 'failed');
+  const status = failed ? 'failed' : steps.every((s) => s.status === 'done') ? 'done' : 'waiting';
+  await db.query(
+    `UPDATE fulfilment_runs SET status = $2, error = $3, updated_at = now(),
+       steps_done = (SELECT count(*)::int FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'),
+       finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
+     WHERE request_id = $1 ${opts.onlyIfWaiting ? "AND status = 'waiting'" : ''}`,
+    [requestId, status, failed?.error ?? null],
+  );
+  return status;
+}
+
+export type OpenTask = TaskRow & { type: string };
+
+/** Tasks still to answer, for the console checklist. */
+export async function listOpenTasks(db: Db, orgIds: 'all' | string[]): Promise<TaskRow[]> {
+  const rows = await db.query<TaskRow>(
+    `SELECT * FROM fulfilment_recipient_tasks WHERE status IN ('open', 'sent') ORDER BY created_at, request_id, system_id`,
+  );
+  return orgIds === 'all' ? rows : rows.filter((r) => orgIds.includes(r.org_id));
+}
+
+export async function tasksOf(db: Db, requestId: string): Promise<TaskRow[]> {
+  return db.query<TaskRow>(
+    'SELECT * FROM fulfilment_recipient_tasks WHERE request_id = $1 ORDER BY system_id',
+    [requestId],
+  );
+}
+
+export async function taskByDelivery(db: Db, deliveryId: string): Promise<TaskRow | undefined> {
+  const [t] = await db.query<TaskRow>('SELECT * FROM fulfilment_recipient_tasks WHERE delivery_id = $1', [
+    deliveryId,
+  ]);
+  return t;
+}
