@@ -21,7 +21,13 @@ export type App = {
 };
 
 export function createApp(db: Db, config: Config, now: () => Date = () => new Date()): App {
-  return { db, config, registers: new RegisterCache(db), now, close: () => db.close() };
+  return {
+    db,
+    config,
+    registers: new RegisterCache(db, config.registerCacheTtlMs ?? 0),
+    now,
+    close: () => db.close(),
+  };
 }
 
 export async function openApp(config: Config): Promise<App> {

@@ -25,6 +25,18 @@ const schema = z.object({
   OMBUD_SECRET_KEYS: z.string().optional(),
   OMBUD_PUBLIC_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(600),
   OMBUD_LOGIN_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(30),
+  OMBUD_API_KEY_CACHE_TTL_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0, 'must be 0 (no cache) or more')
+    .max(60_000, 'must be at most 60000 (a revoked key must stop working within a minute)')
+    .default(5000),
+  OMBUD_REGISTER_CACHE_TTL_MS: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .min(0, 'must be 0 (check every time) or more')
+    .max(60_000, 'must be at most 60000')
+    .default(1000),
   OMBUD_COOKIE_ORIGINS: z
     .string()
     .regex(
@@ -65,6 +77,10 @@ export type Config = {
   mailFrom: string;
   /** Signed assertions of a shop's logged-in customer (identity verification of requests). */
   assertion: { jwksUrl?: string; issuer?: string; audience: string };
+  /** How long a verified API key is trusted without asking the database (0: never cached). */
+  apiKeyCacheTtlMs?: number;
+  /** How long the register's current revision is trusted without asking the database. */
+  registerCacheTtlMs?: number;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -105,5 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: v.OMBUD_ASSERTION_ISSUER,
       audience: v.OMBUD_ASSERTION_AUDIENCE,
     },
+    apiKeyCacheTtlMs: v.OMBUD_API_KEY_CACHE_TTL_MS,
+    registerCacheTtlMs: v.OMBUD_REGISTER_CACHE_TTL_MS,
   };
 }

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import { forbidden, unauthenticated } from '../core/errors.ts';
 import { type Permission, type Principal, can } from '../core/policies/permissions.ts';
-import { authenticateKey } from '../services/apikeys/apiKeys.ts';
+import { authenticateKeyCached } from '../services/apikeys/apiKeys.ts';
 import { sessionUser } from '../services/users/admins.ts';
 import { rolesOf } from '../services/users/roles.ts';
 
@@ -45,7 +45,9 @@ export async function authenticate(
   const authz = req.headers.authorization;
   if (authz !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-    const principal = m ? await authenticateKey(app.db, m[1]!, app.now()) : undefined;
+    const principal = m
+      ? await authenticateKeyCached(app.db, m[1]!, app.now(), app.config.apiKeyCacheTtlMs ?? 5000)
+      : undefined;
     if (!principal)
       throw unauthenticated(
         'The API key is unknown, revoked or expired. Send a valid key as Authorization: Bearer <key>.',

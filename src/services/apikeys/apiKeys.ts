@@ -149,6 +149,72 @@ export async function authenticateKey(db: Db, key: string, now = new Date()): Pr
   return { kind: 'api-key', keyId: r.id, orgIds: r.org_ids, permissions: r.permissions };
 }
 
+/**
+ * Verified keys cached in memory, keyed by the key's SHA-256 (never the key), so a busy system's
+ * calls do not each cost an UPDATE on the same row. An entry lives at most `ttlMs` (default 5 s,
+ * OMBUD_API_KEY_CACHE_TTL_MS) and never past the key's expiry. Revoking or rotating in this
+ * process drops the whole cache at once; a revocation made elsewhere (the CLI, another instance,
+ * a direct UPDATE) takes effect within the TTL. last_used_at is stamped on each cache miss, so at
+ * most once per TTL per process. Failures are never cached: a new key works at once.
+ */
+type CachedKey = { principal: Principal; expiresAt: number | null; cachedAt: number };
+const keyCaches = new WeakMap<Db, { generation: number; map: Map<string, CachedKey> }>();
+let keyCacheGeneration = 0;
+const KEY_CACHE_MAX = 10_000;
+
+/** Forget every cached key verification (called on revocation and rotation). */
+export function forgetCachedKeys(): void {
+  keyCacheGeneration++;
+}
+
+export async function authenticateKeyCached(
+  db: Db,
+  key: string,
+  now = new Date(),
+  ttlMs = 5000,
+): Promise<Principal | undefined> {
+  if (ttlMs <= 0) return authenticateKey(db, key, now);
+  if (!KEY_PATTERN.test(key)) return undefined;
+  let entry = keyCaches.get(db);
+  if (entry?.generation !== keyCacheGeneration) {
+    entry = { generation: keyCacheGeneration, map: new Map() };
+    keyCaches.set(db, entry);
+  }
+  const cache = entry.map;
+  const h = keyHash(key);
+  const mono = performance.now();
+  const hit = cache.get(h);
+  if (hit && mono - hit.cachedAt < ttlMs && (hit.expiresAt === null || hit.expiresAt > now.getTime()))
+    return hit.principal;
+  const generation = keyCacheGeneration;
+  const rows = await db.query<Row>(
+    `UPDATE api_keys SET last_used_at = $2
+     WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) RETURNING *`,
+    [h, now],
+  );
+  const r = rows[0];
+  if (!r) {
+    cache.delete(h);
+    return undefined;
+  }
+  const principal: Principal = {
+    kind: 'api-key',
+    keyId: r.id,
+    orgIds: r.org_ids,
+    permissions: r.permissions,
+  };
+  // A revocation that happened while the query ran must not be papered over by this entry.
+  if (generation === keyCacheGeneration) {
+    if (cache.size >= KEY_CACHE_MAX) cache.clear();
+    cache.set(h, {
+      principal,
+      expiresAt: r.expires_at ? new Date(r.expires_at).getTime() : null,
+      cachedAt: mono,
+    });
+  }
+  return principal;
+}
+
 /** Keys visible to the principal: those whose organizations all lie within its apikeys:manage scope. */
 export async function listApiKeys(db: Db, by?: Principal): Promise<ApiKey[]> {
   const all = (await db.query<Row>('SELECT * FROM api_keys ORDER BY created_at DESC, id')).map(toKey);
@@ -179,6 +245,7 @@ export async function revokeApiKey(
     id,
     opts.now ?? new Date(),
   ]);
+  forgetCachedKeys();
   await recordAudit(db, { actor, action: 'apikey.revoke', target: `api-key:${id}` });
   return toKey(rows[0]!);
 }
@@ -191,7 +258,7 @@ export async function rotateApiKey(
   opts: { by?: Principal; now?: Date } = {},
 ) {
   const now = opts.now ?? new Date();
-  return db.transaction(async (tx) => {
+  const rotated = await db.transaction(async (tx) => {
     const old = await visibleKey(tx, id, opts.by);
     if (old.revokedAt || (old.expiresAt && old.expiresAt <= now))
       throw validationError('key-inactive', 'This key is revoked or expired; create a new one instead.', [
@@ -209,4 +276,7 @@ export async function rotateApiKey(
     await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE id = $1', [old.id, now]);
     return created;
   });
+  // After the commit: a verification that raced the transaction is not kept either.
+  forgetCachedKeys();
+  return rotated;
 }

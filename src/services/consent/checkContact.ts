@@ -30,30 +30,6 @@ function purposeOf(index: RegisterIndex, orgId: string, purposeId: string): Purp
   return p;
 }
 
-type StateDbRow = {
-  subject_id: string;
-  purpose_id: string;
-  channel: string;
-  status: StateRow['status'];
-  since: Date;
-};
-
-async function statesOf(db: Db, subjectIds: string[], purposeId: string): Promise<Map<string, StateRow[]>> {
-  const out = new Map<string, StateRow[]>();
-  if (subjectIds.length === 0) return out;
-  const rows = await db.query<StateDbRow>(
-    `SELECT subject_id, purpose_id, channel, status, since FROM consent_state
-      WHERE subject_id = ANY($1::uuid[]) AND purpose_id IN ($2, $3)`,
-    [subjectIds, purposeId, DIRECT_MARKETING],
-  );
-  for (const r of rows) {
-    const list = out.get(r.subject_id) ?? [];
-    list.push({ purposeId: r.purpose_id, channel: r.channel, status: r.status, since: new Date(r.since) });
-    out.set(r.subject_id, list);
-  }
-  return out;
-}
-
 export async function checkContact(
   db: Db,
   keys: ConsentKeys,
@@ -96,6 +72,8 @@ export async function checkContact(
   return { ...d, subjectId: subject?.id ?? null };
 }
 
+const BULK_CHUNK = 100_000;
+
 export type BulkResult = {
   purpose: string;
   channel: string;
@@ -136,20 +114,45 @@ export async function bulkFilter(
   });
   const hashes = new Map<string, string>();
   for (const v of normalised) if (v) hashes.set(identityHash(keys, q.orgId, kind, v), v);
+  // Set-based: each chunk of hashes is one parameter (unnest), joined to identities, subjects and
+  // the state rows of the purpose and of direct marketing in one query.
   const subjectOf = new Map<string, { id: string; restricted: boolean }>();
-  const all = [...hashes.keys()];
-  for (let i = 0; i < all.length; i += 10_000) {
-    const rows = await db.query<{ value_hash: string; id: string; restricted: boolean }>(
-      `SELECT i.value_hash, s.id, s.restricted FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
-        WHERE i.org_id = $1 AND i.kind = $2 AND i.value_hash = ANY($3::text[])`,
-      [q.orgId, kind, all.slice(i, i + 10_000)],
-    );
-    for (const r of rows) subjectOf.set(hashes.get(r.value_hash)!, { id: r.id, restricted: r.restricted });
-  }
-  const ids = [...new Set([...subjectOf.values()].map((s) => s.id))];
   const states = new Map<string, StateRow[]>();
-  for (let i = 0; i < ids.length; i += 10_000)
-    for (const [k, v] of await statesOf(db, ids.slice(i, i + 10_000), purpose.id)) states.set(k, v);
+  const firstHash = new Map<string, string>();
+  const all = [...hashes.keys()];
+  for (let i = 0; i < all.length; i += BULK_CHUNK) {
+    const rows = await db.query<{
+      value_hash: string;
+      id: string;
+      restricted: boolean;
+      purpose_id: string | null;
+      channel: string | null;
+      status: StateRow['status'] | null;
+      since: Date | string | null;
+    }>(
+      `SELECT i.value_hash, s.id, s.restricted, c.purpose_id, c.channel, c.status, c.since
+         FROM unnest($3::text[]) AS l(h)
+         JOIN consent_identities i ON i.org_id = $1 AND i.kind = $2 AND i.value_hash = l.h
+         JOIN consent_subjects s ON s.id = i.subject_id
+         LEFT JOIN consent_state c ON c.subject_id = s.id AND c.purpose_id IN ($4, $5)`,
+      [q.orgId, kind, all.slice(i, i + BULK_CHUNK), purpose.id, DIRECT_MARKETING],
+    );
+    for (const r of rows) {
+      const v = hashes.get(r.value_hash)!;
+      if (!subjectOf.has(v)) subjectOf.set(v, { id: r.id, restricted: r.restricted });
+      // A subject listed under several addresses: its state rows come once per address; keep one set.
+      if (!firstHash.has(r.id)) firstHash.set(r.id, r.value_hash);
+      if (r.status === null || firstHash.get(r.id) !== r.value_hash) continue;
+      const list = states.get(r.id) ?? [];
+      if (!states.has(r.id)) states.set(r.id, list);
+      list.push({
+        purposeId: r.purpose_id!,
+        channel: r.channel!,
+        status: r.status,
+        since: new Date(r.since!),
+      });
+    }
+  }
   const allowed: string[] = [];
   const seen = new Set<string>();
   normalised.forEach((v, i) => {

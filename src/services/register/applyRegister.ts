@@ -4,7 +4,7 @@ import { type ParseResult, parseRegisterFiles, type SourceFile } from '../../cor
 import { diffRegisters, type RegisterChange } from '../../core/register/diff.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
-import { currentRegister } from './currentRegister.ts';
+import { currentRegister, registerApplied } from './currentRegister.ts';
 
 export type ApplyResult = {
   revision: number;
@@ -35,7 +35,7 @@ export async function applyRegister(db: Db, actor: Actor, sources: SourceFile[])
   }
   const register = parsed.register;
   const hash = contentHash(register);
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(4242003)');
     const current = await currentRegister(tx);
     if (current && current.contentHash === hash)
@@ -60,4 +60,7 @@ export async function applyRegister(db: Db, actor: Actor, sources: SourceFile[])
     });
     return { revision, changed: true, changes, findings: parsed.findings };
   });
+  // After the commit: register caches in this process read the new head on their next call.
+  if (result.changed) registerApplied();
+  return result;
 }

@@ -35,15 +35,39 @@ export async function listRevisions(db: Db) {
   );
 }
 
-/** The current register as an index, cached per revision: one query per call, one parse per revision. */
+let registerGeneration = 0;
+/** Called when a revision is stored in this process: every cache re-reads the head at once. */
+export function registerApplied(): void {
+  registerGeneration++;
+}
+
+/**
+ * The current register as an index, cached per revision: one parse per revision. Which revision
+ * is current is itself trusted for `ttlMs` (OMBUD_REGISTER_CACHE_TTL_MS, default 1 s) so a busy
+ * lookup path does not ask on every call; a revision applied in this process is seen at once, one
+ * applied by another process within the TTL. With ttlMs 0 the head is read on every call.
+ */
 export class RegisterCache {
   private cached?: { revision: number; stored: StoredRegister; index: RegisterIndex };
-  constructor(private readonly db: Db) {}
+  private checked?: { at: number; generation: number };
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 0,
+  ) {}
 
   async get(): Promise<{ stored: StoredRegister; index: RegisterIndex } | undefined> {
+    if (
+      this.cached &&
+      this.checked &&
+      this.checked.generation === registerGeneration &&
+      performance.now() - this.checked.at < this.ttlMs
+    )
+      return { stored: this.cached.stored, index: this.cached.index };
+    const checked = { at: performance.now(), generation: registerGeneration };
     const head = await this.db.query<{ id: number }>('SELECT max(id) AS id FROM register_revisions');
     const id = head[0]?.id;
     if (!id) return undefined;
+    this.checked = checked;
     if (this.cached?.revision !== id) {
       const stored = (await registerRevision(this.db, id))!;
       this.cached = { revision: id, stored, index: new RegisterIndex(stored.register) };
