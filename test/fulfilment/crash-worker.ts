@@ -43,6 +43,7 @@ for (const cn of JSON.parse(env('CRASH_CUSTOMERS')) as string[]) {
     identities: { customerNumber: cn },
   });
   if (res.status !== 'done') throw new Error(`request crash-${cn} failed`);
+  process.stdout.write(`done ${cn}\n`);
 }
 await webshop.close();
 await service.close();

@@ -39,17 +39,23 @@ async function ombudDb(): Promise<string> {
   return url.toString();
 }
 
-function runWorker(env: Record<string, string>, killAfterMs?: number): Promise<'finished' | 'killed'> {
+/** Run the worker; with `kill`, SIGKILL it `afterMs` after its `afterDone`-th finished request of this run. */
+function runWorker(
+  env: Record<string, string>,
+  kill?: { afterDone: number; afterMs: number },
+): Promise<'finished' | 'killed'> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/fulfilment/crash-worker.ts'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Kills are placed by progress, not by the clock, so they land inside the batch however slow the machine is.
+    let done = 0;
     let timer: NodeJS.Timeout | undefined;
-    // The kill clock starts when the worker is ready, so kills land during the erasures.
     child.stdout.on('data', (d) => {
-      if (killAfterMs !== undefined && !timer && String(d).includes('ready'))
-        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      done += (String(d).match(/^done /gm) ?? []).length;
+      if (kill && !timer && done >= kill.afterDone)
+        timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
     });
     let err = '';
     child.stderr.on('data', (d) => {
@@ -97,8 +103,11 @@ test('P28 P14 a worker killed at random points during a batch of erasures ends w
   let kills = 0;
   const doneAtKill: number[] = [];
   for (let i = 0; i < 40; i++) {
-    // Startup takes a while; kill somewhere in the run.
-    const outcome = await runWorker(env, i < 8 ? 50 + Math.floor(rand() * 400) : undefined);
+    // Kill somewhere inside the next request or two: after 1–3 finished requests, 0–80 ms into the next.
+    const outcome = await runWorker(
+      env,
+      i < 8 ? { afterDone: 1 + Math.floor(rand() * 3), afterMs: Math.floor(rand() * 80) } : undefined,
+    );
     if (outcome === 'finished') break;
     kills++;
     const db = await openPostgres(env.CRASH_OMBUD_URL, 1);
