@@ -369,7 +369,12 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
     const [status] = (await listRequests(app, {})).filter((x) => x.id === id).map((x) => x.status);
     const fType = fulfilmentTypeOf(q.type);
     const run = fType ? await getFulfilmentStatus(app.db, id) : undefined;
-    const deliveries = await app.db.query<{ id: string; filename: string; expires_at: Date; downloads: number }>(
+    const deliveries = await app.db.query<{
+      id: string;
+      filename: string;
+      expires_at: Date;
+      downloads: number;
+    }>(
       'SELECT id, filename, expires_at, downloads FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL ORDER BY created_at',
       [id],
     );
@@ -536,7 +541,9 @@ function fulfilmentCard(
       ? running
         ? f(
             'approve',
-            type === 'access' || type === 'portability' ? 'Run fulfilment' : `Approve ${type}: carry it out in every system`,
+            type === 'access' || type === 'portability'
+              ? 'Run fulfilment'
+              : `Approve ${type}: carry it out in every system`,
             type === 'rectification'
               ? html`<label for="category">Data category to correct</label><input id="category" name="category" placeholder="user.contact.address.city"><label for="value">Corrected value</label><input id="value" name="value">`
               : '',

@@ -296,7 +296,11 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     '/api/v1/requests/:id/fulfilment',
     {
       config: { permission: 'requests:read' },
-      schema: { tags, summary: "Progress of the request's fulfilment (steps, counts, kept under which rule)", params: id },
+      schema: {
+        tags,
+        summary: "Progress of the request's fulfilment (steps, counts, kept under which rule)",
+        params: id,
+      },
     },
     async (req) => {
       const r = await getRequest(app.db, (req.params as { id: string }).id);

@@ -35,7 +35,11 @@ export async function setSubjectRestricted(
       orgId: input.orgId,
       action: input.restricted ? 'consent.restrict' : 'consent.lift-restriction',
       target: `subject:${subject.id}`,
-      details: { changed, newSubject: subject.created, ...(input.reference ? { reference: input.reference } : {}) },
+      details: {
+        changed,
+        newSubject: subject.created,
+        ...(input.reference ? { reference: input.reference } : {}),
+      },
     });
     return { subjectId: subject.id, changed };
   });

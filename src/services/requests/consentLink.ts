@@ -33,14 +33,23 @@ export async function recordStop(
   const events: ConsentEvent[] = [];
   const purpose = index.purposes.get(input.purposeId);
   for (const orgId of input.orgIds) {
-    const base = { orgId, identity: { email: input.email }, source: 'customer-service' as const, at: input.at };
+    const base = {
+      orgId,
+      identity: { email: input.email },
+      source: 'customer-service' as const,
+      at: input.at,
+    };
     const plan: { purposeId: string; channel: string; kind: 'withdraw' | 'object' }[] = [];
     if (input.kind === 'objection-direct-marketing')
       plan.push({ purposeId: DIRECT_MARKETING, channel: EVERY_CHANNEL, kind: 'object' });
     else if (input.kind === 'consent-withdrawn' && purpose && communicationBasis(purpose) === 'consent') {
       const channels = channelsOf(purpose);
       for (const channel of channels.length ? channels : [EVERY_CHANNEL])
-        plan.push({ purposeId: input.purposeId, channel, kind: channel === EVERY_CHANNEL ? 'object' : 'withdraw' });
+        plan.push({
+          purposeId: input.purposeId,
+          channel,
+          kind: channel === EVERY_CHANNEL ? 'object' : 'withdraw',
+        });
     } else plan.push({ purposeId: input.purposeId, channel: EVERY_CHANNEL, kind: 'object' });
     for (const p of plan) {
       const { event, replayed } = await recordConsentEvent(
@@ -86,18 +95,20 @@ export async function backfillRequestStops(app: App): Promise<number> {
   let done = 0;
   for (const r of rows) {
     // A row whose purpose or company left the register stays for a person to look at.
-    const events = await app.db.transaction(async (tx) => {
-      const ev = await recordStop(tx, { kind: 'system', id: 'ombud' }, keys, reg.index, {
-        kind: r.kind,
-        orgIds: [r.org_id],
-        purposeId: r.purpose_id,
-        email: r.email,
-        requestId: r.request_id,
-        at: new Date(r.at),
-      });
-      await tx.query('DELETE FROM dsr_stop_backfill WHERE id = $1', [r.id]);
-      return ev;
-    }).catch(() => undefined);
+    const events = await app.db
+      .transaction(async (tx) => {
+        const ev = await recordStop(tx, { kind: 'system', id: 'ombud' }, keys, reg.index, {
+          kind: r.kind,
+          orgIds: [r.org_id],
+          purposeId: r.purpose_id,
+          email: r.email,
+          requestId: r.request_id,
+          at: new Date(r.at),
+        });
+        await tx.query('DELETE FROM dsr_stop_backfill WHERE id = $1', [r.id]);
+        return ev;
+      })
+      .catch(() => undefined);
     if (!events) continue;
     await propagate(app, events);
     done++;

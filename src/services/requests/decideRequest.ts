@@ -317,7 +317,10 @@ export async function finish(
   actor: Actor,
   req: RequestRow,
   to: 'completed',
-  opts: { outcome?: string; /** the timeline's note when it differs from the mail (no links) */ note?: string },
+  opts: {
+    outcome?: string /** the timeline's note when it differs from the mail (no links) */;
+    note?: string;
+  },
   db: Db = app.db,
   index?: RegisterIndex,
 ) {

@@ -164,7 +164,11 @@ export async function retryFulfilment(app: App, actor: Actor, id: string): Promi
   const req = await getRequest(app.db, id);
   const st = await getFulfilmentStatus(app.db, id);
   if (!app.fulfilment)
-    throw precondition('fulfilment-not-running', 'The fulfilment worker is not running.', 'Start Ombud with `ombud start`.');
+    throw precondition(
+      'fulfilment-not-running',
+      'The fulfilment worker is not running.',
+      'Start Ombud with `ombud start`.',
+    );
   if (!st || st.status !== 'failed')
     throw precondition(
       'fulfilment-not-failed',
@@ -172,7 +176,10 @@ export async function retryFulfilment(app: App, actor: Actor, id: string): Promi
       'Wait for the run to finish; it retries by itself with back-off.',
     );
   await app.fulfilment.retry(id);
-  await addEvent(app.db, actor, req, 'fulfilment-retried', { at: app.now(), details: { attempts: st.attempts } });
+  await addEvent(app.db, actor, req, 'fulfilment-retried', {
+    at: app.now(),
+    details: { attempts: st.attempts },
+  });
   return getRequest(app.db, id);
 }
 
@@ -191,7 +198,9 @@ export function summarise(result: FulfilmentResult): string {
   );
   return [
     `${changed} record(s) changed in ${systems.size} system(s).`,
-    ...(kept.length ? ['Kept because the law requires it (restricted, erased on the date given):', ...kept] : []),
+    ...(kept.length
+      ? ['Kept because the law requires it (restricted, erased on the date given):', ...kept]
+      : []),
   ].join('\n');
 }
 
@@ -199,14 +208,19 @@ export function summarise(result: FulfilmentResult): string {
  * The run is done: deliver the files, record the consent side, complete the request. Idempotent (the
  * job retries it when it throws): files already delivered are not delivered again; a closed request is left.
  */
-export async function fulfilmentDone(app: App, input: FulfilmentInput, result: FulfilmentResult): Promise<void> {
+export async function fulfilmentDone(
+  app: App,
+  input: FulfilmentInput,
+  result: FulfilmentResult,
+): Promise<void> {
   const req = await getRequest(app.db, input.requestId);
   if (!isOpen(req.state)) return;
   const ix = await registerIndex(app);
   const lines: string[] = [];
   const links: string[] = [];
   if (input.type === 'access' || input.type === 'portability') {
-    const names = input.type === 'access' ? ['extract.html', 'extract.json', 'portability.zip'] : ['portability.zip'];
+    const names =
+      input.type === 'access' ? ['extract.html', 'extract.json', 'portability.zip'] : ['portability.zip'];
     const have = await app.db.query<{ id: string; filename: string; expires_at: Date }>(
       'SELECT id, filename, expires_at FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL',
       [req.id],
