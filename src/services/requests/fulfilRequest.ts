@@ -146,14 +146,14 @@ export async function approveRequest(
       `A ${req.type} request is not carried out by the fulfilment engine.`,
       'Decide it on the desk (objections) or note what was done and complete it.',
     );
-  if (req.state === 'received') nextState(req.state, 'start'); // "verify the requester first"
-  if (!isOpen(req.state)) nextState(req.state, 'start');
   if (await getFulfilmentStatus(app.db, id))
     throw precondition(
       'fulfilment-already-queued',
-      'This request is already being carried out.',
+      'This request is already being carried out (or was).',
       'Follow its progress on the request page; retry it there if it failed.',
     );
+  if (req.state === 'received') nextState(req.state, 'start'); // "verify the requester first"
+  if (!isOpen(req.state)) nextState(req.state, 'start');
   await addEvent(app.db, actor, req, 'approved', { at: app.now(), details: { type } });
   await queueRequest(app, actor, req, input.corrections);
   return getRequest(app.db, id);
@@ -169,7 +169,7 @@ export async function retryFulfilment(app: App, actor: Actor, id: string): Promi
       'The fulfilment worker is not running.',
       'Start Ombud with `ombud start`.',
     );
-  if (!st || st.status !== 'failed')
+  if (st?.status !== 'failed')
     throw precondition(
       'fulfilment-not-failed',
       'Only a failed fulfilment can be retried.',
