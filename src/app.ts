@@ -18,6 +18,13 @@ export type App = {
   consentChanged?: (event: import('./services/consent/recordConsentEvent.ts').ConsentEvent) => Promise<void>;
   /** The webhook delivery queue, when propagation runs (src/services/consent/propagator.ts). */
   propagator?: import('./services/consent/propagator.ts').Propagator;
+  /** The fulfilment queue, when verified requests are carried out (src/services/requests/fulfilRequest.ts). */
+  fulfilment?: import('./services/fulfilment/queue.ts').FulfilmentQueue;
+  /**
+   * Whether an agent approves an erasure, rectification or restriction before it runs (default true);
+   * access and portability run on verification.
+   */
+  approveChanges?: boolean;
 };
 
 export function createApp(db: Db, config: Config, now: () => Date = () => new Date()): App {

@@ -32,6 +32,11 @@ class PgliteDb implements Db {
   async close(): Promise<void> {
     await this.root?.close();
   }
+
+  /** The embedded instance itself (for connectors that share it, e.g. the demo systems' schemas). */
+  get instance(): PGlite | undefined {
+    return this.root;
+  }
 }
 
 /** Open (and create if needed) an embedded database; `dataDir` undefined means in memory. */

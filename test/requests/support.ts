@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type FulfilmentSystems, startTestServer, type TestServer } from '../support/server.ts';
 
 export type CaughtMail = { to: string[]; raw: string; subject: string; text: string };
 
@@ -86,10 +86,15 @@ export type DeskServer = TestServer & { smtp: SmtpCatcher; origin: Record<string
 
 /** A test server with the demo group, its mail going to a real SMTP server on loopback. */
 export async function startDesk(
-  opts: { kind?: 'pglite' | 'postgres'; now?: () => Date } = {},
+  opts: {
+    kind?: 'pglite' | 'postgres';
+    now?: () => Date;
+    /** Run the fulfilment worker against these systems (verified requests are carried out). */
+    fulfilment?: FulfilmentSystems;
+  } = {},
 ): Promise<DeskServer> {
   const smtp = await startSmtp();
-  const ts = await startTestServer({ kind: opts.kind, now: opts.now });
+  const ts = await startTestServer({ kind: opts.kind, now: opts.now, fulfilment: opts.fulfilment });
   ts.app.config.smtpUrl = smtp.url;
   ts.app.config.mailFrom = 'NestIT privacy <privacy@nestit.example>';
   return {

@@ -2,7 +2,12 @@
  * A real Ombud server for tests: a fresh database (PGlite or the PostgreSQL server), the demo
  * group loaded, an administrator signed in. Use `server.inject` or `listen` for a browser.
  */
+import type { PGlite } from '@electric-sql/pglite';
 import type { FastifyInstance } from 'fastify';
+import type { Dataset } from '../../src/core/fulfilment/dataset.ts';
+import { type DemoSystems, openDemoSystems } from '../../src/demo/systems/embedded.ts';
+import type { Connectors } from '../../src/services/fulfilment/engine.ts';
+import { startRequestFulfilment } from '../../src/services/requests/fulfilRequest.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadDemo } from '../../src/demo/loadDemo.ts';
@@ -11,15 +16,40 @@ import { freshDb } from './db.ts';
 
 export const TEST_ADMIN = { email: 'dpo@nestit.example', password: 'correct horse battery staple' };
 
+/** Systems for the fulfilment worker: given, or 'embedded' (the demo systems as schemas of the test's PGlite). */
+export type FulfilmentSystems = { datasets: Dataset[]; connectors: Connectors } | 'embedded';
+
 export type TestServer = { app: App; server: FastifyInstance; cookie: string; close: () => Promise<void> };
 
 export async function startTestServer(
-  opts: { kind?: 'pglite' | 'postgres'; demo?: boolean; now?: () => Date; logger?: boolean | object } = {},
+  opts: {
+    kind?: 'pglite' | 'postgres';
+    demo?: boolean;
+    now?: () => Date;
+    logger?: boolean | object;
+    fulfilment?: FulfilmentSystems;
+  } = {},
 ): Promise<TestServer> {
   const db = await freshDb(opts.kind ?? 'pglite');
   const app = createApp(db, loadConfig({ LOG_LEVEL: 'silent', OMBUD_DEMO_PASSWORD: undefined }), opts.now);
   process.env.OMBUD_DEMO_PASSWORD = TEST_ADMIN.password;
   if (opts.demo !== false) await loadDemo(app);
+  let demoSystems: DemoSystems | undefined;
+  if (opts.fulfilment) {
+    app.config.secret ??= 'test-secret-0123456789abcdef0123456789abcdef';
+    let systems = opts.fulfilment;
+    if (systems === 'embedded') {
+      const instance = (db as { instance?: PGlite }).instance;
+      if (!instance) throw new Error("fulfilment: 'embedded' needs kind 'pglite'");
+      demoSystems = await openDemoSystems({ embedded: instance, customers: 12 });
+      systems = demoSystems;
+    }
+    await startRequestFulfilment(app, systems, {
+      pollingIntervalSeconds: 0.5,
+      retryDelaySeconds: 1,
+      retryLimit: 1,
+    });
+  }
   const server = await buildServer(app, { logger: opts.logger ?? false });
   let cookie = '';
   if (opts.demo !== false) {
@@ -38,6 +68,8 @@ export async function startTestServer(
     cookie,
     close: async () => {
       await server.close();
+      await app.fulfilment?.stop();
+      await demoSystems?.close();
       await app.close();
     },
   };

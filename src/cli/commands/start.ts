@@ -1,9 +1,14 @@
 import { parseArgs } from 'node:util';
+import type { PGlite } from '@electric-sql/pglite';
 import { openApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
 import { buildServer } from '../../http/server.ts';
+import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.ts';
+import { installationSecret } from '../../services/consent/keys.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
+import { backfillRequestStops } from '../../services/requests/consentLink.ts';
+import { startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
 import type { CliIo } from '../io.ts';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -21,6 +26,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (demo.admin) io.out(`Console sign-in (shown once): ${demo.admin.email} / ${demo.admin.password}`);
   }
   const propagation = await startPropagation(app);
+  // The demo's own systems (web shop, customer service), embedded or on the DATABASE_URL server, and the
+  // fulfilment worker that carries verified requests out in them.
+  let demoSystems: DemoSystems | undefined;
+  if (!values['no-demo']) {
+    // Without OMBUD_SECRET the installation secret (the one consent already derives its keys from) serves.
+    app.config.secret ??= await installationSecret(app.db);
+    const t0 = Date.now();
+    demoSystems = await openDemoSystems({
+      databaseUrl: config.databaseUrl,
+      embedded: (app.db as { instance?: PGlite }).instance,
+    });
+    io.out(
+      `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,
+    );
+    await backfillRequestStops(app);
+    await startRequestFulfilment(app, demoSystems);
+  }
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
@@ -38,6 +60,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const stop = async () => {
     await server.close();
     await propagation.stop();
+    await app.fulfilment?.stop();
+    await demoSystems?.close();
     await app.close();
     process.exit(0);
   };

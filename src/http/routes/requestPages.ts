@@ -29,6 +29,8 @@ import {
   startRequest,
   warnBeforeRefusal,
 } from '../../services/requests/decideRequest.ts';
+import { getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
+import { approveRequest, fulfilmentTypeOf, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { deskStats, listRequests } from '../../services/requests/listRequests.ts';
 import {
   getRequest,
@@ -365,6 +367,17 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
     const auth = r?.index.authorityOf(q.org_id);
     await recordAudit(app.db, { actor, orgId: q.org_id, action: 'request.read', target: id, at: app.now() });
     const [status] = (await listRequests(app, {})).filter((x) => x.id === id).map((x) => x.status);
+    const fType = fulfilmentTypeOf(q.type);
+    const run = fType ? await getFulfilmentStatus(app.db, id) : undefined;
+    const deliveries = await app.db.query<{
+      id: string;
+      filename: string;
+      expires_at: Date;
+      downloads: number;
+    }>(
+      'SELECT id, filename, expires_at, downloads FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL ORDER BY created_at',
+      [id],
+    );
     const open = isOpen(q.state);
     const f = (action: string, label: string, fields: Html | string = '') =>
       html`<form method="post" action="/console/requests/${id}/action"><input type="hidden" name="action" value="${action}">${fields}<button type="submit">${label}</button></form>`;
@@ -397,6 +410,7 @@ ${f('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><sel
         : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
     }
 ${f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`)}</div></div>
+${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, f) : ''}
 <div class="card"><h2>Timeline</h2><ol class="timeline">${events.map(
       (e) =>
         html`<li><strong>${e.kind}</strong> · ${new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} · ${e.actor}${e.note ? html`<br>${e.note}` : ''}</li>`,
@@ -454,6 +468,15 @@ ${f('note', 'Add internal note', html`<label for="note-text">Internal note</labe
           case 'warn':
             await warnBeforeRefusal(app, actor, id, { ground: b.ground, reason: b.reason });
             break;
+          case 'approve': {
+            let corrections: Record<string, string> | undefined;
+            if (b.category?.trim() && b.value?.trim()) corrections = { [b.category.trim()]: b.value.trim() };
+            await approveRequest(app, actor, id, { corrections });
+            break;
+          }
+          case 'retry-fulfilment':
+            await retryFulfilment(app, actor, id);
+            break;
           case 'objection':
             await decideObjection(app, actor, id, {
               upheld: b.upheld === 'true',
@@ -498,4 +521,48 @@ ${f('note', 'Add internal note', html`<label for="note-text">Internal note</labe
       return sendHtml(reply, page('Outbox', body));
     },
   );
+}
+
+type RunStatus = Awaited<ReturnType<typeof getFulfilmentStatus>>;
+
+/** Fulfilment on the request page: approve, progress, per-system results, "failed, why, retry", result files. */
+function fulfilmentCard(
+  id: string,
+  state: string,
+  type: string,
+  run: RunStatus,
+  deliveries: { id: string; filename: string; expires_at: Date; downloads: number }[],
+  running: boolean,
+  f: (action: string, label: string, fields?: Html | string) => Html,
+): Html {
+  const open = ['verified', 'in-progress', 'extended'].includes(state);
+  const approve =
+    !run && open
+      ? running
+        ? f(
+            'approve',
+            type === 'access' || type === 'portability'
+              ? 'Run fulfilment'
+              : `Approve ${type}: carry it out in every system`,
+            type === 'rectification'
+              ? html`<label for="category">Data category to correct</label><input id="category" name="category" placeholder="user.contact.address.city"><label for="value">Corrected value</label><input id="value" name="value">`
+              : '',
+          )
+        : html`<p class="muted">The fulfilment worker is not running (start Ombud with <code>ombud start</code>); carry the request out by hand and complete it.</p>`
+      : '';
+  if (!run)
+    return html`<div class="card" id="fulfilment"><h2>Fulfilment</h2><p>${state === 'received' ? 'Waits for verification.' : 'Not started.'}</p>${approve}</div>`;
+  const pct = run.stepsTotal ? Math.round((100 * run.stepsDone) / run.stepsTotal) : 0;
+  return html`<div class="card" id="fulfilment"><h2>Fulfilment</h2>
+<p><span class="pill ${run.status === 'failed' ? 'warn' : ''}" id="fulfilment-status">${run.status}</span> · ${run.stepsDone} of ${run.stepsTotal} steps · attempt ${run.attempts} · <a href="/console/fulfilment/${id}">details</a></p>
+<progress max="100" value="${pct}" style="width:100%"></progress>
+${run.status === 'failed' ? html`<p id="fulfilment-error"><strong>Failed:</strong> ${run.error ?? 'unknown reason'}</p>${f('retry-fulfilment', 'Retry (resumes at the failed step)')}` : ''}
+<table class="data"><thead><tr><th>Step</th><th>Status</th><th>System / collection</th><th>Changed</th><th>Kept</th><th>Rule keeping them</th></tr></thead><tbody>
+${run.steps.flatMap((st) =>
+  (st.outcome?.length ? st.outcome : [undefined]).map(
+    (o) =>
+      html`<tr><td>${st.step}</td><td>${st.status}${st.error ? html`<br><small>${st.error}</small>` : ''}</td><td>${o ? `${o.system} / ${o.collection}` : ''}</td><td>${o ? String(o.erased) : ''}</td><td>${o ? String(o.kept) : ''}</td><td>${o?.keptUnder.map((k) => `${k.rule} (until ${k.eraseOn})`).join(', ') ?? ''}</td></tr>`,
+  ),
+)}</tbody></table>
+${deliveries.length ? html`<h3>Result files for the customer</h3><ul id="deliveries">${deliveries.map((d) => html`<li>${d.filename} · expires ${new Date(d.expires_at).toISOString().slice(0, 10)} · downloaded ${String(d.downloads)}×</li>`)}</ul>` : ''}</div>`;
 }

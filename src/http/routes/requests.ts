@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { forbidden } from '../../core/errors.ts';
+import { forbidden, notFound } from '../../core/errors.ts';
 import { can } from '../../core/policies/permissions.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { REFUSAL_GROUNDS, REQUEST_STATES, REQUEST_TYPES } from '../../core/requests/workflow.ts';
@@ -21,6 +21,8 @@ import {
   warnBeforeRefusal,
 } from '../../services/requests/decideRequest.ts';
 import { attachResult, openResult } from '../../services/requests/deliverResult.ts';
+import { getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
+import { approveRequest, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { listRequests } from '../../services/requests/listRequests.ts';
 import { getRequest, type RequestRow, referenceOf, timeline } from '../../services/requests/store.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
@@ -266,6 +268,47 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     'Decide an objection to a legitimate-interest purpose, with a balancing note',
     z.object({ upheld: z.boolean(), balancingNote: z.string().max(5000) }),
     (rid, b, req) => decideObjection(app, principalActor(req), rid, b),
+  );
+
+  act(
+    'approve',
+    'Approve an erasure, rectification or restriction (or start any fulfilled type): it runs through fulfilment',
+    z
+      .object({
+        corrections: z
+          .record(
+            z.string().regex(/^user(\.[a-z0-9_]+)+$/, 'a data category such as user.contact.address.city'),
+            z.string().min(1).max(500),
+          )
+          .optional(),
+      })
+      .optional(),
+    (rid, b, req) => approveRequest(app, principalActor(req), rid, { corrections: b?.corrections }),
+  );
+  act(
+    'fulfilment/retry',
+    'Retry a failed fulfilment: it resumes at the failed step',
+    z.object({}).optional() as unknown as z.ZodObject,
+    (rid, _b, req) => retryFulfilment(app, principalActor(req), rid),
+  );
+
+  server.get(
+    '/api/v1/requests/:id/fulfilment',
+    {
+      config: { permission: 'requests:read' },
+      schema: {
+        tags,
+        summary: "Progress of the request's fulfilment (steps, counts, kept under which rule)",
+        params: id,
+      },
+    },
+    async (req) => {
+      const r = await getRequest(app.db, (req.params as { id: string }).id);
+      assertOrg(req, r.org_id, 'requests:read');
+      const st = await getFulfilmentStatus(app.db, r.id);
+      if (!st) throw notFound('fulfilment', r.id);
+      return st;
+    },
   );
 
   server.post(

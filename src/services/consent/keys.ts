@@ -10,7 +10,7 @@ export type ConsentKeys = { identity: Buffer; token: Uint8Array };
 
 const cache = new WeakMap<Db, Promise<ConsentKeys>>();
 
-async function installationSecret(db: Db): Promise<string> {
+export async function installationSecret(db: Db): Promise<string> {
   const fresh = randomBytes(32).toString('hex');
   await db.query(
     `INSERT INTO settings (key, value) VALUES ('consent.secret', $1) ON CONFLICT (key) DO NOTHING`,

@@ -14,6 +14,7 @@ import { ConnectorLimits } from './limiter.ts';
 import {
   type FulfilmentDeps,
   type FulfilmentInput,
+  type FulfilmentResult,
   fulfilmentInput,
   runFulfilment,
 } from './runFulfilment.ts';
@@ -46,6 +47,12 @@ export type FulfilmentQueueOptions = {
   defaultPerConnector?: number;
   pollingIntervalSeconds?: number;
   deleteAfterDays?: number;
+  /**
+   * Called in the job after a run is done (e.g. the request desk delivers the results and completes the
+   * request). Must be idempotent: when it throws, pg-boss retries the job, the run is already done and
+   * only this hook runs again.
+   */
+  onDone?: (input: FulfilmentInput, result: FulfilmentResult) => Promise<void>;
 };
 
 export class FulfilmentQueue {
@@ -81,6 +88,7 @@ export class FulfilmentQueue {
           const res = await runFulfilment(q.deps, job!.data);
           if (res.status === 'failed')
             throw new Error(res.steps.find((s) => s.error)?.error ?? 'fulfilment failed');
+          await opts.onDone?.(job!.data, res);
           return { steps: res.steps.length };
         },
       );

@@ -18,6 +18,9 @@ import {
 } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import type { ConsentKeys } from '../consent/keys.ts';
+import type { ConsentEvent } from '../consent/recordConsentEvent.ts';
+import { keysOf, propagate, recordStop } from './consentLink.ts';
 import {
   addEvent,
   flushMail,
@@ -267,13 +270,23 @@ export async function decideObjection(
   const note = assertBalancingNote(input.balancingNote);
   if (req.state === 'received') nextState(req.state, 'complete');
   const now = app.now();
-  await app.db.transaction(async (tx) => {
+  const ix = await registerIndex(app);
+  const keys = await keysOf(app);
+  const events = await app.db.transaction(async (tx) => {
     const sub = await getSubmission(tx, req.submission_id);
-    if (input.upheld && req.purpose_id)
-      await tx.query(
-        'INSERT INTO dsr_stops (email_hash, org_id, purpose_id, kind, request_id, at) VALUES ($1,$2,$3,$4,$5,$6)',
-        [sub.email_hash, req.org_id, req.purpose_id, 'objection-upheld', id, now.toISOString()],
-      );
+    // Upheld: the purpose stops through the consent register (an objection event), so "may we contact"
+    // answers no at once and subscribed systems are told.
+    const recorded =
+      input.upheld && req.purpose_id && ix
+        ? await recordStop(tx, actor, keys, ix, {
+            kind: 'objection-upheld',
+            orgIds: [req.org_id],
+            purposeId: req.purpose_id,
+            email: sub.email,
+            requestId: id,
+            at: now,
+          })
+        : [];
     await tx.query('UPDATE dsr_requests SET decision=$2 WHERE id=$1', [
       id,
       JSON.stringify({
@@ -283,9 +296,15 @@ export async function decideObjection(
     await addEvent(tx, actor, req, 'objection-decided', {
       at: now,
       note,
-      details: { upheld: input.upheld, purpose: req.purpose_id },
+      details: {
+        upheld: input.upheld,
+        purpose: req.purpose_id,
+        consentEvents: recorded.map((e) => e.id),
+      },
     });
+    return recorded;
   });
+  await propagate(app, events);
   const outcome = input.upheld
     ? 'Your objection is upheld: we have stopped this processing of your data.'
     : `We have weighed your objection against our reasons and will continue the processing: ${note}`;
@@ -293,12 +312,15 @@ export async function decideObjection(
   return getRequest(app.db, id);
 }
 
-async function finish(
+export async function finish(
   app: App,
   actor: Actor,
   req: RequestRow,
   to: 'completed',
-  opts: { outcome?: string },
+  opts: {
+    outcome?: string /** the timeline's note when it differs from the mail (no links) */;
+    note?: string;
+  },
   db: Db = app.db,
   index?: RegisterIndex,
 ) {
@@ -325,7 +347,7 @@ async function finish(
     );
     await addEvent(tx, actor, req, 'completed', {
       at: now,
-      note: opts.outcome ?? null,
+      note: opts.note ?? opts.outcome ?? null,
       details: { onTime: now.toISOString().slice(0, 10) <= req.due_date },
     });
   });
@@ -342,8 +364,9 @@ export async function applyImmediateStop(
   index: RegisterIndex | undefined,
   req: RequestRow,
   sub: SubmissionRow,
-): Promise<void> {
-  if (!index || !req.purpose_id || (req.type !== 'objection' && req.type !== 'withdraw-consent')) return;
+  keys: ConsentKeys,
+): Promise<ConsentEvent[]> {
+  if (!index || !req.purpose_id || (req.type !== 'objection' && req.type !== 'withdraw-consent')) return [];
   const purpose = index.purposes.get(req.purpose_id);
   const kind =
     req.type === 'withdraw-consent'
@@ -351,27 +374,32 @@ export async function applyImmediateStop(
       : objectionKind(purpose) === 'direct-marketing'
         ? 'objection-direct-marketing'
         : undefined;
-  if (!kind) return; // a legitimate-interest objection waits for a person
+  if (!kind) return []; // a legitimate-interest objection waits for a person
   const now = app.now();
   const joint = index.jointArrangementFor(req.purpose_id);
   // A joint purpose is stopped for every controller of the arrangement at once.
   const orgs = joint ? joint.controllers : [req.org_id];
-  for (const orgId of orgs)
-    await tx.query(
-      'INSERT INTO dsr_stops (email_hash, org_id, purpose_id, kind, request_id, at) VALUES ($1,$2,$3,$4,$5,$6)',
-      [sub.email_hash, orgId, req.purpose_id, kind, req.id, now.toISOString()],
-    );
+  const system: Actor = { kind: 'system', id: 'ombud' };
+  // One source of truth: the stop is an immutable event in the consent register (per controller).
+  const events = await recordStop(tx, system, keys, index, {
+    kind,
+    orgIds: orgs,
+    purposeId: req.purpose_id,
+    email: sub.email,
+    requestId: req.id,
+    at: now,
+  });
   await tx.query('UPDATE dsr_requests SET decision=$2 WHERE id=$1', [
     req.id,
     JSON.stringify({ stop: { kind, purpose: req.purpose_id, orgs, appliedAt: now.toISOString() } }),
   ]);
-  await addEvent(tx, { kind: 'system', id: 'ombud' }, req, 'stop-applied', {
+  await addEvent(tx, system, req, 'stop-applied', {
     at: now,
-    details: { kind, purpose: req.purpose_id, orgs },
+    details: { kind, purpose: req.purpose_id, orgs, consentEvents: events.map((e) => e.id) },
   });
   await finish(
     app,
-    { kind: 'system', id: 'ombud' },
+    system,
     req,
     'completed',
     {
@@ -383,18 +411,5 @@ export async function applyImmediateStop(
     tx,
     index,
   );
-}
-
-/** Whether processing for a purpose is stopped for an e-mail hash (what marketing systems ask). */
-export async function isStopped(
-  db: Db,
-  emailHashHex: string,
-  purposeId: string,
-  orgId: string,
-): Promise<boolean> {
-  const rows = await db.query(
-    'SELECT 1 FROM dsr_stops WHERE email_hash=$1 AND purpose_id=$2 AND org_id=$3 LIMIT 1',
-    [emailHashHex, purposeId, orgId],
-  );
-  return rows.length > 0;
+  return events;
 }

@@ -45,7 +45,7 @@ export async function attachResult(
     throw validationError('file-size', 'The file is empty or larger than 20 MB.', [
       { path: ['content'], message: 'size 1 byte – 20 MB' },
     ]);
-  const { enc, mac } = keys(app);
+  const { enc } = keys(app);
   const iv = randomBytes(12);
   const id = randomUUID();
   const cipher = createCipheriv('aes-256-gcm', enc, iv);
@@ -75,9 +75,15 @@ export async function attachResult(
       details: { delivery: id, bytes: file.data.length, expiresAt: expiresAt.toISOString() },
     });
   });
+  return { deliveryId: id, url: downloadLink(app, id, expiresAt), expiresAt };
+}
+
+/** The signed link of a stored delivery (the same link every time for the same delivery). */
+export function downloadLink(app: App, deliveryId: string, expiresAt: Date): string {
+  const { mac } = keys(app);
   const exp = Math.floor(expiresAt.getTime() / 1000);
-  const token = `${id}.${exp}.${sign(mac, `${id}.${exp}`)}`;
-  return { deliveryId: id, url: `${app.config.publicUrl}/privacy/requests/download/${token}`, expiresAt };
+  const token = `${deliveryId}.${exp}.${sign(mac, `${deliveryId}.${exp}`)}`;
+  return `${app.config.publicUrl}/privacy/requests/download/${token}`;
 }
 
 const gone = () =>

@@ -131,7 +131,8 @@ export async function submitRequest(app: App, actor: Actor, input: SubmitInput):
         emailHash(email),
         input.details ?? '',
         input.purposeId ?? '',
-        receivedAt.toISOString().slice(0, 16),
+        // The receipt time the client gave (not the default "now": a retry a minute later is the same request).
+        input.receivedAt ? input.receivedAt.toISOString().slice(0, 16) : '',
       ]),
     )
     .digest('hex');

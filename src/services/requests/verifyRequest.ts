@@ -13,7 +13,10 @@ import { nextState, type VerificationMethod } from '../../core/requests/workflow
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import { recordAudit } from '../audit/auditLog.ts';
+import type { ConsentEvent } from '../consent/recordConsentEvent.ts';
+import { keysOf, propagate } from './consentLink.ts';
 import { applyImmediateStop } from './decideRequest.ts';
+import { afterVerification } from './fulfilRequest.ts';
 import { codeHash, CODE_MAX_ATTEMPTS } from './submitRequest.ts';
 import {
   addEvent,
@@ -172,6 +175,8 @@ async function verifySubmission(
 ): Promise<{ requestIds: string[] }> {
   const now = app.now();
   const ix = await registerIndex(app);
+  const keys = await keysOf(app);
+  const consentEvents: ConsentEvent[] = [];
   const ids = await app.db.transaction(async (tx: Db) => {
     const sub = await getSubmission(tx, submissionId);
     const reqs = await requestsOfSubmission(tx, submissionId);
@@ -202,11 +207,14 @@ async function verifySubmission(
       );
       await addEvent(tx, actor, req, 'acknowledged', { at: now, details: { template: 'acknowledgement' } });
       verified.push(req.id);
-      await applyImmediateStop(app, tx, ix, { ...req, state }, sub);
+      consentEvents.push(...(await applyImmediateStop(app, tx, ix, { ...req, state }, sub, keys)));
     }
     if (verified.length === 0 && reqs.every((r) => r.state !== 'received')) return reqs.map((r) => r.id);
     return verified;
   });
   await flushMail(app);
+  await propagate(app, consentEvents);
+  // Requests the fulfilment engine carries out start now (those needing an agent's approval wait).
+  await afterVerification(app, ids);
   return { requestIds: ids };
 }

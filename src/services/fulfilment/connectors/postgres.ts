@@ -13,7 +13,7 @@ const types = {
     (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format),
 };
 
-class PgConnector implements SqlConnector {
+export class PgConnector implements SqlConnector {
   readonly dialect = 'postgres' as const;
   constructor(
     private readonly client: pg.Pool | pg.PoolClient,

@@ -1,0 +1,99 @@
+/**
+ * The demo group's own systems for `ombud start`: the web shop and the customer service database, each a
+ * schema (`demo_webshop`, `demo_customer_service`) of Ombud's embedded database (an extra PGlite instance
+ * each would cost a WebAssembly boot of seconds at every start), or, when DATABASE_URL is set, a database
+ * of its own on that server (`ombud_demo_webshop`, `ombud_demo_customer_service`). Created and
+ * seeded deterministically (the `ombud demo seed` code) on first start only; their connections are the
+ * fulfilment connectors for the annotated datasets.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import type { Dataset } from '../../core/fulfilment/dataset.ts';
+import { openConnector, type SqlConnector } from '../../services/fulfilment/connectors/types.ts';
+import { readDatasetDir } from '../../services/fulfilment/datasets.ts';
+import type { Connectors } from '../../services/fulfilment/engine.ts';
+import { createDemoSchema, customerEmail, customerNumber, type DemoSystem, seedDemoSystems } from './seed.ts';
+
+export const DEMO_CUSTOMERS = 25;
+export const DEMO_DATABASES: Record<DemoSystem, { key: string; database: string; schema: string }> = {
+  webshop: { key: 'nestit_webshop', database: 'ombud_demo_webshop', schema: 'demo_webshop' },
+  'customer-service': {
+    key: 'nestit_customer_service',
+    database: 'ombud_demo_customer_service',
+    schema: 'demo_customer_service',
+  },
+};
+
+export type DemoSystems = {
+  datasets: Dataset[];
+  connectors: Connectors;
+  /** True when this start created and seeded them. */
+  seeded: boolean;
+  customers: number;
+  /** A seeded customer to try the flow with (demo data, not a real person). */
+  sample: { email: string; customerNumber: string };
+  close: () => Promise<void>;
+};
+
+async function openOnServer(databaseUrl: string, database: string): Promise<SqlConnector> {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${database}`);
+  } catch (err) {
+    // Two starts at once: the other one created it.
+    if ((err as { code?: string }).code !== '42P04') throw err;
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(databaseUrl);
+  url.pathname = `/${database}`;
+  return openConnector(url.toString());
+}
+
+async function hasSchema(c: SqlConnector): Promise<boolean> {
+  const rows = await c.query<{ t: string | null }>(
+    "SELECT to_regclass('customers')::text AS t UNION ALL SELECT to_regclass('cases')::text",
+  );
+  return rows.some((r) => r.t !== null);
+}
+
+export async function openDemoSystems(opts: {
+  /** A PostgreSQL server: a database per system on it. */
+  databaseUrl?: string;
+  /** Otherwise Ombud's embedded database: a schema per system in it. */
+  embedded?: PGlite;
+  customers?: number;
+  seed?: number;
+}): Promise<DemoSystems> {
+  const open = async (system: DemoSystem): Promise<SqlConnector> => {
+    if (opts.databaseUrl) return openOnServer(opts.databaseUrl, DEMO_DATABASES[system].database);
+    if (!opts.embedded) throw new Error('openDemoSystems: give databaseUrl or the embedded instance');
+    const { openPgliteSchemaConnector } = await import('../../services/fulfilment/connectors/pglite.ts');
+    return openPgliteSchemaConnector(opts.embedded, DEMO_DATABASES[system].schema);
+  };
+  const [webshop, customerService] = await Promise.all([open('webshop'), open('customer-service')]);
+  const customers = opts.customers ?? DEMO_CUSTOMERS;
+  let seeded = false;
+  if (!(await hasSchema(webshop)) && !(await hasSchema(customerService))) {
+    await createDemoSchema(webshop, 'webshop');
+    await createDemoSchema(customerService, 'customer-service');
+    await seedDemoSystems({ customers, seed: opts.seed ?? 42, webshop, customerService });
+    seeded = true;
+  }
+  return {
+    datasets: await readDatasetDir(),
+    connectors: new Map([
+      [DEMO_DATABASES.webshop.key, webshop],
+      [DEMO_DATABASES['customer-service'].key, customerService],
+    ]),
+    seeded,
+    customers,
+    sample: { email: customerEmail(1), customerNumber: customerNumber(1) },
+    close: async () => {
+      await webshop.close();
+      await customerService.close();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The request desk's side of "one source of truth": what a request decides about contact is recorded in
+ * the consent register as ordinary immutable events (so "may we contact?" answers at once and the webhooks
+ * fire), never in a table of the desk's own. Called inside the desk's transaction; the events are returned
+ * so the caller hands them to `app.consentChanged` after commit.
+ */
+import type { App } from '../../app.ts';
+import { communicationBasis, DIRECT_MARKETING, EVERY_CHANNEL, channelsOf } from '../../core/consent/rules.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
+import type { Db } from '../../storage/db.ts';
+import type { Actor } from '../audit/auditLog.ts';
+import { type ConsentKeys, consentKeys } from '../consent/keys.ts';
+import { type ConsentEvent, recordConsentEvent } from '../consent/recordConsentEvent.ts';
+
+export type StopKind = 'objection-direct-marketing' | 'consent-withdrawn' | 'objection-upheld';
+
+export const keysOf = (app: App): Promise<ConsentKeys> => consentKeys(app.db, app.config.secret);
+
+/**
+ * Record the consent events for a stop: an objection to direct marketing is an objection to the
+ * pseudo-purpose `direct-marketing` on every channel (Art. 21(3) stops every direct-marketing purpose);
+ * a withdrawal is a withdrawal on each channel of the purpose (an objection when the purpose does not
+ * rest on consent); an upheld objection to a legitimate interest is an objection to that purpose.
+ * The idempotency key is derived from the request, so a retried step records nothing twice.
+ */
+export async function recordStop(
+  tx: Db,
+  actor: Actor,
+  keys: ConsentKeys,
+  index: RegisterIndex,
+  input: { kind: StopKind; orgIds: string[]; purposeId: string; email: string; requestId: string; at: Date },
+): Promise<ConsentEvent[]> {
+  const events: ConsentEvent[] = [];
+  const purpose = index.purposes.get(input.purposeId);
+  for (const orgId of input.orgIds) {
+    const base = {
+      orgId,
+      identity: { email: input.email },
+      source: 'customer-service' as const,
+      at: input.at,
+    };
+    const plan: { purposeId: string; channel: string; kind: 'withdraw' | 'object' }[] = [];
+    if (input.kind === 'objection-direct-marketing')
+      plan.push({ purposeId: DIRECT_MARKETING, channel: EVERY_CHANNEL, kind: 'object' });
+    else if (input.kind === 'consent-withdrawn' && purpose && communicationBasis(purpose) === 'consent') {
+      const channels = channelsOf(purpose);
+      for (const channel of channels.length ? channels : [EVERY_CHANNEL])
+        plan.push({
+          purposeId: input.purposeId,
+          channel,
+          kind: channel === EVERY_CHANNEL ? 'object' : 'withdraw',
+        });
+    } else plan.push({ purposeId: input.purposeId, channel: EVERY_CHANNEL, kind: 'object' });
+    for (const p of plan) {
+      const { event, replayed } = await recordConsentEvent(
+        tx,
+        actor,
+        keys,
+        index,
+        { ...base, ...p, idempotencyKey: `dsr:${input.requestId}:${orgId}:${p.purposeId}:${p.channel}` },
+        input.at,
+      );
+      if (!replayed) events.push(event);
+    }
+  }
+  return events;
+}
+
+/** Hand new events to propagation (webhooks) after the transaction committed. */
+export async function propagate(app: App, events: ConsentEvent[]): Promise<void> {
+  for (const e of events) await app.consentChanged?.(e);
+}
+
+/**
+ * Stops the desk recorded in its former `dsr_stops` table (moved to `dsr_stop_backfill` by migration
+ * 0350) become consent events: one row at a time, deleted once its events are recorded. Returns the count.
+ */
+export async function backfillRequestStops(app: App): Promise<number> {
+  const reg = await app.registers.get();
+  if (!reg) return 0;
+  const keys = await keysOf(app);
+  const rows = await app.db.query<{
+    id: number;
+    org_id: string;
+    purpose_id: string;
+    kind: StopKind;
+    request_id: string;
+    at: Date;
+    email: string;
+  }>(
+    `SELECT b.id, b.org_id, b.purpose_id, b.kind, b.request_id, b.at, s.email
+       FROM dsr_stop_backfill b JOIN dsr_requests r ON r.id = b.request_id
+       JOIN dsr_submissions s ON s.id = r.submission_id ORDER BY b.id`,
+  );
+  let done = 0;
+  for (const r of rows) {
+    // A row whose purpose or company left the register stays for a person to look at.
+    const events = await app.db
+      .transaction(async (tx) => {
+        const ev = await recordStop(tx, { kind: 'system', id: 'ombud' }, keys, reg.index, {
+          kind: r.kind,
+          orgIds: [r.org_id],
+          purposeId: r.purpose_id,
+          email: r.email,
+          requestId: r.request_id,
+          at: new Date(r.at),
+        });
+        await tx.query('DELETE FROM dsr_stop_backfill WHERE id = $1', [r.id]);
+        return ev;
+      })
+      .catch(() => undefined);
+    if (!events) continue;
+    await propagate(app, events);
+    done++;
+  }
+  return done;
+}

@@ -1,0 +1,284 @@
+/**
+ * The join between the request desk and fulfilment. A verified access or portability request is queued at
+ * once; an erasure, rectification or restriction waits for an agent's approval (unless `app.approveChanges`
+ * is false). The job runs `runFulfilment` with the request's id, controller and verified identity (the
+ * submission's e-mail address, proven by code, assertion or ID check). When the run is done, `fulfilmentDone`
+ * turns the extract and ZIP into the desk's result deliveries (encrypted, signed expiring links), records
+ * the consent side (an erasure leaves an objection to direct marketing as the suppression record; a
+ * restriction marks the subject restricted) and completes the request with the completion mail.
+ */
+import type { App } from '../../app.ts';
+import { precondition, validationError } from '../../core/errors.ts';
+import { isOpen, nextState, type RequestType } from '../../core/requests/workflow.ts';
+import type { Connectors } from '../fulfilment/engine.ts';
+import type { Dataset } from '../../core/fulfilment/dataset.ts';
+import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
+import { setSubjectRestricted } from '../consent/restrictSubject.ts';
+import { FulfilmentQueue, type FulfilmentQueueOptions } from '../fulfilment/queue.ts';
+import {
+  type FulfilmentInput,
+  type FulfilmentResult,
+  type FulfilmentType,
+  getArtifact,
+  getFulfilmentStatus,
+} from '../fulfilment/runFulfilment.ts';
+import { keysOf, propagate, recordStop } from './consentLink.ts';
+import { finish } from './decideRequest.ts';
+import { attachResult, downloadLink } from './deliverResult.ts';
+import { addEvent, getRequest, getSubmission, registerIndex, type RequestRow } from './store.ts';
+
+const FULFILLED: Partial<Record<RequestType, FulfilmentType>> = {
+  access: 'access',
+  portability: 'portability',
+  erasure: 'erasure',
+  rectification: 'rectification',
+  restriction: 'restriction',
+};
+export const fulfilmentTypeOf = (t: RequestType): FulfilmentType | undefined => FULFILLED[t];
+
+const CHANGES: readonly FulfilmentType[] = ['erasure', 'rectification', 'restriction'];
+export const needsApproval = (app: App, type: FulfilmentType) =>
+  CHANGES.includes(type) && app.approveChanges !== false;
+
+/** Start the fulfilment worker for an app: verified requests run through it. */
+export async function startRequestFulfilment(
+  app: App,
+  systems: { datasets: Dataset[]; connectors: Connectors },
+  opts: FulfilmentQueueOptions = {},
+): Promise<FulfilmentQueue> {
+  const reg = await app.registers.get();
+  if (!reg) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
+  if (!app.config.secret)
+    throw precondition(
+      'secret-missing',
+      'Fulfilment needs OMBUD_SECRET (pseudonyms and result files).',
+      'Set OMBUD_SECRET (openssl rand -hex 32) and restart.',
+    );
+  const queue = await FulfilmentQueue.start(
+    {
+      db: app.db,
+      actor: SYSTEM_ACTOR,
+      index: reg.index,
+      datasets: systems.datasets,
+      connectors: systems.connectors,
+      secret: app.config.secret,
+      now: app.now,
+    },
+    { ...opts, onDone: (input, result) => fulfilmentDone(app, input, result) },
+  );
+  app.fulfilment = queue;
+  return queue;
+}
+
+async function queueRequest(
+  app: App,
+  actor: Actor,
+  req: RequestRow,
+  corrections?: Record<string, string>,
+): Promise<string> {
+  const q = app.fulfilment;
+  if (!q)
+    throw precondition(
+      'fulfilment-not-running',
+      'The fulfilment worker is not running.',
+      'Start Ombud with `ombud start` (it runs the worker), or carry the request out by hand and complete it.',
+    );
+  const type = fulfilmentTypeOf(req.type)!;
+  if (type === 'rectification' && (!corrections || Object.keys(corrections).length === 0))
+    throw validationError('corrections-required', 'A rectification needs the corrected values.', [
+      {
+        path: ['corrections'],
+        message: 'required',
+        hint: 'Give the corrected values by data category, e.g. { "user.contact.address.city": "Malmö" }.',
+      },
+    ]);
+  const sub = await getSubmission(app.db, req.submission_id);
+  const jobId = await q.enqueue({
+    requestId: req.id,
+    orgId: req.org_id,
+    type,
+    identities: { email: sub.email },
+    corrections,
+  });
+  const now = app.now();
+  await app.db.transaction(async (tx) => {
+    if (req.state === 'verified')
+      await tx.query('UPDATE dsr_requests SET state=$2 WHERE id=$1 AND state=$3', [
+        req.id,
+        nextState(req.state, 'start'),
+        'verified',
+      ]);
+    await addEvent(tx, actor, req, 'fulfilment-queued', { at: now, details: { type, job: jobId } });
+  });
+  return jobId;
+}
+
+/** After verification: queue what needs no approval. A failure to queue is recorded, never lost. */
+export async function afterVerification(app: App, requestIds: string[]): Promise<void> {
+  if (!app.fulfilment) return;
+  for (const id of requestIds) {
+    const req = await getRequest(app.db, id);
+    const type = fulfilmentTypeOf(req.type);
+    if (!type || req.state !== 'verified' || needsApproval(app, type)) continue;
+    try {
+      await queueRequest(app, SYSTEM_ACTOR, req);
+    } catch (err) {
+      await addEvent(app.db, SYSTEM_ACTOR, req, 'fulfilment-not-queued', {
+        at: app.now(),
+        details: { code: (err as { code?: string }).code ?? 'error' },
+      });
+    }
+  }
+}
+
+/** An agent approves an erasure, rectification or restriction (or starts any fulfilled type by hand). */
+export async function approveRequest(
+  app: App,
+  actor: Actor,
+  id: string,
+  input: { corrections?: Record<string, string> } = {},
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  const type = fulfilmentTypeOf(req.type);
+  if (!type)
+    throw precondition(
+      'not-fulfilled-automatically',
+      `A ${req.type} request is not carried out by the fulfilment engine.`,
+      'Decide it on the desk (objections) or note what was done and complete it.',
+    );
+  if (await getFulfilmentStatus(app.db, id))
+    throw precondition(
+      'fulfilment-already-queued',
+      'This request is already being carried out (or was).',
+      'Follow its progress on the request page; retry it there if it failed.',
+    );
+  if (req.state === 'received') nextState(req.state, 'start'); // "verify the requester first"
+  if (!isOpen(req.state)) nextState(req.state, 'start');
+  await addEvent(app.db, actor, req, 'approved', { at: app.now(), details: { type } });
+  await queueRequest(app, actor, req, input.corrections);
+  return getRequest(app.db, id);
+}
+
+/** "Failed, here is why, retry": start a failed run again; it resumes at the failed step. */
+export async function retryFulfilment(app: App, actor: Actor, id: string): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  const st = await getFulfilmentStatus(app.db, id);
+  if (!app.fulfilment)
+    throw precondition(
+      'fulfilment-not-running',
+      'The fulfilment worker is not running.',
+      'Start Ombud with `ombud start`.',
+    );
+  if (st?.status !== 'failed')
+    throw precondition(
+      'fulfilment-not-failed',
+      'Only a failed fulfilment can be retried.',
+      'Wait for the run to finish; it retries by itself with back-off.',
+    );
+  await app.fulfilment.retry(id);
+  await addEvent(app.db, actor, req, 'fulfilment-retried', {
+    at: app.now(),
+    details: { attempts: st.attempts },
+  });
+  return getRequest(app.db, id);
+}
+
+const ARTIFACTS: Record<string, { filename: string; label: string }> = {
+  'extract.html': { filename: 'register-extract.html', label: 'Register extract (readable)' },
+  'extract.json': { filename: 'register-extract.json', label: 'Register extract (JSON)' },
+  'portability.zip': { filename: 'your-data.zip', label: 'Your data (JSON and CSV, ZIP)' },
+};
+
+/** The counts of a change, for the customer and the timeline (no personal data: systems, numbers, rules). */
+export function summarise(result: FulfilmentResult): string {
+  const changed = result.outcomes.reduce((n, o) => n + (o.action === 'none' ? 0 : o.erased), 0);
+  const systems = new Set(result.outcomes.filter((o) => o.erased > 0).map((o) => o.system));
+  const kept = result.outcomes.flatMap((o) =>
+    o.keptUnder.map((k) => `${o.collection}: ${k.rows} kept under ${k.rule} until ${k.eraseOn}`),
+  );
+  return [
+    `${changed} record(s) changed in ${systems.size} system(s).`,
+    ...(kept.length
+      ? ['Kept because the law requires it (restricted, erased on the date given):', ...kept]
+      : []),
+  ].join('\n');
+}
+
+/**
+ * The run is done: deliver the files, record the consent side, complete the request. Idempotent (the
+ * job retries it when it throws): files already delivered are not delivered again; a closed request is left.
+ */
+export async function fulfilmentDone(
+  app: App,
+  input: FulfilmentInput,
+  result: FulfilmentResult,
+): Promise<void> {
+  const req = await getRequest(app.db, input.requestId);
+  if (!isOpen(req.state)) return;
+  const ix = await registerIndex(app);
+  const lines: string[] = [];
+  const links: string[] = [];
+  if (input.type === 'access' || input.type === 'portability') {
+    const names =
+      input.type === 'access' ? ['extract.html', 'extract.json', 'portability.zip'] : ['portability.zip'];
+    const have = await app.db.query<{ id: string; filename: string; expires_at: Date }>(
+      'SELECT id, filename, expires_at FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL',
+      [req.id],
+    );
+    for (const name of names) {
+      const a = ARTIFACTS[name]!;
+      const prior = have.find((h) => h.filename === a.filename);
+      let url: string;
+      if (prior) url = downloadLink(app, prior.id, new Date(prior.expires_at));
+      else {
+        const file = await getArtifact(app.db, req.id, name);
+        if (!file) continue;
+        url = (
+          await attachResult(app, SYSTEM_ACTOR, req.id, {
+            filename: a.filename,
+            contentType: file.contentType,
+            data: file.body,
+          })
+        ).url;
+      }
+      links.push(`${a.label}: ${url}`);
+    }
+    lines.push('Your files are ready. The links expire; download them soon.');
+  } else {
+    lines.push(summarise(result));
+  }
+  const sub = await getSubmission(app.db, req.submission_id);
+  if (input.type === 'erasure' && ix) {
+    // The erased customer is not contacted again: an objection to direct marketing stays in the consent
+    // register as the suppression record (keyed hashes; the evidence of the choice).
+    const keys = await keysOf(app);
+    const events = await app.db.transaction((tx) =>
+      recordStop(tx, SYSTEM_ACTOR, keys, ix, {
+        kind: 'objection-direct-marketing',
+        orgIds: [req.org_id],
+        purposeId: 'direct-marketing',
+        email: sub.email,
+        requestId: req.id,
+        at: app.now(),
+      }),
+    );
+    await propagate(app, events);
+  }
+  if (input.type === 'restriction' && ix) {
+    const keys = await keysOf(app);
+    await setSubjectRestricted(app.db, SYSTEM_ACTOR, keys, ix, {
+      orgId: req.org_id,
+      identity: { email: sub.email },
+      restricted: true,
+      reference: `request:${req.id}`,
+    });
+    lines.push('We keep your data stored only and do not use it or contact you until the restriction ends.');
+  }
+  const fresh = await getRequest(app.db, req.id);
+  if (!isOpen(fresh.state)) return;
+  const note = lines.join('\n');
+  await finish(app, SYSTEM_ACTOR, fresh, 'completed', {
+    outcome: links.length ? `${note}\n${links.join('\n')}` : note,
+    note,
+  });
+}
