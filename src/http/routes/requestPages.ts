@@ -18,6 +18,8 @@ import {
   type RequestType,
 } from '../../core/requests/workflow.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
+import { defaultCurrency, formatFee } from '../../core/requests/fees.ts';
+import { chargeFee, getFee, markFeePaid, waiveFee } from '../../services/requests/chargeFee.ts';
 import { listOutbox } from '../../services/mail/outbox.ts';
 import {
   addNote,
@@ -53,6 +55,7 @@ const STATUS_LABEL: Record<string, string> = {
   'due-soon': 'due soon',
   'on-track': 'on track',
   closed: 'closed',
+  'awaiting-payment': 'waiting for the fee',
 };
 
 function sendHtml(reply: FastifyReply, body: string, status = 200) {
@@ -366,6 +369,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
     await recordAudit(app.db, { actor, orgId: q.org_id, action: 'request.read', target: id, at: app.now() });
     const [status] = (await listRequests(app, {})).filter((x) => x.id === id).map((x) => x.status);
     const open = isOpen(q.state);
+    const fee = await getFee(app.db, id);
     const f = (action: string, label: string, fields: Html | string = '') =>
       html`<form method="post" action="/console/requests/${id}/action"><input type="hidden" name="action" value="${action}">${fields}<button type="submit">${label}</button></form>`;
     const body = html`<p><a href="/console/requests">← Requests</a></p><h1>${referenceOf(q.submission_id)} · ${q.type}</h1>${error ?? ''}
@@ -376,6 +380,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
 <tr><th>Received</th><td>${q.received_at.toISOString().replace('T', ' ').slice(0, 16)} UTC (${sub.channel})</td></tr>
 <tr><th>Legal deadline / latest extension</th><td>${q.legal_due_date} / ${q.max_due_date}</td></tr>
 <tr><th>Requester</th><td>${sub.email}${sub.name ? ` (${sub.name})` : ''} · answers in ${sub.lang}</td></tr>
+${fee ? html`<tr><th>Fee</th><td id="fee">${formatFee(fee.amount_minor, fee.currency)} · ${fee.status} · ${fee.ground}${fee.paused_days ? ` · clock paused ${fee.paused_days} days` : ''}<br><small>${fee.reason}</small></td></tr>` : ''}
 <tr><th>Verification</th><td>${q.verification_method ?? 'not yet verified'}</td></tr>
 <tr><th>Assignee</th><td>${q.assignee ?? '—'}</td></tr>
 ${q.purpose_id ? html`<tr><th>Purpose</th><td>${q.purpose_id}</td></tr>` : ''}
@@ -392,7 +397,9 @@ ${q.state === 'verified' ? f('start', 'Start work') : ''}
 ${!q.extension_reason ? f('extend', 'Extend', html`<label for="reason">Reason for the extension (told to the customer)</label><input id="reason" name="reason"><label for="dueDate">New due date (latest ${q.max_due_date})</label><input id="dueDate" name="dueDate" type="date" value="${q.max_due_date}">`) : ''}
 ${q.type === 'objection' && !q.decision ? f('objection', 'Decide objection', html`<label for="upheld">Decision</label><select id="upheld" name="upheld"><option value="true">Uphold: stop the processing</option><option value="false">Reject: compelling legitimate grounds</option></select><label for="balancingNote">Balancing note</label><textarea id="balancingNote" name="balancingNote" rows="3"></textarea>`) : ''}
 ${q.state !== 'received' && !(q.type === 'objection' && !q.decision) ? f('complete', 'Complete', html`<label for="outcome">What we did (told to the customer)</label><textarea id="outcome" name="outcome" rows="2"></textarea>`) : ''}
-${f('warn', 'Warn before refusal', html`<label for="warn-ground">Ground (Art. 12(5))</label><select id="warn-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="warn-reason">Reason (told to the customer)</label><textarea id="warn-reason" name="reason" rows="2"></textarea>`)}
+${['verified', 'in-progress', 'extended'].includes(q.state) && !fee ? f('fee', 'Charge fee', html`<label for="fee-ground">Ground (Art. 12(5); after the warning)</label><select id="fee-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="fee-amount">Amount</label><input id="fee-amount" name="amount" inputmode="decimal" placeholder="150.00"><label for="fee-currency">Currency</label><input id="fee-currency" name="currency" value="${defaultCurrency(org?.country)}" maxlength="3"><label for="fee-reason">Reason and how the fee was set (told to the customer)</label><textarea id="fee-reason" name="reason" rows="2"></textarea>`) : ''}
+${q.state === 'awaiting-payment' ? html`${f('fee-paid', 'Mark fee paid', html`<label for="paid-note">Payment note (e.g. payment reference)</label><input id="paid-note" name="note">`)}${f('fee-waive', 'Waive fee', html`<label for="waive-reason">Why the fee is waived</label><input id="waive-reason" name="reason">`)}` : ''}
+${f('warn', 'Warn before refusal or fee', html`<label for="warn-ground">Ground (Art. 12(5))</label><select id="warn-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="warn-reason">Reason (told to the customer)</label><textarea id="warn-reason" name="reason" rows="2"></textarea>`)}
 ${f('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><select id="ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="refuse-reason">Reason (told to the customer)</label><textarea id="refuse-reason" name="reason" rows="2"></textarea><label for="refusedParts">Partial: what is refused (leave empty to refuse all)</label><input id="refusedParts" name="refusedParts">`)}`
         : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
     }
@@ -450,6 +457,20 @@ ${f('note', 'Add internal note', html`<label for="note-text">Internal note</labe
               partial: !!b.refusedParts?.trim(),
               refusedParts: b.refusedParts,
             });
+            break;
+          case 'fee':
+            await chargeFee(app, actor, id, {
+              ground: b.ground,
+              reason: b.reason,
+              amount: b.amount,
+              currency: b.currency,
+            });
+            break;
+          case 'fee-paid':
+            await markFeePaid(app, actor, id, b.note);
+            break;
+          case 'fee-waive':
+            await waiveFee(app, actor, id, b.reason);
             break;
           case 'warn':
             await warnBeforeRefusal(app, actor, id, { ground: b.ground, reason: b.reason });
