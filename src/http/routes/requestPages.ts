@@ -44,6 +44,7 @@ import { verifyByCode, verifyManually } from '../../services/requests/verifyRequ
 import { barChartSvg, gaugeSvg } from '../../web/charts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
 import { principalActor } from '../actor.ts';
+import { submissionLimiter, verificationLimiter } from '../requestLimits.ts';
 
 const DESK_CSS = `.due-overdue{background:#fce8e6;color:#8c1d18;font-weight:600}.due-due-soon{background:#fef7e0;color:#7a4d00;font-weight:600}
 .due-on-track{color:#1d6b3a}.timeline li{margin:.3rem 0}.actions form{border-top:1px solid #eceff3;padding:.6rem 0}.actions form button{display:block;margin-top:.4rem}
@@ -67,9 +68,13 @@ const formError = (err: unknown): Html | undefined =>
     ? html`<div class="error" role="alert"><strong>${err.message}</strong>${err.issues.map((i) => html`<br>${i.path.join('.')}: ${i.message}${i.hint ? ` — ${i.hint}` : ''}`)}${err.hint ? html`<br>${err.hint}` : ''}</div>`
     : undefined;
 
+const statusOf = (err: unknown) => (err instanceof OmbudError && err.kind === 'rate-limited' ? 429 : 422);
+
 export async function requestPageRoutes(server: FastifyInstance, app: App) {
   // -------------------------------------------------------------------------------------------
   // The customer's side
+  const limitSubmit = submissionLimiter(server, app);
+  const limitVerify = verificationLimiter(server, app);
 
   const newForm = async (lang: Language, error?: Html) => {
     const r = await app.registers.get();
@@ -140,6 +145,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</op
           422,
         );
       try {
+        await limitSubmit(req, reply);
         const res = await submitRequest(
           app,
           { kind: 'data-subject', id: 'web-form' },
@@ -159,7 +165,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</op
       } catch (err) {
         const e = formError(err);
         if (!e) throw err;
-        return sendHtml(reply, await newForm(b.lang, e), 422);
+        return sendHtml(reply, await newForm(b.lang, e), statusOf(err));
       }
     },
   );
@@ -194,6 +200,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</op
     async (req, reply) => {
       const b = req.body as { s: string; code: string };
       try {
+        await limitVerify(req, reply);
         await verifyByCode(app, b.s, b.code);
       } catch (err) {
         const e = formError(err);

@@ -28,6 +28,7 @@ import { getRequest, type RequestRow, referenceOf, timeline } from '../../servic
 import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByAssertion, verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
 import { principalActor } from '../actor.ts';
+import { verificationLimiter } from '../requestLimits.ts';
 
 const id = z.object({ id: z.uuid('a request id (UUID)') });
 const company = z
@@ -100,6 +101,7 @@ function assertOrg(req: FastifyRequest, orgId: string, permission: 'requests:rea
 
 export async function requestRoutes(server: FastifyInstance, app: App) {
   const tags = ['requests'];
+  const limitVerify = verificationLimiter(server, app);
 
   server.post(
     '/api/v1/requests',
@@ -360,6 +362,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     '/api/v1/requests/verify-code',
     {
       config: { permission: 'public' },
+      preHandler: limitVerify,
       schema: {
         tags,
         summary: 'Verify a submission with the code sent by e-mail',
@@ -380,6 +383,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     '/api/v1/requests/verify-assertion',
     {
       config: { permission: 'public' },
+      preHandler: limitVerify,
       schema: {
         tags,
         summary: "Verify a submission with a signed assertion (JWT) from the shop's logged-in session",
