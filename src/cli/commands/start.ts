@@ -4,6 +4,7 @@ import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
 import { buildServer } from '../../http/server.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
+import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { CliIo } from '../io.ts';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -20,6 +21,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     );
     if (demo.admin) io.out(`Console sign-in (shown once): ${demo.admin.email} / ${demo.admin.password}`);
   }
+  // Without SMTP_URL the demo's own SMTP catcher receives the mail; the console shows it (Inbox (demo)).
+  let catcher: MailCatcher | undefined;
+  if (!config.smtpUrl) {
+    const port = Number(process.env.OMBUD_MAIL_CATCHER_PORT || 2525);
+    catcher = await startMailCatcher(app.db, { port, now: app.now }).catch((err: { code?: string }) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      io.out(`Port ${port} is in use: the mail catcher takes a free port instead.`);
+      return startMailCatcher(app.db, { port: 0, now: app.now });
+    });
+    app.config.smtpUrl = catcher.url;
+  }
   const propagation = await startPropagation(app);
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
@@ -32,12 +44,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       `  Admin console    ${base}/console`,
       `  API docs         ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
       `  Health           ${base}/healthz`,
+      catcher
+        ? `  Mail (SMTP)      ${catcher.url}   (caught mail: ${base}/console/inbox)`
+        : `  Mail (SMTP)      ${config.smtpUrl?.replace(/\/\/[^@/]*@/, '//***@')}`,
       '',
     ].join('\n'),
   );
   const stop = async () => {
     await server.close();
     await propagation.stop();
+    await catcher?.close();
     await app.close();
     process.exit(0);
   };

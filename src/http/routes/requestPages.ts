@@ -20,6 +20,7 @@ import {
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { defaultCurrency, formatFee } from '../../core/requests/fees.ts';
 import { chargeFee, getFee, markFeePaid, waiveFee } from '../../services/requests/chargeFee.ts';
+import { listCaught } from '../../services/mail/catcher.ts';
 import { listOutbox } from '../../services/mail/outbox.ts';
 import {
   addNote,
@@ -259,7 +260,7 @@ ${reqs.map((q) => {
       const stats = await deskStats(app, q.company || undefined);
       const sel = (v: string | undefined, x: string) => raw(v === x ? ' selected' : '');
       const body = html`<h1>Requests</h1>
-<p><a class="button" href="/console/requests/new">New request (letter, call, visit)</a> <a class="button secondary" href="/console/outbox">Outbox</a></p>
+<p><a class="button" href="/console/requests/new">New request (letter, call, visit)</a> <a class="button secondary" href="/console/outbox">Outbox</a> <a class="button secondary" href="/console/inbox">Inbox (demo)</a></p>
 <form class="card filters" method="get" action="/console/requests">
 <div><label for="f-company">Company</label><select id="f-company" name="company"><option value="">All</option>${orgs.map((o) => html`<option value="${o.id}"${sel(q.company, o.id)}>${o.legalName}</option>`)}</select></div>
 <div><label for="f-type">Type</label><select id="f-type" name="type"><option value="">All</option>${REQUEST_TYPES.map((x) => html`<option value="${x}"${sel(q.type, x)}>${x}</option>`)}</select></div>
@@ -516,7 +517,7 @@ ${f('note', 'Add internal note', html`<label for="note-text">Internal note</labe
         details: { rows: rows.length },
         at: app.now(),
       });
-      const body = html`<h1>Outbox</h1><p class="muted">${app.config.smtpUrl ? 'Mail is sent over SMTP.' : 'SMTP_URL is not set: mail waits here.'}</p>
+      const body = html`<h1>Outbox</h1><p class="muted">${app.config.smtpUrl ? 'Mail is sent over SMTP.' : 'SMTP_URL is not set: mail waits here.'} <a href="/console/inbox">Inbox (demo)</a> shows what the local SMTP catcher received.</p>
 <div class="card"><table class="data"><thead><tr><th>Created</th><th>To</th><th>Template</th><th>Lang</th><th>Subject</th><th>Status</th></tr></thead><tbody>${rows.map(
         (
           m,
@@ -524,6 +525,30 @@ ${f('note', 'Add internal note', html`<label for="note-text">Internal note</labe
 <td>${m.request_id ? html`<a href="/console/requests/${m.request_id}">${m.subject}</a>` : m.subject}</td><td>${m.status}${m.last_error ? ` (${m.last_error})` : ''}</td></tr>`,
       )}</tbody></table></div>`;
       return sendHtml(reply, page('Outbox', body));
+    },
+  );
+
+  server.get(
+    '/console/inbox',
+    { config: { permission: 'requests:read' }, schema: { hide: true } },
+    async (req, reply) => {
+      const rows = await listCaught(app.db);
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        action: 'mail-catcher.read',
+        details: { rows: rows.length },
+        at: app.now(),
+      });
+      const body = html`<h1>Inbox (demo)</h1><p class="muted">What the demo's local SMTP catcher received: the mail customers would get. Recipients are shown masked with a short hash. <a href="/console/outbox">Outbox</a></p>
+${
+  rows.length === 0
+    ? html`<div class="card"><p>No mail has arrived yet. ${app.config.smtpUrl ? '' : 'SMTP_URL is not set and no catcher is running: mail waits in the outbox.'}</p></div>`
+    : rows.map(
+        (m) =>
+          html`<article class="card mail" data-mail="${m.id}"><h2>${m.subject}</h2><p class="muted">To ${m.rcpt_masked} · <code title="SHA-256 of the address">${(m.rcpt_hashes[0] ?? '').slice(0, 12)}</code> · ${new Date(m.received_at).toISOString().replace('T', ' ').slice(0, 16)} UTC</p><pre class="mail-body">${m.body}</pre></article>`,
+      )
+}`;
+      return sendHtml(reply, page('Inbox (demo)', body));
     },
   );
 }
