@@ -51,7 +51,7 @@ const DESK_CSS = `.due-overdue{background:#fce8e6;color:#8c1d18;font-weight:600}
 .due-on-track{color:#1d6b3a}.timeline li{margin:.3rem 0}.actions form{border-top:1px solid #eceff3;padding:.6rem 0}.actions form button{display:block;margin-top:.4rem}
 .filters{display:flex;gap:.6rem;align-items:end;flex-wrap:wrap}.filters label{margin:0}.charts{display:flex;gap:1.2rem;flex-wrap:wrap;align-items:flex-start}
 form.stack input,form.stack select,form.stack textarea{width:100%;max-width:32rem}
-.table-scroll{overflow-x:auto}.table-scroll td.nowrap,.table-scroll .nowrap{white-space:nowrap}
+.table-scroll{overflow-x:auto}#queue td:first-child{white-space:nowrap}.table-scroll td.nowrap,.table-scroll .nowrap{white-space:nowrap}
 .actions input,.actions select,.actions textarea{width:100%;max-width:100%;box-sizing:border-box}
 .actions details{border-top:1px solid #eceff3;padding:.6rem 0}.actions details summary{cursor:pointer;font-weight:600;color:#1a56c4}
 .actions details form:first-of-type{border-top:0}button.danger{background:#b3261e;border-color:#b3261e;color:#fff}
@@ -280,7 +280,7 @@ ${reqs.map((q) => {
 ${rows.map(
   (
     x,
-  ) => html`<tr data-request="${x.id}"><td class="nowrap due-${x.status}" title="${STATUS_LABEL[x.status]}">${x.due_date}${x.extension_reason ? ' (extended)' : ''}<br><small>${STATUS_LABEL[x.status]}</small></td>
+  ) => html`<tr data-request="${x.id}"><td class="due-${x.status}" title="${STATUS_LABEL[x.status]}">${x.due_date}${x.extension_reason ? ' (extended)' : ''}<br><small>${STATUS_LABEL[x.status]}</small></td>
 <td class="nowrap"><a href="/console/requests/${x.id}">${x.reference}</a></td><td>${r?.index.organization(x.org_id)?.legalName ?? x.org_id}</td><td>${x.type}</td><td>${x.state}</td>
 <td class="hide-narrow nowrap">${x.received_at.toISOString().slice(0, 10)}</td><td class="hide-narrow">${x.assignee ?? ''}</td></tr>`,
 )}${rows.length === 0 ? html`<tr><td colspan="7" class="muted">No requests match.</td></tr>` : ''}</tbody></table></div>
