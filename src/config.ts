@@ -37,6 +37,10 @@ const schema = z.object({
     .min(0, 'must be 0 (check every time) or more')
     .max(60_000, 'must be at most 60000')
     .default(1000),
+  OMBUD_REQUEST_FORM_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(20),
+  OMBUD_REQUEST_RECIPIENT_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(5),
+  OMBUD_VERIFY_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(30),
+  OMBUD_VERIFY_SUBMISSION_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(10),
   OMBUD_COOKIE_ORIGINS: z
     .string()
     .regex(
@@ -70,6 +74,13 @@ export type Config = {
   /** Requests per minute per client address on public routes, and on the sign-in form. */
   publicRateLimit: number;
   loginRateLimit: number;
+  /** The request desk's public limits (src/http/requestLimits.ts). */
+  requestLimits: {
+    formPerHour: number;
+    recipientPerHour: number;
+    verifyPerQuarter: number;
+    verifyPerSubmission: number;
+  };
   /** Sites (origins) allowed to post cookie-banner proofs, besides the register's websites. */
   cookieOrigins: string[];
   /** Outgoing mail; without it mail waits in the outbox (see the console's outbox view). */
@@ -113,6 +124,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKeys: v.OMBUD_SECRET_KEYS,
     publicRateLimit: v.OMBUD_PUBLIC_RATE_LIMIT,
     loginRateLimit: v.OMBUD_LOGIN_RATE_LIMIT,
+    requestLimits: {
+      formPerHour: v.OMBUD_REQUEST_FORM_LIMIT,
+      recipientPerHour: v.OMBUD_REQUEST_RECIPIENT_LIMIT,
+      verifyPerQuarter: v.OMBUD_VERIFY_LIMIT,
+      verifyPerSubmission: v.OMBUD_VERIFY_SUBMISSION_LIMIT,
+    },
     cookieOrigins: v.OMBUD_COOKIE_ORIGINS?.split(',') ?? [],
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM,

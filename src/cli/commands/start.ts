@@ -9,6 +9,7 @@ import { installationSecret } from '../../services/consent/keys.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { backfillRequestStops } from '../../services/requests/consentLink.ts';
 import { startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
+import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { CliIo } from '../io.ts';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -24,6 +25,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       `Demo group loaded: register revision ${demo.revision}${demo.registerChanged ? ' (new)' : ''}${demo.published.length ? `; published ${demo.published.join(', ')}` : ''}.`,
     );
     if (demo.admin) io.out(`Console sign-in (shown once): ${demo.admin.email} / ${demo.admin.password}`);
+  }
+  // Without SMTP_URL the demo's own SMTP catcher receives the mail; the console shows it (Inbox (demo)).
+  let catcher: MailCatcher | undefined;
+  if (!config.smtpUrl) {
+    const port = Number(process.env.OMBUD_MAIL_CATCHER_PORT || 2525);
+    catcher = await startMailCatcher(app.db, { port, now: app.now }).catch((err: { code?: string }) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      io.out(`Port ${port} is in use: the mail catcher takes a free port instead.`);
+      return startMailCatcher(app.db, { port: 0, now: app.now });
+    });
+    app.config.smtpUrl = catcher.url;
   }
   const propagation = await startPropagation(app);
   // The demo's own systems (web shop, customer service), embedded or on the DATABASE_URL server, and the
@@ -54,6 +66,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       `  Admin console    ${base}/console`,
       `  API docs         ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
       `  Health           ${base}/healthz`,
+      catcher
+        ? `  Mail (SMTP)      ${catcher.url}   (caught mail: ${base}/console/inbox)`
+        : `  Mail (SMTP)      ${config.smtpUrl?.replace(/\/\/[^@/]*@/, '//***@')}`,
       '',
     ].join('\n'),
   );
@@ -62,6 +77,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     await propagation.stop();
     await app.fulfilment?.stop();
     await demoSystems?.close();
+    await catcher?.close();
     await app.close();
     process.exit(0);
   };

@@ -12,6 +12,7 @@ export const MAIL_TEMPLATES = [
   'completion',
   'refusal-warning',
   'refusal',
+  'fee',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
@@ -28,6 +29,8 @@ export type MailInput = {
   reason?: string;
   refusedParts?: string;
   outcome?: string;
+  /** A fee, formatted with its currency ("150.00 SEK"). */
+  fee?: string;
   authority?: AuthorityRef;
 };
 
@@ -159,6 +162,20 @@ const T: Record<MailTemplate, (i: MailInput) => Record<Language, Rendered>> = {
     nb: {
       subject: `${i.company}: vedtak om henvendelsen din (${i.reference})`,
       text: `Vi kan ikke ${i.refusedParts ? 'fullt ut ' : ''}imøtekomme kravet ditt om ${typeName(i.type!, 'nb')}.${i.refusedParts ? `\nAvslaget gjelder: ${i.refusedParts}` : ''}\nBegrunnelse: ${i.reason}`,
+    },
+  }),
+  fee: (i) => ({
+    en: {
+      subject: `${i.company}: a fee for your request (${i.reference})`,
+      text: `As we told you, we consider your request for ${typeName(i.type!, 'en')} manifestly unfounded or excessive. We will handle it for a reasonable fee of ${i.fee}, which covers our administrative cost.\nReason: ${i.reason}\nPlease pay quoting the reference ${i.reference}. We start the work when the fee is paid: until then the time to answer is paused, and the days you wait are added to our deadline. You may instead withdraw or limit your request.`,
+    },
+    sv: {
+      subject: `${i.company}: en avgift för din begäran (${i.reference})`,
+      text: `Som vi har meddelat bedömer vi att din begäran om ${typeName(i.type!, 'sv')} är uppenbart ogrundad eller orimlig. Vi handlägger den mot en rimlig avgift på ${i.fee}, som täcker våra administrativa kostnader.\nSkäl: ${i.reason}\nAnge referensen ${i.reference} när du betalar. Vi påbörjar arbetet när avgiften är betald: fram till dess står svarstiden still, och dagarna du väntar läggs till vår tidsfrist. Du kan i stället återkalla eller begränsa din begäran.`,
+    },
+    nb: {
+      subject: `${i.company}: et gebyr for henvendelsen din (${i.reference})`,
+      text: `Som vi har varslet, mener vi at kravet ditt om ${typeName(i.type!, 'nb')} er åpenbart grunnløst eller urimelig. Vi behandler det mot et rimelig gebyr på ${i.fee}, som dekker de administrative kostnadene våre.\nBegrunnelse: ${i.reason}\nOppgi referansen ${i.reference} når du betaler. Vi starter arbeidet når gebyret er betalt: til da står svarfristen stille, og dagene du venter legges til fristen vår. Du kan i stedet trekke tilbake eller begrense kravet.`,
     },
   }),
 };

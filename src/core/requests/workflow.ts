@@ -2,6 +2,8 @@
  * Data subject requests: the kinds, the states and which step may follow which. Pure: no I/O.
  *
  * received → verified → in-progress → (extended) → completed | refused
+ * A fee (Art. 12(5)) puts an open request in 'awaiting-payment' until an agent records the payment or
+ * waives the fee; it then returns to the state it came from (src/core/requests/fees.ts).
  * A refusal (manifestly unfounded or excessive, Art. 12(5)) is possible from any open state; an
  * extension (Art. 12(3)) from any open state before the due date has passed.
  */
@@ -23,11 +25,18 @@ export const REQUEST_STATES = [
   'verified',
   'in-progress',
   'extended',
+  'awaiting-payment',
   'completed',
   'refused',
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
-export const OPEN_STATES: readonly RequestState[] = ['received', 'verified', 'in-progress', 'extended'];
+export const OPEN_STATES: readonly RequestState[] = [
+  'received',
+  'verified',
+  'in-progress',
+  'extended',
+  'awaiting-payment',
+];
 export const isOpen = (s: RequestState) => OPEN_STATES.includes(s);
 
 export const VERIFICATION_METHODS = ['email-code', 'signed-assertion', 'manual-id-check'] as const;
@@ -37,21 +46,22 @@ export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 export const REFUSAL_GROUNDS = ['manifestly-unfounded', 'excessive'] as const;
 export type RefusalGround = (typeof REFUSAL_GROUNDS)[number];
 
-export type Step = 'verify' | 'start' | 'extend' | 'complete' | 'refuse';
+export type Step = 'verify' | 'start' | 'extend' | 'complete' | 'refuse' | 'charge-fee';
 
 const ALLOWED: Record<Step, readonly RequestState[]> = {
   verify: ['received'],
   start: ['verified'],
   extend: ['verified', 'in-progress', 'received'],
   complete: ['verified', 'in-progress', 'extended'],
-  refuse: ['received', 'verified', 'in-progress', 'extended'],
+  refuse: ['received', 'verified', 'in-progress', 'extended', 'awaiting-payment'],
+  'charge-fee': ['verified', 'in-progress', 'extended'],
 };
 
 /** The state after `step`, or a typed error naming what to do instead. */
 export function nextState(current: RequestState, step: Step): RequestState {
   if (!ALLOWED[step].includes(current)) {
     const hint =
-      current === 'received' && (step === 'start' || step === 'complete')
+      current === 'received' && (step === 'start' || step === 'complete' || step === 'charge-fee')
         ? "Verify the requester's identity first (e-mail code, signed assertion, or a recorded ID check)."
         : isOpen(current)
           ? `From '${current}' the next steps are: ${(Object.keys(ALLOWED) as Step[]).filter((s) => ALLOWED[s].includes(current)).join(', ')}.`
@@ -69,6 +79,8 @@ export function nextState(current: RequestState, step: Step): RequestState {
       return 'completed';
     case 'refuse':
       return 'refused';
+    case 'charge-fee':
+      return 'awaiting-payment';
   }
 }
 

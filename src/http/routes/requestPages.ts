@@ -18,6 +18,9 @@ import {
   type RequestType,
 } from '../../core/requests/workflow.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
+import { defaultCurrency, formatFee } from '../../core/requests/fees.ts';
+import { chargeFee, getFee, markFeePaid, waiveFee } from '../../services/requests/chargeFee.ts';
+import { listCaught } from '../../services/mail/catcher.ts';
 import { listOutbox } from '../../services/mail/outbox.ts';
 import {
   addNote,
@@ -44,17 +47,26 @@ import { verifyByCode, verifyManually } from '../../services/requests/verifyRequ
 import { barChartSvg, gaugeSvg } from '../../web/charts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
 import { principalActor } from '../actor.ts';
+import { submissionLimiter, verificationLimiter } from '../requestLimits.ts';
 
 const DESK_CSS = `.due-overdue{background:#fce8e6;color:#8c1d18;font-weight:600}.due-due-soon{background:#fef7e0;color:#7a4d00;font-weight:600}
 .due-on-track{color:#1d6b3a}.timeline li{margin:.3rem 0}.actions form{border-top:1px solid #eceff3;padding:.6rem 0}.actions form button{display:block;margin-top:.4rem}
 .filters{display:flex;gap:.6rem;align-items:end;flex-wrap:wrap}.filters label{margin:0}.charts{display:flex;gap:1.2rem;flex-wrap:wrap;align-items:flex-start}
-form.stack input,form.stack select,form.stack textarea{width:100%;max-width:32rem}`;
+form.stack input,form.stack select,form.stack textarea{width:100%;max-width:32rem}
+.table-scroll{overflow-x:auto}#queue td:first-child{white-space:nowrap}.table-scroll td.nowrap,.table-scroll .nowrap{white-space:nowrap}
+.actions input,.actions select,.actions textarea{width:100%;max-width:100%;box-sizing:border-box}
+.actions details{border-top:1px solid #eceff3;padding:.6rem 0}.actions details summary{cursor:pointer;font-weight:600;color:#1a56c4}
+.actions details form:first-of-type{border-top:0}button.danger{background:#b3261e;border-color:#b3261e;color:#fff}
+.mail-body{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fb;padding:.8rem;border-radius:6px;font-size:.9rem}
+.mail h2{font-size:1.05rem;margin:0 0 .3rem}
+@media (max-width:700px){.hide-narrow{display:none}}`;
 
 const STATUS_LABEL: Record<string, string> = {
   overdue: 'overdue',
   'due-soon': 'due soon',
   'on-track': 'on track',
   closed: 'closed',
+  'awaiting-payment': 'waiting for the fee',
 };
 
 function sendHtml(reply: FastifyReply, body: string, status = 200) {
@@ -66,9 +78,16 @@ const formError = (err: unknown): Html | undefined =>
     ? html`<div class="error" role="alert"><strong>${err.message}</strong>${err.issues.map((i) => html`<br>${i.path.join('.')}: ${i.message}${i.hint ? ` — ${i.hint}` : ''}`)}${err.hint ? html`<br>${err.hint}` : ''}</div>`
     : undefined;
 
+const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', sv: 'Svenska', nb: 'Norsk bokmål' };
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+const statusOf = (err: unknown) => (err instanceof OmbudError && err.kind === 'rate-limited' ? 429 : 422);
+
 export async function requestPageRoutes(server: FastifyInstance, app: App) {
   // -------------------------------------------------------------------------------------------
   // The customer's side
+  const limitSubmit = submissionLimiter(server, app);
+  const limitVerify = verificationLimiter(server, app);
 
   const newForm = async (lang: Language, error?: Html) => {
     const r = await app.registers.get();
@@ -83,11 +102,11 @@ export async function requestPageRoutes(server: FastifyInstance, app: App) {
 <option value="group">All companies of the group${r ? ` (${r.index.register.group.name})` : ''}</option>
 ${orgs.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}</select>
 <label for="type">What do you want?</label><select id="type" name="type" required>
-${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</option>`)}</select>
+${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty, lang))}</option>`)}</select>
 <label for="email">Your e-mail address</label><input id="email" name="email" type="email" required autocomplete="email">
 <label for="name">Your name (optional)</label><input id="name" name="name" autocomplete="name">
 <label for="details">Details (optional)</label><textarea id="details" name="details" rows="4"></textarea>
-<label for="lang">Language for our answer</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}"${raw(l === lang ? ' selected' : '')}>${l}</option>`)}</select>
+<label for="lang">Language for our answer</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}"${raw(l === lang ? ' selected' : '')}>${LANGUAGE_NAMES[l]}</option>`)}</select>
 <p><button type="submit">Send request</button></p></form></div>`,
       css: DESK_CSS,
     });
@@ -139,6 +158,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</op
           422,
         );
       try {
+        await limitSubmit(req, reply);
         const res = await submitRequest(
           app,
           { kind: 'data-subject', id: 'web-form' },
@@ -158,7 +178,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</op
       } catch (err) {
         const e = formError(err);
         if (!e) throw err;
-        return sendHtml(reply, await newForm(b.lang, e), 422);
+        return sendHtml(reply, await newForm(b.lang, e), statusOf(err));
       }
     },
   );
@@ -193,6 +213,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${typeName(ty, lang)}</op
     async (req, reply) => {
       const b = req.body as { s: string; code: string };
       try {
+        await limitVerify(req, reply);
         await verifyByCode(app, b.s, b.code);
       } catch (err) {
         const e = formError(err);
@@ -251,19 +272,19 @@ ${reqs.map((q) => {
       const stats = await deskStats(app, q.company || undefined);
       const sel = (v: string | undefined, x: string) => raw(v === x ? ' selected' : '');
       const body = html`<h1>Requests</h1>
-<p><a class="button" href="/console/requests/new">New request (letter, call, visit)</a> <a class="button secondary" href="/console/outbox">Outbox</a></p>
+<p><a class="button" href="/console/requests/new">New request (letter, call, visit)</a> <a class="button secondary" href="/console/outbox">Outbox</a> <a class="button secondary" href="/console/inbox">Inbox (demo)</a></p>
 <form class="card filters" method="get" action="/console/requests">
 <div><label for="f-company">Company</label><select id="f-company" name="company"><option value="">All</option>${orgs.map((o) => html`<option value="${o.id}"${sel(q.company, o.id)}>${o.legalName}</option>`)}</select></div>
 <div><label for="f-type">Type</label><select id="f-type" name="type"><option value="">All</option>${REQUEST_TYPES.map((x) => html`<option value="${x}"${sel(q.type, x)}>${x}</option>`)}</select></div>
 <div><label for="f-state">State</label><select id="f-state" name="state"><option value="">All</option>${REQUEST_STATES.map((x) => html`<option value="${x}"${sel(q.state, x)}>${x}</option>`)}</select></div>
 <div><button type="submit">Filter</button></div></form>
-<div class="card"><table class="data" id="queue"><thead><tr><th>Due</th><th>Reference</th><th>Company</th><th>Type</th><th>State</th><th>Received</th><th>Assignee</th></tr></thead><tbody>
+<div class="card table-scroll"><table class="data" id="queue"><thead><tr><th>Due</th><th>Reference</th><th>Company</th><th>Type</th><th>State</th><th class="hide-narrow">Received</th><th class="hide-narrow">Assignee</th></tr></thead><tbody>
 ${rows.map(
   (
     x,
   ) => html`<tr data-request="${x.id}"><td class="due-${x.status}" title="${STATUS_LABEL[x.status]}">${x.due_date}${x.extension_reason ? ' (extended)' : ''}<br><small>${STATUS_LABEL[x.status]}</small></td>
-<td><a href="/console/requests/${x.id}">${x.reference}</a></td><td>${r?.index.organization(x.org_id)?.legalName ?? x.org_id}</td><td>${x.type}</td><td>${x.state}</td>
-<td>${x.received_at.toISOString().slice(0, 10)}</td><td>${x.assignee ?? ''}</td></tr>`,
+<td class="nowrap"><a href="/console/requests/${x.id}">${x.reference}</a></td><td>${r?.index.organization(x.org_id)?.legalName ?? x.org_id}</td><td>${x.type}</td><td>${x.state}</td>
+<td class="hide-narrow nowrap">${x.received_at.toISOString().slice(0, 10)}</td><td class="hide-narrow">${x.assignee ?? ''}</td></tr>`,
 )}${rows.length === 0 ? html`<tr><td colspan="7" class="muted">No requests match.</td></tr>` : ''}</tbody></table></div>
 <div class="card"><h2>Figures</h2><div class="charts">
 ${raw(barChartSvg('Requests by type', stats.byType, REQUEST_TYPES))}
@@ -287,7 +308,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
 <label for="purposeId">Purpose (objection, withdrawal; optional)</label><select id="purposeId" name="purposeId"><option value="">—</option>${(r?.index.register.purposes ?? []).map((p) => html`<option value="${p.id}">${t(p.name, 'en')}</option>`)}</select>
 <label for="email">Customer's e-mail address (for the answer)</label><input id="email" name="email" type="email" required>
 <label for="receivedAt">Received (date and time)</label><input id="receivedAt" name="receivedAt" type="datetime-local">
-<label for="lang">Language</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}">${l}</option>`)}</select>
+<label for="lang">Language</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}">${LANGUAGE_NAMES[l]}</option>`)}</select>
 <label for="details">Details</label><textarea id="details" name="details" rows="3"></textarea>
 <label for="idCheck">Identity check done (e.g. "ID seen: driving licence, name matches"; never copy the document)</label><input id="idCheck" name="idCheck">
 <p><button type="submit">File request</button></p></form></div>`,
@@ -379,8 +400,11 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
       [id],
     );
     const open = isOpen(q.state);
-    const f = (action: string, label: string, fields: Html | string = '') =>
-      html`<form method="post" action="/console/requests/${id}/action"><input type="hidden" name="action" value="${action}">${fields}<button type="submit">${label}</button></form>`;
+    const fee = await getFee(app.db, id);
+    const f = (action: string, label: string, fields: Html | string = '', cls = '') =>
+      html`<form method="post" action="/console/requests/${id}/action"><input type="hidden" name="action" value="${action}">${fields}<button type="submit"${raw(cls ? ` class="${cls}"` : '')}>${label}</button></form>`;
+    const fd = (action: string, label: string, fields: Html | string = '') =>
+      f(action, label, fields, 'danger');
     const body = html`<p><a href="/console/requests">← Requests</a></p><h1>${referenceOf(q.submission_id)} · ${q.type}</h1>${error ?? ''}
 <div class="grid"><div class="card"><table class="data"><tbody>
 <tr><th>Company</th><td>${org?.legalName ?? q.org_id}</td></tr>
@@ -389,6 +413,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
 <tr><th>Received</th><td>${q.received_at.toISOString().replace('T', ' ').slice(0, 16)} UTC (${sub.channel})</td></tr>
 <tr><th>Legal deadline / latest extension</th><td>${q.legal_due_date} / ${q.max_due_date}</td></tr>
 <tr><th>Requester</th><td>${sub.email}${sub.name ? ` (${sub.name})` : ''} · answers in ${sub.lang}</td></tr>
+${fee ? html`<tr><th>Fee</th><td id="fee">${formatFee(fee.amount_minor, fee.currency)} · ${fee.status} · ${fee.ground}${fee.paused_days ? ` · clock paused ${fee.paused_days} days` : ''}<br><small>${fee.reason}</small></td></tr>` : ''}
 <tr><th>Verification</th><td>${q.verification_method ?? 'not yet verified'}</td></tr>
 <tr><th>Assignee</th><td>${q.assignee ?? '—'}</td></tr>
 ${q.purpose_id ? html`<tr><th>Purpose</th><td>${q.purpose_id}</td></tr>` : ''}
@@ -405,8 +430,12 @@ ${q.state === 'verified' ? f('start', 'Start work') : ''}
 ${!q.extension_reason ? f('extend', 'Extend', html`<label for="reason">Reason for the extension (told to the customer)</label><input id="reason" name="reason"><label for="dueDate">New due date (latest ${q.max_due_date})</label><input id="dueDate" name="dueDate" type="date" value="${q.max_due_date}">`) : ''}
 ${q.type === 'objection' && !q.decision ? f('objection', 'Decide objection', html`<label for="upheld">Decision</label><select id="upheld" name="upheld"><option value="true">Uphold: stop the processing</option><option value="false">Reject: compelling legitimate grounds</option></select><label for="balancingNote">Balancing note</label><textarea id="balancingNote" name="balancingNote" rows="3"></textarea>`) : ''}
 ${q.state !== 'received' && !(q.type === 'objection' && !q.decision) ? f('complete', 'Complete', html`<label for="outcome">What we did (told to the customer)</label><textarea id="outcome" name="outcome" rows="2"></textarea>`) : ''}
-${f('warn', 'Warn before refusal', html`<label for="warn-ground">Ground (Art. 12(5))</label><select id="warn-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="warn-reason">Reason (told to the customer)</label><textarea id="warn-reason" name="reason" rows="2"></textarea>`)}
-${f('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><select id="ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="refuse-reason">Reason (told to the customer)</label><textarea id="refuse-reason" name="reason" rows="2"></textarea><label for="refusedParts">Partial: what is refused (leave empty to refuse all)</label><input id="refusedParts" name="refusedParts">`)}`
+${q.state === 'awaiting-payment' ? html`${f('fee-paid', 'Mark fee paid', html`<label for="paid-note">Payment note (e.g. payment reference)</label><input id="paid-note" name="note">`)}${f('fee-waive', 'Waive fee', html`<label for="waive-reason">Why the fee is waived</label><input id="waive-reason" name="reason">`)}` : ''}
+<details${raw(fee ? ' open' : '')}><summary>Manifestly unfounded or excessive (Art. 12(5)): warn, charge a fee, refuse</summary>
+${f('warn', 'Warn before refusal or fee', html`<label for="warn-ground">Ground (Art. 12(5))</label><select id="warn-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="warn-reason">Reason (told to the customer)</label><textarea id="warn-reason" name="reason" rows="2"></textarea>`)}
+${['verified', 'in-progress', 'extended'].includes(q.state) && !fee ? f('fee', 'Charge fee', html`<label for="fee-ground">Ground (Art. 12(5); after the warning)</label><select id="fee-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="fee-amount">Amount</label><input id="fee-amount" name="amount" inputmode="decimal" placeholder="150.00"><label for="fee-currency">Currency</label><input id="fee-currency" name="currency" value="${defaultCurrency(org?.country)}" maxlength="3"><label for="fee-reason">Reason and how the fee was set (told to the customer)</label><textarea id="fee-reason" name="reason" rows="2"></textarea>`) : ''}
+${fd('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><select id="ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="refuse-reason">Reason (told to the customer)</label><textarea id="refuse-reason" name="reason" rows="2"></textarea><label for="refusedParts">Partial: what is refused (leave empty to refuse all)</label><input id="refusedParts" name="refusedParts">`)}
+</details>`
         : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
     }
 ${f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`)}</div></div>
@@ -465,6 +494,20 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
               refusedParts: b.refusedParts,
             });
             break;
+          case 'fee':
+            await chargeFee(app, actor, id, {
+              ground: b.ground,
+              reason: b.reason,
+              amount: b.amount,
+              currency: b.currency,
+            });
+            break;
+          case 'fee-paid':
+            await markFeePaid(app, actor, id, b.note);
+            break;
+          case 'fee-waive':
+            await waiveFee(app, actor, id, b.reason);
+            break;
           case 'warn':
             await warnBeforeRefusal(app, actor, id, { ground: b.ground, reason: b.reason });
             break;
@@ -511,14 +554,38 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
         details: { rows: rows.length },
         at: app.now(),
       });
-      const body = html`<h1>Outbox</h1><p class="muted">${app.config.smtpUrl ? 'Mail is sent over SMTP.' : 'SMTP_URL is not set: mail waits here.'}</p>
-<div class="card"><table class="data"><thead><tr><th>Created</th><th>To</th><th>Template</th><th>Lang</th><th>Subject</th><th>Status</th></tr></thead><tbody>${rows.map(
+      const body = html`<h1>Outbox</h1><p class="muted">${app.config.smtpUrl ? 'Mail is sent over SMTP.' : 'SMTP_URL is not set: mail waits here.'} <a href="/console/inbox">Inbox (demo)</a> shows what the local SMTP catcher received.</p>
+<div class="card table-scroll"><table class="data"><thead><tr><th>Created</th><th>To</th><th>Template</th><th>Lang</th><th>Subject</th><th>Status</th></tr></thead><tbody>${rows.map(
         (
           m,
         ) => html`<tr><td>${new Date(m.created_at).toISOString().replace('T', ' ').slice(0, 16)}</td><td>${m.to_address}</td><td>${m.template}</td><td>${m.lang}</td>
 <td>${m.request_id ? html`<a href="/console/requests/${m.request_id}">${m.subject}</a>` : m.subject}</td><td>${m.status}${m.last_error ? ` (${m.last_error})` : ''}</td></tr>`,
       )}</tbody></table></div>`;
       return sendHtml(reply, page('Outbox', body));
+    },
+  );
+
+  server.get(
+    '/console/inbox',
+    { config: { permission: 'requests:read' }, schema: { hide: true } },
+    async (req, reply) => {
+      const rows = await listCaught(app.db);
+      await recordAudit(app.db, {
+        actor: principalActor(req),
+        action: 'mail-catcher.read',
+        details: { rows: rows.length },
+        at: app.now(),
+      });
+      const body = html`<h1>Inbox (demo)</h1><p class="muted">What the demo's local SMTP catcher received: the mail customers would get. Recipients are shown masked with a short hash. <a href="/console/outbox">Outbox</a></p>
+${
+  rows.length === 0
+    ? html`<div class="card"><p>No mail has arrived yet. ${app.config.smtpUrl ? '' : 'SMTP_URL is not set and no catcher is running: mail waits in the outbox.'}</p></div>`
+    : rows.map(
+        (m) =>
+          html`<article class="card mail" data-mail="${m.id}"><h2>${m.subject}</h2><p class="muted">To ${m.rcpt_masked} · <code title="SHA-256 of the address">${(m.rcpt_hashes[0] ?? '').slice(0, 12)}</code> · ${new Date(m.received_at).toISOString().replace('T', ' ').slice(0, 16)} UTC</p><pre class="mail-body">${m.body}</pre></article>`,
+      )
+}`;
+      return sendHtml(reply, page('Inbox (demo)', body));
     },
   );
 }

@@ -9,6 +9,7 @@ import type { App } from '../../app.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
 import { can } from '../../core/policies/permissions.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
+import { formatFee } from '../../core/requests/fees.ts';
 import { REFUSAL_GROUNDS, REQUEST_STATES, REQUEST_TYPES } from '../../core/requests/workflow.ts';
 import {
   addNote,
@@ -20,6 +21,7 @@ import {
   startRequest,
   warnBeforeRefusal,
 } from '../../services/requests/decideRequest.ts';
+import { chargeFee, getFee, markFeePaid, waiveFee } from '../../services/requests/chargeFee.ts';
 import { attachResult, openResult } from '../../services/requests/deliverResult.ts';
 import { getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
 import { approveRequest, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
@@ -28,6 +30,7 @@ import { getRequest, type RequestRow, referenceOf, timeline } from '../../servic
 import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByAssertion, verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
 import { principalActor } from '../actor.ts';
+import { verificationLimiter } from '../requestLimits.ts';
 
 const id = z.object({ id: z.uuid('a request id (UUID)') });
 const company = z
@@ -100,6 +103,7 @@ function assertOrg(req: FastifyRequest, orgId: string, permission: 'requests:rea
 
 export async function requestRoutes(server: FastifyInstance, app: App) {
   const tags = ['requests'];
+  const limitVerify = verificationLimiter(server, app);
 
   server.post(
     '/api/v1/requests',
@@ -185,8 +189,22 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       const r = await getRequest(app.db, (req.params as { id: string }).id);
       assertOrg(req, r.org_id, 'requests:read');
       const events = await timeline(app.db, r.id);
+      const fee = await getFee(app.db, r.id);
       return {
         request: viewOf(r),
+        fee: fee
+          ? {
+              ground: fee.ground,
+              reason: fee.reason,
+              amount: formatFee(fee.amount_minor, fee.currency),
+              amountMinor: fee.amount_minor,
+              currency: fee.currency,
+              status: fee.status,
+              requestedAt: new Date(fee.requested_at).toISOString(),
+              settledAt: fee.settled_at ? new Date(fee.settled_at).toISOString() : null,
+              pausedDays: fee.paused_days,
+            }
+          : null,
         timeline: events.map((e) => ({
           at: new Date(e.at).toISOString(),
           actor: e.actor,
@@ -262,6 +280,29 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       refusedParts: z.string().max(5000).optional(),
     }),
     (rid, b, req) => refuseRequest(app, principalActor(req), rid, b),
+  );
+  act(
+    'fee',
+    'Charge a reasonable fee (Art. 12(5), after the warning); the request waits for payment',
+    z.object({
+      ground: z.enum(REFUSAL_GROUNDS),
+      reason: z.string().max(5000),
+      amount: z.union([z.string().max(20), z.number()]),
+      currency: z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code, e.g. SEK'),
+    }),
+    (rid, b, req) => chargeFee(app, principalActor(req), rid, b),
+  );
+  act(
+    'fee/paid',
+    'Record that the fee was paid; work resumes and the due date moves by the days waited',
+    z.object({ note: z.string().max(2000).optional() }),
+    (rid, b, req) => markFeePaid(app, principalActor(req), rid, b.note),
+  );
+  act(
+    'fee/waive',
+    'Waive the fee (reason required); work resumes on the original due date',
+    z.object({ reason: z.string().max(2000) }),
+    (rid, b, req) => waiveFee(app, principalActor(req), rid, b.reason),
   );
   act(
     'objection-decision',
@@ -364,6 +405,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     '/api/v1/requests/verify-code',
     {
       config: { permission: 'public' },
+      preHandler: limitVerify,
       schema: {
         tags,
         summary: 'Verify a submission with the code sent by e-mail',
@@ -384,6 +426,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     '/api/v1/requests/verify-assertion',
     {
       config: { permission: 'public' },
+      preHandler: limitVerify,
       schema: {
         tags,
         summary: "Verify a submission with a signed assertion (JWT) from the shop's logged-in session",

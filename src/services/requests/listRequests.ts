@@ -11,7 +11,8 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { normaliseRow, type RequestRow, referenceOf } from './store.ts';
 
 export type QueueFilter = { orgId?: string; type?: RequestType; state?: RequestState; open?: boolean };
-export type QueueItem = RequestRow & { reference: string; status: DueStatus | 'closed' };
+/** 'awaiting-payment': the clock is paused while a fee is unpaid (src/core/requests/fees.ts). */
+export type QueueItem = RequestRow & { reference: string; status: DueStatus | 'closed' | 'awaiting-payment' };
 
 export async function listRequests(app: App, f: QueueFilter = {}, limit = 500): Promise<QueueItem[]> {
   const where: string[] = [];
@@ -37,7 +38,12 @@ export async function listRequests(app: App, f: QueueFilter = {}, limit = 500): 
     return {
       ...row,
       reference: referenceOf(row.submission_id),
-      status: OPEN_STATES.includes(row.state) ? dueStatus(row.due_date, now, tz) : 'closed',
+      status:
+        row.state === 'awaiting-payment'
+          ? 'awaiting-payment'
+          : OPEN_STATES.includes(row.state)
+            ? dueStatus(row.due_date, now, tz)
+            : 'closed',
     };
   });
 }
