@@ -6,10 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type BannerConfig, defaultTexts } from '../../src/web/sdk/consent/config.ts';
 import { buildConsentBundle } from '../../src/web/sdk/consent/build.ts';
+import { launchBrowser } from '../support/browser.ts';
 
 type Proof = Record<string, unknown> & { categories: Record<string, boolean> };
 
@@ -140,16 +141,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchBrowser();
   mkdirSync('test-results', { recursive: true });
 });
 

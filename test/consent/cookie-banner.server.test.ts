@@ -6,12 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inventoryVersion } from '../../src/core/consent/banner-config.ts';
 import { buildConsentBundle } from '../../src/web/sdk/consent/build.ts';
 import type { TestServer } from '../support/server.ts';
 import { startConsentServer } from './support.ts';
+import { launchBrowser } from '../support/browser.ts';
 
 let t: TestServer;
 let ombud: string;
@@ -42,16 +43,7 @@ beforeAll(async () => {
   siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   // Loopback ports differ, so the site is a different origin from Ombud: the group lists it.
   t.app.config.cookieOrigins = [siteOrigin.replace('127.0.0.1', 'localhost'), siteOrigin];
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchBrowser();
   mkdirSync('test-results', { recursive: true });
 }, 60_000);
 afterAll(async () => {

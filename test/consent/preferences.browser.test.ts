@@ -4,10 +4,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TestServer } from '../support/server.ts';
 import { same, startConsentServer } from './support.ts';
+import { launchBrowser } from '../support/browser.ts';
 
 const ORG = 'nestit-group';
 let t: TestServer;
@@ -30,16 +31,7 @@ beforeAll(async () => {
   await t.server.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.server.server.address() as AddressInfo).port}`;
   t.app.config.publicUrl = base;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchBrowser();
   mkdirSync('test-results', { recursive: true });
 }, 60_000);
 afterAll(async () => {

@@ -1,10 +1,10 @@
 import { unzipSync } from 'fflate';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
 import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { launchBrowser } from '../support/browser.ts';
 
 let s: NestitSystems;
 let t: TestServer;
@@ -66,16 +66,7 @@ describe('P25 fulfilment over HTTP', () => {
   test('P25 the console shows the steps and what was kept under which rule; the extract reads well', async () => {
     await t.server.listen({ port: 0, host: '127.0.0.1' });
     const addr = t.server.server.address() as { port: number };
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-gpu',
-      ],
-    });
+    const browser = await launchBrowser();
     try {
       const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 } });
       await ctx.addCookies([

@@ -5,10 +5,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TEST_ADMIN } from '../support/server.ts';
 import { codeIn, type DeskServer, startDesk } from './support.ts';
+import { launchBrowser } from '../support/browser.ts';
 
 describe('request desk in a browser', () => {
   let s: DeskServer;
@@ -19,16 +20,7 @@ describe('request desk in a browser', () => {
     s = await startDesk();
     await s.server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(s.server.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-gpu',
-      ],
-    });
+    browser = await launchBrowser();
     mkdirSync('test-results', { recursive: true });
   });
   afterAll(async () => {
