@@ -171,6 +171,24 @@ export async function forChunks<T>(rows: Row[], fn: (chunk: Row[]) => Promise<T>
   return out;
 }
 
+/** `UPDATE collection SET sets` for the given rows, in primary-key chunks; returns how many rows changed. */
+async function updateRows(
+  c: SqlConnector,
+  collection: Collection,
+  rows: Row[],
+  sets: string[],
+  base: unknown[],
+): Promise<number> {
+  let changed = 0;
+  for (const n of await forChunks(rows, (chunk) => {
+    const params = [...base];
+    const where = keyCondition(c, collection, chunk, params);
+    return c.execute(`UPDATE ${c.quote(collection.name)} SET ${sets.join(', ')} WHERE ${where}`, params);
+  }))
+    changed += n;
+  return changed;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Retention
 
@@ -275,12 +293,7 @@ export async function markRestricted(
     base.push(m.eraseOn);
     sets.push(`${c.quote(r.erase_on_field)} = ${c.param(base.length)}`);
   }
-  if (sets.length)
-    await forChunks(rows, async (chunk) => {
-      const params = [...base];
-      const where = keyCondition(c, collection, chunk, params);
-      await c.execute(`UPDATE ${c.quote(collection.name)} SET ${sets.join(', ')} WHERE ${where}`, params);
-    });
+  if (sets.length) await updateRows(c, collection, rows, sets, base);
 }
 
 /** Is this row restricted (store-only)? For connectors and consent lookups. */
@@ -367,15 +380,7 @@ export async function eraseInDatabase(
             });
             return `${tx.quote(f.name)} = ${expr}`;
           });
-        if (sets.length)
-          for (const n of await forChunks(erase, async (chunk) => {
-            const p = [...params];
-            return tx.execute(
-              `UPDATE ${tx.quote(collection.name)} SET ${sets.join(', ')} WHERE ${keyCondition(tx, collection, chunk, p)}`,
-              p,
-            );
-          }))
-            erased += n;
+        if (sets.length) erased += await updateRows(tx, collection, erase, sets, params);
       }
       out.push({
         dataset: dataset.fides_key,
@@ -422,14 +427,7 @@ export async function rectifyInDatabase(
           base.push(v);
           return `${tx.quote(f.name)} = ${tx.param(base.length)}`;
         });
-        for (const n of await forChunks(rows, (chunk) => {
-          const p = [...base];
-          return tx.execute(
-            `UPDATE ${tx.quote(collection.name)} SET ${sets.join(', ')} WHERE ${keyCondition(tx, collection, chunk, p)}`,
-            p,
-          );
-        }))
-          changed += n;
+        changed += await updateRows(tx, collection, rows, sets, base);
       }
       out.push({
         dataset: dataset.fides_key,
