@@ -1,221 +1,354 @@
 /**
- * DSR bench on the real servers: the web shop on PostgreSQL, customer service on MariaDB, seeded with N
- * customers (twice: one copy for Ombud, one for hand-written SQL doing the same erasures). Measures one
- * access and one erasure end to end (p50, p95) and K erasures in a row, each beside the hand-written SQL,
- * and prints the ratio. Ombud's time includes its own bookkeeping (run and step records, audit log).
+ * DSR bench on the real servers: the web shop on PostgreSQL, customer service on MariaDB, N customers, in two
+ * identical copies (one for Ombud, one for hand-written SQL doing the same work; see copies.ts and hand.ts).
+ * Measures one access and one erasure end to end (p50, p95 over S customers) and K erasures in a row, each
+ * beside the hand-written SQL in the same run, and prints the ratio. Ombud's time includes its own
+ * bookkeeping (run and step records, audit log, the stored extract, HTML and ZIP) in its own database.
  *
- * Run: npx tsx bench/dsr/dsr.ts [--customers 1000000] [--erasures 1000] [--samples 50]
+ * Afterwards it checks that both copies ended identical (row counts per table; a digest of every row the
+ * erased customers owned, and of the restriction markers) and that every access produced the same extract;
+ * it exits with 1 when they differ.
+ *
+ * Run: npx tsx bench/dsr/dsr.ts [--customers 1000000] [--erasures 1000] [--samples 50] [--reseed]
+ *      [--own-db postgres|pglite]
  */
-import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
+import { createHash, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import pg from 'pg';
 import { RegisterIndex } from '../../src/core/register/register-index.ts';
 import { DEMO_REGISTER_DIR } from '../../src/demo/loadDemo.ts';
-import { createDemoSchema, customerNumber, seedDemoSystems } from '../../src/demo/systems/seed.ts';
+import { customerNumber, ownedKeys } from '../../src/demo/systems/seed.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
-import { openConnector, type SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
+import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
-import { type FulfilmentDeps, runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
+import { Engine, MARKER_TABLE } from '../../src/services/fulfilment/engine.ts';
+import {
+  type FulfilmentDeps,
+  getArtifact,
+  runFulfilment,
+} from '../../src/services/fulfilment/runFulfilment.ts';
 import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
+import type { Db } from '../../src/storage/db.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { openPglite } from '../../src/storage/pglite.ts';
+import { openPostgres } from '../../src/storage/postgres.ts';
+import { type Copy, countRows, prepareCopies, recordTouched } from './copies.ts';
+import { handAccess, handConstants, handErase } from './hand.ts';
 
 const { values } = parseArgs({
   options: {
     customers: { type: 'string', default: '20000' },
     erasures: { type: 'string', default: '200' },
     samples: { type: 'string', default: '30' },
+    seed: { type: 'string', default: '42' },
+    reseed: { type: 'boolean', default: false },
+    'own-db': { type: 'string', default: 'postgres' },
   },
 });
 const N = Number(values.customers);
 const K = Number(values.erasures);
 const S = Number(values.samples);
-const PG = process.env.OMBUD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const MY = process.env.OMBUD_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+const SEED = Number(values.seed);
+if (![N, K, S].every((x) => Number.isInteger(x) && x > 0) || 2 * S + K + 5 > N) {
+  console.error(
+    'dsr: --customers, --erasures and --samples are whole numbers, customers > 2 × samples + erasures',
+  );
+  process.exit(2);
+}
+const servers = {
+  pg: process.env.OMBUD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  my: process.env.OMBUD_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
+};
+const log = (m: string) => console.error(m);
+const ORG = 'nestit-sverige';
 
-const drops: (() => Promise<void>)[] = [];
-async function pgDb(): Promise<SqlConnector> {
-  const name = `ombud_bench_${randomBytes(4).toString('hex')}`;
-  const a = new pg.Client({ connectionString: PG });
-  await a.connect();
-  await a.query(`CREATE DATABASE ${name}`);
-  await a.end();
-  const u = new URL(PG);
+/** Where two JSON values first differ (a path), for the report. */
+function firstDifference(a: unknown, b: unknown, path = '$'): string {
+  if (isDeepStrictEqual(a, b)) return '';
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const d = firstDifference(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
+      if (d) return d;
+    }
+  }
+  return `${path}: ${JSON.stringify(a)?.slice(0, 200)} ≠ ${JSON.stringify(b)?.slice(0, 200)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The copies, and Ombud's own database (a fresh one per run).
+
+const t0 = Date.now();
+const {
+  ombud,
+  hand,
+  counts: seeded,
+  setup,
+} = await prepareCopies({
+  servers,
+  customers: N,
+  seed: SEED,
+  reseed: values.reseed!,
+  log,
+});
+log(`copies ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${setup}`);
+
+let ownDb: Db;
+let dropOwn = async () => {};
+if (values['own-db'] === 'pglite') {
+  ownDb = await openPglite();
+} else {
+  const name = `dsr_bench_own_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: servers.pg });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(servers.pg);
   u.pathname = `/${name}`;
-  const c = await openConnector(u.toString());
-  drops.push(async () => {
-    await c.close();
-    const b = new pg.Client({ connectionString: PG });
-    await b.connect();
-    await b.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await b.end();
-  });
-  return c;
+  ownDb = await openPostgres(u.toString());
+  dropOwn = async () => {
+    const a = new pg.Client({ connectionString: servers.pg });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await a.end();
+  };
 }
-async function myDb(): Promise<SqlConnector> {
-  const name = `ombud_bench_${randomBytes(4).toString('hex')}`;
-  const a = await mysql.createConnection({ uri: MY });
-  await a.query(`CREATE DATABASE ${name}`);
-  await a.end();
-  const u = new URL(MY);
-  u.pathname = `/${name}`;
-  const c = await openConnector(u.toString());
-  drops.push(async () => {
-    await c.close();
-    const b = await mysql.createConnection({ uri: MY });
-    await b.query(`DROP DATABASE IF EXISTS ${name}`);
-    await b.end();
+await migrate(ownDb);
+const index = new RegisterIndex((await readRegisterDir(DEMO_REGISTER_DIR)).register!);
+const datasets = await readDatasetDir();
+const connectors = new Map([
+  ['nestit_webshop', ombud.webshop],
+  ['nestit_customer_service', ombud.service],
+]);
+const deps: FulfilmentDeps = { db: ownDb, actor: SYSTEM_ACTOR, index, datasets, connectors, secret: 'bench' };
+const constants = handConstants(new Engine(datasets, connectors), index, ORG);
+
+// Customers: S for access, S single erasures, K erasures in a row, a few for warming up (all distinct).
+const pick = (i: number) => 1 + ((i * 7919) % N);
+const accessIds = Array.from({ length: S }, (_, i) => pick(i));
+const eraseIds = Array.from({ length: S }, (_, i) => pick(S + i));
+const rowIds = Array.from({ length: K }, (_, i) => pick(2 * S + i));
+const warmIds = Array.from({ length: 5 }, (_, i) => pick(2 * S + K + i));
+const erased = [...eraseIds, ...rowIds];
+await recordTouched(ombud, erased);
+await recordTouched(hand, erased);
+
+const sizes = await countRows(ombud);
+const handSizes = await countRows(hand);
+const problems: string[] = [];
+if (!isDeepStrictEqual(sizes, handSizes)) problems.push('the two copies differ before the run');
+for (const [t, n] of Object.entries(seeded))
+  if (sizes[t] !== n) problems.push(`${t}: ${sizes[t]} rows, seeded ${n}`);
+
+const today = new Date().toISOString().slice(0, 10);
+const now = () => new Date();
+const access = async (i: number, n: number) =>
+  runFulfilment(deps, {
+    requestId: `bench-a-${i}`,
+    orgId: ORG,
+    type: 'access',
+    identities: { customerNumber: customerNumber(n) },
   });
-  return c;
+const erase = async (i: number, n: number) =>
+  runFulfilment(deps, {
+    requestId: `bench-e-${i}`,
+    orgId: ORG,
+    type: 'erasure',
+    identities: { customerNumber: customerNumber(n) },
+  });
+
+// Warm up both sides (connections, plans, JIT): accesses only, nothing changes.
+for (const [i, n] of warmIds.entries()) {
+  await access(-1 - i, n);
+  await handAccess(hand, constants, {
+    requestId: 'w',
+    orgId: ORG,
+    customerNumber: customerNumber(n),
+    now: now(),
+  });
 }
 
-async function pair() {
-  const webshop = await pgDb();
-  const service = await myDb();
-  await createDemoSchema(webshop, 'webshop');
-  await createDemoSchema(service, 'customer-service');
-  const counts = await seedDemoSystems({ customers: N, webshop, customerService: service, batch: 2000 });
-  return { webshop, service, counts };
-}
+// ---------------------------------------------------------------------------------------------------------
+// Measured: one access (S samples), one erasure (S samples), K erasures in a row.
 
-/** The same erasure written by hand: what a developer would write for these two databases. */
-async function handErase(webshop: SqlConnector, service: SqlConnector, cn: string, today: string) {
-  await service.transaction(async (tx) => {
-    await tx.execute(
-      'DELETE m FROM messages m JOIN cases c ON c.id = m.case_id WHERE c.customer_number = ?',
-      [cn],
-    );
-    await tx.execute('DELETE FROM cases WHERE customer_number = ?', [cn]);
+const ms = {
+  access: [] as number[],
+  accessHand: [] as number[],
+  erase: [] as number[],
+  eraseHand: [] as number[],
+};
+let extractsDiffer = 0;
+for (const [i, n] of accessIds.entries()) {
+  let t = performance.now();
+  const r = await access(i, n);
+  ms.access.push(performance.now() - t);
+  t = performance.now();
+  const json = await handAccess(hand, constants, {
+    requestId: `bench-a-${i}`,
+    orgId: ORG,
+    customerNumber: customerNumber(n),
+    now: now(),
   });
-  await webshop.transaction(async (tx) => {
-    const sub = 'SELECT id FROM customers WHERE customer_number = $1';
-    await tx.execute(
-      `DELETE FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE customer_id IN (${sub}))`,
-      [cn],
-    );
-    await tx.execute(`DELETE FROM orders WHERE customer_id IN (${sub})`, [cn]);
-    await tx.execute(`DELETE FROM accounts WHERE customer_id IN (${sub})`, [cn]);
-    await tx.execute(`DELETE FROM reviews WHERE customer_id IN (${sub})`, [cn]);
-    await tx.execute(
-      'DELETE FROM newsletter_signups WHERE email IN (SELECT email FROM customers WHERE customer_number = $1)',
-      [cn],
-    );
-    await tx.execute(
-      `UPDATE invoices SET restricted = TRUE, erase_on = CASE seller_org
-         WHEN 'provendo' THEN make_date(extract(year FROM invoice_date)::int + 6, 1, 1)
-         ELSE make_date(extract(year FROM invoice_date)::int + 8, 1, 1) END
-       WHERE customer_number = $1`,
-      [cn],
-    );
-    await tx.execute(`DELETE FROM invoices WHERE customer_number = $1 AND erase_on <= $2`, [cn, today]);
-    await tx.execute('DELETE FROM customers WHERE customer_number = $1', [cn]);
-  });
+  ms.accessHand.push(performance.now() - t);
+  // Outside the clock: the same extract (but for when it was made).
+  const stored = await getArtifact(ownDb, `bench-a-${i}`, 'extract.json');
+  const a = JSON.parse(stored?.body.toString('utf8') ?? '{}');
+  const b = JSON.parse(json);
+  a.request.generatedAt = b.request.generatedAt = '';
+  if (r.status !== 'done' || !isDeepStrictEqual(a, b)) {
+    extractsDiffer++;
+    if (extractsDiffer === 1) log(`extract differs for ${customerNumber(n)} at ${firstDifference(a, b)}`);
+  }
 }
+if (extractsDiffer)
+  problems.push(`${extractsDiffer} of ${S} extracts differ between Ombud and the hand-written SQL`);
+
+for (const [i, n] of eraseIds.entries()) {
+  let t = performance.now();
+  const r = await erase(i, n);
+  ms.erase.push(performance.now() - t);
+  if (r.status !== 'done') problems.push(`erasure of ${customerNumber(n)}: ${r.status}`);
+  t = performance.now();
+  await handErase(hand, { requestId: `bench-e-${i}`, customerNumber: customerNumber(n), today });
+  ms.eraseHand.push(performance.now() - t);
+}
+let t = performance.now();
+for (const [i, n] of rowIds.entries()) {
+  const r = await erase(S + i, n);
+  if (r.status !== 'done') problems.push(`erasure of ${customerNumber(n)}: ${r.status}`);
+}
+const rowOmbud = performance.now() - t;
+t = performance.now();
+for (const [i, n] of rowIds.entries())
+  await handErase(hand, { requestId: `bench-e-${S + i}`, customerNumber: customerNumber(n), today });
+const rowHand = performance.now() - t;
+
+// ---------------------------------------------------------------------------------------------------------
+// Both copies must end identical, and the erased customers must be gone but for their kept invoices.
+
+async function erasedRows(c: Copy) {
+  const keys = ownedKeys(erased);
+  const any = (col: string, xs: number[]) => `${col} = ANY('{${xs.join(',')}}'::int[])`;
+  const q = (conn: SqlConnector, sql: string) => conn.query<Record<string, unknown>>(sql);
+  return {
+    customers: await q(c.webshop, `SELECT * FROM customers WHERE ${any('id', erased)} ORDER BY id`),
+    accounts: await q(c.webshop, `SELECT * FROM accounts WHERE ${any('id', erased)} ORDER BY id`),
+    orders: await q(c.webshop, `SELECT * FROM orders WHERE ${any('id', keys.orders)} ORDER BY id`),
+    order_lines: await q(
+      c.webshop,
+      `SELECT * FROM order_lines WHERE ${any('order_id', keys.orders)} ORDER BY id`,
+    ),
+    invoices: await q(c.webshop, `SELECT * FROM invoices WHERE ${any('id', keys.orders)} ORDER BY id`),
+    reviews: await q(c.webshop, `SELECT * FROM reviews WHERE ${any('id', keys.reviews)} ORDER BY id`),
+    newsletter_signups: await q(
+      c.webshop,
+      `SELECT * FROM newsletter_signups WHERE ${any('id', erased)} ORDER BY id`,
+    ),
+    cases: await q(c.service, `SELECT * FROM cases WHERE id IN (${keys.cases.join(',')}) ORDER BY id`),
+    messages: await q(
+      c.service,
+      `SELECT * FROM messages WHERE case_id IN (${keys.cases.join(',')}) ORDER BY id`,
+    ),
+    markers: await q(c.webshop, `SELECT * FROM ${MARKER_TABLE} ORDER BY collection_name, row_key`),
+    serviceMarkers: await q(c.service, `SELECT * FROM ${MARKER_TABLE} ORDER BY collection_name, row_key`),
+  };
+}
+const digest = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+const after = { ombud: await countRows(ombud), hand: await countRows(hand) };
+const rowsAfter = { ombud: await erasedRows(ombud), hand: await erasedRows(hand) };
+for (const table of Object.keys(after.ombud))
+  if (after.ombud[table] !== after.hand[table])
+    problems.push(
+      `${table}: ${after.ombud[table]} rows in Ombud's copy, ${after.hand[table]} in the hand-written one`,
+    );
+const digests = { ombud: digest(rowsAfter.ombud), hand: digest(rowsAfter.hand) };
+if (digests.ombud !== digests.hand) {
+  for (const k of Object.keys(rowsAfter.ombud) as (keyof typeof rowsAfter.ombud)[])
+    if (!isDeepStrictEqual(rowsAfter.ombud[k], rowsAfter.hand[k]))
+      problems.push(
+        `${k}: the erased customers' rows differ (${rowsAfter.ombud[k].length} vs ${rowsAfter.hand[k].length})`,
+      );
+}
+const left = rowsAfter.ombud;
+for (const k of [
+  'customers',
+  'accounts',
+  'orders',
+  'order_lines',
+  'reviews',
+  'newsletter_signups',
+  'cases',
+  'messages',
+] as const)
+  if (left[k].length) problems.push(`${k}: ${left[k].length} rows of erased customers are left`);
+const kept = left.invoices;
+if (kept.some((r) => r.restricted !== true || !r.erase_on || String(r.erase_on) <= today))
+  problems.push('an invoice of an erased customer is left unrestricted or past its deletion date');
+if (left.markers.length !== kept.length) problems.push('not every kept invoice has its restriction marker');
+
+// ---------------------------------------------------------------------------------------------------------
+// The report.
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
-const ms = (n: number) => `${n.toFixed(1)} ms`;
+const f = (n: number) => `${n.toFixed(1)} ms`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const row = (label: string, a: string, b: string, r: string) => `| ${label} | ${a} | ${b} | ${r} |`;
+const num = (n: number | undefined) => (n ?? 0).toLocaleString('en-US');
+console.log(
+  [
+    `DSR bench, ${new Date().toISOString().slice(0, 16)}Z: ${num(N)} customers, ${num(sizes.order_lines)} order lines, ${num(sizes.messages)} messages (counted in the databases); Ombud's own database: ${values['own-db']}`,
+    `sizes: ${Object.entries(sizes)
+      .filter(([k]) => !k.startsWith(MARKER_TABLE))
+      .map(([k, v]) => `${k} ${num(v)}`)
+      .join(', ')}`,
+    `copies: ${setup}`,
+    '',
+    row('measure', 'Ombud', 'hand-written SQL', 'ratio'),
+    '| --- | --- | --- | --- |',
+    row(
+      `access p50 (${S})`,
+      f(pct(ms.access, 50)),
+      f(pct(ms.accessHand, 50)),
+      ratio(pct(ms.access, 50), pct(ms.accessHand, 50)),
+    ),
+    row(
+      `access p95 (${S})`,
+      f(pct(ms.access, 95)),
+      f(pct(ms.accessHand, 95)),
+      ratio(pct(ms.access, 95), pct(ms.accessHand, 95)),
+    ),
+    row(
+      `erasure p50 (${S})`,
+      f(pct(ms.erase, 50)),
+      f(pct(ms.eraseHand, 50)),
+      ratio(pct(ms.erase, 50), pct(ms.eraseHand, 50)),
+    ),
+    row(
+      `erasure p95 (${S})`,
+      f(pct(ms.erase, 95)),
+      f(pct(ms.eraseHand, 95)),
+      ratio(pct(ms.erase, 95), pct(ms.eraseHand, 95)),
+    ),
+    row(
+      `${num(K)} erasures in a row`,
+      `${(rowOmbud / 1000).toFixed(2)} s`,
+      `${(rowHand / 1000).toFixed(2)} s`,
+      ratio(rowOmbud, rowHand),
+    ),
+    '',
+    `after the erasures: both copies ${problems.length ? 'checked, see below' : 'identical'} (row counts per table; digest of the erased customers' rows and markers ${digests.ombud} / ${digests.hand}); ${kept.length} invoices kept, restricted and marked; ${S - extractsDiffer} of ${S} extracts identical`,
+  ].join('\n'),
+);
+if (problems.length) console.log(`\nFAILED:\n- ${problems.join('\n- ')}`);
 
-const t0 = Date.now();
-const ombudSys = await pair();
-const handSys = await pair();
-console.log(`seeded 2 × ${N} customers in ${((Date.now() - t0) / 1000).toFixed(0)} s:`, ombudSys.counts);
-
-const db = await openPglite();
-await migrate(db);
-const deps: FulfilmentDeps = {
-  db,
-  actor: SYSTEM_ACTOR,
-  index: new RegisterIndex((await readRegisterDir(DEMO_REGISTER_DIR)).register!),
-  datasets: await readDatasetDir(),
-  connectors: new Map([
-    ['nestit_webshop', ombudSys.webshop],
-    ['nestit_customer_service', ombudSys.service],
-  ]),
-  secret: 'bench',
-};
-const today = new Date().toISOString().slice(0, 10);
-const pick = (i: number) => customerNumber(1 + ((i * 7919) % N));
-
-// One access end to end (S samples).
-const access: number[] = [];
-const accessHand: number[] = [];
-for (let i = 0; i < S; i++) {
-  const cn = pick(i);
-  let t = performance.now();
-  await runFulfilment(deps, {
-    requestId: `bench-a-${i}`,
-    orgId: 'nestit-sverige',
-    type: 'access',
-    identities: { customerNumber: cn },
-  });
-  access.push(performance.now() - t);
-  t = performance.now();
-  const [c] = await handSys.webshop.query<{ id: number; email: string }>(
-    'SELECT * FROM customers WHERE customer_number = $1',
-    [cn],
-  );
-  const orders = await handSys.webshop.query<{ id: number }>('SELECT * FROM orders WHERE customer_id = $1', [
-    c?.id ?? -1,
-  ]);
-  await handSys.webshop.query('SELECT * FROM order_lines WHERE order_id = ANY($1)', [
-    orders.map((o) => o.id),
-  ]);
-  await handSys.webshop.query('SELECT * FROM invoices WHERE customer_number = $1', [cn]);
-  await handSys.webshop.query('SELECT * FROM reviews WHERE customer_id = $1', [c?.id ?? -1]);
-  await handSys.webshop.query('SELECT * FROM accounts WHERE customer_id = $1', [c?.id ?? -1]);
-  await handSys.webshop.query('SELECT * FROM newsletter_signups WHERE email = $1', [c?.email ?? '']);
-  const cases = await handSys.service.query<{ id: number }>('SELECT * FROM cases WHERE customer_number = ?', [
-    cn,
-  ]);
-  if (cases.length)
-    await handSys.service.query('SELECT * FROM messages WHERE case_id IN (?)', [cases.map((x) => x.id)]);
-  accessHand.push(performance.now() - t);
-}
-
-// Erasures: S single ones measured, then K in a row.
-const erase: number[] = [];
-const eraseHand: number[] = [];
-let next = S;
-for (let i = 0; i < S; i++, next++) {
-  const cn = pick(next);
-  let t = performance.now();
-  await runFulfilment(deps, {
-    requestId: `bench-e-${next}`,
-    orgId: 'nestit-sverige',
-    type: 'erasure',
-    identities: { customerNumber: cn },
-  });
-  erase.push(performance.now() - t);
-  t = performance.now();
-  await handErase(handSys.webshop, handSys.service, cn, today);
-  eraseHand.push(performance.now() - t);
-}
-let t = performance.now();
-for (let i = 0; i < K; i++)
-  await runFulfilment(deps, {
-    requestId: `bench-k-${next + i}`,
-    orgId: 'nestit-sverige',
-    type: 'erasure',
-    identities: { customerNumber: pick(next + i) },
-  });
-const rowOmbud = performance.now() - t;
-t = performance.now();
-for (let i = 0; i < K; i++) await handErase(handSys.webshop, handSys.service, pick(next + i), today);
-const rowHand = performance.now() - t;
-
-const lines = [
-  `| measure (${N.toLocaleString('en-US')} customers, ${ombudSys.counts.order_lines!.toLocaleString('en-US')} order lines, ${ombudSys.counts.messages!.toLocaleString('en-US')} messages) | Ombud | hand-written SQL | ratio |`,
-  '| --- | --- | --- | --- |',
-  `| access p50 | ${ms(pct(access, 50))} | ${ms(pct(accessHand, 50))} | ${(pct(access, 50) / pct(accessHand, 50)).toFixed(1)}× |`,
-  `| access p95 | ${ms(pct(access, 95))} | ${ms(pct(accessHand, 95))} | ${(pct(access, 95) / pct(accessHand, 95)).toFixed(1)}× |`,
-  `| erasure p50 | ${ms(pct(erase, 50))} | ${ms(pct(eraseHand, 50))} | ${(pct(erase, 50) / pct(eraseHand, 50)).toFixed(1)}× |`,
-  `| erasure p95 | ${ms(pct(erase, 95))} | ${ms(pct(eraseHand, 95))} | ${(pct(erase, 95) / pct(eraseHand, 95)).toFixed(1)}× |`,
-  `| ${K} erasures in a row | ${(rowOmbud / 1000).toFixed(2)} s | ${(rowHand / 1000).toFixed(2)} s | ${(rowOmbud / rowHand).toFixed(1)}× |`,
-];
-console.log(lines.join('\n'));
-await db.close();
-for (const d of drops) await d();
+await ombud.close();
+await hand.close();
+await ownDb.close();
+await dropOwn();
+process.exit(problems.length ? 1 : 0);

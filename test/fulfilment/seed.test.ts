@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { createDemoSchema, customerEmail, seedDemoSystems } from '../../src/demo/systems/seed.ts';
+import {
+  createDemoIndexes,
+  createDemoSchema,
+  customerEmail,
+  customerNumber,
+  restoreDemoCustomers,
+  SERVICE_TABLES,
+  seedDemoSystems,
+  WEBSHOP_TABLES,
+} from '../../src/demo/systems/seed.ts';
+import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { freshSystemDb, type SystemDb } from '../support/systems.ts';
 
 const opened: SystemDb[] = [];
@@ -31,7 +41,13 @@ describe('demo systems seeder on the real servers', () => {
       customerService: a.connector,
       batch: 50,
     });
-    await seedDemoSystems({ customers: 120, webshop: b.connector, customerService: b.connector, batch: 7 });
+    await seedDemoSystems({
+      customers: 120,
+      webshop: b.connector,
+      customerService: b.connector,
+      batch: 7,
+      concurrency: 3,
+    });
     const tables = Object.keys(first);
     const ca = await counts(a, tables);
     expect(ca).toEqual(first);
@@ -61,6 +77,121 @@ describe('demo systems seeder on the real servers', () => {
       'SELECT id, invoice_number, billing_email, invoice_date, amount_cents FROM invoices ORDER BY id';
     expect(await pm.connector.query(q)).toEqual(await p.connector.query(q));
   });
+});
+
+/** Every row of every table, ordered by key, booleans as booleans (MariaDB answers 0/1). */
+async function dump(c: SqlConnector, tables: readonly string[]) {
+  const out: Record<string, unknown[]> = {};
+  for (const t of tables)
+    out[t] = (await c.query<Record<string, unknown>>(`SELECT * FROM ${t} ORDER BY id`)).map((r) =>
+      'restricted' in r ? { ...r, restricted: Boolean(r.restricted) } : r,
+    );
+  return out;
+}
+
+describe('demo systems seeder: the mix, the batches and restoring customers', () => {
+  test('about 10 order lines and 2 service messages per customer; totals, invoices and lines agree', async () => {
+    const w = await freshSystemDb('postgres');
+    const s = await freshSystemDb('mysql');
+    opened.push(w, s);
+    await createDemoSchema(w.connector, 'webshop', { indexes: false });
+    await createDemoSchema(s.connector, 'customer-service', { indexes: false });
+    const n = await seedDemoSystems({ customers: 3000, webshop: w.connector, customerService: s.connector });
+    await createDemoIndexes(w.connector, 'webshop');
+    await createDemoIndexes(s.connector, 'customer-service');
+    expect(n.order_lines! / 3000).toBeGreaterThan(9.5);
+    expect(n.order_lines! / 3000).toBeLessThan(10.5);
+    expect(n.messages! / 3000).toBeGreaterThan(1.8);
+    expect(n.messages! / 3000).toBeLessThan(2.2);
+    expect(n.invoices).toBe(n.orders);
+    const bad = await w.connector.query(
+      `SELECT o.id FROM orders o JOIN invoices i ON i.id = o.id
+         JOIN (SELECT order_id, SUM(quantity * unit_price_cents) AS s, COUNT(*) AS k FROM order_lines GROUP BY order_id) l
+           ON l.order_id = o.id
+        WHERE o.total_cents <> l.s OR i.amount_cents <> l.s OR i.order_number <> o.order_number
+           OR array_length(string_to_array(i.items, '; '), 1) <> l.k`,
+    );
+    expect(bad).toEqual([]);
+    // Every order has lines, every case messages (the foreign keys were built after the load).
+    expect(
+      await w.connector.query('SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM order_lines)'),
+    ).toEqual([]);
+    expect(
+      await s.connector.query('SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM messages)'),
+    ).toEqual([]);
+    const fks = (await w.connector.describe()).foreignKeys.map((f) => `${f.table}.${f.column}`).sort();
+    expect(fks).toEqual([
+      'accounts.customer_id',
+      'order_lines.order_id',
+      'orders.customer_id',
+      'reviews.customer_id',
+    ]);
+    expect((await s.connector.describe()).foreignKeys.map((f) => `${f.table}.${f.column}`)).toEqual([
+      'messages.case_id',
+    ]);
+  });
+
+  test('MariaDB without the Sequence engine (JSON_TABLE) gives the same rows', async () => {
+    const a = await freshSystemDb('mysql');
+    const b = await freshSystemDb('mysql');
+    opened.push(a, b);
+    for (const d of [a, b]) {
+      await createDemoSchema(d.connector, 'webshop');
+      await createDemoSchema(d.connector, 'customer-service');
+    }
+    await seedDemoSystems({ customers: 60, webshop: a.connector, customerService: a.connector });
+    await seedDemoSystems({
+      customers: 60,
+      webshop: b.connector,
+      customerService: b.connector,
+      series: 'json',
+      batch: 25,
+    });
+    const tables = [...WEBSHOP_TABLES, ...SERVICE_TABLES];
+    expect(await dump(b.connector, tables)).toEqual(await dump(a.connector, tables));
+  });
+
+  test.each(['postgres', 'mysql'] as const)(
+    'restoring erased customers gives back exactly the seeded rows on %s',
+    async (kind) => {
+      const a = await freshSystemDb(kind);
+      const b = await freshSystemDb(kind);
+      opened.push(a, b);
+      for (const d of [a, b]) {
+        await createDemoSchema(d.connector, 'webshop');
+        await createDemoSchema(d.connector, 'customer-service');
+        await seedDemoSystems({ customers: 90, seed: 7, webshop: d.connector, customerService: d.connector });
+      }
+      const c = a.connector;
+      const gone = [3, 17, 18, 90];
+      const p = (i: number) => c.param(i);
+      // What an erasure leaves behind: rows deleted, the invoices kept and restricted.
+      for (const n of gone) {
+        const cn = customerNumber(n);
+        await c.execute(
+          `DELETE FROM messages WHERE case_id IN (SELECT id FROM cases WHERE customer_number = ${p(1)})`,
+          [cn],
+        );
+        await c.execute(`DELETE FROM cases WHERE customer_number = ${p(1)}`, [cn]);
+        await c.execute(
+          `DELETE FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE customer_id = ${p(1)})`,
+          [n],
+        );
+        for (const t of ['orders', 'accounts', 'reviews'])
+          await c.execute(`DELETE FROM ${t} WHERE customer_id = ${p(1)}`, [n]);
+        await c.execute(`DELETE FROM newsletter_signups WHERE email = ${p(1)}`, [customerEmail(n)]);
+        await c.execute(
+          `UPDATE invoices SET restricted = TRUE, erase_on = '2031-01-01' WHERE customer_number = ${p(1)}`,
+          [cn],
+        );
+        await c.execute(`DELETE FROM customers WHERE id = ${p(1)}`, [n]);
+      }
+      const tables = [...WEBSHOP_TABLES, ...SERVICE_TABLES];
+      expect(await dump(c, tables)).not.toEqual(await dump(b.connector, tables));
+      await restoreDemoCustomers({ customers: gone, seed: 7, webshop: c, customerService: c });
+      expect(await dump(c, tables)).toEqual(await dump(b.connector, tables));
+    },
+  );
 });
 
 describe('ombud demo seed', () => {

@@ -1,9 +1,11 @@
 -- Nestit web shop (demo system). Dialect: PostgreSQL.
 -- Invoices are bookkeeping records: they carry their own copy of the billing details and no foreign key,
 -- so the rest of a customer's data can be erased while the invoice is kept under the bookkeeping acts.
+-- The tables come first with their primary keys; the secondary indexes, unique keys and foreign keys follow
+-- the marker line below, so a bulk load (ombud demo seed) can fill the tables before building them.
 CREATE TABLE customers (
   id INTEGER PRIMARY KEY,
-  customer_number VARCHAR(20) NOT NULL UNIQUE,
+  customer_number VARCHAR(20) NOT NULL,
   email VARCHAR(200) NOT NULL,
   phone VARCHAR(40),
   first_name VARCHAR(100),
@@ -16,15 +18,15 @@ CREATE TABLE customers (
 );
 CREATE TABLE accounts (
   id INTEGER PRIMARY KEY,
-  customer_id INTEGER NOT NULL REFERENCES customers (id),
+  customer_id INTEGER NOT NULL,
   username VARCHAR(200) NOT NULL,
   password_hash VARCHAR(200) NOT NULL,
   last_login_at timestamp
 );
 CREATE TABLE orders (
   id INTEGER PRIMARY KEY,
-  customer_id INTEGER NOT NULL REFERENCES customers (id),
-  order_number VARCHAR(20) NOT NULL UNIQUE,
+  customer_id INTEGER NOT NULL,
+  order_number VARCHAR(20) NOT NULL,
   placed_at timestamp NOT NULL,
   delivery_name VARCHAR(200),
   delivery_street VARCHAR(200),
@@ -32,19 +34,17 @@ CREATE TABLE orders (
   delivery_city VARCHAR(100),
   total_cents INTEGER NOT NULL
 );
-CREATE INDEX orders_customer ON orders (customer_id);
 CREATE TABLE order_lines (
   id INTEGER PRIMARY KEY,
-  order_id INTEGER NOT NULL REFERENCES orders (id),
+  order_id INTEGER NOT NULL,
   product_sku VARCHAR(40) NOT NULL,
   product_name VARCHAR(200) NOT NULL,
   quantity INTEGER NOT NULL,
   unit_price_cents INTEGER NOT NULL
 );
-CREATE INDEX order_lines_order ON order_lines (order_id);
 CREATE TABLE invoices (
   id INTEGER PRIMARY KEY,
-  invoice_number VARCHAR(20) NOT NULL UNIQUE,
+  invoice_number VARCHAR(20) NOT NULL,
   seller_org VARCHAR(40) NOT NULL,
   customer_number VARCHAR(20) NOT NULL,
   order_number VARCHAR(20) NOT NULL,
@@ -59,16 +59,14 @@ CREATE TABLE invoices (
   restricted BOOLEAN NOT NULL DEFAULT FALSE,
   erase_on DATE
 );
-CREATE INDEX invoices_customer ON invoices (customer_number);
 CREATE TABLE reviews (
   id INTEGER PRIMARY KEY,
-  customer_id INTEGER NOT NULL REFERENCES customers (id),
+  customer_id INTEGER NOT NULL,
   product_sku VARCHAR(40) NOT NULL,
   rating INTEGER NOT NULL,
   body TEXT,
   published_at timestamp NOT NULL
 );
-CREATE INDEX reviews_customer ON reviews (customer_id);
 CREATE TABLE newsletter_signups (
   id INTEGER PRIMARY KEY,
   email VARCHAR(200) NOT NULL,
@@ -76,4 +74,21 @@ CREATE TABLE newsletter_signups (
   channels VARCHAR(40) NOT NULL,
   signed_up_at timestamp NOT NULL
 );
+-- @after-load: indexes, unique keys and foreign keys (every identity and reference column is indexed).
+ALTER TABLE customers ADD UNIQUE (customer_number);
+CREATE INDEX customers_email ON customers (email);
+CREATE INDEX customers_phone ON customers (phone);
+CREATE INDEX accounts_customer ON accounts (customer_id);
+ALTER TABLE accounts ADD FOREIGN KEY (customer_id) REFERENCES customers (id);
+ALTER TABLE orders ADD UNIQUE (order_number);
+CREATE INDEX orders_customer ON orders (customer_id);
+ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);
+CREATE INDEX order_lines_order ON order_lines (order_id);
+ALTER TABLE order_lines ADD FOREIGN KEY (order_id) REFERENCES orders (id);
+ALTER TABLE invoices ADD UNIQUE (invoice_number);
+CREATE INDEX invoices_customer ON invoices (customer_number);
+CREATE INDEX invoices_email ON invoices (billing_email);
+CREATE INDEX reviews_customer ON reviews (customer_id);
+ALTER TABLE reviews ADD FOREIGN KEY (customer_id) REFERENCES customers (id);
 CREATE INDEX newsletter_email ON newsletter_signups (email);
+CREATE INDEX newsletter_phone ON newsletter_signups (phone);

@@ -1,7 +1,18 @@
 /**
  * The demo group's own systems: a web shop and a customer service database, created from the SQL in
- * examples/nestit/systems and filled deterministically (a seeded PRNG: the same seed and size give the same
- * rows, on PostgreSQL and on MariaDB/MySQL alike). Inserts go in multi-row batches.
+ * examples/nestit/systems and filled deterministically at any size.
+ *
+ * The rows are generated inside the database (`INSERT … SELECT` over PostgreSQL's `generate_series` or
+ * MariaDB's Sequence engine), so a million customers take a minute, not an hour. Every value is a pure
+ * function of the customer's number n and the seed, through one small integer hash that PostgreSQL, MariaDB
+ * and JavaScript compute alike (`mix32`): the same seed gives the same rows on every server, in any batch
+ * size, and any customer's rows can be generated again on their own (`restoreDemoCustomers`). Keys follow n
+ * (customer n owns orders 6(n−1)+1 … 6n, each order o owns lines 7(o−1)+1 … 7o, and so on), so they have
+ * gaps but never depend on other customers.
+ *
+ * Mix per customer (on average): 2.5 orders with 4 lines each (10 order lines), 2.5 invoices, 0.7 accounts,
+ * 0.6 reviews, 0.5 newsletter sign-ups, 0.8 service cases with 2.5 messages each (2 messages) — the issue's
+ * 1 M customers, 10 M order lines and 2 M messages.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,13 +22,65 @@ const SYSTEMS_DIR = fileURLToPath(new URL('../../../examples/nestit/systems/', i
 
 export type DemoSystem = 'webshop' | 'customer-service';
 
-/** Create the tables of a demo system in the connected (empty) database. */
-export async function createDemoSchema(c: SqlConnector, system: DemoSystem): Promise<void> {
+/** Bump when the generated rows change: a copy seeded by an older version is then seeded again. */
+export const SEED_VERSION = 2;
+
+export const WEBSHOP_TABLES = [
+  'customers',
+  'accounts',
+  'orders',
+  'order_lines',
+  'invoices',
+  'reviews',
+  'newsletter_signups',
+] as const;
+export const SERVICE_TABLES = ['cases', 'messages'] as const;
+
+const AFTER_LOAD = /^-- @after-load.*$/m;
+
+async function schemaParts(c: SqlConnector, system: DemoSystem): Promise<[string, string]> {
   const file = `${SYSTEMS_DIR}${system}.${c.dialect === 'postgres' ? 'pg' : 'mysql'}.sql`;
-  await c.exec(await readFile(file, 'utf8'));
+  const sql = await readFile(file, 'utf8');
+  const m = AFTER_LOAD.exec(sql);
+  return m ? [sql.slice(0, m.index), sql.slice(m.index)] : [sql, ''];
 }
 
-/** mulberry32: small, fast, deterministic. */
+/**
+ * Create the tables of a demo system in the connected (empty) database. With `indexes: false` only the
+ * tables and their primary keys: load the rows, then call `createDemoIndexes` (faster for large loads).
+ */
+export async function createDemoSchema(
+  c: SqlConnector,
+  system: DemoSystem,
+  opts: { indexes?: boolean } = {},
+): Promise<void> {
+  const [tables] = await schemaParts(c, system);
+  await c.exec(tables);
+  if (opts.indexes ?? true) await createDemoIndexes(c, system);
+}
+
+/** The secondary indexes, unique keys and foreign keys of a demo system (after a bulk load). */
+export async function createDemoIndexes(c: SqlConnector, system: DemoSystem): Promise<void> {
+  const [, after] = await schemaParts(c, system);
+  if (!after.trim()) return;
+  await c.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') {
+      await tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
+      await tx.exec(after);
+      return;
+    }
+    // The generator keeps every reference intact by construction: MariaDB then adds the foreign keys in
+    // place instead of copying the table to check them. The session setting is put back at once.
+    await tx.exec('SET SESSION foreign_key_checks = 0');
+    try {
+      await tx.exec(after);
+    } finally {
+      await tx.exec('SET SESSION foreign_key_checks = 1');
+    }
+  });
+}
+
+/** mulberry32: small, fast, deterministic (for tests that want a stream of random numbers). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -28,6 +91,22 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The hash: x in [0, 2^32) → [0, 2^32), three rounds of xor-shift and multiply (products stay below 2^59,
+// so PostgreSQL's and MariaDB's BIGINT compute it exactly, and JavaScript through Math.imul).
+
+const M32 = 4294967296;
+const MUL = 0x45d9f3b;
+
+export function mix32(x: number): number {
+  let t = Math.imul((x >>> 16) ^ x, MUL) >>> 0;
+  t = Math.imul((t >>> 16) ^ t, MUL) >>> 0;
+  return ((t >>> 16) ^ t) >>> 0;
+}
+
+/** The hash of key x in stream `salt` (1–7) under a seed; stream 0 (names) does not depend on the seed. */
+const seedOffset = (seed: number) => (mix32(seed >>> 0) & ~7) >>> 0;
 
 const FIRST = [
   'Anna',
@@ -44,50 +123,386 @@ const FIRST = [
   'Ola',
 ];
 const LAST = ['Lind', 'Berg', 'Holm', 'Dahl', 'Nilsen', 'Strand', 'Ek', 'Sund', 'Vik', 'Lund'];
-const CITIES_SE = [
-  ['Stockholm', '114 55'],
-  ['Göteborg', '411 05'],
-  ['Malmö', '211 20'],
-  ['Uppsala', '753 10'],
-];
-const CITIES_NO = [
-  ['Oslo', '0150'],
-  ['Bergen', '5003'],
-  ['Trondheim', '7010'],
-];
-const PRODUCTS = [
-  ['SOFA-01', 'Sofa Hallon'],
-  ['LAMP-07', 'Lamp Ljus'],
-  ['RUG-12', 'Rug Mjuk'],
-  ['CHAIR-3', 'Chair Sitt'],
-  ['SHELF-9', 'Shelf Bok'],
-  ['MUG-22', 'Mug Kaffe'],
-];
+const CITIES_SE = ['Stockholm', 'Göteborg', 'Malmö', 'Uppsala'];
+const POSTAL_SE = ['114 55', '411 05', '211 20', '753 10'];
+const CITIES_NO = ['Oslo', 'Bergen', 'Trondheim'];
+const POSTAL_NO = ['0150', '5003', '7010'];
+const STREETS = ['Storgatan', 'Kungsvägen', 'Fjordveien', 'Parkgata'];
+const SKUS = ['SOFA-01', 'LAMP-07', 'RUG-12', 'CHAIR-3', 'SHELF-9', 'MUG-22'];
+const PRODUCTS = ['Sofa Hallon', 'Lamp Ljus', 'Rug Mjuk', 'Chair Sitt', 'Shelf Bok', 'Mug Kaffe'];
+const OPINIONS = ['great', 'fine', 'too small', 'lovely'];
+const SUBJECTS = ['Delivery delayed', 'Damaged item', 'Return', 'Invoice question'];
 
-export type SeedCounts = Record<string, number>;
-type Rows = Record<string, unknown>[];
+/** Keys per owner: customer n owns order ids 6(n−1)+1 … 6n, an order owns line ids 7(o−1)+1 … 7o, etc. */
+export const MAX = { orders: 6, lines: 7, reviews: 2, cases: 2, messages: 4 } as const;
 
 /** The customer number of the n-th demo customer (1-based). */
 export const customerNumber = (n: number) => `C${String(n).padStart(7, '0')}`;
-/** The e-mail address of the n-th demo customer. */
+
+/** The name of the n-th demo customer (the same for every seed). */
 export function demoName(n: number): { first: string; last: string } {
-  const r = prng(n * 7919);
-  return { first: FIRST[Math.floor(r() * FIRST.length)]!, last: LAST[Math.floor(r() * LAST.length)]! };
+  const h = mix32((n * 8) % M32);
+  return { first: FIRST[h % 12]!, last: LAST[Math.floor(h / 12) % 10]! };
 }
+
+/** The e-mail address of the n-th demo customer (the same for every seed). */
 export function customerEmail(n: number): string {
   const { first, last } = demoName(n);
   return `${first}.${last}.${n}@example.test`.toLowerCase();
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-const dateFrom = (day: number) =>
-  new Date(Date.UTC(2019, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
-const ts = (day: number, minute: number) =>
-  `${dateFrom(day)} ${pad2(Math.floor(minute / 60) % 24)}:${pad2(minute % 60)}:00`;
+// ---------------------------------------------------------------------------------------------------------
+// SQL for both dialects
+
+class Gen {
+  readonly pg: boolean;
+  constructor(
+    readonly c: SqlConnector,
+    readonly seed: number,
+  ) {
+    this.pg = c.dialect === 'postgres';
+  }
+  xor = (a: string, b: string) => (this.pg ? `(${a} # ${b})` : `(${a} ^ ${b})`);
+  div = (a: string, b: number) => (this.pg ? `(${a} / ${b})` : `(${a} DIV ${b})`);
+  mod = (a: string, b: number) => `(${a} % ${b})`;
+  /** digit-like field: (h / div) % mod */
+  f = (h: string, div: number, mod: number) => this.mod(div === 1 ? h : this.div(h, div), mod);
+  private round = (x: string) => `((${this.xor(`(${x} >> 16)`, x)} * ${MUL}) % ${M32})`;
+  /** mix32 in SQL: the key expression is repeated (8 times), so give a column or a short expression. */
+  hash(key: string, salt: number): string {
+    const off = salt === 0 ? 0 : seedOffset(this.seed) + salt;
+    const x = `((${this.pg ? `(${key})::bigint` : `(${key})`} * 8 + ${off}) % ${M32})`;
+    const t2 = this.round(this.round(x));
+    return this.xor(`(${t2} >> 16)`, t2);
+  }
+  lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  pick = (idx: string, values: readonly string[]) =>
+    `CASE ${idx} ${values.map((v, i) => `WHEN ${i} THEN ${this.lit(v)}`).join(' ')} END`;
+  text = (e: string) => (this.pg ? `(${e})::text` : `CAST(${e} AS CHAR)`);
+  pad = (e: string, w: number) => {
+    const t = this.text(e);
+    return `lpad(${t}, greatest(${w}, length(${t})), '0')`;
+  };
+  concat = (...parts: string[]) => `concat(${parts.join(', ')})`;
+  /** A date `days` after 2019-01-01. */
+  date = (days: string) =>
+    this.pg ? `(DATE '2019-01-01' + (${days})::int)` : `(DATE '2019-01-01' + INTERVAL (${days}) DAY)`;
+  /** A timestamp `minutes` after 2019-01-01 00:00. */
+  ts = (minutes: string) =>
+    this.pg
+      ? `(TIMESTAMP '2019-01-01 00:00:00' + make_interval(mins => (${minutes})::int))`
+      : `(TIMESTAMP '2019-01-01 00:00:00' + INTERVAL (${minutes}) MINUTE)`;
+  hex = (e: string) => (this.pg ? `to_hex(${e})` : `lower(hex(${e}))`);
+  agg = (e: string, order: string, sep: string) =>
+    this.pg
+      ? `string_agg(${e}, ${this.lit(sep)} ORDER BY ${order})`
+      : `GROUP_CONCAT(${e} ORDER BY ${order} SEPARATOR ${this.lit(sep)})`;
+  /** Keep a subquery's computed hashes from being inlined (and computed again) in PostgreSQL. */
+  fence = () => (this.pg ? ' OFFSET 0' : '');
+  /** 0 … n−1 as a derived table with column k. */
+  small = (n: number) => `(${Array.from({ length: n }, (_, i) => `SELECT ${i} AS k`).join(' UNION ALL ')})`;
+
+  /** Customers of the source, with their three hashes: c.n, c.hn (name), c.ha, c.hb. */
+  customers(source: string): string {
+    return `(SELECT g.n AS n, ${this.hash('g.n', 0)} AS hn, ${this.hash('g.n', 1)} AS ha, ${this.hash('g.n', 2)} AS hb FROM ${source}${this.fence()}) c`;
+  }
+
+  // Attributes of a customer row `c` (see the header for the mix).
+  cust(c = 'c') {
+    const ha = `${c}.ha`;
+    const hb = `${c}.hb`;
+    const hn = `${c}.hn`;
+    const se = `(${this.f(ha, 1, 5)} < 4)`;
+    const first = this.pick(this.f(hn, 1, 12), FIRST);
+    const last = this.pick(this.f(hn, 12, 10), LAST);
+    const created = this.f(ha, 21600, 1800);
+    const phone = `CASE WHEN ${se} THEN ${this.concat("'+4670'", this.pad(`${c}.n`, 7))} ELSE ${this.concat("'+479'", this.pad(`${c}.n`, 7))} END`;
+    return {
+      n: `${c}.n`,
+      se,
+      first,
+      last,
+      name: this.concat(first, "' '", last),
+      email: `lower(${this.concat(first, "'.'", last, "'.'", `${c}.n`, "'@example.test'")})`,
+      number: this.concat("'C'", this.pad(`${c}.n`, 7)),
+      phone,
+      country: `CASE WHEN ${se} THEN 'SE' ELSE 'NO' END`,
+      city: `CASE WHEN ${se} THEN ${this.pick(this.f(ha, 5, 4), CITIES_SE)} ELSE ${this.pick(this.f(ha, 5, 3), CITIES_NO)} END`,
+      postal: `CASE WHEN ${se} THEN ${this.pick(this.f(ha, 5, 4), POSTAL_SE)} ELSE ${this.pick(this.f(ha, 5, 3), POSTAL_NO)} END`,
+      street: this.concat(this.pick(this.f(ha, 60, 4), STREETS), "' '", `1 + ${this.f(ha, 240, 90)}`),
+      created,
+      account: `(${this.f(ha, 38880000, 10)} < 7)`,
+      login: this.f(hb, 1, 300),
+      orders: this.f(hb, 300, MAX.orders),
+      reviews: `CASE WHEN ${this.f(hb, 1800, 10)} < 6 THEN 0 WHEN ${this.f(hb, 1800, 10)} < 8 THEN 1 ELSE 2 END`,
+      newsletter: `(${this.f(hb, 18000, 2)} = 0)`,
+      newsletterPhone: `(${this.f(hb, 36000, 10)} < 3)`,
+      sms: `(${this.f(hb, 360000, 10)} < 3)`,
+      cases: `CASE WHEN ${this.f(hb, 3600000, 10)} < 4 THEN 0 WHEN ${this.f(hb, 3600000, 10)} < 8 THEN 1 ELSE 2 END`,
+    };
+  }
+
+  /** Orders: os.oid, os.ho (hash), os.o and the customer's columns. */
+  orders(source: string): string {
+    const a = this.cust();
+    const oid = `((c.n - 1) * ${MAX.orders} + k.k + 1)`;
+    return `(SELECT c.*, ${oid} AS oid, ${this.hash(oid, 3)} AS ho FROM ${this.customers(source)} JOIN ${this.small(MAX.orders)} k ON k.k < ${a.orders}${this.fence()}) os`;
+  }
+
+  /** Order lines: ls.oid, ls.l, ls.lid, ls.hl. */
+  lines(source: string): string {
+    const lid = `((os.oid - 1) * ${MAX.lines} + l.k + 1)`;
+    return `(SELECT os.oid AS oid, l.k AS l, ${lid} AS lid, ${this.hash(lid, 4)} AS hl FROM ${this.orders(source)} JOIN ${this.small(MAX.lines)} l ON l.k < ${this.lineCount('os.ho')}${this.fence()}) ls`;
+  }
+
+  lineCount = (ho: string) => `1 + ${this.f(ho, 400, MAX.lines)}`;
+
+  line(hl = 'ls.hl') {
+    return {
+      sku: this.pick(this.f(hl, 1, 6), SKUS),
+      product: this.pick(this.f(hl, 1, 6), PRODUCTS),
+      qty: `(1 + ${this.f(hl, 6, 3)})`,
+      price: `(9900 + ${this.f(hl, 18, 90000)})`,
+    };
+  }
+
+  /**
+   * Orders with their total and items ("2 x Lamp Ljus; 1 x Rug Mjuk") from their lines generated again in
+   * a small correlated subquery (at most 7 rows each: no large join or aggregate): os.total, os.items.
+   */
+  ordersWithSums(source: string): string {
+    const lid = `((os.oid - 1) * ${MAX.lines} + l.k + 1)`;
+    const where = `l.k < ${this.lineCount('os.ho')}`;
+    if (this.pg) {
+      const l = this.line('ls.hl');
+      return `SELECT os.*, a.total, a.items FROM ${this.orders(source)} CROSS JOIN LATERAL (
+        SELECT SUM(${l.qty} * ${l.price}) AS total, ${this.agg(this.concat(l.qty, "' x '", l.product), 'ls.k', '; ')} AS items
+          FROM (SELECT l.k AS k, ${this.hash(lid, 4)} AS hl FROM ${this.small(MAX.lines)} l WHERE ${where} OFFSET 0) ls) a`;
+    }
+    // MariaDB cannot reference the outer row from a derived table: the line's hash is repeated inline.
+    const l = this.line(this.hash(lid, 4));
+    const from = `${this.small(MAX.lines)} l WHERE ${where}`;
+    return `SELECT os.*, (SELECT SUM(${l.qty} * ${l.price}) FROM ${from}) AS total,
+        (SELECT ${this.agg(this.concat(l.qty, "' x '", l.product), 'l.k', '; ')} FROM ${from}) AS items
+      FROM ${this.orders(source)}`;
+  }
+
+  /** Cases: cs.cid, cs.hk and the customer's columns. */
+  cases(source: string): string {
+    const a = this.cust();
+    const cid = `((c.n - 1) * ${MAX.cases} + k.k + 1)`;
+    return `(SELECT c.*, ${cid} AS cid, ${this.hash(cid, 6)} AS hk FROM ${this.customers(source)} JOIN ${this.small(MAX.cases)} k ON k.k < ${a.cases}${this.fence()}) cs`;
+  }
+
+  /** INSERT … SELECT per table over the customers of `source` (a derived table with column n, alias g). */
+  inserts(system: DemoSystem, source: string): { tables: string[]; sql: string }[] {
+    const a = this.cust();
+    const ins = (table: string, cols: string[], select: string) => ({
+      tables: [table],
+      sql: `INSERT INTO ${table} (${cols.join(', ')}) ${select}`,
+    });
+    if (system === 'customer-service') {
+      const s = this.cust('cs');
+      const opened = `(${s.created} + ${this.f('cs.hk', 8, 500)})`;
+      return [
+        ins(
+          'cases',
+          [
+            'id',
+            'case_number',
+            'customer_number',
+            'email',
+            'phone',
+            'contact_name',
+            'subject',
+            'opened_at',
+            'closed_at',
+          ],
+          `SELECT cs.cid, ${this.concat("'K'", this.pad('cs.cid', 8))}, ${s.number}, ${s.email},
+             CASE WHEN ${this.f('cs.hk', 1, 2)} = 0 THEN ${s.phone} END, ${s.name},
+             ${this.pick(this.f('cs.hk', 2, 4), SUBJECTS)}, ${this.ts(`${opened} * 1440 + 540`)},
+             CASE WHEN ${this.f('cs.hk', 4000, 10)} < 8 THEN ${this.ts(`(${opened} + 3) * 1440 + 600`)} END
+           FROM ${this.cases(source)}`,
+        ),
+        ins(
+          'messages',
+          ['id', 'case_id', 'sender', 'body', 'sent_at'],
+          `SELECT (cs.cid - 1) * ${MAX.messages} + m.k + 1, cs.cid,
+             CASE WHEN m.k % 2 = 0 THEN 'customer' ELSE 'agent' END,
+             CASE WHEN m.k % 2 = 0 THEN ${this.concat("'Hi, this is '", s.first, "'. My phone is '", s.phone, "'.'")}
+                  ELSE ${this.concat("'Hello '", s.first, "', we are on it.'")} END,
+             ${this.ts(`${opened} * 1440 + 540 + m.k * 30`)}
+           FROM ${this.cases(source)} JOIN ${this.small(MAX.messages)} m ON m.k < 1 + ${this.f('cs.hk', 40000, MAX.messages)}`,
+        ),
+      ];
+    }
+    const o = this.cust('os');
+    const day = `(${o.created} + ${this.f('os.ho', 1, 400)})`;
+    const l = this.line();
+    const words = this.pick(this.f('r.hr', 30, 4), OPINIONS);
+    const orderCols = [
+      'id',
+      'customer_id',
+      'order_number',
+      'placed_at',
+      'delivery_name',
+      'delivery_street',
+      'delivery_postal_code',
+      'delivery_city',
+      'total_cents',
+    ];
+    const orderRow = `SELECT os.oid, os.n, ${this.concat("'O'", this.pad('os.oid', 8))}, ${this.ts(`${day} * 1440 + 720`)},
+           ${o.name}, ${o.street}, ${o.postal}, ${o.city}, os.total`;
+    const invoiceCols = [
+      'id',
+      'invoice_number',
+      'seller_org',
+      'customer_number',
+      'order_number',
+      'billing_name',
+      'billing_email',
+      'billing_street',
+      'billing_postal_code',
+      'billing_city',
+      'invoice_date',
+      'items',
+      'amount_cents',
+      'restricted',
+      'erase_on',
+    ];
+    const invoiceRow = `SELECT os.oid, ${this.concat("'F'", this.pad('os.oid', 8))},
+           CASE WHEN ${o.se} THEN 'nestit-sverige' ELSE 'provendo' END, ${o.number},
+           ${this.concat("'O'", this.pad('os.oid', 8))}, ${o.name}, ${o.email}, ${o.street}, ${o.postal}, ${o.city},
+           ${this.date(day)}, os.items, os.total, FALSE, NULL`;
+    // One invoice per order. PostgreSQL writes both from one pass over the orders (a data-modifying WITH).
+    const ordersAndInvoices = this.pg
+      ? [
+          {
+            tables: ['orders', 'invoices'],
+            sql: `WITH os AS MATERIALIZED (${this.ordersWithSums(source)}),
+                o AS (INSERT INTO orders (${orderCols.join(', ')}) ${orderRow} FROM os)
+              INSERT INTO invoices (${invoiceCols.join(', ')}) ${invoiceRow} FROM os`,
+          },
+        ]
+      : [
+          ins('orders', orderCols, `${orderRow} FROM (${this.ordersWithSums(source)}) os`),
+          ins('invoices', invoiceCols, `${invoiceRow} FROM (${this.ordersWithSums(source)}) os`),
+        ];
+    return [
+      ins(
+        'customers',
+        [
+          'id',
+          'customer_number',
+          'email',
+          'phone',
+          'first_name',
+          'last_name',
+          'street',
+          'postal_code',
+          'city',
+          'country',
+          'created_at',
+        ],
+        `SELECT c.n, ${a.number}, ${a.email}, ${a.phone}, ${a.first}, ${a.last}, ${a.street}, ${a.postal}, ${a.city},
+           ${a.country}, ${this.ts(`${a.created} * 1440 + c.n % 1440`)}
+         FROM ${this.customers(source)}`,
+      ),
+      ins(
+        'accounts',
+        ['id', 'customer_id', 'username', 'password_hash', 'last_login_at'],
+        `SELECT c.n, c.n, ${a.email}, ${this.concat("'$argon2id$v=19$demo$'", this.hex('c.n'))},
+           ${this.ts(`(${a.created} + ${a.login}) * 1440 + 600`)}
+         FROM ${this.customers(source)} WHERE ${a.account}`,
+      ),
+      ...ordersAndInvoices,
+      ins(
+        'order_lines',
+        ['id', 'order_id', 'product_sku', 'product_name', 'quantity', 'unit_price_cents'],
+        `SELECT ls.lid, ls.oid, ${l.sku}, ${l.product}, ${l.qty}, ${l.price} FROM ${this.lines(source)}`,
+      ),
+      ins(
+        'reviews',
+        ['id', 'customer_id', 'product_sku', 'rating', 'body', 'published_at'],
+        `SELECT r.rid, r.n, ${this.pick(this.f('r.hr', 1, 6), SKUS)}, 1 + ${this.f('r.hr', 6, 5)},
+           ${this.concat(this.cust('r').first, "' thinks it is '", words, "'.'")},
+           ${this.ts(`(${this.cust('r').created} + 30) * 1440 + 100`)}
+         FROM (SELECT c.*, (c.n - 1) * ${MAX.reviews} + k.k + 1 AS rid,
+                 ${this.hash(`(c.n - 1) * ${MAX.reviews} + k.k + 1`, 5)} AS hr
+               FROM ${this.customers(source)} JOIN ${this.small(MAX.reviews)} k ON k.k < ${a.reviews}${this.fence()}) r`,
+      ),
+      ins(
+        'newsletter_signups',
+        ['id', 'email', 'phone', 'channels', 'signed_up_at'],
+        `SELECT c.n, ${a.email}, CASE WHEN ${a.newsletterPhone} THEN ${a.phone} END,
+           CASE WHEN ${a.sms} THEN 'email,sms' ELSE 'email' END, ${this.ts(`${a.created} * 1440 + 200`)}
+         FROM ${this.customers(source)} WHERE ${a.newsletter}`,
+      ),
+    ];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Seeding
+
+export type SeedCounts = Record<string, number>;
+
+const hasSequenceEngine = new WeakMap<SqlConnector, Promise<boolean>>();
+function sequenceEngine(c: SqlConnector): Promise<boolean> {
+  let p = hasSequenceEngine.get(c);
+  if (!p) {
+    p = c
+      .query('SELECT seq FROM seq_1_to_1')
+      .then(() => true)
+      .catch(() => false);
+    hasSequenceEngine.set(c, p);
+  }
+  return p;
+}
+
+const checkIds = (ids: number[]) => {
+  for (const n of ids)
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`demo customer numbers are whole numbers ≥ 1`);
+};
+
+/** The customers first..last (or the listed ones) as a derived table `g` with column n. */
+async function source(
+  c: SqlConnector,
+  range: { first: number; last: number } | { ids: number[] },
+  series?: 'sequence' | 'json',
+): Promise<string> {
+  if ('ids' in range) checkIds(range.ids);
+  if (c.dialect === 'postgres')
+    return 'ids' in range
+      ? `unnest('{${range.ids.join(',')}}'::int[]) AS g(n)`
+      : `generate_series(${range.first}::int, ${range.last}::int) AS g(n)`;
+  if (!('ids' in range) && (series ?? ((await sequenceEngine(c)) ? 'sequence' : 'json')) === 'sequence')
+    return `(SELECT seq AS n FROM seq_${range.first}_to_${range.last}) g`;
+  // A list, or MySQL without the Sequence engine: a JSON array of the numbers (MySQL 8, MariaDB 10.6+).
+  const ids =
+    'ids' in range
+      ? range.ids
+      : Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i);
+  return `JSON_TABLE('[${ids.join(',')}]', '$[*]' COLUMNS (n INT PATH '$')) AS g`;
+}
+
+async function insertFor(
+  c: SqlConnector,
+  system: DemoSystem,
+  seed: number,
+  src: string,
+  counts: SeedCounts,
+): Promise<void> {
+  const gen = new Gen(c, seed);
+  for (const { tables, sql } of gen.inserts(system, src)) {
+    const n = await c.execute(sql);
+    for (const t of tables) counts[t] = (counts[t] ?? 0) + n;
+  }
+}
 
 /**
- * Generate and insert the rows for customers 1..N (batches of `batch` customers, so memory stays flat at
- * any size). Either connector may be omitted to seed only the other system.
+ * Fill the (empty) tables of both systems with customers 1..N, `batch` customers per statement. Either
+ * connector may be omitted to seed only the other system; both are filled at the same time.
  */
 export async function seedDemoSystems(opts: {
   customers: number;
@@ -95,189 +510,94 @@ export async function seedDemoSystems(opts: {
   webshop?: SqlConnector;
   customerService?: SqlConnector;
   batch?: number;
+  /** MariaDB/MySQL only: how to count 1..N (default: the Sequence engine when the server has it). */
+  series?: 'sequence' | 'json';
+  /** Batches run at the same time per system (default 1; the rows do not depend on it). */
+  concurrency?: number;
+  onProgress?: (system: DemoSystem, done: number) => void;
 }): Promise<SeedCounts> {
-  const counts: SeedCounts = {};
-  const batch = opts.batch ?? 500;
-  const ids = { order: 0, line: 0, invoice: 0, review: 0, signup: 0, account: 0, case: 0, message: 0 };
-  for (let start = 1; start <= opts.customers; start += batch) {
-    const end = Math.min(opts.customers, start + batch - 1);
-    const t: Record<string, Rows> = {};
-    const push = (table: string, row: Record<string, unknown>) => {
-      t[table] ??= [];
-      t[table]!.push(row);
+  if (!Number.isSafeInteger(opts.customers) || opts.customers < 0)
+    throw new Error('the number of demo customers is a whole number');
+  const seed = opts.seed ?? 42;
+  const batch = Math.max(1, opts.batch ?? 50_000);
+  const run = async (c: SqlConnector, system: DemoSystem) => {
+    const counts: SeedCounts = {};
+    for (const t of system === 'webshop' ? WEBSHOP_TABLES : SERVICE_TABLES) counts[t] = 0;
+    let next = 1;
+    let done = 0;
+    const worker = async () => {
+      while (next <= opts.customers) {
+        const first = next;
+        const last = Math.min(opts.customers, first + batch - 1);
+        next = last + 1;
+        await insertFor(c, system, seed, await source(c, { first, last }, opts.series), counts);
+        done += last - first + 1;
+        opts.onProgress?.(system, done);
+      }
     };
-    for (let n = start; n <= end; n++) {
-      const r = prng((opts.seed ?? 42) * 1_000_003 + n);
-      const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
-      const { first, last } = demoName(n);
-      const email = customerEmail(n);
-      const country = r() < 0.8 ? 'SE' : 'NO';
-      const [city, postal] = pick(country === 'SE' ? CITIES_SE : CITIES_NO);
-      const street = `${pick(['Storgatan', 'Kungsvägen', 'Fjordveien', 'Parkgata'])} ${1 + Math.floor(r() * 90)}`;
-      const phone =
-        country === 'SE'
-          ? `+4670${String(1_000_000 + n).slice(-7)}`
-          : `+4790${String(100_000 + n).slice(-6)}`;
-      const created = Math.floor(r() * 1800);
-      const name = `${first} ${last}`;
-      push('customers', {
-        id: n,
-        customer_number: customerNumber(n),
-        email,
-        phone,
-        first_name: first,
-        last_name: last,
-        street,
-        postal_code: postal,
-        city,
-        country,
-        created_at: ts(created, n % 1440),
-      });
-      if (r() < 0.7)
-        push('accounts', {
-          id: ++ids.account,
-          customer_id: n,
-          username: email,
-          password_hash: `$argon2id$v=19$demo$${n.toString(16)}`,
-          last_login_at: ts(created + Math.floor(r() * 300), 600),
-        });
-      const orders = Math.floor(r() * 4);
-      for (let o = 0; o < orders; o++) {
-        const orderId = ++ids.order;
-        const day = created + Math.floor(r() * 400);
-        const lines = 1 + Math.floor(r() * 3);
-        const items: string[] = [];
-        let total = 0;
-        for (let l = 0; l < lines; l++) {
-          const [sku, product] = pick(PRODUCTS);
-          const qty = 1 + Math.floor(r() * 3);
-          const price = 9900 + Math.floor(r() * 90000);
-          total += qty * price;
-          items.push(`${qty} x ${product}`);
-          push('order_lines', {
-            id: ++ids.line,
-            order_id: orderId,
-            product_sku: sku,
-            product_name: product,
-            quantity: qty,
-            unit_price_cents: price,
-          });
-        }
-        const orderNumber = `O${String(orderId).padStart(8, '0')}`;
-        push('orders', {
-          id: orderId,
-          customer_id: n,
-          order_number: orderNumber,
-          placed_at: ts(day, 720),
-          delivery_name: name,
-          delivery_street: street,
-          delivery_postal_code: postal,
-          delivery_city: city,
-          total_cents: total,
-        });
-        const invoiceId = ++ids.invoice;
-        push('invoices', {
-          id: invoiceId,
-          invoice_number: `F${String(invoiceId).padStart(8, '0')}`,
-          seller_org: country === 'SE' ? 'nestit-sverige' : 'provendo',
-          customer_number: customerNumber(n),
-          order_number: orderNumber,
-          billing_name: name,
-          billing_email: email,
-          billing_street: street,
-          billing_postal_code: postal,
-          billing_city: city,
-          invoice_date: dateFrom(day),
-          items: items.join('; '),
-          amount_cents: total,
-          restricted: false,
-          erase_on: null,
-        });
-      }
-      const reviews = r() < 0.4 ? 1 + Math.floor(r() * 2) : 0;
-      for (let v = 0; v < reviews; v++)
-        push('reviews', {
-          id: ++ids.review,
-          customer_id: n,
-          product_sku: pick(PRODUCTS)[0],
-          rating: 1 + Math.floor(r() * 5),
-          body: `${first} thinks it is ${pick(['great', 'fine', 'too small', 'lovely'])}.`,
-          published_at: ts(created + 30, 100),
-        });
-      if (r() < 0.5)
-        push('newsletter_signups', {
-          id: ++ids.signup,
-          email,
-          phone: r() < 0.3 ? phone : null,
-          channels: r() < 0.3 ? 'email,sms' : 'email',
-          signed_up_at: ts(created, 200),
-        });
-      const cases = r() < 0.35 ? 1 + Math.floor(r() * 2) : 0;
-      for (let c = 0; c < cases; c++) {
-        const caseId = ++ids.case;
-        const opened = created + Math.floor(r() * 500);
-        push('cases', {
-          id: caseId,
-          case_number: `K${String(caseId).padStart(8, '0')}`,
-          customer_number: customerNumber(n),
-          email,
-          phone: r() < 0.5 ? phone : null,
-          contact_name: name,
-          subject: pick(['Delivery delayed', 'Damaged item', 'Return', 'Invoice question']),
-          opened_at: ts(opened, 540),
-          closed_at: r() < 0.8 ? ts(opened + 3, 600) : null,
-        });
-        const msgs = 1 + Math.floor(r() * 4);
-        for (let m = 0; m < msgs; m++)
-          push('messages', {
-            id: ++ids.message,
-            case_id: caseId,
-            sender: m % 2 === 0 ? 'customer' : 'agent',
-            body:
-              m % 2 === 0 ? `Hi, this is ${first}. My phone is ${phone}.` : `Hello ${first}, we are on it.`,
-            sent_at: ts(opened, 540 + m * 30),
-          });
-      }
-    }
-    const webshopTables = [
-      'customers',
-      'accounts',
-      'orders',
-      'order_lines',
-      'invoices',
-      'reviews',
-      'newsletter_signups',
-    ];
-    for (const table of webshopTables) {
-      counts[table] = (counts[table] ?? 0) + (t[table]?.length ?? 0);
-      if (opts.webshop) await insertRows(opts.webshop, table, t[table] ?? []);
-    }
-    for (const table of ['cases', 'messages']) {
-      counts[table] = (counts[table] ?? 0) + (t[table]?.length ?? 0);
-      if (opts.customerService) await insertRows(opts.customerService, table, t[table] ?? []);
-    }
-  }
-  return counts;
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, worker));
+    return counts;
+  };
+  const [w, s] = await Promise.all([
+    opts.webshop ? run(opts.webshop, 'webshop') : {},
+    opts.customerService ? run(opts.customerService, 'customer-service') : {},
+  ]);
+  return { ...w, ...s };
 }
 
-/** Multi-row INSERTs, at most ~1000 parameters at a time... well under both servers' limits. */
-export async function insertRows(c: SqlConnector, table: string, rows: Rows): Promise<void> {
-  if (rows.length === 0) return;
-  const cols = Object.keys(rows[0]!);
-  const per = Math.max(1, Math.floor(5000 / cols.length));
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    const params: unknown[] = [];
-    const tuples = chunk.map((row) => {
-      const ph = cols.map((col) => {
-        params.push(row[col]);
-        return c.param(params.length);
-      });
-      return `(${ph.join(', ')})`;
+/** Every key the listed customers can own, per table (see MAX). */
+export function ownedKeys(ids: number[]): { orders: number[]; cases: number[]; reviews: number[] } {
+  const range = (n: number, per: number) => Array.from({ length: per }, (_, i) => (n - 1) * per + i + 1);
+  const orders = ids.flatMap((n) => range(n, MAX.orders));
+  const cases = ids.flatMap((n) => range(n, MAX.cases));
+  return { orders, cases, reviews: ids.flatMap((n) => range(n, MAX.reviews)) };
+}
+
+/**
+ * Put the listed customers' rows back exactly as seeded: delete whatever is left of them (by the keys they
+ * own) and generate them again. For benchmarks that erase customers and must start from the same state.
+ */
+export async function restoreDemoCustomers(opts: {
+  customers: number[];
+  seed?: number;
+  webshop?: SqlConnector;
+  customerService?: SqlConnector;
+}): Promise<SeedCounts> {
+  const ids = [...new Set(opts.customers)].sort((a, b) => a - b);
+  checkIds(ids);
+  if (!ids.length) return {};
+  const seed = opts.seed ?? 42;
+  const keys = ownedKeys(ids);
+  const inList = (c: SqlConnector, column: string, values: number[]) =>
+    c.dialect === 'postgres'
+      ? `${column} = ANY('{${values.join(',')}}'::int[])`
+      : `${column} IN (${values.join(',')})`;
+  const run = async (c: SqlConnector, system: DemoSystem) => {
+    const counts: SeedCounts = {};
+    await c.transaction(async (tx) => {
+      const deletes =
+        system === 'webshop'
+          ? [
+              ['order_lines', inList(tx, 'order_id', keys.orders)],
+              ['orders', inList(tx, 'id', keys.orders)],
+              ['invoices', inList(tx, 'id', keys.orders)],
+              ['reviews', inList(tx, 'id', keys.reviews)],
+              ['accounts', inList(tx, 'id', ids)],
+              ['newsletter_signups', inList(tx, 'id', ids)],
+              ['customers', inList(tx, 'id', ids)],
+            ]
+          : [
+              ['messages', inList(tx, 'case_id', keys.cases)],
+              ['cases', inList(tx, 'id', keys.cases)],
+            ];
+      for (const [table, where] of deletes) await tx.execute(`DELETE FROM ${table} WHERE ${where}`);
+      await insertFor(tx, system, seed, await source(tx, { ids }), counts);
     });
-    await c.execute(
-      `INSERT INTO ${c.quote(table)} (${cols.map((x) => c.quote(x)).join(', ')}) VALUES ${tuples.join(', ')}`,
-      params,
-    );
-  }
+    return counts;
+  };
+  const [w, s] = await Promise.all([
+    opts.webshop ? run(opts.webshop, 'webshop') : {},
+    opts.customerService ? run(opts.customerService, 'customer-service') : {},
+  ]);
+  return { ...w, ...s };
 }
