@@ -64,27 +64,40 @@ export class Engine {
     return { ...n, c: this.connectors.get(n.dataset.fides_key)! };
   }
 
-  /** Every row (annotated columns only) that belongs to the subject, per collection, in traversal order. */
+  /**
+   * Every row (annotated columns only) that belongs to the subject, per collection, in traversal order.
+   * A collection is queried as soon as the collections it is found through are: independent ones at the
+   * same time (on their connectors' pools), so a lookup takes as many round trips as the references are deep.
+   */
   async locate(identitiesIn: Identities): Promise<Located> {
     const identities = normaliseIdentities(identitiesIn);
-    const found: Located = new Map();
-    for (const id of this.order(identities)) {
-      const { collection, c } = this.node(id);
-      const conds: { column: string; values: unknown[] }[] = [];
-      for (const i of this.graph.identities.get(id) ?? [])
-        if (identities[i.kind]) conds.push({ column: i.field, values: [identities[i.kind]] });
-      for (const e of this.graph.incoming.get(id) ?? []) {
-        const rows = found.get(e.from);
-        if (!rows?.length) continue;
-        const values = [
-          ...new Set(rows.map((r) => r[e.fromField]).filter((v) => v !== null && v !== undefined)),
-        ];
-        if (values.length) conds.push({ column: e.field, values });
-      }
-      const rows = conds.length ? await selectWhereAny(c, collection, conds) : [];
-      found.set(id, dedupe(rows, primaryKey(collection)));
+    const order = this.order(identities);
+    const pending = new Map<NodeId, Promise<Row[]>>();
+    for (const id of order) {
+      const sources = (this.graph.incoming.get(id) ?? []).filter((e) => pending.has(e.from));
+      pending.set(
+        id,
+        Promise.all(sources.map((e) => pending.get(e.from)!)).then(async (inputs) => {
+          const { collection, c } = this.node(id);
+          const conds = new Map<string, Set<unknown>>();
+          const add = (column: string, v: unknown) => {
+            if (v === null || v === undefined) return;
+            if (!conds.has(column)) conds.set(column, new Set());
+            conds.get(column)!.add(v);
+          };
+          for (const i of this.graph.identities.get(id) ?? []) add(i.field, identities[i.kind]);
+          sources.forEach((e, k) => {
+            for (const r of inputs[k]!) add(e.field, r[e.fromField]);
+          });
+          return conds.size ? selectWhereAny(c, collection, conds) : [];
+        }),
+      );
     }
-    return found;
+    // Settle every lookup before answering (none is left running), then report the first failure.
+    const settled = await Promise.allSettled(order.map((id) => pending.get(id)!));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return new Map(order.map((id, i) => [id, (settled[i] as PromiseFulfilledResult<Row[]>).value]));
   }
 
   /**
@@ -115,42 +128,69 @@ export class Engine {
   }
 }
 
-function dedupe(rows: Row[], pk: string[]): Row[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => {
-    const k = JSON.stringify(pk.map((p) => r[p]));
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
+const compareKeys = (pk: string[]) => (a: Row, b: Row) => {
+  for (const k of pk) {
+    const x = a[k] as string | number;
+    const y = b[k] as string | number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
 
+/**
+ * The rows whose columns hold any of the given values: one statement (per chunk of values on MySQL), the
+ * columns OR-ed, each an index-friendly `column = ANY($n)` (PostgreSQL) or `column IN (…)` (MySQL), in
+ * primary-key order (the same data gives the same extract).
+ */
 async function selectWhereAny(
   c: SqlConnector,
   collection: Collection,
-  conds: { column: string; values: unknown[] }[],
+  conds: Map<string, Set<unknown>>,
 ): Promise<Row[]> {
   const cols = collection.fields.map((f) => c.quote(f.name)).join(', ');
+  const pk = primaryKey(collection);
+  const orderBy = pk.length ? ` ORDER BY ${pk.map((k) => c.quote(k)).join(', ')}` : '';
+  const groups: { column: string; values: unknown[] }[][] = [[]];
+  for (const [column, set] of conds) {
+    const values = [...set];
+    // PostgreSQL takes any number of values as one array parameter; MySQL gets lists of up to IN_CHUNK.
+    const size = c.dialect === 'postgres' ? values.length : IN_CHUNK;
+    for (let i = 0; i < values.length; i += size) {
+      const part = { column, values: values.slice(i, i + size) };
+      if (i === 0) groups[0]!.push(part);
+      else groups.push([part]);
+    }
+  }
   const out: Row[] = [];
-  // One statement per chunk of values, each an OR of IN lists over the conditions.
-  const chunks: { column: string; values: unknown[] }[][] = [];
-  for (const cond of conds)
-    for (let i = 0; i < cond.values.length; i += IN_CHUNK)
-      chunks.push([{ column: cond.column, values: cond.values.slice(i, i + IN_CHUNK) }]);
-  const merged = chunks.length <= 4 ? [chunks.flat()] : chunks;
-  for (const group of merged) {
+  for (const group of groups) {
     const params: unknown[] = [];
-    const where = group
-      .map((g) => `${c.quote(g.column)} IN (${g.values.map((v) => bind(c, params, v)).join(', ')})`)
-      .join(' OR ');
+    const where = group.map((g) => inValues(c, g.column, g.values, params)).join(' OR ');
     out.push(
-      ...(await c.query<Row>(`SELECT ${cols} FROM ${c.quote(collection.name)} WHERE ${where}`, params)),
+      ...(await c.query<Row>(
+        `SELECT ${cols} FROM ${c.quote(collection.name)} WHERE ${where}${orderBy}`,
+        params,
+      )),
     );
   }
-  return out;
+  if (groups.length === 1) return out;
+  const seen = new Set<string>();
+  return out
+    .filter((r) => {
+      const k = JSON.stringify(pk.map((p) => r[p]));
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .sort(compareKeys(pk));
 }
 
-/** `WHERE pk IN (…)` over the keys of `rows` (single-column keys; composite keys as OR of ANDs). */
+/** `column = ANY($n)` on PostgreSQL (one array parameter, index-friendly), `column IN (?, …)` on MySQL. */
+function inValues(c: SqlConnector, column: string, values: unknown[], params: unknown[]): string {
+  if (c.dialect === 'postgres') return `${c.quote(column)} = ANY(${bind(c, params, values)})`;
+  return `${c.quote(column)} IN (${values.map((v) => bind(c, params, v)).join(', ')})`;
+}
+
+/** `WHERE pk = ANY(…)` / `pk IN (…)` over the keys of `rows` (composite keys as OR of ANDs). */
 export function keyCondition(
   c: SqlConnector,
   collection: Collection,
@@ -159,7 +199,12 @@ export function keyCondition(
 ): string {
   const pk = primaryKey(collection);
   if (pk.length === 1)
-    return `${c.quote(pk[0]!)} IN (${rows.map((r) => bind(c, params, r[pk[0]!])).join(', ')})`;
+    return inValues(
+      c,
+      pk[0]!,
+      rows.map((r) => r[pk[0]!]),
+      params,
+    );
   return rows
     .map((r) => `(${pk.map((k) => `${c.quote(k)} = ${bind(c, params, r[k])}`).join(' AND ')})`)
     .join(' OR ');
@@ -243,7 +288,11 @@ export function splitByRetention(
 
 export const MARKER_TABLE = 'ombud_restrictions';
 
+const markerTableReady = new WeakSet<SqlConnector>();
+
+/** Create the marker table when missing (once per connector: the check is a statement of its own). */
 export async function ensureMarkerTable(c: SqlConnector): Promise<void> {
+  if (markerTableReady.has(c)) return;
   await c.exec(
     `CREATE TABLE IF NOT EXISTS ${MARKER_TABLE} (
        collection_name VARCHAR(100) NOT NULL,
@@ -255,6 +304,7 @@ export async function ensureMarkerTable(c: SqlConnector): Promise<void> {
        PRIMARY KEY (collection_name, row_key)
      )`,
   );
+  markerTableReady.add(c);
 }
 
 export const rowKey = (collection: Collection, row: Row) =>
@@ -262,38 +312,82 @@ export const rowKey = (collection: Collection, row: Row) =>
     .map((k) => String(row[k]))
     .join('|');
 
+export type Mark = { row: Row; rule?: string; eraseOn?: IsoDate };
+
+/**
+ * Restrict rows: one marker per row (written or replaced in one statement per chunk), and the collection's
+ * own restricted / erase-on columns when annotated (one UPDATE per first erasable day).
+ */
+export async function markRows(
+  c: SqlConnector,
+  collection: Collection,
+  marks: Mark[],
+  m: { requestId: string; reason: 'retention' | 'art-18' },
+): Promise<void> {
+  for (let i = 0; i < marks.length; i += IN_CHUNK) {
+    const chunk = marks.slice(i, i + IN_CHUNK);
+    const cols = 'collection_name, row_key, request_id, reason, rule_id, erase_on';
+    const keys = chunk.map((x) => rowKey(collection, x.row));
+    if (c.dialect === 'postgres')
+      await c.execute(
+        `INSERT INTO ${MARKER_TABLE} (${cols})
+         SELECT $1, u.k, $2, $3, u.r, u.d FROM unnest($4::text[], $5::text[], $6::date[]) AS u(k, r, d)
+         ON CONFLICT (collection_name, row_key) DO UPDATE SET request_id = EXCLUDED.request_id,
+           reason = EXCLUDED.reason, rule_id = EXCLUDED.rule_id, erase_on = EXCLUDED.erase_on`,
+        [
+          collection.name,
+          m.requestId,
+          m.reason,
+          keys,
+          chunk.map((x) => x.rule ?? null),
+          chunk.map((x) => x.eraseOn ?? null),
+        ],
+      );
+    else {
+      const params: unknown[] = [];
+      const tuples = chunk.map((x, k) => {
+        const vals = [collection.name, keys[k], m.requestId, m.reason, x.rule ?? null, x.eraseOn ?? null];
+        return `(${vals.map((v) => bind(c, params, v)).join(', ')})`;
+      });
+      await c.execute(
+        `INSERT INTO ${MARKER_TABLE} (${cols}) VALUES ${tuples.join(', ')}
+         ON DUPLICATE KEY UPDATE request_id = VALUES(request_id), reason = VALUES(reason),
+           rule_id = VALUES(rule_id), erase_on = VALUES(erase_on)`,
+        params,
+      );
+    }
+  }
+  const r = collection.ombud?.retention;
+  if (!r?.restricted_field && !r?.erase_on_field) return;
+  const byDay = new Map<string, Row[]>();
+  for (const x of marks) {
+    const day = r.erase_on_field ? (x.eraseOn ?? '') : '';
+    byDay.set(day, [...(byDay.get(day) ?? []), x.row]);
+  }
+  for (const [day, rows] of byDay) {
+    const sets: string[] = [];
+    const base: unknown[] = [];
+    if (r.restricted_field) sets.push(`${c.quote(r.restricted_field)} = TRUE`);
+    if (r.erase_on_field && day) {
+      base.push(day);
+      sets.push(`${c.quote(r.erase_on_field)} = ${c.param(base.length)}`);
+    }
+    if (sets.length) await updateRows(c, collection, rows, sets, base);
+  }
+}
+
 export async function markRestricted(
   c: SqlConnector,
   collection: Collection,
   rows: Row[],
   m: { requestId: string; reason: 'retention' | 'art-18'; rule?: string; eraseOn?: IsoDate },
 ): Promise<void> {
-  await forChunks(rows, async (chunk) => {
-    const keys = chunk.map((r) => rowKey(collection, r));
-    const del: unknown[] = [collection.name];
-    await c.execute(
-      `DELETE FROM ${MARKER_TABLE} WHERE collection_name = ${c.param(1)} AND row_key IN (${keys.map((k) => bind(c, del, k)).join(', ')})`,
-      del,
-    );
-    const params: unknown[] = [];
-    const tuples = keys.map((k) => {
-      const vals = [collection.name, k, m.requestId, m.reason, m.rule ?? null, m.eraseOn ?? null];
-      return `(${vals.map((v) => bind(c, params, v)).join(', ')})`;
-    });
-    await c.execute(
-      `INSERT INTO ${MARKER_TABLE} (collection_name, row_key, request_id, reason, rule_id, erase_on) VALUES ${tuples.join(', ')}`,
-      params,
-    );
-  });
-  const r = collection.ombud?.retention;
-  const sets: string[] = [];
-  const base: unknown[] = [];
-  if (r?.restricted_field) sets.push(`${c.quote(r.restricted_field)} = TRUE`);
-  if (r?.erase_on_field && m.eraseOn) {
-    base.push(m.eraseOn);
-    sets.push(`${c.quote(r.erase_on_field)} = ${c.param(base.length)}`);
-  }
-  if (sets.length) await updateRows(c, collection, rows, sets, base);
+  await markRows(
+    c,
+    collection,
+    rows.map((row) => ({ row, rule: m.rule, eraseOn: m.eraseOn })),
+    m,
+  );
 }
 
 /** Is this row restricted (store-only)? For connectors and consent lookups. */
@@ -342,13 +436,13 @@ export async function eraseInDatabase(
       const { dataset, collection } = engine.node(id);
       const rows = located.get(id) ?? [];
       const { kept, erase } = splitByRetention(collection, rows, opts.rules, opts.today);
-      for (const k of kept)
-        await markRestricted(tx, collection, k.rows, {
-          requestId: opts.requestId,
-          reason: 'retention',
-          rule: k.rule,
-          eraseOn: k.eraseOn,
-        });
+      if (kept.length)
+        await markRows(
+          tx,
+          collection,
+          kept.flatMap((k) => k.rows.map((row) => ({ row, rule: k.rule, eraseOn: k.eraseOn }))),
+          { requestId: opts.requestId, reason: 'retention' },
+        );
       let erased = 0;
       const action = collection.ombud?.erase ?? 'delete';
       if (erase.length && action === 'delete') {
