@@ -159,17 +159,24 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
       'fulfilment-type-mismatch',
       `Request ${input.requestId} is a ${existing[0].type}.`,
     );
+  // A new run looks for the subject's rows while its record is being written.
+  const locating =
+    !existing[0] && steps.some((x) => !x.startsWith('notify:')) ? engine.locate(ids) : undefined;
+  locating?.catch(() => {}); // awaited (and its failure recorded) below
   await deps.db.transaction(async (tx) => {
+    // The run's record is progress, not evidence: committed without waiting for the disk (lost in a crash,
+    // the retry writes it again). Step records and audit entries are committed durably.
+    await tx.exec('SET LOCAL synchronous_commit = off');
     await tx.query(
       `INSERT INTO fulfilment_runs (request_id, org_id, type, steps_total) VALUES ($1, $2, $3, $4)
        ON CONFLICT (request_id) DO NOTHING`,
       [input.requestId, input.orgId, input.type, steps.length],
     );
-    for (const [i, s] of steps.entries())
-      await tx.query(
-        'INSERT INTO fulfilment_steps (request_id, step, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [input.requestId, s, i],
-      );
+    await tx.query(
+      `INSERT INTO fulfilment_steps (request_id, step, position)
+       SELECT $1, s.step, s.n - 1 FROM unnest($2::text[]) WITH ORDINALITY AS s(step, n) ON CONFLICT DO NOTHING`,
+      [input.requestId, steps],
+    );
     await tx.query(
       `UPDATE fulfilment_runs SET status = 'running', steps_total = $2, attempts = attempts + 1, error = NULL,
               updated_at = now() WHERE request_id = $1`,
@@ -191,7 +198,8 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   // that earlier steps change. Databases are changed children first, so a resumed run still finds its rows.
   let located: Located = new Map();
   try {
-    if (!steps.every((x) => done.has(x) || x.startsWith('notify:'))) located = await engine.locate(ids);
+    if (!steps.every((x) => done.has(x) || x.startsWith('notify:')))
+      located = await (locating ?? engine.locate(ids));
   } catch (err) {
     const why = `locating the data failed: ${safeError(err, ids)}`;
     const first = steps.find((x) => !done.has(x))!;
@@ -223,6 +231,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
     const limits = deps.limits ?? NO_LIMITS;
     try {
       let outcome: CollectionOutcome[] = [];
+      let artifacts: Artifact[] = [];
       if (op === 'notify') {
         const r = await notifyRecipient(deps.db, deps.recipients!, {
           requestId: input.requestId,
@@ -248,7 +257,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
         }
         outcome = recipientOutcome(r.task);
       } else if (op === 'access' || op === 'portability') {
-        await storeArtifacts(deps, engine, located, input, now(), op);
+        artifacts = await makeArtifacts(deps, engine, located, input, op);
         outcome = [...located].map(([id, rows]) => {
           const { dataset, collection } = engine.node(id);
           return {
@@ -280,30 +289,34 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           restrictInDatabase(engine, key!, byDb.get(key!)!, located, input.requestId),
         );
       }
-      await deps.db.query(
-        `UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL, finished_at = now()
-          WHERE request_id = $1 AND step = $2`,
-        [input.requestId, step, JSON.stringify(outcome)],
-      );
-      await deps.db.query(
-        'UPDATE fulfilment_runs SET steps_done = steps_done + 1, updated_at = now() WHERE request_id = $1',
-        [input.requestId],
-      );
-      await recordAudit(deps.db, {
-        actor: deps.actor,
-        orgId: input.orgId,
-        action: `fulfilment.${op}`,
-        target: `request:${input.requestId}`,
-        details: {
-          step,
-          subject: subjectHash(ids).slice(0, 16),
-          collections: outcome.map((o) => ({
-            system: o.system,
-            collection: o.collection,
-            erased: o.erased,
-            kept: o.kept,
-          })),
-        },
+      // The step's artifacts, its record and its audit entry: one transaction, one durable commit.
+      await deps.db.transaction(async (tx) => {
+        await storeArtifacts(tx, input.requestId, artifacts, now(), deps.artifactDays);
+        await tx.query(
+          `WITH s AS (
+             UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL,
+                    finished_at = now()
+              WHERE request_id = $1 AND step = $2 RETURNING 1)
+           UPDATE fulfilment_runs SET steps_done = steps_done + (SELECT count(*)::int FROM s), updated_at = now()
+            WHERE request_id = $1`,
+          [input.requestId, step, JSON.stringify(outcome)],
+        );
+        await recordAudit(tx, {
+          actor: deps.actor,
+          orgId: input.orgId,
+          action: `fulfilment.${op}`,
+          target: `request:${input.requestId}`,
+          details: {
+            step,
+            subject: subjectHash(ids).slice(0, 16),
+            collections: outcome.map((o) => ({
+              system: o.system,
+              collection: o.collection,
+              erased: o.erased,
+              kept: o.kept,
+            })),
+          },
+        });
       });
       results.push({ step, status: 'done', outcome });
     } catch (err) {
@@ -317,7 +330,11 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
     }
   }
   // From the recorded steps, not this call's view: a recipient may have answered while the run went on.
-  const status = (await settleRun(deps.db, input.requestId)) as FulfilmentResult['status'];
+  // The run's status is computed from the durable step records: committed without waiting for the disk.
+  const status = (await deps.db.transaction(async (tx) => {
+    await tx.exec('SET LOCAL synchronous_commit = off');
+    return settleRun(tx, input.requestId);
+  })) as FulfilmentResult['status'];
   const artifacts = (
     await deps.db.query<{ name: string }>(
       'SELECT name FROM fulfilment_artifacts WHERE request_id = $1 ORDER BY name',
@@ -333,34 +350,58 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   };
 }
 
-async function storeArtifacts(
+type Artifact = { name: string; type: string; body: Uint8Array };
+
+/** The extract (JSON, HTML, PDF when a renderer is given) and the portability ZIP. */
+async function makeArtifacts(
   deps: FulfilmentDeps,
   engine: Engine,
   located: Located,
   input: FulfilmentInput,
-  now: Date,
   kind: 'access' | 'portability',
-): Promise<void> {
-  const expires = new Date(now.getTime() + (deps.artifactDays ?? 30) * 86_400_000).toISOString();
-  const put = (name: string, type: string, body: Uint8Array) =>
-    deps.db.query(
-      `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
-      [input.requestId, name, type, Buffer.from(body), expires],
-    );
+): Promise<Artifact[]> {
+  const out: Artifact[] = [];
   if (kind === 'access') {
     const x = buildExtract(engine, located, deps.index, {
       requestId: input.requestId,
       orgId: input.orgId,
-      now,
+      now: (deps.now ?? (() => new Date()))(),
     });
-    await put('extract.json', 'application/json', Buffer.from(JSON.stringify(x, null, 2)));
+    out.push({
+      name: 'extract.json',
+      type: 'application/json',
+      body: Buffer.from(JSON.stringify(x, null, 2)),
+    });
     const page = extractHtml(x);
-    await put('extract.html', 'text/html; charset=utf-8', Buffer.from(page));
-    if (deps.pdf) await put('extract.pdf', 'application/pdf', await deps.pdf(page));
+    out.push({ name: 'extract.html', type: 'text/html; charset=utf-8', body: Buffer.from(page) });
+    if (deps.pdf) out.push({ name: 'extract.pdf', type: 'application/pdf', body: await deps.pdf(page) });
   }
   const zip = portableZip(buildPortable(engine, located, deps.index), { requestId: input.requestId });
-  await put('portability.zip', 'application/zip', zip);
+  out.push({ name: 'portability.zip', type: 'application/zip', body: zip });
+  return out;
+}
+
+/** Store a step's artifacts (expiring) in one statement. */
+async function storeArtifacts(
+  db: Db,
+  requestId: string,
+  artifacts: Artifact[],
+  now: Date,
+  days = 30,
+): Promise<void> {
+  if (!artifacts.length) return;
+  const expires = new Date(now.getTime() + days * 86_400_000).toISOString();
+  const params: unknown[] = [requestId, expires];
+  const rows = artifacts.map((a) => {
+    params.push(a.name, a.type, Buffer.from(a.body));
+    const n = params.length;
+    return `($1, $${n - 2}, $${n - 1}, $${n}, $2)`;
+  });
+  await db.query(
+    `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at) VALUES ${rows.join(', ')}
+     ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
+    params,
+  );
 }
 
 /** An artifact for the subject, or undefined when it has expired or never existed. */
