@@ -160,12 +160,12 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
       `Request ${input.requestId} is a ${existing[0].type}.`,
     );
   // A new run looks for the subject's rows while its record is being written.
-  const locating =
-    !existing[0] && steps.some((x) => !x.startsWith('notify:')) ? engine.locate(ids) : undefined;
+  const fresh = !existing[0];
+  const locating = fresh && steps.some((x) => !x.startsWith('notify:')) ? engine.locate(ids) : undefined;
   locating?.catch(() => {}); // awaited (and its failure recorded) below
   await deps.db.transaction(async (tx) => {
     // The run's record is progress, not evidence: committed without waiting for the disk (lost in a crash,
-    // the retry writes it again). Step records and audit entries are committed durably.
+    // the retry writes it again).
     await tx.exec('SET LOCAL synchronous_commit = off');
     await tx.query(
       `INSERT INTO fulfilment_runs (request_id, org_id, type, steps_total) VALUES ($1, $2, $3, $4)
@@ -184,13 +184,16 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
     );
   });
 
+  // A new run has no step done yet.
   const done = new Map(
-    (
-      await deps.db.query<{ step: string; outcome: CollectionOutcome[] | null }>(
-        "SELECT step, outcome FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'",
-        [input.requestId],
-      )
-    ).map((r) => [r.step, r.outcome ?? []]),
+    fresh
+      ? []
+      : (
+          await deps.db.query<{ step: string; outcome: CollectionOutcome[] | null }>(
+            "SELECT step, outcome FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'",
+            [input.requestId],
+          )
+        ).map((r) => [r.step, r.outcome ?? []]),
   );
   const results: StepResult[] = [];
   let failed = false;
@@ -221,12 +224,16 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   }
   const today = now().toISOString().slice(0, 10);
   const byDb = engine.byDatabaseChildrenFirst(order);
+  let recording: Promise<void> = Promise.resolve();
+  let recordFailed: { step: string; why: string } | undefined;
+  let settled: string | undefined;
+  const stored: string[] = [];
   for (const step of steps) {
     if (done.has(step)) {
       results.push({ step, status: 'done', outcome: done.get(step) });
       continue;
     }
-    if (failed) break;
+    if (failed || recordFailed) break;
     const [op, key] = step.split(':') as [string, string | undefined];
     const limits = deps.limits ?? NO_LIMITS;
     try {
@@ -289,34 +296,22 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           restrictInDatabase(engine, key!, byDb.get(key!)!, located, input.requestId),
         );
       }
-      // The step's artifacts, its record and its audit entry: one transaction, one durable commit.
-      await deps.db.transaction(async (tx) => {
-        await storeArtifacts(tx, input.requestId, artifacts, now(), deps.artifactDays);
-        await tx.query(
-          `WITH s AS (
-             UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL,
-                    finished_at = now()
-              WHERE request_id = $1 AND step = $2 RETURNING 1)
-           UPDATE fulfilment_runs SET steps_done = steps_done + (SELECT count(*)::int FROM s), updated_at = now()
-            WHERE request_id = $1`,
-          [input.requestId, step, JSON.stringify(outcome)],
-        );
-        await recordAudit(tx, {
-          actor: deps.actor,
-          orgId: input.orgId,
-          action: `fulfilment.${op}`,
-          target: `request:${input.requestId}`,
-          details: {
-            step,
-            subject: subjectHash(ids).slice(0, 16),
-            collections: outcome.map((o) => ({
-              system: o.system,
-              collection: o.collection,
-              erased: o.erased,
-              kept: o.kept,
-            })),
-          },
-        });
+      // The step's artifacts, its record and its audit entry in one transaction, written while the next step
+      // runs (in step order; a crash in between repeats idempotent steps). The last step's also settles the run.
+      const record = (tx: Db) =>
+        recordStep(tx, deps, input, ids, { step, op, outcome, artifacts, now: now() });
+      const settles = step === steps[steps.length - 1];
+      recording = recording.then(async () => {
+        if (recordFailed) return;
+        try {
+          await deps.db.transaction(async (tx) => {
+            await record(tx);
+            if (settles) settled = await settleRun(tx, input.requestId);
+          });
+          stored.push(...artifacts.map((x) => x.name));
+        } catch (err) {
+          recordFailed = { step, why: safeError(err, ids) };
+        }
       });
       results.push({ step, status: 'done', outcome });
     } catch (err) {
@@ -329,18 +324,39 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
       results.push({ step, status: 'failed', error: why });
     }
   }
+  await recording;
+  if (recordFailed) {
+    failed = true;
+    const { step, why } = recordFailed;
+    await deps.db.query(
+      `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
+      [input.requestId, step, why],
+    );
+    results.splice(
+      results.findIndex((r) => r.step === step),
+      results.length,
+      { step, status: 'failed', error: why },
+    );
+  }
   // From the recorded steps, not this call's view: a recipient may have answered while the run went on.
-  // The run's status is computed from the durable step records: committed without waiting for the disk.
-  const status = (await deps.db.transaction(async (tx) => {
-    await tx.exec('SET LOCAL synchronous_commit = off');
-    return settleRun(tx, input.requestId);
-  })) as FulfilmentResult['status'];
-  const artifacts = (
-    await deps.db.query<{ name: string }>(
-      'SELECT name FROM fulfilment_artifacts WHERE request_id = $1 ORDER BY name',
-      [input.requestId],
-    )
-  ).map((r) => r.name);
+  // Settled with the last step's record when that came last; else here (progress: no wait for the disk).
+  const status = (
+    settled && !failed
+      ? settled
+      : await deps.db.transaction(async (tx) => {
+          await tx.exec('SET LOCAL synchronous_commit = off');
+          return settleRun(tx, input.requestId);
+        })
+  ) as FulfilmentResult['status'];
+  // A new run holds the artifacts it stored; a resumed one may hold some from before.
+  const artifacts = fresh
+    ? stored.sort()
+    : (
+        await deps.db.query<{ name: string }>(
+          'SELECT name FROM fulfilment_artifacts WHERE request_id = $1 ORDER BY name',
+          [input.requestId],
+        )
+      ).map((r) => r.name);
   return {
     requestId: input.requestId,
     status,
@@ -351,6 +367,42 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
 }
 
 type Artifact = { name: string; type: string; body: Uint8Array };
+
+/** A step done: its artifacts, its record (and the run's count) and its audit entry, in the caller's transaction. */
+async function recordStep(
+  tx: Db,
+  deps: FulfilmentDeps,
+  input: FulfilmentInput,
+  ids: Identities,
+  s: { step: string; op: string; outcome: CollectionOutcome[]; artifacts: Artifact[]; now: Date },
+): Promise<void> {
+  await storeArtifacts(tx, input.requestId, s.artifacts, s.now, deps.artifactDays);
+  await tx.query(
+    `WITH s AS (
+       UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL,
+              finished_at = now()
+        WHERE request_id = $1 AND step = $2 RETURNING 1)
+     UPDATE fulfilment_runs SET steps_done = steps_done + (SELECT count(*)::int FROM s), updated_at = now()
+      WHERE request_id = $1`,
+    [input.requestId, s.step, JSON.stringify(s.outcome)],
+  );
+  await recordAudit(tx, {
+    actor: deps.actor,
+    orgId: input.orgId,
+    action: `fulfilment.${s.op}`,
+    target: `request:${input.requestId}`,
+    details: {
+      step: s.step,
+      subject: subjectHash(ids).slice(0, 16),
+      collections: s.outcome.map((o) => ({
+        system: o.system,
+        collection: o.collection,
+        erased: o.erased,
+        kept: o.kept,
+      })),
+    },
+  });
+}
 
 /** The extract (JSON, HTML, PDF when a renderer is given) and the portability ZIP. */
 async function makeArtifacts(
