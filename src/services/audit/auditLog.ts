@@ -44,9 +44,13 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<number> {
       details: e.details ?? {},
     };
     const hash = auditHash(prev, fields);
+    // The entry and the head that follows it, in one statement.
     const rows = await tx.query<{ seq: number }>(
-      `INSERT INTO audit_log (at, actor, org_id, action, target, reason, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq`,
+      `WITH e AS (
+         INSERT INTO audit_log (at, actor, org_id, action, target, reason, details, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq)
+       , h AS (UPDATE audit_head SET seq = e.seq, count = count + 1, hash = $9 FROM e WHERE id = 1)
+       SELECT seq FROM e`,
       [
         fields.at,
         fields.actor,
@@ -59,9 +63,7 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<number> {
         hash,
       ],
     );
-    const seq = rows[0]!.seq;
-    await tx.query('UPDATE audit_head SET seq = $1, count = count + 1, hash = $2 WHERE id = 1', [seq, hash]);
-    return seq;
+    return rows[0]!.seq;
   });
 }
 

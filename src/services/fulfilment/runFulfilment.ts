@@ -148,61 +148,47 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   const order = engine.order(ids);
   const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients));
 
-  // The run and its steps: created once; a second call resumes.
-  const existing = await deps.db.query<{ type: string; status: string }>(
-    'SELECT type, status FROM fulfilment_runs WHERE request_id = $1',
-    [input.requestId],
+  // The run and its steps: created once; a second call resumes. One statement, committed without waiting
+  // for the disk (the run's record is progress, not evidence: lost in a crash, the retry writes it again).
+  // It answers the type of a run already there and the steps it has done.
+  const [start] = await deps.db.query<{
+    prior: string | null;
+    done: { step: string; outcome: CollectionOutcome[] | null }[];
+  }>(
+    `WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v),
+     prior AS (SELECT type FROM fulfilment_runs WHERE request_id = $1),
+     run AS (
+       INSERT INTO fulfilment_runs (request_id, org_id, type, steps_total, status, attempts)
+       SELECT $1, $2, $3, $4, 'running', 1 FROM cfg
+       ON CONFLICT (request_id) DO UPDATE SET status = 'running', steps_total = EXCLUDED.steps_total,
+         attempts = fulfilment_runs.attempts + 1, error = NULL, updated_at = now()
+       WHERE fulfilment_runs.type = EXCLUDED.type
+       RETURNING 1),
+     st AS (
+       INSERT INTO fulfilment_steps (request_id, step, position)
+       SELECT $1, s.step, s.n - 1 FROM unnest($5::text[]) WITH ORDINALITY AS s(step, n)
+        WHERE EXISTS (SELECT 1 FROM run)
+       ON CONFLICT DO NOTHING)
+     SELECT (SELECT type FROM prior) AS prior,
+            (SELECT coalesce(json_agg(json_build_object('step', step, 'outcome', outcome)), '[]'::json)
+               FROM fulfilment_steps WHERE request_id = $1 AND status = 'done') AS done`,
+    [input.requestId, input.orgId, input.type, steps.length, steps],
   );
-  if (existing[0] && existing[0].type !== input.type)
+  if (start!.prior && start!.prior !== input.type)
     throw new OmbudError(
       'conflict',
       'fulfilment-type-mismatch',
-      `Request ${input.requestId} is a ${existing[0].type}.`,
+      `Request ${input.requestId} is a ${start!.prior}.`,
     );
-  // A new run looks for the subject's rows while its record is being written.
-  const fresh = !existing[0];
-  const locating = fresh && steps.some((x) => !x.startsWith('notify:')) ? engine.locate(ids) : undefined;
-  locating?.catch(() => {}); // awaited (and its failure recorded) below
-  await deps.db.transaction(async (tx) => {
-    // The run's record is progress, not evidence: committed without waiting for the disk (lost in a crash,
-    // the retry writes it again).
-    await tx.exec('SET LOCAL synchronous_commit = off');
-    await tx.query(
-      `INSERT INTO fulfilment_runs (request_id, org_id, type, steps_total) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (request_id) DO NOTHING`,
-      [input.requestId, input.orgId, input.type, steps.length],
-    );
-    await tx.query(
-      `INSERT INTO fulfilment_steps (request_id, step, position)
-       SELECT $1, s.step, s.n - 1 FROM unnest($2::text[]) WITH ORDINALITY AS s(step, n) ON CONFLICT DO NOTHING`,
-      [input.requestId, steps],
-    );
-    await tx.query(
-      `UPDATE fulfilment_runs SET status = 'running', steps_total = $2, attempts = attempts + 1, error = NULL,
-              updated_at = now() WHERE request_id = $1`,
-      [input.requestId, steps.length],
-    );
-  });
-
-  // A new run has no step done yet.
-  const done = new Map(
-    fresh
-      ? []
-      : (
-          await deps.db.query<{ step: string; outcome: CollectionOutcome[] | null }>(
-            "SELECT step, outcome FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'",
-            [input.requestId],
-          )
-        ).map((r) => [r.step, r.outcome ?? []]),
-  );
+  const fresh = !start!.prior;
+  const done = new Map(start!.done.map((r) => [r.step, r.outcome ?? []]));
   const results: StepResult[] = [];
   let failed = false;
   // Locate once, before any change: later steps must still find rows through references into databases
   // that earlier steps change. Databases are changed children first, so a resumed run still finds its rows.
   let located: Located = new Map();
   try {
-    if (!steps.every((x) => done.has(x) || x.startsWith('notify:')))
-      located = await (locating ?? engine.locate(ids));
+    if (!steps.every((x) => done.has(x) || x.startsWith('notify:'))) located = await engine.locate(ids);
   } catch (err) {
     const why = `locating the data failed: ${safeError(err, ids)}`;
     const first = steps.find((x) => !done.has(x))!;
@@ -368,7 +354,14 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
 
 type Artifact = { name: string; type: string; body: Uint8Array };
 
-/** A step done: its artifacts, its record (and the run's count) and its audit entry, in the caller's transaction. */
+/**
+ * A step done: its artifacts, its record (and the run's count) and its audit entry, in the caller's
+ * transaction. An access or portability step changed nothing outside Ombud: its transaction is committed
+ * without waiting for the disk flush. Nothing of it leaves Ombud before a later durable commit (the desk
+ * completing the request, the queue completing the job), which flushes it too, the log being written in
+ * order; a crash before that loses it with the job, and the job runs again. A change (erasure,
+ * rectification, restriction) is recorded durably at once.
+ */
 async function recordStep(
   tx: Db,
   deps: FulfilmentDeps,
@@ -376,15 +369,29 @@ async function recordStep(
   ids: Identities,
   s: { step: string; op: string; outcome: CollectionOutcome[]; artifacts: Artifact[]; now: Date },
 ): Promise<void> {
-  await storeArtifacts(tx, input.requestId, s.artifacts, s.now, deps.artifactDays);
+  const params: unknown[] = [input.requestId, s.step, JSON.stringify(s.outcome)];
+  const quick = s.op === 'access' || s.op === 'portability';
+  // set_config(…, true): this transaction only, as SET LOCAL, without a round trip of its own.
+  let ctes = quick ? "cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v)," : '';
+  if (s.artifacts.length) {
+    params.push(new Date(s.now.getTime() + (deps.artifactDays ?? 30) * 86_400_000).toISOString());
+    const rows = s.artifacts.map((a) => {
+      params.push(a.name, a.type, Buffer.from(a.body));
+      const n = params.length;
+      return `($1, $${n - 2}, $${n - 1}, $${n}, $4::timestamptz)`;
+    });
+    ctes += `a AS (
+      INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at) VALUES ${rows.join(', ')}
+      ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at),`;
+  }
   await tx.query(
-    `WITH s AS (
+    `WITH ${ctes} s AS (
        UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL,
               finished_at = now()
-        WHERE request_id = $1 AND step = $2 RETURNING 1)
+        WHERE request_id = $1 AND step = $2 ${quick ? 'AND EXISTS (SELECT 1 FROM cfg)' : ''} RETURNING 1)
      UPDATE fulfilment_runs SET steps_done = steps_done + (SELECT count(*)::int FROM s), updated_at = now()
       WHERE request_id = $1`,
-    [input.requestId, s.step, JSON.stringify(s.outcome)],
+    params,
   );
   await recordAudit(tx, {
     actor: deps.actor,
@@ -431,29 +438,6 @@ async function makeArtifacts(
   const zip = portableZip(buildPortable(engine, located, deps.index), { requestId: input.requestId });
   out.push({ name: 'portability.zip', type: 'application/zip', body: zip });
   return out;
-}
-
-/** Store a step's artifacts (expiring) in one statement. */
-async function storeArtifacts(
-  db: Db,
-  requestId: string,
-  artifacts: Artifact[],
-  now: Date,
-  days = 30,
-): Promise<void> {
-  if (!artifacts.length) return;
-  const expires = new Date(now.getTime() + days * 86_400_000).toISOString();
-  const params: unknown[] = [requestId, expires];
-  const rows = artifacts.map((a) => {
-    params.push(a.name, a.type, Buffer.from(a.body));
-    const n = params.length;
-    return `($1, $${n - 2}, $${n - 1}, $${n}, $2)`;
-  });
-  await db.query(
-    `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at) VALUES ${rows.join(', ')}
-     ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
-    params,
-  );
 }
 
 /** An artifact for the subject, or undefined when it has expired or never existed. */
