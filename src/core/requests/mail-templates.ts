@@ -96,12 +96,12 @@ type Rendered = { subject: string; text: string };
 
 const NO_DATA: Record<
   Language,
-  { lead: string; companies: string; then: Record<RequestType, string>; hint: string }
+  { lead: string; companies: string; result: Record<RequestType, string>; hint: string }
 > = {
   en: {
     lead: 'Your request for {type}: we have searched the records of {companies}, and we hold no personal data about you.',
     companies: 'the companies of {group} ({list})',
-    then: {
+    result: {
       access:
         'This is our answer under Article 15 of the GDPR: we do not process any personal data about you, so there is no register extract to send.',
       portability: 'There is therefore no data to hand over.',
@@ -116,7 +116,7 @@ const NO_DATA: Record<
   sv: {
     lead: 'Din begäran om {type}: vi har sökt i uppgifterna hos {companies} och behandlar inga personuppgifter om dig.',
     companies: 'bolagen i {group} ({list})',
-    then: {
+    result: {
       access:
         'Detta är vårt svar enligt artikel 15 i dataskyddsförordningen: vi behandlar inga personuppgifter om dig, så det finns inget registerutdrag att skicka.',
       portability: 'Det finns därför inga uppgifter att lämna ut.',
@@ -131,7 +131,7 @@ const NO_DATA: Record<
   nb: {
     lead: 'Kravet ditt om {type}: vi har søkt i opplysningene hos {companies}, og vi behandler ingen personopplysninger om deg.',
     companies: 'selskapene i {group} ({list})',
-    then: {
+    result: {
       access:
         'Dette er svaret vårt etter artikkel 15 i personvernforordningen: vi behandler ingen personopplysninger om deg, så det finnes ingen registerutskrift å sende.',
       portability: 'Det finnes derfor ingen opplysninger å utlevere.',
@@ -156,7 +156,7 @@ function noData(i: MailInput, lang: Language): Rendered {
     nb: `${i.company}: svar på henvendelsen din (${i.reference})`,
   }[lang];
   const lead = w.lead.replace('{type}', typeName(i.type!, lang)).replace('{companies}', companies);
-  return { subject, text: `${lead}\n${w.then[i.type!]}\n${w.hint}` };
+  return { subject, text: `${lead}\n${w.result[i.type!]}\n${w.hint}` };
 }
 
 const T: Record<MailTemplate, (i: MailInput) => Record<Language, Rendered>> = {
