@@ -163,9 +163,15 @@ describeEachDatabase('requests to the whole group', (kind) => {
       { 'idempotency-key': crypto.randomUUID() },
     );
     expect(grant.statusCode).toBe(201);
-    const sub = await file({ company: 'group', type: 'erasure', email, sendCode: false });
+    const key = crypto.randomUUID();
+    const body = { company: 'group', type: 'erasure', email, sendCode: false };
+    const sub = (await api('POST', '/api/v1/requests', body, { 'idempotency-key': key })).json();
     const group = sub.requests[0];
     await api('POST', `/api/v1/requests/${group.id}/verify-manual`, { note: 'ID seen: driving licence' });
+    // A retry with the same key gets the same reply: the one request filed, not the requests it became.
+    const retry = await api('POST', '/api/v1/requests', body, { 'idempotency-key': key });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json().requests.map((r: { id: string }) => r.id)).toEqual([group.id]);
     const g = (await get(group.id)).request;
     expect(g.state).toBe('split');
     expect(g.decision.routing).toMatchObject({
@@ -185,7 +191,7 @@ describeEachDatabase('requests to the whole group', (kind) => {
     expect(page).toContain('central-marketing: consent (1)');
   });
 
-  test('P25 known nowhere and not every system searched: the requester hears when we answer, an agent answers that no company holds data about them', async () => {
+  test('P25 P31 known nowhere and not every system searched: the requester hears when we answer, an agent answers that no company holds data about them', async () => {
     const email = 'nobody.here@example.org';
     const sub = await file({ company: 'group', type: 'access', email, lang: 'sv', sendCode: false });
     const group = sub.requests[0];
@@ -241,7 +247,7 @@ describeEachDatabase('requests to the whole group', (kind) => {
     expect(again.statusCode).toBe(409);
   });
 
-  test('P33 an agent who finds the customer where the locator could not look sends the group request to that company', async () => {
+  test('P05 P33 an agent who finds the customer where the locator could not look sends the group request to that company', async () => {
     const email = 'found.by.hand@example.org';
     const sub = await file({ company: 'group', type: 'rectification', email, sendCode: false });
     const group = sub.requests[0];
@@ -259,12 +265,18 @@ describeEachDatabase('requests to the whole group', (kind) => {
         .errors.map((e: { path: string }) => e.path)
         .sort(),
     ).toEqual(['note', 'orgIds']);
-    const ok = await api('POST', `/api/v1/requests/${group.id}/route`, {
-      orgIds: ['bokhylla'],
-      note: 'Found in the CRM of Bokhyllan',
+    // From the console: tick the company, say where the customer was found.
+    const ok = await s.server.inject({
+      method: 'POST',
+      url: `/console/requests/${group.id}/action`,
+      payload: new URLSearchParams({
+        action: 'route',
+        'org-bokhylla': 'on',
+        note: 'Found in the CRM of Bokhyllan',
+      }).toString(),
+      headers: { ...s.origin, 'content-type': 'application/x-www-form-urlencoded' },
     });
-    expect(ok.statusCode).toBe(200);
-    expect(ok.json().request.state).toBe('split');
+    expect(ok.statusCode).toBe(303);
     const g = (await get(group.id)).request;
     expect(g.decision.routing).toMatchObject({ known: ['bokhylla'], byAgent: true });
     const child = (await get(g.decision.routing.requests.bokhylla)).request;
@@ -276,7 +288,7 @@ describeEachDatabase('requests to the whole group', (kind) => {
     expect(t.at(-1).note).toContain('Found by an agent: Found in the CRM of Bokhyllan');
   });
 
-  test('P34 P05 the reply and every mail before verification are byte-identical for a known and an unknown address (besides the code)', async () => {
+  test('P05 the reply and every mail before verification are byte-identical for a known and an unknown address (besides the code)', async () => {
     // Same length, so even the mail's line folding cannot differ.
     const known = 'kkkk.known1@example.org';
     const unknown = 'uuuu.never1@example.org';

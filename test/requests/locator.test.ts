@@ -132,7 +132,7 @@ describe.each([
     );
   });
 
-  test('P25 known nowhere, every system searched: the requester is told at once that no personal data is held', async () => {
+  test('P25 P31 known nowhere, every system searched: the requester is told at once that no personal data is held', async () => {
     const email = `nobody.${layout.webshop}@example.org`;
     const g = await groupRequest(email, 'access');
     expect(g.request.state).toBe('completed');

@@ -37,7 +37,10 @@ export function postgresAvailable(): Promise<boolean> {
  * so whoever runs them can tell theirs apart; letters, digits and underscores only.
  */
 export const dbTag = () => {
-  const t = (process.env.OMBUD_TEST_DB_TAG ?? '').toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 20);
+  const t = (process.env.OMBUD_TEST_DB_TAG ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
   return t ? `_${t}` : '';
 };
 
