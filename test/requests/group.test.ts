@@ -217,6 +217,8 @@ describeEachDatabase('requests to the whole group', (kind) => {
     const approve = await api('POST', `/api/v1/requests/${group.id}/approve`, {});
     expect(approve.statusCode).toBe(409);
     expect(approve.json().code).toBe('group-request-not-routed');
+    const complete = await api('POST', `/api/v1/requests/${group.id}/complete`, { outcome: 'Nothing found' });
+    expect(complete.json().code).toBe('group-request-not-routed');
     const page = (await api('GET', `/console/requests/${group.id}`)).body;
     expect(page).toContain('Answer: we hold no personal data');
     expect(page).toContain('Send to these companies');

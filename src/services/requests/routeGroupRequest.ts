@@ -243,7 +243,8 @@ export async function routeOnVerification(
     note: verified.note ?? null,
     details: { method: verified.method },
   });
-  const candidates = group.scope.group?.candidates ?? [];
+  // Companies removed from the register since receipt cannot get a request.
+  const candidates = (group.scope.group?.candidates ?? []).filter((c) => ix.organization(c));
   const routing = routeKnown(
     ix,
     candidates,
