@@ -32,13 +32,25 @@ export function postgresAvailable(): Promise<boolean> {
 }
 
 /** A fresh, migrated, empty database. Close it with `.close()`; server databases are dropped then. */
+/**
+ * A suffix for the databases tests create on the shared servers (OMBUD_TEST_DB_TAG, e.g. the branch name),
+ * so whoever runs them can tell theirs apart; letters, digits and underscores only.
+ */
+export const dbTag = () => {
+  const t = (process.env.OMBUD_TEST_DB_TAG ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
+  return t ? `_${t}` : '';
+};
+
 export async function freshDb(kind: 'pglite' | 'postgres' = 'pglite'): Promise<Db> {
   if (kind === 'pglite') {
     const db = await openPglite();
     await migrate(db);
     return db;
   }
-  const name = `ombud_test_${randomBytes(6).toString('hex')}`;
+  const name = `ombud_test_${randomBytes(6).toString('hex')}${dbTag()}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

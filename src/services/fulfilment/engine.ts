@@ -64,8 +64,15 @@ export class Engine {
     return { ...n, c: this.connectors.get(n.dataset.fides_key)! };
   }
 
-  /** Every row (annotated columns only) that belongs to the subject, per collection, in traversal order. */
-  async locate(identitiesIn: Identities): Promise<Located> {
+  /**
+   * Every row (annotated columns only) that belongs to the subject, per collection, in traversal order.
+   * Read-only. With `onError`, a collection whose query fails is reported and left empty (the traversal
+   * goes on with the rest) instead of failing the whole search.
+   */
+  async locate(
+    identitiesIn: Identities,
+    opts: { onError?: (node: NodeId, err: unknown) => void } = {},
+  ): Promise<Located> {
     const identities = normaliseIdentities(identitiesIn);
     const found: Located = new Map();
     for (const id of this.order(identities)) {
@@ -81,7 +88,13 @@ export class Engine {
         ];
         if (values.length) conds.push({ column: e.field, values });
       }
-      const rows = conds.length ? await selectWhereAny(c, collection, conds) : [];
+      let rows: Row[] = [];
+      try {
+        rows = conds.length ? await selectWhereAny(c, collection, conds) : [];
+      } catch (err) {
+        if (!opts.onError) throw err;
+        opts.onError(id, err);
+      }
       found.set(id, dedupe(rows, primaryKey(collection)));
     }
     return found;

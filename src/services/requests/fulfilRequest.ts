@@ -23,6 +23,7 @@ import {
   getFulfilmentStatus,
 } from '../fulfilment/runFulfilment.ts';
 import { keysOf, propagate, recordStop } from './consentLink.ts';
+import { groupNotRouted } from '../../core/requests/routing.ts';
 import { finish } from './decideRequest.ts';
 import { attachResult, downloadLink } from './deliverResult.ts';
 import { addEvent, getRequest, getSubmission, registerIndex, type RequestRow } from './store.ts';
@@ -67,6 +68,8 @@ export async function startRequestFulfilment(
     { ...opts, onDone: (input, result) => fulfilmentDone(app, input, result) },
   );
   app.fulfilment = queue;
+  // The same systems tell the subject locator which companies know a requester of a group request.
+  app.subjectSystems = systems;
   return queue;
 }
 
@@ -119,7 +122,8 @@ export async function afterVerification(app: App, requestIds: string[]): Promise
   for (const id of requestIds) {
     const req = await getRequest(app.db, id);
     const type = fulfilmentTypeOf(req.type);
-    if (!type || req.state !== 'verified' || needsApproval(app, type)) continue;
+    // A group request known nowhere waits for an agent's answer; there is nothing to carry out.
+    if (!type || req.state !== 'verified' || req.scope.group || needsApproval(app, type)) continue;
     try {
       await queueRequest(app, SYSTEM_ACTOR, req);
     } catch (err) {
@@ -140,6 +144,7 @@ export async function approveRequest(
 ): Promise<RequestRow> {
   const req = await getRequest(app.db, id);
   const type = fulfilmentTypeOf(req.type);
+  if (req.scope.group) throw groupNotRouted();
   if (!type)
     throw precondition(
       'not-fulfilled-automatically',
