@@ -99,6 +99,6 @@ describe('privacy center: send me my communication settings link', () => {
     const nb = await t.server.inject({ method: 'GET', url: '/privacy?lang=nb' });
     expect(nb.body).toContain('Personvernsenter');
     const notice = await t.server.inject({ method: 'GET', url: '/privacy/provendo?lang=nb' });
-    expect(notice.body).toContain('href="/privacy/requests/new?lang=nb"');
+    expect(notice.body).toContain(`href="/privacy/requests/new?lang=nb&amp;company=provendo"`);
   });
 });

@@ -122,3 +122,131 @@ export const CENTER_STRINGS: Record<Language, CenterStrings> = {
         )}\n\nLenkene gjelder i ${days} dager og virker bare for deg: ikke videresend e-posten.\nHvis du ikke har bedt om dette, kan du se bort fra e-posten; ingenting er endret.\n`,
   },
 };
+
+/** The language of a page: the one asked for, else the browser's (Accept-Language), else the fallback. */
+export function pickLang(header: string | undefined, fallback: Language): Language {
+  for (const part of (header ?? '').split(',')) {
+    const tag = part.trim().slice(0, 2).toLowerCase();
+    if (tag === 'no' || tag === 'nn' || tag === 'nb') return 'nb';
+    if (tag === 'en' || tag === 'sv') return tag;
+  }
+  return fallback;
+}
+
+export type RequestPageStrings = {
+  title: string;
+  intro: string;
+  company: string;
+  allCompanies: string;
+  type: string;
+  email: string;
+  name: string;
+  details: string;
+  lang: string;
+  send: string;
+  badEmail: string;
+  badType: string;
+  confirmTitle: string;
+  confirmText: string;
+  code: string;
+  confirm: string;
+  confirmedTitle: string;
+  yourReference: string;
+  confirmationSent: string;
+  headCompany: string;
+  headRequest: string;
+  headAnswerBy: string;
+  headComplain: string;
+  answered: string;
+  allOf: (group: string) => string;
+};
+
+export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
+  en: {
+    title: 'Make a privacy request',
+    intro:
+      'Ask for a copy of your data (a register extract), to have it corrected or erased, to restrict or object to its use, to take it with you, or to withdraw a consent. It is free of charge. We answer within the time our privacy notice promises.',
+    company: 'Company',
+    allCompanies: 'All companies of the group',
+    type: 'What do you want?',
+    email: 'Your e-mail address',
+    name: 'Your name (optional)',
+    details: 'Details (optional)',
+    lang: 'Language for our answer',
+    send: 'Send request',
+    badEmail: 'Enter a valid e-mail address, such as name@example.com.',
+    badType: 'Choose what you want to ask for.',
+    confirmTitle: 'Confirm your request',
+    confirmText:
+      'Thank you. We have sent a six-digit code to the e-mail address you gave. Enter it below to confirm that the request is yours. The code is valid for 15 minutes.',
+    code: 'Code',
+    confirm: 'Confirm',
+    confirmedTitle: 'Request confirmed',
+    yourReference: 'Your reference is',
+    confirmationSent: 'We have sent you a confirmation by e-mail.',
+    headCompany: 'Company',
+    headRequest: 'Request',
+    headAnswerBy: 'We answer by',
+    headComplain: 'Where to complain',
+    answered: 'answered',
+    allOf: (g) => `All companies of ${g}`,
+  },
+  sv: {
+    title: 'Gör en begäran om dina personuppgifter',
+    intro:
+      'Begär en kopia av dina uppgifter (ett registerutdrag), rättelse eller radering, begränsning av eller invändning mot hur de används, att få ta med dem, eller återkalla ett samtycke. Det är kostnadsfritt. Vi svarar inom den tid som vår integritetspolicy utlovar.',
+    company: 'Bolag',
+    allCompanies: 'Alla bolag i koncernen',
+    type: 'Vad vill du göra?',
+    email: 'Din e-postadress',
+    name: 'Ditt namn (frivilligt)',
+    details: 'Mer information (frivilligt)',
+    lang: 'Språk för vårt svar',
+    send: 'Skicka begäran',
+    badEmail: 'Skriv en giltig e-postadress, till exempel namn@example.com.',
+    badType: 'Välj vad du vill begära.',
+    confirmTitle: 'Bekräfta din begäran',
+    confirmText:
+      'Tack. Vi har skickat en sexsiffrig kod till e-postadressen du angav. Skriv in den nedan för att bekräfta att begäran är din. Koden gäller i 15 minuter.',
+    code: 'Kod',
+    confirm: 'Bekräfta',
+    confirmedTitle: 'Begäran bekräftad',
+    yourReference: 'Ditt referensnummer är',
+    confirmationSent: 'Vi har skickat en bekräftelse till din e-post.',
+    headCompany: 'Bolag',
+    headRequest: 'Begäran',
+    headAnswerBy: 'Vi svarar senast',
+    headComplain: 'Vart du kan klaga',
+    answered: 'besvarad',
+    allOf: (g) => `Alla bolag i ${g}`,
+  },
+  nb: {
+    title: 'Send en forespørsel om personopplysningene dine',
+    intro:
+      'Be om en kopi av opplysningene dine (et registerutdrag), retting eller sletting, begrensning av eller innsigelse mot bruken, å få ta dem med deg, eller trekk tilbake et samtykke. Det er gratis. Vi svarer innen fristen personvernerklæringen vår lover.',
+    company: 'Selskap',
+    allCompanies: 'Alle selskapene i konsernet',
+    type: 'Hva ønsker du?',
+    email: 'E-postadressen din',
+    name: 'Navnet ditt (valgfritt)',
+    details: 'Mer informasjon (valgfritt)',
+    lang: 'Språk for svaret vårt',
+    send: 'Send forespørselen',
+    badEmail: 'Skriv en gyldig e-postadresse, for eksempel navn@example.com.',
+    badType: 'Velg hva du vil be om.',
+    confirmTitle: 'Bekreft forespørselen din',
+    confirmText:
+      'Takk. Vi har sendt en sekssifret kode til e-postadressen du oppga. Skriv den inn nedenfor for å bekrefte at forespørselen er din. Koden gjelder i 15 minutter.',
+    code: 'Kode',
+    confirm: 'Bekreft',
+    confirmedTitle: 'Forespørselen er bekreftet',
+    yourReference: 'Referansen din er',
+    confirmationSent: 'Vi har sendt deg en bekreftelse på e-post.',
+    headCompany: 'Selskap',
+    headRequest: 'Forespørsel',
+    headAnswerBy: 'Vi svarer innen',
+    headComplain: 'Hvor du kan klage',
+    answered: 'besvart',
+    allOf: (g) => `Alle selskapene i ${g}`,
+  },
+};

@@ -5,7 +5,7 @@ import { html } from '../../core/html.ts';
 import { LANGUAGES, type Language } from '../../core/register/schema.ts';
 import { NOTICE_CSS, noticeHtml, noticeMarkdown } from '../../core/notice/render.ts';
 import { notFound, OmbudError } from '../../core/errors.ts';
-import { CENTER_STRINGS } from '../../core/privacy-center/strings.ts';
+import { CENTER_STRINGS, pickLang } from '../../core/privacy-center/strings.ts';
 import { mailPreferenceLinks } from '../../services/consent/mailPreferenceLinks.ts';
 import { flushMail } from '../../services/requests/store.ts';
 import { submissionLimiter } from '../requestLimits.ts';
@@ -30,15 +30,6 @@ const query = z.object({
   lang: z.enum(LANGUAGES).optional(),
   version: z.coerce.number().int().positive().optional(),
 });
-
-function pickLang(header: string | undefined, fallback: Language): Language {
-  for (const part of (header ?? '').split(',')) {
-    const tag = part.trim().slice(0, 2).toLowerCase();
-    if (tag === 'no' || tag === 'nn' || tag === 'nb') return 'nb';
-    if ((LANGUAGES as readonly string[]).includes(tag)) return tag as Language;
-  }
-  return fallback;
-}
 
 export async function privacyRoutes(server: FastifyInstance, app: App) {
   /** The notice in force for the requested company, in the asked or the browser's language. */
@@ -179,7 +170,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
               l === lang
                 ? html`<strong>${LANG_NAMES[l]}</strong> `
                 : html`<a href="/privacy/${orgId}?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `,
-            )} · <a href="/privacy?lang=${lang}">${CENTER_STRINGS[lang].title}</a> · <a href="/privacy/requests/new?lang=${lang}">${CENTER_STRINGS[lang].makeRequest}</a></nav>
+            )} · <a href="/privacy?lang=${lang}">${CENTER_STRINGS[lang].title}</a> · <a href="/privacy/requests/new?lang=${lang}&amp;company=${orgId}">${CENTER_STRINGS[lang].makeRequest}</a></nav>
 <div class="card" style="max-width:56rem;margin:1rem auto">${noticeHtml(doc)}
 <p class="muted">${version.version !== versions.at(-1)?.version ? html`Showing version ${version.version}. ` : ''}${versions.map(
               (v) =>

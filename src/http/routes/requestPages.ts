@@ -2,7 +2,8 @@
  * The request desk's web pages: the customer's side in the privacy center (/privacy/requests/…) and
  * the agents' side in the console (/console/requests, /console/outbox). Server-rendered HTML.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pickLang, REQUEST_PAGE_STRINGS } from '../../core/privacy-center/strings.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { OmbudError } from '../../core/errors.ts';
@@ -92,25 +93,34 @@ export async function requestPageRoutes(server: FastifyInstance, app: App) {
   const limitSubmit = submissionLimiter(server, app);
   const limitVerify = verificationLimiter(server, app);
 
-  const newForm = async (lang: Language, error?: Html) => {
+  const langOf = (req: FastifyRequest, asked?: Language) =>
+    asked ?? pickLang(req.headers['accept-language'], 'en');
+
+  const newForm = async (lang: Language, error?: Html, company?: string) => {
     const r = await app.registers.get();
     const orgs = r?.index.register.organizations ?? [];
+    const s = REQUEST_PAGE_STRINGS[lang];
+    const selected = (v: string) => raw(v === company ? ' selected' : '');
     return publicPage({
-      title: 'Make a privacy request',
+      title: s.title,
       lang,
-      body: html`<h1>Make a privacy request</h1>${error ?? ''}
-<div class="card"><p>Ask for a copy of your data (a register extract), to have it corrected or erased, to restrict or object to its use, to take it with you, or to withdraw a consent. It is free of charge. We answer within the time our privacy notice promises.</p>
+      body: html`<nav class="langs" aria-label="Language">${LANGUAGES.map((l) =>
+        l === lang
+          ? html`<strong>${LANGUAGE_NAMES[l]}</strong> `
+          : html`<a href="/privacy/requests/new?lang=${l}${company ? `&company=${company}` : ''}" hreflang="${l}">${LANGUAGE_NAMES[l]}</a> `,
+      )}</nav><h1>${s.title}</h1>${error ?? ''}
+<div class="card"><p>${s.intro}</p>
 <form class="stack" method="post" action="/privacy/requests">
-<label for="company">Company</label><select id="company" name="company" required>
-<option value="group">All companies of the group${r ? ` (${r.index.register.group.name})` : ''}</option>
-${orgs.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}</select>
-<label for="type">What do you want?</label><select id="type" name="type" required>
+<label for="company">${s.company}</label><select id="company" name="company" required>
+<option value="group"${selected('group')}>${s.allCompanies}${r ? ` (${r.index.register.group.name})` : ''}</option>
+${orgs.map((o) => html`<option value="${o.id}"${selected(o.id)}>${o.legalName}</option>`)}</select>
+<label for="type">${s.type}</label><select id="type" name="type" required>
 ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty, lang))}</option>`)}</select>
-<label for="email">Your e-mail address</label><input id="email" name="email" type="email" required autocomplete="email">
-<label for="name">Your name (optional)</label><input id="name" name="name" autocomplete="name">
-<label for="details">Details (optional)</label><textarea id="details" name="details" rows="4"></textarea>
-<label for="lang">Language for our answer</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}"${raw(l === lang ? ' selected' : '')}>${LANGUAGE_NAMES[l]}</option>`)}</select>
-<p><button type="submit">Send request</button></p></form></div>`,
+<label for="email">${s.email}</label><input id="email" name="email" type="email" required autocomplete="email">
+<label for="name">${s.name}</label><input id="name" name="name" autocomplete="name">
+<label for="details">${s.details}</label><textarea id="details" name="details" rows="4"></textarea>
+<label for="lang">${s.lang}</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}"${raw(l === lang ? ' selected' : '')}>${LANGUAGE_NAMES[l]}</option>`)}</select>
+<p><button type="submit">${s.send}</button></p></form></div>`,
       css: DESK_CSS,
     });
   };
@@ -119,9 +129,25 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
     '/privacy/requests/new',
     {
       config: { permission: 'public' },
-      schema: { hide: true, querystring: z.object({ lang: z.enum(LANGUAGES).optional() }) },
+      schema: {
+        hide: true,
+        querystring: z.object({
+          lang: z.enum(LANGUAGES).optional(),
+          company: z
+            .string()
+            .regex(/^[a-z0-9-]{1,64}$/)
+            .optional(),
+        }),
+      },
     },
-    async (req, reply) => sendHtml(reply, await newForm((req.query as { lang?: Language }).lang ?? 'en')),
+    async (req, reply) => {
+      const q = req.query as { lang?: Language; company?: string };
+      const lang = langOf(req, q.lang);
+      return reply
+        .header('content-language', lang)
+        .type('text/html')
+        .send(await newForm(lang, undefined, q.company));
+    },
   );
 
   server.post(
@@ -156,7 +182,8 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
           reply,
           await newForm(
             b.lang,
-            html`<div class="error" role="alert">${!email.success ? 'Enter a valid e-mail address, such as name@example.com. ' : ''}${!type.success ? 'Choose what you want to ask for.' : ''}</div>`,
+            html`<div class="error" role="alert">${!email.success ? `${REQUEST_PAGE_STRINGS[b.lang].badEmail} ` : ''}${!type.success ? REQUEST_PAGE_STRINGS[b.lang].badType : ''}</div>`,
+            b.company,
           ),
           422,
         );
@@ -177,44 +204,59 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
           },
         );
         // The same answer whether or not we know the address: a page asking for the code.
-        return reply.redirect(`/privacy/requests/verify?s=${res.submissionId}`, 303);
+        return reply.redirect(`/privacy/requests/verify?s=${res.submissionId}&lang=${b.lang}`, 303);
       } catch (err) {
         const e = formError(err);
         if (!e) throw err;
-        return sendHtml(reply, await newForm(b.lang, e), statusOf(err));
+        return sendHtml(reply, await newForm(b.lang, e, b.company), statusOf(err));
       }
     },
   );
 
-  const verifyPage = (submissionId: string, lang: Language, error?: Html) =>
-    publicPage({
-      title: 'Confirm your request',
+  const verifyPage = (submissionId: string, lang: Language, error?: Html) => {
+    const s = REQUEST_PAGE_STRINGS[lang];
+    return publicPage({
+      title: s.confirmTitle,
       lang,
-      body: html`<h1>Confirm your request</h1>${error ?? ''}<div class="card">
-<p>Thank you. We have sent a six-digit code to the e-mail address you gave. Enter it below to confirm that the request is yours. The code is valid for 15 minutes.</p>
-<form method="post" action="/privacy/requests/verify"><input type="hidden" name="s" value="${submissionId}">
-<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
-<p><button type="submit">Confirm</button></p></form></div>`,
+      body: html`<h1>${s.confirmTitle}</h1>${error ?? ''}<div class="card">
+<p>${s.confirmText}</p>
+<form method="post" action="/privacy/requests/verify"><input type="hidden" name="s" value="${submissionId}"><input type="hidden" name="lang" value="${lang}">
+<label for="code">${s.code}</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
+<p><button type="submit">${s.confirm}</button></p></form></div>`,
       css: DESK_CSS,
     });
+  };
 
   server.get(
     '/privacy/requests/verify',
     {
       config: { permission: 'public' },
-      schema: { hide: true, querystring: z.object({ s: z.string().max(64) }) },
+      schema: {
+        hide: true,
+        querystring: z.object({ s: z.string().max(64), lang: z.enum(LANGUAGES).optional() }),
+      },
     },
-    async (req, reply) => sendHtml(reply, verifyPage((req.query as { s: string }).s, 'en')),
+    async (req, reply) => {
+      const q = req.query as { s: string; lang?: Language };
+      return sendHtml(reply, verifyPage(q.s, langOf(req, q.lang)));
+    },
   );
 
   server.post(
     '/privacy/requests/verify',
     {
       config: { permission: 'public' },
-      schema: { hide: true, body: z.object({ s: z.string().max(64), code: z.string().max(20) }) },
+      schema: {
+        hide: true,
+        body: z.object({
+          s: z.string().max(64),
+          code: z.string().max(20),
+          lang: z.enum(LANGUAGES).optional(),
+        }),
+      },
     },
     async (req, reply) => {
-      const b = req.body as { s: string; code: string };
+      const b = req.body as { s: string; code: string; lang?: Language };
       try {
         await limitVerify(req, reply);
         await verifyByCode(app, b.s, b.code);
@@ -223,7 +265,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
         if (!e) throw err;
         return sendHtml(
           reply,
-          verifyPage(b.s, 'en', e),
+          verifyPage(b.s, langOf(req, b.lang), e),
           err instanceof OmbudError && err.kind === 'rate-limited' ? 429 : 422,
         );
       }
@@ -234,18 +276,18 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
       return sendHtml(
         reply,
         publicPage({
-          title: 'Request confirmed',
+          title: REQUEST_PAGE_STRINGS[lang].confirmedTitle,
           lang,
-          body: html`<h1>Request confirmed</h1><div class="card"><p>Your reference is <strong>${referenceOf(sub.id)}</strong>. We have sent you a confirmation by e-mail.</p>
-<table class="data"><thead><tr><th>Company</th><th>Request</th><th>We answer by</th><th>Where to complain</th></tr></thead><tbody>
+          body: html`<h1>${REQUEST_PAGE_STRINGS[lang].confirmedTitle}</h1><div class="card"><p>${REQUEST_PAGE_STRINGS[lang].yourReference} <strong>${referenceOf(sub.id)}</strong>. ${REQUEST_PAGE_STRINGS[lang].confirmationSent}</p>
+<table class="data"><thead><tr><th>${REQUEST_PAGE_STRINGS[lang].headCompany}</th><th>${REQUEST_PAGE_STRINGS[lang].headRequest}</th><th>${REQUEST_PAGE_STRINGS[lang].headAnswerBy}</th><th>${REQUEST_PAGE_STRINGS[lang].headComplain}</th></tr></thead><tbody>
 ${reqs
   .filter((q) => q.state !== 'split')
   .map((q) => {
     const a = r?.index.authorityOf(q.org_id);
     const company = q.scope.group
-      ? `All companies of ${r?.index.register.group.name ?? 'the group'}`
+      ? REQUEST_PAGE_STRINGS[lang].allOf(r?.index.register.group.name ?? '')
       : (r?.index.organization(q.org_id)?.legalName ?? q.org_id);
-    return html`<tr><td>${company}</td><td>${typeName(q.type, lang)}</td><td>${q.state === 'completed' ? 'answered' : q.due_date}</td><td>${a ? html`<a href="${a.web}">${t(a.name, lang)}</a>` : ''}</td></tr>`;
+    return html`<tr><td>${company}</td><td>${typeName(q.type, lang)}</td><td>${q.state === 'completed' ? REQUEST_PAGE_STRINGS[lang].answered : q.due_date}</td><td>${a ? html`<a href="${a.web}">${t(a.name, lang)}</a>` : ''}</td></tr>`;
   })}</tbody></table></div>`,
           css: DESK_CSS,
         }),
