@@ -12,6 +12,14 @@ import { openPostgres } from '../../src/storage/postgres.ts';
 
 export const PG_ADMIN_URL = process.env.OMBUD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * Appended to the name of every database a test creates on the shared servers (e.g. the branch name,
+ * OMBUD_TEST_DB_SUFFIX=my_branch), so whose it is stays plain.
+ */
+export const DB_SUFFIX = process.env.OMBUD_TEST_DB_SUFFIX
+  ? `_${process.env.OMBUD_TEST_DB_SUFFIX.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`
+  : '';
+
 let serverUp: Promise<boolean> | undefined;
 export function postgresAvailable(): Promise<boolean> {
   serverUp ??= (async () => {
@@ -38,7 +46,7 @@ export async function freshDb(kind: 'pglite' | 'postgres' = 'pglite'): Promise<D
     await migrate(db);
     return db;
   }
-  const name = `ombud_test_${randomBytes(6).toString('hex')}`;
+  const name = `ombud_test_${randomBytes(6).toString('hex')}${DB_SUFFIX}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
