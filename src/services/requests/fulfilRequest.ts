@@ -289,6 +289,11 @@ export async function fulfilmentDone(
     lines.push('Your files are ready. The links expire; download them soon.');
   } else {
     lines.push(summarise(result));
+    // Art. 19: the recipients told, by name (each answered before the request could complete).
+    const told = result.outcomes
+      .filter((o) => 'recipient' in o)
+      .map((o) => ix?.systems.get(o.system)?.name ?? o.system);
+    if (told.length) lines.push(`We told those who received your data from us: ${told.join('; ')}.`);
   }
   const sub = await getSubmission(app.db, req.submission_id);
   if (input.type === 'erasure' && ix) {
