@@ -218,6 +218,54 @@ describe('a waiting run on a timer (pg-boss follow-up jobs)', () => {
   }, 240_000);
 });
 
+describe('wake on the embedded database', () => {
+  test('P25 on PGlite (what `ombud start` runs on) an access waiting for a service completes as soon as the answer is recorded, not at the hourly timer', async () => {
+    const lite = await freshDb('pglite');
+    await saveHttpConnector(lite, ring, SYSTEM_ACTOR, { systemId: 'messaging', url: provider.url, secret });
+    const doneCalls: string[] = [];
+    const q = await FulfilmentQueue.start(deps({ db: lite }), {
+      workers: 1,
+      pollingIntervalSeconds: 0.5,
+      onDone: async (i) => {
+        doneCalls.push(i.requestId);
+      },
+    });
+    try {
+      const who = await customerAt(10);
+      provider.mode = 'silent';
+      await q.enqueue({
+        requestId: 'req-lite',
+        orgId: ORG,
+        type: 'access',
+        identities: { email: who.email },
+      });
+      await until(
+        'the run to wait',
+        async () => (await getFulfilmentStatus(lite, 'req-lite'))?.status === 'waiting',
+      );
+      await until('the follow-up job', async () => (await q.jobState('req-lite')) === 'created');
+      const task = (await getTask(lite, 'req-lite', 'messaging'))!;
+      await answerTask(
+        lite,
+        task,
+        { status: 'done', records: 1, data: { contacts: [{ email: who.email }] } },
+        { by: 'system:messaging', actor: { kind: 'system', id: 'connector:messaging' } },
+      );
+      expect(await q.wake('req-lite')).toBe(true);
+      await until('the desk hook', async () => doneCalls.length === 1, 20_000);
+      const st = (await getFulfilmentStatus(lite, 'req-lite'))!;
+      expect(st.status).toBe('done');
+      expect(st.steps.map((x) => [x.step, x.status])).toEqual([
+        ['collect:messaging', 'done'],
+        ['access', 'done'],
+      ]);
+    } finally {
+      await q.stop();
+      await lite.close();
+    }
+  }, 120_000);
+});
+
 describe('access asks the services with an HTTP connector', () => {
   test('P25 the service answers at once: its records are in the extract (JSON, HTML) under its name; nothing of it stays in Ombud’s tables', async () => {
     const who = await customerAt(3);

@@ -175,7 +175,7 @@ ${x.data.map((c) => {
 ${
   x.services.length
     ? html`<h2>Services we asked</h2><p>We also asked these services, which process data for us, what they hold about you:</p>
-<ul id="services">${x.services.map((v) => html`<li>${v.systemName}: ${v.status === 'not_found' ? 'holds no data about you' : `${v.records} record(s), shown above`}</li>`)}</ul>`
+<ul id="services">${x.services.map((v) => html`<li>${v.systemName}: ${v.status === 'not_found' ? 'holds no data about you' : x.data.some((c) => c.source === 'service' && c.system === v.system) ? `${v.records} record(s), shown above` : `${v.records} record(s), confirmed by hand (ask us for a copy)`}</li>`)}</ul>`
     : ''
 }
 <h2>Why we process it</h2>
