@@ -173,8 +173,26 @@ describe('a waiting run on a timer (pg-boss follow-up jobs)', () => {
     expect(sendsTo(requestId)).toBe(3);
     expect(doneCalls).toHaveLength(0);
 
-    // "Retry": sent once more, and the run waits again.
+    // "Retry" — a day later, after pg-boss's maintenance has archived the failed job (as it does after
+    // 12 h; done here with pg-boss's own archive statement): sent once more, and the run waits again.
+    const COLS =
+      'id, name, priority, data, state, retry_limit, retry_count, retry_delay, retry_backoff, start_after, started_on, singleton_key, singleton_on, expire_in, created_on, completed_on, keep_until, dead_letter, policy, output';
+    const [failedJob] = await db.query<{ job_id: string }>(
+      'SELECT job_id FROM fulfilment_runs WHERE request_id = $1',
+      [requestId],
+    );
+    await db.query(
+      `WITH moved AS (DELETE FROM pgboss.job WHERE id = $1 RETURNING *)
+       INSERT INTO pgboss.archive (${COLS}) SELECT ${COLS} FROM moved`,
+      [failedJob!.job_id],
+    );
+    expect(await q2.jobState(requestId)).toBe('failed'); // (from the archive)
     await q2.retry(requestId);
+    const [resent] = await db.query<{ job_id: string }>(
+      'SELECT job_id FROM fulfilment_runs WHERE request_id = $1',
+      [requestId],
+    );
+    expect(resent!.job_id).not.toBe(failedJob!.job_id);
     await until('the resend after retry', async () => sendsTo(requestId) === 4);
     await until(
       'waiting again',

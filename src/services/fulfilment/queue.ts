@@ -15,6 +15,7 @@
  * `deleteAfterDays` (default 7), and the identities never go to Ombud's own run tables.
  */
 import PgBoss from 'pg-boss';
+import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
 import { ConnectorLimits } from './limiter.ts';
 import { reopenUnanswered } from './recipients.ts';
@@ -184,11 +185,7 @@ export class FulfilmentQueue {
       if (waiting.length) return false;
     }
     const job = await this.boss.getJobById(FULFILMENT_QUEUE, run.job_id);
-    if (!job) return false;
-    if (job.state === 'failed') {
-      await this.boss.retry(FULFILMENT_QUEUE, run.job_id);
-      return true;
-    }
+    if (!job || job.state === 'failed') return this.restart(requestId, run.job_id).catch(() => false);
     if (job.state !== 'created' && job.state !== 'retry') return false;
     // pg-boss has no call to move a job's start; its own table is the one place that says when.
     const moved = await this.deps.db.query(
@@ -214,7 +211,41 @@ export class FulfilmentQueue {
       "UPDATE fulfilment_runs SET status = 'queued', updated_at = now() WHERE request_id = $1",
       [requestId],
     );
-    await this.boss.retry(FULFILMENT_QUEUE, run.job_id);
+    try {
+      await this.restart(requestId, run.job_id);
+    } catch (err) {
+      await this.deps.db.query(
+        "UPDATE fulfilment_runs SET status = $2, updated_at = now() WHERE request_id = $1 AND status = 'queued'",
+        [requestId, run.status],
+      );
+      throw err;
+    }
+  }
+
+  /**
+   * Run a finished job of a request again: a failed job still in pg-boss's job table is retried; one that
+   * pg-boss has archived (failed jobs after 12 h) is sent anew with its data. Once pg-boss has deleted it
+   * (`deleteAfterDays` after archiving) the identities are gone with it, and the request must be queued again.
+   */
+  private async restart(requestId: string, jobId: string): Promise<boolean> {
+    const live = await this.boss.getJobById<FulfilmentInput>(FULFILMENT_QUEUE, jobId);
+    if (live?.state === 'failed') {
+      await this.boss.retry(FULFILMENT_QUEUE, jobId);
+      return true;
+    }
+    if (live) return false; // still to run, running, or finished well
+    const old = await this.boss.getJobById<FulfilmentInput>(FULFILMENT_QUEUE, jobId, { includeArchive: true });
+    if (old && old.state !== 'failed') return false;
+    if (!old)
+      throw precondition(
+        'fulfilment-job-gone',
+        `The queued job of request ${requestId} is no longer kept, and with it the verified identities.`,
+        'Carry the rest out by hand and complete the request, or have the requester file it again.',
+      );
+    const id = await this.boss.send(FULFILMENT_QUEUE, old.data, this.jobOptions());
+    if (!id) throw new Error('pg-boss did not accept the job');
+    await this.deps.db.query('UPDATE fulfilment_runs SET job_id = $2 WHERE request_id = $1', [requestId, id]);
+    return true;
   }
 
   async jobState(requestId: string): Promise<string | undefined> {
