@@ -236,6 +236,48 @@ describe('a waiting run on a timer (pg-boss follow-up jobs)', () => {
   }, 240_000);
 });
 
+describe('an unanswered service ticked off by hand', () => {
+  test('P28 after the resends a person may confirm the service by hand: the step is done and the run waits only for the others again', async () => {
+    const [c] = await s.webshop.connector.query<{ customer_number: string }>(
+      'SELECT customer_number FROM customers ORDER BY id LIMIT 1 OFFSET 2',
+    );
+    provider.mode = 'silent';
+    const input = {
+      requestId: 'req-by-hand',
+      orgId: ORG,
+      type: 'restriction' as const,
+      identities: { customerNumber: c!.customer_number },
+    };
+    expect((await runFulfilment(deps(), input)).status).toBe('waiting');
+    for (let i = 0; i < 3; i++) {
+      offsetMs += 61 * 60_000;
+      await runFulfilment(deps(), input);
+    }
+    expect(sendsTo('req-by-hand')).toBe(3);
+    const st = (await getFulfilmentStatus(db, 'req-by-hand'))!;
+    expect(st.status).toBe('failed');
+    expect(st.error).toBe('no answer from messaging after 3 attempts — retry');
+    const task = (await getTask(db, 'req-by-hand', 'messaging'))!;
+    expect(task.status).toBe('unanswered');
+    const r = await answerTask(
+      db,
+      task,
+      { status: 'done' },
+      {
+        by: 'user:agent',
+        actor: { kind: 'user', id: 'agent' },
+        note: 'Confirmed by phone with the provider',
+      },
+    );
+    expect(r.changed).toBe(true);
+    const after = (await getFulfilmentStatus(db, 'req-by-hand'))!;
+    expect(after.status).toBe('waiting');
+    expect(after.error).toBeNull();
+    expect(after.steps.find((x) => x.step === 'notify:messaging')!.status).toBe('done');
+    expect(after.steps.some((x) => x.status === 'waiting')).toBe(true);
+  }, 60_000);
+});
+
 describe('wake on the embedded database', () => {
   test('P25 on PGlite (what `ombud start` runs on) an access waiting for a service completes as soon as the answer is recorded, not at the hourly timer', async () => {
     const lite = await freshDb('pglite');

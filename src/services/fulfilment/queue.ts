@@ -234,7 +234,9 @@ export class FulfilmentQueue {
       return true;
     }
     if (live) return false; // still to run, running, or finished well
-    const old = await this.boss.getJobById<FulfilmentInput>(FULFILMENT_QUEUE, jobId, { includeArchive: true });
+    const old = await this.boss.getJobById<FulfilmentInput>(FULFILMENT_QUEUE, jobId, {
+      includeArchive: true,
+    });
     if (old && old.state !== 'failed') return false;
     if (!old)
       throw precondition(
