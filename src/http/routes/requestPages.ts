@@ -690,11 +690,21 @@ function fulfilmentCard(
 <p><span class="pill ${run.status === 'failed' ? 'warn' : ''}" id="fulfilment-status">${run.status}</span> · ${run.stepsDone} of ${run.stepsTotal} steps · attempt ${run.attempts} · <a href="/console/fulfilment/${id}">details</a></p>
 <progress max="100" value="${pct}" style="width:100%"></progress>
 ${run.status === 'failed' ? html`<p id="fulfilment-error"><strong>Failed:</strong> ${run.error ?? 'unknown reason'}</p>${f('retry-fulfilment', 'Retry (resumes at the failed step)')}` : ''}
+${
+  run.status === 'waiting'
+    ? html`<p id="fulfilment-waiting">In progress: waiting for answers from ${
+        run.steps
+          .filter((st) => st.status === 'waiting')
+          .map((st) => st.step.replace(/^(notify|collect):/, ''))
+          .join(', ') || 'the systems asked'
+      }. The request completes when the last one answers; manual tasks are ticked off at <a href="/console/fulfilment/tasks">Fulfilment tasks</a>.</p>`
+    : ''
+}
 <table class="data"><thead><tr><th>Step</th><th>Status</th><th>System / collection</th><th>Changed</th><th>Kept</th><th>Rule keeping them</th></tr></thead><tbody>
 ${run.steps.flatMap((st) =>
   (st.outcome?.length ? st.outcome : [undefined]).map(
     (o) =>
-      html`<tr><td>${st.step}</td><td>${st.status}${st.error ? html`<br><small>${st.error}</small>` : ''}</td><td>${o ? `${o.system} / ${o.collection}` : ''}</td><td>${o ? String(o.erased) : ''}</td><td>${o ? String(o.kept) : ''}</td><td>${o?.keptUnder.map((k) => `${k.rule} (until ${k.eraseOn})`).join(', ') ?? ''}</td></tr>`,
+      html`<tr><td>${st.step}</td><td>${st.status}${st.error ? html`<br><small>${st.error}</small>` : ''}${st.note ? html`<br><small class="step-note">${st.note}</small>` : ''}</td><td>${o ? `${o.system} / ${o.collection}` : ''}</td><td>${o ? String(o.erased) : ''}</td><td>${o ? String(o.kept) : ''}</td><td>${o?.keptUnder.map((k) => `${k.rule} (until ${k.eraseOn})`).join(', ') ?? ''}</td></tr>`,
   ),
 )}</tbody></table>
 ${deliveries.length ? html`<h3>Result files for the customer</h3><ul id="deliveries">${deliveries.map((d) => html`<li>${d.filename} · expires ${new Date(d.expires_at).toISOString().slice(0, 10)} · downloaded ${String(d.downloads)}×</li>`)}</ul>` : ''}</div>`;

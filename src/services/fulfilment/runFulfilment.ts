@@ -24,9 +24,16 @@ import {
   restrictInDatabase,
 } from './engine.ts';
 import { ConnectorLimits } from './limiter.ts';
-import { buildExtract, buildPortable, extractHtml, portableZip } from './extract.ts';
+import { buildExtract, buildPortable, extractHtml, portableZip, type ServiceData } from './extract.ts';
 import { recipientsToTell } from '../../core/fulfilment/recipients.ts';
-import { notifyRecipient, type RecipientOptions, recipientOutcome, settleRun } from './recipients.ts';
+import {
+  notifyRecipient,
+  type RecipientOptions,
+  recipientOutcome,
+  serviceArtifact,
+  settleRun,
+  tasksOf,
+} from './recipients.ts';
 
 export const FULFILMENT_TYPES = ['access', 'portability', 'erasure', 'rectification', 'restriction'] as const;
 export type FulfilmentType = (typeof FULFILMENT_TYPES)[number];
@@ -69,15 +76,23 @@ export type FulfilmentDeps = {
    * databases are changed.
    */
   recipients?: RecipientOptions;
-  /** Render the HTML extract as PDF (see pdf.ts, Chromium); without it the extract is HTML and JSON. */
+  /**
+   * Render the HTML extract as PDF (see pdf.ts, Chromium); without it the extract is HTML and JSON. A PDF
+   * that fails to print is noted on the access step, never a failed request.
+   */
   pdf?: (html: string) => Promise<Uint8Array>;
+  /** Why there is no `pdf` (e.g. "Chromium not found at …"): noted on the access step so the desk sees it. */
+  pdfUnavailable?: string;
 };
 
 export type StepResult = {
   step: string;
-  status: 'done' | 'failed' | 'waiting';
+  /** pending: an access extract that waits for the services it asked (collect steps). */
+  status: 'done' | 'failed' | 'waiting' | 'pending';
   outcome?: CollectionOutcome[];
   error?: string;
+  /** What the desk should know without the step failing (e.g. no PDF). */
+  note?: string;
 };
 export type FulfilmentResult = {
   requestId: string;
@@ -113,8 +128,10 @@ function plannedSteps(
   order: string[],
   index: RegisterIndex,
   tellRecipients: boolean,
+  askServices: string[],
 ): string[] {
-  if (type === 'access' || type === 'portability') return [type];
+  if (type === 'access') return [...askServices.map((s) => `collect:${s}`), 'access'];
+  if (type === 'portability') return [type];
   const op = type === 'erasure' ? 'erase' : type === 'rectification' ? 'rectify' : 'restrict';
   const dbs = [...engine.byDatabaseChildrenFirst(order).keys()];
   const own = dbs.map((k) => `${op}:${k}`);
@@ -122,6 +139,26 @@ function plannedSteps(
   const systems = engine.datasets.filter((d) => dbs.includes(d.fides_key)).map((d) => d.ombud.system);
   return [...own, ...recipientsToTell(index, systems).map((s) => `notify:${s}`)];
 }
+
+/**
+ * The services an access asks for the subject's data: systems with an HTTP connector that the register
+ * lists for one of the controller's purposes (as a system or a recipient), less the group's own databases.
+ */
+export async function servicesToAsk(
+  db: Db,
+  index: RegisterIndex,
+  orgId: string,
+  ownSystems: string[],
+): Promise<string[]> {
+  const own = new Set(ownSystems);
+  const used = new Set(index.purposesOf(orgId).flatMap((p) => [...p.systems, ...p.recipients]));
+  const rows = await db.query<{ system_id: string }>(
+    'SELECT system_id FROM fulfilment_http_connectors ORDER BY system_id',
+  );
+  return rows.map((r) => r.system_id).filter((s) => used.has(s) && !own.has(s) && index.systems.has(s));
+}
+
+class LocateError extends Error {}
 
 export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput): Promise<FulfilmentResult> {
   const parsed = fulfilmentInput.safeParse(raw);
@@ -146,7 +183,16 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   const ids = toKinds(input.identities);
   const engine = new Engine(deps.datasets, deps.connectors);
   const order = engine.order(ids);
-  const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients));
+  const asked =
+    input.type === 'access' && deps.recipients
+      ? await servicesToAsk(
+          deps.db,
+          deps.index,
+          input.orgId,
+          deps.datasets.map((d) => d.ombud.system),
+        )
+      : [];
+  const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients), asked);
 
   // The run and its steps: created once; a second call resumes.
   const existing = await deps.db.query<{ type: string; status: string }>(
@@ -170,6 +216,11 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
         'INSERT INTO fulfilment_steps (request_id, step, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
         [input.requestId, s, i],
       );
+    // A step no longer planned (the register or the connectors changed since) would hold the run forever.
+    await tx.query(
+      "DELETE FROM fulfilment_steps WHERE request_id = $1 AND status <> 'done' AND NOT (step = ANY($2::text[]))",
+      [input.requestId, steps],
+    );
     await tx.query(
       `UPDATE fulfilment_runs SET status = 'running', steps_total = $2, attempts = attempts + 1, error = NULL,
               updated_at = now() WHERE request_id = $1`,
@@ -179,64 +230,65 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
 
   const done = new Map(
     (
-      await deps.db.query<{ step: string; outcome: CollectionOutcome[] | null }>(
-        "SELECT step, outcome FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'",
+      await deps.db.query<{ step: string; outcome: CollectionOutcome[] | null; note: string | null }>(
+        "SELECT step, outcome, note FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'",
         [input.requestId],
       )
-    ).map((r) => [r.step, r.outcome ?? []]),
+    ).map((r) => [r.step, { outcome: r.outcome ?? [], note: r.note }]),
   );
   const results: StepResult[] = [];
   let failed = false;
-  // Locate once, before any change: later steps must still find rows through references into databases
-  // that earlier steps change. Databases are changed children first, so a resumed run still finds its rows.
-  let located: Located = new Map();
-  try {
-    if (!steps.every((x) => done.has(x) || x.startsWith('notify:'))) located = await engine.locate(ids);
-  } catch (err) {
-    const why = `locating the data failed: ${safeError(err, ids)}`;
-    const first = steps.find((x) => !done.has(x))!;
-    await deps.db.query(
-      `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
-      [input.requestId, first, why],
-    );
-    await deps.db.query(
-      "UPDATE fulfilment_runs SET status = 'failed', error = $2, updated_at = now() WHERE request_id = $1",
-      [input.requestId, why],
-    );
-    return {
-      requestId: input.requestId,
-      status: 'failed',
-      steps: [{ step: first, status: 'failed', error: why }],
-      outcomes: [],
-      artifacts: [],
-    };
-  }
+  // Located once, before any change and only when a step needs it (not while a run only waits for
+  // answers): later steps must still find rows through references into databases that earlier steps
+  // change. Databases are changed children first, so a resumed run still finds its rows.
+  let located: Located | undefined;
+  const locate = async (): Promise<Located> => {
+    if (located) return located;
+    try {
+      located = await engine.locate(ids);
+      return located;
+    } catch (err) {
+      throw new LocateError(`locating the data failed: ${safeError(err, ids)}`);
+    }
+  };
+  // An access waits for the services it asks; their answers go into the extract.
+  const collectsPending = async () =>
+    (
+      await deps.db.query(
+        "SELECT 1 FROM fulfilment_steps WHERE request_id = $1 AND step LIKE 'collect:%' AND status <> 'done' LIMIT 1",
+        [input.requestId],
+      )
+    ).length > 0;
   const today = now().toISOString().slice(0, 10);
   const byDb = engine.byDatabaseChildrenFirst(order);
-  for (const step of steps) {
-    if (done.has(step)) {
-      results.push({ step, status: 'done', outcome: done.get(step) });
-      continue;
-    }
-    if (failed) break;
+  const limits = deps.limits ?? NO_LIMITS;
+  const ownIdentities = {
+    ...(ids.email ? { email: ids.email } : {}),
+    ...(ids.phone_number ? { phone: ids.phone_number } : {}),
+    ...(ids.customer_number ? { customer_number: ids.customer_number } : {}),
+  };
+  let deferred: string | undefined;
+
+  const runStep = async (step: string): Promise<void> => {
     const [op, key] = step.split(':') as [string, string | undefined];
-    const limits = deps.limits ?? NO_LIMITS;
     try {
       let outcome: CollectionOutcome[] = [];
-      if (op === 'notify') {
-        const r = await notifyRecipient(deps.db, deps.recipients!, {
-          requestId: input.requestId,
-          orgId: input.orgId,
-          action: input.type as 'erasure' | 'rectification' | 'restriction',
-          systemId: key!,
-          identities: {
-            ...(ids.email ? { email: ids.email } : {}),
-            ...(ids.phone_number ? { phone: ids.phone_number } : {}),
-            ...(ids.customer_number ? { customer_number: ids.customer_number } : {}),
+      const notes: string[] = [];
+      if (op === 'notify' || op === 'collect') {
+        const r = await notifyRecipient(
+          deps.db,
+          deps.recipients!,
+          {
+            requestId: input.requestId,
+            orgId: input.orgId,
+            action: op === 'collect' ? 'access' : (input.type as 'erasure' | 'rectification' | 'restriction'),
+            systemId: key!,
+            identities: ownIdentities,
+            corrections: op === 'collect' ? undefined : input.corrections,
+            now: now(),
           },
-          corrections: input.corrections,
-          now: now(),
-        });
+          deps.limits,
+        );
         if (r.state === 'waiting') {
           await deps.db.query(
             `UPDATE fulfilment_steps SET status = 'waiting', attempts = attempts + 1, error = NULL
@@ -244,12 +296,18 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
             [input.requestId, step],
           );
           results.push({ step, status: 'waiting' });
-          continue;
+          return;
         }
         outcome = recipientOutcome(r.task);
       } else if (op === 'access' || op === 'portability') {
-        await storeArtifacts(deps, engine, located, input, now(), op);
-        outcome = [...located].map(([id, rows]) => {
+        if (op === 'access' && (await collectsPending())) {
+          deferred = step;
+          results.push({ step, status: 'pending' });
+          return;
+        }
+        const found = await locate();
+        notes.push(...(await storeArtifacts(deps, engine, found, input, now(), op, ids)));
+        outcome = [...found].map(([id, rows]) => {
           const { dataset, collection } = engine.node(id);
           return {
             dataset: dataset.fides_key,
@@ -262,8 +320,9 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           };
         });
       } else if (op === 'erase') {
+        const found = await locate();
         outcome = await limits.run(key!, () =>
-          eraseInDatabase(engine, key!, byDb.get(key!)!, located, {
+          eraseInDatabase(engine, key!, byDb.get(key!)!, found, {
             requestId: input.requestId,
             rules: deps.index.retentionRules,
             today,
@@ -272,23 +331,33 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           }),
         );
       } else if (op === 'rectify') {
+        const found = await locate();
         outcome = await limits.run(key!, () =>
-          rectifyInDatabase(engine, key!, byDb.get(key!)!, located, input.corrections!),
+          rectifyInDatabase(engine, key!, byDb.get(key!)!, found, input.corrections!),
         );
       } else {
+        const found = await locate();
         outcome = await limits.run(key!, () =>
-          restrictInDatabase(engine, key!, byDb.get(key!)!, located, input.requestId),
+          restrictInDatabase(engine, key!, byDb.get(key!)!, found, input.requestId),
         );
       }
+      const note = notes.length ? notes.join(' ') : null;
       await deps.db.query(
-        `UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL, finished_at = now()
+        `UPDATE fulfilment_steps SET status = 'done', outcome = $3, note = $4, attempts = attempts + 1, error = NULL,
+                finished_at = now()
           WHERE request_id = $1 AND step = $2`,
-        [input.requestId, step, JSON.stringify(outcome)],
+        [input.requestId, step, JSON.stringify(outcome), note],
       );
       await deps.db.query(
         'UPDATE fulfilment_runs SET steps_done = steps_done + 1, updated_at = now() WHERE request_id = $1',
         [input.requestId],
       );
+      // The services' answers are in the extract now; their own copies go.
+      if (op === 'access')
+        await deps.db.query(
+          "DELETE FROM fulfilment_artifacts WHERE request_id = $1 AND name LIKE 'service-%'",
+          [input.requestId],
+        );
       await recordAudit(deps.db, {
         actor: deps.actor,
         orgId: input.orgId,
@@ -305,22 +374,43 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           })),
         },
       });
-      results.push({ step, status: 'done', outcome });
+      results.push({ step, status: 'done', outcome, ...(note ? { note } : {}) });
     } catch (err) {
       failed = true;
-      const why = safeError(err, ids);
+      const why = err instanceof LocateError ? err.message : safeError(err, ids);
       await deps.db.query(
         `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
         [input.requestId, step, why],
       );
       results.push({ step, status: 'failed', error: why });
     }
+  };
+
+  for (const step of steps) {
+    const prior = done.get(step);
+    if (prior) {
+      results.push({
+        step,
+        status: 'done',
+        outcome: prior.outcome,
+        ...(prior.note ? { note: prior.note } : {}),
+      });
+      continue;
+    }
+    if (failed) break;
+    await runStep(step);
+  }
+  // A service answered while the run went on: the extract that waited for it can be made now.
+  if (deferred && !failed && !(await collectsPending())) {
+    const at = results.findIndex((r) => r.step === deferred);
+    results.splice(at, 1);
+    await runStep(deferred);
   }
   // From the recorded steps, not this call's view: a recipient may have answered while the run went on.
   const status = (await settleRun(deps.db, input.requestId)) as FulfilmentResult['status'];
   const artifacts = (
     await deps.db.query<{ name: string }>(
-      'SELECT name FROM fulfilment_artifacts WHERE request_id = $1 ORDER BY name',
+      "SELECT name FROM fulfilment_artifacts WHERE request_id = $1 AND name NOT LIKE 'service-%' ORDER BY name",
       [input.requestId],
     )
   ).map((r) => r.name);
@@ -333,6 +423,10 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   };
 }
 
+/**
+ * The extract (JSON, HTML, PDF when a renderer is given) and the ZIP. Returns notes for the step: a PDF
+ * that could not be made is said so, never a failed request (the HTML and JSON carry the same content).
+ */
 async function storeArtifacts(
   deps: FulfilmentDeps,
   engine: Engine,
@@ -340,7 +434,9 @@ async function storeArtifacts(
   input: FulfilmentInput,
   now: Date,
   kind: 'access' | 'portability',
-): Promise<void> {
+  ids: Identities,
+): Promise<string[]> {
+  const notes: string[] = [];
   const expires = new Date(now.getTime() + (deps.artifactDays ?? 30) * 86_400_000).toISOString();
   const put = (name: string, type: string, body: Uint8Array) =>
     deps.db.query(
@@ -353,14 +449,40 @@ async function storeArtifacts(
       requestId: input.requestId,
       orgId: input.orgId,
       now,
+      services: await serviceAnswers(deps.db, input.requestId),
     });
     await put('extract.json', 'application/json', Buffer.from(JSON.stringify(x, null, 2)));
     const page = extractHtml(x);
     await put('extract.html', 'text/html; charset=utf-8', Buffer.from(page));
-    if (deps.pdf) await put('extract.pdf', 'application/pdf', await deps.pdf(page));
+    if (deps.pdf) {
+      try {
+        await put('extract.pdf', 'application/pdf', await deps.pdf(page));
+      } catch (err) {
+        notes.push(
+          `No PDF: printing the extract failed (${safeError(err, ids).slice(0, 200)}); HTML and JSON are complete.`,
+        );
+      }
+    } else if (deps.pdfUnavailable) notes.push(`No PDF: ${deps.pdfUnavailable}`);
   }
   const zip = portableZip(buildPortable(engine, located, deps.index), { requestId: input.requestId });
   await put('portability.zip', 'application/zip', zip);
+  return notes;
+}
+
+/** What the services asked for an access answered: status, count and (until the extract holds it) data. */
+async function serviceAnswers(db: Db, requestId: string): Promise<ServiceData[]> {
+  const out: ServiceData[] = [];
+  for (const t of await tasksOf(db, requestId)) {
+    if (t.action !== 'access' || t.status !== 'done') continue;
+    const file = await getArtifact(db, requestId, serviceArtifact(t.system_id));
+    out.push({
+      system: t.system_id,
+      status: t.answer?.status === 'not_found' ? 'not_found' : 'done',
+      records: t.answer?.records,
+      data: file ? (JSON.parse(file.body.toString('utf8')) as ServiceData['data']) : {},
+    });
+  }
+  return out;
 }
 
 /** An artifact for the subject, or undefined when it has expired or never existed. */
@@ -397,6 +519,7 @@ export type FulfilmentStatus = {
     status: string;
     attempts: number;
     error: string | null;
+    note: string | null;
     outcome: CollectionOutcome[] | null;
   }[];
 };
@@ -416,7 +539,7 @@ export async function getFulfilmentStatus(db: Db, requestId: string): Promise<Fu
   );
   if (!run) return undefined;
   const steps = await db.query<FulfilmentStatus['steps'][number]>(
-    'SELECT step, status, attempts, error, outcome FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
+    'SELECT step, status, attempts, error, note, outcome FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
     [requestId],
   );
   return {
