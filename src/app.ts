@@ -21,6 +21,15 @@ export type App = {
   /** The fulfilment queue, when verified requests are carried out (src/services/requests/fulfilRequest.ts). */
   fulfilment?: import('./services/fulfilment/queue.ts').FulfilmentQueue;
   /**
+   * The group's own systems (annotated datasets and their connections) the subject locator searches to find
+   * which companies know a requester (src/services/requests/locateSubject.ts). Set by the fulfilment worker's
+   * start; without it a group request waits for an agent unless the consent register already decides it.
+   */
+  subjectSystems?: {
+    datasets: import('./core/fulfilment/dataset.ts').Dataset[];
+    connectors: import('./services/fulfilment/engine.ts').Connectors;
+  };
+  /**
    * Whether an agent approves an erasure, rectification or restriction before it runs (default true);
    * access and portability run on verification.
    */

@@ -51,7 +51,11 @@ const COLLECTIONS = {
 type Name = keyof typeof COLLECTIONS;
 
 export type HandConstants = {
-  head: Omit<Extract, 'data' | 'request' | 'processing'> & { rights: string[]; complaintsTo?: unknown };
+  head: {
+    controller: Extract['controller'];
+    rights: string[];
+    complaintsTo: Extract['processing']['complaintsTo'];
+  };
   collection: Record<string, Omit<ExtractCollection, 'rows'>>;
   purposes: Extract['processing']['purposes'];
 };
@@ -112,10 +116,11 @@ export async function handAccess(
     request: { id: req.requestId, orgId: req.orgId, generatedAt: req.now.toISOString() },
     controller: k.head.controller,
     data: present.map(([t, rows]) => ({ ...k.collection[t]!, rows })),
+    services: [],
     processing: {
       purposes: k.purposes.filter((p) => purposes.has(p.id)),
       rights: k.head.rights,
-      complaintsTo: k.head.complaintsTo as Extract['processing']['complaintsTo'],
+      complaintsTo: k.head.complaintsTo,
     },
   };
   return JSON.stringify(extract, null, 2);

@@ -25,6 +25,7 @@ export function consolePage(opts: { title: string; body: Html | Html[]; active?:
     ['audit', '/console/audit', 'Audit log'],
     ['people', '/console/users', 'People'],
     ['account', '/console/account', 'Account'],
+    ['consent', '/console/consent', 'Consent'],
     ['webhooks', '/console/webhooks', 'Propagation'],
   ];
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -10,7 +10,7 @@ import { afterAll, expect, test } from 'vitest';
 import { prng } from '../../src/demo/systems/seed.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
-import { PG_ADMIN_URL } from '../support/db.ts';
+import { DB_SUFFIX, PG_ADMIN_URL } from '../support/db.ts';
 import { type NestitSystems, nestitSystems } from '../support/nestit-systems.ts';
 import type { SystemDb } from '../support/systems.ts';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function ombudDb(): Promise<string> {
-  const name = `ombud_crash_${randomBytes(5).toString('hex')}`;
+  const name = `ombud_crash_${randomBytes(5).toString('hex')}${DB_SUFFIX}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

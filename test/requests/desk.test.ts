@@ -238,23 +238,62 @@ describeEachDatabase('request desk', (kind) => {
     });
   });
 
-  test('P33 a request to the whole group creates one linked request per controller; joint purposes are handled once, by the contact point', async () => {
-    const { json } = await file({
-      company: 'group',
-      type: 'erasure',
-      email: 'everywhere@example.org',
-      sendCode: false,
-    });
-    const orgs = json.requests.map((r: { orgId: string }) => r.orgId).sort();
-    expect(orgs).toEqual(['bokhylla', 'nestit-group', 'nestit-sverige', 'provendo']);
-    const contact = json.requests.find((r: { orgId: string }) => r.orgId === 'nestit-group');
-    for (const r of json.requests) {
-      expect(r.linked).toHaveLength(3);
+  test('P33 a request to the whole group creates one linked request per controller where the customer is known; joint purposes are handled once, by the contact point', async () => {
+    const email = 'everywhere@example.org';
+    // Known at every company (each holds an objection of theirs) and in the jointly run marketing systems.
+    for (const orgId of ['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo'])
+      expect(
+        (
+          await api(
+            'POST',
+            `/api/v1/organizations/${orgId}/objections`,
+            { identity: { email }, purpose: 'surveys', channel: '*' },
+            { 'idempotency-key': crypto.randomUUID() },
+          )
+        ).statusCode,
+      ).toBe(201);
+    await api(
+      'POST',
+      '/api/v1/organizations/bokhylla/consents',
+      {
+        identity: { email },
+        purpose: 'communication-subscription',
+        channel: 'email',
+        wording: 'Yes, send me newsletters by e-mail.',
+        source: 'checkout',
+      },
+      { 'idempotency-key': crypto.randomUUID() },
+    );
+    const { json } = await file({ company: 'group', type: 'erasure', email, sendCode: false });
+    // On receipt: one request, held at the contact point, for all four companies.
+    expect(json.requests).toHaveLength(1);
+    const group = json.requests[0];
+    expect(group).toMatchObject({ orgId: 'nestit-group', state: 'received', linked: [] });
+    expect(group.group.candidates).toEqual(['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo']);
+    await api('POST', `/api/v1/requests/${group.id}/verify-manual`, { note: 'ID seen: passport' });
+    const split = (await api('GET', `/api/v1/requests/${group.id}`)).json().request;
+    expect(split.state).toBe('split');
+    const requests = await Promise.all(
+      split.linked.map(async (id: string) => (await api('GET', `/api/v1/requests/${id}`)).json().request),
+    );
+    expect(requests.map((r: { orgId: string }) => r.orgId).sort()).toEqual([
+      'bokhylla',
+      'nestit-group',
+      'nestit-sverige',
+      'provendo',
+    ]);
+    const contact = requests.find((r: { orgId: string }) => r.orgId === 'nestit-group');
+    for (const r of requests) {
+      expect(r.linked).toHaveLength(4); // the three others and the group request
+      expect(r.linked).toContain(group.id);
+      expect(r.groupRequest).toBe(group.id);
+      expect(r.receivedAt).toBe(group.receivedAt);
+      expect(r.state).toBe('verified');
       if (r.orgId !== 'nestit-group') expect(r.jointHandledBy).toBe(contact.id);
     }
     expect(contact.jointHandledBy).toBeNull();
     // Each request has its own company's due date and authority.
-    const provendo = json.requests.find((r: { orgId: string }) => r.orgId === 'provendo');
+    const provendo = requests.find((r: { orgId: string }) => r.orgId === 'provendo');
     expect(provendo.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 

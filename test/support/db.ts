@@ -12,6 +12,16 @@ import { openPostgres } from '../../src/storage/postgres.ts';
 
 export const PG_ADMIN_URL = process.env.OMBUD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * Appended to the name of every database a test creates on the shared servers (e.g. the branch name,
+ * OMBUD_TEST_DB_SUFFIX=my_branch), so whose it is stays plain. Letters, digits and underscores only.
+ */
+const suffix = (process.env.OMBUD_TEST_DB_SUFFIX ?? process.env.OMBUD_TEST_DB_TAG ?? '')
+  .toLowerCase()
+  .replace(/[^a-z0-9_]/g, '_')
+  .slice(0, 20);
+export const DB_SUFFIX = suffix ? `_${suffix}` : '';
+
 let serverUp: Promise<boolean> | undefined;
 export function postgresAvailable(): Promise<boolean> {
   serverUp ??= (async () => {
@@ -32,13 +42,14 @@ export function postgresAvailable(): Promise<boolean> {
 }
 
 /** A fresh, migrated, empty database. Close it with `.close()`; server databases are dropped then. */
+
 export async function freshDb(kind: 'pglite' | 'postgres' = 'pglite'): Promise<Db> {
   if (kind === 'pglite') {
     const db = await openPglite();
     await migrate(db);
     return db;
   }
-  const name = `ombud_test_${randomBytes(6).toString('hex')}`;
+  const name = `ombud_test_${randomBytes(6).toString('hex')}${DB_SUFFIX}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

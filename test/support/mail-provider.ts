@@ -3,7 +3,7 @@
  * (docs/connectors/http.md) on loopback, written as a service would write it: plain node:http and
  * node:crypto, not Ombud's own helpers. It holds contacts, verifies Ombud's signature (401 otherwise), and
  * answers access, erasure, rectification and restriction at once (200) or later through the signed
- * callback (202), optionally slowly.
+ * callback (202), optionally slowly — or accepts (202) and never answers ('silent').
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -16,9 +16,17 @@ export type MailProvider = {
   contacts: Map<string, Contact>;
   /** Requests received, signature verified or not. */
   received: { action: string; requestId: string; verified: boolean }[];
+  /** The webhook-id of each request received, in order (the same on every resend of one delivery). */
+  webhookIds: string[];
+  /** Requests being answered right now, and the most at once. */
+  inFlight: number;
+  peakInFlight: number;
   rejected: number;
-  /** 'sync' answers in the response; 'async' answers 202 and calls back after callbackDelayMs. */
-  mode: 'sync' | 'async';
+  /**
+   * 'sync' answers in the response; 'async' answers 202 and calls back after callbackDelayMs; 'silent'
+   * answers 202 and never calls back.
+   */
+  mode: 'sync' | 'async' | 'silent';
   callbackDelayMs: number;
   /** Delay before the HTTP response itself (to test Ombud's time-out). */
   responseDelayMs: number;
@@ -40,6 +48,9 @@ export async function startMailProvider(secret: string, contacts: Contact[] = []
     url: '',
     contacts: new Map(contacts.map((c) => [c.email, c])),
     received: [],
+    webhookIds: [],
+    inFlight: 0,
+    peakInFlight: 0,
     rejected: 0,
     mode: 'sync',
     callbackDelayMs: 0,
@@ -125,6 +136,10 @@ export async function startMailProvider(secret: string, contacts: Contact[] = []
         return;
       }
       p.received.push({ action: parsed.action, requestId: parsed.request_id, verified });
+      p.webhookIds.push(id);
+      p.inFlight++;
+      p.peakInFlight = Math.max(p.peakInFlight, p.inFlight);
+      res.once('close', () => p.inFlight--);
       if (p.responseDelayMs) await new Promise((r) => setTimeout(r, p.responseDelayMs));
       if (res.destroyed || res.writableEnded) return;
       if (!verified) {
@@ -137,6 +152,7 @@ export async function startMailProvider(secret: string, contacts: Contact[] = []
         return;
       }
       res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"accepted"}');
+      if (p.mode === 'silent') return;
       const job = new Promise<void>((r) => setTimeout(r, p.callbackDelayMs))
         .then(() => callBack(parsed.callback_url, carryOut(parsed)))
         .catch((e) => {

@@ -7,7 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Dataset } from '../../src/core/fulfilment/dataset.ts';
 import { type DemoSystems, openDemoSystems } from '../../src/demo/systems/embedded.ts';
 import type { Connectors } from '../../src/services/fulfilment/engine.ts';
-import { startRequestFulfilment } from '../../src/services/requests/fulfilRequest.ts';
+import {
+  type RequestFulfilmentOptions,
+  startRequestFulfilment,
+} from '../../src/services/requests/fulfilRequest.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadDemo } from '../../src/demo/loadDemo.ts';
@@ -28,6 +31,11 @@ export async function startTestServer(
     now?: () => Date;
     logger?: boolean | object;
     fulfilment?: FulfilmentSystems;
+    /**
+     * The worker's options. By default the own databases only (no recipients told, no PDF), as the
+     * integration tests of the databases expect; test/requests/recipients.test.ts runs the full wiring.
+     */
+    fulfilmentOptions?: RequestFulfilmentOptions;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb(opts.kind ?? 'pglite');
@@ -48,6 +56,9 @@ export async function startTestServer(
       pollingIntervalSeconds: 0.5,
       retryDelaySeconds: 1,
       retryLimit: 1,
+      recipients: false,
+      pdf: false,
+      ...opts.fulfilmentOptions,
     });
   }
   const server = await buildServer(app, { logger: opts.logger ?? false });

@@ -6,14 +6,14 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { openConnector, type SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
-import { PG_ADMIN_URL } from './db.ts';
+import { DB_SUFFIX, PG_ADMIN_URL } from './db.ts';
 
 export const MYSQL_ADMIN_URL = process.env.OMBUD_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 export type SystemDb = { url: string; connector: SqlConnector; drop: () => Promise<void> };
 
 export async function freshSystemDb(kind: 'postgres' | 'mysql'): Promise<SystemDb> {
-  const name = `ombud_sys_${randomBytes(5).toString('hex')}`;
+  const name = `ombud_sys_${randomBytes(5).toString('hex')}${DB_SUFFIX}`;
   if (kind === 'postgres') {
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();

@@ -8,7 +8,7 @@ import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.t
 import { installationSecret } from '../../services/consent/keys.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { backfillRequestStops } from '../../services/requests/consentLink.ts';
-import { startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
+import { pdfRenderer, startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { CliIo } from '../io.ts';
 
@@ -54,6 +54,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     );
     await backfillRequestStops(app);
     await startRequestFulfilment(app, demoSystems);
+    const pdf = pdfRenderer();
+    io.out(
+      `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
+    );
   }
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });

@@ -51,6 +51,24 @@ const retentionCase = z.object({
   when: z.object({ field: name, equals: z.string() }).optional(),
 });
 
+/**
+ * Which controller (organization of the register) a row of a shared system belongs to, for locating a data
+ * subject per company: the column holding the organization id (`field`), the same with a map from the
+ * column's values to organization ids (`field` + `values`), or the controller of the row a reference field
+ * points at (`follow`). Rows without it belong to the controllers of the collection's purposes (a joint
+ * purpose: its arrangement).
+ */
+export const controllerSchema = z
+  .object({
+    field: name.optional(),
+    values: z.record(z.string(), z.string().min(1)).optional(),
+    follow: name.optional(),
+  })
+  .refine((c) => Boolean(c.field) !== Boolean(c.follow), {
+    message: 'Give either field (the column naming the controller) or follow (a reference field).',
+  })
+  .refine((c) => !c.values || Boolean(c.field), { message: 'values maps the values of field.' });
+
 export const collectionSchema = z.object({
   name,
   description: z.string().optional(),
@@ -71,6 +89,7 @@ export const collectionSchema = z.object({
         })
         .optional(),
       purposes: z.array(z.string()).optional(),
+      controller: controllerSchema.optional(),
     })
     .optional(),
 });

@@ -108,6 +108,33 @@ export function validateDatasets(
             });
         }
       }
+      const ctl = c.ombud?.controller;
+      if (ctl) {
+        const field = c.fields.find((f) => f.name === (ctl.field ?? ctl.follow));
+        if (!field)
+          out.push({
+            severity: 'error',
+            path: `${at}.ombud.controller`,
+            message: `The controller field '${ctl.field ?? ctl.follow}' is not a field of '${c.name}'.`,
+            hint: 'Name an annotated field of the collection.',
+          });
+        else if (ctl.follow && !field.fides_meta?.references?.length)
+          out.push({
+            severity: 'error',
+            path: `${at}.ombud.controller`,
+            message: `'${ctl.follow}' has no reference to follow.`,
+            hint: 'follow names a field with fides_meta.references; use field for a column holding the organization id.',
+          });
+        const orgs = new Set(opts.register?.organizations.map((o) => o.id) ?? []);
+        for (const orgId of Object.values(ctl.values ?? {}))
+          if (opts.register && !orgs.has(orgId))
+            out.push({
+              severity: 'error',
+              path: `${at}.ombud.controller.values`,
+              message: `'${orgId}' is not an organization of the register.`,
+              hint: `Map values to organization ids: ${[...orgs].join(', ')}.`,
+            });
+      }
       for (const r of c.ombud?.retention?.rules ?? []) {
         if (!opts.register) continue;
         const rule = opts.register.retentionRules.find((x) => x.id === r.rule);

@@ -13,10 +13,17 @@ export const MAIL_TEMPLATES = [
   'refusal-warning',
   'refusal',
   'fee',
+  'no-data',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
-export type AuthorityRef = { name: string; web: string; email?: string };
+export type AuthorityRef = {
+  name: string;
+  web: string;
+  email?: string;
+  /** The companies it is the authority of, when an answer speaks for several. */
+  companies?: string;
+};
 
 export type MailInput = {
   lang: Language;
@@ -32,6 +39,10 @@ export type MailInput = {
   /** A fee, formatted with its currency ("150.00 SEK"). */
   fee?: string;
   authority?: AuthorityRef;
+  /** An answer for several companies names each one's authority (replaces `authority`). */
+  authorities?: AuthorityRef[];
+  /** The 'no-data' answer: the group and the companies searched. */
+  group?: { name: string; companies: string[] };
 };
 
 const TYPE_NAMES: Record<Language, Record<RequestType, string>> = {
@@ -67,9 +78,13 @@ const TYPE_NAMES: Record<Language, Record<RequestType, string>> = {
 export const typeName = (type: RequestType, lang: Language) => TYPE_NAMES[lang][type];
 
 function complaintLine(i: MailInput): string {
-  const a = i.authority;
-  if (!a) return '';
-  const where = `${a.name}, ${a.web}${a.email ? `, ${a.email}` : ''}`;
+  const list = i.authorities?.length ? i.authorities : i.authority ? [i.authority] : [];
+  if (!list.length) return '';
+  const where = list
+    .map(
+      (a) => `${a.name}, ${a.web}${a.email ? `, ${a.email}` : ''}${a.companies ? ` (${a.companies})` : ''}`,
+    )
+    .join('; ');
   return {
     en: `If you are not satisfied with how we handle your request, you have the right to complain to the supervisory authority: ${where}.`,
     sv: `Om du inte är nöjd med hur vi hanterar din begäran har du rätt att klaga hos tillsynsmyndigheten: ${where}.`,
@@ -79,7 +94,73 @@ function complaintLine(i: MailInput): string {
 
 type Rendered = { subject: string; text: string };
 
+const NO_DATA: Record<
+  Language,
+  { lead: string; companies: string; result: Record<RequestType, string>; hint: string }
+> = {
+  en: {
+    lead: 'Your request for {type}: we have searched the records of {companies}, and we hold no personal data about you.',
+    companies: 'the companies of {group} ({list})',
+    result: {
+      access:
+        'This is our answer under Article 15 of the GDPR: we do not process any personal data about you, so there is no register extract to send.',
+      portability: 'There is therefore no data to hand over.',
+      erasure: 'There is therefore nothing to erase.',
+      rectification: 'There is therefore nothing to correct.',
+      restriction: 'There is therefore nothing to restrict.',
+      objection: 'We do not process your data, so there is nothing to stop.',
+      'withdraw-consent': 'We do not process your data, so there is nothing to stop.',
+    },
+    hint: 'If you think we do hold data about you (for example under another e-mail address), reply to this message and tell us where you have been in contact with us.',
+  },
+  sv: {
+    lead: 'Din begäran om {type}: vi har sökt i uppgifterna hos {companies} och behandlar inga personuppgifter om dig.',
+    companies: 'bolagen i {group} ({list})',
+    result: {
+      access:
+        'Detta är vårt svar enligt artikel 15 i dataskyddsförordningen: vi behandlar inga personuppgifter om dig, så det finns inget registerutdrag att skicka.',
+      portability: 'Det finns därför inga uppgifter att lämna ut.',
+      erasure: 'Det finns därför inget att radera.',
+      rectification: 'Det finns därför inget att rätta.',
+      restriction: 'Det finns därför inget att begränsa.',
+      objection: 'Vi behandlar inga uppgifter om dig, så det finns inget att stoppa.',
+      'withdraw-consent': 'Vi behandlar inga uppgifter om dig, så det finns inget att stoppa.',
+    },
+    hint: 'Om du tror att vi har uppgifter om dig (till exempel under en annan e-postadress) kan du svara på detta meddelande och berätta var du har haft kontakt med oss.',
+  },
+  nb: {
+    lead: 'Kravet ditt om {type}: vi har søkt i opplysningene hos {companies}, og vi behandler ingen personopplysninger om deg.',
+    companies: 'selskapene i {group} ({list})',
+    result: {
+      access:
+        'Dette er svaret vårt etter artikkel 15 i personvernforordningen: vi behandler ingen personopplysninger om deg, så det finnes ingen registerutskrift å sende.',
+      portability: 'Det finnes derfor ingen opplysninger å utlevere.',
+      erasure: 'Det finnes derfor ingenting å slette.',
+      rectification: 'Det finnes derfor ingenting å rette.',
+      restriction: 'Det finnes derfor ingenting å begrense.',
+      objection: 'Vi behandler ingen opplysninger om deg, så det er ingenting å stanse.',
+      'withdraw-consent': 'Vi behandler ingen opplysninger om deg, så det er ingenting å stanse.',
+    },
+    hint: 'Hvis du mener at vi har opplysninger om deg (for eksempel under en annen e-postadresse), kan du svare på denne meldingen og fortelle hvor du har vært i kontakt med oss.',
+  },
+};
+
+function noData(i: MailInput, lang: Language): Rendered {
+  const w = NO_DATA[lang];
+  const companies = i.group
+    ? w.companies.replace('{group}', i.group.name).replace('{list}', i.group.companies.join(', '))
+    : i.company;
+  const subject = {
+    en: `${i.company}: answer to your request (${i.reference})`,
+    sv: `${i.company}: svar på din begäran (${i.reference})`,
+    nb: `${i.company}: svar på henvendelsen din (${i.reference})`,
+  }[lang];
+  const lead = w.lead.replace('{type}', typeName(i.type!, lang)).replace('{companies}', companies);
+  return { subject, text: `${lead}\n${w.result[i.type!]}\n${w.hint}` };
+}
+
 const T: Record<MailTemplate, (i: MailInput) => Record<Language, Rendered>> = {
+  'no-data': (i) => ({ en: noData(i, 'en'), sv: noData(i, 'sv'), nb: noData(i, 'nb') }),
   acknowledgement: (i) => ({
     en: {
       subject: `${i.company}: we have received your request (${i.reference})`,

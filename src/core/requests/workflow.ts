@@ -2,6 +2,9 @@
  * Data subject requests: the kinds, the states and which step may follow which. Pure: no I/O.
  *
  * received → verified → in-progress → (extended) → completed | refused
+ * A request to the whole group waits at the group's contact point; on verification it is 'split' (closed)
+ * into one request per controller that knows the customer (src/core/requests/routing.ts), or, known
+ * nowhere, answered "we hold no personal data about you".
  * A fee (Art. 12(5)) puts an open request in 'awaiting-payment' until an agent records the payment or
  * waives the fee; it then returns to the state it came from (src/core/requests/fees.ts).
  * A refusal (manifestly unfounded or excessive, Art. 12(5)) is possible from any open state; an
@@ -28,6 +31,7 @@ export const REQUEST_STATES = [
   'awaiting-payment',
   'completed',
   'refused',
+  'split',
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 export const OPEN_STATES: readonly RequestState[] = [

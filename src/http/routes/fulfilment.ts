@@ -57,7 +57,7 @@ function taskRows(tasks: TaskRow[], withForms: boolean) {
 <td>${t.status}${t.answer ? ` (${t.answer.status}${t.answer.records !== undefined ? `, ${t.answer.records} records` : ''})` : ''}${t.error ? html`<div>${t.error}</div>` : ''}</td>
 <td>${t.note ?? ''}${t.done_by ? html`<div><small>${t.done_by}</small></div>` : ''}</td>
 <td>${
-      withForms && (t.status === 'open' || t.status === 'sent')
+      withForms && (t.status === 'open' || t.status === 'sent' || t.status === 'unanswered')
         ? html`<form method="post" action="/console/fulfilment/${t.request_id}/tasks/${t.system_id}"><label for="note-${t.request_id}-${t.system_id}">Note</label><textarea id="note-${t.request_id}-${t.system_id}" name="note" required maxlength="2000" rows="2"></textarea>
 <label><input type="radio" name="status" value="done" checked> Done</label> <label><input type="radio" name="status" value="not_found"> Not held there</label>
 <p><button type="submit">Tick off</button></p></form>`
@@ -68,6 +68,16 @@ function taskRows(tasks: TaskRow[], withForms: boolean) {
 const TASK_HEAD = html`<thead><tr><th>Request</th><th>Action</th><th>System</th><th>Via</th><th>Status</th><th>Note</th><th></th></tr></thead>`;
 
 export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
+  // An answer recorded: the run's job looks again now (a done run completes the request on the desk). The
+  // answer is stored either way; should waking fail, the run's timer finds it.
+  const wake = async (requestId: string) => {
+    try {
+      await app.fulfilment?.wake(requestId);
+    } catch (err) {
+      server.log.warn({ err: { name: (err as Error).name } }, 'fulfilment wake failed; the timer will look');
+    }
+  };
+
   const tick = async (
     req: import('fastify').FastifyRequest,
     requestId: string,
@@ -78,12 +88,13 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     if (!task) throw notFound('task', `${requestId}/${systemId}`);
     if (!can(req.principal!, 'fulfilment:write', task.org_id)) throw forbidden();
     const actor = principalActor(req);
-    await answerTask(
+    const r = await answerTask(
       app.db,
       task,
       { status: body.status, ...(body.records !== undefined ? { records: body.records } : {}) },
       { by: `${actor.kind}:${actor.id}`, actor, note: body.note },
     );
+    if (r.changed) await wake(requestId);
     return (await getTask(app.db, requestId, systemId))!;
   };
 
@@ -161,7 +172,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     s.removeContentTypeParser('application/json');
     s.addContentTypeParser(
       'application/json',
-      { parseAs: 'string', bodyLimit: 256 * 1024 },
+      { parseAs: 'string', bodyLimit: 4 * 1024 * 1024 }, // an access answer carries the service's data
       (_r, body, done) => done(null, body),
     );
     s.post(
@@ -215,12 +226,13 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
             'invalid-answer',
             'The callback does not follow the contract.',
             parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-            'Send { "status": "done" | "not_found" | "failed", "records"?: n, "message"?: "…" }.',
+            'Send { "status": "done" | "not_found" | "failed", "records"?: n, "data"?: { collection: [ … ] }, "message"?: "…" }.',
           );
         const r = await answerTask(app.db, task, parsed.data, {
           by: `system:${task.system_id}`,
           actor: { kind: 'system', id: `connector:${task.system_id}` },
         });
+        if (r.changed) await wake(task.request_id);
         return reply.code(200).send({ received: true, recorded: r.changed });
       },
     );
@@ -280,11 +292,21 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
 <div class="card"><p><strong>${st.type}</strong> · <span class="pill ${st.status === 'failed' ? 'warn' : ''}">${st.status}</span> · ${st.stepsDone} of ${st.stepsTotal} steps (${pct}%) · attempt ${st.attempts}</p>
 <progress max="100" value="${pct}" style="width:100%"></progress>
 ${st.status === 'failed' ? html`<p><strong>Failed:</strong> ${st.error ?? 'unknown reason'}. Fix the cause, then retry: the run resumes at the failed step.</p>` : ''}</div>
-<section class="card"><h2>Steps</h2><table class="data"><thead><tr><th>Step</th><th>Status</th><th>Attempts</th><th>Collections</th><th>Why</th></tr></thead><tbody>
+${
+  st.status === 'waiting'
+    ? html`<div class="card"><p id="waiting-for">Waiting for answers from ${
+        tasks
+          .filter((t) => t.status === 'open' || t.status === 'sent')
+          .map((t) => `${t.system_id} (${t.via === 'http' ? 'HTTP, callback awaited' : 'manual task'})`)
+          .join(', ') || 'the services asked'
+      }. Open tasks are ticked off below or at <a href="/console/fulfilment/tasks">Fulfilment tasks</a>.</p></div>`
+    : ''
+}
+<section class="card"><h2>Steps</h2><table class="data"><thead><tr><th>Step</th><th>Status</th><th>Attempts</th><th>Collections</th><th>Why / note</th></tr></thead><tbody>
 ${st.steps.map(
   (s) => html`<tr><td>${s.step}</td><td>${s.status}</td><td>${s.attempts}</td>
 <td>${(s.outcome ?? []).map((o) => html`<div>${o.system} / ${o.collection}: ${o.erased} changed, ${o.kept} kept${o.keptUnder.length ? ` (${o.keptUnder.map((k) => `${k.rule} until ${k.eraseOn}`).join(', ')})` : ''}</div>`)}</td>
-<td>${s.error ?? ''}</td></tr>`,
+<td>${s.error ?? ''}${s.note ? html`<div class="note">${s.note}</div>` : ''}</td></tr>`,
 )}</tbody></table></section>
 ${tasks.length ? html`<section class="card"><h2>Recipients and other systems (Art. 19)</h2><table class="data">${TASK_HEAD}<tbody>${taskRows(tasks, true)}</tbody></table></section>` : ''}`;
       return reply

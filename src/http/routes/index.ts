@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { consentRoutes } from './consent.ts';
+import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
 import { cookieBannerRoutes } from './cookie-banner.ts';
 import { fulfilmentRoutes } from './fulfilment.ts';
@@ -27,6 +28,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   securityRoutes,
   peopleRoutes,
   consentRoutes,
+  consentConsoleRoutes,
   preferenceRoutes,
   webhookRoutes,
   cookieBannerRoutes,

@@ -4,7 +4,11 @@ import { type App, todayIn } from '../../app.ts';
 import { html } from '../../core/html.ts';
 import { LANGUAGES, type Language } from '../../core/register/schema.ts';
 import { NOTICE_CSS, noticeHtml, noticeMarkdown } from '../../core/notice/render.ts';
-import { notFound } from '../../core/errors.ts';
+import { notFound, OmbudError } from '../../core/errors.ts';
+import { CENTER_STRINGS, pickLang } from '../../core/privacy-center/strings.ts';
+import { mailPreferenceLinks } from '../../services/consent/mailPreferenceLinks.ts';
+import { flushMail } from '../../services/requests/store.ts';
+import { submissionLimiter } from '../requestLimits.ts';
 import { renderPublishedNotice } from '../../services/notice/renderPublishedNotice.ts';
 import { publicPage } from '../../web/layout.ts';
 
@@ -27,15 +31,6 @@ const query = z.object({
   version: z.coerce.number().int().positive().optional(),
 });
 
-function pickLang(header: string | undefined, fallback: Language): Language {
-  for (const part of (header ?? '').split(',')) {
-    const tag = part.trim().slice(0, 2).toLowerCase();
-    if (tag === 'no' || tag === 'nn' || tag === 'nb') return 'nb';
-    if ((LANGUAGES as readonly string[]).includes(tag)) return tag as Language;
-  }
-  return fallback;
-}
-
 export async function privacyRoutes(server: FastifyInstance, app: App) {
   /** The notice in force for the requested company, in the asked or the browser's language. */
   const noticeFor = async (req: FastifyRequest) => {
@@ -49,31 +44,103 @@ export async function privacyRoutes(server: FastifyInstance, app: App) {
     return { lang, ...(await renderPublishedNotice(app.db, { orgId, lang, today, version: q.version })) };
   };
 
+  const landing = async (lang: Language, form?: { error?: string; sent?: boolean }) => {
+    const r = await app.registers.get();
+    const orgs = r?.index.register.organizations ?? [];
+    const s = CENTER_STRINGS[lang];
+    const group = r?.index.register.group.name;
+    const langs = html`<nav class="langs" aria-label="Language">${LANGUAGES.map((l) =>
+      l === lang
+        ? html`<strong>${LANG_NAMES[l]}</strong> `
+        : html`<a href="/privacy?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `,
+    )}</nav>`;
+    if (form?.sent)
+      return publicPage({
+        title: `${s.linkSentTitle} · ${group ?? 'Ombud'}`,
+        lang,
+        body: html`${langs}<h1>${s.linkSentTitle}</h1><div class="card" role="status"><p>${s.linkSent}</p>
+<p><a href="/privacy?lang=${lang}">${s.back}</a></p></div>`,
+      });
+    return publicPage({
+      title: `${s.title} · ${group ?? 'Ombud'}`,
+      lang,
+      body: html`${langs}<h1>${s.title}${group ? html` — ${group}` : ''}</h1>
+<p class="muted">${s.intro}</p>
+<h2>${s.notices}</h2><p class="muted">${s.noticesText}</p>
+<div class="grid">${orgs.map(
+        (
+          o,
+        ) => html`<div class="card"><h3>${o.legalName}</h3><p class="muted">${o.registrationNumber} · ${o.country}</p>
+<p>${LANGUAGES.map((l) => html`<a href="/privacy/${o.id}?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `)}</p></div>`,
+      )}</div>
+<div class="grid">
+<section class="card" id="rights"><h2>${s.rights}</h2><p>${s.rightsText}</p>
+<p><a class="button" href="/privacy/requests/new?lang=${lang}">${s.makeRequest}</a></p></section>
+<section class="card" id="settings"><h2>${s.settings}</h2><p>${s.settingsText}</p>
+${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
+<form method="post" action="/privacy/settings-link"><input type="hidden" name="lang" value="${lang}">
+<label for="settings-email">${s.email}</label><input id="settings-email" name="email" type="email" required autocomplete="email">
+<p><button type="submit">${s.sendLink}</button></p></form></section>
+<section class="card" id="cookies"><h2>${s.cookies}</h2><p>${s.cookiesText}</p>
+<p><a class="button secondary" href="#" data-ombud-cookie-settings>${s.customize}</a></p></section>
+</div>${orgs[0] ? html`<script src="/sdk/consent.js?org=${orgs[0].id}&amp;lang=${lang}"></script>` : ''}`,
+    });
+  };
+
   server.get(
     '/privacy',
-    { config: { permission: 'public' }, schema: { hide: true } },
-    async (_req, reply) => {
+    {
+      config: { permission: 'public' },
+      schema: { hide: true, querystring: z.object({ lang: z.enum(LANGUAGES).optional() }) },
+    },
+    async (req, reply) => {
       const r = await app.registers.get();
-      const orgs = r?.index.register.organizations ?? [];
-      return reply.type('text/html').send(
-        publicPage({
-          title: `Privacy center · ${r?.index.register.group.name ?? 'Ombud'}`,
-          lang: 'en',
-          body: html`<h1>Privacy center${r ? html` — ${r.index.register.group.name}` : ''}</h1>
-<p class="muted">Each company of the group is the controller for its own processing. Choose a company to read its privacy notice.</p>
-<div class="grid">${orgs.map(
-            (
-              o,
-            ) => html`<div class="card"><h2>${o.legalName}</h2><p class="muted">${o.registrationNumber} · ${o.country}</p>
-<p>${LANGUAGES.map((l) => html`<a href="/privacy/${o.id}?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `)}</p></div>`,
-          )}</div>${
-            orgs[0]
-              ? html`<footer class="site"><a href="#" data-ombud-cookie-settings>Customize cookies</a></footer>
-<script src="/sdk/consent.js?org=${orgs[0].id}&amp;lang=en"></script>`
-              : ''
-          }`,
-        }),
-      );
+      const lang =
+        (req.query as { lang?: Language }).lang ??
+        pickLang(req.headers['accept-language'], r?.index.register.group.defaultLanguage ?? 'en');
+      return reply
+        .type('text/html')
+        .header('content-language', lang)
+        .send(await landing(lang));
+    },
+  );
+
+  // "Lost the link?": the same page whether or not the address is known; the mail goes to the address.
+  const limitSubmit = submissionLimiter(server, app);
+  server.post(
+    '/privacy/settings-link',
+    {
+      config: { permission: 'public' },
+      schema: {
+        hide: true,
+        body: z.object({ email: z.string().max(320), lang: z.enum(LANGUAGES).default('en') }),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { email: string; lang: Language };
+      const email = z.email().safeParse(b.email.trim());
+      if (!email.success)
+        return reply
+          .status(422)
+          .type('text/html')
+          .send(await landing(b.lang, { error: CENTER_STRINGS[b.lang].badEmail }));
+      try {
+        await limitSubmit(req, reply);
+      } catch (err) {
+        if (err instanceof OmbudError && err.kind === 'rate-limited')
+          return reply
+            .status(429)
+            .type('text/html')
+            .send(await landing(b.lang, { error: err.message }));
+        throw err;
+      }
+      await mailPreferenceLinks(app, { email: email.data, lang: b.lang });
+      // Deliver in the background: waiting for SMTP only when a mail was queued would tell known addresses apart.
+      void flushMail(app);
+      return reply
+        .type('text/html')
+        .header('cache-control', 'no-store')
+        .send(await landing(b.lang, { sent: true }));
     },
   );
 
@@ -103,7 +170,7 @@ export async function privacyRoutes(server: FastifyInstance, app: App) {
               l === lang
                 ? html`<strong>${LANG_NAMES[l]}</strong> `
                 : html`<a href="/privacy/${orgId}?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `,
-            )} · <a href="/privacy">All companies</a></nav>
+            )} · <a href="/privacy?lang=${lang}">${CENTER_STRINGS[lang].title}</a> · <a href="/privacy/requests/new?lang=${lang}&amp;company=${orgId}">${CENTER_STRINGS[lang].makeRequest}</a></nav>
 <div class="card" style="max-width:56rem;margin:1rem auto">${noticeHtml(doc)}
 <p class="muted">${version.version !== versions.at(-1)?.version ? html`Showing version ${version.version}. ` : ''}${versions.map(
               (v) =>

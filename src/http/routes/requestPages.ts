@@ -2,11 +2,13 @@
  * The request desk's web pages: the customer's side in the privacy center (/privacy/requests/…) and
  * the agents' side in the console (/console/requests, /console/outbox). Server-rendered HTML.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pickLang, REQUEST_PAGE_STRINGS } from '../../core/privacy-center/strings.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { OmbudError } from '../../core/errors.ts';
 import { type Html, html, raw } from '../../core/html.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { LANGUAGES, type Language, t } from '../../core/register/schema.ts';
 import { typeName } from '../../core/requests/mail-templates.ts';
 import {
@@ -39,9 +41,11 @@ import {
   getRequest,
   getSubmission,
   referenceOf,
+  type RequestRow,
   requestsOfSubmission,
   timeline,
 } from '../../services/requests/store.ts';
+import { answerNoData, routeManually } from '../../services/requests/routeGroupRequest.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
 import { barChartSvg, gaugeSvg } from '../../web/charts.ts';
@@ -89,25 +93,34 @@ export async function requestPageRoutes(server: FastifyInstance, app: App) {
   const limitSubmit = submissionLimiter(server, app);
   const limitVerify = verificationLimiter(server, app);
 
-  const newForm = async (lang: Language, error?: Html) => {
+  const langOf = (req: FastifyRequest, asked?: Language) =>
+    asked ?? pickLang(req.headers['accept-language'], 'en');
+
+  const newForm = async (lang: Language, error?: Html, company?: string) => {
     const r = await app.registers.get();
     const orgs = r?.index.register.organizations ?? [];
+    const s = REQUEST_PAGE_STRINGS[lang];
+    const selected = (v: string) => raw(v === company ? ' selected' : '');
     return publicPage({
-      title: 'Make a privacy request',
+      title: s.title,
       lang,
-      body: html`<h1>Make a privacy request</h1>${error ?? ''}
-<div class="card"><p>Ask for a copy of your data (a register extract), to have it corrected or erased, to restrict or object to its use, to take it with you, or to withdraw a consent. It is free of charge. We answer within the time our privacy notice promises.</p>
+      body: html`<nav class="langs" aria-label="Language">${LANGUAGES.map((l) =>
+        l === lang
+          ? html`<strong>${LANGUAGE_NAMES[l]}</strong> `
+          : html`<a href="/privacy/requests/new?lang=${l}${company ? `&company=${company}` : ''}" hreflang="${l}">${LANGUAGE_NAMES[l]}</a> `,
+      )}</nav><h1>${s.title}</h1>${error ?? ''}
+<div class="card"><p>${s.intro}</p>
 <form class="stack" method="post" action="/privacy/requests">
-<label for="company">Company</label><select id="company" name="company" required>
-<option value="group">All companies of the group${r ? ` (${r.index.register.group.name})` : ''}</option>
-${orgs.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}</select>
-<label for="type">What do you want?</label><select id="type" name="type" required>
+<label for="company">${s.company}</label><select id="company" name="company" required>
+<option value="group"${selected('group')}>${s.allCompanies}${r ? ` (${r.index.register.group.name})` : ''}</option>
+${orgs.map((o) => html`<option value="${o.id}"${selected(o.id)}>${o.legalName}</option>`)}</select>
+<label for="type">${s.type}</label><select id="type" name="type" required>
 ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty, lang))}</option>`)}</select>
-<label for="email">Your e-mail address</label><input id="email" name="email" type="email" required autocomplete="email">
-<label for="name">Your name (optional)</label><input id="name" name="name" autocomplete="name">
-<label for="details">Details (optional)</label><textarea id="details" name="details" rows="4"></textarea>
-<label for="lang">Language for our answer</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}"${raw(l === lang ? ' selected' : '')}>${LANGUAGE_NAMES[l]}</option>`)}</select>
-<p><button type="submit">Send request</button></p></form></div>`,
+<label for="email">${s.email}</label><input id="email" name="email" type="email" required autocomplete="email">
+<label for="name">${s.name}</label><input id="name" name="name" autocomplete="name">
+<label for="details">${s.details}</label><textarea id="details" name="details" rows="4"></textarea>
+<label for="lang">${s.lang}</label><select id="lang" name="lang">${LANGUAGES.map((l) => html`<option value="${l}"${raw(l === lang ? ' selected' : '')}>${LANGUAGE_NAMES[l]}</option>`)}</select>
+<p><button type="submit">${s.send}</button></p></form></div>`,
       css: DESK_CSS,
     });
   };
@@ -116,9 +129,25 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
     '/privacy/requests/new',
     {
       config: { permission: 'public' },
-      schema: { hide: true, querystring: z.object({ lang: z.enum(LANGUAGES).optional() }) },
+      schema: {
+        hide: true,
+        querystring: z.object({
+          lang: z.enum(LANGUAGES).optional(),
+          company: z
+            .string()
+            .regex(/^[a-z0-9-]{1,64}$/)
+            .optional(),
+        }),
+      },
     },
-    async (req, reply) => sendHtml(reply, await newForm((req.query as { lang?: Language }).lang ?? 'en')),
+    async (req, reply) => {
+      const q = req.query as { lang?: Language; company?: string };
+      const lang = langOf(req, q.lang);
+      return reply
+        .header('content-language', lang)
+        .type('text/html')
+        .send(await newForm(lang, undefined, q.company));
+    },
   );
 
   server.post(
@@ -153,7 +182,8 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
           reply,
           await newForm(
             b.lang,
-            html`<div class="error" role="alert">${!email.success ? 'Enter a valid e-mail address, such as name@example.com. ' : ''}${!type.success ? 'Choose what you want to ask for.' : ''}</div>`,
+            html`<div class="error" role="alert">${!email.success ? `${REQUEST_PAGE_STRINGS[b.lang].badEmail} ` : ''}${!type.success ? REQUEST_PAGE_STRINGS[b.lang].badType : ''}</div>`,
+            b.company,
           ),
           422,
         );
@@ -174,44 +204,59 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
           },
         );
         // The same answer whether or not we know the address: a page asking for the code.
-        return reply.redirect(`/privacy/requests/verify?s=${res.submissionId}`, 303);
+        return reply.redirect(`/privacy/requests/verify?s=${res.submissionId}&lang=${b.lang}`, 303);
       } catch (err) {
         const e = formError(err);
         if (!e) throw err;
-        return sendHtml(reply, await newForm(b.lang, e), statusOf(err));
+        return sendHtml(reply, await newForm(b.lang, e, b.company), statusOf(err));
       }
     },
   );
 
-  const verifyPage = (submissionId: string, lang: Language, error?: Html) =>
-    publicPage({
-      title: 'Confirm your request',
+  const verifyPage = (submissionId: string, lang: Language, error?: Html) => {
+    const s = REQUEST_PAGE_STRINGS[lang];
+    return publicPage({
+      title: s.confirmTitle,
       lang,
-      body: html`<h1>Confirm your request</h1>${error ?? ''}<div class="card">
-<p>Thank you. We have sent a six-digit code to the e-mail address you gave. Enter it below to confirm that the request is yours. The code is valid for 15 minutes.</p>
-<form method="post" action="/privacy/requests/verify"><input type="hidden" name="s" value="${submissionId}">
-<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
-<p><button type="submit">Confirm</button></p></form></div>`,
+      body: html`<h1>${s.confirmTitle}</h1>${error ?? ''}<div class="card">
+<p>${s.confirmText}</p>
+<form method="post" action="/privacy/requests/verify"><input type="hidden" name="s" value="${submissionId}"><input type="hidden" name="lang" value="${lang}">
+<label for="code">${s.code}</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
+<p><button type="submit">${s.confirm}</button></p></form></div>`,
       css: DESK_CSS,
     });
+  };
 
   server.get(
     '/privacy/requests/verify',
     {
       config: { permission: 'public' },
-      schema: { hide: true, querystring: z.object({ s: z.string().max(64) }) },
+      schema: {
+        hide: true,
+        querystring: z.object({ s: z.string().max(64), lang: z.enum(LANGUAGES).optional() }),
+      },
     },
-    async (req, reply) => sendHtml(reply, verifyPage((req.query as { s: string }).s, 'en')),
+    async (req, reply) => {
+      const q = req.query as { s: string; lang?: Language };
+      return sendHtml(reply, verifyPage(q.s, langOf(req, q.lang)));
+    },
   );
 
   server.post(
     '/privacy/requests/verify',
     {
       config: { permission: 'public' },
-      schema: { hide: true, body: z.object({ s: z.string().max(64), code: z.string().max(20) }) },
+      schema: {
+        hide: true,
+        body: z.object({
+          s: z.string().max(64),
+          code: z.string().max(20),
+          lang: z.enum(LANGUAGES).optional(),
+        }),
+      },
     },
     async (req, reply) => {
-      const b = req.body as { s: string; code: string };
+      const b = req.body as { s: string; code: string; lang?: Language };
       try {
         await limitVerify(req, reply);
         await verifyByCode(app, b.s, b.code);
@@ -220,7 +265,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
         if (!e) throw err;
         return sendHtml(
           reply,
-          verifyPage(b.s, 'en', e),
+          verifyPage(b.s, langOf(req, b.lang), e),
           err instanceof OmbudError && err.kind === 'rate-limited' ? 429 : 422,
         );
       }
@@ -231,14 +276,19 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
       return sendHtml(
         reply,
         publicPage({
-          title: 'Request confirmed',
+          title: REQUEST_PAGE_STRINGS[lang].confirmedTitle,
           lang,
-          body: html`<h1>Request confirmed</h1><div class="card"><p>Your reference is <strong>${referenceOf(sub.id)}</strong>. We have sent you a confirmation by e-mail.</p>
-<table class="data"><thead><tr><th>Company</th><th>Request</th><th>We answer by</th><th>Where to complain</th></tr></thead><tbody>
-${reqs.map((q) => {
-  const a = r?.index.authorityOf(q.org_id);
-  return html`<tr><td>${r?.index.organization(q.org_id)?.legalName ?? q.org_id}</td><td>${typeName(q.type, lang)}</td><td>${q.due_date}</td><td>${a ? html`<a href="${a.web}">${t(a.name, lang)}</a>` : ''}</td></tr>`;
-})}</tbody></table></div>`,
+          body: html`<h1>${REQUEST_PAGE_STRINGS[lang].confirmedTitle}</h1><div class="card"><p>${REQUEST_PAGE_STRINGS[lang].yourReference} <strong>${referenceOf(sub.id)}</strong>. ${REQUEST_PAGE_STRINGS[lang].confirmationSent}</p>
+<table class="data"><thead><tr><th>${REQUEST_PAGE_STRINGS[lang].headCompany}</th><th>${REQUEST_PAGE_STRINGS[lang].headRequest}</th><th>${REQUEST_PAGE_STRINGS[lang].headAnswerBy}</th><th>${REQUEST_PAGE_STRINGS[lang].headComplain}</th></tr></thead><tbody>
+${reqs
+  .filter((q) => q.state !== 'split')
+  .map((q) => {
+    const a = r?.index.authorityOf(q.org_id);
+    const company = q.scope.group
+      ? REQUEST_PAGE_STRINGS[lang].allOf(r?.index.register.group.name ?? '')
+      : (r?.index.organization(q.org_id)?.legalName ?? q.org_id);
+    return html`<tr><td>${company}</td><td>${typeName(q.type, lang)}</td><td>${q.state === 'completed' ? REQUEST_PAGE_STRINGS[lang].answered : q.due_date}</td><td>${a ? html`<a href="${a.web}">${t(a.name, lang)}</a>` : ''}</td></tr>`;
+  })}</tbody></table></div>`,
           css: DESK_CSS,
         }),
       );
@@ -283,7 +333,7 @@ ${rows.map(
   (
     x,
   ) => html`<tr data-request="${x.id}"><td class="due-${x.status}" title="${STATUS_LABEL[x.status]}">${x.due_date}${x.extension_reason ? ' (extended)' : ''}<br><small>${STATUS_LABEL[x.status]}</small></td>
-<td class="nowrap"><a href="/console/requests/${x.id}">${x.reference}</a></td><td>${r?.index.organization(x.org_id)?.legalName ?? x.org_id}</td><td>${x.type}</td><td>${x.state}</td>
+<td class="nowrap"><a href="/console/requests/${x.id}">${x.reference}</a></td><td>${x.scope.group ? html`All companies <small class="muted">(group request)</small>` : (r?.index.organization(x.org_id)?.legalName ?? x.org_id)}${x.scope.parent ? html`<br><small class="muted">from a group request</small>` : ''}</td><td>${x.type}</td><td>${x.state}</td>
 <td class="hide-narrow nowrap">${x.received_at.toISOString().slice(0, 10)}</td><td class="hide-narrow">${x.assignee ?? ''}</td></tr>`,
 )}${rows.length === 0 ? html`<tr><td colspan="7" class="muted">No requests match.</td></tr>` : ''}</tbody></table></div>
 <div class="card"><h2>Figures</h2><div class="charts">
@@ -388,7 +438,9 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
     const auth = r?.index.authorityOf(q.org_id);
     await recordAudit(app.db, { actor, orgId: q.org_id, action: 'request.read', target: id, at: app.now() });
     const [status] = (await listRequests(app, {})).filter((x) => x.id === id).map((x) => x.status);
-    const fType = fulfilmentTypeOf(q.type);
+    const group = q.scope.group;
+    const awaitingRouting = !!group && isOpen(q.state) && q.state !== 'received';
+    const fType = group ? undefined : fulfilmentTypeOf(q.type);
     const run = fType ? await getFulfilmentStatus(app.db, id) : undefined;
     const deliveries = await app.db.query<{
       id: string;
@@ -407,7 +459,8 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
       f(action, label, fields, 'danger');
     const body = html`<p><a href="/console/requests">← Requests</a></p><h1>${referenceOf(q.submission_id)} · ${q.type}</h1>${error ?? ''}
 <div class="grid"><div class="card"><table class="data"><tbody>
-<tr><th>Company</th><td>${org?.legalName ?? q.org_id}</td></tr>
+<tr><th>Company</th><td>${group ? html`All companies of the group <small>(held at ${org?.legalName ?? q.org_id} until verified)</small>` : (org?.legalName ?? q.org_id)}</td></tr>
+${q.scope.parent ? html`<tr><th>Group request</th><td>part of <a href="/console/requests/${q.scope.parent}" id="group-request">the request to the whole group</a></td></tr>` : ''}
 <tr><th>State</th><td id="state">${q.state}</td></tr>
 <tr><th>Due date</th><td id="due-date" class="due-${status}">${q.due_date} (${STATUS_LABEL[status ?? 'closed']})${q.extension_reason ? html`<br><small>extended from ${q.original_due_date}: ${q.extension_reason}</small>` : ''}</td></tr>
 <tr><th>Received</th><td>${q.received_at.toISOString().replace('T', ' ').slice(0, 16)} UTC (${sub.channel})</td></tr>
@@ -426,10 +479,11 @@ ${q.details ? html`<tr><th>Details</th><td>${q.details}</td></tr>` : ''}
       open
         ? html`${q.state === 'received' ? f('verify-manual', 'Record ID check', html`<label for="note">ID seen (what, not a copy)</label><input id="note" name="note">`) : ''}
 ${f('assign', 'Assign', html`<label for="assignee">Assignee (e-mail)</label><input id="assignee" name="assignee" value="${q.assignee ?? ''}">`)}
-${q.state === 'verified' ? f('start', 'Start work') : ''}
+${q.state === 'verified' && !group ? f('start', 'Start work') : ''}
+${awaitingRouting ? html`${f('no-data', 'Answer: we hold no personal data', html`<label for="no-data-note">What you checked by hand (systems, not data)</label><input id="no-data-note" name="note">`)}${f('route', 'Send to these companies', html`<fieldset><legend>Companies where you found the customer</legend>${(group?.candidates ?? []).map((c) => html`<label><input type="checkbox" name="org-${c}" value="on"> ${r?.index.organization(c)?.legalName ?? c}</label>`)}</fieldset><label for="route-note">Where you found them (not the data)</label><input id="route-note" name="note">`)}` : ''}
 ${!q.extension_reason ? f('extend', 'Extend', html`<label for="reason">Reason for the extension (told to the customer)</label><input id="reason" name="reason"><label for="dueDate">New due date (latest ${q.max_due_date})</label><input id="dueDate" name="dueDate" type="date" value="${q.max_due_date}">`) : ''}
 ${q.type === 'objection' && !q.decision ? f('objection', 'Decide objection', html`<label for="upheld">Decision</label><select id="upheld" name="upheld"><option value="true">Uphold: stop the processing</option><option value="false">Reject: compelling legitimate grounds</option></select><label for="balancingNote">Balancing note</label><textarea id="balancingNote" name="balancingNote" rows="3"></textarea>`) : ''}
-${q.state !== 'received' && !(q.type === 'objection' && !q.decision) ? f('complete', 'Complete', html`<label for="outcome">What we did (told to the customer)</label><textarea id="outcome" name="outcome" rows="2"></textarea>`) : ''}
+${q.state !== 'received' && !group && !(q.type === 'objection' && !q.decision) ? f('complete', 'Complete', html`<label for="outcome">What we did (told to the customer)</label><textarea id="outcome" name="outcome" rows="2"></textarea>`) : ''}
 ${q.state === 'awaiting-payment' ? html`${f('fee-paid', 'Mark fee paid', html`<label for="paid-note">Payment note (e.g. payment reference)</label><input id="paid-note" name="note">`)}${f('fee-waive', 'Waive fee', html`<label for="waive-reason">Why the fee is waived</label><input id="waive-reason" name="reason">`)}` : ''}
 <details${raw(fee ? ' open' : '')}><summary>Manifestly unfounded or excessive (Art. 12(5)): warn, charge a fee, refuse</summary>
 ${f('warn', 'Warn before refusal or fee', html`<label for="warn-ground">Ground (Art. 12(5))</label><select id="warn-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="warn-reason">Reason (told to the customer)</label><textarea id="warn-reason" name="reason" rows="2"></textarea>`)}
@@ -439,6 +493,7 @@ ${fd('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><se
         : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
     }
 ${f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`)}</div></div>
+${group ? groupCard(q, r?.index) : ''}
 ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, f) : ''}
 <div class="card"><h2>Timeline</h2><ol class="timeline">${events.map(
       (e) =>
@@ -519,6 +574,17 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
           }
           case 'retry-fulfilment':
             await retryFulfilment(app, actor, id);
+            break;
+          case 'no-data':
+            await answerNoData(app, actor, id, b.note);
+            break;
+          case 'route':
+            await routeManually(app, actor, id, {
+              orgIds: Object.keys(b)
+                .filter((k) => k.startsWith('org-') && b[k])
+                .map((k) => k.slice(4)),
+              note: b.note,
+            });
             break;
           case 'objection':
             await decideObjection(app, actor, id, {
@@ -624,12 +690,82 @@ function fulfilmentCard(
 <p><span class="pill ${run.status === 'failed' ? 'warn' : ''}" id="fulfilment-status">${run.status}</span> · ${run.stepsDone} of ${run.stepsTotal} steps · attempt ${run.attempts} · <a href="/console/fulfilment/${id}">details</a></p>
 <progress max="100" value="${pct}" style="width:100%"></progress>
 ${run.status === 'failed' ? html`<p id="fulfilment-error"><strong>Failed:</strong> ${run.error ?? 'unknown reason'}</p>${f('retry-fulfilment', 'Retry (resumes at the failed step)')}` : ''}
+${
+  run.status === 'waiting'
+    ? html`<p id="fulfilment-waiting">In progress: waiting for answers from ${
+        run.steps
+          .filter((st) => st.status === 'waiting')
+          .map((st) => st.step.replace(/^(notify|collect):/, ''))
+          .join(', ') || 'the systems asked'
+      }. The request completes when the last one answers; manual tasks are ticked off at <a href="/console/fulfilment/tasks">Fulfilment tasks</a>.</p>`
+    : ''
+}
 <table class="data"><thead><tr><th>Step</th><th>Status</th><th>System / collection</th><th>Changed</th><th>Kept</th><th>Rule keeping them</th></tr></thead><tbody>
 ${run.steps.flatMap((st) =>
   (st.outcome?.length ? st.outcome : [undefined]).map(
     (o) =>
-      html`<tr><td>${st.step}</td><td>${st.status}${st.error ? html`<br><small>${st.error}</small>` : ''}</td><td>${o ? `${o.system} / ${o.collection}` : ''}</td><td>${o ? String(o.erased) : ''}</td><td>${o ? String(o.kept) : ''}</td><td>${o?.keptUnder.map((k) => `${k.rule} (until ${k.eraseOn})`).join(', ') ?? ''}</td></tr>`,
+      html`<tr><td>${st.step}</td><td>${st.status}${st.error ? html`<br><small>${st.error}</small>` : ''}${st.note ? html`<br><small class="step-note">${st.note}</small>` : ''}</td><td>${o ? `${o.system} / ${o.collection}` : ''}</td><td>${o ? String(o.erased) : ''}</td><td>${o ? String(o.kept) : ''}</td><td>${o?.keptUnder.map((k) => `${k.rule} (until ${k.eraseOn})`).join(', ') ?? ''}</td></tr>`,
   ),
 )}</tbody></table>
 ${deliveries.length ? html`<h3>Result files for the customer</h3><ul id="deliveries">${deliveries.map((d) => html`<li>${d.filename} · expires ${new Date(d.expires_at).toISOString().slice(0, 10)} · downloaded ${String(d.downloads)}×</li>`)}</ul>` : ''}</div>`;
+}
+
+type RoutingRecord = {
+  known?: string[];
+  viaJoint?: string[];
+  notKnown?: string[];
+  requests?: Record<string, string>;
+  sources?: Record<string, Record<string, number>>;
+  unchecked?: string[];
+  failed?: string[];
+  awaitingAgent?: boolean;
+  byAgent?: boolean;
+};
+
+/**
+ * The split of a request to the whole group: per company, whether it knows the customer (and through
+ * which sources, as counts), the request it got, or that it was checked and does not know them.
+ */
+function groupCard(q: RequestRow, ix: RegisterIndex | undefined): Html {
+  const candidates = q.scope.group?.candidates ?? [];
+  const routing = ((q.decision?.routing ?? q.decision?.noData) as RoutingRecord | undefined) ?? undefined;
+  const name = (o: string) => ix?.organization(o)?.legalName ?? o;
+  const sourcesOf = (key: string) =>
+    Object.entries(routing?.sources?.[key] ?? {})
+      .map(([src, n]) => `${src} (${n})`)
+      .join(', ');
+  const joint = (o: string) =>
+    (ix?.register.jointArrangements ?? [])
+      .filter(
+        (j) =>
+          routing?.sources?.[`joint:${j.id}`] && (j.contactPoint === o || routing?.viaJoint?.includes(o)),
+      )
+      .map((j) => `${j.id}: ${sourcesOf(`joint:${j.id}`)}`)
+      .join('; ');
+  const row = (o: string) => {
+    const id = routing?.requests?.[o];
+    const result = !routing
+      ? 'checked when the requester is verified'
+      : routing.known?.includes(o)
+        ? 'knows the customer'
+        : routing.viaJoint?.includes(o)
+          ? 'answers for the joint purposes'
+          : 'checked: does not know the customer';
+    return html`<tr data-company="${o}"><td>${name(o)}</td><td class="result">${result}</td><td>${[sourcesOf(o), joint(o)].filter(Boolean).join('; ') || (routing?.byAgent && id ? 'found by an agent' : '')}</td><td>${id ? html`<a href="/console/requests/${id}">${id.slice(0, 8)}</a>` : '—'}</td></tr>`;
+  };
+  return html`<div class="card" id="group-routing"><h2>Group request: where the customer is known</h2>
+<p class="muted">${
+    q.state === 'received'
+      ? 'Held here until the requester is verified; then the companies that know them get a request each (the reply to the requester is the same either way).'
+      : q.state === 'split'
+        ? 'Split into one request per company that knows the customer; the others were checked.'
+        : routing?.awaitingAgent
+          ? 'Known nowhere in the sources searched, but not every system could be searched: check them, then answer or send the request to a company.'
+          : q.state === 'completed'
+            ? 'Known nowhere: answered that no company of the group holds personal data about the requester.'
+            : ''
+  }</p>
+<table class="data"><thead><tr><th>Company</th><th>Result</th><th>Sources (rows)</th><th>Request</th></tr></thead><tbody>${candidates.map(row)}</tbody></table>
+${routing?.unchecked?.length ? html`<p id="unchecked">Not searched (no connection): ${routing.unchecked.join(', ')}</p>` : ''}
+${routing?.failed?.length ? html`<p id="failed">Search failed: ${routing.failed.join(', ')}</p>` : ''}</div>`;
 }

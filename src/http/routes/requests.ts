@@ -26,6 +26,7 @@ import { attachResult, openResult } from '../../services/requests/deliverResult.
 import { getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
 import { approveRequest, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { listRequests } from '../../services/requests/listRequests.ts';
+import { answerNoData, routeManually } from '../../services/requests/routeGroupRequest.ts';
 import { getRequest, type RequestRow, referenceOf, timeline } from '../../services/requests/store.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByAssertion, verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
@@ -67,6 +68,10 @@ const requestView = z.object({
   purposeId: z.string().nullable(),
   linked: z.array(z.string()),
   jointHandledBy: z.string().nullable(),
+  /** On a request to the whole group: the companies it may go to (it is split on verification). */
+  group: z.object({ candidates: z.array(z.string()) }).nullable(),
+  /** On a company's request that a group request became: that group request. */
+  groupRequest: z.string().nullable(),
   decision: z.record(z.string(), z.unknown()).nullable(),
   status: z.string().optional(),
 });
@@ -88,6 +93,8 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
     purposeId: r.purpose_id,
     linked: r.scope.linked ?? [],
     jointHandledBy: r.scope.jointHandledBy ?? null,
+    group: r.scope.group ?? null,
+    groupRequest: r.scope.parent ?? null,
     decision: r.decision,
     status: r.status,
   };
@@ -309,6 +316,30 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     'Decide an objection to a legitimate-interest purpose, with a balancing note',
     z.object({ upheld: z.boolean(), balancingNote: z.string().max(5000) }),
     (rid, b, req) => decideObjection(app, principalActor(req), rid, b),
+  );
+
+  const groupAct = <B extends z.ZodType>(
+    path: string,
+    summary: string,
+    body: B,
+    fn: (id: string, body: z.infer<B>, req: FastifyRequest) => Promise<unknown>,
+  ) =>
+    act(path, summary, body, async (rid, b, req) => {
+      // It speaks for every company of the group: a key for some companies may not.
+      assertOrg(req, 'group', 'requests:write');
+      return fn(rid, b, req);
+    });
+  groupAct(
+    'no-data',
+    'A group request known nowhere: answer that no company holds personal data about the requester (note what was checked)',
+    z.object({ note: z.string().max(2000) }),
+    (rid, b, req) => answerNoData(app, principalActor(req), rid, b.note),
+  );
+  groupAct(
+    'route',
+    'A group request known nowhere by the locator: send it to the companies an agent found the customer at',
+    z.object({ orgIds: z.array(z.string().max(64)).min(1).max(50), note: z.string().max(2000) }),
+    (rid, b, req) => routeManually(app, principalActor(req), rid, b),
   );
 
   act(

@@ -77,3 +77,39 @@ export async function identitiesOf(db: Db, subjectId: string): Promise<Identity[
     [subjectId],
   );
 }
+
+export type KnownSubject = {
+  orgId: string;
+  subjectId: string;
+  purposes: { purposeId: string; events: number }[];
+};
+
+/**
+ * The subjects one identity points at in each of the given organizations, with how many consent events
+ * each has per purpose (read by the keyed hashes only; for locating a requester across the group).
+ */
+export async function subjectsWithIdentity(
+  db: Db,
+  keys: ConsentKeys,
+  orgIds: string[],
+  identity: Identity,
+): Promise<KnownSubject[]> {
+  if (orgIds.length === 0) return [];
+  const hashes = orgIds.map((o) => identityHash(keys, o, identity.kind, identity.value));
+  const rows = await db.query<{ org_id: string; subject_id: string; purpose_id: string | null; n: number }>(
+    `SELECT i.org_id, i.subject_id, e.purpose_id, count(e.seq)::int AS n
+       FROM consent_identities i LEFT JOIN consent_events e ON e.subject_id = i.subject_id
+      WHERE i.value_hash = ANY($1::text[]) AND i.kind = $2
+      GROUP BY i.org_id, i.subject_id, e.purpose_id
+      ORDER BY i.org_id, i.subject_id, e.purpose_id`,
+    [hashes, identity.kind],
+  );
+  const out = new Map<string, KnownSubject>();
+  for (const r of rows) {
+    const k = `${r.org_id} ${r.subject_id}`;
+    const s = out.get(k) ?? { orgId: r.org_id, subjectId: r.subject_id, purposes: [] };
+    if (r.purpose_id) s.purposes.push({ purposeId: r.purpose_id, events: Number(r.n) });
+    out.set(k, s);
+  }
+  return [...out.values()];
+}

@@ -68,8 +68,13 @@ export class Engine {
    * Every row (annotated columns only) that belongs to the subject, per collection, in traversal order.
    * A collection is queried as soon as the collections it is found through are: independent ones at the
    * same time (on their connectors' pools), so a lookup takes as many round trips as the references are deep.
+   * Read-only. With `onError`, a collection whose query fails is reported and left empty (the traversal
+   * goes on with the rest) instead of failing the whole search.
    */
-  async locate(identitiesIn: Identities): Promise<Located> {
+  async locate(
+    identitiesIn: Identities,
+    opts: { onError?: (node: NodeId, err: unknown) => void } = {},
+  ): Promise<Located> {
     const identities = normaliseIdentities(identitiesIn);
     const order = this.order(identities);
     const pending = new Map<NodeId, Promise<Row[]>>();
@@ -89,7 +94,13 @@ export class Engine {
           sources.forEach((e, k) => {
             for (const r of inputs[k]!) add(e.field, r[e.fromField]);
           });
-          return conds.size ? selectWhereAny(c, collection, conds) : [];
+          try {
+            return conds.size ? await selectWhereAny(c, collection, conds) : [];
+          } catch (err) {
+            if (!opts.onError) throw err;
+            opts.onError(id, err);
+            return [];
+          }
         }),
       );
     }

@@ -18,12 +18,24 @@ export type ExtractCollection = {
   collection: string;
   categories: string[];
   rows: Row[];
+  /** Where the rows came from: the group's own database, or a service's answer through its HTTP connector. */
+  source?: 'database' | 'service';
+};
+
+/** A service's answer to an access (docs/connectors/http.md): its records by collection. */
+export type ServiceData = {
+  system: string;
+  status: 'done' | 'not_found';
+  records?: number;
+  data: Record<string, Record<string, unknown>[]>;
 };
 
 export type Extract = {
   request: { id: string; orgId: string; generatedAt: string };
   controller: { id: string; legalName: string; email: string; dpoEmail?: string };
   data: ExtractCollection[];
+  /** The services asked for their data (HTTP connector) and what each answered. */
+  services: { system: string; systemName: string; status: 'done' | 'not_found'; records: number }[];
   processing: {
     purposes: {
       id: string;
@@ -56,7 +68,7 @@ export function buildExtract(
   engine: Engine,
   located: Located,
   index: RegisterIndex,
-  req: { requestId: string; orgId: string; now: Date; lang?: Language },
+  req: { requestId: string; orgId: string; now: Date; lang?: Language; services?: ServiceData[] },
 ): Extract {
   const lang = req.lang ?? 'en';
   const org = index.organization(req.orgId);
@@ -75,7 +87,37 @@ export function buildExtract(
         .filter((k) => k.startsWith('user.'))
         .map((k) => index.categoryLabel(k, lang)),
       rows,
+      source: 'database',
     });
+  }
+  // What the services answered, under each service's name; the categories are those the register lists
+  // for the system (a service's own field names are shown as it sent them).
+  const services: Extract['services'] = [];
+  for (const a of req.services ?? []) {
+    const system = index.systems.get(a.system);
+    const systemName = system?.name ?? a.system;
+    const collections = Object.entries(a.data).filter(([, rows]) => rows.length > 0);
+    services.push({
+      system: a.system,
+      systemName,
+      status: a.status,
+      records: a.records ?? collections.reduce((n, [, rows]) => n + rows.length, 0),
+    });
+    if (collections.length === 0) continue;
+    for (const p of index.purposesOf(req.orgId))
+      if (p.systems.includes(a.system) || p.recipients.includes(a.system)) purposeIds.add(p.id);
+    for (const [name, rows] of collections)
+      data.push({
+        dataset: '',
+        system: a.system,
+        systemName,
+        collection: name,
+        categories: (system?.dataCategories ?? [])
+          .filter((k) => k.startsWith('user.'))
+          .map((k) => index.categoryLabel(k, lang)),
+        rows: rows as Row[],
+        source: 'service',
+      });
   }
   const purposes = index
     .purposesOf(req.orgId)
@@ -106,6 +148,7 @@ export function buildExtract(
       dpoEmail: org?.dpo?.email,
     },
     data,
+    services,
     processing: {
       purposes,
       rights: RIGHTS,
@@ -114,7 +157,8 @@ export function buildExtract(
   };
 }
 
-const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const cell = (v: unknown) =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 export function extractHtml(x: Extract, lang: Language = 'en'): string {
   const body = html`<h1>Your personal data at ${x.controller.legalName}</h1>
@@ -122,12 +166,18 @@ export function extractHtml(x: Extract, lang: Language = 'en'): string {
 <h2>The data we hold</h2>
 ${x.data.length === 0 ? html`<p>We hold no personal data about you in these systems.</p>` : ''}
 ${x.data.map((c) => {
-  const cols = Object.keys(c.rows[0] ?? {});
+  const cols = [...new Set(c.rows.flatMap((r) => Object.keys(r)))];
   return html`<section><h3>${c.systemName}: ${c.collection.replace(/_/g, ' ')}</h3>
-<p>Categories: ${c.categories.join(', ')}</p>
+<p>${c.source === 'service' ? `As ${c.systemName} answered our request. ` : ''}Categories: ${c.categories.join(', ')}</p>
 <div style="overflow-x:auto"><table><thead><tr>${cols.map((k) => html`<th>${k.replace(/_/g, ' ')}</th>`)}</tr></thead>
 <tbody>${c.rows.map((r) => html`<tr>${cols.map((k) => html`<td>${cell(r[k])}</td>`)}</tr>`)}</tbody></table></div></section>`;
 })}
+${
+  x.services.length
+    ? html`<h2>Services we asked</h2><p>We also asked these services, which process data for us, what they hold about you:</p>
+<ul id="services">${x.services.map((v) => html`<li>${v.systemName}: ${v.status === 'not_found' ? 'holds no data about you' : x.data.some((c) => c.source === 'service' && c.system === v.system) ? `${v.records} record(s), shown above` : `${v.records} record(s), confirmed by hand (ask us for a copy)`}</li>`)}</ul>`
+    : ''
+}
 <h2>Why we process it</h2>
 <table><thead><tr><th>Purpose</th><th>Legal basis</th><th>Categories</th><th>Recipients</th><th>How long</th><th>Source</th></tr></thead><tbody>
 ${x.processing.purposes.map(

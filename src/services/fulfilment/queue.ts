@@ -5,12 +5,20 @@
  * exponential back-off; when the retries are spent, the run shows "failed" with the reason, and `retry`
  * starts it again. A concurrency limit per connector caps the steps that touch one database at a time.
  *
+ * A run that ends `waiting` (a recipient's manual task or a service's callback outstanding) is looked at
+ * again by a follow-up job on the same queue, sent with `startAfter`: at the earliest moment an accepted
+ * delivery's callback is overdue (the resend is due) and at most `waitingCheckSeconds` later. The timer
+ * lives in PostgreSQL, so it survives the process. When the last answer arrives, `wake` brings the pending
+ * follow-up forward so the desk learns of it at once. Only a `done` run reaches `onDone`.
+ *
  * The job's data holds the verified identities (the worker needs them); pg-boss deletes finished jobs after
  * `deleteAfterDays` (default 7), and the identities never go to Ombud's own run tables.
  */
 import PgBoss from 'pg-boss';
+import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
 import { ConnectorLimits } from './limiter.ts';
+import { reopenUnanswered } from './recipients.ts';
 import {
   type FulfilmentDeps,
   type FulfilmentInput,
@@ -47,6 +55,8 @@ export type FulfilmentQueueOptions = {
   defaultPerConnector?: number;
   pollingIntervalSeconds?: number;
   deleteAfterDays?: number;
+  /** A waiting run is looked at again at least this often (default 3600 s), besides when a resend is due. */
+  waitingCheckSeconds?: number;
   /**
    * Called in the job after a run is done (e.g. the request desk delivers the results and completes the
    * request). Must be idempotent: when it throws, pg-boss retries the job, the run is already done and
@@ -88,6 +98,12 @@ export class FulfilmentQueue {
           const res = await runFulfilment(q.deps, job!.data);
           if (res.status === 'failed')
             throw new Error(res.steps.find((s) => s.error)?.error ?? 'fulfilment failed');
+          if (res.status === 'waiting') {
+            await q.scheduleCheck(job!.data);
+            // An answer that came in while this run went on: look again now rather than at the timer.
+            await q.wake(job!.data.requestId);
+            return { steps: res.steps.length, waiting: true };
+          }
           await opts.onDone?.(job!.data, res);
           return { steps: res.steps.length };
         },
@@ -103,11 +119,7 @@ export class FulfilmentQueue {
       [data.requestId],
     );
     if (existing?.job_id) return existing.job_id;
-    const id = await this.boss.send(FULFILMENT_QUEUE, data, {
-      retryLimit: this.opts.retryLimit ?? 5,
-      retryDelay: this.opts.retryDelaySeconds ?? 5,
-      retryBackoff: true,
-    });
+    const id = await this.boss.send(FULFILMENT_QUEUE, data, this.jobOptions());
     if (!id) throw new Error('pg-boss did not accept the job');
     await this.deps.db.query(
       `INSERT INTO fulfilment_runs (request_id, org_id, type, status, job_id) VALUES ($1, $2, $3, 'queued', $4)
@@ -117,18 +129,125 @@ export class FulfilmentQueue {
     return id;
   }
 
-  /** Start a failed request again (after its retries were spent): it resumes at the failed step. */
+  private jobOptions() {
+    return {
+      retryLimit: this.opts.retryLimit ?? 5,
+      retryDelay: this.opts.retryDelaySeconds ?? 5,
+      retryBackoff: true,
+    };
+  }
+
+  /**
+   * Send the follow-up job of a waiting run: when the first accepted delivery's callback is overdue (by the
+   * run's clock), and at most `waitingCheckSeconds` from now. It becomes the run's job (for retry and state).
+   */
+  async scheduleCheck(input: FulfilmentInput): Promise<string> {
+    const now = (this.deps.now ?? (() => new Date()))().getTime();
+    const sent = await this.deps.db.query<{ sent_at: string | Date; callback_hours: number }>(
+      `SELECT t.sent_at, c.callback_hours FROM fulfilment_recipient_tasks t
+         JOIN fulfilment_http_connectors c ON c.system_id = t.system_id
+        WHERE t.request_id = $1 AND t.status = 'sent' AND t.sent_at IS NOT NULL`,
+      [input.requestId],
+    );
+    let delay = this.opts.waitingCheckSeconds ?? 3600;
+    for (const t of sent) {
+      const due = new Date(t.sent_at).getTime() + t.callback_hours * 3_600_000;
+      delay = Math.min(delay, Math.ceil((due - now) / 1000));
+    }
+    const id = await this.boss.send(FULFILMENT_QUEUE, input, {
+      ...this.jobOptions(),
+      startAfter: Math.max(1, delay),
+    });
+    if (!id) throw new Error('pg-boss did not accept the follow-up job');
+    await this.deps.db.query('UPDATE fulfilment_runs SET job_id = $2 WHERE request_id = $1', [
+      input.requestId,
+      id,
+    ]);
+    return id;
+  }
+
+  /**
+   * An answer was recorded (callback or tick): when the run no longer waits for anyone, run its job now —
+   * the pending follow-up is brought forward, a failed one retried — so a done run reaches `onDone` and an
+   * access's extract is made. A run in progress settles itself. Returns whether a job was woken.
+   */
+  async wake(requestId: string): Promise<boolean> {
+    const [run] = await this.deps.db.query<{ job_id: string | null; status: string }>(
+      'SELECT job_id, status FROM fulfilment_runs WHERE request_id = $1',
+      [requestId],
+    );
+    if (!run?.job_id || (run.status !== 'waiting' && run.status !== 'done')) return false;
+    if (run.status === 'waiting') {
+      const waiting = await this.deps.db.query(
+        "SELECT 1 FROM fulfilment_steps WHERE request_id = $1 AND status IN ('waiting', 'failed') LIMIT 1",
+        [requestId],
+      );
+      if (waiting.length) return false;
+    }
+    const job = await this.boss.getJobById(FULFILMENT_QUEUE, run.job_id);
+    if (!job || job.state === 'failed') return this.restart(requestId, run.job_id).catch(() => false);
+    if (job.state !== 'created' && job.state !== 'retry') return false;
+    // pg-boss has no call to move a job's start; its own table is the one place that says when.
+    const moved = await this.deps.db.query(
+      `UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND id = $2 AND state IN ('created', 'retry')
+        RETURNING 1`,
+      [FULFILMENT_QUEUE, run.job_id],
+    );
+    return moved.length > 0;
+  }
+
+  /**
+   * Start a failed request again (after its retries were spent): it resumes at the failed step. Services
+   * that never answered are sent the request once more.
+   */
   async retry(requestId: string): Promise<void> {
     const [run] = await this.deps.db.query<{ job_id: string | null; status: string }>(
       'SELECT job_id, status FROM fulfilment_runs WHERE request_id = $1',
       [requestId],
     );
     if (!run?.job_id) throw new Error(`No queued fulfilment for request ${requestId}`);
+    await reopenUnanswered(this.deps.db, requestId);
     await this.deps.db.query(
       "UPDATE fulfilment_runs SET status = 'queued', updated_at = now() WHERE request_id = $1",
       [requestId],
     );
-    await this.boss.retry(FULFILMENT_QUEUE, run.job_id);
+    try {
+      await this.restart(requestId, run.job_id);
+    } catch (err) {
+      await this.deps.db.query(
+        "UPDATE fulfilment_runs SET status = $2, updated_at = now() WHERE request_id = $1 AND status = 'queued'",
+        [requestId, run.status],
+      );
+      throw err;
+    }
+  }
+
+  /**
+   * Run a finished job of a request again: a failed job still in pg-boss's job table is retried; one that
+   * pg-boss has archived (failed jobs after 12 h) is sent anew with its data. Once pg-boss has deleted it
+   * (`deleteAfterDays` after archiving) the identities are gone with it, and the request must be queued again.
+   */
+  private async restart(requestId: string, jobId: string): Promise<boolean> {
+    const live = await this.boss.getJobById<FulfilmentInput>(FULFILMENT_QUEUE, jobId);
+    if (live?.state === 'failed') {
+      await this.boss.retry(FULFILMENT_QUEUE, jobId);
+      return true;
+    }
+    if (live) return false; // still to run, running, or finished well
+    const old = await this.boss.getJobById<FulfilmentInput>(FULFILMENT_QUEUE, jobId, {
+      includeArchive: true,
+    });
+    if (old && old.state !== 'failed') return false;
+    if (!old)
+      throw precondition(
+        'fulfilment-job-gone',
+        `The queued job of request ${requestId} is no longer kept, and with it the verified identities.`,
+        'Carry the rest out by hand and complete the request, or have the requester file it again.',
+      );
+    const id = await this.boss.send(FULFILMENT_QUEUE, old.data, this.jobOptions());
+    if (!id) throw new Error('pg-boss did not accept the job');
+    await this.deps.db.query('UPDATE fulfilment_runs SET job_id = $2 WHERE request_id = $1', [requestId, id]);
+    return true;
   }
 
   async jobState(requestId: string): Promise<string | undefined> {

@@ -1,11 +1,14 @@
 /**
  * Recipients told (Art. 19) and fulfilment outside the group's databases: one task per request and system,
  * carried out through the system's HTTP connector when one is configured, otherwise as a manual task that
- * a person ticks off in the console with a note. The run step `notify:<system>` waits for the task; the
- * run completes when every task is answered. Tasks hold statuses, counts and notes, never personal data.
+ * a person ticks off in the console with a note. The run step `notify:<system>` (or, for an access that
+ * asks a service for its data, `collect:<system>`) waits for the task; the run completes when every task
+ * is answered. Tasks hold statuses, counts and notes, never personal data; a service's access data is
+ * kept only as an artifact of the run until the extract holds it.
  */
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../../core/secrets/envelope.ts';
+import type { ConnectorLimits } from './limiter.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 import {
@@ -13,6 +16,7 @@ import {
   loadHttpConnector,
   type ServiceAction,
   type ServiceAnswer,
+  ServiceError,
 } from './connectors/http.ts';
 
 export type RecipientOptions = {
@@ -31,7 +35,8 @@ export type TaskRow = {
   org_id: string;
   action: ServiceAction;
   via: 'http' | 'manual';
-  status: 'open' | 'sent' | 'done' | 'failed';
+  /** open: to send (HTTP) or to tick off (manual); sent: accepted, callback awaited; unanswered: resends spent. */
+  status: 'open' | 'sent' | 'unanswered' | 'done' | 'failed';
   delivery_id: string;
   answer: ServiceAnswer | null;
   note: string | null;
@@ -39,8 +44,22 @@ export type TaskRow = {
   sent_at: string | Date | null;
   answered_at: string | Date | null;
   attempts: number;
+  /** Deliveries the service accepted (202) so far. */
+  sends: number;
   error: string | null;
 };
+
+/** The run step a task answers: `collect:<system>` for an access, `notify:<system>` for a change. */
+export const taskStep = (t: Pick<TaskRow, 'action' | 'system_id'>) =>
+  `${t.action === 'access' ? 'collect' : 'notify'}:${t.system_id}`;
+
+/** The artifact holding a service's access answer until the extract is made (never a table of its own). */
+export const serviceArtifact = (systemId: string) => `service-${systemId}.json`;
+const SERVICE_ARTIFACT_DAYS = 30;
+
+/** The step's error when a service never answered; the step fails and the desk offers "retry". */
+export const noAnswer = (systemId: string, sends: number) =>
+  `no answer from ${systemId} after ${sends} attempt${sends === 1 ? '' : 's'} — retry`;
 
 export type NotifyContext = {
   requestId: string;
@@ -58,7 +77,7 @@ export type RecipientOutcome = {
   system: string;
   collection: string;
   erased: number;
-  kept: 0;
+  kept: number;
   keptUnder: [];
   action: 'none';
   recipient: { via: 'http' | 'manual'; status: string; records?: number; note?: string; by?: string };
@@ -74,13 +93,17 @@ export async function getTask(db: Db, requestId: string, systemId: string): Prom
 
 /**
  * Carry out one recipient step: create the task once, send it when the system has an HTTP connector
- * (again when an accepted delivery got no callback within the connector's callbackHours), and say whether
- * the step is answered or waiting. Throws (step failed) when the service cannot be reached or refuses.
+ * (again when an accepted delivery got no callback within the connector's callbackHours, up to its
+ * `resends`; then the task is `unanswered` and the step fails saying so), and say whether the step is
+ * answered or waiting. Throws (step failed) when the service cannot be reached, refuses, or never answered.
+ * Sending is claimed on the task's attempt count, so two runs of one request never send the same delivery
+ * twice at once; `limits` caps the concurrent sends per service (key `http:<system>`).
  */
 export async function notifyRecipient(
   db: Db,
   opts: RecipientOptions,
   ctx: NotifyContext,
+  limits?: ConnectorLimits,
 ): Promise<{ state: 'answered'; task: TaskRow } | { state: 'waiting'; task: TaskRow }> {
   const http = await loadHttpConnector(db, opts.keyring, ctx.systemId);
   await db.query(
@@ -97,10 +120,12 @@ export async function notifyRecipient(
   );
   let task = (await getTask(db, ctx.requestId, ctx.systemId))!;
   if (task.status === 'done') return { state: 'answered', task };
+  // Resends spent: stays failed until a person retries (reopenUnanswered) or the answer still comes.
+  if (task.status === 'unanswered') throw new ServiceError(noAnswer(ctx.systemId, task.sends), false);
   if (task.status === 'failed') {
     // A retry of a step whose service answered "failed": send again.
     await db.query(
-      "UPDATE fulfilment_recipient_tasks SET status = 'open' WHERE request_id = $1 AND system_id = $2",
+      "UPDATE fulfilment_recipient_tasks SET status = 'open' WHERE request_id = $1 AND system_id = $2 AND status = 'failed'",
       [ctx.requestId, ctx.systemId],
     );
     task = { ...task, status: 'open' };
@@ -111,28 +136,43 @@ export async function notifyRecipient(
     task.sent_at !== null &&
     new Date(task.sent_at).getTime() + http.callbackHours * 3_600_000 <= ctx.now.getTime();
   if (task.status === 'sent' && !overdue) return { state: 'waiting', task };
+  if (overdue && task.sends > http.resends) {
+    const why = noAnswer(ctx.systemId, task.sends);
+    await db.query(
+      `UPDATE fulfilment_recipient_tasks SET status = 'unanswered', error = $3
+        WHERE request_id = $1 AND system_id = $2 AND status = 'sent'`,
+      [ctx.requestId, ctx.systemId, why],
+    );
+    throw new ServiceError(why, false);
+  }
 
+  // Claim this send: another run of the same request that got here first has already counted it.
+  const claimed = await db.query(
+    `UPDATE fulfilment_recipient_tasks SET attempts = attempts + 1, error = NULL
+      WHERE request_id = $1 AND system_id = $2 AND attempts = $3 AND status IN ('open', 'sent') RETURNING 1`,
+    [ctx.requestId, ctx.systemId, task.attempts],
+  );
+  if (claimed.length === 0) return { state: 'waiting', task };
   const connector = new HttpServiceConnector(http, {
     retries: opts.retries,
     backoffMs: opts.backoffMs,
   });
   const answerBy = new Date(ctx.now.getTime() + http.callbackHours * 3_600_000).toISOString();
-  await db.query(
-    `UPDATE fulfilment_recipient_tasks SET attempts = attempts + 1, error = NULL WHERE request_id = $1 AND system_id = $2`,
-    [ctx.requestId, ctx.systemId],
-  );
+  const request = {
+    type: 'ombud.fulfilment.request' as const,
+    delivery_id: task.delivery_id,
+    request_id: ctx.requestId,
+    system: ctx.systemId,
+    action: ctx.action,
+    identities: ctx.identities,
+    ...(ctx.corrections ? { corrections: ctx.corrections } : {}),
+    callback_url: `${opts.callbackBaseUrl.replace(/\/$/, '')}/api/v1/fulfilment/callbacks/${task.delivery_id}`,
+    answer_by: answerBy,
+  };
   try {
-    const out = await connector.send({
-      type: 'ombud.fulfilment.request',
-      delivery_id: task.delivery_id,
-      request_id: ctx.requestId,
-      system: ctx.systemId,
-      action: ctx.action,
-      identities: ctx.identities,
-      ...(ctx.corrections ? { corrections: ctx.corrections } : {}),
-      callback_url: `${opts.callbackBaseUrl.replace(/\/$/, '')}/api/v1/fulfilment/callbacks/${task.delivery_id}`,
-      answer_by: answerBy,
-    });
+    const out = await (limits
+      ? limits.run(`http:${ctx.systemId}`, () => connector.send(request))
+      : connector.send(request));
     if (out.kind === 'answered') {
       await answerTask(db, task, out.answer, {
         by: `system:${ctx.systemId}`,
@@ -143,7 +183,7 @@ export async function notifyRecipient(
       return { state: 'answered', task };
     }
     await db.query(
-      `UPDATE fulfilment_recipient_tasks SET status = 'sent', sent_at = $3
+      `UPDATE fulfilment_recipient_tasks SET status = 'sent', sent_at = $3, sends = sends + 1
         WHERE request_id = $1 AND system_id = $2 AND status IN ('open', 'sent')`,
       [ctx.requestId, ctx.systemId, ctx.now.toISOString()],
     );
@@ -158,14 +198,25 @@ export async function notifyRecipient(
   }
 }
 
+/** A person's retry: tasks whose resends were spent are opened again, so the next run sends once more. */
+export async function reopenUnanswered(db: Db, requestId: string): Promise<number> {
+  const rows = await db.query(
+    `UPDATE fulfilment_recipient_tasks SET status = 'open', sends = 0, error = NULL
+      WHERE request_id = $1 AND status = 'unanswered' RETURNING 1`,
+    [requestId],
+  );
+  return rows.length;
+}
+
 export function recipientOutcome(task: TaskRow): RecipientOutcome[] {
+  const asked = task.action === 'access';
   return [
     {
       dataset: '',
       system: task.system_id,
-      collection: task.via === 'http' ? 'told via HTTP connector' : 'told via manual task',
-      erased: task.answer?.records ?? 0,
-      kept: 0,
+      collection: `${asked ? 'asked' : 'told'} via ${task.via === 'http' ? 'HTTP connector' : 'manual task'}`,
+      erased: asked ? 0 : (task.answer?.records ?? 0),
+      kept: asked ? (task.answer?.records ?? 0) : 0,
       keptUnder: [],
       action: 'none',
       recipient: {
@@ -182,6 +233,8 @@ export function recipientOutcome(task: TaskRow): RecipientOutcome[] {
 /**
  * Record a recipient's answer (from the service, its callback, or the person ticking the task off), mark
  * the step, and complete the run when nothing else is open. Idempotent: a task already answered is left.
+ * An access answer's `data` is kept only as the run's artifact `service-<system>.json` until the extract
+ * is made (then deleted); the task itself keeps the status and count.
  */
 export async function answerTask(
   db: Db,
@@ -194,12 +247,24 @@ export async function answerTask(
     const { data: _data, ...kept } = answer; // access data is not kept in Ombud's tables
     const rows = await tx.query<TaskRow>(
       `UPDATE fulfilment_recipient_tasks SET status = $3, answer = $4, note = $5, done_by = $6, answered_at = now(), error = NULL
-        WHERE request_id = $1 AND system_id = $2 AND status IN ('open', 'sent') RETURNING *`,
+        WHERE request_id = $1 AND system_id = $2 AND status IN ('open', 'sent', 'unanswered') RETURNING *`,
       [task.request_id, task.system_id, status, JSON.stringify(kept), who.note ?? null, who.by],
     );
     const t = rows[0];
     if (!t) return false;
-    const step = `notify:${t.system_id}`;
+    const step = taskStep(t);
+    if (t.action === 'access' && status === 'done' && answer.data)
+      await tx.query(
+        `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at)
+         VALUES ($1, $2, 'application/json', $3, now() + make_interval(days => $4))
+         ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
+        [
+          t.request_id,
+          serviceArtifact(t.system_id),
+          Buffer.from(JSON.stringify(answer.data)),
+          SERVICE_ARTIFACT_DAYS,
+        ],
+      );
     if (status === 'done')
       await tx.query(
         `UPDATE fulfilment_steps SET status = 'done', outcome = $3, error = NULL, finished_at = now()
@@ -211,6 +276,8 @@ export async function answerTask(
         `UPDATE fulfilment_steps SET status = 'failed', error = $3 WHERE request_id = $1 AND step = $2`,
         [t.request_id, step, `${t.system_id} answered: failed`],
       );
+    // A run in progress settles itself when it ends; a waiting run (or one failed for want of this
+    // answer) is settled here.
     await settleRun(tx, t.request_id, { onlyIfWaiting: true });
     await recordAudit(tx, {
       actor: who.actor,
@@ -246,7 +313,7 @@ export async function settleRun(
     `UPDATE fulfilment_runs SET status = $2, error = $3, updated_at = now(),
        steps_done = (SELECT count(*)::int FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'),
        finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
-     WHERE request_id = $1 ${opts.onlyIfWaiting ? "AND status = 'waiting'" : ''}`,
+     WHERE request_id = $1 ${opts.onlyIfWaiting ? "AND status IN ('waiting', 'failed')" : ''}`,
     [requestId, status, failed?.error ?? null],
   );
   return status;
@@ -257,7 +324,7 @@ export type OpenTask = TaskRow & { type: string };
 /** Tasks still to answer, for the console checklist. */
 export async function listOpenTasks(db: Db, orgIds: 'all' | string[]): Promise<TaskRow[]> {
   const rows = await db.query<TaskRow>(
-    `SELECT * FROM fulfilment_recipient_tasks WHERE status IN ('open', 'sent') ORDER BY created_at, request_id, system_id`,
+    `SELECT * FROM fulfilment_recipient_tasks WHERE status IN ('open', 'sent', 'unanswered') ORDER BY created_at, request_id, system_id`,
   );
   return orgIds === 'all' ? rows : rows.filter((r) => orgIds.includes(r.org_id));
 }

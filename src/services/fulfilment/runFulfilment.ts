@@ -24,9 +24,16 @@ import {
   restrictInDatabase,
 } from './engine.ts';
 import { ConnectorLimits } from './limiter.ts';
-import { buildExtract, buildPortable, extractHtml, portableZip } from './extract.ts';
+import { buildExtract, buildPortable, extractHtml, portableZip, type ServiceData } from './extract.ts';
 import { recipientsToTell } from '../../core/fulfilment/recipients.ts';
-import { notifyRecipient, type RecipientOptions, recipientOutcome, settleRun } from './recipients.ts';
+import {
+  notifyRecipient,
+  type RecipientOptions,
+  recipientOutcome,
+  serviceArtifact,
+  settleRun,
+  tasksOf,
+} from './recipients.ts';
 
 export const FULFILMENT_TYPES = ['access', 'portability', 'erasure', 'rectification', 'restriction'] as const;
 export type FulfilmentType = (typeof FULFILMENT_TYPES)[number];
@@ -69,15 +76,23 @@ export type FulfilmentDeps = {
    * databases are changed.
    */
   recipients?: RecipientOptions;
-  /** Render the HTML extract as PDF (see pdf.ts, Chromium); without it the extract is HTML and JSON. */
+  /**
+   * Render the HTML extract as PDF (see pdf.ts, Chromium); without it the extract is HTML and JSON. A PDF
+   * that fails to print is noted on the access step, never a failed request.
+   */
   pdf?: (html: string) => Promise<Uint8Array>;
+  /** Why there is no `pdf` (e.g. "Chromium not found at …"): noted on the access step so the desk sees it. */
+  pdfUnavailable?: string;
 };
 
 export type StepResult = {
   step: string;
-  status: 'done' | 'failed' | 'waiting';
+  /** pending: an access extract that waits for the services it asked (collect steps). */
+  status: 'done' | 'failed' | 'waiting' | 'pending';
   outcome?: CollectionOutcome[];
   error?: string;
+  /** What the desk should know without the step failing (e.g. no PDF). */
+  note?: string;
 };
 export type FulfilmentResult = {
   requestId: string;
@@ -113,8 +128,10 @@ function plannedSteps(
   order: string[],
   index: RegisterIndex,
   tellRecipients: boolean,
+  askServices: string[],
 ): string[] {
-  if (type === 'access' || type === 'portability') return [type];
+  if (type === 'access') return [...askServices.map((s) => `collect:${s}`), 'access'];
+  if (type === 'portability') return [type];
   const op = type === 'erasure' ? 'erase' : type === 'rectification' ? 'rectify' : 'restrict';
   const dbs = [...engine.byDatabaseChildrenFirst(order).keys()];
   const own = dbs.map((k) => `${op}:${k}`);
@@ -122,6 +139,26 @@ function plannedSteps(
   const systems = engine.datasets.filter((d) => dbs.includes(d.fides_key)).map((d) => d.ombud.system);
   return [...own, ...recipientsToTell(index, systems).map((s) => `notify:${s}`)];
 }
+
+/**
+ * The services an access asks for the subject's data: systems with an HTTP connector that the register
+ * lists for one of the controller's purposes (as a system or a recipient), less the group's own databases.
+ */
+export async function servicesToAsk(
+  db: Db,
+  index: RegisterIndex,
+  orgId: string,
+  ownSystems: string[],
+): Promise<string[]> {
+  const own = new Set(ownSystems);
+  const used = new Set(index.purposesOf(orgId).flatMap((p) => [...p.systems, ...p.recipients]));
+  const rows = await db.query<{ system_id: string }>(
+    'SELECT system_id FROM fulfilment_http_connectors ORDER BY system_id',
+  );
+  return rows.map((r) => r.system_id).filter((s) => used.has(s) && !own.has(s) && index.systems.has(s));
+}
+
+class LocateError extends Error {}
 
 export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput): Promise<FulfilmentResult> {
   const parsed = fulfilmentInput.safeParse(raw);
@@ -146,14 +183,24 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   const ids = toKinds(input.identities);
   const engine = new Engine(deps.datasets, deps.connectors);
   const order = engine.order(ids);
-  const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients));
+  const asked =
+    input.type === 'access' && deps.recipients
+      ? await servicesToAsk(
+          deps.db,
+          deps.index,
+          input.orgId,
+          deps.datasets.map((d) => d.ombud.system),
+        )
+      : [];
+  const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients), asked);
 
   // The run and its steps: created once; a second call resumes. One statement, committed without waiting
   // for the disk (the run's record is progress, not evidence: lost in a crash, the retry writes it again).
-  // It answers the type of a run already there and the steps it has done.
+  // A step no longer planned (the register or the connectors changed since) is dropped: it would hold the
+  // run forever. The statement answers the type of a run already there and the steps it has done.
   const [start] = await deps.db.query<{
     prior: string | null;
-    done: { step: string; outcome: CollectionOutcome[] | null }[];
+    done: { step: string; outcome: CollectionOutcome[] | null; note: string | null }[];
   }>(
     `WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v),
      prior AS (SELECT type FROM fulfilment_runs WHERE request_id = $1),
@@ -168,9 +215,12 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
        INSERT INTO fulfilment_steps (request_id, step, position)
        SELECT $1, s.step, s.n - 1 FROM unnest($5::text[]) WITH ORDINALITY AS s(step, n)
         WHERE EXISTS (SELECT 1 FROM run)
-       ON CONFLICT DO NOTHING)
+       ON CONFLICT DO NOTHING),
+     gone AS (
+       DELETE FROM fulfilment_steps WHERE request_id = $1 AND status <> 'done' AND NOT (step = ANY($5::text[]))
+          AND EXISTS (SELECT 1 FROM run))
      SELECT (SELECT type FROM prior) AS prior,
-            (SELECT coalesce(json_agg(json_build_object('step', step, 'outcome', outcome)), '[]'::json)
+            (SELECT coalesce(json_agg(json_build_object('step', step, 'outcome', outcome, 'note', note)), '[]'::json)
                FROM fulfilment_steps WHERE request_id = $1 AND status = 'done') AS done`,
     [input.requestId, input.orgId, input.type, steps.length, steps],
   );
@@ -181,64 +231,73 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
       `Request ${input.requestId} is a ${start!.prior}.`,
     );
   const fresh = !start!.prior;
-  const done = new Map(start!.done.map((r) => [r.step, r.outcome ?? []]));
+  const done = new Map(start!.done.map((r) => [r.step, { outcome: r.outcome ?? [], note: r.note }]));
   const results: StepResult[] = [];
   let failed = false;
-  // Locate once, before any change: later steps must still find rows through references into databases
-  // that earlier steps change. Databases are changed children first, so a resumed run still finds its rows.
-  let located: Located = new Map();
-  try {
-    if (!steps.every((x) => done.has(x) || x.startsWith('notify:'))) located = await engine.locate(ids);
-  } catch (err) {
-    const why = `locating the data failed: ${safeError(err, ids)}`;
-    const first = steps.find((x) => !done.has(x))!;
-    await deps.db.query(
-      `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
-      [input.requestId, first, why],
-    );
-    await deps.db.query(
-      "UPDATE fulfilment_runs SET status = 'failed', error = $2, updated_at = now() WHERE request_id = $1",
-      [input.requestId, why],
-    );
-    return {
-      requestId: input.requestId,
-      status: 'failed',
-      steps: [{ step: first, status: 'failed', error: why }],
-      outcomes: [],
-      artifacts: [],
-    };
-  }
-  const today = now().toISOString().slice(0, 10);
-  const byDb = engine.byDatabaseChildrenFirst(order);
+  // Located once, before any change and only when a step needs it (not while a run only waits for
+  // answers): later steps must still find rows through references into databases that earlier steps
+  // change. Databases are changed children first, so a resumed run still finds its rows.
+  let located: Located | undefined;
+  const locate = async (): Promise<Located> => {
+    if (located) return located;
+    try {
+      located = await engine.locate(ids);
+      return located;
+    } catch (err) {
+      throw new LocateError(`locating the data failed: ${safeError(err, ids)}`);
+    }
+  };
+  // Step records are written while the next step runs (in step order; a crash in between repeats
+  // idempotent steps): `recording` is the chain of those writes.
   let recording: Promise<void> = Promise.resolve();
   let recordFailed: { step: string; why: string } | undefined;
   let settled: string | undefined;
   const stored: string[] = [];
-  for (const step of steps) {
-    if (done.has(step)) {
-      results.push({ step, status: 'done', outcome: done.get(step) });
-      continue;
-    }
-    if (failed || recordFailed) break;
+  // An access waits for the services it asks; their answers go into the extract.
+  const collects = steps.some((x) => x.startsWith('collect:'));
+  const collectsPending = async () => {
+    if (!collects) return false;
+    await recording;
+    return (
+      (
+        await deps.db.query(
+          "SELECT 1 FROM fulfilment_steps WHERE request_id = $1 AND step LIKE 'collect:%' AND status <> 'done' LIMIT 1",
+          [input.requestId],
+        )
+      ).length > 0
+    );
+  };
+  const today = now().toISOString().slice(0, 10);
+  const byDb = engine.byDatabaseChildrenFirst(order);
+  const limits = deps.limits ?? NO_LIMITS;
+  const ownIdentities = {
+    ...(ids.email ? { email: ids.email } : {}),
+    ...(ids.phone_number ? { phone: ids.phone_number } : {}),
+    ...(ids.customer_number ? { customer_number: ids.customer_number } : {}),
+  };
+  let deferred: string | undefined;
+
+  const runStep = async (step: string): Promise<void> => {
     const [op, key] = step.split(':') as [string, string | undefined];
-    const limits = deps.limits ?? NO_LIMITS;
     try {
       let outcome: CollectionOutcome[] = [];
       let artifacts: Artifact[] = [];
-      if (op === 'notify') {
-        const r = await notifyRecipient(deps.db, deps.recipients!, {
-          requestId: input.requestId,
-          orgId: input.orgId,
-          action: input.type as 'erasure' | 'rectification' | 'restriction',
-          systemId: key!,
-          identities: {
-            ...(ids.email ? { email: ids.email } : {}),
-            ...(ids.phone_number ? { phone: ids.phone_number } : {}),
-            ...(ids.customer_number ? { customer_number: ids.customer_number } : {}),
+      const notes: string[] = [];
+      if (op === 'notify' || op === 'collect') {
+        const r = await notifyRecipient(
+          deps.db,
+          deps.recipients!,
+          {
+            requestId: input.requestId,
+            orgId: input.orgId,
+            action: op === 'collect' ? 'access' : (input.type as 'erasure' | 'rectification' | 'restriction'),
+            systemId: key!,
+            identities: ownIdentities,
+            corrections: op === 'collect' ? undefined : input.corrections,
+            now: now(),
           },
-          corrections: input.corrections,
-          now: now(),
-        });
+          deps.limits,
+        );
         if (r.state === 'waiting') {
           await deps.db.query(
             `UPDATE fulfilment_steps SET status = 'waiting', attempts = attempts + 1, error = NULL
@@ -246,12 +305,20 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
             [input.requestId, step],
           );
           results.push({ step, status: 'waiting' });
-          continue;
+          return;
         }
         outcome = recipientOutcome(r.task);
       } else if (op === 'access' || op === 'portability') {
-        artifacts = await makeArtifacts(deps, engine, located, input, op);
-        outcome = [...located].map(([id, rows]) => {
+        if (op === 'access' && (await collectsPending())) {
+          deferred = step;
+          results.push({ step, status: 'pending' });
+          return;
+        }
+        const found = await locate();
+        const made = await makeArtifacts(deps, engine, found, input, now(), op, ids, collects);
+        artifacts = made.artifacts;
+        notes.push(...made.notes);
+        outcome = [...found].map(([id, rows]) => {
           const { dataset, collection } = engine.node(id);
           return {
             dataset: dataset.fides_key,
@@ -264,8 +331,9 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           };
         });
       } else if (op === 'erase') {
+        const found = await locate();
         outcome = await limits.run(key!, () =>
-          eraseInDatabase(engine, key!, byDb.get(key!)!, located, {
+          eraseInDatabase(engine, key!, byDb.get(key!)!, found, {
             requestId: input.requestId,
             rules: deps.index.retentionRules,
             today,
@@ -274,24 +342,34 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           }),
         );
       } else if (op === 'rectify') {
+        const found = await locate();
         outcome = await limits.run(key!, () =>
-          rectifyInDatabase(engine, key!, byDb.get(key!)!, located, input.corrections!),
+          rectifyInDatabase(engine, key!, byDb.get(key!)!, found, input.corrections!),
         );
       } else {
+        const found = await locate();
         outcome = await limits.run(key!, () =>
-          restrictInDatabase(engine, key!, byDb.get(key!)!, located, input.requestId),
+          restrictInDatabase(engine, key!, byDb.get(key!)!, found, input.requestId),
         );
       }
-      // The step's artifacts, its record and its audit entry in one transaction, written while the next step
-      // runs (in step order; a crash in between repeats idempotent steps). The last step's also settles the run.
-      const record = (tx: Db) =>
-        recordStep(tx, deps, input, ids, { step, op, outcome, artifacts, now: now() });
+      const note = notes.length ? notes.join(' ') : null;
+      // Its artifacts, its record and its audit entry: one transaction, written while the next step runs.
+      // The last step's also settles the run.
       const settles = step === steps[steps.length - 1];
+      const rec = {
+        step,
+        op,
+        outcome,
+        note,
+        artifacts,
+        now: now(),
+        dropServiceCopies: op === 'access' && (collects || !fresh),
+      };
       recording = recording.then(async () => {
         if (recordFailed) return;
         try {
           await deps.db.transaction(async (tx) => {
-            await record(tx);
+            await recordStep(tx, deps, input, ids, rec);
             if (settles) settled = await settleRun(tx, input.requestId);
           });
           stored.push(...artifacts.map((x) => x.name));
@@ -299,16 +377,37 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
           recordFailed = { step, why: safeError(err, ids) };
         }
       });
-      results.push({ step, status: 'done', outcome });
+      results.push({ step, status: 'done', outcome, ...(note ? { note } : {}) });
     } catch (err) {
       failed = true;
-      const why = safeError(err, ids);
+      const why = err instanceof LocateError ? err.message : safeError(err, ids);
       await deps.db.query(
         `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
         [input.requestId, step, why],
       );
       results.push({ step, status: 'failed', error: why });
     }
+  };
+
+  for (const step of steps) {
+    const prior = done.get(step);
+    if (prior) {
+      results.push({
+        step,
+        status: 'done',
+        outcome: prior.outcome,
+        ...(prior.note ? { note: prior.note } : {}),
+      });
+      continue;
+    }
+    if (failed || recordFailed) break;
+    await runStep(step);
+  }
+  // A service answered while the run went on: the extract that waited for it can be made now.
+  if (deferred && !failed && !(await collectsPending())) {
+    const at = results.findIndex((r) => r.step === deferred);
+    results.splice(at, 1);
+    await runStep(deferred);
   }
   await recording;
   if (recordFailed) {
@@ -318,11 +417,8 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
       `UPDATE fulfilment_steps SET status = 'failed', attempts = attempts + 1, error = $3 WHERE request_id = $1 AND step = $2`,
       [input.requestId, step, why],
     );
-    results.splice(
-      results.findIndex((r) => r.step === step),
-      results.length,
-      { step, status: 'failed', error: why },
-    );
+    const at = results.findIndex((r) => r.step === step);
+    results.splice(at, results.length - at, { step, status: 'failed', error: why });
   }
   // From the recorded steps, not this call's view: a recipient may have answered while the run went on.
   // Settled with the last step's record when that came last; else here (progress: no wait for the disk).
@@ -339,7 +435,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
     ? stored.sort()
     : (
         await deps.db.query<{ name: string }>(
-          'SELECT name FROM fulfilment_artifacts WHERE request_id = $1 ORDER BY name',
+          "SELECT name FROM fulfilment_artifacts WHERE request_id = $1 AND name NOT LIKE 'service-%' ORDER BY name",
           [input.requestId],
         )
       ).map((r) => r.name);
@@ -355,40 +451,97 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
 type Artifact = { name: string; type: string; body: Uint8Array };
 
 /**
- * A step done: its artifacts, its record (and the run's count) and its audit entry, in the caller's
- * transaction. An access or portability step changed nothing outside Ombud: its transaction is committed
- * without waiting for the disk flush. Nothing of it leaves Ombud before a later durable commit (the desk
- * completing the request, the queue completing the job), which flushes it too, the log being written in
- * order; a crash before that loses it with the job, and the job runs again. A change (erasure,
- * rectification, restriction) is recorded durably at once.
+ * The extract (JSON, HTML, PDF when a renderer is given) and the ZIP, with notes for the step: a PDF that
+ * could not be made is said so, never a failed request (the HTML and JSON carry the same content).
+ */
+async function makeArtifacts(
+  deps: FulfilmentDeps,
+  engine: Engine,
+  located: Located,
+  input: FulfilmentInput,
+  now: Date,
+  kind: 'access' | 'portability',
+  ids: Identities,
+  askedServices: boolean,
+): Promise<{ artifacts: Artifact[]; notes: string[] }> {
+  const notes: string[] = [];
+  const artifacts: Artifact[] = [];
+  const put = (name: string, type: string, body: Uint8Array) => artifacts.push({ name, type, body });
+  if (kind === 'access') {
+    const x = buildExtract(engine, located, deps.index, {
+      requestId: input.requestId,
+      orgId: input.orgId,
+      now,
+      services: askedServices ? await serviceAnswers(deps.db, input.requestId) : [],
+    });
+    put('extract.json', 'application/json', Buffer.from(JSON.stringify(x, null, 2)));
+    const page = extractHtml(x);
+    put('extract.html', 'text/html; charset=utf-8', Buffer.from(page));
+    if (deps.pdf) {
+      try {
+        put('extract.pdf', 'application/pdf', await deps.pdf(page));
+      } catch (err) {
+        notes.push(
+          `No PDF: printing the extract failed (${safeError(err, ids).slice(0, 200)}); HTML and JSON are complete.`,
+        );
+      }
+    } else if (deps.pdfUnavailable) notes.push(`No PDF: ${deps.pdfUnavailable}`);
+  }
+  put(
+    'portability.zip',
+    'application/zip',
+    portableZip(buildPortable(engine, located, deps.index), { requestId: input.requestId }),
+  );
+  return { artifacts, notes };
+}
+
+/**
+ * A step done: its artifacts (expiring), its record (and the run's count) and its audit entry, in the
+ * caller's transaction. An access or portability step changed nothing outside Ombud: its transaction is
+ * committed without waiting for the disk flush. Nothing of it leaves Ombud before a later durable commit
+ * (the desk completing the request, the queue completing the job), which flushes it too, the log being
+ * written in order; a crash before that loses it with the job, and the job runs again. A change (erasure,
+ * rectification, restriction, a recipient told) is recorded durably at once.
  */
 async function recordStep(
   tx: Db,
   deps: FulfilmentDeps,
   input: FulfilmentInput,
   ids: Identities,
-  s: { step: string; op: string; outcome: CollectionOutcome[]; artifacts: Artifact[]; now: Date },
+  s: {
+    step: string;
+    op: string;
+    outcome: CollectionOutcome[];
+    note: string | null;
+    artifacts: Artifact[];
+    now: Date;
+    /** The services' answers are in the extract now: their own copies go. */
+    dropServiceCopies: boolean;
+  },
 ): Promise<void> {
-  const params: unknown[] = [input.requestId, s.step, JSON.stringify(s.outcome)];
+  const params: unknown[] = [input.requestId, s.step, JSON.stringify(s.outcome), s.note];
   const quick = s.op === 'access' || s.op === 'portability';
-  // set_config(…, true): this transaction only, as SET LOCAL, without a round trip of its own.
-  let ctes = quick ? "cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v)," : '';
+  // set_config(…, true) is SET LOCAL (this transaction only) without a round trip of its own.
+  const ctes = quick ? ["cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v)"] : [];
+  if (s.dropServiceCopies)
+    ctes.push("d AS (DELETE FROM fulfilment_artifacts WHERE request_id = $1 AND name LIKE 'service-%')");
   if (s.artifacts.length) {
     params.push(new Date(s.now.getTime() + (deps.artifactDays ?? 30) * 86_400_000).toISOString());
     const rows = s.artifacts.map((a) => {
       params.push(a.name, a.type, Buffer.from(a.body));
       const n = params.length;
-      return `($1, $${n - 2}, $${n - 1}, $${n}, $4::timestamptz)`;
+      return `($1, $${n - 2}, $${n - 1}, $${n}, $5::timestamptz)`;
     });
-    ctes += `a AS (
+    ctes.push(`a AS (
       INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at) VALUES ${rows.join(', ')}
-      ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at),`;
+      ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at)`);
   }
+  ctes.push(`s AS (
+     UPDATE fulfilment_steps SET status = 'done', outcome = $3, note = $4, attempts = attempts + 1, error = NULL,
+            finished_at = now()
+      WHERE request_id = $1 AND step = $2 ${quick ? 'AND EXISTS (SELECT 1 FROM cfg)' : ''} RETURNING 1)`);
   await tx.query(
-    `WITH ${ctes} s AS (
-       UPDATE fulfilment_steps SET status = 'done', outcome = $3, attempts = attempts + 1, error = NULL,
-              finished_at = now()
-        WHERE request_id = $1 AND step = $2 ${quick ? 'AND EXISTS (SELECT 1 FROM cfg)' : ''} RETURNING 1)
+    `WITH ${ctes.join(',\n')}
      UPDATE fulfilment_runs SET steps_done = steps_done + (SELECT count(*)::int FROM s), updated_at = now()
       WHERE request_id = $1`,
     params,
@@ -411,32 +564,19 @@ async function recordStep(
   });
 }
 
-/** The extract (JSON, HTML, PDF when a renderer is given) and the portability ZIP. */
-async function makeArtifacts(
-  deps: FulfilmentDeps,
-  engine: Engine,
-  located: Located,
-  input: FulfilmentInput,
-  kind: 'access' | 'portability',
-): Promise<Artifact[]> {
-  const out: Artifact[] = [];
-  if (kind === 'access') {
-    const x = buildExtract(engine, located, deps.index, {
-      requestId: input.requestId,
-      orgId: input.orgId,
-      now: (deps.now ?? (() => new Date()))(),
-    });
+/** What the services asked for an access answered: status, count and (until the extract holds it) data. */
+async function serviceAnswers(db: Db, requestId: string): Promise<ServiceData[]> {
+  const out: ServiceData[] = [];
+  for (const t of await tasksOf(db, requestId)) {
+    if (t.action !== 'access' || t.status !== 'done') continue;
+    const file = await getArtifact(db, requestId, serviceArtifact(t.system_id));
     out.push({
-      name: 'extract.json',
-      type: 'application/json',
-      body: Buffer.from(JSON.stringify(x, null, 2)),
+      system: t.system_id,
+      status: t.answer?.status === 'not_found' ? 'not_found' : 'done',
+      records: t.answer?.records,
+      data: file ? (JSON.parse(file.body.toString('utf8')) as ServiceData['data']) : {},
     });
-    const page = extractHtml(x);
-    out.push({ name: 'extract.html', type: 'text/html; charset=utf-8', body: Buffer.from(page) });
-    if (deps.pdf) out.push({ name: 'extract.pdf', type: 'application/pdf', body: await deps.pdf(page) });
   }
-  const zip = portableZip(buildPortable(engine, located, deps.index), { requestId: input.requestId });
-  out.push({ name: 'portability.zip', type: 'application/zip', body: zip });
   return out;
 }
 
@@ -474,6 +614,7 @@ export type FulfilmentStatus = {
     status: string;
     attempts: number;
     error: string | null;
+    note: string | null;
     outcome: CollectionOutcome[] | null;
   }[];
 };
@@ -493,7 +634,7 @@ export async function getFulfilmentStatus(db: Db, requestId: string): Promise<Fu
   );
   if (!run) return undefined;
   const steps = await db.query<FulfilmentStatus['steps'][number]>(
-    'SELECT step, status, attempts, error, outcome FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
+    'SELECT step, status, attempts, error, note, outcome FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
     [requestId],
   );
   return {

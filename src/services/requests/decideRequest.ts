@@ -8,6 +8,7 @@ import { checkExtension } from '../../core/deadlines/deadlines.ts';
 import { notFound, OmbudError, precondition, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Purpose } from '../../core/register/schema.ts';
+import { groupNotRouted } from '../../core/requests/routing.ts';
 import {
   assertBalancingNote,
   checkRefusal,
@@ -148,6 +149,8 @@ export async function completeRequest(
   input: { outcome?: string },
 ): Promise<RequestRow> {
   const req = await getRequest(app.db, id);
+  // A group request is answered through its companies' requests, or with the no-data answer.
+  if (req.scope.group) throw groupNotRouted();
   if (req.type === 'objection' && !req.decision)
     throw precondition(
       'objection-undecided',

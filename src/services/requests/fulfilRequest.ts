@@ -2,11 +2,15 @@
  * The join between the request desk and fulfilment. A verified access or portability request is queued at
  * once; an erasure, rectification or restriction waits for an agent's approval (unless `app.approveChanges`
  * is false). The job runs `runFulfilment` with the request's id, controller and verified identity (the
- * submission's e-mail address, proven by code, assertion or ID check). When the run is done, `fulfilmentDone`
- * turns the extract and ZIP into the desk's result deliveries (encrypted, signed expiring links), records
- * the consent side (an erasure leaves an objection to direct marketing as the suppression record; a
- * restriction marks the subject restricted) and completes the request with the completion mail.
+ * submission's e-mail address, proven by code, assertion or ID check). The worker tells the recipients the
+ * register lists (Art. 19) and asks the services with an HTTP connector on an access; a run waiting for
+ * their answers leaves the request in progress, and is looked at again on a timer and when an answer comes
+ * (FulfilmentQueue.wake). When the run is done, `fulfilmentDone` turns the extract (HTML, JSON, PDF) and ZIP
+ * into the desk's result deliveries (encrypted, signed expiring links), records the consent side (an
+ * erasure leaves an objection to direct marketing as the suppression record; a restriction marks the
+ * subject restricted) and completes the request with the completion mail.
  */
+import { existsSync } from 'node:fs';
 import type { App } from '../../app.ts';
 import { precondition, validationError } from '../../core/errors.ts';
 import { isOpen, nextState, type RequestType } from '../../core/requests/workflow.ts';
@@ -14,7 +18,10 @@ import type { Connectors } from '../fulfilment/engine.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { setSubjectRestricted } from '../consent/restrictSubject.ts';
+import { CHROMIUM_PATH, renderPdf } from '../fulfilment/pdf.ts';
 import { FulfilmentQueue, type FulfilmentQueueOptions } from '../fulfilment/queue.ts';
+import type { RecipientOptions } from '../fulfilment/recipients.ts';
+import { keyringOf } from '../users/accounts.ts';
 import {
   type FulfilmentInput,
   type FulfilmentResult,
@@ -23,6 +30,7 @@ import {
   getFulfilmentStatus,
 } from '../fulfilment/runFulfilment.ts';
 import { keysOf, propagate, recordStop } from './consentLink.ts';
+import { groupNotRouted } from '../../core/requests/routing.ts';
 import { finish } from './decideRequest.ts';
 import { attachResult, downloadLink } from './deliverResult.ts';
 import { addEvent, getRequest, getSubmission, registerIndex, type RequestRow } from './store.ts';
@@ -40,12 +48,35 @@ const CHANGES: readonly FulfilmentType[] = ['erasure', 'rectification', 'restric
 export const needsApproval = (app: App, type: FulfilmentType) =>
   CHANGES.includes(type) && app.approveChanges !== false;
 
+export type RequestFulfilmentOptions = FulfilmentQueueOptions & {
+  /**
+   * Art. 19 and services: by default recipients are told through their HTTP connector or a manual task,
+   * callbacks come to the configured public URL and connector secrets open with OMBUD_SECRET_KEYS.
+   * `false` changes the group's own databases only (a test of those alone).
+   */
+  recipients?: false | Partial<RecipientOptions>;
+  /** The PDF extract: by default Debian's Chromium when it is installed; `false` for none. */
+  pdf?: false | ((html: string) => Promise<Uint8Array>);
+};
+
+/** Whether the PDF extract can be printed here, and if not why (said on the access step, not a failure). */
+export function pdfRenderer(
+  path = CHROMIUM_PATH,
+): { pdf: (html: string) => Promise<Uint8Array> } | { pdfUnavailable: string } {
+  return existsSync(path)
+    ? { pdf: (page: string) => renderPdf(page, { executablePath: path }) }
+    : {
+        pdfUnavailable: `Chromium was not found at ${path} (install it or set OMBUD_CHROMIUM); the extract is HTML and JSON.`,
+      };
+}
+
 /** Start the fulfilment worker for an app: verified requests run through it. */
 export async function startRequestFulfilment(
   app: App,
   systems: { datasets: Dataset[]; connectors: Connectors },
-  opts: FulfilmentQueueOptions = {},
+  options: RequestFulfilmentOptions = {},
 ): Promise<FulfilmentQueue> {
+  const { recipients, pdf, ...opts } = options;
   const reg = await app.registers.get();
   if (!reg) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
   if (!app.config.secret)
@@ -63,10 +94,22 @@ export async function startRequestFulfilment(
       connectors: systems.connectors,
       secret: app.config.secret,
       now: app.now,
+      ...(recipients === false
+        ? {}
+        : {
+            recipients: {
+              callbackBaseUrl: app.config.publicUrl,
+              keyring: app.config.secretKeys ? keyringOf(app.config.secretKeys) : undefined,
+              ...recipients,
+            },
+          }),
+      ...(pdf === false ? {} : pdf ? { pdf } : pdfRenderer()),
     },
     { ...opts, onDone: (input, result) => fulfilmentDone(app, input, result) },
   );
   app.fulfilment = queue;
+  // The same systems tell the subject locator which companies know a requester of a group request.
+  app.subjectSystems = systems;
   return queue;
 }
 
@@ -119,7 +162,8 @@ export async function afterVerification(app: App, requestIds: string[]): Promise
   for (const id of requestIds) {
     const req = await getRequest(app.db, id);
     const type = fulfilmentTypeOf(req.type);
-    if (!type || req.state !== 'verified' || needsApproval(app, type)) continue;
+    // A group request known nowhere waits for an agent's answer; there is nothing to carry out.
+    if (!type || req.state !== 'verified' || req.scope.group || needsApproval(app, type)) continue;
     try {
       await queueRequest(app, SYSTEM_ACTOR, req);
     } catch (err) {
@@ -140,6 +184,7 @@ export async function approveRequest(
 ): Promise<RequestRow> {
   const req = await getRequest(app.db, id);
   const type = fulfilmentTypeOf(req.type);
+  if (req.scope.group) throw groupNotRouted();
   if (!type)
     throw precondition(
       'not-fulfilled-automatically',
@@ -186,6 +231,7 @@ export async function retryFulfilment(app: App, actor: Actor, id: string): Promi
 const ARTIFACTS: Record<string, { filename: string; label: string }> = {
   'extract.html': { filename: 'register-extract.html', label: 'Register extract (readable)' },
   'extract.json': { filename: 'register-extract.json', label: 'Register extract (JSON)' },
+  'extract.pdf': { filename: 'register-extract.pdf', label: 'Register extract (PDF)' },
   'portability.zip': { filename: 'your-data.zip', label: 'Your data (JSON and CSV, ZIP)' },
 };
 
@@ -220,7 +266,9 @@ export async function fulfilmentDone(
   const links: string[] = [];
   if (input.type === 'access' || input.type === 'portability') {
     const names =
-      input.type === 'access' ? ['extract.html', 'extract.json', 'portability.zip'] : ['portability.zip'];
+      input.type === 'access'
+        ? ['extract.html', 'extract.json', 'extract.pdf', 'portability.zip']
+        : ['portability.zip'];
     const have = await app.db.query<{ id: string; filename: string; expires_at: Date }>(
       'SELECT id, filename, expires_at FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL',
       [req.id],
@@ -246,6 +294,11 @@ export async function fulfilmentDone(
     lines.push('Your files are ready. The links expire; download them soon.');
   } else {
     lines.push(summarise(result));
+    // Art. 19: the recipients told, by name (each answered before the request could complete).
+    const told = result.outcomes
+      .filter((o) => 'recipient' in o)
+      .map((o) => ix?.systems.get(o.system)?.name ?? o.system);
+    if (told.length) lines.push(`We told those who received your data from us: ${told.join('; ')}.`);
   }
   const sub = await getSubmission(app.db, req.submission_id);
   if (input.type === 'erasure' && ix) {

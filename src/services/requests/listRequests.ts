@@ -66,8 +66,10 @@ export async function deskStats(app: App, orgId?: string): Promise<DeskStats> {
   const days: number[] = [];
   let onTime = 0;
   for (const r of rows) {
-    byType[r.type] = (byType[r.type] ?? 0) + 1;
     byState[r.state] = (byState[r.state] ?? 0) + 1;
+    // A group request that was split is counted through the companies' requests it became.
+    if (r.state === 'split') continue;
+    byType[r.type] = (byType[r.type] ?? 0) + 1;
     if (r.closed_at) {
       const closed = new Date(r.closed_at);
       if (closed.toISOString().slice(0, 10) <= r.due_date) onTime++;

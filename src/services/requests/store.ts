@@ -29,7 +29,7 @@ export type RequestRow = {
   state: RequestState;
   details: string | null;
   purpose_id: string | null;
-  scope: { jointHandledBy?: string; jointArrangements?: string[]; linked?: string[] };
+  scope: RequestScope;
   received_at: Date;
   due_date: string;
   original_due_date: string;
@@ -42,6 +42,19 @@ export type RequestRow = {
   decision: Record<string, unknown> | null;
   closed_at: Date | null;
   created_at: Date;
+};
+
+/**
+ * How a request relates to others: the joint arrangements it handles (or the request that handles them),
+ * the requests filed with it, and for a group request its routing: `group` on the request held at the
+ * contact point until verification (with the companies it may go to), `parent` on each request it became.
+ */
+export type RequestScope = {
+  jointHandledBy?: string;
+  jointArrangements?: string[];
+  linked?: string[];
+  group?: { candidates: string[] };
+  parent?: string;
 };
 
 export type SubmissionRow = {

@@ -1,8 +1,12 @@
 /**
  * Intake of a data subject request from the privacy center, the API (customer-service tools) or the
- * console. A request to the whole group becomes one linked request per controller; a purpose run
- * jointly (Art. 26) is handled once, by the arrangement's contact point. The due date comes from the
- * core on receipt. Web and API submitters then verify with an e-mail code.
+ * console. A request to one company goes to it; a purpose run jointly (Art. 26) is handled once, by the
+ * arrangement's contact point. A request to the whole group is held as one request at the group's contact
+ * point until the requester is verified; only then does the subject locator decide which companies know
+ * them, and it becomes one linked request per such company (src/services/requests/routeGroupRequest.ts).
+ * So the reply and every mail before verification are the same whether or not the address is known
+ * anywhere. The due date comes from the core on receipt. Web and API submitters then verify with an
+ * e-mail code.
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
@@ -10,7 +14,8 @@ import { dueDate, maxExtendedDueDate } from '../../core/deadlines/deadlines.ts';
 import { conflict, notFound, validationError } from '../../core/errors.ts';
 import type { Language } from '../../core/register/schema.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
-import type { RequestType } from '../../core/requests/workflow.ts';
+import { intakeFor, type Target } from '../../core/requests/routing.ts';
+import type { RequestState, RequestType } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import {
@@ -20,6 +25,7 @@ import {
   getSubmission,
   mailRequester,
   type RequestRow,
+  type RequestScope,
   requestsOfSubmission,
 } from './store.ts';
 
@@ -47,67 +53,6 @@ export type SubmitResult = { submissionId: string; requestIds: string[]; replaye
 
 export const codeHash = (submissionId: string, code: string) =>
   createHash('sha256').update(`${submissionId}:${code}`).digest('hex');
-
-/** Which controllers a request goes to, and which joint purposes each handles for the others. */
-export function plan(
-  ix: RegisterIndex,
-  scope: string,
-  purposeId?: string,
-): { orgId: string; jointArrangements: string[]; jointHandledBy?: string }[] {
-  const orgs =
-    scope === 'group'
-      ? ix.register.organizations.map((o) => o.id)
-      : ix.organization(scope)
-        ? [scope]
-        : undefined;
-  if (!orgs)
-    throw validationError('unknown-company', `There is no company '${scope}' in the group.`, [
-      {
-        path: ['company'],
-        message: 'unknown company',
-        hint: "Choose a company of the group, or 'group' for all.",
-      },
-    ]);
-  if (purposeId) {
-    const p = ix.purposes.get(purposeId);
-    if (!p)
-      throw validationError('unknown-purpose', `There is no purpose '${purposeId}'.`, [
-        {
-          path: ['purposeId'],
-          message: 'unknown purpose',
-          hint: 'Give a purpose id from the register, or leave it out.',
-        },
-      ]);
-    const joint = ix.jointArrangementFor(purposeId);
-    // A joint purpose is handled once: by the contact point when the group is asked, else by the company asked.
-    if (joint && scope === 'group') return [{ orgId: joint.contactPoint, jointArrangements: [joint.id] }];
-    const controllers = orgs.filter((o) => p.controllers.includes(o) || joint?.controllers.includes(o));
-    if (controllers.length === 0)
-      throw validationError(
-        'purpose-not-of-company',
-        `'${scope}' is not a controller of purpose '${purposeId}'.`,
-        [
-          {
-            path: ['purposeId'],
-            message: 'not a purpose of the chosen company',
-            hint: 'Choose the company that runs this purpose.',
-          },
-        ],
-      );
-    return controllers.map((orgId) => ({ orgId, jointArrangements: joint ? [joint.id] : [] }));
-  }
-  if (orgs.length === 1)
-    return [{ orgId: orgs[0]!, jointArrangements: ix.jointArrangementsOf(orgs[0]!).map((j) => j.id) }];
-  return orgs.map((orgId) => {
-    const joint = ix.jointArrangementsOf(orgId);
-    const handledElsewhere = joint.filter((j) => j.contactPoint !== orgId && orgs.includes(j.contactPoint));
-    return {
-      orgId,
-      jointArrangements: joint.filter((j) => !handledElsewhere.includes(j)).map((j) => j.id),
-      jointHandledBy: handledElsewhere[0]?.contactPoint,
-    };
-  });
-}
 
 export async function submitRequest(app: App, actor: Actor, input: SubmitInput): Promise<SubmitResult> {
   const r = await app.registers.get();
@@ -145,7 +90,12 @@ export async function submitRequest(app: App, actor: Actor, input: SubmitInput):
     if (prior[0]) return replay(app.db, prior[0], bodyHash);
   }
 
-  const targets = plan(r.index, input.scope, input.purposeId);
+  const intake = intakeFor(r.index, input.scope, input.purposeId);
+  // A group request waits at the contact point: one request, the same for every address.
+  const targets: (Target & { group?: { candidates: string[] } })[] =
+    intake.mode === 'direct'
+      ? intake.targets
+      : [{ orgId: intake.umbrellaOrg, jointArrangements: [], group: { candidates: intake.candidates } }];
   const submissionId = randomUUID();
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   let requestIds: string[];
@@ -172,48 +122,23 @@ export async function submitRequest(app: App, actor: Actor, input: SubmitInput):
       const byOrg = new Map<string, string>();
       for (const target of targets) byOrg.set(target.orgId, randomUUID());
       for (const target of targets) {
-        const org = r.index.organization(target.orgId)!;
-        const receipt = { receivedAt, timeZone: org.timeZone, country: org.country };
-        const due = dueDate({ ...receipt, promisedDays: org.promises.responseDays });
-        const max = maxExtendedDueDate({ ...receipt, promisedMaxMonths: org.promises.maxExtendedMonths });
         const id = byOrg.get(target.orgId)!;
-        const scope = {
-          jointArrangements: target.jointArrangements,
-          jointHandledBy: target.jointHandledBy ? byOrg.get(target.jointHandledBy) : undefined,
-          linked: targets.length > 1 ? [...byOrg.values()].filter((v) => v !== id) : [],
-        };
-        await tx.query(
-          `INSERT INTO dsr_requests (id, submission_id, org_id, type, state, details, purpose_id, scope, received_at,
-             due_date, original_due_date, legal_due_date, max_due_date, created_at)
-           VALUES ($1,$2,$3,$4,'received',$5,$6,$7,$8,$9,$9,$10,$11,$12)`,
-          [
-            id,
-            submissionId,
-            target.orgId,
-            input.type,
-            input.details?.trim() || null,
-            input.purposeId ?? null,
-            JSON.stringify(scope),
-            receivedAt.toISOString(),
-            due.dueDate,
-            due.legalDueDate,
-            max.maxDueDate,
-            now.toISOString(),
-          ],
-        );
-        await addEvent(tx, actor, { id, org_id: target.orgId }, 'received', {
-          at: now,
-          details: {
-            submission: submissionId,
-            channel: input.channel,
-            type: input.type,
-            receivedAt: receivedAt.toISOString(),
-            dueDate: due.dueDate,
-            dueBasis: due.basis,
-            legalDueDate: due.legalDueDate,
-            emailHash: emailHash(email),
-            ...(scope.jointHandledBy ? { jointHandledBy: scope.jointHandledBy } : {}),
+        await insertRequest(tx, r.index, actor, {
+          id,
+          submissionId,
+          orgId: target.orgId,
+          type: input.type,
+          details: input.details,
+          purposeId: input.purposeId,
+          receivedAt,
+          now,
+          scope: {
+            jointArrangements: target.jointArrangements,
+            jointHandledBy: target.jointHandledBy ? byOrg.get(target.jointHandledBy) : undefined,
+            linked: targets.length > 1 ? [...byOrg.values()].filter((v) => v !== id) : [],
+            ...(target.group ? { group: target.group } : {}),
           },
+          event: { channel: input.channel, emailHash: emailHash(email) },
         });
         ids.push(id);
       }
@@ -266,6 +191,75 @@ async function replay(
       'This Idempotency-Key was already used for a different request.',
       'Use a new Idempotency-Key for a new request; repeat the same body to retry the earlier one.',
     );
-  const rows: RequestRow[] = await requestsOfSubmission(db, prior.id);
+  // The requests filed then (not those a group request became on verification): the same reply again.
+  const rows: RequestRow[] = (await requestsOfSubmission(db, prior.id)).filter((r) => !r.scope.parent);
   return { submissionId: prior.id, requestIds: rows.map((r) => r.id), replayed: true };
+}
+
+/**
+ * One request row with its due dates (fixed from receipt in the controller's country and promise) and
+ * the 'received' step on its timeline. Used on intake and when a group request is split.
+ */
+export async function insertRequest(
+  tx: Db,
+  ix: RegisterIndex,
+  actor: Actor,
+  input: {
+    id: string;
+    submissionId: string;
+    orgId: string;
+    type: RequestType;
+    details?: string | null;
+    purposeId?: string | null;
+    receivedAt: Date;
+    now: Date;
+    scope: RequestScope;
+    state?: RequestState;
+    verified?: { at: Date; method: string };
+    /** Extra details for the 'received' step (ids and hashes only). */
+    event: Record<string, unknown>;
+  },
+): Promise<{ dueDate: string }> {
+  const org = ix.organization(input.orgId)!;
+  const receipt = { receivedAt: input.receivedAt, timeZone: org.timeZone, country: org.country };
+  const due = dueDate({ ...receipt, promisedDays: org.promises.responseDays });
+  const max = maxExtendedDueDate({ ...receipt, promisedMaxMonths: org.promises.maxExtendedMonths });
+  await tx.query(
+    `INSERT INTO dsr_requests (id, submission_id, org_id, type, state, details, purpose_id, scope, received_at,
+       due_date, original_due_date, legal_due_date, max_due_date, created_at, verified_at, verification_method)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10,$11,$12,$13,$14,$15)`,
+    [
+      input.id,
+      input.submissionId,
+      input.orgId,
+      input.type,
+      input.state ?? 'received',
+      input.details?.trim() || null,
+      input.purposeId ?? null,
+      JSON.stringify(input.scope),
+      input.receivedAt.toISOString(),
+      due.dueDate,
+      due.legalDueDate,
+      max.maxDueDate,
+      input.now.toISOString(),
+      input.verified?.at.toISOString() ?? null,
+      input.verified?.method ?? null,
+    ],
+  );
+  await addEvent(tx, actor, { id: input.id, org_id: input.orgId }, 'received', {
+    at: input.now,
+    details: {
+      submission: input.submissionId,
+      ...input.event,
+      type: input.type,
+      receivedAt: input.receivedAt.toISOString(),
+      dueDate: due.dueDate,
+      dueBasis: due.basis,
+      legalDueDate: due.legalDueDate,
+      ...(input.scope.jointHandledBy ? { jointHandledBy: input.scope.jointHandledBy } : {}),
+      ...(input.scope.group ? { group: input.scope.group.candidates } : {}),
+      ...(input.scope.parent ? { parent: input.scope.parent } : {}),
+    },
+  });
+  return { dueDate: due.dueDate };
 }

@@ -3,7 +3,9 @@
  * attempts limited); a signed assertion from the shop's logged-in session (a JWT checked against a
  * configured JWKS); or an agent's recorded manual check ("ID seen"; never a copy of the document).
  * On verification the customer gets the acknowledgement with the due date, and stops that need no
- * balancing (objection to direct marketing, withdrawal of consent) are applied at once.
+ * balancing (objection to direct marketing, withdrawal of consent) are applied at once. A request to the
+ * whole group is routed now (not on the public form): the subject locator finds the companies that know
+ * the customer and the request becomes one per company (src/services/requests/routeGroupRequest.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
@@ -17,6 +19,8 @@ import type { ConsentEvent } from '../consent/recordConsentEvent.ts';
 import { keysOf, propagate } from './consentLink.ts';
 import { applyImmediateStop } from './decideRequest.ts';
 import { afterVerification } from './fulfilRequest.ts';
+import { locateSubject } from './locateSubject.ts';
+import { routeOnVerification } from './routeGroupRequest.ts';
 import { codeHash, CODE_MAX_ATTEMPTS } from './submitRequest.ts';
 import {
   addEvent,
@@ -177,12 +181,37 @@ async function verifySubmission(
   const ix = await registerIndex(app);
   const keys = await keysOf(app);
   const consentEvents: ConsentEvent[] = [];
+  // A group request: find out, now that the address is proven, which companies know the customer. The
+  // locator talks to other systems, so it runs before the transaction (and never throws).
+  const waiting = (await requestsOfSubmission(app.db, submissionId)).find(
+    (r) => r.scope.group && r.state === 'received',
+  );
+  const located =
+    waiting && ix
+      ? await locateSubject(app, ix, {
+          email: (await getSubmission(app.db, submissionId)).email,
+          candidates: waiting.scope.group!.candidates,
+          purposeId: waiting.purpose_id ?? undefined,
+        })
+      : undefined;
   const ids = await app.db.transaction(async (tx: Db) => {
+    // One verification at a time per submission (a code and an agent's check may race).
+    await tx.query('SELECT id FROM dsr_requests WHERE submission_id = $1 FOR UPDATE', [submissionId]);
     const sub = await getSubmission(tx, submissionId);
     const reqs = await requestsOfSubmission(tx, submissionId);
     const verified: string[] = [];
     for (const req of reqs) {
       if (req.state !== 'received') continue;
+      if (req.scope.group && ix && located) {
+        const routed = await routeOnVerification(app, tx, ix, keys, actor, req, sub, located, {
+          at: now,
+          method,
+          note: extra.note,
+        });
+        verified.push(...routed.ids);
+        consentEvents.push(...routed.consentEvents);
+        continue;
+      }
       const state = nextState(req.state, 'verify');
       await tx.query('UPDATE dsr_requests SET state=$2, verified_at=$3, verification_method=$4 WHERE id=$1', [
         req.id,

@@ -25,6 +25,9 @@ export type HttpConnectorConfig = {
   callbackHours: number;
 };
 
+/** A connector as stored: its config and how often an overdue delivery is sent again before the step fails. */
+export type StoredHttpConnector = HttpConnectorConfig & { resends: number };
+
 /** What a service receives (the body of the signed POST). */
 export type ServiceRequest = {
   type: 'ombud.fulfilment.request';
@@ -149,6 +152,8 @@ export const httpConnectorInput = z.object({
     .min(1)
     .max(24 * 60)
     .default(72),
+  /** Deliveries sent again when no callback came within callbackHours, before the step fails. */
+  resends: z.number().int().min(0).max(10).default(2),
 });
 export type HttpConnectorInput = z.input<typeof httpConnectorInput>;
 
@@ -165,22 +170,30 @@ export async function saveHttpConnector(
       'invalid-http-connector',
       'The HTTP connector is not valid.',
       parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-      'Give systemId, an http(s) url and optionally secret (whsec_…), timeoutMs, callbackHours.',
+      'Give systemId, an http(s) url and optionally secret (whsec_…), timeoutMs, callbackHours, resends.',
     );
   const c = parsed.data;
   const secret = c.secret ?? newWebhookSecret();
   await db.query(
-    `INSERT INTO fulfilment_http_connectors (system_id, url, secret_sealed, timeout_ms, callback_hours)
-     VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO fulfilment_http_connectors (system_id, url, secret_sealed, timeout_ms, callback_hours, resends)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (system_id) DO UPDATE SET url = EXCLUDED.url, secret_sealed = EXCLUDED.secret_sealed,
-       timeout_ms = EXCLUDED.timeout_ms, callback_hours = EXCLUDED.callback_hours, updated_at = now()`,
-    [c.systemId, c.url, seal(ring, secret, connectorContext(c.systemId)), c.timeoutMs, c.callbackHours],
+       timeout_ms = EXCLUDED.timeout_ms, callback_hours = EXCLUDED.callback_hours, resends = EXCLUDED.resends,
+       updated_at = now()`,
+    [
+      c.systemId,
+      c.url,
+      seal(ring, secret, connectorContext(c.systemId)),
+      c.timeoutMs,
+      c.callbackHours,
+      c.resends,
+    ],
   );
   await recordAudit(db, {
     actor,
     action: 'fulfilment.connector.save',
     target: `system:${c.systemId}`,
-    details: { kind: 'http', host: new URL(c.url).host, timeoutMs: c.timeoutMs },
+    details: { kind: 'http', host: new URL(c.url).host, timeoutMs: c.timeoutMs, resends: c.resends },
   });
   return { systemId: c.systemId, secret };
 }
@@ -189,14 +202,15 @@ export async function loadHttpConnector(
   db: Db,
   ring: Keyring | undefined,
   systemId: string,
-): Promise<HttpConnectorConfig | undefined> {
+): Promise<StoredHttpConnector | undefined> {
   const [r] = await db.query<{
     url: string;
     secret_sealed: string;
     timeout_ms: number;
     callback_hours: number;
+    resends: number;
   }>(
-    'SELECT url, secret_sealed, timeout_ms, callback_hours FROM fulfilment_http_connectors WHERE system_id = $1',
+    'SELECT url, secret_sealed, timeout_ms, callback_hours, resends FROM fulfilment_http_connectors WHERE system_id = $1',
     [systemId],
   );
   if (!r) return undefined;
@@ -208,5 +222,6 @@ export async function loadHttpConnector(
     secret: open(ring, r.secret_sealed, connectorContext(systemId)),
     timeoutMs: r.timeout_ms,
     callbackHours: r.callback_hours,
+    resends: r.resends,
   };
 }

@@ -1,0 +1,72 @@
+/**
+ * "Lost the link?": a customer enters an e-mail address in the privacy center and, where a company of
+ * the group knows that address as a data subject, gets a mail with a fresh "Manage my communication
+ * settings" link per company. The caller answers the same whether or not anything was sent, so the form
+ * reveals nobody's customers; the mail goes to the address itself, so only its owner can open the links.
+ * The audit log records the subject ids a link was sent for, never the address.
+ */
+import { identitiesFrom } from '../../core/consent/identity.ts';
+import { CENTER_STRINGS } from '../../core/privacy-center/strings.ts';
+import type { Language } from '../../core/register/schema.ts';
+import type { App } from '../../app.ts';
+import { recordAudit } from '../audit/auditLog.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { consentKeys } from './keys.ts';
+import { issuePreferenceToken } from './preferenceToken.ts';
+import { findSubject } from './subjects.ts';
+
+/** How long a link sent on request stays valid: shorter than the 90 days of links in newsletters. */
+export const REQUESTED_LINK_DAYS = 7;
+
+export type MailPreferenceLinksResult = { sent: boolean; subjects: number };
+
+export async function mailPreferenceLinks(
+  app: App,
+  input: { email: string; lang: Language },
+): Promise<MailPreferenceLinksResult> {
+  const r = await app.registers.get();
+  if (!r) return { sent: false, subjects: 0 };
+  const keys = await consentKeys(app.db, app.config.secret);
+  const now = app.now();
+  const links: { company: string; url: string; subjectId: string; orgId: string }[] = [];
+  for (const org of r.index.register.organizations) {
+    const identities = identitiesFrom({ email: input.email }, org.country);
+    const subject = await findSubject(app.db, keys, org.id, identities);
+    if (!subject) continue;
+    const { token } = await issuePreferenceToken(
+      keys,
+      { sub: subject.id, org: org.id },
+      now,
+      REQUESTED_LINK_DAYS,
+    );
+    links.push({
+      company: org.legalName,
+      url: `${app.config.publicUrl}/privacy/preferences/${token}?lang=${input.lang}`,
+      subjectId: subject.id,
+      orgId: org.id,
+    });
+  }
+  if (links.length === 0) return { sent: false, subjects: 0 };
+  const s = CENTER_STRINGS[input.lang];
+  const group = r.index.register.group.name;
+  const mailId = await enqueueMail(
+    app.db,
+    {
+      to: identitiesFrom({ email: input.email }, r.index.register.organizations[0]!.country)[0]!.value,
+      template: 'preference-link',
+      lang: input.lang,
+      subject: s.mailSubject(group),
+      body: s.mailBody({ group, links, days: REQUESTED_LINK_DAYS }),
+    },
+    now,
+  );
+  for (const l of links)
+    await recordAudit(app.db, {
+      actor: { kind: 'data-subject', id: 'privacy-center' },
+      orgId: l.orgId,
+      action: 'consent.preference-link.mail',
+      target: `subject:${l.subjectId}`,
+      details: { outboxId: mailId, days: REQUESTED_LINK_DAYS },
+    });
+  return { sent: true, subjects: links.length };
+}

@@ -1,0 +1,104 @@
+/**
+ * The privacy center's "lost the link?" form: a known address gets a mail (real SMTP on loopback) with a
+ * working settings link per company that knows it; an unknown address gets none; the page is the same.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type DeskServer, startDesk } from '../requests/support.ts';
+
+const WORDING = 'Yes, send me the NestIT newsletter.';
+
+describe('privacy center: send me my communication settings link', () => {
+  let t: DeskServer;
+  beforeAll(async () => {
+    t = await startDesk();
+    for (const org of ['nestit-sverige', 'bokhylla'])
+      expect(
+        (
+          await t.server.inject({
+            method: 'POST',
+            url: `/api/v1/organizations/${org}/consents`,
+            headers: t.origin,
+            payload: {
+              identity: { email: 'Frida.Lost@Example.se' },
+              purpose: 'communication-subscription',
+              channel: 'email',
+              wording: WORDING,
+              noticeVersion: 1,
+              source: 'checkout',
+            },
+          })
+        ).statusCode,
+      ).toBe(201);
+  }, 60_000);
+  afterAll(async () => t?.close());
+
+  const ask = (email: string, lang = 'sv') =>
+    t.server.inject({
+      method: 'POST',
+      url: '/privacy/settings-link',
+      payload: new URLSearchParams({ email, lang }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+  test('P07 P08 a known address gets one mail with a settings link per company that knows it; the link opens the settings', async () => {
+    const known = await ask('frida.lost@example.se');
+    expect(known.statusCode).toBe(200);
+    const mail = await t.smtp.waitFor((m) => m.to.includes('frida.lost@example.se'));
+    expect(mail.subject).toBe('Dina kommunikationsinställningar hos NestIT Group');
+    const links = [...mail.text.matchAll(/(http\S+\/privacy\/preferences\/(\S+?)\?lang=sv)/g)];
+    expect(links).toHaveLength(2);
+    expect(mail.text).toContain('NestIT Sverige AB');
+    expect(mail.text).toContain('Bokhyllan Nordic AB');
+    expect(mail.text).not.toContain('Provendo');
+    // The link carries an opaque token, never the address.
+    for (const [, url] of links) expect(url).not.toMatch(/frida|example\.se/i);
+    const token = links[0]![2]!;
+    const page = await t.server.inject({ method: 'GET', url: `/privacy/preferences/${token}?lang=sv` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Dina kommunikationsinställningar');
+    expect(page.body).toMatch(/name="on" value="[^"]*communication-subscription\|email" checked/);
+    // The audit log names subjects, not the address.
+    const audit = await t.app.db.query<{ target: string; details: unknown }>(
+      "SELECT target, details FROM audit_log WHERE action = 'consent.preference-link.mail'",
+    );
+    expect(audit).toHaveLength(2);
+    expect(JSON.stringify(audit)).not.toMatch(/frida/i);
+  });
+
+  test('an unknown address gets the same page and no mail; a bad address a clear message', async () => {
+    const known = await ask('frida.lost@example.se', 'en');
+    const unknown = await ask('nobody.here@example.se', 'en');
+    expect(unknown.statusCode).toBe(known.statusCode);
+    expect(unknown.body).toBe(known.body);
+    expect(unknown.body).toContain('If we have your e-mail address');
+    await t.smtp.waitFor((m) => m.to.includes('frida.lost@example.se') && m.subject.startsWith('Your'));
+    expect(t.smtp.mails.some((m) => m.to.includes('nobody.here@example.se'))).toBe(false);
+    const outbox = await t.app.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM mail_outbox WHERE to_address = 'nobody.here@example.se'",
+    );
+    expect(outbox[0]!.n).toBe(0);
+
+    const bad = await ask('not-an-address', 'nb');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('Skriv en gyldig e-postadresse');
+  });
+
+  test('P09 P25 the landing page in the visitor language links the notices, the request form, the settings form and Customize cookies', async () => {
+    const sv = await t.server.inject({
+      method: 'GET',
+      url: '/privacy',
+      headers: { 'accept-language': 'sv-SE,sv;q=0.9' },
+    });
+    expect(sv.headers['content-language']).toBe('sv');
+    expect(sv.body).toContain('Integritetscenter — NestIT Group');
+    expect(sv.body).toContain('href="/privacy/requests/new?lang=sv"');
+    expect(sv.body).toContain('action="/privacy/settings-link"');
+    expect(sv.body).toContain('data-ombud-cookie-settings');
+    for (const org of ['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo'])
+      expect(sv.body).toContain(`href="/privacy/${org}?lang=sv"`);
+    const nb = await t.server.inject({ method: 'GET', url: '/privacy?lang=nb' });
+    expect(nb.body).toContain('Personvernsenter');
+    const notice = await t.server.inject({ method: 'GET', url: '/privacy/provendo?lang=nb' });
+    expect(notice.body).toContain(`href="/privacy/requests/new?lang=nb&amp;company=provendo"`);
+  });
+});
