@@ -236,13 +236,20 @@ export function toCsv(rows: Row[]): string {
   return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
 
-/** data.json plus one CSV per collection. Deterministic (fixed mtime) so the same data gives the same bytes. */
+/**
+ * data.json plus one CSV per collection. Deterministic (fixed mtime) so the same data gives the same bytes.
+ * Files under 8 KB are stored, not deflated: compressing them costs more time than the bytes are worth.
+ */
 export function portableZip(p: Portable, meta: { requestId: string }): Uint8Array {
   const mtime = new Date('2020-01-01T00:00:00Z');
-  const files: Record<string, [Uint8Array, { mtime: Date }]> = {
-    'data.json': [strToU8(JSON.stringify({ request: meta.requestId, collections: p }, null, 2)), { mtime }],
+  const entry = (data: Uint8Array): [Uint8Array, { mtime: Date; level: 0 | 6 }] => [
+    data,
+    { mtime, level: data.length < 8192 ? 0 : 6 },
+  ];
+  const files: Record<string, [Uint8Array, { mtime: Date; level: 0 | 6 }]> = {
+    'data.json': entry(strToU8(JSON.stringify({ request: meta.requestId, collections: p }, null, 2))),
   };
-  for (const c of p) files[`${c.dataset}/${c.collection}.csv`] = [strToU8(toCsv(c.rows)), { mtime }];
+  for (const c of p) files[`${c.dataset}/${c.collection}.csv`] = entry(strToU8(toCsv(c.rows)));
   return zipSync(files);
 }
 

@@ -303,20 +303,24 @@ export async function settleRun(
   requestId: string,
   opts: { onlyIfWaiting?: boolean } = {},
 ): Promise<string> {
-  const steps = await db.query<{ status: string; error: string | null }>(
-    'SELECT status, error FROM fulfilment_steps WHERE request_id = $1 ORDER BY position',
+  // One statement: the status from the steps (failed when one failed, with the first failure's reason;
+  // done when all are; else waiting), written to the run.
+  const [row] = await db.query<{ status: string }>(
+    `WITH st AS (
+       SELECT CASE WHEN coalesce(bool_or(status = 'failed'), false) THEN 'failed'
+                   WHEN coalesce(bool_and(status = 'done'), true) THEN 'done' ELSE 'waiting' END AS status,
+              (array_agg(error ORDER BY position) FILTER (WHERE status = 'failed'))[1] AS error,
+              (count(*) FILTER (WHERE status = 'done'))::int AS done
+         FROM fulfilment_steps WHERE request_id = $1),
+     u AS (
+       UPDATE fulfilment_runs r SET status = st.status, error = st.error, updated_at = now(), steps_done = st.done,
+              finished_at = CASE WHEN st.status = 'done' THEN now() ELSE NULL END
+         FROM st
+        WHERE r.request_id = $1 ${opts.onlyIfWaiting ? "AND r.status IN ('waiting', 'failed')" : ''})
+     SELECT status FROM st`,
     [requestId],
   );
-  const failed = steps.find((s) => s.status === 'failed');
-  const status = failed ? 'failed' : steps.every((s) => s.status === 'done') ? 'done' : 'waiting';
-  await db.query(
-    `UPDATE fulfilment_runs SET status = $2, error = $3, updated_at = now(),
-       steps_done = (SELECT count(*)::int FROM fulfilment_steps WHERE request_id = $1 AND status = 'done'),
-       finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END
-     WHERE request_id = $1 ${opts.onlyIfWaiting ? "AND status IN ('waiting', 'failed')" : ''}`,
-    [requestId, status, failed?.error ?? null],
-  );
-  return status;
+  return row!.status;
 }
 
 export type OpenTask = TaskRow & { type: string };
