@@ -95,6 +95,8 @@ export async function countRows(c: Copy): Promise<SeedCounts> {
     Number((await conn.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${t}`))[0]!.n);
   for (const t of WEBSHOP_TABLES) out[t] = await count(c.webshop, t);
   for (const t of SERVICE_TABLES) out[t] = await count(c.service, t);
+  // Rows an erasure may change without deleting them: every restricted invoice must be an erased customer's.
+  out['invoices restricted'] = await count(c.webshop, 'invoices WHERE restricted');
   out[`${MARKER_TABLE} (web shop)`] = await count(c.webshop, MARKER_TABLE);
   out[`${MARKER_TABLE} (customer service)`] = await count(c.service, MARKER_TABLE);
   return out;
@@ -104,7 +106,12 @@ const sameCounts = (a: SeedCounts, b: SeedCounts) =>
   Object.keys(b).every((k) => a[k] === b[k]) && Object.keys(a).every((k) => a[k] === b[k]);
 
 function seeded(counts: SeedCounts): SeedCounts {
-  return { ...counts, [`${MARKER_TABLE} (web shop)`]: 0, [`${MARKER_TABLE} (customer service)`]: 0 };
+  return {
+    ...counts,
+    'invoices restricted': 0,
+    [`${MARKER_TABLE} (web shop)`]: 0,
+    [`${MARKER_TABLE} (customer service)`]: 0,
+  };
 }
 
 async function seedCopy(

@@ -10,7 +10,7 @@
  * it exits with 1 when they differ.
  *
  * Run: npx tsx bench/dsr/dsr.ts [--customers 1000000] [--erasures 1000] [--samples 50] [--reseed]
- *      [--own-db postgres|pglite]
+ *      [--own-db postgres|pglite] [--seed-only]
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '30' },
     seed: { type: 'string', default: '42' },
     reseed: { type: 'boolean', default: false },
+    /** Only get the copies ready (seed, clone or reset) and count them; no measurement. */
+    'seed-only': { type: 'boolean', default: false },
     'own-db': { type: 'string', default: 'postgres' },
   },
 });
@@ -95,6 +97,21 @@ const {
   log,
 });
 log(`copies ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${setup}`);
+if (values['seed-only']) {
+  const a = await countRows(ombud);
+  const b = await countRows(hand);
+  console.log(`copies of ${N.toLocaleString('en-US')} customers: ${setup}`);
+  console.log(
+    Object.entries(a)
+      .map(
+        ([k, v]) => `${k}: ${v.toLocaleString('en-US')}${b[k] === v ? '' : ` (hand-written copy: ${b[k]})`}`,
+      )
+      .join('\n'),
+  );
+  await ombud.close();
+  await hand.close();
+  process.exit(isDeepStrictEqual(a, b) ? 0 : 1);
+}
 
 let ownDb: Db;
 let dropOwn = async () => {};
@@ -229,7 +246,11 @@ for (let b = 0; b < K; b += BLOCK) {
   rowOmbud += performance.now() - t;
   t = performance.now();
   for (let i = b; i < Math.min(K, b + BLOCK); i++)
-    await handErase(hand, { requestId: `bench-e-${S + i}`, customerNumber: customerNumber(rowIds[i]!), today });
+    await handErase(hand, {
+      requestId: `bench-e-${S + i}`,
+      customerNumber: customerNumber(rowIds[i]!),
+      today,
+    });
   rowHand += performance.now() - t;
 }
 
@@ -295,6 +316,8 @@ const kept = left.invoices;
 if (kept.some((r) => r.restricted !== true || !r.erase_on || String(r.erase_on) <= today))
   problems.push('an invoice of an erased customer is left unrestricted or past its deletion date');
 if (left.markers.length !== kept.length) problems.push('not every kept invoice has its restriction marker');
+if (after.ombud['invoices restricted'] !== kept.length)
+  problems.push('invoices of customers not erased were restricted');
 
 // ---------------------------------------------------------------------------------------------------------
 // The report.
@@ -311,7 +334,7 @@ console.log(
   [
     `DSR bench, ${new Date().toISOString().slice(0, 16)}Z: ${num(N)} customers, ${num(sizes.order_lines)} order lines, ${num(sizes.messages)} messages (counted in the databases); Ombud's own database: ${values['own-db']}`,
     `sizes: ${Object.entries(sizes)
-      .filter(([k]) => !k.startsWith(MARKER_TABLE))
+      .filter(([k]) => !k.startsWith(MARKER_TABLE) && k !== 'invoices restricted')
       .map(([k, v]) => `${k} ${num(v)}`)
       .join(', ')}`,
     `copies: ${setup}`,
@@ -343,7 +366,7 @@ console.log(
       ratio(pct(ms.erase, 95), pct(ms.eraseHand, 95)),
     ),
     row(
-      `${num(K)} erasures in a row`,
+      `${num(K)} erasures in a row (in blocks of ${BLOCK}, taking turns)`,
       `${(rowOmbud / 1000).toFixed(2)} s`,
       `${(rowHand / 1000).toFixed(2)} s`,
       ratio(rowOmbud, rowHand),
