@@ -31,9 +31,15 @@ const AUDIT_LOCK = 4242002;
 
 export async function recordAudit(db: Db, e: AuditEntry): Promise<number> {
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-    const prev = last[0]?.hash ?? GENESIS_HASH;
+    // Appends are serialised on the head's row: locked, it gives the hash of the last entry (under a
+    // concurrent append, the one committed last). Without a head (never in a migrated database), on the log.
+    const [head] = await tx.query<{ hash: string }>('SELECT hash FROM audit_head WHERE id = 1 FOR UPDATE');
+    let prev = head?.hash;
+    if (prev === undefined) {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      const last = await tx.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+      prev = last[0]?.hash ?? GENESIS_HASH;
+    }
     const fields: AuditFields = {
       at: (e.at ?? new Date()).toISOString(),
       actor: actorString(e.actor),
