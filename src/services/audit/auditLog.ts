@@ -30,6 +30,19 @@ export type AuditEntry = {
 const AUDIT_LOCK = 4242002;
 
 export async function recordAudit(db: Db, e: AuditEntry): Promise<number> {
+  return (await recordAuditWith(db, e)).seq;
+}
+
+/**
+ * Append an entry together with other changes, in one statement: `with.ctes` are WITH clauses (their
+ * parameters `with.params` are $1…$n; the entry's follow), `with.select` extra columns of the answer. For a
+ * caller that records its own state with the entry in one round trip.
+ */
+export async function recordAuditWith<T extends Record<string, unknown> = Record<string, never>>(
+  db: Db,
+  e: AuditEntry,
+  extra: { ctes?: string[]; params?: unknown[]; select?: string } = {},
+): Promise<{ seq: number } & T> {
   return db.transaction(async (tx) => {
     // Appends are serialised on the head's row: locked, it gives the hash of the last entry (under a
     // concurrent append, the one committed last). Without a head (never in a migrated database), on the log.
@@ -50,26 +63,32 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<number> {
       details: e.details ?? {},
     };
     const hash = auditHash(prev, fields);
-    // The entry and the head that follows it, in one statement.
-    const rows = await tx.query<{ seq: number }>(
-      `WITH e AS (
+    const params = [...(extra.params ?? [])];
+    const p = (i: number) => `$${params.length + i}`;
+    // The entry and the head that follows it, in one statement (with the caller's changes).
+    const ctes = [
+      ...(extra.ctes ?? []),
+      `e AS (
          INSERT INTO audit_log (at, actor, org_id, action, target, reason, details, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq)
-       , h AS (UPDATE audit_head SET seq = e.seq, count = count + 1, hash = $9 FROM e WHERE id = 1)
-       SELECT seq FROM e`,
-      [
-        fields.at,
-        fields.actor,
-        fields.orgId,
-        fields.action,
-        fields.target,
-        fields.reason,
-        JSON.stringify(fields.details),
-        prev,
-        hash,
-      ],
+         VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9].map(p).join(', ')}) RETURNING seq)`,
+      `h AS (UPDATE audit_head SET seq = e.seq, count = count + 1, hash = ${p(9)} FROM e WHERE id = 1)`,
+    ];
+    params.push(
+      fields.at,
+      fields.actor,
+      fields.orgId,
+      fields.action,
+      fields.target,
+      fields.reason,
+      JSON.stringify(fields.details),
+      prev,
+      hash,
     );
-    return rows[0]!.seq;
+    const rows = await tx.query<{ seq: number } & T>(
+      `WITH ${ctes.join(',\n')} SELECT e.seq${extra.select ? `, ${extra.select}` : ''} FROM e`,
+      params,
+    );
+    return rows[0]!;
   });
 }
 

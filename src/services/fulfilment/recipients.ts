@@ -297,27 +297,41 @@ export async function answerTask(
   return { changed };
 }
 
-/** Set the run's status and count from its steps: failed, waiting (open tasks) or done. */
+/**
+ * The run's status from its steps, as WITH clauses `st` (status, error, done) and `settled` (the run updated):
+ * failed when a step failed (with the first failure's reason), done when all are, else waiting (open tasks).
+ * `assumeDone` names a step (a parameter) to count as done: its record is written in the same statement.
+ */
+export function settleCtes(
+  requestId: string,
+  opts: { assumeDone?: string; onlyIfWaiting?: boolean } = {},
+): string[] {
+  const d = opts.assumeDone;
+  const done = d ? `(status = 'done' OR step = ${d})` : `status = 'done'`;
+  const failed = d ? `(status = 'failed' AND step <> ${d})` : `status = 'failed'`;
+  return [
+    `st AS (
+       SELECT CASE WHEN coalesce(bool_or(${failed}), false) THEN 'failed'
+                   WHEN coalesce(bool_and(${done}), true) THEN 'done' ELSE 'waiting' END AS status,
+              (array_agg(error ORDER BY position) FILTER (WHERE ${failed}))[1] AS error,
+              (count(*) FILTER (WHERE ${done}))::int AS done
+         FROM fulfilment_steps WHERE request_id = ${requestId})`,
+    `settled AS (
+       UPDATE fulfilment_runs r SET status = st.status, error = st.error, updated_at = now(), steps_done = st.done,
+              finished_at = CASE WHEN st.status = 'done' THEN now() ELSE NULL END
+         FROM st
+        WHERE r.request_id = ${requestId} ${opts.onlyIfWaiting ? "AND r.status IN ('waiting', 'failed')" : ''})`,
+  ];
+}
+
+/** Set the run's status and count from its steps: failed, waiting (open tasks) or done. One statement. */
 export async function settleRun(
   db: Db,
   requestId: string,
   opts: { onlyIfWaiting?: boolean } = {},
 ): Promise<string> {
-  // One statement: the status from the steps (failed when one failed, with the first failure's reason;
-  // done when all are; else waiting), written to the run.
   const [row] = await db.query<{ status: string }>(
-    `WITH st AS (
-       SELECT CASE WHEN coalesce(bool_or(status = 'failed'), false) THEN 'failed'
-                   WHEN coalesce(bool_and(status = 'done'), true) THEN 'done' ELSE 'waiting' END AS status,
-              (array_agg(error ORDER BY position) FILTER (WHERE status = 'failed'))[1] AS error,
-              (count(*) FILTER (WHERE status = 'done'))::int AS done
-         FROM fulfilment_steps WHERE request_id = $1),
-     u AS (
-       UPDATE fulfilment_runs r SET status = st.status, error = st.error, updated_at = now(), steps_done = st.done,
-              finished_at = CASE WHEN st.status = 'done' THEN now() ELSE NULL END
-         FROM st
-        WHERE r.request_id = $1 ${opts.onlyIfWaiting ? "AND r.status IN ('waiting', 'failed')" : ''})
-     SELECT status FROM st`,
+    `WITH ${settleCtes('$1', opts).join(',\n')} SELECT status FROM st`,
     [requestId],
   );
   return row!.status;

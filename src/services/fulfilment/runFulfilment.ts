@@ -12,7 +12,7 @@ import type { Dataset, Identities } from '../../core/fulfilment/dataset.ts';
 import { OmbudError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { type Actor, recordAuditWith } from '../audit/auditLog.ts';
 import {
   type CollectionOutcome,
   type Connectors,
@@ -31,6 +31,7 @@ import {
   type RecipientOptions,
   recipientOutcome,
   serviceArtifact,
+  settleCtes,
   settleRun,
   tasksOf,
 } from './recipients.ts';
@@ -355,7 +356,6 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
       const note = notes.length ? notes.join(' ') : null;
       // Its artifacts, its record and its audit entry: one transaction, written while the next step runs.
       // The last step's also settles the run.
-      const settles = step === steps[steps.length - 1];
       const rec = {
         step,
         op,
@@ -364,14 +364,13 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
         artifacts,
         now: now(),
         dropServiceCopies: op === 'access' && (collects || !fresh),
+        settles: step === steps[steps.length - 1],
       };
       recording = recording.then(async () => {
         if (recordFailed) return;
         try {
-          await deps.db.transaction(async (tx) => {
-            await recordStep(tx, deps, input, ids, rec);
-            if (settles) settled = await settleRun(tx, input.requestId);
-          });
+          const s = await deps.db.transaction((tx) => recordStep(tx, deps, input, ids, rec));
+          if (s) settled = s;
           stored.push(...artifacts.map((x) => x.name));
         } catch (err) {
           recordFailed = { step, why: safeError(err, ids) };
@@ -517,8 +516,10 @@ async function recordStep(
     now: Date;
     /** The services' answers are in the extract now: their own copies go. */
     dropServiceCopies: boolean;
+    /** The run's last step: its status is settled in the same statement. */
+    settles: boolean;
   },
-): Promise<void> {
+): Promise<string | undefined> {
   const params: unknown[] = [input.requestId, s.step, JSON.stringify(s.outcome), s.note];
   const quick = s.op === 'access' || s.op === 'portability';
   // set_config(…, true) is SET LOCAL (this transaction only) without a round trip of its own.
@@ -540,28 +541,33 @@ async function recordStep(
      UPDATE fulfilment_steps SET status = 'done', outcome = $3, note = $4, attempts = attempts + 1, error = NULL,
             finished_at = now()
       WHERE request_id = $1 AND step = $2 ${quick ? 'AND EXISTS (SELECT 1 FROM cfg)' : ''} RETURNING 1)`);
-  await tx.query(
-    `WITH ${ctes.join(',\n')}
+  if (s.settles) ctes.push(...settleCtes('$1', { assumeDone: '$2' }));
+  else
+    ctes.push(`r AS (
      UPDATE fulfilment_runs SET steps_done = steps_done + (SELECT count(*)::int FROM s), updated_at = now()
-      WHERE request_id = $1`,
-    params,
-  );
-  await recordAudit(tx, {
-    actor: deps.actor,
-    orgId: input.orgId,
-    action: `fulfilment.${s.op}`,
-    target: `request:${input.requestId}`,
-    details: {
-      step: s.step,
-      subject: subjectHash(ids).slice(0, 16),
-      collections: s.outcome.map((o) => ({
-        system: o.system,
-        collection: o.collection,
-        erased: o.erased,
-        kept: o.kept,
-      })),
+      WHERE request_id = $1)`);
+  // The audit entry, with all of the above in the same statement.
+  const row = await recordAuditWith<{ settled?: string }>(
+    tx,
+    {
+      actor: deps.actor,
+      orgId: input.orgId,
+      action: `fulfilment.${s.op}`,
+      target: `request:${input.requestId}`,
+      details: {
+        step: s.step,
+        subject: subjectHash(ids).slice(0, 16),
+        collections: s.outcome.map((o) => ({
+          system: o.system,
+          collection: o.collection,
+          erased: o.erased,
+          kept: o.kept,
+        })),
+      },
     },
-  });
+    { ctes, params, select: s.settles ? '(SELECT status FROM st) AS settled' : undefined },
+  );
+  return row.settled;
 }
 
 /** What the services asked for an access answered: status, count and (until the extract holds it) data. */
