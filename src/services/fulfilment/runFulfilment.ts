@@ -194,6 +194,14 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
         )
       : [];
   const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients), asked);
+  // An extract that asks no service reads the subject's rows while the run's record is being written (a
+  // change reads them only once its run is recorded). Should the run turn out to be done already, or of
+  // another type, the rows are dropped unused: nothing is stored or handed over.
+  const early =
+    (input.type === 'access' || input.type === 'portability') && asked.length === 0
+      ? engine.locate(ids)
+      : undefined;
+  early?.catch(() => {}); // awaited, and a failure recorded, by the step that needs the rows
 
   // The run and its steps: created once; a second call resumes. One statement, committed without waiting
   // for the disk (the run's record is progress, not evidence: lost in a crash, the retry writes it again).
@@ -242,7 +250,7 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   const locate = async (): Promise<Located> => {
     if (located) return located;
     try {
-      located = await engine.locate(ids);
+      located = await (early ?? engine.locate(ids));
       return located;
     } catch (err) {
       throw new LocateError(`locating the data failed: ${safeError(err, ids)}`);
