@@ -20,6 +20,8 @@ export type App = {
   propagator?: import('./services/consent/propagator.ts').Propagator;
   /** The fulfilment queue, when verified requests are carried out (src/services/requests/fulfilRequest.ts). */
   fulfilment?: import('./services/fulfilment/queue.ts').FulfilmentQueue;
+  /** The daily retention run and the console's preview (src/services/retention/worker.ts). */
+  retention?: import('./services/retention/worker.ts').RetentionWorker;
   /**
    * Whether an agent approves an erasure, rectification or restriction before it runs (default true);
    * access and portability run on verification.

@@ -9,6 +9,7 @@ import { installationSecret } from '../../services/consent/keys.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { backfillRequestStops } from '../../services/requests/consentLink.ts';
 import { startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
+import { startRetention } from '../../services/retention/worker.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { CliIo } from '../io.ts';
 
@@ -54,6 +55,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     );
     await backfillRequestStops(app);
     await startRequestFulfilment(app, demoSystems);
+    // The nightly retention run over the same systems (and /console/retention).
+    await startRetention(app, demoSystems);
   }
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
@@ -76,6 +79,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     await server.close();
     await propagation.stop();
     await app.fulfilment?.stop();
+    await app.retention?.stop();
     await demoSystems?.close();
     await catcher?.close();
     await app.close();

@@ -11,7 +11,14 @@ import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import { openConnector, type SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 import { readDatasetDir } from '../../services/fulfilment/datasets.ts';
 import type { Connectors } from '../../services/fulfilment/engine.ts';
-import { createDemoSchema, customerEmail, customerNumber, type DemoSystem, seedDemoSystems } from './seed.ts';
+import {
+  applyDemoSchemaAdditions,
+  createDemoSchema,
+  customerEmail,
+  customerNumber,
+  type DemoSystem,
+  seedDemoSystems,
+} from './seed.ts';
 
 export const DEMO_CUSTOMERS = 25;
 export const DEMO_DATABASES: Record<DemoSystem, { key: string; database: string; schema: string }> = {
@@ -81,6 +88,9 @@ export async function openDemoSystems(opts: {
     await createDemoSchema(customerService, 'customer-service');
     await seedDemoSystems({ customers, seed: opts.seed ?? 42, webshop, customerService });
     seeded = true;
+  } else {
+    // Demo systems created by an older version: add the tables and columns added since (empty).
+    await applyDemoSchemaAdditions(webshop, 'webshop');
   }
   return {
     datasets: await readDatasetDir(),
