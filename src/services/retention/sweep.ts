@@ -13,7 +13,7 @@
  * same database for the same run twice.
  */
 import type { Collection } from '../../core/fulfilment/dataset.ts';
-import type { IsoDate } from '../../core/deadlines/iso-date.ts';
+import { addDays, type IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionRule } from '../../core/register/schema.ts';
 import type { CollectionPlan, DatasetPlan, Overwrite } from '../../core/retention/plan.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
@@ -110,6 +110,7 @@ async function ensureDoneTable(c: SqlConnector): Promise<void> {
     `CREATE TABLE IF NOT EXISTS ${DONE_TABLE} (
        run_id VARCHAR(100) NOT NULL,
        dataset VARCHAR(100) NOT NULL,
+       swept_for DATE NOT NULL,
        outcome TEXT NOT NULL,
        PRIMARY KEY (run_id, dataset)
      )`,
@@ -160,11 +161,17 @@ export async function sweepDataset(
   try {
     const outcomes = await c.transaction(async (tx) => {
       // Claim the run for this database first: a second worker waits here, then fails on the key.
-      if (!opts.dryRun)
+      if (!opts.dryRun) {
         await tx.execute(
-          `INSERT INTO ${DONE_TABLE} (run_id, dataset, outcome) VALUES (${tx.param(1)}, ${tx.param(2)}, '')`,
-          [opts.runId, plan.dataset],
+          `INSERT INTO ${DONE_TABLE} (run_id, dataset, swept_for, outcome)
+           VALUES (${tx.param(1)}, ${tx.param(2)}, ${tx.param(3)}, '')`,
+          [opts.runId, plan.dataset, opts.today],
         );
+        // The records are only needed to resume a run; a year is plenty.
+        await tx.execute(`DELETE FROM ${DONE_TABLE} WHERE swept_for < ${tx.param(1)}`, [
+          addDays(opts.today, -400),
+        ]);
+      }
       const out: RetentionOutcome[] = [];
       for (const cp of plan.collections) {
         const collection = opts.collections.get(cp.collection);
