@@ -17,7 +17,7 @@ import { CHANGE_ACTIONS, type RetentionDeps, runRetention } from '../../src/serv
 import type { RetentionOutcome } from '../../src/services/retention/sweep.ts';
 import type { Db } from '../../src/storage/db.ts';
 import type { SystemDb } from '../support/systems.ts';
-import { type RetentionSystems, retentionDeps, retentionSystems } from './support.ts';
+import { type RetentionSystems, retentionDeps, retentionSystems, snapshot } from './support.ts';
 
 const TODAY = '2026-11-25';
 const cleanup: (() => Promise<void>)[] = [];
@@ -40,19 +40,6 @@ const day = (v: unknown) => String(v).slice(0, 10);
 const ended = (trigger: unknown, duration: string, today: string) =>
   trigger !== null && retentionWindow({ trigger: day(trigger), duration }).erasableFrom <= today;
 const ids = (rs: R[]) => rs.map((r) => Number(r.id)).sort((a, b) => a - b);
-
-/** Every row of every table, except Ombud's own record of which runs swept the database. */
-export async function snapshot(d: SystemDb): Promise<Record<string, unknown[]>> {
-  const c = d.connector;
-  const schema = await c.describe();
-  const out: Record<string, unknown[]> = {};
-  for (const t of schema.tables.filter((x) => x !== 'ombud_retention_done')) {
-    const cols = schema.columns.filter((x) => x.table === t).map((x) => x.column);
-    const rs = await c.query(`SELECT * FROM ${c.quote(t)} ORDER BY ${cols.map((x) => c.quote(x)).join(', ')}`);
-    out[t] = rs.map((r) => JSON.parse(JSON.stringify(r)));
-  }
-  return out;
-}
 
 const sortOutcomes = (os: RetentionOutcome[]) =>
   [...os].sort((a, b) =>

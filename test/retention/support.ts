@@ -148,3 +148,16 @@ export async function count(c: SystemDb, sql: string, params: unknown[] = []): P
   const [row] = await c.connector.query<{ n: number | string }>(sql, params);
   return Number(row?.n ?? 0);
 }
+
+/** Every row of every table, except Ombud's own record of which runs swept the database. */
+export async function snapshot(d: SystemDb): Promise<Record<string, unknown[]>> {
+  const c = d.connector;
+  const schema = await c.describe();
+  const out: Record<string, unknown[]> = {};
+  for (const t of schema.tables.filter((x) => x !== 'ombud_retention_done')) {
+    const cols = schema.columns.filter((x) => x.table === t).map((x) => x.column);
+    const rs = await c.query(`SELECT * FROM ${c.quote(t)} ORDER BY ${cols.map((x) => c.quote(x)).join(', ')}`);
+    out[t] = rs.map((r) => JSON.parse(JSON.stringify(r)));
+  }
+  return out;
+}

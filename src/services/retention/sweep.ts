@@ -320,7 +320,7 @@ async function sweepCollection(
     for (const g of split.kept) {
       if (!opts.dryRun)
         await markRestricted(tx, collection, g.rows, {
-          requestId: `retention:${opts.runId}`,
+          requestId: `retention:${ctx.today}`,
           reason: 'retention',
           rule: g.rule,
           eraseOn: g.eraseOn,
