@@ -36,7 +36,8 @@ const res = await runRetention(
   },
   {
     today: env('RET_TODAY'),
-    onProgress: (p) => process.stdout.write(`${p.kind} ${p.dataset}${'collection' in p ? ` ${p.collection}` : ''}\n`),
+    onProgress: (p) =>
+      process.stdout.write(`${p.kind} ${p.dataset}${'collection' in p ? ` ${p.collection}` : ''}\n`),
   },
 );
 process.stdout.write(`finished ${res.status}\n`);

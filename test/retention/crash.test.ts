@@ -63,7 +63,10 @@ test('P12 a run that fails after a database committed resumes without sweeping i
   const resumed = await runRetention(d, { today: TODAY });
   expect(resumed.runId).toBe(first.runId);
   expect(resumed.status).toBe('done');
-  expect(resumed.steps.find((s) => s.dataset === 'nestit_webshop')).toMatchObject({ status: 'done', recovered: true });
+  expect(resumed.steps.find((s) => s.dataset === 'nestit_webshop')).toMatchObject({
+    status: 'done',
+    recovered: true,
+  });
   expect(byKey(resumed.outcomes)).toEqual(byKey(expected.outcomes));
   expect(await snapshot(crashed.webshop)).toEqual(await snapshot(control.webshop));
   expect(await snapshot(crashed.service)).toEqual(await snapshot(control.service));
@@ -84,7 +87,8 @@ function runWorker(env: Record<string, string>, kill?: { afterLines: number; aft
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (b) => {
       lines += String(b).split('\n').filter(Boolean).length;
-      if (kill && !timer && lines >= kill.afterLines) timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
+      if (kill && !timer && lines >= kill.afterLines)
+        timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
     });
     let err = '';
     child.stderr.on('data', (b) => {
@@ -138,7 +142,7 @@ test('P12 P14 a run killed at random points ends with the same databases and the
   expect(runs[0]!.attempts).toBeGreaterThan(1);
   expect(byKey(await storedOutcomes(ombud.db, runs[0]!.id))).toEqual(byKey(expected.outcomes));
   for (const later of runs.slice(1))
-    expect((await storedOutcomes(ombud.db, later.id)).filter((o) => !['held', 'blocked'].includes(o.action))).toEqual(
-      [],
-    );
+    expect(
+      (await storedOutcomes(ombud.db, later.id)).filter((o) => !['held', 'blocked'].includes(o.action)),
+    ).toEqual([]);
 }, 300_000);

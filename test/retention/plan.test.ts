@@ -49,14 +49,20 @@ describe('cut-off dates (pure retention arithmetic)', () => {
       // Every trigger date within two years either side of the cut-off, checked one by one.
       for (let i = -800; i <= 800; i++) {
         const trigger = addDays(before, i);
-        const ended = erasableFrom(r, trigger, r.trigger === 'financial-year-end' ? '06-30' : '12-31') <= today;
+        const ended =
+          erasableFrom(r, trigger, r.trigger === 'financial-year-end' ? '06-30' : '12-31') <= today;
         expect(ended, `${trigger}`).toBe(trigger < before);
       }
     },
   );
 
   test('the first erasable day is the one the erasure engine gives kept rows, and the law says', () => {
-    const se = rule({ kind: 'legal', duration: 'P7Y', trigger: 'financial-year-end', roundTo: 'end-of-calendar-year' });
+    const se = rule({
+      kind: 'legal',
+      duration: 'P7Y',
+      trigger: 'financial-year-end',
+      roundTo: 'end-of-calendar-year',
+    });
     for (let i = 0; i < 3000; i += 7) {
       const d = addDays('2018-01-01', i);
       expect(erasableFrom(se, d)).toBe(eraseOnFor(se, d));
@@ -81,7 +87,11 @@ describe('the plan from the demo annotations', () => {
     const get = (ds: string, c: string) =>
       plan.datasets.find((d) => d.dataset === ds)!.collections.find((x) => x.collection === c)!;
     const customers = get('nestit_webshop', 'customers');
-    expect(customers.purpose).toMatchObject({ rule: 'order-data', action: 'delete', expiredBefore: '2023-11-25' });
+    expect(customers.purpose).toMatchObject({
+      rule: 'order-data',
+      action: 'delete',
+      expiredBefore: '2023-11-25',
+    });
     expect(customers.children.map((c) => c.collection).sort()).toEqual(['accounts', 'orders', 'reviews']);
     expect(get('nestit_webshop', 'order_lines').purpose!.trigger).toEqual({
       hops: [
@@ -98,7 +108,9 @@ describe('the plan from the demo annotations', () => {
     expect(get('nestit_customer_service', 'messages').purpose!.expiredBefore).toBe('2024-11-25');
     expect(get('nestit_webshop', 'newsletter_signups').purpose).toBeUndefined();
     // Children are swept before the collections they point at.
-    const order = plan.datasets.find((d) => d.dataset === 'nestit_webshop')!.collections.map((c) => c.collection);
+    const order = plan.datasets
+      .find((d) => d.dataset === 'nestit_webshop')!
+      .collections.map((c) => c.collection);
     expect(order.indexOf('order_lines')).toBeLessThan(order.indexOf('orders'));
     expect(order.indexOf('orders')).toBeLessThan(order.indexOf('customers'));
   });
@@ -120,7 +132,10 @@ describe('the plan from the demo annotations', () => {
     const shop = ds.find((d) => d.fides_key === 'nestit_webshop')!;
     const customers = shop.collections.find((c) => c.name === 'customers')!;
     expect(customers.ombud?.retention).toBeUndefined();
-    expect(customers.ombud?.purpose_retention).toEqual({ rule: 'order-data', trigger_field: 'last_activity_at' });
+    expect(customers.ombud?.purpose_retention).toEqual({
+      rule: 'order-data',
+      trigger_field: 'last_activity_at',
+    });
     const invoices = shop.collections.find((c) => c.name === 'invoices')!;
     expect(invoices.ombud?.retention).toEqual({
       rules: [
@@ -171,12 +186,18 @@ describe('bad annotations are located at file:line:column', () => {
     const lines = findings.map(formatFinding);
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^datasets\/shop\.yaml:7:\d+: error: shop\.customers: Unknown retention rule 'no-such-rule'\./),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:7:\d+: error: shop\.customers: Unknown retention rule 'no-such-rule'\./,
+        ),
         expect.stringMatching(
           /^datasets\/shop\.yaml:14:\d+: error: shop\.notes: 'notes' is not found through references from 'orders'/,
         ),
-        expect.stringMatching(/^datasets\/shop\.yaml:17:\d+: error: shop\.notes\.email: Field 'email' identifies a person directly/),
-        expect.stringMatching(/^datasets\/shop\.yaml:20:\d+: error: shop\.orders: Column 'nope' is not an annotated field of 'customers'\./),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:17:\d+: error: shop\.notes\.email: Field 'email' identifies a person directly/,
+        ),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:20:\d+: error: shop\.orders: Column 'nope' is not an annotated field of 'customers'\./,
+        ),
       ]),
     );
     expect(findings.every((f) => f.severity === 'error')).toBe(true);
@@ -202,14 +223,18 @@ describe('bad annotations are located at file:line:column', () => {
     ]);
     const lines = findings.map(formatFinding);
     // The missing key is reported at the mapping it belongs in.
-    expect(lines[0]).toMatch(/^a\.yaml:8:13: error: .*retention\.trigger_field: Legal rules need trigger_field/);
+    expect(lines[0]).toMatch(
+      /^a\.yaml:8:13: error: .*retention\.trigger_field: Legal rules need trigger_field/,
+    );
     expect(lines.some((l) => /^b\.yaml:\d+:\d+: error: YAML syntax error/.test(l))).toBe(true);
   });
 
   test('ombud dataset validate reports retention findings as well', async () => {
     const { validateDatasets } = await import('../../src/core/fulfilment/validate.ts');
     const ix = await demoIndex();
-    const msgs = validateDatasets(parseDatasetYaml(BAD), { register: ix.register }).map((f) => `${f.path}: ${f.message}`);
+    const msgs = validateDatasets(parseDatasetYaml(BAD), { register: ix.register }).map(
+      (f) => `${f.path}: ${f.message}`,
+    );
     expect(msgs).toContain("shop.customers.ombud.retention.purpose: Unknown retention rule 'no-such-rule'.");
   });
 });

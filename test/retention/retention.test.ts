@@ -13,7 +13,11 @@ import {
 import { searchAudit } from '../../src/services/audit/auditLog.ts';
 import { Engine } from '../../src/services/fulfilment/engine.ts';
 import { runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
-import { CHANGE_ACTIONS, type RetentionDeps, runRetention } from '../../src/services/retention/runRetention.ts';
+import {
+  CHANGE_ACTIONS,
+  type RetentionDeps,
+  runRetention,
+} from '../../src/services/retention/runRetention.ts';
 import type { RetentionOutcome } from '../../src/services/retention/sweep.ts';
 import type { Db } from '../../src/storage/db.ts';
 import type { SystemDb } from '../support/systems.ts';
@@ -47,7 +51,12 @@ const sortOutcomes = (os: RetentionOutcome[]) =>
       `${b.dataset}.${b.collection}.${b.rule}.${b.action}.${b.detail}`,
     ),
   );
-const rowsOf = (os: RetentionOutcome[], collection: string, action: RetentionOutcome['action'], rule?: string) =>
+const rowsOf = (
+  os: RetentionOutcome[],
+  collection: string,
+  action: RetentionOutcome['action'],
+  rule?: string,
+) =>
   os
     .filter((o) => o.collection === collection && o.action === action && (!rule || o.rule === rule))
     .reduce((n, o) => n + o.rows, 0);
@@ -115,8 +124,16 @@ describe('retention run on the real servers', () => {
     expect(ids(after)).toEqual(ids(invoices.filter((i) => !goneInvoices.includes(i))));
     for (const i of after) {
       const k = keptInvoices.find((x) => Number(x.id) === Number(i.id));
-      if (k) expect({ restricted: Boolean(i.restricted), erase_on: day(i.erase_on) }).toEqual({ restricted: true, erase_on: endOfBookkeeping(k) });
-      else expect({ restricted: Boolean(i.restricted), erase_on: i.erase_on }).toEqual({ restricted: false, erase_on: null });
+      if (k)
+        expect({ restricted: Boolean(i.restricted), erase_on: day(i.erase_on) }).toEqual({
+          restricted: true,
+          erase_on: endOfBookkeeping(k),
+        });
+      else
+        expect({ restricted: Boolean(i.restricted), erase_on: i.erase_on }).toEqual({
+          restricted: false,
+          erase_on: null,
+        });
     }
     expect(ids(await rows(s.service, 'SELECT id FROM cases'))).toEqual(
       ids(cases.filter((c) => !goneCaseIds.has(Number(c.id)))),
@@ -131,15 +148,19 @@ describe('retention run on the real servers', () => {
     const o = res.outcomes;
     expect(rowsOf(o, 'customers', 'delete', 'order-data')).toBe(expiredCustomers.size);
     expect(rowsOf(o, 'orders', 'delete')).toBe(orders.length - liveOrders.length);
-    expect(rowsOf(o, 'invoices', 'keep', 'bookkeeping-se') + rowsOf(o, 'invoices', 'keep', 'bookkeeping-no')).toBe(
-      keptInvoices.length,
-    );
+    expect(
+      rowsOf(o, 'invoices', 'keep', 'bookkeeping-se') + rowsOf(o, 'invoices', 'keep', 'bookkeeping-no'),
+    ).toBe(keptInvoices.length);
     expect(rowsOf(o, 'invoices', 'delete', 'order-data')).toBe(goneInvoices.length);
     expect(rowsOf(o, 'cases', 'delete', 'customer-service-cases')).toBe(closedCases.length);
 
     // Stored as the run's outcomes and in the audit log, with counts and rule ids only.
     const audit = await searchAudit(deps.db, { action: 'retention.' });
-    expect(audit.map((a) => a.action).sort()).toEqual(['retention.run', 'retention.sweep', 'retention.sweep']);
+    expect(audit.map((a) => a.action).sort()).toEqual([
+      'retention.run',
+      'retention.sweep',
+      'retention.sweep',
+    ]);
     const run = audit.find((a) => a.action === 'retention.run')!;
     expect(run.target).toBe(`retention-run:${res.runId}`);
     expect(run.details).toMatchObject({ today: TODAY, status: 'done' });
@@ -151,12 +172,17 @@ describe('retention run on the real servers', () => {
   test('P13 P23 survey answers and analysis data past their rule are anonymised: no identifier of anyone is left, only the statistics', async () => {
     const { s, deps } = await setup();
     const w = s.webshop;
-    const people = await rows(w, 'SELECT customer_number, email, phone, first_name, last_name FROM customers');
+    const people = await rows(
+      w,
+      'SELECT customer_number, email, phone, first_name, last_name FROM customers',
+    );
     const surveys = await rows(w, 'SELECT * FROM survey_answers');
     // The seeded answers end early in 2025: sweep the day when about 60% of them have reached 12 months.
     const answered = surveys.map((r) => day(r.answered_at)).sort();
-    const TODAY = retentionWindow({ trigger: answered[Math.floor(answered.length * 0.6)]!, duration: 'P12M' })
-      .erasableFrom;
+    const TODAY = retentionWindow({
+      trigger: answered[Math.floor(answered.length * 0.6)]!,
+      duration: 'P12M',
+    }).erasableFrom;
     const analytics = await rows(w, 'SELECT * FROM order_analytics');
     const oldSurveys = surveys.filter((r) => ended(r.answered_at, 'P12M', TODAY));
     const oldAnalytics = analytics.filter((r) => ended(r.collected_at, 'P36M', TODAY));
@@ -167,10 +193,16 @@ describe('retention run on the real servers', () => {
 
     const res = await runRetention(deps, { today: TODAY });
     expect(rowsOf(res.outcomes, 'survey_answers', 'anonymise', 'survey-answers')).toBe(oldSurveys.length);
-    expect(rowsOf(res.outcomes, 'order_analytics', 'anonymise', 'customer-analysis')).toBe(oldAnalytics.length);
+    expect(rowsOf(res.outcomes, 'order_analytics', 'anonymise', 'customer-analysis')).toBe(
+      oldAnalytics.length,
+    );
 
-    const surveysAfter = new Map((await rows(w, 'SELECT * FROM survey_answers')).map((r) => [Number(r.id), r]));
-    const analyticsAfter = new Map((await rows(w, 'SELECT * FROM order_analytics')).map((r) => [Number(r.id), r]));
+    const surveysAfter = new Map(
+      (await rows(w, 'SELECT * FROM survey_answers')).map((r) => [Number(r.id), r]),
+    );
+    const analyticsAfter = new Map(
+      (await rows(w, 'SELECT * FROM order_analytics')).map((r) => [Number(r.id), r]),
+    );
     // Nothing is deleted: the statistics stay.
     expect(surveysAfter.size).toBe(surveys.length);
     expect(analyticsAfter.size).toBe(analytics.length);
@@ -184,7 +216,10 @@ describe('retention run on the real servers', () => {
     for (const before of oldAnalytics) {
       const a = analyticsAfter.get(Number(before.id))!;
       expect(a.customer_number).toBeNull();
-      expect({ ...a, customer_number: before.customer_number, collected_at: 0 }).toEqual({ ...before, collected_at: 0 });
+      expect({ ...a, customer_number: before.customer_number, collected_at: 0 }).toEqual({
+        ...before,
+        collected_at: 0,
+      });
       expect(day(a.collected_at)).toBe(month(before.collected_at));
     }
     // Rows within their rule are untouched.
@@ -203,11 +238,14 @@ describe('retention run on the real servers', () => {
     ];
     for (const r of anonymised)
       for (const v of Object.values(r))
-        if (typeof v === 'string') for (const x of identifiers) expect(v.includes(x), `${v} ~ ${x}`).toBe(false);
+        if (typeof v === 'string')
+          for (const x of identifiers) expect(v.includes(x), `${v} ~ ${x}`).toBe(false);
     // And an access request no longer finds them: they are no one's data.
     const who = people.find((p) => oldSurveys.some((r) => r.customer_number === p.customer_number));
     if (who) {
-      const found = await new Engine(s.datasets, s.connectors).locate({ customer_number: String(who.customer_number) });
+      const found = await new Engine(s.datasets, s.connectors).locate({
+        customer_number: String(who.customer_number),
+      });
       const mine = found.get('nestit_webshop.survey_answers') ?? [];
       expect(mine.every((r) => !oldSurveys.some((o) => Number(o.id) === Number(r.id)))).toBe(true);
     }
@@ -268,7 +306,12 @@ describe('kept rows and their day', () => {
     );
     const erased = await runFulfilment(
       { ...deps, now: () => new Date(`${TODAY}T10:00:00Z`) },
-      { requestId: 'req-erase-ret-1', orgId: 'nestit-sverige', type: 'erasure', identities: { customerNumber: who!.customer_number } },
+      {
+        requestId: 'req-erase-ret-1',
+        orgId: 'nestit-sverige',
+        type: 'erasure',
+        identities: { customerNumber: who!.customer_number },
+      },
     );
     expect(erased.status).toBe('done');
     const kept = await w.connector.query<{ id: number; erase_on: string }>(
@@ -283,14 +326,23 @@ describe('kept rows and their day', () => {
     const before = await runRetention(deps, { today: addDays(first, -1) });
     expect(before.status).toBe('done');
     expect(rowsOf(before.outcomes, 'invoices', 'erase-due')).toBe(0);
-    expect(ids(await rows(w, `SELECT id FROM invoices WHERE customer_number = '${who!.customer_number}'`))).toEqual(
-      ids(kept as unknown as R[]),
-    );
+    expect(
+      ids(await rows(w, `SELECT id FROM invoices WHERE customer_number = '${who!.customer_number}'`)),
+    ).toEqual(ids(kept as unknown as R[]));
     // The day itself: erased, and so are their markers.
     const on = await runRetention(deps, { today: first });
-    expect(rowsOf(on.outcomes, 'invoices', 'erase-due', 'bookkeeping-se')).toBeGreaterThanOrEqual(dueFirst.length);
-    const left = ids(await rows(w, `SELECT id FROM invoices WHERE customer_number = '${who!.customer_number}'`));
-    expect(left).toEqual(kept.filter((k) => !dueFirst.includes(k.id)).map((k) => k.id).sort((a, b) => a - b));
+    expect(rowsOf(on.outcomes, 'invoices', 'erase-due', 'bookkeeping-se')).toBeGreaterThanOrEqual(
+      dueFirst.length,
+    );
+    const left = ids(
+      await rows(w, `SELECT id FROM invoices WHERE customer_number = '${who!.customer_number}'`),
+    );
+    expect(left).toEqual(
+      kept
+        .filter((k) => !dueFirst.includes(k.id))
+        .map((k) => k.id)
+        .sort((a, b) => a - b),
+    );
     const markers = await w.connector.query<{ n: number }>(
       `SELECT COUNT(*)::int AS n FROM ombud_restrictions WHERE collection_name = 'invoices' AND row_key = ANY($1::text[])`,
       [dueFirst.map(String)],
@@ -298,7 +350,7 @@ describe('kept rows and their day', () => {
     expect(markers[0]!.n).toBe(0);
   }, 120_000);
 
-  test('P14 Art. 18: a restricted customer\'s rows are held when the purpose rule ends; the other former customers go', async () => {
+  test("P14 Art. 18: a restricted customer's rows are held when the purpose rule ends; the other former customers go", async () => {
     const { s, deps } = await setup({ customers: 60 });
     const w = s.webshop;
     const former = await w.connector.query<{ id: number; customer_number: string }>(
@@ -321,9 +373,13 @@ describe('kept rows and their day', () => {
     const left = ids(await rows(w, 'SELECT id FROM customers'));
     expect(left).toContain(restricted.id);
     for (const f of former.slice(1)) expect(left).not.toContain(f.id);
-    expect(ids(await rows(w, `SELECT id FROM orders WHERE customer_id = ${restricted.id}`))).toEqual(ids(orders));
+    expect(ids(await rows(w, `SELECT id FROM orders WHERE customer_id = ${restricted.id}`))).toEqual(
+      ids(orders),
+    );
     expect(rowsOf(res.outcomes, 'customers', 'held', 'order-data')).toBeGreaterThanOrEqual(1);
-    expect(res.outcomes.find((o) => o.collection === 'customers' && o.action === 'held')?.detail).toBe('art-18');
+    expect(res.outcomes.find((o) => o.collection === 'customers' && o.action === 'held')?.detail).toBe(
+      'art-18',
+    );
   }, 120_000);
 
   test('P12 a former customer whose review still runs waits for it, then goes with it (the dry run says so first)', async () => {
@@ -333,11 +389,16 @@ describe('kept rows and their day', () => {
       `SELECT c.id FROM customers c WHERE c.last_activity_at < '2023-01-01'
          AND EXISTS (SELECT 1 FROM reviews r WHERE r.customer_id = c.id) ORDER BY c.id LIMIT 1`,
     );
-    await w.connector.execute(`UPDATE reviews SET published_at = '2025-06-01 10:00:00' WHERE customer_id = $1`, [c!.id]);
+    await w.connector.execute(
+      `UPDATE reviews SET published_at = '2025-06-01 10:00:00' WHERE customer_id = $1`,
+      [c!.id],
+    );
     const n = (await rows(w, `SELECT id FROM reviews WHERE customer_id = ${c!.id}`)).length;
 
     const dry = await runRetention(deps, { today: TODAY, dryRun: true });
-    expect(dry.outcomes).toContainEqual(expect.objectContaining({ collection: 'customers', action: 'blocked', detail: 'referenced', rows: 1 }));
+    expect(dry.outcomes).toContainEqual(
+      expect.objectContaining({ collection: 'customers', action: 'blocked', detail: 'referenced', rows: 1 }),
+    );
     const res = await runRetention(deps, { today: TODAY });
     expect(sortOutcomes(res.outcomes)).toEqual(sortOutcomes(dry.outcomes));
     expect(ids(await rows(w, `SELECT id FROM customers WHERE id = ${c!.id}`))).toEqual([c!.id]);

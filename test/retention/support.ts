@@ -156,7 +156,9 @@ export async function snapshot(d: SystemDb): Promise<Record<string, unknown[]>> 
   const out: Record<string, unknown[]> = {};
   for (const t of schema.tables.filter((x) => x !== 'ombud_retention_done')) {
     const cols = schema.columns.filter((x) => x.table === t).map((x) => x.column);
-    const rs = await c.query(`SELECT * FROM ${c.quote(t)} ORDER BY ${cols.map((x) => c.quote(x)).join(', ')}`);
+    const rs = await c.query(
+      `SELECT * FROM ${c.quote(t)} ORDER BY ${cols.map((x) => c.quote(x)).join(', ')}`,
+    );
     out[t] = rs.map((r) => JSON.parse(JSON.stringify(r)));
   }
   return out;
