@@ -11,7 +11,7 @@ import {
   swedishBookkeepingEnd,
 } from '../../src/core/retention/retention.ts';
 import { searchAudit } from '../../src/services/audit/auditLog.ts';
-import { Engine } from '../../src/services/fulfilment/engine.ts';
+import { Engine, ensureMarkerTable } from '../../src/services/fulfilment/engine.ts';
 import { runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
 import {
   CHANGE_ACTIONS,
@@ -380,6 +380,37 @@ describe('kept rows and their day', () => {
     expect(res.outcomes.find((o) => o.collection === 'customers' && o.action === 'held')?.detail).toBe(
       'art-18',
     );
+  }, 120_000);
+
+  test('P14 a legal hold (a retention marker without a day) keeps a closed case past its rule until it is resolved', async () => {
+    const { s, deps } = await setup({ customers: 50 });
+    const c = s.service.connector;
+    const [old] = await c.query<{ id: number }>(
+      "SELECT id FROM cases WHERE closed_at IS NOT NULL AND closed_at < '2023-01-01' ORDER BY id LIMIT 1",
+    );
+    await ensureMarkerTable(c);
+    await c.execute(
+      "INSERT INTO ombud_restrictions (collection_name, row_key, request_id, reason, rule_id, erase_on) VALUES ('cases', ?, 'dispute-17', 'retention', 'legal-hold', NULL)",
+      [String(old!.id)],
+    );
+    const messages = (await rows(s.service, `SELECT id FROM messages WHERE case_id = ${old!.id}`)).length;
+    expect(messages).toBeGreaterThan(0);
+    const res = await runRetention(deps, { today: TODAY });
+    expect(res.outcomes).toContainEqual(
+      expect.objectContaining({ collection: 'cases', action: 'held', detail: 'retention', rows: 1 }),
+    );
+    // The case stays; its messages were not put on hold, so they go with their rule (a hold covers the rows
+    // it marks, as a restriction request marks every row it finds).
+    expect((await rows(s.service, `SELECT id FROM cases WHERE id = ${old!.id}`)).length).toBe(1);
+    expect((await rows(s.service, `SELECT id FROM messages WHERE case_id = ${old!.id}`)).length).toBe(0);
+    expect(rowsOf(res.outcomes, 'cases', 'delete')).toBeGreaterThan(0);
+    // Resolved: the hold gets its day (30 days, rule legal-hold); on that day the case goes.
+    await c.execute("UPDATE ombud_restrictions SET erase_on = '2026-12-25' WHERE request_id = 'dispute-17'");
+    const due = await runRetention(deps, { today: '2026-12-25' });
+    expect(due.outcomes).toContainEqual(
+      expect.objectContaining({ collection: 'cases', action: 'erase-due', rule: 'legal-hold', rows: 1 }),
+    );
+    expect((await rows(s.service, `SELECT id FROM cases WHERE id = ${old!.id}`)).length).toBe(0);
   }, 120_000);
 
   test('P12 a former customer whose review still runs waits for it, then goes with it (the dry run says so first)', async () => {

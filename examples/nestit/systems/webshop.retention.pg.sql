@@ -26,3 +26,5 @@ CREATE TABLE IF NOT EXISTS order_analytics (
   collected_at timestamp NOT NULL
 );
 CREATE INDEX IF NOT EXISTS order_analytics_customer ON order_analytics (customer_number);
+-- The sweep asks, per customer, whether an account still points at it.
+CREATE INDEX IF NOT EXISTS accounts_customer ON accounts (customer_id);
