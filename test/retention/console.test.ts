@@ -63,6 +63,14 @@ describe('retention in the console', () => {
       headers: { cookie: t.cookie },
     });
     expect(api.json()).toEqual({ today: '2026-11-25', outcomes: preview.outcomes });
+    const doc = (await t.server.inject('/api/openapi.json')).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/retention/runs',
+        '/api/v1/retention/runs/{id}',
+        '/api/v1/retention/preview',
+      ]),
+    );
   });
 
   test('P12 the button runs a recorded dry run, then a run; both are listed with their counts', async () => {

@@ -49,6 +49,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     demoSystems = await openDemoSystems({
       databaseUrl: config.databaseUrl,
       embedded: (app.db as { instance?: PGlite }).instance,
+      current: app.now(),
     });
     io.out(
       `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,

@@ -345,3 +345,21 @@ export async function insertRows(c: SqlConnector, table: string, rows: Rows): Pr
     );
   }
 }
+
+/**
+ * Move every date and timestamp of a demo system (PostgreSQL) by `days`, keeping the data's shape: `ombud
+ * start` brings the demo to the present, so retention has current customers and due work alike.
+ */
+export async function shiftDemoDates(c: SqlConnector, days: number): Promise<void> {
+  if (c.dialect !== 'postgres' || days === 0) return;
+  const schema = await c.describe();
+  for (const table of schema.tables) {
+    if (table.startsWith('ombud_')) continue;
+    const cols = schema.columns.filter((x) => x.table === table && /^(date|timestamp)/.test(x.dataType));
+    if (!cols.length) continue;
+    const sets = cols.map(
+      (x) => `${c.quote(x.column)} = ${c.quote(x.column)} + make_interval(days => ${c.param(1)})`,
+    );
+    await c.execute(`UPDATE ${c.quote(table)} SET ${sets.join(', ')}`, [days]);
+  }
+}
