@@ -15,6 +15,17 @@ export type DemoSystem = 'webshop' | 'customer-service';
 export async function createDemoSchema(c: SqlConnector, system: DemoSystem): Promise<void> {
   const file = `${SYSTEMS_DIR}${system}.${c.dialect === 'postgres' ? 'pg' : 'mysql'}.sql`;
   await c.exec(await readFile(file, 'utf8'));
+  await applyDemoSchemaAdditions(c, system);
+}
+
+/**
+ * The tables and columns added to a demo system since its first version (idempotent): the web shop's
+ * survey answers, pseudonymised analysis data and the customers' last activity, which retention runs from.
+ */
+export async function applyDemoSchemaAdditions(c: SqlConnector, system: DemoSystem): Promise<void> {
+  if (system !== 'webshop') return;
+  const file = `${SYSTEMS_DIR}webshop.retention.${c.dialect === 'postgres' ? 'pg' : 'mysql'}.sql`;
+  await c.exec(await readFile(file, 'utf8'));
 }
 
 /** mulberry32: small, fast, deterministic. */
@@ -98,7 +109,18 @@ export async function seedDemoSystems(opts: {
 }): Promise<SeedCounts> {
   const counts: SeedCounts = {};
   const batch = opts.batch ?? 500;
-  const ids = { order: 0, line: 0, invoice: 0, review: 0, signup: 0, account: 0, case: 0, message: 0 };
+  const ids = {
+    order: 0,
+    line: 0,
+    invoice: 0,
+    review: 0,
+    signup: 0,
+    account: 0,
+    case: 0,
+    message: 0,
+    survey: 0,
+    analytics: 0,
+  };
   for (let start = 1; start <= opts.customers; start += batch) {
     const end = Math.min(opts.customers, start + batch - 1);
     const t: Record<string, Rows> = {};
@@ -120,7 +142,11 @@ export async function seedDemoSystems(opts: {
           : `+4790${String(100_000 + n).slice(-6)}`;
       const created = Math.floor(r() * 1800);
       const name = `${first} ${last}`;
-      push('customers', {
+      // A second stream for the rows added later (surveys, analysis data), so the first stream, and with
+      // it every row seeded before, stays the same.
+      const r2 = prng((opts.seed ?? 42) * 2_000_029 + n);
+      let lastActive = created;
+      const customerRow: Record<string, unknown> = {
         id: n,
         customer_number: customerNumber(n),
         email,
@@ -132,15 +158,19 @@ export async function seedDemoSystems(opts: {
         city,
         country,
         created_at: ts(created, n % 1440),
-      });
-      if (r() < 0.7)
+      };
+      push('customers', customerRow);
+      if (r() < 0.7) {
+        const login = created + Math.floor(r() * 300);
+        lastActive = Math.max(lastActive, login);
         push('accounts', {
           id: ++ids.account,
           customer_id: n,
           username: email,
           password_hash: `$argon2id$v=19$demo$${n.toString(16)}`,
-          last_login_at: ts(created + Math.floor(r() * 300), 600),
+          last_login_at: ts(login, 600),
         });
+      }
       const orders = Math.floor(r() * 4);
       for (let o = 0; o < orders; o++) {
         const orderId = ++ids.order;
@@ -148,11 +178,15 @@ export async function seedDemoSystems(opts: {
         const lines = 1 + Math.floor(r() * 3);
         const items: string[] = [];
         let total = 0;
+        let firstSku = '';
+        let quantity = 0;
         for (let l = 0; l < lines; l++) {
           const [sku, product] = pick(PRODUCTS);
           const qty = 1 + Math.floor(r() * 3);
           const price = 9900 + Math.floor(r() * 90000);
           total += qty * price;
+          firstSku ||= sku!;
+          quantity += qty;
           items.push(`${qty} x ${product}`);
           push('order_lines', {
             id: ++ids.line,
@@ -193,8 +227,33 @@ export async function seedDemoSystems(opts: {
           restricted: false,
           erase_on: null,
         });
+        lastActive = Math.max(lastActive, day);
+        push('order_analytics', {
+          id: ++ids.analytics,
+          customer_number: customerNumber(n),
+          country,
+          product_sku: firstSku,
+          items: quantity,
+          total_cents: total,
+          collected_at: ts(day + 1, 60),
+        });
+        if (r2() < 0.4)
+          push('survey_answers', {
+            id: ++ids.survey,
+            customer_number: customerNumber(n),
+            email,
+            order_number: orderNumber,
+            survey: 'post-purchase',
+            score: 1 + Math.floor(r2() * 5),
+            comment:
+              r2() < 0.6
+                ? `${first} ${last}: ${r2() < 0.5 ? 'quick delivery' : `call me on ${phone}`}`
+                : null,
+            answered_at: ts(day + 5 + Math.floor(r2() * 10), 900),
+          });
       }
       const reviews = r() < 0.4 ? 1 + Math.floor(r() * 2) : 0;
+      if (reviews) lastActive = Math.max(lastActive, created + 30);
       for (let v = 0; v < reviews; v++)
         push('reviews', {
           id: ++ids.review,
@@ -227,6 +286,7 @@ export async function seedDemoSystems(opts: {
           opened_at: ts(opened, 540),
           closed_at: r() < 0.8 ? ts(opened + 3, 600) : null,
         });
+        lastActive = Math.max(lastActive, opened + 3);
         const msgs = 1 + Math.floor(r() * 4);
         for (let m = 0; m < msgs; m++)
           push('messages', {
@@ -238,6 +298,8 @@ export async function seedDemoSystems(opts: {
             sent_at: ts(opened, 540 + m * 30),
           });
       }
+      // The web shop keeps the day of the last purchase, login or contact (order-data runs from it).
+      customerRow.last_activity_at = ts(lastActive, 720);
     }
     const webshopTables = [
       'customers',
@@ -247,6 +309,8 @@ export async function seedDemoSystems(opts: {
       'invoices',
       'reviews',
       'newsletter_signups',
+      'survey_answers',
+      'order_analytics',
     ];
     for (const table of webshopTables) {
       counts[table] = (counts[table] ?? 0) + (t[table]?.length ?? 0);
@@ -279,5 +343,23 @@ export async function insertRows(c: SqlConnector, table: string, rows: Rows): Pr
       `INSERT INTO ${c.quote(table)} (${cols.map((x) => c.quote(x)).join(', ')}) VALUES ${tuples.join(', ')}`,
       params,
     );
+  }
+}
+
+/**
+ * Move every date and timestamp of a demo system (PostgreSQL) by `days`, keeping the data's shape: `ombud
+ * start` brings the demo to the present, so retention has current customers and due work alike.
+ */
+export async function shiftDemoDates(c: SqlConnector, days: number): Promise<void> {
+  if (c.dialect !== 'postgres' || days === 0) return;
+  const schema = await c.describe();
+  for (const table of schema.tables) {
+    if (table.startsWith('ombud_')) continue;
+    const cols = schema.columns.filter((x) => x.table === table && /^(date|timestamp)/.test(x.dataType));
+    if (!cols.length) continue;
+    const sets = cols.map(
+      (x) => `${c.quote(x.column)} = ${c.quote(x.column)} + make_interval(days => ${c.param(1)})`,
+    );
+    await c.execute(`UPDATE ${c.quote(table)} SET ${sets.join(', ')}`, [days]);
   }
 }
