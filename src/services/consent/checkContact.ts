@@ -30,6 +30,13 @@ function purposeOf(index: RegisterIndex, orgId: string, purposeId: string): Purp
   return p;
 }
 
+/** The single lookup: $1 org, $2 identity hashes, $3 purpose, $4 DIRECT_MARKETING. */
+export const CONTACT_CHECK_SQL = `SELECT s.id, s.restricted,
+            (SELECT json_agg(json_build_object('purposeId', c.purpose_id, 'channel', c.channel, 'status', c.status, 'since', c.since))
+               FROM consent_state c WHERE c.subject_id = s.id AND c.purpose_id IN ($3, $4)) AS state
+       FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
+      WHERE i.value_hash = ANY($2::text[]) AND i.org_id = $1`;
+
 export async function checkContact(
   db: Db,
   keys: ConsentKeys,
@@ -47,11 +54,7 @@ export async function checkContact(
     restricted: boolean;
     state: (Omit<StateRow, 'since'> & { since: string })[] | null;
   }>(
-    `SELECT s.id, s.restricted,
-            (SELECT json_agg(json_build_object('purposeId', c.purpose_id, 'channel', c.channel, 'status', c.status, 'since', c.since))
-               FROM consent_state c WHERE c.subject_id = s.id AND c.purpose_id IN ($3, $4)) AS state
-       FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
-      WHERE i.value_hash = ANY($2::text[]) AND i.org_id = $1`,
+CONTACT_CHECK_SQL,
     [q.orgId, hashes, purpose.id, DIRECT_MARKETING],
   );
   const distinct = new Set(rows.map((r) => r.id)).size;
