@@ -49,11 +49,12 @@ const CONC = Number(a.concurrency);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
 /** utime + stime of a process, in ms (0 when it is gone or not readable). */
-function procCpuMs(pid: number): number {
+function procCpuMs(pid: number, which: 'all' | 'sys' = 'all'): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS; // fields 14 and 15 of stat
+    // fields 14 (utime) and 15 (stime) of stat
+    return (which === 'sys' ? Number(f[12]) : Number(f[11]) + Number(f[12])) * TICK_MS;
   } catch {
     return 0;
   }
@@ -243,6 +244,7 @@ const serverPid = a['server-pid'] ? Number(a['server-pid']) : undefined;
 const pidsBefore = await backendPids();
 const backendBefore = new Map(pidsBefore.map((p) => [p, procCpuMs(p)]));
 const serverBefore = serverPid ? procCpuMs(serverPid) : 0;
+const serverSysBefore = serverPid ? procCpuMs(serverPid, 'sys') : 0;
 const selfBefore = process.cpuUsage();
 
 const lat: number[] = new Array(targets.length);
@@ -277,6 +279,7 @@ await new Promise<void>((resolve) => {
 const seconds = (performance.now() - start) / 1000;
 const self = process.cpuUsage(selfBefore);
 const serverMs = serverPid ? procCpuMs(serverPid) - serverBefore : null;
+const serverSysMs = serverPid ? procCpuMs(serverPid, 'sys') - serverSysBefore : null;
 let backendMs: number | null = null;
 if (a.backends) {
   backendMs = 0;
@@ -301,7 +304,9 @@ console.log(
     // µs of CPU per request
     cpu: {
       load: perReq((self.user + self.system) / 1000),
+      loadSys: perReq(self.system / 1000),
       server: perReq(serverMs),
+      serverSys: perReq(serverSysMs),
       postgres: perReq(backendMs),
     },
   }),

@@ -159,13 +159,22 @@ async function main() {
     await app.close();
     return;
   }
-  const sample = identityHash(keys, ORG, 'email', email(1));
-  const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${CONTACT_CHECK_SQL}`, [
-    ORG,
-    [sample],
-    PURPOSE,
-    'direct-marketing',
-  ]);
+  // The plan PostgreSQL keeps for the prepared lookup (after five executions it may switch to a
+  // generic plan; `$2` in the plan shows it did).
+  const plan = await (async () => {
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      const sample = identityHash(keys, ORG, 'email', email(1));
+      await c.query(`PREPARE bench_plan(text, text, text, text) AS ${CONTACT_CHECK_SQL}`);
+      const args = `('${ORG}', '${sample}', '${PURPOSE}', 'direct-marketing')`;
+      for (let k = 0; k < 6; k++) await c.query(`EXECUTE bench_plan${args}`);
+      const r = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE bench_plan${args}`);
+      return r.rows;
+    } finally {
+      await c.end();
+    }
+  })();
 
   // --- The server, with its real logger at LOG_LEVEL (written to /dev/null, not the terminal) ---
   const { key } = await createApiKey(db, SYSTEM_ACTOR, {
@@ -190,7 +199,12 @@ async function main() {
   const warmFile = `/tmp/consent-bench-warm-${process.pid}.json`;
   writeFileSync(warmFile, JSON.stringify(targets.slice(0, 4000)));
 
-  const load = async (mode: 'http' | 'sql', rate: number, f = file): Promise<Stats> =>
+  const load = async (mode: 'http' | 'sql', rate: number, f = file): Promise<Stats> => {
+    const s = await loadRaw(mode, rate, f);
+    log(`${mode} rate ${rate}: ${JSON.stringify(s)}`);
+    return s;
+  };
+  const loadRaw = async (mode: 'http' | 'sql', rate: number, f: string): Promise<Stats> =>
     JSON.parse(
       (
         await promisify(execFile)(
@@ -201,7 +215,8 @@ async function main() {
             'bench/consent/load.ts',
             ...['--mode', mode, '--client', a.client!, '--targets', f, '--rate', String(rate)],
             ...['--concurrency', String(CONC), '--url', base, '--key', key, '--pg', url.toString()],
-            ...['--server-pid', String(process.pid), '--backends', mode === 'http' ? SERVER_APP : SQL_APP],
+            ...(mode === 'http' ? ['--server-pid', String(process.pid)] : []),
+            ...['--backends', mode === 'http' ? SERVER_APP : SQL_APP],
           ],
           { encoding: 'utf8', maxBuffer: 1 << 20 },
         )

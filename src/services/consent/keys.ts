@@ -37,3 +37,16 @@ export function consentKeys(db: Db, secret?: string): Promise<ConsentKeys> {
 export function identityHash(keys: ConsentKeys, orgId: string, kind: string, value: string): string {
   return createHmac('sha256', keys.identity).update(`${orgId}\0${kind}\0${value}`).digest('hex');
 }
+
+/** The same keyed hash as raw bytes (32), written into `target` at `offset` (bulk lookups ship them as one bytea). */
+export function identityDigestInto(
+  keys: ConsentKeys,
+  orgId: string,
+  kind: string,
+  value: string,
+  target: Buffer,
+  offset: number,
+): void {
+  // Through the hex string: cheaper in Node than a Buffer per digest.
+  target.write(identityHash(keys, orgId, kind, value), offset, 'hex');
+}
