@@ -80,8 +80,16 @@ function requestHashSql(kind: Ev['kind'], mailSql: string, atIsoSql: string): st
       : kind === 'grant'
         ? { purposeId: PURPOSE, channel: 'email', wording: WORDING, noticeVersion: 1, source: 'checkout' }
         : { purposeId: PURPOSE, channel: 'email', source: 'preference-center' };
-  const json = canonicalJson({ orgId: ORG, identity: [{ kind: 'email', value: MAIL }], kind, ...input, at: AT });
-  const parts = json.split(/(@@MAIL@@|@@AT@@)/).map((p) => (p === MAIL ? mailSql : p === AT ? atIsoSql : lit(p)));
+  const json = canonicalJson({
+    orgId: ORG,
+    identity: [{ kind: 'email', value: MAIL }],
+    kind,
+    ...input,
+    at: AT,
+  });
+  const parts = json
+    .split(/(@@MAIL@@|@@AT@@)/)
+    .map((p) => (p === MAIL ? mailSql : p === AT ? atIsoSql : lit(p)));
   if (parts.length !== 5) throw new Error('unexpected request template');
   return `encode(sha256(convert_to(${parts.join(' || ')}, 'UTF8')), 'hex')`;
 }
@@ -189,7 +197,11 @@ export async function generate(
     const mail = `'subject' || i || '@bench.example'`;
     const granted = `(('x' || substr(md5('g' || i), 1, 7))::bit(28)::int % 100 < 70)`;
     const kind = (e: number) =>
-      e === last ? `CASE WHEN ${granted} THEN 'grant' ELSE 'withdraw' END` : e % 2 === 0 ? `'grant'` : `'withdraw'`;
+      e === last
+        ? `CASE WHEN ${granted} THEN 'grant' ELSE 'withdraw' END`
+        : e % 2 === 0
+          ? `'grant'`
+          : `'withdraw'`;
     const hash = (kind: Ev['kind'], atExpr: string) => requestHashSql(kind, mail, iso(atExpr));
     // Events: one statement per round e (all subjects' e-th choice), in time order like the service
     // would have appended them; the sequence number follows that order.
@@ -292,15 +304,22 @@ export async function generate(
     for (const d of fks) await c0.query(`${d.sql} NOT VALID`);
     await onConnections(
       conns,
-      fks.map((d) => (c: pg.Client) =>
-        step(`validate ${d.name}`, () => c.query(`ALTER TABLE ${d.table} VALIDATE CONSTRAINT ${d.name}`)),
+      fks.map(
+        (d) => (c: pg.Client) =>
+          step(`validate ${d.name}`, () => c.query(`ALTER TABLE ${d.table} VALIDATE CONSTRAINT ${d.name}`)),
       ),
     );
     steps['rebuild (wall)'] = (performance.now() - tr) / 1000;
     const after = await definitions(c0);
-    const show = (ds: Definition[]) => ds.map((d) => d.sql).sort().join('\n');
+    const show = (ds: Definition[]) =>
+      ds
+        .map((d) => d.sql)
+        .sort()
+        .join('\n');
     if (show(after) !== show(before))
-      throw new Error(`indexes and constraints differ after the rebuild:\n${show(before)}\n---\n${show(after)}`);
+      throw new Error(
+        `indexes and constraints differ after the rebuild:\n${show(before)}\n---\n${show(after)}`,
+      );
     if (hashes === 'pgcrypto') await c0.query('DROP EXTENSION pgcrypto');
 
     await step('vacuum analyze', () =>
@@ -334,12 +353,19 @@ async function verify(c: pg.Client, keys: ConsentKeys, n: number, eps: number) {
       `SELECT kind, at, request_hash FROM consent_events WHERE subject_id = md5('subject-' || $1::int)::uuid ORDER BY seq`,
       [i],
     );
-    const want: Ev[] = Array.from({ length: eps }, (_, e) => ({ kind: kindOf(i, e, eps), at: eventAt(i, e) }));
+    const want: Ev[] = Array.from({ length: eps }, (_, e) => ({
+      kind: kindOf(i, e, eps),
+      at: eventAt(i, e),
+    }));
     if (objects(i)) want.push({ kind: 'object', at: new Date(eventAt(i, eps - 1).getTime() + 7 * DAY) });
     if (evs.rows.length !== want.length) throw new Error(`subject ${i}: ${evs.rows.length} events`);
     want.forEach((w, k) => {
       const got = evs.rows[k]!;
-      if (got.kind !== w.kind || got.at.getTime() !== w.at.getTime() || got.request_hash !== requestHash(i, w))
+      if (
+        got.kind !== w.kind ||
+        got.at.getTime() !== w.at.getTime() ||
+        got.request_hash !== requestHash(i, w)
+      )
         throw new Error(`subject ${i}, event ${k}: not what the service would have stored`);
     });
   }

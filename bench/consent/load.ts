@@ -4,6 +4,7 @@
  *
  *   node --import tsx bench/consent/load.ts --mode http|sql --targets FILE [--rate 2000] [--concurrency 64]
  *        [--server-pid PID] [--pg URL] [--backends APPLICATION_NAME]
+ *   node --import tsx bench/consent/load.ts --mode bulk --bulk N --url URL --key KEY [--server-pid PID]
  *
  * --rate R (open loop): request k is due at start + k/R; latency is measured from when it was due,
  * so a stalled server is not hidden by the client waiting for it (no coordinated omission).
@@ -40,10 +41,12 @@ const { values: a } = parseArgs({
     'sql-connections': { type: 'string', default: '8' },
     'server-pid': { type: 'string' },
     backends: { type: 'string' },
+    bulk: { type: 'string', default: '0' },
   },
 });
-type Target = { email: string; hash: string };
-const targets = JSON.parse(readFileSync(a.targets!, 'utf8')) as Target[];
+const serverPid = a['server-pid'] ? Number(a['server-pid']) : undefined;
+
+const targets = a.mode === 'bulk' ? [] : (JSON.parse(readFileSync(a.targets!, 'utf8')) as Target[]);
 const RATE = Number(a.rate);
 const CONC = Number(a.concurrency);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -60,6 +63,66 @@ function procCpuMs(pid: number, which: 'all' | 'sys' = 'all'): number {
   }
 }
 
+if (a.mode === 'bulk') {
+  // One send list of --bulk addresses (subject0 … subject<bulk-1>) through the real endpoint.
+  const n = Number(a.bulk);
+  const body = Buffer.from(
+    JSON.stringify({
+      purpose: a.purpose,
+      channel: 'email',
+      recipients: Array.from({ length: n }, (_, k) => `subject${k}@bench.example`),
+    }),
+  );
+  const base = new URL(a.url!);
+  const serverBefore = serverPid ? procCpuMs(serverPid) : 0;
+  const selfBefore = process.cpuUsage();
+  const t0 = performance.now();
+  const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: base.hostname,
+        port: base.port,
+        path: `/api/v1/organizations/${a.org}/contact-checks/bulk`,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          authorization: `Bearer ${a.key}`,
+        },
+      },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c) => chunks.push(c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        r.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const self = process.cpuUsage(selfBefore);
+  const serverMs = serverPid ? procCpuMs(serverPid) - serverBefore : null;
+  if (res.status !== 200) {
+    console.log(JSON.stringify({ status: res.status, error: res.text.slice(0, 500) }));
+    process.exit(0);
+  }
+  const out = JSON.parse(res.text) as { allowed: string[]; refused: unknown[] };
+  console.log(
+    JSON.stringify({
+      status: res.status,
+      seconds,
+      bytesSent: body.length,
+      bytesReceived: Buffer.byteLength(res.text),
+      allowed: out.allowed.length,
+      refused: out.refused.length,
+      serverCpuSeconds: serverMs === null ? null : serverMs / 1000,
+      clientCpuSeconds: (self.user + self.system) / 1e6,
+    }),
+  );
+  process.exit(0);
+}
+type Target = { email: string; hash: string };
 let monitor: pg.Client | undefined;
 async function backendPids(): Promise<number[]> {
   if (!a.backends || !a.pg) return [];
@@ -240,7 +303,6 @@ if (a.mode === 'http' && a.client === 'raw') {
   };
 }
 
-const serverPid = a['server-pid'] ? Number(a['server-pid']) : undefined;
 const pidsBefore = await backendPids();
 const backendBefore = new Map(pidsBefore.map((p) => [p, procCpuMs(p)]));
 const serverBefore = serverPid ? procCpuMs(serverPid) : 0;

@@ -105,7 +105,9 @@ export function mayContact(q: {
 
   const grant = latest(q.state, p.id, q.channel);
   const objection = latest(q.state, p.id, EVERY_CHANNEL, q.channel);
-  const dmObjection = directMarketing ? latest(q.state, DIRECT_MARKETING, EVERY_CHANNEL, q.channel) : undefined;
+  const dmObjection = directMarketing
+    ? latest(q.state, DIRECT_MARKETING, EVERY_CHANNEL, q.channel)
+    : undefined;
   // A consent given after the objection (a newer expression of will).
   const grantedAfter = (o: StateRow) =>
     basis === 'consent' && grant?.status === 'granted' && grant.since.getTime() > o.since.getTime();

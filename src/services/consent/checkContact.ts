@@ -14,7 +14,7 @@ import { conflict, OmbudError, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Purpose } from '../../core/register/schema.ts';
 import type { Db } from '../../storage/db.ts';
-import { type ConsentKeys, identityDigestInto, identityHash } from './keys.ts';
+import { type ConsentKeys, identityDigests, identityHash } from './keys.ts';
 
 export type ContactDecision = Decision & { subjectId: string | null };
 
@@ -46,7 +46,10 @@ export const CONTACT_CHECK_SQL = `SELECT s.id, s.restricted, c.purpose_id, c.cha
        FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
        LEFT JOIN consent_state c ON c.subject_id = s.id AND c.purpose_id IN ($3, $4)
       WHERE i.value_hash = $2 AND i.org_id = $1`;
-const CONTACT_CHECK_ANY_SQL = CONTACT_CHECK_SQL.replace('i.value_hash = $2', 'i.value_hash = ANY($2::text[])');
+const CONTACT_CHECK_ANY_SQL = CONTACT_CHECK_SQL.replace(
+  'i.value_hash = $2',
+  'i.value_hash = ANY($2::text[])',
+);
 
 type LookupRow = {
   id: string;
@@ -87,7 +90,12 @@ export async function checkContact(
         'Send identities of one person only, or merge the subjects first.',
       );
     if (r.status !== null)
-      state.push({ purposeId: r.purpose_id!, channel: r.channel!, status: r.status, since: new Date(r.since!) });
+      state.push({
+        purposeId: r.purpose_id!,
+        channel: r.channel!,
+        status: r.status,
+        since: new Date(r.since!),
+      });
   }
   const d = mayContact({
     purpose,
@@ -172,8 +180,7 @@ export async function bulkFilter(
   const known = new Uint8Array(values.length);
   const restricted = new Uint8Array(values.length);
   const states: (StateRow[] | undefined)[] = new Array(values.length);
-  const digests = Buffer.allocUnsafe(values.length * 32);
-  for (let d = 0; d < values.length; d++) identityDigestInto(keys, q.orgId, kind, values[d]!, digests, d * 32);
+  const digests = await identityDigests(keys, q.orgId, kind, values);
   type BulkRow = {
     o: number;
     restricted: boolean;
@@ -203,7 +210,12 @@ export async function bulkFilter(
         known[d] = 1;
         if (r.restricted) restricted[d] = 1;
         if (r.status === null) continue;
-        const row = { purposeId: r.purpose_id!, channel: r.channel!, status: r.status, since: new Date(r.since!) };
+        const row = {
+          purposeId: r.purpose_id!,
+          channel: r.channel!,
+          status: r.status,
+          since: new Date(r.since!),
+        };
         const list = states[d];
         if (list) list.push(row);
         else states[d] = [row];
@@ -215,7 +227,13 @@ export async function bulkFilter(
   let unknown: Decision | undefined;
   const decide = (d: number): Decision => {
     if (!known[d] || (!restricted[d] && !states[d]))
-      return (unknown ??= mayContact({ purpose, orgId: q.orgId, channel: q.channel, state: [], restricted: false }));
+      return (unknown ??= mayContact({
+        purpose,
+        orgId: q.orgId,
+        channel: q.channel,
+        state: [],
+        restricted: false,
+      }));
     return mayContact({
       purpose,
       orgId: q.orgId,
