@@ -226,14 +226,10 @@ export async function bulkFilter(
   // The decision once per distinct address (all unknown, unrestricted ones share one).
   let unknown: Decision | undefined;
   const decide = (d: number): Decision => {
-    if (!known[d] || (!restricted[d] && !states[d]))
-      return (unknown ??= mayContact({
-        purpose,
-        orgId: q.orgId,
-        channel: q.channel,
-        state: [],
-        restricted: false,
-      }));
+    if (!known[d] || (!restricted[d] && !states[d])) {
+      unknown ??= mayContact({ purpose, orgId: q.orgId, channel: q.channel, state: [], restricted: false });
+      return unknown;
+    }
     return mayContact({
       purpose,
       orgId: q.orgId,
@@ -252,7 +248,8 @@ export async function bulkFilter(
       refused.push({ index: i, reason: 'invalid-address' });
       continue;
     }
-    const decision = (decisions[d] ??= decide(d));
+    decisions[d] ??= decide(d);
+    const decision = decisions[d];
     if (!decision.allowed) refused.push({ index: i, reason: decision.reason });
     else if (seen[d]) refused.push({ index: i, reason: 'duplicate' });
     else {
