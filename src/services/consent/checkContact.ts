@@ -37,12 +37,13 @@ function purposeOf(index: RegisterIndex, orgId: string, purposeId: string): Purp
 
 /**
  * The single lookup: the subject and its state rows for the purpose and for direct marketing, one
- * row per state row (one with nulls when it has none). $1 org, $2 identity hash, $3 purpose,
- * $4 DIRECT_MARKETING. Prepared once per connection: with the hash compared by `=`, PostgreSQL
+ * row per state row (one with nulls when it has none; `since` as epoch milliseconds, what a JS Date
+ * holds). $1 org, $2 identity hash, $3 purpose, $4 DIRECT_MARKETING. Prepared once per connection: with the hash compared by `=`, PostgreSQL
  * keeps one generic plan (identity-hash index → subject primary key → state primary key) instead
  * of planning every call. Several identities use the same query with `= ANY($2)`.
  */
-export const CONTACT_CHECK_SQL = `SELECT s.id, s.restricted, c.purpose_id, c.channel, c.status, c.since
+export const CONTACT_CHECK_SQL = `SELECT s.id, s.restricted, c.purpose_id, c.channel, c.status,
+            (extract(epoch FROM c.since) * 1000)::float8 AS since
        FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
        LEFT JOIN consent_state c ON c.subject_id = s.id AND c.purpose_id IN ($3, $4)
       WHERE i.value_hash = $2 AND i.org_id = $1`;
@@ -57,7 +58,7 @@ type LookupRow = {
   purpose_id: string | null;
   channel: string | null;
   status: StateRow['status'] | null;
-  since: Date | null;
+  since: number | null;
 };
 
 export async function checkContact(
