@@ -9,13 +9,14 @@
  *
  *   node --import tsx bench/consent/lookup.ts [--subjects 1000000] [--events-per-subject 5]
  *        [--rate 2000] [--seconds 20] [--concurrency 64] [--bulk 1000000] [--log-level warn]
- *        [--pool 4] [--db ombud_consent_bench] [--parallel 2] [--regenerate] [--generate-only] [--no-wrk]
+ *        [--pool 10] [--db ombud_consent_bench] [--parallel 2] [--regenerate] [--generate-only] [--no-wrk]
  * Needs PostgreSQL at OMBUD_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  * Exits 1 when Ombud and raw SQL disagree on how many may be contacted, or on any error.
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
@@ -39,7 +40,7 @@ const { values: a } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     bulk: { type: 'string', default: '1000000' },
     'log-level': { type: 'string', default: 'warn' },
-    pool: { type: 'string', default: '4' },
+    pool: { type: 'string', default: '10' },
     db: { type: 'string', default: 'ombud_consent_bench' },
     parallel: { type: 'string', default: '2' },
     client: { type: 'string', default: 'raw' },
@@ -109,6 +110,8 @@ type Stats = {
   allowed: number;
   errors: number;
   cpu: { load: number | null; server: number | null; postgres: number | null };
+  /** Garbage-collection pauses of the server process during the run. */
+  gc?: { count: number; totalMs: number; maxMs: number };
 };
 
 async function main() {
@@ -199,8 +202,22 @@ async function main() {
   const warmFile = `/tmp/consent-bench-warm-${process.pid}.json`;
   writeFileSync(warmFile, JSON.stringify(targets.slice(0, 4000)));
 
+  // The server's garbage-collection pauses (it runs in this process): a long pause is what an
+  // open-loop p99 feels first.
+  let gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const load = async (mode: 'http' | 'sql', rate: number, f = file): Promise<Stats> => {
+    gcPauses = [];
     const s = await loadRaw(mode, rate, f);
+    await new Promise((r) => setImmediate(r));
+    s.gc = {
+      count: gcPauses.length,
+      totalMs: gcPauses.reduce((x, y) => x + y, 0),
+      maxMs: Math.max(0, ...gcPauses),
+    };
     log(`${mode} rate ${rate}: ${JSON.stringify(s)}`);
     return s;
   };
@@ -293,6 +310,7 @@ async function main() {
   );
   const endUptime = await uptime();
 
+  gcObserver.disconnect();
   await server.close();
   await app.close();
   rmSync(file, { force: true });
@@ -323,6 +341,7 @@ async function main() {
       : []),
     '',
     `Ratios (Ombud HTTP / raw SQL): p99 at ${RATE}/s ${(httpFixed.p99 / sqlFixed.p99).toFixed(1)}×, p50 ${(httpFixed.p50 / sqlFixed.p50).toFixed(1)}×; maximum throughput raw SQL / Ombud ${(sqlMax.rps / httpMax.rps).toFixed(1)}×; CPU per request (all processes, closed loop) ${(total(httpMax) / total(sqlMax)).toFixed(1)}×.`,
+    `Server garbage collection during the open-loop HTTP run: ${httpFixed.gc!.count} pauses, ${httpFixed.gc!.totalMs.toFixed(0)} ms in all, longest ${httpFixed.gc!.maxMs.toFixed(1)} ms (closed loop: ${httpMax.gc!.count} pauses, longest ${httpMax.gc!.maxMs.toFixed(1)} ms).`,
     `CPU needed for ${RATE} req/s at the open-loop cost per request: ${((total(httpFixed) * RATE) / 1e6).toFixed(2)} cores of 2 (Ombud ${(((httpFixed.cpu.server ?? 0) * RATE) / 1e6).toFixed(2)}, PostgreSQL ${(((httpFixed.cpu.postgres ?? 0) * RATE) / 1e6).toFixed(2)}, load driver ${(((httpFixed.cpu.load ?? 0) * RATE) / 1e6).toFixed(2)}).`,
     `Target p99 < 5 ms at ${RATE} req/s over HTTP: ${meets(httpFixed.p99 < 5 && httpFixed.rps >= RATE * 0.97)} (p99 ${ms(httpFixed.p99)}, ${httpFixed.rps.toFixed(0)} req/s).`,
     `Bulk filter of a ${BULK.toLocaleString('en')}-address send list over HTTP (one POST of ${(bulk.bytesSent / 1e6).toFixed(1)} MB, answer ${(bulk.bytesReceived / 1e6).toFixed(1)} MB): ${bulk.seconds.toFixed(2)} s, server CPU ${bulk.serverCpuSeconds.toFixed(2)} s (${bulk.allowed.toLocaleString('en')} may be contacted, ${bulk.refused.toLocaleString('en')} refused; SQL count by address: ${expected.toLocaleString('en')}). Target < 10 s: ${meets(bulk.seconds < 10)}.`,
