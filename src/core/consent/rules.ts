@@ -89,6 +89,13 @@ function latest(state: StateRow[], purposeId: string, channel: string, other?: s
   return best;
 }
 
+/** A consent given after the objection: a newer expression of will. */
+function grantedAfter(basis: LegalBasis, grant: StateRow | undefined, objection: StateRow): boolean {
+  return (
+    basis === 'consent' && grant?.status === 'granted' && grant.since.getTime() > objection.since.getTime()
+  );
+}
+
 export function mayContact(q: {
   purpose: Purpose;
   orgId: string;
@@ -108,15 +115,12 @@ export function mayContact(q: {
   const dmObjection = directMarketing
     ? latest(q.state, DIRECT_MARKETING, EVERY_CHANNEL, q.channel)
     : undefined;
-  // A consent given after the objection (a newer expression of will).
-  const grantedAfter = (o: StateRow) =>
-    basis === 'consent' && grant?.status === 'granted' && grant.since.getTime() > o.since.getTime();
 
   // Art. 21(3): an objection to direct marketing stops it, no balancing. Only a later, explicit
   // consent to the very purpose (a newer expression of will) overrides it.
-  if (dmObjection?.status === 'objected' && !grantedAfter(dmObjection))
+  if (dmObjection?.status === 'objected' && !grantedAfter(basis, grant, dmObjection))
     return { allowed: false, basis, reason: 'objected-direct-marketing' };
-  if (objection?.status === 'objected' && !grantedAfter(objection))
+  if (objection?.status === 'objected' && !grantedAfter(basis, grant, objection))
     return { allowed: false, basis, reason: directMarketing ? 'objected-direct-marketing' : 'objected' };
 
   if (basis === 'consent') {
