@@ -16,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
@@ -112,6 +112,8 @@ type Stats = {
   cpu: { load: number | null; server: number | null; postgres: number | null };
   /** Garbage-collection pauses of the server process during the run. */
   gc?: { count: number; totalMs: number; maxMs: number };
+  /** The server's event-loop delay during the run (ms). */
+  loopDelay?: { p99: number; max: number };
 };
 
 async function main() {
@@ -211,7 +213,11 @@ async function main() {
   gcObserver.observe({ entryTypes: ['gc'] });
   const load = async (mode: 'http' | 'sql', rate: number, f = file): Promise<Stats> => {
     gcPauses = [];
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
     const s = await loadRaw(mode, rate, f);
+    delay.disable();
+    s.loopDelay = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     await new Promise((r) => setImmediate(r));
     s.gc = {
       count: gcPauses.length,
@@ -341,7 +347,7 @@ async function main() {
       : []),
     '',
     `Ratios (Ombud HTTP / raw SQL): p99 at ${RATE}/s ${(httpFixed.p99 / sqlFixed.p99).toFixed(1)}×, p50 ${(httpFixed.p50 / sqlFixed.p50).toFixed(1)}×; maximum throughput raw SQL / Ombud ${(sqlMax.rps / httpMax.rps).toFixed(1)}×; CPU per request (all processes, closed loop) ${(total(httpMax) / total(sqlMax)).toFixed(1)}×.`,
-    `Server garbage collection during the open-loop HTTP run: ${httpFixed.gc!.count} pauses, ${httpFixed.gc!.totalMs.toFixed(0)} ms in all, longest ${httpFixed.gc!.maxMs.toFixed(1)} ms (closed loop: ${httpMax.gc!.count} pauses, longest ${httpMax.gc!.maxMs.toFixed(1)} ms).`,
+    `Server during the open-loop HTTP run: ${httpFixed.gc!.count} garbage-collection pauses, ${httpFixed.gc!.totalMs.toFixed(0)} ms in all, longest ${httpFixed.gc!.maxMs.toFixed(1)} ms; event-loop delay p99 ${httpFixed.loopDelay!.p99.toFixed(1)} ms, max ${httpFixed.loopDelay!.max.toFixed(1)} ms (closed loop: ${httpMax.gc!.count} pauses, longest ${httpMax.gc!.maxMs.toFixed(1)} ms).`,
     `CPU needed for ${RATE} req/s at the open-loop cost per request: ${((total(httpFixed) * RATE) / 1e6).toFixed(2)} cores of 2 (Ombud ${(((httpFixed.cpu.server ?? 0) * RATE) / 1e6).toFixed(2)}, PostgreSQL ${(((httpFixed.cpu.postgres ?? 0) * RATE) / 1e6).toFixed(2)}, load driver ${(((httpFixed.cpu.load ?? 0) * RATE) / 1e6).toFixed(2)}).`,
     `Target p99 < 5 ms at ${RATE} req/s over HTTP: ${meets(httpFixed.p99 < 5 && httpFixed.rps >= RATE * 0.97)} (p99 ${ms(httpFixed.p99)}, ${httpFixed.rps.toFixed(0)} req/s).`,
     `Bulk filter of a ${BULK.toLocaleString('en')}-address send list over HTTP (one POST of ${(bulk.bytesSent / 1e6).toFixed(1)} MB, answer ${(bulk.bytesReceived / 1e6).toFixed(1)} MB): ${bulk.seconds.toFixed(2)} s, server CPU ${bulk.serverCpuSeconds.toFixed(2)} s (${bulk.allowed.toLocaleString('en')} may be contacted, ${bulk.refused.toLocaleString('en')} refused; SQL count by address: ${expected.toLocaleString('en')}). Target < 10 s: ${meets(bulk.seconds < 10)}.`,
