@@ -177,8 +177,7 @@ export async function bulkFilter(
     slot[i] = d;
   }
 
-  // Per distinct address: known?, restricted?, its state rows.
-  const known = new Uint8Array(values.length);
+  // Per distinct address: restricted?, its state rows (an unknown address has neither).
   const restricted = new Uint8Array(values.length);
   const states: (StateRow[] | undefined)[] = new Array(values.length);
   const digests = await identityDigests(keys, q.orgId, kind, values);
@@ -208,7 +207,6 @@ export async function bulkFilter(
       next = rows.length === BULK_FETCH ? fetch() : undefined;
       for (const r of rows) {
         const d = r.o - 1;
-        known[d] = 1;
         if (r.restricted) restricted[d] = 1;
         if (r.status === null) continue;
         const row = {
@@ -224,20 +222,34 @@ export async function bulkFilter(
     }
   });
 
-  // The decision once per distinct address (all unknown, unrestricted ones share one).
-  let unknown: Decision | undefined;
+  // The decision once per distinct address. With no state row, or exactly one, the core's answer
+  // depends only on that row's purpose, channel and status (its time matters only against another
+  // row), so those answers are shared: every unknown or stateless address gets one, and each
+  // single-row shape one more.
+  const shared = new Map<string, Decision>();
   const decide = (d: number): Decision => {
-    if (!known[d] || (!restricted[d] && !states[d])) {
-      unknown ??= mayContact({ purpose, orgId: q.orgId, channel: q.channel, state: [], restricted: false });
-      return unknown;
+    const state = states[d];
+    if (restricted[d] || (state && state.length > 1))
+      return mayContact({
+        purpose,
+        orgId: q.orgId,
+        channel: q.channel,
+        state: state ?? [],
+        restricted: restricted[d] === 1,
+      });
+    const key = state ? `${state[0]!.purposeId}\0${state[0]!.channel}\0${state[0]!.status}` : '';
+    let decision = shared.get(key);
+    if (!decision) {
+      decision = mayContact({
+        purpose,
+        orgId: q.orgId,
+        channel: q.channel,
+        state: state ?? [],
+        restricted: false,
+      });
+      shared.set(key, decision);
     }
-    return mayContact({
-      purpose,
-      orgId: q.orgId,
-      channel: q.channel,
-      state: states[d] ?? [],
-      restricted: restricted[d] === 1,
-    });
+    return decision;
   };
   const allowed: string[] = [];
   const refused: BulkResult['refused'] = [];
