@@ -349,6 +349,12 @@ if (a.backends) {
 }
 await done();
 await monitor?.end();
+// Open loop: the worst latency per 100 ms of schedule (whether a tail is one stall or spread out).
+const timeline: number[] = [];
+if (RATE > 0) {
+  const per = Math.max(1, Math.round(RATE / 10));
+  for (let k = 0; k < lat.length; k += per) timeline.push(Math.round(Math.max(...lat.slice(k, k + per))));
+}
 lat.sort((x, y) => x - y);
 const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))]!;
 const perReq = (ms: number | null) => (ms === null ? null : (ms * 1000) / targets.length);
@@ -371,5 +377,6 @@ console.log(
       serverSys: perReq(serverSysMs),
       postgres: perReq(backendMs),
     },
+    timeline,
   }),
 );

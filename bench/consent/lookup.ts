@@ -114,6 +114,8 @@ type Stats = {
   gc?: { count: number; totalMs: number; maxMs: number };
   /** The server's event-loop delay during the run (ms). */
   loopDelay?: { p99: number; max: number };
+  /** Open loop: the worst latency per 100 ms of schedule (ms). */
+  timeline: number[];
 };
 
 async function main() {
@@ -322,6 +324,11 @@ async function main() {
   rmSync(file, { force: true });
   rmSync(warmFile, { force: true });
 
+  const perSecond = (t: number[]) => {
+    const out: number[] = [];
+    for (let k = 0; k < t.length; k += 10) out.push(Math.max(...t.slice(k, k + 10)));
+    return out.join(' ');
+  };
   const us = (x: number | null) => (x === null ? '–' : `${Math.round(x)} µs`);
   const total = (s: Stats) => (s.cpu.load ?? 0) + (s.cpu.server ?? 0) + (s.cpu.postgres ?? 0);
   const row = (name: string, s: Stats, unit: string, http: boolean) =>
@@ -348,6 +355,7 @@ async function main() {
     '',
     `Ratios (Ombud HTTP / raw SQL): p99 at ${RATE}/s ${(httpFixed.p99 / sqlFixed.p99).toFixed(1)}×, p50 ${(httpFixed.p50 / sqlFixed.p50).toFixed(1)}×; maximum throughput raw SQL / Ombud ${(sqlMax.rps / httpMax.rps).toFixed(1)}×; CPU per request (all processes, closed loop) ${(total(httpMax) / total(sqlMax)).toFixed(1)}×.`,
     `Server during the open-loop HTTP run: ${httpFixed.gc!.count} garbage-collection pauses, ${httpFixed.gc!.totalMs.toFixed(0)} ms in all, longest ${httpFixed.gc!.maxMs.toFixed(1)} ms; event-loop delay p99 ${httpFixed.loopDelay!.p99.toFixed(1)} ms, max ${httpFixed.loopDelay!.max.toFixed(1)} ms (closed loop: ${httpMax.gc!.count} pauses, longest ${httpMax.gc!.maxMs.toFixed(1)} ms).`,
+    `Worst latency per second of the open-loop runs (ms): Ombud ${perSecond(httpFixed.timeline)}; raw SQL ${perSecond(sqlFixed.timeline)}.`,
     `CPU needed for ${RATE} req/s at the open-loop cost per request: ${((total(httpFixed) * RATE) / 1e6).toFixed(2)} cores of 2 (Ombud ${(((httpFixed.cpu.server ?? 0) * RATE) / 1e6).toFixed(2)}, PostgreSQL ${(((httpFixed.cpu.postgres ?? 0) * RATE) / 1e6).toFixed(2)}, load driver ${(((httpFixed.cpu.load ?? 0) * RATE) / 1e6).toFixed(2)}).`,
     `Target p99 < 5 ms at ${RATE} req/s over HTTP: ${meets(httpFixed.p99 < 5 && httpFixed.rps >= RATE * 0.97)} (p99 ${ms(httpFixed.p99)}, ${httpFixed.rps.toFixed(0)} req/s).`,
     `Bulk filter of a ${BULK.toLocaleString('en')}-address send list over HTTP (one POST of ${(bulk.bytesSent / 1e6).toFixed(1)} MB, answer ${(bulk.bytesReceived / 1e6).toFixed(1)} MB): ${bulk.seconds.toFixed(2)} s, server CPU ${bulk.serverCpuSeconds.toFixed(2)} s (${bulk.allowed.toLocaleString('en')} may be contacted, ${bulk.refused.toLocaleString('en')} refused; SQL count by address: ${expected.toLocaleString('en')}). Target < 10 s: ${meets(bulk.seconds < 10)}.`,
