@@ -38,9 +38,10 @@ function purposeOf(index: RegisterIndex, orgId: string, purposeId: string): Purp
 /**
  * The single lookup: the subject and its state rows for the purpose and for direct marketing, one
  * row per state row (one with nulls when it has none; `since` as epoch milliseconds, what a JS Date
- * holds). $1 org, $2 identity hash, $3 purpose, $4 DIRECT_MARKETING. Prepared once per connection: with the hash compared by `=`, PostgreSQL
- * keeps one generic plan (identity-hash index → subject primary key → state primary key) instead
- * of planning every call. Several identities use the same query with `= ANY($2)`.
+ * holds). $1 org, $2 identity hash, $3 purpose, $4 DIRECT_MARKETING. Prepared once per connection:
+ * with the hash compared by `=`, PostgreSQL keeps one generic plan (identity-hash index → subject
+ * primary key → state primary key) instead of planning every call. Several identities use the same
+ * query with `= ANY($2)`.
  */
 export const CONTACT_CHECK_SQL = `SELECT s.id, s.restricted, c.purpose_id, c.channel, c.status,
             (extract(epoch FROM c.since) * 1000)::float8 AS since

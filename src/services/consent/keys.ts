@@ -34,7 +34,7 @@ export function consentKeys(db: Db, secret?: string): Promise<ConsentKeys> {
   return keys;
 }
 
-/** The keyed hash under which an identity is looked up: HMAC-SHA256(key, "kind:value"), hex. */
+/** The keyed hash under which an identity is looked up: HMAC-SHA256(key, org NUL kind NUL value), hex. */
 export function identityHash(keys: ConsentKeys, orgId: string, kind: string, value: string): string {
   return createHmac('sha256', keys.identity).update(`${orgId}\0${kind}\0${value}`).digest('hex');
 }
@@ -92,6 +92,8 @@ export async function identityDigests(
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`identity hashing worker exited with ${code}`)));
   });
+  // Rejected by the exit that follows terminate() when this thread failed first: not unhandled.
+  second.catch(() => {});
   try {
     hashRange(0, half);
     (await second).copy(out, half * 32);
