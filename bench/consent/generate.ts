@@ -21,9 +21,10 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { canonicalJson } from '../../src/core/canonical.ts';
+import type { Identity } from '../../src/core/consent/identity.ts';
 import type { ConsentKeys } from '../../src/services/consent/keys.ts';
 import { identityHash } from '../../src/services/consent/keys.ts';
+import { type RecordInput, requestCanonical } from '../../src/services/consent/recordConsentEvent.ts';
 
 export const ORG = 'nestit-group';
 export const PURPOSE = 'communication-subscription';
@@ -46,51 +47,47 @@ export const kindOf = (i: number, e: number, eps: number): 'grant' | 'withdraw' 
   e === eps - 1 ? (granted(i) ? 'grant' : 'withdraw') : e % 2 === 0 ? 'grant' : 'withdraw';
 
 type Ev = { kind: 'grant' | 'withdraw' | 'object'; at: Date };
-/** The request hash recordConsentEvent stores for the API call that records this event. */
-export function requestHash(i: number, ev: Ev): string {
-  const input =
+
+/** The API call that records this event (what the webshop, the preference center or customer service sent). */
+function callFor(mail: string, ev: Ev): { input: RecordInput; identities: Identity[] } {
+  const base = { orgId: ORG, identity: { email: mail }, kind: ev.kind, at: ev.at };
+  const input: RecordInput =
     ev.kind === 'object'
-      ? { purposeId: 'direct-marketing', channel: '*', source: 'customer-service' }
+      ? { ...base, purposeId: 'direct-marketing', channel: '*', source: 'customer-service' }
       : ev.kind === 'grant'
-        ? { purposeId: PURPOSE, channel: 'email', wording: WORDING, noticeVersion: 1, source: 'checkout' }
-        : { purposeId: PURPOSE, channel: 'email', source: 'preference-center' };
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        orgId: ORG,
-        identity: [{ kind: 'email', value: email(i) }],
-        kind: ev.kind,
-        ...input,
-        at: ev.at.toISOString(),
-      }),
-    )
-    .digest('hex');
+        ? {
+            ...base,
+            purposeId: PURPOSE,
+            channel: 'email',
+            wording: WORDING,
+            noticeVersion: 1,
+            source: 'checkout',
+          }
+        : { ...base, purposeId: PURPOSE, channel: 'email', source: 'preference-center' };
+  return { input, identities: [{ kind: 'email', value: mail }] };
+}
+
+/** The request hash recordConsentEvent stores for that call (its own function). */
+export function requestHash(i: number, ev: Ev): string {
+  const { input, identities } = callFor(email(i), ev);
+  return createHash('sha256').update(requestCanonical(input, identities)).digest('hex');
 }
 
 /**
- * The request hash of the call as an SQL expression: canonicalJson of the call with the e-mail
- * address and the time left as placeholders, filled in by SQL (sha256() is built into PostgreSQL 11+).
+ * The same request hash as an SQL expression: the service's canonical request with the e-mail
+ * address and the time as placeholders that SQL fills in (sha256() is built into PostgreSQL 11+).
  */
 function requestHashSql(kind: Ev['kind'], mailSql: string, atIsoSql: string): string {
-  const MAIL = '@@MAIL@@';
-  const AT = '@@AT@@';
-  const input =
-    kind === 'object'
-      ? { purposeId: 'direct-marketing', channel: '*', source: 'customer-service' }
-      : kind === 'grant'
-        ? { purposeId: PURPOSE, channel: 'email', wording: WORDING, noticeVersion: 1, source: 'checkout' }
-        : { purposeId: PURPOSE, channel: 'email', source: 'preference-center' };
-  const json = canonicalJson({
-    orgId: ORG,
-    identity: [{ kind: 'email', value: MAIL }],
-    kind,
-    ...input,
-    at: AT,
-  });
+  const MAIL = 'placeholder@mail.invalid';
+  const AT = new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999));
+  const { input, identities } = callFor(MAIL, { kind, at: AT });
+  const json = requestCanonical(input, identities);
+  const iso = AT.toISOString();
+  if (json.split(MAIL).length !== 2 || json.split(iso).length !== 2)
+    throw new Error('unexpected request template');
   const parts = json
-    .split(/(@@MAIL@@|@@AT@@)/)
-    .map((p) => (p === MAIL ? mailSql : p === AT ? atIsoSql : lit(p)));
-  if (parts.length !== 5) throw new Error('unexpected request template');
+    .split(new RegExp(`(${MAIL.replaceAll('.', '\\.')}|${iso.replaceAll('.', '\\.')})`))
+    .map((p) => (p === MAIL ? mailSql : p === iso ? atIsoSql : lit(p)));
   return `encode(sha256(convert_to(${parts.join(' || ')}, 'UTF8')), 'hex')`;
 }
 
