@@ -20,6 +20,8 @@ export type App = {
   propagator?: import('./services/consent/propagator.ts').Propagator;
   /** The fulfilment queue, when verified requests are carried out (src/services/requests/fulfilRequest.ts). */
   fulfilment?: import('./services/fulfilment/queue.ts').FulfilmentQueue;
+  /** The daily retention run and the console's preview (src/services/retention/worker.ts). */
+  retention?: import('./services/retention/worker.ts').RetentionWorker;
   /**
    * The group's own systems (annotated datasets and their connections) the subject locator searches to find
    * which companies know a requester (src/services/requests/locateSubject.ts). Set by the fulfilment worker's

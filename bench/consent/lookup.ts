@@ -1,18 +1,22 @@
 /**
  * "May we contact?" lookups against a real PostgreSQL: Ombud over HTTP (the real server with its
- * logger at LOG_LEVEL, an API key, POST /api/v1/organizations/:orgId/contact-checks) beside the
- * same lookup done with raw SQL through `pg`, in one run; and the bulk filter of a send list.
- * Load comes from a second process (bench/consent/load.ts). Data is generated deterministically
- * into the database `ombud_bench` and reused by later runs of the same size (--regenerate to redo).
+ * logger at --log-level, an API key, POST /api/v1/organizations/:orgId/contact-checks) beside the
+ * same lookup done with raw SQL through `pg`, in one run; and the bulk filter of a send list
+ * through the real endpoint. Load comes from a second process (bench/consent/load.ts), which also
+ * measures CPU time per request of itself, the server process and the PostgreSQL backends.
+ * Data is generated deterministically (bench/consent/generate.ts) into the database --db and
+ * reused by later runs of the same size (--regenerate to redo).
  *
  *   node --import tsx bench/consent/lookup.ts [--subjects 1000000] [--events-per-subject 5]
- *        [--rate 2000] [--seconds 15] [--concurrency 64] [--bulk 1000000] [--log-level warn] [--regenerate]
+ *        [--rate 2000] [--seconds 20] [--concurrency 64] [--bulk 1000000] [--log-level warn]
+ *        [--pool 10] [--db ombud_consent_bench] [--parallel 2] [--regenerate] [--generate-only] [--no-wrk]
  * Needs PostgreSQL at OMBUD_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * Exits 1 when Ombud and raw SQL disagree on how many may be contacted, or on any error.
  */
 import { execFile } from 'node:child_process';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
@@ -21,20 +25,28 @@ import { loadDemo } from '../../src/demo/loadDemo.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { createApiKey } from '../../src/services/apikeys/apiKeys.ts';
+import { CONTACT_CHECK_SQL } from '../../src/services/consent/checkContact.ts';
 import { consentKeys, identityHash } from '../../src/services/consent/keys.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
+import { email, GENERATOR_VERSION, generate, ORG, PURPOSE } from './generate.ts';
 
 const { values: a } = parseArgs({
   options: {
     subjects: { type: 'string', default: '1000000' },
     'events-per-subject': { type: 'string', default: '5' },
     rate: { type: 'string', default: '2000' },
-    seconds: { type: 'string', default: '15' },
+    seconds: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '64' },
     bulk: { type: 'string', default: '1000000' },
     'log-level': { type: 'string', default: 'warn' },
+    pool: { type: 'string', default: '10' },
+    db: { type: 'string', default: 'ombud_consent_bench' },
+    parallel: { type: 'string', default: '2' },
+    client: { type: 'string', default: 'raw' },
     regenerate: { type: 'boolean', default: false },
+    'generate-only': { type: 'boolean', default: false },
+    'no-wrk': { type: 'boolean', default: false },
   },
 });
 const N = Number(a.subjects);
@@ -43,13 +55,19 @@ const RATE = Number(a.rate);
 const SECONDS = Number(a.seconds);
 const CONC = Number(a.concurrency);
 const BULK = Number(a.bulk);
+const POOL = Number(a.pool);
 const LOG_LEVEL = a['log-level']!;
-const ORG = 'nestit-group';
-const PURPOSE = 'communication-subscription';
 const ADMIN_URL = process.env.OMBUD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = 'ombud_bench';
+const DB_NAME = a.db!;
+if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error('--db: a plain lower-case identifier');
 const SECRET = 'b'.repeat(64);
-const SIZE_MARK = `${N}x${EPS}`;
+const SIZE_MARK = `${N}x${EPS}/v${GENERATOR_VERSION}`;
+const SERVER_APP = 'ombud-bench-server';
+const SQL_APP = 'ombud-bench-raw-sql';
+
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const uptime = async () => (await promisify(execFile)('uptime', [], { encoding: 'utf8' })).stdout.trim();
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number) {
@@ -60,11 +78,8 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const email = (i: number) => `subject${i}@bench.example`;
-const ms = (x: number) => `${x.toFixed(2)} ms`;
-const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-async function dbExistsWithSize(): Promise<boolean> {
+async function dbExistsWithSize(dbUrl: string): Promise<boolean> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
@@ -73,9 +88,7 @@ async function dbExistsWithSize(): Promise<boolean> {
   } finally {
     await admin.end();
   }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  const c = new pg.Client({ connectionString: url.toString() });
+  const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   try {
     const r = await c.query(`SELECT value FROM settings WHERE key = 'bench.size'`);
@@ -87,10 +100,30 @@ async function dbExistsWithSize(): Promise<boolean> {
   }
 }
 
+type Stats = {
+  sent: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  allowed: number;
+  errors: number;
+  cpu: { load: number | null; server: number | null; postgres: number | null };
+  /** Garbage-collection pauses of the server process during the run. */
+  gc?: { count: number; totalMs: number; maxMs: number };
+  /** The server's event-loop delay during the run (ms). */
+  loopDelay?: { p99: number; max: number };
+  /** Open loop: the worst latency per 100 ms of schedule (ms). */
+  timeline: number[];
+};
+
 async function main() {
+  const startUptime = await uptime();
+  log(`uptime at start: ${startUptime}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${DB_NAME}`;
-  const reuse = !a.regenerate && (await dbExistsWithSize());
+  const reuse = !a.regenerate && (await dbExistsWithSize(url.toString()));
   if (!reuse) {
     const admin = new pg.Client({ connectionString: ADMIN_URL });
     await admin.connect();
@@ -98,91 +131,57 @@ async function main() {
     await admin.query(`CREATE DATABASE ${DB_NAME}`);
     await admin.end();
   }
-  const db = await openPostgres(url.toString(), 10);
+  const serverUrl = new URL(url);
+  serverUrl.searchParams.set('application_name', SERVER_APP);
+  const db = await openPostgres(serverUrl.toString(), POOL);
   process.env.OMBUD_DEMO_PASSWORD = 'bench-password-1234';
   const app = createApp(db, loadConfig({ LOG_LEVEL, OMBUD_SECRET: SECRET }));
   const keys = await consentKeys(db, app.config.secret);
+  await migrate(db);
 
-  let loadSeconds: number | null = null;
+  let generated: Awaited<ReturnType<typeof generate>> | null = null;
   if (!reuse) {
-    await migrate(db);
     await loadDemo(app);
-    log(`generating ${N} subjects, ${N * EPS} events`);
-    const t0 = performance.now();
-    // Subjects and identities: the keyed hash is computed in Node (the key never goes to SQL),
-    // sent 100,000 at a time as array parameters.
-    const B = 100_000;
-    for (let s = 0; s < N; s += B) {
-      const n = Math.min(B, N - s);
-      const hashes = Array.from({ length: n }, (_, k) => identityHash(keys, ORG, 'email', email(s + k)));
-      await db.query(
-        `INSERT INTO consent_subjects (id, org_id, created_at)
-         SELECT md5('subject-' || i)::uuid, $1, timestamptz '2025-01-01' FROM generate_series($2::int, $3::int) AS i`,
-        [ORG, s, s + n - 1],
-      );
-      await db.query(
-        `INSERT INTO consent_identities (subject_id, org_id, kind, value, value_hash, created_at)
-         SELECT md5('subject-' || ($2::int + o::int - 1))::uuid, $1, 'email',
-                'subject' || ($2::int + o::int - 1) || '@bench.example', h, timestamptz '2025-01-01'
-           FROM unnest($3::text[]) WITH ORDINALITY AS x(h, o)`,
-        [ORG, s, hashes],
-      );
-    }
-    log(`subjects and identities in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    // Events, all in SQL: EPS alternating grant/withdraw events per subject; the last one decides.
-    // Subject i ends granted when md5('g' || i) falls in the lower 70 %; 2 % (i % 50 = 7) also
-    // object to direct marketing. Ids are md5-derived, so every run produces the same rows.
-    const granted = `((('x' || substr(md5('g' || i), 1, 7))::bit(28)::int % 100) < 70)`;
-    for (let s = 0; s < N; s += 250_000) {
-      await db.query(
-        `INSERT INTO consent_events (id, org_id, subject_id, purpose_id, channel, kind, wording, notice_version, source, actor, at, recorded_at)
-         SELECT md5('event-' || i || '-' || e)::uuid, $1, md5('subject-' || i)::uuid, $2, 'email',
-                CASE WHEN (($3 - 1 - e) % 2 = 0) = ${granted} THEN 'grant' ELSE 'withdraw' END,
-                'Yes, send me newsletters by e-mail.', 1, 'checkout', 'system:bench',
-                timestamptz '2025-01-01' + make_interval(days => e), timestamptz '2025-01-01' + make_interval(days => e)
-           FROM generate_series($4::int, $5::int) AS i, generate_series(0, $3 - 1) AS e`,
-        [ORG, PURPOSE, EPS, s, Math.min(N, s + 250_000) - 1],
-      );
-    }
-    log(`events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    await db.query(
-      `INSERT INTO consent_events (id, org_id, subject_id, purpose_id, channel, kind, wording, notice_version, source, actor, at, recorded_at)
-       SELECT md5('objection-' || i)::uuid, $1, md5('subject-' || i)::uuid, 'direct-marketing', '*', 'object',
-              NULL, 1, 'customer-service', 'system:bench', timestamptz '2025-06-01', timestamptz '2025-06-01'
-         FROM generate_series(0, $2::int - 1) AS i WHERE i % 50 = 7`,
-      [ORG, N],
-    );
-    await db.query(
-      `INSERT INTO consent_state (org_id, subject_id, purpose_id, channel, status, event_id, since)
-       SELECT $1, md5('subject-' || i)::uuid, $2, 'email',
-              CASE WHEN ${granted} THEN 'granted' ELSE 'withdrawn' END,
-              md5('event-' || i || '-' || ($3 - 1))::uuid, timestamptz '2025-01-01' + make_interval(days => $3 - 1)
-         FROM generate_series(0, $4::int - 1) AS i
-       UNION ALL
-       SELECT $1, md5('subject-' || i)::uuid, 'direct-marketing', '*', 'objected', md5('objection-' || i)::uuid,
-              timestamptz '2025-06-01'
-         FROM generate_series(0, $4::int - 1) AS i WHERE i % 50 = 7`,
-      [ORG, PURPOSE, EPS, N],
-    );
-    await db.exec('VACUUM ANALYZE');
+    log(`generating ${N.toLocaleString('en')} subjects, ${(N * EPS).toLocaleString('en')} events`);
+    generated = await generate(url.toString(), keys, N, EPS, { parallel: Number(a.parallel), log });
     await db.query(
       `INSERT INTO settings (key, value) VALUES ('bench.size', $1) ON CONFLICT (key) DO UPDATE SET value = $1`,
       [JSON.stringify(SIZE_MARK)],
     );
-    loadSeconds = (performance.now() - t0) / 1000;
-    log(`data generated and loaded in ${loadSeconds.toFixed(1)} s`);
+    log(`data generated and loaded in ${generated.seconds.toFixed(1)} s`);
   }
   const [{ events, subjects }] = await db.query<{ events: number; subjects: number }>(
     'SELECT (SELECT count(*)::int FROM consent_events) AS events, (SELECT count(*)::int FROM consent_subjects) AS subjects',
   );
-  const plan = await db.query<{ 'QUERY PLAN': string }>(
-    `EXPLAIN SELECT s.id, s.restricted,
-            (SELECT json_agg(json_build_object('purposeId', c.purpose_id, 'channel', c.channel, 'status', c.status, 'since', c.since))
-               FROM consent_state c WHERE c.subject_id = s.id AND c.purpose_id IN ($3, $4)) AS state
-       FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
-      WHERE i.value_hash = ANY($2::text[]) AND i.org_id = $1`,
-    [ORG, [identityHash(keys, ORG, 'email', email(1))], PURPOSE, 'direct-marketing'],
-  );
+  const dataLine = `Data: ${subjects.toLocaleString('en')} subjects, ${events.toLocaleString('en')} consent events (${
+    generated === null
+      ? 'reused from an earlier run'
+      : `generated and loaded in ${generated.seconds.toFixed(1)} s: ${Object.entries(generated.steps)
+          .filter(([k]) => k.includes('wall') || k.startsWith('vacuum') || k.startsWith('drop'))
+          .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+          .join(', ')}`
+  })`;
+  if (a['generate-only']) {
+    console.log(dataLine);
+    await app.close();
+    return;
+  }
+  // The plan PostgreSQL keeps for the prepared lookup (after five executions it may switch to a
+  // generic plan; `$2` in the plan shows it did).
+  const plan = await (async () => {
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      const sample = identityHash(keys, ORG, 'email', email(1));
+      await c.query(`PREPARE bench_plan(text, text, text, text) AS ${CONTACT_CHECK_SQL}`);
+      const args = `('${ORG}', '${sample}', '${PURPOSE}', 'direct-marketing')`;
+      for (let k = 0; k < 6; k++) await c.query(`EXECUTE bench_plan${args}`);
+      const r = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE bench_plan${args}`);
+      return r.rows;
+    } finally {
+      await c.end();
+    }
+  })();
 
   // --- The server, with its real logger at LOG_LEVEL (written to /dev/null, not the terminal) ---
   const { key } = await createApiKey(db, SYSTEM_ACTOR, {
@@ -193,7 +192,8 @@ async function main() {
   });
   const server = await buildServer(app, { logger: { stream: createWriteStream('/dev/null') } });
   await server.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const port = (server.server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
 
   const pick = rng(7);
   const count = Math.max(1000, Math.round((RATE > 0 ? RATE : 2000) * SECONDS));
@@ -201,21 +201,35 @@ async function main() {
     const i = Math.floor(pick() * N);
     return { email: email(i), hash: identityHash(keys, ORG, 'email', email(i)) };
   });
-  const file = `/tmp/consent-perf-bench-targets-${process.pid}.json`;
+  const file = `/tmp/consent-bench-targets-${process.pid}.json`;
   writeFileSync(file, JSON.stringify(targets));
-  const warmFile = `/tmp/consent-perf-bench-warm-${process.pid}.json`;
-  writeFileSync(warmFile, JSON.stringify(targets.slice(0, 2000)));
+  const warmFile = `/tmp/consent-bench-warm-${process.pid}.json`;
+  writeFileSync(warmFile, JSON.stringify(targets.slice(0, 4000)));
 
-  type Stats = {
-    rps: number;
-    p50: number;
-    p90: number;
-    p99: number;
-    max: number;
-    allowed: number;
-    errors: number;
+  // The server's garbage-collection pauses (it runs in this process): a long pause is what an
+  // open-loop p99 feels first.
+  let gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const load = async (mode: 'http' | 'sql', rate: number, f = file): Promise<Stats> => {
+    gcPauses = [];
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const s = await loadRaw(mode, rate, f);
+    delay.disable();
+    s.loopDelay = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+    await new Promise((r) => setImmediate(r));
+    s.gc = {
+      count: gcPauses.length,
+      totalMs: gcPauses.reduce((x, y) => x + y, 0),
+      maxMs: Math.max(0, ...gcPauses),
+    };
+    log(`${mode} rate ${rate}: ${JSON.stringify(s)}`);
+    return s;
   };
-  const load = async (mode: 'http' | 'sql', rate: number, f = file): Promise<Stats> =>
+  const loadRaw = async (mode: 'http' | 'sql', rate: number, f: string): Promise<Stats> =>
     JSON.parse(
       (
         await promisify(execFile)(
@@ -224,27 +238,16 @@ async function main() {
             '--import',
             'tsx',
             'bench/consent/load.ts',
-            '--mode',
-            mode,
-            '--targets',
-            f,
-            '--rate',
-            String(rate),
-            '--concurrency',
-            String(CONC),
-            '--url',
-            base,
-            '--key',
-            key,
-            '--pg',
-            url.toString(),
+            ...['--mode', mode, '--client', a.client!, '--targets', f, '--rate', String(rate)],
+            ...['--concurrency', String(CONC), '--url', base, '--key', key, '--pg', url.toString()],
+            ...(mode === 'http' ? ['--server-pid', String(process.pid)] : []),
+            ...['--backends', mode === 'http' ? SERVER_APP : SQL_APP],
           ],
           { encoding: 'utf8', maxBuffer: 1 << 20 },
         )
       ).stdout.trim(),
     ) as Stats;
 
-  const load1 = loadavg()[0]!;
   log('warming up');
   await load('http', 0, warmFile);
   await load('sql', 0, warmFile);
@@ -257,46 +260,171 @@ async function main() {
   log('raw SQL closed loop');
   const sqlMax = await load('sql', 0);
 
-  // --- Bulk filter of a send list ---
-  log(`bulk filter of ${BULK}`);
-  const list = Array.from({ length: BULK }, (_, k) => email(k % N));
-  const body = JSON.stringify({ purpose: PURPOSE, channel: 'email', recipients: list });
-  const b0 = performance.now();
-  const bulkRes = await fetch(`${base}/api/v1/organizations/${ORG}/contact-checks/bulk`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body,
-  });
-  const bulk = (await bulkRes.json()) as { allowed: string[] };
-  const bulkSeconds = (performance.now() - b0) / 1000;
-  if (bulkRes.status !== 200)
-    throw new Error(`bulk: HTTP ${bulkRes.status} ${JSON.stringify(bulk).slice(0, 300)}`);
-  const load2 = loadavg()[0]!;
+  // Closed loop with wrk (C, cheaper than any Node client) when installed: the server's ceiling.
+  let wrk: {
+    rps: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    requests: number;
+    allowed: number;
+    errors: number;
+  } | null = null;
+  if (!a['no-wrk'] && existsSync('/usr/bin/wrk')) {
+    log('HTTP closed loop with wrk');
+    wrk = await runWrk(base, key, targets, CONC, Math.max(5, Math.min(SECONDS, 15)));
+  }
 
+  // --- Bulk filter of a send list, through the real endpoint ---
+  log(`bulk filter of ${BULK.toLocaleString('en')}`);
+  // A send list of the addresses of subjects 0 … BULK-1 (beyond N: addresses the database does
+  // not know), posted by the second process.
+  const bulk = JSON.parse(
+    (
+      await promisify(execFile)(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/consent/load.ts',
+          ...['--mode', 'bulk', '--bulk', String(BULK), '--url', base, '--key', key],
+          ...['--server-pid', String(process.pid)],
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      )
+    ).stdout.trim(),
+  ) as {
+    status: number;
+    error?: string;
+    seconds: number;
+    bytesSent: number;
+    bytesReceived: number;
+    allowed: number;
+    refused: number;
+    serverCpuSeconds: number;
+  };
+  if (bulk.status !== 200) throw new Error(`bulk: HTTP ${bulk.status} ${bulk.error}`);
+  // The same count in SQL, by the addresses themselves.
+  const [{ expected }] = await db.query<{ expected: number }>(
+    `SELECT count(*)::int AS expected
+       FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
+       JOIN consent_state c ON c.subject_id = s.id AND c.purpose_id = $2 AND c.channel = 'email' AND c.status = 'granted'
+      WHERE i.org_id = $1 AND i.kind = 'email' AND NOT s.restricted
+        AND i.value IN (SELECT 'subject' || g || '@bench.example' FROM generate_series(0, $3::int - 1) AS g)
+        AND NOT EXISTS (SELECT 1 FROM consent_state o WHERE o.subject_id = s.id AND o.purpose_id = 'direct-marketing'
+                           AND o.status = 'objected' AND o.since >= c.since)`,
+    [ORG, PURPOSE, Math.min(BULK, N)],
+  );
+  const endUptime = await uptime();
+
+  gcObserver.disconnect();
   await server.close();
   await app.close();
+  rmSync(file, { force: true });
+  rmSync(warmFile, { force: true });
 
-  const row = (name: string, s: Stats, unit: string) =>
-    `| ${name} | ${s.rps.toFixed(0)} ${unit} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.allowed} | ${s.errors} |`;
+  const perSecond = (t: number[]) => {
+    const out: number[] = [];
+    for (let k = 0; k < t.length; k += 10) out.push(Math.max(...t.slice(k, k + 10)));
+    return out.join(' ');
+  };
+  const us = (x: number | null) => (x === null ? '–' : `${Math.round(x)} µs`);
+  const total = (s: Stats) => (s.cpu.load ?? 0) + (s.cpu.server ?? 0) + (s.cpu.postgres ?? 0);
+  const row = (name: string, s: Stats, unit: string, http: boolean) =>
+    `| ${name} | ${s.rps.toFixed(0)} ${unit} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.allowed.toLocaleString('en')} | ${s.errors} | ${http ? us(s.cpu.server) : '–'} | ${us(s.cpu.postgres)} | ${us(s.cpu.load)} | ${us(total(s))} |`;
+  const meets = (ok: boolean) => (ok ? 'met' : '**NOT met**');
   const out = [
-    `Data: ${subjects.toLocaleString('en')} subjects, ${events.toLocaleString('en')} consent events (${loadSeconds === null ? 'reused from an earlier run' : `generated and loaded in ${loadSeconds.toFixed(1)} s`})`,
-    `Server log level: ${LOG_LEVEL}. Load: ${count.toLocaleString('en')} lookups per row from a second process, at most ${CONC} in flight. Load average (1 min) at start ${load1.toFixed(2)}, at end ${load2.toFixed(2)}.`,
+    dataLine,
+    `Server: log level ${LOG_LEVEL}, pg pool ${POOL}. Load: ${count.toLocaleString('en')} lookups per row from a second process (${a.client} HTTP client), at most ${CONC} in flight; raw SQL over 8 connections.`,
+    `uptime at start: ${startUptime}`,
+    `uptime at end:   ${endUptime}`,
     `Plan of the lookup: ${plan.map((p) => p['QUERY PLAN'].trim()).join(' / ')}`,
     '',
-    '| lookup | throughput | p50 | p90 | p99 | max | allowed | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row(`Ombud HTTP, offered ${RATE} req/s`, httpFixed, 'req/s'),
-    row(`raw SQL through pg, offered ${RATE} q/s`, sqlFixed, 'q/s'),
-    row('Ombud HTTP, closed loop (max)', httpMax, 'req/s'),
-    row('raw SQL through pg, closed loop (max)', sqlMax, 'q/s'),
+    '| lookup | throughput | p50 | p90 | p99 | max | allowed | errors | CPU/req Ombud | CPU/req PostgreSQL | CPU/req load driver | CPU/req total |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row(`Ombud HTTP, open loop at ${RATE} req/s`, httpFixed, 'req/s', true),
+    row(`raw SQL through pg, open loop at ${RATE} q/s`, sqlFixed, 'q/s', false),
+    row('Ombud HTTP, closed loop (max)', httpMax, 'req/s', true),
+    row('raw SQL through pg, closed loop (max)', sqlMax, 'q/s', false),
+    ...(wrk
+      ? [
+          `| Ombud HTTP, closed loop with wrk (${wrk.requests.toLocaleString('en')} requests) | ${wrk.rps.toFixed(0)} req/s | ${ms(wrk.p50)} | ${ms(wrk.p90)} | ${ms(wrk.p99)} | ${ms(wrk.max)} | ${wrk.allowed.toLocaleString('en')} | ${wrk.errors} | – | – | – | – |`,
+        ]
+      : []),
     '',
-    `Ratio of maximum throughput (raw SQL / Ombud HTTP): ${(sqlMax.rps / httpMax.rps).toFixed(1)}×; p99 at ${RATE}/s: ${(httpFixed.p99 / sqlFixed.p99).toFixed(1)}× raw SQL's`,
-    `Bulk filter of a ${BULK.toLocaleString('en')}-address send list over HTTP: ${bulkSeconds.toFixed(2)} s (${bulk.allowed.length.toLocaleString('en')} may be contacted)`,
+    `Ratios (Ombud HTTP / raw SQL): p99 at ${RATE}/s ${(httpFixed.p99 / sqlFixed.p99).toFixed(1)}×, p50 ${(httpFixed.p50 / sqlFixed.p50).toFixed(1)}×; maximum throughput raw SQL / Ombud ${(sqlMax.rps / httpMax.rps).toFixed(1)}×; CPU per request (all processes, closed loop) ${(total(httpMax) / total(sqlMax)).toFixed(1)}×.`,
+    `Server during the open-loop HTTP run: ${httpFixed.gc!.count} garbage-collection pauses, ${httpFixed.gc!.totalMs.toFixed(0)} ms in all, longest ${httpFixed.gc!.maxMs.toFixed(1)} ms; event-loop delay p99 ${httpFixed.loopDelay!.p99.toFixed(1)} ms, max ${httpFixed.loopDelay!.max.toFixed(1)} ms (closed loop: ${httpMax.gc!.count} pauses, longest ${httpMax.gc!.maxMs.toFixed(1)} ms).`,
+    `Worst latency per second of the open-loop runs (ms): Ombud ${perSecond(httpFixed.timeline)}; raw SQL ${perSecond(sqlFixed.timeline)}.`,
+    `CPU needed for ${RATE} req/s at the open-loop cost per request: ${((total(httpFixed) * RATE) / 1e6).toFixed(2)} cores of 2 (Ombud ${(((httpFixed.cpu.server ?? 0) * RATE) / 1e6).toFixed(2)}, PostgreSQL ${(((httpFixed.cpu.postgres ?? 0) * RATE) / 1e6).toFixed(2)}, load driver ${(((httpFixed.cpu.load ?? 0) * RATE) / 1e6).toFixed(2)}).`,
+    `Target p99 < 5 ms at ${RATE} req/s over HTTP: ${meets(httpFixed.p99 < 5 && httpFixed.rps >= RATE * 0.97)} (p99 ${ms(httpFixed.p99)}, ${httpFixed.rps.toFixed(0)} req/s).`,
+    `Bulk filter of a ${BULK.toLocaleString('en')}-address send list over HTTP (one POST of ${(bulk.bytesSent / 1e6).toFixed(1)} MB, answer ${(bulk.bytesReceived / 1e6).toFixed(1)} MB): ${bulk.seconds.toFixed(2)} s, server CPU ${bulk.serverCpuSeconds.toFixed(2)} s (${bulk.allowed.toLocaleString('en')} may be contacted, ${bulk.refused.toLocaleString('en')} refused; SQL count by address: ${expected.toLocaleString('en')}). Target < 10 s: ${meets(bulk.seconds < 10)}.`,
   ];
   console.log(out.join('\n'));
-  if (httpFixed.allowed !== sqlFixed.allowed || httpFixed.errors + sqlFixed.errors > 0) {
-    console.error(`MISMATCH or errors: HTTP allowed ${httpFixed.allowed}, SQL allowed ${sqlFixed.allowed}`);
+  const problems: string[] = [];
+  if (httpFixed.allowed !== sqlFixed.allowed || httpMax.allowed !== sqlMax.allowed)
+    problems.push(
+      `Ombud and raw SQL disagree: HTTP allowed ${httpFixed.allowed}/${httpMax.allowed}, SQL allowed ${sqlFixed.allowed}/${sqlMax.allowed}`,
+    );
+  if (httpFixed.errors + sqlFixed.errors + httpMax.errors + sqlMax.errors + (wrk?.errors ?? 0) > 0)
+    problems.push('errors in the lookups');
+  if (bulk.allowed !== expected) problems.push(`bulk filter allowed ${bulk.allowed}, SQL count ${expected}`);
+  if (problems.length > 0) {
+    console.error(`FAILED: ${problems.join('; ')}`);
     process.exitCode = 1;
+  }
+}
+
+/** wrk (closed loop) cycling through the same request bodies; counts allowed answers in Lua. */
+async function runWrk(
+  base: string,
+  key: string,
+  targets: { email: string }[],
+  conc: number,
+  seconds: number,
+) {
+  const bodies = targets
+    .slice(0, 20_000)
+    .map((t) => JSON.stringify({ identity: { email: t.email }, purpose: PURPOSE, channel: 'email' }));
+  const script = `/tmp/consent-bench-wrk-${process.pid}.lua`;
+  writeFileSync(
+    script,
+    `local bodies = {${bodies.map((b) => `[==[${b}]==]`).join(',\n')}}
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) n = 0; allowed = 0; errors = 0; requests = 0 end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer ${key}"
+function request()
+  n = n % #bodies + 1
+  return wrk.format(nil, "/api/v1/organizations/${ORG}/contact-checks", nil, bodies[n])
+end
+function response(status, headers, body)
+  requests = requests + 1
+  if status ~= 200 then errors = errors + 1
+  elseif string.find(body, '"allowed":true', 1, true) then allowed = allowed + 1 end
+end
+function done(summary, latency, requests_)
+  local a, e, r = 0, 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("allowed"); e = e + t:get("errors"); r = r + t:get("requests") end
+  io.write(string.format('WRKJSON {"rps":%f,"p50":%f,"p90":%f,"p99":%f,"max":%f,"requests":%d,"allowed":%d,"errors":%d}\\n',
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000, r, a, e + summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+`,
+  );
+  try {
+    const { stdout } = await promisify(execFile)(
+      'wrk',
+      ['-t', '1', '-c', String(conc), '-d', `${seconds}s`, '-s', script, base],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
+    const line = stdout.split('\n').find((l) => l.startsWith('WRKJSON '));
+    if (!line) throw new Error(`wrk printed no result: ${stdout.slice(0, 500)}`);
+    return JSON.parse(line.slice(8));
+  } finally {
+    rmSync(script, { force: true });
   }
 }
 

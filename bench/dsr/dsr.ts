@@ -271,6 +271,14 @@ async function erasedRows(c: Copy) {
     ),
     invoices: await q(c.webshop, `SELECT * FROM invoices WHERE ${any('id', keys.orders)} ORDER BY id`),
     reviews: await q(c.webshop, `SELECT * FROM reviews WHERE ${any('id', keys.reviews)} ORDER BY id`),
+    survey_answers: await q(
+      c.webshop,
+      `SELECT * FROM survey_answers WHERE ${any('id', keys.orders)} ORDER BY id`,
+    ),
+    order_analytics: await q(
+      c.webshop,
+      `SELECT * FROM order_analytics WHERE ${any('id', keys.orders)} ORDER BY id`,
+    ),
     newsletter_signups: await q(
       c.webshop,
       `SELECT * FROM newsletter_signups WHERE ${any('id', erased)} ORDER BY id`,
@@ -308,6 +316,8 @@ for (const k of [
   'order_lines',
   'reviews',
   'newsletter_signups',
+  'survey_answers',
+  'order_analytics',
   'cases',
   'messages',
 ] as const)

@@ -18,7 +18,7 @@ type Row = Record<string, unknown>;
 /** Columns and purposes per collection, as annotated (examples/nestit/datasets). */
 const COLLECTIONS = {
   customers: {
-    cols: 'id, customer_number, email, phone, first_name, last_name, street, postal_code, city, country, created_at',
+    cols: 'id, customer_number, email, phone, first_name, last_name, street, postal_code, city, country, created_at, last_activity_at',
     purposes: ['order-fulfilment', 'user-account'],
   },
   accounts: { cols: 'id, customer_id, username, last_login_at', purposes: ['user-account'] },
@@ -41,6 +41,14 @@ const COLLECTIONS = {
   newsletter_signups: {
     cols: 'id, email, phone, channels, signed_up_at',
     purposes: ['communication-subscription'],
+  },
+  survey_answers: {
+    cols: 'id, customer_number, email, order_number, survey, score, comment, answered_at',
+    purposes: ['surveys'],
+  },
+  order_analytics: {
+    cols: 'id, customer_number, country, product_sku, items, total_cents, collected_at',
+    purposes: ['customer-analyses'],
   },
   cases: {
     cols: 'id, case_number, customer_number, email, phone, contact_name, subject, opened_at, closed_at',
@@ -96,6 +104,11 @@ export async function handAccess(
   const invoices = await sel(w, 'invoices', 'customer_number = $1', [req.customerNumber]);
   const reviews = await sel(w, 'reviews', 'customer_id = ANY($1)', [ids]);
   const newsletter = await sel(w, 'newsletter_signups', 'email = ANY($1)', [emails]);
+  const surveys = await sel(w, 'survey_answers', 'customer_number = $1 OR order_number = ANY($2)', [
+    req.customerNumber,
+    orders.map((o) => o.order_number),
+  ]);
+  const analytics = await sel(w, 'order_analytics', 'customer_number = $1', [req.customerNumber]);
   const cases = await sel(s, 'cases', 'customer_number = ?', [req.customerNumber]);
   const messages = cases.length ? await sel(s, 'messages', 'case_id IN (?)', [cases.map((c) => c.id)]) : [];
   // In the order the references lead from the identities (the extract's order).
@@ -103,8 +116,10 @@ export async function handAccess(
     ['customers', customers],
     ['invoices', invoices],
     ['newsletter_signups', newsletter],
+    ['order_analytics', analytics],
     ['orders', orders],
     ['reviews', reviews],
+    ['survey_answers', surveys],
     ['cases', cases],
     ['messages', messages],
     ['accounts', accounts],
@@ -149,6 +164,12 @@ export async function handErase(
       `DELETE FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE customer_id IN (${customer}))`,
       [cn],
     );
+    await tx.execute(
+      `DELETE FROM survey_answers WHERE customer_number = $1
+          OR order_number IN (SELECT order_number FROM orders WHERE customer_id IN (${customer}))`,
+      [cn],
+    );
+    await tx.execute('DELETE FROM order_analytics WHERE customer_number = $1', [cn]);
     await tx.execute(`DELETE FROM orders WHERE customer_id IN (${customer})`, [cn]);
     await tx.execute(`DELETE FROM accounts WHERE customer_id IN (${customer})`, [cn]);
     await tx.execute(`DELETE FROM reviews WHERE customer_id IN (${customer})`, [cn]);

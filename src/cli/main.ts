@@ -81,6 +81,11 @@ export const COMMANDS: Record<string, Command> = {
       'Check dataset annotations against the live databases and the register: ombud dataset validate FILE --connection URL [--register DIR]',
     load: () => import('./commands/dataset-validate.ts'),
   },
+  'retention run': {
+    summary:
+      'Enforce retention once: erase what has ended, keep what a law requires: ombud retention run [--dry-run] [--today YYYY-MM-DD] (--connection KEY=URL … | --demo)',
+    load: () => import('./commands/retention-run.ts'),
+  },
   'audit verify': {
     summary: 'Verify the audit log hash chain',
     load: () => import('./commands/audit-verify.ts'),

@@ -5,10 +5,17 @@
  */
 export type Row = Record<string, unknown>;
 
+/**
+ * `name`: prepare the statement once per connection under this name and reuse it (the PostgreSQL
+ * server then plans it once, generically, instead of on every call). For hot paths only; one name
+ * per SQL text. PGlite runs the statement as usual.
+ */
+export type QueryOptions = { name?: string };
+
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
   /** One parameterised statement ($1, $2, …). */
-  query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = Row>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<T[]>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Run fn in a transaction; nested calls join the outer one. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Row } from './db.ts';
+import type { Db, QueryOptions, Row } from './db.ts';
 
 const typeParsers: Record<number, (v: string) => unknown> = {
   20: (v) => Number(v), // int8
@@ -20,8 +20,8 @@ class PostgresDb implements Db {
     private readonly pool?: pg.Pool,
   ) {}
 
-  async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const res = await this.client.query({ text: sql, values: params, types });
+  async query<T = Row>(sql: string, params: unknown[] = [], opts?: QueryOptions): Promise<T[]> {
+    const res = await this.client.query({ text: sql, values: params, types, name: opts?.name });
     return res.rows as T[];
   }
 

@@ -22,6 +22,7 @@ export function consolePage(opts: { title: string; body: Html | Html[]; active?:
     ['diagram', '/console/data-flow', 'Data flow'],
     ['notices', '/console/notices', 'Notices'],
     ['requests', '/console/requests', 'Requests'],
+    ['retention', '/console/retention', 'Retention'],
     ['audit', '/console/audit', 'Audit log'],
     ['people', '/console/users', 'People'],
     ['account', '/console/account', 'Account'],

@@ -8,6 +8,11 @@ import { RegisterIndex } from '../../src/core/register/register-index.ts';
 import type { Purpose } from '../../src/core/register/schema.ts';
 import { ropaFor } from '../../src/core/ropa/record.ts';
 import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
+import {
+  disclosureOf,
+  recipientsCaseByCase,
+  recipientsToTell,
+} from '../../src/core/fulfilment/recipients.ts';
 
 let ix: RegisterIndex;
 const purpose = (id: string): Purpose => ix.purposes.get(id)!;
@@ -21,6 +26,19 @@ beforeAll(async () => {
 });
 
 describe('the NestIT demo register', () => {
+  test('P18 P19 P28 authorities, advisers and a buyer get data only case by case, so an erasure tells the routine recipients (processors, ad networks) and not them', () => {
+    const changed = ['webshop', 'customer-service-system'];
+    const told = recipientsToTell(ix, changed);
+    const caseByCase = recipientsCaseByCase(ix, changed);
+    expect(caseByCase).toEqual(['advisers', 'authorities', 'buyer']);
+    expect(told).toEqual(expect.arrayContaining(['crm', 'messaging', 'shipping', 'google-ads', 'meta-ads']));
+    for (const id of caseByCase) expect(told).not.toContain(id);
+    expect(told).not.toContain('webshop');
+    // The default follows the role: an authority is case by case unless the register says otherwise.
+    expect(disclosureOf({ ...ix.systems.get('authorities')!, disclosure: undefined })).toBe('case-by-case');
+    expect(disclosureOf({ ...ix.systems.get('crm')!, disclosure: undefined })).toBe('routine');
+  });
+
   test('P01 the group, its Swedish subsidiaries and the Norwegian sister company are each a controller', () => {
     expect(ix.organization('nestit-group')!.legalName).toBe('NestIT Group AB');
     expect(ix.organization('provendo')!.country).toBe('NO');

@@ -91,9 +91,11 @@ dataset:
           'customers',
           'invoices',
           'newsletter_signups',
+          'order_analytics',
           'order_lines',
           'orders',
           'reviews',
+          'survey_answers',
         ]);
         const orders = draft!.collections.find((c) => c.name === 'orders')!;
         expect(orders.fields.find((f) => f.name === 'id')!.fides_meta?.primary_key).toBe(true);

@@ -112,6 +112,27 @@ describe('demo systems seeder: the mix, the batches and restoring customers', ()
            OR array_length(string_to_array(i.items, '; '), 1) <> l.k`,
     );
     expect(bad).toEqual([]);
+    // An analysis row per order (first product, items, total), a survey answer for some; the customer's last
+    // activity is at or after every order, login and review of theirs.
+    expect(n.order_analytics).toBe(n.orders);
+    expect(n.survey_answers! / n.orders!).toBeGreaterThan(0.3);
+    expect(n.survey_answers! / n.orders!).toBeLessThan(0.5);
+    expect(
+      await w.connector.query(
+        `SELECT a.id FROM order_analytics a JOIN orders o ON o.id = a.id
+           JOIN (SELECT order_id, SUM(quantity) AS q, MIN(id) AS first FROM order_lines GROUP BY order_id) l
+             ON l.order_id = a.id JOIN order_lines f ON f.id = l.first
+          WHERE a.items <> l.q OR a.total_cents <> o.total_cents OR a.product_sku <> f.product_sku`,
+      ),
+    ).toEqual([]);
+    expect(
+      await w.connector.query(
+        `SELECT c.id FROM customers c
+          WHERE c.last_activity_at IS NULL OR c.last_activity_at::date < c.created_at::date
+             OR EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.placed_at::date > c.last_activity_at::date)
+             OR EXISTS (SELECT 1 FROM accounts a WHERE a.customer_id = c.id AND a.last_login_at::date > c.last_activity_at::date)`,
+      ),
+    ).toEqual([]);
     // Every order has lines, every case messages (the foreign keys were built after the load).
     expect(
       await w.connector.query('SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM order_lines)'),

@@ -150,8 +150,12 @@ describe('a waiting run on a timer (pg-boss follow-up jobs)', () => {
 
     for (const n of [2, 3]) {
       offsetMs += 61 * 60_000; // callbackHours (1 h) pass
-      await until(`delivery ${n}`, async () => sendsTo(requestId) === n);
-      expect((await getTask(db, requestId, 'messaging'))!.sends).toBe(n);
+      // The service sees the delivery a moment before the task records the accepted send: wait for both.
+      await until(
+        `delivery ${n}`,
+        async () => sendsTo(requestId) === n && (await getTask(db, requestId, 'messaging'))!.sends === n,
+      );
+      expect(sendsTo(requestId)).toBe(n);
     }
     // Every resend is the same delivery: one webhook-id, signed afresh.
     const ids = provider.webhookIds.slice(-3);

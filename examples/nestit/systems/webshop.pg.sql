@@ -14,7 +14,9 @@ CREATE TABLE customers (
   postal_code VARCHAR(20),
   city VARCHAR(100),
   country CHAR(2) NOT NULL,
-  created_at timestamp NOT NULL
+  created_at timestamp NOT NULL,
+  -- The day of the customer's last purchase, login or contact, kept by the shop (retention runs from it).
+  last_activity_at timestamp
 );
 CREATE TABLE accounts (
   id INTEGER PRIMARY KEY,
@@ -74,6 +76,27 @@ CREATE TABLE newsletter_signups (
   channels VARCHAR(40) NOT NULL,
   signed_up_at timestamp NOT NULL
 );
+-- Answers to the post-purchase survey (purpose surveys, rule survey-answers: anonymised after 12 months).
+CREATE TABLE survey_answers (
+  id INTEGER PRIMARY KEY,
+  customer_number VARCHAR(20),
+  email VARCHAR(200),
+  order_number VARCHAR(20),
+  survey VARCHAR(40) NOT NULL,
+  score INTEGER NOT NULL,
+  comment TEXT,
+  answered_at timestamp NOT NULL
+);
+-- Pseudonymised order data for customer analyses (rule customer-analysis: anonymised after 36 months).
+CREATE TABLE order_analytics (
+  id INTEGER PRIMARY KEY,
+  customer_number VARCHAR(20),
+  country CHAR(2),
+  product_sku VARCHAR(40),
+  items INTEGER NOT NULL,
+  total_cents INTEGER NOT NULL,
+  collected_at timestamp NOT NULL
+);
 -- @after-load: indexes, unique keys and foreign keys (every identity and reference column is indexed).
 ALTER TABLE customers ADD UNIQUE (customer_number);
 CREATE INDEX customers_email ON customers (email);
@@ -92,3 +115,7 @@ CREATE INDEX reviews_customer ON reviews (customer_id);
 ALTER TABLE reviews ADD FOREIGN KEY (customer_id) REFERENCES customers (id);
 CREATE INDEX newsletter_email ON newsletter_signups (email);
 CREATE INDEX newsletter_phone ON newsletter_signups (phone);
+CREATE INDEX survey_answers_customer ON survey_answers (customer_number);
+CREATE INDEX survey_answers_email ON survey_answers (email);
+CREATE INDEX survey_answers_order ON survey_answers (order_number);
+CREATE INDEX order_analytics_customer ON order_analytics (customer_number);

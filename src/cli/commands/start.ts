@@ -9,6 +9,7 @@ import { installationSecret } from '../../services/consent/keys.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { backfillRequestStops } from '../../services/requests/consentLink.ts';
 import { pdfRenderer, startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
+import { startRetention } from '../../services/retention/worker.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { CliIo } from '../io.ts';
 
@@ -48,6 +49,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     demoSystems = await openDemoSystems({
       databaseUrl: config.databaseUrl,
       embedded: (app.db as { instance?: PGlite }).instance,
+      current: app.now(),
     });
     io.out(
       `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,
@@ -58,6 +60,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(
       `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
     );
+    // The nightly retention run over the same systems (and /console/retention).
+    await startRetention(app, demoSystems);
   }
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
@@ -80,6 +84,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     await server.close();
     await propagation.stop();
     await app.fulfilment?.stop();
+    await app.retention?.stop();
     await demoSystems?.close();
     await catcher?.close();
     await app.close();

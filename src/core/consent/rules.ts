@@ -65,6 +65,37 @@ export function channelsOf(p: Purpose): string[] {
   return out;
 }
 
+/** What mayContact needs of a purpose, worked out once per (immutable) purpose of a register revision. */
+const traits = new WeakMap<Purpose, { basis: LegalBasis; channels: string[]; directMarketing: boolean }>();
+function traitsOf(p: Purpose) {
+  let t = traits.get(p);
+  if (!t) {
+    t = { basis: communicationBasis(p), channels: channelsOf(p), directMarketing: isDirectMarketing(p) };
+    traits.set(p, t);
+  }
+  return t;
+}
+
+/** The newest state row of the purpose on one of the channels (the first of equals, as a stable sort gives). */
+function latest(state: StateRow[], purposeId: string, channel: string, other?: string): StateRow | undefined {
+  let best: StateRow | undefined;
+  for (const s of state)
+    if (
+      s.purposeId === purposeId &&
+      (s.channel === channel || s.channel === other) &&
+      (best === undefined || s.since.getTime() > best.since.getTime())
+    )
+      best = s;
+  return best;
+}
+
+/** A consent given after the objection: a newer expression of will. */
+function grantedAfter(basis: LegalBasis, grant: StateRow | undefined, objection: StateRow): boolean {
+  return (
+    basis === 'consent' && grant?.status === 'granted' && grant.since.getTime() > objection.since.getTime()
+  );
+}
+
 export function mayContact(q: {
   purpose: Purpose;
   orgId: string;
@@ -74,28 +105,23 @@ export function mayContact(q: {
   restricted: boolean;
 }): Decision {
   const { purpose: p } = q;
-  const basis = communicationBasis(p);
+  const { basis, channels, directMarketing } = traitsOf(p);
   if (!p.controllers.includes(q.orgId)) return { allowed: false, basis, reason: 'not-controller' };
-  if (!channelsOf(p).includes(q.channel)) return { allowed: false, basis, reason: 'channel-not-declared' };
+  if (!channels.includes(q.channel)) return { allowed: false, basis, reason: 'channel-not-declared' };
   if (q.restricted) return { allowed: false, basis, reason: 'restricted' };
 
-  const latest = (purposeId: string, channels: string[]) =>
-    q.state
-      .filter((s) => s.purposeId === purposeId && channels.includes(s.channel))
-      .sort((a, b) => b.since.getTime() - a.since.getTime())[0];
-
-  const grant = latest(p.id, [q.channel]);
-  const objection = latest(p.id, [EVERY_CHANNEL, q.channel]);
-  const dmObjection = isDirectMarketing(p) ? latest(DIRECT_MARKETING, [EVERY_CHANNEL, q.channel]) : undefined;
-  const grantedAfter = (o: StateRow) =>
-    basis === 'consent' && grant?.status === 'granted' && grant.since.getTime() > o.since.getTime();
+  const grant = latest(q.state, p.id, q.channel);
+  const objection = latest(q.state, p.id, EVERY_CHANNEL, q.channel);
+  const dmObjection = directMarketing
+    ? latest(q.state, DIRECT_MARKETING, EVERY_CHANNEL, q.channel)
+    : undefined;
 
   // Art. 21(3): an objection to direct marketing stops it, no balancing. Only a later, explicit
   // consent to the very purpose (a newer expression of will) overrides it.
-  if (dmObjection?.status === 'objected' && !grantedAfter(dmObjection))
+  if (dmObjection?.status === 'objected' && !grantedAfter(basis, grant, dmObjection))
     return { allowed: false, basis, reason: 'objected-direct-marketing' };
-  if (objection?.status === 'objected' && !grantedAfter(objection))
-    return { allowed: false, basis, reason: isDirectMarketing(p) ? 'objected-direct-marketing' : 'objected' };
+  if (objection?.status === 'objected' && !grantedAfter(basis, grant, objection))
+    return { allowed: false, basis, reason: directMarketing ? 'objected-direct-marketing' : 'objected' };
 
   if (basis === 'consent') {
     if (grant?.status === 'granted') return { allowed: true, basis, reason: 'consent-granted' };

@@ -14,6 +14,7 @@ export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 export type Identities = Partial<Record<IdentityKind, string>>;
 
 export const MASKING_STRATEGIES = ['null', 'fixed', 'pseudonym'] as const;
+export const ANONYMISE_TREATMENTS = ['keep', 'month'] as const;
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Use a SQL name: letters, digits and underscores.');
 
@@ -42,6 +43,12 @@ export const fieldSchema = z.object({
         .optional(),
       provided_by_subject: z.boolean().optional(),
       purposes: z.array(z.string()).optional(),
+      /**
+       * What an anonymising retention rule leaves of this field (docs/architecture/retention.md): `keep`
+       * (a statistical attribute, e.g. a score) or `month` (a date cut to the first day of its month).
+       * Unmarked fields are set to null (or their masking `fixed` value).
+       */
+      anonymise: z.enum(ANONYMISE_TREATMENTS).optional(),
     })
     .optional(),
 });
@@ -68,6 +75,84 @@ export const controllerSchema = z
     message: 'Give either field (the column naming the controller) or follow (a reference field).',
   })
   .refine((c) => !c.values || Boolean(c.field), { message: 'values maps the values of field.' });
+/** A column of this collection ("placed_at") or of a collection it is found through ("customers.last_activity_at"). */
+const triggerPath = z
+  .string()
+  .regex(
+    /^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*$/,
+    'Write a column of this collection ("placed_at") or "collection.column" of a collection it references in this dataset ("customers.last_activity_at").',
+  );
+
+/**
+ * The register rule that ends these rows (`ombud retention run` enforces it): usually a purpose rule; the
+ * trigger is the date its period runs from, in this collection or in one it is found through.
+ */
+export const purposeRetentionSchema = z.object({
+  rule: z.string().min(1).describe('Id of the register retention rule that ends these rows.'),
+  trigger_field: triggerPath.describe('The column the period runs from.'),
+});
+
+/**
+ * `ombud.retention` as written: `purpose` (the rule that ends the rows) and/or the legal rules that keep
+ * rows (`rules` with `trigger_field`, `financial_year_end`, `restricted_field`, `erase_on_field`).
+ */
+const retentionAnnotation = z
+  .object({
+    purpose: purposeRetentionSchema.optional(),
+    rules: z.array(retentionCase).min(1).optional(),
+    trigger_field: name
+      .optional()
+      .describe('The date the financial year is counted from (e.g. invoice_date); with rules.'),
+    financial_year_end: z
+      .string()
+      .regex(/^\d{2}-\d{2}$/)
+      .default('12-31'),
+    restricted_field: name.optional(),
+    erase_on_field: name.optional().describe('Where the kept row gets the first day it may be erased.'),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.purpose && !r.rules)
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'Give purpose: (the rule that ends these rows) or rules: (the legal rules that keep them), or both.',
+      });
+    if (r.rules && !r.trigger_field)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trigger_field'],
+        message:
+          'Legal rules need trigger_field: the date the financial year is counted from (e.g. invoice_date).',
+      });
+    if (!r.rules)
+      for (const k of ['trigger_field', 'restricted_field', 'erase_on_field'] as const)
+        if (r[k])
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `${k} belongs to the legal rules (rules:); the purpose rule takes its own purpose.trigger_field.`,
+          });
+  });
+
+/** The legal part of `ombud.retention` as parsed: present only when legal rules are annotated. */
+export type LegalRetention = {
+  rules: z.infer<typeof retentionCase>[];
+  trigger_field: string;
+  financial_year_end: string;
+  restricted_field?: string;
+  erase_on_field?: string;
+};
+export type PurposeRetention = z.infer<typeof purposeRetentionSchema>;
+
+type CollectionOmbud = {
+  erase: 'delete' | 'mask';
+  /** Legal rules that keep rows (bookkeeping): erasure restricts them and gives them their erase_on day. */
+  retention?: LegalRetention;
+  /** The rule that ends the rows, enforced by the retention sweep (src/services/retention). */
+  purpose_retention?: PurposeRetention;
+  purposes?: string[];
+  controller?: z.infer<typeof controllerSchema>;
+};
 
 export const collectionSchema = z.object({
   name,
@@ -76,20 +161,20 @@ export const collectionSchema = z.object({
   ombud: z
     .object({
       erase: z.enum(['delete', 'mask']).default('delete'),
-      retention: z
-        .object({
-          rules: z.array(retentionCase).min(1),
-          trigger_field: name.describe('The date the financial year is counted from (e.g. invoice_date).'),
-          financial_year_end: z
-            .string()
-            .regex(/^\d{2}-\d{2}$/)
-            .default('12-31'),
-          restricted_field: name.optional(),
-          erase_on_field: name.optional().describe('Where the kept row gets the first day it may be erased.'),
-        })
-        .optional(),
+      retention: retentionAnnotation.optional(),
       purposes: z.array(z.string()).optional(),
       controller: controllerSchema.optional(),
+    })
+    // The parsed form keeps `retention` for the legal rules only (the engine treats a collection with
+    // `retention` as kept under a legal rule) and moves the purpose rule to `purpose_retention`.
+    .transform(({ retention, ...rest }): CollectionOmbud => {
+      const out: CollectionOmbud = { ...rest };
+      if (retention?.rules && retention.trigger_field) {
+        const { purpose: _p, rules, trigger_field, ...legal } = retention;
+        out.retention = { rules, trigger_field, ...legal };
+      }
+      if (retention?.purpose) out.purpose_retention = retention.purpose;
+      return out;
     })
     .optional(),
 });

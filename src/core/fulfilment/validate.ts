@@ -2,9 +2,11 @@
  * Checks dataset annotations before any request runs: against themselves (primary keys, references to
  * known collections, reachability from an identity, cycles), against the live database (unknown tables or
  * columns) and against the register (unknown systems, unknown data categories, retention rules that are
- * not legal rules). Pure: the live schema and the register are passed in.
+ * not legal rules, and the retention annotations of src/core/retention/plan.ts). Pure: the live schema and the
+ * register are passed in.
  */
 import type { Register } from '../register/schema.ts';
+import { planRetention } from '../retention/plan.ts';
 import { isDataCategory, replacementFor } from '../taxonomy/fideslang.ts';
 import {
   buildGraph,
@@ -153,6 +155,24 @@ export function validateDatasets(
       }
     }
   }
+  // The retention annotations (purpose rules, triggers, anonymisation), see src/core/retention/plan.ts.
+  if (opts.register)
+    for (const f of planRetention(datasets, opts.register.retentionRules, '2000-01-01', { live: opts.live })
+      .findings) {
+      const suffix = f.path.includes('purpose')
+        ? '.ombud.retention.purpose'
+        : f.path.includes('anonymise')
+          ? '.ombud.anonymise'
+          : f.path.includes('retention')
+            ? '.ombud.retention'
+            : '';
+      out.push({
+        severity: f.severity,
+        path: `${f.where}${suffix}`,
+        message: f.message,
+        ...(f.hint ? { hint: f.hint } : {}),
+      });
+    }
   const graph = buildGraph(datasets);
   const tr = traversalOrder(graph);
   for (const id of tr.unreachable)

@@ -27,6 +27,10 @@ export const PERMISSIONS = [
   'fulfilment:write',
   /** Configure connectors to the group's systems and services (HTTP connector secrets). */
   'connectors:manage',
+  /** See retention runs and what the next run would do (counts only). */
+  'retention:read',
+  /** Start a retention run (it erases what has ended) or a recorded dry run. */
+  'retention:run',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

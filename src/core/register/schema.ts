@@ -169,6 +169,12 @@ export const systemSchema = z.strictObject({
   dataCategories: z.array(z.string()).default([]),
   securityMeasures: z.array(localizedText).default([]),
   connector: z.string().optional().describe('Id of the connector that fulfils requests in this system.'),
+  disclosure: z
+    .enum(['routine', 'case-by-case'])
+    .optional()
+    .describe(
+      'routine: receives the data as a matter of course, so it is told of every rectification, erasure and restriction (Art. 19); case-by-case: receives it only in a particular matter (authorities, advisers, a buyer) and is told only where a disclosure to it is on record. Default: case-by-case for authorities, routine otherwise.',
+    ),
 });
 
 export const dataCategorySchema = z.strictObject({

@@ -11,7 +11,16 @@ import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import { openConnector, type SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 import { readDatasetDir } from '../../services/fulfilment/datasets.ts';
 import type { Connectors } from '../../services/fulfilment/engine.ts';
-import { createDemoSchema, customerEmail, customerNumber, type DemoSystem, seedDemoSystems } from './seed.ts';
+import {
+  applyDemoSchemaAdditions,
+  createDemoSchema,
+  customerEmail,
+  customerNumber,
+  type DemoSystem,
+  seedDemoSystems,
+  shiftDemoDates,
+} from './seed.ts';
+import { daysBetween } from '../../core/deadlines/iso-date.ts';
 
 export const DEMO_CUSTOMERS = 25;
 export const DEMO_DATABASES: Record<DemoSystem, { key: string; database: string; schema: string }> = {
@@ -66,6 +75,12 @@ export async function openDemoSystems(opts: {
   embedded?: PGlite;
   customers?: number;
   seed?: number;
+  /**
+   * Bring freshly seeded data to this moment (`ombud start`): the newest customer activity becomes 30 days
+   * ago, so the demo has current customers as well as data whose retention has ended. Tests leave it out
+   * and get the seed's fixed dates.
+   */
+  current?: Date;
 }): Promise<DemoSystems> {
   const open = async (system: DemoSystem): Promise<SqlConnector> => {
     if (opts.databaseUrl) return openOnServer(opts.databaseUrl, DEMO_DATABASES[system].database);
@@ -80,7 +95,21 @@ export async function openDemoSystems(opts: {
     await createDemoSchema(webshop, 'webshop');
     await createDemoSchema(customerService, 'customer-service');
     await seedDemoSystems({ customers, seed: opts.seed ?? 42, webshop, customerService });
+    if (opts.current) {
+      const [row] = await webshop.query<{ d: string | null }>(
+        'SELECT CAST(MAX(last_activity_at) AS date)::text AS d FROM customers',
+      );
+      if (row?.d) {
+        const target = opts.current.toISOString().slice(0, 10);
+        const days = Math.max(0, daysBetween(row.d, target) - 30);
+        await shiftDemoDates(webshop, days);
+        await shiftDemoDates(customerService, days);
+      }
+    }
     seeded = true;
+  } else {
+    // Demo systems created by an older version: add the tables and columns added since (empty).
+    await applyDemoSchemaAdditions(webshop, 'webshop');
   }
   return {
     datasets: await readDatasetDir(),

@@ -10,9 +10,10 @@
  * (customer n owns orders 6(n−1)+1 … 6n, each order o owns lines 7(o−1)+1 … 7o, and so on), so they have
  * gaps but never depend on other customers.
  *
- * Mix per customer (on average): 2.5 orders with 4 lines each (10 order lines), 2.5 invoices, 0.7 accounts,
- * 0.6 reviews, 0.5 newsletter sign-ups, 0.8 service cases with 2.5 messages each (2 messages) — the issue's
- * 1 M customers, 10 M order lines and 2 M messages.
+ * Mix per customer (on average): 2.5 orders with 4 lines each (10 order lines), an invoice and an analysis row
+ * per order, 1 survey answer (0.4 per order), 0.7 accounts, 0.6 reviews, 0.5 newsletter sign-ups, 0.8 service
+ * cases with 2.5 messages each (2 messages) — the issue's 1 M customers, 10 M order lines and 2 M messages.
+ * A customer's last activity (the latest order, login, review or case) is kept on the customer.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ const SYSTEMS_DIR = fileURLToPath(new URL('../../../examples/nestit/systems/', i
 export type DemoSystem = 'webshop' | 'customer-service';
 
 /** Bump when the generated rows change: a copy seeded by an older version is then seeded again. */
-export const SEED_VERSION = 2;
+export const SEED_VERSION = 3;
 
 export const WEBSHOP_TABLES = [
   'customers',
@@ -33,6 +34,8 @@ export const WEBSHOP_TABLES = [
   'invoices',
   'reviews',
   'newsletter_signups',
+  'survey_answers',
+  'order_analytics',
 ] as const;
 export const SERVICE_TABLES = ['cases', 'messages'] as const;
 
@@ -57,6 +60,17 @@ export async function createDemoSchema(
   const [tables] = await schemaParts(c, system);
   await c.exec(tables);
   if (opts.indexes ?? true) await createDemoIndexes(c, system);
+}
+
+/**
+ * The tables and columns added to the web shop since its first version (idempotent), for a demo database
+ * created by an older version: survey answers, pseudonymised analysis data and the customers' last activity,
+ * which retention runs from. The schema files hold them too.
+ */
+export async function applyDemoSchemaAdditions(c: SqlConnector, system: DemoSystem): Promise<void> {
+  if (system !== 'webshop') return;
+  const file = `${SYSTEMS_DIR}webshop.retention.${c.dialect === 'postgres' ? 'pg' : 'mysql'}.sql`;
+  await c.exec(await readFile(file, 'utf8'));
 }
 
 /** The secondary indexes, unique keys and foreign keys of a demo system (after a bulk load). */
@@ -133,7 +147,10 @@ const PRODUCTS = ['Sofa Hallon', 'Lamp Ljus', 'Rug Mjuk', 'Chair Sitt', 'Shelf B
 const OPINIONS = ['great', 'fine', 'too small', 'lovely'];
 const SUBJECTS = ['Delivery delayed', 'Damaged item', 'Return', 'Invoice question'];
 
-/** Keys per owner: customer n owns order ids 6(n−1)+1 … 6n, an order owns line ids 7(o−1)+1 … 7o, etc. */
+/**
+ * Keys per owner: customer n owns order ids 6(n−1)+1 … 6n (an order's invoice, analysis row and survey answer
+ * have its id), an order owns line ids 7(o−1)+1 … 7o, etc.
+ */
 export const MAX = { orders: 6, lines: 7, reviews: 2, cases: 2, messages: 4 } as const;
 
 /** The customer number of the n-th demo customer (1-based). */
@@ -242,6 +259,22 @@ class Gen {
     };
   }
 
+  /** A customer's last activity (days): the latest of creation, login, orders, a review and cases. */
+  lastActive(c = 'c'): string {
+    const a = this.cust(c);
+    const parts = [a.created, `CASE WHEN ${a.account} THEN ${a.created} + ${a.login} ELSE 0 END`];
+    for (let o = 0; o < MAX.orders; o++) {
+      const ho = this.hash(`(${c}.n - 1) * ${MAX.orders} + ${o + 1}`, 3);
+      parts.push(`CASE WHEN ${o} < ${a.orders} THEN ${a.created} + ${this.f(ho, 1, 400)} ELSE 0 END`);
+    }
+    parts.push(`CASE WHEN ${a.reviews} > 0 THEN ${a.created} + 30 ELSE 0 END`);
+    for (let k = 0; k < MAX.cases; k++) {
+      const hk = this.hash(`(${c}.n - 1) * ${MAX.cases} + ${k + 1}`, 6);
+      parts.push(`CASE WHEN ${k} < ${a.cases} THEN ${a.created} + ${this.f(hk, 8, 500)} + 3 ELSE 0 END`);
+    }
+    return `greatest(${parts.join(', ')})`;
+  }
+
   /** Orders: os.oid, os.ho (hash), os.o and the customer's columns. */
   orders(source: string): string {
     const a = this.cust();
@@ -268,21 +301,24 @@ class Gen {
 
   /**
    * Orders with their total and items ("2 x Lamp Ljus; 1 x Rug Mjuk") from their lines generated again in
-   * a small correlated subquery (at most 7 rows each: no large join or aggregate): os.total, os.items.
+   * a small correlated subquery (at most 7 rows each: no large join or aggregate): os.total, os.items,
+   * os.qty (items bought).
    */
   ordersWithSums(source: string): string {
     const lid = `((os.oid - 1) * ${MAX.lines} + l.k + 1)`;
     const where = `l.k < ${this.lineCount('os.ho')}`;
     if (this.pg) {
       const l = this.line('ls.hl');
-      return `SELECT os.*, a.total, a.items FROM ${this.orders(source)} CROSS JOIN LATERAL (
-        SELECT SUM(${l.qty} * ${l.price}) AS total, ${this.agg(this.concat(l.qty, "' x '", l.product), 'ls.k', '; ')} AS items
+      return `SELECT os.*, a.total, a.qty, a.items FROM ${this.orders(source)} CROSS JOIN LATERAL (
+        SELECT SUM(${l.qty} * ${l.price}) AS total, SUM(${l.qty}) AS qty,
+               ${this.agg(this.concat(l.qty, "' x '", l.product), 'ls.k', '; ')} AS items
           FROM (SELECT l.k AS k, ${this.hash(lid, 4)} AS hl FROM ${this.small(MAX.lines)} l WHERE ${where} OFFSET 0) ls) a`;
     }
     // MariaDB cannot reference the outer row from a derived table: the line's hash is repeated inline.
     const l = this.line(this.hash(lid, 4));
     const from = `${this.small(MAX.lines)} l WHERE ${where}`;
     return `SELECT os.*, (SELECT SUM(${l.qty} * ${l.price}) FROM ${from}) AS total,
+        (SELECT SUM(${l.qty}) FROM ${from}) AS qty,
         (SELECT ${this.agg(this.concat(l.qty, "' x '", l.product), 'l.k', '; ')} FROM ${from}) AS items
       FROM ${this.orders(source)}`;
   }
@@ -374,20 +410,50 @@ class Gen {
            CASE WHEN ${o.se} THEN 'nestit-sverige' ELSE 'provendo' END, ${o.number},
            ${this.concat("'O'", this.pad('os.oid', 8))}, ${o.name}, ${o.email}, ${o.street}, ${o.postal}, ${o.city},
            ${this.date(day)}, os.items, os.total, FALSE, NULL`;
-    // One invoice per order. PostgreSQL writes both from one pass over the orders (a data-modifying WITH).
+    // The analysis row of an order: the first line's product, the items bought, the total.
+    const firstSku = this.pick(this.f(this.hash(`(os.oid - 1) * ${MAX.lines} + 1`, 4), 1, 6), SKUS);
+    const analyticsCols = [
+      'id',
+      'customer_number',
+      'country',
+      'product_sku',
+      'items',
+      'total_cents',
+      'collected_at',
+    ];
+    const analyticsRow = `SELECT os.oid, ${o.number}, ${o.country}, ${firstSku}, os.qty, os.total,
+           ${this.ts(`(${day} + 1) * 1440 + 60`)}`;
+    // One invoice and one analysis row per order. PostgreSQL writes the three tables from one pass over the
+    // orders (data-modifying WITH clauses).
     const ordersAndInvoices = this.pg
       ? [
           {
-            tables: ['orders', 'invoices'],
+            tables: ['orders', 'invoices', 'order_analytics'],
             sql: `WITH os AS MATERIALIZED (${this.ordersWithSums(source)}),
-                o AS (INSERT INTO orders (${orderCols.join(', ')}) ${orderRow} FROM os)
+                o AS (INSERT INTO orders (${orderCols.join(', ')}) ${orderRow} FROM os),
+                an AS (INSERT INTO order_analytics (${analyticsCols.join(', ')}) ${analyticsRow} FROM os)
               INSERT INTO invoices (${invoiceCols.join(', ')}) ${invoiceRow} FROM os`,
           },
         ]
       : [
           ins('orders', orderCols, `${orderRow} FROM (${this.ordersWithSums(source)}) os`),
           ins('invoices', invoiceCols, `${invoiceRow} FROM (${this.ordersWithSums(source)}) os`),
+          ins('order_analytics', analyticsCols, `${analyticsRow} FROM (${this.ordersWithSums(source)}) os`),
         ];
+    // The post-purchase survey: answered for 40% of orders, a comment with 60% of answers.
+    const comment = `CASE WHEN ${this.f('os.ho', 140000, 10)} < 6 THEN ${this.concat(
+      o.name,
+      "': '",
+      `CASE WHEN ${this.f('os.ho', 1400000, 2)} = 0 THEN 'quick delivery' ELSE ${this.concat("'call me on '", o.phone)} END`,
+    )} END`;
+    const surveys = ins(
+      'survey_answers',
+      ['id', 'customer_number', 'email', 'order_number', 'survey', 'score', 'comment', 'answered_at'],
+      `SELECT os.oid, ${o.number}, ${o.email}, ${this.concat("'O'", this.pad('os.oid', 8))}, 'post-purchase',
+         1 + ${this.f('os.ho', 28000, 5)}, ${comment},
+         ${this.ts(`(${day} + 5 + ${this.f('os.ho', 2800000, 10)}) * 1440 + 900`)}
+       FROM ${this.orders(source)} WHERE ${this.f('os.ho', 2800, 10)} < 4`,
+    );
     return [
       ins(
         'customers',
@@ -403,9 +469,10 @@ class Gen {
           'city',
           'country',
           'created_at',
+          'last_activity_at',
         ],
         `SELECT c.n, ${a.number}, ${a.email}, ${a.phone}, ${a.first}, ${a.last}, ${a.street}, ${a.postal}, ${a.city},
-           ${a.country}, ${this.ts(`${a.created} * 1440 + c.n % 1440`)}
+           ${a.country}, ${this.ts(`${a.created} * 1440 + c.n % 1440`)}, ${this.ts(`${this.lastActive()} * 1440 + 720`)}
          FROM ${this.customers(source)}`,
       ),
       ins(
@@ -416,6 +483,7 @@ class Gen {
          FROM ${this.customers(source)} WHERE ${a.account}`,
       ),
       ...ordersAndInvoices,
+      surveys,
       ins(
         'order_lines',
         ['id', 'order_id', 'product_sku', 'product_name', 'quantity', 'unit_price_cents'],
@@ -581,6 +649,8 @@ export async function restoreDemoCustomers(opts: {
               ['order_lines', inList(tx, 'order_id', keys.orders)],
               ['orders', inList(tx, 'id', keys.orders)],
               ['invoices', inList(tx, 'id', keys.orders)],
+              ['order_analytics', inList(tx, 'id', keys.orders)],
+              ['survey_answers', inList(tx, 'id', keys.orders)],
               ['reviews', inList(tx, 'id', keys.reviews)],
               ['accounts', inList(tx, 'id', ids)],
               ['newsletter_signups', inList(tx, 'id', ids)],
@@ -600,4 +670,22 @@ export async function restoreDemoCustomers(opts: {
     opts.customerService ? run(opts.customerService, 'customer-service') : {},
   ]);
   return { ...w, ...s };
+}
+
+/**
+ * Move every date and timestamp of a demo system (PostgreSQL) by `days`, keeping the data's shape: `ombud
+ * start` brings the demo to the present, so retention has current customers and due work alike.
+ */
+export async function shiftDemoDates(c: SqlConnector, days: number): Promise<void> {
+  if (c.dialect !== 'postgres' || days === 0) return;
+  const schema = await c.describe();
+  for (const table of schema.tables) {
+    if (table.startsWith('ombud_')) continue;
+    const cols = schema.columns.filter((x) => x.table === table && /^(date|timestamp)/.test(x.dataType));
+    if (!cols.length) continue;
+    const sets = cols.map(
+      (x) => `${c.quote(x.column)} = ${c.quote(x.column)} + make_interval(days => ${c.param(1)})`,
+    );
+    await c.execute(`UPDATE ${c.quote(table)} SET ${sets.join(', ')}`, [days]);
+  }
 }

@@ -14,6 +14,7 @@ import { registerRoutes } from './register.ts';
 import { securityRoutes } from './security.ts';
 import { requestPageRoutes } from './requestPages.ts';
 import { requestRoutes } from './requests.ts';
+import { retentionRoutes } from './retention.ts';
 import { sessionRoutes } from './session.ts';
 import { webhookRoutes } from './webhooks.ts';
 
@@ -35,4 +36,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   fulfilmentRoutes,
   requestRoutes,
   requestPageRoutes,
+  retentionRoutes,
 ];

@@ -3,13 +3,18 @@
  * send list. The register gives the purpose and its basis; the current-state table gives the
  * subject's choices; src/core/consent/rules.ts decides.
  */
-import { type IdentityInput, identitiesFrom, identityKindForChannel } from '../../core/consent/identity.ts';
+import {
+  type IdentityInput,
+  identitiesFrom,
+  identityKindForChannel,
+  normaliseIdentity,
+} from '../../core/consent/identity.ts';
 import { type Decision, DIRECT_MARKETING, mayContact, type StateRow } from '../../core/consent/rules.ts';
 import { conflict, OmbudError, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Purpose } from '../../core/register/schema.ts';
 import type { Db } from '../../storage/db.ts';
-import { type ConsentKeys, identityHash } from './keys.ts';
+import { type ConsentKeys, identityDigests, identityHash } from './keys.ts';
 
 export type ContactDecision = Decision & { subjectId: string | null };
 
@@ -30,6 +35,33 @@ function purposeOf(index: RegisterIndex, orgId: string, purposeId: string): Purp
   return p;
 }
 
+/**
+ * The single lookup: the subject and its state rows for the purpose and for direct marketing, one
+ * row per state row (one with nulls when it has none; `since` as epoch milliseconds, what a JS Date
+ * holds). $1 org, $2 identity hash, $3 purpose, $4 DIRECT_MARKETING. Prepared once per connection:
+ * with the hash compared by `=`, PostgreSQL keeps one generic plan (identity-hash index → subject
+ * primary key → state primary key) instead of planning every call. Several identities use the same
+ * query with `= ANY($2)`.
+ */
+export const CONTACT_CHECK_SQL = `SELECT s.id, s.restricted, c.purpose_id, c.channel, c.status,
+            (extract(epoch FROM c.since) * 1000)::float8 AS since
+       FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
+       LEFT JOIN consent_state c ON c.subject_id = s.id AND c.purpose_id IN ($3, $4)
+      WHERE i.value_hash = $2 AND i.org_id = $1`;
+const CONTACT_CHECK_ANY_SQL = CONTACT_CHECK_SQL.replace(
+  'i.value_hash = $2',
+  'i.value_hash = ANY($2::text[])',
+);
+
+type LookupRow = {
+  id: string;
+  restricted: boolean;
+  purpose_id: string | null;
+  channel: string | null;
+  status: StateRow['status'] | null;
+  since: number | null;
+};
+
 export async function checkContact(
   db: Db,
   keys: ConsentKeys,
@@ -41,38 +73,58 @@ export async function checkContact(
   const hashes = identitiesFrom(q.identity, org.country).map((i) =>
     identityHash(keys, q.orgId, i.kind, i.value),
   );
-  // One round trip: the subject and its state rows for the purpose and for direct marketing.
-  const rows = await db.query<{
-    id: string;
-    restricted: boolean;
-    state: (Omit<StateRow, 'since'> & { since: string })[] | null;
-  }>(
-    `SELECT s.id, s.restricted,
-            (SELECT json_agg(json_build_object('purposeId', c.purpose_id, 'channel', c.channel, 'status', c.status, 'since', c.since))
-               FROM consent_state c WHERE c.subject_id = s.id AND c.purpose_id IN ($3, $4)) AS state
-       FROM consent_identities i JOIN consent_subjects s ON s.id = i.subject_id
-      WHERE i.value_hash = ANY($2::text[]) AND i.org_id = $1`,
-    [q.orgId, hashes, purpose.id, DIRECT_MARKETING],
-  );
-  const distinct = new Set(rows.map((r) => r.id)).size;
-  if (distinct > 1)
-    throw conflict(
-      'identities-of-different-subjects',
-      `The identities given belong to ${distinct} different data subjects of '${q.orgId}'.`,
-      'Send identities of one person only, or merge the subjects first.',
-    );
+  // One round trip, no write (single lookups are not audited one by one: see consent.md).
+  const rows =
+    hashes.length === 1
+      ? await db.query<LookupRow>(CONTACT_CHECK_SQL, [q.orgId, hashes[0], purpose.id, DIRECT_MARKETING], {
+          name: 'consent.contact-check',
+        })
+      : await db.query<LookupRow>(CONTACT_CHECK_ANY_SQL, [q.orgId, hashes, purpose.id, DIRECT_MARKETING], {
+          name: 'consent.contact-check-any',
+        });
   const subject = rows[0];
+  const state: StateRow[] = [];
+  for (const r of rows) {
+    if (r.id !== subject!.id)
+      throw conflict(
+        'identities-of-different-subjects',
+        `The identities given belong to ${new Set(rows.map((x) => x.id)).size} different data subjects of '${q.orgId}'.`,
+        'Send identities of one person only, or merge the subjects first.',
+      );
+    if (r.status !== null)
+      state.push({
+        purposeId: r.purpose_id!,
+        channel: r.channel!,
+        status: r.status,
+        since: new Date(r.since!),
+      });
+  }
   const d = mayContact({
     purpose,
     orgId: q.orgId,
     channel: q.channel,
-    state: (subject?.state ?? []).map((r) => ({ ...r, since: new Date(r.since) })),
+    state,
     restricted: subject?.restricted ?? false,
   });
   return { ...d, subjectId: subject?.id ?? null };
 }
 
-const BULK_CHUNK = 100_000;
+const BULK_FETCH = 100_000;
+
+/**
+ * The bulk filter's one query: $3 the identity hashes of the distinct addresses as one bytea (32
+ * raw bytes each, in order); per known address (by its 1-based position `o`) the subject's
+ * restriction and its state rows for the purpose ($4) and for direct marketing ($5), `since` as
+ * epoch milliseconds (what a JS Date holds). The planner sees how many addresses there are: a
+ * short list probes the indexes, a long one hash-joins the tables once.
+ */
+const BULK_SQL = `SELECT l.o::int4 AS o, s.restricted, c.purpose_id, c.channel, c.status,
+              (extract(epoch FROM c.since) * 1000)::float8 AS since
+         FROM (SELECT g AS o, encode(substring($3::bytea FROM g * 32 - 31 FOR 32), 'hex') AS h
+                 FROM generate_series(1, length($3::bytea) / 32) AS g) AS l
+         JOIN consent_identities i ON i.org_id = $1 AND i.kind = $2 AND i.value_hash = l.h
+         JOIN consent_subjects s ON s.id = i.subject_id
+         LEFT JOIN consent_state c ON c.subject_id = s.id AND c.purpose_id IN ($4, $5)`;
 
 export type BulkResult = {
   purpose: string;
@@ -85,6 +137,10 @@ export type BulkResult = {
 /**
  * Filter a send list: the addresses (e-mail for email, phone for sms/phone) that may be contacted,
  * normalised, in input order. Refused entries are named by their index, never by their value.
+ *
+ * Set-based: each distinct address is normalised and hashed once; all hashes go to the database as
+ * one bytea parameter of one query, read back through a cursor 100,000 rows at a time (the next
+ * batch is produced while one is read); the decision is made in the core once per distinct address.
  */
 export async function bulkFilter(
   db: Db,
@@ -99,79 +155,121 @@ export async function bulkFilter(
       { path: ['channel'], message: 'no address kind for this channel', hint: 'Use email, sms or phone.' },
     ]);
   const org = index.organization(q.orgId)!;
-  const normalised: (string | null)[] = [];
-  const refused: BulkResult['refused'] = [];
-  q.recipients.forEach((raw, i) => {
+  const n = q.recipients.length;
+  // Recipient i → its distinct normalised address (-1: not an address).
+  const slot = new Int32Array(n);
+  const distinct = new Map<string, number>();
+  const values: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let v: string;
     try {
-      normalised.push(
-        identitiesFrom(kind === 'email' ? { email: raw } : { phone: raw }, org.country)[0]!.value,
-      );
+      v = normaliseIdentity(kind, q.recipients[i]!, org.country).value;
     } catch (err) {
       if (!(err instanceof OmbudError)) throw err;
-      normalised.push(null);
-      refused.push({ index: i, reason: 'invalid-address' });
+      slot[i] = -1;
+      continue;
+    }
+    let d = distinct.get(v);
+    if (d === undefined) {
+      d = values.length;
+      distinct.set(v, d);
+      values.push(v);
+    }
+    slot[i] = d;
+  }
+
+  // Per distinct address: restricted?, its state rows (an unknown address has neither).
+  const restricted = new Uint8Array(values.length);
+  const states: (StateRow[] | undefined)[] = new Array(values.length);
+  const digests = await identityDigests(keys, q.orgId, kind, values);
+  type BulkRow = {
+    o: number;
+    restricted: boolean;
+    purpose_id: string | null;
+    channel: string | null;
+    status: StateRow['status'] | null;
+    since: number | null;
+  };
+  await db.transaction(async (tx) => {
+    // A long list hash-joins the tables: let the hash tables stay in memory.
+    if (values.length > BULK_FETCH) await tx.query(`SET LOCAL work_mem = '64MB'`);
+    await tx.query(`DECLARE consent_bulk NO SCROLL CURSOR FOR ${BULK_SQL}`, [
+      q.orgId,
+      kind,
+      digests,
+      purpose.id,
+      DIRECT_MARKETING,
+    ]);
+    const fetch = () => tx.query<BulkRow>(`FETCH ${BULK_FETCH} FROM consent_bulk`);
+    let next: Promise<BulkRow[]> | undefined = fetch();
+    while (next) {
+      const rows: BulkRow[] = await next;
+      // The database produces the next batch while this one is read.
+      next = rows.length === BULK_FETCH ? fetch() : undefined;
+      for (const r of rows) {
+        const d = r.o - 1;
+        if (r.restricted) restricted[d] = 1;
+        if (r.status === null) continue;
+        const row = {
+          purposeId: r.purpose_id!,
+          channel: r.channel!,
+          status: r.status,
+          since: new Date(r.since!),
+        };
+        const list = states[d];
+        if (list) list.push(row);
+        else states[d] = [row];
+      }
     }
   });
-  const hashes = new Map<string, string>();
-  for (const v of normalised) if (v) hashes.set(identityHash(keys, q.orgId, kind, v), v);
-  // Set-based: each chunk of hashes is one parameter (unnest), joined to identities, subjects and
-  // the state rows of the purpose and of direct marketing in one query.
-  const subjectOf = new Map<string, { id: string; restricted: boolean }>();
-  const states = new Map<string, StateRow[]>();
-  const firstHash = new Map<string, string>();
-  const all = [...hashes.keys()];
-  for (let i = 0; i < all.length; i += BULK_CHUNK) {
-    const rows = await db.query<{
-      value_hash: string;
-      id: string;
-      restricted: boolean;
-      purpose_id: string | null;
-      channel: string | null;
-      status: StateRow['status'] | null;
-      since: Date | string | null;
-    }>(
-      `SELECT i.value_hash, s.id, s.restricted, c.purpose_id, c.channel, c.status, c.since
-         FROM unnest($3::text[]) AS l(h)
-         JOIN consent_identities i ON i.org_id = $1 AND i.kind = $2 AND i.value_hash = l.h
-         JOIN consent_subjects s ON s.id = i.subject_id
-         LEFT JOIN consent_state c ON c.subject_id = s.id AND c.purpose_id IN ($4, $5)`,
-      [q.orgId, kind, all.slice(i, i + BULK_CHUNK), purpose.id, DIRECT_MARKETING],
-    );
-    for (const r of rows) {
-      const v = hashes.get(r.value_hash)!;
-      if (!subjectOf.has(v)) subjectOf.set(v, { id: r.id, restricted: r.restricted });
-      // A subject listed under several addresses: its state rows come once per address; keep one set.
-      if (!firstHash.has(r.id)) firstHash.set(r.id, r.value_hash);
-      if (r.status === null || firstHash.get(r.id) !== r.value_hash) continue;
-      const list = states.get(r.id) ?? [];
-      if (!states.has(r.id)) states.set(r.id, list);
-      list.push({
-        purposeId: r.purpose_id!,
-        channel: r.channel!,
-        status: r.status,
-        since: new Date(r.since!),
+
+  // The decision once per distinct address. With no state row, or exactly one, the core's answer
+  // depends only on that row's purpose, channel and status (its time matters only against another
+  // row), so those answers are shared: every unknown or stateless address gets one, and each
+  // single-row shape one more.
+  const shared = new Map<string, Decision>();
+  const decide = (d: number): Decision => {
+    const state = states[d];
+    if (restricted[d] || (state && state.length > 1))
+      return mayContact({
+        purpose,
+        orgId: q.orgId,
+        channel: q.channel,
+        state: state ?? [],
+        restricted: restricted[d] === 1,
       });
+    const key = state ? `${state[0]!.purposeId}\0${state[0]!.channel}\0${state[0]!.status}` : '';
+    let decision = shared.get(key);
+    if (!decision) {
+      decision = mayContact({
+        purpose,
+        orgId: q.orgId,
+        channel: q.channel,
+        state: state ?? [],
+        restricted: false,
+      });
+      shared.set(key, decision);
+    }
+    return decision;
+  };
+  const allowed: string[] = [];
+  const refused: BulkResult['refused'] = [];
+  const seen = new Uint8Array(values.length);
+  const decisions: (Decision | undefined)[] = new Array(values.length);
+  for (let i = 0; i < n; i++) {
+    const d = slot[i]!;
+    if (d < 0) {
+      refused.push({ index: i, reason: 'invalid-address' });
+      continue;
+    }
+    decisions[d] ??= decide(d);
+    const decision = decisions[d];
+    if (!decision.allowed) refused.push({ index: i, reason: decision.reason });
+    else if (seen[d]) refused.push({ index: i, reason: 'duplicate' });
+    else {
+      seen[d] = 1;
+      allowed.push(values[d]!);
     }
   }
-  const allowed: string[] = [];
-  const seen = new Set<string>();
-  normalised.forEach((v, i) => {
-    if (!v) return;
-    const s = subjectOf.get(v);
-    const d = mayContact({
-      purpose,
-      orgId: q.orgId,
-      channel: q.channel,
-      state: s ? (states.get(s.id) ?? []) : [],
-      restricted: s?.restricted ?? false,
-    });
-    if (!d.allowed) refused.push({ index: i, reason: d.reason });
-    else if (seen.has(v)) refused.push({ index: i, reason: 'duplicate' });
-    else {
-      seen.add(v);
-      allowed.push(v);
-    }
-  });
-  refused.sort((a, b) => a.index - b.index);
-  return { purpose: purpose.id, channel: q.channel, total: q.recipients.length, allowed, refused };
+  return { purpose: purpose.id, channel: q.channel, total: n, allowed, refused };
 }

@@ -4,7 +4,7 @@
  * the same key with the same request returns the first event; with a different request, a conflict.
  */
 import { canonicalJson, sha256 } from '../../core/canonical.ts';
-import { type IdentityInput, identitiesFrom } from '../../core/consent/identity.ts';
+import { type Identity, type IdentityInput, identitiesFrom } from '../../core/consent/identity.ts';
 import {
   channelsOf,
   communicationBasis,
@@ -139,6 +139,20 @@ export function checkAgainstRegister(index: RegisterIndex, input: RecordInput): 
   return input.channel;
 }
 
+/**
+ * The request as stored evidence of what was asked (its sha256 is the event's request_hash): a
+ * retry with the same Idempotency-Key must send the same request. Canonical JSON of the input with
+ * the normalised identities, without the key itself.
+ */
+export function requestCanonical(input: RecordInput, identities: Identity[]): string {
+  return canonicalJson({
+    ...input,
+    identity: identities,
+    at: input.at?.toISOString(),
+    idempotencyKey: undefined,
+  });
+}
+
 export async function recordConsentEvent(
   db: Db,
   actor: Actor,
@@ -150,9 +164,7 @@ export async function recordConsentEvent(
   const channel = checkAgainstRegister(index, input);
   const org = index.organization(input.orgId)!;
   const identities = identitiesFrom(input.identity, org.country);
-  const requestHash = sha256(
-    canonicalJson({ ...input, identity: identities, at: input.at?.toISOString(), idempotencyKey: undefined }),
-  );
+  const requestHash = sha256(requestCanonical(input, identities));
   const at = input.at ?? now;
   if (at.getTime() > now.getTime() + 5 * 60_000)
     throw bad(

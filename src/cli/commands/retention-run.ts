@@ -1,0 +1,184 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { PGlite } from '@electric-sql/pglite';
+import { type DatasetSource, formatFinding, parseDatasetSources } from '../../core/retention/annotations.ts';
+import { isIsoDate } from '../../core/deadlines/iso-date.ts';
+import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
+import { installationSecret } from '../../services/consent/keys.ts';
+import { openConnector, type SqlConnector } from '../../services/fulfilment/connectors/types.ts';
+import { DEMO_DATASETS_DIR } from '../../services/fulfilment/datasets.ts';
+import type { Connectors } from '../../services/fulfilment/engine.ts';
+import {
+  CHANGE_ACTIONS,
+  type RetentionProgress,
+  retentionToday,
+  runRetention,
+} from '../../services/retention/runRetention.ts';
+import type { RetentionOutcome } from '../../services/retention/sweep.ts';
+import type { CliIo } from '../io.ts';
+import { withApp } from '../with-app.ts';
+
+const USAGE =
+  'ombud retention run [--dry-run] [--today YYYY-MM-DD] [--datasets DIR] (--connection DATASET_KEY=URL … | --demo)';
+
+const VERB: Record<RetentionOutcome['action'], string> = {
+  delete: 'deleted',
+  anonymise: 'anonymised',
+  mask: 'masked',
+  'erase-due': 'erased (kept until due)',
+  keep: 'kept under a legal rule',
+  held: 'held (marker)',
+  blocked: 'waiting for rows that point at them',
+};
+
+export function describeOutcome(o: RetentionOutcome, dryRun: boolean): string {
+  const verb = dryRun ? `would be ${VERB[o.action]}` : VERB[o.action];
+  const why =
+    o.action === 'keep'
+      ? `${o.rule}, after ${o.detail}`
+      : o.action === 'held' || o.action === 'blocked'
+        ? `${o.rule}, ${o.detail}`
+        : o.rule;
+  return `${o.rows} ${verb} (${why})`;
+}
+
+async function readSources(dir: string): Promise<DatasetSource[]> {
+  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const base = dir.replace(/\/?$/, '/');
+  return Promise.all(
+    files.map(async (f) => ({ path: `${base}${f}`, text: await readFile(`${base}${f}`, 'utf8') })),
+  );
+}
+
+/**
+ * ombud retention run: sweep the connected databases once for a day (default: today in the controller's
+ * time zone): erase rows kept under a rule whose day has come, end the purpose rules the datasets
+ * annotate. --dry-run counts and changes nothing. Every run is stored and audited.
+ */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let values: {
+    'dry-run'?: boolean;
+    today?: string;
+    datasets?: string;
+    connection?: string[];
+    demo?: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        'dry-run': { type: 'boolean', default: false },
+        today: { type: 'string' },
+        datasets: { type: 'string', default: DEMO_DATASETS_DIR },
+        connection: { type: 'string', multiple: true },
+        demo: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    io.err(`ombud retention run: ${(err as Error).message}\nUsage: ${USAGE}`);
+    return 2;
+  }
+  const dryRun = values['dry-run'] ?? false;
+  if (values.today !== undefined && !isIsoDate(values.today)) {
+    io.err(
+      `ombud retention run: --today '${values.today}' is not a date; write YYYY-MM-DD, e.g. 2026-11-25.`,
+    );
+    return 2;
+  }
+  if (!values.demo && !values.connection?.length) {
+    io.err(`ombud retention run: say which databases to sweep.\nUsage: ${USAGE}`);
+    return 2;
+  }
+  return withApp(async (app) => {
+    const reg = await app.registers.get();
+    if (!reg) {
+      io.err('ombud retention run: no register is stored; apply one first (ombud register apply DIR).');
+      return 1;
+    }
+    const sources = await readSources(values.datasets!);
+    const { datasets, findings } = parseDatasetSources(sources, { register: reg.index.register });
+    for (const f of findings) (f.severity === 'error' ? io.err : io.out)(formatFinding(f));
+    if (findings.some((f) => f.severity === 'error')) {
+      io.err('ombud retention run: fix the dataset annotations above; nothing was swept.');
+      return 1;
+    }
+    const realToday = retentionToday(reg.index, app.now());
+    if (!dryRun && values.today && values.today > realToday) {
+      io.err(
+        `ombud retention run: --today ${values.today} is after today (${realToday}). A run erases what has ended by its day, so a later day would erase data early (bookkeeping records too). Use --dry-run to preview a later day.`,
+      );
+      return 2;
+    }
+    const connectors: Connectors = new Map();
+    const opened: SqlConnector[] = [];
+    let closeDemo: (() => Promise<void>) | undefined;
+    try {
+      if (values.demo) {
+        const { openDemoSystems } = await import('../../demo/systems/embedded.ts');
+        const demo = await openDemoSystems({
+          databaseUrl: app.config.databaseUrl,
+          embedded: (app.db as { instance?: PGlite }).instance,
+        });
+        closeDemo = demo.close;
+        for (const [k, c] of demo.connectors) connectors.set(k, c);
+      }
+      for (const spec of values.connection ?? []) {
+        const eq = spec.indexOf('=');
+        if (eq <= 0) {
+          io.err(`ombud retention run: --connection takes DATASET_KEY=URL, e.g. nestit_webshop=postgres://…`);
+          return 2;
+        }
+        const key = spec.slice(0, eq);
+        if (!datasets.some((d) => d.fides_key === key)) {
+          io.err(
+            `ombud retention run: no annotated dataset '${key}'; datasets: ${datasets.map((d) => d.fides_key).join(', ')}.`,
+          );
+          return 2;
+        }
+        const c = await openConnector(spec.slice(eq + 1));
+        opened.push(c);
+        connectors.set(key, c);
+      }
+      const missing = datasets.filter((d) => !connectors.has(d.fides_key)).map((d) => d.fides_key);
+      if (missing.length) {
+        io.err(
+          `ombud retention run: no connection for ${missing.join(', ')}; give --connection KEY=URL for each.`,
+        );
+        return 2;
+      }
+      const secret = app.config.secret ?? (await installationSecret(app.db));
+      const started = Date.now();
+      const onProgress = (p: RetentionProgress) => {
+        if (p.kind === 'database') io.out(`[${p.position + 1}/${p.total}] ${p.dataset} (${p.system})`);
+        else if (p.kind === 'collection')
+          io.out(
+            `  ${p.collection}: ${p.outcomes.length ? p.outcomes.map((o) => describeOutcome(o, dryRun)).join('; ') : 'nothing due'}`,
+          );
+        else if (p.kind === 'committed')
+          io.out(
+            p.recovered
+              ? '  committed by an earlier attempt (outcome read back from the database)'
+              : `  ${dryRun ? 'counted' : 'committed'} in ${p.ms} ms (${Math.round((Date.now() - started) / 1000)} s so far)`,
+          );
+        else io.err(`  failed: ${p.error}`);
+      };
+      const res = await runRetention(
+        { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now },
+        { dryRun, ...(values.today ? { today: values.today } : {}), onProgress },
+      );
+      const sum = (a: RetentionOutcome['action']) =>
+        res.outcomes.filter((o) => o.action === a).reduce((n, o) => n + o.rows, 0);
+      const changed = CHANGE_ACTIONS.reduce((n, a) => n + sum(a), 0);
+      io.out(
+        `Run ${res.runId}${dryRun ? ' (dry run: nothing was changed)' : ''} for ${res.today}: ${res.status}. ` +
+          `${dryRun ? 'Would delete' : 'Deleted'} ${sum('delete')}, anonymised ${sum('anonymise')}, masked ${sum('mask')}, ` +
+          `erased when due ${sum('erase-due')}, kept under a legal rule ${sum('keep')}; held ${sum('held')}, waiting ${sum('blocked')}.` +
+          (changed === 0 && !dryRun ? ' Nothing was due.' : ''),
+      );
+      return res.status === 'done' ? 0 : 1;
+    } finally {
+      for (const c of opened) await c.close().catch(() => {});
+      await closeDemo?.();
+    }
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Dataset annotation files with every problem located at file:line:column: YAML syntax, the schema, the
+ * retention annotations (planRetention's findings) and, given a register, the dataset checks of
+ * validate.ts that concern retention (unknown or non-legal rules under `rules:`). Pure: the caller reads
+ * the files.
+ */
+import { type Document, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Dataset, datasetFileSchema } from '../fulfilment/dataset.ts';
+import type { Register } from '../register/schema.ts';
+import { planRetention } from './plan.ts';
+
+export type DatasetSource = { path: string; text: string };
+export type LocatedDatasetFinding = {
+  severity: 'error' | 'warning';
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  hint?: string;
+};
+
+type Parsed = { source: DatasetSource; doc: Document; lines: LineCounter; datasets: Dataset[] };
+
+function locate(
+  p: Pick<Parsed, 'doc' | 'lines'>,
+  path: (string | number)[],
+): { line: number; column: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = p.doc.getIn(path.slice(0, n), true) as Node | undefined;
+    const range = node && typeof node === 'object' && 'range' in node ? node.range : undefined;
+    if (range) {
+      const pos = p.lines.linePos(range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+export const formatFinding = (f: LocatedDatasetFinding) =>
+  `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${f.hint ? ` ${f.hint}` : ''}`;
+
+export function parseDatasetSources(
+  sources: DatasetSource[],
+  opts: { register?: Register } = {},
+): { datasets: Dataset[]; findings: LocatedDatasetFinding[] } {
+  const findings: LocatedDatasetFinding[] = [];
+  const parsed: Parsed[] = [];
+  for (const source of sources) {
+    const lines = new LineCounter();
+    const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length) {
+      for (const e of doc.errors) {
+        const pos = lines.linePos(e.pos[0]);
+        findings.push({
+          severity: 'error',
+          file: source.path,
+          line: pos.line,
+          column: pos.col,
+          message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+          hint: 'Fix the indentation or quoting here; a value containing ": " or "#" needs quotes.',
+        });
+      }
+      continue;
+    }
+    const result = datasetFileSchema.safeParse(doc.toJS());
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+        const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
+        findings.push({
+          severity: 'error',
+          file: source.path,
+          ...locate({ doc, lines }, at),
+          message: `${path.join('.') || '(file)'}: ${issue.message}`,
+        });
+      }
+      continue;
+    }
+    parsed.push({ source, doc, lines, datasets: result.data.dataset });
+  }
+  const datasets = parsed.flatMap((p) => p.datasets);
+  if (opts.register && findings.length === 0) {
+    const where = (fidesKey: string) => {
+      for (const p of parsed) {
+        const i = p.datasets.findIndex((d) => d.fides_key === fidesKey);
+        if (i >= 0) return { p, i };
+      }
+      return undefined;
+    };
+    const rules = opts.register.retentionRules;
+    for (const f of planRetention(datasets, rules, '2000-01-01').findings) {
+      const w = where(f.dataset);
+      findings.push({
+        severity: f.severity,
+        file: w?.p.source.path ?? f.dataset,
+        ...(w ? locate(w.p, ['dataset', w.i, ...f.path]) : { line: 1, column: 1 }),
+        message: `${f.where}: ${f.message}`,
+        ...(f.hint ? { hint: f.hint } : {}),
+      });
+    }
+    // Legal rules under `rules:` must be legal rules of the register (as ombud dataset validate says).
+    for (const p of parsed)
+      p.datasets.forEach((d, di) =>
+        d.collections.forEach((c, ci) =>
+          c.ombud?.retention?.rules.forEach((r, ri) => {
+            const rule = rules.find((x) => x.id === r.rule);
+            if (rule?.kind === 'legal') return;
+            findings.push({
+              severity: 'error',
+              file: p.source.path,
+              ...locate(p, ['dataset', di, 'collections', ci, 'ombud', 'retention', 'rules', ri, 'rule']),
+              message: `${d.fides_key}.${c.name}: ${rule ? `Retention rule '${r.rule}' is not a legal rule.` : `Unknown retention rule '${r.rule}'.`}`,
+              hint: rule
+                ? `Only legal rules keep rows under rules:; a purpose rule goes under purpose: { rule: ${r.rule}, trigger_field: … }.`
+                : `Legal rules of the register: ${rules
+                    .filter((x) => x.kind === 'legal')
+                    .map((x) => x.id)
+                    .join(', ')}.`,
+            });
+          }),
+        ),
+      );
+  }
+  return { datasets, findings };
+}

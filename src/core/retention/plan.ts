@@ -1,0 +1,419 @@
+/**
+ * The retention plan: for every annotated collection, which register rule ends its rows, from which
+ * trigger column (its own, or one of a collection it is found through), what happens at the end (delete,
+ * mask, or anonymise, and exactly which fields are overwritten how), which legal rules keep rows longer,
+ * which collections point at its rows (so a row is not deleted while they still need it), and the
+ * cut-off dates for a given day. Also the findings for bad annotations. Pure: no I/O; the SQL is built
+ * from this plan in src/services/retention/sql.ts.
+ *
+ * Anonymisation is default-deny: only the primary key (an internal row number) and the fields marked
+ * `ombud: { anonymise: keep | month }` stay; every other field is set to NULL, or to its masking `fixed`
+ * value. Fields that identify a person directly (identities, references to the person's other rows,
+ * names, contact details, account and device ids …) cannot be kept. A pseudonym strategy is never used:
+ * a keyed hash can be linked back by whoever holds the key, so it is pseudonymisation, not anonymisation.
+ */
+import {
+  buildGraph,
+  type Collection,
+  type Dataset,
+  type Field,
+  type Graph,
+  type NodeId,
+  nodeId,
+  primaryKey,
+  traversalOrder,
+} from '../fulfilment/dataset.ts';
+import type { LiveSchema } from '../fulfilment/live-schema.ts';
+import type { IsoDate } from '../deadlines/iso-date.ts';
+import type { RetentionRule } from '../register/schema.ts';
+import { expiredBefore } from './expiry.ts';
+
+export type Overwrite =
+  | { field: string; set: 'null' }
+  | { field: string; set: 'value'; value: string | number | boolean }
+  | { field: string; set: 'month' }
+  /** The engine's keyed-hash pseudonym (masking only, never for anonymisation). */
+  | { field: string; set: 'pseudonym'; path: string };
+
+/** One step from a collection to a collection it is found through: `field` here equals `targetField` there. */
+export type TriggerHop = { field: string; collection: string; targetField: string };
+export type TriggerPath = { hops: TriggerHop[]; collection: string; field: string };
+
+/** A legal rule annotated on the collection, in annotation order (the first whose `when` matches applies). */
+export type LegalTerm = {
+  rule: string;
+  when?: { field: string; equals: string };
+  /** Whether it keeps rows past the purpose rule: it is one of the purpose rule's exceptions. */
+  keeps: boolean;
+  triggerField: string;
+  fyEnd: string;
+  /** Rows whose legal trigger date is on or after this day are still within the legal period. */
+  keepFrom: IsoDate;
+};
+
+export type PurposePlan = {
+  rule: string;
+  action: 'delete' | 'mask' | 'anonymise';
+  trigger: TriggerPath;
+  /** Rows whose trigger date is before this day have reached the end of the rule; null: none have. */
+  expiredBefore: IsoDate | null;
+  /** For mask and anonymise: each field overwritten and with what. */
+  overwrite: Overwrite[];
+  legal: LegalTerm[];
+};
+
+export type CollectionPlan = {
+  node: NodeId;
+  dataset: string;
+  system: string;
+  collection: string;
+  primaryKey: string[];
+  erase: 'delete' | 'mask';
+  /** What erasure by masking writes (erase: mask): the collection's masking strategies. */
+  mask: Overwrite[];
+  purpose?: PurposePlan;
+  /** Collections of the same database whose `field` holds this collection's primary key. */
+  children: { collection: string; field: string }[];
+  markerFields: { restricted?: string; eraseOn?: string };
+};
+
+export type DatasetPlan = { dataset: string; system: string; collections: CollectionPlan[] };
+
+export type PlanFinding = {
+  severity: 'error' | 'warning';
+  dataset: string;
+  /** Path within the dataset, e.g. ['collections', 2, 'ombud', 'retention', 'purpose', 'rule']. */
+  path: (string | number)[];
+  /** "dataset.collection[.field]" for people. */
+  where: string;
+  message: string;
+  hint?: string;
+};
+
+export type RetentionPlan = { today: IsoDate; datasets: DatasetPlan[]; findings: PlanFinding[] };
+
+/** Data categories that name or reach a person directly: never kept by anonymisation. */
+const DIRECT_IDENTIFIERS = [
+  'user.name',
+  'user.unique_id',
+  'user.government_id',
+  'user.account',
+  'user.authorization',
+  'user.device',
+  'user.biometric',
+  'user.contact.email',
+  'user.contact.phone_number',
+  'user.contact.fax_number',
+  'user.contact.url',
+  'user.contact.address.street',
+  'user.contact.address.postal_code',
+  'user.financial.bank_account',
+  'user.financial.credit_card',
+  'user.location.precise',
+];
+const isDirectIdentifier = (category: string) =>
+  category === 'user.contact' ||
+  category === 'user.contact.address' ||
+  DIRECT_IDENTIFIERS.some((p) => category === p || category.startsWith(`${p}.`));
+
+/** Fields that point at the person: identities, references, direct identifier categories. */
+export function identifiesDirectly(f: Field): boolean {
+  return Boolean(
+    f.fides_meta?.identity || f.fides_meta?.references?.length || f.data_categories.some(isDirectIdentifier),
+  );
+}
+
+/** What anonymisation writes: null (or the fixed masking value) everywhere except the key and kept fields. */
+export function anonymiseOverwrites(collection: Collection): Overwrite[] {
+  const out: Overwrite[] = [];
+  for (const f of collection.fields) {
+    if (f.fides_meta?.primary_key) continue;
+    const a = f.ombud?.anonymise;
+    if (a === 'keep' && !identifiesDirectly(f)) continue;
+    if (a === 'month' && !identifiesDirectly(f)) {
+      out.push({ field: f.name, set: 'month' });
+      continue;
+    }
+    const m = f.ombud?.masking;
+    if (m?.strategy === 'fixed' && m.value !== undefined)
+      out.push({ field: f.name, set: 'value', value: m.value });
+    else out.push({ field: f.name, set: 'null' });
+  }
+  return out;
+}
+
+/** What erasure by masking writes: the engine's choice of fields (personal data, not keys or references). */
+export function maskOverwrites(dataset: string, collection: Collection): Overwrite[] {
+  return collection.fields
+    .filter(
+      (f) =>
+        !f.fides_meta?.primary_key &&
+        !f.fides_meta?.references &&
+        f.data_categories.some((k) => k.startsWith('user.')),
+    )
+    .map((f): Overwrite => {
+      const m = f.ombud?.masking;
+      if (m?.strategy === 'fixed') return { field: f.name, set: 'value', value: m.value ?? '' };
+      if (m?.strategy === 'pseudonym')
+        return { field: f.name, set: 'pseudonym', path: `${dataset}.${collection.name}.${f.name}` };
+      return { field: f.name, set: 'null' };
+    });
+}
+
+/** The shortest chain of references from `from` up to `target` within one dataset. */
+function pathTo(graph: Graph, from: NodeId, target: NodeId): TriggerHop[] | undefined {
+  const dataset = graph.nodes.get(from)!.dataset.fides_key;
+  const prev = new Map<NodeId, { via: TriggerHop; from: NodeId }>();
+  const seen = new Set([from]);
+  let frontier = [from];
+  while (frontier.length) {
+    const next: NodeId[] = [];
+    for (const id of frontier)
+      for (const e of graph.incoming.get(id) ?? []) {
+        if (e.to !== id || seen.has(e.from) || graph.nodes.get(e.from)?.dataset.fides_key !== dataset)
+          continue;
+        seen.add(e.from);
+        const collection = graph.nodes.get(e.from)!.collection.name;
+        prev.set(e.from, { via: { field: e.field, collection, targetField: e.fromField }, from: id });
+        next.push(e.from);
+      }
+    frontier = next;
+  }
+  if (!prev.has(target)) return target === from ? [] : undefined;
+  const hops: TriggerHop[] = [];
+  for (let at = target; at !== from; at = prev.get(at)!.from) hops.unshift(prev.get(at)!.via);
+  return hops;
+}
+
+/**
+ * The plan for `today`, or for validation only (any day). Findings locate each problem in its dataset;
+ * collections with an error get no purpose rule in the plan (they are left alone, never half-enforced).
+ */
+export function planRetention(
+  datasets: Dataset[],
+  rules: RetentionRule[],
+  today: IsoDate,
+  opts: { live?: Map<string, LiveSchema> } = {},
+): RetentionPlan {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const graph = buildGraph(datasets);
+  const findings: PlanFinding[] = [];
+  const order = traversalOrder(graph);
+  const childrenFirst = [...order.order].reverse();
+  for (const id of [...order.unreachable, ...order.cycles])
+    if (!childrenFirst.includes(id)) childrenFirst.push(id);
+
+  const out: DatasetPlan[] = [];
+  for (const d of datasets) {
+    const collections: CollectionPlan[] = [];
+    for (const id of childrenFirst) {
+      const n = graph.nodes.get(id)!;
+      if (n.dataset !== d) continue;
+      const c = n.collection;
+      const ci = d.collections.indexOf(c);
+      const at = ['collections', ci, 'ombud', 'retention'];
+      const where = `${d.fides_key}.${c.name}`;
+      const problem = (
+        severity: PlanFinding['severity'],
+        path: (string | number)[],
+        message: string,
+        hint?: string,
+        field?: string,
+      ) =>
+        findings.push({
+          severity,
+          dataset: d.fides_key,
+          path,
+          where: field ? `${where}.${field}` : where,
+          message,
+          hint,
+        });
+      const pk = primaryKey(c);
+      const live = opts.live?.get(d.fides_key);
+      const liveColumn = (table: string, column: string) =>
+        live?.columns.find((x) => x.table === table && x.column === column);
+
+      const children: CollectionPlan['children'] = [];
+      if (pk.length === 1)
+        for (const [childId, edges] of graph.incoming)
+          for (const e of edges)
+            if (
+              e.from === id &&
+              e.to === childId &&
+              childId !== id &&
+              e.fromField === pk[0] &&
+              graph.nodes.get(childId)!.dataset === d
+            )
+              children.push({ collection: graph.nodes.get(childId)!.collection.name, field: e.field });
+
+      // Anonymisation cannot keep what points at the person.
+      c.fields.forEach((f, fi) => {
+        if (f.ombud?.anonymise && identifiesDirectly(f))
+          problem(
+            'error',
+            ['collections', ci, 'fields', fi, 'ombud', 'anonymise'],
+            `Field '${f.name}' identifies a person directly (an identity, a reference or a category such as ${f.data_categories[0] ?? 'user.name'}), so anonymisation cannot ${f.ombud.anonymise === 'keep' ? 'keep' : 'generalise'} it.`,
+            'Remove anonymise: here; the field is set to null when the rows are anonymised.',
+            f.name,
+          );
+      });
+
+      let purpose: PurposePlan | undefined;
+      const pr = c.ombud?.purpose_retention;
+      if (pr) {
+        const rule = byId.get(pr.rule);
+        let ok = true;
+        if (!rule) {
+          ok = false;
+          problem(
+            'error',
+            [...at, 'purpose', 'rule'],
+            `Unknown retention rule '${pr.rule}'.`,
+            `Use the id of a rule under retentionRules: ${rules.map((r) => r.id).join(', ')}.`,
+          );
+        } else if (rule.action === 'pseudonymise') {
+          ok = false;
+          problem(
+            'error',
+            [...at, 'purpose', 'rule'],
+            `Rule '${rule.id}' ends in pseudonymisation, which the retention sweep does not carry out.`,
+            'Pseudonymise in the system itself, or give the rule action: anonymise or delete.',
+          );
+        }
+        // The trigger: own column, or collection.column reached through references in this dataset.
+        const [tc, tf] = pr.trigger_field.includes('.')
+          ? (pr.trigger_field.split('.') as [string, string])
+          : [c.name, pr.trigger_field];
+        const target = d.collections.find((x) => x.name === tc);
+        let hops: TriggerHop[] | undefined;
+        if (!target) {
+          ok = false;
+          problem(
+            'error',
+            [...at, 'purpose', 'trigger_field'],
+            `Collection '${tc}' is not in dataset '${d.fides_key}'.`,
+            `Name a collection of this dataset: ${d.collections.map((x) => x.name).join(', ')}.`,
+          );
+        } else if (!target.fields.some((f) => f.name === tf)) {
+          ok = false;
+          problem(
+            'error',
+            [...at, 'purpose', 'trigger_field'],
+            `Column '${tf}' is not an annotated field of '${tc}'.`,
+            `Annotate it under ${tc}'s fields, or use one of: ${target.fields.map((f) => f.name).join(', ')}.`,
+          );
+        } else {
+          hops = pathTo(graph, id, nodeId(d.fides_key, tc));
+          if (!hops) {
+            ok = false;
+            problem(
+              'error',
+              [...at, 'purpose', 'trigger_field'],
+              `'${c.name}' is not found through references from '${tc}', so '${pr.trigger_field}' cannot be its trigger.`,
+              `Add fides_meta.references from ${c.name} to ${tc} (directly or through other collections), or use a column of ${c.name}.`,
+            );
+          } else if (live) {
+            const col = liveColumn(tc, tf);
+            if (col && !/date|time/i.test(col.dataType))
+              problem(
+                'error',
+                [...at, 'purpose', 'trigger_field'],
+                `Column '${tc}.${tf}' is of type ${col.dataType}, not a date or time.`,
+                'Point the trigger at a date or timestamp column.',
+              );
+          }
+        }
+        if (ok && rule && hops) {
+          const legal: LegalTerm[] = [];
+          const r = c.ombud?.retention;
+          for (const [k, lc] of (r?.rules ?? []).entries()) {
+            const lr = byId.get(lc.rule);
+            if (!lr) continue; // validate.ts reports unknown legal rules
+            const keeps = rule.exceptions.includes(lr.id);
+            if (!keeps && lr.kind === 'legal')
+              problem(
+                'warning',
+                ['collections', ci, 'ombud', 'retention', 'rules', k, 'rule'],
+                `Legal rule '${lr.id}' is not an exception of '${rule.id}', so it does not keep these rows when '${rule.id}' ends.`,
+                `Add ${lr.id} to the exceptions of ${rule.id} in the register, or remove it here.`,
+              );
+            legal.push({
+              rule: lr.id,
+              ...(lc.when ? { when: lc.when } : {}),
+              keeps,
+              triggerField: r!.trigger_field,
+              fyEnd: r!.financial_year_end,
+              keepFrom: expiredBefore(lr, today, r!.financial_year_end) ?? '0001-01-01',
+            });
+          }
+          const action =
+            rule.action === 'anonymise'
+              ? 'anonymise'
+              : (c.ombud?.erase ?? 'delete') === 'mask'
+                ? 'mask'
+                : 'delete';
+          const overwrite =
+            action === 'anonymise'
+              ? anonymiseOverwrites(c)
+              : action === 'mask'
+                ? maskOverwrites(d.fides_key, c)
+                : [];
+          if (live && action !== 'delete')
+            for (const o of overwrite) {
+              const col = liveColumn(c.name, o.field);
+              if (col && !col.nullable && o.set === 'null')
+                problem(
+                  'error',
+                  ['collections', ci, 'fields', c.fields.findIndex((f) => f.name === o.field)],
+                  `Column '${o.field}' cannot be set to null, and '${rule.id}' ${action === 'anonymise' ? 'anonymises' : 'masks'} these rows.`,
+                  action === 'anonymise'
+                    ? 'Give the field ombud: { masking: { strategy: fixed, value: … } }, or anonymise: keep if it identifies nobody.'
+                    : 'Give the field a fixed masking value.',
+                  o.field,
+                );
+              if (col && o.set === 'month' && !/date|time/i.test(col.dataType))
+                problem(
+                  'error',
+                  [
+                    'collections',
+                    ci,
+                    'fields',
+                    c.fields.findIndex((f) => f.name === o.field),
+                    'ombud',
+                    'anonymise',
+                  ],
+                  `Column '${o.field}' is of type ${col.dataType}; only a date or time can be cut to its month.`,
+                  'Use anonymise: keep, or leave it to be set to null.',
+                  o.field,
+                );
+            }
+          purpose = {
+            rule: rule.id,
+            action,
+            trigger: { hops, collection: tc, field: tf },
+            expiredBefore: expiredBefore(rule, today, c.ombud?.retention?.financial_year_end),
+            overwrite,
+            legal,
+          };
+        }
+      }
+      collections.push({
+        node: id,
+        dataset: d.fides_key,
+        system: d.ombud.system,
+        collection: c.name,
+        primaryKey: pk,
+        erase: c.ombud?.erase ?? 'delete',
+        mask: maskOverwrites(d.fides_key, c),
+        ...(purpose ? { purpose } : {}),
+        children,
+        markerFields: {
+          ...(c.ombud?.retention?.restricted_field ? { restricted: c.ombud.retention.restricted_field } : {}),
+          ...(c.ombud?.retention?.erase_on_field ? { eraseOn: c.ombud.retention.erase_on_field } : {}),
+        },
+      });
+    }
+    out.push({ dataset: d.fides_key, system: d.ombud.system, collections });
+  }
+  return { today, datasets: out, findings };
+}

@@ -1,0 +1,341 @@
+/**
+ * A retention run: sweep every connected database (src/services/retention/sweep.ts) for one day, in the
+ * controller's time zone unless a day is given, and record it: `retention_runs`, one `retention_steps` row
+ * per database, `retention_outcomes` (counts), and the audit log (one entry per database changed, one for
+ * the run). Steps are done once: calling again with the same run key (the daily schedule's
+ * 'daily:YYYY-MM-DD') returns the finished run or resumes an unfinished one; a manual run resumes the
+ * unfinished run of the same day. A database whose sweep committed before a crash is not swept again: its
+ * outcome is read back from the database itself.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Dataset } from '../../core/fulfilment/dataset.ts';
+import { type IsoDate, isIsoDate, localDate } from '../../core/deadlines/iso-date.ts';
+import { OmbudError, validationError } from '../../core/errors.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
+import { planRetention, type RetentionPlan } from '../../core/retention/plan.ts';
+import type { Db } from '../../storage/db.ts';
+import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
+import type { Connectors } from '../fulfilment/engine.ts';
+import { safeError } from '../fulfilment/runFulfilment.ts';
+import { type RetentionOutcome, sweepDataset } from './sweep.ts';
+
+export type RetentionDeps = {
+  db: Db;
+  actor: Actor;
+  index: RegisterIndex;
+  datasets: Dataset[];
+  connectors: Connectors;
+  /** The HMAC key of pseudonym masks. */
+  secret: string;
+  now?: () => Date;
+};
+
+export type RetentionProgress =
+  | { kind: 'database'; dataset: string; system: string; position: number; total: number }
+  | { kind: 'collection'; dataset: string; collection: string; outcomes: RetentionOutcome[] }
+  | { kind: 'committed'; dataset: string; ms: number; recovered: boolean }
+  | { kind: 'failed'; dataset: string; error: string };
+
+export type RetentionRunInput = {
+  dryRun?: boolean;
+  /** The day to sweep for (YYYY-MM-DD); default today in the controller's time zone. */
+  today?: IsoDate;
+  /** Idempotency key: a run with this key is done once ('daily:2026-11-25'). */
+  runKey?: string;
+  onProgress?: (p: RetentionProgress) => void;
+};
+
+export type RetentionRunResult = {
+  runId: string;
+  today: IsoDate;
+  dryRun: boolean;
+  status: 'done' | 'failed';
+  /** The run was already done (same run key): nothing was swept now. */
+  alreadyDone: boolean;
+  steps: { dataset: string; system: string; status: 'done' | 'failed'; recovered: boolean; error?: string }[];
+  outcomes: RetentionOutcome[];
+};
+
+/** Changes, as opposed to counts of rows left alone (held, blocked). */
+export const CHANGE_ACTIONS = ['delete', 'anonymise', 'mask', 'erase-due', 'keep'] as const;
+
+/** The controllers' day: the time zone of the group's top organization (the one without a parent). */
+export function controllerTimeZone(index: RegisterIndex): string {
+  const orgs = index.register.organizations;
+  return (orgs.find((o) => !o.parent) ?? orgs[0])?.timeZone ?? 'Europe/Stockholm';
+}
+
+export function retentionToday(index: RegisterIndex, now: Date): IsoDate {
+  return localDate(now, controllerTimeZone(index));
+}
+
+/** The plan for a day; bad annotations stop it (a rule is enforced fully or not at all). */
+export function retentionPlanFor(
+  deps: Pick<RetentionDeps, 'datasets' | 'index'>,
+  today: IsoDate,
+): RetentionPlan {
+  const plan = planRetention(deps.datasets, deps.index.register.retentionRules, today);
+  const errors = plan.findings.filter((f) => f.severity === 'error');
+  if (errors.length)
+    throw validationError(
+      'retention-annotations',
+      `The dataset annotations have ${errors.length} retention error${errors.length === 1 ? '' : 's'}; nothing was swept.`,
+      errors.map((f) => ({ path: [f.where], message: f.message, ...(f.hint ? { hint: f.hint } : {}) })),
+      'Run ombud dataset validate (or ombud retention run) to see each error at file:line:column.',
+    );
+  return plan;
+}
+
+export function checkDay(today: string): IsoDate {
+  if (!isIsoDate(today))
+    throw validationError('invalid-date', `'${today}' is not a date.`, [
+      {
+        path: ['today'],
+        message: 'Expected YYYY-MM-DD.',
+        hint: 'Write the day as YYYY-MM-DD, e.g. 2026-11-25.',
+      },
+    ]);
+  return today;
+}
+
+type RunRow = { id: string; today: string; dry_run: boolean; status: string };
+
+async function findOrCreateRun(
+  deps: RetentionDeps,
+  input: { today: IsoDate; dryRun: boolean; runKey?: string },
+  steps: { dataset: string; system: string }[],
+): Promise<{ run: RunRow; created: boolean }> {
+  const day = (r: RunRow) => ({ ...r, today: String(r.today).slice(0, 10) });
+  return deps.db.transaction(async (tx) => {
+    let existing: RunRow | undefined;
+    if (input.runKey)
+      [existing] = await tx.query<RunRow>(
+        'SELECT id, today::text AS today, dry_run, status FROM retention_runs WHERE run_key = $1 FOR UPDATE',
+        [input.runKey],
+      );
+    else if (!input.dryRun)
+      [existing] = await tx.query<RunRow>(
+        `SELECT id, today::text AS today, dry_run, status FROM retention_runs
+          WHERE dry_run = false AND run_key IS NULL AND status <> 'done' AND today = $1
+          ORDER BY started_at DESC LIMIT 1 FOR UPDATE`,
+        [input.today],
+      );
+    if (existing) {
+      if (existing.status !== 'done')
+        await tx.query(
+          `UPDATE retention_runs SET status = 'running', attempts = attempts + 1, error = NULL, updated_at = now()
+            WHERE id = $1`,
+          [existing.id],
+        );
+      return { run: day(existing), created: false };
+    }
+    const id = randomUUID();
+    await tx.query(
+      `INSERT INTO retention_runs (id, run_key, today, dry_run, started_by, steps_total)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, input.runKey ?? null, input.today, input.dryRun, actorString(deps.actor), steps.length],
+    );
+    for (const [i, s] of steps.entries())
+      await tx.query(
+        'INSERT INTO retention_steps (run_id, dataset, system, position) VALUES ($1, $2, $3, $4)',
+        [id, s.dataset, s.system, i],
+      );
+    return { run: { id, today: input.today, dry_run: input.dryRun, status: 'running' }, created: true };
+  });
+}
+
+export async function storedOutcomes(db: Db, runId: string, dataset?: string): Promise<RetentionOutcome[]> {
+  const rows = await db.query<{
+    system: string;
+    dataset: string;
+    collection: string;
+    rule: string;
+    action: RetentionOutcome['action'];
+    detail: string;
+    row_count: number;
+  }>(
+    `SELECT system, dataset, collection, rule, action, detail, row_count FROM retention_outcomes
+      WHERE run_id = $1 ${dataset ? 'AND dataset = $2' : ''} ORDER BY dataset, collection, rule, action, detail`,
+    dataset ? [runId, dataset] : [runId],
+  );
+  return rows.map(({ row_count, ...r }) => ({ ...r, rows: row_count }));
+}
+
+/** Totals per system and action, for the audit log and the console. */
+export function totals(outcomes: RetentionOutcome[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const o of outcomes) {
+    out[o.system] ??= {};
+    out[o.system]![o.action] = (out[o.system]![o.action] ?? 0) + o.rows;
+  }
+  return out;
+}
+
+export async function runRetention(
+  deps: RetentionDeps,
+  input: RetentionRunInput = {},
+): Promise<RetentionRunResult> {
+  const now = deps.now ?? (() => new Date());
+  const dryRun = input.dryRun ?? false;
+  const requested = checkDay(input.today ?? retentionToday(deps.index, now()));
+  for (const d of deps.datasets)
+    if (!deps.connectors.has(d.fides_key))
+      throw new OmbudError('precondition', 'no-connection', `No connection for dataset ${d.fides_key}.`, {
+        hint: 'Connect every annotated database before a retention run.',
+      });
+  const stepsPlanned = deps.datasets.map((d) => ({ dataset: d.fides_key, system: d.ombud.system }));
+  const { run, created } = await findOrCreateRun(
+    deps,
+    { today: requested, dryRun, runKey: input.runKey },
+    stepsPlanned,
+  );
+  const today = run.today;
+  const stepRows = await deps.db.query<{
+    dataset: string;
+    system: string;
+    status: string;
+    recovered: boolean;
+    error: string | null;
+  }>(
+    'SELECT dataset, system, status, recovered, error FROM retention_steps WHERE run_id = $1 ORDER BY position',
+    [run.id],
+  );
+  if (run.status === 'done') {
+    return {
+      runId: run.id,
+      today,
+      dryRun: run.dry_run,
+      status: 'done',
+      alreadyDone: true,
+      steps: stepRows.map((s) => ({
+        dataset: s.dataset,
+        system: s.system,
+        status: 'done',
+        recovered: s.recovered,
+      })),
+      outcomes: await storedOutcomes(deps.db, run.id),
+    };
+  }
+  const plan = retentionPlanFor(deps, today);
+  const results: RetentionRunResult['steps'] = [];
+  for (const [position, step] of stepRows.entries()) {
+    if (step.status === 'done') {
+      results.push({ dataset: step.dataset, system: step.system, status: 'done', recovered: step.recovered });
+      continue;
+    }
+    const dp = plan.datasets.find((d) => d.dataset === step.dataset);
+    const dataset = deps.datasets.find((d) => d.fides_key === step.dataset);
+    const c = deps.connectors.get(step.dataset);
+    input.onProgress?.({
+      kind: 'database',
+      dataset: step.dataset,
+      system: step.system,
+      position,
+      total: stepRows.length,
+    });
+    const t0 = Date.now();
+    try {
+      if (!dp || !dataset || !c)
+        throw new Error(`Dataset ${step.dataset} is no longer annotated or connected.`);
+      const { outcomes, resumed } = await sweepDataset(c, dp, {
+        today,
+        dryRun: run.dry_run,
+        runId: run.id,
+        secret: deps.secret,
+        rules: deps.index.retentionRules,
+        collections: new Map(dataset.collections.map((x) => [x.name, x])),
+        onProgress: (p) => input.onProgress?.({ kind: 'collection', ...p }),
+      });
+      await deps.db.transaction(async (tx) => {
+        await tx.query('DELETE FROM retention_outcomes WHERE run_id = $1 AND dataset = $2', [
+          run.id,
+          step.dataset,
+        ]);
+        for (const o of outcomes)
+          await tx.query(
+            `INSERT INTO retention_outcomes (run_id, dataset, system, collection, rule, action, detail, row_count)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [run.id, o.dataset, o.system, o.collection, o.rule, o.action, o.detail, o.rows],
+          );
+        await tx.query(
+          `UPDATE retention_steps SET status = 'done', attempts = attempts + 1, recovered = $3, error = NULL,
+                  finished_at = now() WHERE run_id = $1 AND dataset = $2`,
+          [run.id, step.dataset, resumed],
+        );
+        await tx.query(
+          'UPDATE retention_runs SET steps_done = steps_done + 1, updated_at = now() WHERE id = $1',
+          [run.id],
+        );
+      });
+      if (!run.dry_run)
+        await recordAudit(deps.db, {
+          actor: deps.actor,
+          action: 'retention.sweep',
+          target: `retention-run:${run.id}`,
+          details: {
+            today,
+            system: step.system,
+            dataset: step.dataset,
+            recovered: resumed,
+            outcomes: outcomes.map((o) => ({
+              collection: o.collection,
+              rule: o.rule,
+              action: o.action,
+              detail: o.detail,
+              rows: o.rows,
+            })),
+          },
+        });
+      input.onProgress?.({
+        kind: 'committed',
+        dataset: step.dataset,
+        ms: Date.now() - t0,
+        recovered: resumed,
+      });
+      results.push({ dataset: step.dataset, system: step.system, status: 'done', recovered: resumed });
+    } catch (err) {
+      const why = safeError(err, {});
+      await deps.db.query(
+        `UPDATE retention_steps SET status = 'failed', attempts = attempts + 1, error = $3
+          WHERE run_id = $1 AND dataset = $2`,
+        [run.id, step.dataset, why],
+      );
+      input.onProgress?.({ kind: 'failed', dataset: step.dataset, error: why });
+      results.push({
+        dataset: step.dataset,
+        system: step.system,
+        status: 'failed',
+        recovered: false,
+        error: why,
+      });
+    }
+  }
+  const failed = results.filter((r) => r.status === 'failed');
+  const status = failed.length ? 'failed' : 'done';
+  const error = failed.length
+    ? failed
+        .map((f) => `${f.dataset}: ${f.error}`)
+        .join('; ')
+        .slice(0, 1000)
+    : null;
+  await deps.db.query(
+    `UPDATE retention_runs SET status = $2, error = $3, updated_at = now(),
+            finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END WHERE id = $1`,
+    [run.id, status, error],
+  );
+  const outcomes = await storedOutcomes(deps.db, run.id);
+  await recordAudit(deps.db, {
+    actor: deps.actor,
+    action: run.dry_run ? 'retention.dry-run' : 'retention.run',
+    target: `retention-run:${run.id}`,
+    details: {
+      today,
+      status,
+      resumed: !created,
+      ...(input.runKey ? { runKey: input.runKey } : {}),
+      totals: totals(outcomes),
+      ...(failed.length ? { failed: failed.map((f) => f.dataset) } : {}),
+    },
+  });
+  return { runId: run.id, today, dryRun: run.dry_run, status, alreadyDone: false, steps: results, outcomes };
+}

@@ -1,0 +1,133 @@
+/**
+ * The daily retention run on pg-boss (the same setup as the fulfilment queue: Ombud's PostgreSQL, or
+ * PGlite through `pgBossDb`). A cron schedule (stored by pg-boss in the database, so it survives restarts)
+ * sends one job a day in the controller's time zone; on start the worker also sends today's job if
+ * today's run is not done yet (a start after a night without the server catches up). Each job runs
+ * `runRetention` with the run key 'daily:YYYY-MM-DD': a day is swept once however often its job runs;
+ * a failed run throws, so pg-boss retries it and the retry resumes at the database that failed.
+ */
+import PgBoss from 'pg-boss';
+import type { App } from '../../app.ts';
+import type { Dataset } from '../../core/fulfilment/dataset.ts';
+import { precondition } from '../../core/errors.ts';
+import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
+import { installationSecret } from '../consent/keys.ts';
+import type { Connectors } from '../fulfilment/engine.ts';
+import { pgBossDb } from '../fulfilment/queue.ts';
+import {
+  controllerTimeZone,
+  type RetentionDeps,
+  type RetentionRunResult,
+  retentionToday,
+  runRetention,
+} from './runRetention.ts';
+
+export const RETENTION_QUEUE = 'ombud-retention';
+/** 03:15 every night in the controller's time zone. */
+export const DEFAULT_RETENTION_CRON = '15 3 * * *';
+
+export type RetentionSystems = { datasets: Dataset[]; connectors: Connectors };
+export type RetentionWorkerOptions = {
+  cron?: string;
+  /** Send today's job on start when today's run is not done (default true). */
+  catchUp?: boolean;
+  pollingIntervalSeconds?: number;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  /** Called after each job's run (tests, logs). */
+  onRun?: (r: RetentionRunResult) => void;
+};
+
+type Job = { day?: string };
+
+export class RetentionWorker {
+  private constructor(
+    private readonly app: App,
+    readonly systems: RetentionSystems,
+    readonly boss: PgBoss,
+  ) {}
+
+  static async start(
+    app: App,
+    systems: RetentionSystems,
+    opts: RetentionWorkerOptions = {},
+  ): Promise<RetentionWorker> {
+    const boss = new PgBoss({ db: pgBossDb(app.db), schema: 'pgboss', supervise: true, schedule: true });
+    boss.on('error', () => {}); // surfaced through the runs and job states
+    await boss.start();
+    await boss.createQueue(RETENTION_QUEUE, {
+      name: RETENTION_QUEUE,
+      policy: 'stately',
+      retryLimit: opts.retryLimit ?? 3,
+      retryDelay: opts.retryDelaySeconds ?? 300,
+      retryBackoff: true,
+    });
+    const w = new RetentionWorker(app, systems, boss);
+    const reg = await app.registers.get();
+    if (!reg) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
+    await boss.schedule(
+      RETENTION_QUEUE,
+      opts.cron ?? DEFAULT_RETENTION_CRON,
+      {},
+      { tz: controllerTimeZone(reg.index) },
+    );
+    await boss.work<Job>(
+      RETENTION_QUEUE,
+      { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 10 },
+      async ([job]) => {
+        const deps = await w.deps(SYSTEM_ACTOR);
+        const today = job?.data?.day ?? retentionToday(deps.index, app.now());
+        const res = await runRetention(deps, { today, runKey: `daily:${today}` });
+        opts.onRun?.(res);
+        if (res.status === 'failed') throw new Error(`retention run ${res.runId} failed`);
+        return { runId: res.runId, alreadyDone: res.alreadyDone };
+      },
+    );
+    if (opts.catchUp ?? true) await w.catchUp();
+    app.retention = w;
+    return w;
+  }
+
+  /** The use case's dependencies with the current register. */
+  async deps(actor: Actor): Promise<RetentionDeps> {
+    const reg = await this.app.registers.get();
+    if (!reg) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
+    this.app.config.secret ??= await installationSecret(this.app.db);
+    return {
+      db: this.app.db,
+      actor,
+      index: reg.index,
+      datasets: this.systems.datasets,
+      connectors: this.systems.connectors,
+      secret: this.app.config.secret,
+      now: this.app.now,
+    };
+  }
+
+  /** Today's job, unless today's daily run is done; at most one per day is queued. Returns the job id. */
+  async catchUp(): Promise<string | null> {
+    const reg = await this.app.registers.get();
+    if (!reg) return null;
+    const today = retentionToday(reg.index, this.app.now());
+    const done = await this.app.db.query(
+      "SELECT 1 FROM retention_runs WHERE run_key = $1 AND status = 'done'",
+      [`daily:${today}`],
+    );
+    if (done.length) return null;
+    return this.boss.send(RETENTION_QUEUE, { day: today }, { singletonKey: `daily:${today}` });
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    if (this.app.retention === this) this.app.retention = undefined;
+  }
+}
+
+/** `ombud start`: the daily retention run over the systems the fulfilment worker uses. */
+export function startRetention(
+  app: App,
+  systems: RetentionSystems,
+  opts: RetentionWorkerOptions = {},
+): Promise<RetentionWorker> {
+  return RetentionWorker.start(app, systems, opts);
+}

@@ -1,0 +1,240 @@
+/**
+ * The pure part of retention: cut-off dates from the retention arithmetic, the plan built from the dataset
+ * annotations, and bad annotations located at file:line:column.
+ */
+import { describe, expect, test } from 'vitest';
+import { addDays } from '../../src/core/deadlines/iso-date.ts';
+import { parseDatasetYaml } from '../../src/core/fulfilment/dataset.ts';
+import type { RetentionRule } from '../../src/core/register/schema.ts';
+import { formatFinding, parseDatasetSources } from '../../src/core/retention/annotations.ts';
+import { erasableFrom, expiredBefore, lastEndedTrigger } from '../../src/core/retention/expiry.ts';
+import { anonymiseOverwrites, planRetention } from '../../src/core/retention/plan.ts';
+import { retentionWindow, swedishBookkeepingEnd } from '../../src/core/retention/retention.ts';
+import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
+import { eraseOnFor } from '../../src/services/fulfilment/engine.ts';
+import { demoIndex } from '../support/nestit-systems.ts';
+
+const rule = (over: Partial<RetentionRule>): RetentionRule =>
+  ({
+    id: 'r',
+    name: { en: 'r' },
+    description: { en: 'r' },
+    kind: 'purpose',
+    duration: 'P3Y',
+    trigger: 'collected',
+    roundTo: 'none',
+    action: 'delete',
+    exceptions: [],
+    ...over,
+  }) as RetentionRule;
+
+describe('cut-off dates (pure retention arithmetic)', () => {
+  const rules = [
+    rule({ duration: 'P3Y' }),
+    rule({ duration: 'P24M' }),
+    rule({ duration: 'P13M', roundTo: 'end-of-month' }),
+    rule({ duration: 'P1M' }),
+    rule({ duration: 'P30D' }),
+    rule({ duration: 'P0D' }),
+    rule({ kind: 'legal', duration: 'P7Y', trigger: 'financial-year-end', roundTo: 'end-of-calendar-year' }),
+    rule({ kind: 'legal', duration: 'P5Y', trigger: 'financial-year-end' }),
+  ];
+  const days = ['2026-11-25', '2027-01-01', '2026-12-31', '2028-02-29', '2026-03-31', '2026-03-01'];
+
+  test.each(rules.flatMap((r) => days.map((d) => [r.duration, r.trigger, r.roundTo, d, r] as const)))(
+    '%s from %s (%s) on %s: a row has ended exactly when its trigger is before the cut-off',
+    (_d, _t, _r, today, r) => {
+      const before = expiredBefore(r, today, r.trigger === 'financial-year-end' ? '06-30' : '12-31')!;
+      expect(before).toBeTruthy();
+      // Every trigger date within two years either side of the cut-off, checked one by one.
+      for (let i = -800; i <= 800; i++) {
+        const trigger = addDays(before, i);
+        const ended =
+          erasableFrom(r, trigger, r.trigger === 'financial-year-end' ? '06-30' : '12-31') <= today;
+        expect(ended, `${trigger}`).toBe(trigger < before);
+      }
+    },
+  );
+
+  test('the first erasable day is the one the erasure engine gives kept rows, and the law says', () => {
+    const se = rule({
+      kind: 'legal',
+      duration: 'P7Y',
+      trigger: 'financial-year-end',
+      roundTo: 'end-of-calendar-year',
+    });
+    for (let i = 0; i < 3000; i += 7) {
+      const d = addDays('2018-01-01', i);
+      expect(erasableFrom(se, d)).toBe(eraseOnFor(se, d));
+      expect(erasableFrom(se, d)).toBe(swedishBookkeepingEnd(`${d.slice(0, 4)}-12-31`).erasableFrom);
+      const p = rule({ duration: 'P24M' });
+      expect(erasableFrom(p, d)).toBe(retentionWindow({ trigger: d, duration: 'P24M' }).erasableFrom);
+    }
+  });
+
+  test('a period longer than the calendar has no cut-off', () => {
+    expect(lastEndedTrigger('2026-11-25', () => '9999-12-31')).toBeNull();
+    expect(expiredBefore(rule({ duration: 'P1000Y' }), '1000-06-01')).toBeNull();
+    expect(expiredBefore(rule({ duration: 'P1000Y' }), '2026-11-25')).toBe('1026-11-25');
+  });
+});
+
+describe('the plan from the demo annotations', () => {
+  test('each collection gets its rule, trigger and cut-off; invoices are kept by the bookkeeping rules', async () => {
+    const ix = await demoIndex();
+    const plan = planRetention(await readDatasetDir(), ix.register.retentionRules, '2026-11-25');
+    expect(plan.findings).toEqual([]);
+    const get = (ds: string, c: string) =>
+      plan.datasets.find((d) => d.dataset === ds)!.collections.find((x) => x.collection === c)!;
+    const customers = get('nestit_webshop', 'customers');
+    expect(customers.purpose).toMatchObject({
+      rule: 'order-data',
+      action: 'delete',
+      expiredBefore: '2023-11-25',
+    });
+    expect(customers.children.map((c) => c.collection).sort()).toEqual(['accounts', 'orders', 'reviews']);
+    expect(get('nestit_webshop', 'order_lines').purpose!.trigger).toEqual({
+      hops: [
+        { field: 'order_id', collection: 'orders', targetField: 'id' },
+        { field: 'customer_id', collection: 'customers', targetField: 'id' },
+      ],
+      collection: 'customers',
+      field: 'last_activity_at',
+    });
+    expect(get('nestit_webshop', 'invoices').purpose!.legal).toEqual([
+      expect.objectContaining({ rule: 'bookkeeping-se', keeps: true, keepFrom: '2019-01-01' }),
+      expect.objectContaining({ rule: 'bookkeeping-no', keeps: true, keepFrom: '2021-01-01' }),
+    ]);
+    expect(get('nestit_customer_service', 'messages').purpose!.expiredBefore).toBe('2024-11-25');
+    expect(get('nestit_webshop', 'newsletter_signups').purpose).toBeUndefined();
+    // Children are swept before the collections they point at.
+    const order = plan.datasets
+      .find((d) => d.dataset === 'nestit_webshop')!
+      .collections.map((c) => c.collection);
+    expect(order.indexOf('order_lines')).toBeLessThan(order.indexOf('orders'));
+    expect(order.indexOf('orders')).toBeLessThan(order.indexOf('customers'));
+  });
+
+  test('P13 P23 anonymising survey answers keeps only the score, the survey and the month', async () => {
+    const ds = await readDatasetDir();
+    const survey = ds[1]!.collections.find((c) => c.name === 'survey_answers')!;
+    expect(anonymiseOverwrites(survey)).toEqual([
+      { field: 'customer_number', set: 'null' },
+      { field: 'email', set: 'null' },
+      { field: 'order_number', set: 'null' },
+      { field: 'comment', set: 'null' },
+      { field: 'answered_at', set: 'month' },
+    ]);
+  });
+
+  test('the purpose rule does not make a collection "kept under a legal rule" for the erasure engine', async () => {
+    const ds = await readDatasetDir();
+    const shop = ds.find((d) => d.fides_key === 'nestit_webshop')!;
+    const customers = shop.collections.find((c) => c.name === 'customers')!;
+    expect(customers.ombud?.retention).toBeUndefined();
+    expect(customers.ombud?.purpose_retention).toEqual({
+      rule: 'order-data',
+      trigger_field: 'last_activity_at',
+    });
+    const invoices = shop.collections.find((c) => c.name === 'invoices')!;
+    expect(invoices.ombud?.retention).toEqual({
+      rules: [
+        { rule: 'bookkeeping-se', when: { field: 'seller_org', equals: 'nestit-sverige' } },
+        { rule: 'bookkeeping-no', when: { field: 'seller_org', equals: 'provendo' } },
+      ],
+      trigger_field: 'invoice_date',
+      financial_year_end: '12-31',
+      restricted_field: 'restricted',
+      erase_on_field: 'erase_on',
+    });
+  });
+});
+
+describe('bad annotations are located at file:line:column', () => {
+  const BAD = `dataset:
+  - fides_key: shop
+    ombud: { system: webshop }
+    collections:
+      - name: customers
+        ombud:
+          retention: { purpose: { rule: no-such-rule, trigger_field: last_seen } }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: email, data_categories: [user.contact.email], fides_meta: { identity: email } }
+          - { name: last_seen, data_categories: [system.operations] }
+      - name: notes
+        ombud:
+          retention: { purpose: { rule: survey-answers, trigger_field: orders.placed_at } }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: email, data_categories: [user.contact.email], fides_meta: { identity: email }, ombud: { anonymise: keep } }
+      - name: orders
+        ombud:
+          retention: { purpose: { rule: order-data, trigger_field: customers.nope } }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: placed_at, data_categories: [system.operations] }
+          - name: customer_id
+            fides_meta: { references: [{ dataset: shop, field: customers.id }] }
+`;
+
+  test('unknown rules, unreachable or unknown trigger columns, identifiers kept by anonymisation', async () => {
+    const ix = await demoIndex();
+    const { findings } = parseDatasetSources([{ path: 'datasets/shop.yaml', text: BAD }], {
+      register: ix.register,
+    });
+    const lines = findings.map(formatFinding);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:7:\d+: error: shop\.customers: Unknown retention rule 'no-such-rule'\./,
+        ),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:14:\d+: error: shop\.notes: 'notes' is not found through references from 'orders'/,
+        ),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:17:\d+: error: shop\.notes\.email: Field 'email' identifies a person directly/,
+        ),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:20:\d+: error: shop\.orders: Column 'nope' is not an annotated field of 'customers'\./,
+        ),
+      ]),
+    );
+    expect(findings.every((f) => f.severity === 'error')).toBe(true);
+  });
+
+  test('schema and YAML errors too', () => {
+    const { findings } = parseDatasetSources([
+      {
+        path: 'a.yaml',
+        text: `dataset:
+  - fides_key: shop
+    ombud: { system: webshop }
+    collections:
+      - name: invoices
+        ombud:
+          retention:
+            rules: [{ rule: bookkeeping-se }]
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+`,
+      },
+      { path: 'b.yaml', text: 'dataset:\n  - fides_key: x\n    ombud: { system: a\n' },
+    ]);
+    const lines = findings.map(formatFinding);
+    // The missing key is reported at the mapping it belongs in.
+    expect(lines[0]).toMatch(
+      /^a\.yaml:8:13: error: .*retention\.trigger_field: Legal rules need trigger_field/,
+    );
+    expect(lines.some((l) => /^b\.yaml:\d+:\d+: error: YAML syntax error/.test(l))).toBe(true);
+  });
+
+  test('ombud dataset validate reports retention findings as well', async () => {
+    const { validateDatasets } = await import('../../src/core/fulfilment/validate.ts');
+    const ix = await demoIndex();
+    const msgs = validateDatasets(parseDatasetYaml(BAD), { register: ix.register }).map(
+      (f) => `${f.path}: ${f.message}`,
+    );
+    expect(msgs).toContain("shop.customers.ombud.retention.purpose: Unknown retention rule 'no-such-rule'.");
+  });
+});
