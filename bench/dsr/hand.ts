@@ -166,7 +166,7 @@ export async function handErase(
     );
     await tx.execute(
       `DELETE FROM survey_answers WHERE customer_number = $1
-          OR order_number IN (SELECT order_number FROM orders WHERE customer_id IN (${customer}))`,
+          OR order_number = ANY (ARRAY(SELECT order_number FROM orders WHERE customer_id IN (${customer})))`,
       [cn],
     );
     await tx.execute('DELETE FROM order_analytics WHERE customer_number = $1', [cn]);
