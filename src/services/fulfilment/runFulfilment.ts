@@ -194,13 +194,13 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
         )
       : [];
   const steps = plannedSteps(engine, input.type, order, deps.index, Boolean(deps.recipients), asked);
-  // An extract that asks no service reads the subject's rows while the run's record is being written (a
-  // change reads them only once its run is recorded). Should the run turn out to be done already, or of
-  // another type, the rows are dropped unused: nothing is stored or handed over.
+  // A run that asks no service and tells no recipient reads the subject's rows while its record is being
+  // written (still before any change): called again, such a run either resumes a step that needs them or is
+  // done, and then the rows are dropped unused (so is a run of another type): nothing is changed, stored or
+  // handed over. A run with services or recipients may be one that only waits for answers: it reads the
+  // rows only when a step needs them.
   const early =
-    (input.type === 'access' || input.type === 'portability') && asked.length === 0
-      ? engine.locate(ids)
-      : undefined;
+    asked.length === 0 && !steps.some((x) => x.startsWith('notify:')) ? engine.locate(ids) : undefined;
   early?.catch(() => {}); // awaited, and a failure recorded, by the step that needs the rows
 
   // The run and its steps: created once; a second call resumes. One statement, committed without waiting
