@@ -53,15 +53,12 @@ export type CollectionHolders = {
   holders: { holder: Holder; rows: number }[];
 };
 
-/**
- * Attribute every located row to its holders and count them per collection. `located` is what
- * Engine.locate returned (annotated columns only); collections without rows are left out.
- */
-export function attributeLocated(
+/** The holders of every located row, node by node, in the order of `located`'s rows. */
+export function rowHoldersOf(
   ix: RegisterIndex,
   graph: Graph,
   located: Map<NodeId, Row[]>,
-): CollectionHolders[] {
+): (id: NodeId) => Holder[][] {
   const memo = new Map<NodeId, Holder[][]>();
   const visiting = new Set<NodeId>();
 
@@ -102,7 +99,43 @@ export function attributeLocated(
     memo.set(id, out);
     return out;
   };
+  return rowHolders;
+}
 
+/**
+ * Only the rows some holder in `scope` holds (organization ids and `joint:<arrangement>` keys): what one
+ * company's request may read or change in a shared system. Holders are worked out on everything located
+ * first, so a row that follows a reference is attributed through rows of other companies too.
+ */
+export function scopeLocated(
+  ix: RegisterIndex,
+  graph: Graph,
+  located: Map<NodeId, Row[]>,
+  scope: readonly string[],
+): Map<NodeId, Row[]> {
+  const keys = new Set(scope);
+  const holders = rowHoldersOf(ix, graph, located);
+  const out = new Map<NodeId, Row[]>();
+  for (const [id, rows] of located) {
+    const hs = holders(id);
+    out.set(
+      id,
+      rows.filter((_r, i) => (hs[i] ?? []).some((h) => keys.has(holderKey(h)))),
+    );
+  }
+  return out;
+}
+
+/**
+ * Attribute every located row to its holders and count them per collection. `located` is what
+ * Engine.locate returned (annotated columns only); collections without rows are left out.
+ */
+export function attributeLocated(
+  ix: RegisterIndex,
+  graph: Graph,
+  located: Map<NodeId, Row[]>,
+): CollectionHolders[] {
+  const rowHolders = rowHoldersOf(ix, graph, located);
   const result: CollectionHolders[] = [];
   for (const [id, rows] of located) {
     if (!rows.length) continue;

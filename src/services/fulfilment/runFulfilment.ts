@@ -26,6 +26,7 @@ import {
 import { ConnectorLimits } from './limiter.ts';
 import { buildExtract, buildPortable, extractHtml, portableZip, type ServiceData } from './extract.ts';
 import { recipientsToTell } from '../../core/fulfilment/recipients.ts';
+import { scopeLocated } from '../../core/fulfilment/controllers.ts';
 import {
   notifyRecipient,
   type RecipientOptions,
@@ -52,6 +53,13 @@ export const fulfilmentInput = z.object({
     .refine((i) => Boolean(i.email || i.phone || i.customerNumber), {
       message: 'Give at least one verified identity: email, phone or customerNumber.',
     }),
+  /**
+   * Only rows these controllers hold (organization ids and `joint:<arrangement>`; see
+   * src/core/fulfilment/controllers.ts): one company's request reads and changes its own rows of a shared
+   * system, not another company's. The request desk passes the request's company and the joint
+   * arrangements it answers for; without it every row found is in scope.
+   */
+  holders: z.array(z.string().min(1)).min(1).optional(),
   /** For rectification: corrected values by data category, e.g. { "user.contact.email": "new@example.com" }. */
   corrections: z.record(z.string().regex(/^user(\.[a-z0-9_]+)+$/), z.string().min(1)).optional(),
 });
@@ -250,7 +258,8 @@ export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput):
   const locate = async (): Promise<Located> => {
     if (located) return located;
     try {
-      located = await (early ?? engine.locate(ids));
+      const all = await (early ?? engine.locate(ids));
+      located = input.holders ? scopeLocated(deps.index, engine.graph, all, input.holders) : all;
       return located;
     } catch (err) {
       throw new LocateError(`locating the data failed: ${safeError(err, ids)}`);

@@ -141,6 +141,8 @@ async function queueRequest(
     orgId: req.org_id,
     type,
     identities: { email: sub.email },
+    // This company's rows, and those of the joint arrangements it answers for (Art. 26).
+    holders: [req.org_id, ...(req.scope.jointArrangements ?? []).map((j) => `joint:${j}`)],
     corrections,
   });
   const now = app.now();
