@@ -4,13 +4,11 @@
  * told apart from other suites' on the shared servers; and Ombud's own database (PGlite, or the server).
  */
 import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { Dataset } from '../../src/core/fulfilment/dataset.ts';
 import type { RegisterIndex } from '../../src/core/register/register-index.ts';
 import { createDemoSchema, seedDemoSystems } from '../../src/demo/systems/seed.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
-import { openConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
 import type { Connectors } from '../../src/services/fulfilment/engine.ts';
 import type { RetentionDeps } from '../../src/services/retention/runRetention.ts';
@@ -19,7 +17,7 @@ import { migrate } from '../../src/storage/migrate.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
 import { freshDb, PG_ADMIN_URL } from '../support/db.ts';
 import { demoIndex } from '../support/nestit-systems.ts';
-import { MYSQL_ADMIN_URL, type SystemDb } from '../support/systems.ts';
+import { freshSystemDb, type SystemDb } from '../support/systems.ts';
 
 const name = (what: string) => `retention_${what}_${randomBytes(5).toString('hex')}`;
 
@@ -33,39 +31,8 @@ async function pgAdmin(sql: string): Promise<void> {
   }
 }
 
-export async function systemDb(kind: 'postgres' | 'mysql'): Promise<SystemDb> {
-  const db = name(kind === 'postgres' ? 'pg' : 'my');
-  if (kind === 'postgres') {
-    await pgAdmin(`CREATE DATABASE ${db}`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${db}`;
-    const connector = await openConnector(url.toString());
-    return {
-      url: url.toString(),
-      connector,
-      drop: async () => {
-        await connector.close();
-        await pgAdmin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      },
-    };
-  }
-  const admin = await mysql.createConnection({ uri: MYSQL_ADMIN_URL });
-  await admin.query(`CREATE DATABASE ${db} CHARACTER SET utf8mb4`);
-  await admin.end();
-  const url = new URL(MYSQL_ADMIN_URL);
-  url.pathname = `/${db}`;
-  const connector = await openConnector(url.toString());
-  return {
-    url: url.toString(),
-    connector,
-    drop: async () => {
-      await connector.close();
-      const a = await mysql.createConnection({ uri: MYSQL_ADMIN_URL });
-      await a.query(`DROP DATABASE IF EXISTS ${db}`);
-      await a.end();
-    },
-  };
-}
+export const systemDb = (kind: 'postgres' | 'mysql'): Promise<SystemDb> =>
+  freshSystemDb(kind, kind === 'postgres' ? 'retention_pg' : 'retention_my');
 
 /** A migrated Ombud database on the PostgreSQL server (for pg-boss and separate processes). */
 export async function ombudServerDb(): Promise<{ url: string; db: Db; drop: () => Promise<void> }> {

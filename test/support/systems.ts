@@ -12,8 +12,9 @@ export const MYSQL_ADMIN_URL = process.env.OMBUD_TEST_MYSQL_URL ?? 'mysql://root
 
 export type SystemDb = { url: string; connector: SqlConnector; drop: () => Promise<void> };
 
-export async function freshSystemDb(kind: 'postgres' | 'mysql'): Promise<SystemDb> {
-  const name = `ombud_sys_${randomBytes(5).toString('hex')}${DB_SUFFIX}`;
+/** An empty database on the PostgreSQL or MariaDB server, named `<prefix>_<random>`; `drop()` removes it. */
+export async function freshSystemDb(kind: 'postgres' | 'mysql', prefix = 'ombud_sys'): Promise<SystemDb> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}${DB_SUFFIX}`;
   if (kind === 'postgres') {
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();

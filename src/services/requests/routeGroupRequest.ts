@@ -34,6 +34,7 @@ import {
   registerIndex,
   type RequestRow,
   type SubmissionRow,
+  acknowledge,
 } from './store.ts';
 import { insertRequest } from './submitRequest.ts';
 
@@ -115,17 +116,7 @@ async function splitInto(
       note: verified.note ?? null,
       details: { method: verified.method, groupRequest: group.id },
     });
-    await mailRequester(
-      app,
-      tx,
-      ix,
-      sub,
-      req.org_id,
-      'acknowledgement',
-      { type: req.type, dueDate: req.due_date },
-      id,
-    );
-    await addEvent(tx, actor, req, 'acknowledged', { at: now, details: { template: 'acknowledgement' } });
+    await acknowledge(app, tx, ix, actor, sub, req, now);
     ids.push(id);
     consentEvents.push(...(await applyImmediateStop(app, tx, ix, req, sub, keys)));
   }

@@ -179,6 +179,29 @@ export async function mailRequester(
   return enqueueMail(db, { to: sub.email, template, lang, subject, body: text, requestId }, app.now());
 }
 
+/** The acknowledgement of a verified request: the mail (due date, authority) and its timeline event. */
+export async function acknowledge(
+  app: App,
+  tx: Db,
+  ix: RegisterIndex | undefined,
+  actor: Actor,
+  sub: SubmissionRow,
+  req: RequestRow,
+  at: Date,
+): Promise<void> {
+  await mailRequester(
+    app,
+    tx,
+    ix,
+    sub,
+    req.org_id,
+    'acknowledgement',
+    { type: req.type, dueDate: req.due_date },
+    req.id,
+  );
+  await addEvent(tx, actor, req, 'acknowledged', { at, details: { template: 'acknowledgement' } });
+}
+
 /** Try to send what is in the outbox now; a failure leaves mail pending (shown in the console). */
 export async function flushMail(app: App): Promise<void> {
   try {

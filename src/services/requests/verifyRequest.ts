@@ -28,9 +28,9 @@ import {
   flushMail,
   getRequest,
   getSubmission,
-  mailRequester,
   registerIndex,
   requestsOfSubmission,
+  acknowledge,
 } from './store.ts';
 
 const subjectActor = (submissionId: string): Actor => ({ kind: 'data-subject', id: submissionId });
@@ -224,17 +224,7 @@ async function verifySubmission(
         note: extra.note ?? null,
         details: { method, ...(extra.assertionSubject ? { assertionSubject: extra.assertionSubject } : {}) },
       });
-      await mailRequester(
-        app,
-        tx,
-        ix,
-        sub,
-        req.org_id,
-        'acknowledgement',
-        { type: req.type, dueDate: req.due_date },
-        req.id,
-      );
-      await addEvent(tx, actor, req, 'acknowledged', { at: now, details: { template: 'acknowledgement' } });
+      await acknowledge(app, tx, ix, actor, sub, req, now);
       verified.push(req.id);
       consentEvents.push(...(await applyImmediateStop(app, tx, ix, { ...req, state }, sub, keys)));
     }
