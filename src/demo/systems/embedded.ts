@@ -111,6 +111,13 @@ export async function openDemoSystems(opts: {
     // Demo systems created by an older version: add the tables and columns added since (empty).
     await applyDemoSchemaAdditions(webshop, 'webshop');
   }
+  // The customer to suggest: a current one with orders (a former customer's data goes at the first
+  // retention run, and the suggestion would then find nothing).
+  const [current] = await webshop.query<{ email: string; customer_number: string }>(
+    `SELECT c.email, c.customer_number FROM customers c
+      WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)
+      ORDER BY c.last_activity_at DESC NULLS LAST, c.id LIMIT 1`,
+  );
   return {
     datasets: await readDatasetDir(),
     connectors: new Map([
@@ -119,7 +126,9 @@ export async function openDemoSystems(opts: {
     ]),
     seeded,
     customers,
-    sample: { email: customerEmail(1), customerNumber: customerNumber(1) },
+    sample: current
+      ? { email: current.email, customerNumber: current.customer_number }
+      : { email: customerEmail(1), customerNumber: customerNumber(1) },
     close: async () => {
       await webshop.close();
       await customerService.close();
