@@ -4,7 +4,6 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { parseDatasetYaml } from '../../src/core/fulfilment/dataset.ts';
-import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { isRestricted } from '../../src/services/fulfilment/engine.ts';
 import { KeyedHashPseudonym } from '../../src/services/fulfilment/masking.ts';
@@ -15,7 +14,12 @@ import {
 } from '../../src/services/fulfilment/runFulfilment.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { freshDb } from '../support/db.ts';
-import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
+import {
+  fulfilmentDeps,
+  type NestitSystems,
+  nestitSystems,
+  richCustomer,
+} from '../support/nestit-systems.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,15 +35,7 @@ async function setup(
   return {
     s,
     db,
-    deps: {
-      db,
-      actor: SYSTEM_ACTOR,
-      index: s.index,
-      datasets: s.datasets,
-      connectors: s.connectors,
-      secret: 'k',
-      now: () => new Date('2026-11-25T10:00:00Z'),
-    },
+    deps: fulfilmentDeps(s, db),
   };
 }
 

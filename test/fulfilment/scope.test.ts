@@ -4,14 +4,18 @@
  * datasets' `ombud.controller` annotations. Real servers: web shop on PostgreSQL, customer service on MariaDB.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import {
   type FulfilmentDeps,
   getArtifact,
   runFulfilment,
 } from '../../src/services/fulfilment/runFulfilment.ts';
 import { freshDb } from '../support/db.ts';
-import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
+import {
+  fulfilmentDeps,
+  type NestitSystems,
+  nestitSystems,
+  richCustomer,
+} from '../support/nestit-systems.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,15 +28,7 @@ async function setup(): Promise<{ s: NestitSystems; deps: FulfilmentDeps }> {
   cleanup.push(s.close, () => db.close());
   return {
     s,
-    deps: {
-      db,
-      actor: SYSTEM_ACTOR,
-      index: s.index,
-      datasets: s.datasets,
-      connectors: s.connectors,
-      secret: 'k',
-      now: () => new Date('2026-11-25T10:00:00Z'),
-    },
+    deps: fulfilmentDeps(s, db),
   };
 }
 

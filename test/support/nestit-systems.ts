@@ -10,6 +10,9 @@ import { createDemoSchema, seedDemoSystems } from '../../src/demo/systems/seed.t
 import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
 import type { Connectors } from '../../src/services/fulfilment/engine.ts';
 import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
+import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
+import type { FulfilmentDeps } from '../../src/services/fulfilment/runFulfilment.ts';
+import type { Db } from '../../src/storage/db.ts';
 import { freshSystemDb, type SystemDb } from './systems.ts';
 
 export type NestitSystems = {
@@ -104,3 +107,19 @@ export async function traces(db: SystemDb, needle: string): Promise<string[]> {
   }
   return out.sort();
 }
+
+/** runFulfilment's dependencies over these systems and Ombud's database `db`, at a fixed clock. */
+export const fulfilmentDeps = (
+  s: NestitSystems,
+  db: Db,
+  extra: Partial<FulfilmentDeps> = {},
+): FulfilmentDeps => ({
+  db,
+  actor: SYSTEM_ACTOR,
+  index: s.index,
+  datasets: s.datasets,
+  connectors: s.connectors,
+  secret: 'k',
+  now: () => new Date('2026-11-25T10:00:00Z'),
+  ...extra,
+});

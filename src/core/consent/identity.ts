@@ -96,3 +96,10 @@ export function identityKindForChannel(channel: string): IdentityKind | undefine
   if (channel === 'sms' || channel === 'phone') return 'phone';
   return undefined;
 }
+
+/** Stored identities back as the input shape (the first of each kind), to record an event for a known subject. */
+export const identityInputOf = (ids: Identity[]): IdentityInput => ({
+  email: ids.find((i) => i.kind === 'email')?.value,
+  phone: ids.find((i) => i.kind === 'phone')?.value,
+  customerNumber: ids.find((i) => i.kind === 'customer-number')?.value,
+});

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { IdentityInput } from '../../core/consent/identity.ts';
+import { type IdentityInput, identitiesFrom, identityInputOf } from '../../core/consent/identity.ts';
 import { DIRECT_MARKETING, EVERY_CHANNEL } from '../../core/consent/rules.ts';
 import { forbidden, notFound, OmbudError } from '../../core/errors.ts';
 import { type Html, html, raw } from '../../core/html.ts';
@@ -19,7 +19,6 @@ import { consentKeys } from '../../services/consent/keys.ts';
 import { preferencesOf } from '../../services/consent/preferences.ts';
 import { type EventKind, recordConsentEvent } from '../../services/consent/recordConsentEvent.ts';
 import { findSubject, identitiesOf, subjectById } from '../../services/consent/subjects.ts';
-import { identitiesFrom } from '../../core/consent/identity.ts';
 import { t } from '../../core/register/schema.ts';
 import { consolePage } from '../../web/layout.ts';
 import { principalActor } from '../actor.ts';
@@ -103,8 +102,9 @@ export async function consentConsoleRoutes(server: FastifyInstance, app: App) {
       let subject: Awaited<ReturnType<typeof findSubject>>;
       try {
         const identity: IdentityInput = { [b.kind]: b.value };
+        const k = await keys();
         for (const o of orgs) {
-          subject = await findSubject(app.db, await keys(), o.id, identitiesFrom(identity, o.country));
+          subject = await findSubject(app.db, k, o.id, identitiesFrom(identity, o.country));
           if (subject) break;
         }
       } catch (err) {
@@ -251,11 +251,7 @@ ${[...events]
       if (!can(req.principal!, 'consent:write', subject.orgId)) throw forbidden();
       const index = await register();
       const ids = await identitiesOf(app.db, subjectId);
-      const identity: IdentityInput = {
-        email: ids.find((i) => i.kind === 'email')?.value,
-        phone: ids.find((i) => i.kind === 'phone')?.value,
-        customerNumber: ids.find((i) => i.kind === 'customer-number')?.value,
-      };
+      const identity = identityInputOf(ids);
       let event: Awaited<ReturnType<typeof recordConsentEvent>>['event'];
       try {
         ({ event } = await recordConsentEvent(

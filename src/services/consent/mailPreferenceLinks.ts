@@ -5,7 +5,7 @@
  * reveals nobody's customers; the mail goes to the address itself, so only its owner can open the links.
  * The audit log records the subject ids a link was sent for, never the address.
  */
-import { identitiesFrom } from '../../core/consent/identity.ts';
+import { identitiesFrom, normaliseEmail } from '../../core/consent/identity.ts';
 import { CENTER_STRINGS } from '../../core/privacy-center/strings.ts';
 import type { Language } from '../../core/register/schema.ts';
 import type { App } from '../../app.ts';
@@ -52,7 +52,7 @@ export async function mailPreferenceLinks(
   const mailId = await enqueueMail(
     app.db,
     {
-      to: identitiesFrom({ email: input.email }, r.index.register.organizations[0]!.country)[0]!.value,
+      to: normaliseEmail(input.email),
       template: 'preference-link',
       lang: input.lang,
       subject: s.mailSubject(group),

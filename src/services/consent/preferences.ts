@@ -4,6 +4,7 @@
  * Each change is an ordinary consent event with source 'preference-center' and the wording shown.
  */
 import { channelsOf, communicationBasis, mayContact, type StateRow } from '../../core/consent/rules.ts';
+import { identityInputOf } from '../../core/consent/identity.ts';
 import { notFound } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Language, Purpose } from '../../core/register/schema.ts';
@@ -116,11 +117,7 @@ export async function applyPreferences(
       if (want === item.on) continue;
       const actor: Actor = { kind: 'data-subject', id: item.subjectId };
       const ids = await identitiesOf(db, item.subjectId);
-      const identity = {
-        email: ids.find((i) => i.kind === 'email')?.value,
-        phone: ids.find((i) => i.kind === 'phone')?.value,
-        customerNumber: ids.find((i) => i.kind === 'customer-number')?.value,
-      };
+      const identity = identityInputOf(ids);
       const kind =
         item.basis === 'consent' ? (want ? 'grant' : 'withdraw') : want ? 'lift-objection' : 'object';
       const { event } = await recordConsentEvent(
