@@ -94,7 +94,12 @@ export type RoleAssignment = { orgId: string; role: Role };
 
 export type Principal =
   | { kind: 'user'; userId: string; isOwner: boolean; roles: RoleAssignment[] }
-  | { kind: 'api-key'; keyId: string; orgIds: string[]; permissions: string[] };
+  | { kind: 'api-key'; keyId: string; orgIds: string[]; permissions: string[] }
+  /** Ombud itself: the CLI on the server, workers, scheduled runs. Never the result of an HTTP request. */
+  | { kind: 'system' };
+
+/** The principal of the CLI and the workers: trusted, everywhere. */
+export const SYSTEM_PRINCIPAL: Principal = { kind: 'system' };
 
 /**
  * May the principal do this? With an orgId: in that organization. Without one (group-wide
@@ -104,6 +109,7 @@ export type Principal =
 export function can(p: Principal, permission: Permission | string, orgId?: string): boolean {
   if (permission === 'public') return true;
   if (permission === 'account:self') return p.kind === 'user';
+  if (p.kind === 'system') return true;
   if (p.kind === 'user') {
     if (p.isOwner) return true;
     return p.roles.some((r) => (orgId === undefined || r.orgId === orgId) && roleGrants(r.role, permission));
@@ -114,6 +120,7 @@ export function can(p: Principal, permission: Permission | string, orgId?: strin
 
 /** The organizations where the principal holds a permission: 'all' for group owners. */
 export function orgScope(p: Principal, permission: Permission | string): 'all' | string[] {
+  if (p.kind === 'system') return 'all';
   if (p.kind === 'user') {
     if (p.isOwner) return 'all';
     return [...new Set(p.roles.filter((r) => roleGrants(r.role, permission)).map((r) => r.orgId))];

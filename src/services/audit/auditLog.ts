@@ -11,8 +11,9 @@ import {
 } from '../../core/audit/chain.ts';
 import type { Db } from '../../storage/db.ts';
 
-export type Actor = { kind: 'user' | 'api-key' | 'cli' | 'system' | 'data-subject'; id: string };
-export const actorString = (a: Actor) => `${a.kind}:${a.id}`;
+import { type Actor, actorString } from '../../core/audit/actor.ts';
+
+export { type Actor, actorString };
 export const CLI_ACTOR: Actor = { kind: 'cli', id: process.env.USER ?? 'cli' };
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'ombud' };
 

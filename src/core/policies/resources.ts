@@ -1,0 +1,121 @@
+/**
+ * Every resource's access rule, in one place. Each says which companies a row belongs to and which
+ * permission each action needs; `decide`/`authorize` (policy.ts) apply the one rule: the permission in
+ * every company the row belongs to, "not found" when the caller may not even read it.
+ *
+ * To add a resource: add its policy here (row shape, companiesOf, actions), call `authorize` in its
+ * services before reading or changing a row, narrow its lists in SQL with `listScope`, and add its
+ * routes to the hand-written table in test/security/matrix.test.ts.
+ */
+import type { Group, Policy } from './policy.ts';
+
+const one = (orgId: string) => [orgId];
+const orAll = (orgId: string | null | undefined, group: Group) => (orgId ? [orgId] : [...group.orgIds]);
+
+/** A data subject request. A group request (scope.group) belongs to its contact point and every candidate. */
+export type RequestLike = { id: string; org_id: string; scope: { group?: { candidates: string[] } } };
+export const requestPolicy: Policy<RequestLike, 'write'> = {
+  resource: 'request',
+  idOf: (r) => r.id,
+  companiesOf: (r) => [...new Set([r.org_id, ...(r.scope.group?.candidates ?? [])])],
+  actions: { read: 'requests:read', write: 'requests:write' },
+};
+
+/** A fulfilment run of a company's request, with its steps and artifacts (extracts, portable files). */
+export type FulfilmentRunLike = { request_id: string; org_id: string };
+export const fulfilmentRunPolicy: Policy<FulfilmentRunLike, 'write'> = {
+  resource: 'fulfilment',
+  idOf: (r) => r.request_id,
+  companiesOf: (r) => one(r.org_id),
+  actions: { read: 'fulfilment:read', write: 'fulfilment:write' },
+};
+
+/** A task for a manual system or an awaited service within a run. */
+export type TaskLike = { request_id: string; system_id: string; org_id: string };
+export const taskPolicy: Policy<TaskLike, 'answer'> = {
+  resource: 'task',
+  idOf: (t) => `${t.request_id}/${t.system_id}`,
+  companiesOf: (t) => one(t.org_id),
+  actions: { read: 'fulfilment:read', answer: 'fulfilment:write' },
+};
+
+/** A mail in the outbox or the demo's inbox: the company whose request it belongs to (null: the group's). */
+export type MailLike = { id: string; org_id: string | null };
+export const mailPolicy: Policy<MailLike, never> = {
+  resource: 'mail',
+  idOf: (m) => m.id,
+  companiesOf: (m, g) => orAll(m.org_id, g),
+  actions: { read: 'requests:read' },
+};
+
+/** A consent subject (one customer at one company) and its consent history. */
+export type ConsentSubjectLike = { id: string; orgId: string };
+export const consentSubjectPolicy: Policy<ConsentSubjectLike, 'write'> = {
+  resource: 'subject',
+  idOf: (s) => s.id,
+  companiesOf: (s) => one(s.orgId),
+  actions: { read: 'consent:read', write: 'consent:write' },
+};
+
+/** A cookie-banner choice recorded for a company's site. */
+export type CookieConsentLike = { consentId: string; orgId: string };
+export const cookieConsentPolicy: Policy<CookieConsentLike, never> = {
+  resource: 'cookie-consent',
+  idOf: (c) => c.consentId,
+  companiesOf: (c) => one(c.orgId),
+  actions: { read: 'consent:read' },
+};
+
+/** A webhook endpoint; one without a company receives every company's events (a group-wide resource). */
+export type WebhookEndpointLike = { id: string; org_id: string | null };
+export const webhookEndpointPolicy: Policy<WebhookEndpointLike, 'manage'> = {
+  resource: 'webhook-endpoint',
+  idOf: (e) => e.id,
+  companiesOf: (e, g) => orAll(e.org_id, g),
+  actions: { read: 'webhooks:manage', manage: 'webhooks:manage' },
+};
+
+/** A delivery of one event to one endpoint: the event's company (and the endpoint's, when it has one). */
+export type WebhookDeliveryLike = { id: string; org_id: string | null };
+export const webhookDeliveryPolicy: Policy<WebhookDeliveryLike, 'replay'> = {
+  resource: 'webhook-delivery',
+  idOf: (d) => d.id,
+  companiesOf: (d, g) => orAll(d.org_id, g),
+  actions: { read: 'webhooks:manage', replay: 'webhooks:manage' },
+};
+
+/** A retention run. Runs sweep the group's shared systems, so a run belongs to every company it covers. */
+export type RetentionRunLike = { id: string; org_ids?: readonly string[] | null };
+export const retentionRunPolicy: Policy<RetentionRunLike, 'run'> = {
+  resource: 'retention-run',
+  idOf: (r) => r.id,
+  companiesOf: (r, g) => (r.org_ids?.length ? [...r.org_ids] : [...g.orgIds]),
+  actions: { read: 'retention:read', run: 'retention:run' },
+};
+
+/** One audit entry; one without a company (sign-ins, the register) is the group's. */
+export type AuditEntryLike = { seq: number | string; org_id: string | null };
+export const auditEntryPolicy: Policy<AuditEntryLike, never> = {
+  resource: 'audit-entry',
+  idOf: (e) => String(e.seq),
+  companiesOf: (e, g) => orAll(e.org_id, g),
+  actions: { read: 'audit:read' },
+};
+
+/** A person (staff account): managed only by someone who manages people in every company they hold a role in. */
+export type PersonLike = { id: string; orgIds: readonly string[] };
+export const personPolicy: Policy<PersonLike, 'manage'> = {
+  resource: 'user',
+  idOf: (u) => u.id,
+  companiesOf: (u, g) => (u.orgIds.length ? [...u.orgIds] : [...g.orgIds]),
+  actions: { read: 'users:manage', manage: 'users:manage' },
+};
+
+/** An API key, scoped to one or more companies. */
+export type ApiKeyLike = { id: string; orgIds: readonly string[] };
+export const apiKeyPolicy: Policy<ApiKeyLike, 'manage'> = {
+  resource: 'api-key',
+  idOf: (k) => k.id,
+  companiesOf: (k, g) => (k.orgIds.length ? [...k.orgIds] : [...g.orgIds]),
+  actions: { read: 'apikeys:manage', manage: 'apikeys:manage' },
+};
