@@ -97,6 +97,7 @@ export function problemFor(err: unknown, req: FastifyRequest): Problem {
     title: 'internal error',
     status: 500,
     detail: `Something went wrong on our side. Quote error id ${id} when reporting it.`,
+    instance: `urn:uuid:${id}`,
     code: 'internal',
   };
 }

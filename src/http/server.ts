@@ -7,7 +7,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -15,8 +15,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
-import { authenticate, type Permission } from './auth.ts';
-import { problemFor, sendProblem } from './problem.ts';
+import type { Viewer } from '../web/layout.ts';
+import { runInPageContext } from '../web/pageContext.ts';
+import { authenticate, type Permission, SESSION_COOKIE } from './auth.ts';
+import { type Problem, problemFor, sendProblem } from './problem.ts';
+import { isConsolePath, problemPage, wantsHtmlPage } from './problemPage.ts';
 import { ROUTE_MODULES, type RouteModule } from './routes/index.ts';
 
 declare module 'fastify' {
@@ -133,22 +136,48 @@ export async function buildServer(
     await authenticate(app, req, reply, permission);
   });
 
+  // Console pages render their navigation for the signed-in person (src/web/layout.ts): run each
+  // handler inside a page context that knows the principal and every route's declared permission.
+  const viewerOf = (req: FastifyRequest): Viewer => ({
+    principal: req.principal,
+    permissionOf: routePermission,
+  });
+  const routePermission = (method: string, url: string) =>
+    routeTable.find((r) => r.method === method && r.url === url)?.permission;
+  server.addHook('preHandler', (req, _reply, done) =>
+    runInPageContext(
+      { principal: () => req.principal, permissionOf: routePermission, path: req.url.split('?')[0]! },
+      done,
+    ),
+  );
+
+  // Problems are problem+json for programs, and an HTML page with a way back for people (src/http/problemPage.ts).
+  const sendError = (req: FastifyRequest, reply: FastifyReply, problem: Problem) => {
+    if (!wantsHtmlPage(req)) return sendProblem(reply, problem);
+    return reply
+      .status(problem.status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(problemPage(problem, req, viewerOf(req)));
+  };
   server.setErrorHandler((err, req, reply) => {
     const problem = problemFor(err, req);
-    const wantsHtml = req.headers.accept?.includes('text/html') && !req.url.startsWith('/api/');
-    if (problem.status === 401 && wantsHtml)
+    if (problem.status === 401 && wantsHtmlPage(req))
       return reply.redirect(`/console/login?next=${encodeURIComponent(req.url.split('?')[0]!)}`);
-    return sendProblem(reply, problem);
+    return sendError(req, reply, problem);
   });
-  server.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, {
+  server.setNotFoundHandler(async (req, reply) => {
+    // A signed-in person gets the console's navigation on a missing console page; no route ran, so ask here.
+    if (isConsolePath(req.url) && wantsHtmlPage(req) && req.cookies?.[SESSION_COOKIE])
+      await authenticate(app, req, reply, 'account:self').catch(() => undefined);
+    return sendError(req, reply, {
       type: 'https://ombud.dev/problems/not-found',
       title: 'not found',
       status: 404,
       detail: `There is no ${req.method} ${req.url.split('?')[0]}. See /api/docs for the API.`,
       code: 'not-found',
-    }),
-  );
+    });
+  });
 
   for (const mod of [...ROUTE_MODULES, ...(opts.extraRoutes ?? [])])
     await server.register(async (scope) => mod(scope as unknown as FastifyInstance, app));

@@ -4,7 +4,7 @@ import type { App } from '../../app.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import { LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
 import { forbidden } from '../../core/errors.ts';
-import { orgScope } from '../../core/policies/permissions.ts';
+import { can, orgScope } from '../../core/policies/permissions.ts';
 import { recordAudit, searchAudit } from '../../services/audit/auditLog.ts';
 import { principalActor } from '../actor.ts';
 import { auditQuery } from './security.ts';
@@ -20,10 +20,15 @@ export async function consoleRoutes(server: FastifyInstance, app: App) {
   server.get(
     '/console',
     { config: { permission: 'register:read' }, schema: { hide: true } },
-    async (_req, reply) => {
+    async (req, reply) => {
       const r = await app.registers.get();
       if (!r) return reply.type('text/html').send(page('Register', 'register', noRegister));
       const { index: ix, stored } = r;
+      // The record of processing is offered only where the person may read it (ropa:read in that company).
+      const ropa = (orgId: string) =>
+        req.principal && can(req.principal, 'ropa:read', orgId)
+          ? html`<a href="/api/v1/organizations/${orgId}/ropa?format=csv" download>CSV</a> · <a href="/api/v1/organizations/${orgId}/ropa?format=json">JSON</a> · `
+          : '';
       const reg = ix.register;
       const body = html`<h1>${reg.group.name} — register</h1>
 <p class="muted">Revision ${stored.revision} · applied ${stored.appliedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC by ${stored.appliedBy}</p>
@@ -40,7 +45,7 @@ ${reg.organizations.map(
   (
     o,
   ) => html`<tr><td><strong>${o.legalName}</strong><br><span class="muted">${o.registrationNumber} · ${o.id}</span></td><td>${o.country}</td><td>${ix.authorityOf(o.id) ? t(ix.authorityOf(o.id)!.name, 'en') : o.supervisoryAuthority}</td>
-<td>${ix.purposesOf(o.id).length}</td><td><a href="/api/v1/organizations/${o.id}/ropa?format=csv" download>CSV</a> · <a href="/api/v1/organizations/${o.id}/ropa?format=json">JSON</a> · <a href="/privacy/${o.id}">Notice</a></td></tr>`,
+<td>${ix.purposesOf(o.id).length}</td><td>${ropa(o.id)}<a href="/privacy/${o.id}">Notice</a></td></tr>`,
 )}</tbody></table></section>
 <section class="card"><h2>Purposes</h2><table class="data"><thead><tr><th>Purpose</th><th>Data and legal basis</th><th>Controllers</th><th>Recipients</th><th>Retention</th></tr></thead><tbody>
 ${reg.purposes.map(

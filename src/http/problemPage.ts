@@ -1,0 +1,203 @@
+/**
+ * Problems as HTML pages, for people: a console or privacy-center page that fails answers a page with
+ * the right status, what happened in plain words, a way back, and a reference for support, never raw
+ * JSON. The API (/api/…) and clients that do not ask for HTML keep problem+json (src/http/problem.ts).
+ *
+ * The words are fixed per status, never the error's message: messages may quote what was sent or name
+ * a row, and an error page must show no personal data. Field names of a validation error are shown.
+ */
+import type { FastifyRequest } from 'fastify';
+import { type Html, html } from '../core/html.ts';
+import { CENTER_STRINGS, pickLang } from '../core/privacy-center/strings.ts';
+import { LANGUAGES, type Language } from '../core/register/schema.ts';
+import { consolePage, publicPage, type Viewer } from '../web/layout.ts';
+import type { Problem } from './problem.ts';
+
+/** A page for a person rather than a document for a program: not the API, and the client accepts HTML. */
+export function wantsHtmlPage(req: FastifyRequest): boolean {
+  return !req.url.startsWith('/api/') && String(req.headers.accept ?? '').includes('text/html');
+}
+
+export const isConsolePath = (url: string) => /^\/console(\/|\?|$)/.test(url);
+
+type Kind = 'invalid' | 'forbidden' | 'not-found' | 'gone' | 'rate-limited' | 'conflict' | 'internal';
+
+function kindOf(status: number): Kind {
+  if (status === 400 || status === 413 || status === 415 || status === 422) return 'invalid';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 410) return 'gone';
+  if (status === 429) return 'rate-limited';
+  if (status >= 500) return 'internal';
+  return 'conflict';
+}
+
+type Words = { title: string; text: string };
+
+const CONSOLE_WORDS: Record<Kind, Words> = {
+  invalid: {
+    title: 'This could not be accepted',
+    text: 'Some of what was sent is not valid. Go back, correct it and send it again.',
+  },
+  forbidden: {
+    title: 'You do not have access to this page',
+    text: 'None of your roles allows this. If your work needs it, ask the data protection officer of your company for the role.',
+  },
+  'not-found': {
+    title: 'Not found',
+    text: 'There is nothing here. The address may be mistyped, or what it pointed to was removed or belongs to a company you do not work for.',
+  },
+  gone: { title: 'No longer available', text: 'What this address pointed to has expired or been removed.' },
+  'rate-limited': { title: 'Too many attempts', text: 'Wait a minute, then try again.' },
+  conflict: {
+    title: 'This could not be done now',
+    text: 'The state of what you acted on does not allow it (it may have changed meanwhile). Reload it and try again.',
+  },
+  internal: {
+    title: 'Something went wrong on our side',
+    text: 'Nothing you did caused this. Try again in a moment; if it happens again, send the reference below to your administrator.',
+  },
+};
+
+/** The privacy center's error pages, in the visitor's language. */
+export const PUBLIC_ERROR_WORDS: Record<
+  Language,
+  Record<Kind, Words> & { reference: string; previous: string }
+> = {
+  en: {
+    ...CONSOLE_WORDS,
+    forbidden: {
+      title: 'You do not have access to this page',
+      text: 'The link may no longer be valid, or it is not yours.',
+    },
+    'not-found': {
+      title: 'Page not found',
+      text: 'The address may be mistyped, or the page or link has been removed or has expired.',
+    },
+    gone: { title: 'The link has expired', text: 'Ask for a new link.' },
+    internal: {
+      title: 'Something went wrong on our side',
+      text: 'Try again in a moment. If it happens again, quote the reference below when you contact us.',
+    },
+    reference: 'Reference',
+    previous: 'Back',
+  },
+  sv: {
+    invalid: {
+      title: 'Uppgifterna kunde inte tas emot',
+      text: 'Något av det som skickades är inte giltigt. Gå tillbaka, rätta det och skicka igen.',
+    },
+    forbidden: {
+      title: 'Du har inte åtkomst till den här sidan',
+      text: 'Länken kan ha slutat gälla, eller så är den inte din.',
+    },
+    'not-found': {
+      title: 'Sidan finns inte',
+      text: 'Adressen kan vara felskriven, eller så har sidan eller länken tagits bort eller gått ut.',
+    },
+    gone: { title: 'Länken har gått ut', text: 'Be om en ny länk.' },
+    'rate-limited': { title: 'För många försök', text: 'Vänta en stund och försök igen.' },
+    conflict: { title: 'Det gick inte att göra det här nu', text: 'Ladda om sidan och försök igen.' },
+    internal: {
+      title: 'Något gick fel hos oss',
+      text: 'Försök igen om en stund. Om felet kvarstår, ange referensen nedan när du kontaktar oss.',
+    },
+    reference: 'Referens',
+    previous: 'Tillbaka',
+  },
+  nb: {
+    invalid: {
+      title: 'Opplysningene kunne ikke tas imot',
+      text: 'Noe av det som ble sendt, er ikke gyldig. Gå tilbake, rett det og send på nytt.',
+    },
+    forbidden: {
+      title: 'Du har ikke tilgang til denne siden',
+      text: 'Lenken kan ha sluttet å gjelde, eller den er ikke din.',
+    },
+    'not-found': {
+      title: 'Siden finnes ikke',
+      text: 'Adressen kan være feilskrevet, eller siden eller lenken er fjernet eller utløpt.',
+    },
+    gone: { title: 'Lenken er utløpt', text: 'Be om en ny lenke.' },
+    'rate-limited': { title: 'For mange forsøk', text: 'Vent litt og prøv igjen.' },
+    conflict: { title: 'Dette kunne ikke gjøres nå', text: 'Last inn siden på nytt og prøv igjen.' },
+    internal: {
+      title: 'Noe gikk galt hos oss',
+      text: 'Prøv igjen om litt. Hvis feilen vedvarer, oppgi referansen nedenfor når du kontakter oss.',
+    },
+    reference: 'Referanse',
+    previous: 'Tilbake',
+  },
+};
+
+/** The page the person came from, when it is one of ours (the Referer of a same-origin navigation). */
+function previousPage(req: FastifyRequest, within: (path: string) => boolean): string | undefined {
+  const referer = req.headers.referer;
+  if (!referer) return undefined;
+  try {
+    const r = new URL(referer);
+    if (r.host !== req.headers.host) return undefined;
+    const here = req.url.split('?')[0];
+    if (r.pathname === here || !within(r.pathname)) return undefined;
+    return r.pathname + r.search;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The support reference: the problem's code, the request id of the server log, and a 500's error id. */
+function reference(problem: Problem, req: FastifyRequest): string {
+  const errorId = problem.instance?.replace(/^urn:uuid:/, '');
+  return [problem.code ?? `http-${problem.status}`, `request ${req.id}`, errorId && `error ${errorId}`]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** Names of the fields a validation problem lists (never their values or messages). */
+function fieldsOf(problem: Problem): string[] {
+  return [...new Set((problem.errors ?? []).map((e) => e.path).filter((p) => /^[\w.[\]-]{1,80}$/.test(p)))];
+}
+
+/** The permission a forbidden answer names (e.g. 'audit:read'), to tell the person which role to ask for. */
+function permissionOf(problem: Problem): string | undefined {
+  return /'([a-z]+:[a-z]+)'/.exec(problem.detail)?.[1];
+}
+
+const PAGE_CSS =
+  '.problem{max-width:40rem;margin:2.5rem auto}.problem .ref{font-size:.85rem;color:#5f6b7c;overflow-wrap:anywhere}.problem .actions{display:flex;flex-wrap:wrap;gap:.6rem;margin:1.2rem 0 .4rem}';
+
+function consoleProblemPage(problem: Problem, req: FastifyRequest, viewer: Viewer | undefined): string {
+  const kind = kindOf(problem.status);
+  const words = CONSOLE_WORDS[kind];
+  const fields = kind === 'invalid' ? fieldsOf(problem) : [];
+  const permission = kind === 'forbidden' ? permissionOf(problem) : undefined;
+  const back = previousPage(req, isConsolePath);
+  const body: Html = html`<style>${PAGE_CSS}</style><section class="card problem" role="alert" data-status="${problem.status}">
+<p class="muted">Error ${problem.status}</p><h1>${words.title}</h1><p>${words.text}</p>
+${fields.length ? html`<p>Check: ${fields.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)}.</p>` : ''}
+${permission ? html`<p>This page needs the permission <code>${permission}</code>.</p>` : ''}
+<p class="actions">${back ? html`<a class="button" href="${back}">Back to the previous page</a> ` : ''}<a class="button${back ? ' secondary' : ''}" href="/console">Back to the console</a></p>
+<p class="ref">Reference for support: <code>${reference(problem, req)}</code></p></section>`;
+  return consolePage({ title: words.title, body, viewer });
+}
+
+function publicProblemPage(problem: Problem, req: FastifyRequest): string {
+  const asked = (req.query as { lang?: unknown } | undefined)?.lang;
+  const lang: Language =
+    typeof asked === 'string' && (LANGUAGES as readonly string[]).includes(asked)
+      ? (asked as Language)
+      : pickLang(req.headers['accept-language'], 'en');
+  const strings = PUBLIC_ERROR_WORDS[lang];
+  const words = strings[kindOf(problem.status)];
+  const back = previousPage(req, (p) => p.startsWith('/privacy'));
+  const body = html`<section class="card problem" role="alert" data-status="${problem.status}">
+<h1>${words.title}</h1><p>${words.text}</p>
+<p class="actions">${back ? html`<a class="button secondary" href="${back}">${strings.previous}</a> ` : ''}<a class="button" href="/privacy?lang=${lang}">${CENTER_STRINGS[lang].back}</a></p>
+<p class="ref">${strings.reference}: <code>${reference(problem, req)}</code></p></section>`;
+  return publicPage({ title: words.title, lang, body, css: PAGE_CSS });
+}
+
+/** The HTML page for a problem: the console's look under /console, the privacy center's elsewhere. */
+export function problemPage(problem: Problem, req: FastifyRequest, viewer?: Viewer): string {
+  return isConsolePath(req.url) ? consoleProblemPage(problem, req, viewer) : publicProblemPage(problem, req);
+}
