@@ -136,7 +136,8 @@ function previousPage(req: FastifyRequest, within: (path: string) => boolean): s
   if (!referer) return undefined;
   try {
     const r = new URL(referer);
-    if (r.host !== req.headers.host) return undefined;
+    // Normalise the Host header as a URL does (a default port such as :80 is dropped).
+    if (r.host !== new URL(`${r.protocol}//${req.headers.host ?? ''}`).host) return undefined;
     const here = req.url.split('?')[0];
     if (r.pathname === here || !within(r.pathname)) return undefined;
     return r.pathname + r.search;
