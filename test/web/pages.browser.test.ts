@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { userWithRoles } from '../security/helpers.ts';
 import { launchBrowser, SCREENSHOTS } from '../support/browser.ts';
 import { startTestServer, TEST_ADMIN, type TestServer } from '../support/server.ts';
 
@@ -54,6 +55,11 @@ describe('web pages in Chromium', () => {
     expect(await page.locator('h1').textContent()).toContain('NestIT Group');
     expect(await page.locator('#purpose-product-reviews').count()).toBe(1);
     await page.screenshot({ path: `${SCREENSHOTS}/console-register.png`, fullPage: false });
+    // A group owner has every section; at 1280 px they fit on one line.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: `${SCREENSHOTS}/console-owner-1280.png` });
+    const bar = await page.locator('header.top').boundingBox();
+    expect(bar?.height).toBeLessThan(70);
     await page.goto(`${base}/console/data-flow`);
     const svg = page.locator('svg[role=img]');
     expect(await svg.count()).toBe(1);
@@ -64,5 +70,37 @@ describe('web pages in Chromium', () => {
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-disposition']).toContain('ropa-nestit-group');
     await page.close();
+  });
+  test('P21 a customer-service agent sees only its sections, and a forbidden page is a page with a way back (360 and 1280 px)', async () => {
+    const cs = await userWithRoles(ts.app, ts.server, 'browser-cs', [
+      { orgId: 'provendo', role: 'cs-agent' },
+    ]);
+    const [name, value] = cs.cookie.split('=') as [string, string];
+    for (const width of [360, 1280]) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      await context.addCookies([{ name, value, url: base }]);
+      const page = await context.newPage();
+      await page.goto(`${base}/console`);
+      expect(await page.locator('header nav a').allTextContents()).toEqual([
+        'Register',
+        'Data flow',
+        'Notices',
+        'Requests',
+        'Consent',
+        'Account',
+      ]);
+      await page.screenshot({ path: `${SCREENSHOTS}/console-cs-agent-${width}.png` });
+      // Nothing wider than the window at either width (wide tables scroll inside their card).
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      // As if followed from the notices page: the error page offers the way back there.
+      const res = await page.goto(`${base}/console/retention`, { referer: `${base}/console/notices` });
+      expect(res?.status()).toBe(403);
+      expect(await page.locator('h1').textContent()).toBe('You do not have access to this page');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: `${SCREENSHOTS}/console-403-${width}.png`, fullPage: true });
+      await page.getByRole('link', { name: 'Back to the previous page' }).click();
+      await page.waitForURL(`${base}/console/notices`);
+      await context.close();
+    }
   });
 });

@@ -27,7 +27,7 @@ export async function consoleRoutes(server: FastifyInstance, app: App) {
       // The record of processing is offered only where the person may read it (ropa:read in that company).
       const ropa = (orgId: string) =>
         req.principal && can(req.principal, 'ropa:read', orgId)
-          ? html`<a href="/api/v1/organizations/${orgId}/ropa?format=csv" download>CSV</a> · <a href="/api/v1/organizations/${orgId}/ropa?format=json">JSON</a> · `
+          ? html`Record of processing: <a href="/api/v1/organizations/${orgId}/ropa?format=csv" download>CSV</a> · <a href="/api/v1/organizations/${orgId}/ropa?format=json">JSON</a><br>`
           : '';
       const reg = ix.register;
       const body = html`<h1>${reg.group.name} — register</h1>
@@ -40,7 +40,7 @@ ${[
   ['Cookies', reg.cookies.length],
 ].map(([l, n]) => html`<div class="card"><div class="stat">${n}</div><div class="muted">${l}</div></div>`)}
 </div>
-<section class="card"><h2>Organizations (controllers)</h2><table class="data"><thead><tr><th>Company</th><th>Country</th><th>Authority</th><th>Purposes</th><th>Record of processing</th></tr></thead><tbody>
+<section class="card"><h2>Organizations (controllers)</h2><table class="data"><thead><tr><th>Company</th><th>Country</th><th>Authority</th><th>Purposes</th><th>Documents</th></tr></thead><tbody>
 ${reg.organizations.map(
   (
     o,
