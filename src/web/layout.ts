@@ -59,6 +59,15 @@ export function navFor(viewer: Viewer | undefined): typeof CONSOLE_NAV {
   });
 }
 
+/**
+ * May the person this page is rendered for do this: in that company, or without one in at least one
+ * company? For hiding buttons and forms a page offers (the route still decides). False outside a request.
+ */
+export function viewerCan(permission: string, orgId?: string): boolean {
+  const p = pageContext()?.principal();
+  return p !== undefined && can(p, permission, orgId);
+}
+
 function viewerFromContext(): Viewer | undefined {
   const ctx = pageContext();
   return ctx && { principal: ctx.principal(), permissionOf: ctx.permissionOf };

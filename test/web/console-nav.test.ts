@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Role } from '../../src/core/policies/permissions.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { userWithRoles } from '../security/helpers.ts';
+import { SAME_ORIGIN, userWithRoles } from '../security/helpers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** What each role, held at provendo only, sees in the console's navigation, in order. */
@@ -117,6 +117,23 @@ describe('P21 console navigation per role', () => {
     },
     60_000,
   );
+
+  test('P21 a page answered to a form post (body read first) carries the same navigation', async () => {
+    ts.app.config.secretKeys ??= `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+    const res = await ts.server.inject({
+      method: 'POST',
+      url: '/console/account/totp',
+      headers: {
+        cookie: cookies.engineer,
+        ...SAME_ORIGIN,
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'x=1',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(navOf(res.body).map((e) => e.label)).toEqual(NAV_P21.engineer);
+  });
 
   test('P21 the register offers the record of processing only for companies where the person may read it', async () => {
     const cs = await page('/console', cookies['cs-agent']);

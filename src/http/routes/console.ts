@@ -4,13 +4,13 @@ import type { App } from '../../app.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import { LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
 import { forbidden } from '../../core/errors.ts';
-import { can, orgScope } from '../../core/policies/permissions.ts';
+import { orgScope } from '../../core/policies/permissions.ts';
 import { recordAudit, searchAudit } from '../../services/audit/auditLog.ts';
 import { principalActor } from '../actor.ts';
 import { auditQuery } from './security.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { dataFlowSvg } from '../../web/diagram.ts';
-import { consolePage } from '../../web/layout.ts';
+import { consolePage, viewerCan } from '../../web/layout.ts';
 
 const page = (title: string, active: string, body: Html | Html[]) => consolePage({ title, active, body });
 
@@ -20,13 +20,13 @@ export async function consoleRoutes(server: FastifyInstance, app: App) {
   server.get(
     '/console',
     { config: { permission: 'register:read' }, schema: { hide: true } },
-    async (req, reply) => {
+    async (_req, reply) => {
       const r = await app.registers.get();
       if (!r) return reply.type('text/html').send(page('Register', 'register', noRegister));
       const { index: ix, stored } = r;
       // The record of processing is offered only where the person may read it (ropa:read in that company).
       const ropa = (orgId: string) =>
-        req.principal && can(req.principal, 'ropa:read', orgId)
+        viewerCan('ropa:read', orgId)
           ? html`Record of processing: <a href="/api/v1/organizations/${orgId}/ropa?format=csv" download>CSV</a> · <a href="/api/v1/organizations/${orgId}/ropa?format=json">JSON</a><br>`
           : '';
       const reg = ix.register;
