@@ -100,6 +100,11 @@ describe('web pages in Chromium', () => {
       await page.screenshot({ path: `${SCREENSHOTS}/console-403-${width}.png`, fullPage: true });
       await page.getByRole('link', { name: 'Back to the previous page' }).click();
       await page.waitForURL(`${base}/console/notices`);
+      // The privacy center's missing page, in the visitor's language.
+      const missing = await page.goto(`${base}/privacy/no-such-company?lang=sv`);
+      expect(missing?.status()).toBe(404);
+      expect(await page.locator('h1').textContent()).toBe('Sidan finns inte');
+      await page.screenshot({ path: `${SCREENSHOTS}/privacy-404-sv-${width}.png` });
       await context.close();
     }
   });
