@@ -157,7 +157,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
       const current = await app.registers.get();
       const out = await configureHttpConnector(
         app.db,
-        keyringOf(app.config.secretKeys),
+        () => keyringOf(app.config.secretKeys),
         callerOf(req),
         await groupOf(app.registers),
         current?.index.register.purposes ?? [],

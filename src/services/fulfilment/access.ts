@@ -164,7 +164,8 @@ export async function answerTaskAs(
  */
 export async function configureHttpConnector(
   db: Db,
-  ring: Keyring,
+  /** The keyring that seals the secret; opened only once the caller may configure the connector. */
+  ring: () => Keyring,
   caller: Caller,
   group: Group,
   purposes: Parameters<typeof companiesUsingSystem>[0],
@@ -175,5 +176,5 @@ export async function configureHttpConnector(
     throw forbidden(
       `The connector of ${input.systemId} serves ${connectorPolicy.companiesOf(row, group).join(', ')}: configuring it needs '${connectorPolicy.actions.manage}' in each.`,
     );
-  return saveHttpConnector(db, ring, caller.actor, input);
+  return saveHttpConnector(db, ring(), caller.actor, input);
 }
