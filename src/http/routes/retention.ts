@@ -88,7 +88,10 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
   const start = async (req: FastifyRequest, input: { dryRun: boolean; today?: string }) => {
     const caller = callerOf(req);
     const group = await groupOf(app.registers);
-    // Before anything else: a caller who may not run learns nothing more and no run is recorded.
+    // Whether this process sweeps at all (a fact of the process, not of any company's data), then the
+    // caller's right before the input is looked at: a caller who may not run learns nothing more and no
+    // run is recorded.
+    const retention = worker();
     assertMayRunRetention(caller, group);
     const ix = await index();
     const realToday = retentionToday(ix, app.now());
@@ -98,7 +101,7 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
         `A run for ${input.today} would erase data before its day (today is ${realToday}).`,
         [{ path: ['today'], message: 'after today', hint: 'Preview a later day with dryRun: true.' }],
       );
-    const deps = await worker().deps(caller.actor);
+    const deps = await retention.deps(caller.actor);
     return startRetentionRun(deps, caller, group, {
       dryRun: input.dryRun,
       ...(input.today ? { today: input.today } : {}),
@@ -263,9 +266,9 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       const { today } = req.query as { today?: string };
       const caller = callerOf(req);
       const group = await groupOf(app.registers);
-      // The caller's right first, then whether retention runs in this process.
+      const retention = worker();
       assertMayReadRetention(caller, group);
-      const p = await previewRetentionFor(await worker().deps(caller.actor), caller, group, today);
+      const p = await previewRetentionFor(await retention.deps(caller.actor), caller, group, today);
       return { today: p.today, outcomes: p.outcomes };
     },
   );
