@@ -1,6 +1,8 @@
 /**
  * Fulfilment progress and artifacts: the status of a request's fulfilment (steps, counts, "failed, why")
  * for the console and the request desk, and the extract and ZIP for handing over. Downloads are audited.
+ * Each handler passes the caller to src/services/fulfilment/access.ts, which applies the run's, task's or
+ * connector's policy (src/core/policies/resources.ts): another company's run or task is "not found".
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

@@ -121,8 +121,9 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
       const group = await groupOf(app.registers);
       const runs = await listRetentionRunsFor(app.db, caller, group, 30);
       const canRun = mayRunRetention(caller.principal, group);
+      const mayRead = mayReadRetention(caller.principal, group);
       let preview: Html;
-      if (!mayReadRetention(caller.principal, group)) {
+      if (!mayRead) {
         preview = html`<p id="retention-group-wide">A retention run sweeps the databases every company of the group shares, so its preview and its runs are shown to those who may read retention in every company (${group.orgIds.join(', ')}).</p>`;
       } else if (!app.retention) {
         preview = html`<p>No databases are connected for retention in this process. Start Ombud with its systems (<code>ombud start</code> connects the demo systems), or run <code>ombud retention run</code>.</p>`;
@@ -174,7 +175,9 @@ ${
                     .join(', ') || '—'
                 }</td><td>${r.startedBy}</td></tr>`,
             )}</tbody></table>`
-          : html`<p>No runs yet.</p>`
+          : mayRead
+            ? html`<p>No runs yet.</p>`
+            : html`<p>Runs cover every company, so they are listed for those who may read retention in each.</p>`
       }</section>`;
       return reply
         .type('text/html')
