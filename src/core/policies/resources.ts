@@ -30,6 +30,21 @@ export const fulfilmentRunPolicy: Policy<FulfilmentRunLike, 'write'> = {
   actions: { read: 'fulfilment:read', write: 'fulfilment:write' },
 };
 
+/**
+ * The same run as the request desk shows it (`GET /api/v1/requests/:id/fulfilment`): progress, steps and
+ * counts, never the extract. Readable with requests:read in the run's company, so the desk's agents follow
+ * their own company's requests; the run's artifacts stay behind fulfilmentRunPolicy (fulfilment:read).
+ */
+export const requestFulfilmentPolicy: Policy<FulfilmentRunLike, never> = {
+  resource: 'fulfilment',
+  idOf: (r) => r.request_id,
+  companiesOf: (r) => one(r.org_id),
+  actions: { read: 'requests:read' },
+};
+
+/** An artifact (extract.json/html/pdf, portability.zip) follows its run: the run's company, fulfilment:read. */
+export const artifactPolicy = fulfilmentRunPolicy;
+
 /** A task for a manual system or an awaited service within a run. */
 export type TaskLike = { request_id: string; system_id: string; org_id: string };
 export const taskPolicy: Policy<TaskLike, 'answer'> = {
@@ -38,6 +53,36 @@ export const taskPolicy: Policy<TaskLike, 'answer'> = {
   companiesOf: (t) => one(t.org_id),
   actions: { read: 'fulfilment:read', answer: 'fulfilment:write' },
 };
+
+/**
+ * A connector configuration (e.g. the HTTP connector of an external service). One configuration serves
+ * every company whose purposes name the system (as a system or a recipient), so it belongs to all of them:
+ * changing it needs connectors:manage in each. A system no purpose names belongs to the whole group.
+ * `usedBy` comes from `companiesUsingSystem` over the current register.
+ */
+export type ConnectorLike = { system_id: string; usedBy: readonly string[] };
+export const connectorPolicy: Policy<ConnectorLike, 'manage'> = {
+  resource: 'connector',
+  idOf: (c) => c.system_id,
+  companiesOf: (c, g) => (c.usedBy.length ? [...c.usedBy] : [...g.orgIds]),
+  actions: { read: 'connectors:manage', manage: 'connectors:manage' },
+};
+
+/** The companies whose purposes name a system (as one of their systems or a recipient): a connector's companies. */
+export function companiesUsingSystem(
+  purposes: readonly {
+    controllers: readonly string[];
+    systems: readonly string[];
+    recipients: readonly string[];
+  }[],
+  systemId: string,
+): string[] {
+  const out = new Set<string>();
+  for (const p of purposes)
+    if (p.systems.includes(systemId) || p.recipients.includes(systemId))
+      for (const c of p.controllers) out.add(c);
+  return [...out].sort();
+}
 
 /** A mail in the outbox or the demo's inbox: the company whose request it belongs to (null: the group's). */
 export type MailLike = { id: string; org_id: string | null };
@@ -84,7 +129,11 @@ export const webhookDeliveryPolicy: Policy<WebhookDeliveryLike, 'replay'> = {
   actions: { read: 'webhooks:manage', replay: 'webhooks:manage' },
 };
 
-/** A retention run. Runs sweep the group's shared systems, so a run belongs to every company it covers. */
+/**
+ * A retention run. Runs sweep the group's shared systems (no company predicate: the purpose rules are per
+ * collection), so today every run is group-wide (org_ids absent): starting one needs retention:run in every
+ * company of the group, and seeing one (or the preview of the next) needs retention:read in every company.
+ */
 export type RetentionRunLike = { id: string; org_ids?: readonly string[] | null };
 export const retentionRunPolicy: Policy<RetentionRunLike, 'run'> = {
   resource: 'retention-run',

@@ -1,33 +1,34 @@
 /**
  * Fulfilment progress and artifacts: the status of a request's fulfilment (steps, counts, "failed, why")
  * for the console and the request desk, and the extract and ZIP for handing over. Downloads are audited.
+ * Each handler passes the caller to src/services/fulfilment/access.ts, which applies the run's, task's or
+ * connector's policy (src/core/policies/resources.ts): another company's run or task is "not found".
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { forbidden, notFound, unauthenticated, validationError } from '../../core/errors.ts';
+import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
 import { verifyWebhook } from '../../core/fulfilment/signature.ts';
 import { html } from '../../core/html.ts';
-import { can, orgScope } from '../../core/policies/permissions.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
+import {
+  answerTaskAs,
+  artifactFor,
+  configureHttpConnector,
+  fulfilmentStatusFor,
+  openTasksFor,
+  tasksOfRunFor,
+} from '../../services/fulfilment/access.ts';
 import {
   httpConnectorInput,
   loadHttpConnector,
-  saveHttpConnector,
   serviceAnswer,
 } from '../../services/fulfilment/connectors/http.ts';
-import {
-  answerTask,
-  getTask,
-  listOpenTasks,
-  type TaskRow,
-  taskByDelivery,
-  tasksOf,
-} from '../../services/fulfilment/recipients.ts';
-import { getArtifact, getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
+import { answerTask, type TaskRow, taskByDelivery } from '../../services/fulfilment/recipients.ts';
+import { groupOf } from '../../services/register/group.ts';
 import { keyringOf } from '../../services/users/accounts.ts';
 import { consolePage } from '../../web/layout.ts';
-import { principalActor } from '../actor.ts';
+import { callerOf } from '../actor.ts';
 
 const params = z.object({
   requestId: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'a request id: letters, digits, . _ : -'),
@@ -49,7 +50,8 @@ const deliveryParams = z.object({
   deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'the delivery id from the callback_url'),
 });
 
-function taskRows(tasks: TaskRow[], withForms: boolean) {
+/** Tasks as table rows; the tick-off form only where the caller may answer (fulfilment:write in its company). */
+function taskRows(tasks: (TaskRow & { mayAnswer: boolean })[]) {
   return tasks.map(
     (
       t,
@@ -57,7 +59,7 @@ function taskRows(tasks: TaskRow[], withForms: boolean) {
 <td>${t.status}${t.answer ? ` (${t.answer.status}${t.answer.records !== undefined ? `, ${t.answer.records} records` : ''})` : ''}${t.error ? html`<div>${t.error}</div>` : ''}</td>
 <td>${t.note ?? ''}${t.done_by ? html`<div><small>${t.done_by}</small></div>` : ''}</td>
 <td>${
-      withForms && (t.status === 'open' || t.status === 'sent' || t.status === 'unanswered')
+      t.mayAnswer && (t.status === 'open' || t.status === 'sent' || t.status === 'unanswered')
         ? html`<form method="post" action="/console/fulfilment/${t.request_id}/tasks/${t.system_id}"><label for="note-${t.request_id}-${t.system_id}">Note</label><textarea id="note-${t.request_id}-${t.system_id}" name="note" required maxlength="2000" rows="2"></textarea>
 <label><input type="radio" name="status" value="done" checked> Done</label> <label><input type="radio" name="status" value="not_found"> Not held there</label>
 <p><button type="submit">Tick off</button></p></form>`
@@ -84,28 +86,26 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     systemId: string,
     body: z.infer<typeof tickBody>,
   ) => {
-    const task = await getTask(app.db, requestId, systemId);
-    if (!task) throw notFound('task', `${requestId}/${systemId}`);
-    if (!can(req.principal!, 'fulfilment:write', task.org_id)) throw forbidden();
-    const actor = principalActor(req);
-    const r = await answerTask(
+    const r = await answerTaskAs(
       app.db,
-      task,
-      { status: body.status, ...(body.records !== undefined ? { records: body.records } : {}) },
-      { by: `${actor.kind}:${actor.id}`, actor, note: body.note },
+      callerOf(req),
+      await groupOf(app.registers),
+      requestId,
+      systemId,
+      body,
     );
     if (r.changed) await wake(requestId);
-    return (await getTask(app.db, requestId, systemId))!;
+    return r.task;
   };
 
   server.get(
     '/console/fulfilment/tasks',
     { config: { permission: 'fulfilment:read' }, schema: { hide: true } },
     async (req, reply) => {
-      const tasks = await listOpenTasks(app.db, orgScope(req.principal!, 'fulfilment:read'));
+      const tasks = await openTasksFor(app.db, callerOf(req), await groupOf(app.registers));
       const body = html`<h1>Fulfilment tasks</h1>
 <p>Systems without an interface, and services whose answer is awaited: tick each off with a note once the request has been carried out there. The request's fulfilment completes when every task is answered.</p>
-<section class="card">${tasks.length === 0 ? html`<p>No open tasks.</p>` : html`<table class="data">${TASK_HEAD}<tbody>${taskRows(tasks, true)}</tbody></table>`}</section>`;
+<section class="card">${tasks.length === 0 ? html`<p>No open tasks.</p>` : html`<table class="data">${TASK_HEAD}<tbody>${taskRows(tasks)}</tbody></table>`}</section>`;
       return reply
         .type('text/html')
         .send(consolePage({ title: 'Fulfilment tasks', active: 'requests', body }));
@@ -156,10 +156,13 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const out = await saveHttpConnector(
+      const current = await app.registers.get();
+      const out = await configureHttpConnector(
         app.db,
-        keyringOf(app.config.secretKeys),
-        principalActor(req),
+        () => keyringOf(app.config.secretKeys),
+        callerOf(req),
+        await groupOf(app.registers),
+        current?.index.register.purposes ?? [],
         req.body as z.input<typeof httpConnectorInput>,
       );
       return reply.code(201).send(out);
@@ -246,9 +249,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     },
     async (req) => {
       const { requestId } = req.params as z.infer<typeof params>;
-      const st = await getFulfilmentStatus(app.db, requestId);
-      if (!st) throw notFound('fulfilment', requestId);
-      return st;
+      return fulfilmentStatusFor(app.db, callerOf(req), await groupOf(app.registers), requestId);
     },
   );
 
@@ -264,14 +265,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const { requestId, name } = req.params as z.infer<typeof artifactParams>;
-      const a = await getArtifact(app.db, requestId, name);
-      if (!a) throw notFound('artifact', `${requestId}/${name}`);
-      await recordAudit(app.db, {
-        actor: principalActor(req),
-        action: 'fulfilment.artifact.read',
-        target: `request:${requestId}`,
-        details: { artifact: name },
-      });
+      const a = await artifactFor(app.db, callerOf(req), await groupOf(app.registers), requestId, name);
       reply.header('content-type', a.contentType);
       if (name !== 'extract.html')
         reply.header('content-disposition', `attachment; filename="${requestId}-${name}"`);
@@ -284,10 +278,11 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     { config: { permission: 'fulfilment:read' }, schema: { hide: true, params } },
     async (req, reply) => {
       const { requestId } = req.params as z.infer<typeof params>;
-      const st = await getFulfilmentStatus(app.db, requestId);
-      if (!st) throw notFound('fulfilment', requestId);
+      const caller = callerOf(req);
+      const group = await groupOf(app.registers);
+      const st = await fulfilmentStatusFor(app.db, caller, group, requestId);
       const pct = st.stepsTotal ? Math.round((100 * st.stepsDone) / st.stepsTotal) : 0;
-      const tasks = await tasksOf(app.db, requestId);
+      const tasks = await tasksOfRunFor(app.db, caller, group, requestId);
       const body = html`<h1>Fulfilment of request ${requestId}</h1>
 <div class="card"><p><strong>${st.type}</strong> · <span class="pill ${st.status === 'failed' ? 'warn' : ''}">${st.status}</span> · ${st.stepsDone} of ${st.stepsTotal} steps (${pct}%) · attempt ${st.attempts}</p>
 <progress max="100" value="${pct}" style="width:100%"></progress>
@@ -308,7 +303,7 @@ ${st.steps.map(
 <td>${(s.outcome ?? []).map((o) => html`<div>${o.system} / ${o.collection}: ${o.erased} changed, ${o.kept} kept${o.keptUnder.length ? ` (${o.keptUnder.map((k) => `${k.rule} until ${k.eraseOn}`).join(', ')})` : ''}</div>`)}</td>
 <td>${s.error ?? ''}${s.note ? html`<div class="note">${s.note}</div>` : ''}</td></tr>`,
 )}</tbody></table></section>
-${tasks.length ? html`<section class="card"><h2>Recipients and other systems (Art. 19)</h2><table class="data">${TASK_HEAD}<tbody>${taskRows(tasks, true)}</tbody></table></section>` : ''}`;
+${tasks.length ? html`<section class="card"><h2>Recipients and other systems (Art. 19)</h2><table class="data">${TASK_HEAD}<tbody>${taskRows(tasks)}</tbody></table></section>` : ''}`;
       return reply
         .type('text/html')
         .send(consolePage({ title: `Fulfilment ${requestId}`, active: 'requests', body }));

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { forbidden, notFound } from '../../core/errors.ts';
+import { forbidden } from '../../core/errors.ts';
 import { can } from '../../core/policies/permissions.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { formatFee } from '../../core/requests/fees.ts';
@@ -23,7 +23,7 @@ import {
 } from '../../services/requests/decideRequest.ts';
 import { chargeFee, getFee, markFeePaid, waiveFee } from '../../services/requests/chargeFee.ts';
 import { attachResult, openResult } from '../../services/requests/deliverResult.ts';
-import { getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
+import { requestFulfilmentStatusFor } from '../../services/fulfilment/access.ts';
 import { approveRequest, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { listRequests } from '../../services/requests/listRequests.ts';
 import { answerNoData, routeManually } from '../../services/requests/routeGroupRequest.ts';
@@ -377,9 +377,8 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     async (req) => {
       const r = await getRequest(app.db, (req.params as { id: string }).id);
       assertOrg(req, r.org_id, 'requests:read');
-      const st = await getFulfilmentStatus(app.db, r.id);
-      if (!st) throw notFound('fulfilment', r.id);
-      return st;
+      const caller = { principal: req.principal!, actor: principalActor(req) };
+      return requestFulfilmentStatusFor(app.db, app.registers, caller, r.id);
     },
   );
 

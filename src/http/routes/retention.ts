@@ -1,23 +1,33 @@
 /**
  * Retention in the console and the API: what the next run would do per rule (a dry run that records
  * nothing, with a chart), the past runs (counts per system, collection, rule and action), and a button to
- * run now (`retention:run`). Reading needs `retention:read`.
+ * run now. Every run is group-wide (it sweeps the databases the companies share), so seeing runs and the
+ * preview needs `retention:read`, and starting one `retention:run`, in every company of the group
+ * (src/services/retention/access.ts); the route's permission is only the first gate.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, precondition, validationError } from '../../core/errors.ts';
 import { type Html, html, raw } from '../../core/html.ts';
-import { can } from '../../core/policies/permissions.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { t } from '../../core/register/schema.ts';
-import { getRetentionRun, listRetentionRuns } from '../../services/retention/listRetentionRuns.ts';
-import { previewRetention } from '../../services/retention/previewRetention.ts';
-import { retentionToday, runRetention } from '../../services/retention/runRetention.ts';
+import { groupOf } from '../../services/register/group.ts';
+import {
+  assertMayReadRetention,
+  assertMayRunRetention,
+  getRetentionRunFor,
+  listRetentionRunsFor,
+  mayReadRetention,
+  mayRunRetention,
+  previewRetentionFor,
+  startRetentionRun,
+} from '../../services/retention/access.ts';
+import { retentionToday } from '../../services/retention/runRetention.ts';
 import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../services/retention/sweep.ts';
 import { barChartSvg } from '../../web/charts.ts';
 import { consolePage } from '../../web/layout.ts';
-import { principalActor } from '../actor.ts';
+import { callerOf } from '../actor.ts';
 
 const day = z
   .string()
@@ -76,6 +86,13 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
     return r.index;
   };
   const start = async (req: FastifyRequest, input: { dryRun: boolean; today?: string }) => {
+    const caller = callerOf(req);
+    const group = await groupOf(app.registers);
+    // Whether this process sweeps at all (a fact of the process, not of any company's data), then the
+    // caller's right before the input is looked at: a caller who may not run learns nothing more and no
+    // run is recorded.
+    const retention = worker();
+    assertMayRunRetention(caller, group);
     const ix = await index();
     const realToday = retentionToday(ix, app.now());
     if (!input.dryRun && input.today && input.today > realToday)
@@ -84,8 +101,11 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
         `A run for ${input.today} would erase data before its day (today is ${realToday}).`,
         [{ path: ['today'], message: 'after today', hint: 'Preview a later day with dryRun: true.' }],
       );
-    const deps = await worker().deps(principalActor(req));
-    return runRetention(deps, { dryRun: input.dryRun, ...(input.today ? { today: input.today } : {}) });
+    const deps = await retention.deps(caller.actor);
+    return startRetentionRun(deps, caller, group, {
+      dryRun: input.dryRun,
+      ...(input.today ? { today: input.today } : {}),
+    });
   };
 
   server.get(
@@ -97,13 +117,18 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
     async (req, reply) => {
       const { day: requested } = req.query as { day?: string };
       const ix = await index();
-      const runs = await listRetentionRuns(app.db, 30);
-      const canRun = can(req.principal!, 'retention:run');
+      const caller = callerOf(req);
+      const group = await groupOf(app.registers);
+      const runs = await listRetentionRunsFor(app.db, caller, group, 30);
+      const canRun = mayRunRetention(caller.principal, group);
+      const mayRead = mayReadRetention(caller.principal, group);
       let preview: Html;
-      if (!app.retention) {
+      if (!mayRead) {
+        preview = html`<p id="retention-group-wide">A retention run sweeps the databases every company of the group shares, so its preview and its runs are shown to those who may read retention in every company (${group.orgIds.join(', ')}).</p>`;
+      } else if (!app.retention) {
         preview = html`<p>No databases are connected for retention in this process. Start Ombud with its systems (<code>ombud start</code> connects the demo systems), or run <code>ombud retention run</code>.</p>`;
       } else {
-        const p = await previewRetention(await app.retention.deps(principalActor(req)), requested);
+        const p = await previewRetentionFor(await app.retention.deps(caller.actor), caller, group, requested);
         const perAction: Record<string, number> = {};
         for (const o of p.outcomes) perAction[LABEL[o.action]] = (perAction[LABEL[o.action]] ?? 0) + o.rows;
         const uncovered = p.plan.datasets.flatMap((d) =>
@@ -150,7 +175,9 @@ ${
                     .join(', ') || '—'
                 }</td><td>${r.startedBy}</td></tr>`,
             )}</tbody></table>`
-          : html`<p>No runs yet.</p>`
+          : mayRead
+            ? html`<p>No runs yet.</p>`
+            : html`<p>Runs cover every company, so they are listed for those who may read retention in each.</p>`
       }</section>`;
       return reply
         .type('text/html')
@@ -164,8 +191,7 @@ ${
     { config: { permission: 'retention:read' }, schema: { hide: true, params: runParams } },
     async (req, reply) => {
       const { id } = req.params as z.infer<typeof runParams>;
-      const run = await getRetentionRun(app.db, id);
-      if (!run) throw notFound('retention run', id);
+      const run = await getRetentionRunFor(app.db, callerOf(req), await groupOf(app.registers), id);
       const body = html`<h1>Retention run ${run.today}${run.dryRun ? ' (dry run)' : ''}</h1>
 <p><a href="/console/retention">All runs</a></p>
 <section class="card"><p>Status: <strong>${run.status}</strong>. Started ${run.startedAt} by ${run.startedBy}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}; attempts: ${String(run.attempts)}.</p>
@@ -202,7 +228,14 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
       },
     },
-    async (req) => ({ runs: await listRetentionRuns(app.db, (req.query as { limit: number }).limit) }),
+    async (req) => ({
+      runs: await listRetentionRunsFor(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        (req.query as { limit: number }).limit,
+      ),
+    }),
   );
 
   server.get(
@@ -217,9 +250,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
     },
     async (req) => {
       const { id } = req.params as z.infer<typeof runParams>;
-      const run = await getRetentionRun(app.db, id);
-      if (!run) throw notFound('retention run', id);
-      return run;
+      return getRetentionRunFor(app.db, callerOf(req), await groupOf(app.registers), id);
     },
   );
 
@@ -236,7 +267,11 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
     },
     async (req) => {
       const { today } = req.query as { today?: string };
-      const p = await previewRetention(await worker().deps(principalActor(req)), today);
+      const caller = callerOf(req);
+      const group = await groupOf(app.registers);
+      const retention = worker();
+      assertMayReadRetention(caller, group);
+      const p = await previewRetentionFor(await retention.deps(caller.actor), caller, group, today);
       return { today: p.today, outcomes: p.outcomes };
     },
   );

@@ -339,12 +339,15 @@ export async function settleRun(
 
 export type OpenTask = TaskRow & { type: string };
 
-/** Tasks still to answer, for the console checklist. */
+/** Tasks still to answer, for the console checklist: only those of the given companies ('all': every one). */
 export async function listOpenTasks(db: Db, orgIds: 'all' | string[]): Promise<TaskRow[]> {
-  const rows = await db.query<TaskRow>(
-    `SELECT * FROM fulfilment_recipient_tasks WHERE status IN ('open', 'sent', 'unanswered') ORDER BY created_at, request_id, system_id`,
+  if (orgIds !== 'all' && orgIds.length === 0) return [];
+  return db.query<TaskRow>(
+    `SELECT * FROM fulfilment_recipient_tasks
+      WHERE status IN ('open', 'sent', 'unanswered') AND ($1::text[] IS NULL OR org_id = ANY($1::text[]))
+      ORDER BY created_at, request_id, system_id`,
+    [orgIds === 'all' ? null : orgIds],
   );
-  return orgIds === 'all' ? rows : rows.filter((r) => orgIds.includes(r.org_id));
 }
 
 export async function tasksOf(db: Db, requestId: string): Promise<TaskRow[]> {
