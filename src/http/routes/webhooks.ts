@@ -9,6 +9,7 @@ import { precondition } from '../../core/errors.ts';
 import { html } from '../../core/html.ts';
 import {
   createWebhookEndpoint,
+  deliveryFor,
   deliveryLog,
   listWebhookEndpoints,
   reviveDelivery,
@@ -21,13 +22,17 @@ const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
 
 export async function webhookRoutes(server: FastifyInstance, app: App) {
   const replay = async (req: import('fastify').FastifyRequest, id: string) => {
+    const caller = callerOf(req);
+    const group = await groupOf(app.registers);
+    // Another company's delivery is "not found" whether or not propagation runs.
+    await deliveryFor(app.db, caller, group, id, 'replay');
     if (!app.propagator)
       throw precondition(
         'propagation-off',
         'Webhook propagation is not running.',
         'Start Ombud with `ombud start`.',
       );
-    await reviveDelivery(app.db, callerOf(req), await groupOf(app.registers), id);
+    await reviveDelivery(app.db, caller, group, id);
     await app.propagator.queue(id);
   };
 

@@ -197,6 +197,24 @@ export async function markDead(db: Db, deliveryId: string): Promise<void> {
   ]);
 }
 
+/** A delivery the caller may read or replay: "not found" for another company's (webhookDeliveryPolicy). */
+export async function deliveryFor(
+  db: Db,
+  caller: Caller,
+  group: Group,
+  deliveryId: string,
+  action: 'read' | 'replay',
+): Promise<{ id: string; org_id: string; status: string }> {
+  const found = await db.query<{ id: string; org_id: string; status: string }>(
+    'SELECT id, org_id, status FROM webhook_deliveries WHERE id = $1',
+    [deliveryId],
+  );
+  const d = found[0];
+  if (!d) throw notFound('webhook-delivery', deliveryId);
+  authorize(caller.principal, webhookDeliveryPolicy, action, d, group);
+  return d;
+}
+
 /** Put a dead (or any undelivered) delivery back in line; the caller queues it again. */
 export async function reviveDelivery(
   db: Db,
@@ -204,13 +222,7 @@ export async function reviveDelivery(
   group: Group,
   deliveryId: string,
 ): Promise<void> {
-  const found = await db.query<{ id: string; org_id: string; status: string }>(
-    'SELECT id, org_id, status FROM webhook_deliveries WHERE id = $1',
-    [deliveryId],
-  );
-  const d = found[0];
-  if (!d) throw notFound('webhook-delivery', deliveryId);
-  authorize(caller.principal, webhookDeliveryPolicy, 'replay', d, group);
+  const d = await deliveryFor(db, caller, group, deliveryId, 'replay');
   const rows = await db.query<{ id: string }>(
     `UPDATE webhook_deliveries SET status = 'pending' WHERE id = $1 AND status <> 'delivered' RETURNING id`,
     [deliveryId],
