@@ -15,7 +15,7 @@ import {
 } from '../../core/policies/policy.ts';
 import { webhookDeliveryPolicy, webhookEndpointPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { recordAudit } from '../audit/auditLog.ts';
 import type { ConsentEvent } from './recordConsentEvent.ts';
 import { identitiesOf } from './subjects.ts';
 

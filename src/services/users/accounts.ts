@@ -14,7 +14,7 @@ import { authorize, type Caller, type Group, groupListScope, visibleTo } from '.
 import { personPolicy } from '../../core/policies/resources.ts';
 import { type Keyring, open, parseKeyring, seal } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { recordAudit } from '../audit/auditLog.ts';
 import { checkPassword, createAdmin } from './admins.ts';
 import { grantRole, rolesOf } from './roles.ts';
 
