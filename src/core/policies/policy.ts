@@ -30,6 +30,11 @@ export type Policy<Row, A extends string> = {
   companiesOf: (row: Row, group: Group) => readonly string[];
   /** The permission each action needs; `read` decides whether the row is visible at all. */
   actions: Record<A | 'read', Permission>;
+  /**
+   * A condition beyond the companies, for actions other than read (e.g. only group owners act on a
+   * group owner). False makes an otherwise allowed action "forbidden".
+   */
+  only?: (p: Principal, action: A, row: Row) => boolean;
 };
 
 export type Decision = 'allow' | 'forbidden' | 'not-found';
@@ -47,7 +52,10 @@ export function decide<Row, A extends string>(
   group: Group,
 ): Decision {
   const companies = policy.companiesOf(row, group);
-  if (allowedInAll(p, policy.actions[action], companies)) return 'allow';
+  if (allowedInAll(p, policy.actions[action], companies)) {
+    if (action === 'read' || !policy.only || policy.only(p, action as A, row)) return 'allow';
+    return 'forbidden';
+  }
   return allowedInAll(p, policy.actions.read, companies) ? 'forbidden' : 'not-found';
 }
 
@@ -63,9 +71,11 @@ export function authorize<Row, A extends string>(
   if (d === 'not-found') throw notFound(policy.resource, policy.idOf(row));
   if (d === 'forbidden')
     throw forbidden(
-      `You may see this ${policy.resource} but not '${policy.actions[action]}' it: that needs the role in ${policy
-        .companiesOf(row, group)
-        .join(', ')}.`,
+      allowedInAll(p, policy.actions[action], policy.companiesOf(row, group))
+        ? `You may not do this to this ${policy.resource}.`
+        : `You may see this ${policy.resource} but not '${policy.actions[action]}' it: that needs the role in ${policy
+            .companiesOf(row, group)
+            .join(', ')}.`,
     );
 }
 
@@ -75,6 +85,17 @@ export function authorize<Row, A extends string>(
  */
 export function listScope(p: Principal, permission: Permission): 'all' | string[] {
   return orgScope(p, permission);
+}
+
+/**
+ * `listScope` for lists that hold rows of no company (the group's): 'all' also when the caller holds
+ * the permission in every company of the group, so only such callers see the group's rows. A list
+ * filtered with a company list shows a row only when all its companies are in it.
+ */
+export function groupListScope(p: Principal, permission: Permission, group: Group): 'all' | string[] {
+  const scope = listScope(p, permission);
+  if (scope === 'all') return 'all';
+  return allowedInAll(p, permission, group.orgIds) ? 'all' : scope;
 }
 
 /** For in-memory filtering of rows already read (SQL filtering with `listScope` is the rule for lists). */

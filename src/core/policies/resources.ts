@@ -102,7 +102,10 @@ export const consentSubjectPolicy: Policy<ConsentSubjectLike, 'write'> = {
   actions: { read: 'consent:read', write: 'consent:write' },
 };
 
-/** A cookie-banner choice recorded for a company's site. */
+/**
+ * A cookie-banner choice recorded for a company's site. A consent id's history is a list of such rows:
+ * the caller sees the rows of the companies where they hold consent:read, and none means "not found".
+ */
 export type CookieConsentLike = { consentId: string; orgId: string };
 export const cookieConsentPolicy: Policy<CookieConsentLike, never> = {
   resource: 'cookie-consent',
@@ -120,7 +123,10 @@ export const webhookEndpointPolicy: Policy<WebhookEndpointLike, 'manage'> = {
   actions: { read: 'webhooks:manage', manage: 'webhooks:manage' },
 };
 
-/** A delivery of one event to one endpoint: the event's company (and the endpoint's, when it has one). */
+/**
+ * A delivery of one event to one endpoint: the event's company (webhook_deliveries.org_id). An endpoint
+ * with a company only receives that company's events, so the endpoint's company is the same one.
+ */
 export type WebhookDeliveryLike = { id: string; org_id: string | null };
 export const webhookDeliveryPolicy: Policy<WebhookDeliveryLike, 'replay'> = {
   resource: 'webhook-delivery',
@@ -151,13 +157,18 @@ export const auditEntryPolicy: Policy<AuditEntryLike, never> = {
   actions: { read: 'audit:read' },
 };
 
-/** A person (staff account): managed only by someone who manages people in every company they hold a role in. */
-export type PersonLike = { id: string; orgIds: readonly string[] };
+/**
+ * A person (staff account): seen and managed only by someone who manages people in every company they
+ * hold a role in (a person without roles, e.g. a group owner, is the group's). Only group owners (and
+ * Ombud itself) act on a group owner.
+ */
+export type PersonLike = { id: string; orgIds: readonly string[]; isOwner?: boolean };
 export const personPolicy: Policy<PersonLike, 'manage'> = {
   resource: 'user',
   idOf: (u) => u.id,
   companiesOf: (u, g) => (u.orgIds.length ? [...u.orgIds] : [...g.orgIds]),
   actions: { read: 'users:manage', manage: 'users:manage' },
+  only: (p, _action, u) => !u.isOwner || p.kind === 'system' || (p.kind === 'user' && p.isOwner),
 };
 
 /** An API key, scoped to one or more companies. */

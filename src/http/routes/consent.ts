@@ -18,7 +18,8 @@ import {
   recordConsentEvent,
 } from '../../services/consent/recordConsentEvent.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
-import { principalActor } from '../actor.ts';
+import { groupOf } from '../../services/register/group.ts';
+import { callerOf, principalActor } from '../actor.ts';
 
 const orgParams = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
@@ -222,10 +223,17 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
     },
     async (req) => {
       const { orgId } = req.params as z.infer<typeof orgParams>;
-      return consentHistory(app.db, principalActor(req), await keys(), await register(), {
-        orgId,
-        identity: (req.body as { identity: z.infer<typeof identity> }).identity,
-      });
+      return consentHistory(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        await keys(),
+        await register(),
+        {
+          orgId,
+          identity: (req.body as { identity: z.infer<typeof identity> }).identity,
+        },
+      );
     },
   );
 

@@ -13,15 +13,18 @@ import { DIRECT_MARKETING, EVERY_CHANNEL } from '../../core/consent/rules.ts';
 import { forbidden, notFound, OmbudError } from '../../core/errors.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import { can } from '../../core/policies/permissions.ts';
+import { decide, visibleTo } from '../../core/policies/policy.ts';
+import { consentSubjectPolicy } from '../../core/policies/resources.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { eventsOfSubject } from '../../services/consent/consentHistory.ts';
 import { consentKeys } from '../../services/consent/keys.ts';
 import { preferencesOf } from '../../services/consent/preferences.ts';
 import { type EventKind, recordConsentEvent } from '../../services/consent/recordConsentEvent.ts';
-import { findSubject, identitiesOf, subjectById } from '../../services/consent/subjects.ts';
+import { findSubject, identitiesOf, subjectById, subjectFor } from '../../services/consent/subjects.ts';
+import { groupOf } from '../../services/register/group.ts';
 import { t } from '../../core/register/schema.ts';
 import { consolePage } from '../../web/layout.ts';
-import { principalActor } from '../actor.ts';
+import { callerOf, principalActor } from '../actor.ts';
 
 const CSS = `.kind-grant,.kind-lift-objection{color:#1d6b3a;font-weight:600}.kind-withdraw,.kind-object{color:#8c1d18;font-weight:600}
 .on{color:#1d6b3a;font-weight:600}.off{color:#8c1d18;font-weight:600}form.row{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap}
@@ -148,16 +151,22 @@ export async function consentConsoleRoutes(server: FastifyInstance, app: App) {
     message?: Html,
     status = 200,
   ) => {
-    const subject = await subjectById(app.db, subjectId);
-    if (!subject) throw notFound('data subject', subjectId);
-    if (!can(req.principal!, 'consent:read', subject.orgId)) throw forbidden();
+    const caller = callerOf(req);
+    const group = await groupOf(app.registers);
+    await subjectFor(app.db, caller, group, subjectId, 'read');
     const index = await register();
     const k = await keys();
     // The same person at the group's other companies, as far as the agent may see them.
-    const companies = (await preferencesOf(app.db, k, index, subjectId, 'en')).filter((c) =>
-      can(req.principal!, 'consent:read', c.orgId),
+    const asRow = (c: { orgId: string; items: { subjectId: string }[] }) => ({
+      id: c.items[0]?.subjectId ?? '',
+      orgId: c.orgId,
+    });
+    const visible = visibleTo(caller.principal, consentSubjectPolicy, group);
+    const companies = (await preferencesOf(app.db, k, index, subjectId, 'en')).filter(
+      (c) => c.items.length > 0 && visible(asRow(c)),
     );
-    const mayWrite = (orgId: string) => can(req.principal!, 'consent:write', orgId);
+    const mayWrite = (orgId: string) =>
+      decide(caller.principal, consentSubjectPolicy, 'write', { id: '', orgId }, group) === 'allow';
     const ids = await identitiesOf(app.db, subjectId);
     const histories = await Promise.all(
       companies.map(async (c) => {
@@ -246,9 +255,13 @@ ${[...events]
     async (req, reply) => {
       const { subjectId } = req.params as { subjectId: string };
       const b = req.body as { purpose: string; channel: string; kind: EventKind; wording?: string };
-      const subject = await subjectById(app.db, subjectId);
-      if (!subject) throw notFound('data subject', subjectId);
-      if (!can(req.principal!, 'consent:write', subject.orgId)) throw forbidden();
+      const subject = await subjectFor(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        subjectId,
+        'write',
+      );
       const index = await register();
       const ids = await identitiesOf(app.db, subjectId);
       const identity = identityInputOf(ids);

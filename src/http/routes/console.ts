@@ -3,10 +3,9 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import { LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
-import { forbidden } from '../../core/errors.ts';
-import { orgScope } from '../../core/policies/permissions.ts';
-import { recordAudit, searchAudit } from '../../services/audit/auditLog.ts';
-import { principalActor } from '../actor.ts';
+import { searchAuditAs } from '../../services/audit/auditSearch.ts';
+import { groupOf } from '../../services/register/group.ts';
+import { callerOf } from '../actor.ts';
 import { auditQuery } from './security.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { dataFlowSvg } from '../../web/diagram.ts';
@@ -144,23 +143,7 @@ ${reg.systems.map(
         target?: string;
         limit: number;
       };
-      const scope = orgScope(req.principal!, 'audit:read');
-      if (q.org && scope !== 'all' && !scope.includes(q.org))
-        throw forbidden(`You do not have 'audit:read' in organization '${q.org}'.`);
-      const rows = await searchAudit(app.db, {
-        action: q.action,
-        actor: q.actor,
-        orgId: q.org,
-        target: q.target,
-        limit: q.limit,
-        scope,
-      });
-      await recordAudit(app.db, {
-        actor: principalActor(req),
-        orgId: q.org ?? null,
-        action: 'audit.search',
-        details: { rows: rows.length, filters: { action: q.action, org: q.org } },
-      });
+      const { rows, scope } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), q);
       const csv = new URLSearchParams(
         Object.entries({ ...q, format: 'csv' }).filter(([, v]) => v !== undefined && v !== '') as [
           string,

@@ -12,8 +12,7 @@ import { LANGUAGES } from '../../core/register/schema.ts';
 import { cookieConsentHistory, recordCookieConsent } from '../../services/consent/recordCookieConsent.ts';
 import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
 import type { CookieConsentProof } from '../../web/sdk/consent/config.ts';
-import { principalActor } from '../actor.ts';
-import { recordAudit } from '../../services/audit/auditLog.ts';
+import { callerOf } from '../actor.ts';
 
 const proofBody = z.object({
   consentId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'the banner-generated anonymous id'),
@@ -148,19 +147,13 @@ export async function cookieBannerRoutes(server: FastifyInstance, app: App) {
       config: { permission: 'consent:read' },
       schema: {
         tags: ['cookies'],
-        summary: 'The stored cookie choices of one anonymous consent id (proof)',
+        summary: 'The stored cookie choices of one anonymous consent id (proof), at your companies',
         params: z.object({ consentId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
       },
     },
     async (req) => {
       const { consentId } = req.params as { consentId: string };
-      const rows = await cookieConsentHistory(app.db, consentId);
-      await recordAudit(app.db, {
-        actor: principalActor(req),
-        action: 'cookie-consent.read',
-        target: `cookie-consent:${consentId}`,
-      });
-      return rows;
+      return cookieConsentHistory(app.db, callerOf(req), consentId);
     },
   );
 }

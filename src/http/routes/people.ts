@@ -20,7 +20,8 @@ import {
   startTotp,
 } from '../../services/users/accounts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
-import { principalActor } from '../actor.ts';
+import { groupOf } from '../../services/register/group.ts';
+import { callerOf, principalActor } from '../actor.ts';
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
 const orgId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
@@ -42,7 +43,7 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
       schema: { tags: ['security'], summary: 'People of your companies and their roles' },
     },
     async (req) => {
-      const people = await listPeople(app.db, req.principal!);
+      const people = await listPeople(app.db, callerOf(req), await groupOf(app.registers));
       await recordAudit(app.db, {
         actor: principalActor(req),
         action: 'users.list',
@@ -64,7 +65,7 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const body = req.body as z.infer<typeof inviteBody>;
-      const r = await invitePerson(app.db, principalActor(req), body, { by: req.principal, now: app.now() });
+      const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
       return reply.status(201).send({ userId: r.userId, inviteUrl: link(r.token) });
     },
   );
@@ -81,10 +82,13 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     },
     async (req) => {
       const { userId } = req.params as { userId: string };
-      const t = await issuePasswordReset(app.db, principalActor(req), userId, {
-        by: req.principal,
-        now: app.now(),
-      });
+      const t = await issuePasswordReset(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        userId,
+        app.now(),
+      );
       return { resetUrl: link(t) };
     },
   );
@@ -101,13 +105,13 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const { userId } = req.params as { userId: string };
-      await disablePerson(app.db, principalActor(req), userId, { by: req.principal, now: app.now() });
+      await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
       return reply.status(204).send();
     },
   );
 
   const peoplePage = async (req: FastifyRequest, notice?: Html) => {
-    const people = await listPeople(app.db, req.principal!);
+    const people = await listPeople(app.db, callerOf(req), await groupOf(app.registers));
     await recordAudit(app.db, {
       actor: principalActor(req),
       action: 'users.list',
@@ -145,7 +149,7 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     { config: { permission: 'users:manage' }, schema: { hide: true, body: inviteBody } },
     async (req, reply) => {
       const body = req.body as z.infer<typeof inviteBody>;
-      const r = await invitePerson(app.db, principalActor(req), body, { by: req.principal, now: app.now() });
+      const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
       return reply
         .type('text/html')
         .header('cache-control', 'no-store')
@@ -158,10 +162,13 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
       const { userId } = req.params as { userId: string };
-      const t = await issuePasswordReset(app.db, principalActor(req), userId, {
-        by: req.principal,
-        now: app.now(),
-      });
+      const t = await issuePasswordReset(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        userId,
+        app.now(),
+      );
       return reply
         .type('text/html')
         .header('cache-control', 'no-store')
@@ -174,7 +181,7 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
       const { userId } = req.params as { userId: string };
-      await disablePerson(app.db, principalActor(req), userId, { by: req.principal, now: app.now() });
+      await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
       return reply.redirect('/console/users', 303);
     },
   );

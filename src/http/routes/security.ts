@@ -1,13 +1,13 @@
 /**
  * People, roles and API keys, and the audit log for auditors. Access is decided by the
- * declared permission (checked before validation) and, for data of several organizations,
- * by the services narrowing to `orgScope` (src/core/policies/permissions.ts).
+ * declared permission (checked before validation), then per row by the resource policies
+ * (src/core/policies/resources.ts: apiKeyPolicy, auditEntryPolicy) that the services apply.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { forbidden, notFound } from '../../core/errors.ts';
-import { orgScope, PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
+import { notFound } from '../../core/errors.ts';
+import { PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
 import {
   createApiKey,
   listApiKeys,
@@ -15,9 +15,12 @@ import {
   rotateApiKey,
   type ApiKey,
 } from '../../services/apikeys/apiKeys.ts';
-import { auditCsv, recordAudit, searchAudit, verifyAuditLog } from '../../services/audit/auditLog.ts';
+import { auditCsv, verifyAuditLog } from '../../services/audit/auditLog.ts';
+import { searchAuditAs } from '../../services/audit/auditSearch.ts';
+import { groupOf } from '../../services/register/group.ts';
+import { manageable } from '../../services/users/accounts.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
-import { principalActor } from '../actor.ts';
+import { callerOf, principalActor } from '../actor.ts';
 
 const orgId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
@@ -64,8 +67,8 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
     async (req, reply) => {
       const { orgId: org } = req.params as { orgId: string };
       const body = req.body as z.infer<typeof roleBody>;
-      const exists = await app.db.query('SELECT 1 FROM users WHERE id = $1', [body.userId]);
-      if (exists.length === 0) throw notFound('user', body.userId);
+      // Only to a person the caller may see (personPolicy): a person of another company is "not found".
+      await manageable(app.db, callerOf(req), await groupOf(app.registers), body.userId, 'read');
       await grantRole(app.db, principalActor(req), { ...body, orgId: org }, req.principal);
       return reply.status(201).send({ userId: body.userId, orgId: org, role: body.role });
     },
@@ -95,7 +98,7 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       config: { permission: 'apikeys:manage' },
       schema: { tags: ['security'], summary: 'API keys of your organizations (never the keys themselves)' },
     },
-    async (req) => (await listApiKeys(app.db, req.principal)).map(keyView),
+    async (req) => (await listApiKeys(app.db, req.principal, await groupOf(app.registers))).map(keyView),
   );
 
   const createBody = z.object({
@@ -140,6 +143,7 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       const { key, apiKey } = await rotateApiKey(app.db, principalActor(req), keyId, {
         by: req.principal,
         now: app.now(),
+        group: await groupOf(app.registers),
       });
       return reply.status(201).send({ key, apiKey: keyView(apiKey) });
     },
@@ -154,7 +158,11 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
     async (req) => {
       const { keyId } = req.params as { keyId: string };
       return keyView(
-        await revokeApiKey(app.db, principalActor(req), keyId, { by: req.principal, now: app.now() }),
+        await revokeApiKey(app.db, principalActor(req), keyId, {
+          by: req.principal,
+          now: app.now(),
+          group: await groupOf(app.registers),
+        }),
       );
     },
   );
@@ -171,22 +179,9 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const q = req.query as z.infer<typeof auditQuery>;
-      const scope = orgScope(req.principal!, 'audit:read');
-      if (q.org && scope !== 'all' && !scope.includes(q.org))
-        throw forbidden(`You do not have 'audit:read' in organization '${q.org}'.`);
-      const rows = await searchAudit(app.db, {
-        action: q.action,
-        actor: q.actor,
-        orgId: q.org,
-        target: q.target,
-        limit: q.limit,
-        scope,
-      });
-      await recordAudit(app.db, {
-        actor: principalActor(req),
-        orgId: q.org ?? null,
-        action: q.format === 'csv' ? 'audit.export' : 'audit.search',
-        details: { rows: rows.length, filters: { action: q.action, org: q.org } },
+      const { rows } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), {
+        ...q,
+        purpose: q.format === 'csv' ? 'export' : 'search',
       });
       if (q.format === 'csv')
         return reply

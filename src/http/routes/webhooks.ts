@@ -9,24 +9,30 @@ import { precondition } from '../../core/errors.ts';
 import { html } from '../../core/html.ts';
 import {
   createWebhookEndpoint,
+  deliveryFor,
   deliveryLog,
   listWebhookEndpoints,
   reviveDelivery,
 } from '../../services/consent/webhooks.ts';
+import { groupOf } from '../../services/register/group.ts';
 import { consolePage } from '../../web/layout.ts';
-import { principalActor } from '../actor.ts';
+import { callerOf } from '../actor.ts';
 
 const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
 
 export async function webhookRoutes(server: FastifyInstance, app: App) {
   const replay = async (req: import('fastify').FastifyRequest, id: string) => {
+    const caller = callerOf(req);
+    const group = await groupOf(app.registers);
+    // Another company's delivery is "not found" whether or not propagation runs.
+    await deliveryFor(app.db, caller, group, id, 'replay');
     if (!app.propagator)
       throw precondition(
         'propagation-off',
         'Webhook propagation is not running.',
         'Start Ombud with `ombud start`.',
       );
-    await reviveDelivery(app.db, principalActor(req), id);
+    await reviveDelivery(app.db, caller, group, id);
     await app.propagator.queue(id);
   };
 
@@ -50,23 +56,36 @@ export async function webhookRoutes(server: FastifyInstance, app: App) {
     async (req, reply) =>
       reply
         .code(201)
-        .send(await createWebhookEndpoint(app.db, principalActor(req), req.body as { url: string })),
+        .send(
+          await createWebhookEndpoint(
+            app.db,
+            callerOf(req),
+            await groupOf(app.registers),
+            req.body as { url: string; orgId?: string; description?: string },
+          ),
+        ),
   );
 
   server.get(
     '/api/v1/webhooks/endpoints',
     {
       config: { permission: 'webhooks:manage' },
-      schema: { tags: ['webhooks'], summary: 'Subscribed systems' },
+      schema: {
+        tags: ['webhooks'],
+        summary:
+          'Subscribed systems of your companies (those without a company only if you manage webhooks in every company)',
+      },
     },
-    async () =>
-      (await listWebhookEndpoints(app.db)).map(({ id, org_id, url, description, active }) => ({
-        id,
-        orgId: org_id,
-        url,
-        description,
-        active,
-      })),
+    async (req) =>
+      (await listWebhookEndpoints(app.db, callerOf(req), await groupOf(app.registers))).map(
+        ({ id, org_id, url, description, active }) => ({
+          id,
+          orgId: org_id,
+          url,
+          description,
+          active,
+        }),
+      ),
   );
 
   server.get(
@@ -82,7 +101,13 @@ export async function webhookRoutes(server: FastifyInstance, app: App) {
         }),
       },
     },
-    async (req) => deliveryLog(app.db, req.query as { status?: string; limit: number }),
+    async (req) =>
+      deliveryLog(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        req.query as { status?: string; limit: number },
+      ),
   );
 
   server.post(
@@ -109,10 +134,12 @@ export async function webhookRoutes(server: FastifyInstance, app: App) {
   server.get(
     '/console/webhooks',
     { config: { permission: 'webhooks:manage' }, schema: { hide: true } },
-    async (_req, reply) => {
-      const endpoints = await listWebhookEndpoints(app.db);
-      const dead = await deliveryLog(app.db, { status: 'dead', limit: 200 });
-      const log = await deliveryLog(app.db, { limit: 200 });
+    async (req, reply) => {
+      const caller = callerOf(req);
+      const group = await groupOf(app.registers);
+      const endpoints = await listWebhookEndpoints(app.db, caller, group);
+      const dead = await deliveryLog(app.db, caller, group, { status: 'dead', limit: 200 });
+      const log = await deliveryLog(app.db, caller, group, { limit: 200 });
       const when = (d: Date | null) => (d ? new Date(d).toISOString().slice(0, 19).replace('T', ' ') : '—');
       const body = html`<h1>Consent propagation</h1>
 <p class="muted">Every consent change is sent to the systems below as a signed webhook (Standard Webhooks), retried with back-off${app.propagator ? '' : html` — <strong>the delivery worker is not running</strong>`}.</p>

@@ -1,17 +1,20 @@
 /**
  * API keys for systems: scoped to organizations and permissions, stored as a SHA-256 hash
  * (keys are 256-bit random, so a fast hash is enough), shown once, with expiry, rotation,
- * revocation and last-used time. Keys never hold users:manage or apikeys:manage.
+ * revocation and last-used time. Keys never hold users:manage or apikeys:manage. Who sees and manages
+ * which key: apiKeyPolicy (src/core/policies/resources.ts), apikeys:manage in every organization of the key.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { notFound, validationError } from '../../core/errors.ts';
+import { canAll, KEY_FORBIDDEN, PERMISSIONS, type Principal } from '../../core/policies/permissions.ts';
 import {
-  canAll,
-  KEY_FORBIDDEN,
-  orgScope,
-  PERMISSIONS,
-  type Principal,
-} from '../../core/policies/permissions.ts';
+  allowedInAll,
+  authorize,
+  type Group,
+  groupListScope,
+  visibleTo,
+} from '../../core/policies/policy.ts';
+import { apiKeyPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 
@@ -55,6 +58,8 @@ const toKey = (r: Row): ApiKey => ({
   rotatedFrom: r.rotated_from,
 });
 
+const NO_GROUP: Group = { orgIds: [] };
+
 export const KEY_PATTERN = /^omb_[A-Za-z0-9_-]{43}$/;
 export const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -96,7 +101,7 @@ export async function createApiKey(
       'Correct the fields listed.',
     );
   if (opts.by) {
-    if (!canAll(opts.by, 'apikeys:manage', input.orgIds))
+    if (!allowedInAll(opts.by, apiKeyPolicy.actions.manage, input.orgIds))
       throw validationError('key-scope', 'You can issue keys only for organizations where you manage keys.', [
         { path: ['orgIds'], message: 'Remove organizations outside your own.' },
       ]);
@@ -215,21 +220,30 @@ export async function authenticateKeyCached(
   return principal;
 }
 
-/** Keys visible to the principal: those whose organizations all lie within its apikeys:manage scope. */
-export async function listApiKeys(db: Db, by?: Principal): Promise<ApiKey[]> {
-  const all = (await db.query<Row>('SELECT * FROM api_keys ORDER BY created_at DESC, id')).map(toKey);
-  if (!by) return all;
-  const scope = orgScope(by, 'apikeys:manage');
-  return all.filter((k) => scope === 'all' || k.orgIds.every((o) => scope.includes(o)));
+/**
+ * Keys visible to the principal (apiKeyPolicy): those all of whose organizations lie within its
+ * apikeys:manage scope, narrowed in SQL. Without `by` (the CLI on the server): every key.
+ */
+export async function listApiKeys(db: Db, by?: Principal, group: Group = NO_GROUP): Promise<ApiKey[]> {
+  const scope = by ? groupListScope(by, apiKeyPolicy.actions.read, group) : 'all';
+  const rows = await db.query<Row>(
+    `SELECT * FROM api_keys
+      WHERE $1::text[] IS NULL OR (cardinality(org_ids) > 0 AND org_ids <@ $1::text[])
+      ORDER BY created_at DESC, id`,
+    [scope === 'all' ? null : scope],
+  );
+  const keys = rows.map(toKey);
+  return by ? keys.filter(visibleTo(by, apiKeyPolicy, group)) : keys;
 }
 
-async function visibleKey(db: Db, id: string, by?: Principal): Promise<ApiKey> {
+/** A key of another organization is reported as absent: its existence is not the caller's business. */
+async function visibleKey(db: Db, id: string, by?: Principal, group: Group = NO_GROUP): Promise<ApiKey> {
   const rows = /^[0-9a-f-]{36}$/i.test(id)
     ? await db.query<Row>('SELECT * FROM api_keys WHERE id = $1', [id])
     : [];
   const k = rows[0] ? toKey(rows[0]) : undefined;
-  // A key of another organization is reported as absent: its existence is not the caller's business.
-  if (!k || (by && !canAll(by, 'apikeys:manage', k.orgIds))) throw notFound('api-key', id);
+  if (!k) throw notFound('api-key', id);
+  if (by) authorize(by, apiKeyPolicy, 'manage', k, group);
   return k;
 }
 
@@ -237,9 +251,9 @@ export async function revokeApiKey(
   db: Db,
   actor: Actor,
   id: string,
-  opts: { by?: Principal; now?: Date } = {},
+  opts: { by?: Principal; now?: Date; group?: Group } = {},
 ) {
-  const k = await visibleKey(db, id, opts.by);
+  const k = await visibleKey(db, id, opts.by, opts.group);
   if (k.revokedAt) return k;
   const rows = await db.query<Row>('UPDATE api_keys SET revoked_at = $2 WHERE id = $1 RETURNING *', [
     id,
@@ -255,11 +269,11 @@ export async function rotateApiKey(
   db: Db,
   actor: Actor,
   id: string,
-  opts: { by?: Principal; now?: Date } = {},
+  opts: { by?: Principal; now?: Date; group?: Group } = {},
 ) {
   const now = opts.now ?? new Date();
   const rotated = await db.transaction(async (tx) => {
-    const old = await visibleKey(tx, id, opts.by);
+    const old = await visibleKey(tx, id, opts.by, opts.group);
     if (old.revokedAt || (old.expiresAt && old.expiresAt <= now))
       throw validationError('key-inactive', 'This key is revoked or expired; create a new one instead.', [
         { path: ['keyId'], message: 'Rotate an active key.' },

@@ -3,7 +3,9 @@ import { type IdentityInput, identitiesFrom } from '../../core/consent/identity.
 import { notFound } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { authorize, type Caller, type Group } from '../../core/policies/policy.ts';
+import { consentSubjectPolicy } from '../../core/policies/resources.ts';
+import { recordAudit } from '../audit/auditLog.ts';
 import type { ConsentKeys } from './keys.ts';
 import { type ConsentEvent, toEvent } from './recordConsentEvent.ts';
 import { findSubject } from './subjects.ts';
@@ -18,7 +20,8 @@ export async function eventsOfSubject(db: Db, subjectId: string): Promise<Consen
 
 export async function consentHistory(
   db: Db,
-  actor: Actor,
+  caller: Caller,
+  group: Group,
   keys: ConsentKeys,
   index: RegisterIndex,
   q: { orgId: string; identity: IdentityInput },
@@ -27,9 +30,10 @@ export async function consentHistory(
   if (!org) throw notFound('organization', q.orgId);
   const subject = await findSubject(db, keys, q.orgId, identitiesFrom(q.identity, org.country));
   if (!subject) throw notFound('data subject', '(the identity given)');
+  authorize(caller.principal, consentSubjectPolicy, 'read', subject, group);
   const events = await eventsOfSubject(db, subject.id);
   await recordAudit(db, {
-    actor,
+    actor: caller.actor,
     orgId: q.orgId,
     action: 'consent.history.read',
     target: `subject:${subject.id}`,

@@ -2,7 +2,11 @@
  * Store a cookie-banner choice as proof under the anonymous consent id (no personal data: no IP,
  * no user agent). Immutable; the newest row per consent id is the visitor's current choice.
  */
+import { notFound } from '../../core/errors.ts';
+import { allowedInAll, type Caller, listScope } from '../../core/policies/policy.ts';
+import { cookieConsentPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
+import { recordAudit } from '../audit/auditLog.ts';
 import type { CookieConsentProof } from '../../web/sdk/consent/config.ts';
 
 export async function recordCookieConsent(db: Db, proof: CookieConsentProof, at: Date): Promise<number> {
@@ -24,8 +28,14 @@ export async function recordCookieConsent(db: Db, proof: CookieConsentProof, at:
   return Number(rows[0]!.seq);
 }
 
-export async function cookieConsentHistory(db: Db, consentId: string) {
-  return db.query<{
+/**
+ * The stored choices of one anonymous consent id, as proof: only the rows of the companies where the
+ * caller holds consent:read (filtered in SQL); none means "not found", whether the id is unknown or
+ * another company's. The read is audited per company shown.
+ */
+export async function cookieConsentHistory(db: Db, caller: Caller, consentId: string) {
+  const scope = listScope(caller.principal, cookieConsentPolicy.actions.read);
+  const rows = await db.query<{
     seq: number;
     org_id: string;
     action: string;
@@ -35,5 +45,22 @@ export async function cookieConsentHistory(db: Db, consentId: string) {
     lang: string;
     url: string;
     at: Date;
-  }>('SELECT * FROM cookie_consents WHERE consent_id = $1 ORDER BY seq', [consentId]);
+  }>(
+    `SELECT * FROM cookie_consents WHERE consent_id = $1 AND ($2::text[] IS NULL OR org_id = ANY($2::text[]))
+      ORDER BY seq`,
+    [consentId, scope === 'all' ? null : scope],
+  );
+  // A row of a company outside the scope never got here; the policy says the same of each row shown.
+  const visible = rows.filter((r) =>
+    allowedInAll(caller.principal, cookieConsentPolicy.actions.read, [r.org_id]),
+  );
+  if (visible.length === 0) throw notFound(cookieConsentPolicy.resource, '(the consent id given)');
+  for (const orgId of new Set(visible.map((r) => r.org_id)))
+    await recordAudit(db, {
+      actor: caller.actor,
+      orgId,
+      action: 'cookie-consent.read',
+      target: `cookie-consent:${consentId}`,
+    });
+  return visible;
 }

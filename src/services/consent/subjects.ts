@@ -3,8 +3,10 @@
  * Values are stored (the suppression export and the preference center need them) but never
  * looked up by, logged or put in a URL.
  */
-import { conflict } from '../../core/errors.ts';
+import { conflict, notFound } from '../../core/errors.ts';
 import type { Identity } from '../../core/consent/identity.ts';
+import { authorize, type Caller, type Group } from '../../core/policies/policy.ts';
+import { consentSubjectPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { type ConsentKeys, identityHash } from './keys.ts';
 
@@ -69,6 +71,23 @@ export async function subjectById(db: Db, id: string): Promise<Subject | undefin
   );
   const r = rows[0];
   return r ? { id: r.id, orgId: r.org_id, restricted: r.restricted } : undefined;
+}
+
+/**
+ * A subject the caller may read ('read') or change ('write'): "not found" when they may not even read
+ * it (another company's customer), "forbidden" when they may read but not change it.
+ */
+export async function subjectFor(
+  db: Db,
+  caller: Caller,
+  group: Group,
+  id: string,
+  action: 'read' | 'write',
+): Promise<Subject> {
+  const s = await subjectById(db, id);
+  if (!s) throw notFound(consentSubjectPolicy.resource, id);
+  authorize(caller.principal, consentSubjectPolicy, action, s, group);
+  return s;
 }
 
 export async function identitiesOf(db: Db, subjectId: string): Promise<Identity[]> {

@@ -5,9 +5,17 @@
  * suppress); it is built at send time and never logged.
  */
 import { webhookHeaders, newWebhookSecret } from '../../core/consent/webhook-signature.ts';
-import { validationError, notFound } from '../../core/errors.ts';
+import { forbidden, notFound, validationError } from '../../core/errors.ts';
+import {
+  allowedInAll,
+  authorize,
+  type Caller,
+  type Group,
+  groupListScope,
+} from '../../core/policies/policy.ts';
+import { webhookDeliveryPolicy, webhookEndpointPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { recordAudit } from '../audit/auditLog.ts';
 import type { ConsentEvent } from './recordConsentEvent.ts';
 import { identitiesOf } from './subjects.ts';
 
@@ -18,11 +26,28 @@ export const EVENT_TYPES = {
   'lift-objection': 'objection.lifted',
 } as const;
 
+/**
+ * Subscribe a system. One company's endpoint needs webhooks:manage there; an endpoint without a
+ * company receives every company's events, so it needs webhooks:manage in every company of the group.
+ */
 export async function createWebhookEndpoint(
   db: Db,
-  actor: Actor,
+  caller: Caller,
+  group: Group,
   input: { url: string; orgId?: string; description?: string },
 ): Promise<{ id: string; secret: string }> {
+  const { actor, principal } = caller;
+  if (input.orgId !== undefined && !group.orgIds.includes(input.orgId))
+    throw validationError('unknown-organization', 'orgId: not an organization of the register.', [
+      { path: ['orgId'], message: 'unknown organization', hint: 'Use an organization id of the register.' },
+    ]);
+  const companies = webhookEndpointPolicy.companiesOf({ id: '', org_id: input.orgId ?? null }, group);
+  if (!allowedInAll(principal, webhookEndpointPolicy.actions.manage, companies))
+    throw forbidden(
+      input.orgId === undefined
+        ? "An endpoint without orgId receives every company's consent changes: that needs 'webhooks:manage' in every company. Give orgId."
+        : `You do not have 'webhooks:manage' in organization '${input.orgId}'.`,
+    );
   let u: URL;
   try {
     u = new URL(input.url);
@@ -53,17 +78,21 @@ export async function createWebhookEndpoint(
   return { id, secret };
 }
 
-export async function listWebhookEndpoints(db: Db) {
+/** The endpoints the caller may manage: their companies' ones; those without a company only for callers in every company. */
+export async function listWebhookEndpoints(db: Db, caller: Caller, group: Group) {
+  const scope = groupListScope(caller.principal, webhookEndpointPolicy.actions.read, group);
   return db.query<{ id: string; org_id: string | null; url: string; description: string; active: boolean }>(
-    'SELECT id, org_id, url, description, active FROM webhook_endpoints ORDER BY created_at',
+    `SELECT id, org_id, url, description, active FROM webhook_endpoints
+      WHERE $1::text[] IS NULL OR org_id = ANY($1::text[]) ORDER BY created_at`,
+    [scope === 'all' ? null : scope],
   );
 }
 
 /** Outbox: one delivery per active endpoint that listens to the event's organization. Call in the event's transaction. */
 export async function enqueueDeliveries(tx: Db, event: ConsentEvent): Promise<string[]> {
   const rows = await tx.query<{ id: string }>(
-    `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type)
-     SELECT id, $1, $2 FROM webhook_endpoints WHERE active AND (org_id IS NULL OR org_id = $3)
+    `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, org_id)
+     SELECT id, $1, $2, $3 FROM webhook_endpoints WHERE active AND (org_id IS NULL OR org_id = $3)
      RETURNING id`,
     [event.id, EVENT_TYPES[event.kind], event.orgId],
   );
@@ -168,15 +197,40 @@ export async function markDead(db: Db, deliveryId: string): Promise<void> {
   ]);
 }
 
+/** A delivery the caller may read or replay: "not found" for another company's (webhookDeliveryPolicy). */
+export async function deliveryFor(
+  db: Db,
+  caller: Caller,
+  group: Group,
+  deliveryId: string,
+  action: 'read' | 'replay',
+): Promise<{ id: string; org_id: string; status: string }> {
+  const found = await db.query<{ id: string; org_id: string; status: string }>(
+    'SELECT id, org_id, status FROM webhook_deliveries WHERE id = $1',
+    [deliveryId],
+  );
+  const d = found[0];
+  if (!d) throw notFound('webhook-delivery', deliveryId);
+  authorize(caller.principal, webhookDeliveryPolicy, action, d, group);
+  return d;
+}
+
 /** Put a dead (or any undelivered) delivery back in line; the caller queues it again. */
-export async function reviveDelivery(db: Db, actor: Actor, deliveryId: string): Promise<void> {
+export async function reviveDelivery(
+  db: Db,
+  caller: Caller,
+  group: Group,
+  deliveryId: string,
+): Promise<void> {
+  const d = await deliveryFor(db, caller, group, deliveryId, 'replay');
   const rows = await db.query<{ id: string }>(
     `UPDATE webhook_deliveries SET status = 'pending' WHERE id = $1 AND status <> 'delivered' RETURNING id`,
     [deliveryId],
   );
   if (!rows[0]) throw notFound('undelivered webhook delivery', deliveryId);
   await recordAudit(db, {
-    actor,
+    actor: caller.actor,
+    orgId: d.org_id,
     action: 'webhook.delivery.replay',
     target: `webhook-delivery:${deliveryId}`,
   });
@@ -184,6 +238,7 @@ export async function reviveDelivery(db: Db, actor: Actor, deliveryId: string): 
 
 export type DeliveryLogRow = {
   id: string;
+  org_id: string;
   endpoint_url: string;
   event_type: string;
   event_id: string;
@@ -195,16 +250,20 @@ export type DeliveryLogRow = {
   last_attempt_at: Date | null;
 };
 
+/** The delivery log of the companies where the caller manages webhooks (a delivery is its event's company's). */
 export async function deliveryLog(
   db: Db,
+  caller: Caller,
+  group: Group,
   q: { status?: string; limit?: number } = {},
 ): Promise<DeliveryLogRow[]> {
+  const scope = groupListScope(caller.principal, webhookDeliveryPolicy.actions.read, group);
   return db.query<DeliveryLogRow>(
-    `SELECT d.id, e.url AS endpoint_url, d.event_type, d.event_id, d.status, d.attempts, d.last_status, d.last_error,
-            d.created_at, d.last_attempt_at
+    `SELECT d.id, d.org_id, e.url AS endpoint_url, d.event_type, d.event_id, d.status, d.attempts, d.last_status,
+            d.last_error, d.created_at, d.last_attempt_at
        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-      WHERE ($1::text IS NULL OR d.status = $1)
+      WHERE ($1::text IS NULL OR d.status = $1) AND ($3::text[] IS NULL OR d.org_id = ANY($3::text[]))
       ORDER BY d.created_at DESC LIMIT $2`,
-    [q.status ?? null, Math.min(q.limit ?? 100, 1000)],
+    [q.status ?? null, Math.min(q.limit ?? 100, 1000), scope === 'all' ? null : scope],
   );
 }

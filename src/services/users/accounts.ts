@@ -1,17 +1,20 @@
 /**
  * People's accounts beyond sign-in: invitation, disabling, password reset, and the TOTP second
  * factor. Tokens are random, shown once and stored as hashes; TOTP seeds are sealed with the
- * secrets keyring (src/core/secrets/envelope.ts). Who may act on whom is decided by `can` /
- * `orgScope`: a manager sees and acts only on people holding roles in their own companies.
+ * secrets keyring (src/core/secrets/envelope.ts). Who may see and act on whom is personPolicy
+ * (src/core/policies/resources.ts): a manager sees and acts only on people all of whose roles lie in
+ * companies where the manager holds users:manage; only group owners act on group owners.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import * as OTPAuth from 'otpauth';
 import { forbidden, notFound, precondition, validationError } from '../../core/errors.ts';
-import { can, orgScope, type Principal } from '../../core/policies/permissions.ts';
+import { can } from '../../core/policies/permissions.ts';
+import { authorize, type Caller, type Group, groupListScope, visibleTo } from '../../core/policies/policy.ts';
+import { personPolicy } from '../../core/policies/resources.ts';
 import { type Keyring, open, parseKeyring, seal } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { recordAudit } from '../audit/auditLog.ts';
 import { checkPassword, createAdmin } from './admins.ts';
 import { grantRole, rolesOf } from './roles.ts';
 
@@ -29,9 +32,13 @@ export function keyringOf(secretKeys: string | undefined): Keyring {
   return parseKeyring(secretKeys);
 }
 
-/** People visible to a manager: those holding a role in a company where the manager has users:manage. */
-export async function listPeople(db: Db, by: Principal) {
-  const scope = orgScope(by, 'users:manage');
+/**
+ * People visible to a manager (personPolicy): those all of whose companies lie within the manager's
+ * users:manage scope, narrowed in SQL; people without roles (group owners) only for managers of every
+ * company.
+ */
+export async function listPeople(db: Db, caller: Caller, group: Group) {
+  const scope = groupListScope(caller.principal, personPolicy.actions.read, group);
   const users = await db.query<{
     id: string;
     email: string;
@@ -39,11 +46,19 @@ export async function listPeople(db: Db, by: Principal) {
     is_owner: boolean;
     disabled_at: Date | null;
     totp_secret: string | null;
-  }>('SELECT id, email, name, is_owner, disabled_at, totp_secret FROM users ORDER BY created_at, id');
+  }>(
+    `SELECT id, email, name, is_owner, disabled_at, totp_secret FROM users u
+      WHERE $1::text[] IS NULL
+         OR (EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id)
+             AND NOT EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND NOT r.org_id = ANY($1::text[])))
+      ORDER BY created_at, id`,
+    [scope === 'all' ? null : scope],
+  );
   const out = [];
+  const visible = visibleTo(caller.principal, personPolicy, group);
   for (const u of users) {
     const roles = await rolesOf(db, u.id);
-    if (scope !== 'all' && !roles.some((r) => scope.includes(r.orgId))) continue;
+    if (!visible({ id: u.id, orgIds: roles.map((r) => r.orgId), isOwner: u.is_owner })) continue;
     out.push({
       id: u.id,
       email: u.email,
@@ -51,14 +66,23 @@ export async function listPeople(db: Db, by: Principal) {
       isOwner: u.is_owner,
       disabled: u.disabled_at !== null,
       totp: u.totp_secret !== null,
-      roles: scope === 'all' ? roles : roles.filter((r) => scope.includes(r.orgId)),
+      roles,
     });
   }
   return out;
 }
 
-/** A person outside the manager's companies does not exist for them (404, not 403). */
-async function manageable(db: Db, userId: string, by?: Principal) {
+/**
+ * The person the caller may manage (personPolicy): "not found" for a person of another company (or
+ * also of another company), "forbidden" for a group owner unless the caller is one.
+ */
+export async function manageable(
+  db: Db,
+  caller: Caller,
+  group: Group,
+  userId: string,
+  action: 'read' | 'manage' = 'manage',
+) {
   const rows = /^[0-9a-f-]{36}$/i.test(userId)
     ? await db.query<{ id: string; is_owner: boolean }>('SELECT id, is_owner FROM users WHERE id = $1', [
         userId,
@@ -66,17 +90,14 @@ async function manageable(db: Db, userId: string, by?: Principal) {
     : [];
   const u = rows[0];
   if (!u) throw notFound('user', userId);
-  if (by) {
-    const roles = await rolesOf(db, u.id);
-    const visible = roles.some((r) => can(by, 'users:manage', r.orgId)) || (by.kind === 'user' && by.isOwner);
-    if (!visible) throw notFound('user', userId);
-    // Only group owners act on group owners or on people who also work elsewhere.
-    if (
-      (u.is_owner || roles.some((r) => !can(by, 'users:manage', r.orgId))) &&
-      !(by.kind === 'user' && by.isOwner)
-    )
-      throw forbidden('This person holds roles outside your companies; ask a group owner.');
-  }
+  const roles = await rolesOf(db, u.id);
+  authorize(
+    caller.principal,
+    personPolicy,
+    action,
+    { id: u.id, orgIds: [...new Set(roles.map((r) => r.orgId))], isOwner: u.is_owner },
+    group,
+  );
   return u;
 }
 
@@ -90,15 +111,17 @@ async function issueToken(db: Db, userId: string, now: Date): Promise<string> {
   return token;
 }
 
-/** Invite a person into a company with a role; returns the one-time link token. */
+/** Invite a person into a company with a role (needs users:manage there); returns the one-time link token. */
 export async function invitePerson(
   db: Db,
-  actor: Actor,
+  caller: Caller,
   input: { email: string; name?: string; orgId: string; role: string },
-  opts: { by?: Principal; now?: Date } = {},
+  opts: { now?: Date } = {},
 ): Promise<{ userId: string; token: string }> {
-  if (opts.by && !can(opts.by, 'users:manage', input.orgId))
-    throw forbidden(`You do not have 'users:manage' in organization '${input.orgId}'.`);
+  const by = caller.principal;
+  const actor = caller.actor;
+  if (!can(by, 'users:manage', input.orgId))
+    throw forbidden(`You do not have 'users:manage' in organization '${input.orgId.slice(0, 64)}'.`);
   const now = opts.now ?? new Date();
   return db.transaction(async (tx) => {
     // An unusable random password until the invitation is accepted.
@@ -108,7 +131,7 @@ export async function invitePerson(
       name: input.name,
       owner: false,
     });
-    await grantRole(tx, actor, { userId: user.id, orgId: input.orgId, role: input.role }, opts.by);
+    await grantRole(tx, actor, { userId: user.id, orgId: input.orgId, role: input.role }, by);
     const token = await issueToken(tx, user.id, now);
     await recordAudit(tx, { actor, orgId: input.orgId, action: 'user.invite', target: `user:${user.id}` });
     return { userId: user.id, token };
@@ -117,13 +140,14 @@ export async function invitePerson(
 
 export async function issuePasswordReset(
   db: Db,
-  actor: Actor,
+  caller: Caller,
+  group: Group,
   userId: string,
-  opts: { by?: Principal; now?: Date } = {},
+  now = new Date(),
 ): Promise<string> {
-  await manageable(db, userId, opts.by);
-  const token = await issueToken(db, userId, opts.now ?? new Date());
-  await recordAudit(db, { actor, action: 'user.reset-issued', target: `user:${userId}` });
+  await manageable(db, caller, group, userId);
+  const token = await issueToken(db, userId, now);
+  await recordAudit(db, { actor: caller.actor, action: 'user.reset-issued', target: `user:${userId}` });
   return token;
 }
 
@@ -156,21 +180,20 @@ export async function completePasswordReset(db: Db, token: string, password: str
 
 export async function disablePerson(
   db: Db,
-  actor: Actor,
+  caller: Caller,
+  group: Group,
   userId: string,
-  opts: { by?: Principal; now?: Date } = {},
+  now = new Date(),
 ): Promise<void> {
-  await manageable(db, userId, opts.by);
-  if (opts.by?.kind === 'user' && opts.by.userId === userId)
+  await manageable(db, caller, group, userId);
+  const by = caller.principal;
+  if (by.kind === 'user' && by.userId === userId)
     throw validationError('self-disable', 'You cannot disable your own account.', [
       { path: ['userId'], message: 'Ask another administrator.' },
     ]);
-  await db.query('UPDATE users SET disabled_at = $2, reset_token_hash = NULL WHERE id = $1', [
-    userId,
-    opts.now ?? new Date(),
-  ]);
+  await db.query('UPDATE users SET disabled_at = $2, reset_token_hash = NULL WHERE id = $1', [userId, now]);
   await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
-  await recordAudit(db, { actor, action: 'user.disable', target: `user:${userId}` });
+  await recordAudit(db, { actor: caller.actor, action: 'user.disable', target: `user:${userId}` });
 }
 
 // ---- TOTP second factor ----
