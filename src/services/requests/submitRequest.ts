@@ -211,12 +211,12 @@ export async function submitRequest(app: App, caller: Caller, input: SubmitInput
   return { submissionId, requestIds, replayed: false };
 }
 
-/** 403 for a filing the caller may not make (ids only in the message). */
+/** 403 for a filing the caller may not make (the client's text is not echoed). */
 const refusedFiling = (asked: string) =>
   forbidden(
     asked === 'group'
       ? 'Filing a request to the whole group needs requests:write in every company of the group.'
-      : `Filing a request for '${asked.slice(0, 64)}' needs requests:write in that company.`,
+      : 'Filing a request for this company needs requests:write in it.',
   );
 
 async function replay(
