@@ -518,7 +518,7 @@ ${fd('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><se
     }
 ${mayWrite ? f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`) : ''}</div></div>
 ${group ? groupCard(q, r?.index) : ''}
-${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment && mayWrite, f) : ''}
+${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment && mayWrite, mayWrite ? f : () => html``) : ''}
 <div class="card"><h2>Timeline</h2><ol class="timeline">${events.map(
       (e) =>
         html`<li><strong>${e.kind}</strong> · ${new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} · ${e.actor}${e.note ? html`<br>${e.note}` : ''}</li>`,
