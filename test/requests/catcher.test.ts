@@ -57,7 +57,9 @@ describe('demo SMTP catcher', () => {
     );
     expect(out!.status).toBe('sent');
     // … and the catcher stored what it received.
-    const caught = (await listCaught(ts.app.db)).find((m) => m.subject === out!.subject);
+    const caught = (await listCaught(ts.app.db, 'all', { orgIds: [] })).find(
+      (m) => m.subject === out!.subject,
+    );
     expect(caught).toBeDefined();
     expect(caught!.subject).toContain('verifieringskod');
     expect(caught!.rcpt_masked).toBe('i***r@example.org');

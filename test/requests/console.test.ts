@@ -136,7 +136,7 @@ describe('console desk', () => {
   });
 
   test('P32 charts count by type and state, the on-time rate and the median days to close', async () => {
-    const stats = await deskStats(s.app);
+    const stats = await deskStats(s.app, 'all');
     expect(stats.byType.erasure).toBe(1);
     expect(stats.byState.completed).toBe(1);
     expect(stats.closed).toBe(1);

@@ -7,6 +7,9 @@ import { pickLang, REQUEST_PAGE_STRINGS } from '../../core/privacy-center/string
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { OmbudError } from '../../core/errors.ts';
+import { can, type Principal } from '../../core/policies/permissions.ts';
+import { allowedInAll, type Caller, decide, listScope } from '../../core/policies/policy.ts';
+import { requestPolicy } from '../../core/policies/resources.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { LANGUAGES, type Language, t } from '../../core/register/schema.ts';
@@ -36,21 +39,23 @@ import {
 } from '../../services/requests/decideRequest.ts';
 import { getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
 import { approveRequest, fulfilmentTypeOf, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
-import { deskStats, listRequests } from '../../services/requests/listRequests.ts';
+import { deskStats, listRequests, queueStatus } from '../../services/requests/listRequests.ts';
 import {
-  getRequest,
   getSubmission,
   referenceOf,
   type RequestRow,
+  requestFor,
   requestsOfSubmission,
+  systemCaller,
   timeline,
 } from '../../services/requests/store.ts';
+import { groupOf } from '../../services/register/group.ts';
 import { answerNoData, routeManually } from '../../services/requests/routeGroupRequest.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
 import { barChartSvg, gaugeSvg } from '../../web/charts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
-import { principalActor } from '../actor.ts';
+import { callerOf } from '../actor.ts';
 import { submissionLimiter, verificationLimiter } from '../requestLimits.ts';
 
 const DESK_CSS = `.due-overdue{background:#fce8e6;color:#8c1d18;font-weight:600}.due-due-soon{background:#fef7e0;color:#7a4d00;font-weight:600}
@@ -86,6 +91,10 @@ const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', sv: 'Svenska',
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const statusOf = (err: unknown) => (err instanceof OmbudError && err.kind === 'rate-limited' ? 429 : 422);
+
+/** Access errors are not form errors: "not found" and "forbidden" go to the edge as they are (404, 403). */
+const isAccessError = (err: unknown) =>
+  err instanceof OmbudError && (err.kind === 'not-found' || err.kind === 'forbidden');
 
 export async function requestPageRoutes(server: FastifyInstance, app: App) {
   // -------------------------------------------------------------------------------------------
@@ -189,20 +198,17 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
         );
       try {
         await limitSubmit(req, reply);
-        const res = await submitRequest(
-          app,
-          { kind: 'data-subject', id: 'web-form' },
-          {
-            channel: 'web',
-            scope: b.company,
-            type: type.data,
-            email: email.data,
-            name: b.name,
-            details: b.details,
-            lang: b.lang,
-            sendCode: true,
-          },
-        );
+        // The public form: anyone may ask any company of the group.
+        const res = await submitRequest(app, systemCaller({ kind: 'data-subject', id: 'web-form' }), {
+          channel: 'web',
+          scope: b.company,
+          type: type.data,
+          email: email.data,
+          name: b.name,
+          details: b.details,
+          lang: b.lang,
+          sendCode: true,
+        });
         // The same answer whether or not we know the address: a page asking for the code.
         return reply.redirect(`/privacy/requests/verify?s=${res.submissionId}&lang=${b.lang}`, 303);
       } catch (err) {
@@ -313,13 +319,17 @@ ${reqs
     async (req, reply) => {
       const q = req.query as z.infer<typeof queueQuery>;
       const r = await app.registers.get();
-      const orgs = r?.index.register.organizations ?? [];
-      const rows = await listRequests(app, {
+      // Only the companies where the caller may read requests: in the list, the charts and the filter.
+      const scope = listScope(callerOf(req).principal, 'requests:read');
+      const orgs = (r?.index.register.organizations ?? []).filter(
+        (o) => scope === 'all' || scope.includes(o.id),
+      );
+      const rows = await listRequests(app, scope, {
         orgId: q.company || undefined,
         type: (q.type || undefined) as RequestType | undefined,
         state: (q.state || undefined) as RequestState | undefined,
       });
-      const stats = await deskStats(app, q.company || undefined);
+      const stats = await deskStats(app, scope, q.company || undefined);
       const sel = (v: string | undefined, x: string) => raw(v === x ? ' selected' : '');
       const body = html`<h1>Requests</h1>
 <p><a class="button" href="/console/requests/new">New request (letter, call, visit)</a> <a class="button secondary" href="/console/outbox">Outbox</a> <a class="button secondary" href="/console/inbox">Inbox (demo)</a></p>
@@ -346,14 +356,16 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
     },
   );
 
-  const newManual = async (error?: Html) => {
+  /** The manual-entry form offers only the companies where the caller may file (requests:write). */
+  const newManual = async (p: Principal, error?: Html) => {
     const r = await app.registers.get();
-    const orgs = r?.index.register.organizations ?? [];
+    const orgs = (r?.index.register.organizations ?? []).filter((o) => can(p, 'requests:write', o.id));
+    const wholeGroup = allowedInAll(p, 'requests:write', (await groupOf(app.registers)).orgIds);
     return page(
       'New request',
       html`<h1>New request</h1>${error ?? ''}<div class="card"><p class="muted">For a request taken by letter, phone or in person. Give the date it reached us: the due date counts from then.</p>
 <form class="stack" method="post" action="/console/requests/new">
-<label for="company">Company</label><select id="company" name="company"><option value="group">All companies of the group</option>${orgs.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}</select>
+<label for="company">Company</label><select id="company" name="company">${wholeGroup ? html`<option value="group">All companies of the group</option>` : ''}${orgs.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}</select>
 <label for="type">Type</label><select id="type" name="type">${REQUEST_TYPES.map((x) => html`<option value="${x}">${x}</option>`)}</select>
 <label for="purposeId">Purpose (objection, withdrawal; optional)</label><select id="purposeId" name="purposeId"><option value="">—</option>${(r?.index.register.purposes ?? []).map((p) => html`<option value="${p.id}">${t(p.name, 'en')}</option>`)}</select>
 <label for="email">Customer's e-mail address (for the answer)</label><input id="email" name="email" type="email" required>
@@ -368,7 +380,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
   server.get(
     '/console/requests/new',
     { config: { permission: 'requests:write' }, schema: { hide: true } },
-    async (_req, reply) => sendHtml(reply, await newManual()),
+    async (req, reply) => sendHtml(reply, await newManual(callerOf(req).principal)),
   );
 
   server.post(
@@ -391,7 +403,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
     },
     async (req, reply) => {
       const b = req.body as Record<string, string | undefined>;
-      const actor = principalActor(req);
+      const caller = callerOf(req);
       try {
         const email = z.email().safeParse((b.email ?? '').trim());
         const type = z.enum(REQUEST_TYPES).safeParse(b.type);
@@ -408,7 +420,8 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
                 : []),
             ],
           });
-        const res = await submitRequest(app, actor, {
+        // Filing for a company needs requests:write there (for 'group': everywhere): 403 otherwise.
+        const res = await submitRequest(app, caller, {
           channel: 'console',
           scope: b.company!,
           type: type.data!,
@@ -419,25 +432,34 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
           receivedAt,
           sendCode: !b.idCheck?.trim(),
         });
-        if (b.idCheck?.trim()) await verifyManually(app, actor, res.requestIds[0]!, b.idCheck);
+        if (b.idCheck?.trim()) await verifyManually(app, caller, res.requestIds[0]!, b.idCheck);
         return reply.redirect(`/console/requests/${res.requestIds[0]}`, 303);
       } catch (err) {
-        const e = formError(err);
+        const e = isAccessError(err) ? undefined : formError(err);
         if (!e) throw err;
-        return sendHtml(reply, await newManual(e), 422);
+        return sendHtml(reply, await newManual(caller.principal, e), 422);
       }
     },
   );
 
-  const detail = async (id: string, actor: ReturnType<typeof principalActor>, error?: Html) => {
-    const q = await getRequest(app.db, id);
+  const detail = async (id: string, caller: Caller, error?: Html) => {
+    // Another company's request is "not found" (requestPolicy), before anything of it is read.
+    const q = await requestFor(app, caller, id, 'read');
+    const mayWrite =
+      decide(caller.principal, requestPolicy, 'write', q, await groupOf(app.registers)) === 'allow';
     const sub = await getSubmission(app.db, q.submission_id);
     const events = await timeline(app.db, id);
     const r = await app.registers.get();
     const org = r?.index.organization(q.org_id);
     const auth = r?.index.authorityOf(q.org_id);
-    await recordAudit(app.db, { actor, orgId: q.org_id, action: 'request.read', target: id, at: app.now() });
-    const [status] = (await listRequests(app, {})).filter((x) => x.id === id).map((x) => x.status);
+    await recordAudit(app.db, {
+      actor: caller.actor,
+      orgId: q.org_id,
+      action: 'request.read',
+      target: id,
+      at: app.now(),
+    });
+    const status = queueStatus(q, app.now(), org?.timeZone ?? 'Europe/Stockholm');
     const group = q.scope.group;
     const awaitingRouting = !!group && isOpen(q.state) && q.state !== 'received';
     const fType = group ? undefined : fulfilmentTypeOf(q.type);
@@ -476,8 +498,10 @@ ${(q.scope.linked ?? []).length ? html`<tr><th>Linked requests</th><td>${(q.scop
 ${q.details ? html`<tr><th>Details</th><td>${q.details}</td></tr>` : ''}
 </tbody></table></div>
 <div class="card actions"><h2>Actions</h2>${
-      open
-        ? html`${q.state === 'received' ? f('verify-manual', 'Record ID check', html`<label for="note">ID seen (what, not a copy)</label><input id="note" name="note">`) : ''}
+      !mayWrite
+        ? html`<p class="muted" id="read-only">You may read this request. Acting on it needs requests:write in ${requestPolicy.companiesOf(q, { orgIds: [] }).join(', ')}.</p>`
+        : open
+          ? html`${q.state === 'received' ? f('verify-manual', 'Record ID check', html`<label for="note">ID seen (what, not a copy)</label><input id="note" name="note">`) : ''}
 ${f('assign', 'Assign', html`<label for="assignee">Assignee (e-mail)</label><input id="assignee" name="assignee" value="${q.assignee ?? ''}">`)}
 ${q.state === 'verified' && !group ? f('start', 'Start work') : ''}
 ${awaitingRouting ? html`${f('no-data', 'Answer: we hold no personal data', html`<label for="no-data-note">What you checked by hand (systems, not data)</label><input id="no-data-note" name="note">`)}${f('route', 'Send to these companies', html`<fieldset><legend>Companies where you found the customer</legend>${(group?.candidates ?? []).map((c) => html`<label><input type="checkbox" name="org-${c}" value="on"> ${r?.index.organization(c)?.legalName ?? c}</label>`)}</fieldset><label for="route-note">Where you found them (not the data)</label><input id="route-note" name="note">`)}` : ''}
@@ -490,11 +514,11 @@ ${f('warn', 'Warn before refusal or fee', html`<label for="warn-ground">Ground (
 ${['verified', 'in-progress', 'extended'].includes(q.state) && !fee ? f('fee', 'Charge fee', html`<label for="fee-ground">Ground (Art. 12(5); after the warning)</label><select id="fee-ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="fee-amount">Amount</label><input id="fee-amount" name="amount" inputmode="decimal" placeholder="150.00"><label for="fee-currency">Currency</label><input id="fee-currency" name="currency" value="${defaultCurrency(org?.country)}" maxlength="3"><label for="fee-reason">Reason and how the fee was set (told to the customer)</label><textarea id="fee-reason" name="reason" rows="2"></textarea>`) : ''}
 ${fd('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><select id="ground" name="ground">${REFUSAL_GROUNDS.map((g) => html`<option value="${g}">${g}</option>`)}</select><label for="refuse-reason">Reason (told to the customer)</label><textarea id="refuse-reason" name="reason" rows="2"></textarea><label for="refusedParts">Partial: what is refused (leave empty to refuse all)</label><input id="refusedParts" name="refusedParts">`)}
 </details>`
-        : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
+          : html`<p class="muted">Closed ${q.closed_at ? new Date(q.closed_at).toISOString().slice(0, 10) : ''}.</p>`
     }
-${f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`)}</div></div>
+${mayWrite ? f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`) : ''}</div></div>
 ${group ? groupCard(q, r?.index) : ''}
-${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, f) : ''}
+${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment && mayWrite, mayWrite ? f : () => html``) : ''}
 <div class="card"><h2>Timeline</h2><ol class="timeline">${events.map(
       (e) =>
         html`<li><strong>${e.kind}</strong> · ${new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} · ${e.actor}${e.note ? html`<br>${e.note}` : ''}</li>`,
@@ -507,8 +531,7 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
   server.get(
     '/console/requests/:id',
     { config: { permission: 'requests:read' }, schema: { hide: true, params: idParams } },
-    async (req, reply) =>
-      sendHtml(reply, await detail((req.params as { id: string }).id, principalActor(req))),
+    async (req, reply) => sendHtml(reply, await detail((req.params as { id: string }).id, callerOf(req))),
   );
 
   server.post(
@@ -520,29 +543,30 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
     async (req, reply) => {
       const id = (req.params as { id: string }).id;
       const b = req.body as Record<string, string>;
-      const actor = principalActor(req);
+      // Each service asks requestPolicy first: another company's request is 404, a read-only one 403.
+      const caller = callerOf(req);
       try {
         switch (b.action) {
           case 'verify-manual':
-            await verifyManually(app, actor, id, b.note ?? '');
+            await verifyManually(app, caller, id, b.note ?? '');
             break;
           case 'assign':
-            await assignRequest(app, actor, id, b.assignee?.trim() || null);
+            await assignRequest(app, caller, id, b.assignee?.trim() || null);
             break;
           case 'note':
-            await addNote(app, actor, id, b.note ?? '');
+            await addNote(app, caller, id, b.note ?? '');
             break;
           case 'start':
-            await startRequest(app, actor, id);
+            await startRequest(app, caller, id);
             break;
           case 'extend':
-            await extendRequest(app, actor, id, { reason: b.reason, dueDate: b.dueDate || undefined });
+            await extendRequest(app, caller, id, { reason: b.reason, dueDate: b.dueDate || undefined });
             break;
           case 'complete':
-            await completeRequest(app, actor, id, { outcome: b.outcome });
+            await completeRequest(app, caller, id, { outcome: b.outcome });
             break;
           case 'refuse':
-            await refuseRequest(app, actor, id, {
+            await refuseRequest(app, caller, id, {
               ground: b.ground,
               reason: b.reason,
               partial: !!b.refusedParts?.trim(),
@@ -550,7 +574,7 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
             });
             break;
           case 'fee':
-            await chargeFee(app, actor, id, {
+            await chargeFee(app, caller, id, {
               ground: b.ground,
               reason: b.reason,
               amount: b.amount,
@@ -558,28 +582,28 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
             });
             break;
           case 'fee-paid':
-            await markFeePaid(app, actor, id, b.note);
+            await markFeePaid(app, caller, id, b.note);
             break;
           case 'fee-waive':
-            await waiveFee(app, actor, id, b.reason);
+            await waiveFee(app, caller, id, b.reason);
             break;
           case 'warn':
-            await warnBeforeRefusal(app, actor, id, { ground: b.ground, reason: b.reason });
+            await warnBeforeRefusal(app, caller, id, { ground: b.ground, reason: b.reason });
             break;
           case 'approve': {
             let corrections: Record<string, string> | undefined;
             if (b.category?.trim() && b.value?.trim()) corrections = { [b.category.trim()]: b.value.trim() };
-            await approveRequest(app, actor, id, { corrections });
+            await approveRequest(app, caller, id, { corrections });
             break;
           }
           case 'retry-fulfilment':
-            await retryFulfilment(app, actor, id);
+            await retryFulfilment(app, caller, id);
             break;
           case 'no-data':
-            await answerNoData(app, actor, id, b.note);
+            await answerNoData(app, caller, id, b.note);
             break;
           case 'route':
-            await routeManually(app, actor, id, {
+            await routeManually(app, caller, id, {
               orgIds: Object.keys(b)
                 .filter((k) => k.startsWith('org-') && b[k])
                 .map((k) => k.slice(4)),
@@ -587,7 +611,7 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
             });
             break;
           case 'objection':
-            await decideObjection(app, actor, id, {
+            await decideObjection(app, caller, id, {
               upheld: b.upheld === 'true',
               balancingNote: b.balancingNote,
             });
@@ -600,10 +624,10 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
             );
         }
       } catch (err) {
-        const e = formError(err);
+        const e = isAccessError(err) ? undefined : formError(err);
         if (!e) throw err;
         const status = err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
-        return sendHtml(reply, await detail(id, actor, e), status);
+        return sendHtml(reply, await detail(id, caller, e), status);
       }
       return reply.redirect(`/console/requests/${id}`, 303);
     },
@@ -613,9 +637,15 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
     '/console/outbox',
     { config: { permission: 'requests:read' }, schema: { hide: true } },
     async (req, reply) => {
-      const rows = await listOutbox(app.db);
+      // Only the mail of the caller's companies; the group's mail (no company) only to those of every company.
+      const caller = callerOf(req);
+      const rows = await listOutbox(
+        app.db,
+        listScope(caller.principal, 'requests:read'),
+        await groupOf(app.registers),
+      );
       await recordAudit(app.db, {
-        actor: principalActor(req),
+        actor: caller.actor,
         action: 'outbox.read',
         details: { rows: rows.length },
         at: app.now(),
@@ -635,9 +665,14 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment, 
     '/console/inbox',
     { config: { permission: 'requests:read' }, schema: { hide: true } },
     async (req, reply) => {
-      const rows = await listCaught(app.db);
+      const caller = callerOf(req);
+      const rows = await listCaught(
+        app.db,
+        listScope(caller.principal, 'requests:read'),
+        await groupOf(app.registers),
+      );
       await recordAudit(app.db, {
-        actor: principalActor(req),
+        actor: caller.actor,
         action: 'mail-catcher.read',
         details: { rows: rows.length },
         at: app.now(),

@@ -3,11 +3,10 @@
  * (/api/v1/requests…), and the public verification endpoints. Request ids travel in URLs; the
  * requester's e-mail address never does.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { forbidden } from '../../core/errors.ts';
-import { can } from '../../core/policies/permissions.ts';
+import { type Caller, listScope } from '../../core/policies/policy.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { formatFee } from '../../core/requests/fees.ts';
 import { REFUSAL_GROUNDS, REQUEST_STATES, REQUEST_TYPES } from '../../core/requests/workflow.ts';
@@ -27,10 +26,16 @@ import { requestFulfilmentStatusFor } from '../../services/fulfilment/access.ts'
 import { approveRequest, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { listRequests } from '../../services/requests/listRequests.ts';
 import { answerNoData, routeManually } from '../../services/requests/routeGroupRequest.ts';
-import { getRequest, type RequestRow, referenceOf, timeline } from '../../services/requests/store.ts';
+import {
+  getRequest,
+  type RequestRow,
+  referenceOf,
+  requestFor,
+  timeline,
+} from '../../services/requests/store.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByAssertion, verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
-import { principalActor } from '../actor.ts';
+import { callerOf } from '../actor.ts';
 import { verificationLimiter } from '../requestLimits.ts';
 
 const id = z.object({ id: z.uuid('a request id (UUID)') });
@@ -100,14 +105,6 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
   };
 }
 
-/** An API key limited to some companies may act only on theirs. */
-function assertOrg(req: FastifyRequest, orgId: string, permission: 'requests:read' | 'requests:write') {
-  const p = req.principal;
-  if (p && !can(p, permission, orgId === 'group' ? undefined : orgId)) throw forbidden();
-  if (p?.kind === 'api-key' && orgId === 'group')
-    throw forbidden('A group request needs a key for every company.');
-}
-
 export async function requestRoutes(server: FastifyInstance, app: App) {
   const tags = ['requests'];
   const limitVerify = verificationLimiter(server, app);
@@ -130,9 +127,10 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const b = req.body as z.infer<typeof submitBody>;
-      assertOrg(req, b.company, 'requests:write');
-      const actor = principalActor(req);
-      const res = await submitRequest(app, actor, {
+      // Filing for a company needs requests:write there; for 'group', in every company (submitRequest).
+      const caller = callerOf(req);
+      const actor = caller.actor;
+      const res = await submitRequest(app, caller, {
         channel: 'api',
         scope: b.company,
         type: b.type,
@@ -179,9 +177,9 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
         type?: (typeof REQUEST_TYPES)[number];
         state?: (typeof REQUEST_STATES)[number];
       };
-      const p = req.principal;
-      let rows = await listRequests(app, { orgId: q.company, type: q.type, state: q.state });
-      if (p?.kind === 'api-key') rows = rows.filter((r) => p.orgIds.includes(r.org_id));
+      // Only the companies where the caller may read requests (group requests: all of theirs), in SQL.
+      const scope = listScope(callerOf(req).principal, 'requests:read');
+      const rows = await listRequests(app, scope, { orgId: q.company, type: q.type, state: q.state });
       return { requests: rows.map(viewOf) };
     },
   );
@@ -193,8 +191,8 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       schema: { tags, summary: 'One request with its timeline', params: id },
     },
     async (req) => {
-      const r = await getRequest(app.db, (req.params as { id: string }).id);
-      assertOrg(req, r.org_id, 'requests:read');
+      // Another company's request is "not found" (requestPolicy).
+      const r = await requestFor(app, callerOf(req), (req.params as { id: string }).id, 'read');
       const events = await timeline(app.db, r.id);
       const fee = await getFee(app.db, r.id);
       return {
@@ -227,16 +225,15 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     path: string,
     summary: string,
     body: B,
-    fn: (id: string, body: z.infer<B>, req: FastifyRequest) => Promise<unknown>,
+    fn: (id: string, body: z.infer<B>, caller: Caller) => Promise<unknown>,
   ) =>
     server.post(
       `/api/v1/requests/:id/${path}`,
       { config: { permission: 'requests:write' }, schema: { tags, summary, params: id, body } },
       async (req) => {
         const rid = (req.params as { id: string }).id;
-        const r = await getRequest(app.db, rid);
-        assertOrg(req, r.org_id, 'requests:write');
-        await fn(rid, req.body as z.infer<B>, req);
+        // The service asks requestPolicy first: 404 for another company's request, 403 for a read-only one.
+        await fn(rid, req.body as z.infer<B>, callerOf(req));
         return { request: viewOf(await getRequest(app.db, rid)) };
       },
     );
@@ -245,37 +242,37 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     'assign',
     'Assign to a person (or null to unassign)',
     z.object({ assignee: z.string().max(320).nullable() }),
-    (rid, b, req) => assignRequest(app, principalActor(req), rid, b.assignee),
+    (rid, b, caller) => assignRequest(app, caller, rid, b.assignee),
   );
-  act('notes', 'Add an internal note', z.object({ note: z.string().min(1).max(5000) }), (rid, b, req) =>
-    addNote(app, principalActor(req), rid, b.note),
+  act('notes', 'Add an internal note', z.object({ note: z.string().min(1).max(5000) }), (rid, b, caller) =>
+    addNote(app, caller, rid, b.note),
   );
   act(
     'verify-manual',
     'Record a manual identity check ("ID seen"); never a copy',
     z.object({ note: z.string().max(500) }),
-    (rid, b, req) => verifyManually(app, principalActor(req), rid, b.note),
+    (rid, b, caller) => verifyManually(app, caller, rid, b.note),
   );
-  act('start', 'Start work', z.object({}).optional() as unknown as z.ZodObject, (rid, _b, req) =>
-    startRequest(app, principalActor(req), rid),
+  act('start', 'Start work', z.object({}).optional() as unknown as z.ZodObject, (rid, _b, caller) =>
+    startRequest(app, caller, rid),
   );
   act(
     'extend',
     'Extend the due date (reason required, before the due date; the customer is told)',
     z.object({ reason: z.string().max(2000).optional(), dueDate: z.iso.date().optional() }),
-    (rid, b, req) => extendRequest(app, principalActor(req), rid, b),
+    (rid, b, caller) => extendRequest(app, caller, rid, b),
   );
   act(
     'complete',
     'Complete and tell the customer',
     z.object({ outcome: z.string().max(5000).optional() }),
-    (rid, b, req) => completeRequest(app, principalActor(req), rid, b),
+    (rid, b, caller) => completeRequest(app, caller, rid, b),
   );
   act(
     'refusal-warning',
     'Warn the customer that the request may be refused as manifestly unfounded or excessive',
     z.object({ ground: z.enum(REFUSAL_GROUNDS), reason: z.string().max(5000) }),
-    (rid, b, req) => warnBeforeRefusal(app, principalActor(req), rid, b),
+    (rid, b, caller) => warnBeforeRefusal(app, caller, rid, b),
   );
   act(
     'refuse',
@@ -286,7 +283,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       partial: z.boolean().default(false),
       refusedParts: z.string().max(5000).optional(),
     }),
-    (rid, b, req) => refuseRequest(app, principalActor(req), rid, b),
+    (rid, b, caller) => refuseRequest(app, caller, rid, b),
   );
   act(
     'fee',
@@ -297,49 +294,40 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       amount: z.union([z.string().max(20), z.number()]),
       currency: z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code, e.g. SEK'),
     }),
-    (rid, b, req) => chargeFee(app, principalActor(req), rid, b),
+    (rid, b, caller) => chargeFee(app, caller, rid, b),
   );
   act(
     'fee/paid',
     'Record that the fee was paid; work resumes and the due date moves by the days waited',
     z.object({ note: z.string().max(2000).optional() }),
-    (rid, b, req) => markFeePaid(app, principalActor(req), rid, b.note),
+    (rid, b, caller) => markFeePaid(app, caller, rid, b.note),
   );
   act(
     'fee/waive',
     'Waive the fee (reason required); work resumes on the original due date',
     z.object({ reason: z.string().max(2000) }),
-    (rid, b, req) => waiveFee(app, principalActor(req), rid, b.reason),
+    (rid, b, caller) => waiveFee(app, caller, rid, b.reason),
   );
   act(
     'objection-decision',
     'Decide an objection to a legitimate-interest purpose, with a balancing note',
     z.object({ upheld: z.boolean(), balancingNote: z.string().max(5000) }),
-    (rid, b, req) => decideObjection(app, principalActor(req), rid, b),
+    (rid, b, caller) => decideObjection(app, caller, rid, b),
   );
 
-  const groupAct = <B extends z.ZodType>(
-    path: string,
-    summary: string,
-    body: B,
-    fn: (id: string, body: z.infer<B>, req: FastifyRequest) => Promise<unknown>,
-  ) =>
-    act(path, summary, body, async (rid, b, req) => {
-      // It speaks for every company of the group: a key for some companies may not.
-      assertOrg(req, 'group', 'requests:write');
-      return fn(rid, b, req);
-    });
-  groupAct(
+  // Answering or routing a group request speaks for every company of it: requestPolicy wants
+  // requests:write in its contact point and every candidate (a key or a person for some companies may not).
+  act(
     'no-data',
     'A group request known nowhere: answer that no company holds personal data about the requester (note what was checked)',
     z.object({ note: z.string().max(2000) }),
-    (rid, b, req) => answerNoData(app, principalActor(req), rid, b.note),
+    (rid, b, caller) => answerNoData(app, caller, rid, b.note),
   );
-  groupAct(
+  act(
     'route',
     'A group request known nowhere by the locator: send it to the companies an agent found the customer at',
     z.object({ orgIds: z.array(z.string().max(64)).min(1).max(50), note: z.string().max(2000) }),
-    (rid, b, req) => routeManually(app, principalActor(req), rid, b),
+    (rid, b, caller) => routeManually(app, caller, rid, b),
   );
 
   act(
@@ -355,13 +343,13 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
           .optional(),
       })
       .optional(),
-    (rid, b, req) => approveRequest(app, principalActor(req), rid, { corrections: b?.corrections }),
+    (rid, b, caller) => approveRequest(app, caller, rid, { corrections: b?.corrections }),
   );
   act(
     'fulfilment/retry',
     'Retry a failed fulfilment: it resumes at the failed step',
     z.object({}).optional() as unknown as z.ZodObject,
-    (rid, _b, req) => retryFulfilment(app, principalActor(req), rid),
+    (rid, _b, caller) => retryFulfilment(app, caller, rid),
   );
 
   server.get(
@@ -375,9 +363,8 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const r = await getRequest(app.db, (req.params as { id: string }).id);
-      assertOrg(req, r.org_id, 'requests:read');
-      const caller = { principal: req.principal!, actor: principalActor(req) };
+      const caller = callerOf(req);
+      const r = await requestFor(app, caller, (req.params as { id: string }).id, 'read');
       return requestFulfilmentStatusFor(app.db, app.registers, caller, r.id);
     },
   );
@@ -400,10 +387,8 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const rid = (req.params as { id: string }).id;
-      const r = await getRequest(app.db, rid);
-      assertOrg(req, r.org_id, 'requests:write');
       const b = req.body as { filename: string; contentType: string; contentBase64: string; days?: number };
-      const res = await attachResult(app, principalActor(req), rid, {
+      const res = await attachResult(app, callerOf(req), rid, {
         filename: b.filename,
         contentType: b.contentType,
         data: Buffer.from(b.contentBase64, 'base64'),

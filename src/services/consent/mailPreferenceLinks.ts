@@ -57,6 +57,8 @@ export async function mailPreferenceLinks(
       lang: input.lang,
       subject: s.mailSubject(group),
       body: s.mailBody({ group, links, days: REQUESTED_LINK_DAYS }),
+      // Links of one company are that company's mail; links of several are the group's.
+      orgId: links.length === 1 ? links[0]!.orgId : null,
     },
     now,
   );

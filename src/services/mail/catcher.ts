@@ -8,7 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { maskAddress, parseMail } from '../../core/mail/parse.ts';
+import type { Group } from '../../core/policies/policy.ts';
 import type { Db } from '../../storage/db.ts';
+import { mailScopeSql } from './outbox.ts';
 
 export type MailCatcher = { url: string; port: number; close: () => Promise<void> };
 
@@ -35,9 +37,11 @@ export async function startMailCatcher(
         const raw = Buffer.concat(chunks).toString('utf8');
         const mail = parseMail(raw);
         const rcpts = session.envelope.rcptTo.map((r) => r.address);
+        // The company: the outbox row this mail was sent from (its X-Ombud-Outbox-Id), if it is ours.
+        const outboxId = outboxIdOf(raw);
         db.query(
-          `INSERT INTO mail_catcher (id, received_at, rcpt_hashes, rcpt_masked, subject, body, size)
-           VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+          `INSERT INTO mail_catcher (id, received_at, rcpt_hashes, rcpt_masked, subject, body, size, org_id)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,(SELECT org_id FROM mail_outbox WHERE id = $8::uuid))`,
           [
             randomUUID(),
             now().toISOString(),
@@ -48,6 +52,7 @@ export async function startMailCatcher(
             mail.subject,
             mail.text,
             raw.length,
+            outboxId,
           ],
         ).then(
           () => cb(),
@@ -75,6 +80,16 @@ export async function startMailCatcher(
   };
 }
 
+/** The outbox id a mail was sent with (header X-Ombud-Outbox-Id), when it is a well-formed one. */
+export function outboxIdOf(raw: string): string | null {
+  const split = /\r?\n\r?\n/.exec(raw);
+  const head = (split ? raw.slice(0, split.index) : raw).replace(/\r?\n[ \t]+/g, ' ');
+  const id = /^X-Ombud-Outbox-Id:[ \t]*([0-9a-f-]{36})[ \t]*$/im.exec(head)?.[1];
+  return id && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+    ? id.toLowerCase()
+    : null;
+}
+
 export type CaughtRow = {
   id: string;
   received_at: Date;
@@ -83,8 +98,20 @@ export type CaughtRow = {
   subject: string;
   body: string;
   size: number;
+  /** The company of the outbox mail it matched; null: the group's. */
+  org_id: string | null;
 };
 
-export async function listCaught(db: Db, limit = 200): Promise<CaughtRow[]> {
-  return db.query<CaughtRow>('SELECT * FROM mail_catcher ORDER BY received_at DESC, id LIMIT $1', [limit]);
+/** What the catcher received that the caller may see, filtered in SQL like the outbox (mailScopeSql). */
+export async function listCaught(
+  db: Db,
+  scope: 'all' | readonly string[],
+  group: Group,
+  limit = 200,
+): Promise<CaughtRow[]> {
+  const { sql, params } = mailScopeSql(scope, group);
+  return db.query<CaughtRow>(
+    `SELECT * FROM mail_catcher WHERE ${sql} ORDER BY received_at DESC, id LIMIT $${params.length + 1}`,
+    [...params, limit],
+  );
 }

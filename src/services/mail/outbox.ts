@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import type { Group } from '../../core/policies/policy.ts';
 import type { Db } from '../../storage/db.ts';
 
 export type OutboxMail = {
@@ -13,13 +14,19 @@ export type OutboxMail = {
   subject: string;
   body: string;
   requestId?: string | null;
+  /**
+   * The company the mail belongs to (its request's), so the console shows it only to that company's
+   * agents; null for the group's mail (a group request, a digest over companies): shown only to someone
+   * with requests:read in every company (mailPolicy).
+   */
+  orgId: string | null;
 };
 
 export async function enqueueMail(db: Db, mail: OutboxMail, now: Date): Promise<string> {
   const id = randomUUID();
   await db.query(
-    `INSERT INTO mail_outbox (id, to_address, template, lang, subject, body, request_id, created_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+    `INSERT INTO mail_outbox (id, to_address, template, lang, subject, body, request_id, created_at, org_id)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
     [
       id,
       mail.to,
@@ -29,6 +36,7 @@ export async function enqueueMail(db: Db, mail: OutboxMail, now: Date): Promise<
       mail.body,
       mail.requestId ?? null,
       now.toISOString(),
+      mail.orgId,
     ],
   );
   return id;
@@ -42,6 +50,7 @@ export type OutboxRow = {
   subject: string;
   body: string;
   request_id: string | null;
+  org_id: string | null;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   last_error: string | null;
@@ -97,6 +106,32 @@ export async function deliverOutbox(
   return { sent, failed };
 }
 
-export async function listOutbox(db: Db, limit = 200): Promise<OutboxRow[]> {
-  return db.query<OutboxRow>('SELECT * FROM mail_outbox ORDER BY created_at DESC LIMIT $1', [limit]);
+/**
+ * The latest mails the caller may see, filtered in SQL: those of the companies in `scope` (listScope of
+ * requests:read); mail of no company (null) only when the scope covers the whole group (mailPolicy).
+ */
+export async function listOutbox(
+  db: Db,
+  scope: 'all' | readonly string[],
+  group: Group,
+  limit = 200,
+): Promise<OutboxRow[]> {
+  const { sql, params } = mailScopeSql(scope, group);
+  return db.query<OutboxRow>(
+    `SELECT * FROM mail_outbox WHERE ${sql} ORDER BY created_at DESC LIMIT $${params.length + 1}`,
+    [...params, limit],
+  );
+}
+
+/**
+ * The WHERE condition of a mail list (its parameters numbered from $1): every row for 'all' or a scope
+ * covering every company of the group; else the rows of those companies (never one of no company).
+ */
+export function mailScopeSql(
+  scope: 'all' | readonly string[],
+  group: Group,
+): { sql: string; params: unknown[] } {
+  const whole = scope === 'all' || (group.orgIds.length > 0 && group.orgIds.every((o) => scope.includes(o)));
+  if (whole) return { sql: 'true', params: [] };
+  return { sql: 'org_id = ANY($1::text[])', params: [[...scope]] };
 }

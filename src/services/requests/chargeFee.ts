@@ -17,6 +17,7 @@ import {
 } from '../../core/requests/fees.ts';
 import { nextState, type RequestState } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
+import type { Caller } from '../../core/policies/policy.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import {
   addEvent,
@@ -26,6 +27,7 @@ import {
   mailRequester,
   type RequestRow,
   registerIndex,
+  requestFor,
 } from './store.ts';
 
 export type FeeRow = {
@@ -51,8 +53,9 @@ export async function getFee(db: Db, requestId: string): Promise<FeeRow | undefi
 
 const actorRef = (a: Actor) => `${a.kind}:${a.id}`;
 
-export async function chargeFee(app: App, actor: Actor, id: string, input: FeeInput): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+export async function chargeFee(app: App, caller: Caller, id: string, input: FeeInput): Promise<RequestRow> {
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   const state = nextState(req.state, 'charge-fee');
   const fee = checkFee(input);
   if (await getFee(app.db, id))
@@ -98,7 +101,7 @@ export async function chargeFee(app: App, actor: Actor, id: string, input: FeeIn
       req.org_id,
       'fee',
       { type: req.type, reason: fee.reason, fee: formatFee(fee.amountMinor, fee.currency) },
-      id,
+      req,
     );
     await addEvent(tx, actor, req, 'fee-charged', {
       at: now,
@@ -113,12 +116,13 @@ export async function chargeFee(app: App, actor: Actor, id: string, input: FeeIn
 
 async function settle(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   to: 'paid' | 'waived',
   note: string | undefined,
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   const fee = await getFee(app.db, id);
   if (!fee) throw notFound('fee', id);
   if (req.state !== 'awaiting-payment' || fee.status !== 'requested')
@@ -176,9 +180,9 @@ async function settle(
 }
 
 /** The customer paid: work resumes; the due date moves later by the days spent waiting. */
-export const markFeePaid = (app: App, actor: Actor, id: string, note?: string) =>
-  settle(app, actor, id, 'paid', note);
+export const markFeePaid = (app: App, caller: Caller, id: string, note?: string) =>
+  settle(app, caller, id, 'paid', note);
 
 /** The fee is dropped (e.g. the customer narrowed the request): work resumes on the original due date. */
-export const waiveFee = (app: App, actor: Actor, id: string, reason?: string) =>
-  settle(app, actor, id, 'waived', reason);
+export const waiveFee = (app: App, caller: Caller, id: string, reason?: string) =>
+  settle(app, caller, id, 'waived', reason);

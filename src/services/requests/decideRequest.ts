@@ -7,6 +7,7 @@ import type { App } from '../../app.ts';
 import { checkExtension } from '../../core/deadlines/deadlines.ts';
 import { notFound, OmbudError, precondition, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
+import type { Caller } from '../../core/policies/policy.ts';
 import type { Purpose } from '../../core/register/schema.ts';
 import { groupNotRouted } from '../../core/requests/routing.ts';
 import {
@@ -30,6 +31,7 @@ import {
   mailRequester,
   registerIndex,
   type RequestRow,
+  requestFor,
   type SubmissionRow,
 } from './store.ts';
 
@@ -42,11 +44,12 @@ async function orgOf(app: App, orgId: string) {
 
 export async function assignRequest(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   assignee: string | null,
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   await app.db.transaction(async (tx) => {
     await tx.query('UPDATE dsr_requests SET assignee=$2 WHERE id=$1', [id, assignee]);
     await addEvent(tx, actor, req, 'assigned', { at: app.now(), details: { assignee } });
@@ -54,13 +57,14 @@ export async function assignRequest(
   return getRequest(app.db, id);
 }
 
-export async function addNote(app: App, actor: Actor, id: string, note: string): Promise<void> {
+export async function addNote(app: App, caller: Caller, id: string, note: string): Promise<void> {
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   const text = note.trim();
   if (!text)
     throw validationError('note-empty', 'The note is empty.', [
       { path: ['note'], message: 'required', hint: 'Write the note.' },
     ]);
-  const req = await getRequest(app.db, id);
   // The note is internal: it stays on the timeline; the audit log gets only that a note was added.
   await app.db.query(
     'INSERT INTO dsr_events (request_id, at, actor, kind, note, details) VALUES ($1,$2,$3,$4,$5,$6)',
@@ -69,8 +73,9 @@ export async function addNote(app: App, actor: Actor, id: string, note: string):
   await recordAudit(app.db, { actor, orgId: req.org_id, action: 'request.note', target: id, at: app.now() });
 }
 
-export async function startRequest(app: App, actor: Actor, id: string): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+export async function startRequest(app: App, caller: Caller, id: string): Promise<RequestRow> {
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   const state = nextState(req.state, 'start');
   await app.db.transaction(async (tx) => {
     await tx.query('UPDATE dsr_requests SET state=$2 WHERE id=$1', [id, state]);
@@ -82,11 +87,12 @@ export async function startRequest(app: App, actor: Actor, id: string): Promise<
 /** Art. 12(3): more time, with a reason told to the customer before the original due date has passed. */
 export async function extendRequest(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   input: { reason?: string; dueDate?: string },
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   if (!isOpen(req.state)) nextState(req.state, 'extend');
   const { org } = await orgOf(app, req.org_id);
   const check = checkExtension({
@@ -130,7 +136,7 @@ export async function extendRequest(
       req.org_id,
       'extension',
       { dueDate: check.dueDate, reason: check.reason },
-      id,
+      req,
     );
     await addEvent(tx, actor, req, 'extended', {
       at: app.now(),
@@ -144,11 +150,12 @@ export async function extendRequest(
 
 export async function completeRequest(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   input: { outcome?: string },
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   // A group request is answered through its companies' requests, or with the no-data answer.
   if (req.scope.group) throw groupNotRouted();
   if (req.type === 'objection' && !req.decision)
@@ -167,11 +174,12 @@ export async function completeRequest(
  */
 export async function warnBeforeRefusal(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   input: RefusalInput,
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   nextState(req.state, 'refuse');
   const { ground, reason } = checkRefusal({ ...input, partial: false });
   const ix = await registerIndex(app);
@@ -185,7 +193,7 @@ export async function warnBeforeRefusal(
       req.org_id,
       'refusal-warning',
       { type: req.type, reason },
-      id,
+      req,
     );
     await addEvent(tx, actor, req, 'refusal-warned', {
       at: app.now(),
@@ -200,11 +208,12 @@ export async function warnBeforeRefusal(
 
 export async function refuseRequest(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   input: RefusalInput,
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   nextState(req.state, 'refuse');
   const { ground, reason } = checkRefusal(input);
   const warned = await app.db.query('SELECT 1 FROM dsr_events WHERE request_id = $1 AND kind = $2 LIMIT 1', [
@@ -237,7 +246,7 @@ export async function refuseRequest(
       req.org_id,
       'refusal',
       { type: req.type, reason, refusedParts },
-      id,
+      req,
     );
     await addEvent(tx, actor, req, 'refused', {
       at: now,
@@ -263,11 +272,12 @@ export function objectionKind(purpose: Purpose | undefined): ObjectionKind {
  */
 export async function decideObjection(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   input: { upheld: boolean; balancingNote?: string },
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   if (req.type !== 'objection')
     throw precondition('not-an-objection', 'Only objections are decided with a balancing note.');
   const note = assertBalancingNote(input.balancingNote);
@@ -346,7 +356,7 @@ export async function finish(
       req.org_id,
       'completion',
       { type: req.type, outcome: opts.outcome },
-      req.id,
+      req,
     );
     await addEvent(tx, actor, req, 'completed', {
       at: now,

@@ -14,8 +14,9 @@ import {
 } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { OmbudError, precondition, validationError } from '../../core/errors.ts';
-import { type Actor, recordAudit } from '../audit/auditLog.ts';
-import { addEvent, getRequest } from './store.ts';
+import type { Caller } from '../../core/policies/policy.ts';
+import { recordAudit } from '../audit/auditLog.ts';
+import { addEvent, getRequest, requestFor } from './store.ts';
 
 export const DEFAULT_DELIVERY_DAYS = 14;
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -36,11 +37,12 @@ const sign = (mac: Buffer, payload: string) => createHmac('sha256', mac).update(
 
 export async function attachResult(
   app: App,
-  actor: Actor,
+  caller: Caller,
   requestId: string,
   file: { filename: string; contentType: string; data: Buffer; days?: number },
 ): Promise<{ deliveryId: string; url: string; expiresAt: Date }> {
-  const req = await getRequest(app.db, requestId);
+  const req = await requestFor(app, caller, requestId, 'write');
+  const actor = caller.actor;
   if (file.data.length === 0 || file.data.length > MAX_BYTES)
     throw validationError('file-size', 'The file is empty or larger than 20 MB.', [
       { path: ['content'], message: 'size 1 byte – 20 MB' },

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import type { App } from '../../app.ts';
 import { precondition, validationError } from '../../core/errors.ts';
+import type { Caller } from '../../core/policies/policy.ts';
 import { isOpen, nextState, type RequestType } from '../../core/requests/workflow.ts';
 import type { Connectors } from '../fulfilment/engine.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
@@ -33,7 +34,15 @@ import { keysOf, propagate, recordStop } from './consentLink.ts';
 import { groupNotRouted } from '../../core/requests/routing.ts';
 import { finish } from './decideRequest.ts';
 import { attachResult, downloadLink } from './deliverResult.ts';
-import { addEvent, getRequest, getSubmission, registerIndex, type RequestRow } from './store.ts';
+import {
+  addEvent,
+  getRequest,
+  getSubmission,
+  registerIndex,
+  type RequestRow,
+  requestFor,
+  systemCaller,
+} from './store.ts';
 
 const FULFILLED: Partial<Record<RequestType, FulfilmentType>> = {
   access: 'access',
@@ -180,11 +189,12 @@ export async function afterVerification(app: App, requestIds: string[]): Promise
 /** An agent approves an erasure, rectification or restriction (or starts any fulfilled type by hand). */
 export async function approveRequest(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   input: { corrections?: Record<string, string> } = {},
 ): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   const type = fulfilmentTypeOf(req.type);
   if (req.scope.group) throw groupNotRouted();
   if (!type)
@@ -207,8 +217,9 @@ export async function approveRequest(
 }
 
 /** "Failed, here is why, retry": start a failed run again; it resumes at the failed step. */
-export async function retryFulfilment(app: App, actor: Actor, id: string): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+export async function retryFulfilment(app: App, caller: Caller, id: string): Promise<RequestRow> {
+  const req = await requestFor(app, caller, id, 'write');
+  const actor = caller.actor;
   const st = await getFulfilmentStatus(app.db, id);
   if (!app.fulfilment)
     throw precondition(
@@ -284,7 +295,7 @@ export async function fulfilmentDone(
         const file = await getArtifact(app.db, req.id, name);
         if (!file) continue;
         url = (
-          await attachResult(app, SYSTEM_ACTOR, req.id, {
+          await attachResult(app, systemCaller(), req.id, {
             filename: a.filename,
             contentType: file.contentType,
             data: file.body,

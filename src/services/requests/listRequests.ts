@@ -8,19 +8,33 @@ import { type DueStatus, dueStatus } from '../../core/deadlines/deadlines.ts';
 import type { MailTemplate } from '../../core/requests/mail-templates.ts';
 import { OPEN_STATES, type RequestState, type RequestType } from '../../core/requests/workflow.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { normaliseRow, type RequestRow, referenceOf } from './store.ts';
+import { mailOrgOf, normaliseRow, type RequestRow, referenceOf } from './store.ts';
 
 export type QueueFilter = { orgId?: string; type?: RequestType; state?: RequestState; open?: boolean };
 /** 'awaiting-payment': the clock is paused while a fee is unpaid (src/core/requests/fees.ts). */
 export type QueueItem = RequestRow & { reference: string; status: DueStatus | 'closed' | 'awaiting-payment' };
 
-export async function listRequests(app: App, f: QueueFilter = {}, limit = 500): Promise<QueueItem[]> {
+/**
+ * The queue the caller may see, narrowed in SQL to `scope` (listScope of requests:read): a company's
+ * request when its company is in scope; a group request only when its contact point and every candidate
+ * are (requestPolicy: a row of several companies needs the permission in each).
+ */
+export async function listRequests(
+  app: App,
+  scope: 'all' | readonly string[],
+  f: QueueFilter = {},
+  limit = 500,
+): Promise<QueueItem[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown) => {
     params.push(v);
     where.push(sql.replace('?', `$${params.length}`));
   };
+  if (scope !== 'all') {
+    add('org_id = ANY(?::text[])', [...scope]);
+    add(`(scope->'group' IS NULL OR scope->'group'->'candidates' <@ ?::jsonb)`, JSON.stringify(scope));
+  }
   if (f.orgId) add('org_id = ?', f.orgId);
   if (f.type) add('type = ?', f.type);
   if (f.state) add('state = ?', f.state);
@@ -35,17 +49,14 @@ export async function listRequests(app: App, f: QueueFilter = {}, limit = 500): 
   return rows.map((raw) => {
     const row = normaliseRow(raw);
     const tz = r?.index.organization(row.org_id)?.timeZone ?? 'Europe/Stockholm';
-    return {
-      ...row,
-      reference: referenceOf(row.submission_id),
-      status:
-        row.state === 'awaiting-payment'
-          ? 'awaiting-payment'
-          : OPEN_STATES.includes(row.state)
-            ? dueStatus(row.due_date, now, tz)
-            : 'closed',
-    };
+    return { ...row, reference: referenceOf(row.submission_id), status: queueStatus(row, now, tz) };
   });
+}
+
+/** Where a request stands against its due date, as the queue shows it. */
+export function queueStatus(row: RequestRow, now: Date, timeZone: string): QueueItem['status'] {
+  if (row.state === 'awaiting-payment') return 'awaiting-payment';
+  return OPEN_STATES.includes(row.state) ? dueStatus(row.due_date, now, timeZone) : 'closed';
 }
 
 export type DeskStats = {
@@ -59,8 +70,13 @@ export type DeskStats = {
   medianDaysToClose: number | null;
 };
 
-export async function deskStats(app: App, orgId?: string): Promise<DeskStats> {
-  const rows = await listRequests(app, { orgId }, 100_000);
+/** The figures behind the console's charts, over the requests the caller may see (`scope`, as listRequests). */
+export async function deskStats(
+  app: App,
+  scope: 'all' | readonly string[],
+  orgId?: string,
+): Promise<DeskStats> {
+  const rows = await listRequests(app, scope, { orgId }, 100_000);
   const byType: Record<string, number> = {};
   const byState: Record<string, number> = {};
   const days: number[] = [];
@@ -94,7 +110,8 @@ export async function deskStats(app: App, orgId?: string): Promise<DeskStats> {
  * requests that are due soon or overdue, plus one for unassigned ones to `fallbackTo`.
  */
 export async function dailyDigest(app: App, opts: { fallbackTo?: string } = {}): Promise<{ mails: number }> {
-  const open = (await listRequests(app, { open: true })).filter(
+  // Ombud's own run: every company's requests; each mail goes to the person they are assigned to.
+  const open = (await listRequests(app, 'all', { open: true })).filter(
     (r) => r.status === 'due-soon' || r.status === 'overdue',
   );
   const groups = new Map<string, QueueItem[]>();
@@ -118,6 +135,8 @@ export async function dailyDigest(app: App, opts: { fallbackTo?: string } = {}):
         lang: 'en',
         subject: `Ombud: ${items.filter((i) => i.status === 'overdue').length} overdue, ${items.filter((i) => i.status === 'due-soon').length} due soon`,
         body: `${lines.join('\n')}\n`,
+        // One company's requests: its mail; several companies' (or a group request): the group's.
+        orgId: new Set(items.map(mailOrgOf)).size === 1 ? mailOrgOf(items[0]!) : null,
       },
       app.now(),
     );

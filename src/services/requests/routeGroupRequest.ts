@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { precondition, validationError } from '../../core/errors.ts';
+import type { Caller } from '../../core/policies/policy.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { t } from '../../core/register/schema.ts';
 import type { AuthorityRef } from '../../core/requests/mail-templates.ts';
@@ -33,6 +34,7 @@ import {
   mailRequester,
   registerIndex,
   type RequestRow,
+  requestFor,
   type SubmissionRow,
   acknowledge,
 } from './store.ts';
@@ -193,7 +195,7 @@ async function answerNothingHeld(
       },
       authorities,
     },
-    group.id,
+    group,
   );
   await addEvent(tx, actor, group, 'completed', {
     at: now,
@@ -289,7 +291,7 @@ export async function routeOnVerification(
     group.org_id,
     'acknowledgement',
     { type: group.type, dueDate: group.due_date },
-    group.id,
+    group,
   );
   await addEvent(tx, actor, group, 'acknowledged', { at: now, details: { template: 'acknowledgement' } });
   await addEvent(tx, SYSTEM_ACTOR, group, 'awaiting-agent', {
@@ -300,8 +302,9 @@ export async function routeOnVerification(
   return { ids: [group.id], consentEvents: [] };
 }
 
-async function openGroupRequest(app: App, id: string): Promise<RequestRow> {
-  const req = await getRequest(app.db, id);
+async function openGroupRequest(app: App, caller: Caller, id: string): Promise<RequestRow> {
+  // It speaks for every company of the request: the policy wants requests:write in each of them.
+  const req = await requestFor(app, caller, id, 'write');
   if (!req.scope.group)
     throw precondition(
       'not-a-group-request',
@@ -326,8 +329,9 @@ async function openGroupRequest(app: App, id: string): Promise<RequestRow> {
 }
 
 /** An agent confirms that no company holds data about the requester (after checking what the locator could not). */
-export async function answerNoData(app: App, actor: Actor, id: string, note?: string): Promise<RequestRow> {
-  const req = await openGroupRequest(app, id);
+export async function answerNoData(app: App, caller: Caller, id: string, note?: string): Promise<RequestRow> {
+  const req = await openGroupRequest(app, caller, id);
+  const actor = caller.actor;
   const ix = await registerIndex(app);
   if (!ix) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
   const checked = note?.trim();
@@ -360,11 +364,12 @@ export async function answerNoData(app: App, actor: Actor, id: string, note?: st
 /** An agent found the customer where the locator could not look: send the request to those companies. */
 export async function routeManually(
   app: App,
-  actor: Actor,
+  caller: Caller,
   id: string,
   input: { orgIds: string[]; note?: string },
 ): Promise<{ requestIds: string[] }> {
-  const req = await openGroupRequest(app, id);
+  const req = await openGroupRequest(app, caller, id);
+  const actor = caller.actor;
   const ix = await registerIndex(app);
   if (!ix) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
   const candidates = req.scope.group!.candidates;

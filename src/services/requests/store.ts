@@ -6,14 +6,18 @@
 import { createHash } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { notFound } from '../../core/errors.ts';
+import { SYSTEM_PRINCIPAL } from '../../core/policies/permissions.ts';
+import { authorize, type Caller } from '../../core/policies/policy.ts';
+import { requestPolicy } from '../../core/policies/resources.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Language } from '../../core/register/schema.ts';
 import { t } from '../../core/register/schema.ts';
 import { type MailInput, type MailTemplate, renderMail } from '../../core/requests/mail-templates.ts';
 import type { RequestState, RequestType } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
+import { type Actor, actorString, recordAudit, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { deliverOutbox, enqueueMail } from '../mail/outbox.ts';
+import { groupOf } from '../register/group.ts';
 
 export const emailHash = (email: string) =>
   createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -87,6 +91,29 @@ export async function getRequest(db: Db, id: string): Promise<RequestRow> {
   if (!rows[0]) throw notFound('request', id);
   return normaliseRow(rows[0]);
 }
+
+/**
+ * The request, when the caller may do the action on it (requestPolicy): "not found" when they may not
+ * even read it (a company they hold no role in), "forbidden" when they may read it but not change it.
+ * Read outside transactions (the register is read for the group).
+ */
+export async function requestFor(
+  app: App,
+  caller: Caller,
+  id: string,
+  action: 'read' | 'write',
+): Promise<RequestRow> {
+  const req = await getRequest(app.db, id);
+  authorize(caller.principal, requestPolicy, action, req, await groupOf(app.registers));
+  return req;
+}
+
+/** Ombud itself acting (workers, the data subject's own verification, the CLI): allowed everywhere. */
+export const systemCaller = (actor: Actor = SYSTEM_ACTOR): Caller => ({ principal: SYSTEM_PRINCIPAL, actor });
+
+/** The company a request's mail belongs to: its own; a group request's mail is the group's (null). */
+export const mailOrgOf = (req: { org_id: string; scope: RequestScope }): string | null =>
+  req.scope.group ? null : req.org_id;
 
 export async function getSubmission(db: Db, id: string): Promise<SubmissionRow> {
   const rows = await db.query<SubmissionRow>('SELECT * FROM dsr_submissions WHERE id = $1', [id]);
@@ -163,7 +190,8 @@ export async function mailRequester(
   orgId: string,
   template: MailTemplate,
   input: Omit<MailInput, 'lang' | 'company' | 'reference' | 'authority'>,
-  requestId: string | null,
+  /** The request the mail belongs to: the outbox row gets its id and company (mailOrgOf). */
+  request: { id: string; org_id: string; scope: RequestScope } | null,
 ): Promise<string> {
   // The register is read before any transaction opens (PGlite has one connection): pass it in.
   const org = ix?.organization(orgId);
@@ -176,7 +204,19 @@ export async function mailRequester(
     reference: referenceOf(sub.id),
     authority: auth ? { name: t(auth.name, lang), web: auth.web, email: auth.email } : undefined,
   });
-  return enqueueMail(db, { to: sub.email, template, lang, subject, body: text, requestId }, app.now());
+  return enqueueMail(
+    db,
+    {
+      to: sub.email,
+      template,
+      lang,
+      subject,
+      body: text,
+      requestId: request?.id ?? null,
+      orgId: request ? mailOrgOf(request) : null,
+    },
+    app.now(),
+  );
 }
 
 /** The acknowledgement of a verified request: the mail (due date, authority) and its timeline event. */
@@ -197,7 +237,7 @@ export async function acknowledge(
     req.org_id,
     'acknowledgement',
     { type: req.type, dueDate: req.due_date },
-    req.id,
+    req,
   );
   await addEvent(tx, actor, req, 'acknowledged', { at, details: { template: 'acknowledgement' } });
 }

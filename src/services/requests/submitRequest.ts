@@ -11,7 +11,9 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { dueDate, maxExtendedDueDate } from '../../core/deadlines/deadlines.ts';
-import { conflict, notFound, validationError } from '../../core/errors.ts';
+import { conflict, forbidden, notFound, validationError } from '../../core/errors.ts';
+import { allowedInAll, type Caller, decide } from '../../core/policies/policy.ts';
+import { requestPolicy } from '../../core/policies/resources.ts';
 import type { Language } from '../../core/register/schema.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { intakeFor, type Target } from '../../core/requests/routing.ts';
@@ -28,6 +30,7 @@ import {
   type RequestScope,
   requestsOfSubmission,
 } from './store.ts';
+import { groupOf } from '../register/group.ts';
 
 export const CODE_MINUTES = 15;
 export const CODE_MAX_ATTEMPTS = 5;
@@ -54,9 +57,20 @@ export type SubmitResult = { submissionId: string; requestIds: string[]; replaye
 export const codeHash = (submissionId: string, code: string) =>
   createHash('sha256').update(`${submissionId}:${code}`).digest('hex');
 
-export async function submitRequest(app: App, actor: Actor, input: SubmitInput): Promise<SubmitResult> {
+/**
+ * File a request. The caller needs requests:write in every company it is filed for (a staff member or an
+ * API key acting for a company); for 'group', in every company of the group. The public form files as the
+ * data subject (systemCaller): anyone may ask any company.
+ */
+export async function submitRequest(app: App, caller: Caller, input: SubmitInput): Promise<SubmitResult> {
+  const actor = caller.actor;
   const r = await app.registers.get();
   if (!r) throw notFound('register', 'current');
+  const group = await groupOf(app.registers);
+  if (
+    !allowedInAll(caller.principal, 'requests:write', input.scope === 'group' ? group.orgIds : [input.scope])
+  )
+    throw refusedFiling(input.scope);
   const now = app.now();
   const receivedAt = input.receivedAt ?? now;
   if (receivedAt.getTime() > now.getTime() + 60_000)
@@ -96,6 +110,19 @@ export async function submitRequest(app: App, actor: Actor, input: SubmitInput):
     intake.mode === 'direct'
       ? intake.targets
       : [{ orgId: intake.umbrellaOrg, jointArrangements: [], group: { candidates: intake.candidates } }];
+  // Each request filed must be one the caller may change (requestPolicy: its company, or for a group
+  // request its contact point and every candidate).
+  for (const target of targets)
+    if (
+      decide(
+        caller.principal,
+        requestPolicy,
+        'write',
+        { id: 'new', org_id: target.orgId, scope: target.group ? { group: target.group } : {} },
+        group,
+      ) !== 'allow'
+    )
+      throw refusedFiling(input.scope);
   const submissionId = randomUUID();
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   let requestIds: string[];
@@ -160,7 +187,11 @@ export async function submitRequest(app: App, actor: Actor, input: SubmitInput):
           targets[0]!.orgId,
           'verification-code',
           { code, codeMinutes: CODE_MINUTES },
-          ids[0]!,
+          {
+            id: ids[0]!,
+            org_id: targets[0]!.orgId,
+            scope: targets[0]!.group ? { group: targets[0]!.group } : {},
+          },
         );
       }
       return ids;
@@ -179,6 +210,14 @@ export async function submitRequest(app: App, actor: Actor, input: SubmitInput):
   await flushMail(app);
   return { submissionId, requestIds, replayed: false };
 }
+
+/** 403 for a filing the caller may not make (the client's text is not echoed). */
+const refusedFiling = (asked: string) =>
+  forbidden(
+    asked === 'group'
+      ? 'Filing a request to the whole group needs requests:write in every company of the group.'
+      : 'Filing a request for this company needs requests:write in it.',
+  );
 
 async function replay(
   db: Db,

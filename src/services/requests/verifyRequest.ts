@@ -11,6 +11,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { App } from '../../app.ts';
 import { OmbudError, precondition, unauthenticated, validationError } from '../../core/errors.ts';
+import { authorize, type Caller } from '../../core/policies/policy.ts';
+import { requestPolicy } from '../../core/policies/resources.ts';
 import { nextState, type VerificationMethod } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
@@ -26,12 +28,13 @@ import {
   addEvent,
   emailHash,
   flushMail,
-  getRequest,
   getSubmission,
   registerIndex,
+  requestFor,
   requestsOfSubmission,
   acknowledge,
 } from './store.ts';
+import { groupOf } from '../register/group.ts';
 
 const subjectActor = (submissionId: string): Actor => ({ kind: 'data-subject', id: submissionId });
 
@@ -153,10 +156,15 @@ export async function verifyByAssertion(
 /** An agent saw an ID document (in a shop, on a video call): the check is recorded, the document never stored. */
 export async function verifyManually(
   app: App,
-  actor: Actor,
+  caller: Caller,
   requestId: string,
   note: string,
 ): Promise<{ requestIds: string[] }> {
+  const req = await requestFor(app, caller, requestId, 'write');
+  // The check verifies the whole submission: the caller must be allowed to change each request it holds.
+  const group = await groupOf(app.registers);
+  for (const other of await requestsOfSubmission(app.db, req.submission_id))
+    if (other.state === 'received') authorize(caller.principal, requestPolicy, 'write', other, group);
   const n = note.trim();
   if (n.length < 3)
     throw validationError('id-check-note-missing', 'Record what was checked.', [
@@ -166,8 +174,7 @@ export async function verifyManually(
         hint: 'E.g. "ID seen: Swedish driving licence, name matches". Do not copy the document number.',
       },
     ]);
-  const req = await getRequest(app.db, requestId);
-  return verifySubmission(app, req.submission_id, actor, 'manual-id-check', { note: n });
+  return verifySubmission(app, req.submission_id, caller.actor, 'manual-id-check', { note: n });
 }
 
 async function verifySubmission(
