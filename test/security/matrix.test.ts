@@ -58,6 +58,8 @@ type Route = {
   headers?: () => Record<string, string>;
   /** The row (or count) the call could change: equal before and after a 'deny'. */
   state?: (p: Params, t: Target) => Promise<unknown>;
+  /** A fresh row for each allowed caller (a changing route: each really acts, none finds it already done). */
+  freshPerCaller?: boolean;
   /** For lists: what of other companies must not be in an 'ok' answer. */
   hidden?: () => string[];
 };
@@ -94,13 +96,13 @@ const TABLE: Record<string, Route> = {
 
   // The audit log: auditors, the DPO and the key (audit:read); never the privacy agent (denied outright).
   'GET /console/audit': {
-    query: (t) => (t === 'other' ? `?org=${OTHER}` : ''),
+    query: (t) => (t === 'other' ? `?org=${OTHER}&limit=5000` : '?limit=5000'),
     own: ['dpo', 'auditor', 'key'],
     other: [],
     hidden: otherRowIds,
   },
   'GET /api/v1/audit': {
-    query: (t) => (t === 'other' ? `?org=${OTHER}` : ''),
+    query: (t) => (t === 'other' ? `?org=${OTHER}&limit=5000` : '?limit=5000'),
     own: ['dpo', 'auditor', 'key'],
     other: [],
     hidden: otherRowIds,
@@ -404,10 +406,17 @@ const TABLE: Record<string, Route> = {
     { type: 'objection', purposeId: 'surveys' },
   ),
   // On a company's own request these are "not a group request" (409/422); on a group request, denied.
-  'POST /api/v1/requests/:id/no-data': act({ note: 'Checked every system.' }, { group: true }),
-  'POST /api/v1/requests/:id/route': act({ orgIds: [OWN], note: 'Found in the web shop.' }, { group: true }),
+  'POST /api/v1/requests/:id/no-data': act(
+    { note: 'Checked every system.' },
+    { group: true, business: [409] },
+  ),
+  'POST /api/v1/requests/:id/route': act(
+    { orgIds: [OWN], note: 'Found in the web shop.' },
+    { group: true, business: [409] },
+  ),
   'POST /api/v1/requests/:id/approve': act({}),
-  'POST /api/v1/requests/:id/fulfilment/retry': act({}),
+  // The run did not fail: "nothing to retry" (409) once the row-level decision let the caller through.
+  'POST /api/v1/requests/:id/fulfilment/retry': act({}, { business: [409] }),
   'GET /api/v1/requests/:id/fulfilment': {
     params: (t) => ({ id: fx.fulfilled[orgOf(t)]! }),
     own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
@@ -427,7 +436,7 @@ const TABLE: Record<string, Route> = {
     params: () => ({}),
     body: (t) => ({
       company: t === 'group' ? 'group' : orgOf(t),
-      type: 'access',
+      type: 'erasure',
       email: cust(t).email,
       idCheck: 'ID seen: passport',
     }),
@@ -452,7 +461,10 @@ const TABLE: Record<string, Route> = {
   },
   'GET /console/inbox': {
     own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
-    hidden: () => [sha12(fx.customer[OTHER]!.email), fx.customer[OTHER]!.first],
+    hidden: () => [
+      sha12(fx.customer[OTHER]!.email),
+      `${fx.customer[OTHER]!.first} ${fx.customer[OTHER]!.last}`,
+    ],
   },
 
   // Retention: read (DPO, privacy agent, auditor, key), run (DPO, privacy agent). A run sweeps the
@@ -491,6 +503,8 @@ function act(
     type?: string;
     purposeId?: string;
     group?: boolean;
+    /** Business answers accepted as 'ok' (the row is not in a state for the action). */
+    business?: number[];
     /** Earlier steps, done by the group owner, that put the request in a state for the action. */
     before?: { path: string; body: Record<string, unknown> }[];
   } = {},
@@ -512,7 +526,8 @@ function act(
     own: ['dpo', 'privacy-agent', 'cs-agent', 'key'],
     other: [],
     ...(opts.group ? { group: [] } : {}),
-    business: [409, 422], // not in a state for it (a fee before the warning, a second completion, …)
+    freshPerCaller: true,
+    business: opts.business,
     state: (p) => requestState(p.id!),
   };
 }
@@ -840,6 +855,12 @@ beforeAll(async () => {
           )
         ).length > 0,
     );
+    await waitFor(
+      `the completion of ${o}`,
+      async () =>
+        (await ts.app.db.query("SELECT 1 FROM dsr_requests WHERE id = $1 AND state = 'completed'", [id]))
+          .length > 0,
+    );
     // Open manual tasks (systems without an interface) on the run.
     for (const systemId of ['crm', 'shipping'])
       await notifyRecipient(
@@ -855,6 +876,10 @@ beforeAll(async () => {
         },
       );
   }
+  // The mails so far are in the demo inbox; from here on mail waits in the outbox (faster, and shown there).
+  const { flushMail } = await import('../../src/services/requests/store.ts');
+  await flushMail(app);
+  app.config.smtpUrl = undefined;
 }, 180_000);
 
 afterAll(async () => {
@@ -871,7 +896,7 @@ const paramCache = new Map<string, Params>();
 
 async function runCase(key: string, r: Route, t: Target, caller: Caller, expected: Outcome) {
   const [method, url] = key.split(' ') as [string, string];
-  const cacheKey = `${key}|${t}`;
+  const cacheKey = `${key}|${t}${r.freshPerCaller && expected === 'ok' ? `|${caller}` : ''}`;
   if (!paramCache.has(cacheKey)) paramCache.set(cacheKey, r.params ? await r.params(t) : {});
   const p = paramCache.get(cacheKey)!;
   const path = url.replace(/:(\w+)/g, (_m, name: string) => {
@@ -935,10 +960,11 @@ describe('permission matrix over real rows', () => {
             if (expected !== phase) continue;
             cases++;
             const where = `${key} as ${caller} on ${t}, expected ${expected}`;
+            const started = Date.now();
             try {
               const { status, problem } = await runCase(key, r, t, caller, expected);
               if (problem) unexpected.push(`${where}, got ${status}: ${problem}`);
-              if (process.env.MATRIX_DEBUG) console.log(`${where}: ${status}`);
+              if (process.env.MATRIX_DEBUG) console.log(`${where}: ${status} ${Date.now() - started} ms`);
             } catch (err) {
               unexpected.push(`${where}: ${(err as Error).message}`);
             }
@@ -947,7 +973,7 @@ describe('permission matrix over real rows', () => {
       }
     console.log(`matrix: ${cases} cases, ${unexpected.length} unexpected\n${unexpected.join('\n')}`);
     expect(cases).toBeGreaterThan(500);
-    expect(unexpected).toEqual([]);
+    expect(unexpected.length, `unexpected cases (listed above): ${unexpected.length}`).toBe(0);
   }, 240_000);
 });
 
