@@ -349,7 +349,8 @@ const TABLE: Record<string, Route> = {
   // A connector configures a system of the group (no company's row): connectors:manage (engineer, DPO).
   'POST /api/v1/fulfilment/connectors/http': {
     body: () => ({ systemId: 'survey-provider', url: 'http://127.0.0.1:9/ombud' }),
-    own: ['dpo', 'engineer'],
+    // A connector to a system every company of the demo uses is group-wide: no Provendo-only caller.
+    own: [],
     state: () => count('SELECT count(*) FROM fulfilment_http_connectors'),
   },
   'GET /api/v1/fulfilment/:requestId': {
@@ -493,7 +494,8 @@ const TABLE: Record<string, Route> = {
   },
   'GET /api/v1/retention/runs/:id': { params: () => ({ id: fx.retentionRun }), group: [] },
   // Counts per rule of the next run (no rows, no personal data): any retention reader.
-  'GET /api/v1/retention/preview': { own: ['dpo', 'privacy-agent', 'auditor', 'key'] },
+  // Retention sweeps the group's shared systems: the preview, like a run, needs the role in every company.
+  'GET /api/v1/retention/preview': { own: [] },
   'POST /api/v1/retention/runs': {
     params: () => ({}),
     body: () => ({ dryRun: true }),

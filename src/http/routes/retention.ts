@@ -88,11 +88,10 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
   const start = async (req: FastifyRequest, input: { dryRun: boolean; today?: string }) => {
     const caller = callerOf(req);
     const group = await groupOf(app.registers);
-    // Whether this process sweeps at all (a fact of the process, not of any company's data), then the
-    // caller's right before the input is looked at: a caller who may not run learns nothing more and no
-    // run is recorded.
-    const retention = worker();
+    // The caller's right first: a caller who may not run learns nothing more (not even whether this
+    // process sweeps) and no run is recorded.
     assertMayRunRetention(caller, group);
+    const retention = worker();
     const ix = await index();
     const realToday = retentionToday(ix, app.now());
     if (!input.dryRun && input.today && input.today > realToday)

@@ -5,7 +5,7 @@
  * which key: apiKeyPolicy (src/core/policies/resources.ts), apikeys:manage in every organization of the key.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { notFound, validationError } from '../../core/errors.ts';
+import { notFound, OmbudError, validationError } from '../../core/errors.ts';
 import { canAll, KEY_FORBIDDEN, PERMISSIONS, type Principal } from '../../core/policies/permissions.ts';
 import {
   allowedInAll,
@@ -102,9 +102,14 @@ export async function createApiKey(
     );
   if (opts.by) {
     if (!allowedInAll(opts.by, apiKeyPolicy.actions.manage, input.orgIds))
-      throw validationError('key-scope', 'You can issue keys only for organizations where you manage keys.', [
-        { path: ['orgIds'], message: 'Remove organizations outside your own.' },
-      ]);
+      throw new OmbudError(
+        'forbidden',
+        'key-scope',
+        'You can issue keys only for organizations where you manage keys.',
+        {
+          issues: [{ path: ['orgIds'], message: 'Remove organizations outside your own.' }],
+        },
+      );
     for (const p of input.permissions)
       if (!canAll(opts.by, p, input.orgIds))
         throw validationError('key-scope', `You cannot grant '${p}' in all the organizations named.`, [
