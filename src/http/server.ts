@@ -16,6 +16,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
 import { authenticate, type Permission } from './auth.ts';
+import { rejectUnstorableInput } from './input.ts';
 import { problemFor, sendProblem } from './problem.ts';
 import { ROUTE_MODULES, type RouteModule } from './routes/index.ts';
 
@@ -132,6 +133,8 @@ export async function buildServer(
     if (!permission || permission === 'public') return;
     await authenticate(app, req, reply, permission);
   });
+  // Then, for every route: text PostgreSQL cannot store (NUL, lone surrogates) is a 400 naming the field.
+  server.addHook('preValidation', rejectUnstorableInput);
 
   server.setErrorHandler((err, req, reply) => {
     const problem = problemFor(err, req);
