@@ -110,8 +110,11 @@ export async function buildServer(
   });
   await server.register(swaggerUi, { routePrefix: '/api/docs' });
 
+  const https = app.config.publicUrl.startsWith('https://');
   server.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
+    // Served over https: browsers keep to https for a year (cookies are Secure too, src/http/auth.ts).
+    if (https) reply.header('strict-transport-security', 'max-age=31536000');
     // same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` on a form POST, so the
     // console's own forms would fail the CSRF check; other sites still get no referrer.
     reply.header('referrer-policy', 'same-origin');

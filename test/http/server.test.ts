@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { OmbudError } from '../../src/core/errors.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { SAME_ORIGIN } from '../security/helpers.ts';
+import { startTestServer, TEST_ADMIN, type TestServer } from '../support/server.ts';
 
 describe('HTTP server on the demo group', () => {
   let ts: TestServer;
@@ -87,13 +89,49 @@ describe('HTTP server on the demo group', () => {
   });
 
   test('cookie-authenticated changes from another origin are refused (CSRF)', async () => {
-    // Any change route works for the check; logout is public, so use a protected one when it exists.
     const res = await ts.server.inject({
       method: 'POST',
-      url: '/console/logout',
-      headers: { cookie: ts.cookie, origin: 'https://evil.example' },
+      url: '/api/v1/apikeys',
+      headers: { cookie: ts.cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+      payload: { name: 'k', orgIds: ['provendo'], permissions: ['register:read'] },
     });
-    expect([303, 403]).toContain(res.statusCode);
+    expect(res.statusCode).toBe(403);
+  });
+
+  test('sign-out is same-origin only: a cross-site logout is refused and the session still works', async () => {
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { referer: 'https://evil.example/page' },
+      {}, // neither Origin nor Referer
+    ]) {
+      const res = await ts.server.inject({
+        method: 'POST',
+        url: '/console/logout',
+        headers: { cookie: ts.cookie, host: 'localhost:80', ...headers },
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    const still = await ts.server.inject({ url: '/api/v1/register', headers: { cookie: ts.cookie } });
+    expect(still.statusCode).toBe(200);
+    // From the console's own page it signs out (a second session, so the others' tests keep theirs).
+    const login = await ts.server.inject({
+      method: 'POST',
+      url: '/console/login',
+      payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const out = await ts.server.inject({
+      method: 'POST',
+      url: '/console/logout',
+      headers: { cookie, ...SAME_ORIGIN },
+    });
+    expect(out.statusCode).toBe(303);
+    expect(String(out.headers['set-cookie'])).toMatch(/^ombud_session=;/);
+    expect((await ts.server.inject({ url: '/api/v1/register', headers: { cookie } })).statusCode).toBe(401);
+    expect(
+      (await ts.server.inject({ url: '/api/v1/register', headers: { cookie: ts.cookie } })).statusCode,
+    ).toBe(200);
   });
 
   test('P01 P31 the public notice of each company names itself as controller and its own authority', async () => {
@@ -118,6 +156,48 @@ describe('HTTP server on the demo group', () => {
   test('P09 every public notice page carries the Customize cookies link', async () => {
     const page = await ts.server.inject('/privacy/bokhylla');
     expect(page.body).toMatch(/<a href="#" data-ombud-cookie-settings>Customize cookies<\/a>/);
+  });
+
+  test('over https (OMBUD_PUBLIC_URL https://…) cookies are Secure and HSTS is sent; over http neither', async () => {
+    const signIn = (server: typeof ts.server) =>
+      server.inject({
+        method: 'POST',
+        url: '/console/login',
+        payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
+      });
+    // http (the test configuration: http://127.0.0.1:3000)
+    expect(ts.app.config.publicUrl).toMatch(/^http:/);
+    const plain = await signIn(ts.server);
+    expect(plain.statusCode).toBe(303);
+    expect(String(plain.headers['set-cookie'])).toMatch(/^ombud_session=[^;]+;.*HttpOnly/);
+    expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/i);
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+    expect((await ts.server.inject('/privacy')).headers['strict-transport-security']).toBeUndefined();
+
+    const secure = await buildServer(
+      { ...ts.app, config: { ...ts.app.config, publicUrl: 'https://privacy.nestit.example' } },
+      { logger: false },
+    );
+    try {
+      const res = await signIn(secure);
+      expect(res.statusCode).toBe(303);
+      const set = String(res.headers['set-cookie']);
+      expect(set).toMatch(/; Secure/);
+      expect(set).toMatch(/HttpOnly/);
+      expect(set).toMatch(/SameSite=Lax/);
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+      for (const url of ['/privacy', '/api/v1/register', '/nowhere'])
+        expect((await secure.inject(url)).headers['strict-transport-security']).toBe('max-age=31536000');
+      const out = await secure.inject({
+        method: 'POST',
+        url: '/console/logout',
+        headers: { cookie: set.split(';')[0]!, ...SAME_ORIGIN },
+      });
+      expect(out.statusCode).toBe(303);
+      expect(String(out.headers['set-cookie'])).toMatch(/^ombud_session=;.*; Secure/);
+    } finally {
+      await secure.close();
+    }
   });
 });
 
