@@ -99,6 +99,8 @@ export function problemFor(err: unknown, req: FastifyRequest): Problem {
     };
   }
   const id = randomUUID();
+  // PostgreSQL's 22021/22P05 (text it cannot store) stay 500s on purpose: the edge refuses such client input
+  // (src/http/input.ts), so one that reaches the database came from elsewhere (a connector, a bug) and must show.
   // Messages of driver errors can quote values (personal data): log the kind and where, not the message.
   const e = err as { name?: string; code?: string; stack?: string };
   req.log.error(
