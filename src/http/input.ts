@@ -5,7 +5,7 @@
  * mistake, so the request is a 400 problem+json naming each field, e.g. `body.name` or `query.actor`,
  * before the route's schema or handler sees it. Other control characters are storable and left alone.
  *
- * The check walks the parsed body (JSON, form, text), the query, the path parameters and the headers,
+ * The check walks the parsed body (JSON, form, text, and JSON kept as text), the query, the path parameters and the headers,
  * keys included, without recursion (a deeply nested JSON body cannot exhaust the stack). It never echoes
  * the offending value: a field is named by its path, and a bad key is named by its parent's path.
  */
@@ -84,6 +84,21 @@ export function unstorableFields(root: string, value: unknown, max = MAX_ISSUES)
   return issues;
 }
 
+/**
+ * A body a route keeps as JSON text (to check a signature over its bytes) carries NUL or a lone surrogate
+ * only as a \u escape: such a body is read as JSON here as well, to be walked like a parsed one.
+ */
+function bodyOf(req: FastifyRequest): unknown {
+  const body = req.body;
+  if (typeof body !== 'string' || !/\\u/i.test(body) || !/json/i.test(String(req.headers['content-type'])))
+    return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body; // not JSON: the route says so
+  }
+}
+
 /** The request's input with text PostgreSQL cannot store, as issues; empty when all is storable. */
 export function unstorableInput(req: FastifyRequest): FieldIssue[] {
   const issues: FieldIssue[] = [];
@@ -91,7 +106,7 @@ export function unstorableInput(req: FastifyRequest): FieldIssue[] {
     ['params', req.params],
     ['query', req.query],
     ['headers', req.headers],
-    ['body', req.body],
+    ['body', bodyOf(req)],
   ] as const) {
     if (issues.length >= MAX_ISSUES) break;
     issues.push(...unstorableFields(root, value, MAX_ISSUES - issues.length));

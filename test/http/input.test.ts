@@ -166,6 +166,23 @@ describe('unstorable text at the edge', () => {
     expectRefused(header, 'headers.accept-language');
   });
 
+  test('a body kept as JSON text (the signed fulfilment callback) is read for escaped NULs too', async () => {
+    const res = await ts.server.inject({
+      method: 'POST',
+      url: `/api/v1/fulfilment/callbacks/dlv_${'0'.repeat(32)}`,
+      headers: JSON_TYPE,
+      payload: '{"status":"done","data":{"customers":[{"name":"a\\u0000b"}]}}',
+    });
+    expectRefused(res, 'body.data.customers.0.name');
+    const escaped = await ts.server.inject({
+      method: 'POST',
+      url: `/api/v1/fulfilment/callbacks/dlv_${'0'.repeat(32)}`,
+      headers: JSON_TYPE,
+      payload: '{"status":"done","message":"a\\\\u0000 is text, \\ud83d\\ude00 a pair"}',
+    });
+    expect(escaped.statusCode).toBe(404); // no such delivery: it got past the edge
+  });
+
   test('authentication answers first: unauthenticated is 401, cross-site is 403, whatever the text', async () => {
     const anon = await send('POST', '/api/v1/apikeys', { json: { name: '\0' } }, { anonymous: true });
     expect(anon.statusCode).toBe(401);
