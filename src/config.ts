@@ -1,6 +1,7 @@
 /**
  * Configuration from the environment, validated once at start. A bad setting stops the
- * start with a message naming the variable, what is wrong and how to fix it.
+ * start with a message naming the variable, what is wrong and how to fix it, never the value
+ * (DATABASE_URL, SMTP_URL and OMBUD_SECRET carry passwords and keys).
  */
 import { z } from 'zod';
 import { validationError } from './core/errors.ts';
@@ -98,9 +99,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const r = schema.safeParse(clean);
   if (!r.success) {
+    // Name the variable and what it expects, never its value: it may be a password or the secret.
     const issues = r.error.issues.map((i) => ({
       path: i.path.map(String),
-      message: `${String(i.path[0])}: ${i.message} (got '${String(clean[String(i.path[0])] ?? '')}')`,
+      message: `${String(i.path[0])}: ${i.message}`,
     }));
     throw validationError(
       'bad-configuration',

@@ -24,6 +24,22 @@ declare module 'fastify' {
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Cookies Ombud sets: HttpOnly, SameSite=Lax, and Secure when Ombud is served over https. */
+export const cookieOptions = (app: App) => ({
+  path: '/',
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  secure: app.config.publicUrl.startsWith('https://'),
+});
+
+const CROSS_SITE =
+  'Cross-site request refused: send changes from the Ombud console (missing or foreign Origin header).';
+
+/** A change sent with the session cookie must come from our own page (CSRF): a 403 otherwise. */
+export function assertSameOrigin(req: FastifyRequest): void {
+  if (!sameOrigin(req)) throw forbidden(CROSS_SITE);
+}
+
 function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin ?? req.headers.referer;
   if (!origin) return false;
@@ -58,10 +74,7 @@ export async function authenticate(
   if (token && !req.principal) {
     const user = await sessionUser(app.db, token, app.now());
     if (user) {
-      if (!SAFE.has(req.method) && !sameOrigin(req))
-        throw forbidden(
-          'Cross-site request refused: send changes from the Ombud console (missing or foreign Origin header).',
-        );
+      if (!SAFE.has(req.method)) assertSameOrigin(req);
       req.principal = {
         kind: 'user',
         userId: user.id,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type ErrorKind, OmbudError } from '../core/errors.ts';
+import { InvalidInputError } from './input.ts';
 
 const STATUS: Record<ErrorKind, number> = {
   validation: 422,
@@ -43,6 +44,18 @@ export function problemFor(err: unknown, req: FastifyRequest): Problem {
       errors: err.issues.length
         ? err.issues.map((i) => ({ path: i.path.join('.'), message: i.message, hint: i.hint }))
         : undefined,
+    };
+  }
+  if (err instanceof InvalidInputError) {
+    const parts = [...new Set(err.issues.map((i) => String(i.path[0])))].join(' and ');
+    return {
+      type: `${TYPE_BASE}invalid-request`,
+      title: 'invalid request',
+      status: 400,
+      detail: `The request ${parts} contains text that cannot be stored.`,
+      code: 'invalid-request',
+      errors: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message, hint: i.hint })),
+      hint: 'Remove NUL characters (U+0000) and lone UTF-16 surrogates from the fields listed in errors.',
     };
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
@@ -86,6 +99,8 @@ export function problemFor(err: unknown, req: FastifyRequest): Problem {
     };
   }
   const id = randomUUID();
+  // PostgreSQL's 22021/22P05 (text it cannot store) stay 500s on purpose: the edge refuses such client input
+  // (src/http/input.ts), so one that reaches the database came from elsewhere (a connector, a bug) and must show.
   // Messages of driver errors can quote values (personal data): log the kind and where, not the message.
   const e = err as { name?: string; code?: string; stack?: string };
   req.log.error(

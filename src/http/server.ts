@@ -18,6 +18,7 @@ import type { App } from '../app.ts';
 import type { Viewer } from '../web/layout.ts';
 import { runInPageContext } from '../web/pageContext.ts';
 import { authenticate, type Permission, SESSION_COOKIE } from './auth.ts';
+import { rejectUnstorableInput } from './input.ts';
 import { type Problem, problemFor, sendProblem } from './problem.ts';
 import { isConsolePath, problemPage, wantsHtmlPage } from './problemPage.ts';
 import { ROUTE_MODULES, type RouteModule } from './routes/index.ts';
@@ -112,8 +113,11 @@ export async function buildServer(
   });
   await server.register(swaggerUi, { routePrefix: '/api/docs' });
 
+  const https = app.config.publicUrl.startsWith('https://');
   server.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
+    // Served over https: browsers keep to https for a year (cookies are Secure too, src/http/auth.ts).
+    if (https) reply.header('strict-transport-security', 'max-age=31536000');
     // same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` on a form POST, so the
     // console's own forms would fail the CSRF check; other sites still get no referrer.
     reply.header('referrer-policy', 'same-origin');
@@ -135,6 +139,8 @@ export async function buildServer(
     if (!permission || permission === 'public') return;
     await authenticate(app, req, reply, permission);
   });
+  // Then, for every route: text PostgreSQL cannot store (NUL, lone surrogates) is a 400 naming the field.
+  server.addHook('preValidation', rejectUnstorableInput);
 
   // Console pages render their navigation for the signed-in person (src/web/layout.ts): run each
   // handler inside a page context that knows the principal and every route's declared permission.

@@ -1,8 +1,10 @@
 /**
  * The privacy center's "lost the link?" form: a known address gets a mail (real SMTP on loopback) with a
- * working settings link per company that knows it; an unknown address gets none; the page is the same.
+ * working settings link per company that knows it; an unknown address gets none; the page is the same,
+ * and it is sent before the address is looked up, for known and unknown addresses alike.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { Db } from '../../src/storage/db.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
 
 const WORDING = 'Yes, send me the NestIT newsletter.';
@@ -82,6 +84,44 @@ describe('privacy center: send me my communication settings link', () => {
     expect(bad.statusCode).toBe(422);
     expect(bad.body).toContain('Skriv en gyldig e-postadresse');
   });
+
+  test('the answer does not wait for the lookup: with the lookup blocked, known and unknown addresses get the same page, and the lookup and the mail follow', async () => {
+    const db = t.app.db;
+    const query = db.query;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let lookups = 0;
+    // Every subject lookup (src/services/consent/subjects.ts findSubject) waits until released.
+    db.query = (async (sql: string, params?: unknown[]) => {
+      if (/FROM consent_identities/.test(sql)) {
+        lookups++;
+        await gate;
+      }
+      return query.call(db, sql, params);
+    }) as Db['query'];
+    const mailsBefore = t.smtp.mails.length;
+    try {
+      // Were the lookup awaited before answering, these would never return (the test times out).
+      const known = await ask('frida.lost@example.se', 'nb');
+      const unknown = await ask('nobody.here@example.se', 'nb');
+      expect(known.statusCode).toBe(200);
+      expect(unknown.statusCode).toBe(200);
+      expect(unknown.body).toBe(known.body);
+      // The same path runs after both answers: each reaches the lookup, where it waits.
+      await vi.waitFor(() => expect(lookups).toBeGreaterThanOrEqual(2), { timeout: 5000 });
+      expect(t.smtp.mails.length).toBe(mailsBefore);
+    } finally {
+      release();
+      db.query = query;
+    }
+    const mail = await t.smtp.waitFor(
+      (m) => m.to.includes('frida.lost@example.se') && m.text.includes('lang=nb'),
+    );
+    expect(mail.text).toContain('Bokhyllan Nordic AB');
+    expect(t.smtp.mails.some((m) => m.to.includes('nobody.here@example.se'))).toBe(false);
+  }, 30_000);
 
   test('P09 P25 the landing page in the visitor language links the notices, the request form, the settings form and Customize cookies', async () => {
     const sv = await t.server.inject({

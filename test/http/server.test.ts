@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { OmbudError } from '../../src/core/errors.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { SAME_ORIGIN } from '../security/helpers.ts';
+import { startTestServer, TEST_ADMIN, type TestServer } from '../support/server.ts';
 
 describe('HTTP server on the demo group', () => {
   let ts: TestServer;
@@ -87,13 +89,49 @@ describe('HTTP server on the demo group', () => {
   });
 
   test('cookie-authenticated changes from another origin are refused (CSRF)', async () => {
-    // Any change route works for the check; logout is public, so use a protected one when it exists.
     const res = await ts.server.inject({
       method: 'POST',
-      url: '/console/logout',
-      headers: { cookie: ts.cookie, origin: 'https://evil.example' },
+      url: '/api/v1/apikeys',
+      headers: { cookie: ts.cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+      payload: { name: 'k', orgIds: ['provendo'], permissions: ['register:read'] },
     });
-    expect([303, 403]).toContain(res.statusCode);
+    expect(res.statusCode).toBe(403);
+  });
+
+  test('sign-out is same-origin only: a cross-site logout is refused and the session still works', async () => {
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { referer: 'https://evil.example/page' },
+      {}, // neither Origin nor Referer
+    ]) {
+      const res = await ts.server.inject({
+        method: 'POST',
+        url: '/console/logout',
+        headers: { cookie: ts.cookie, host: 'localhost:80', ...headers },
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    const still = await ts.server.inject({ url: '/api/v1/register', headers: { cookie: ts.cookie } });
+    expect(still.statusCode).toBe(200);
+    // From the console's own page it signs out (a second session, so the others' tests keep theirs).
+    const login = await ts.server.inject({
+      method: 'POST',
+      url: '/console/login',
+      payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const out = await ts.server.inject({
+      method: 'POST',
+      url: '/console/logout',
+      headers: { cookie, ...SAME_ORIGIN },
+    });
+    expect(out.statusCode).toBe(303);
+    expect(String(out.headers['set-cookie'])).toMatch(/^ombud_session=;/);
+    expect((await ts.server.inject({ url: '/api/v1/register', headers: { cookie } })).statusCode).toBe(401);
+    expect(
+      (await ts.server.inject({ url: '/api/v1/register', headers: { cookie: ts.cookie } })).statusCode,
+    ).toBe(200);
   });
 
   test('P01 P31 the public notice of each company names itself as controller and its own authority', async () => {
@@ -119,6 +157,48 @@ describe('HTTP server on the demo group', () => {
     const page = await ts.server.inject('/privacy/bokhylla');
     expect(page.body).toMatch(/<a href="#" data-ombud-cookie-settings>Customize cookies<\/a>/);
   });
+
+  test('over https (OMBUD_PUBLIC_URL https://…) cookies are Secure and HSTS is sent; over http neither', async () => {
+    const signIn = (server: typeof ts.server) =>
+      server.inject({
+        method: 'POST',
+        url: '/console/login',
+        payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
+      });
+    // http (the test configuration: http://127.0.0.1:3000)
+    expect(ts.app.config.publicUrl).toMatch(/^http:/);
+    const plain = await signIn(ts.server);
+    expect(plain.statusCode).toBe(303);
+    expect(String(plain.headers['set-cookie'])).toMatch(/^ombud_session=[^;]+;.*HttpOnly/);
+    expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/i);
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+    expect((await ts.server.inject('/privacy')).headers['strict-transport-security']).toBeUndefined();
+
+    const secure = await buildServer(
+      { ...ts.app, config: { ...ts.app.config, publicUrl: 'https://privacy.nestit.example' } },
+      { logger: false },
+    );
+    try {
+      const res = await signIn(secure);
+      expect(res.statusCode).toBe(303);
+      const set = String(res.headers['set-cookie']);
+      expect(set).toMatch(/; Secure/);
+      expect(set).toMatch(/HttpOnly/);
+      expect(set).toMatch(/SameSite=Lax/);
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+      for (const url of ['/privacy', '/api/v1/register', '/nowhere'])
+        expect((await secure.inject(url)).headers['strict-transport-security']).toBe('max-age=31536000');
+      const out = await secure.inject({
+        method: 'POST',
+        url: '/console/logout',
+        headers: { cookie: set.split(';')[0]!, ...SAME_ORIGIN },
+      });
+      expect(out.statusCode).toBe(303);
+      expect(String(out.headers['set-cookie'])).toMatch(/^ombud_session=;.*; Secure/);
+    } finally {
+      await secure.close();
+    }
+  });
 });
 
 test('a bad setting stops the start with the variable, the problem and the fix', () => {
@@ -129,8 +209,34 @@ test('a bad setting stops the start with the variable, the problem and the fix',
       return e as OmbudError;
     }
   })()!;
-  expect(err.message).toContain("PORT: must be a number (got 'eighty')");
+  expect(err.message).toContain('PORT: must be a number');
+  expect(err.message).not.toContain('eighty');
   expect(err.message).toContain('DATABASE_URL: must start with postgres://');
   expect(err.hint).toContain('Fix the environment variable');
   expect(loadConfig({}).port).toBe(3000);
+});
+
+test('a bad setting is named with what it expects, never echoing its value (it may hold a password or the secret)', () => {
+  const values = {
+    OMBUD_SECRET: 'hunter2-too-short',
+    DATABASE_URL: 'mysql://admin:Pa55word-db@db.example/ombud',
+    SMTP_URL: 'http://mailer:Pa55word-smtp@smtp.example',
+    OMBUD_PUBLIC_URL: 'privacy token=Pa55word-url',
+    OMBUD_API_KEY_CACHE_TTL_MS: '999999999',
+    LOG_LEVEL: 'verbose-Pa55word-log',
+    OMBUD_COOKIE_ORIGINS: 'ftp://Pa55word-origin',
+  };
+  let err: OmbudError | undefined;
+  try {
+    loadConfig(values);
+  } catch (e) {
+    err = e as OmbudError;
+  }
+  expect(err?.code).toBe('bad-configuration');
+  const said = JSON.stringify({ message: err!.message, issues: err!.issues, hint: err!.hint });
+  for (const name of Object.keys(values)) expect(said).toContain(`${name}: `);
+  expect(err!.message).toContain('OMBUD_SECRET: must be at least 32 characters');
+  expect(err!.message).toContain('DATABASE_URL: must start with postgres://');
+  for (const value of Object.values(values)) expect(said).not.toContain(value);
+  expect(said).not.toMatch(/Pa55word|hunter2|999999999/);
 });

@@ -8,6 +8,7 @@ import { notFound, OmbudError } from '../../core/errors.ts';
 import { CENTER_STRINGS, pickLang } from '../../core/privacy-center/strings.ts';
 import { mailPreferenceLinks } from '../../services/consent/mailPreferenceLinks.ts';
 import { flushMail } from '../../services/requests/store.ts';
+import { afterResponse } from '../background.ts';
 import { submissionLimiter } from '../requestLimits.ts';
 import { renderPublishedNotice } from '../../services/notice/renderPublishedNotice.ts';
 import { publicPage } from '../../web/layout.ts';
@@ -106,7 +107,10 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
   );
 
   // "Lost the link?": the same page whether or not the address is known; the mail goes to the address.
+  // The answer goes first and the lookup, the mail and its delivery after it, for every address alike:
+  // nothing that depends on whether the address is known happens before the answer, so its time tells nothing.
   const limitSubmit = submissionLimiter(server, app);
+  const later = afterResponse(server);
   server.post(
     '/privacy/settings-link',
     {
@@ -134,9 +138,11 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
             .send(await landing(b.lang, { error: err.message }));
         throw err;
       }
-      await mailPreferenceLinks(app, { email: email.data, lang: b.lang });
-      // Deliver in the background: waiting for SMTP only when a mail was queued would tell known addresses apart.
-      void flushMail(app);
+      const input = { email: email.data, lang: b.lang };
+      later(req, 'settings-link', async () => {
+        await mailPreferenceLinks(app, input);
+        await flushMail(app);
+      });
       return reply
         .type('text/html')
         .header('cache-control', 'no-store')

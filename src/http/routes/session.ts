@@ -5,7 +5,7 @@ import { html } from '../../core/html.ts';
 import { OmbudError } from '../../core/errors.ts';
 import { login, logout } from '../../services/users/admins.ts';
 import { publicPage } from '../../web/layout.ts';
-import { SESSION_COOKIE } from '../auth.ts';
+import { assertSameOrigin, cookieOptions, SESSION_COOKIE } from '../auth.ts';
 
 const loginPage = (next: string, error?: string) =>
   publicPage({
@@ -59,13 +59,7 @@ export async function sessionRoutes(server: FastifyInstance, app: App) {
           code: body.code?.trim() || undefined,
           secretKeys: app.config.secretKeys,
         });
-        reply.setCookie(SESSION_COOKIE, token, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: app.config.publicUrl.startsWith('https://'),
-          expires: expiresAt,
-        });
+        reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions(app), expires: expiresAt });
         return reply.redirect(safeNext(body.next), 303);
       } catch (err) {
         if (err instanceof OmbudError && err.kind === 'unauthenticated')
@@ -78,13 +72,16 @@ export async function sessionRoutes(server: FastifyInstance, app: App) {
     },
   );
 
+  // Public (an expired session can still sign out), but same-origin only like every console change:
+  // another site must not sign people out.
   server.post(
     '/console/logout',
     { config: { permission: 'public' }, schema: { hide: true } },
     async (req, reply) => {
+      assertSameOrigin(req);
       const token = req.cookies[SESSION_COOKIE];
       if (token) await logout(app.db, token);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(SESSION_COOKIE, cookieOptions(app));
       return reply.redirect('/console/login', 303);
     },
   );

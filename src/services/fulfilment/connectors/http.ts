@@ -139,7 +139,14 @@ export const httpConnectorInput = z.object({
   url: z
     .string()
     .url()
-    .refine((u) => /^https?:$/.test(new URL(u).protocol), 'use an http:// or https:// URL'),
+    // zod runs refinements after a failed .url() too: a URL that `new URL` refuses is invalid, not a 500.
+    .refine((u) => {
+      try {
+        return /^https?:$/.test(new URL(u).protocol);
+      } catch {
+        return false;
+      }
+    }, 'use an http:// or https:// URL'),
   /** A Standard Webhooks secret (whsec_<base64>); generated when omitted. */
   secret: z
     .string()
