@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { forbidden, notFound } from '../../core/errors.ts';
+import { forbidden, notFound, precondition } from '../../core/errors.ts';
 import { orgScope, PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
 import {
   createApiKey,
@@ -15,7 +15,9 @@ import {
   rotateApiKey,
   type ApiKey,
 } from '../../services/apikeys/apiKeys.ts';
-import { auditCsv, recordAudit, searchAudit, verifyAuditLog } from '../../services/audit/auditLog.ts';
+import { auditCsv, recordAudit, searchAudit } from '../../services/audit/auditLog.ts';
+import { makeCheckpoint, verifyAuditTrail } from '../../services/audit/checkpoints.ts';
+import { allowedInAll } from '../../core/policies/policy.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
 import { principalActor } from '../actor.ts';
 
@@ -211,8 +213,44 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
     '/api/v1/audit/verify',
     {
       config: { permission: 'audit:read' },
-      schema: { tags: ['audit'], summary: 'Verify the whole hash chain and its head' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Verify the whole keyed hash chain, its head and the signed checkpoints exported (the first bad entry is named)',
+      },
     },
-    async () => verifyAuditLog(app.db),
+    async () => verifyAuditTrail(app.db, app.auditTrust),
+  );
+
+  server.post(
+    '/api/v1/audit/checkpoints',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Verify the log, then sign a checkpoint of its head and export it (needs audit:read in every company)',
+      },
+    },
+    async (req, reply) => {
+      // A checkpoint covers the whole group's log: only someone who may read the audit log of every company.
+      const orgs = (await knownOrgs()) ?? [];
+      if (!allowedInAll(req.principal!, 'audit:read', orgs))
+        throw forbidden(
+          "A checkpoint covers every company's audit log: it needs 'audit:read' in every company.",
+        );
+      if (!app.auditTrust)
+        throw precondition(
+          'no-audit-checkpoints',
+          'Audit checkpoints are not set up in this process.',
+          'Start the server with `ombud start`, or run `ombud audit checkpoint`.',
+        );
+      const r = await makeCheckpoint(app, app.auditTrust, principalActor(req));
+      return reply.code(201).send({
+        checkpoint: r.checkpoint,
+        mailedTo: r.mailedTo.length,
+        posted: r.posted ?? null,
+      });
+    },
   );
 }
