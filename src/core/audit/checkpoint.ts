@@ -82,8 +82,7 @@ export function checkCheckpointLine(line: string, publicKeys: Map<string, KeyObj
     return { ok: false, problem: 'is not JSON' };
   }
   if (
-    !c ||
-    c.v !== 1 ||
+    c?.v !== 1 ||
     !Number.isSafeInteger(c.seq) ||
     !Number.isSafeInteger(c.count) ||
     typeof c.hash !== 'string' ||
