@@ -248,7 +248,7 @@ describeEachDatabase('audit log tamper evidence', (kind) => {
     await recompute(db, 'unkeyed');
     await checkpoint();
     expect((await readExportedCheckpoints(trust)).checkpoints[0]).toMatchObject({
-      keyedFrom: null,
+      keyedFrom: seqs[5]! + 1,
       count: 6,
     });
     await recompute(db, 'unkeyed', (rows) =>

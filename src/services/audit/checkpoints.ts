@@ -143,7 +143,9 @@ export async function makeCheckpoint(app: App, trust: AuditTrust, by: Actor): Pr
     seq: head.seq,
     count: head.count,
     hash: head.hash,
-    keyedFrom: walk.keyedFrom,
+    // Everything after this head is written with a key (by this process or a later one): an unkeyed
+    // entry after it is a forgery even while the log has no keyed entry yet (new or just-upgraded install).
+    keyedFrom: walk.keyedFrom ?? head.seq + 1,
     at: app.now().toISOString(),
   });
   const line = checkpointLine(checkpoint);
