@@ -219,7 +219,20 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
           'Verify the whole keyed hash chain, its head and the signed checkpoints exported (the first bad entry is named)',
       },
     },
-    async () => verifyAuditTrail(app.db, app.auditTrust),
+    async () => {
+      // Server paths (key and checkpoint files) stay on the server: the CLI names them.
+      const { keySources, checkpoint, ...r } = await verifyAuditTrail(app.db, app.auditTrust);
+      return {
+        ...r,
+        withKey: keySources.length > 0,
+        checkpoint: checkpoint && {
+          seq: checkpoint.seq,
+          count: checkpoint.count,
+          at: checkpoint.at,
+          kid: checkpoint.kid,
+        },
+      };
+    },
   );
 
   server.post(
