@@ -345,6 +345,20 @@ describeEachDatabase('audit log tamper evidence', (kind) => {
     expect(r.warnings.join(' ')).toMatch(/WITHOUT the audit chain key/);
   });
 
+  test('P21 later checkpoints walk only the entries since the last one, and verify checks every checkpoint', async () => {
+    const first = await checkpoint();
+    await db.exec('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
+    const seq7 = await recordAudit(db, { actor: { kind: 'user', id: 'u7' }, action: 'subject.read' });
+    const second = await makeCheckpoint(app, trust, SYSTEM_ACTOR);
+    expect(second.checkpoint).toMatchObject({ seq: seq7, count: 7, keyedFrom: first.checkpoint.keyedFrom });
+    expect(await verifyTrail()).toMatchObject({ ok: true, count: 7, checkpointsMatched: 2 });
+    // A rewrite before the last checkpoint: the next checkpoint is refused, verify names it.
+    await db.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+    await db.query('DELETE FROM audit_log WHERE seq = $1', [seqs[0]]);
+    await expect(makeCheckpoint(app, trust, SYSTEM_ACTOR)).rejects.toThrow(/does not verify/);
+    expect(await verifyTrail()).toMatchObject({ ok: false, seq: seqs[1] });
+  });
+
   test('P21 a checkpoint is never signed over a broken log', async () => {
     await db.query("UPDATE audit_log SET target = 'subject:999' WHERE seq = $1", [seqs[2]]);
     await expect(makeCheckpoint(app, trust, SYSTEM_ACTOR)).rejects.toThrow(/does not verify/);

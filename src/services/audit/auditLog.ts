@@ -140,27 +140,52 @@ const AT_US = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
  */
 export async function walkAuditLog(
   db: Db,
-  opts: { pageSize?: number; checkpoints?: Checkpoint[]; keys?: Map<string, Buffer> } = {},
+  opts: {
+    pageSize?: number;
+    checkpoints?: Checkpoint[];
+    keys?: Map<string, Buffer>;
+    /**
+     * Start at this (signed, trusted) checkpoint instead of the first entry: its entry must still have its
+     * hash and count, and only the entries after it are walked (the daily checkpoint's cost).
+     */
+    from?: Checkpoint;
+  } = {},
 ): Promise<AuditWalk> {
   const pageSize = opts.pageSize ?? 5000;
   const keys = opts.keys ?? auditChainKeys()?.keys ?? new Map<string, Buffer>();
-  const cps = [...(opts.checkpoints ?? [])].sort((a, b) => a.seq - b.seq);
+  const from = opts.from;
+  const cps = [...(opts.checkpoints ?? []), ...(from ? [from] : [])].sort((a, b) => a.seq - b.seq);
   const keyedFrom = cps.reduce<number | null>(
     (m, c) => (c.keyedFrom === null ? m : m === null ? c.keyedFrom : Math.min(m, c.keyedFrom)),
     null,
   );
-  const w = new ChainWalker((id) => keys.get(id), { keyedFrom });
+  const w = new ChainWalker((id) => keys.get(id), { keyedFrom, prev: from?.hash });
   let next = 0; // the next checkpoint to meet
   let after = 0;
   let matched = 0;
   const stats = () => ({
     keyed: w.keyed,
     unkeyed: w.unkeyed,
-    keyedFrom: w.firstKeyed,
+    keyedFrom: from ? (keyedFrom ?? w.firstKeyed) : w.firstKeyed,
     checkpointsMatched: matched,
   });
   const fail = (p: ChainProblem, count = w.count): AuditWalk => ({ ok: false, count, ...p, ...stats() });
   const cpName = (c: Checkpoint) => `the signed checkpoint of ${c.at}`;
+  if (from) {
+    const [at] = await db.query<{ hash: string; n: string | number }>(
+      'SELECT (SELECT hash FROM audit_log WHERE seq = $1) AS hash, (SELECT count(*) FROM audit_log WHERE seq <= $1) AS n',
+      [from.seq],
+    );
+    if ((from.seq > 0 && at?.hash !== from.hash) || Number(at?.n) !== from.count)
+      return fail({
+        seq: from.seq,
+        problem: `it does not match ${cpName(from)} (${from.count} entries up to entry ${from.seq}): the log was rewritten; verify the whole log`,
+      });
+    w.count = from.count;
+    after = from.seq;
+    // Older checkpoints were checked when `from` was made, against the same entries.
+    while (cps[next] && cps[next]!.seq <= from.seq) next++;
+  }
   for (let rechecks = 0; ; ) {
     const rows = await db.query<AuditRow & { at_us: string }>(
       `SELECT seq, ${AT_US} AS at_us, actor, org_id, action, target, reason, details, prev_hash, hash, key_id

@@ -131,7 +131,12 @@ export async function makeCheckpoint(app: App, trust: AuditTrust, by: Actor): Pr
       `The checkpoint file ${exported.file} line ${exported.problems[0]!.line} ${exported.problems[0]!.problem}.`,
       'Investigate before signing anything new: run `ombud audit verify`.',
     );
-  const walk = await walkAuditLog(app.db, { checkpoints: exported.checkpoints });
+  // From the last exported checkpoint on (its entry, hash and count checked): a day's entries, not the whole log.
+  const last = exported.checkpoints.reduce<Checkpoint | undefined>(
+    (m, c) => (!m || c.seq > m.seq ? c : m),
+    undefined,
+  );
+  const walk = await walkAuditLog(app.db, { checkpoints: exported.checkpoints, from: last });
   if (!walk.ok)
     throw conflict(
       'audit-log-broken',
