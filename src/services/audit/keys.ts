@@ -52,7 +52,7 @@ export function currentChainKey(): { id: string; key: Buffer } {
     throw precondition(
       'no-audit-key',
       'The audit chain key is not loaded: audit entries cannot be written.',
-      'Open the application with openApp (it loads OMBUD_SECRET_KEYS or the audit key file), or install a key with installAuditChainKeys.',
+      'Set OMBUD_SECRET_KEYS or OMBUD_AUDIT_KEY_FILE as the server has them (openApp loads them; code that opens the database itself calls installAuditChainKeys).',
     );
   return { id: installed.current, key: installed.keys.get(installed.current)! };
 }
