@@ -359,6 +359,20 @@ describeEachDatabase('audit log tamper evidence', (kind) => {
     expect(await verifyTrail()).toMatchObject({ ok: false, seq: seqs[1] });
   });
 
+  test('an entry added with a valid keyed hash but without moving the head is caught', async () => {
+    const [last] = (await rowsOf(db)).slice(-1);
+    const at = microIso(new Date());
+    const fields = { at, actor: 'user:x', orgId: null, action: 'x', target: null, reason: null, details: {} };
+    const hash = auditMac(auditChainKeys()!.keys.get('test')!, 'test', last!.hash, fields);
+    const [row] = await db.query<{ seq: number }>(
+      `INSERT INTO audit_log (at, actor, action, prev_hash, hash, key_id) VALUES ($1, 'user:x', 'x', $2, $3, 'test') RETURNING seq`,
+      [at, last!.hash, hash],
+    );
+    const r = await verifyAuditLog(db);
+    expect(r).toMatchObject({ ok: false, seq: Number(row!.seq) });
+    expect(r.ok === false && r.problem).toMatch(/the head was changed, or entries were added without it/);
+  });
+
   test('P21 a checkpoint is never signed over a broken log', async () => {
     await db.query("UPDATE audit_log SET target = 'subject:999' WHERE seq = $1", [seqs[2]]);
     await expect(makeCheckpoint(app, trust, SYSTEM_ACTOR)).rejects.toThrow(/does not verify/);

@@ -254,6 +254,11 @@ export async function walkAuditLog(
       const more = await db.query('SELECT 1 FROM audit_log WHERE seq > $1 LIMIT 1', [after]);
       if (more.length) continue;
     }
+    if (h.seq < after || h.count < w.count)
+      return fail({
+        seq: after,
+        problem: `the head records ${h.count} entries up to entry ${h.seq}, the table holds ${w.count} up to entry ${after}: the head was changed, or entries were added without it`,
+      });
     return fail(
       {
         seq: h.seq,
