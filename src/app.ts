@@ -6,6 +6,8 @@ import type { Config } from './config.ts';
 import type { Db } from './storage/db.ts';
 import { openDatabase } from './storage/open.ts';
 import { RegisterCache } from './services/register/currentRegister.ts';
+import { installAuditChainKeys, loadAuditChainKeys } from './services/audit/keys.ts';
+import { type AuditTrust, auditTrustOf } from './services/audit/checkpoints.ts';
 
 export type App = {
   db: Db;
@@ -36,6 +38,13 @@ export type App = {
    * access and portability run on verification.
    */
   approveChanges?: boolean;
+  /**
+   * Where audit checkpoints are signed, exported and verified (src/services/audit/checkpoints.ts). Set by
+   * `openApp`; without it checkpoints cannot be made and verification runs without one.
+   */
+  auditTrust?: AuditTrust;
+  /** The audit chain key file `openApp` created (first start without OMBUD_SECRET_KEYS), to tell the operator. */
+  auditKeyCreated?: string;
 };
 
 export function createApp(db: Db, config: Config, now: () => Date = () => new Date()): App {
@@ -48,9 +57,20 @@ export function createApp(db: Db, config: Config, now: () => Date = () => new Da
   };
 }
 
-export async function openApp(config: Config): Promise<App> {
+/**
+ * Open the configured database. The audit chain keys are loaded (and installed for the process) first:
+ * with `auditKeys: 'create'` (the default) a key file is made in the data directory when no key is
+ * configured; 'load' (verification) never creates one and may run without a key.
+ */
+export async function openApp(config: Config, opts: { auditKeys?: 'create' | 'load' } = {}): Promise<App> {
+  const create = (opts.auditKeys ?? 'create') === 'create';
+  const chain = loadAuditChainKeys(config, { create });
+  installAuditChainKeys(chain.keys);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  return createApp(db, config);
+  const app = createApp(db, config);
+  app.auditTrust = auditTrustOf(config, { createKeys: create });
+  app.auditKeyCreated = chain.created;
+  return app;
 }
 
 /** Today's date (YYYY-MM-DD) in a time zone. */

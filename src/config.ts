@@ -59,6 +59,20 @@ const schema = z.object({
     .optional(),
   OMBUD_ASSERTION_ISSUER: z.string().min(1).optional(),
   OMBUD_ASSERTION_AUDIENCE: z.string().min(1).default('ombud-requests'),
+  OMBUD_AUDIT_KEY_FILE: z.string().min(1).optional(),
+  OMBUD_AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  OMBUD_AUDIT_PUBLIC_KEY: z.string().min(1).optional(),
+  OMBUD_AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+  OMBUD_AUDIT_CHECKPOINT_URL: z
+    .url('must be an absolute URL such as https://archive.example/ombud')
+    .optional(),
+  OMBUD_AUDIT_CHECKPOINT_MAIL: z
+    .string()
+    .regex(
+      /^(none|[^\s,@]+@[^\s,@]+(,[^\s,@]+@[^\s,@]+)*)$/,
+      "must be comma-separated e-mail addresses, or 'none'",
+    )
+    .optional(),
 });
 
 export type Config = {
@@ -93,6 +107,24 @@ export type Config = {
   apiKeyCacheTtlMs?: number;
   /** How long the register's current revision is trusted without asking the database. */
   registerCacheTtlMs?: number;
+  /**
+   * The audit trail's keys and exports, all outside the database (src/services/audit/keys.ts): unset
+   * paths default to files in the data directory.
+   */
+  audit?: {
+    /** Audit chain keys ("id:base64" lines), used with OMBUD_SECRET_KEYS; default <data dir>/audit-chain.key. */
+    keyFile?: string;
+    /** Ed25519 private key (PKCS#8 PEM) signing checkpoints; default <data dir>/audit-signing.key. */
+    signingKeyFile?: string;
+    /** Public key(s) (PEM) checkpoints are verified with; default the signing key's file + '.pub'. */
+    publicKeyFile?: string;
+    /** Where checkpoints are appended (checkpoints.jsonl); default <data dir>/audit-checkpoints. */
+    checkpointDir?: string;
+    /** Checkpoints are also POSTed here (JSON), if set. */
+    checkpointUrl?: string;
+    /** Checkpoints are mailed here; default the DPOs of the register; [] for none. */
+    checkpointMail?: string[];
+  };
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -142,5 +174,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     apiKeyCacheTtlMs: v.OMBUD_API_KEY_CACHE_TTL_MS,
     registerCacheTtlMs: v.OMBUD_REGISTER_CACHE_TTL_MS,
+    audit: {
+      keyFile: v.OMBUD_AUDIT_KEY_FILE,
+      signingKeyFile: v.OMBUD_AUDIT_SIGNING_KEY,
+      publicKeyFile: v.OMBUD_AUDIT_PUBLIC_KEY,
+      checkpointDir: v.OMBUD_AUDIT_CHECKPOINT_DIR,
+      checkpointUrl: v.OMBUD_AUDIT_CHECKPOINT_URL,
+      checkpointMail:
+        v.OMBUD_AUDIT_CHECKPOINT_MAIL === 'none' ? [] : v.OMBUD_AUDIT_CHECKPOINT_MAIL?.split(','),
+    },
   };
 }

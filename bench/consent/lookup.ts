@@ -29,6 +29,8 @@ import { CONTACT_CHECK_SQL } from '../../src/services/consent/checkContact.ts';
 import { consentKeys, identityHash } from '../../src/services/consent/keys.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
+import { randomBytes } from 'node:crypto';
+import { chainKeysFrom, installAuditChainKeys } from '../../src/services/audit/keys.ts';
 import { email, GENERATOR_VERSION, generate, ORG, PURPOSE } from './generate.ts';
 
 const { values: a } = parseArgs({
@@ -136,6 +138,8 @@ async function main() {
   const db = await openPostgres(serverUrl.toString(), POOL);
   process.env.OMBUD_DEMO_PASSWORD = 'bench-password-1234';
   const app = createApp(db, loadConfig({ LOG_LEVEL, OMBUD_SECRET: SECRET }));
+  // The audit chain key (outside the database; openApp loads it in production): one for this run.
+  installAuditChainKeys(chainKeysFrom(`bench:${randomBytes(32).toString('base64')}`, 'bench'));
   const keys = await consentKeys(db, app.config.secret);
   await migrate(db);
 

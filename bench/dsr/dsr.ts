@@ -32,6 +32,7 @@ import type { Db } from '../../src/storage/db.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { openPglite } from '../../src/storage/pglite.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
+import { chainKeysFrom, installAuditChainKeys } from '../../src/services/audit/keys.ts';
 import { type Copy, countRows, prepareCopies, recordTouched } from './copies.ts';
 import { handAccess, handConstants, handErase } from './hand.ts';
 
@@ -134,6 +135,8 @@ if (values['own-db'] === 'pglite') {
   };
 }
 await migrate(ownDb);
+// The audit chain key (outside the database; openApp loads it in production): one for this run.
+installAuditChainKeys(chainKeysFrom(`bench:${randomBytes(32).toString('base64')}`, 'bench'));
 const index = new RegisterIndex((await readRegisterDir(DEMO_REGISTER_DIR)).register!);
 const datasets = await readDatasetDir();
 const connectors = new Map([

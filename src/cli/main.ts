@@ -87,8 +87,14 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/retention-run.ts'),
   },
   'audit verify': {
-    summary: 'Verify the audit log hash chain',
+    summary:
+      'Verify the audit log: the keyed hash chain, its head and the signed checkpoints exported (exit 1 broken, 3 a key missing)',
     load: () => import('./commands/audit-verify.ts'),
+  },
+  'audit checkpoint': {
+    summary:
+      'Verify the audit log, then sign a checkpoint of its head and export it (file, DPO mail, OMBUD_AUDIT_CHECKPOINT_URL)',
+    load: () => import('./commands/audit-checkpoint.ts'),
   },
 };
 

@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { CliIo } from '../../src/cli/io.ts';
+import { openPglite } from '../../src/storage/pglite.ts';
 
 function capture(stdin = '') {
   const out: string[] = [];
@@ -72,6 +73,47 @@ describe('ombud CLI', () => {
     c = capture();
     expect(await main(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], c.io)).toBe(1);
     expect(c.errors()).toContain('Use at least 12 characters');
+  });
+
+  test('P21 audit checkpoint signs and exports the head; audit verify checks against it: 0 intact, 1 a cut tail, 3 without the key', async () => {
+    let c = capture();
+    expect(await main(['audit', 'checkpoint'], c.io)).toBe(0);
+    expect(c.text()).toMatch(/Checkpoint signed: \d+ entries up to entry \d+/);
+    expect(c.text()).toContain(`Created the audit signing key ${join(dataDir, 'audit-signing.key')}`);
+    const file = join(dataDir, 'audit-checkpoints', 'checkpoints.jsonl');
+    expect(JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({
+      v: 1,
+      kid: expect.stringMatching(/^[0-9a-f]{16}$/),
+      sig: expect.any(String),
+    });
+    c = capture();
+    expect(await main(['audit', 'verify'], c.io)).toBe(0);
+    expect(c.text()).toMatch(/Audit log intact: \d+ entries, hash chain verified \(\d+ keyed with key file/);
+    expect(c.text()).toMatch(/Matches the signed checkpoint of/);
+    // Someone with the database cuts the last entry and sets the head to match.
+    const db = await openPglite(join(dataDir, 'pgdata'));
+    await db.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+    const [last] = await db.query<{ seq: number }>('SELECT max(seq) AS seq FROM audit_log');
+    await db.query('DELETE FROM audit_log WHERE seq = $1', [last!.seq]);
+    const [prev] = await db.query<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
+    await db.query('UPDATE audit_head SET seq = $1, count = count - 1, hash = $2', [prev!.seq, prev!.hash]);
+    await db.close();
+    c = capture();
+    expect(await main(['audit', 'verify'], c.io)).toBe(1);
+    expect(c.errors()).toMatch(/Audit log BROKEN at entry \d+: the log ends before the signed checkpoint/);
+    // Without the chain key (a verifier that lacks the server's key file): says so, never passes.
+    const keyFile = join(dataDir, 'audit-chain.key');
+    renameSync(keyFile, `${keyFile}.away`);
+    try {
+      c = capture();
+      expect(await main(['audit', 'verify'], c.io)).toBe(3);
+      expect(c.errors()).toMatch(/WITHOUT the audit chain key/);
+      expect(c.errors()).toMatch(/Audit log NOT VERIFIED at entry \d+/);
+    } finally {
+      renameSync(`${keyFile}.away`, keyFile);
+    }
   });
 
   test('unknown commands and missing options exit non-zero with usage', async () => {

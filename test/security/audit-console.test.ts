@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { recordAudit } from '../../src/services/audit/auditLog.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { userWithRoles } from './helpers.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SAME_ORIGIN, userWithRoles } from './helpers.ts';
 
 let ts: TestServer;
 let auditor: { userId: string; cookie: string };
@@ -60,6 +63,38 @@ describe('audit log for auditors', () => {
     const all = (await get('/api/v1/audit?action=subject.', ts.cookie)).json();
     expect(all.map((r: { target: string }) => r.target).sort()).toEqual(['subject:b-1', 'subject:p-1']);
     expect((await get('/api/v1/audit/verify')).json()).toMatchObject({ ok: true });
+  });
+
+  test('P21 a checkpoint on demand over the API: only for audit:read in every company; then verify checks against it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ombud-audit-api-'));
+    try {
+      const post = (cookie: string) =>
+        ts.server.inject({
+          method: 'POST',
+          url: '/api/v1/audit/checkpoints',
+          headers: { cookie, ...SAME_ORIGIN },
+        });
+      // Not set up in this process (the test server is not opened with openApp): a precondition, not a 500.
+      expect((await post(ts.cookie)).statusCode).toBeLessThan(500);
+      ts.app.auditTrust = {
+        signingKeyFile: join(dir, 'audit-signing.key'),
+        publicKeyFile: join(dir, 'audit-signing.key.pub'),
+        checkpointDir: join(dir, 'checkpoints'),
+        mailTo: [],
+        createKeys: true,
+      };
+      // An auditor of provendo alone: a checkpoint covers every company's log.
+      expect((await post(auditor.cookie)).statusCode).toBe(403);
+      const made = await post(ts.cookie);
+      expect(made.statusCode).toBe(201);
+      const { checkpoint } = made.json();
+      expect(checkpoint).toMatchObject({ v: 1, seq: expect.any(Number), sig: expect.any(String) });
+      const v = (await get('/api/v1/audit/verify', ts.cookie)).json();
+      expect(v).toMatchObject({ ok: true, checkpoint: { seq: checkpoint.seq, kid: checkpoint.kid } });
+    } finally {
+      ts.app.auditTrust = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a customer-service agent has no audit access', async () => {

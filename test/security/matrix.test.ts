@@ -112,6 +112,12 @@ const TABLE: Record<string, Route> = {
     hidden: otherRowIds,
   },
   'GET /api/v1/audit/verify': { own: ['dpo', 'auditor', 'key'] },
+  // A checkpoint signs the whole group's log: audit:read in every company, so no Provendo-only caller.
+  'POST /api/v1/audit/checkpoints': {
+    params: () => ({}),
+    own: [],
+    state: () => count('SELECT count(*) FROM audit_checkpoints'),
+  },
 
   // People and roles: users:manage, held by the DPO alone; keys never manage people.
   'POST /api/v1/organizations/:orgId/roles': {

@@ -10,6 +10,7 @@ import { startPropagation } from '../../services/consent/propagator.ts';
 import { backfillRequestStops } from '../../services/requests/consentLink.ts';
 import { pdfRenderer, startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { startRetention } from '../../services/retention/worker.ts';
+import { startAuditCheckpoints } from '../../services/audit/checkpoints.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { CliIo } from '../io.ts';
 
@@ -20,6 +21,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );
   const app = await openApp(config);
+  if (app.auditKeyCreated)
+    io.out(
+      `Audit chain key created in ${app.auditKeyCreated} (no OMBUD_SECRET_KEYS): keep it, and back it up apart from the database; without it the audit log cannot be verified.`,
+    );
   if (!values['no-demo']) {
     const demo = await loadDemo(app);
     io.out(
@@ -65,6 +70,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
+  // The daily signed checkpoint of the audit log (a timer here, not a schedule in the database).
+  const checkpoints = startAuditCheckpoints(app, app.auditTrust!, {
+    onCheckpoint: (r) =>
+      io.out(
+        `Audit checkpoint signed: ${r.checkpoint.count} entries up to entry ${r.checkpoint.seq}, appended to ${r.file}${r.createdKey ? ` (new signing key ${r.createdKey})` : ''}.`,
+      ),
+    onError: (err) => io.err(`Audit checkpoint not made: ${(err as Error).message}`),
+  });
   const base = config.publicUrl;
   io.out(
     [
@@ -81,6 +94,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     ].join('\n'),
   );
   const stop = async () => {
+    checkpoints.stop();
     await server.close();
     await propagation.stop();
     await app.fulfilment?.stop();

@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { notFound } from '../../core/errors.ts';
-import { PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
+import { forbidden, notFound, precondition } from '../../core/errors.ts';
+import { orgScope, PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
 import {
   createApiKey,
   listApiKeys,
@@ -15,10 +15,12 @@ import {
   rotateApiKey,
   type ApiKey,
 } from '../../services/apikeys/apiKeys.ts';
-import { auditCsv, verifyAuditLog } from '../../services/audit/auditLog.ts';
 import { searchAuditAs } from '../../services/audit/auditSearch.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { manageable } from '../../services/users/accounts.ts';
+import { auditCsv, recordAudit } from '../../services/audit/auditLog.ts';
+import { makeCheckpoint, verifyAuditTrail } from '../../services/audit/checkpoints.ts';
+import { allowedInAll } from '../../core/policies/policy.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
 import { callerOf, principalActor } from '../actor.ts';
 
@@ -206,8 +208,57 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
     '/api/v1/audit/verify',
     {
       config: { permission: 'audit:read' },
-      schema: { tags: ['audit'], summary: 'Verify the whole hash chain and its head' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Verify the whole keyed hash chain, its head and the signed checkpoints exported (the first bad entry is named)',
+      },
     },
-    async () => verifyAuditLog(app.db),
+    async () => {
+      // Server paths (key and checkpoint files) stay on the server: the CLI names them.
+      const { keySources, checkpoint, ...r } = await verifyAuditTrail(app.db, app.auditTrust);
+      return {
+        ...r,
+        withKey: keySources.length > 0,
+        checkpoint: checkpoint && {
+          seq: checkpoint.seq,
+          count: checkpoint.count,
+          at: checkpoint.at,
+          kid: checkpoint.kid,
+        },
+      };
+    },
+  );
+
+  server.post(
+    '/api/v1/audit/checkpoints',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Verify the log, then sign a checkpoint of its head and export it (needs audit:read in every company)',
+      },
+    },
+    async (req, reply) => {
+      // A checkpoint covers the whole group's log: only someone who may read the audit log of every company.
+      const orgs = (await knownOrgs()) ?? [];
+      if (!allowedInAll(req.principal!, 'audit:read', orgs))
+        throw forbidden(
+          "A checkpoint covers every company's audit log: it needs 'audit:read' in every company.",
+        );
+      if (!app.auditTrust)
+        throw precondition(
+          'no-audit-checkpoints',
+          'Audit checkpoints are not set up in this process.',
+          'Start the server with `ombud start`, or run `ombud audit checkpoint`.',
+        );
+      const r = await makeCheckpoint(app, app.auditTrust, principalActor(req));
+      return reply.code(201).send({
+        checkpoint: r.checkpoint,
+        mailedTo: r.mailedTo.length,
+        posted: r.posted ?? null,
+      });
+    },
   );
 }

@@ -1,15 +1,20 @@
 /**
- * The audit log: append-only and hash-chained (src/core/audit/chain.ts). Every read and
- * change of personal data and of the register goes through `recordAudit`.
+ * The audit log: append-only and chained with a keyed hash (src/core/audit/chain.ts; the key lives
+ * outside the database, ./keys.ts). Every read and change of personal data and of the register goes
+ * through `recordAudit`. Signed checkpoints of the head are exported by ./checkpoints.ts.
  */
 import {
   type AuditFields,
-  auditHash,
+  auditMac,
   type ChainCheck,
+  type ChainProblem,
+  ChainWalker,
   GENESIS_HASH,
-  verifyChain,
+  microIso,
 } from '../../core/audit/chain.ts';
+import type { Checkpoint } from '../../core/audit/checkpoint.ts';
 import type { Db } from '../../storage/db.ts';
+import { auditChainKeys, currentChainKey } from './keys.ts';
 
 import { type Actor, actorString } from '../../core/audit/actor.ts';
 
@@ -44,6 +49,7 @@ export async function recordAuditWith<T extends Record<string, unknown> = Record
   e: AuditEntry,
   extra: { ctes?: string[]; params?: unknown[]; select?: string } = {},
 ): Promise<{ seq: number } & T> {
+  const { id: keyId, key } = currentChainKey();
   return db.transaction(async (tx) => {
     // Appends are serialised on the head's row: locked, it gives the hash of the last entry (under a
     // concurrent append, the one committed last). Without a head (never in a migrated database), on the log.
@@ -55,7 +61,8 @@ export async function recordAuditWith<T extends Record<string, unknown> = Record
       prev = last[0]?.hash ?? GENESIS_HASH;
     }
     const fields: AuditFields = {
-      at: (e.at ?? new Date()).toISOString(),
+      // Microsecond precision, as PostgreSQL stores it: the hash covers every digit of the stored time.
+      at: microIso(e.at ?? new Date()),
       actor: actorString(e.actor),
       orgId: e.orgId ?? null,
       action: e.action,
@@ -63,15 +70,15 @@ export async function recordAuditWith<T extends Record<string, unknown> = Record
       reason: e.reason ?? null,
       details: e.details ?? {},
     };
-    const hash = auditHash(prev, fields);
+    const hash = auditMac(key, keyId, prev, fields);
     const params = [...(extra.params ?? [])];
     const p = (i: number) => `$${params.length + i}`;
     // The entry and the head that follows it, in one statement (with the caller's changes).
     const ctes = [
       ...(extra.ctes ?? []),
       `e AS (
-         INSERT INTO audit_log (at, actor, org_id, action, target, reason, details, prev_hash, hash)
-         VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9].map(p).join(', ')}) RETURNING seq)`,
+         INSERT INTO audit_log (at, actor, org_id, action, target, reason, details, prev_hash, hash, key_id)
+         VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(p).join(', ')}) RETURNING seq)`,
       `h AS (UPDATE audit_head SET seq = e.seq, count = count + 1, hash = ${p(9)} FROM e WHERE id = 1)`,
     ];
     params.push(
@@ -84,6 +91,7 @@ export async function recordAuditWith<T extends Record<string, unknown> = Record
       JSON.stringify(fields.details),
       prev,
       hash,
+      keyId,
     );
     const rows = await tx.query<{ seq: number } & T>(
       `WITH ${ctes.join(',\n')} SELECT e.seq${extra.select ? `, ${extra.select}` : ''} FROM e`,
@@ -104,42 +112,100 @@ export type AuditRow = {
   details: Record<string, unknown>;
   prev_hash: string;
   hash: string;
+  key_id: string | null;
 };
 
+export type AuditHead = { seq: number; count: number; hash: string };
+
+export type AuditWalk = ChainCheck & {
+  keyed: number;
+  unkeyed: number;
+  /** The first keyed entry (null: none). */
+  keyedFrom: number | null;
+  head?: AuditHead;
+  /** The checkpoints matched (seq, count and hash found in the chain). */
+  checkpointsMatched: number;
+};
+
+/** `at` as stored, to the microsecond, in the form hashed (src/core/audit/chain.ts). */
+const AT_US = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /**
- * Walk the whole chain in pages; names the first entry that was altered, removed or reordered.
- * Then compare the end of the chain with the separately kept head (sequence, count and hash,
- * updated in the same transaction as each append): a log cut short at the tail is caught too.
+ * Walk the whole chain in pages with the audit chain keys; names the first entry that was altered,
+ * removed, reordered or rewritten without the key. Then compare the end of the chain with the
+ * separately kept head (sequence, count and hash, updated in the same transaction as each append): a
+ * log cut short at the tail is caught too. With `checkpoints` (signed, read from their export — never
+ * from the database): each one's entry must still be in the chain with its hash and count, and the
+ * head at or beyond it, so a tail cut and a head "repaired" to match is caught too.
  */
-export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<ChainCheck> {
+export async function walkAuditLog(
+  db: Db,
+  opts: {
+    pageSize?: number;
+    checkpoints?: Checkpoint[];
+    keys?: Map<string, Buffer>;
+    /**
+     * Start at this (signed, trusted) checkpoint instead of the first entry: its entry must still have its
+     * hash and count, and only the entries after it are walked (the daily checkpoint's cost).
+     */
+    from?: Checkpoint;
+  } = {},
+): Promise<AuditWalk> {
+  const pageSize = opts.pageSize ?? 5000;
+  const keys = opts.keys ?? auditChainKeys()?.keys ?? new Map<string, Buffer>();
+  const from = opts.from;
+  const cps = [...(opts.checkpoints ?? []), ...(from ? [from] : [])].sort((a, b) => a.seq - b.seq);
+  const keyedFrom = cps.reduce<number | null>(
+    (m, c) => (c.keyedFrom === null ? m : m === null ? c.keyedFrom : Math.min(m, c.keyedFrom)),
+    null,
+  );
+  const w = new ChainWalker((id) => keys.get(id), { keyedFrom, prev: from?.hash });
+  let next = 0; // the next checkpoint to meet
   let after = 0;
-  let prev = GENESIS_HASH;
-  let total = 0;
-  for (;;) {
-    const rows = await db.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
-      after,
-      pageSize,
-    ]);
-    if (rows.length === 0) {
-      const head = (
-        await db.query<{ seq: string | number; count: string | number; hash: string }>(
-          'SELECT seq, count, hash FROM audit_head WHERE id = 1',
-        )
-      )[0];
-      if (!head) return { ok: false, count: total, seq: 0, problem: 'the audit head record is missing' };
-      if (Number(head.count) !== total || head.hash !== prev || Number(head.seq) !== Number(after))
-        return {
-          ok: false,
-          count: total + 1,
-          seq: Number(head.seq),
-          problem: `the log ends early: the head records ${head.count} entries up to entry ${head.seq}, the table holds ${total} up to entry ${after}; entries at the tail were removed`,
-        };
-      return { ok: true, count: total };
-    }
-    const check = verifyChain(
-      rows.map((r) => ({
-        seq: r.seq,
-        at: new Date(r.at).toISOString(),
+  let matched = 0;
+  const stats = () => ({
+    keyed: w.keyed,
+    unkeyed: w.unkeyed,
+    keyedFrom: from ? (keyedFrom ?? w.firstKeyed) : w.firstKeyed,
+    checkpointsMatched: matched,
+  });
+  const fail = (p: ChainProblem, count = w.count): AuditWalk => ({ ok: false, count, ...p, ...stats() });
+  const cpName = (c: Checkpoint) => `the signed checkpoint of ${c.at}`;
+  if (from) {
+    const [at] = await db.query<{ hash: string; n: string | number }>(
+      'SELECT (SELECT hash FROM audit_log WHERE seq = $1) AS hash, (SELECT count(*) FROM audit_log WHERE seq <= $1) AS n',
+      [from.seq],
+    );
+    if ((from.seq > 0 && at?.hash !== from.hash) || Number(at?.n) !== from.count)
+      return fail({
+        seq: from.seq,
+        problem: `it does not match ${cpName(from)} (${from.count} entries up to entry ${from.seq}): the log was rewritten; verify the whole log`,
+      });
+    w.count = from.count;
+    after = from.seq;
+    // Older checkpoints were checked when `from` was made, against the same entries.
+    while (cps[next] && cps[next]!.seq <= from.seq) next++;
+  }
+  for (let rechecks = 0; ; ) {
+    const rows = await db.query<AuditRow & { at_us: string }>(
+      `SELECT seq, ${AT_US} AS at_us, actor, org_id, action, target, reason, details, prev_hash, hash, key_id
+       FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [after, pageSize],
+    );
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      const cp = cps[next];
+      if (cp && seq > cp.seq)
+        return fail(
+          {
+            seq: cp.seq,
+            problem: `entry ${cp.seq}, which ${cpName(cp)} vouches for, is missing: it was removed`,
+          },
+          w.count + 1,
+        );
+      const problem = w.step({
+        seq,
+        at: r.at_us,
         actor: r.actor,
         orgId: r.org_id,
         action: r.action,
@@ -148,14 +214,75 @@ export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<ChainChec
         details: r.details,
         prevHash: r.prev_hash,
         hash: r.hash,
-      })),
-      prev,
+        keyId: r.key_id,
+      });
+      if (problem) return fail(problem);
+      while (cps[next] && cps[next]!.seq === seq) {
+        const c = cps[next]!;
+        if (c.hash !== r.hash || c.count !== w.count)
+          return fail({
+            seq,
+            problem: `it does not match ${cpName(c)} (which records ${c.count} entries up to entry ${c.seq}, the log now has ${w.count}${c.hash !== r.hash ? ', and another hash' : ''}): the log was rewritten`,
+          });
+        matched++;
+        next++;
+      }
+      after = seq;
+    }
+    if (rows.length === pageSize) continue;
+    const head = (
+      await db.query<{ seq: string | number; count: string | number; hash: string }>(
+        'SELECT seq, count, hash FROM audit_head WHERE id = 1',
+      )
+    )[0];
+    if (!head) return fail({ seq: 0, problem: 'the audit head record is missing' });
+    const h: AuditHead = { seq: Number(head.seq), count: Number(head.count), hash: head.hash };
+    if (h.count === w.count && h.hash === w.prev && h.seq === after) {
+      const cp = cps[next];
+      if (cp)
+        return fail(
+          {
+            seq: cp.seq,
+            problem: `the log ends before ${cpName(cp)}: it records ${cp.count} entries up to entry ${cp.seq}, the log holds ${w.count} up to entry ${after}; entries at the tail were removed and the head changed to match`,
+          },
+          w.count + 1,
+        );
+      return { ok: true, count: w.count, ...stats(), head: h };
+    }
+    // An append may have committed after the last page was read: read on.
+    if (h.seq > after && rechecks++ < 100) {
+      const more = await db.query('SELECT 1 FROM audit_log WHERE seq > $1 LIMIT 1', [after]);
+      if (more.length) continue;
+    }
+    if (h.seq < after || h.count < w.count)
+      return fail({
+        seq: after,
+        problem: `the head records ${h.count} entries up to entry ${h.seq}, the table holds ${w.count} up to entry ${after}: the head was changed, or entries were added without it`,
+      });
+    return fail(
+      {
+        seq: h.seq,
+        problem: `the log ends early: the head records ${h.count} entries up to entry ${h.seq}, the table holds ${w.count} up to entry ${after}; entries at the tail were removed`,
+      },
+      w.count + 1,
     );
-    if (!check.ok) return { ...check, count: total + check.count };
-    total += rows.length;
-    prev = rows.at(-1)!.hash;
-    after = rows.at(-1)!.seq;
   }
+}
+
+/** The chain and its head, with the installed keys: `{ ok, count }` or the first bad entry. */
+export async function verifyAuditLog(
+  db: Db,
+  opts: number | { pageSize?: number; checkpoints?: Checkpoint[] } = {},
+): Promise<ChainCheck> {
+  const r = await walkAuditLog(db, typeof opts === 'number' ? { pageSize: opts } : opts);
+  if (r.ok) return { ok: true, count: r.count };
+  return {
+    ok: false,
+    count: r.count,
+    seq: r.seq,
+    problem: r.problem,
+    ...(r.cannotVerify ? { cannotVerify: true } : {}),
+  };
 }
 
 export type AuditQuery = {
