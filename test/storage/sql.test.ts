@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { mysqlDialect, postgresDialect } from '../../src/services/fulfilment/connectors/dialect.ts';
+import { splitStatements } from '../../src/services/fulfilment/connectors/mysql.ts';
 import { bindInto, sql } from '../../src/storage/sql.ts';
 
 describe('the sql tag', () => {
@@ -52,5 +53,24 @@ describe('the sql tag', () => {
     expect(mysqlDialect.upsert('t', cols, 2, ['k']).render(mysqlDialect)).toMatchObject({
       params: ['x', 'same', null, 'y', 'same', '2030-01-01'],
     });
+  });
+});
+
+describe('MySQL scripts without multipleStatements', () => {
+  test('a script is split at semicolons outside quotes and comments', () => {
+    expect(
+      splitStatements(`-- a comment; not a statement
+CREATE TABLE a (x TEXT DEFAULT 'semi;colon', y TEXT COMMENT "it's; fine");
+/* block; comment */ CREATE INDEX \`i;x\` ON a (x);
+# hash comment;
+INSERT INTO a VALUES ('it''s', 'back\\'slash;');
+
+`),
+    ).toEqual([
+      `CREATE TABLE a (x TEXT DEFAULT 'semi;colon', y TEXT COMMENT "it's; fine")`,
+      'CREATE INDEX `i;x` ON a (x)',
+      `INSERT INTO a VALUES ('it''s', 'back\\'slash;')`,
+    ]);
+    expect(splitStatements('-- @after-load\n')).toEqual([]);
   });
 });
