@@ -22,7 +22,8 @@ import {
   seedDemoSystems,
   WEBSHOP_TABLES,
 } from '../../src/demo/systems/seed.ts';
-import { openConnector, type SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../src/services/fulfilment/connectors/registry.ts';
+import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { ensureMarkerTable, MARKER_TABLE } from '../../src/services/fulfilment/engine.ts';
 
 export type Copy = { name: string; webshop: SqlConnector; service: SqlConnector; close: () => Promise<void> };

@@ -7,7 +7,7 @@
 import { RegisterIndex } from '../../src/core/register/register-index.ts';
 import { DEMO_REGISTER_DIR } from '../../src/demo/loadDemo.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
-import { openConnector } from '../../src/services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../src/services/fulfilment/connectors/registry.ts';
 import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
 import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
 import { runRetention } from '../../src/services/retention/runRetention.ts';

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { openConnector, type SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../src/services/fulfilment/connectors/registry.ts';
+import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { DB_SUFFIX, PG_ADMIN_URL } from './db.ts';
 
 export const MYSQL_ADMIN_URL = process.env.OMBUD_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { datasetToYaml, draftDataset } from '../../core/fulfilment/generate.ts';
-import { openConnector } from '../../services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../services/fulfilment/connectors/registry.ts';
 import type { CliIo } from '../io.ts';
 
 /** ombud dataset generate --connection URL --key KEY [--system ID]: prints a draft annotation (YAML). */

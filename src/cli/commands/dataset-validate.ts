@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { LiveSchema } from '../../core/fulfilment/live-schema.ts';
 import { validateDatasets } from '../../core/fulfilment/validate.ts';
-import { openConnector } from '../../services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../services/fulfilment/connectors/registry.ts';
 import { readDatasetFiles } from '../../services/fulfilment/datasets.ts';
 import { readRegisterDir } from '../../services/register/readRegisterDir.ts';
 import type { CliIo } from '../io.ts';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createDemoIndexes, createDemoSchema, seedDemoSystems } from '../../demo/systems/seed.ts';
-import { openConnector } from '../../services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../services/fulfilment/connectors/registry.ts';
 import type { CliIo } from '../io.ts';
 
 /** ombud demo seed --customers N [--seed S] --webshop URL --customer-service URL [--create] */

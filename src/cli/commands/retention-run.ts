@@ -5,7 +5,8 @@ import { type DatasetSource, formatFinding, parseDatasetSources } from '../../co
 import { isIsoDate } from '../../core/deadlines/iso-date.ts';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
 import { installationSecret } from '../../services/consent/keys.ts';
-import { openConnector, type SqlConnector } from '../../services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../services/fulfilment/connectors/registry.ts';
+import type { SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 import { DEMO_DATASETS_DIR } from '../../services/fulfilment/datasets.ts';
 import type { Connectors } from '../../services/fulfilment/engine.ts';
 import {

@@ -8,7 +8,8 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
-import { openConnector, type SqlConnector } from '../../services/fulfilment/connectors/types.ts';
+import { openConnector } from '../../services/fulfilment/connectors/registry.ts';
+import type { SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 import { readDatasetDir } from '../../services/fulfilment/datasets.ts';
 import type { Connectors } from '../../services/fulfilment/engine.ts';
 import {

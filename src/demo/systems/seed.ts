@@ -17,7 +17,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { SqlConnector } from '../../services/fulfilment/connectors/types.ts';
+import type { DialectName, SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 
 const SYSTEMS_DIR = fileURLToPath(new URL('../../../examples/nestit/systems/', import.meta.url));
 
@@ -42,7 +42,7 @@ export const SERVICE_TABLES = ['cases', 'messages'] as const;
 const AFTER_LOAD = /^-- @after-load.*$/m;
 
 async function schemaParts(c: SqlConnector, system: DemoSystem): Promise<[string, string]> {
-  const file = `${SYSTEMS_DIR}${system}.${c.dialect === 'postgres' ? 'pg' : 'mysql'}.sql`;
+  const file = `${SYSTEMS_DIR}${system}.${seedSql(c).file}.sql`;
   const sql = await readFile(file, 'utf8');
   const m = AFTER_LOAD.exec(sql);
   return m ? [sql.slice(0, m.index), sql.slice(m.index)] : [sql, ''];
@@ -69,7 +69,7 @@ export async function createDemoSchema(
  */
 export async function applyDemoSchemaAdditions(c: SqlConnector, system: DemoSystem): Promise<void> {
   if (system !== 'webshop') return;
-  const file = `${SYSTEMS_DIR}webshop.retention.${c.dialect === 'postgres' ? 'pg' : 'mysql'}.sql`;
+  const file = `${SYSTEMS_DIR}webshop.retention.${seedSql(c).file}.sql`;
   await c.exec(await readFile(file, 'utf8'));
 }
 
@@ -77,19 +77,13 @@ export async function applyDemoSchemaAdditions(c: SqlConnector, system: DemoSyst
 export async function createDemoIndexes(c: SqlConnector, system: DemoSystem): Promise<void> {
   const [, after] = await schemaParts(c, system);
   if (!after.trim()) return;
+  const { before, after: restore } = seedSql(c).indexSession;
   await c.transaction(async (tx) => {
-    if (tx.dialect === 'postgres') {
-      await tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
-      await tx.exec(after);
-      return;
-    }
-    // The generator keeps every reference intact by construction: MariaDB then adds the foreign keys in
-    // place instead of copying the table to check them. The session setting is put back at once.
-    await tx.exec('SET SESSION foreign_key_checks = 0');
+    for (const s of before) await tx.exec(s);
     try {
       await tx.exec(after);
     } finally {
-      await tx.exec('SET SESSION foreign_key_checks = 1');
+      for (const s of restore) await tx.exec(s);
     }
   });
 }
@@ -171,16 +165,113 @@ export function customerEmail(n: number): string {
 // ---------------------------------------------------------------------------------------------------------
 // SQL for both dialects
 
+/**
+ * What the seeder writes differently per dialect (demo only, so kept here rather than in the connectors'
+ * dialect objects): operators, casts, date arithmetic, the row source, and how the load is shaped.
+ */
+type SeedSql = {
+  /** The schema files' suffix: examples/nestit/systems/<system>.<file>.sql. */
+  file: string;
+  /** Session statements around building indexes and foreign keys after a bulk load. */
+  indexSession: { before: string[]; after: string[] };
+  xor(a: string, b: string): string;
+  div(a: string, b: number): string;
+  /** The hash's input widened to 64 bits. */
+  wide(e: string): string;
+  text(e: string): string;
+  /** A date `days` after 2019-01-01. */
+  date(days: string): string;
+  /** A timestamp `minutes` after 2019-01-01 00:00. */
+  ts(minutes: string): string;
+  hex(e: string): string;
+  agg(e: string, order: string, sep: string): string;
+  /** Keeps a subquery's computed hashes from being inlined (and computed again). */
+  fence: string;
+  /** A derived table may refer to the outer row (LATERAL): order sums in one subquery. */
+  lateral: boolean;
+  /** Data-modifying WITH clauses: orders, invoices and analysis rows written from one pass. */
+  writableCte: boolean;
+  /** The customers given as a derived table `g` with column n. */
+  source(
+    c: SqlConnector,
+    range: { first: number; last: number } | { ids: number[] },
+    series?: 'sequence' | 'json',
+  ): Promise<string>;
+  /** `column` is one of the (checked) numbers. */
+  inList(column: string, values: number[]): string;
+  /** Move every date of a column by the parameter's days; undefined where `ombud start` never needs it. */
+  shiftDays?: (column: string, param: string) => string;
+};
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+const SEED_SQL: Record<DialectName, SeedSql> = {
+  postgres: {
+    file: 'pg',
+    indexSession: { before: ["SET LOCAL maintenance_work_mem = '256MB'"], after: [] },
+    xor: (a, b) => `(${a} # ${b})`,
+    div: (a, b) => `(${a} / ${b})`,
+    wide: (e) => `(${e})::bigint`,
+    text: (e) => `(${e})::text`,
+    date: (days) => `(DATE '2019-01-01' + (${days})::int)`,
+    ts: (minutes) => `(TIMESTAMP '2019-01-01 00:00:00' + make_interval(mins => (${minutes})::int))`,
+    hex: (e) => `to_hex(${e})`,
+    agg: (e, order, sep) => `string_agg(${e}, ${lit(sep)} ORDER BY ${order})`,
+    fence: ' OFFSET 0',
+    lateral: true,
+    writableCte: true,
+    source: async (_c, range) =>
+      'ids' in range
+        ? `unnest('{${range.ids.join(',')}}'::int[]) AS g(n)`
+        : `generate_series(${range.first}::int, ${range.last}::int) AS g(n)`,
+    inList: (column, values) => `${column} = ANY('{${values.join(',')}}'::int[])`,
+    shiftDays: (column, param) => `${column} = ${column} + make_interval(days => ${param})`,
+  },
+  mysql: {
+    file: 'mysql',
+    // The generator keeps every reference intact by construction: MariaDB then adds the foreign keys in
+    // place instead of copying the table to check them. The session setting is put back at once.
+    indexSession: {
+      before: ['SET SESSION foreign_key_checks = 0'],
+      after: ['SET SESSION foreign_key_checks = 1'],
+    },
+    xor: (a, b) => `(${a} ^ ${b})`,
+    div: (a, b) => `(${a} DIV ${b})`,
+    wide: (e) => `(${e})`,
+    text: (e) => `CAST(${e} AS CHAR)`,
+    date: (days) => `(DATE '2019-01-01' + INTERVAL (${days}) DAY)`,
+    ts: (minutes) => `(TIMESTAMP '2019-01-01 00:00:00' + INTERVAL (${minutes}) MINUTE)`,
+    hex: (e) => `lower(hex(${e}))`,
+    agg: (e, order, sep) => `GROUP_CONCAT(${e} ORDER BY ${order} SEPARATOR ${lit(sep)})`,
+    fence: '',
+    lateral: false,
+    writableCte: false,
+    async source(c, range, series) {
+      if (!('ids' in range) && (series ?? ((await sequenceEngine(c)) ? 'sequence' : 'json')) === 'sequence')
+        return `(SELECT seq AS n FROM seq_${range.first}_to_${range.last}) g`;
+      // A list, or MySQL without the Sequence engine: a JSON array of the numbers (MySQL 8, MariaDB 10.6+).
+      const ids =
+        'ids' in range
+          ? range.ids
+          : Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i);
+      return `JSON_TABLE('[${ids.join(',')}]', '$[*]' COLUMNS (n INT PATH '$')) AS g`;
+    },
+    inList: (column, values) => `${column} IN (${values.join(',')})`,
+  },
+};
+
+const seedSql = (c: SqlConnector): SeedSql => SEED_SQL[c.dialect.name];
+
 class Gen {
-  readonly pg: boolean;
+  readonly d: SeedSql;
   constructor(
     readonly c: SqlConnector,
     readonly seed: number,
   ) {
-    this.pg = c.dialect === 'postgres';
+    this.d = seedSql(c);
   }
-  xor = (a: string, b: string) => (this.pg ? `(${a} # ${b})` : `(${a} ^ ${b})`);
-  div = (a: string, b: number) => (this.pg ? `(${a} / ${b})` : `(${a} DIV ${b})`);
+  xor = (a: string, b: string) => this.d.xor(a, b);
+  div = (a: string, b: number) => this.d.div(a, b);
   mod = (a: string, b: number) => `(${a} % ${b})`;
   /** digit-like field: (h / div) % mod */
   f = (h: string, div: number, mod: number) => this.mod(div === 1 ? h : this.div(h, div), mod);
@@ -188,34 +279,27 @@ class Gen {
   /** mix32 in SQL: the key expression is repeated (8 times), so give a column or a short expression. */
   hash(key: string, salt: number): string {
     const off = salt === 0 ? 0 : seedOffset(this.seed) + salt;
-    const x = `((${this.pg ? `(${key})::bigint` : `(${key})`} * 8 + ${off}) % ${M32})`;
+    const x = `((${this.d.wide(key)} * 8 + ${off}) % ${M32})`;
     const t2 = this.round(this.round(x));
     return this.xor(`(${t2} >> 16)`, t2);
   }
-  lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  lit = lit;
   pick = (idx: string, values: readonly string[]) =>
     `CASE ${idx} ${values.map((v, i) => `WHEN ${i} THEN ${this.lit(v)}`).join(' ')} END`;
-  text = (e: string) => (this.pg ? `(${e})::text` : `CAST(${e} AS CHAR)`);
+  text = (e: string) => this.d.text(e);
   pad = (e: string, w: number) => {
     const t = this.text(e);
     return `lpad(${t}, greatest(${w}, length(${t})), '0')`;
   };
   concat = (...parts: string[]) => `concat(${parts.join(', ')})`;
   /** A date `days` after 2019-01-01. */
-  date = (days: string) =>
-    this.pg ? `(DATE '2019-01-01' + (${days})::int)` : `(DATE '2019-01-01' + INTERVAL (${days}) DAY)`;
+  date = (days: string) => this.d.date(days);
   /** A timestamp `minutes` after 2019-01-01 00:00. */
-  ts = (minutes: string) =>
-    this.pg
-      ? `(TIMESTAMP '2019-01-01 00:00:00' + make_interval(mins => (${minutes})::int))`
-      : `(TIMESTAMP '2019-01-01 00:00:00' + INTERVAL (${minutes}) MINUTE)`;
-  hex = (e: string) => (this.pg ? `to_hex(${e})` : `lower(hex(${e}))`);
-  agg = (e: string, order: string, sep: string) =>
-    this.pg
-      ? `string_agg(${e}, ${this.lit(sep)} ORDER BY ${order})`
-      : `GROUP_CONCAT(${e} ORDER BY ${order} SEPARATOR ${this.lit(sep)})`;
+  ts = (minutes: string) => this.d.ts(minutes);
+  hex = (e: string) => this.d.hex(e);
+  agg = (e: string, order: string, sep: string) => this.d.agg(e, order, sep);
   /** Keep a subquery's computed hashes from being inlined (and computed again) in PostgreSQL. */
-  fence = () => (this.pg ? ' OFFSET 0' : '');
+  fence = () => this.d.fence;
   /** 0 … n−1 as a derived table with column k. */
   small = (n: number) => `(${Array.from({ length: n }, (_, i) => `SELECT ${i} AS k`).join(' UNION ALL ')})`;
 
@@ -307,7 +391,7 @@ class Gen {
   ordersWithSums(source: string): string {
     const lid = `((os.oid - 1) * ${MAX.lines} + l.k + 1)`;
     const where = `l.k < ${this.lineCount('os.ho')}`;
-    if (this.pg) {
+    if (this.d.lateral) {
       const l = this.line('ls.hl');
       return `SELECT os.*, a.total, a.qty, a.items FROM ${this.orders(source)} CROSS JOIN LATERAL (
         SELECT SUM(${l.qty} * ${l.price}) AS total, SUM(${l.qty}) AS qty,
@@ -425,7 +509,7 @@ class Gen {
            ${this.ts(`(${day} + 1) * 1440 + 60`)}`;
     // One invoice and one analysis row per order. PostgreSQL writes the three tables from one pass over the
     // orders (data-modifying WITH clauses).
-    const ordersAndInvoices = this.pg
+    const ordersAndInvoices = this.d.writableCte
       ? [
           {
             tables: ['orders', 'invoices', 'order_analytics'],
@@ -540,18 +624,7 @@ async function source(
   series?: 'sequence' | 'json',
 ): Promise<string> {
   if ('ids' in range) checkIds(range.ids);
-  if (c.dialect === 'postgres')
-    return 'ids' in range
-      ? `unnest('{${range.ids.join(',')}}'::int[]) AS g(n)`
-      : `generate_series(${range.first}::int, ${range.last}::int) AS g(n)`;
-  if (!('ids' in range) && (series ?? ((await sequenceEngine(c)) ? 'sequence' : 'json')) === 'sequence')
-    return `(SELECT seq AS n FROM seq_${range.first}_to_${range.last}) g`;
-  // A list, or MySQL without the Sequence engine: a JSON array of the numbers (MySQL 8, MariaDB 10.6+).
-  const ids =
-    'ids' in range
-      ? range.ids
-      : Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i);
-  return `JSON_TABLE('[${ids.join(',')}]', '$[*]' COLUMNS (n INT PATH '$')) AS g`;
+  return seedSql(c).source(c, range, series);
 }
 
 async function insertFor(
@@ -636,10 +709,7 @@ export async function restoreDemoCustomers(opts: {
   if (!ids.length) return {};
   const seed = opts.seed ?? 42;
   const keys = ownedKeys(ids);
-  const inList = (c: SqlConnector, column: string, values: number[]) =>
-    c.dialect === 'postgres'
-      ? `${column} = ANY('{${values.join(',')}}'::int[])`
-      : `${column} IN (${values.join(',')})`;
+  const inList = (c: SqlConnector, column: string, values: number[]) => seedSql(c).inList(column, values);
   const run = async (c: SqlConnector, system: DemoSystem) => {
     const counts: SeedCounts = {};
     await c.transaction(async (tx) => {
@@ -677,15 +747,14 @@ export async function restoreDemoCustomers(opts: {
  * start` brings the demo to the present, so retention has current customers and due work alike.
  */
 export async function shiftDemoDates(c: SqlConnector, days: number): Promise<void> {
-  if (c.dialect !== 'postgres' || days === 0) return;
+  const shift = seedSql(c).shiftDays;
+  if (!shift || days === 0) return;
   const schema = await c.describe();
   for (const table of schema.tables) {
     if (table.startsWith('ombud_')) continue;
     const cols = schema.columns.filter((x) => x.table === table && /^(date|timestamp)/.test(x.dataType));
     if (!cols.length) continue;
-    const sets = cols.map(
-      (x) => `${c.quote(x.column)} = ${c.quote(x.column)} + make_interval(days => ${c.param(1)})`,
-    );
+    const sets = cols.map((x) => shift(c.quote(x.column), c.param(1)));
     await c.execute(`UPDATE ${c.quote(table)} SET ${sets.join(', ')}`, [days]);
   }
 }

@@ -19,6 +19,8 @@ import {
 import { addDays, type IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionRule } from '../../core/register/schema.ts';
 import { retentionEndDate } from '../../core/retention/retention.ts';
+import { type Sql, sql } from '../../storage/sql.ts';
+import { change, select } from './connectors/run.ts';
 import type { SqlConnector } from './connectors/types.ts';
 import { maskingStrategy } from './masking.ts';
 
@@ -27,12 +29,6 @@ export type Located = Map<NodeId, Row[]>;
 export type Connectors = Map<string, SqlConnector>;
 
 const IN_CHUNK = 1000;
-
-/** Push a parameter and return its placeholder. */
-export function bind(c: SqlConnector, params: unknown[], value: unknown): string {
-  params.push(value);
-  return c.param(params.length);
-}
 
 export function normaliseIdentities(ids: Identities): Identities {
   const out: Identities = {};
@@ -158,14 +154,14 @@ async function selectWhereAny(
   collection: Collection,
   conds: Map<string, Set<unknown>>,
 ): Promise<Row[]> {
-  const cols = collection.fields.map((f) => c.quote(f.name)).join(', ');
+  const cols = sql.join(collection.fields.map((f) => sql.id(f.name)));
   const pk = primaryKey(collection);
-  const orderBy = pk.length ? ` ORDER BY ${pk.map((k) => c.quote(k)).join(', ')}` : '';
+  const orderBy = pk.length ? sql` ORDER BY ${sql.join(pk.map((k) => sql.id(k)))}` : sql.empty;
   const groups: { column: string; values: unknown[] }[][] = [[]];
   for (const [column, set] of conds) {
     const values = [...set];
-    // PostgreSQL takes any number of values as one array parameter; MySQL gets lists of up to IN_CHUNK.
-    const size = c.dialect === 'postgres' ? values.length : IN_CHUNK;
+    // PostgreSQL takes any number of values as one array parameter; MySQL gets lists of up to 1,000.
+    const size = c.dialect.maxListValues ?? values.length;
     for (let i = 0; i < values.length; i += size) {
       const part = { column, values: values.slice(i, i + size) };
       if (i === 0) groups[0]!.push(part);
@@ -174,13 +170,12 @@ async function selectWhereAny(
   }
   const out: Row[] = [];
   for (const group of groups) {
-    const params: unknown[] = [];
-    const where = group.map((g) => inValues(c, g.column, g.values, params)).join(' OR ');
+    const where = sql.join(
+      group.map((g) => c.dialect.anyOf(sql.id(g.column), g.values)),
+      ' OR ',
+    );
     out.push(
-      ...(await c.query<Row>(
-        `SELECT ${cols} FROM ${c.quote(collection.name)} WHERE ${where}${orderBy}`,
-        params,
-      )),
+      ...(await select<Row>(c, sql`SELECT ${cols} FROM ${sql.id(collection.name)} WHERE ${where}${orderBy}`)),
     );
   }
   if (groups.length === 1) return out;
@@ -195,30 +190,24 @@ async function selectWhereAny(
     .sort(compareKeys(pk));
 }
 
-/** `column = ANY($n)` on PostgreSQL (one array parameter, index-friendly), `column IN (?, …)` on MySQL. */
-function inValues(c: SqlConnector, column: string, values: unknown[], params: unknown[]): string {
-  if (c.dialect === 'postgres') return `${c.quote(column)} = ANY(${bind(c, params, values)})`;
-  return `${c.quote(column)} IN (${values.map((v) => bind(c, params, v)).join(', ')})`;
-}
-
 /** `WHERE pk = ANY(…)` / `pk IN (…)` over the keys of `rows` (composite keys as OR of ANDs). */
-export function keyCondition(
-  c: SqlConnector,
-  collection: Collection,
-  rows: Row[],
-  params: unknown[],
-): string {
+export function keyCondition(c: SqlConnector, collection: Collection, rows: Row[]): Sql {
   const pk = primaryKey(collection);
   if (pk.length === 1)
-    return inValues(
-      c,
-      pk[0]!,
+    return c.dialect.anyOf(
+      sql.id(pk[0]!),
       rows.map((r) => r[pk[0]!]),
-      params,
     );
-  return rows
-    .map((r) => `(${pk.map((k) => `${c.quote(k)} = ${bind(c, params, r[k])}`).join(' AND ')})`)
-    .join(' OR ');
+  return sql.join(
+    rows.map(
+      (r) =>
+        sql`(${sql.join(
+          pk.map((k) => sql`${sql.id(k)} = ${r[k]}`),
+          ' AND ',
+        )})`,
+    ),
+    ' OR ',
+  );
 }
 
 export async function forChunks<T>(rows: Row[], fn: (chunk: Row[]) => Promise<T>): Promise<T[]> {
@@ -232,15 +221,15 @@ async function updateRows(
   c: SqlConnector,
   collection: Collection,
   rows: Row[],
-  sets: string[],
-  base: unknown[],
+  sets: Sql[],
 ): Promise<number> {
   let changed = 0;
-  for (const n of await forChunks(rows, (chunk) => {
-    const params = [...base];
-    const where = keyCondition(c, collection, chunk, params);
-    return c.execute(`UPDATE ${c.quote(collection.name)} SET ${sets.join(', ')} WHERE ${where}`, params);
-  }))
+  for (const n of await forChunks(rows, (chunk) =>
+    change(
+      c,
+      sql`UPDATE ${sql.id(collection.name)} SET ${sql.join(sets)} WHERE ${keyCondition(c, collection, chunk)}`,
+    ),
+  ))
     changed += n;
   return changed;
 }
@@ -337,36 +326,22 @@ export async function markRows(
 ): Promise<void> {
   for (let i = 0; i < marks.length; i += IN_CHUNK) {
     const chunk = marks.slice(i, i + IN_CHUNK);
-    const cols = 'collection_name, row_key, request_id, reason, rule_id, erase_on';
-    const keys = chunk.map((x) => rowKey(collection, x.row));
-    if (c.dialect === 'postgres')
-      await c.execute(
-        `INSERT INTO ${MARKER_TABLE} (${cols})
-         SELECT $1, u.k, $2, $3, u.r, u.d FROM unnest($4::text[], $5::text[], $6::date[]) AS u(k, r, d)
-         ON CONFLICT (collection_name, row_key) DO UPDATE SET request_id = EXCLUDED.request_id,
-           reason = EXCLUDED.reason, rule_id = EXCLUDED.rule_id, erase_on = EXCLUDED.erase_on`,
+    await change(
+      c,
+      c.dialect.upsert(
+        MARKER_TABLE,
         [
-          collection.name,
-          m.requestId,
-          m.reason,
-          keys,
-          chunk.map((x) => x.rule ?? null),
-          chunk.map((x) => x.eraseOn ?? null),
+          { name: 'collection_name', type: 'text', value: collection.name },
+          { name: 'row_key', type: 'text', values: chunk.map((x) => rowKey(collection, x.row)) },
+          { name: 'request_id', type: 'text', value: m.requestId },
+          { name: 'reason', type: 'text', value: m.reason },
+          { name: 'rule_id', type: 'text', values: chunk.map((x) => x.rule ?? null) },
+          { name: 'erase_on', type: 'date', values: chunk.map((x) => x.eraseOn ?? null) },
         ],
-      );
-    else {
-      const params: unknown[] = [];
-      const tuples = chunk.map((x, k) => {
-        const vals = [collection.name, keys[k], m.requestId, m.reason, x.rule ?? null, x.eraseOn ?? null];
-        return `(${vals.map((v) => bind(c, params, v)).join(', ')})`;
-      });
-      await c.execute(
-        `INSERT INTO ${MARKER_TABLE} (${cols}) VALUES ${tuples.join(', ')}
-         ON DUPLICATE KEY UPDATE request_id = VALUES(request_id), reason = VALUES(reason),
-           rule_id = VALUES(rule_id), erase_on = VALUES(erase_on)`,
-        params,
-      );
-    }
+        chunk.length,
+        ['collection_name', 'row_key'],
+      ),
+    );
   }
   const r = collection.ombud?.retention;
   if (!r?.restricted_field && !r?.erase_on_field) return;
@@ -376,14 +351,10 @@ export async function markRows(
     byDay.set(day, [...(byDay.get(day) ?? []), x.row]);
   }
   for (const [day, rows] of byDay) {
-    const sets: string[] = [];
-    const base: unknown[] = [];
-    if (r.restricted_field) sets.push(`${c.quote(r.restricted_field)} = TRUE`);
-    if (r.erase_on_field && day) {
-      base.push(day);
-      sets.push(`${c.quote(r.erase_on_field)} = ${c.param(base.length)}`);
-    }
-    if (sets.length) await updateRows(c, collection, rows, sets, base);
+    const sets: Sql[] = [];
+    if (r.restricted_field) sets.push(sql`${sql.id(r.restricted_field)} = TRUE`);
+    if (r.erase_on_field && day) sets.push(sql`${sql.id(r.erase_on_field)} = ${day}`);
+    if (sets.length) await updateRows(c, collection, rows, sets);
   }
 }
 
@@ -403,12 +374,10 @@ export async function markRestricted(
 
 /** Is this row restricted (store-only)? For connectors and consent lookups. */
 export async function isRestricted(c: SqlConnector, collection: string, key: string): Promise<boolean> {
-  const rows = await c
-    .query(
-      `SELECT 1 AS x FROM ${MARKER_TABLE} WHERE collection_name = ${c.param(1)} AND row_key = ${c.param(2)}`,
-      [collection, key],
-    )
-    .catch(() => []);
+  const rows = await select(
+    c,
+    sql`SELECT 1 AS x FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${collection} AND row_key = ${key}`,
+  ).catch(() => []);
   return rows.length > 0;
 }
 
@@ -457,16 +426,14 @@ export async function eraseInDatabase(
       let erased = 0;
       const action = collection.ombud?.erase ?? 'delete';
       if (erase.length && action === 'delete') {
-        for (const n of await forChunks(erase, async (chunk) => {
-          const params: unknown[] = [];
-          return tx.execute(
-            `DELETE FROM ${tx.quote(collection.name)} WHERE ${keyCondition(tx, collection, chunk, params)}`,
-            params,
-          );
-        }))
+        for (const n of await forChunks(erase, (chunk) =>
+          change(
+            tx,
+            sql`DELETE FROM ${sql.id(collection.name)} WHERE ${keyCondition(tx, collection, chunk)}`,
+          ),
+        ))
           erased += n;
       } else if (erase.length) {
-        const params: unknown[] = [];
         const sets = collection.fields
           .filter(
             (f) =>
@@ -478,14 +445,14 @@ export async function eraseInDatabase(
             const s = maskingStrategy(f.ombud?.masking?.strategy ?? 'null', {
               value: f.ombud?.masking?.value,
             });
-            const expr = s.assignment(tx, params, {
+            const expr = s.assignment({
               subjectKey: opts.subjectKey,
               secret: opts.secret,
               path: `${dataset.fides_key}.${collection.name}.${f.name}`,
             });
-            return `${tx.quote(f.name)} = ${expr}`;
+            return sql`${sql.id(f.name)} = ${expr}`;
           });
-        if (sets.length) erased += await updateRows(tx, collection, erase, sets, params);
+        if (sets.length) erased += await updateRows(tx, collection, erase, sets);
       }
       out.push({
         dataset: dataset.fides_key,
@@ -524,15 +491,13 @@ export async function rectifyInDatabase(
       );
       let changed = 0;
       if (rows.length && fields.length && !underRule) {
-        const base: unknown[] = [];
         const sets = fields.map((f) => {
           const cat = f.data_categories.find((k) => k in corrections)!;
           let v = corrections[cat]!;
           if (f.fides_meta?.identity === 'email') v = v.trim().toLowerCase();
-          base.push(v);
-          return `${tx.quote(f.name)} = ${tx.param(base.length)}`;
+          return sql`${sql.id(f.name)} = ${v}`;
         });
-        changed += await updateRows(tx, collection, rows, sets, base);
+        changed += await updateRows(tx, collection, rows, sets);
       }
       out.push({
         dataset: dataset.fides_key,

@@ -6,7 +6,7 @@
  * pseudonym in every row and system, and nobody without the key can link it back.
  */
 import { createHmac } from 'node:crypto';
-import type { SqlConnector } from './connectors/types.ts';
+import { type Sql, sql } from '../../storage/sql.ts';
 
 export type MaskingContext = {
   /** A stable key for the data subject (never personal data in clear: it is only fed to the HMAC). */
@@ -19,23 +19,22 @@ export type MaskingContext = {
 
 export interface MaskingStrategy {
   readonly id: string;
-  /** The SQL expression the column is set to; it may push parameters. */
-  assignment(c: SqlConnector, params: unknown[], ctx: MaskingContext): string;
+  /** The SQL expression the column is set to (a `sql` fragment with its parameters). */
+  assignment(ctx: MaskingContext): Sql;
 }
 
 export class NullMasking implements MaskingStrategy {
   readonly id = 'null';
-  assignment(): string {
-    return 'NULL';
+  assignment(): Sql {
+    return sql`NULL`;
   }
 }
 
 export class FixedValueMasking implements MaskingStrategy {
   readonly id = 'fixed';
   constructor(private readonly value: string | number) {}
-  assignment(c: SqlConnector, params: unknown[]): string {
-    params.push(this.value);
-    return c.param(params.length);
+  assignment(): Sql {
+    return sql`${this.value}`;
   }
 }
 
@@ -45,9 +44,8 @@ export class KeyedHashPseudonym implements MaskingStrategy {
     const mac = createHmac('sha256', ctx.secret).update(`${ctx.subjectKey}\u0000${ctx.path}`).digest('hex');
     return `p_${mac.slice(0, 16)}`;
   }
-  assignment(c: SqlConnector, params: unknown[], ctx: MaskingContext): string {
-    params.push(KeyedHashPseudonym.value(ctx));
-    return c.param(params.length);
+  assignment(ctx: MaskingContext): Sql {
+    return sql`${KeyedHashPseudonym.value(ctx)}`;
   }
 }
 

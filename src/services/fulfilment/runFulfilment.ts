@@ -12,6 +12,7 @@ import type { Dataset, Identities } from '../../core/fulfilment/dataset.ts';
 import { OmbudError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
+import { bindInto, sql } from '../../storage/sql.ts';
 import { type Actor, recordAuditWith } from '../audit/auditLog.ts';
 import {
   type CollectionOutcome,
@@ -545,11 +546,13 @@ async function recordStep(
     ctes.push("d AS (DELETE FROM fulfilment_artifacts WHERE request_id = $1 AND name LIKE 'service-%')");
   if (s.artifacts.length) {
     params.push(new Date(s.now.getTime() + (deps.artifactDays ?? 30) * 86_400_000).toISOString());
-    const rows = s.artifacts.map((a) => {
-      params.push(a.name, a.type, Buffer.from(a.body));
-      const n = params.length;
-      return `($1, $${n - 2}, $${n - 1}, $${n}, $5::timestamptz)`;
-    });
+    // Each row's own values are numbered after the ones already given ($1 … $5).
+    const rows = s.artifacts.map((a) =>
+      bindInto(
+        params,
+        sql`(${sql.raw('$1')}, ${a.name}, ${a.type}, ${Buffer.from(a.body)}, ${sql.raw('$5')}::timestamptz)`,
+      ),
+    );
     ctes.push(`a AS (
       INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at) VALUES ${rows.join(', ')}
       ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at)`);

@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { maskAddress, parseMail } from '../../core/mail/parse.ts';
 import type { Group } from '../../core/policies/policy.ts';
 import type { Db } from '../../storage/db.ts';
+import { sql } from '../../storage/sql.ts';
 import { mailScopeSql } from './outbox.ts';
 
 export type MailCatcher = { url: string; port: number; close: () => Promise<void> };
@@ -109,9 +110,7 @@ export async function listCaught(
   group: Group,
   limit = 200,
 ): Promise<CaughtRow[]> {
-  const { sql, params } = mailScopeSql(scope, group);
-  return db.query<CaughtRow>(
-    `SELECT * FROM mail_catcher WHERE ${sql} ORDER BY received_at DESC, id LIMIT $${params.length + 1}`,
-    [...params, limit],
-  );
+  const { text, params } =
+    sql`SELECT * FROM mail_catcher WHERE ${mailScopeSql(scope, group)} ORDER BY received_at DESC, id LIMIT ${limit}`.render();
+  return db.query<CaughtRow>(text, params);
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Group } from '../../core/policies/policy.ts';
 import type { Db } from '../../storage/db.ts';
+import { type Sql, sql } from '../../storage/sql.ts';
 
 export type OutboxMail = {
   to: string;
@@ -116,22 +117,17 @@ export async function listOutbox(
   group: Group,
   limit = 200,
 ): Promise<OutboxRow[]> {
-  const { sql, params } = mailScopeSql(scope, group);
-  return db.query<OutboxRow>(
-    `SELECT * FROM mail_outbox WHERE ${sql} ORDER BY created_at DESC LIMIT $${params.length + 1}`,
-    [...params, limit],
-  );
+  const { text, params } =
+    sql`SELECT * FROM mail_outbox WHERE ${mailScopeSql(scope, group)} ORDER BY created_at DESC LIMIT ${limit}`.render();
+  return db.query<OutboxRow>(text, params);
 }
 
 /**
  * The WHERE condition of a mail list (its parameters numbered from $1): every row for 'all' or a scope
  * covering every company of the group; else the rows of those companies (never one of no company).
  */
-export function mailScopeSql(
-  scope: 'all' | readonly string[],
-  group: Group,
-): { sql: string; params: unknown[] } {
+export function mailScopeSql(scope: 'all' | readonly string[], group: Group): Sql {
   const whole = scope === 'all' || (group.orgIds.length > 0 && group.orgIds.every((o) => scope.includes(o)));
-  if (whole) return { sql: 'true', params: [] };
-  return { sql: 'org_id = ANY($1::text[])', params: [[...scope]] };
+  if (whole) return sql`true`;
+  return sql`org_id = ANY(${[...scope]}::text[])`;
 }

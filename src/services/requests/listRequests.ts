@@ -7,6 +7,7 @@ import type { App } from '../../app.ts';
 import { type DueStatus, dueStatus } from '../../core/deadlines/deadlines.ts';
 import type { MailTemplate } from '../../core/requests/mail-templates.ts';
 import { OPEN_STATES, type RequestState, type RequestType } from '../../core/requests/workflow.ts';
+import { type Sql, sql } from '../../storage/sql.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { mailOrgOf, normaliseRow, type RequestRow, referenceOf } from './store.ts';
 
@@ -25,25 +26,21 @@ export async function listRequests(
   f: QueueFilter = {},
   limit = 500,
 ): Promise<QueueItem[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const where: Sql[] = [];
   if (scope !== 'all') {
-    add('org_id = ANY(?::text[])', [...scope]);
-    add(`(scope->'group' IS NULL OR scope->'group'->'candidates' <@ ?::jsonb)`, JSON.stringify(scope));
+    where.push(sql`org_id = ANY(${[...scope]}::text[])`);
+    where.push(
+      sql`(scope->'group' IS NULL OR scope->'group'->'candidates' <@ ${JSON.stringify(scope)}::jsonb)`,
+    );
   }
-  if (f.orgId) add('org_id = ?', f.orgId);
-  if (f.type) add('type = ?', f.type);
-  if (f.state) add('state = ?', f.state);
-  if (f.open) add('state = ANY(?)', [...OPEN_STATES]);
-  params.push(limit);
-  const rows = await app.db.query<RequestRow>(
-    `SELECT * FROM dsr_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY due_date, received_at LIMIT $${params.length}`,
-    params,
-  );
+  if (f.orgId) where.push(sql`org_id = ${f.orgId}`);
+  if (f.type) where.push(sql`type = ${f.type}`);
+  if (f.state) where.push(sql`state = ${f.state}`);
+  if (f.open) where.push(sql`state = ANY(${[...OPEN_STATES]})`);
+  const { text, params } = sql`SELECT * FROM dsr_requests ${
+    where.length ? sql`WHERE ${sql.join(where, ' AND ')}` : sql.empty
+  } ORDER BY due_date, received_at LIMIT ${limit}`.render();
+  const rows = await app.db.query<RequestRow>(text, params);
   const r = await app.registers.get();
   const now = app.now();
   return rows.map((raw) => {

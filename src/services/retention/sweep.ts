@@ -16,6 +16,8 @@ import type { Collection } from '../../core/fulfilment/dataset.ts';
 import { addDays, type IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionRule } from '../../core/register/schema.ts';
 import type { CollectionPlan, DatasetPlan, Overwrite } from '../../core/retention/plan.ts';
+import { type Sql, sql } from '../../storage/sql.ts';
+import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
 import {
   ensureMarkerTable,
@@ -38,8 +40,8 @@ import {
   keyExpr,
   legalKeeps,
   pending,
-  SqlBuilder,
   type SweepContext,
+  SweepSql,
   self,
 } from './sql.ts';
 
@@ -92,17 +94,10 @@ async function tableExists(c: SqlConnector, table: string): Promise<boolean> {
   }
 }
 
-async function rowKeyCollation(c: SqlConnector): Promise<SweepContext['keyCollation']> {
-  const [row] = await c.query<{ charset: string; collation: string }>(
-    `SELECT character_set_name AS charset, collation_name AS collation FROM information_schema.columns
-      WHERE table_schema = DATABASE() AND table_name = ${c.param(1)} AND column_name = 'row_key'`,
-    [MARKER_TABLE],
-  );
-  // Names from the catalogue, used as SQL words: letters, digits and underscores only.
-  const ok = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9_]+$/.test(v);
-  return row && ok(row.charset) && ok(row.collation)
-    ? { charset: row.charset, collation: row.collation }
-    : undefined;
+/** The marker key column's collation, where the dialect needs it (MariaDB/MySQL); no query otherwise. */
+async function keyCollationOf(c: SqlConnector): Promise<Pick<SweepContext, 'keyCollation'>> {
+  const kc = await c.dialect.keyCollation((q) => select(c, q), MARKER_TABLE, 'row_key');
+  return kc ? { keyCollation: kc } : {};
 }
 
 async function ensureDoneTable(c: SqlConnector): Promise<void> {
@@ -118,9 +113,9 @@ async function ensureDoneTable(c: SqlConnector): Promise<void> {
 }
 
 async function committedOutcome(c: SqlConnector, runId: string, dataset: string) {
-  const rows = await c.query<{ outcome: string }>(
-    `SELECT outcome FROM ${DONE_TABLE} WHERE run_id = ${c.param(1)} AND dataset = ${c.param(2)}`,
-    [runId, dataset],
+  const rows = await select<{ outcome: string }>(
+    c,
+    sql`SELECT outcome FROM ${sql.raw(DONE_TABLE)} WHERE run_id = ${runId} AND dataset = ${dataset}`,
   );
   return rows[0]?.outcome ? (JSON.parse(rows[0].outcome) as RetentionOutcome[]) : undefined;
 }
@@ -156,21 +151,22 @@ export async function sweepDataset(
     plans: new Map(plan.collections.map((cp) => [cp.collection, cp])),
     pseudonym: (path) =>
       KeyedHashPseudonym.value({ subjectKey: 'ombud-retention', secret: opts.secret, path }),
-    ...(markers && c.dialect === 'mysql' ? { keyCollation: await rowKeyCollation(c) } : {}),
+    ...(markers ? await keyCollationOf(c) : {}),
   };
   try {
     const outcomes = await c.transaction(async (tx) => {
       // Claim the run for this database first: a second worker waits here, then fails on the key.
       if (!opts.dryRun) {
-        await tx.execute(
-          `INSERT INTO ${DONE_TABLE} (run_id, dataset, swept_for, outcome)
-           VALUES (${tx.param(1)}, ${tx.param(2)}, ${tx.param(3)}, '')`,
-          [opts.runId, plan.dataset, opts.today],
+        await change(
+          tx,
+          sql`INSERT INTO ${sql.raw(DONE_TABLE)} (run_id, dataset, swept_for, outcome)
+           VALUES (${opts.runId}, ${plan.dataset}, ${opts.today}, '')`,
         );
         // The records are only needed to resume a run; a year is plenty.
-        await tx.execute(`DELETE FROM ${DONE_TABLE} WHERE swept_for < ${tx.param(1)}`, [
-          addDays(opts.today, -400),
-        ]);
+        await change(
+          tx,
+          sql`DELETE FROM ${sql.raw(DONE_TABLE)} WHERE swept_for < ${addDays(opts.today, -400)}`,
+        );
       }
       const out: RetentionOutcome[] = [];
       for (const cp of plan.collections) {
@@ -181,9 +177,9 @@ export async function sweepDataset(
         opts.onProgress?.({ dataset: plan.dataset, collection: cp.collection, outcomes: found });
       }
       if (!opts.dryRun)
-        await tx.execute(
-          `UPDATE ${DONE_TABLE} SET outcome = ${tx.param(1)} WHERE run_id = ${tx.param(2)} AND dataset = ${tx.param(3)}`,
-          [JSON.stringify(out), opts.runId, plan.dataset],
+        await change(
+          tx,
+          sql`UPDATE ${sql.raw(DONE_TABLE)} SET outcome = ${JSON.stringify(out)} WHERE run_id = ${opts.runId} AND dataset = ${plan.dataset}`,
         );
       return out;
     });
@@ -205,9 +201,9 @@ async function sweepCollection(
   ctx: SweepContext,
   opts: SweepOptions,
 ): Promise<RetentionOutcome[]> {
-  const s = new SqlBuilder(tx, ctx);
-  const T = self(s, cp);
-  const tbl = s.q(cp.collection);
+  const s = new SweepSql(tx.dialect, ctx);
+  const T = self(cp);
+  const tbl = T;
   const out: RetentionOutcome[] = [];
   const add = (rule: string, action: OutcomeAction, detail: string, rows: number) => {
     if (rows > 0)
@@ -221,24 +217,26 @@ async function sweepCollection(
         rows,
       });
   };
-  const count = async (pred: () => string): Promise<number> => {
+  // Each statement is built afresh (its aliases count from 1).
+  const count = async (pred: () => Sql): Promise<number> => {
     s.reset();
-    const sql = `SELECT COUNT(*) AS n FROM ${tbl} WHERE ${pred()}`;
-    const [row] = await tx.query<{ n: number | string }>(sql, s.params);
+    const [row] = await select<{ n: number | string }>(
+      tx,
+      sql`SELECT COUNT(*) AS n FROM ${tbl} WHERE ${pred()}`,
+    );
     return Number(row?.n ?? 0);
   };
-  const execute = async (sql: () => string): Promise<number> => {
+  const execute = async (statement: () => Sql): Promise<number> => {
     s.reset();
-    const text = sql();
-    return tx.execute(text, s.params);
+    return change(tx, statement());
   };
 
   // 1. Deferred erasure: rows kept under a rule whose first erasable day has come.
   if (ctx.markers) {
-    const dueRules = await tx.query<{ rule_id: string | null }>(
-      `SELECT DISTINCT rule_id FROM ${MARKER_TABLE} WHERE collection_name = ${tx.param(1)} AND reason = 'retention'
-          AND erase_on IS NOT NULL AND erase_on <= ${tx.param(2)}`,
-      [cp.collection, ctx.today],
+    const dueRules = await select<{ rule_id: string | null }>(
+      tx,
+      sql`SELECT DISTINCT rule_id FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} AND reason = 'retention'
+          AND erase_on IS NOT NULL AND erase_on <= ${ctx.today}`,
     );
     for (const { rule_id } of dueRules) {
       const label = rule_id ?? '(no rule)';
@@ -248,32 +246,32 @@ async function sweepCollection(
           label,
           'blocked',
           'erase-due',
-          await count(() => `${due(s, cp, T, rule_id)} AND ${blocked(s, cp, T)}`),
+          await count(() => sql`${due(s, cp, T, rule_id)} AND ${blocked(s, cp, T)}`),
         );
       let n: number;
       if (opts.dryRun)
         n = await count(() =>
           cp.erase === 'delete'
             ? dueNow(s, cp, T, rule_id)
-            : `${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
+            : sql`${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
         );
       else if (cp.erase === 'delete')
-        n = await execute(() => `DELETE FROM ${tbl} WHERE ${dueNow(s, cp, T, rule_id)}`);
+        n = await execute(() => sql`DELETE FROM ${tbl} WHERE ${dueNow(s, cp, T, rule_id)}`);
       else
         n = await execute(
           () =>
-            `UPDATE ${tbl} SET ${assignments(s, T, mask)} WHERE ${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
+            sql`UPDATE ${tbl} SET ${assignments(s, T, mask)} WHERE ${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
         );
       if (!opts.dryRun)
         // The markers go with the rows; a deleted collection's blocked rows keep theirs for the next run.
         await execute(
           () =>
-            `DELETE FROM ${MARKER_TABLE} WHERE collection_name = ${s.bind(cp.collection)} AND reason = 'retention'
-               AND erase_on IS NOT NULL AND erase_on <= ${s.bind(ctx.today)}
-               AND ${rule_id === null ? 'rule_id IS NULL' : `rule_id = ${s.bind(rule_id)}`}${
+            sql`DELETE FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} AND reason = 'retention'
+               AND erase_on IS NOT NULL AND erase_on <= ${ctx.today}
+               AND ${rule_id === null ? sql`rule_id IS NULL` : sql`rule_id = ${rule_id}`}${
                  cp.erase === 'delete'
-                   ? ` AND row_key NOT IN (SELECT ${keyExpr(s, cp, T)} FROM ${tbl} WHERE ${due(s, cp, T, rule_id)})`
-                   : ''
+                   ? sql` AND row_key NOT IN (SELECT ${keyExpr(s, cp, T)} FROM ${tbl} WHERE ${due(s, cp, T, rule_id)})`
+                   : sql.empty
                }`,
         );
       add(label, 'erase-due', cp.erase, n);
@@ -287,9 +285,14 @@ async function sweepCollection(
     p.rule,
     'held',
     'art-18',
-    await count(() => `${expired(s, cp, T)} AND ${hasMarker(s, cp, T, 'art-18')}`),
+    await count(() => sql`${expired(s, cp, T)} AND ${hasMarker(s, cp, T, 'art-18')}`),
   );
-  add(p.rule, 'held', 'retention', await count(() => `${expired(s, cp, T)} AND ${heldUnderRule(s, cp, T)}`));
+  add(
+    p.rule,
+    'held',
+    'retention',
+    await count(() => sql`${expired(s, cp, T)} AND ${heldUnderRule(s, cp, T)}`),
+  );
   if (p.action === 'delete')
     add(
       p.rule,
@@ -297,7 +300,7 @@ async function sweepCollection(
       'referenced',
       await count(
         () =>
-          `${expired(s, cp, T)} AND NOT ${hasMarker(s, cp, T)} AND NOT ${legalKeeps(s, cp, T)} AND ${blocked(s, cp, T)}`,
+          sql`${expired(s, cp, T)} AND NOT ${hasMarker(s, cp, T)} AND NOT ${legalKeeps(s, cp, T)} AND ${blocked(s, cp, T)}`,
       ),
     );
 
@@ -309,8 +312,10 @@ async function sweepCollection(
       ]),
     ];
     s.reset();
-    const sql = `SELECT ${fields.map((f) => `${T}.${s.q(f)}`).join(', ')} FROM ${tbl} WHERE ${kept(s, cp, T)}`;
-    const rows = await tx.query<Row>(sql, s.params);
+    const rows = await select<Row>(
+      tx,
+      sql`SELECT ${sql.join(fields.map((f) => sql`${T}.${sql.id(f)}`))} FROM ${tbl} WHERE ${kept(s, cp, T)}`,
+    );
     const split = splitByRetention(collection, rows, opts.rules, ctx.today);
     if (split.erase.length)
       throw new Error(
@@ -332,8 +337,9 @@ async function sweepCollection(
 
   let n: number;
   if (opts.dryRun) n = await count(() => act(s, cp, T));
-  else if (p.action === 'delete') n = await execute(() => `DELETE FROM ${tbl} WHERE ${act(s, cp, T)}`);
-  else n = await execute(() => `UPDATE ${tbl} SET ${assignments(s, T, p.overwrite)} WHERE ${act(s, cp, T)}`);
+  else if (p.action === 'delete') n = await execute(() => sql`DELETE FROM ${tbl} WHERE ${act(s, cp, T)}`);
+  else
+    n = await execute(() => sql`UPDATE ${tbl} SET ${assignments(s, T, p.overwrite)} WHERE ${act(s, cp, T)}`);
   add(p.rule, p.action, '', n);
   return out;
 }

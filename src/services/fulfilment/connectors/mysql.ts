@@ -1,19 +1,20 @@
 import mysql from 'mysql2/promise';
+import { mysqlDialect } from './dialect.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
 type Runner = mysql.Pool | mysql.PoolConnection;
 
 class MysqlConnector implements SqlConnector {
-  readonly dialect = 'mysql' as const;
+  readonly dialect = mysqlDialect;
   constructor(
     private readonly runner: Runner,
     private readonly pool?: mysql.Pool,
   ) {}
   quote(name: string): string {
-    return `\`${name.replace(/`/g, '``')}\``;
+    return mysqlDialect.quote(name);
   }
-  param(_n: number): string {
-    return '?';
+  param(n: number): string {
+    return mysqlDialect.param(n);
   }
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const [rows] = await this.runner.query(sql, params);
@@ -23,8 +24,20 @@ class MysqlConnector implements SqlConnector {
     const [res] = await this.runner.query(sql, params);
     return (res as mysql.ResultSetHeader).affectedRows ?? 0;
   }
+  /** One statement at a time (the pool runs without multipleStatements), on one connection. */
   async exec(sql: string): Promise<void> {
-    await this.runner.query(sql);
+    const statements = splitStatements(sql);
+    if (!statements.length) return;
+    if (statements.length === 1) {
+      await this.runner.query(statements[0]!);
+      return;
+    }
+    const conn = this.pool ? await this.pool.getConnection() : (this.runner as mysql.PoolConnection);
+    try {
+      for (const s of statements) await conn.query(s);
+    } finally {
+      if (this.pool) conn.release();
+    }
   }
   async transaction<T>(fn: (tx: SqlConnector) => Promise<T>): Promise<T> {
     if (!this.pool) return fn(this);
@@ -69,6 +82,44 @@ class MysqlConnector implements SqlConnector {
   }
 }
 
+/**
+ * The statements of a script (schema files), split at the semicolons outside quotes and comments; comments
+ * and empty statements are left out.
+ */
+export function splitStatements(script: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < script.length; i++) {
+    const ch = script[i]!;
+    const next = script[i + 1];
+    if ((ch === '-' && next === '-' && /\s/.test(script[i + 2] ?? ' ')) || ch === '#') {
+      const end = script.indexOf('\n', i);
+      i = end === -1 ? script.length : end - 1;
+      continue;
+    }
+    if (ch === '/' && next === '*') {
+      const end = script.indexOf('*/', i + 2);
+      i = end === -1 ? script.length : end + 1;
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') {
+      let j = i + 1;
+      while (j < script.length && script[j] !== ch) j += script[j] === '\\' && ch !== '`' ? 2 : 1;
+      cur += script.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (ch === ';') {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
 /** Booleans come back as 0/1 from MariaDB; dates as text (dateStrings). */
 function normalise(row: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(row)) {
@@ -83,7 +134,6 @@ export async function openMysqlConnector(url: string, max = 4): Promise<SqlConne
     uri: url.replace(/^mariadb:/, 'mysql:'),
     connectionLimit: max,
     dateStrings: true,
-    multipleStatements: true,
     timezone: 'Z',
   });
   await pool.query('SELECT 1');

@@ -5,6 +5,7 @@
  */
 import { PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { PgConnector } from './postgres.ts';
+import { postgresDialect } from './dialect.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
 const parsers = {
@@ -16,16 +17,16 @@ const parsers = {
 type Runner = Pick<Transaction, 'query' | 'exec'>;
 
 class PgliteConnector implements SqlConnector {
-  readonly dialect = 'postgres' as const;
+  readonly dialect = postgresDialect;
   constructor(
     private readonly runner: Runner,
     private readonly root?: PGlite,
   ) {}
   quote(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return postgresDialect.quote(name);
   }
   param(n: number): string {
-    return `$${n}`;
+    return postgresDialect.param(n);
   }
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await this.runner.query<T>(sql, params, { parsers })).rows;

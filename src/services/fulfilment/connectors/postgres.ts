@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { postgresDialect } from './dialect.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
 const passthrough = (v: string) => v;
@@ -14,16 +15,16 @@ const types = {
 };
 
 export class PgConnector implements SqlConnector {
-  readonly dialect = 'postgres' as const;
+  readonly dialect = postgresDialect;
   constructor(
     private readonly client: pg.Pool | pg.PoolClient,
     private readonly pool?: pg.Pool,
   ) {}
   quote(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return postgresDialect.quote(name);
   }
   param(n: number): string {
-    return `$${n}`;
+    return postgresDialect.param(n);
   }
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await this.client.query({ text: sql, values: params, types })).rows as T[];
