@@ -11,7 +11,7 @@ import type { Keyring } from '../../core/secrets/envelope.ts';
 import type { ConnectorLimits } from './limiter.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
-import { settleRun } from './runStore.ts';
+import { settleRun, stepAnswered, stepAnsweredFailed, storeServiceData } from './runStore.ts';
 import {
   HttpServiceConnector,
   loadHttpConnector,
@@ -255,28 +255,15 @@ export async function answerTask(
     if (!t) return false;
     const step = taskStep(t);
     if (t.action === 'access' && status === 'done' && answer.data)
-      await tx.query(
-        `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at)
-         VALUES ($1, $2, 'application/json', $3, now() + make_interval(days => $4))
-         ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
-        [
-          t.request_id,
-          serviceArtifact(t.system_id),
-          Buffer.from(JSON.stringify(answer.data)),
-          SERVICE_ARTIFACT_DAYS,
-        ],
+      await storeServiceData(
+        tx,
+        t.request_id,
+        serviceArtifact(t.system_id),
+        answer.data,
+        SERVICE_ARTIFACT_DAYS,
       );
-    if (status === 'done')
-      await tx.query(
-        `UPDATE fulfilment_steps SET status = 'done', outcome = $3, error = NULL, finished_at = now()
-          WHERE request_id = $1 AND step = $2`,
-        [t.request_id, step, JSON.stringify(recipientOutcome(t))],
-      );
-    else
-      await tx.query(
-        `UPDATE fulfilment_steps SET status = 'failed', error = $3 WHERE request_id = $1 AND step = $2`,
-        [t.request_id, step, `${t.system_id} answered: failed`],
-      );
+    if (status === 'done') await stepAnswered(tx, t.request_id, step, recipientOutcome(t));
+    else await stepAnsweredFailed(tx, t.request_id, step, `${t.system_id} answered: failed`);
     // A run in progress settles itself when it ends; a waiting run (or one failed for want of this
     // answer) is settled here.
     await settleRun(tx, t.request_id, { onlyIfWaiting: true });

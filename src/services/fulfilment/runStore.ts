@@ -56,6 +56,58 @@ export async function startRun(db: Db, input: RunKey & { type: string }, steps: 
   return start!;
 }
 
+// The queue's job of a run (queue.ts): which pg-boss job carries it, and the run's status around it.
+
+/** The run's job and status, or undefined before the request was queued or run. */
+export async function runJob(
+  db: Db,
+  requestId: string,
+): Promise<{ job_id: string | null; status: string } | undefined> {
+  const [run] = await db.query<{ job_id: string | null; status: string }>(
+    'SELECT job_id, status FROM fulfilment_runs WHERE request_id = $1',
+    [requestId],
+  );
+  return run;
+}
+
+/** A request queued: its run is recorded as queued with the job (a run already there gets the job). */
+export async function queueRun(db: Db, data: RunKey & { type: string }, jobId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO fulfilment_runs (request_id, org_id, type, status, job_id) VALUES ($1, $2, $3, 'queued', $4)
+       ON CONFLICT (request_id) DO UPDATE SET job_id = EXCLUDED.job_id`,
+    [data.requestId, data.orgId, data.type, jobId],
+  );
+}
+
+/** The job that carries the run now (a follow-up, a job sent anew). */
+export async function setRunJob(db: Db, requestId: string, jobId: string): Promise<void> {
+  await db.query('UPDATE fulfilment_runs SET job_id = $2 WHERE request_id = $1', [requestId, jobId]);
+}
+
+/** Is a step still waiting for an answer, or failed? */
+export async function stepsOpen(db: Db, requestId: string): Promise<boolean> {
+  const waiting = await db.query(
+    "SELECT 1 FROM fulfilment_steps WHERE request_id = $1 AND status IN ('waiting', 'failed') LIMIT 1",
+    [requestId],
+  );
+  return waiting.length > 0;
+}
+
+/** A retry: the run is queued again. */
+export async function requeueRun(db: Db, requestId: string): Promise<void> {
+  await db.query("UPDATE fulfilment_runs SET status = 'queued', updated_at = now() WHERE request_id = $1", [
+    requestId,
+  ]);
+}
+
+/** A retry that could not start: the run's status as it was (unless it has moved on). */
+export async function unqueueRun(db: Db, requestId: string, status: string): Promise<void> {
+  await db.query(
+    "UPDATE fulfilment_runs SET status = $2, updated_at = now() WHERE request_id = $1 AND status = 'queued'",
+    [requestId, status],
+  );
+}
+
 /** A step failed: why (identities redacted), and one more attempt. */
 export async function failStep(db: Db, requestId: string, step: string, why: string): Promise<void> {
   await db.query(
@@ -70,6 +122,44 @@ export async function waitStep(db: Db, requestId: string, step: string): Promise
     `UPDATE fulfilment_steps SET status = 'waiting', attempts = attempts + 1, error = NULL
       WHERE request_id = $1 AND step = $2 AND status <> 'done'`,
     [requestId, step],
+  );
+}
+
+/** A service's answer to an access: its data, held as the run's expiring artifact until the extract is made. */
+export async function storeServiceData(
+  tx: Db,
+  requestId: string,
+  name: string,
+  data: unknown,
+  days: number,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at)
+     VALUES ($1, $2, 'application/json', $3, now() + make_interval(days => $4))
+     ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
+    [requestId, name, Buffer.from(JSON.stringify(data)), days],
+  );
+}
+
+/** A recipient answered: its step is done, with the answer's outcome (status and count only). */
+export async function stepAnswered(tx: Db, requestId: string, step: string, outcome: unknown): Promise<void> {
+  await tx.query(
+    `UPDATE fulfilment_steps SET status = 'done', outcome = $3, error = NULL, finished_at = now()
+      WHERE request_id = $1 AND step = $2`,
+    [requestId, step, JSON.stringify(outcome)],
+  );
+}
+
+/** A recipient answered that it failed: its step fails, saying so (no attempt is counted). */
+export async function stepAnsweredFailed(
+  tx: Db,
+  requestId: string,
+  step: string,
+  why: string,
+): Promise<void> {
+  await tx.query(
+    `UPDATE fulfilment_steps SET status = 'failed', error = $3 WHERE request_id = $1 AND step = $2`,
+    [requestId, step, why],
   );
 }
 
