@@ -17,7 +17,7 @@ export type App = {
   now: () => Date;
   close: () => Promise<void>;
   /** Called after a consent event is stored (propagation to subscribed systems hooks in here). */
-  consentChanged?: (event: import('./services/consent/recordConsentEvent.ts').ConsentEvent) => Promise<void>;
+  consentChanged?: (event: import('./core/consent/event.ts').ConsentEvent) => Promise<void>;
   /** The webhook delivery queue, when propagation runs (src/services/consent/propagator.ts). */
   propagator?: import('./services/consent/propagator.ts').Propagator;
   /** The fulfilment queue, when verified requests are carried out (src/services/requests/fulfilRequest.ts). */

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type BannerConfig, defaultTexts } from '../../src/web/sdk/consent/config.ts';
+import { type BannerConfig, defaultTexts } from '../../src/core/consent/banner.ts';
 import { buildConsentBundle } from '../../src/web/sdk/consent/build.ts';
 import { launchBrowser } from '../support/browser.ts';
 

@@ -6,12 +6,7 @@
 import { canonicalJson, sha256 } from '../canonical.ts';
 import type { RegisterIndex } from '../register/register-index.ts';
 import { type Language, t } from '../register/schema.ts';
-import {
-  type BannerConfig,
-  DEFAULT_REASK_AFTER_DAYS,
-  defaultTexts,
-  MAX_REASK_AFTER_DAYS,
-} from '../../web/sdk/consent/config.ts';
+import { type BannerConfig, DEFAULT_REASK_AFTER_DAYS, defaultTexts, MAX_REASK_AFTER_DAYS } from './banner.ts';
 
 const UNITS: Record<Language, Record<'Y' | 'M' | 'W' | 'D', [string, string]>> = {
   en: { Y: ['year', 'years'], M: ['month', 'months'], W: ['week', 'weeks'], D: ['day', 'days'] },

@@ -6,6 +6,7 @@
  * them set-based (`WHERE trigger < day after cut-off`). Pure: `today` is passed in.
  */
 import { addDays, daysBetween, type IsoDate, parseIsoDate } from '../deadlines/iso-date.ts';
+import type { Collection } from '../fulfilment/dataset.ts';
 import type { RetentionRule } from '../register/schema.ts';
 import { retentionEndDate } from './retention.ts';
 
@@ -18,8 +19,8 @@ export function financialYearEndOf(date: IsoDate, fyEnd = '12-31'): IsoDate {
 
 /**
  * The first day a row may be erased under `rule`, from its trigger date (for a rule counted from the
- * financial year end, the trigger is a date within the year, e.g. the invoice date). The same arithmetic
- * as the erasure engine's `eraseOnFor`.
+ * financial year end, the trigger is a date within the year, e.g. the invoice date). The erasure engine
+ * gives a kept row this day (`splitByRetention`).
  */
 export function erasableFrom(
   rule: Pick<RetentionRule, 'duration' | 'trigger' | 'roundTo'>,
@@ -74,4 +75,44 @@ export function expiredBefore(
 ): IsoDate | null {
   const last = lastEndedTrigger(today, (d) => erasableFrom(rule, d, fyEnd));
   return last === null ? null : addDays(last, 1);
+}
+
+type Row = Record<string, unknown>;
+
+/** Rows a legal rule keeps, with the rule and the first day they may be erased. */
+export type Kept<R extends Row = Row> = { rule: string; eraseOn: IsoDate; rows: R[] };
+
+/**
+ * Split a collection's rows into those a legal rule keeps (grouped by rule and date) and the rest: the
+ * collection's annotation (`ombud.retention`) says which rule a row falls under and which column its
+ * period runs from; a row whose period has ended by `today` is not kept.
+ */
+export function splitByRetention<R extends Row>(
+  collection: Pick<Collection, 'ombud'>,
+  rows: R[],
+  rules: Map<string, RetentionRule>,
+  today: IsoDate,
+): { kept: Kept<R>[]; erase: R[] } {
+  const r = collection.ombud?.retention;
+  if (!r) return { kept: [], erase: rows };
+  const groups = new Map<string, Kept<R>>();
+  const erase: R[] = [];
+  for (const row of rows) {
+    const match = r.rules.find((x) => !x.when || String(row[x.when.field]) === x.when.equals);
+    const rule = match ? rules.get(match.rule) : undefined;
+    if (rule?.kind !== 'legal') {
+      erase.push(row);
+      continue;
+    }
+    const trigger = String(row[r.trigger_field]).slice(0, 10) as IsoDate;
+    const eraseOn = erasableFrom(rule, trigger, r.financial_year_end);
+    if (eraseOn <= today) {
+      erase.push(row);
+      continue;
+    }
+    const key = `${rule.id} ${eraseOn}`;
+    if (!groups.has(key)) groups.set(key, { rule: rule.id, eraseOn, rows: [] });
+    groups.get(key)!.rows.push(row);
+  }
+  return { kept: [...groups.values()], erase };
 }

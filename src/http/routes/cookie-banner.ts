@@ -11,7 +11,7 @@ import { forbidden, notFound, precondition, validationError } from '../../core/e
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { cookieConsentHistory, recordCookieConsent } from '../../services/consent/recordCookieConsent.ts';
 import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
-import type { CookieConsentProof } from '../../web/sdk/consent/config.ts';
+import type { CookieConsentProof } from '../../core/consent/banner.ts';
 import { callerOf } from '../actor.ts';
 
 const proofBody = z.object({

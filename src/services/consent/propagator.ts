@@ -6,7 +6,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { Db } from '../../storage/db.ts';
-import type { ConsentEvent } from './recordConsentEvent.ts';
+import type { ConsentEvent } from '../../core/consent/event.ts';
 import { deliverOnce, markDead } from './webhooks.ts';
 
 export const QUEUE = 'consent-webhook';

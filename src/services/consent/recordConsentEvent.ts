@@ -4,6 +4,7 @@
  * the same key with the same request returns the first event; with a different request, a conflict.
  */
 import { canonicalJson, sha256 } from '../../core/canonical.ts';
+import { type ConsentEvent, EVENT_KINDS, type EventKind } from '../../core/consent/event.ts';
 import { type Identity, type IdentityInput, identitiesFrom } from '../../core/consent/identity.ts';
 import {
   channelsOf,
@@ -21,8 +22,9 @@ import type { ConsentKeys } from './keys.ts';
 import { resolveSubject } from './subjects.ts';
 import { enqueueDeliveries } from './webhooks.ts';
 
-export const EVENT_KINDS = ['grant', 'withdraw', 'object', 'lift-objection'] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
+/** The event's types live in core (webhooks and the desk use them without this module). */
+export { type ConsentEvent, EVENT_KINDS, type EventKind };
+
 export type Source = (typeof COLLECTION_POINTS)[number];
 
 export type RecordInput = {
@@ -38,22 +40,6 @@ export type RecordInput = {
   source: Source;
   at?: Date;
   idempotencyKey?: string;
-};
-
-export type ConsentEvent = {
-  id: string;
-  seq: number;
-  orgId: string;
-  subjectId: string;
-  purposeId: string;
-  channel: string;
-  kind: EventKind;
-  wording: string | null;
-  noticeVersion: number | null;
-  source: string;
-  actor: string;
-  at: string;
-  recordedAt: string;
 };
 
 type EventRow = {

@@ -7,7 +7,7 @@ import { allowedInAll, type Caller, listScope } from '../../core/policies/policy
 import { cookieConsentPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import type { CookieConsentProof } from '../../web/sdk/consent/config.ts';
+import type { CookieConsentProof } from '../../core/consent/banner.ts';
 
 export async function recordCookieConsent(db: Db, proof: CookieConsentProof, at: Date): Promise<number> {
   const rows = await db.query<{ seq: number }>(

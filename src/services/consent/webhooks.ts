@@ -16,7 +16,7 @@ import {
 import { webhookDeliveryPolicy, webhookEndpointPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import type { ConsentEvent } from './recordConsentEvent.ts';
+import type { ConsentEvent } from '../../core/consent/event.ts';
 import { identitiesOf } from './subjects.ts';
 
 export const EVENT_TYPES = {

@@ -35,7 +35,7 @@ import type { RegisterCache } from '../register/currentRegister.ts';
 import { groupOf } from '../register/group.ts';
 import { type HttpConnectorInput, saveHttpConnector } from './connectors/http.ts';
 import { answerTask, getTask, listOpenTasks, type TaskRow, tasksOf } from './recipients.ts';
-import { type FulfilmentStatus, getArtifact, getFulfilmentStatus } from './runFulfilment.ts';
+import { type FulfilmentStatus, getArtifact, getFulfilmentStatus } from './runStore.ts';
 
 /** The run's company, or the same "not found" a hidden run gets. */
 async function runRow(db: Db, requestId: string): Promise<FulfilmentRunLike> {

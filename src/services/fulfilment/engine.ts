@@ -16,11 +16,11 @@ import {
   primaryKey,
   traversalOrder,
 } from '../../core/fulfilment/dataset.ts';
-import { addDays, type IsoDate } from '../../core/deadlines/iso-date.ts';
+import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionRule } from '../../core/register/schema.ts';
-import { retentionEndDate } from '../../core/retention/retention.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 import { change, select } from './connectors/run.ts';
+import { splitByRetention } from '../../core/retention/expiry.ts';
 import type { SqlConnector } from './connectors/types.ts';
 import { maskingStrategy } from './masking.ts';
 
@@ -232,54 +232,6 @@ async function updateRows(
   ))
     changed += n;
   return changed;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Retention
-
-export type Kept = { rule: string; eraseOn: IsoDate; rows: Row[] };
-
-function financialYearEnd(date: IsoDate, fyEnd: string): IsoDate {
-  const year = Number(date.slice(0, 4));
-  const candidate = `${year}-${fyEnd}` as IsoDate;
-  return date <= candidate ? candidate : (`${year + 1}-${fyEnd}` as IsoDate);
-}
-
-/** The first day a kept row may be erased under a legal rule of the register. */
-export function eraseOnFor(rule: RetentionRule, triggerDate: IsoDate, fyEnd = '12-31'): IsoDate {
-  const trigger = rule.trigger === 'financial-year-end' ? financialYearEnd(triggerDate, fyEnd) : triggerDate;
-  return addDays(retentionEndDate({ trigger, duration: rule.duration, roundTo: rule.roundTo }), 1);
-}
-
-/** Split a collection's rows into those a legal rule keeps (grouped by rule and date) and the rest. */
-export function splitByRetention(
-  collection: Collection,
-  rows: Row[],
-  rules: Map<string, RetentionRule>,
-  today: IsoDate,
-): { kept: Kept[]; erase: Row[] } {
-  const r = collection.ombud?.retention;
-  if (!r) return { kept: [], erase: rows };
-  const groups = new Map<string, Kept>();
-  const erase: Row[] = [];
-  for (const row of rows) {
-    const match = r.rules.find((x) => !x.when || String(row[x.when.field]) === x.when.equals);
-    const rule = match ? rules.get(match.rule) : undefined;
-    if (rule?.kind !== 'legal') {
-      erase.push(row);
-      continue;
-    }
-    const trigger = String(row[r.trigger_field]).slice(0, 10) as IsoDate;
-    const eraseOn = eraseOnFor(rule, trigger, r.financial_year_end);
-    if (eraseOn <= today) {
-      erase.push(row);
-      continue;
-    }
-    const key = `${rule.id} ${eraseOn}`;
-    if (!groups.has(key)) groups.set(key, { rule: rule.id, eraseOn, rows: [] });
-    groups.get(key)!.rows.push(row);
-  }
-  return { kept: [...groups.values()], erase };
 }
 
 // ---------------------------------------------------------------------------------------------------------

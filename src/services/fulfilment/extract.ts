@@ -8,7 +8,7 @@ import type { Collection, Dataset, Field } from '../../core/fulfilment/dataset.t
 import { html } from '../../core/html.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { type Language, LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
-import { publicPage } from '../../web/layout.ts';
+import { publicPage } from '../../core/page.ts';
 import type { Engine, Located, Row } from './engine.ts';
 
 export type ExtractCollection = {

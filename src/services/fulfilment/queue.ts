@@ -19,6 +19,7 @@ import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
 import { ConnectorLimits } from './limiter.ts';
 import { reopenUnanswered } from './recipients.ts';
+import { queueRun, requeueRun, runJob, setRunJob, stepsOpen, unqueueRun } from './runStore.ts';
 import {
   type FulfilmentDeps,
   type FulfilmentInput,
@@ -114,18 +115,11 @@ export class FulfilmentQueue {
   /** Queue a verified request. Idempotent per request id: a request already queued or done is not queued again. */
   async enqueue(input: FulfilmentInput): Promise<string> {
     const data = fulfilmentInput.parse(input);
-    const [existing] = await this.deps.db.query<{ job_id: string | null }>(
-      'SELECT job_id FROM fulfilment_runs WHERE request_id = $1',
-      [data.requestId],
-    );
+    const existing = await runJob(this.deps.db, data.requestId);
     if (existing?.job_id) return existing.job_id;
     const id = await this.boss.send(FULFILMENT_QUEUE, data, this.jobOptions());
     if (!id) throw new Error('pg-boss did not accept the job');
-    await this.deps.db.query(
-      `INSERT INTO fulfilment_runs (request_id, org_id, type, status, job_id) VALUES ($1, $2, $3, 'queued', $4)
-       ON CONFLICT (request_id) DO UPDATE SET job_id = EXCLUDED.job_id`,
-      [data.requestId, data.orgId, data.type, id],
-    );
+    await queueRun(this.deps.db, data, id);
     return id;
   }
 
@@ -159,10 +153,7 @@ export class FulfilmentQueue {
       startAfter: Math.max(1, delay),
     });
     if (!id) throw new Error('pg-boss did not accept the follow-up job');
-    await this.deps.db.query('UPDATE fulfilment_runs SET job_id = $2 WHERE request_id = $1', [
-      input.requestId,
-      id,
-    ]);
+    await setRunJob(this.deps.db, input.requestId, id);
     return id;
   }
 
@@ -172,18 +163,9 @@ export class FulfilmentQueue {
    * access's extract is made. A run in progress settles itself. Returns whether a job was woken.
    */
   async wake(requestId: string): Promise<boolean> {
-    const [run] = await this.deps.db.query<{ job_id: string | null; status: string }>(
-      'SELECT job_id, status FROM fulfilment_runs WHERE request_id = $1',
-      [requestId],
-    );
+    const run = await runJob(this.deps.db, requestId);
     if (!run?.job_id || (run.status !== 'waiting' && run.status !== 'done')) return false;
-    if (run.status === 'waiting') {
-      const waiting = await this.deps.db.query(
-        "SELECT 1 FROM fulfilment_steps WHERE request_id = $1 AND status IN ('waiting', 'failed') LIMIT 1",
-        [requestId],
-      );
-      if (waiting.length) return false;
-    }
+    if (run.status === 'waiting' && (await stepsOpen(this.deps.db, requestId))) return false;
     const job = await this.boss.getJobById(FULFILMENT_QUEUE, run.job_id);
     if (!job || job.state === 'failed') return this.restart(requestId, run.job_id).catch(() => false);
     if (job.state !== 'created' && job.state !== 'retry') return false;
@@ -201,23 +183,14 @@ export class FulfilmentQueue {
    * that never answered are sent the request once more.
    */
   async retry(requestId: string): Promise<void> {
-    const [run] = await this.deps.db.query<{ job_id: string | null; status: string }>(
-      'SELECT job_id, status FROM fulfilment_runs WHERE request_id = $1',
-      [requestId],
-    );
+    const run = await runJob(this.deps.db, requestId);
     if (!run?.job_id) throw new Error(`No queued fulfilment for request ${requestId}`);
     await reopenUnanswered(this.deps.db, requestId);
-    await this.deps.db.query(
-      "UPDATE fulfilment_runs SET status = 'queued', updated_at = now() WHERE request_id = $1",
-      [requestId],
-    );
+    await requeueRun(this.deps.db, requestId);
     try {
       await this.restart(requestId, run.job_id);
     } catch (err) {
-      await this.deps.db.query(
-        "UPDATE fulfilment_runs SET status = $2, updated_at = now() WHERE request_id = $1 AND status = 'queued'",
-        [requestId, run.status],
-      );
+      await unqueueRun(this.deps.db, requestId, run.status);
       throw err;
     }
   }
@@ -246,15 +219,12 @@ export class FulfilmentQueue {
       );
     const id = await this.boss.send(FULFILMENT_QUEUE, old.data, this.jobOptions());
     if (!id) throw new Error('pg-boss did not accept the job');
-    await this.deps.db.query('UPDATE fulfilment_runs SET job_id = $2 WHERE request_id = $1', [requestId, id]);
+    await setRunJob(this.deps.db, requestId, id);
     return true;
   }
 
   async jobState(requestId: string): Promise<string | undefined> {
-    const [run] = await this.deps.db.query<{ job_id: string | null }>(
-      'SELECT job_id FROM fulfilment_runs WHERE request_id = $1',
-      [requestId],
-    );
+    const run = await runJob(this.deps.db, requestId);
     if (!run?.job_id) return undefined;
     return (await this.boss.getJobById(FULFILMENT_QUEUE, run.job_id, { includeArchive: true }))?.state;
   }

@@ -11,6 +11,7 @@ import type { Keyring } from '../../core/secrets/envelope.ts';
 import type { ConnectorLimits } from './limiter.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { settleRun, stepAnswered, stepAnsweredFailed, storeServiceData } from './runStore.ts';
 import {
   HttpServiceConnector,
   loadHttpConnector,
@@ -254,28 +255,15 @@ export async function answerTask(
     if (!t) return false;
     const step = taskStep(t);
     if (t.action === 'access' && status === 'done' && answer.data)
-      await tx.query(
-        `INSERT INTO fulfilment_artifacts (request_id, name, content_type, body, expires_at)
-         VALUES ($1, $2, 'application/json', $3, now() + make_interval(days => $4))
-         ON CONFLICT (request_id, name) DO UPDATE SET body = EXCLUDED.body, expires_at = EXCLUDED.expires_at`,
-        [
-          t.request_id,
-          serviceArtifact(t.system_id),
-          Buffer.from(JSON.stringify(answer.data)),
-          SERVICE_ARTIFACT_DAYS,
-        ],
+      await storeServiceData(
+        tx,
+        t.request_id,
+        serviceArtifact(t.system_id),
+        answer.data,
+        SERVICE_ARTIFACT_DAYS,
       );
-    if (status === 'done')
-      await tx.query(
-        `UPDATE fulfilment_steps SET status = 'done', outcome = $3, error = NULL, finished_at = now()
-          WHERE request_id = $1 AND step = $2`,
-        [t.request_id, step, JSON.stringify(recipientOutcome(t))],
-      );
-    else
-      await tx.query(
-        `UPDATE fulfilment_steps SET status = 'failed', error = $3 WHERE request_id = $1 AND step = $2`,
-        [t.request_id, step, `${t.system_id} answered: failed`],
-      );
+    if (status === 'done') await stepAnswered(tx, t.request_id, step, recipientOutcome(t));
+    else await stepAnsweredFailed(tx, t.request_id, step, `${t.system_id} answered: failed`);
     // A run in progress settles itself when it ends; a waiting run (or one failed for want of this
     // answer) is settled here.
     await settleRun(tx, t.request_id, { onlyIfWaiting: true });
@@ -295,46 +283,6 @@ export async function answerTask(
     return true;
   });
   return { changed };
-}
-
-/**
- * The run's status from its steps, as WITH clauses `st` (status, error, done) and `settled` (the run updated):
- * failed when a step failed (with the first failure's reason), done when all are, else waiting (open tasks).
- * `assumeDone` names a step (a parameter) to count as done: its record is written in the same statement.
- */
-export function settleCtes(
-  requestId: string,
-  opts: { assumeDone?: string; onlyIfWaiting?: boolean } = {},
-): string[] {
-  const d = opts.assumeDone;
-  const done = d ? `(status = 'done' OR step = ${d})` : `status = 'done'`;
-  const failed = d ? `(status = 'failed' AND step <> ${d})` : `status = 'failed'`;
-  return [
-    `st AS (
-       SELECT CASE WHEN coalesce(bool_or(${failed}), false) THEN 'failed'
-                   WHEN coalesce(bool_and(${done}), true) THEN 'done' ELSE 'waiting' END AS status,
-              (array_agg(error ORDER BY position) FILTER (WHERE ${failed}))[1] AS error,
-              (count(*) FILTER (WHERE ${done}))::int AS done
-         FROM fulfilment_steps WHERE request_id = ${requestId})`,
-    `settled AS (
-       UPDATE fulfilment_runs r SET status = st.status, error = st.error, updated_at = now(), steps_done = st.done,
-              finished_at = CASE WHEN st.status = 'done' THEN now() ELSE NULL END
-         FROM st
-        WHERE r.request_id = ${requestId} ${opts.onlyIfWaiting ? "AND r.status IN ('waiting', 'failed')" : ''})`,
-  ];
-}
-
-/** Set the run's status and count from its steps: failed, waiting (open tasks) or done. One statement. */
-export async function settleRun(
-  db: Db,
-  requestId: string,
-  opts: { onlyIfWaiting?: boolean } = {},
-): Promise<string> {
-  const [row] = await db.query<{ status: string }>(
-    `WITH ${settleCtes('$1', opts).join(',\n')} SELECT status FROM st`,
-    [requestId],
-  );
-  return row!.status;
 }
 
 export type OpenTask = TaskRow & { type: string };

@@ -21,7 +21,7 @@ import {
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 import type { ConsentKeys } from '../consent/keys.ts';
-import type { ConsentEvent } from '../consent/recordConsentEvent.ts';
+import type { ConsentEvent } from '../../core/consent/event.ts';
 import { keysOf, propagate, recordStop } from './consentLink.ts';
 import {
   addEvent,

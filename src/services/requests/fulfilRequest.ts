@@ -22,7 +22,7 @@ import { setSubjectRestricted } from '../consent/restrictSubject.ts';
 import { CHROMIUM_PATH, renderPdf } from '../fulfilment/pdf.ts';
 import { FulfilmentQueue, type FulfilmentQueueOptions } from '../fulfilment/queue.ts';
 import type { RecipientOptions } from '../fulfilment/recipients.ts';
-import { keyringOf } from '../users/accounts.ts';
+import { keyringOf } from '../users/totp.ts';
 import {
   type FulfilmentInput,
   type FulfilmentResult,

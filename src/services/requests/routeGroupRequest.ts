@@ -20,7 +20,7 @@ import { isOpen } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import type { ConsentKeys } from '../consent/keys.ts';
-import type { ConsentEvent } from '../consent/recordConsentEvent.ts';
+import type { ConsentEvent } from '../../core/consent/event.ts';
 import { keysOf, propagate } from './consentLink.ts';
 import { applyImmediateStop } from './decideRequest.ts';
 import { afterVerification } from './fulfilRequest.ts';

@@ -17,7 +17,7 @@ import { nextState, type VerificationMethod } from '../../core/requests/workflow
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import type { ConsentEvent } from '../consent/recordConsentEvent.ts';
+import type { ConsentEvent } from '../../core/consent/event.ts';
 import { keysOf, propagate } from './consentLink.ts';
 import { applyImmediateStop } from './decideRequest.ts';
 import { afterVerification } from './fulfilRequest.ts';

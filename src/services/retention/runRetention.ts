@@ -16,7 +16,7 @@ import { planRetention, type RetentionPlan } from '../../core/retention/plan.ts'
 import type { Db } from '../../storage/db.ts';
 import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
 import type { Connectors } from '../fulfilment/engine.ts';
-import { safeError } from '../fulfilment/runFulfilment.ts';
+import { safeError } from '../fulfilment/subject.ts';
 import { type RetentionOutcome, sweepDataset } from './sweep.ts';
 
 export type RetentionDeps = {

@@ -15,17 +15,12 @@
 import type { Collection } from '../../core/fulfilment/dataset.ts';
 import { addDays, type IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionRule } from '../../core/register/schema.ts';
+import { splitByRetention } from '../../core/retention/expiry.ts';
 import type { CollectionPlan, DatasetPlan, Overwrite } from '../../core/retention/plan.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
-import {
-  ensureMarkerTable,
-  MARKER_TABLE,
-  markRestricted,
-  type Row,
-  splitByRetention,
-} from '../fulfilment/engine.ts';
+import { ensureMarkerTable, MARKER_TABLE, markRestricted, type Row } from '../fulfilment/engine.ts';
 import { KeyedHashPseudonym } from '../fulfilment/masking.ts';
 import {
   act,

@@ -7,13 +7,15 @@
  * a failed run throws, so pg-boss retries it and the retry resumes at the database that failed.
  */
 import PgBoss from 'pg-boss';
-import type { App } from '../../app.ts';
+import type { Config } from '../../config.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
+import type { Db } from '../../storage/db.ts';
 import { precondition } from '../../core/errors.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { installationSecret } from '../consent/keys.ts';
 import type { Connectors } from '../fulfilment/engine.ts';
 import { pgBossDb } from '../fulfilment/queue.ts';
+import type { RegisterCache } from '../register/currentRegister.ts';
 import {
   controllerTimeZone,
   type RetentionDeps,
@@ -40,15 +42,28 @@ export type RetentionWorkerOptions = {
 
 type Job = { day?: string };
 
+/**
+ * What the worker takes of the application (the App is one): the database, the register, the clock, the
+ * installation secret, and the slot where the running worker is found (the console's preview and run).
+ * Declared here, not imported from app.ts, which names the worker.
+ */
+export type RetentionHost = {
+  db: Db;
+  registers: RegisterCache;
+  now: () => Date;
+  config: Pick<Config, 'secret'>;
+  retention?: RetentionWorker;
+};
+
 export class RetentionWorker {
   private constructor(
-    private readonly app: App,
+    private readonly app: RetentionHost,
     readonly systems: RetentionSystems,
     readonly boss: PgBoss,
   ) {}
 
   static async start(
-    app: App,
+    app: RetentionHost,
     systems: RetentionSystems,
     opts: RetentionWorkerOptions = {},
   ): Promise<RetentionWorker> {
@@ -125,7 +140,7 @@ export class RetentionWorker {
 
 /** `ombud start`: the daily retention run over the systems the fulfilment worker uses. */
 export function startRetention(
-  app: App,
+  app: RetentionHost,
   systems: RetentionSystems,
   opts: RetentionWorkerOptions = {},
 ): Promise<RetentionWorker> {

@@ -1,36 +1,25 @@
 /**
- * People's accounts beyond sign-in: invitation, disabling, password reset, and the TOTP second
- * factor. Tokens are random, shown once and stored as hashes; TOTP seeds are sealed with the
- * secrets keyring (src/core/secrets/envelope.ts). Who may see and act on whom is personPolicy
+ * People's accounts beyond sign-in: invitation, disabling, password reset; the TOTP second factor is
+ * totp.ts (re-exported here for the account pages). Tokens are random, shown once and stored as hashes. Who may see and act on whom is personPolicy
  * (src/core/policies/resources.ts): a manager sees and acts only on people all of whose roles lie in
  * companies where the manager holds users:manage; only group owners act on group owners.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
-import * as OTPAuth from 'otpauth';
-import { forbidden, notFound, precondition, validationError } from '../../core/errors.ts';
+import { forbidden, notFound, validationError } from '../../core/errors.ts';
 import { can } from '../../core/policies/permissions.ts';
 import { authorize, type Caller, type Group, groupListScope, visibleTo } from '../../core/policies/policy.ts';
 import { personPolicy } from '../../core/policies/resources.ts';
-import { type Keyring, open, parseKeyring, seal } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
 import { checkPassword, createAdmin } from './admins.ts';
 import { grantRole, rolesOf } from './roles.ts';
 
+export { confirmTotp, keyringOf, startTotp, totpCode } from './totp.ts';
+
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const ARGON = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 export const RESET_HOURS = 72;
-
-export function keyringOf(secretKeys: string | undefined): Keyring {
-  if (!secretKeys)
-    throw precondition(
-      'no-secret-keys',
-      'No key for secrets at rest is configured.',
-      'Set OMBUD_SECRET_KEYS=k1:$(openssl rand -base64 32) and restart.',
-    );
-  return parseKeyring(secretKeys);
-}
 
 /**
  * People visible to a manager (personPolicy): those all of whose companies lie within the manager's
@@ -195,79 +184,3 @@ export async function disablePerson(
   await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
   await recordAudit(db, { actor: caller.actor, action: 'user.disable', target: `user:${userId}` });
 }
-
-// ---- TOTP second factor ----
-
-const totpFor = (secret: string, label: string) =>
-  new OTPAuth.TOTP({
-    issuer: 'Ombud',
-    label,
-    secret: OTPAuth.Secret.fromBase32(secret),
-    digits: 6,
-    period: 30,
-  });
-const ctx = (userId: string) => `user:${userId}:totp`;
-
-/** Start enrolment: a new seed, sealed and pending until confirmed; returns the otpauth:// URI. */
-export async function startTotp(
-  db: Db,
-  ring: Keyring,
-  userId: string,
-): Promise<{ uri: string; secret: string }> {
-  const secret = new OTPAuth.Secret({ size: 20 }).base32;
-  await db.query('UPDATE users SET totp_pending = $2 WHERE id = $1', [
-    userId,
-    seal(ring, secret, ctx(userId)),
-  ]);
-  return { uri: totpFor(secret, `Ombud:${userId.slice(0, 8)}`).toString(), secret };
-}
-
-function validCode(secret: string, code: string, now: Date): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return totpFor(secret, 'x').validate({ token: code, window: 1, timestamp: now.getTime() }) !== null;
-}
-
-export async function confirmTotp(db: Db, ring: Keyring, userId: string, code: string, now = new Date()) {
-  const rows = await db.query<{ totp_pending: string | null }>(
-    'SELECT totp_pending FROM users WHERE id = $1',
-    [userId],
-  );
-  const pending = rows[0]?.totp_pending;
-  if (!pending)
-    throw precondition(
-      'no-totp-pending',
-      'Start the set-up first.',
-      'Open the account page and start again.',
-    );
-  if (!validCode(open(ring, pending, ctx(userId)), code, now))
-    throw validationError('bad-totp-code', 'That code is not right.', [
-      { path: ['code'], message: 'Enter the 6-digit code your authenticator app shows now.' },
-    ]);
-  await db.query('UPDATE users SET totp_secret = totp_pending, totp_pending = NULL WHERE id = $1', [userId]);
-  await recordAudit(db, {
-    actor: { kind: 'user', id: userId },
-    action: 'user.totp-enabled',
-    target: `user:${userId}`,
-  });
-}
-
-/** At sign-in: true when the user has no second factor or the code matches. */
-export async function secondFactorOk(
-  db: Db,
-  secretKeys: string | undefined,
-  userId: string,
-  code: string | undefined,
-  now: Date,
-): Promise<boolean> {
-  const rows = await db.query<{ totp_secret: string | null }>('SELECT totp_secret FROM users WHERE id = $1', [
-    userId,
-  ]);
-  const sealed = rows[0]?.totp_secret;
-  if (!sealed) return true;
-  if (!code) return false;
-  return validCode(open(keyringOf(secretKeys), sealed, ctx(userId)), code, now);
-}
-
-/** For tests and recovery tooling: the current code of a seed. */
-export const totpCode = (secret: string, now: Date) =>
-  totpFor(secret, 'x').generate({ timestamp: now.getTime() });

@@ -3,6 +3,7 @@ import argon2 from 'argon2';
 import { conflict, unauthenticated, validationError } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { secondFactorOk } from './totp.ts';
 
 export type User = { id: string; email: string; name: string; isOwner: boolean; disabledAt: Date | null };
 type Row = {
@@ -92,7 +93,6 @@ export async function login(
   const passwordOk = row
     ? await argon2.verify(row.password_hash, password)
     : (await argon2.verify(await dummyHash, password), false);
-  const { secondFactorOk } = await import('./accounts.ts');
   const ok =
     !!row &&
     passwordOk &&

@@ -5,7 +5,7 @@
  * until their category is allowed, drives Google Consent Mode v2, honours Global Privacy Control, stores the
  * choice in the first-party cookie `ombud_consent` and POSTs a proof of every choice to Ombud.
  */
-import type { BannerCategory, BannerConfig, CookieConsentProof } from './config.ts';
+import type { BannerCategory, BannerConfig, CookieConsentProof } from '../../../core/consent/banner.ts';
 import {
   COOKIE_NAME,
   consentModeDefault,

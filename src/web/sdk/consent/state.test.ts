@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BannerCategory } from './config.ts';
-import { defaultTexts } from './config.ts';
+import type { BannerCategory } from '../../../core/consent/banner.ts';
+import { defaultTexts } from '../../../core/consent/banner.ts';
 import {
   consentModeDefault,
   consentModeUpdate,

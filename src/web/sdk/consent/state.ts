@@ -2,7 +2,7 @@
  * Pure helpers of the cookie banner: the stored choice and Google Consent Mode signals.
  * Bundled into the browser script, so keep it small and free of DOM access.
  */
-import type { BannerCategory } from './config.ts';
+import type { BannerCategory } from '../../../core/consent/banner.ts';
 
 export const COOKIE_NAME = 'ombud_consent';
 

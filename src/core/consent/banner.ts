@@ -1,8 +1,10 @@
 /**
- * Configuration of the Ombud cookie banner.
+ * Configuration of the Ombud cookie banner: the contract between the server and the browser bundle
+ * (src/web/sdk/consent/banner.ts imports its types from here). Pure and free of imports, so the bundle
+ * takes nothing else with it.
  *
  * The server serves `GET /sdk/consent.js?org=ID&lang=xx` as `window.OmbudConsentConfig=<json>;` followed by the
- * bundle built from `banner.ts`. The bundle carries no language strings of its own: every text comes from
+ * bundle built from `src/web/sdk/consent/banner.ts`. The bundle carries no language strings of its own: every text comes from
  * `texts`, which the server fills from {@link defaultTexts} (and the organization's overrides).
  */
 
