@@ -191,7 +191,7 @@ describe('P25 P30 access and portability', () => {
     });
     expect(res.status).toBe('done');
     expect(res.artifacts).toEqual(['extract.html', 'extract.json', 'portability.zip']);
-    const x = JSON.parse((await getArtifact(db, 'req-access-1', 'extract.json'))!.body.toString('utf8'));
+    const x = JSON.parse((await getArtifact(db, 'req-access-1', 'extract.json', NOW))!.body.toString('utf8'));
     const coll = (name: string) => x.data.find((c: { collection: string }) => c.collection === name);
     expect(coll('customers').rows).toEqual([
       expect.objectContaining({ email: who.email, customer_number: who.customerNumber }),
@@ -213,7 +213,7 @@ describe('P25 P30 access and portability', () => {
     expect(of.sources.length).toBeGreaterThan(0);
     expect(x.processing.rights.join(' ')).toContain('Art. 20');
     expect(x.processing.complaintsTo.web).toMatch(/^https:/);
-    const page = (await getArtifact(db, 'req-access-1', 'extract.html'))!.body.toString('utf8');
+    const page = (await getArtifact(db, 'req-access-1', 'extract.html', NOW))!.body.toString('utf8');
     expect(page).toContain('Your rights');
     expect(page).toContain(who.email);
     expect(page).toContain('Why we process it');
@@ -228,7 +228,9 @@ describe('P25 P30 access and portability', () => {
       identities: { customerNumber: who.customerNumber },
     });
     expect(res.artifacts).toEqual(['portability.zip']);
-    const files = unzipSync(new Uint8Array((await getArtifact(db, 'req-port-1', 'portability.zip'))!.body));
+    const files = unzipSync(
+      new Uint8Array((await getArtifact(db, 'req-port-1', 'portability.zip', NOW))!.body),
+    );
     const names = Object.keys(files).sort();
     expect(names).toContain('data.json');
     expect(names).toContain('nestit_webshop/customers.csv');

@@ -13,6 +13,7 @@ import { freshDb } from '../support/db.ts';
 import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
 
 const OUT = 'test-results/screenshots';
+const NOW = new Date('2026-11-25T10:00:00Z');
 let s: NestitSystems;
 let db: Db;
 beforeAll(async () => {
@@ -35,6 +36,7 @@ describe('extract as PDF', () => {
         datasets: s.datasets,
         connectors: s.connectors,
         secret: 'k',
+        now: () => NOW,
         pdf: renderPdf,
       },
       {
@@ -46,7 +48,7 @@ describe('extract as PDF', () => {
     );
     expect(res.status).toBe('done');
     expect(res.artifacts).toEqual(['extract.html', 'extract.json', 'extract.pdf', 'portability.zip']);
-    const pdf = (await getArtifact(db, 'req-pdf-1', 'extract.pdf'))!;
+    const pdf = (await getArtifact(db, 'req-pdf-1', 'extract.pdf', NOW))!;
     expect(pdf.contentType).toBe('application/pdf');
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
     mkdirSync(OUT, { recursive: true });

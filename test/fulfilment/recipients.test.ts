@@ -58,6 +58,7 @@ const deps = (over: Partial<FulfilmentDeps> = {}): FulfilmentDeps => ({
   datasets: s.datasets,
   connectors: s.connectors,
   secret: 'k',
+  now: ts.app.now,
   recipients: { callbackBaseUrl: base, keyring: ring, backoffMs: 20 },
   ...over,
 });
@@ -239,7 +240,7 @@ describe('recipients told (Art. 19)', () => {
     const sent = provider.received.filter((r) => r.requestId === requestId).length;
     await runFulfilment(deps(), input);
     expect(provider.received.filter((r) => r.requestId === requestId)).toHaveLength(sent);
-    const later = new Date(Date.now() + 73 * 3_600_000);
+    const later = new Date(ts.app.now().getTime() + 73 * 3_600_000);
     await runFulfilment(deps({ now: () => later }), input);
     await provider.idle();
     expect(provider.callbacks.at(-1)!.status).toBe(200);
@@ -262,7 +263,7 @@ describe('recipients told (Art. 19)', () => {
     const { signWebhook } = await import('../../src/core/fulfilment/signature.ts');
     const [own] = (await tasksOf(ts.app.db, 'req-art19-rect')).filter((x) => x.system_id === 'messaging');
     const body = '{"status":"erased"}';
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(ts.app.now().getTime() / 1000);
     const bad = await ts.server.inject({
       method: 'POST',
       url: `/api/v1/fulfilment/callbacks/${own!.delivery_id}`,

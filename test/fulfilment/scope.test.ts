@@ -93,7 +93,7 @@ describe('a request acts on its own company’s rows of a shared system', () => 
         ...(holders ? { holders } : {}),
       });
     const rowsOf = async (requestId: string) => {
-      const a = await getArtifact(deps.db, requestId, 'extract.json');
+      const a = await getArtifact(deps.db, requestId, 'extract.json', deps.now!());
       const text = a!.body.toString('utf8');
       return { text, hasCustomer: text.includes(who.customerNumber) };
     };

@@ -3,12 +3,14 @@
  * for one organization files for that organization only.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { tickingClock } from '../support/clock.ts';
 import { type DeskServer, startDesk } from './support.ts';
 
 let s: DeskServer;
 let key: string;
 beforeAll(async () => {
-  s = await startDesk();
+  // A clock after the letter filed below (received 2026-03-02): receipt dates are never in the future.
+  s = await startDesk({ now: tickingClock('2026-03-10T09:00:00Z') });
   const res = await s.server.inject({
     method: 'POST',
     url: '/api/v1/apikeys',

@@ -7,13 +7,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderMail } from '../../src/core/requests/mail-templates.ts';
 import { deliverOutbox } from '../../src/services/mail/outbox.ts';
 import { dailyDigest, deskStats } from '../../src/services/requests/listRequests.ts';
+import { daysBefore, tickingClock } from '../support/clock.ts';
 import { type DeskServer, startDesk } from './support.ts';
+
+/** The desk's clock: the letter below, received 2026-11-02, is due 2026-12-02 and not yet past due. */
+const NOW = '2026-11-06T09:00:00Z';
 
 describe('console desk', () => {
   let s: DeskServer;
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    s = await startDesk();
+    s = await startDesk({ now: tickingClock(NOW) });
     const file = async (name: string, body: Record<string, unknown>) => {
       const res = await s.server.inject({
         method: 'POST',
@@ -23,7 +27,7 @@ describe('console desk', () => {
       });
       ids[name] = res.json().requests[0].id;
     };
-    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    const daysAgo = (d: number) => daysBefore(s.app.now(), d);
     await file('overdue', {
       company: 'nestit-group',
       type: 'erasure',

@@ -4,15 +4,18 @@
  * extension (and its refusal after the due date), refusal, objections, group requests and the audit trail.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { tickingClock } from '../support/clock.ts';
 import { describeEachDatabase } from '../support/db.ts';
 import { codeIn, type DeskServer, startDesk } from './support.ts';
 
 const EMAIL = 'anna.svensson@example.org';
+/** The desk's clock: after the letters below (received 2026-01-05 and 2026-03-02), never before them. */
+const NOW = '2026-03-10T09:00:00Z';
 
 describeEachDatabase('request desk', (kind) => {
   let s: DeskServer;
   beforeAll(async () => {
-    s = await startDesk({ kind });
+    s = await startDesk({ kind, now: tickingClock(NOW) });
   });
   afterAll(async () => s?.close());
 

@@ -265,7 +265,14 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       const { requestId, name } = req.params as z.infer<typeof artifactParams>;
-      const a = await artifactFor(app.db, callerOf(req), await groupOf(app.registers), requestId, name);
+      const a = await artifactFor(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        requestId,
+        name,
+        app.now(),
+      );
       reply.header('content-type', a.contentType);
       if (name !== 'extract.html')
         reply.header('content-disposition', `attachment; filename="${requestId}-${name}"`);

@@ -82,10 +82,11 @@ export async function artifactFor(
   group: Group,
   requestId: string,
   name: string,
+  now: Date,
 ): Promise<{ contentType: string; body: Buffer }> {
   const run = await runRow(db, requestId);
   authorize(caller.principal, artifactPolicy, 'read', run, group);
-  const a = await getArtifact(db, requestId, name);
+  const a = await getArtifact(db, requestId, name, now);
   if (!a) throw notFound('artifact', `${requestId}/${name}`);
   await recordAudit(db, {
     actor: caller.actor,

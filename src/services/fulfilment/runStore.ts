@@ -357,15 +357,20 @@ export async function settleRun(
   return row!.status;
 }
 
-/** An artifact for the subject, or undefined when it has expired or never existed. */
+/**
+ * An artifact for the subject, or undefined when it has expired (at `now`, the clock its expiry was set
+ * by: the run's; without it the database's) or never existed.
+ */
 export async function getArtifact(
   db: Db,
   requestId: string,
   name: string,
+  now?: Date,
 ): Promise<{ contentType: string; body: Buffer } | undefined> {
   const rows = await db.query<{ content_type: string; body: Buffer | Uint8Array }>(
-    'SELECT content_type, body FROM fulfilment_artifacts WHERE request_id = $1 AND name = $2 AND expires_at > now()',
-    [requestId, name],
+    `SELECT content_type, body FROM fulfilment_artifacts
+      WHERE request_id = $1 AND name = $2 AND expires_at > COALESCE($3::timestamptz, now())`,
+    [requestId, name, now?.toISOString() ?? null],
   );
   return rows[0] ? { contentType: rows[0].content_type, body: Buffer.from(rows[0].body) } : undefined;
 }

@@ -292,7 +292,7 @@ export async function fulfilmentDone(
       let url: string;
       if (prior) url = downloadLink(app, prior.id, new Date(prior.expires_at));
       else {
-        const file = await getArtifact(app.db, req.id, name);
+        const file = await getArtifact(app.db, req.id, name, app.now());
         if (!file) continue;
         url = (
           await attachResult(app, systemCaller(), req.id, {
