@@ -12,6 +12,8 @@ import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
 import { runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
 import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
+// The audit key every test process appends with (a worker process is not set up by vitest).
+import '../support/audit-keys.ts';
 
 const env = (k: string) => {
   const v = process.env[k];

@@ -12,6 +12,8 @@ import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
 import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
 import { runRetention } from '../../src/services/retention/runRetention.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
+// The audit key every test process appends with (a worker process is not set up by vitest).
+import '../support/audit-keys.ts';
 
 const env = (k: string) => {
   const v = process.env[k];
