@@ -3,7 +3,8 @@
  * record and withdraw consent, object, ask "may we contact?", filter a send list, read a subject's
  * history as proof, export the suppression list. Identities travel in bodies, never in URLs.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { precondition } from '../../core/errors.ts';
@@ -55,7 +56,7 @@ const objectionBody = eventBody.extend({
 
 const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-export async function consentRoutes(server: FastifyInstance, app: App) {
+export async function consentRoutes(server: RouteServer, app: App) {
   const register = async () => {
     const r = await app.registers.get();
     if (!r)

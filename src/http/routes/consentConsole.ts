@@ -5,7 +5,8 @@
  * and record a change the customer asks for by phone or letter (source 'customer-service', actor the
  * agent). Every view and change is audited; an agent sees only the companies their roles cover.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type IdentityInput, identitiesFrom, identityInputOf } from '../../core/consent/identity.ts';
@@ -46,7 +47,7 @@ const masked = (kind: string, value: string) => {
   return `${'•'.repeat(Math.max(0, value.length - 3))}${value.slice(-3)}`;
 };
 
-export async function consentConsoleRoutes(server: FastifyInstance, app: App) {
+export async function consentConsoleRoutes(server: RouteServer, app: App) {
   const keys = () => consentKeys(app.db, app.config.secret);
   const register = async () => {
     const r = await app.registers.get();

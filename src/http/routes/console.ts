@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html, raw } from '../../core/html.ts';
@@ -13,7 +13,7 @@ import { consolePage, viewerCan } from '../../web/layout.ts';
 
 const page = (title: string, active: string, body: Html | Html[]) => consolePage({ title, active, body });
 
-export async function consoleRoutes(server: FastifyInstance, app: App) {
+export async function consoleRoutes(server: RouteServer, app: App) {
   const noRegister = html`<div class="card"><h1>No register yet</h1><p>Run <code>ombud register apply DIR</code> to load one.</p></div>`;
 
   server.get(

@@ -3,7 +3,8 @@
  * built from the register's cookie inventory followed by the bundle; `POST /api/v1/cookie-consents`
  * stores each choice as proof under the anonymous consent id, from the group's sites (CORS).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { bannerConfigFor } from '../../core/consent/banner-config.ts';
@@ -25,7 +26,7 @@ const proofBody = z.object({
   url: z.url().max(2000),
 });
 
-export async function cookieBannerRoutes(server: FastifyInstance, app: App) {
+export async function cookieBannerRoutes(server: RouteServer, app: App) {
   const register = async () => {
     const r = await app.registers.get();
     if (!r)

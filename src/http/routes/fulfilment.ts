@@ -4,7 +4,7 @@
  * Each handler passes the caller to src/services/fulfilment/access.ts, which applies the run's, task's or
  * connector's policy (src/core/policies/resources.ts): another company's run or task is "not found".
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
@@ -69,7 +69,7 @@ function taskRows(tasks: (TaskRow & { mayAnswer: boolean })[]) {
 }
 const TASK_HEAD = html`<thead><tr><th>Request</th><th>Action</th><th>System</th><th>Via</th><th>Status</th><th>Note</th><th></th></tr></thead>`;
 
-export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
+export async function fulfilmentRoutes(server: RouteServer, app: App) {
   // An answer recorded: the run's job looks again now (a done run completes the request on the desk). The
   // answer is stored either way; should waking fail, the run's timer finds it.
   const wake = async (requestId: string) => {

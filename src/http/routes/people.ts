@@ -2,7 +2,8 @@
  * People: invite, disable, password reset (API and simple console pages), and each person's
  * own account page with the TOTP second factor. Managers act only inside their companies.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html } from '../../core/html.ts';
@@ -33,7 +34,7 @@ const inviteBody = z.object({
 });
 const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the token from your link');
 
-export async function peopleRoutes(server: FastifyInstance, app: App) {
+export async function peopleRoutes(server: RouteServer, app: App) {
   const link = (t: string) => `${app.config.publicUrl}/console/reset?token=${t}`;
 
   server.get(

@@ -3,7 +3,7 @@
  * endpoint (/privacy/unsubscribe/:token), both opened by the opaque token of a mail's link; and
  * the API that mints those links for the mail and SMS systems.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { identitiesFrom } from '../../core/consent/identity.ts';
@@ -64,7 +64,7 @@ const tokenParams = z.object({ token: z.string().min(20).max(4096) });
 const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string().optional() });
 const itemKey = (i: PreferenceItem) => `${i.orgId}|${i.purposeId}|${i.channel}`;
 
-export async function preferenceRoutes(server: FastifyInstance, app: App) {
+export async function preferenceRoutes(server: RouteServer, app: App) {
   const register = async () => {
     const r = await app.registers.get();
     if (!r)

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import { type App, todayIn } from '../../app.ts';
 import { html } from '../../core/html.ts';
@@ -32,7 +33,7 @@ const query = z.object({
   version: z.coerce.number().int().positive().optional(),
 });
 
-export async function privacyRoutes(server: FastifyInstance, app: App) {
+export async function privacyRoutes(server: RouteServer, app: App) {
   /** The notice in force for the requested company, in the asked or the browser's language. */
   const noticeFor = async (req: FastifyRequest) => {
     const { orgId } = req.params as z.infer<typeof params>;

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, precondition } from '../../core/errors.ts';
@@ -12,7 +12,7 @@ const orgParams = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
 });
 
-export async function registerRoutes(server: FastifyInstance, app: App) {
+export async function registerRoutes(server: RouteServer, app: App) {
   const current = async () => {
     const r = await app.registers.get();
     if (!r)

@@ -2,7 +2,8 @@
  * The request desk's web pages: the customer's side in the privacy center (/privacy/requests/…) and
  * the agents' side in the console (/console/requests, /console/outbox). Server-rendered HTML.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { pickLang, REQUEST_PAGE_STRINGS } from '../../core/privacy-center/strings.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
@@ -96,7 +97,7 @@ const statusOf = (err: unknown) => (err instanceof OmbudError && err.kind === 'r
 const isAccessError = (err: unknown) =>
   err instanceof OmbudError && (err.kind === 'not-found' || err.kind === 'forbidden');
 
-export async function requestPageRoutes(server: FastifyInstance, app: App) {
+export async function requestPageRoutes(server: RouteServer, app: App) {
   // -------------------------------------------------------------------------------------------
   // The customer's side
   const limitSubmit = submissionLimiter(server, app);

@@ -3,7 +3,7 @@
  * (/api/v1/requests…), and the public verification endpoints. Request ids travel in URLs; the
  * requester's e-mail address never does.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Caller, listScope } from '../../core/policies/policy.ts';
@@ -105,7 +105,7 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
   };
 }
 
-export async function requestRoutes(server: FastifyInstance, app: App) {
+export async function requestRoutes(server: RouteServer, app: App) {
   const tags = ['requests'];
   const limitVerify = verificationLimiter(server, app);
 

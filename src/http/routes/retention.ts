@@ -5,7 +5,8 @@
  * preview needs `retention:read`, and starting one `retention:run`, in every company of the group
  * (src/services/retention/access.ts); the route's permission is only the first gate.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, precondition, validationError } from '../../core/errors.ts';
@@ -70,7 +71,7 @@ function outcomeTable(outcomes: RetentionOutcome[]): Html {
   )}</tbody></table>`;
 }
 
-export async function retentionRoutes(server: FastifyInstance, app: App) {
+export async function retentionRoutes(server: RouteServer, app: App) {
   const worker = () => {
     if (!app.retention)
       throw precondition(

@@ -3,7 +3,7 @@
  * declared permission (checked before validation), then per row by the resource policies
  * (src/core/policies/resources.ts: apiKeyPolicy, auditEntryPolicy) that the services apply.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound } from '../../core/errors.ts';
@@ -50,7 +50,7 @@ export const auditQuery = z.object({
   format: z.enum(['json', 'csv']).default('json'),
 });
 
-export async function securityRoutes(server: FastifyInstance, app: App) {
+export async function securityRoutes(server: RouteServer, app: App) {
   const knownOrgs = async () => (await app.registers.get())?.index.register.organizations.map((o) => o.id);
 
   server.post(

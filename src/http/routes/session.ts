@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { html } from '../../core/html.ts';
@@ -24,7 +24,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 
 const safeNext = (n: string | undefined) => (n && /^\/console(\/|$)/.test(n) ? n : '/console');
 
-export async function sessionRoutes(server: FastifyInstance, app: App) {
+export async function sessionRoutes(server: RouteServer, app: App) {
   server.get(
     '/console/login',
     {

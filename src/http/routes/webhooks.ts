@@ -2,7 +2,7 @@
  * Webhook endpoints (subscribed systems), the delivery log with its dead-letter list and replay,
  * as API and as a console page.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { precondition } from '../../core/errors.ts';
@@ -20,7 +20,7 @@ import { callerOf } from '../actor.ts';
 
 const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
 
-export async function webhookRoutes(server: FastifyInstance, app: App) {
+export async function webhookRoutes(server: RouteServer, app: App) {
   const replay = async (req: import('fastify').FastifyRequest, id: string) => {
     const caller = callerOf(req);
     const group = await groupOf(app.registers);
