@@ -69,8 +69,13 @@ export async function consentRoutes(server: RouteServer, app: App) {
   };
   const keys = () => consentKeys(app.db, app.config.secret);
 
-  const record = async (req: FastifyRequest, kind: EventKind, body: z.infer<typeof eventBody>) => {
-    const { orgId } = req.params as z.infer<typeof orgParams>;
+  const record = async (
+    req: FastifyRequest,
+    kind: EventKind,
+    { orgId }: z.infer<typeof orgParams>,
+    headers: z.infer<typeof idemHeaders>,
+    body: z.infer<typeof eventBody>,
+  ) => {
     const { event, replayed } = await recordConsentEvent(
       app.db,
       principalActor(req),
@@ -86,7 +91,7 @@ export async function consentRoutes(server: RouteServer, app: App) {
         noticeVersion: body.noticeVersion,
         source: body.source,
         at: body.at ? new Date(body.at) : undefined,
-        idempotencyKey: (req.headers as z.infer<typeof idemHeaders>)['idempotency-key'],
+        idempotencyKey: headers['idempotency-key'],
       },
       app.now(),
     );
@@ -114,7 +119,7 @@ export async function consentRoutes(server: RouteServer, app: App) {
         body: eventBody,
       },
     },
-    async (req, reply) => sendEvent(await record(req, 'grant', req.body as z.infer<typeof eventBody>), reply),
+    async (req, reply) => sendEvent(await record(req, 'grant', req.params, req.headers, req.body), reply),
   );
 
   server.post(
@@ -129,8 +134,7 @@ export async function consentRoutes(server: RouteServer, app: App) {
         body: eventBody,
       },
     },
-    async (req, reply) =>
-      sendEvent(await record(req, 'withdraw', req.body as z.infer<typeof eventBody>), reply),
+    async (req, reply) => sendEvent(await record(req, 'withdraw', req.params, req.headers, req.body), reply),
   );
 
   server.post(
@@ -147,8 +151,11 @@ export async function consentRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof objectionBody>;
-      return sendEvent(await record(req, body.lift ? 'lift-objection' : 'object', body), reply);
+      const body = req.body;
+      return sendEvent(
+        await record(req, body.lift ? 'lift-objection' : 'object', req.params, req.headers, body),
+        reply,
+      );
     },
   );
 
@@ -164,8 +171,8 @@ export async function consentRoutes(server: RouteServer, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const b = req.body as { identity: z.infer<typeof identity>; purpose: string; channel: string };
+      const { orgId } = req.params;
+      const b = req.body;
       return checkContact(app.db, await keys(), await register(), {
         orgId,
         identity: b.identity,
@@ -192,8 +199,8 @@ export async function consentRoutes(server: RouteServer, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const b = req.body as { purpose: string; channel: string; recipients: string[] };
+      const { orgId } = req.params;
+      const b = req.body;
       const res = await bulkFilter(app.db, await keys(), await register(), {
         orgId,
         purposeId: b.purpose,
@@ -223,7 +230,7 @@ export async function consentRoutes(server: RouteServer, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const { orgId } = req.params;
       return consentHistory(
         app.db,
         callerOf(req),
@@ -232,7 +239,7 @@ export async function consentRoutes(server: RouteServer, app: App) {
         await register(),
         {
           orgId,
-          identity: (req.body as { identity: z.infer<typeof identity> }).identity,
+          identity: req.body.identity,
         },
       );
     },
@@ -254,8 +261,8 @@ export async function consentRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const q = req.query as { purpose: string; channel: string; format: 'json' | 'csv' };
+      const { orgId } = req.params;
+      const q = req.query;
       const list = await exportSuppressions(app.db, principalActor(req), await register(), {
         orgId,
         purposeId: q.purpose,

@@ -95,7 +95,7 @@ export async function consentConsoleRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { company: string; kind: (typeof IDENTITY_KINDS)[number]; value: string };
+      const b = req.body;
       const index = await register();
       const one = b.company === 'all' ? undefined : index.organization(b.company);
       if (b.company !== 'all' && !one) throw notFound('organization', b.company);
@@ -235,7 +235,7 @@ ${[...events]
   server.get(
     '/console/consent/subjects/:subjectId',
     { config: { permission: 'consent:read' }, schema: { hide: true, params: subjectParams } },
-    async (req, reply) => subjectPage(req, reply, (req.params as { subjectId: string }).subjectId),
+    async (req, reply) => subjectPage(req, reply, req.params.subjectId),
   );
 
   server.post(
@@ -254,8 +254,8 @@ ${[...events]
       },
     },
     async (req, reply) => {
-      const { subjectId } = req.params as { subjectId: string };
-      const b = req.body as { purpose: string; channel: string; kind: EventKind; wording?: string };
+      const { subjectId } = req.params;
+      const b = req.body;
       const subject = await subjectFor(
         app.db,
         callerOf(req),

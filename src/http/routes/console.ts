@@ -76,7 +76,7 @@ ${reg.systems.map(
     async (req, reply) => {
       const r = await app.registers.get();
       if (!r) return reply.type('text/html').send(page('Data flow', 'diagram', noRegister));
-      const org = (req.query as { org?: string }).org;
+      const org = req.query.org;
       const orgId = org && r.index.organization(org) ? org : undefined;
       const body = html`<h1>Data flow</h1>
 <p><a href="/console/data-flow"${raw(orgId ? '' : ' aria-current="page"')}>Whole group</a> ${r.index.register.organizations.map(
@@ -136,13 +136,7 @@ ${reg.systems.map(
       schema: { hide: true, querystring: auditQuery.omit({ format: true }) },
     },
     async (req, reply) => {
-      const q = req.query as {
-        action?: string;
-        actor?: string;
-        org?: string;
-        target?: string;
-        limit: number;
-      };
+      const q = req.query;
       const { rows, scope } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), q);
       const csv = new URLSearchParams(
         Object.entries({ ...q, format: 'csv' }).filter(([, v]) => v !== undefined && v !== '') as [

@@ -12,7 +12,6 @@ import { forbidden, notFound, precondition, validationError } from '../../core/e
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { cookieConsentHistory, recordCookieConsent } from '../../services/consent/recordCookieConsent.ts';
 import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
-import type { CookieConsentProof } from '../../web/sdk/consent/config.ts';
 import { callerOf } from '../actor.ts';
 
 const proofBody = z.object({
@@ -74,7 +73,7 @@ export async function cookieBannerRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const q = req.query as { org: string; lang?: (typeof LANGUAGES)[number] };
+      const q = req.query;
       const index = await register();
       if (!index.organization(q.org)) throw notFound('organization', q.org);
       const lang = q.lang ?? index.register.group.defaultLanguage;
@@ -117,7 +116,7 @@ export async function cookieBannerRoutes(server: RouteServer, app: App) {
     },
     async (req, reply) => {
       await cors(req, reply);
-      const proof = req.body as CookieConsentProof;
+      const proof = req.body;
       const index = await register();
       if (!index.organization(proof.org)) throw notFound('organization', proof.org);
       const known = new Set(index.register.cookieCategories.map((c) => c.id));
@@ -153,7 +152,7 @@ export async function cookieBannerRoutes(server: RouteServer, app: App) {
       },
     },
     async (req) => {
-      const { consentId } = req.params as { consentId: string };
+      const { consentId } = req.params;
       return cookieConsentHistory(app.db, callerOf(req), consentId);
     },
   );

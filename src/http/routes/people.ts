@@ -65,7 +65,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof inviteBody>;
+      const body = req.body;
       const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
       return reply.status(201).send({ userId: r.userId, inviteUrl: link(r.token) });
     },
@@ -82,7 +82,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
       },
     },
     async (req) => {
-      const { userId } = req.params as { userId: string };
+      const { userId } = req.params;
       const t = await issuePasswordReset(
         app.db,
         callerOf(req),
@@ -105,7 +105,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const { userId } = req.params as { userId: string };
+      const { userId } = req.params;
       await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
       return reply.status(204).send();
     },
@@ -149,7 +149,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     '/console/users/invite',
     { config: { permission: 'users:manage' }, schema: { hide: true, body: inviteBody } },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof inviteBody>;
+      const body = req.body;
       const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
       return reply
         .type('text/html')
@@ -162,7 +162,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     '/console/users/:userId/reset',
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
-      const { userId } = req.params as { userId: string };
+      const { userId } = req.params;
       const t = await issuePasswordReset(
         app.db,
         callerOf(req),
@@ -181,7 +181,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     '/console/users/:userId/disable',
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
-      const { userId } = req.params as { userId: string };
+      const { userId } = req.params;
       await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
       return reply.redirect('/console/users', 303);
     },
@@ -201,7 +201,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   server.get(
     '/console/reset',
     { config: { permission: 'public' }, schema: { hide: true, querystring: z.object({ token }) } },
-    async (req, reply) => reply.type('text/html').send(resetPage((req.query as { token: string }).token)),
+    async (req, reply) => reply.type('text/html').send(resetPage(req.query.token)),
   );
 
   server.post(
@@ -214,7 +214,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
       schema: { hide: true, body: z.object({ token, password: z.string().max(1024) }) },
     },
     async (req, reply) => {
-      const body = req.body as { token: string; password: string };
+      const body = req.body;
       try {
         await completePasswordReset(app.db, body.token, body.password, app.now());
       } catch (err) {
@@ -275,7 +275,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
         app.db,
         keyringOf(app.config.secretKeys),
         p.kind === 'user' ? p.userId : '',
-        (req.body as { code: string }).code.trim(),
+        req.body.code.trim(),
         app.now(),
       );
       return reply.redirect('/console/account', 303);

@@ -114,13 +114,8 @@ export async function preferenceRoutes(server: RouteServer, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as { orgId: string };
-      const b = req.body as {
-        identity: Record<string, string>;
-        purpose?: string;
-        channel: string;
-        days: number;
-      };
+      const { orgId } = req.params;
+      const b = req.body;
       const index = await register();
       const org = index.organization(orgId);
       if (!org) throw notFound('organization', orgId);
@@ -167,8 +162,8 @@ export async function preferenceRoutes(server: RouteServer, app: App) {
       schema: { hide: true, params: tokenParams, querystring: langQuery },
     },
     async (req, reply) => {
-      const { token } = req.params as { token: string };
-      const q = req.query as z.infer<typeof langQuery>;
+      const { token } = req.params;
+      const q = req.query;
       const k = await keys();
       const claims = await readPreferenceToken(k, token, app.now());
       const lang = await langFor(q);
@@ -227,9 +222,9 @@ ${companies.map(
       },
     },
     async (req, reply) => {
-      const { token } = req.params as { token: string };
-      const q = req.query as z.infer<typeof langQuery>;
-      const body = req.body as { action: 'save' | 'none'; on?: string | string[] };
+      const { token } = req.params;
+      const q = req.query;
+      const body = req.body;
       const k = await keys();
       const claims = await readPreferenceToken(k, token, app.now());
       const lang = await langFor(q);
@@ -253,7 +248,7 @@ ${companies.map(
       },
     },
     async (req, reply) => {
-      const { token } = req.params as { token: string };
+      const { token } = req.params;
       const k = await keys();
       const claims = await readPreferenceToken(k, token, app.now());
       const index = await register();
@@ -285,7 +280,7 @@ ${companies.map(
     { config: { permission: 'public' }, schema: { hide: true, params: tokenParams } },
     // A GET (a link scanner, a browser) never unsubscribes: it opens the settings instead.
     async (req, reply) => {
-      const { token } = req.params as { token: string };
+      const { token } = req.params;
       const claims = await readPreferenceToken(await keys(), token, app.now());
       const { token: prefs } = await issuePreferenceToken(
         await keys(),

@@ -35,9 +35,11 @@ const query = z.object({
 
 export async function privacyRoutes(server: RouteServer, app: App) {
   /** The notice in force for the requested company, in the asked or the browser's language. */
-  const noticeFor = async (req: FastifyRequest) => {
-    const { orgId } = req.params as z.infer<typeof params>;
-    const q = req.query as z.infer<typeof query>;
+  const noticeFor = async (
+    req: FastifyRequest,
+    { orgId }: z.infer<typeof params>,
+    q: z.infer<typeof query>,
+  ) => {
     const r = await app.registers.get();
     const org = r?.index.organization(orgId);
     if (!r || !org) throw notFound('organization', orgId);
@@ -98,7 +100,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
     async (req, reply) => {
       const r = await app.registers.get();
       const lang =
-        (req.query as { lang?: Language }).lang ??
+        req.query.lang ??
         pickLang(req.headers['accept-language'], r?.index.register.group.defaultLanguage ?? 'en');
       return reply
         .type('text/html')
@@ -122,7 +124,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
       },
     },
     async (req, reply) => {
-      const b = req.body as { email: string; lang: Language };
+      const b = req.body;
       const email = z.email().safeParse(b.email.trim());
       if (!email.success)
         return reply
@@ -163,8 +165,8 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params as z.infer<typeof params>;
-      const { lang, doc, versions, version } = await noticeFor(req);
+      const { orgId } = req.params;
+      const { lang, doc, versions, version } = await noticeFor(req, req.params, req.query);
       return reply
         .type('text/html')
         .header('content-language', lang)
@@ -202,7 +204,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
       },
     },
     async (req, reply) => {
-      const { doc } = await noticeFor(req);
+      const { doc } = await noticeFor(req, req.params, req.query);
       return reply.type('text/markdown; charset=utf-8').send(noticeMarkdown(doc));
     },
   );

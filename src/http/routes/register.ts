@@ -85,8 +85,8 @@ export async function registerRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const { format } = req.query as { format: 'json' | 'csv' };
+      const { orgId } = req.params;
+      const { format } = req.query;
       const { index, stored } = await current();
       if (!index.organization(orgId)) throw notFound('organization', orgId);
       const entries = ropaFor(index, orgId);
@@ -118,7 +118,7 @@ export async function registerRoutes(server: RouteServer, app: App) {
       schema: { tags: ['notices'], summary: 'Published notice versions of a controller', params: orgParams },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const { orgId } = req.params;
       return (await noticeVersions(app.db, orgId)).map((v) => ({
         version: v.version,
         effectiveDate: v.effectiveDate,

@@ -115,7 +115,7 @@ export async function retentionRoutes(server: RouteServer, app: App) {
       schema: { hide: true, querystring: z.object({ day }) },
     },
     async (req, reply) => {
-      const { day: requested } = req.query as { day?: string };
+      const { day: requested } = req.query;
       const ix = await index();
       const caller = callerOf(req);
       const group = await groupOf(app.registers);
@@ -190,7 +190,7 @@ ${
     '/console/retention/runs/:id',
     { config: { permission: 'retention:read' }, schema: { hide: true, params: runParams } },
     async (req, reply) => {
-      const { id } = req.params as z.infer<typeof runParams>;
+      const { id } = req.params;
       const run = await getRetentionRunFor(app.db, callerOf(req), await groupOf(app.registers), id);
       const body = html`<h1>Retention run ${run.today}${run.dryRun ? ' (dry run)' : ''}</h1>
 <p><a href="/console/retention">All runs</a></p>
@@ -212,7 +212,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
     '/console/retention/run',
     { config: { permission: 'retention:run' }, schema: { hide: true, body: consoleRunBody } },
     async (req, reply) => {
-      const { mode } = req.body as z.infer<typeof consoleRunBody>;
+      const { mode } = req.body;
       const res = await start(req, { dryRun: mode === 'dry-run' });
       return reply.redirect(`/console/retention/runs/${res.runId}`, 303);
     },
@@ -229,12 +229,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req) => ({
-      runs: await listRetentionRunsFor(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        (req.query as { limit: number }).limit,
-      ),
+      runs: await listRetentionRunsFor(app.db, callerOf(req), await groupOf(app.registers), req.query.limit),
     }),
   );
 
@@ -249,7 +244,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req) => {
-      const { id } = req.params as z.infer<typeof runParams>;
+      const { id } = req.params;
       return getRetentionRunFor(app.db, callerOf(req), await groupOf(app.registers), id);
     },
   );
@@ -266,7 +261,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req) => {
-      const { today } = req.query as { today?: string };
+      const { today } = req.query;
       const caller = callerOf(req);
       const group = await groupOf(app.registers);
       const retention = worker();
@@ -287,7 +282,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req, reply) => {
-      const res = await start(req, req.body as z.infer<typeof runBody>);
+      const res = await start(req, req.body);
       // A failed run is recorded with the reason per database; the body says so (status: failed).
       return reply.code(201).send(res);
     },

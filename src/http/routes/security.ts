@@ -65,8 +65,8 @@ export async function securityRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const { orgId: org } = req.params as { orgId: string };
-      const body = req.body as z.infer<typeof roleBody>;
+      const { orgId: org } = req.params;
+      const body = req.body;
       // Only to a person the caller may see (personPolicy): a person of another company is "not found".
       await manageable(app.db, callerOf(req), await groupOf(app.registers), body.userId, 'read');
       await grantRole(app.db, principalActor(req), { ...body, orgId: org }, req.principal);
@@ -85,7 +85,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const p = req.params as { orgId: string; userId: string; role: string };
+      const p = req.params;
       const removed = await revokeRole(app.db, principalActor(req), p, req.principal);
       if (!removed) throw notFound('role-assignment', `${p.userId}/${p.role}`);
       return reply.status(204).send();
@@ -118,7 +118,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof createBody>;
+      const body = req.body;
       const { key, apiKey } = await createApiKey(app.db, principalActor(req), body, {
         by: req.principal,
         now: app.now(),
@@ -139,7 +139,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const { keyId } = req.params as { keyId: string };
+      const { keyId } = req.params;
       const { key, apiKey } = await rotateApiKey(app.db, principalActor(req), keyId, {
         by: req.principal,
         now: app.now(),
@@ -156,7 +156,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
       schema: { tags: ['security'], summary: 'Revoke a key', params: keyParams },
     },
     async (req) => {
-      const { keyId } = req.params as { keyId: string };
+      const { keyId } = req.params;
       return keyView(
         await revokeApiKey(app.db, principalActor(req), keyId, {
           by: req.principal,
@@ -178,7 +178,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const q = req.query as z.infer<typeof auditQuery>;
+      const q = req.query;
       const { rows } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), {
         ...q,
         purpose: q.format === 'csv' ? 'export' : 'search',

@@ -31,8 +31,7 @@ export async function sessionRoutes(server: RouteServer, app: App) {
       config: { permission: 'public' },
       schema: { hide: true, querystring: z.object({ next: z.string().max(200).optional() }) },
     },
-    async (req, reply) =>
-      reply.type('text/html').send(loginPage(safeNext((req.query as { next?: string }).next))),
+    async (req, reply) => reply.type('text/html').send(loginPage(safeNext(req.query.next))),
   );
 
   server.post(
@@ -53,7 +52,7 @@ export async function sessionRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as { email: string; password: string; code?: string; next?: string };
+      const body = req.body;
       try {
         const { token, expiresAt } = await login(app.db, body.email, body.password, app.now(), {
           code: body.code?.trim() || undefined,

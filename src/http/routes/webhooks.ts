@@ -56,14 +56,7 @@ export async function webhookRoutes(server: RouteServer, app: App) {
     async (req, reply) =>
       reply
         .code(201)
-        .send(
-          await createWebhookEndpoint(
-            app.db,
-            callerOf(req),
-            await groupOf(app.registers),
-            req.body as { url: string; orgId?: string; description?: string },
-          ),
-        ),
+        .send(await createWebhookEndpoint(app.db, callerOf(req), await groupOf(app.registers), req.body)),
   );
 
   server.get(
@@ -101,13 +94,7 @@ export async function webhookRoutes(server: RouteServer, app: App) {
         }),
       },
     },
-    async (req) =>
-      deliveryLog(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        req.query as { status?: string; limit: number },
-      ),
+    async (req) => deliveryLog(app.db, callerOf(req), await groupOf(app.registers), req.query),
   );
 
   server.post(
@@ -117,7 +104,7 @@ export async function webhookRoutes(server: RouteServer, app: App) {
       schema: { tags: ['webhooks'], summary: 'Send an undelivered (dead) delivery again', params: idParams },
     },
     async (req, reply) => {
-      await replay(req, (req.params as { id: string }).id);
+      await replay(req, req.params.id);
       return reply.code(202).send({ queued: true });
     },
   );
@@ -126,7 +113,7 @@ export async function webhookRoutes(server: RouteServer, app: App) {
     '/console/webhooks/deliveries/:id/replay',
     { config: { permission: 'webhooks:manage' }, schema: { hide: true, params: idParams } },
     async (req, reply) => {
-      await replay(req, (req.params as { id: string }).id);
+      await replay(req, req.params.id);
       return reply.redirect('/console/webhooks', 303);
     },
   );
