@@ -7,7 +7,6 @@ import type { FastifyRequest } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { precondition } from '../../core/errors.ts';
 import { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import { bulkFilter, checkContact } from '../../services/consent/checkContact.ts';
 import { consentHistory } from '../../services/consent/consentHistory.ts';
@@ -20,6 +19,7 @@ import {
 } from '../../services/consent/recordConsentEvent.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { groupOf } from '../../services/register/group.ts';
+import { requireRegister } from '../currentRegister.ts';
 import { callerOf, principalActor } from '../actor.ts';
 
 const orgParams = z.object({
@@ -57,16 +57,7 @@ const objectionBody = eventBody.extend({
 const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 export async function consentRoutes(server: RouteServer, app: App) {
-  const register = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r.index;
-  };
+  const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
 
   const record = async (

@@ -8,10 +8,11 @@ import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { bannerConfigFor } from '../../core/consent/banner-config.ts';
-import { forbidden, notFound, precondition, validationError } from '../../core/errors.ts';
+import { forbidden, notFound, validationError } from '../../core/errors.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { cookieConsentHistory, recordCookieConsent } from '../../services/consent/recordCookieConsent.ts';
 import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
+import { requireRegister } from '../currentRegister.ts';
 import { callerOf } from '../actor.ts';
 
 const proofBody = z.object({
@@ -26,16 +27,7 @@ const proofBody = z.object({
 });
 
 export async function cookieBannerRoutes(server: RouteServer, app: App) {
-  const register = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r.index;
-  };
+  const register = async () => (await requireRegister(app.registers)).index;
   /** The group's sites: the register's websites, Ombud itself and OMBUD_COOKIE_ORIGINS. */
   const allowedOrigins = async () => {
     const reg = (await register()).register;

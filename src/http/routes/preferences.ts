@@ -7,7 +7,7 @@ import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { identitiesFrom } from '../../core/consent/identity.ts';
-import { notFound, precondition, validationError } from '../../core/errors.ts';
+import { notFound, validationError } from '../../core/errors.ts';
 import { html } from '../../core/html.ts';
 import { LANGUAGES, type Language } from '../../core/register/schema.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
@@ -17,6 +17,7 @@ import { issuePreferenceToken, readPreferenceToken } from '../../services/consen
 import { resolveSubject, subjectById } from '../../services/consent/subjects.ts';
 import { publicPage } from '../../web/layout.ts';
 import { principalActor } from '../actor.ts';
+import { requireRegister } from '../currentRegister.ts';
 
 const T: Record<Language, Record<string, string>> = {
   en: {
@@ -65,16 +66,7 @@ const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string
 const itemKey = (i: PreferenceItem) => `${i.orgId}|${i.purposeId}|${i.channel}`;
 
 export async function preferenceRoutes(server: RouteServer, app: App) {
-  const register = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r.index;
-  };
+  const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
   // RFC 8058 allows the one-click POST as multipart/form-data too; read just its one field.
   server.addContentTypeParser(

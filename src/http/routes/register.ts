@@ -1,28 +1,20 @@
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { notFound, precondition } from '../../core/errors.ts';
+import { notFound } from '../../core/errors.ts';
 import { ropaCsv, ropaFor } from '../../core/ropa/record.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { listRevisions } from '../../services/register/currentRegister.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { principalActor } from '../actor.ts';
+import { requireRegister } from '../currentRegister.ts';
 
 const orgParams = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
 });
 
 export async function registerRoutes(server: RouteServer, app: App) {
-  const current = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r;
-  };
+  const current = () => requireRegister(app.registers);
 
   server.get(
     '/api/v1/register',
