@@ -3,10 +3,7 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import { LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
-import { searchAuditAs } from '../../services/audit/auditSearch.ts';
-import { groupOf } from '../../services/register/group.ts';
-import { callerOf } from '../actor.ts';
-import { auditQuery } from './security.ts';
+import { auditQuery, searchAuditFor } from '../auditSearch.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { dataFlowSvg } from '../../web/diagram.ts';
 import { consolePage, viewerCan } from '../../web/layout.ts';
@@ -137,7 +134,7 @@ ${reg.systems.map(
     },
     async (req, reply) => {
       const q = req.query;
-      const { rows, scope } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), q);
+      const { rows, scope } = await searchAuditFor(app, req, q);
       const csv = new URLSearchParams(
         Object.entries({ ...q, format: 'csv' }).filter(([, v]) => v !== undefined && v !== '') as [
           string,

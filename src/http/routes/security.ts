@@ -16,11 +16,11 @@ import {
   type ApiKey,
 } from '../../services/apikeys/apiKeys.ts';
 import { auditCsv, verifyAuditLog } from '../../services/audit/auditLog.ts';
-import { searchAuditAs } from '../../services/audit/auditSearch.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { manageable } from '../../services/users/accounts.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
 import { callerOf, principalActor } from '../actor.ts';
+import { auditQuery, searchAuditFor } from '../auditSearch.ts';
 
 const orgId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
@@ -39,15 +39,6 @@ const keyView = (k: ApiKey) => ({
   revokedAt: k.revokedAt?.toISOString() ?? null,
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
   rotatedFrom: k.rotatedFrom,
-});
-
-export const auditQuery = z.object({
-  action: z.string().max(64).optional(),
-  actor: z.string().max(200).optional(),
-  org: z.string().max(64).optional(),
-  target: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(200),
-  format: z.enum(['json', 'csv']).default('json'),
 });
 
 export async function securityRoutes(server: RouteServer, app: App) {
@@ -179,10 +170,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
     },
     async (req, reply) => {
       const q = req.query;
-      const { rows } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), {
-        ...q,
-        purpose: q.format === 'csv' ? 'export' : 'search',
-      });
+      const { rows } = await searchAuditFor(app, req, q);
       if (q.format === 'csv')
         return reply
           .type('text/csv; charset=utf-8')
