@@ -98,35 +98,23 @@ export async function consentRoutes(server: RouteServer, app: App) {
       .header('idempotent-replayed', String(res.replayed))
       .send(res);
 
-  server.post(
-    '/api/v1/organizations/:orgId/consents',
+  const events = [
     {
-      config: { permission: 'consent:write' },
-      schema: {
-        tags: ['consent'],
-        summary: 'Record a consent (grant) with the wording shown; Idempotency-Key makes retries safe',
-        params: orgParams,
-        headers: idemHeaders,
-        body: eventBody,
-      },
+      path: 'consents',
+      kind: 'grant',
+      summary: 'Record a consent (grant) with the wording shown; Idempotency-Key makes retries safe',
     },
-    async (req, reply) => sendEvent(await record(req, 'grant', req.params, req.headers, req.body), reply),
-  );
-
-  server.post(
-    '/api/v1/organizations/:orgId/consents/withdrawals',
-    {
-      config: { permission: 'consent:write' },
-      schema: {
-        tags: ['consent'],
-        summary: 'Withdraw a consent',
-        params: orgParams,
-        headers: idemHeaders,
-        body: eventBody,
+    { path: 'consents/withdrawals', kind: 'withdraw', summary: 'Withdraw a consent' },
+  ] as const;
+  for (const { path, kind, summary } of events)
+    server.post(
+      `/api/v1/organizations/:orgId/${path}`,
+      {
+        config: { permission: 'consent:write' },
+        schema: { tags: ['consent'], summary, params: orgParams, headers: idemHeaders, body: eventBody },
       },
-    },
-    async (req, reply) => sendEvent(await record(req, 'withdraw', req.params, req.headers, req.body), reply),
-  );
+      async (req, reply) => sendEvent(await record(req, kind, req.params, req.headers, req.body), reply),
+    );
 
   server.post(
     '/api/v1/organizations/:orgId/objections',

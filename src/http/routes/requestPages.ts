@@ -15,14 +15,7 @@ import { type Html, html, raw } from '../../core/html.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { LANGUAGES, type Language, t } from '../../core/register/schema.ts';
 import { typeName } from '../../core/requests/mail-templates.ts';
-import {
-  isOpen,
-  REFUSAL_GROUNDS,
-  REQUEST_STATES,
-  REQUEST_TYPES,
-  type RequestState,
-  type RequestType,
-} from '../../core/requests/workflow.ts';
+import { isOpen, REFUSAL_GROUNDS, REQUEST_STATES, REQUEST_TYPES } from '../../core/requests/workflow.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { defaultCurrency, formatFee } from '../../core/requests/fees.ts';
 import { getFee } from '../../services/requests/chargeFee.ts';
@@ -310,8 +303,8 @@ ${reqs
       );
       const rows = await listRequests(app, scope, {
         orgId: q.company || undefined,
-        type: (q.type || undefined) as RequestType | undefined,
-        state: (q.state || undefined) as RequestState | undefined,
+        type: q.type || undefined,
+        state: q.state || undefined,
       });
       const stats = await deskStats(app, scope, q.company || undefined);
       const sel = (v: string | undefined, x: string) => raw(v === x ? ' selected' : '');
@@ -407,10 +400,10 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
         // Filing for a company needs requests:write there (for 'group': everywhere): 403 otherwise.
         const res = await submitRequest(app, caller, {
           channel: 'console',
-          scope: b.company!,
+          scope: b.company,
           type: type.data!,
           email: email.data!,
-          lang: b.lang as Language,
+          lang: b.lang,
           details: b.details,
           purposeId: b.purposeId || undefined,
           receivedAt,

@@ -131,7 +131,7 @@ export async function requestRoutes(server: RouteServer, app: App) {
         receivedAt: b.receivedAt ? new Date(b.receivedAt) : undefined,
         sendCode: b.sendCode,
         idempotency: {
-          key: req.headers['idempotency-key']!,
+          key: req.headers['idempotency-key'],
           principal: `${actor.kind}:${actor.id}`,
         },
       });
