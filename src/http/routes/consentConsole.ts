@@ -25,6 +25,7 @@ import { findSubject, identitiesOf, subjectById, subjectFor } from '../../servic
 import { groupOf } from '../../services/register/group.ts';
 import { t } from '../../core/register/schema.ts';
 import { consolePage } from '../../web/layout.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf, principalActor } from '../actor.ts';
 
 const CSS = `.kind-grant,.kind-lift-objection{color:#1d6b3a;font-weight:600}.kind-withdraw,.kind-object{color:#8c1d18;font-weight:600}
@@ -55,13 +56,11 @@ export async function consentConsoleRoutes(server: RouteServer, app: App) {
     return r.index;
   };
   const send = (reply: FastifyReply, body: Html | Html[], status = 200) =>
-    reply
-      .status(status)
-      .type('text/html')
-      .header('cache-control', 'no-store')
-      .send(
-        consolePage({ title: 'Consent', active: 'consent', body: html`<style>${raw(CSS)}</style>${body}` }),
-      );
+    sendPage(
+      reply,
+      consolePage({ title: 'Consent', active: 'consent', body: html`<style>${raw(CSS)}</style>${body}` }),
+      { status, private: true },
+    );
 
   const findForm = async (req: FastifyRequest, message?: Html) => {
     const index = await register();

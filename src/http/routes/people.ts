@@ -22,6 +22,7 @@ import {
 } from '../../services/users/accounts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
 import { groupOf } from '../../services/register/group.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf, principalActor } from '../actor.ts';
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
@@ -54,6 +55,14 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     },
   );
 
+  // The API and the console's people page do the same three things; each service decides access per person.
+  const invite = (req: FastifyRequest, body: z.infer<typeof inviteBody>) =>
+    invitePerson(app.db, callerOf(req), body, { now: app.now() });
+  const resetLink = async (req: FastifyRequest, userId: string) =>
+    link(await issuePasswordReset(app.db, callerOf(req), await groupOf(app.registers), userId, app.now()));
+  const disable = async (req: FastifyRequest, userId: string) =>
+    disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
+
   server.post(
     '/api/v1/users/invite',
     {
@@ -65,8 +74,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body;
-      const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
+      const r = await invite(req, req.body);
       return reply.status(201).send({ userId: r.userId, inviteUrl: link(r.token) });
     },
   );
@@ -83,14 +91,8 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     },
     async (req) => {
       const { userId } = req.params;
-      const t = await issuePasswordReset(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        userId,
-        app.now(),
-      );
-      return { resetUrl: link(t) };
+      const t = await resetLink(req, userId);
+      return { resetUrl: t };
     },
   );
 
@@ -106,7 +108,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     },
     async (req, reply) => {
       const { userId } = req.params;
-      await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
+      await disable(req, userId);
       return reply.status(204).send();
     },
   );
@@ -149,12 +151,10 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     '/console/users/invite',
     { config: { permission: 'users:manage' }, schema: { hide: true, body: inviteBody } },
     async (req, reply) => {
-      const body = req.body;
-      const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(await peoplePage(req, shownOnce('Invitation created.', link(r.token))));
+      const r = await invite(req, req.body);
+      return sendPage(reply, await peoplePage(req, shownOnce('Invitation created.', link(r.token))), {
+        private: true,
+      });
     },
   );
 
@@ -163,17 +163,10 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
       const { userId } = req.params;
-      const t = await issuePasswordReset(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        userId,
-        app.now(),
-      );
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(await peoplePage(req, shownOnce('Password reset link created.', link(t))));
+      const t = await resetLink(req, userId);
+      return sendPage(reply, await peoplePage(req, shownOnce('Password reset link created.', t)), {
+        private: true,
+      });
     },
   );
 
@@ -182,7 +175,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
       const { userId } = req.params;
-      await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
+      await disable(req, userId);
       return reply.redirect('/console/users', 303);
     },
   );
@@ -256,10 +249,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
       const body = html`<h1>Set up your authenticator app</h1><div class="card"><p>Add this account in your authenticator app with the key below (or the otpauth link), then enter the code it shows.</p>
 <p><code>${secret}</code></p><p class="muted"><code>${uri}</code></p>
 <form method="post" action="/console/account/totp/confirm"><label for="code">Code</label><input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" required><p><button type="submit">Confirm</button></p></form></div>`;
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(consolePage({ title: 'Account', active: 'account', body }));
+      return sendPage(reply, consolePage({ title: 'Account', active: 'account', body }), { private: true });
     },
   );
 

@@ -11,6 +11,7 @@ import { mailPreferenceLinks } from '../../services/consent/mailPreferenceLinks.
 import { flushMail } from '../../services/requests/store.ts';
 import { afterResponse } from '../background.ts';
 import { submissionLimiter } from '../requestLimits.ts';
+import { sendPage } from '../pages.ts';
 import { renderPublishedNotice } from '../../services/notice/renderPublishedNotice.ts';
 import { publicPage } from '../../web/layout.ts';
 
@@ -146,10 +147,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
         await mailPreferenceLinks(app, input);
         await flushMail(app);
       });
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(await landing(b.lang, { sent: true }));
+      return sendPage(reply, await landing(b.lang, { sent: true }), { private: true });
     },
   );
 

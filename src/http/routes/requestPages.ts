@@ -38,6 +38,7 @@ import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
 import { barChartSvg, gaugeSvg } from '../../web/charts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
 import { formAction } from '../requestActions.ts';
 import { submissionLimiter, verificationLimiter } from '../requestLimits.ts';
@@ -62,9 +63,7 @@ const STATUS_LABEL: Record<string, string> = {
   'awaiting-payment': 'waiting for the fee',
 };
 
-function sendHtml(reply: FastifyReply, body: string, status = 200) {
-  return reply.status(status).type('text/html').send(body);
-}
+const sendHtml = (reply: FastifyReply, body: string, status = 200) => sendPage(reply, body, { status });
 
 const formError = (err: unknown): Html | undefined =>
   err instanceof OmbudError

@@ -28,6 +28,7 @@ import { retentionToday } from '../../services/retention/runRetention.ts';
 import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../services/retention/sweep.ts';
 import { barChartSvg } from '../../web/charts.ts';
 import { consolePage } from '../../web/layout.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
 
 const day = z
@@ -179,10 +180,9 @@ ${
             ? html`<p>No runs yet.</p>`
             : html`<p>Runs cover every company, so they are listed for those who may read retention in each.</p>`
       }</section>`;
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(consolePage({ title: 'Retention', active: 'retention', body }));
+      return sendPage(reply, consolePage({ title: 'Retention', active: 'retention', body }), {
+        private: true,
+      });
     },
   );
 
@@ -201,10 +201,9 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
           html`<tr><td>${s.dataset}</td><td>${s.system}</td><td>${s.status}</td><td>${String(s.attempts)}</td><td>${s.error ?? (s.recovered ? 'committed by an earlier attempt; outcome read back from the database' : '')}</td></tr>`,
       )}</tbody></table></section>
 <section class="card"><h2>Outcomes</h2>${outcomeTable(run.outcomes)}</section>`;
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(consolePage({ title: 'Retention run', active: 'retention', body }));
+      return sendPage(reply, consolePage({ title: 'Retention run', active: 'retention', body }), {
+        private: true,
+      });
     },
   );
 
