@@ -12,6 +12,7 @@ import { type Permission, type Principal, can } from '../core/policies/permissio
 import { authenticateKeyCached } from '../services/apikeys/apiKeys.ts';
 import { sessionUser } from '../services/users/admins.ts';
 import { rolesOf } from '../services/users/roles.ts';
+import { fieldOf } from './fields.ts';
 
 export type { Permission, Principal };
 export const SESSION_COOKIE = 'ombud_session';
@@ -86,7 +87,7 @@ export async function authenticate(
   if (!req.principal)
     throw unauthenticated('Sign in to the console, or send an API key as Authorization: Bearer <key>.');
   // Tenant isolation: a route addressing an organization is allowed only inside the caller's ones.
-  const orgId = (req.params as { orgId?: unknown } | undefined)?.orgId;
+  const orgId = fieldOf(req.params, 'orgId');
   if (!can(req.principal, permission, typeof orgId === 'string' ? orgId : undefined))
     throw forbidden(
       typeof orgId === 'string'

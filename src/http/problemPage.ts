@@ -12,6 +12,7 @@ import { CENTER_STRINGS, pickLang } from '../core/privacy-center/strings.ts';
 import { LANGUAGES, type Language } from '../core/register/schema.ts';
 import { consolePage, publicPage, type Viewer } from '../web/layout.ts';
 import type { Problem } from './problem.ts';
+import { fieldOf } from './fields.ts';
 
 /** A page for a person rather than a document for a program: not the API, and the client accepts HTML. */
 export function wantsHtmlPage(req: FastifyRequest): boolean {
@@ -183,7 +184,7 @@ ${permission ? html`<p>This page needs the permission <code>${permission}</code>
 }
 
 function publicProblemPage(problem: Problem, req: FastifyRequest): string {
-  const asked = (req.query as { lang?: unknown } | undefined)?.lang;
+  const asked = fieldOf(req.query, 'lang');
   const lang: Language =
     typeof asked === 'string' && (LANGUAGES as readonly string[]).includes(asked)
       ? (asked as Language)

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import { OmbudError } from '../core/errors.ts';
+import { fieldOf } from './fields.ts';
 
 type Limit = {
   name: string;
@@ -28,7 +29,7 @@ type Limit = {
 const HOUR = 3_600_000;
 const QUARTER = 900_000;
 const bodyField = (req: FastifyRequest, f: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[f];
+  const v = fieldOf(req.body, f);
   return typeof v === 'string' && v ? v : undefined;
 };
 const hashed = (s: string | undefined) =>

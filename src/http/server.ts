@@ -186,7 +186,7 @@ export async function buildServer(
   });
 
   for (const mod of [...ROUTE_MODULES, ...(opts.extraRoutes ?? [])])
-    await server.register(async (scope) => mod(scope as unknown as FastifyInstance, app));
+    await server.register(async (scope) => mod(scope, app));
 
   server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>
     server.swagger(),

@@ -3,10 +3,10 @@
  * record and withdraw consent, object, ask "may we contact?", filter a send list, read a subject's
  * history as proof, export the suppression list. Identities travel in bodies, never in URLs.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { precondition } from '../../core/errors.ts';
 import { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import { bulkFilter, checkContact } from '../../services/consent/checkContact.ts';
 import { consentHistory } from '../../services/consent/consentHistory.ts';
@@ -19,6 +19,7 @@ import {
 } from '../../services/consent/recordConsentEvent.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { groupOf } from '../../services/register/group.ts';
+import { requireRegister } from '../currentRegister.ts';
 import { callerOf, principalActor } from '../actor.ts';
 
 const orgParams = z.object({
@@ -55,21 +56,17 @@ const objectionBody = eventBody.extend({
 
 const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-export async function consentRoutes(server: FastifyInstance, app: App) {
-  const register = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r.index;
-  };
+export async function consentRoutes(server: RouteServer, app: App) {
+  const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
 
-  const record = async (req: FastifyRequest, kind: EventKind, body: z.infer<typeof eventBody>) => {
-    const { orgId } = req.params as z.infer<typeof orgParams>;
+  const record = async (
+    req: FastifyRequest,
+    kind: EventKind,
+    { orgId }: z.infer<typeof orgParams>,
+    headers: z.infer<typeof idemHeaders>,
+    body: z.infer<typeof eventBody>,
+  ) => {
     const { event, replayed } = await recordConsentEvent(
       app.db,
       principalActor(req),
@@ -85,7 +82,7 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
         noticeVersion: body.noticeVersion,
         source: body.source,
         at: body.at ? new Date(body.at) : undefined,
-        idempotencyKey: (req.headers as z.infer<typeof idemHeaders>)['idempotency-key'],
+        idempotencyKey: headers['idempotency-key'],
       },
       app.now(),
     );
@@ -101,36 +98,23 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       .header('idempotent-replayed', String(res.replayed))
       .send(res);
 
-  server.post(
-    '/api/v1/organizations/:orgId/consents',
+  const events = [
     {
-      config: { permission: 'consent:write' },
-      schema: {
-        tags: ['consent'],
-        summary: 'Record a consent (grant) with the wording shown; Idempotency-Key makes retries safe',
-        params: orgParams,
-        headers: idemHeaders,
-        body: eventBody,
-      },
+      path: 'consents',
+      kind: 'grant',
+      summary: 'Record a consent (grant) with the wording shown; Idempotency-Key makes retries safe',
     },
-    async (req, reply) => sendEvent(await record(req, 'grant', req.body as z.infer<typeof eventBody>), reply),
-  );
-
-  server.post(
-    '/api/v1/organizations/:orgId/consents/withdrawals',
-    {
-      config: { permission: 'consent:write' },
-      schema: {
-        tags: ['consent'],
-        summary: 'Withdraw a consent',
-        params: orgParams,
-        headers: idemHeaders,
-        body: eventBody,
+    { path: 'consents/withdrawals', kind: 'withdraw', summary: 'Withdraw a consent' },
+  ] as const;
+  for (const { path, kind, summary } of events)
+    server.post(
+      `/api/v1/organizations/:orgId/${path}`,
+      {
+        config: { permission: 'consent:write' },
+        schema: { tags: ['consent'], summary, params: orgParams, headers: idemHeaders, body: eventBody },
       },
-    },
-    async (req, reply) =>
-      sendEvent(await record(req, 'withdraw', req.body as z.infer<typeof eventBody>), reply),
-  );
+      async (req, reply) => sendEvent(await record(req, kind, req.params, req.headers, req.body), reply),
+    );
 
   server.post(
     '/api/v1/organizations/:orgId/objections',
@@ -146,8 +130,11 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof objectionBody>;
-      return sendEvent(await record(req, body.lift ? 'lift-objection' : 'object', body), reply);
+      const body = req.body;
+      return sendEvent(
+        await record(req, body.lift ? 'lift-objection' : 'object', req.params, req.headers, body),
+        reply,
+      );
     },
   );
 
@@ -163,8 +150,8 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const b = req.body as { identity: z.infer<typeof identity>; purpose: string; channel: string };
+      const { orgId } = req.params;
+      const b = req.body;
       return checkContact(app.db, await keys(), await register(), {
         orgId,
         identity: b.identity,
@@ -191,8 +178,8 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const b = req.body as { purpose: string; channel: string; recipients: string[] };
+      const { orgId } = req.params;
+      const b = req.body;
       const res = await bulkFilter(app.db, await keys(), await register(), {
         orgId,
         purposeId: b.purpose,
@@ -222,7 +209,7 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const { orgId } = req.params;
       return consentHistory(
         app.db,
         callerOf(req),
@@ -231,7 +218,7 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
         await register(),
         {
           orgId,
-          identity: (req.body as { identity: z.infer<typeof identity> }).identity,
+          identity: req.body.identity,
         },
       );
     },
@@ -253,8 +240,8 @@ export async function consentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const q = req.query as { purpose: string; channel: string; format: 'json' | 'csv' };
+      const { orgId } = req.params;
+      const q = req.query;
       const list = await exportSuppressions(app.db, principalActor(req), await register(), {
         orgId,
         purposeId: q.purpose,

@@ -5,7 +5,8 @@
  * and record a change the customer asks for by phone or letter (source 'customer-service', actor the
  * agent). Every view and change is audited; an agent sees only the companies their roles cover.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type IdentityInput, identitiesFrom, identityInputOf } from '../../core/consent/identity.ts';
@@ -24,6 +25,7 @@ import { findSubject, identitiesOf, subjectById, subjectFor } from '../../servic
 import { groupOf } from '../../services/register/group.ts';
 import { t } from '../../core/register/schema.ts';
 import { consolePage } from '../../web/layout.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf, principalActor } from '../actor.ts';
 
 const CSS = `.kind-grant,.kind-lift-objection{color:#1d6b3a;font-weight:600}.kind-withdraw,.kind-object{color:#8c1d18;font-weight:600}
@@ -46,7 +48,7 @@ const masked = (kind: string, value: string) => {
   return `${'•'.repeat(Math.max(0, value.length - 3))}${value.slice(-3)}`;
 };
 
-export async function consentConsoleRoutes(server: FastifyInstance, app: App) {
+export async function consentConsoleRoutes(server: RouteServer, app: App) {
   const keys = () => consentKeys(app.db, app.config.secret);
   const register = async () => {
     const r = await app.registers.get();
@@ -54,13 +56,11 @@ export async function consentConsoleRoutes(server: FastifyInstance, app: App) {
     return r.index;
   };
   const send = (reply: FastifyReply, body: Html | Html[], status = 200) =>
-    reply
-      .status(status)
-      .type('text/html')
-      .header('cache-control', 'no-store')
-      .send(
-        consolePage({ title: 'Consent', active: 'consent', body: html`<style>${raw(CSS)}</style>${body}` }),
-      );
+    sendPage(
+      reply,
+      consolePage({ title: 'Consent', active: 'consent', body: html`<style>${raw(CSS)}</style>${body}` }),
+      { status, private: true },
+    );
 
   const findForm = async (req: FastifyRequest, message?: Html) => {
     const index = await register();
@@ -94,7 +94,7 @@ export async function consentConsoleRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const b = req.body as { company: string; kind: (typeof IDENTITY_KINDS)[number]; value: string };
+      const b = req.body;
       const index = await register();
       const one = b.company === 'all' ? undefined : index.organization(b.company);
       if (b.company !== 'all' && !one) throw notFound('organization', b.company);
@@ -234,7 +234,7 @@ ${[...events]
   server.get(
     '/console/consent/subjects/:subjectId',
     { config: { permission: 'consent:read' }, schema: { hide: true, params: subjectParams } },
-    async (req, reply) => subjectPage(req, reply, (req.params as { subjectId: string }).subjectId),
+    async (req, reply) => subjectPage(req, reply, req.params.subjectId),
   );
 
   server.post(
@@ -253,8 +253,8 @@ ${[...events]
       },
     },
     async (req, reply) => {
-      const { subjectId } = req.params as { subjectId: string };
-      const b = req.body as { purpose: string; channel: string; kind: EventKind; wording?: string };
+      const { subjectId } = req.params;
+      const b = req.body;
       const subject = await subjectFor(
         app.db,
         callerOf(req),

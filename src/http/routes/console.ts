@@ -1,19 +1,16 @@
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import { LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
-import { searchAuditAs } from '../../services/audit/auditSearch.ts';
-import { groupOf } from '../../services/register/group.ts';
-import { callerOf } from '../actor.ts';
-import { auditQuery } from './security.ts';
+import { auditQuery, searchAuditFor } from '../auditSearch.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { dataFlowSvg } from '../../web/diagram.ts';
 import { consolePage, viewerCan } from '../../web/layout.ts';
 
 const page = (title: string, active: string, body: Html | Html[]) => consolePage({ title, active, body });
 
-export async function consoleRoutes(server: FastifyInstance, app: App) {
+export async function consoleRoutes(server: RouteServer, app: App) {
   const noRegister = html`<div class="card"><h1>No register yet</h1><p>Run <code>ombud register apply DIR</code> to load one.</p></div>`;
 
   server.get(
@@ -76,7 +73,7 @@ ${reg.systems.map(
     async (req, reply) => {
       const r = await app.registers.get();
       if (!r) return reply.type('text/html').send(page('Data flow', 'diagram', noRegister));
-      const org = (req.query as { org?: string }).org;
+      const org = req.query.org;
       const orgId = org && r.index.organization(org) ? org : undefined;
       const body = html`<h1>Data flow</h1>
 <p><a href="/console/data-flow"${raw(orgId ? '' : ' aria-current="page"')}>Whole group</a> ${r.index.register.organizations.map(
@@ -136,14 +133,8 @@ ${reg.systems.map(
       schema: { hide: true, querystring: auditQuery.omit({ format: true }) },
     },
     async (req, reply) => {
-      const q = req.query as {
-        action?: string;
-        actor?: string;
-        org?: string;
-        target?: string;
-        limit: number;
-      };
-      const { rows, scope } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), q);
+      const q = req.query;
+      const { rows, scope } = await searchAuditFor(app, req, q);
       const csv = new URLSearchParams(
         Object.entries({ ...q, format: 'csv' }).filter(([, v]) => v !== undefined && v !== '') as [
           string,

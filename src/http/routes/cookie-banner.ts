@@ -3,15 +3,16 @@
  * built from the register's cookie inventory followed by the bundle; `POST /api/v1/cookie-consents`
  * stores each choice as proof under the anonymous consent id, from the group's sites (CORS).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { bannerConfigFor } from '../../core/consent/banner-config.ts';
-import { forbidden, notFound, precondition, validationError } from '../../core/errors.ts';
+import { forbidden, notFound, validationError } from '../../core/errors.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { cookieConsentHistory, recordCookieConsent } from '../../services/consent/recordCookieConsent.ts';
 import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
-import type { CookieConsentProof } from '../../core/consent/banner.ts';
+import { requireRegister } from '../currentRegister.ts';
 import { callerOf } from '../actor.ts';
 
 const proofBody = z.object({
@@ -25,17 +26,8 @@ const proofBody = z.object({
   url: z.url().max(2000),
 });
 
-export async function cookieBannerRoutes(server: FastifyInstance, app: App) {
-  const register = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r.index;
-  };
+export async function cookieBannerRoutes(server: RouteServer, app: App) {
+  const register = async () => (await requireRegister(app.registers)).index;
   /** The group's sites: the register's websites, Ombud itself and OMBUD_COOKIE_ORIGINS. */
   const allowedOrigins = async () => {
     const reg = (await register()).register;
@@ -73,7 +65,7 @@ export async function cookieBannerRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const q = req.query as { org: string; lang?: (typeof LANGUAGES)[number] };
+      const q = req.query;
       const index = await register();
       if (!index.organization(q.org)) throw notFound('organization', q.org);
       const lang = q.lang ?? index.register.group.defaultLanguage;
@@ -116,7 +108,7 @@ export async function cookieBannerRoutes(server: FastifyInstance, app: App) {
     },
     async (req, reply) => {
       await cors(req, reply);
-      const proof = req.body as CookieConsentProof;
+      const proof = req.body;
       const index = await register();
       if (!index.organization(proof.org)) throw notFound('organization', proof.org);
       const known = new Set(index.register.cookieCategories.map((c) => c.id));
@@ -152,7 +144,7 @@ export async function cookieBannerRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const { consentId } = req.params as { consentId: string };
+      const { consentId } = req.params;
       return cookieConsentHistory(app.db, callerOf(req), consentId);
     },
   );

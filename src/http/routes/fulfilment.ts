@@ -4,7 +4,7 @@
  * Each handler passes the caller to src/services/fulfilment/access.ts, which applies the run's, task's or
  * connector's policy (src/core/policies/resources.ts): another company's run or task is "not found".
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
@@ -69,7 +69,7 @@ function taskRows(tasks: (TaskRow & { mayAnswer: boolean })[]) {
 }
 const TASK_HEAD = html`<thead><tr><th>Request</th><th>Action</th><th>System</th><th>Via</th><th>Status</th><th>Note</th><th></th></tr></thead>`;
 
-export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
+export async function fulfilmentRoutes(server: RouteServer, app: App) {
   // An answer recorded: the run's job looks again now (a done run completes the request on the desk). The
   // answer is stored either way; should waking fail, the run's timer finds it.
   const wake = async (requestId: string) => {
@@ -119,8 +119,8 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
       schema: { hide: true, params: taskParams, body: tickBody },
     },
     async (req, reply) => {
-      const { requestId, systemId } = req.params as z.infer<typeof taskParams>;
-      await tick(req, requestId, systemId, req.body as z.infer<typeof tickBody>);
+      const { requestId, systemId } = req.params;
+      await tick(req, requestId, systemId, req.body);
       return reply.redirect('/console/fulfilment/tasks', 303);
     },
   );
@@ -138,8 +138,8 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const { requestId, systemId } = req.params as z.infer<typeof taskParams>;
-      const t = await tick(req, requestId, systemId, req.body as z.infer<typeof tickBody>);
+      const { requestId, systemId } = req.params;
+      const t = await tick(req, requestId, systemId, req.body);
       return { requestId, systemId, status: t.status, answer: t.answer, note: t.note, doneBy: t.done_by };
     },
   );
@@ -163,7 +163,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
         callerOf(req),
         await groupOf(app.registers),
         current?.index.register.purposes ?? [],
-        req.body as z.input<typeof httpConnectorInput>,
+        req.body,
       );
       return reply.code(201).send(out);
     },
@@ -171,7 +171,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
 
   // The service's signed answer. Public (the service holds no Ombud credentials): the Standard Webhooks
   // signature over the raw body, with the connector's own secret, is the authentication.
-  await server.register(async (s) => {
+  await server.register(async (s: RouteServer) => {
     s.removeContentTypeParser('application/json');
     s.addContentTypeParser(
       'application/json',
@@ -189,7 +189,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
         },
       },
       async (req, reply) => {
-        const { deliveryId } = req.params as z.infer<typeof deliveryParams>;
+        const { deliveryId } = req.params;
         const raw = typeof req.body === 'string' ? req.body : '';
         const task = await taskByDelivery(app.db, deliveryId);
         const cfg =
@@ -248,7 +248,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
       schema: { tags: ['fulfilment'], summary: "Progress of a request's fulfilment", params },
     },
     async (req) => {
-      const { requestId } = req.params as z.infer<typeof params>;
+      const { requestId } = req.params;
       return fulfilmentStatusFor(app.db, callerOf(req), await groupOf(app.registers), requestId);
     },
   );
@@ -264,7 +264,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const { requestId, name } = req.params as z.infer<typeof artifactParams>;
+      const { requestId, name } = req.params;
       const a = await artifactFor(
         app.db,
         callerOf(req),
@@ -284,7 +284,7 @@ export async function fulfilmentRoutes(server: FastifyInstance, app: App) {
     '/console/fulfilment/:requestId',
     { config: { permission: 'fulfilment:read' }, schema: { hide: true, params } },
     async (req, reply) => {
-      const { requestId } = req.params as z.infer<typeof params>;
+      const { requestId } = req.params;
       const caller = callerOf(req);
       const group = await groupOf(app.registers);
       const st = await fulfilmentStatusFor(app.db, caller, group, requestId);

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 
-export async function healthRoutes(server: FastifyInstance, app: App) {
+export async function healthRoutes(server: RouteServer, app: App) {
   server.get(
     '/healthz',
     {

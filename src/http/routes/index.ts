@@ -1,6 +1,5 @@
 /** Every route module of the HTTP API and web pages. Each registers its own routes with declared permissions. */
-import type { FastifyInstance } from 'fastify';
-import type { App } from '../../app.ts';
+import type { RouteModule } from '../routeServer.ts';
 import { consentRoutes } from './consent.ts';
 import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
@@ -18,7 +17,7 @@ import { retentionRoutes } from './retention.ts';
 import { sessionRoutes } from './session.ts';
 import { webhookRoutes } from './webhooks.ts';
 
-export type RouteModule = (server: FastifyInstance, app: App) => Promise<void>;
+export type { RouteModule };
 
 export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,

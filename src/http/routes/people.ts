@@ -2,7 +2,8 @@
  * People: invite, disable, password reset (API and simple console pages), and each person's
  * own account page with the TOTP second factor. Managers act only inside their companies.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html } from '../../core/html.ts';
@@ -21,6 +22,7 @@ import {
 } from '../../services/users/accounts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
 import { groupOf } from '../../services/register/group.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf, principalActor } from '../actor.ts';
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
@@ -33,7 +35,7 @@ const inviteBody = z.object({
 });
 const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the token from your link');
 
-export async function peopleRoutes(server: FastifyInstance, app: App) {
+export async function peopleRoutes(server: RouteServer, app: App) {
   const link = (t: string) => `${app.config.publicUrl}/console/reset?token=${t}`;
 
   server.get(
@@ -53,6 +55,14 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     },
   );
 
+  // The API and the console's people page do the same three things; each service decides access per person.
+  const invite = (req: FastifyRequest, body: z.infer<typeof inviteBody>) =>
+    invitePerson(app.db, callerOf(req), body, { now: app.now() });
+  const resetLink = async (req: FastifyRequest, userId: string) =>
+    link(await issuePasswordReset(app.db, callerOf(req), await groupOf(app.registers), userId, app.now()));
+  const disable = async (req: FastifyRequest, userId: string) =>
+    disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
+
   server.post(
     '/api/v1/users/invite',
     {
@@ -64,8 +74,7 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof inviteBody>;
-      const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
+      const r = await invite(req, req.body);
       return reply.status(201).send({ userId: r.userId, inviteUrl: link(r.token) });
     },
   );
@@ -81,15 +90,9 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const { userId } = req.params as { userId: string };
-      const t = await issuePasswordReset(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        userId,
-        app.now(),
-      );
-      return { resetUrl: link(t) };
+      const { userId } = req.params;
+      const t = await resetLink(req, userId);
+      return { resetUrl: t };
     },
   );
 
@@ -104,8 +107,8 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const { userId } = req.params as { userId: string };
-      await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
+      const { userId } = req.params;
+      await disable(req, userId);
       return reply.status(204).send();
     },
   );
@@ -148,12 +151,10 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     '/console/users/invite',
     { config: { permission: 'users:manage' }, schema: { hide: true, body: inviteBody } },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof inviteBody>;
-      const r = await invitePerson(app.db, callerOf(req), body, { now: app.now() });
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(await peoplePage(req, shownOnce('Invitation created.', link(r.token))));
+      const r = await invite(req, req.body);
+      return sendPage(reply, await peoplePage(req, shownOnce('Invitation created.', link(r.token))), {
+        private: true,
+      });
     },
   );
 
@@ -161,18 +162,11 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     '/console/users/:userId/reset',
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
-      const { userId } = req.params as { userId: string };
-      const t = await issuePasswordReset(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        userId,
-        app.now(),
-      );
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(await peoplePage(req, shownOnce('Password reset link created.', link(t))));
+      const { userId } = req.params;
+      const t = await resetLink(req, userId);
+      return sendPage(reply, await peoplePage(req, shownOnce('Password reset link created.', t)), {
+        private: true,
+      });
     },
   );
 
@@ -180,8 +174,8 @@ export async function peopleRoutes(server: FastifyInstance, app: App) {
     '/console/users/:userId/disable',
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
-      const { userId } = req.params as { userId: string };
-      await disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
+      const { userId } = req.params;
+      await disable(req, userId);
       return reply.redirect('/console/users', 303);
     },
   );
@@ -200,7 +194,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   server.get(
     '/console/reset',
     { config: { permission: 'public' }, schema: { hide: true, querystring: z.object({ token }) } },
-    async (req, reply) => reply.type('text/html').send(resetPage((req.query as { token: string }).token)),
+    async (req, reply) => reply.type('text/html').send(resetPage(req.query.token)),
   );
 
   server.post(
@@ -213,7 +207,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
       schema: { hide: true, body: z.object({ token, password: z.string().max(1024) }) },
     },
     async (req, reply) => {
-      const body = req.body as { token: string; password: string };
+      const body = req.body;
       try {
         await completePasswordReset(app.db, body.token, body.password, app.now());
       } catch (err) {
@@ -255,10 +249,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
       const body = html`<h1>Set up your authenticator app</h1><div class="card"><p>Add this account in your authenticator app with the key below (or the otpauth link), then enter the code it shows.</p>
 <p><code>${secret}</code></p><p class="muted"><code>${uri}</code></p>
 <form method="post" action="/console/account/totp/confirm"><label for="code">Code</label><input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" required><p><button type="submit">Confirm</button></p></form></div>`;
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(consolePage({ title: 'Account', active: 'account', body }));
+      return sendPage(reply, consolePage({ title: 'Account', active: 'account', body }), { private: true });
     },
   );
 
@@ -274,7 +265,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
         app.db,
         keyringOf(app.config.secretKeys),
         p.kind === 'user' ? p.userId : '',
-        (req.body as { code: string }).code.trim(),
+        req.body.code.trim(),
         app.now(),
       );
       return reply.redirect('/console/account', 303);

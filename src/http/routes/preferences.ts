@@ -3,11 +3,11 @@
  * endpoint (/privacy/unsubscribe/:token), both opened by the opaque token of a mail's link; and
  * the API that mints those links for the mail and SMS systems.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { identitiesFrom } from '../../core/consent/identity.ts';
-import { notFound, precondition, validationError } from '../../core/errors.ts';
+import { notFound, validationError } from '../../core/errors.ts';
 import { html } from '../../core/html.ts';
 import { LANGUAGES, type Language } from '../../core/register/schema.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
@@ -17,6 +17,7 @@ import { issuePreferenceToken, readPreferenceToken } from '../../services/consen
 import { resolveSubject, subjectById } from '../../services/consent/subjects.ts';
 import { publicPage } from '../../web/layout.ts';
 import { principalActor } from '../actor.ts';
+import { requireRegister } from '../currentRegister.ts';
 
 const T: Record<Language, Record<string, string>> = {
   en: {
@@ -64,17 +65,8 @@ const tokenParams = z.object({ token: z.string().min(20).max(4096) });
 const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string().optional() });
 const itemKey = (i: PreferenceItem) => `${i.orgId}|${i.purposeId}|${i.channel}`;
 
-export async function preferenceRoutes(server: FastifyInstance, app: App) {
-  const register = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r.index;
-  };
+export async function preferenceRoutes(server: RouteServer, app: App) {
+  const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
   // RFC 8058 allows the one-click POST as multipart/form-data too; read just its one field.
   server.addContentTypeParser(
@@ -114,13 +106,8 @@ export async function preferenceRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const { orgId } = req.params as { orgId: string };
-      const b = req.body as {
-        identity: Record<string, string>;
-        purpose?: string;
-        channel: string;
-        days: number;
-      };
+      const { orgId } = req.params;
+      const b = req.body;
       const index = await register();
       const org = index.organization(orgId);
       if (!org) throw notFound('organization', orgId);
@@ -167,8 +154,8 @@ export async function preferenceRoutes(server: FastifyInstance, app: App) {
       schema: { hide: true, params: tokenParams, querystring: langQuery },
     },
     async (req, reply) => {
-      const { token } = req.params as { token: string };
-      const q = req.query as z.infer<typeof langQuery>;
+      const { token } = req.params;
+      const q = req.query;
       const k = await keys();
       const claims = await readPreferenceToken(k, token, app.now());
       const lang = await langFor(q);
@@ -227,9 +214,9 @@ ${companies.map(
       },
     },
     async (req, reply) => {
-      const { token } = req.params as { token: string };
-      const q = req.query as z.infer<typeof langQuery>;
-      const body = req.body as { action: 'save' | 'none'; on?: string | string[] };
+      const { token } = req.params;
+      const q = req.query;
+      const body = req.body;
       const k = await keys();
       const claims = await readPreferenceToken(k, token, app.now());
       const lang = await langFor(q);
@@ -253,7 +240,7 @@ ${companies.map(
       },
     },
     async (req, reply) => {
-      const { token } = req.params as { token: string };
+      const { token } = req.params;
       const k = await keys();
       const claims = await readPreferenceToken(k, token, app.now());
       const index = await register();
@@ -285,7 +272,7 @@ ${companies.map(
     { config: { permission: 'public' }, schema: { hide: true, params: tokenParams } },
     // A GET (a link scanner, a browser) never unsubscribes: it opens the settings instead.
     async (req, reply) => {
-      const { token } = req.params as { token: string };
+      const { token } = req.params;
       const claims = await readPreferenceToken(await keys(), token, app.now());
       const { token: prefs } = await issuePreferenceToken(
         await keys(),

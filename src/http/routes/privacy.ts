@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import { type App, todayIn } from '../../app.ts';
 import { html } from '../../core/html.ts';
@@ -10,6 +11,7 @@ import { mailPreferenceLinks } from '../../services/consent/mailPreferenceLinks.
 import { flushMail } from '../../services/requests/store.ts';
 import { afterResponse } from '../background.ts';
 import { submissionLimiter } from '../requestLimits.ts';
+import { sendPage } from '../pages.ts';
 import { renderPublishedNotice } from '../../services/notice/renderPublishedNotice.ts';
 import { publicPage } from '../../web/layout.ts';
 
@@ -32,11 +34,13 @@ const query = z.object({
   version: z.coerce.number().int().positive().optional(),
 });
 
-export async function privacyRoutes(server: FastifyInstance, app: App) {
+export async function privacyRoutes(server: RouteServer, app: App) {
   /** The notice in force for the requested company, in the asked or the browser's language. */
-  const noticeFor = async (req: FastifyRequest) => {
-    const { orgId } = req.params as z.infer<typeof params>;
-    const q = req.query as z.infer<typeof query>;
+  const noticeFor = async (
+    req: FastifyRequest,
+    { orgId }: z.infer<typeof params>,
+    q: z.infer<typeof query>,
+  ) => {
     const r = await app.registers.get();
     const org = r?.index.organization(orgId);
     if (!r || !org) throw notFound('organization', orgId);
@@ -97,7 +101,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
     async (req, reply) => {
       const r = await app.registers.get();
       const lang =
-        (req.query as { lang?: Language }).lang ??
+        req.query.lang ??
         pickLang(req.headers['accept-language'], r?.index.register.group.defaultLanguage ?? 'en');
       return reply
         .type('text/html')
@@ -121,7 +125,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
       },
     },
     async (req, reply) => {
-      const b = req.body as { email: string; lang: Language };
+      const b = req.body;
       const email = z.email().safeParse(b.email.trim());
       if (!email.success)
         return reply
@@ -143,10 +147,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
         await mailPreferenceLinks(app, input);
         await flushMail(app);
       });
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(await landing(b.lang, { sent: true }));
+      return sendPage(reply, await landing(b.lang, { sent: true }), { private: true });
     },
   );
 
@@ -162,8 +163,8 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params as z.infer<typeof params>;
-      const { lang, doc, versions, version } = await noticeFor(req);
+      const { orgId } = req.params;
+      const { lang, doc, versions, version } = await noticeFor(req, req.params, req.query);
       return reply
         .type('text/html')
         .header('content-language', lang)
@@ -201,7 +202,7 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
       },
     },
     async (req, reply) => {
-      const { doc } = await noticeFor(req);
+      const { doc } = await noticeFor(req, req.params, req.query);
       return reply.type('text/markdown; charset=utf-8').send(noticeMarkdown(doc));
     },
   );

@@ -1,28 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { notFound, precondition } from '../../core/errors.ts';
+import { notFound } from '../../core/errors.ts';
 import { ropaCsv, ropaFor } from '../../core/ropa/record.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { listRevisions } from '../../services/register/currentRegister.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { principalActor } from '../actor.ts';
+import { requireRegister } from '../currentRegister.ts';
 
 const orgParams = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
 });
 
-export async function registerRoutes(server: FastifyInstance, app: App) {
-  const current = async () => {
-    const r = await app.registers.get();
-    if (!r)
-      throw precondition(
-        'no-register',
-        'No register has been applied yet.',
-        'Run `ombud register apply DIR`.',
-      );
-    return r;
-  };
+export async function registerRoutes(server: RouteServer, app: App) {
+  const current = () => requireRegister(app.registers);
 
   server.get(
     '/api/v1/register',
@@ -85,8 +77,8 @@ export async function registerRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
-      const { format } = req.query as { format: 'json' | 'csv' };
+      const { orgId } = req.params;
+      const { format } = req.query;
       const { index, stored } = await current();
       if (!index.organization(orgId)) throw notFound('organization', orgId);
       const entries = ropaFor(index, orgId);
@@ -118,7 +110,7 @@ export async function registerRoutes(server: FastifyInstance, app: App) {
       schema: { tags: ['notices'], summary: 'Published notice versions of a controller', params: orgParams },
     },
     async (req) => {
-      const { orgId } = req.params as z.infer<typeof orgParams>;
+      const { orgId } = req.params;
       return (await noticeVersions(app.db, orgId)).map((v) => ({
         version: v.version,
         effectiveDate: v.effectiveDate,

@@ -2,7 +2,8 @@
  * The request desk's web pages: the customer's side in the privacy center (/privacy/requests/…) and
  * the agents' side in the console (/console/requests, /console/outbox). Server-rendered HTML.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { pickLang, REQUEST_PAGE_STRINGS } from '../../core/privacy-center/strings.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
@@ -14,31 +15,14 @@ import { type Html, html, raw } from '../../core/html.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { LANGUAGES, type Language, t } from '../../core/register/schema.ts';
 import { typeName } from '../../core/requests/mail-templates.ts';
-import {
-  isOpen,
-  REFUSAL_GROUNDS,
-  REQUEST_STATES,
-  REQUEST_TYPES,
-  type RequestState,
-  type RequestType,
-} from '../../core/requests/workflow.ts';
+import { isOpen, REFUSAL_GROUNDS, REQUEST_STATES, REQUEST_TYPES } from '../../core/requests/workflow.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { defaultCurrency, formatFee } from '../../core/requests/fees.ts';
-import { chargeFee, getFee, markFeePaid, waiveFee } from '../../services/requests/chargeFee.ts';
+import { getFee } from '../../services/requests/chargeFee.ts';
 import { listCaught } from '../../services/mail/catcher.ts';
 import { listOutbox } from '../../services/mail/outbox.ts';
-import {
-  addNote,
-  assignRequest,
-  completeRequest,
-  decideObjection,
-  extendRequest,
-  refuseRequest,
-  startRequest,
-  warnBeforeRefusal,
-} from '../../services/requests/decideRequest.ts';
 import { getFulfilmentStatus } from '../../services/fulfilment/runFulfilment.ts';
-import { approveRequest, fulfilmentTypeOf, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
+import { fulfilmentTypeOf } from '../../services/requests/fulfilRequest.ts';
 import { deskStats, listRequests, queueStatus } from '../../services/requests/listRequests.ts';
 import {
   getSubmission,
@@ -50,12 +34,13 @@ import {
   timeline,
 } from '../../services/requests/store.ts';
 import { groupOf } from '../../services/register/group.ts';
-import { answerNoData, routeManually } from '../../services/requests/routeGroupRequest.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
 import { verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
 import { barChartSvg, gaugeSvg } from '../../web/charts.ts';
 import { consolePage, publicPage } from '../../web/layout.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
+import { formAction } from '../requestActions.ts';
 import { submissionLimiter, verificationLimiter } from '../requestLimits.ts';
 
 const DESK_CSS = `.due-overdue{background:#fce8e6;color:#8c1d18;font-weight:600}.due-due-soon{background:#fef7e0;color:#7a4d00;font-weight:600}
@@ -78,9 +63,7 @@ const STATUS_LABEL: Record<string, string> = {
   'awaiting-payment': 'waiting for the fee',
 };
 
-function sendHtml(reply: FastifyReply, body: string, status = 200) {
-  return reply.status(status).type('text/html').send(body);
-}
+const sendHtml = (reply: FastifyReply, body: string, status = 200) => sendPage(reply, body, { status });
 
 const formError = (err: unknown): Html | undefined =>
   err instanceof OmbudError
@@ -96,7 +79,7 @@ const statusOf = (err: unknown) => (err instanceof OmbudError && err.kind === 'r
 const isAccessError = (err: unknown) =>
   err instanceof OmbudError && (err.kind === 'not-found' || err.kind === 'forbidden');
 
-export async function requestPageRoutes(server: FastifyInstance, app: App) {
+export async function requestPageRoutes(server: RouteServer, app: App) {
   // -------------------------------------------------------------------------------------------
   // The customer's side
   const limitSubmit = submissionLimiter(server, app);
@@ -150,7 +133,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
       },
     },
     async (req, reply) => {
-      const q = req.query as { lang?: Language; company?: string };
+      const q = req.query;
       const lang = langOf(req, q.lang);
       return reply
         .header('content-language', lang)
@@ -176,14 +159,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        company: string;
-        type: string;
-        email: string;
-        name?: string;
-        details?: string;
-        lang: Language;
-      };
+      const b = req.body;
       const email = z.email().safeParse(b.email.trim());
       const type = z.enum(REQUEST_TYPES).safeParse(b.type);
       if (!email.success || !type.success)
@@ -243,7 +219,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
       },
     },
     async (req, reply) => {
-      const q = req.query as { s: string; lang?: Language };
+      const q = req.query;
       return sendHtml(reply, verifyPage(q.s, langOf(req, q.lang)));
     },
   );
@@ -262,7 +238,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
       },
     },
     async (req, reply) => {
-      const b = req.body as { s: string; code: string; lang?: Language };
+      const b = req.body;
       try {
         await limitVerify(req, reply);
         await verifyByCode(app, b.s, b.code);
@@ -317,7 +293,7 @@ ${reqs
     '/console/requests',
     { config: { permission: 'requests:read' }, schema: { hide: true, querystring: queueQuery } },
     async (req, reply) => {
-      const q = req.query as z.infer<typeof queueQuery>;
+      const q = req.query;
       const r = await app.registers.get();
       // Only the companies where the caller may read requests: in the list, the charts and the filter.
       const scope = listScope(callerOf(req).principal, 'requests:read');
@@ -326,8 +302,8 @@ ${reqs
       );
       const rows = await listRequests(app, scope, {
         orgId: q.company || undefined,
-        type: (q.type || undefined) as RequestType | undefined,
-        state: (q.state || undefined) as RequestState | undefined,
+        type: q.type || undefined,
+        state: q.state || undefined,
       });
       const stats = await deskStats(app, scope, q.company || undefined);
       const sel = (v: string | undefined, x: string) => raw(v === x ? ' selected' : '');
@@ -402,7 +378,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
       },
     },
     async (req, reply) => {
-      const b = req.body as Record<string, string | undefined>;
+      const b = req.body;
       const caller = callerOf(req);
       try {
         const email = z.email().safeParse((b.email ?? '').trim());
@@ -423,10 +399,10 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
         // Filing for a company needs requests:write there (for 'group': everywhere): 403 otherwise.
         const res = await submitRequest(app, caller, {
           channel: 'console',
-          scope: b.company!,
+          scope: b.company,
           type: type.data!,
           email: email.data!,
-          lang: b.lang as Language,
+          lang: b.lang,
           details: b.details,
           purposeId: b.purposeId || undefined,
           receivedAt,
@@ -531,7 +507,7 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment &
   server.get(
     '/console/requests/:id',
     { config: { permission: 'requests:read' }, schema: { hide: true, params: idParams } },
-    async (req, reply) => sendHtml(reply, await detail((req.params as { id: string }).id, callerOf(req))),
+    async (req, reply) => sendHtml(reply, await detail(req.params.id, callerOf(req))),
   );
 
   server.post(
@@ -541,88 +517,19 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment &
       schema: { hide: true, params: idParams, body: z.record(z.string(), z.string().max(5000)) },
     },
     async (req, reply) => {
-      const id = (req.params as { id: string }).id;
-      const b = req.body as Record<string, string>;
+      const id = req.params.id;
+      const b = req.body;
       // Each service asks requestPolicy first: another company's request is 404, a read-only one 403.
       const caller = callerOf(req);
       try {
-        switch (b.action) {
-          case 'verify-manual':
-            await verifyManually(app, caller, id, b.note ?? '');
-            break;
-          case 'assign':
-            await assignRequest(app, caller, id, b.assignee?.trim() || null);
-            break;
-          case 'note':
-            await addNote(app, caller, id, b.note ?? '');
-            break;
-          case 'start':
-            await startRequest(app, caller, id);
-            break;
-          case 'extend':
-            await extendRequest(app, caller, id, { reason: b.reason, dueDate: b.dueDate || undefined });
-            break;
-          case 'complete':
-            await completeRequest(app, caller, id, { outcome: b.outcome });
-            break;
-          case 'refuse':
-            await refuseRequest(app, caller, id, {
-              ground: b.ground,
-              reason: b.reason,
-              partial: !!b.refusedParts?.trim(),
-              refusedParts: b.refusedParts,
-            });
-            break;
-          case 'fee':
-            await chargeFee(app, caller, id, {
-              ground: b.ground,
-              reason: b.reason,
-              amount: b.amount,
-              currency: b.currency,
-            });
-            break;
-          case 'fee-paid':
-            await markFeePaid(app, caller, id, b.note);
-            break;
-          case 'fee-waive':
-            await waiveFee(app, caller, id, b.reason);
-            break;
-          case 'warn':
-            await warnBeforeRefusal(app, caller, id, { ground: b.ground, reason: b.reason });
-            break;
-          case 'approve': {
-            let corrections: Record<string, string> | undefined;
-            if (b.category?.trim() && b.value?.trim()) corrections = { [b.category.trim()]: b.value.trim() };
-            await approveRequest(app, caller, id, { corrections });
-            break;
-          }
-          case 'retry-fulfilment':
-            await retryFulfilment(app, caller, id);
-            break;
-          case 'no-data':
-            await answerNoData(app, caller, id, b.note);
-            break;
-          case 'route':
-            await routeManually(app, caller, id, {
-              orgIds: Object.keys(b)
-                .filter((k) => k.startsWith('org-') && b[k])
-                .map((k) => k.slice(4)),
-              note: b.note,
-            });
-            break;
-          case 'objection':
-            await decideObjection(app, caller, id, {
-              upheld: b.upheld === 'true',
-              balancingNote: b.balancingNote,
-            });
-            break;
-          default:
-            throw new OmbudError(
-              'validation',
-              'unknown-action',
-              `Unknown action '${String(b.action).slice(0, 40)}'.`,
-            );
-        }
+        const action = formAction(b.action);
+        if (!action)
+          throw new OmbudError(
+            'validation',
+            'unknown-action',
+            `Unknown action '${String(b.action).slice(0, 40)}'.`,
+          );
+        await action.runForm(app, caller, id, b);
       } catch (err) {
         const e = isAccessError(err) ? undefined : formError(err);
         if (!e) throw err;

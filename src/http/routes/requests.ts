@@ -3,29 +3,17 @@
  * (/api/v1/requests…), and the public verification endpoints. Request ids travel in URLs; the
  * requester's e-mail address never does.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { type Caller, listScope } from '../../core/policies/policy.ts';
+import { listScope } from '../../core/policies/policy.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { formatFee } from '../../core/requests/fees.ts';
-import { REFUSAL_GROUNDS, REQUEST_STATES, REQUEST_TYPES } from '../../core/requests/workflow.ts';
-import {
-  addNote,
-  assignRequest,
-  completeRequest,
-  decideObjection,
-  extendRequest,
-  refuseRequest,
-  startRequest,
-  warnBeforeRefusal,
-} from '../../services/requests/decideRequest.ts';
-import { chargeFee, getFee, markFeePaid, waiveFee } from '../../services/requests/chargeFee.ts';
+import { REQUEST_STATES, REQUEST_TYPES } from '../../core/requests/workflow.ts';
+import { getFee } from '../../services/requests/chargeFee.ts';
 import { attachResult, openResult } from '../../services/requests/deliverResult.ts';
 import { requestFulfilmentStatusFor } from '../../services/fulfilment/access.ts';
-import { approveRequest, retryFulfilment } from '../../services/requests/fulfilRequest.ts';
 import { listRequests } from '../../services/requests/listRequests.ts';
-import { answerNoData, routeManually } from '../../services/requests/routeGroupRequest.ts';
 import {
   getRequest,
   type RequestRow,
@@ -34,8 +22,9 @@ import {
   timeline,
 } from '../../services/requests/store.ts';
 import { submitRequest } from '../../services/requests/submitRequest.ts';
-import { verifyByAssertion, verifyByCode, verifyManually } from '../../services/requests/verifyRequest.ts';
+import { verifyByAssertion, verifyByCode } from '../../services/requests/verifyRequest.ts';
 import { callerOf } from '../actor.ts';
+import { REQUEST_ACTIONS } from '../requestActions.ts';
 import { verificationLimiter } from '../requestLimits.ts';
 
 const id = z.object({ id: z.uuid('a request id (UUID)') });
@@ -105,7 +94,7 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
   };
 }
 
-export async function requestRoutes(server: FastifyInstance, app: App) {
+export async function requestRoutes(server: RouteServer, app: App) {
   const tags = ['requests'];
   const limitVerify = verificationLimiter(server, app);
 
@@ -126,7 +115,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const b = req.body as z.infer<typeof submitBody>;
+      const b = req.body;
       // Filing for a company needs requests:write there; for 'group', in every company (submitRequest).
       const caller = callerOf(req);
       const actor = caller.actor;
@@ -142,7 +131,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
         receivedAt: b.receivedAt ? new Date(b.receivedAt) : undefined,
         sendCode: b.sendCode,
         idempotency: {
-          key: (req.headers as Record<string, string>)['idempotency-key']!,
+          key: req.headers['idempotency-key'],
           principal: `${actor.kind}:${actor.id}`,
         },
       });
@@ -172,11 +161,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const q = req.query as {
-        company?: string;
-        type?: (typeof REQUEST_TYPES)[number];
-        state?: (typeof REQUEST_STATES)[number];
-      };
+      const q = req.query;
       // Only the companies where the caller may read requests (group requests: all of theirs), in SQL.
       const scope = listScope(callerOf(req).principal, 'requests:read');
       const rows = await listRequests(app, scope, { orgId: q.company, type: q.type, state: q.state });
@@ -192,7 +177,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     },
     async (req) => {
       // Another company's request is "not found" (requestPolicy).
-      const r = await requestFor(app, callerOf(req), (req.params as { id: string }).id, 'read');
+      const r = await requestFor(app, callerOf(req), req.params.id, 'read');
       const events = await timeline(app.db, r.id);
       const fee = await getFee(app.db, r.id);
       return {
@@ -221,136 +206,21 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     },
   );
 
-  const act = <B extends z.ZodType>(
-    path: string,
-    summary: string,
-    body: B,
-    fn: (id: string, body: z.infer<B>, caller: Caller) => Promise<unknown>,
-  ) =>
+  // The request actions (src/http/requestActions.ts), the same table the console's forms use.
+  for (const a of REQUEST_ACTIONS)
     server.post(
-      `/api/v1/requests/:id/${path}`,
-      { config: { permission: 'requests:write' }, schema: { tags, summary, params: id, body } },
+      `/api/v1/requests/:id/${a.api}`,
+      {
+        config: { permission: 'requests:write' },
+        schema: { tags, summary: a.summary, params: id, body: a.body },
+      },
       async (req) => {
-        const rid = (req.params as { id: string }).id;
+        const rid = req.params.id;
         // The service asks requestPolicy first: 404 for another company's request, 403 for a read-only one.
-        await fn(rid, req.body as z.infer<B>, callerOf(req));
+        await a.runBody(app, callerOf(req), rid, req.body);
         return { request: viewOf(await getRequest(app.db, rid)) };
       },
     );
-
-  act(
-    'assign',
-    'Assign to a person (or null to unassign)',
-    z.object({ assignee: z.string().max(320).nullable() }),
-    (rid, b, caller) => assignRequest(app, caller, rid, b.assignee),
-  );
-  act('notes', 'Add an internal note', z.object({ note: z.string().min(1).max(5000) }), (rid, b, caller) =>
-    addNote(app, caller, rid, b.note),
-  );
-  act(
-    'verify-manual',
-    'Record a manual identity check ("ID seen"); never a copy',
-    z.object({ note: z.string().max(500) }),
-    (rid, b, caller) => verifyManually(app, caller, rid, b.note),
-  );
-  act('start', 'Start work', z.object({}).optional() as unknown as z.ZodObject, (rid, _b, caller) =>
-    startRequest(app, caller, rid),
-  );
-  act(
-    'extend',
-    'Extend the due date (reason required, before the due date; the customer is told)',
-    z.object({ reason: z.string().max(2000).optional(), dueDate: z.iso.date().optional() }),
-    (rid, b, caller) => extendRequest(app, caller, rid, b),
-  );
-  act(
-    'complete',
-    'Complete and tell the customer',
-    z.object({ outcome: z.string().max(5000).optional() }),
-    (rid, b, caller) => completeRequest(app, caller, rid, b),
-  );
-  act(
-    'refusal-warning',
-    'Warn the customer that the request may be refused as manifestly unfounded or excessive',
-    z.object({ ground: z.enum(REFUSAL_GROUNDS), reason: z.string().max(5000) }),
-    (rid, b, caller) => warnBeforeRefusal(app, caller, rid, b),
-  );
-  act(
-    'refuse',
-    'Refuse (Art. 12(5): manifestly unfounded or excessive, with a reason)',
-    z.object({
-      ground: z.enum(REFUSAL_GROUNDS),
-      reason: z.string().max(5000),
-      partial: z.boolean().default(false),
-      refusedParts: z.string().max(5000).optional(),
-    }),
-    (rid, b, caller) => refuseRequest(app, caller, rid, b),
-  );
-  act(
-    'fee',
-    'Charge a reasonable fee (Art. 12(5), after the warning); the request waits for payment',
-    z.object({
-      ground: z.enum(REFUSAL_GROUNDS),
-      reason: z.string().max(5000),
-      amount: z.union([z.string().max(20), z.number()]),
-      currency: z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code, e.g. SEK'),
-    }),
-    (rid, b, caller) => chargeFee(app, caller, rid, b),
-  );
-  act(
-    'fee/paid',
-    'Record that the fee was paid; work resumes and the due date moves by the days waited',
-    z.object({ note: z.string().max(2000).optional() }),
-    (rid, b, caller) => markFeePaid(app, caller, rid, b.note),
-  );
-  act(
-    'fee/waive',
-    'Waive the fee (reason required); work resumes on the original due date',
-    z.object({ reason: z.string().max(2000) }),
-    (rid, b, caller) => waiveFee(app, caller, rid, b.reason),
-  );
-  act(
-    'objection-decision',
-    'Decide an objection to a legitimate-interest purpose, with a balancing note',
-    z.object({ upheld: z.boolean(), balancingNote: z.string().max(5000) }),
-    (rid, b, caller) => decideObjection(app, caller, rid, b),
-  );
-
-  // Answering or routing a group request speaks for every company of it: requestPolicy wants
-  // requests:write in its contact point and every candidate (a key or a person for some companies may not).
-  act(
-    'no-data',
-    'A group request known nowhere: answer that no company holds personal data about the requester (note what was checked)',
-    z.object({ note: z.string().max(2000) }),
-    (rid, b, caller) => answerNoData(app, caller, rid, b.note),
-  );
-  act(
-    'route',
-    'A group request known nowhere by the locator: send it to the companies an agent found the customer at',
-    z.object({ orgIds: z.array(z.string().max(64)).min(1).max(50), note: z.string().max(2000) }),
-    (rid, b, caller) => routeManually(app, caller, rid, b),
-  );
-
-  act(
-    'approve',
-    'Approve an erasure, rectification or restriction (or start any fulfilled type): it runs through fulfilment',
-    z
-      .object({
-        corrections: z
-          .record(
-            z.string().regex(/^user(\.[a-z0-9_]+)+$/, 'a data category such as user.contact.address.city'),
-            z.string().min(1).max(500),
-          )
-          .optional(),
-      })
-      .optional(),
-    (rid, b, caller) => approveRequest(app, caller, rid, { corrections: b?.corrections }),
-  );
-  act(
-    'fulfilment/retry',
-    'Retry a failed fulfilment: it resumes at the failed step',
-    z.object({}).optional() as unknown as z.ZodObject,
-    (rid, _b, caller) => retryFulfilment(app, caller, rid),
-  );
 
   server.get(
     '/api/v1/requests/:id/fulfilment',
@@ -364,7 +234,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
     },
     async (req) => {
       const caller = callerOf(req);
-      const r = await requestFor(app, caller, (req.params as { id: string }).id, 'read');
+      const r = await requestFor(app, caller, req.params.id, 'read');
       return requestFulfilmentStatusFor(app.db, app.registers, caller, r.id);
     },
   );
@@ -386,8 +256,8 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const rid = (req.params as { id: string }).id;
-      const b = req.body as { filename: string; contentType: string; contentBase64: string; days?: number };
+      const rid = req.params.id;
+      const b = req.body;
       const res = await attachResult(app, callerOf(req), rid, {
         filename: b.filename,
         contentType: b.contentType,
@@ -407,7 +277,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       schema: { hide: true, params: z.object({ token: z.string().max(300) }) },
     },
     async (req, reply) => {
-      const f = await openResult(app, (req.params as { token: string }).token);
+      const f = await openResult(app, req.params.token);
       return reply
         .type(f.contentType)
         .header('content-disposition', `attachment; filename="${f.filename.replace(/"/g, '')}"`)
@@ -431,7 +301,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const b = req.body as { submissionId: string; code: string };
+      const b = req.body;
       const res = await verifyByCode(app, b.submissionId, b.code);
       return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
     },
@@ -449,7 +319,7 @@ export async function requestRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req) => {
-      const b = req.body as { submissionId: string; assertion: string };
+      const b = req.body;
       const res = await verifyByAssertion(app, b.submissionId, b.assertion);
       return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
     },

@@ -5,7 +5,8 @@
  * preview needs `retention:read`, and starting one `retention:run`, in every company of the group
  * (src/services/retention/access.ts); the route's permission is only the first gate.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, precondition, validationError } from '../../core/errors.ts';
@@ -27,6 +28,7 @@ import { retentionToday } from '../../services/retention/runRetention.ts';
 import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../services/retention/sweep.ts';
 import { barChartSvg } from '../../web/charts.ts';
 import { consolePage } from '../../web/layout.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
 
 const day = z
@@ -70,7 +72,7 @@ function outcomeTable(outcomes: RetentionOutcome[]): Html {
   )}</tbody></table>`;
 }
 
-export async function retentionRoutes(server: FastifyInstance, app: App) {
+export async function retentionRoutes(server: RouteServer, app: App) {
   const worker = () => {
     if (!app.retention)
       throw precondition(
@@ -114,7 +116,7 @@ export async function retentionRoutes(server: FastifyInstance, app: App) {
       schema: { hide: true, querystring: z.object({ day }) },
     },
     async (req, reply) => {
-      const { day: requested } = req.query as { day?: string };
+      const { day: requested } = req.query;
       const ix = await index();
       const caller = callerOf(req);
       const group = await groupOf(app.registers);
@@ -178,10 +180,9 @@ ${
             ? html`<p>No runs yet.</p>`
             : html`<p>Runs cover every company, so they are listed for those who may read retention in each.</p>`
       }</section>`;
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(consolePage({ title: 'Retention', active: 'retention', body }));
+      return sendPage(reply, consolePage({ title: 'Retention', active: 'retention', body }), {
+        private: true,
+      });
     },
   );
 
@@ -189,7 +190,7 @@ ${
     '/console/retention/runs/:id',
     { config: { permission: 'retention:read' }, schema: { hide: true, params: runParams } },
     async (req, reply) => {
-      const { id } = req.params as z.infer<typeof runParams>;
+      const { id } = req.params;
       const run = await getRetentionRunFor(app.db, callerOf(req), await groupOf(app.registers), id);
       const body = html`<h1>Retention run ${run.today}${run.dryRun ? ' (dry run)' : ''}</h1>
 <p><a href="/console/retention">All runs</a></p>
@@ -200,10 +201,9 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
           html`<tr><td>${s.dataset}</td><td>${s.system}</td><td>${s.status}</td><td>${String(s.attempts)}</td><td>${s.error ?? (s.recovered ? 'committed by an earlier attempt; outcome read back from the database' : '')}</td></tr>`,
       )}</tbody></table></section>
 <section class="card"><h2>Outcomes</h2>${outcomeTable(run.outcomes)}</section>`;
-      return reply
-        .type('text/html')
-        .header('cache-control', 'no-store')
-        .send(consolePage({ title: 'Retention run', active: 'retention', body }));
+      return sendPage(reply, consolePage({ title: 'Retention run', active: 'retention', body }), {
+        private: true,
+      });
     },
   );
 
@@ -211,7 +211,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
     '/console/retention/run',
     { config: { permission: 'retention:run' }, schema: { hide: true, body: consoleRunBody } },
     async (req, reply) => {
-      const { mode } = req.body as z.infer<typeof consoleRunBody>;
+      const { mode } = req.body;
       const res = await start(req, { dryRun: mode === 'dry-run' });
       return reply.redirect(`/console/retention/runs/${res.runId}`, 303);
     },
@@ -228,12 +228,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req) => ({
-      runs: await listRetentionRunsFor(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        (req.query as { limit: number }).limit,
-      ),
+      runs: await listRetentionRunsFor(app.db, callerOf(req), await groupOf(app.registers), req.query.limit),
     }),
   );
 
@@ -248,7 +243,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req) => {
-      const { id } = req.params as z.infer<typeof runParams>;
+      const { id } = req.params;
       return getRetentionRunFor(app.db, callerOf(req), await groupOf(app.registers), id);
     },
   );
@@ -265,7 +260,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req) => {
-      const { today } = req.query as { today?: string };
+      const { today } = req.query;
       const caller = callerOf(req);
       const group = await groupOf(app.registers);
       const retention = worker();
@@ -286,7 +281,7 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
       },
     },
     async (req, reply) => {
-      const res = await start(req, req.body as z.infer<typeof runBody>);
+      const res = await start(req, req.body);
       // A failed run is recorded with the reason per database; the body says so (status: failed).
       return reply.code(201).send(res);
     },

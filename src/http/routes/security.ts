@@ -3,11 +3,11 @@
  * declared permission (checked before validation), then per row by the resource policies
  * (src/core/policies/resources.ts: apiKeyPolicy, auditEntryPolicy) that the services apply.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { forbidden, notFound, precondition } from '../../core/errors.ts';
-import { orgScope, PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
+import { PERMISSIONS, ROLES } from '../../core/policies/permissions.ts';
 import {
   createApiKey,
   listApiKeys,
@@ -15,14 +15,14 @@ import {
   rotateApiKey,
   type ApiKey,
 } from '../../services/apikeys/apiKeys.ts';
-import { searchAuditAs } from '../../services/audit/auditSearch.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { manageable } from '../../services/users/accounts.ts';
-import { auditCsv, recordAudit } from '../../services/audit/auditLog.ts';
+import { auditCsv } from '../../services/audit/auditLog.ts';
 import { makeCheckpoint, verifyAuditTrail } from '../../services/audit/checkpoints.ts';
 import { allowedInAll } from '../../core/policies/policy.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
 import { callerOf, principalActor } from '../actor.ts';
+import { auditQuery, searchAuditFor } from '../auditSearch.ts';
 
 const orgId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
@@ -43,16 +43,7 @@ const keyView = (k: ApiKey) => ({
   rotatedFrom: k.rotatedFrom,
 });
 
-export const auditQuery = z.object({
-  action: z.string().max(64).optional(),
-  actor: z.string().max(200).optional(),
-  org: z.string().max(64).optional(),
-  target: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(200),
-  format: z.enum(['json', 'csv']).default('json'),
-});
-
-export async function securityRoutes(server: FastifyInstance, app: App) {
+export async function securityRoutes(server: RouteServer, app: App) {
   const knownOrgs = async () => (await app.registers.get())?.index.register.organizations.map((o) => o.id);
 
   server.post(
@@ -67,8 +58,8 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const { orgId: org } = req.params as { orgId: string };
-      const body = req.body as z.infer<typeof roleBody>;
+      const { orgId: org } = req.params;
+      const body = req.body;
       // Only to a person the caller may see (personPolicy): a person of another company is "not found".
       await manageable(app.db, callerOf(req), await groupOf(app.registers), body.userId, 'read');
       await grantRole(app.db, principalActor(req), { ...body, orgId: org }, req.principal);
@@ -87,7 +78,7 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const p = req.params as { orgId: string; userId: string; role: string };
+      const p = req.params;
       const removed = await revokeRole(app.db, principalActor(req), p, req.principal);
       if (!removed) throw notFound('role-assignment', `${p.userId}/${p.role}`);
       return reply.status(204).send();
@@ -120,7 +111,7 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof createBody>;
+      const body = req.body;
       const { key, apiKey } = await createApiKey(app.db, principalActor(req), body, {
         by: req.principal,
         now: app.now(),
@@ -141,7 +132,7 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const { keyId } = req.params as { keyId: string };
+      const { keyId } = req.params;
       const { key, apiKey } = await rotateApiKey(app.db, principalActor(req), keyId, {
         by: req.principal,
         now: app.now(),
@@ -158,7 +149,7 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       schema: { tags: ['security'], summary: 'Revoke a key', params: keyParams },
     },
     async (req) => {
-      const { keyId } = req.params as { keyId: string };
+      const { keyId } = req.params;
       return keyView(
         await revokeApiKey(app.db, principalActor(req), keyId, {
           by: req.principal,
@@ -180,11 +171,8 @@ export async function securityRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const q = req.query as z.infer<typeof auditQuery>;
-      const { rows } = await searchAuditAs(app.db, callerOf(req), await groupOf(app.registers), {
-        ...q,
-        purpose: q.format === 'csv' ? 'export' : 'search',
-      });
+      const q = req.query;
+      const { rows } = await searchAuditFor(app, req, q);
       if (q.format === 'csv')
         return reply
           .type('text/csv; charset=utf-8')

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { html } from '../../core/html.ts';
@@ -24,15 +24,14 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 
 const safeNext = (n: string | undefined) => (n && /^\/console(\/|$)/.test(n) ? n : '/console');
 
-export async function sessionRoutes(server: FastifyInstance, app: App) {
+export async function sessionRoutes(server: RouteServer, app: App) {
   server.get(
     '/console/login',
     {
       config: { permission: 'public' },
       schema: { hide: true, querystring: z.object({ next: z.string().max(200).optional() }) },
     },
-    async (req, reply) =>
-      reply.type('text/html').send(loginPage(safeNext((req.query as { next?: string }).next))),
+    async (req, reply) => reply.type('text/html').send(loginPage(safeNext(req.query.next))),
   );
 
   server.post(
@@ -53,7 +52,7 @@ export async function sessionRoutes(server: FastifyInstance, app: App) {
       },
     },
     async (req, reply) => {
-      const body = req.body as { email: string; password: string; code?: string; next?: string };
+      const body = req.body;
       try {
         const { token, expiresAt } = await login(app.db, body.email, body.password, app.now(), {
           code: body.code?.trim() || undefined,

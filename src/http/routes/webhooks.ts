@@ -2,7 +2,7 @@
  * Webhook endpoints (subscribed systems), the delivery log with its dead-letter list and replay,
  * as API and as a console page.
  */
-import type { FastifyInstance } from 'fastify';
+import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { precondition } from '../../core/errors.ts';
@@ -20,7 +20,7 @@ import { callerOf } from '../actor.ts';
 
 const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
 
-export async function webhookRoutes(server: FastifyInstance, app: App) {
+export async function webhookRoutes(server: RouteServer, app: App) {
   const replay = async (req: import('fastify').FastifyRequest, id: string) => {
     const caller = callerOf(req);
     const group = await groupOf(app.registers);
@@ -56,14 +56,7 @@ export async function webhookRoutes(server: FastifyInstance, app: App) {
     async (req, reply) =>
       reply
         .code(201)
-        .send(
-          await createWebhookEndpoint(
-            app.db,
-            callerOf(req),
-            await groupOf(app.registers),
-            req.body as { url: string; orgId?: string; description?: string },
-          ),
-        ),
+        .send(await createWebhookEndpoint(app.db, callerOf(req), await groupOf(app.registers), req.body)),
   );
 
   server.get(
@@ -101,13 +94,7 @@ export async function webhookRoutes(server: FastifyInstance, app: App) {
         }),
       },
     },
-    async (req) =>
-      deliveryLog(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        req.query as { status?: string; limit: number },
-      ),
+    async (req) => deliveryLog(app.db, callerOf(req), await groupOf(app.registers), req.query),
   );
 
   server.post(
@@ -117,7 +104,7 @@ export async function webhookRoutes(server: FastifyInstance, app: App) {
       schema: { tags: ['webhooks'], summary: 'Send an undelivered (dead) delivery again', params: idParams },
     },
     async (req, reply) => {
-      await replay(req, (req.params as { id: string }).id);
+      await replay(req, req.params.id);
       return reply.code(202).send({ queued: true });
     },
   );
@@ -126,7 +113,7 @@ export async function webhookRoutes(server: FastifyInstance, app: App) {
     '/console/webhooks/deliveries/:id/replay',
     { config: { permission: 'webhooks:manage' }, schema: { hide: true, params: idParams } },
     async (req, reply) => {
-      await replay(req, (req.params as { id: string }).id);
+      await replay(req, req.params.id);
       return reply.redirect('/console/webhooks', 303);
     },
   );
