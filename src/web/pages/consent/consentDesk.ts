@@ -41,7 +41,8 @@ export const lookupRefused = (err: { message: string; hint?: string }): Html =>
 /** Nobody of these companies has that identity in the consent register. */
 export const noSuchCustomer = (companies: string, kind: DeskIdentityKind): Html =>
   errorBox(
-    html`No customer of ${companies} has that ${IDENTITY_KIND_LABEL[kind].toLowerCase()} in the consent register.
+    html`No customer of ${companies} has that ${IDENTITY_KIND_LABEL[kind].toLowerCase()}
+in the consent register.
 Nothing has been recorded for them yet, so nothing may be sent on consent.`,
     'status',
   );

@@ -64,9 +64,12 @@ const BUTTON: Record<EventKind, string> = {
   'lift-objection': 'Lift objection',
 };
 
-/** The event that turns an item the other way: consent is granted or withdrawn, an interest objected to or not. */
+/** The event that turns an item the other way: consent granted or withdrawn, an interest objected to or not. */
 const nextKind = (i: SubjectItem): EventKind =>
   i.basis === 'consent' ? (i.on ? 'withdraw' : 'grant') : i.on ? 'object' : 'lift-objection';
+
+const wordingInput = html`<input name="wording" required
+placeholder="The words the customer agreed to">`;
 
 function changeForm(i: SubjectItem): Html {
   const next = nextKind(i);
@@ -74,7 +77,7 @@ function changeForm(i: SubjectItem): Html {
   return postForm({
     action: eventsUrl(i.subjectId),
     fields: { purpose: i.purposeId, channel: i.channel, kind: next },
-    body: html`${next === 'grant' ? html`<input name="wording" required placeholder="The words the customer agreed to">` : ''}
+    body: html`${next === 'grant' ? wordingInput : ''}
 <button type="submit" class="${positive ? '' : 'secondary'}">${BUTTON[next]}</button>`,
   });
 }
@@ -83,7 +86,9 @@ function objectToAll(c: SubjectCompany): Html {
   return postForm({
     action: eventsUrl(c.subjectId),
     fields: { purpose: DIRECT_MARKETING, channel: EVERY_CHANNEL, kind: 'object' },
-    body: html`<button type="submit" class="danger">Stop all direct marketing (Art. 21(3) objection)</button>`,
+    body: html`<button type="submit" class="danger">
+Stop all direct marketing (Art. 21(3) objection)
+</button>`,
   });
 }
 
