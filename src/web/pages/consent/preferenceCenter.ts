@@ -16,7 +16,7 @@ const CSS = `.pref{list-style:none;padding:0}.pref li{padding:.6rem 0;border-bot
 .actions{display:flex;gap:1rem;flex-wrap:wrap;margin-top:1rem}
 .actions button{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1d2430}
 .actions button{background:#fff;color:#1d2430;cursor:pointer}.actions button.primary{background:#1d2430;color:#fff}
-.ok{background:#e7f6ec;padding:.6rem 1rem;border-radius:6px}`;
+.ok{background:#e7f6ec;padding:.6rem 1rem;border-radius:6px}h1{overflow-wrap:break-word;hyphens:auto}`;
 
 /** One setting: a purpose on a channel at one company. */
 export type PreferenceCenterItem = {

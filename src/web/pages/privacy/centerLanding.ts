@@ -23,6 +23,9 @@ export type CenterLandingData = {
   error?: string;
 };
 
+/** On a phone the three boxes of what one can do stack, so their words and the e-mail field fit. */
+const CSS = `@media (max-width:40rem){.grid.todo{grid-template-columns:1fr}}#settings input[type=email]{width:100%}`;
+
 const centerLanguages = (lang: Language) => languageNav({ current: lang, href: (l) => `/privacy?lang=${l}` });
 
 function noticeCard(o: CenterCompany): Html {
@@ -74,13 +77,14 @@ export function centerLandingPage(data: CenterLandingData): Html {
     publicPage({
       title: `${s.title} · ${group ?? 'Ombud'}`,
       lang,
+      css: CSS,
       body: html`${centerLanguages(lang)}
 <h1>${s.title}${group ? html` — ${group}` : ''}</h1>
 <p class="muted">${s.intro}</p>
 <h2>${s.notices}</h2>
 <p class="muted">${s.noticesText}</p>
 <div class="grid">${companies.map(noticeCard)}</div>
-<div class="grid">
+<div class="grid todo">
 ${rightsCard(s, lang)}
 ${settingsCard(s, lang, data.error)}
 ${cookiesCard(s)}

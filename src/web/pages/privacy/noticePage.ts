@@ -23,7 +23,8 @@ const COOKIE_POLICY: Record<Language, string> = {
 };
 
 /** The notice's own stylesheet, less what the privacy center's page shell already sets. */
-const CSS = NOTICE_CSS.replace(/body\{[^}]*\}/, '').replace('max-width:52rem', '');
+const CSS = `${NOTICE_CSS.replace(/body\{[^}]*\}/, '').replace('max-width:52rem', '')}
+h1{overflow-wrap:break-word;hyphens:auto}@media (max-width:40rem){h1{font-size:1.6rem}}`;
 
 export type NoticePageData = {
   orgId: string;
