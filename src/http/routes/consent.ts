@@ -3,7 +3,7 @@
  * record and withdraw consent, object, ask "may we contact?", filter a send list, read a subject's
  * history as proof, export the suppression list. Identities travel in bodies, never in URLs.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
@@ -56,10 +56,23 @@ const objectionBody = eventBody.extend({
 
 const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-export async function consentRoutes(server: RouteServer, app: App) {
+/** What the consent routes share: the current register's index and the consent keys. */
+function consentContext(app: App) {
   const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
+  return { register, keys };
+}
+type ConsentContext = ReturnType<typeof consentContext>;
 
+export async function consentRoutes(server: RouteServer, app: App) {
+  const ctx = consentContext(app);
+  eventRoutes(server, app, ctx);
+  contactCheckRoutes(server, app, ctx);
+  proofRoutes(server, app, ctx);
+}
+
+/** Consents granted and withdrawn, objections recorded and lifted. */
+function eventRoutes(server: RouteServer, app: App, { register, keys }: ConsentContext) {
   const record = async (
     req: FastifyRequest,
     kind: EventKind,
@@ -89,10 +102,7 @@ export async function consentRoutes(server: RouteServer, app: App) {
     if (!replayed) await app.consentChanged?.(event);
     return { event, replayed };
   };
-  const sendEvent = (
-    res: { event: ConsentEvent; replayed: boolean },
-    reply: import('fastify').FastifyReply,
-  ) =>
+  const sendEvent = (res: { event: ConsentEvent; replayed: boolean }, reply: FastifyReply) =>
     reply
       .code(res.replayed ? 200 : 201)
       .header('idempotent-replayed', String(res.replayed))
@@ -137,7 +147,10 @@ export async function consentRoutes(server: RouteServer, app: App) {
       );
     },
   );
+}
 
+/** "May we contact?", for one person and for a send list. */
+function contactCheckRoutes(server: RouteServer, app: App, { register, keys }: ConsentContext) {
   server.post(
     '/api/v1/organizations/:orgId/contact-checks',
     {
@@ -196,7 +209,10 @@ export async function consentRoutes(server: RouteServer, app: App) {
       return res;
     },
   );
+}
 
+/** The proof: a subject's history, and the suppression list. */
+function proofRoutes(server: RouteServer, app: App, { register, keys }: ConsentContext) {
   server.post(
     '/api/v1/organizations/:orgId/subjects/consent-history',
     {

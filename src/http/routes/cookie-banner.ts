@@ -28,29 +28,14 @@ const proofBody = z.object({
 
 export async function cookieBannerRoutes(server: RouteServer, app: App) {
   const register = async () => (await requireRegister(app.registers)).index;
-  /** The group's sites: the register's websites, Ombud itself and OMBUD_COOKIE_ORIGINS. */
-  const allowedOrigins = async () => {
-    const reg = (await register()).register;
-    const sites = [reg.group.website, ...reg.organizations.map((o) => (o as { website?: string }).website)];
-    const out = new Set<string>([new URL(app.config.publicUrl).origin, ...app.config.cookieOrigins]);
-    for (const s of sites) if (s) out.add(new URL(s).origin);
-    return out;
-  };
-  const cors = async (req: FastifyRequest, reply: FastifyReply) => {
-    const origin = req.headers.origin;
-    if (!origin) return;
-    if (!(await allowedOrigins()).has(origin))
-      throw forbidden(
-        "This site is not one of the group's sites; add its origin to OMBUD_COOKIE_ORIGINS or the register.",
-      );
-    reply
-      .header('access-control-allow-origin', origin)
-      .header('vary', 'Origin')
-      .header('access-control-allow-methods', 'POST')
-      .header('access-control-allow-headers', 'content-type')
-      .header('access-control-max-age', '600');
-  };
+  bannerScriptRoute(server, app, register);
+  cookieConsentRoutes(server, app, register);
+}
 
+type CurrentIndex = () => Promise<Awaited<ReturnType<typeof requireRegister>>['index']>;
+
+/** The banner: its configuration from the cookie inventory, then the script. */
+function bannerScriptRoute(server: RouteServer, app: App, register: CurrentIndex) {
   server.get(
     '/sdk/consent.js',
     {
@@ -84,6 +69,32 @@ export async function cookieBannerRoutes(server: RouteServer, app: App) {
         .send(`window.OmbudConsentConfig=${JSON.stringify(config).replace(/</g, '\\u003c')};${js}`);
     },
   );
+}
+
+/** The banner's choices stored as proof (from the group's sites, CORS), and read back. */
+function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentIndex) {
+  /** The group's sites: the register's websites, Ombud itself and OMBUD_COOKIE_ORIGINS. */
+  const allowedOrigins = async () => {
+    const reg = (await register()).register;
+    const sites = [reg.group.website, ...reg.organizations.map((o) => (o as { website?: string }).website)];
+    const out = new Set<string>([new URL(app.config.publicUrl).origin, ...app.config.cookieOrigins]);
+    for (const s of sites) if (s) out.add(new URL(s).origin);
+    return out;
+  };
+  const cors = async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (!origin) return;
+    if (!(await allowedOrigins()).has(origin))
+      throw forbidden(
+        "This site is not one of the group's sites; add its origin to OMBUD_COOKIE_ORIGINS or the register.",
+      );
+    reply
+      .header('access-control-allow-origin', origin)
+      .header('vary', 'Origin')
+      .header('access-control-allow-methods', 'POST')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '600');
+  };
 
   server.options(
     '/api/v1/cookie-consents',

@@ -8,66 +8,32 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { identitiesFrom } from '../../core/consent/identity.ts';
 import { notFound, validationError } from '../../core/errors.ts';
-import { html } from '../../core/html.ts';
 import { LANGUAGES, type Language } from '../../core/register/schema.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { consentKeys } from '../../services/consent/keys.ts';
-import { applyPreferences, type PreferenceItem, preferencesOf } from '../../services/consent/preferences.ts';
+import { applyPreferences, preferencesOf } from '../../services/consent/preferences.ts';
 import { issuePreferenceToken, readPreferenceToken } from '../../services/consent/preferenceToken.ts';
 import { resolveSubject, subjectById } from '../../services/consent/subjects.ts';
-import { publicPage } from '../../web/layout.ts';
+import { preferenceCenterPage, preferenceKey } from '../../web/pages/consent/preferenceCenter.ts';
+import { PREFERENCE_STRINGS } from '../../web/pages/consent/preferenceStrings.ts';
 import { principalActor } from '../actor.ts';
+import { sendPage } from '../pages.ts';
 import { requireRegister } from '../currentRegister.ts';
-
-const T: Record<Language, Record<string, string>> = {
-  en: {
-    title: 'Your communication settings',
-    intro: 'Choose what we may send you. Each company of the group is listed with its own settings.',
-    consent: 'Based on your consent: on only if you say yes.',
-    li: 'Based on our legitimate interest: you can object by turning it off.',
-    save: 'Save my choices',
-    none: 'Unsubscribe from everything',
-    saved: 'Your choices are saved.',
-    nothing: 'We have no communication settings for you.',
-    done: 'You are unsubscribed.',
-  },
-  sv: {
-    title: 'Dina kommunikationsinställningar',
-    intro: 'Välj vad vi får skicka till dig. Varje bolag i koncernen visas med sina egna inställningar.',
-    consent: 'Bygger på ditt samtycke: på bara om du säger ja.',
-    li: 'Bygger på vårt berättigade intresse: du kan invända genom att stänga av det.',
-    save: 'Spara mina val',
-    none: 'Avregistrera mig från allt',
-    saved: 'Dina val är sparade.',
-    nothing: 'Vi har inga kommunikationsinställningar för dig.',
-    done: 'Du är avregistrerad.',
-  },
-  nb: {
-    title: 'Dine kommunikasjonsinnstillinger',
-    intro: 'Velg hva vi kan sende deg. Hvert selskap i konsernet vises med sine egne innstillinger.',
-    consent: 'Basert på ditt samtykke: på bare hvis du sier ja.',
-    li: 'Basert på vår berettigede interesse: du kan protestere ved å slå det av.',
-    save: 'Lagre valgene mine',
-    none: 'Meld meg av alt',
-    saved: 'Valgene dine er lagret.',
-    nothing: 'Vi har ingen kommunikasjonsinnstillinger for deg.',
-    done: 'Du er meldt av.',
-  },
-};
-
-const CSS = `.pref{list-style:none;padding:0}.pref li{padding:.6rem 0;border-bottom:1px solid #e3e6ea}
-.pref label{display:flex;gap:.6rem;align-items:flex-start;font-weight:600}.pref input{width:1.2rem;height:1.2rem;margin-top:.15rem}
-.basis{display:block;font-weight:400;color:#5b6472;font-size:.9rem}.actions{display:flex;gap:1rem;flex-wrap:wrap;margin-top:1rem}
-.actions button{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1d2430;background:#fff;color:#1d2430;cursor:pointer}
-.actions button.primary{background:#1d2430;color:#fff}.ok{background:#e7f6ec;padding:.6rem 1rem;border-radius:6px}`;
 
 const tokenParams = z.object({ token: z.string().min(20).max(4096) });
 const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string().optional() });
-const itemKey = (i: PreferenceItem) => `${i.orgId}|${i.purposeId}|${i.channel}`;
 
-export async function preferenceRoutes(server: RouteServer, app: App) {
+/** What the preference routes share: the current register's index, the consent keys, the page's language. */
+function preferenceContext(app: App) {
   const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
+  const langFor = async (q: { lang?: Language }) =>
+    q.lang ?? (await register()).register.group.defaultLanguage;
+  return { register, keys, langFor };
+}
+type PreferenceContext = ReturnType<typeof preferenceContext>;
+
+export async function preferenceRoutes(server: RouteServer, app: App) {
   // RFC 8058 allows the one-click POST as multipart/form-data too; read just its one field.
   server.addContentTypeParser(
     'multipart/form-data',
@@ -77,9 +43,14 @@ export async function preferenceRoutes(server: RouteServer, app: App) {
       done(null, m ? { 'List-Unsubscribe': m[1] } : {});
     },
   );
-  const langFor = async (q: { lang?: Language }) =>
-    q.lang ?? (await register()).register.group.defaultLanguage;
+  const ctx = preferenceContext(app);
+  preferenceLinkRoutes(server, app, ctx);
+  preferenceCenterRoutes(server, app, ctx);
+  unsubscribeRoutes(server, app, ctx);
+}
 
+/** The API that mints a recipient's links for the mail and SMS systems. */
+function preferenceLinkRoutes(server: RouteServer, app: App, { register, keys }: PreferenceContext) {
   server.post(
     '/api/v1/organizations/:orgId/preference-links',
     {
@@ -146,7 +117,14 @@ export async function preferenceRoutes(server: RouteServer, app: App) {
       };
     },
   );
+}
 
+/** The preference center: the page, and the person's choices saved. */
+function preferenceCenterRoutes(
+  server: RouteServer,
+  app: App,
+  { register, keys, langFor }: PreferenceContext,
+) {
   server.get(
     '/privacy/preferences/:token',
     {
@@ -159,7 +137,6 @@ export async function preferenceRoutes(server: RouteServer, app: App) {
       const k = await keys();
       const claims = await readPreferenceToken(k, token, app.now());
       const lang = await langFor(q);
-      const tx = T[lang];
       const companies = await preferencesOf(app.db, k, await register(), claims.sub, lang);
       await recordAudit(app.db, {
         actor: { kind: 'data-subject', id: claims.sub },
@@ -167,35 +144,14 @@ export async function preferenceRoutes(server: RouteServer, app: App) {
         action: 'consent.preferences.view',
         target: `subject:${claims.sub}`,
       });
-      const self = `/privacy/preferences/${token}`;
-      return reply
-        .type('text/html')
-        .header('content-language', lang)
-        .header('cache-control', 'no-store')
-        .send(
-          publicPage({
-            title: tx.title!,
-            lang,
-            css: CSS,
-            body: html`<nav class="langs" aria-label="Language">${LANGUAGES.map(
-              (l) => html`<a href="${self}?lang=${l}" hreflang="${l}">${l.toUpperCase()}</a> `,
-            )}</nav>
-<div class="card" style="max-width:44rem;margin:1rem auto"><h1>${tx.title}</h1>
-${q.saved ? html`<p class="ok" role="status">${tx.saved}</p>` : ''}
-<p>${tx.intro}</p>
-${companies.length === 0 ? html`<p>${tx.nothing}</p>` : ''}
-<form method="post" action="${self}?lang=${lang}">
-${companies.map(
-  (c) =>
-    html`<section><h2>${c.name}</h2><ul class="pref">${c.items.map(
-      (i) =>
-        html`<li><label><input type="checkbox" name="on" value="${itemKey(i)}"${i.on ? html` checked` : ''}> <span>${i.label}<span class="basis">${i.basis === 'consent' ? tx.consent : tx.li}</span></span></label></li>`,
-    )}</ul></section>`,
-)}
-<div class="actions"><button class="primary" type="submit" name="action" value="save">${tx.save}</button>
-<button type="submit" name="action" value="none">${tx.none}</button></div></form></div>`,
-          }),
-        );
+      const page = preferenceCenterPage({
+        lang,
+        self: `/privacy/preferences/${token}`,
+        companies,
+        saved: Boolean(q.saved),
+      });
+      reply.header('content-language', lang);
+      return sendPage(reply, String(page), { private: true });
     },
   );
 
@@ -226,7 +182,10 @@ ${companies.map(
       return reply.redirect(`/privacy/preferences/${token}?lang=${lang}&saved=1`, 303);
     },
   );
+}
 
+/** One-click unsubscribe (RFC 8058) by the link of a mail, and the same link opened in a browser. */
+function unsubscribeRoutes(server: RouteServer, app: App, { register, keys }: PreferenceContext) {
   // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" to the List-Unsubscribe URL.
   server.post(
     '/privacy/unsubscribe/:token',
@@ -259,11 +218,11 @@ ${companies.map(
             : index.purposes.get(i.purposeId)?.communication?.directMarketing),
       );
       const keep = new Set(
-        companies.flatMap((c) => c.items.filter((i) => i.on && !off.includes(i)).map(itemKey)),
+        companies.flatMap((c) => c.items.filter((i) => i.on && !off.includes(i)).map(preferenceKey)),
       );
       const events = await applyPreferences(app.db, k, index, claims.sub, lang, keep, app.now());
       for (const e of events) await app.consentChanged?.(e);
-      return reply.type('text/plain; charset=utf-8').send(`${T[lang].done}\n`);
+      return reply.type('text/plain; charset=utf-8').send(`${PREFERENCE_STRINGS[lang].done}\n`);
     },
   );
 

@@ -1,31 +1,24 @@
+/**
+ * The privacy center: the landing page (/privacy), "send me my settings link", and each company's
+ * notice in force as HTML and Markdown. The pages are in src/web/pages/privacy/.
+ */
 import type { FastifyRequest } from 'fastify';
-import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import { type App, todayIn } from '../../app.ts';
-import { html } from '../../core/html.ts';
-import { LANGUAGES, type Language } from '../../core/register/schema.ts';
-import { NOTICE_CSS, noticeHtml, noticeMarkdown } from '../../core/notice/render.ts';
 import { notFound, OmbudError } from '../../core/errors.ts';
+import { noticeMarkdown } from '../../core/notice/render.ts';
 import { CENTER_STRINGS, pickLang } from '../../core/privacy-center/strings.ts';
+import { LANGUAGES, type Language } from '../../core/register/schema.ts';
 import { mailPreferenceLinks } from '../../services/consent/mailPreferenceLinks.ts';
-import { flushMail } from '../../services/requests/store.ts';
-import { afterResponse } from '../background.ts';
-import { submissionLimiter } from '../requestLimits.ts';
-import { sendPage } from '../pages.ts';
 import { renderPublishedNotice } from '../../services/notice/renderPublishedNotice.ts';
-import { publicPage } from '../../web/layout.ts';
+import { flushMail } from '../../services/requests/store.ts';
+import { centerLandingPage, settingsLinkSentPage } from '../../web/pages/privacy/centerLanding.ts';
+import { noticePage } from '../../web/pages/privacy/noticePage.ts';
+import { afterResponse } from '../background.ts';
+import { sendPage } from '../pages.ts';
+import { submissionLimiter } from '../requestLimits.ts';
+import type { RouteServer } from '../routeServer.ts';
 
-const CUSTOMIZE_COOKIES: Record<Language, string> = {
-  en: 'Customize cookies',
-  sv: 'Anpassa cookies',
-  nb: 'Tilpass informasjonskapsler',
-};
-const COOKIE_POLICY: Record<Language, string> = {
-  en: 'Cookie policy',
-  sv: 'Cookiepolicy',
-  nb: 'Retningslinjer for informasjonskapsler',
-};
-const LANG_NAMES: Record<Language, string> = { en: 'English', sv: 'Svenska', nb: 'Norsk bokmål' };
 const params = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
 });
@@ -35,61 +28,22 @@ const query = z.object({
 });
 
 export async function privacyRoutes(server: RouteServer, app: App) {
-  /** The notice in force for the requested company, in the asked or the browser's language. */
-  const noticeFor = async (
-    req: FastifyRequest,
-    { orgId }: z.infer<typeof params>,
-    q: z.infer<typeof query>,
-  ) => {
-    const r = await app.registers.get();
-    const org = r?.index.organization(orgId);
-    if (!r || !org) throw notFound('organization', orgId);
-    const lang = q.lang ?? pickLang(req.headers['accept-language'], r.index.register.group.defaultLanguage);
-    const today = todayIn(app.now(), org.timeZone);
-    return { lang, ...(await renderPublishedNotice(app.db, { orgId, lang, today, version: q.version })) };
-  };
+  centerRoutes(server, app);
+  noticeRoutes(server, app);
+}
 
-  const landing = async (lang: Language, form?: { error?: string; sent?: boolean }) => {
+/** The landing page and the settings-link form on it. */
+function centerRoutes(server: RouteServer, app: App) {
+  const landing = async (lang: Language, error?: string) => {
     const r = await app.registers.get();
-    const orgs = r?.index.register.organizations ?? [];
-    const s = CENTER_STRINGS[lang];
-    const group = r?.index.register.group.name;
-    const langs = html`<nav class="langs" aria-label="Language">${LANGUAGES.map((l) =>
-      l === lang
-        ? html`<strong>${LANG_NAMES[l]}</strong> `
-        : html`<a href="/privacy?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `,
-    )}</nav>`;
-    if (form?.sent)
-      return publicPage({
-        title: `${s.linkSentTitle} · ${group ?? 'Ombud'}`,
+    return String(
+      centerLandingPage({
         lang,
-        body: html`${langs}<h1>${s.linkSentTitle}</h1><div class="card" role="status"><p>${s.linkSent}</p>
-<p><a href="/privacy?lang=${lang}">${s.back}</a></p></div>`,
-      });
-    return publicPage({
-      title: `${s.title} · ${group ?? 'Ombud'}`,
-      lang,
-      body: html`${langs}<h1>${s.title}${group ? html` — ${group}` : ''}</h1>
-<p class="muted">${s.intro}</p>
-<h2>${s.notices}</h2><p class="muted">${s.noticesText}</p>
-<div class="grid">${orgs.map(
-        (
-          o,
-        ) => html`<div class="card"><h3>${o.legalName}</h3><p class="muted">${o.registrationNumber} · ${o.country}</p>
-<p>${LANGUAGES.map((l) => html`<a href="/privacy/${o.id}?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `)}</p></div>`,
-      )}</div>
-<div class="grid">
-<section class="card" id="rights"><h2>${s.rights}</h2><p>${s.rightsText}</p>
-<p><a class="button" href="/privacy/requests/new?lang=${lang}">${s.makeRequest}</a></p></section>
-<section class="card" id="settings"><h2>${s.settings}</h2><p>${s.settingsText}</p>
-${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
-<form method="post" action="/privacy/settings-link"><input type="hidden" name="lang" value="${lang}">
-<label for="settings-email">${s.email}</label><input id="settings-email" name="email" type="email" required autocomplete="email">
-<p><button type="submit">${s.sendLink}</button></p></form></section>
-<section class="card" id="cookies"><h2>${s.cookies}</h2><p>${s.cookiesText}</p>
-<p><a class="button secondary" href="#" data-ombud-cookie-settings>${s.customize}</a></p></section>
-</div>${orgs[0] ? html`<script src="/sdk/consent.js?org=${orgs[0].id}&amp;lang=${lang}"></script>` : ''}`,
-    });
+        group: r?.index.register.group.name,
+        companies: r?.index.register.organizations ?? [],
+        error,
+      }),
+    );
   };
 
   server.get(
@@ -128,18 +82,12 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
       const b = req.body;
       const email = z.email().safeParse(b.email.trim());
       if (!email.success)
-        return reply
-          .status(422)
-          .type('text/html')
-          .send(await landing(b.lang, { error: CENTER_STRINGS[b.lang].badEmail }));
+        return sendPage(reply, await landing(b.lang, CENTER_STRINGS[b.lang].badEmail), { status: 422 });
       try {
         await limitSubmit(req, reply);
       } catch (err) {
         if (err instanceof OmbudError && err.kind === 'rate-limited')
-          return reply
-            .status(429)
-            .type('text/html')
-            .send(await landing(b.lang, { error: err.message }));
+          return sendPage(reply, await landing(b.lang, err.message), { status: 429 });
         throw err;
       }
       const input = { email: email.data, lang: b.lang };
@@ -147,9 +95,27 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
         await mailPreferenceLinks(app, input);
         await flushMail(app);
       });
-      return sendPage(reply, await landing(b.lang, { sent: true }), { private: true });
+      const group = (await app.registers.get())?.index.register.group.name;
+      return sendPage(reply, String(settingsLinkSentPage({ lang: b.lang, group })), { private: true });
     },
   );
+}
+
+/** A company's notice in force (or a given version), as a page and as Markdown. */
+function noticeRoutes(server: RouteServer, app: App) {
+  /** The notice in force for the requested company, in the asked or the browser's language. */
+  const noticeFor = async (
+    req: FastifyRequest,
+    { orgId }: z.infer<typeof params>,
+    q: z.infer<typeof query>,
+  ) => {
+    const r = await app.registers.get();
+    const org = r?.index.organization(orgId);
+    if (!r || !org) throw notFound('organization', orgId);
+    const lang = q.lang ?? pickLang(req.headers['accept-language'], r.index.register.group.defaultLanguage);
+    const today = todayIn(app.now(), org.timeZone);
+    return { lang, ...(await renderPublishedNotice(app.db, { orgId, lang, today, version: q.version })) };
+  };
 
   server.get(
     '/privacy/:orgId',
@@ -165,28 +131,15 @@ ${form?.error ? html`<div class="error" role="alert">${form.error}</div>` : ''}
     async (req, reply) => {
       const { orgId } = req.params;
       const { lang, doc, versions, version } = await noticeFor(req, req.params, req.query);
-      return reply
-        .type('text/html')
-        .header('content-language', lang)
-        .send(
-          publicPage({
-            title: doc.title,
-            lang,
-            css: NOTICE_CSS.replace(/body\{[^}]*\}/, '').replace('max-width:52rem', ''),
-            body: html`<nav class="langs" aria-label="Language">${LANGUAGES.map((l) =>
-              l === lang
-                ? html`<strong>${LANG_NAMES[l]}</strong> `
-                : html`<a href="/privacy/${orgId}?lang=${l}" hreflang="${l}">${LANG_NAMES[l]}</a> `,
-            )} · <a href="/privacy?lang=${lang}">${CENTER_STRINGS[lang].title}</a> · <a href="/privacy/requests/new?lang=${lang}&amp;company=${orgId}">${CENTER_STRINGS[lang].makeRequest}</a></nav>
-<div class="card" style="max-width:56rem;margin:1rem auto">${noticeHtml(doc)}
-<p class="muted">${version.version !== versions.at(-1)?.version ? html`Showing version ${version.version}. ` : ''}${versions.map(
-              (v) =>
-                html`<a href="/privacy/${orgId}?lang=${lang}&amp;version=${v.version}">v${v.version}</a> `,
-            )} · <a href="/privacy/${orgId}/notice.md?lang=${lang}">Markdown</a></p></div>
-<footer class="site"><a href="#" data-ombud-cookie-settings>${CUSTOMIZE_COOKIES[lang]}</a> · <a href="/privacy/${orgId}?lang=${lang}#cookies">${COOKIE_POLICY[lang]}</a></footer>
-<script src="/sdk/consent.js?org=${orgId}&amp;lang=${lang}"></script>`,
-          }),
-        );
+      const page = noticePage({
+        orgId,
+        lang,
+        doc,
+        version: version.version,
+        versions: versions.map((v) => v.version),
+      });
+      reply.header('content-language', lang);
+      return sendPage(reply, String(page));
     },
   );
 

@@ -1,0 +1,161 @@
+/**
+ * One customer at the consent desk: per company of the group (those the agent may see) what may be sent on
+ * which channel and on which basis, a change on the customer's behalf where the agent may write, and the
+ * full history as proof (wording, notice version, source, actor).
+ */
+import type { ConsentEvent, EventKind } from '../../../core/consent/event.ts';
+import type { Identity } from '../../../core/consent/identity.ts';
+import { DIRECT_MARKETING, EVERY_CHANNEL } from '../../../core/consent/rules.ts';
+import { type Html, html } from '../../../core/html.ts';
+import { card } from '../../components/card.ts';
+import { type Cell, dataTable, tableRow } from '../../components/dataTable.ts';
+import { errorBox } from '../../components/errorBox.ts';
+import { pill } from '../../components/pill.ts';
+import { postForm } from '../../components/postForm.ts';
+import { consentConsolePage } from './consoleShell.ts';
+
+/** A communication of one company: the preference center's item. */
+export type SubjectItem = {
+  subjectId: string;
+  purposeId: string;
+  channel: string;
+  label: string;
+  basis: string;
+  on: boolean;
+};
+
+export type SubjectCompany = {
+  orgId: string;
+  name: string;
+  /** The customer's subject id at this company. */
+  subjectId: string;
+  /** Art. 18 restriction: store only. */
+  restricted: boolean;
+  /** May the agent record a change here. */
+  mayWrite: boolean;
+  items: SubjectItem[];
+  events: ConsentEvent[];
+};
+
+export type ConsentSubjectData = {
+  subjectId: string;
+  identities: Identity[];
+  companies: SubjectCompany[];
+  purposeName: (purposeId: string) => string;
+  /** Why the last change was refused, above the page. */
+  message?: Html;
+};
+
+/** Shown to the agent who typed it: enough to confirm, not the whole value. */
+export const masked = (kind: string, value: string) => {
+  if (kind === 'email') {
+    const [local = '', domain = ''] = value.split('@');
+    return `${local.slice(0, 1)}${'•'.repeat(Math.max(1, local.length - 1))}@${domain}`;
+  }
+  return `${'•'.repeat(Math.max(0, value.length - 3))}${value.slice(-3)}`;
+};
+
+const eventsUrl = (subjectId: string) => `/console/consent/subjects/${subjectId}/events`;
+
+const BUTTON: Record<EventKind, string> = {
+  grant: 'Record consent',
+  withdraw: 'Withdraw consent',
+  object: 'Record objection',
+  'lift-objection': 'Lift objection',
+};
+
+/** The event that turns an item the other way: consent granted or withdrawn, an interest objected to or not. */
+const nextKind = (i: SubjectItem): EventKind =>
+  i.basis === 'consent' ? (i.on ? 'withdraw' : 'grant') : i.on ? 'object' : 'lift-objection';
+
+const wordingInput = html`<input name="wording" required
+placeholder="The words the customer agreed to">`;
+
+function changeForm(i: SubjectItem): Html {
+  const next = nextKind(i);
+  const positive = next === 'grant' || next === 'lift-objection';
+  return postForm({
+    action: eventsUrl(i.subjectId),
+    fields: { purpose: i.purposeId, channel: i.channel, kind: next },
+    body: html`${next === 'grant' ? wordingInput : ''}
+<button type="submit" class="${positive ? '' : 'secondary'}">${BUTTON[next]}</button>`,
+  });
+}
+
+function objectToAll(c: SubjectCompany): Html {
+  return postForm({
+    action: eventsUrl(c.subjectId),
+    fields: { purpose: DIRECT_MARKETING, channel: EVERY_CHANNEL, kind: 'object' },
+    body: html`<button type="submit" class="danger">
+Stop all direct marketing (Art. 21(3) objection)
+</button>`,
+  });
+}
+
+function settingsTable(c: SubjectCompany): Html {
+  const head = ['Communication', 'Basis', 'Now'];
+  if (c.mayWrite) head.push("Change on the customer's behalf");
+  const rows = c.items.map((i) => {
+    const cells: Cell[] = [
+      i.label,
+      pill(i.basis, i.basis),
+      { class: i.on ? 'on' : 'off', content: i.on ? 'may send' : 'may not send' },
+    ];
+    if (c.mayWrite) cells.push(changeForm(i));
+    return tableRow(cells);
+  });
+  return dataTable(head, rows);
+}
+
+function historyTable(events: ConsentEvent[], purposeName: (id: string) => string): Html {
+  if (events.length === 0) return html`<p class="muted">No events.</p>`;
+  const head = ['When', 'Event', 'Purpose · channel', 'Wording shown', 'Notice', 'Source', 'Recorded by'];
+  const rows = [...events]
+    .reverse()
+    .map((e) =>
+      tableRow([
+        { class: 'nowrap', content: e.at.slice(0, 16).replace('T', ' ') },
+        { class: `kind-${e.kind}`, content: e.kind },
+        `${purposeName(e.purposeId)} · ${e.channel}`,
+        e.wording ?? '',
+        e.noticeVersion ? `v${e.noticeVersion}` : '',
+        e.source,
+        e.actor,
+      ]),
+    );
+  return dataTable(head, rows);
+}
+
+function companySection(c: SubjectCompany, purposeName: (id: string) => string): Html {
+  return card(
+    html`<h2>${c.name}</h2>
+${c.restricted ? html`<p>${pill('Restricted (Art. 18): store only, nothing may be sent', 'warn')}</p>` : ''}
+${c.mayWrite ? objectToAll(c) : ''}
+${settingsTable(c)}
+<h3>History (proof)</h3>
+${historyTable(c.events, purposeName)}`,
+    { as: 'section' },
+  );
+}
+
+export function consentSubjectPage(data: ConsentSubjectData): Html {
+  const identities = data.identities.map((i) => pill(`${i.kind}: ${masked(i.kind, i.value)}`));
+  return consentConsolePage(html`${data.message ?? ''}
+<p><a href="/console/consent">← Find another customer</a></p>
+<h1>Customer ${data.subjectId.slice(0, 8)}</h1>
+<p class="muted">Identities: ${identities}</p>
+${data.companies.map((c) => companySection(c, data.purposeName))}`);
+}
+
+/** A change the register refused, with each reason. */
+export function changeRefused(err: {
+  message: string;
+  hint?: string;
+  issues: { message: string; hint?: string }[];
+}): Html {
+  return errorBox(
+    html`${err.message}${err.issues.map(
+      (i) => html`<br>${i.message}${i.hint ? ` — ${i.hint}` : ''}`,
+    )}${err.hint ? html`<br>${err.hint}` : ''}`,
+  );
+}
