@@ -8,27 +8,21 @@
  * outcome is read back from the database itself.
  */
 import { randomUUID } from 'node:crypto';
-import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import { type IsoDate, isIsoDate, localDate } from '../../core/deadlines/iso-date.ts';
 import { OmbudError, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { planRetention, type RetentionPlan } from '../../core/retention/plan.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
-import type { Connectors } from '../fulfilment/engine.ts';
+import { actorString, recordAudit } from '../audit/auditLog.ts';
+import type { FulfilmentDeps } from '../fulfilment/runTypes.ts';
 import { safeError } from '../fulfilment/subject.ts';
 import { type RetentionOutcome, sweepDataset } from './sweep.ts';
 
-export type RetentionDeps = {
-  db: Db;
-  actor: Actor;
-  index: RegisterIndex;
-  datasets: Dataset[];
-  connectors: Connectors;
-  /** The HMAC key of pseudonym masks. */
-  secret: string;
-  now?: () => Date;
-};
+/** What a retention run needs: what a fulfilment run does, without its queue, recipients and artifacts. */
+export type RetentionDeps = Pick<
+  FulfilmentDeps,
+  'db' | 'actor' | 'index' | 'datasets' | 'connectors' | 'secret' | 'now'
+>;
 
 export type RetentionProgress =
   | { kind: 'database'; dataset: string; system: string; position: number; total: number }
