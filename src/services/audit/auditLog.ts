@@ -14,6 +14,7 @@ import {
 } from '../../core/audit/chain.ts';
 import type { Checkpoint } from '../../core/audit/checkpoint.ts';
 import type { Db } from '../../storage/db.ts';
+import { bindInto, type Sql, sql } from '../../storage/sql.ts';
 import { auditChainKeys, currentChainKey } from './keys.ts';
 
 import { type Actor, actorString } from '../../core/audit/actor.ts';
@@ -71,28 +72,19 @@ export async function recordAuditWith<T extends Record<string, unknown> = Record
       details: e.details ?? {},
     };
     const hash = auditMac(key, keyId, prev, fields);
+    // The caller's parameters are $1…$n; the entry's are numbered after them.
     const params = [...(extra.params ?? [])];
-    const p = (i: number) => `$${params.length + i}`;
     // The entry and the head that follows it, in one statement (with the caller's changes).
     const ctes = [
       ...(extra.ctes ?? []),
-      `e AS (
+      bindInto(
+        params,
+        sql`e AS (
          INSERT INTO audit_log (at, actor, org_id, action, target, reason, details, prev_hash, hash, key_id)
-         VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(p).join(', ')}) RETURNING seq)`,
-      `h AS (UPDATE audit_head SET seq = e.seq, count = count + 1, hash = ${p(9)} FROM e WHERE id = 1)`,
+         VALUES (${fields.at}, ${fields.actor}, ${fields.orgId}, ${fields.action}, ${fields.target}, ${fields.reason}, ${JSON.stringify(fields.details)}, ${prev}, ${hash}, ${keyId}) RETURNING seq, hash)`,
+      ),
+      'h AS (UPDATE audit_head SET seq = e.seq, count = count + 1, hash = e.hash FROM e WHERE id = 1)',
     ];
-    params.push(
-      fields.at,
-      fields.actor,
-      fields.orgId,
-      fields.action,
-      fields.target,
-      fields.reason,
-      JSON.stringify(fields.details),
-      prev,
-      hash,
-      keyId,
-    );
     const rows = await tx.query<{ seq: number } & T>(
       `WITH ${ctes.join(',\n')} SELECT e.seq${extra.select ? `, ${extra.select}` : ''} FROM e`,
       params,
@@ -130,6 +122,17 @@ export type AuditWalk = ChainCheck & {
 /** `at` as stored, to the microsecond, in the form hashed (src/core/audit/chain.ts). */
 const AT_US = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+export type WalkOptions = {
+  pageSize?: number;
+  checkpoints?: Checkpoint[];
+  keys?: Map<string, Buffer>;
+  /**
+   * Start at this (signed, trusted) checkpoint instead of the first entry: its entry must still have its
+   * hash and count, and only the entries after it are walked (the daily checkpoint's cost).
+   */
+  from?: Checkpoint;
+};
+
 /**
  * Walk the whole chain in pages with the audit chain keys; names the first entry that was altered,
  * removed, reordered or rewritten without the key. Then compare the end of the chain with the
@@ -138,72 +141,116 @@ const AT_US = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
  * from the database): each one's entry must still be in the chain with its hash and count, and the
  * head at or beyond it, so a tail cut and a head "repaired" to match is caught too.
  */
-export async function walkAuditLog(
-  db: Db,
-  opts: {
-    pageSize?: number;
-    checkpoints?: Checkpoint[];
-    keys?: Map<string, Buffer>;
-    /**
-     * Start at this (signed, trusted) checkpoint instead of the first entry: its entry must still have its
-     * hash and count, and only the entries after it are walked (the daily checkpoint's cost).
-     */
-    from?: Checkpoint;
-  } = {},
-): Promise<AuditWalk> {
+export async function walkAuditLog(db: Db, opts: WalkOptions = {}): Promise<AuditWalk> {
   const pageSize = opts.pageSize ?? 5000;
-  const keys = opts.keys ?? auditChainKeys()?.keys ?? new Map<string, Buffer>();
-  const from = opts.from;
-  const cps = [...(opts.checkpoints ?? []), ...(from ? [from] : [])].sort((a, b) => a.seq - b.seq);
-  const keyedFrom = cps.reduce<number | null>(
-    (m, c) => (c.keyedFrom === null ? m : m === null ? c.keyedFrom : Math.min(m, c.keyedFrom)),
-    null,
+  const walk = new AuditLogWalk(opts);
+  if (opts.from) {
+    const problem = await walk.startAt(db, opts.from);
+    if (problem) return problem;
+  }
+  for (let rechecks = 0; ; ) {
+    const rows = await readPage(db, walk.after, pageSize);
+    const problem = walk.page(rows);
+    if (problem) return problem;
+    if (rows.length === pageSize) continue;
+    const head = await readHead(db);
+    if (!head) return walk.fail({ seq: 0, problem: 'the audit head record is missing' });
+    if (walk.reachedHead(head)) return walk.atHead(head);
+    // An append may have committed after the last page was read: read on.
+    if (head.seq > walk.after && rechecks++ < 100 && (await anyAfter(db, walk.after))) continue;
+    return walk.headMismatch(head);
+  }
+}
+
+const readPage = (db: Db, after: number, pageSize: number) => {
+  const { text, params } =
+    sql`SELECT seq, ${sql.raw(AT_US)} AS at_us, actor, org_id, action, target, reason, details, prev_hash, hash, key_id
+       FROM audit_log WHERE seq > ${after} ORDER BY seq LIMIT ${pageSize}`.render();
+  return db.query<AuditRow & { at_us: string }>(text, params);
+};
+
+async function readHead(db: Db): Promise<AuditHead | undefined> {
+  const [head] = await db.query<{ seq: string | number; count: string | number; hash: string }>(
+    'SELECT seq, count, hash FROM audit_head WHERE id = 1',
   );
-  const w = new ChainWalker((id) => keys.get(id), { keyedFrom, prev: from?.hash });
-  let next = 0; // the next checkpoint to meet
-  let after = 0;
-  let matched = 0;
-  const stats = () => ({
-    keyed: w.keyed,
-    unkeyed: w.unkeyed,
-    keyedFrom: from ? (keyedFrom ?? w.firstKeyed) : w.firstKeyed,
-    checkpointsMatched: matched,
-  });
-  const fail = (p: ChainProblem, count = w.count): AuditWalk => ({ ok: false, count, ...p, ...stats() });
-  const cpName = (c: Checkpoint) => `the signed checkpoint of ${c.at}`;
-  if (from) {
-    const [at] = await db.query<{ hash: string; n: string | number }>(
-      'SELECT (SELECT hash FROM audit_log WHERE seq = $1) AS hash, (SELECT count(*) FROM audit_log WHERE seq <= $1) AS n',
-      [from.seq],
+  return head && { seq: Number(head.seq), count: Number(head.count), hash: head.hash };
+}
+
+async function anyAfter(db: Db, after: number): Promise<boolean> {
+  const { text, params } = sql`SELECT 1 FROM audit_log WHERE seq > ${after} LIMIT 1`.render();
+  return (await db.query(text, params)).length > 0;
+}
+
+const cpName = (c: Checkpoint) => `the signed checkpoint of ${c.at}`;
+
+/** One walk of the chain: the chain walker, the checkpoints still to meet, and where it stands. */
+class AuditLogWalk {
+  private readonly w: ChainWalker;
+  private readonly cps: Checkpoint[];
+  private readonly keyedFrom: number | null;
+  private readonly from?: Checkpoint;
+  /** The next checkpoint to meet. */
+  private next = 0;
+  private matched = 0;
+  /** The last entry walked. */
+  after = 0;
+
+  constructor(opts: WalkOptions) {
+    const keys = opts.keys ?? auditChainKeys()?.keys ?? new Map<string, Buffer>();
+    this.from = opts.from;
+    this.cps = [...(opts.checkpoints ?? []), ...(this.from ? [this.from] : [])].sort((a, b) => a.seq - b.seq);
+    this.keyedFrom = this.cps.reduce<number | null>(
+      (m, c) => (c.keyedFrom === null ? m : m === null ? c.keyedFrom : Math.min(m, c.keyedFrom)),
+      null,
     );
+    this.w = new ChainWalker((id) => keys.get(id), { keyedFrom: this.keyedFrom, prev: this.from?.hash });
+  }
+
+  private stats() {
+    const w = this.w;
+    return {
+      keyed: w.keyed,
+      unkeyed: w.unkeyed,
+      keyedFrom: this.from ? (this.keyedFrom ?? w.firstKeyed) : w.firstKeyed,
+      checkpointsMatched: this.matched,
+    };
+  }
+
+  fail(p: ChainProblem, count = this.w.count): AuditWalk {
+    return { ok: false, count, ...p, ...this.stats() };
+  }
+
+  /** Start after the trusted checkpoint `from`, whose entry must still be there, unchanged. */
+  async startAt(db: Db, from: Checkpoint): Promise<AuditWalk | undefined> {
+    const { text, params } =
+      sql`SELECT (SELECT hash FROM audit_log WHERE seq = ${from.seq}) AS hash, (SELECT count(*) FROM audit_log WHERE seq <= ${from.seq}) AS n`.render();
+    const [at] = await db.query<{ hash: string; n: string | number }>(text, params);
     if ((from.seq > 0 && at?.hash !== from.hash) || Number(at?.n) !== from.count)
-      return fail({
+      return this.fail({
         seq: from.seq,
         problem: `it does not match ${cpName(from)} (${from.count} entries up to entry ${from.seq}): the log was rewritten; verify the whole log`,
       });
-    w.count = from.count;
-    after = from.seq;
+    this.w.count = from.count;
+    this.after = from.seq;
     // Older checkpoints were checked when `from` was made, against the same entries.
-    while (cps[next] && cps[next]!.seq <= from.seq) next++;
+    while (this.cps[this.next] && this.cps[this.next]!.seq <= from.seq) this.next++;
+    return undefined;
   }
-  for (let rechecks = 0; ; ) {
-    const rows = await db.query<AuditRow & { at_us: string }>(
-      `SELECT seq, ${AT_US} AS at_us, actor, org_id, action, target, reason, details, prev_hash, hash, key_id
-       FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
-      [after, pageSize],
-    );
+
+  /** Step through a page of entries; the first problem, if any. */
+  page(rows: (AuditRow & { at_us: string })[]): AuditWalk | undefined {
     for (const r of rows) {
       const seq = Number(r.seq);
-      const cp = cps[next];
+      const cp = this.cps[this.next];
       if (cp && seq > cp.seq)
-        return fail(
+        return this.fail(
           {
             seq: cp.seq,
             problem: `entry ${cp.seq}, which ${cpName(cp)} vouches for, is missing: it was removed`,
           },
-          w.count + 1,
+          this.w.count + 1,
         );
-      const problem = w.step({
+      const problem = this.w.step({
         seq,
         at: r.at_us,
         actor: r.actor,
@@ -216,50 +263,59 @@ export async function walkAuditLog(
         hash: r.hash,
         keyId: r.key_id,
       });
-      if (problem) return fail(problem);
-      while (cps[next] && cps[next]!.seq === seq) {
-        const c = cps[next]!;
-        if (c.hash !== r.hash || c.count !== w.count)
-          return fail({
-            seq,
-            problem: `it does not match ${cpName(c)} (which records ${c.count} entries up to entry ${c.seq}, the log now has ${w.count}${c.hash !== r.hash ? ', and another hash' : ''}): the log was rewritten`,
-          });
-        matched++;
-        next++;
-      }
-      after = seq;
+      if (problem) return this.fail(problem);
+      const mismatch = this.meetCheckpoints(seq, r.hash);
+      if (mismatch) return mismatch;
+      this.after = seq;
     }
-    if (rows.length === pageSize) continue;
-    const head = (
-      await db.query<{ seq: string | number; count: string | number; hash: string }>(
-        'SELECT seq, count, hash FROM audit_head WHERE id = 1',
-      )
-    )[0];
-    if (!head) return fail({ seq: 0, problem: 'the audit head record is missing' });
-    const h: AuditHead = { seq: Number(head.seq), count: Number(head.count), hash: head.hash };
-    if (h.count === w.count && h.hash === w.prev && h.seq === after) {
-      const cp = cps[next];
-      if (cp)
-        return fail(
-          {
-            seq: cp.seq,
-            problem: `the log ends before ${cpName(cp)}: it records ${cp.count} entries up to entry ${cp.seq}, the log holds ${w.count} up to entry ${after}; entries at the tail were removed and the head changed to match`,
-          },
-          w.count + 1,
-        );
-      return { ok: true, count: w.count, ...stats(), head: h };
+    return undefined;
+  }
+
+  /** The checkpoints of this entry must record its hash and the count up to it. */
+  private meetCheckpoints(seq: number, hash: string): AuditWalk | undefined {
+    const w = this.w;
+    while (this.cps[this.next] && this.cps[this.next]!.seq === seq) {
+      const c = this.cps[this.next]!;
+      if (c.hash !== hash || c.count !== w.count)
+        return this.fail({
+          seq,
+          problem: `it does not match ${cpName(c)} (which records ${c.count} entries up to entry ${c.seq}, the log now has ${w.count}${c.hash !== hash ? ', and another hash' : ''}): the log was rewritten`,
+        });
+      this.matched++;
+      this.next++;
     }
-    // An append may have committed after the last page was read: read on.
-    if (h.seq > after && rechecks++ < 100) {
-      const more = await db.query('SELECT 1 FROM audit_log WHERE seq > $1 LIMIT 1', [after]);
-      if (more.length) continue;
-    }
+    return undefined;
+  }
+
+  /** The walk ends where the head says the log ends. */
+  reachedHead(h: AuditHead): boolean {
+    return h.count === this.w.count && h.hash === this.w.prev && h.seq === this.after;
+  }
+
+  /** At the head: sound, unless a checkpoint vouches for entries beyond it. */
+  atHead(h: AuditHead): AuditWalk {
+    const w = this.w;
+    const cp = this.cps[this.next];
+    if (cp)
+      return this.fail(
+        {
+          seq: cp.seq,
+          problem: `the log ends before ${cpName(cp)}: it records ${cp.count} entries up to entry ${cp.seq}, the log holds ${w.count} up to entry ${this.after}; entries at the tail were removed and the head changed to match`,
+        },
+        w.count + 1,
+      );
+    return { ok: true, count: w.count, ...this.stats(), head: h };
+  }
+
+  /** The walk and the head disagree: the head was changed, or the tail removed. */
+  headMismatch(h: AuditHead): AuditWalk {
+    const { w, after } = this;
     if (h.seq < after || h.count < w.count)
-      return fail({
+      return this.fail({
         seq: after,
         problem: `the head records ${h.count} entries up to entry ${h.seq}, the table holds ${w.count} up to entry ${after}: the head was changed, or entries were added without it`,
       });
-    return fail(
+    return this.fail(
       {
         seq: h.seq,
         problem: `the log ends early: the head records ${h.count} entries up to entry ${h.seq}, the table holds ${w.count} up to entry ${after}; entries at the tail were removed`,
@@ -297,23 +353,17 @@ export type AuditQuery = {
 };
 
 export async function searchAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (q.scope && q.scope !== 'all') add('org_id = ANY(?::text[])', q.scope);
-  if (q.orgId) add('org_id = ?', q.orgId);
-  if (q.action) add('action LIKE ?', `${q.action.replace(/[%_\\]/g, '')}%`);
-  if (q.target) add('target = ?', q.target);
-  if (q.actor) add('actor = ?', q.actor);
-  if (q.beforeSeq) add('seq < ?', q.beforeSeq);
-  params.push(Math.min(q.limit ?? 100, 5000));
-  return db.query<AuditRow>(
-    `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
-    params,
-  );
+  const where: Sql[] = [];
+  if (q.scope && q.scope !== 'all') where.push(sql`org_id = ANY(${q.scope}::text[])`);
+  if (q.orgId) where.push(sql`org_id = ${q.orgId}`);
+  if (q.action) where.push(sql`action LIKE ${`${q.action.replace(/[%_\\]/g, '')}%`}`);
+  if (q.target) where.push(sql`target = ${q.target}`);
+  if (q.actor) where.push(sql`actor = ${q.actor}`);
+  if (q.beforeSeq) where.push(sql`seq < ${q.beforeSeq}`);
+  const { text, params } = sql`SELECT * FROM audit_log ${
+    where.length ? sql`WHERE ${sql.join(where, ' AND ')}` : sql.empty
+  } ORDER BY seq DESC LIMIT ${Math.min(q.limit ?? 100, 5000)}`.render();
+  return db.query<AuditRow>(text, params);
 }
 
 const csvCell = (v: unknown) => {

@@ -5,6 +5,7 @@
  */
 import {
   type IdentityInput,
+  type IdentityKind,
   identitiesFrom,
   identityKindForChannel,
   normaliseIdentity,
@@ -53,14 +54,23 @@ const CONTACT_CHECK_ANY_SQL = CONTACT_CHECK_SQL.replace(
   'i.value_hash = ANY($2::text[])',
 );
 
-type LookupRow = {
-  id: string;
+/** A subject's restriction and one of its state rows (all null when it has none), as both lookups read it. */
+type StateLookup = {
   restricted: boolean;
   purpose_id: string | null;
   channel: string | null;
   status: StateRow['status'] | null;
   since: number | null;
 };
+type LookupRow = StateLookup & { id: string };
+
+/** The state row of a lookup row that has one (`status` not null). */
+const stateRowOf = (r: StateLookup): StateRow => ({
+  purposeId: r.purpose_id!,
+  channel: r.channel!,
+  status: r.status!,
+  since: new Date(r.since!),
+});
 
 export async function checkContact(
   db: Db,
@@ -91,13 +101,7 @@ export async function checkContact(
         `The identities given belong to ${new Set(rows.map((x) => x.id)).size} different data subjects of '${q.orgId}'.`,
         'Send identities of one person only, or merge the subjects first.',
       );
-    if (r.status !== null)
-      state.push({
-        purposeId: r.purpose_id!,
-        channel: r.channel!,
-        status: r.status,
-        since: new Date(r.since!),
-      });
+    if (r.status !== null) state.push(stateRowOf(r));
   }
   const d = mayContact({
     purpose,
@@ -149,21 +153,54 @@ export async function bulkFilter(
   q: { orgId: string; purposeId: string; channel: string; recipients: string[] },
 ): Promise<BulkResult> {
   const purpose = purposeOf(index, q.orgId, q.purposeId);
-  const kind = identityKindForChannel(q.channel);
+  const kind = addressKindOf(q.channel);
+  const org = index.organization(q.orgId)!;
+  const { slot, values } = distinctAddresses(kind, q.recipients, org.country);
+  const digests = await identityDigests(keys, q.orgId, kind, values);
+  const known = await lookUpAddresses(
+    db,
+    { orgId: q.orgId, kind, purposeId: purpose.id },
+    digests,
+    values.length,
+  );
+  const decide = decider(known, (state, restricted) =>
+    mayContact({ purpose, orgId: q.orgId, channel: q.channel, state, restricted }),
+  );
+  return {
+    purpose: purpose.id,
+    channel: q.channel,
+    total: q.recipients.length,
+    ...sortRecipients(slot, values, decide),
+  };
+}
+
+/** The identity kind a channel's addresses are (email, phone), or 400. */
+function addressKindOf(channel: string): IdentityKind {
+  const kind = identityKindForChannel(channel);
   if (!kind)
-    throw validationError('invalid-channel', `channel: '${q.channel}' cannot be filtered by address.`, [
+    throw validationError('invalid-channel', `channel: '${channel}' cannot be filtered by address.`, [
       { path: ['channel'], message: 'no address kind for this channel', hint: 'Use email, sms or phone.' },
     ]);
-  const org = index.organization(q.orgId)!;
-  const n = q.recipients.length;
-  // Recipient i → its distinct normalised address (-1: not an address).
+  return kind;
+}
+
+/**
+ * Each recipient normalised once: `slot[i]` is recipient i's distinct address in `values` (-1: not an
+ * address), in order of first appearance.
+ */
+function distinctAddresses(
+  kind: IdentityKind,
+  recipients: string[],
+  country: string,
+): { slot: Int32Array; values: string[] } {
+  const n = recipients.length;
   const slot = new Int32Array(n);
   const distinct = new Map<string, number>();
   const values: string[] = [];
   for (let i = 0; i < n; i++) {
     let v: string;
     try {
-      v = normaliseIdentity(kind, q.recipients[i]!, org.country).value;
+      v = normaliseIdentity(kind, recipients[i]!, country).value;
     } catch (err) {
       if (!(err instanceof OmbudError)) throw err;
       slot[i] = -1;
@@ -177,27 +214,30 @@ export async function bulkFilter(
     }
     slot[i] = d;
   }
+  return { slot, values };
+}
 
-  // Per distinct address: restricted?, its state rows (an unknown address has neither).
-  const restricted = new Uint8Array(values.length);
-  const states: (StateRow[] | undefined)[] = new Array(values.length);
-  const digests = await identityDigests(keys, q.orgId, kind, values);
-  type BulkRow = {
-    o: number;
-    restricted: boolean;
-    purpose_id: string | null;
-    channel: string | null;
-    status: StateRow['status'] | null;
-    since: number | null;
-  };
+/** Per distinct address: restricted?, its state rows (an unknown address has neither). */
+type KnownAddresses = { restricted: Uint8Array; states: (StateRow[] | undefined)[] };
+
+/** The bulk query over a cursor, read 100,000 rows at a time while the database produces the next batch. */
+async function lookUpAddresses(
+  db: Db,
+  q: { orgId: string; kind: IdentityKind; purposeId: string },
+  digests: Buffer,
+  count: number,
+): Promise<KnownAddresses> {
+  const restricted = new Uint8Array(count);
+  const states: (StateRow[] | undefined)[] = new Array(count);
+  type BulkRow = StateLookup & { o: number };
   await db.transaction(async (tx) => {
     // A long list hash-joins the tables: let the hash tables stay in memory.
-    if (values.length > BULK_FETCH) await tx.query(`SET LOCAL work_mem = '64MB'`);
+    if (count > BULK_FETCH) await tx.query(`SET LOCAL work_mem = '64MB'`);
     await tx.query(`DECLARE consent_bulk NO SCROLL CURSOR FOR ${BULK_SQL}`, [
       q.orgId,
-      kind,
+      q.kind,
       digests,
-      purpose.id,
+      q.purposeId,
       DIRECT_MARKETING,
     ]);
     const fetch = () => tx.query<BulkRow>(`FETCH ${BULK_FETCH} FROM consent_bulk`);
@@ -210,53 +250,51 @@ export async function bulkFilter(
         const d = r.o - 1;
         if (r.restricted) restricted[d] = 1;
         if (r.status === null) continue;
-        const row = {
-          purposeId: r.purpose_id!,
-          channel: r.channel!,
-          status: r.status,
-          since: new Date(r.since!),
-        };
+        const row = stateRowOf(r);
         const list = states[d];
         if (list) list.push(row);
         else states[d] = [row];
       }
     }
   });
+  return { restricted, states };
+}
 
-  // The decision once per distinct address. With no state row, or exactly one, the core's answer
-  // depends only on that row's purpose, channel and status (its time matters only against another
-  // row), so those answers are shared: every unknown or stateless address gets one, and each
-  // single-row shape one more.
+/**
+ * The decision for a distinct address. With no state row, or exactly one, the core's answer depends
+ * only on that row's purpose, channel and status (its time matters only against another row), so
+ * those answers are shared: every unknown or stateless address gets one, and each single-row shape
+ * one more.
+ */
+function decider(
+  { restricted, states }: KnownAddresses,
+  decide: (state: StateRow[], restricted: boolean) => Decision,
+): (d: number) => Decision {
   const shared = new Map<string, Decision>();
-  const decide = (d: number): Decision => {
+  return (d) => {
     const state = states[d];
-    if (restricted[d] || (state && state.length > 1))
-      return mayContact({
-        purpose,
-        orgId: q.orgId,
-        channel: q.channel,
-        state: state ?? [],
-        restricted: restricted[d] === 1,
-      });
+    if (restricted[d] || (state && state.length > 1)) return decide(state ?? [], restricted[d] === 1);
     const key = state ? `${state[0]!.purposeId}\0${state[0]!.channel}\0${state[0]!.status}` : '';
     let decision = shared.get(key);
     if (!decision) {
-      decision = mayContact({
-        purpose,
-        orgId: q.orgId,
-        channel: q.channel,
-        state: state ?? [],
-        restricted: false,
-      });
+      decision = decide(state ?? [], false);
       shared.set(key, decision);
     }
     return decision;
   };
+}
+
+/** Recipients in input order: the first of each allowed address is allowed, the rest refused by index. */
+function sortRecipients(
+  slot: Int32Array,
+  values: string[],
+  decide: (d: number) => Decision,
+): Pick<BulkResult, 'allowed' | 'refused'> {
   const allowed: string[] = [];
   const refused: BulkResult['refused'] = [];
   const seen = new Uint8Array(values.length);
   const decisions: (Decision | undefined)[] = new Array(values.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < slot.length; i++) {
     const d = slot[i]!;
     if (d < 0) {
       refused.push({ index: i, reason: 'invalid-address' });
@@ -271,5 +309,5 @@ export async function bulkFilter(
       allowed.push(values[d]!);
     }
   }
-  return { purpose: purpose.id, channel: q.channel, total: n, allowed, refused };
+  return { allowed, refused };
 }

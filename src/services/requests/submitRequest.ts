@@ -12,7 +12,7 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { dueDate, maxExtendedDueDate } from '../../core/deadlines/deadlines.ts';
 import { conflict, forbidden, notFound, validationError } from '../../core/errors.ts';
-import { allowedInAll, type Caller, decide } from '../../core/policies/policy.ts';
+import { allowedInAll, type Caller, decide, type Group } from '../../core/policies/policy.ts';
 import { requestPolicy } from '../../core/policies/resources.ts';
 import type { Language } from '../../core/register/schema.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -63,7 +63,6 @@ export const codeHash = (submissionId: string, code: string) =>
  * data subject (systemCaller): anyone may ask any company.
  */
 export async function submitRequest(app: App, caller: Caller, input: SubmitInput): Promise<SubmitResult> {
-  const actor = caller.actor;
   const r = await app.registers.get();
   if (!r) throw notFound('register', 'current');
   const group = await groupOf(app.registers);
@@ -72,6 +71,56 @@ export async function submitRequest(app: App, caller: Caller, input: SubmitInput
   )
     throw refusedFiling(input.scope);
   const now = app.now();
+  const receivedAt = receiptTime(input, now);
+  const email = input.email.trim();
+  const bodyHash = submissionHash(input, email);
+
+  if (input.idempotency) {
+    const prior = await priorSubmission(app.db, input.idempotency);
+    if (prior) return replay(app.db, prior, bodyHash);
+  }
+
+  const targets = intakeTargets(r.index, input);
+  for (const target of targets) checkMayFile(caller, target, group, input.scope);
+  const filing: Filing = { submissionId: randomUUID(), input, email, bodyHash, receivedAt, now, targets };
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  let requestIds: string[];
+  try {
+    requestIds = await app.db.transaction(async (tx) => {
+      await insertSubmission(tx, filing);
+      const ids = await insertRequests(tx, r.index, caller.actor, filing);
+      if (input.sendCode) await sendCode(app, tx, r.index, filing, ids[0]!, code);
+      return ids;
+    });
+  } catch (err) {
+    // Two identical submissions racing with one key: the loser reads the winner's.
+    if (input.idempotency && /unique|duplicate/i.test(String((err as Error).message))) {
+      const prior = await priorSubmission(app.db, input.idempotency);
+      if (prior) return replay(app.db, prior, bodyHash);
+    }
+    throw err;
+  }
+  await flushMail(app);
+  return { submissionId: filing.submissionId, requestIds, replayed: false };
+}
+
+/** A request to file: to a company, or (a group request) held at the contact point with its candidates. */
+type IntakeTarget = Target & { group?: { candidates: string[] } };
+
+/** One submission being filed: what the transaction writes. */
+type Filing = {
+  submissionId: string;
+  input: SubmitInput;
+  /** The address as given, trimmed. */
+  email: string;
+  bodyHash: string;
+  receivedAt: Date;
+  now: Date;
+  targets: IntakeTarget[];
+};
+
+/** When the request reached the controller: as given (a letter, a call; never in the future), else now. */
+function receiptTime(input: SubmitInput, now: Date): Date {
   const receivedAt = input.receivedAt ?? now;
   if (receivedAt.getTime() > now.getTime() + 60_000)
     throw validationError('received-in-future', 'receivedAt is in the future.', [
@@ -81,8 +130,12 @@ export async function submitRequest(app: App, caller: Caller, input: SubmitInput
         hint: 'Give the date and time the letter or call reached you.',
       },
     ]);
-  const email = input.email.trim();
-  const bodyHash = createHash('sha256')
+  return receivedAt;
+}
+
+/** What makes two submissions the same request (for an Idempotency-Key): the body, not the moment. */
+function submissionHash(input: SubmitInput, email: string): string {
+  return createHash('sha256')
     .update(
       JSON.stringify([
         input.scope,
@@ -95,120 +148,118 @@ export async function submitRequest(app: App, caller: Caller, input: SubmitInput
       ]),
     )
     .digest('hex');
+}
 
-  if (input.idempotency) {
-    const prior = await app.db.query<{ id: string; body_hash: string }>(
-      'SELECT id, body_hash FROM dsr_submissions WHERE idempotency_principal = $1 AND idempotency_key = $2',
-      [input.idempotency.principal, input.idempotency.key],
-    );
-    if (prior[0]) return replay(app.db, prior[0], bodyHash);
-  }
+/** The submission filed earlier under the same Idempotency-Key by the same principal. */
+async function priorSubmission(
+  db: Db,
+  idempotency: NonNullable<SubmitInput['idempotency']>,
+): Promise<{ id: string; body_hash: string } | undefined> {
+  const prior = await db.query<{ id: string; body_hash: string }>(
+    'SELECT id, body_hash FROM dsr_submissions WHERE idempotency_principal = $1 AND idempotency_key = $2',
+    [idempotency.principal, idempotency.key],
+  );
+  return prior[0];
+}
 
-  const intake = intakeFor(r.index, input.scope, input.purposeId);
+/** The requests to file: one per company, or one group request waiting at the contact point. */
+function intakeTargets(index: RegisterIndex, input: SubmitInput): IntakeTarget[] {
+  const intake = intakeFor(index, input.scope, input.purposeId);
   // A group request waits at the contact point: one request, the same for every address.
-  const targets: (Target & { group?: { candidates: string[] } })[] =
-    intake.mode === 'direct'
-      ? intake.targets
-      : [{ orgId: intake.umbrellaOrg, jointArrangements: [], group: { candidates: intake.candidates } }];
-  // Each request filed must be one the caller may change (requestPolicy: its company, or for a group
-  // request its contact point and every candidate).
-  for (const target of targets)
-    if (
-      decide(
-        caller.principal,
-        requestPolicy,
-        'write',
-        { id: 'new', org_id: target.orgId, scope: target.group ? { group: target.group } : {} },
-        group,
-      ) !== 'allow'
-    )
-      throw refusedFiling(input.scope);
-  const submissionId = randomUUID();
-  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  let requestIds: string[];
-  try {
-    requestIds = await app.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO dsr_submissions (id, channel, email, email_hash, name, lang, scope, idempotency_key, idempotency_principal, body_hash, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-        [
-          submissionId,
-          input.channel,
-          email,
-          emailHash(email),
-          input.name?.trim() || null,
-          input.lang,
-          input.scope,
-          input.idempotency?.key ?? null,
-          input.idempotency?.principal ?? null,
-          bodyHash,
-          now.toISOString(),
-        ],
-      );
-      const ids: string[] = [];
-      const byOrg = new Map<string, string>();
-      for (const target of targets) byOrg.set(target.orgId, randomUUID());
-      for (const target of targets) {
-        const id = byOrg.get(target.orgId)!;
-        await insertRequest(tx, r.index, actor, {
-          id,
-          submissionId,
-          orgId: target.orgId,
-          type: input.type,
-          details: input.details,
-          purposeId: input.purposeId,
-          receivedAt,
-          now,
-          scope: {
-            jointArrangements: target.jointArrangements,
-            jointHandledBy: target.jointHandledBy ? byOrg.get(target.jointHandledBy) : undefined,
-            linked: targets.length > 1 ? [...byOrg.values()].filter((v) => v !== id) : [],
-            ...(target.group ? { group: target.group } : {}),
-          },
-          event: { channel: input.channel, emailHash: emailHash(email) },
-        });
-        ids.push(id);
-      }
-      if (input.sendCode) {
-        await tx.query(
-          'INSERT INTO dsr_verification_codes (submission_id, code_hash, expires_at) VALUES ($1,$2,$3)',
-          [
-            submissionId,
-            codeHash(submissionId, code),
-            new Date(now.getTime() + CODE_MINUTES * 60_000).toISOString(),
-          ],
-        );
-        const sub = await getSubmission(tx, submissionId);
-        await mailRequester(
-          app,
-          tx,
-          r.index,
-          sub,
-          targets[0]!.orgId,
-          'verification-code',
-          { code, codeMinutes: CODE_MINUTES },
-          {
-            id: ids[0]!,
-            org_id: targets[0]!.orgId,
-            scope: targets[0]!.group ? { group: targets[0]!.group } : {},
-          },
-        );
-      }
-      return ids;
+  return intake.mode === 'direct'
+    ? intake.targets
+    : [{ orgId: intake.umbrellaOrg, jointArrangements: [], group: { candidates: intake.candidates } }];
+}
+
+/**
+ * Each request filed must be one the caller may change (requestPolicy: its company, or for a group
+ * request its contact point and every candidate).
+ */
+function checkMayFile(caller: Caller, target: IntakeTarget, group: Group, asked: string): void {
+  const row = { id: 'new', org_id: target.orgId, scope: target.group ? { group: target.group } : {} };
+  if (decide(caller.principal, requestPolicy, 'write', row, group) !== 'allow') throw refusedFiling(asked);
+}
+
+async function insertSubmission(tx: Db, f: Filing): Promise<void> {
+  const { input, email } = f;
+  await tx.query(
+    `INSERT INTO dsr_submissions (id, channel, email, email_hash, name, lang, scope, idempotency_key, idempotency_principal, body_hash, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+    [
+      f.submissionId,
+      input.channel,
+      email,
+      emailHash(email),
+      input.name?.trim() || null,
+      input.lang,
+      input.scope,
+      input.idempotency?.key ?? null,
+      input.idempotency?.principal ?? null,
+      f.bodyHash,
+      f.now.toISOString(),
+    ],
+  );
+}
+
+/** One request per target, linked to each other (and a joint request to the one that handles it). */
+async function insertRequests(tx: Db, index: RegisterIndex, actor: Actor, f: Filing): Promise<string[]> {
+  const { input, targets } = f;
+  const ids: string[] = [];
+  const byOrg = new Map<string, string>();
+  for (const target of targets) byOrg.set(target.orgId, randomUUID());
+  for (const target of targets) {
+    const id = byOrg.get(target.orgId)!;
+    await insertRequest(tx, index, actor, {
+      id,
+      submissionId: f.submissionId,
+      orgId: target.orgId,
+      type: input.type,
+      details: input.details,
+      purposeId: input.purposeId,
+      receivedAt: f.receivedAt,
+      now: f.now,
+      scope: {
+        jointArrangements: target.jointArrangements,
+        jointHandledBy: target.jointHandledBy ? byOrg.get(target.jointHandledBy) : undefined,
+        linked: targets.length > 1 ? [...byOrg.values()].filter((v) => v !== id) : [],
+        ...(target.group ? { group: target.group } : {}),
+      },
+      event: { channel: input.channel, emailHash: emailHash(f.email) },
     });
-  } catch (err) {
-    // Two identical submissions racing with one key: the loser reads the winner's.
-    if (input.idempotency && /unique|duplicate/i.test(String((err as Error).message))) {
-      const prior = await app.db.query<{ id: string; body_hash: string }>(
-        'SELECT id, body_hash FROM dsr_submissions WHERE idempotency_principal = $1 AND idempotency_key = $2',
-        [input.idempotency.principal, input.idempotency.key],
-      );
-      if (prior[0]) return replay(app.db, prior[0], bodyHash);
-    }
-    throw err;
+    ids.push(id);
   }
-  await flushMail(app);
-  return { submissionId, requestIds, replayed: false };
+  return ids;
+}
+
+/** The one-time code: stored as a hash, mailed from the first target's company. */
+async function sendCode(
+  app: App,
+  tx: Db,
+  index: RegisterIndex,
+  f: Filing,
+  firstId: string,
+  code: string,
+): Promise<void> {
+  await tx.query(
+    'INSERT INTO dsr_verification_codes (submission_id, code_hash, expires_at) VALUES ($1,$2,$3)',
+    [
+      f.submissionId,
+      codeHash(f.submissionId, code),
+      new Date(f.now.getTime() + CODE_MINUTES * 60_000).toISOString(),
+    ],
+  );
+  const sub = await getSubmission(tx, f.submissionId);
+  const first = f.targets[0]!;
+  await mailRequester(
+    app,
+    tx,
+    index,
+    sub,
+    first.orgId,
+    'verification-code',
+    { code, codeMinutes: CODE_MINUTES },
+    { id: firstId, org_id: first.orgId, scope: first.group ? { group: first.group } : {} },
+  );
 }
 
 /** 403 for a filing the caller may not make (the client's text is not echoed). */

@@ -8,27 +8,21 @@
  * outcome is read back from the database itself.
  */
 import { randomUUID } from 'node:crypto';
-import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import { type IsoDate, isIsoDate, localDate } from '../../core/deadlines/iso-date.ts';
 import { OmbudError, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { planRetention, type RetentionPlan } from '../../core/retention/plan.ts';
 import type { Db } from '../../storage/db.ts';
-import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
-import type { Connectors } from '../fulfilment/engine.ts';
+import { actorString, recordAudit } from '../audit/auditLog.ts';
+import type { FulfilmentDeps } from '../fulfilment/runTypes.ts';
 import { safeError } from '../fulfilment/subject.ts';
 import { type RetentionOutcome, sweepDataset } from './sweep.ts';
 
-export type RetentionDeps = {
-  db: Db;
-  actor: Actor;
-  index: RegisterIndex;
-  datasets: Dataset[];
-  connectors: Connectors;
-  /** The HMAC key of pseudonym masks. */
-  secret: string;
-  now?: () => Date;
-};
+/** What a retention run needs: what a fulfilment run does, without its queue, recipients and artifacts. */
+export type RetentionDeps = Pick<
+  FulfilmentDeps,
+  'db' | 'actor' | 'index' | 'datasets' | 'connectors' | 'secret' | 'now'
+>;
 
 export type RetentionProgress =
   | { kind: 'database'; dataset: string; system: string; position: number; total: number }
@@ -171,145 +165,153 @@ export function totals(outcomes: RetentionOutcome[]): Record<string, Record<stri
   return out;
 }
 
-export async function runRetention(
-  deps: RetentionDeps,
-  input: RetentionRunInput = {},
-): Promise<RetentionRunResult> {
-  const now = deps.now ?? (() => new Date());
-  const dryRun = input.dryRun ?? false;
-  const requested = checkDay(input.today ?? retentionToday(deps.index, now()));
+type StepRow = { dataset: string; system: string; status: string; recovered: boolean; error: string | null };
+type StepResult = RetentionRunResult['steps'][number];
+
+/** Every annotated database must be connected before a run starts. */
+function checkConnected(deps: RetentionDeps): void {
   for (const d of deps.datasets)
     if (!deps.connectors.has(d.fides_key))
       throw new OmbudError('precondition', 'no-connection', `No connection for dataset ${d.fides_key}.`, {
         hint: 'Connect every annotated database before a retention run.',
       });
-  const stepsPlanned = deps.datasets.map((d) => ({ dataset: d.fides_key, system: d.ombud.system }));
-  const { run, created } = await findOrCreateRun(
-    deps,
-    { today: requested, dryRun, runKey: input.runKey },
-    stepsPlanned,
-  );
-  const today = run.today;
-  const stepRows = await deps.db.query<{
-    dataset: string;
-    system: string;
-    status: string;
-    recovered: boolean;
-    error: string | null;
-  }>(
+}
+
+async function runSteps(db: Db, runId: string): Promise<StepRow[]> {
+  return db.query<StepRow>(
     'SELECT dataset, system, status, recovered, error FROM retention_steps WHERE run_id = $1 ORDER BY position',
-    [run.id],
+    [runId],
   );
-  if (run.status === 'done') {
-    return {
-      runId: run.id,
-      today,
-      dryRun: run.dry_run,
+}
+
+/** A run found done (same run key): its steps and stored outcomes, nothing swept now. */
+async function finishedRun(db: Db, run: RunRow, stepRows: StepRow[]): Promise<RetentionRunResult> {
+  return {
+    runId: run.id,
+    today: run.today,
+    dryRun: run.dry_run,
+    status: 'done',
+    alreadyDone: true,
+    steps: stepRows.map((s) => ({
+      dataset: s.dataset,
+      system: s.system,
       status: 'done',
-      alreadyDone: true,
-      steps: stepRows.map((s) => ({
-        dataset: s.dataset,
-        system: s.system,
-        status: 'done',
-        recovered: s.recovered,
-      })),
-      outcomes: await storedOutcomes(deps.db, run.id),
-    };
-  }
-  const plan = retentionPlanFor(deps, today);
-  const results: RetentionRunResult['steps'] = [];
-  for (const [position, step] of stepRows.entries()) {
-    if (step.status === 'done') {
-      results.push({ dataset: step.dataset, system: step.system, status: 'done', recovered: step.recovered });
-      continue;
-    }
-    const dp = plan.datasets.find((d) => d.dataset === step.dataset);
-    const dataset = deps.datasets.find((d) => d.fides_key === step.dataset);
-    const c = deps.connectors.get(step.dataset);
-    input.onProgress?.({
-      kind: 'database',
-      dataset: step.dataset,
-      system: step.system,
-      position,
-      total: stepRows.length,
-    });
-    const t0 = Date.now();
-    try {
-      if (!dp || !dataset || !c)
-        throw new Error(`Dataset ${step.dataset} is no longer annotated or connected.`);
-      const { outcomes, resumed } = await sweepDataset(c, dp, {
-        today,
-        dryRun: run.dry_run,
-        runId: run.id,
-        secret: deps.secret,
-        rules: deps.index.retentionRules,
-        collections: new Map(dataset.collections.map((x) => [x.name, x])),
-        onProgress: (p) => input.onProgress?.({ kind: 'collection', ...p }),
-      });
-      await deps.db.transaction(async (tx) => {
-        await tx.query('DELETE FROM retention_outcomes WHERE run_id = $1 AND dataset = $2', [
-          run.id,
-          step.dataset,
-        ]);
-        for (const o of outcomes)
-          await tx.query(
-            `INSERT INTO retention_outcomes (run_id, dataset, system, collection, rule, action, detail, row_count)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [run.id, o.dataset, o.system, o.collection, o.rule, o.action, o.detail, o.rows],
-          );
-        await tx.query(
-          `UPDATE retention_steps SET status = 'done', attempts = attempts + 1, recovered = $3, error = NULL,
-                  finished_at = now() WHERE run_id = $1 AND dataset = $2`,
-          [run.id, step.dataset, resumed],
-        );
-        await tx.query(
-          'UPDATE retention_runs SET steps_done = steps_done + 1, updated_at = now() WHERE id = $1',
-          [run.id],
-        );
-      });
-      if (!run.dry_run)
-        await recordAudit(deps.db, {
-          actor: deps.actor,
-          action: 'retention.sweep',
-          target: `retention-run:${run.id}`,
-          details: {
-            today,
-            system: step.system,
-            dataset: step.dataset,
-            recovered: resumed,
-            outcomes: outcomes.map((o) => ({
-              collection: o.collection,
-              rule: o.rule,
-              action: o.action,
-              detail: o.detail,
-              rows: o.rows,
-            })),
-          },
-        });
-      input.onProgress?.({
-        kind: 'committed',
-        dataset: step.dataset,
-        ms: Date.now() - t0,
-        recovered: resumed,
-      });
-      results.push({ dataset: step.dataset, system: step.system, status: 'done', recovered: resumed });
-    } catch (err) {
-      const why = safeError(err, {});
-      await deps.db.query(
-        `UPDATE retention_steps SET status = 'failed', attempts = attempts + 1, error = $3
-          WHERE run_id = $1 AND dataset = $2`,
-        [run.id, step.dataset, why],
+      recovered: s.recovered,
+    })),
+    outcomes: await storedOutcomes(db, run.id),
+  };
+}
+
+/** The outcomes of one swept database, its step done and the run's count, in one transaction. */
+async function recordSweep(
+  db: Db,
+  run: RunRow,
+  step: StepRow,
+  outcomes: RetentionOutcome[],
+  resumed: boolean,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM retention_outcomes WHERE run_id = $1 AND dataset = $2', [
+      run.id,
+      step.dataset,
+    ]);
+    for (const o of outcomes)
+      await tx.query(
+        `INSERT INTO retention_outcomes (run_id, dataset, system, collection, rule, action, detail, row_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [run.id, o.dataset, o.system, o.collection, o.rule, o.action, o.detail, o.rows],
       );
-      input.onProgress?.({ kind: 'failed', dataset: step.dataset, error: why });
-      results.push({
-        dataset: step.dataset,
-        system: step.system,
-        status: 'failed',
-        recovered: false,
-        error: why,
-      });
-    }
+    await tx.query(
+      `UPDATE retention_steps SET status = 'done', attempts = attempts + 1, recovered = $3, error = NULL,
+              finished_at = now() WHERE run_id = $1 AND dataset = $2`,
+      [run.id, step.dataset, resumed],
+    );
+    await tx.query(
+      'UPDATE retention_runs SET steps_done = steps_done + 1, updated_at = now() WHERE id = $1',
+      [run.id],
+    );
+  });
+}
+
+/** The audit entry of one database changed (a dry run changes nothing and writes none). */
+async function auditSweep(
+  deps: RetentionDeps,
+  run: RunRow,
+  step: StepRow,
+  outcomes: RetentionOutcome[],
+  resumed: boolean,
+): Promise<void> {
+  if (run.dry_run) return;
+  await recordAudit(deps.db, {
+    actor: deps.actor,
+    action: 'retention.sweep',
+    target: `retention-run:${run.id}`,
+    details: {
+      today: run.today,
+      system: step.system,
+      dataset: step.dataset,
+      recovered: resumed,
+      outcomes: outcomes.map((o) => ({
+        collection: o.collection,
+        rule: o.rule,
+        action: o.action,
+        detail: o.detail,
+        rows: o.rows,
+      })),
+    },
+  });
+}
+
+/** Sweep one database of the run and record it; a failure is recorded on its step, not thrown. */
+async function sweepStep(
+  deps: RetentionDeps,
+  input: RetentionRunInput,
+  run: RunRow,
+  plan: RetentionPlan,
+  step: StepRow,
+  where: { position: number; total: number },
+): Promise<StepResult> {
+  const dp = plan.datasets.find((d) => d.dataset === step.dataset);
+  const dataset = deps.datasets.find((d) => d.fides_key === step.dataset);
+  const c = deps.connectors.get(step.dataset);
+  input.onProgress?.({ kind: 'database', dataset: step.dataset, system: step.system, ...where });
+  const t0 = Date.now();
+  try {
+    if (!dp || !dataset || !c)
+      throw new Error(`Dataset ${step.dataset} is no longer annotated or connected.`);
+    const { outcomes, resumed } = await sweepDataset(c, dp, {
+      today: run.today,
+      dryRun: run.dry_run,
+      runId: run.id,
+      secret: deps.secret,
+      rules: deps.index.retentionRules,
+      collections: new Map(dataset.collections.map((x) => [x.name, x])),
+      onProgress: (p) => input.onProgress?.({ kind: 'collection', ...p }),
+    });
+    await recordSweep(deps.db, run, step, outcomes, resumed);
+    await auditSweep(deps, run, step, outcomes, resumed);
+    input.onProgress?.({ kind: 'committed', dataset: step.dataset, ms: Date.now() - t0, recovered: resumed });
+    return { dataset: step.dataset, system: step.system, status: 'done', recovered: resumed };
+  } catch (err) {
+    const why = safeError(err, {});
+    await deps.db.query(
+      `UPDATE retention_steps SET status = 'failed', attempts = attempts + 1, error = $3
+        WHERE run_id = $1 AND dataset = $2`,
+      [run.id, step.dataset, why],
+    );
+    input.onProgress?.({ kind: 'failed', dataset: step.dataset, error: why });
+    return { dataset: step.dataset, system: step.system, status: 'failed', recovered: false, error: why };
   }
+}
+
+/** The run's status from its steps, stored, and its audit entry; the run's outcomes as stored. */
+async function finishRun(
+  deps: RetentionDeps,
+  input: RetentionRunInput,
+  run: RunRow,
+  created: boolean,
+  results: StepResult[],
+): Promise<RetentionRunResult> {
   const failed = results.filter((r) => r.status === 'failed');
   const status = failed.length ? 'failed' : 'done';
   const error = failed.length
@@ -324,6 +326,7 @@ export async function runRetention(
     [run.id, status, error],
   );
   const outcomes = await storedOutcomes(deps.db, run.id);
+  const today = run.today;
   await recordAudit(deps.db, {
     actor: deps.actor,
     action: run.dry_run ? 'retention.dry-run' : 'retention.run',
@@ -338,4 +341,30 @@ export async function runRetention(
     },
   });
   return { runId: run.id, today, dryRun: run.dry_run, status, alreadyDone: false, steps: results, outcomes };
+}
+
+export async function runRetention(
+  deps: RetentionDeps,
+  input: RetentionRunInput = {},
+): Promise<RetentionRunResult> {
+  const now = deps.now ?? (() => new Date());
+  const dryRun = input.dryRun ?? false;
+  const requested = checkDay(input.today ?? retentionToday(deps.index, now()));
+  checkConnected(deps);
+  const stepsPlanned = deps.datasets.map((d) => ({ dataset: d.fides_key, system: d.ombud.system }));
+  const { run, created } = await findOrCreateRun(
+    deps,
+    { today: requested, dryRun, runKey: input.runKey },
+    stepsPlanned,
+  );
+  const stepRows = await runSteps(deps.db, run.id);
+  if (run.status === 'done') return finishedRun(deps.db, run, stepRows);
+  const plan = retentionPlanFor(deps, run.today);
+  const results: StepResult[] = [];
+  for (const [position, step] of stepRows.entries()) {
+    if (step.status === 'done')
+      results.push({ dataset: step.dataset, system: step.system, status: 'done', recovered: step.recovered });
+    else results.push(await sweepStep(deps, input, run, plan, step, { position, total: stepRows.length }));
+  }
+  return finishRun(deps, input, run, created, results);
 }

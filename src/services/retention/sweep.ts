@@ -189,20 +189,27 @@ export async function sweepDataset(
   }
 }
 
-async function sweepCollection(
-  tx: SqlConnector,
-  cp: CollectionPlan,
-  collection: Collection,
-  ctx: SweepContext,
-  opts: SweepOptions,
-): Promise<RetentionOutcome[]> {
-  const s = new SweepSql(tx.dialect, ctx);
-  const T = self(cp);
-  const tbl = T;
-  const out: RetentionOutcome[] = [];
-  const add = (rule: string, action: OutcomeAction, detail: string, rows: number) => {
+/** One collection's sweep: its statements, built afresh each (aliases count from 1), and its outcomes. */
+class CollectionSweep {
+  readonly s: SweepSql;
+  /** The target table, by its own name (no alias). */
+  readonly T: Sql;
+  readonly out: RetentionOutcome[] = [];
+  constructor(
+    readonly tx: SqlConnector,
+    readonly cp: CollectionPlan,
+    readonly ctx: SweepContext,
+    readonly dryRun: boolean,
+  ) {
+    this.s = new SweepSql(tx.dialect, ctx);
+    this.T = self(cp);
+  }
+
+  /** An outcome, when it concerns any rows. */
+  add(rule: string, action: OutcomeAction, detail: string, rows: number): void {
+    const cp = this.cp;
     if (rows > 0)
-      out.push({
+      this.out.push({
         system: cp.system,
         dataset: cp.dataset,
         collection: cp.collection,
@@ -211,130 +218,169 @@ async function sweepCollection(
         detail,
         rows,
       });
-  };
-  // Each statement is built afresh (its aliases count from 1).
-  const count = async (pred: () => Sql): Promise<number> => {
-    s.reset();
-    const [row] = await select<{ n: number | string }>(
-      tx,
-      sql`SELECT COUNT(*) AS n FROM ${tbl} WHERE ${pred()}`,
-    );
-    return Number(row?.n ?? 0);
-  };
-  const execute = async (statement: () => Sql): Promise<number> => {
-    s.reset();
-    return change(tx, statement());
-  };
-
-  // 1. Deferred erasure: rows kept under a rule whose first erasable day has come.
-  if (ctx.markers) {
-    const dueRules = await select<{ rule_id: string | null }>(
-      tx,
-      sql`SELECT DISTINCT rule_id FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} AND reason = 'retention'
-          AND erase_on IS NOT NULL AND erase_on <= ${ctx.today}`,
-    );
-    for (const { rule_id } of dueRules) {
-      const label = rule_id ?? '(no rule)';
-      const mask = eraseMask(cp);
-      if (cp.erase === 'delete')
-        add(
-          label,
-          'blocked',
-          'erase-due',
-          await count(() => sql`${due(s, cp, T, rule_id)} AND ${blocked(s, cp, T)}`),
-        );
-      let n: number;
-      if (opts.dryRun)
-        n = await count(() =>
-          cp.erase === 'delete'
-            ? dueNow(s, cp, T, rule_id)
-            : sql`${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
-        );
-      else if (cp.erase === 'delete')
-        n = await execute(() => sql`DELETE FROM ${tbl} WHERE ${dueNow(s, cp, T, rule_id)}`);
-      else
-        n = await execute(
-          () =>
-            sql`UPDATE ${tbl} SET ${assignments(s, T, mask)} WHERE ${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
-        );
-      if (!opts.dryRun)
-        // The markers go with the rows; a deleted collection's blocked rows keep theirs for the next run.
-        await execute(
-          () =>
-            sql`DELETE FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} AND reason = 'retention'
-               AND erase_on IS NOT NULL AND erase_on <= ${ctx.today}
-               AND ${rule_id === null ? sql`rule_id IS NULL` : sql`rule_id = ${rule_id}`}${
-                 cp.erase === 'delete'
-                   ? sql` AND row_key NOT IN (SELECT ${keyExpr(s, cp, T)} FROM ${tbl} WHERE ${due(s, cp, T, rule_id)})`
-                   : sql.empty
-               }`,
-        );
-      add(label, 'erase-due', cp.erase, n);
-    }
   }
 
+  /** The rows of the table that match the predicate. */
+  async count(pred: () => Sql): Promise<number> {
+    this.s.reset();
+    const [row] = await select<{ n: number | string }>(
+      this.tx,
+      sql`SELECT COUNT(*) AS n FROM ${this.T} WHERE ${pred()}`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** A change; the rows it touched. */
+  async execute(statement: () => Sql): Promise<number> {
+    this.s.reset();
+    return change(this.tx, statement());
+  }
+}
+
+async function sweepCollection(
+  tx: SqlConnector,
+  cp: CollectionPlan,
+  collection: Collection,
+  ctx: SweepContext,
+  opts: SweepOptions,
+): Promise<RetentionOutcome[]> {
+  const w = new CollectionSweep(tx, cp, ctx, opts.dryRun);
+  // 1. Deferred erasure: rows kept under a rule whose first erasable day has come.
+  if (ctx.markers) for (const rule_id of await dueRules(w)) await eraseDue(w, rule_id);
   // 2. The purpose rule.
   const p = cp.purpose;
-  if (!p?.expiredBefore) return out;
-  add(
+  if (!p?.expiredBefore) return w.out;
+  await countLeftAlone(w, p);
+  if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
+  await applyPurpose(w, p);
+  return w.out;
+}
+
+type Purpose = NonNullable<CollectionPlan['purpose']>;
+
+/** The rules of the collection's 'retention' markers whose day has come (null: a marker of no rule). */
+async function dueRules({ tx, cp, ctx }: CollectionSweep): Promise<(string | null)[]> {
+  const rows = await select<{ rule_id: string | null }>(
+    tx,
+    sql`SELECT DISTINCT rule_id FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} AND reason = 'retention'
+        AND erase_on IS NOT NULL AND erase_on <= ${ctx.today}`,
+  );
+  return rows.map((r) => r.rule_id);
+}
+
+/** Erase the rows whose marker of this rule is due, with the collection's erasure, and their markers. */
+async function eraseDue(w: CollectionSweep, rule_id: string | null): Promise<void> {
+  const { s, cp, T } = w;
+  const label = rule_id ?? '(no rule)';
+  const mask = eraseMask(cp);
+  if (cp.erase === 'delete')
+    w.add(
+      label,
+      'blocked',
+      'erase-due',
+      await w.count(() => sql`${due(s, cp, T, rule_id)} AND ${blocked(s, cp, T)}`),
+    );
+  let n: number;
+  if (w.dryRun)
+    n = await w.count(() =>
+      cp.erase === 'delete'
+        ? dueNow(s, cp, T, rule_id)
+        : sql`${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
+    );
+  else if (cp.erase === 'delete')
+    n = await w.execute(() => sql`DELETE FROM ${T} WHERE ${dueNow(s, cp, T, rule_id)}`);
+  else
+    n = await w.execute(
+      () =>
+        sql`UPDATE ${T} SET ${assignments(s, T, mask)} WHERE ${dueNow(s, cp, T, rule_id)} AND ${pending(s, T, mask)}`,
+    );
+  if (!w.dryRun)
+    // The markers go with the rows; a deleted collection's blocked rows keep theirs for the next run.
+    await w.execute(
+      () =>
+        sql`DELETE FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} AND reason = 'retention'
+           AND erase_on IS NOT NULL AND erase_on <= ${w.ctx.today}
+           AND ${rule_id === null ? sql`rule_id IS NULL` : sql`rule_id = ${rule_id}`}${
+             cp.erase === 'delete'
+               ? sql` AND row_key NOT IN (SELECT ${keyExpr(s, cp, T)} FROM ${T} WHERE ${due(s, cp, T, rule_id)})`
+               : sql.empty
+           }`,
+    );
+  w.add(label, 'erase-due', cp.erase, n);
+}
+
+/** Rows past the purpose rule that it leaves alone: held by a marker, or (delete) still referenced. */
+async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
+  const { s, cp, T } = w;
+  w.add(
     p.rule,
     'held',
     'art-18',
-    await count(() => sql`${expired(s, cp, T)} AND ${hasMarker(s, cp, T, 'art-18')}`),
+    await w.count(() => sql`${expired(s, cp, T)} AND ${hasMarker(s, cp, T, 'art-18')}`),
   );
-  add(
+  w.add(
     p.rule,
     'held',
     'retention',
-    await count(() => sql`${expired(s, cp, T)} AND ${heldUnderRule(s, cp, T)}`),
+    await w.count(() => sql`${expired(s, cp, T)} AND ${heldUnderRule(s, cp, T)}`),
   );
   if (p.action === 'delete')
-    add(
+    w.add(
       p.rule,
       'blocked',
       'referenced',
-      await count(
+      await w.count(
         () =>
           sql`${expired(s, cp, T)} AND NOT ${hasMarker(s, cp, T)} AND NOT ${legalKeeps(s, cp, T)} AND ${blocked(s, cp, T)}`,
       ),
     );
+}
 
-  if (p.legal.some((l) => l.keeps)) {
-    const fields = [
-      ...new Set([
-        ...cp.primaryKey,
-        ...p.legal.flatMap((l) => [l.triggerField, ...(l.when ? [l.when.field] : [])]),
-      ]),
-    ];
-    s.reset();
-    const rows = await select<Row>(
-      tx,
-      sql`SELECT ${sql.join(fields.map((f) => sql`${T}.${sql.id(f)}`))} FROM ${tbl} WHERE ${kept(s, cp, T)}`,
+/** Rows a legal rule keeps get a 'retention' marker with their erase_on (a dry run only counts them). */
+async function markKept(
+  w: CollectionSweep,
+  collection: Collection,
+  p: Purpose,
+  rules: Map<string, RetentionRule>,
+): Promise<void> {
+  const { s, cp, T, tx, ctx } = w;
+  const fields = [
+    ...new Set([
+      ...cp.primaryKey,
+      ...p.legal.flatMap((l) => [l.triggerField, ...(l.when ? [l.when.field] : [])]),
+    ]),
+  ];
+  s.reset();
+  const rows = await select<Row>(
+    tx,
+    sql`SELECT ${sql.join(fields.map((f) => sql`${T}.${sql.id(f)}`))} FROM ${T} WHERE ${kept(s, cp, T)}`,
+  );
+  const split = splitByRetention(collection, rows, rules, ctx.today);
+  if (split.erase.length)
+    throw new Error(
+      `Retention of ${cp.dataset}.${cp.collection}: ${split.erase.length} rows selected as kept are not kept by the erasure engine's rule.`,
     );
-    const split = splitByRetention(collection, rows, opts.rules, ctx.today);
-    if (split.erase.length)
-      throw new Error(
-        `Retention of ${cp.dataset}.${cp.collection}: ${split.erase.length} rows selected as kept are not kept by the erasure engine's rule.`,
-      );
-    const perRule = new Map<string, number>();
-    for (const g of split.kept) {
-      if (!opts.dryRun)
-        await markRestricted(tx, collection, g.rows, {
-          requestId: `retention:${ctx.today}`,
-          reason: 'retention',
-          rule: g.rule,
-          eraseOn: g.eraseOn,
-        });
-      perRule.set(g.rule, (perRule.get(g.rule) ?? 0) + g.rows.length);
-    }
-    for (const [rule, n] of perRule) add(rule, 'keep', p.rule, n);
+  const perRule = new Map<string, number>();
+  for (const g of split.kept) {
+    if (!w.dryRun)
+      await markRestricted(tx, collection, g.rows, {
+        requestId: `retention:${ctx.today}`,
+        reason: 'retention',
+        rule: g.rule,
+        eraseOn: g.eraseOn,
+      });
+    perRule.set(g.rule, (perRule.get(g.rule) ?? 0) + g.rows.length);
   }
+  for (const [rule, n] of perRule) w.add(rule, 'keep', p.rule, n);
+}
 
+/** The purpose rule's own action on the rows it ends now: delete, mask or anonymise (a dry run counts). */
+async function applyPurpose(w: CollectionSweep, p: Purpose): Promise<void> {
+  const { s, cp, T } = w;
   let n: number;
-  if (opts.dryRun) n = await count(() => act(s, cp, T));
-  else if (p.action === 'delete') n = await execute(() => sql`DELETE FROM ${tbl} WHERE ${act(s, cp, T)}`);
+  if (w.dryRun) n = await w.count(() => act(s, cp, T));
+  else if (p.action === 'delete') n = await w.execute(() => sql`DELETE FROM ${T} WHERE ${act(s, cp, T)}`);
   else
-    n = await execute(() => sql`UPDATE ${tbl} SET ${assignments(s, T, p.overwrite)} WHERE ${act(s, cp, T)}`);
-  add(p.rule, p.action, '', n);
-  return out;
+    n = await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, p.overwrite)} WHERE ${act(s, cp, T)}`);
+  w.add(p.rule, p.action, '', n);
 }
