@@ -1,0 +1,21 @@
+/** A card: a white box on the page, with an optional heading. */
+import { type Html, html } from '../../core/html.ts';
+
+type Content = Parameters<typeof html>[1];
+
+export function card(
+  body: Content,
+  opts: {
+    title?: string;
+    id?: string;
+    class?: string;
+    tag?: 'div' | 'article' | 'section';
+    /** `data-*` attributes, e.g. `{ mail: id }` → `data-mail="…"`. */
+    data?: Record<string, string>;
+  } = {},
+): Html {
+  const tag = opts.tag ?? 'div';
+  const data = Object.entries(opts.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
+  const open = html`<${tag} class="card${opts.class ? ` ${opts.class}` : ''}"${opts.id ? html` id="${opts.id}"` : ''}${data}>`;
+  return html`${open}${opts.title ? html`<h2>${opts.title}</h2>` : ''}${body}</${tag}>`;
+}
