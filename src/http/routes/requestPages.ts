@@ -81,6 +81,29 @@ async function publicForm(app: App, lang: Language, error?: Html, company?: stri
   return publicRequestFormPage({ lang, group: group || undefined, company, error });
 }
 
+const formQuery = z.object({
+  lang: z.enum(LANGUAGES).optional(),
+  company: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .optional(),
+});
+
+const formBody = z.object({
+  company: z.string().max(64),
+  type: z.string().max(32),
+  email: z.string().max(320),
+  name: z.string().max(200).optional(),
+  details: z.string().max(5000).optional(),
+  lang: z.enum(LANGUAGES).default('en'),
+});
+
+const codeBody = z.object({
+  s: z.string().max(64),
+  code: z.string().max(20),
+  lang: z.enum(LANGUAGES).optional(),
+});
+
 async function publicRequestPages(server: RouteServer, app: App) {
   const limitSubmit = submissionLimiter(server, app);
   const limitVerify = verificationLimiter(server, app);
@@ -89,16 +112,7 @@ async function publicRequestPages(server: RouteServer, app: App) {
     '/privacy/requests/new',
     {
       config: { permission: 'public' },
-      schema: {
-        hide: true,
-        querystring: z.object({
-          lang: z.enum(LANGUAGES).optional(),
-          company: z
-            .string()
-            .regex(/^[a-z0-9-]{1,64}$/)
-            .optional(),
-        }),
-      },
+      schema: { hide: true, querystring: formQuery },
     },
     async (req, reply) => {
       const lang = langOf(req, req.query.lang);
@@ -111,17 +125,7 @@ async function publicRequestPages(server: RouteServer, app: App) {
     '/privacy/requests',
     {
       config: { permission: 'public' },
-      schema: {
-        hide: true,
-        body: z.object({
-          company: z.string().max(64),
-          type: z.string().max(32),
-          email: z.string().max(320),
-          name: z.string().max(200).optional(),
-          details: z.string().max(5000).optional(),
-          lang: z.enum(LANGUAGES).default('en'),
-        }),
-      },
+      schema: { hide: true, body: formBody },
     },
     async (req, reply) => {
       const b = req.body;
@@ -174,14 +178,7 @@ async function publicRequestPages(server: RouteServer, app: App) {
     '/privacy/requests/verify',
     {
       config: { permission: 'public' },
-      schema: {
-        hide: true,
-        body: z.object({
-          s: z.string().max(64),
-          code: z.string().max(20),
-          lang: z.enum(LANGUAGES).optional(),
-        }),
-      },
+      schema: { hide: true, body: codeBody },
     },
     async (req, reply) => {
       const b = req.body;

@@ -36,7 +36,10 @@ function groupRouting(q: RequestRow, ix: RegisterIndex | undefined, f: ActionFor
   )}${f(
     'route',
     'Send to these companies',
-    html`<fieldset><legend>Companies where you found the customer</legend>${(q.scope.group?.candidates ?? []).map(checkbox)}</fieldset>${inputField({ id: 'route-note', name: 'note', label: 'Where you found them (not the data)' })}`,
+    html`<fieldset>
+<legend>Companies where you found the customer</legend>${(q.scope.group?.candidates ?? []).map(checkbox)}
+</fieldset>
+${inputField({ id: 'route-note', name: 'note', label: 'Where you found them (not the data)' })}`,
   )}`;
 }
 
@@ -96,13 +99,15 @@ ${inputField({ id: 'dueDate', label: `New due date (latest ${q.max_due_date})`, 
     'Mark fee paid',
     inputField({ id: 'paid-note', name: 'note', label: 'Payment note (e.g. payment reference)' }),
   )}${f('fee-waive', 'Waive fee', inputField({ id: 'waive-reason', name: 'reason', label: 'Why the fee is waived' }))}`;
-  return html`${q.state === 'received' ? f('verify-manual', 'Record ID check', inputField({ id: 'note', label: 'ID seen (what, not a copy)' })) : ''}
+  const idCheck = inputField({ id: 'note', label: 'ID seen (what, not a copy)' });
+  const outcome = textareaField({ id: 'outcome', label: 'What we did (told to the customer)', rows: 2 });
+  return html`${q.state === 'received' ? f('verify-manual', 'Record ID check', idCheck) : ''}
 ${f('assign', 'Assign', inputField({ id: 'assignee', label: 'Assignee (e-mail)', value: q.assignee ?? '' }))}
 ${q.state === 'verified' && !group ? f('start', 'Start work') : ''}
 ${group && q.state !== 'received' ? groupRouting(q, d.index, f) : ''}
 ${!q.extension_reason ? f('extend', 'Extend', extend) : ''}
 ${undecidedObjection ? f('objection', 'Decide objection', objection) : ''}
-${q.state !== 'received' && !group && !undecidedObjection ? f('complete', 'Complete', textareaField({ id: 'outcome', label: 'What we did (told to the customer)', rows: 2 })) : ''}
+${q.state !== 'received' && !group && !undecidedObjection ? f('complete', 'Complete', outcome) : ''}
 ${q.state === 'awaiting-payment' ? fees : ''}
 ${unfounded(d, f)}`;
 }
