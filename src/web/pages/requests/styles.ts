@@ -16,7 +16,7 @@ form.stack input,form.stack select,form.stack textarea{width:100%;max-width:32re
 .actions details form:first-of-type{border-top:0}button.danger{background:#b3261e;border-color:#b3261e;color:#fff}
 .mail-body{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fb;padding:.8rem;border-radius:6px;font-size:.9rem}
 .mail h2{font-size:1.05rem;margin:0 0 .3rem}
-@media (max-width:700px){.hide-narrow{display:none}}`;
+@media (max-width:700px){.hide-narrow{display:none}.grid{grid-template-columns:1fr}}`;
 
 /** A request's due-date status (listRequests' `queueStatus`) in words. */
 export const STATUS_LABEL: Record<string, string> = {
