@@ -94,10 +94,16 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
   };
 }
 
-export async function requestRoutes(server: RouteServer, app: App) {
-  const tags = ['requests'];
-  const limitVerify = verificationLimiter(server, app);
+const tags = ['requests'];
 
+export async function requestRoutes(server: RouteServer, app: App) {
+  await filingRoutes(server, app);
+  await actionRoutes(server, app);
+  await publicRoutes(server, app);
+}
+
+/** Filing a request, the queue and one request: for customer-service tools and the console. */
+async function filingRoutes(server: RouteServer, app: App) {
   server.post(
     '/api/v1/requests',
     {
@@ -205,7 +211,10 @@ export async function requestRoutes(server: RouteServer, app: App) {
       };
     },
   );
+}
 
+/** What an agent does to a request: the actions, the fulfilment's progress, result files. */
+async function actionRoutes(server: RouteServer, app: App) {
   // The request actions (src/http/requestActions.ts), the same table the console's forms use.
   for (const a of REQUEST_ACTIONS)
     server.post(
@@ -269,6 +278,11 @@ export async function requestRoutes(server: RouteServer, app: App) {
         .send({ deliveryId: res.deliveryId, url: res.url, expiresAt: res.expiresAt.toISOString() });
     },
   );
+}
+
+/** The requester's side: the result download and verification (public, rate-limited). */
+async function publicRoutes(server: RouteServer, app: App) {
+  const limitVerify = verificationLimiter(server, app);
 
   server.get(
     '/privacy/requests/download/:token',

@@ -1,26 +1,22 @@
+/** A data table (`table.data`): a head row and body rows, with an optional "nothing here" row. */
 import { type Html, html } from '../../core/html.ts';
-import type { Content } from './content.ts';
+import { type Cell, tableRow } from './tableRow.ts';
 
-/** A table cell: its content, or its content with a class. */
-export type Cell = Content | { class: string; content: Content };
-
-const isClassed = (c: Cell): c is { class: string; content: Content } =>
-  typeof c === 'object' && c !== null && !Array.isArray(c) && 'class' in c && 'content' in c;
-
-function cell(c: Cell): Html {
-  return isClassed(c) ? html`<td class="${c.class}">${c.content}</td>` : html`<td>${c}</td>`;
-}
-
-/** One row; its cells follow each other without space between them. */
-export function tableRow(cells: Cell[]): Html {
-  return html`<tr>${cells.map(cell)}</tr>`;
-}
-
-/** A table of records (`table.data`): the column headings, then one row each. */
-export function dataTable(head: Content[], rows: Html[]): Html {
-  return html`<table class="data">
-<thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead>
+export function dataTable(opts: {
+  head: readonly Cell[];
+  rows: readonly Html[];
+  id?: string;
+  /** Shown as one muted row spanning the table when there are no rows. */
+  empty?: string;
+}): Html {
+  const emptyRow =
+    opts.rows.length === 0 && opts.empty
+      ? html`<tr><td colspan="${opts.head.length}" class="muted">${opts.empty}</td></tr>`
+      : '';
+  return html`<table class="data"${opts.id ? html` id="${opts.id}"` : ''}>
+<thead>${tableRow(opts.head, { header: true })}</thead>
 <tbody>
-${rows.map((r) => html`${r}\n`)}</tbody>
+${[...opts.rows]}${emptyRow}
+</tbody>
 </table>`;
 }

@@ -8,7 +8,8 @@ import type { Identity } from '../../../core/consent/identity.ts';
 import { DIRECT_MARKETING, EVERY_CHANNEL } from '../../../core/consent/rules.ts';
 import { type Html, html } from '../../../core/html.ts';
 import { card } from '../../components/card.ts';
-import { type Cell, dataTable, tableRow } from '../../components/dataTable.ts';
+import { dataTable } from '../../components/dataTable.ts';
+import { type Cell, tableRow } from '../../components/tableRow.ts';
 import { errorBox } from '../../components/errorBox.ts';
 import { pill } from '../../components/pill.ts';
 import { postForm } from '../../components/postForm.ts';
@@ -76,8 +77,8 @@ function changeForm(i: SubjectItem): Html {
   const positive = next === 'grant' || next === 'lift-objection';
   return postForm({
     action: eventsUrl(i.subjectId),
-    fields: { purpose: i.purposeId, channel: i.channel, kind: next },
-    body: html`${next === 'grant' ? wordingInput : ''}
+    hidden: { purpose: i.purposeId, channel: i.channel, kind: next },
+    fields: html`${next === 'grant' ? wordingInput : ''}
 <button type="submit" class="${positive ? '' : 'secondary'}">${BUTTON[next]}</button>`,
   });
 }
@@ -85,8 +86,8 @@ function changeForm(i: SubjectItem): Html {
 function objectToAll(c: SubjectCompany): Html {
   return postForm({
     action: eventsUrl(c.subjectId),
-    fields: { purpose: DIRECT_MARKETING, channel: EVERY_CHANNEL, kind: 'object' },
-    body: html`<button type="submit" class="danger">
+    hidden: { purpose: DIRECT_MARKETING, channel: EVERY_CHANNEL, kind: 'object' },
+    fields: html`<button type="submit" class="danger">
 Stop all direct marketing (Art. 21(3) objection)
 </button>`,
   });
@@ -104,7 +105,7 @@ function settingsTable(c: SubjectCompany): Html {
     if (c.mayWrite) cells.push(changeForm(i));
     return tableRow(cells);
   });
-  return dataTable(head, rows);
+  return dataTable({ head, rows });
 }
 
 function historyTable(events: ConsentEvent[], purposeName: (id: string) => string): Html {
@@ -123,7 +124,7 @@ function historyTable(events: ConsentEvent[], purposeName: (id: string) => strin
         e.actor,
       ]),
     );
-  return dataTable(head, rows);
+  return dataTable({ head, rows });
 }
 
 function companySection(c: SubjectCompany, purposeName: (id: string) => string): Html {
@@ -134,7 +135,7 @@ ${c.mayWrite ? objectToAll(c) : ''}
 ${settingsTable(c)}
 <h3>History (proof)</h3>
 ${historyTable(c.events, purposeName)}`,
-    { as: 'section' },
+    { tag: 'section' },
   );
 }
 

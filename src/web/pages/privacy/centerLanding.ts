@@ -41,7 +41,7 @@ function rightsCard(s: CenterStrings, lang: Language): Html {
     html`<h2>${s.rights}</h2>
 <p>${s.rightsText}</p>
 <p><a class="button" href="/privacy/requests/new?lang=${lang}">${s.makeRequest}</a></p>`,
-    { as: 'section', id: 'rights' },
+    { tag: 'section', id: 'rights' },
   );
 }
 
@@ -56,7 +56,7 @@ ${error ? errorBox(error) : ''}
 <input id="settings-email" name="email" type="email" required autocomplete="email">
 <p><button type="submit">${s.sendLink}</button></p>
 </form>`,
-    { as: 'section', id: 'settings' },
+    { tag: 'section', id: 'settings' },
   );
 }
 
@@ -65,7 +65,7 @@ function cookiesCard(s: CenterStrings): Html {
     html`<h2>${s.cookies}</h2>
 <p>${s.cookiesText}</p>
 <p><a class="button secondary" href="#" data-ombud-cookie-settings>${s.customize}</a></p>`,
-    { as: 'section', id: 'cookies' },
+    { tag: 'section', id: 'cookies' },
   );
 }
 

@@ -1,0 +1,125 @@
+/** One request in the console (/console/requests/:id): its facts, actions, group split, fulfilment, timeline. */
+import { type Html, html } from '../../../core/html.ts';
+import type { RegisterIndex } from '../../../core/register/register-index.ts';
+import { t } from '../../../core/register/schema.ts';
+import { formatFee } from '../../../core/requests/fees.ts';
+import type { FeeRow } from '../../../services/requests/chargeFee.ts';
+import type { EventRow, RequestRow, SubmissionRow } from '../../../services/requests/store.ts';
+import { card } from '../../components/card.ts';
+import { keyValueTable } from '../../components/keyValueTable.ts';
+import { minuteUtc } from '../../components/timestamp.ts';
+import { actionFormsOf } from './actionForm.ts';
+import { actionsCard } from './actionsCard.ts';
+import { type Delivery, fulfilmentCard, type RunStatus } from './fulfilmentCard.ts';
+import { groupRoutingCard } from './groupRoutingCard.ts';
+import { deskPage } from './shell.ts';
+import { STATUS_LABEL } from './styles.ts';
+
+export type RequestDetailData = {
+  reference: string;
+  request: RequestRow;
+  submission: SubmissionRow;
+  events: readonly EventRow[];
+  /** The due-date status (listRequests' queueStatus). */
+  status: string | undefined;
+  fee: FeeRow | undefined;
+  index?: RegisterIndex;
+  /** May the viewer act on the request; else the companies where acting needs requests:write. */
+  mayWrite: boolean;
+  companies: readonly string[];
+  /** The fulfilment of a company's request (none for a request to the whole group). */
+  fulfilment?: { type: string; run: RunStatus; deliveries: readonly Delivery[]; running: boolean };
+  error?: Html;
+};
+
+function facts(d: RequestDetailData): Html {
+  const q = d.request;
+  const sub = d.submission;
+  const org = d.index?.organization(q.org_id);
+  const auth = d.index?.authorityOf(q.org_id);
+  const fee = d.fee;
+  const link = (id: string, text: string) => html`<a href="/console/requests/${id}">${text}</a>`;
+  const linked = q.scope.linked ?? [];
+  return keyValueTable([
+    {
+      label: 'Company',
+      value: q.scope.group
+        ? html`All companies of the group <small>(held at ${org?.legalName ?? q.org_id} until verified)</small>`
+        : (org?.legalName ?? q.org_id),
+    },
+    !!q.scope.parent && {
+      label: 'Group request',
+      value: html`part of <a href="/console/requests/${q.scope.parent}" id="group-request">the request to the whole group</a>`,
+    },
+    { label: 'State', value: { id: 'state', content: q.state } },
+    {
+      label: 'Due date',
+      value: {
+        id: 'due-date',
+        class: `due-${d.status}`,
+        content: html`${q.due_date} (${STATUS_LABEL[d.status ?? 'closed']})${
+          q.extension_reason
+            ? html`<br><small>extended from ${q.original_due_date}: ${q.extension_reason}</small>`
+            : ''
+        }`,
+      },
+    },
+    { label: 'Received', value: `${minuteUtc(q.received_at)} UTC (${sub.channel})` },
+    { label: 'Legal deadline / latest extension', value: `${q.legal_due_date} / ${q.max_due_date}` },
+    { label: 'Requester', value: `${sub.email}${sub.name ? ` (${sub.name})` : ''} · answers in ${sub.lang}` },
+    !!fee && {
+      label: 'Fee',
+      value: {
+        id: 'fee',
+        content: html`${formatFee(fee.amount_minor, fee.currency)} · ${fee.status} · ${fee.ground}${
+          fee.paused_days ? ` · clock paused ${fee.paused_days} days` : ''
+        }<br><small>${fee.reason}</small>`,
+      },
+    },
+    { label: 'Verification', value: q.verification_method ?? 'not yet verified' },
+    { label: 'Assignee', value: q.assignee ?? '—' },
+    !!q.purpose_id && { label: 'Purpose', value: q.purpose_id },
+    !!q.scope.jointHandledBy && {
+      label: 'Joint purposes',
+      value: html`handled in ${link(q.scope.jointHandledBy, "the contact point's request")}`,
+    },
+    linked.length > 0 && {
+      label: 'Linked requests',
+      value: linked.map((l) => html`${link(l, l.slice(0, 8))} `),
+    },
+    { label: 'Complaints go to', value: auth ? t(auth.name, 'en') : '' },
+    !!q.details && { label: 'Details', value: q.details },
+  ]);
+}
+
+function timelineCard(events: readonly EventRow[]): Html {
+  const item = (e: EventRow) =>
+    html`<li><strong>${e.kind}</strong> · ${minuteUtc(e.at)} · ${e.actor}${e.note ? html`<br>${e.note}` : ''}</li>`;
+  return card(html`<ol class="timeline">${events.map(item)}</ol>`, { title: 'Timeline' });
+}
+
+export function requestDetailPage(d: RequestDetailData): Html {
+  const q = d.request;
+  const form = actionFormsOf(q.id);
+  const actions = actionsCard({
+    request: q,
+    fee: d.fee,
+    index: d.index,
+    mayWrite: d.mayWrite,
+    companies: d.companies,
+    form,
+  });
+  const fulfilment = d.fulfilment
+    ? fulfilmentCard({ id: q.id, state: q.state, ...d.fulfilment, form: d.mayWrite ? form : undefined })
+    : '';
+  return deskPage(
+    d.reference,
+    html`<p><a href="/console/requests">← Requests</a></p>
+<h1>${d.reference} · ${q.type}</h1>${d.error ?? ''}
+<div class="grid">${card(facts(d))}
+${actions}</div>
+${q.scope.group ? groupRoutingCard(q, d.index) : ''}
+${fulfilment}
+${timelineCard(d.events)}`,
+  );
+}
