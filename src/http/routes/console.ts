@@ -78,7 +78,7 @@ ${reg.systems.map(
       const body = html`<h1>Data flow</h1>
 <p><a href="/console/data-flow"${raw(orgId ? '' : ' aria-current="page"')}>Whole group</a> ${r.index.register.organizations.map(
         (o) => html`· <a href="/console/data-flow?org=${o.id}">${o.legalName}</a> `,
-      )}</p><div class="card diagram">${raw(dataFlowSvg(r.index, orgId))}</div>`;
+      )}</p><div class="card diagram">${dataFlowSvg(r.index, orgId)}</div>`;
       return reply.type('text/html').send(page('Data flow', 'diagram', body));
     },
   );
@@ -90,7 +90,7 @@ ${reg.systems.map(
       const r = await app.registers.get();
       return reply
         .type('image/svg+xml')
-        .send(r ? dataFlowSvg(r.index) : '<svg xmlns="http://www.w3.org/2000/svg"/>');
+        .send(r ? dataFlowSvg(r.index).value : '<svg xmlns="http://www.w3.org/2000/svg"/>');
     },
   );
 

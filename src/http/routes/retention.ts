@@ -10,7 +10,7 @@ import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, precondition, validationError } from '../../core/errors.ts';
-import { type Html, html, raw } from '../../core/html.ts';
+import { type Html, html } from '../../core/html.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { t } from '../../core/register/schema.ts';
 import { groupOf } from '../../services/register/group.ts';
@@ -138,12 +138,10 @@ export async function retentionRoutes(server: RouteServer, app: App) {
         const rules = byRule(p.outcomes);
         preview = html`<p>What a run for <strong>${p.today}</strong> would do, counted now in every connected database (nothing is changed or recorded).</p>
 <form method="get" action="/console/retention" class="inline"><label for="day">Preview another day</label> <input id="day" name="day" type="date" value="${p.today}"> <button class="secondary" type="submit">Preview</button></form>
-<div class="diagram">${raw(
-          barChartSvg(
-            `Rows per action on ${p.today}`,
-            perAction,
-            OUTCOME_ACTIONS.map((a) => LABEL[a]),
-          ),
+<div class="diagram">${barChartSvg(
+          `Rows per action on ${p.today}`,
+          perAction,
+          OUTCOME_ACTIONS.map((a) => LABEL[a]),
         )}</div>
 ${
   rules.length
