@@ -39,7 +39,8 @@ const runBody = z.object({
 });
 const consoleRunBody = z.object({ mode: z.enum(['dry-run', 'run']) });
 
-export async function retentionRoutes(server: RouteServer, app: App) {
+/** What the console and the API share: the worker of this process, the register, starting a run. */
+function retentionActions(app: App) {
   const worker = () => {
     if (!app.retention)
       throw precondition(
@@ -75,7 +76,17 @@ export async function retentionRoutes(server: RouteServer, app: App) {
       ...(input.today ? { today: input.today } : {}),
     });
   };
+  return { worker, index, start };
+}
+type RetentionActions = ReturnType<typeof retentionActions>;
 
+export async function retentionRoutes(server: RouteServer, app: App) {
+  const actions = retentionActions(app);
+  retentionConsole(server, app, actions);
+  retentionApi(server, app, actions);
+}
+
+function retentionConsole(server: RouteServer, app: App, { index, start }: RetentionActions) {
   server.get(
     '/console/retention',
     {
@@ -127,7 +138,9 @@ export async function retentionRoutes(server: RouteServer, app: App) {
       return reply.redirect(`/console/retention/runs/${res.runId}`, 303);
     },
   );
+}
 
+function retentionApi(server: RouteServer, app: App, { worker, start }: RetentionActions) {
   server.get(
     '/api/v1/retention/runs',
     {

@@ -21,22 +21,28 @@ import { callerOf } from '../actor.ts';
 
 const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
 
-export async function webhookRoutes(server: RouteServer, app: App) {
-  const replay = async (req: FastifyRequest, id: string) => {
-    const caller = callerOf(req);
-    const group = await groupOf(app.registers);
-    // Another company's delivery is "not found" whether or not propagation runs.
-    await deliveryFor(app.db, caller, group, id, 'replay');
-    if (!app.propagator)
-      throw precondition(
-        'propagation-off',
-        'Webhook propagation is not running.',
-        'Start Ombud with `ombud start`.',
-      );
-    await reviveDelivery(app.db, caller, group, id);
-    await app.propagator.queue(id);
-  };
+/** Send a dead delivery again: the API's and the console's replay. */
+async function replay(app: App, req: FastifyRequest, id: string) {
+  const caller = callerOf(req);
+  const group = await groupOf(app.registers);
+  // Another company's delivery is "not found" whether or not propagation runs.
+  await deliveryFor(app.db, caller, group, id, 'replay');
+  if (!app.propagator)
+    throw precondition(
+      'propagation-off',
+      'Webhook propagation is not running.',
+      'Start Ombud with `ombud start`.',
+    );
+  await reviveDelivery(app.db, caller, group, id);
+  await app.propagator.queue(id);
+}
 
+export async function webhookRoutes(server: RouteServer, app: App) {
+  webhookApi(server, app);
+  webhookConsole(server, app);
+}
+
+function webhookApi(server: RouteServer, app: App) {
   server.post(
     '/api/v1/webhooks/endpoints',
     {
@@ -105,16 +111,18 @@ export async function webhookRoutes(server: RouteServer, app: App) {
       schema: { tags: ['webhooks'], summary: 'Send an undelivered (dead) delivery again', params: idParams },
     },
     async (req, reply) => {
-      await replay(req, req.params.id);
+      await replay(app, req, req.params.id);
       return reply.code(202).send({ queued: true });
     },
   );
+}
 
+function webhookConsole(server: RouteServer, app: App) {
   server.post(
     '/console/webhooks/deliveries/:id/replay',
     { config: { permission: 'webhooks:manage' }, schema: { hide: true, params: idParams } },
     async (req, reply) => {
-      await replay(req, req.params.id);
+      await replay(app, req, req.params.id);
       return reply.redirect('/console/webhooks', 303);
     },
   );
