@@ -1,7 +1,7 @@
 /** A person's own account: the second factor, its setup, and setting a password from a link. */
-import { type Html, html, raw } from '../../../core/html.ts';
+import { type Html, html } from '../../../core/html.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
-import { publicPage } from '../../layout.ts';
+import { publicShell } from '../../components/publicShell.ts';
 
 export function accountPage(hasTotp: boolean): Html {
   const body = html`<h1>Your account</h1><div class="card"><h2>Second factor</h2>${
@@ -21,15 +21,13 @@ export function totpSetupPage(secret: string, uri: string): Html {
 
 /** The public page a reset or invitation link opens; `error` says why the last try was refused. */
 export function setPasswordPage(token: string, error?: string): Html {
-  return raw(
-    publicPage({
-      title: 'Set your password · Ombud',
-      lang: 'en',
-      body: html`<div class="card" style="max-width:26rem;margin:4rem auto"><h1>Set your password</h1>
+  return publicShell(
+    'Set your password · Ombud',
+    'en',
+    html`<div class="card" style="max-width:26rem;margin:4rem auto"><h1>Set your password</h1>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <form method="post" action="/console/reset"><input type="hidden" name="token" value="${token}">
 <label for="password">New password (12 characters or more)</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="12" required style="width:100%">
 <p><button type="submit">Save and sign in</button></p></form></div>`,
-    }),
   );
 }
