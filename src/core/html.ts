@@ -26,4 +26,5 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   return new Html(out);
 }
 
-export const raw = (s: string) => new Html(s);
+/** Trusted markup as Html; an Html value (a chart, a component) passes through unchanged. */
+export const raw = (s: string | Html) => (s instanceof Html ? s : new Html(s));

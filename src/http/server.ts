@@ -44,9 +44,23 @@ export async function buildServer(
   app: App,
   opts: { logger?: boolean | object; extraRoutes?: RouteModule[] } = {},
 ): Promise<FastifyInstance> {
+  const server = createFastify(app, opts.logger);
+  const { routeTable, missing } = recordRoutes(server, app);
+  await registerPlugins(server);
+  addSecurityHeaders(server, app);
+  addAccessHooks(server, app, routeTable);
+  handleErrors(server, app, routeTable);
+  await registerRoutes(server, app, opts.extraRoutes ?? []);
+  await server.ready();
+  if (missing.length > 0) throw new Error(`Routes without a declared permission: ${missing.join(', ')}`);
+  return server;
+}
+
+/** Fastify with the zod type provider; the log names the route pattern, never the raw URL. */
+function createFastify(app: App, logger: boolean | object | undefined) {
   const server = Fastify({
     logger:
-      opts.logger === false
+      logger === false
         ? false
         : {
             level: app.config.logLevel,
@@ -60,17 +74,24 @@ export async function buildServer(
               res: (res) => ({ statusCode: res.statusCode }),
             },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
-            ...(typeof opts.logger === 'object' ? opts.logger : {}),
+            ...(typeof logger === 'object' ? logger : {}),
           },
     bodyLimit: 1024 * 1024,
     // Signed links (preference-center tokens) travel as one path segment.
     routerOptions: { maxParamLength: 1024 },
     trustProxy: app.config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
-
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
+  return server;
+}
+type ZodServer = ReturnType<typeof createFastify>;
 
+/**
+ * Every route as registered, with its declared permission (the route table), and the routes that declare
+ * none (the server refuses to start). Public routes get a rate limit per client address unless they set one.
+ */
+function recordRoutes(server: ZodServer, app: App) {
   const missing: string[] = [];
   const routeTable: RouteEntry[] = [];
   server.decorate('routeTable', routeTable);
@@ -88,8 +109,12 @@ export async function buildServer(
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routeTable.push({ method, url: route.url, permission: permission ?? 'public' });
   });
+  return { routeTable, missing };
+}
 
-  // Registered after the onRoute hook above, so the limits it sets on public routes apply.
+/** Rate limits, cookies, forms, OpenAPI and its docs. */
+async function registerPlugins(server: ZodServer) {
+  // Registered after the onRoute hook (recordRoutes), so the limits it sets on public routes apply.
   await server.register(rateLimit, { global: false });
   await server.register(cookie);
   await server.register(formbody);
@@ -112,7 +137,9 @@ export async function buildServer(
     transform: jsonSchemaTransform,
   });
   await server.register(swaggerUi, { routePrefix: '/api/docs' });
+}
 
+function addSecurityHeaders(server: ZodServer, app: App) {
   const https = app.config.publicUrl.startsWith('https://');
   server.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -131,7 +158,12 @@ export async function buildServer(
       );
     return payload;
   });
+}
 
+const permissionIn = (routeTable: RouteEntry[]) => (method: string, url: string) =>
+  routeTable.find((r) => r.method === method && r.url === url)?.permission;
+
+function addAccessHooks(server: ZodServer, app: App, routeTable: RouteEntry[]) {
   // Authenticate and authorise before the body is validated: an unauthenticated call is a 401
   // and a forbidden one a 403, whatever it sends.
   server.addHook('preValidation', async (req, reply) => {
@@ -144,20 +176,21 @@ export async function buildServer(
 
   // Console pages render their navigation for the signed-in person (src/web/layout.ts): run each
   // handler inside a page context that knows the principal and every route's declared permission.
-  const viewerOf = (req: FastifyRequest): Viewer => ({
-    principal: req.principal,
-    permissionOf: routePermission,
-  });
-  const routePermission = (method: string, url: string) =>
-    routeTable.find((r) => r.method === method && r.url === url)?.permission;
+  const routePermission = permissionIn(routeTable);
   server.addHook('preHandler', (req, _reply, done) =>
     runInPageContext(
       { principal: () => req.principal, permissionOf: routePermission, path: req.url.split('?')[0]! },
       done,
     ),
   );
+}
 
-  // Problems are problem+json for programs, and an HTML page with a way back for people (src/http/problemPage.ts).
+/** Problems are problem+json for programs, and an HTML page with a way back for people (src/http/problemPage.ts). */
+function handleErrors(server: ZodServer, app: App, routeTable: RouteEntry[]) {
+  const viewerOf = (req: FastifyRequest): Viewer => ({
+    principal: req.principal,
+    permissionOf: permissionIn(routeTable),
+  });
   const sendError = (req: FastifyRequest, reply: FastifyReply, problem: Problem) => {
     if (!wantsHtmlPage(req)) return sendProblem(reply, problem);
     return reply
@@ -184,15 +217,13 @@ export async function buildServer(
       code: 'not-found',
     });
   });
+}
 
-  for (const mod of [...ROUTE_MODULES, ...(opts.extraRoutes ?? [])])
+/** Every capability's route module, each in its own scope, and the OpenAPI document. */
+async function registerRoutes(server: ZodServer, app: App, extraRoutes: RouteModule[]) {
+  for (const mod of [...ROUTE_MODULES, ...extraRoutes])
     await server.register(async (scope) => mod(scope, app));
-
   server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>
     server.swagger(),
   );
-
-  await server.ready();
-  if (missing.length > 0) throw new Error(`Routes without a declared permission: ${missing.join(', ')}`);
-  return server;
 }

@@ -4,12 +4,12 @@
  * Each handler passes the caller to src/services/fulfilment/access.ts, which applies the run's, task's or
  * connector's policy (src/core/policies/resources.ts): another company's run or task is "not found".
  */
+import type { FastifyRequest } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
 import { verifyWebhook } from '../../core/fulfilment/signature.ts';
-import { html } from '../../core/html.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import {
   answerTaskAs,
@@ -24,10 +24,12 @@ import {
   loadHttpConnector,
   serviceAnswer,
 } from '../../services/fulfilment/connectors/http.ts';
-import { answerTask, type TaskRow, taskByDelivery } from '../../services/fulfilment/recipients.ts';
+import { answerTask, taskByDelivery } from '../../services/fulfilment/recipients.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { keyringOf } from '../../services/users/accounts.ts';
-import { consolePage } from '../../web/layout.ts';
+import { fulfilmentPage } from '../../web/pages/fulfilment/fulfilmentPage.ts';
+import { tasksPage } from '../../web/pages/fulfilment/tasksPage.ts';
+import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
 
 const params = z.object({
@@ -50,26 +52,8 @@ const deliveryParams = z.object({
   deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'the delivery id from the callback_url'),
 });
 
-/** Tasks as table rows; the tick-off form only where the caller may answer (fulfilment:write in its company). */
-function taskRows(tasks: (TaskRow & { mayAnswer: boolean })[]) {
-  return tasks.map(
-    (
-      t,
-    ) => html`<tr><td><a href="/console/fulfilment/${t.request_id}">${t.request_id}</a></td><td>${t.action}</td><td>${t.system_id}</td><td>${t.via === 'http' ? 'HTTP connector' : 'manual'}</td>
-<td>${t.status}${t.answer ? ` (${t.answer.status}${t.answer.records !== undefined ? `, ${t.answer.records} records` : ''})` : ''}${t.error ? html`<div>${t.error}</div>` : ''}</td>
-<td>${t.note ?? ''}${t.done_by ? html`<div><small>${t.done_by}</small></div>` : ''}</td>
-<td>${
-      t.mayAnswer && (t.status === 'open' || t.status === 'sent' || t.status === 'unanswered')
-        ? html`<form method="post" action="/console/fulfilment/${t.request_id}/tasks/${t.system_id}"><label for="note-${t.request_id}-${t.system_id}">Note</label><textarea id="note-${t.request_id}-${t.system_id}" name="note" required maxlength="2000" rows="2"></textarea>
-<label><input type="radio" name="status" value="done" checked> Done</label> <label><input type="radio" name="status" value="not_found"> Not held there</label>
-<p><button type="submit">Tick off</button></p></form>`
-        : ''
-    }</td></tr>`,
-  );
-}
-const TASK_HEAD = html`<thead><tr><th>Request</th><th>Action</th><th>System</th><th>Via</th><th>Status</th><th>Note</th><th></th></tr></thead>`;
-
-export async function fulfilmentRoutes(server: RouteServer, app: App) {
+/** Recording a task's answer, shared by the console, the API and the service's callback. */
+function answering(server: RouteServer, app: App) {
   // An answer recorded: the run's job looks again now (a done run completes the request on the desk). The
   // answer is stored either way; should waking fail, the run's timer finds it.
   const wake = async (requestId: string) => {
@@ -81,7 +65,7 @@ export async function fulfilmentRoutes(server: RouteServer, app: App) {
   };
 
   const tick = async (
-    req: import('fastify').FastifyRequest,
+    req: FastifyRequest,
     requestId: string,
     systemId: string,
     body: z.infer<typeof tickBody>,
@@ -97,18 +81,25 @@ export async function fulfilmentRoutes(server: RouteServer, app: App) {
     if (r.changed) await wake(requestId);
     return r.task;
   };
+  return { wake, tick };
+}
+type Answering = ReturnType<typeof answering>;
 
+export async function fulfilmentRoutes(server: RouteServer, app: App) {
+  const { wake, tick } = answering(server, app);
+  consoleTaskRoutes(server, app, tick);
+  apiTaskRoutes(server, app, tick);
+  await callbackRoute(server, app, wake);
+  statusRoutes(server, app);
+}
+
+function consoleTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
   server.get(
     '/console/fulfilment/tasks',
     { config: { permission: 'fulfilment:read' }, schema: { hide: true } },
     async (req, reply) => {
       const tasks = await openTasksFor(app.db, callerOf(req), await groupOf(app.registers));
-      const body = html`<h1>Fulfilment tasks</h1>
-<p>Systems without an interface, and services whose answer is awaited: tick each off with a note once the request has been carried out there. The request's fulfilment completes when every task is answered.</p>
-<section class="card">${tasks.length === 0 ? html`<p>No open tasks.</p>` : html`<table class="data">${TASK_HEAD}<tbody>${taskRows(tasks)}</tbody></table>`}</section>`;
-      return reply
-        .type('text/html')
-        .send(consolePage({ title: 'Fulfilment tasks', active: 'requests', body }));
+      return sendPage(reply, tasksPage(tasks));
     },
   );
 
@@ -124,7 +115,9 @@ export async function fulfilmentRoutes(server: RouteServer, app: App) {
       return reply.redirect('/console/fulfilment/tasks', 303);
     },
   );
+}
 
+function apiTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
   server.post(
     '/api/v1/fulfilment/:requestId/tasks/:systemId',
     {
@@ -168,7 +161,9 @@ export async function fulfilmentRoutes(server: RouteServer, app: App) {
       return reply.code(201).send(out);
     },
   );
+}
 
+async function callbackRoute(server: RouteServer, app: App, wake: Answering['wake']) {
   // The service's signed answer. Public (the service holds no Ombud credentials): the Standard Webhooks
   // signature over the raw body, with the connector's own secret, is the authentication.
   await server.register(async (s: RouteServer) => {
@@ -240,7 +235,9 @@ export async function fulfilmentRoutes(server: RouteServer, app: App) {
       },
     );
   });
+}
 
+function statusRoutes(server: RouteServer, app: App) {
   server.get(
     '/api/v1/fulfilment/:requestId',
     {
@@ -288,32 +285,8 @@ export async function fulfilmentRoutes(server: RouteServer, app: App) {
       const caller = callerOf(req);
       const group = await groupOf(app.registers);
       const st = await fulfilmentStatusFor(app.db, caller, group, requestId);
-      const pct = st.stepsTotal ? Math.round((100 * st.stepsDone) / st.stepsTotal) : 0;
       const tasks = await tasksOfRunFor(app.db, caller, group, requestId);
-      const body = html`<h1>Fulfilment of request ${requestId}</h1>
-<div class="card"><p><strong>${st.type}</strong> · <span class="pill ${st.status === 'failed' ? 'warn' : ''}">${st.status}</span> · ${st.stepsDone} of ${st.stepsTotal} steps (${pct}%) · attempt ${st.attempts}</p>
-<progress max="100" value="${pct}" style="width:100%"></progress>
-${st.status === 'failed' ? html`<p><strong>Failed:</strong> ${st.error ?? 'unknown reason'}. Fix the cause, then retry: the run resumes at the failed step.</p>` : ''}</div>
-${
-  st.status === 'waiting'
-    ? html`<div class="card"><p id="waiting-for">Waiting for answers from ${
-        tasks
-          .filter((t) => t.status === 'open' || t.status === 'sent')
-          .map((t) => `${t.system_id} (${t.via === 'http' ? 'HTTP, callback awaited' : 'manual task'})`)
-          .join(', ') || 'the services asked'
-      }. Open tasks are ticked off below or at <a href="/console/fulfilment/tasks">Fulfilment tasks</a>.</p></div>`
-    : ''
-}
-<section class="card"><h2>Steps</h2><table class="data"><thead><tr><th>Step</th><th>Status</th><th>Attempts</th><th>Collections</th><th>Why / note</th></tr></thead><tbody>
-${st.steps.map(
-  (s) => html`<tr><td>${s.step}</td><td>${s.status}</td><td>${s.attempts}</td>
-<td>${(s.outcome ?? []).map((o) => html`<div>${o.system} / ${o.collection}: ${o.erased} changed, ${o.kept} kept${o.keptUnder.length ? ` (${o.keptUnder.map((k) => `${k.rule} until ${k.eraseOn}`).join(', ')})` : ''}</div>`)}</td>
-<td>${s.error ?? ''}${s.note ? html`<div class="note">${s.note}</div>` : ''}</td></tr>`,
-)}</tbody></table></section>
-${tasks.length ? html`<section class="card"><h2>Recipients and other systems (Art. 19)</h2><table class="data">${TASK_HEAD}<tbody>${taskRows(tasks)}</tbody></table></section>` : ''}`;
-      return reply
-        .type('text/html')
-        .send(consolePage({ title: `Fulfilment ${requestId}`, active: 'requests', body }));
+      return sendPage(reply, fulfilmentPage(requestId, st, tasks));
     },
   );
 }

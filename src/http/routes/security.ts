@@ -43,9 +43,17 @@ const keyView = (k: ApiKey) => ({
   rotatedFrom: k.rotatedFrom,
 });
 
-export async function securityRoutes(server: RouteServer, app: App) {
-  const knownOrgs = async () => (await app.registers.get())?.index.register.organizations.map((o) => o.id);
+const knownOrgs = async (app: App) =>
+  (await app.registers.get())?.index.register.organizations.map((o) => o.id);
 
+export async function securityRoutes(server: RouteServer, app: App) {
+  roleRoutes(server, app);
+  apiKeyRoutes(server, app);
+  auditRoutes(server, app);
+}
+
+/** Roles: granted and taken away per company, only to people the caller may see. */
+function roleRoutes(server: RouteServer, app: App) {
   server.post(
     '/api/v1/organizations/:orgId/roles',
     {
@@ -84,7 +92,17 @@ export async function securityRoutes(server: RouteServer, app: App) {
       return reply.status(204).send();
     },
   );
+}
 
+const createBody = z.object({
+  name: z.string().min(1).max(100),
+  orgIds: z.array(orgId).min(1).max(50),
+  permissions: z.array(z.enum(PERMISSIONS)).min(1).max(PERMISSIONS.length),
+  expiresInDays: z.number().int().min(1).max(3650).nullable().default(90),
+});
+
+/** API keys: listed (never the keys), created and rotated (the key shown once), revoked. */
+function apiKeyRoutes(server: RouteServer, app: App) {
   server.get(
     '/api/v1/apikeys',
     {
@@ -94,12 +112,6 @@ export async function securityRoutes(server: RouteServer, app: App) {
     async (req) => (await listApiKeys(app.db, req.principal, await groupOf(app.registers))).map(keyView),
   );
 
-  const createBody = z.object({
-    name: z.string().min(1).max(100),
-    orgIds: z.array(orgId).min(1).max(50),
-    permissions: z.array(z.enum(PERMISSIONS)).min(1).max(PERMISSIONS.length),
-    expiresInDays: z.number().int().min(1).max(3650).nullable().default(90),
-  });
   server.post(
     '/api/v1/apikeys',
     {
@@ -115,7 +127,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
       const { key, apiKey } = await createApiKey(app.db, principalActor(req), body, {
         by: req.principal,
         now: app.now(),
-        knownOrgs: await knownOrgs(),
+        knownOrgs: await knownOrgs(app),
       });
       return reply.status(201).send({ key, apiKey: keyView(apiKey) });
     },
@@ -159,7 +171,10 @@ export async function securityRoutes(server: RouteServer, app: App) {
       );
     },
   );
+}
 
+/** The audit log for auditors: search and export, verification, signed checkpoints. */
+function auditRoutes(server: RouteServer, app: App) {
   server.get(
     '/api/v1/audit',
     {
@@ -230,7 +245,7 @@ export async function securityRoutes(server: RouteServer, app: App) {
     },
     async (req, reply) => {
       // A checkpoint covers the whole group's log: only someone who may read the audit log of every company.
-      const orgs = (await knownOrgs()) ?? [];
+      const orgs = (await knownOrgs(app)) ?? [];
       if (!allowedInAll(req.principal!, 'audit:read', orgs))
         throw forbidden(
           "A checkpoint covers every company's audit log: it needs 'audit:read' in every company.",
