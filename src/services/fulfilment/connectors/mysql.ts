@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { withTransaction } from '../../../storage/transaction.ts';
 import { mysqlDialect } from './dialect.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
@@ -42,17 +43,15 @@ class MysqlConnector implements SqlConnector {
   async transaction<T>(fn: (tx: SqlConnector) => Promise<T>): Promise<T> {
     if (!this.pool) return fn(this);
     const conn = await this.pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      const out = await fn(new MysqlConnector(conn));
-      await conn.commit();
-      return out;
-    } catch (err) {
-      await conn.rollback().catch(() => {});
-      throw err;
-    } finally {
-      conn.release();
-    }
+    return withTransaction(
+      {
+        begin: () => conn.beginTransaction(),
+        commit: () => conn.commit(),
+        rollback: () => conn.rollback(),
+        release: () => conn.release(),
+      },
+      () => fn(new MysqlConnector(conn)),
+    );
   }
   async describe(): Promise<LiveSchema> {
     const tables = await this.query<{ t: string }>(
