@@ -5,7 +5,7 @@
  */
 import { PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { postgresDialect } from './dialect.ts';
-import { describePostgres } from './pgCatalog.ts';
+import { describeCatalog, postgresCatalog } from './catalog.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
 const parsers = {
@@ -42,7 +42,7 @@ class PgliteConnector implements SqlConnector {
     return this.root.transaction((tx) => fn(new PgliteConnector(tx)));
   }
   describe(): Promise<LiveSchema> {
-    return describePostgres(this);
+    return describeCatalog(this, postgresCatalog);
   }
   async close(): Promise<void> {
     await this.root?.close();

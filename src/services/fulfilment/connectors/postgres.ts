@@ -1,6 +1,6 @@
 import { basePgParsers, PgSession } from '../../../storage/pgSession.ts';
 import { postgresDialect } from './dialect.ts';
-import { describePostgres } from './pgCatalog.ts';
+import { describeCatalog, postgresCatalog } from './catalog.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
 /** The connector's parsers: the Db's, and timestamps without time zone as ISO text. */
@@ -31,7 +31,7 @@ class PgConnector implements SqlConnector {
     return this.session.transaction((tx) => fn(tx === this.session ? this : new PgConnector(tx)));
   }
   describe(): Promise<LiveSchema> {
-    return describePostgres(this);
+    return describeCatalog(this, postgresCatalog);
   }
   close(): Promise<void> {
     return this.session.close();
