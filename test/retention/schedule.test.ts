@@ -18,6 +18,7 @@ import { RETENTION_QUEUE, RetentionWorker } from '../../src/services/retention/w
 import type { Db } from '../../src/storage/db.ts';
 import { freshDb } from '../support/db.ts';
 import { count, ombudServerDb, retentionSystems } from './support.ts';
+import { captureIo } from '../support/cli.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -100,15 +101,7 @@ describe.each(['pglite', 'postgres'] as const)('the daily retention run on pg-bo
 });
 
 describe('ombud retention run', () => {
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return {
-      out,
-      err,
-      io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), readStdin: async () => '' },
-    };
-  };
+  const io = () => captureIo();
 
   test('P10 P12 a dry run with progress, a refusal to run ahead of today, a real run, and bad annotations at file:line:column', async () => {
     const o = await ombudServerDb();
