@@ -18,6 +18,7 @@ import { RETENTION_QUEUE, RetentionWorker } from '../../src/services/retention/w
 import type { Db } from '../../src/storage/db.ts';
 import { freshDb } from '../support/db.ts';
 import { count, ombudServerDb, retentionSystems } from './support.ts';
+import { TEST_AUDIT_KEYRING } from '../support/audit-keys.ts';
 import { captureIo } from '../support/cli.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -109,11 +110,15 @@ describe('ombud retention run', () => {
     await applyRegister(o.db, SYSTEM_ACTOR, await readRegisterSources(DEMO_REGISTER_DIR));
     const s = await retentionSystems({ customers: 40 });
     cleanup.push(s.close);
-    const before = process.env.DATABASE_URL;
+    // The CLI against a server loads the server's audit keys (it never makes its own): the test key here.
+    const before = { url: process.env.DATABASE_URL, keys: process.env.OMBUD_SECRET_KEYS };
     process.env.DATABASE_URL = o.url;
+    process.env.OMBUD_SECRET_KEYS = TEST_AUDIT_KEYRING;
     cleanup.push(async () => {
-      if (before === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = before;
+      if (before.url === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before.url;
+      if (before.keys === undefined) delete process.env.OMBUD_SECRET_KEYS;
+      else process.env.OMBUD_SECRET_KEYS = before.keys;
     });
     const conn = [
       '--connection',
