@@ -3,15 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { openPglite } from '../../src/storage/pglite.ts';
-
-function capture(stdin = '') {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), readStdin: async () => stdin };
-  return { io, out, err, text: () => out.join('\n'), errors: () => err.join('\n') };
-}
+import { captureIo } from '../support/cli.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ombud-cli-'));
 const env = { ...process.env };
@@ -23,7 +16,7 @@ afterAll(() => {
 
 describe('ombud CLI', () => {
   test('register validate accepts the demo group', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await main(['register', 'validate', 'examples/nestit/register'], c.io)).toBe(0);
     expect(c.text()).toMatch(/0 errors/);
     expect(c.text()).toContain('Valid: 4 organizations');
@@ -34,7 +27,7 @@ describe('ombud CLI', () => {
     cpSync('test/fixtures/register-min', dir, { recursive: true });
     const file = join(dir, 'purposes.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('recipients: [mailer]', 'recipients: [mailr]'));
-    const c = capture();
+    const c = captureIo();
     expect(await main(['register', 'validate', dir], c.io)).toBe(1);
     expect(c.errors()).toMatch(
       /purposes\.yaml:\d+:\d+: error unresolved-reference: Unknown system 'mailr'\./,
@@ -44,39 +37,39 @@ describe('ombud CLI', () => {
   });
 
   test('apply, apply again, publish, diff, render and export work on the embedded database', async () => {
-    let c = capture();
+    let c = captureIo();
     expect(await main(['register', 'apply', 'test/fixtures/register-min'], c.io)).toBe(0);
     expect(c.text()).toContain('Stored register revision 1');
-    c = capture();
+    c = captureIo();
     expect(await main(['register', 'apply', 'test/fixtures/register-min'], c.io)).toBe(0);
     expect(c.text()).toContain('Unchanged');
-    c = capture();
+    c = captureIo();
     expect(await main(['notice', 'publish', '--org', 'acme-ab', '--effective', '2026-01-01'], c.io)).toBe(0);
     expect(c.text()).toContain('published version 1');
-    c = capture();
+    c = captureIo();
     expect(await main(['notice', 'diff', '--org', 'acme-ab'], c.io)).toBe(0);
     expect(c.text()).toContain('0 changes');
-    c = capture();
+    c = captureIo();
     expect(await main(['notice', 'render', '--org', 'acme-ab', '--lang', 'sv', '--format', 'md'], c.io)).toBe(
       0,
     );
     expect(c.text()).toContain('# Integritetspolicy — Acme AB');
     expect(c.text()).toContain('Version 1, gäller från 2026-01-01');
-    c = capture();
+    c = captureIo();
     expect(await main(['ropa', 'export', '--org', 'acme-as', '--format', 'json'], c.io)).toBe(0);
     expect(JSON.parse(c.text()).entries.map((e: { purposeId: string }) => e.purposeId)).toEqual(['orders']);
-    c = capture();
+    c = captureIo();
     expect(await main(['audit', 'verify'], c.io)).toBe(0);
     expect(c.text()).toMatch(/Audit log intact: \d+ entries/);
-    c = capture('a long enough passphrase\n');
+    c = captureIo('a long enough passphrase\n');
     expect(await main(['admin', 'create', '--email', 'Admin@Example.com'], c.io)).toBe(0);
-    c = capture();
+    c = captureIo();
     expect(await main(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], c.io)).toBe(1);
     expect(c.errors()).toContain('Use at least 12 characters');
   });
 
   test('P21 audit checkpoint signs and exports the head; audit verify checks against it: 0 intact, 1 a cut tail, 3 without the key', async () => {
-    let c = capture();
+    let c = captureIo();
     expect(await main(['audit', 'checkpoint'], c.io)).toBe(0);
     expect(c.text()).toMatch(/Checkpoint signed: \d+ entries up to entry \d+/);
     expect(c.text()).toContain(`Created the audit signing key ${join(dataDir, 'audit-signing.key')}`);
@@ -86,7 +79,7 @@ describe('ombud CLI', () => {
       kid: expect.stringMatching(/^[0-9a-f]{16}$/),
       sig: expect.any(String),
     });
-    c = capture();
+    c = captureIo();
     expect(await main(['audit', 'verify'], c.io)).toBe(0);
     expect(c.text()).toMatch(/Audit log intact: \d+ entries, hash chain verified \(\d+ keyed with key file/);
     expect(c.text()).toMatch(/Matches the signed checkpoint of/);
@@ -100,14 +93,14 @@ describe('ombud CLI', () => {
     );
     await db.query('UPDATE audit_head SET seq = $1, count = count - 1, hash = $2', [prev!.seq, prev!.hash]);
     await db.close();
-    c = capture();
+    c = captureIo();
     expect(await main(['audit', 'verify'], c.io)).toBe(1);
     expect(c.errors()).toMatch(/Audit log BROKEN at entry \d+: the log ends before the signed checkpoint/);
     // Without the chain key (a verifier that lacks the server's key file): says so, never passes.
     const keyFile = join(dataDir, 'audit-chain.key');
     renameSync(keyFile, `${keyFile}.away`);
     try {
-      c = capture();
+      c = captureIo();
       expect(await main(['audit', 'verify'], c.io)).toBe(3);
       expect(c.errors()).toMatch(/WITHOUT the audit chain key/);
       expect(c.errors()).toMatch(/Audit log NOT VERIFIED at entry \d+/);
@@ -117,10 +110,10 @@ describe('ombud CLI', () => {
   });
 
   test('unknown commands and missing options exit non-zero with usage', async () => {
-    let c = capture();
+    let c = captureIo();
     expect(await main(['frobnicate'], c.io)).toBe(2);
     expect(c.errors()).toContain('Usage: ombud');
-    c = capture();
+    c = captureIo();
     expect(await main(['notice', 'render', '--lang', 'xx', '--org', 'a'], c.io)).toBe(2);
     expect(c.errors()).toContain('--lang must be one of en, sv, nb');
   });

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { userWithRoles } from '../security/helpers.ts';
 import { startConsentServer, same } from './support.ts';
 import type { TestServer } from '../support/server.ts';
+import { FORM } from '../support/http.ts';
 
 const ORG = 'nestit-sverige';
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('console consent desk', () => {
   let t: TestServer;

@@ -17,6 +17,7 @@ import { deskApi } from '../integration/support.ts';
 import { codeIn, type DeskServer, startDesk } from '../requests/support.ts';
 import { SAME_ORIGIN, userWithRoles } from '../security/helpers.ts';
 import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
+import { postForm } from '../support/http.ts';
 
 type Who = Role | 'key';
 const ROLES: Role[] = ['dpo', 'privacy-agent', 'cs-agent', 'engineer', 'auditor'];
@@ -223,12 +224,12 @@ describe('P21 fulfilment runs, artifacts and tasks per company', () => {
       expect(api.statusCode, `${who} API tick`).toBe(OTHER_ANSWER[who]);
       leaksNothing(api.body);
       if (who !== 'key') {
-        const form = await s.server.inject({
-          method: 'POST',
-          url: `/console/fulfilment/${ids.nisErasure}/tasks/${task!.system_id}`,
-          headers: { ...auth[who], 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams({ status: 'done', note: `ticked by ${who}` }).toString(),
-        });
+        const form = await postForm(
+          s.server,
+          `/console/fulfilment/${ids.nisErasure}/tasks/${task!.system_id}`,
+          { status: 'done', note: `ticked by ${who}` },
+          auth[who],
+        );
         expect(form.statusCode, `${who} console tick`).toBe(OTHER_ANSWER[who]);
         leaksNothing(form.body);
       }
@@ -281,12 +282,12 @@ describe('P21 fulfilment runs, artifacts and tasks per company', () => {
     const open = (await tasksOf(s.app.db, ids.proErasure)).filter((t) => t.status === 'open');
     expect(open.length).toBeGreaterThan(1);
     // A Provendo privacy agent ticks one off in the console, the key another over the API.
-    const form = await s.server.inject({
-      method: 'POST',
-      url: `/console/fulfilment/${ids.proErasure}/tasks/${open[0]!.system_id}`,
-      headers: { ...auth['privacy-agent'], 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ status: 'done', note: 'Deleted in the tool' }).toString(),
-    });
+    const form = await postForm(
+      s.server,
+      `/console/fulfilment/${ids.proErasure}/tasks/${open[0]!.system_id}`,
+      { status: 'done', note: 'Deleted in the tool' },
+      auth['privacy-agent'],
+    );
     expect(form.statusCode).toBe(303);
     const api = await as('key', 'POST', `/api/v1/fulfilment/${ids.proErasure}/tasks/${open[1]!.system_id}`, {
       status: 'not_found',

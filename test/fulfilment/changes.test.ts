@@ -7,37 +7,15 @@ import { parseDatasetYaml } from '../../src/core/fulfilment/dataset.ts';
 import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
 import { isRestricted } from '../../src/services/fulfilment/engine.ts';
 import { KeyedHashPseudonym } from '../../src/services/fulfilment/masking.ts';
-import {
-  type FulfilmentDeps,
-  runFulfilment,
-  subjectHash,
-} from '../../src/services/fulfilment/runFulfilment.ts';
-import type { Db } from '../../src/storage/db.ts';
-import { freshDb } from '../support/db.ts';
-import {
-  fulfilmentDeps,
-  type NestitSystems,
-  nestitSystems,
-  richCustomer,
-} from '../support/nestit-systems.ts';
+import { runFulfilment, subjectHash } from '../../src/services/fulfilment/runFulfilment.ts';
+import { fulfilmentSetup, richCustomer } from '../support/nestit-systems.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function setup(
-  webshop: 'postgres' | 'mysql' = 'postgres',
-): Promise<{ s: NestitSystems; db: Db; deps: FulfilmentDeps }> {
-  const s = await nestitSystems({ customers: 60, webshop });
-  const db = await freshDb('pglite');
-  cleanup.push(s.close, () => db.close());
-  return {
-    s,
-    db,
-    deps: fulfilmentDeps(s, db),
-  };
-}
+const setup = (webshop: 'postgres' | 'mysql' = 'postgres') => fulfilmentSetup(cleanup, webshop);
 
 describe('rectification and restriction', () => {
   test('P26 P06 a corrected e-mail address reaches every system that holds it; bookkeeping records stay as they were', async () => {

@@ -4,13 +4,10 @@
  * nothing erased that was to be kept. Web shop on PostgreSQL, customer service on MariaDB.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, expect, test } from 'vitest';
 import { prng } from '../../src/demo/systems/seed.ts';
-import { migrate } from '../../src/storage/migrate.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
-import { DB_SUFFIX, PG_ADMIN_URL } from '../support/db.ts';
+import { migratedServerDb } from '../support/db.ts';
 import { type NestitSystems, nestitSystems } from '../support/nestit-systems.ts';
 import type { SystemDb } from '../support/systems.ts';
 
@@ -20,23 +17,10 @@ afterAll(async () => {
 });
 
 async function ombudDb(): Promise<string> {
-  const name = `ombud_crash_${randomBytes(5).toString('hex')}${DB_SUFFIX}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString(), 1);
-  await migrate(db);
+  const { url, db, drop } = await migratedServerDb('ombud_crash', 1);
   await db.close();
-  cleanup.push(async () => {
-    const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await a.end();
-  });
-  return url.toString();
+  cleanup.push(drop);
+  return url;
 }
 
 /** Run the worker; with `kill`, SIGKILL it `afterMs` after its `afterDone`-th finished request of this run. */

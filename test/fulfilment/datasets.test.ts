@@ -6,16 +6,9 @@ import { createDemoSchema } from '../../src/demo/systems/seed.ts';
 import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
 import { demoIndex } from '../support/nestit-systems.ts';
 import { freshSystemDb } from '../support/systems.ts';
+import { captureIo } from '../support/cli.ts';
 
-const io = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), readStdin: async () => '' },
-  };
-};
+const io = () => captureIo();
 
 describe('dataset annotations', () => {
   test('traversal visits every collection after the ones it is found through', async () => {

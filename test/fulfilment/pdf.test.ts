@@ -5,12 +5,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { renderPdf } from '../../src/services/fulfilment/pdf.ts';
 import { getArtifact, runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { freshDb } from '../support/db.ts';
-import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
+import {
+  fulfilmentDeps,
+  type NestitSystems,
+  nestitSystems,
+  richCustomer,
+} from '../support/nestit-systems.ts';
 
 const OUT = 'test-results/screenshots';
 const NOW = new Date('2026-11-25T10:00:00Z');
@@ -28,24 +32,12 @@ afterAll(async () => {
 describe('extract as PDF', () => {
   test('P25 the access extract is handed over as PDF as well as HTML and JSON, with the same data and Art. 15 information', async () => {
     const who = await richCustomer(s);
-    const res = await runFulfilment(
-      {
-        db,
-        actor: SYSTEM_ACTOR,
-        index: s.index,
-        datasets: s.datasets,
-        connectors: s.connectors,
-        secret: 'k',
-        now: () => NOW,
-        pdf: renderPdf,
-      },
-      {
-        requestId: 'req-pdf-1',
-        orgId: 'nestit-sverige',
-        type: 'access',
-        identities: { customerNumber: who.customerNumber },
-      },
-    );
+    const res = await runFulfilment(fulfilmentDeps(s, db, { now: () => NOW, pdf: renderPdf }), {
+      requestId: 'req-pdf-1',
+      orgId: 'nestit-sverige',
+      type: 'access',
+      identities: { customerNumber: who.customerNumber },
+    });
     expect(res.status).toBe('done');
     expect(res.artifacts).toEqual(['extract.html', 'extract.json', 'extract.pdf', 'portability.zip']);
     const pdf = (await getArtifact(db, 'req-pdf-1', 'extract.pdf', NOW))!;

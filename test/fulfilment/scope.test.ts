@@ -4,33 +4,15 @@
  * datasets' `ombud.controller` annotations. Real servers: web shop on PostgreSQL, customer service on MariaDB.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  type FulfilmentDeps,
-  getArtifact,
-  runFulfilment,
-} from '../../src/services/fulfilment/runFulfilment.ts';
-import { freshDb } from '../support/db.ts';
-import {
-  fulfilmentDeps,
-  type NestitSystems,
-  nestitSystems,
-  richCustomer,
-} from '../support/nestit-systems.ts';
+import { getArtifact, runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
+import { fulfilmentSetup, richCustomer } from '../support/nestit-systems.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function setup(): Promise<{ s: NestitSystems; deps: FulfilmentDeps }> {
-  const s = await nestitSystems({ customers: 60, webshop: 'postgres' });
-  const db = await freshDb('pglite');
-  cleanup.push(s.close, () => db.close());
-  return {
-    s,
-    deps: fulfilmentDeps(s, db),
-  };
-}
+const setup = () => fulfilmentSetup(cleanup, 'postgres');
 
 describe('a request acts on its own company’s rows of a shared system', () => {
   test('P01 P11 P28 P33 erasure by a company that does not hold the customer changes nothing; by theirs, their rows; the joint arrangement’s rows go with its contact point', async () => {

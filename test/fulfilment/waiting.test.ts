@@ -32,7 +32,12 @@ import { pdfRenderer } from '../../src/services/requests/fulfilRequest.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { freshDb } from '../support/db.ts';
 import { type MailProvider, startMailProvider } from '../support/mail-provider.ts';
-import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
+import {
+  fulfilmentDeps,
+  type NestitSystems,
+  nestitSystems,
+  richCustomer,
+} from '../support/nestit-systems.ts';
 
 const ORG = 'nestit-sverige';
 const secret = newWebhookSecret();
@@ -65,18 +70,13 @@ afterAll(async () => {
   await db?.close();
 });
 
-const deps = (over: Partial<FulfilmentDeps> = {}): FulfilmentDeps => ({
-  db,
-  actor: SYSTEM_ACTOR,
-  index: s.index,
-  datasets: s.datasets,
-  connectors: s.connectors,
-  secret: 'k',
-  now: clock,
-  // Callbacks are not used here (the service is silent or answers at once).
-  recipients: { callbackBaseUrl: 'http://127.0.0.1:9', keyring: ring, backoffMs: 20 },
-  ...over,
-});
+const deps = (over: Partial<FulfilmentDeps> = {}): FulfilmentDeps =>
+  fulfilmentDeps(s, db, {
+    now: clock,
+    // Callbacks are not used here (the service is silent or answers at once).
+    recipients: { callbackBaseUrl: 'http://127.0.0.1:9', keyring: ring, backoffMs: 20 },
+    ...over,
+  });
 
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;

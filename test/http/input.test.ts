@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { unstorableFields } from '../../src/http/input.ts';
 import { SAME_ORIGIN } from '../security/helpers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { FORM } from '../support/http.ts';
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const JSON_TYPE = { 'content-type': 'application/json' };
 const UUID = '00000000-0000-4000-8000-000000000000';
 

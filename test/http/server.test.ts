@@ -4,6 +4,7 @@ import type { OmbudError } from '../../src/core/errors.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { SAME_ORIGIN } from '../security/helpers.ts';
 import { startTestServer, TEST_ADMIN, type TestServer } from '../support/server.ts';
+import { sessionCookie, signIn } from '../support/http.ts';
 
 describe('HTTP server on the demo group', () => {
   let ts: TestServer;
@@ -115,12 +116,7 @@ describe('HTTP server on the demo group', () => {
     const still = await ts.server.inject({ url: '/api/v1/register', headers: { cookie: ts.cookie } });
     expect(still.statusCode).toBe(200);
     // From the console's own page it signs out (a second session, so the others' tests keep theirs).
-    const login = await ts.server.inject({
-      method: 'POST',
-      url: '/console/login',
-      payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
-    });
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const cookie = sessionCookie(await signIn(ts.server, TEST_ADMIN));
     const out = await ts.server.inject({
       method: 'POST',
       url: '/console/logout',
@@ -159,15 +155,10 @@ describe('HTTP server on the demo group', () => {
   });
 
   test('over https (OMBUD_PUBLIC_URL https://…) cookies are Secure and HSTS is sent; over http neither', async () => {
-    const signIn = (server: typeof ts.server) =>
-      server.inject({
-        method: 'POST',
-        url: '/console/login',
-        payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
-      });
+    const signInAdmin = (server: typeof ts.server) => signIn(server, TEST_ADMIN);
     // http (the test configuration: http://127.0.0.1:3000)
     expect(ts.app.config.publicUrl).toMatch(/^http:/);
-    const plain = await signIn(ts.server);
+    const plain = await signInAdmin(ts.server);
     expect(plain.statusCode).toBe(303);
     expect(String(plain.headers['set-cookie'])).toMatch(/^ombud_session=[^;]+;.*HttpOnly/);
     expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/i);
@@ -179,7 +170,7 @@ describe('HTTP server on the demo group', () => {
       { logger: false },
     );
     try {
-      const res = await signIn(secure);
+      const res = await signInAdmin(secure);
       expect(res.statusCode).toBe(303);
       const set = String(res.headers['set-cookie']);
       expect(set).toMatch(/; Secure/);

@@ -7,9 +7,13 @@
  */
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { swedishBookkeepingEnd } from '../../src/core/retention/retention.ts';
-import { isRestricted } from '../../src/services/fulfilment/engine.ts';
-import { type NestitSystems, nestitSystems, richCustomer, traces } from '../support/nestit-systems.ts';
+import {
+  expectInvoicesKept,
+  nestitSystems,
+  type NestitSystems,
+  richCustomer,
+  traces,
+} from '../support/nestit-systems.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
 import { deskApi } from './support.ts';
 
@@ -50,20 +54,7 @@ describe('P11 P25 P28 P30 P32 one request end to end (PostgreSQL, MariaDB, SMTP)
     expect(await traces(sys.webshop, who.customerNumber)).toEqual(['invoices.customer_number']);
     expect(await traces(sys.service, who.email)).toEqual([]);
     expect(await traces(sys.service, who.customerNumber)).toEqual([]);
-    const kept = await sys.webshop.connector.query<{
-      id: number;
-      restricted: boolean;
-      erase_on: string;
-      invoice_date: string;
-    }>('SELECT id, restricted, erase_on, invoice_date FROM invoices WHERE customer_number = $1 ORDER BY id', [
-      who.customerNumber,
-    ]);
-    expect(kept.map((k) => k.id)).toEqual(invoices.map((i) => i.id));
-    for (const k of kept) {
-      expect(k.restricted).toBe(true);
-      expect(k.erase_on).toBe(swedishBookkeepingEnd(`${k.invoice_date.slice(0, 4)}-12-31`).erasableFrom);
-      expect(await isRestricted(sys.webshop.connector, 'invoices', String(k.id))).toBe(true);
-    }
+    await expectInvoicesKept(sys.webshop, who.customerNumber, invoices);
 
     // Per-system results on the request: erased and kept counts and the rule keeping them.
     const run = (await d.api('GET', `/api/v1/requests/${id}/fulfilment`)).json();

@@ -9,6 +9,7 @@ import { customerEmail } from '../../src/demo/systems/seed.ts';
 import type { ConsentEvent } from '../../src/services/consent/recordConsentEvent.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
 import { deskApi } from './support.ts';
+import { grantNewsletter } from '../support/http.ts';
 
 describe('requests joined with consent and fulfilment (embedded)', () => {
   let s: DeskServer;
@@ -23,19 +24,7 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
   }, 120_000);
   afterAll(async () => s?.close());
 
-  const grant = (orgId: string, email: string) =>
-    d.api(
-      'POST',
-      `/api/v1/organizations/${orgId}/consents`,
-      {
-        identity: { email },
-        purpose: 'communication-subscription',
-        channel: 'email',
-        wording: 'Yes, send me newsletters by e-mail.',
-        source: 'checkout',
-      },
-      { 'idempotency-key': crypto.randomUUID() },
-    );
+  const grant = (orgId: string, email: string) => grantNewsletter(d.api, orgId, email);
 
   test('P27 P38 an objection to direct marketing filed as a request is an objection event in consent: may-we-contact answers no at once, webhooks are queued', async () => {
     const email = 'dm.objector@example.org';

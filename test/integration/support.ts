@@ -1,14 +1,10 @@
 /** Helpers for the joined flow: file, verify by the mailed code, wait for the worker. */
 import { expect } from 'vitest';
 import { codeIn, type DeskServer } from '../requests/support.ts';
+import { jsonApi } from '../support/http.ts';
 
 export function deskApi(s: DeskServer) {
-  const api = (
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) => s.server.inject({ method, url, payload: payload as object, headers: { ...s.origin, ...headers } });
+  const api = jsonApi(() => s);
   return {
     api,
     /** File a request by API, verify it with the code mailed to the SMTP server; returns the request ids. */

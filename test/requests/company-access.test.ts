@@ -10,6 +10,7 @@ import { type MailCatcher, startMailCatcher } from '../../src/services/mail/catc
 import { describeEachDatabase } from '../support/db.ts';
 import { userWithRoles } from '../security/helpers.ts';
 import { type DeskServer, startDesk } from './support.ts';
+import { postForm } from '../support/http.ts';
 
 const OWN_EMAIL = 'prov.kund@example.org'; // masked p***d@example.org
 const OTHER_EMAIL = 'sverige.kund@example.org'; // masked s***d@example.org
@@ -38,12 +39,7 @@ describeEachDatabase('P21 requests and mail per company', (kind) => {
   const as = (cookie: string) => ({ cookie, origin: 'http://localhost', host: 'localhost' });
   const get = (cookie: string, url: string) => s.server.inject({ method: 'GET', url, headers: as(cookie) });
   const form = (cookie: string, url: string, fields: Record<string, string>) =>
-    s.server.inject({
-      method: 'POST',
-      url,
-      payload: new URLSearchParams(fields).toString(),
-      headers: { ...as(cookie), 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    postForm(s.server, url, fields, as(cookie));
   const api = (headers: Record<string, string>, url: string, payload: object) =>
     s.server.inject({
       method: 'POST',

@@ -9,6 +9,7 @@ import { deliverOutbox } from '../../src/services/mail/outbox.ts';
 import { dailyDigest, deskStats } from '../../src/services/requests/listRequests.ts';
 import { daysBefore, tickingClock } from '../support/clock.ts';
 import { type DeskServer, startDesk } from './support.ts';
+import { postForm } from '../support/http.ts';
 
 /** The desk's clock: the letter below, received 2026-11-02, is due 2026-12-02 and not yet past due. */
 const NOW = '2026-11-06T09:00:00Z';
@@ -45,13 +46,7 @@ describe('console desk', () => {
   afterAll(async () => s?.close());
 
   const get = (url: string) => s.server.inject({ method: 'GET', url, headers: s.origin });
-  const form = (url: string, fields: Record<string, string>) =>
-    s.server.inject({
-      method: 'POST',
-      url,
-      payload: new URLSearchParams(fields).toString(),
-      headers: { ...s.origin, 'content-type': 'application/x-www-form-urlencoded' },
-    });
+  const form = (url: string, fields: Record<string, string>) => postForm(s.server, url, fields, s.origin);
 
   test('P32 the queue is sorted by due date and colours overdue and due-soon requests', async () => {
     const res = await get('/console/requests');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { tickingClock } from '../support/clock.ts';
 import { describeEachDatabase } from '../support/db.ts';
 import { codeIn, type DeskServer, startDesk } from './support.ts';
+import { grantNewsletter, jsonApi, objectToSurveys } from '../support/http.ts';
 
 const EMAIL = 'anna.svensson@example.org';
 /** The desk's clock: after the letters below (received 2026-01-05 and 2026-03-02), never before them. */
@@ -19,12 +20,7 @@ describeEachDatabase('request desk', (kind) => {
   });
   afterAll(async () => s?.close());
 
-  const api = (
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) => s.server.inject({ method, url, payload: payload as object, headers: { ...s.origin, ...headers } });
+  const api = jsonApi(() => s);
 
   const file = async (body: Record<string, unknown>, key = crypto.randomUUID()) => {
     const res = await api('POST', '/api/v1/requests', body, { 'idempotency-key': key });
@@ -245,28 +241,8 @@ describeEachDatabase('request desk', (kind) => {
     const email = 'everywhere@example.org';
     // Known at every company (each holds an objection of theirs) and in the jointly run marketing systems.
     for (const orgId of ['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo'])
-      expect(
-        (
-          await api(
-            'POST',
-            `/api/v1/organizations/${orgId}/objections`,
-            { identity: { email }, purpose: 'surveys', channel: '*' },
-            { 'idempotency-key': crypto.randomUUID() },
-          )
-        ).statusCode,
-      ).toBe(201);
-    await api(
-      'POST',
-      '/api/v1/organizations/bokhylla/consents',
-      {
-        identity: { email },
-        purpose: 'communication-subscription',
-        channel: 'email',
-        wording: 'Yes, send me newsletters by e-mail.',
-        source: 'checkout',
-      },
-      { 'idempotency-key': crypto.randomUUID() },
-    );
+      expect((await objectToSurveys(api, orgId, email)).statusCode).toBe(201);
+    await grantNewsletter(api, 'bokhylla', email);
     const { json } = await file({ company: 'group', type: 'erasure', email, sendCode: false });
     // On receipt: one request, held at the contact point, for all four companies.
     expect(json.requests).toHaveLength(1);

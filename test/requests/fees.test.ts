@@ -10,6 +10,7 @@ import { renderMail } from '../../src/core/requests/mail-templates.ts';
 import { describeEachDatabase } from '../support/db.ts';
 import { TEST_ADMIN } from '../support/server.ts';
 import { type DeskServer, startDesk } from './support.ts';
+import { jsonApi, sessionCookie, signIn } from '../support/http.ts';
 
 describe('fee rules', () => {
   test('P32 a fee needs an Art. 12(5) ground, a reason, a positive amount and an ISO currency', () => {
@@ -86,12 +87,7 @@ describeEachDatabase('request fees', (kind) => {
   });
   afterAll(async () => s?.close());
 
-  const api = (
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) => s.server.inject({ method, url, payload: payload as object, headers: { ...s.origin, ...headers } });
+  const api = jsonApi(() => s);
 
   const verifiedRequest = async (email: string) => {
     const res = await api(
@@ -114,14 +110,7 @@ describeEachDatabase('request fees', (kind) => {
   /** Move the clock; sign in again, since the console session expires on the moved clock. */
   const at = async (iso: string) => {
     clock = new Date(iso);
-    const res = await s.server.inject({
-      method: 'POST',
-      url: '/console/login',
-      payload: TEST_ADMIN,
-      headers: { 'content-type': 'application/json' },
-    });
-    const set = res.headers['set-cookie'];
-    s.origin.cookie = String(Array.isArray(set) ? set[0] : set).split(';')[0]!;
+    s.origin.cookie = sessionCookie(await signIn(s.server, TEST_ADMIN));
   };
   const WARNING = { ground: 'excessive', reason: 'Fifth identical register extract this month' };
   const FEE = { ...WARNING, amount: '150', currency: 'SEK' };

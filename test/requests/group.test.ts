@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeEachDatabase } from '../support/db.ts';
 import { type CaughtMail, codeIn, type DeskServer, startDesk } from './support.ts';
+import { grantNewsletter, jsonApi, objectToSurveys, postForm } from '../support/http.ts';
 
 const ALL = ['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo'];
 const NOW = new Date('2026-03-02T09:00:00Z');
@@ -19,12 +20,7 @@ describeEachDatabase('requests to the whole group', (kind) => {
   });
   afterAll(async () => s?.close());
 
-  const api = (
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) => s.server.inject({ method, url, payload: payload as object, headers: { ...s.origin, ...headers } });
+  const api = jsonApi(() => s);
   const file = async (body: Record<string, unknown>) => {
     const res = await api('POST', '/api/v1/requests', body, { 'idempotency-key': crypto.randomUUID() });
     expect(res.statusCode).toBe(201);
@@ -33,16 +29,7 @@ describeEachDatabase('requests to the whole group', (kind) => {
   const get = async (id: string) => (await api('GET', `/api/v1/requests/${id}`)).json();
   /** Make the address known at a company: it holds an objection (to surveys, not a joint purpose). */
   const knownAt = async (orgId: string, email: string) =>
-    expect(
-      (
-        await api(
-          'POST',
-          `/api/v1/organizations/${orgId}/objections`,
-          { identity: { email }, purpose: 'surveys', channel: '*' },
-          { 'idempotency-key': crypto.randomUUID() },
-        )
-      ).statusCode,
-    ).toBe(201);
+    expect((await objectToSurveys(api, orgId, email)).statusCode).toBe(201);
   const audit = (target: string) =>
     s.app.db.query<{ action: string; details: Record<string, unknown> }>(
       'SELECT action, details FROM audit_log WHERE target = $1 ORDER BY seq',
@@ -150,18 +137,7 @@ describeEachDatabase('requests to the whole group', (kind) => {
   test('P33 data held through the joint arrangement goes once, to its contact point; the company that knows the customer gets its own request', async () => {
     const email = 'joint.and.own@example.org';
     await knownAt('nestit-sverige', email);
-    const grant = await api(
-      'POST',
-      '/api/v1/organizations/nestit-sverige/consents',
-      {
-        identity: { email },
-        purpose: 'communication-subscription',
-        channel: 'email',
-        wording: 'Yes, send me newsletters by e-mail.',
-        source: 'checkout',
-      },
-      { 'idempotency-key': crypto.randomUUID() },
-    );
+    const grant = await grantNewsletter(api, 'nestit-sverige', email);
     expect(grant.statusCode).toBe(201);
     const key = crypto.randomUUID();
     const body = { company: 'group', type: 'erasure', email, sendCode: false };
@@ -268,16 +244,12 @@ describeEachDatabase('requests to the whole group', (kind) => {
         .sort(),
     ).toEqual(['note', 'orgIds']);
     // From the console: tick the company, say where the customer was found.
-    const ok = await s.server.inject({
-      method: 'POST',
-      url: `/console/requests/${group.id}/action`,
-      payload: new URLSearchParams({
-        action: 'route',
-        'org-bokhylla': 'on',
-        note: 'Found in the CRM of Bokhyllan',
-      }).toString(),
-      headers: { ...s.origin, 'content-type': 'application/x-www-form-urlencoded' },
-    });
+    const ok = await postForm(
+      s.server,
+      `/console/requests/${group.id}/action`,
+      { action: 'route', 'org-bokhylla': 'on', note: 'Found in the CRM of Bokhyllan' },
+      s.origin,
+    );
     expect(ok.statusCode).toBe(303);
     const g = (await get(group.id)).request;
     expect(g.decision.routing).toMatchObject({ known: ['bokhylla'], byAgent: true });
@@ -318,12 +290,7 @@ describeEachDatabase('requests to the whole group', (kind) => {
     expect(norm(a.body)).toBe(norm(b.body));
     // The public form: the redirect and the page it leads to.
     const form = (email: string) =>
-      s.server.inject({
-        method: 'POST',
-        url: '/privacy/requests',
-        payload: new URLSearchParams({ company: 'group', type: 'access', email, lang: 'nb' }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
+      postForm(s.server, '/privacy/requests', { company: 'group', type: 'access', email, lang: 'nb' });
     const fa = await form(known);
     const fb = await form(unknown);
     expect(fa.statusCode).toBe(303);

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { type DeskServer, startDesk } from './support.ts';
+import { postForm } from '../support/http.ts';
 
 let s: DeskServer;
 beforeEach(async () => {
@@ -12,13 +13,13 @@ beforeEach(async () => {
 afterEach(async () => s?.close());
 
 const form = (email: string, remoteAddress = '203.0.113.7') =>
-  s.server.inject({
-    method: 'POST',
-    url: '/privacy/requests',
+  postForm(
+    s.server,
+    '/privacy/requests',
+    { company: 'nestit-sverige', type: 'access', email, lang: 'en' },
+    {},
     remoteAddress,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ company: 'nestit-sverige', type: 'access', email, lang: 'en' }).toString(),
-  });
+  );
 
 test('the request form is limited per client address, with a clear page message and Retry-After', async () => {
   s.app.config.requestLimits.formPerHour = 3;
@@ -78,13 +79,13 @@ test('verification is limited per submission across addresses (problem+json on t
   expect(codes[4]).toBe(429);
 
   // The verification page shows a message, not JSON.
-  const page = await s.server.inject({
-    method: 'POST',
-    url: '/privacy/requests/verify',
-    remoteAddress: '192.0.2.50',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: `s=${submissionId}&code=123456`,
-  });
+  const page = await postForm(
+    s.server,
+    '/privacy/requests/verify',
+    { s: submissionId, code: '123456' },
+    {},
+    '192.0.2.50',
+  );
   expect(page.statusCode).toBe(429);
   expect(page.headers['content-type']).toContain('text/html');
   expect(page.body).toContain('Too many confirmation attempts');

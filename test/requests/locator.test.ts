@@ -10,6 +10,7 @@ import { locateSubject, locateSummary } from '../../src/services/requests/locate
 import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
 import { freshSystemDb, type SystemDb } from '../support/systems.ts';
 import { type DeskServer, startDesk } from './support.ts';
+import { jsonApi } from '../support/http.ts';
 
 const ALL = ['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo'];
 
@@ -29,12 +30,7 @@ describe.each([
     await sys?.close();
   });
 
-  const api = (
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ) => s.server.inject({ method, url, payload: payload as object, headers: { ...s.origin, ...headers } });
+  const api = jsonApi(() => s);
   const groupRequest = async (email: string, type = 'access') => {
     const res = await api(
       'POST',

@@ -1,8 +1,7 @@
 /** The customer's side of the request desk in the visitor's language: form, code page, confirmation. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { codeIn, type DeskServer, startDesk } from './support.ts';
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+import { FORM } from '../support/http.ts';
 
 describe('privacy center request pages in en, sv and nb', () => {
   let t: DeskServer;

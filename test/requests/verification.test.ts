@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { codeIn, type DeskServer, startDesk } from './support.ts';
+import { postForm } from '../support/http.ts';
 
 describe('verification', () => {
   let s: DeskServer;
@@ -143,12 +144,7 @@ describe('verification', () => {
     );
     expect(objection.statusCode).toBe(201);
     const submit = (email: string) =>
-      s.server.inject({
-        method: 'POST',
-        url: '/privacy/requests',
-        payload: new URLSearchParams({ company: 'group', type: 'access', email, lang: 'en' }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
+      postForm(s.server, '/privacy/requests', { company: 'group', type: 'access', email, lang: 'en' });
     const a = await submit(known);
     const b = await submit('never.seen.before@example.org');
     expect(a.statusCode).toBe(303);
@@ -160,16 +156,11 @@ describe('verification', () => {
     const pb = await s.server.inject({ method: 'GET', url: String(b.headers.location) });
     expect(pa.body.replace(/[0-9a-f-]{36}/g, 'ID')).toBe(pb.body.replace(/[0-9a-f-]{36}/g, 'ID'));
     expect(pa.body).toContain('Enter it below');
-    const bad = await s.server.inject({
-      method: 'POST',
-      url: '/privacy/requests',
-      payload: new URLSearchParams({
-        company: 'group',
-        type: 'access',
-        email: 'not-an-address',
-        lang: 'en',
-      }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    const bad = await postForm(s.server, '/privacy/requests', {
+      company: 'group',
+      type: 'access',
+      email: 'not-an-address',
+      lang: 'en',
     });
     expect(bad.statusCode).toBe(422);
     expect(bad.body).toContain('Enter a valid e-mail address');

@@ -11,8 +11,8 @@ import { RetentionWorker } from '../../src/services/retention/worker.ts';
 import { SAME_ORIGIN, userWithRoles } from '../security/helpers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { count, type RetentionSystems, retentionSystems } from './support.ts';
+import { FORM } from '../support/http.ts';
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const COMPANIES = ['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo'];
 
 describe('P21 retention runs need the role in every company', () => {

@@ -9,8 +9,7 @@ import { RetentionWorker } from '../../src/services/retention/worker.ts';
 import { SAME_ORIGIN, userWithRoles } from '../security/helpers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { count, type RetentionSystems, retentionSystems } from './support.ts';
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+import { FORM } from '../support/http.ts';
 
 describe('retention in the console', () => {
   let t: TestServer;

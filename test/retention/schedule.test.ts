@@ -19,6 +19,7 @@ import type { Db } from '../../src/storage/db.ts';
 import { freshDb } from '../support/db.ts';
 import { count, ombudServerDb, retentionSystems } from './support.ts';
 import { TEST_AUDIT_KEYRING } from '../support/audit-keys.ts';
+import { captureIo } from '../support/cli.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -101,15 +102,7 @@ describe.each(['pglite', 'postgres'] as const)('the daily retention run on pg-bo
 });
 
 describe('ombud retention run', () => {
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return {
-      out,
-      err,
-      io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), readStdin: async () => '' },
-    };
-  };
+  const io = () => captureIo();
 
   test('P10 P12 a dry run with progress, a refusal to run ahead of today, a real run, and bad annotations at file:line:column', async () => {
     const o = await ombudServerDb();
@@ -117,7 +110,7 @@ describe('ombud retention run', () => {
     await applyRegister(o.db, SYSTEM_ACTOR, await readRegisterSources(DEMO_REGISTER_DIR));
     const s = await retentionSystems({ customers: 40 });
     cleanup.push(s.close);
-    // The CLI on a PostgreSQL server reads the audit chain key from the environment, as the server does.
+    // The CLI against a server loads the server's audit keys (it never makes its own): the test key here.
     const before = { url: process.env.DATABASE_URL, keys: process.env.OMBUD_SECRET_KEYS };
     process.env.DATABASE_URL = o.url;
     process.env.OMBUD_SECRET_KEYS = TEST_AUDIT_KEYRING;

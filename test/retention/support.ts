@@ -3,96 +3,25 @@
  * service on MariaDB by default), seeded deterministically, in databases named retention_* so they are
  * told apart from other suites' on the shared servers; and Ombud's own database (PGlite, or the server).
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import type { Dataset } from '../../src/core/fulfilment/dataset.ts';
-import type { RegisterIndex } from '../../src/core/register/register-index.ts';
-import { createDemoSchema, seedDemoSystems } from '../../src/demo/systems/seed.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
-import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
-import type { Connectors } from '../../src/services/fulfilment/engine.ts';
 import type { RetentionDeps } from '../../src/services/retention/runRetention.ts';
 import type { Db } from '../../src/storage/db.ts';
-import { migrate } from '../../src/storage/migrate.ts';
-import { openPostgres } from '../../src/storage/postgres.ts';
-import { freshDb, PG_ADMIN_URL } from '../support/db.ts';
-import { demoIndex } from '../support/nestit-systems.ts';
+import { freshDb, migratedServerDb } from '../support/db.ts';
+import { type NestitSystems, nestitSystems } from '../support/nestit-systems.ts';
 import { freshSystemDb, type SystemDb } from '../support/systems.ts';
-
-const name = (what: string) => `retention_${what}_${randomBytes(5).toString('hex')}`;
-
-async function pgAdmin(sql: string): Promise<void> {
-  const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await a.connect();
-  try {
-    await a.query(sql);
-  } finally {
-    await a.end();
-  }
-}
 
 export const systemDb = (kind: 'postgres' | 'mysql'): Promise<SystemDb> =>
   freshSystemDb(kind, kind === 'postgres' ? 'retention_pg' : 'retention_my');
 
 /** A migrated Ombud database on the PostgreSQL server (for pg-boss and separate processes). */
-export async function ombudServerDb(): Promise<{ url: string; db: Db; drop: () => Promise<void> }> {
-  const db = name('ombud');
-  await pgAdmin(`CREATE DATABASE ${db}`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${db}`;
-  const handle = await openPostgres(url.toString(), 4);
-  await migrate(handle);
-  return {
-    url: url.toString(),
-    db: handle,
-    drop: async () => {
-      await handle.close().catch(() => {});
-      await pgAdmin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    },
-  };
-}
+export const ombudServerDb = () => migratedServerDb('retention_ombud', 4);
 
-export type RetentionSystems = {
-  webshop: SystemDb;
-  service: SystemDb;
-  datasets: Dataset[];
-  connectors: Connectors;
-  index: RegisterIndex;
-  close: () => Promise<void>;
-};
+export type RetentionSystems = NestitSystems;
 
-export async function retentionSystems(
-  opts: {
-    customers?: number;
-    webshop?: 'postgres' | 'mysql';
-    service?: 'postgres' | 'mysql';
-    datasets?: Dataset[];
-  } = {},
-): Promise<RetentionSystems> {
-  const webshop = await systemDb(opts.webshop ?? 'postgres');
-  const service = await systemDb(opts.service ?? 'mysql');
-  await createDemoSchema(webshop.connector, 'webshop');
-  await createDemoSchema(service.connector, 'customer-service');
-  await seedDemoSystems({
-    customers: opts.customers ?? 80,
-    webshop: webshop.connector,
-    customerService: service.connector,
-  });
-  return {
-    webshop,
-    service,
-    datasets: opts.datasets ?? (await readDatasetDir()),
-    connectors: new Map([
-      ['nestit_webshop', webshop.connector],
-      ['nestit_customer_service', service.connector],
-    ]),
-    index: await demoIndex(),
-    close: async () => {
-      await webshop.drop();
-      await service.drop();
-    },
-  };
-}
+/** The demo group's systems in databases named retention_* (web shop on PostgreSQL, service on MariaDB). */
+export const retentionSystems = (
+  opts: Omit<Parameters<typeof nestitSystems>[0] & object, 'systemDb'> = {},
+): Promise<RetentionSystems> => nestitSystems({ ...opts, systemDb });
 
 /** Ombud's side for a run: a fresh PGlite database unless one is given. */
 export async function retentionDeps(

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LOCK_MINUTES, MAX_FAILED_LOGINS } from '../../src/services/users/admins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { PASSWORD, SAME_ORIGIN, userWithRoles } from './helpers.ts';
+import { sessionCookie, signIn } from '../support/http.ts';
 
 let ts: TestServer;
 let clock = new Date('2026-11-25T10:00:00Z');
@@ -14,16 +15,7 @@ beforeAll(async () => {
 afterAll(() => ts?.close());
 
 const login = (email: string, password: string, code?: string) =>
-  ts.server.inject({
-    method: 'POST',
-    url: '/console/login',
-    payload: { email, password, ...(code ? { code } : {}) },
-    headers: { 'content-type': 'application/json' },
-  });
-const cookieOf = (res: { headers: Record<string, unknown> }) => {
-  const set = res.headers['set-cookie'];
-  return String(Array.isArray(set) ? set[0] : set).split(';')[0]!;
-};
+  signIn(ts.server, { email, password, code });
 
 describe('login throttling', () => {
   test(`after ${MAX_FAILED_LOGINS} wrong passwords the account is locked for ${LOCK_MINUTES} minutes, answering like a wrong password`, async () => {
@@ -113,7 +105,7 @@ describe('invite, reset, disable', () => {
     expect(again.statusCode).toBe(422);
     const s = await login('new.agent@staff.example', 'my own long password');
     expect(s.statusCode).toBe(303);
-    const agentCookie = cookieOf(s);
+    const agentCookie = sessionCookie(s);
 
     // Not into another company.
     const outside = await ts.server.inject({

@@ -6,6 +6,7 @@ import { main } from '../../src/cli/main.ts';
 import { keyHash } from '../../src/services/apikeys/apiKeys.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SAME_ORIGIN, userWithRoles } from './helpers.ts';
+import { captureIo } from '../support/cli.ts';
 
 let ts: TestServer;
 let engineer: { userId: string; cookie: string };
@@ -151,13 +152,7 @@ describe('ombud apikey', () => {
     const prev = process.env.OMBUD_DATA_DIR;
     process.env.OMBUD_DATA_DIR = dir.path;
     try {
-      const out: string[] = [];
-      const err: string[] = [];
-      const io = {
-        out: (t: string) => out.push(t),
-        err: (t: string) => err.push(t),
-        readStdin: async () => '',
-      };
+      const { io, out, err } = captureIo();
       expect(
         await main(
           [

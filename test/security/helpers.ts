@@ -4,6 +4,7 @@ import type { Role } from '../../src/core/policies/permissions.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { createAdmin } from '../../src/services/users/admins.ts';
 import { grantRole } from '../../src/services/users/roles.ts';
+import { sessionCookie, signIn } from '../support/http.ts';
 
 export const SAME_ORIGIN = { origin: 'http://localhost:80', host: 'localhost:80' };
 export const PASSWORD = 'a long enough test passphrase';
@@ -21,13 +22,7 @@ export async function userWithRoles(
     owner: false,
   });
   for (const r of roles) await grantRole(app.db, SYSTEM_ACTOR, { userId: user.id, ...r });
-  const res = await server.inject({
-    method: 'POST',
-    url: '/console/login',
-    payload: { email: `${label}@staff.example`, password: PASSWORD },
-    headers: { 'content-type': 'application/json' },
-  });
+  const res = await signIn(server, { email: `${label}@staff.example`, password: PASSWORD });
   if (res.statusCode !== 303) throw new Error(`login of ${label} failed: ${res.statusCode}`);
-  const set = res.headers['set-cookie'];
-  return { userId: user.id, cookie: String(Array.isArray(set) ? set[0] : set).split(';')[0]! };
+  return { userId: user.id, cookie: sessionCookie(res) };
 }

@@ -49,25 +49,50 @@ export async function freshDb(kind: 'pglite' | 'postgres' = 'pglite'): Promise<D
     await migrate(db);
     return db;
   }
-  const name = `ombud_test_${randomBytes(6).toString('hex')}${DB_SUFFIX}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const { db, drop } = await migratedServerDb('ombud_test', 5);
+  return Object.assign(db, { close: drop });
+}
+
+/** One statement on the PostgreSQL server's admin database (CREATE or DROP DATABASE). */
+export async function pgAdmin(sql: string): Promise<void> {
+  const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await a.connect();
+  try {
+    await a.query(sql);
+  } finally {
+    await a.end();
+  }
+}
+
+/** A new empty database on the PostgreSQL server, named `<prefix>_<random><suffix>`; `drop()` removes it. */
+export async function serverDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}${DB_SUFFIX}`;
+  await pgAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString(), 5);
+  return { url: url.toString(), drop: () => pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * A migrated Ombud database on the PostgreSQL server (pool of `max`), for pg-boss and separate processes;
+ * `drop()` closes the pool (if still open) and removes the database.
+ */
+export async function migratedServerDb(
+  prefix: string,
+  max: number,
+): Promise<{ url: string; db: Db; drop: () => Promise<void> }> {
+  const server = await serverDatabase(prefix);
+  const db = await openPostgres(server.url, max);
   await migrate(db);
   const close = db.close.bind(db);
-  return Object.assign(db, {
-    close: async () => {
-      await close();
-      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+  return {
+    url: server.url,
+    db,
+    drop: async () => {
+      await close().catch(() => {});
+      await server.drop();
     },
-  });
+  };
 }
 
 export const DATABASE_KINDS = ['pglite', 'postgres'] as const;

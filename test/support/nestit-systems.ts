@@ -3,16 +3,20 @@
  * customer service on MariaDB, each in its own fresh database, seeded deterministically, with the
  * annotated datasets and the demo register.
  */
+import { expect } from 'vitest';
 import type { Dataset } from '../../src/core/fulfilment/dataset.ts';
 import { RegisterIndex } from '../../src/core/register/register-index.ts';
 import { DEMO_REGISTER_DIR } from '../../src/demo/loadDemo.ts';
 import { createDemoSchema, seedDemoSystems } from '../../src/demo/systems/seed.ts';
+import { swedishBookkeepingEnd } from '../../src/core/retention/retention.ts';
 import { readDatasetDir } from '../../src/services/fulfilment/datasets.ts';
+import { isRestricted } from '../../src/services/fulfilment/engine.ts';
 import type { Connectors } from '../../src/services/fulfilment/engine.ts';
 import { readRegisterDir } from '../../src/services/register/readRegisterDir.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import type { FulfilmentDeps } from '../../src/services/fulfilment/runFulfilment.ts';
 import type { Db } from '../../src/storage/db.ts';
+import { freshDb } from './db.ts';
 import { freshSystemDb, type SystemDb } from './systems.ts';
 
 export type NestitSystems = {
@@ -35,10 +39,19 @@ export async function demoIndex(): Promise<RegisterIndex> {
 }
 
 export async function nestitSystems(
-  opts: { customers?: number; webshop?: 'postgres' | 'mysql'; service?: 'postgres' | 'mysql' } = {},
+  opts: {
+    customers?: number;
+    webshop?: 'postgres' | 'mysql';
+    service?: 'postgres' | 'mysql';
+    /** The annotated datasets, if not the demo's. */
+    datasets?: Dataset[];
+    /** How the two databases are made (named per suite on the shared servers). */
+    systemDb?: (kind: 'postgres' | 'mysql') => Promise<SystemDb>;
+  } = {},
 ): Promise<NestitSystems> {
-  const webshop = await freshSystemDb(opts.webshop ?? 'postgres');
-  const service = await freshSystemDb(opts.service ?? 'mysql');
+  const systemDb = opts.systemDb ?? ((kind) => freshSystemDb(kind));
+  const webshop = await systemDb(opts.webshop ?? 'postgres');
+  const service = await systemDb(opts.service ?? 'mysql');
   await createDemoSchema(webshop.connector, 'webshop');
   await createDemoSchema(service.connector, 'customer-service');
   await seedDemoSystems({
@@ -46,7 +59,7 @@ export async function nestitSystems(
     webshop: webshop.connector,
     customerService: service.connector,
   });
-  const datasets = await readDatasetDir();
+  const datasets = opts.datasets ?? (await readDatasetDir());
   const connectors: Connectors = new Map([
     ['nestit_webshop', webshop.connector],
     ['nestit_customer_service', service.connector],
@@ -106,6 +119,43 @@ export async function traces(db: SystemDb, needle: string): Promise<string[]> {
     if (Number((rows[0] as { n: unknown }).n) > 0) out.push(`${col.table}.${col.column}`);
   }
   return out.sort();
+}
+
+/**
+ * The customer's invoices are all kept (Bokföringslagen), restricted, and carry the first day they may be
+ * erased: the end of the Swedish bookkeeping period of their year.
+ */
+export async function expectInvoicesKept(
+  webshop: SystemDb,
+  customerNumber: string,
+  invoices: { id: number }[],
+): Promise<void> {
+  const kept = await webshop.connector.query<{
+    id: number;
+    restricted: boolean;
+    erase_on: string;
+    invoice_date: string;
+  }>('SELECT id, restricted, erase_on, invoice_date FROM invoices WHERE customer_number = $1 ORDER BY id', [
+    customerNumber,
+  ]);
+  expect(kept.map((k) => k.id)).toEqual(invoices.map((i) => i.id));
+  for (const k of kept) {
+    expect(k.restricted).toBe(true);
+    expect(k.erase_on).toBe(swedishBookkeepingEnd(`${k.invoice_date.slice(0, 4)}-12-31`).erasableFrom);
+    expect(await isRestricted(webshop.connector, 'invoices', String(k.id))).toBe(true);
+  }
+}
+
+/** The systems (60 customers), a fresh PGlite Ombud database and runFulfilment's dependencies over both; the
+ * closers go on `cleanup`. */
+export async function fulfilmentSetup(
+  cleanup: (() => Promise<void>)[],
+  webshop: 'postgres' | 'mysql' = 'postgres',
+): Promise<{ s: NestitSystems; db: Db; deps: FulfilmentDeps }> {
+  const s = await nestitSystems({ customers: 60, webshop });
+  const db = await freshDb('pglite');
+  cleanup.push(s.close, () => db.close());
+  return { s, db, deps: fulfilmentDeps(s, db) };
 }
 
 /** runFulfilment's dependencies over these systems and Ombud's database `db`, at a fixed clock. */

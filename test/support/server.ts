@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config.ts';
 import { loadDemo } from '../../src/demo/loadDemo.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { freshDb } from './db.ts';
+import { sessionCookie, signIn } from './http.ts';
 
 export const TEST_ADMIN = { email: 'dpo@nestit.example', password: 'correct horse battery staple' };
 
@@ -64,14 +65,7 @@ export async function startTestServer(
   const server = await buildServer(app, { logger: opts.logger ?? false });
   let cookie = '';
   if (opts.demo !== false) {
-    const res = await server.inject({
-      method: 'POST',
-      url: '/console/login',
-      payload: { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
-      headers: { 'content-type': 'application/json' },
-    });
-    const set = res.headers['set-cookie'];
-    cookie = String(Array.isArray(set) ? set[0] : set).split(';')[0]!;
+    cookie = sessionCookie(await signIn(server, TEST_ADMIN));
   }
   return {
     app,

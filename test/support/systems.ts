@@ -4,10 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { openConnector } from '../../src/services/fulfilment/connectors/registry.ts';
 import type { SqlConnector } from '../../src/services/fulfilment/connectors/types.ts';
-import { DB_SUFFIX, PG_ADMIN_URL } from './db.ts';
+import { DB_SUFFIX, serverDatabase } from './db.ts';
 
 export const MYSQL_ADMIN_URL = process.env.OMBUD_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
@@ -15,27 +14,19 @@ export type SystemDb = { url: string; connector: SqlConnector; drop: () => Promi
 
 /** An empty database on the PostgreSQL or MariaDB server, named `<prefix>_<random>`; `drop()` removes it. */
 export async function freshSystemDb(kind: 'postgres' | 'mysql', prefix = 'ombud_sys'): Promise<SystemDb> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}${DB_SUFFIX}`;
   if (kind === 'postgres') {
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    const connector = await openConnector(url.toString());
+    const db = await serverDatabase(prefix);
+    const connector = await openConnector(db.url);
     return {
-      url: url.toString(),
+      url: db.url,
       connector,
       drop: async () => {
         await connector.close();
-        const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
+        await db.drop();
       },
     };
   }
+  const name = `${prefix}_${randomBytes(5).toString('hex')}${DB_SUFFIX}`;
   const admin = await mysql.createConnection({ uri: MYSQL_ADMIN_URL });
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
   await admin.end();

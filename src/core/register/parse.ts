@@ -2,7 +2,8 @@
  * From YAML texts to a merged register, with every problem located at file:line:column.
  * Pure: the caller reads the files (src/services/register/readRegisterDir.ts).
  */
-import { type Document, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import { yamlPosition } from '../yamlPosition.ts';
 import type { z } from 'zod';
 import { groupSchema, type Register, registerFileSchema, SECTIONS, type Section } from './schema.ts';
 import { type Finding, validateRegister } from './validate.ts';
@@ -16,19 +17,6 @@ export type ParseResult = {
 };
 
 type Parsed = { file: SourceFile; doc: Document; lines: LineCounter };
-
-function locate(p: Parsed, path: (string | number)[]): { line: number; column: number } {
-  // Walk down as far as the path exists; report the deepest node found.
-  for (let n = path.length; n >= 0; n--) {
-    const node = p.doc.getIn(path.slice(0, n), true) as Node | undefined;
-    const range = node && typeof node === 'object' && 'range' in node ? node.range : undefined;
-    if (range) {
-      const pos = p.lines.linePos(range[0]);
-      return { line: pos.line, column: pos.col };
-    }
-  }
-  return { line: 1, column: 1 };
-}
 
 export function parseRegisterFiles(files: SourceFile[]): ParseResult {
   const findings: LocatedFinding[] = [];
@@ -96,7 +84,7 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
     if (!result.success) {
       for (const issue of result.error.issues) {
         const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
-        const where = locate(p, issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path);
+        const where = yamlPosition(p, issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path);
         findings.push({
           severity: 'error',
           code: issue.code === 'unrecognized_keys' ? 'unknown-field' : 'schema',
@@ -121,7 +109,7 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
           path: ['group'],
           target: p.file.path,
           file: p.file.path,
-          ...locate(p, ['group']),
+          ...yamlPosition(p, ['group']),
         });
       }
       merged.group = data.group;
@@ -163,10 +151,10 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
     const o = origin.get(section as Section)?.[index as number];
     if (o) {
       const [p, fileIndex] = o;
-      findings.push({ ...f, file: p.file.path, ...locate(p, [section as string, fileIndex, ...rest]) });
+      findings.push({ ...f, file: p.file.path, ...yamlPosition(p, [section as string, fileIndex, ...rest]) });
     } else {
       const p = groupFrom!;
-      findings.push({ ...f, file: p.file.path, ...locate(p, f.path) });
+      findings.push({ ...f, file: p.file.path, ...yamlPosition(p, f.path) });
     }
   }
   const ok = !findings.some((f) => f.severity === 'error');

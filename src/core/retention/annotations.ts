@@ -4,7 +4,8 @@
  * validate.ts that concern retention (unknown or non-legal rules under `rules:`). Pure: the caller reads
  * the files.
  */
-import { type Document, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
+import { yamlPosition } from '../yamlPosition.ts';
 import { type Dataset, datasetFileSchema } from '../fulfilment/dataset.ts';
 import type { Register } from '../register/schema.ts';
 import { planRetention } from './plan.ts';
@@ -20,21 +21,6 @@ export type LocatedDatasetFinding = {
 };
 
 type Parsed = { source: DatasetSource; doc: Document; lines: LineCounter; datasets: Dataset[] };
-
-function locate(
-  p: Pick<Parsed, 'doc' | 'lines'>,
-  path: (string | number)[],
-): { line: number; column: number } {
-  for (let n = path.length; n >= 0; n--) {
-    const node = p.doc.getIn(path.slice(0, n), true) as Node | undefined;
-    const range = node && typeof node === 'object' && 'range' in node ? node.range : undefined;
-    if (range) {
-      const pos = p.lines.linePos(range[0]);
-      return { line: pos.line, column: pos.col };
-    }
-  }
-  return { line: 1, column: 1 };
-}
 
 export const formatFinding = (f: LocatedDatasetFinding) =>
   `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${f.hint ? ` ${f.hint}` : ''}`;
@@ -70,7 +56,7 @@ export function parseDatasetSources(
         findings.push({
           severity: 'error',
           file: source.path,
-          ...locate({ doc, lines }, at),
+          ...yamlPosition({ doc, lines }, at),
           message: `${path.join('.') || '(file)'}: ${issue.message}`,
         });
       }
@@ -93,7 +79,7 @@ export function parseDatasetSources(
       findings.push({
         severity: f.severity,
         file: w?.p.source.path ?? f.dataset,
-        ...(w ? locate(w.p, ['dataset', w.i, ...f.path]) : { line: 1, column: 1 }),
+        ...(w ? yamlPosition(w.p, ['dataset', w.i, ...f.path]) : { line: 1, column: 1 }),
         message: `${f.where}: ${f.message}`,
         ...(f.hint ? { hint: f.hint } : {}),
       });
@@ -108,7 +94,17 @@ export function parseDatasetSources(
             findings.push({
               severity: 'error',
               file: p.source.path,
-              ...locate(p, ['dataset', di, 'collections', ci, 'ombud', 'retention', 'rules', ri, 'rule']),
+              ...yamlPosition(p, [
+                'dataset',
+                di,
+                'collections',
+                ci,
+                'ombud',
+                'retention',
+                'rules',
+                ri,
+                'rule',
+              ]),
               message: `${d.fides_key}.${c.name}: ${rule ? `Retention rule '${r.rule}' is not a legal rule.` : `Unknown retention rule '${r.rule}'.`}`,
               hint: rule
                 ? `Only legal rules keep rows under rules:; a purpose rule goes under purpose: { rule: ${r.rule}, trigger_field: … }.`

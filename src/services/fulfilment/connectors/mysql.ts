@@ -1,4 +1,6 @@
 import mysql from 'mysql2/promise';
+import { withTransaction } from '../../../storage/transaction.ts';
+import { describeCatalog, mysqlCatalog } from './catalog.ts';
 import { mysqlDialect } from './dialect.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
@@ -42,40 +44,18 @@ class MysqlConnector implements SqlConnector {
   async transaction<T>(fn: (tx: SqlConnector) => Promise<T>): Promise<T> {
     if (!this.pool) return fn(this);
     const conn = await this.pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      const out = await fn(new MysqlConnector(conn));
-      await conn.commit();
-      return out;
-    } catch (err) {
-      await conn.rollback().catch(() => {});
-      throw err;
-    } finally {
-      conn.release();
-    }
+    return withTransaction(
+      {
+        begin: () => conn.beginTransaction(),
+        commit: () => conn.commit(),
+        rollback: () => conn.rollback(),
+        release: () => conn.release(),
+      },
+      () => fn(new MysqlConnector(conn)),
+    );
   }
-  async describe(): Promise<LiveSchema> {
-    const tables = await this.query<{ t: string }>(
-      `SELECT table_name AS t FROM information_schema.tables
-        WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1`,
-    );
-    const columns = await this.query<{ t: string; c: string; d: string; n: string }>(
-      `SELECT table_name AS t, column_name AS c, data_type AS d, is_nullable AS n
-         FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`,
-    );
-    const keys = await this.query<{ t: string; c: string; k: string; rt: string | null; rc: string | null }>(
-      `SELECT table_name AS t, column_name AS c, constraint_name AS k,
-              referenced_table_name AS rt, referenced_column_name AS rc
-         FROM information_schema.key_column_usage WHERE table_schema = DATABASE() ORDER BY 1, 2`,
-    );
-    return {
-      tables: tables.map((r) => r.t),
-      columns: columns.map((r) => ({ table: r.t, column: r.c, dataType: r.d, nullable: r.n === 'YES' })),
-      primaryKeys: keys.filter((k) => k.k === 'PRIMARY').map((k) => ({ table: k.t, column: k.c })),
-      foreignKeys: keys
-        .filter((k) => k.rt)
-        .map((k) => ({ table: k.t, column: k.c, refTable: k.rt ?? '', refColumn: k.rc ?? '' })),
-    };
+  describe(): Promise<LiveSchema> {
+    return describeCatalog(this, mysqlCatalog);
   }
   async close(): Promise<void> {
     await this.pool?.end();

@@ -4,8 +4,8 @@
  * transaction holds the database for its duration.
  */
 import { PGlite, type Transaction, types } from '@electric-sql/pglite';
-import { PgConnector } from './postgres.ts';
 import { postgresDialect } from './dialect.ts';
+import { describeCatalog, postgresCatalog } from './catalog.ts';
 import type { LiveSchema, SqlConnector } from './types.ts';
 
 const parsers = {
@@ -42,8 +42,7 @@ class PgliteConnector implements SqlConnector {
     return this.root.transaction((tx) => fn(new PgliteConnector(tx)));
   }
   describe(): Promise<LiveSchema> {
-    // The catalogue queries of the PostgreSQL connector use only `query`.
-    return PgConnector.prototype.describe.call(this as unknown as PgConnector);
+    return describeCatalog(this, postgresCatalog);
   }
   async close(): Promise<void> {
     await this.root?.close();
