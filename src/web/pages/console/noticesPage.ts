@@ -9,7 +9,7 @@ export type CompanyNotices = { orgId: string; legalName: string; versions: Notic
 
 function versionRow(orgId: string, v: NoticeVersion): Html {
   return html`<tr><td><a href="/privacy/${orgId}?version=${v.version}">v${v.version}</a></td><td>${v.effectiveDate}</td><td>${v.publishedAt.toISOString().slice(0, 10)}</td>
-<td>${v.version === 1 ? 'first version' : v.material ? pill('material', true ? 'warn' : undefined) : 'minor'}</td><td>${v.changes.length === 0 ? '' : html`<ul>${v.changes.map((c) => html`<li>${c.material ? html`<strong>${c.reason}</strong>` : c.reason}</li>`)}</ul>`}</td></tr>`;
+<td>${v.version === 1 ? 'first version' : v.material ? pill('material', 'warn') : 'minor'}</td><td>${v.changes.length === 0 ? '' : html`<ul>${v.changes.map((c) => html`<li>${c.material ? html`<strong>${c.reason}</strong>` : c.reason}</li>`)}</ul>`}</td></tr>`;
 }
 
 function companyNotices(c: CompanyNotices): Html {

@@ -47,7 +47,7 @@ function systems(ix: RegisterIndex): Html {
     rows: ix.register.systems.map(
       (
         s,
-      ) => html`<tr><td><strong>${s.name}</strong><br><span class="muted">${s.id}</span></td><td>${s.role}</td><td>${s.operator}</td><td>${s.role === 'processor' ? (s.dpa ? 'yes' : pill('missing', true ? 'warn' : undefined)) : '—'}</td>
+      ) => html`<tr><td><strong>${s.name}</strong><br><span class="muted">${s.id}</span></td><td>${s.role}</td><td>${s.operator}</td><td>${s.role === 'processor' ? (s.dpa ? 'yes' : pill('missing', 'warn')) : '—'}</td>
 <td>${s.storageCountries.join(', ')}</td><td>${s.transfer ? `${s.transfer.mechanism} (${s.transfer.countries.join(', ')})` : ''}</td></tr>`,
     ),
   });

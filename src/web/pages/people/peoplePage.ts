@@ -10,7 +10,7 @@ import { postButton } from '../../components/postButton.ts';
 type Person = Awaited<ReturnType<typeof listPeople>>[number];
 
 function personRow(p: Person): Html {
-  return html`<tr><td>${p.name}</td><td>${p.email}</td><td>${p.isOwner ? pill('group owner') : ''}${p.roles.map((r) => pill(`${r.role} @ ${r.orgId}`, undefined, ROLE_LABELS[r.role]))}</td><td>${p.totp ? 'TOTP' : '—'}</td><td>${p.disabled ? pill('disabled', true ? 'warn' : undefined) : 'active'}</td>
+  return html`<tr><td>${p.name}</td><td>${p.email}</td><td>${p.isOwner ? pill('group owner') : ''}${p.roles.map((r) => pill(`${r.role} @ ${r.orgId}`, undefined, ROLE_LABELS[r.role]))}</td><td>${p.totp ? 'TOTP' : '—'}</td><td>${p.disabled ? pill('disabled', 'warn') : 'active'}</td>
 <td>${p.disabled || p.isOwner ? '' : html`${postButton(`/console/users/${p.id}/reset`, 'Reset link', { secondary: true })} ${postButton(`/console/users/${p.id}/disable`, 'Disable', { secondary: true })}`}</td></tr>`;
 }
 
