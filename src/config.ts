@@ -75,7 +75,10 @@ const schema = z.object({
     .optional(),
 });
 
-export type Config = {
+/** Read-only: loaded (and frozen) once; a change makes a new Config (`withConfig` in app.ts). */
+export type Config = Readonly<ConfigFields>;
+
+type ConfigFields = {
   port: number;
   host: string;
   dataDir: string;
@@ -144,7 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const v = r.data;
-  return {
+  return freezeConfig({
     port: v.PORT,
     host: v.HOST,
     dataDir: v.OMBUD_DATA_DIR,
@@ -183,5 +186,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkpointMail:
         v.OMBUD_AUDIT_CHECKPOINT_MAIL === 'none' ? [] : v.OMBUD_AUDIT_CHECKPOINT_MAIL?.split(','),
     },
-  };
+  });
+}
+
+/** Freeze a config and the objects in it: nothing may change it after it is loaded. */
+export function freezeConfig(c: ConfigFields | Config): Config {
+  for (const v of Object.values(c)) if (v && typeof v === 'object') Object.freeze(v);
+  return Object.freeze(c);
 }

@@ -14,7 +14,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { App } from '../app.ts';
+import { type App, withLog } from '../app.ts';
+import { type BackgroundWork, NO_WORKERS } from '../workers.ts';
 import type { Viewer } from '../web/layout.ts';
 import { runInPageContext } from '../web/pageContext.ts';
 import { authenticate, type Permission, SESSION_COOKIE } from './auth.ts';
@@ -42,7 +43,12 @@ declare module 'fastify' {
 
 export async function buildServer(
   app: App,
-  opts: { logger?: boolean | object; extraRoutes?: RouteModule[] } = {},
+  opts: {
+    logger?: boolean | object;
+    extraRoutes?: RouteModule[];
+    /** The background workers the start command (or a test) runs; none by default. */
+    workers?: BackgroundWork;
+  } = {},
 ): Promise<FastifyInstance> {
   const server = Fastify({
     logger:
@@ -185,8 +191,11 @@ export async function buildServer(
     });
   });
 
+  // The routes' services log to the server's logger (ids and codes only; see src/log.ts).
+  const routeApp = opts.logger === false ? app : withLog(app, server.log);
+  const workers = opts.workers ?? NO_WORKERS;
   for (const mod of [...ROUTE_MODULES, ...(opts.extraRoutes ?? [])])
-    await server.register(async (scope) => mod(scope, app));
+    await server.register(async (scope) => mod(scope, routeApp, workers));
 
   server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>
     server.swagger(),

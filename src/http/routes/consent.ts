@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import { bulkFilter, checkContact } from '../../services/consent/checkContact.ts';
 import { consentHistory } from '../../services/consent/consentHistory.ts';
@@ -56,7 +57,7 @@ const objectionBody = eventBody.extend({
 
 const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-export async function consentRoutes(server: RouteServer, app: App) {
+export async function consentRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
 
@@ -86,7 +87,7 @@ export async function consentRoutes(server: RouteServer, app: App) {
       },
       app.now(),
     );
-    if (!replayed) await app.consentChanged?.(event);
+    if (!replayed) await workers.consentChanged?.(event);
     return { event, replayed };
   };
   const sendEvent = (

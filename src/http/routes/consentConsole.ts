@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { type IdentityInput, identitiesFrom, identityInputOf } from '../../core/consent/identity.ts';
 import { DIRECT_MARKETING, EVERY_CHANNEL } from '../../core/consent/rules.ts';
 import { forbidden, notFound, OmbudError } from '../../core/errors.ts';
@@ -48,7 +49,7 @@ const masked = (kind: string, value: string) => {
   return `${'•'.repeat(Math.max(0, value.length - 3))}${value.slice(-3)}`;
 };
 
-export async function consentConsoleRoutes(server: RouteServer, app: App) {
+export async function consentConsoleRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const keys = () => consentKeys(app.db, app.config.secret);
   const register = async () => {
     const r = await app.registers.get();
@@ -290,7 +291,7 @@ ${[...events]
         const why = html`<div class="error" role="alert">${err.message}${err.issues.map((i) => html`<br>${i.message}${i.hint ? ` — ${i.hint}` : ''}`)}${err.hint ? html`<br>${err.hint}` : ''}</div>`;
         return subjectPage(req, reply, subjectId, why, 422);
       }
-      await app.consentChanged?.(event);
+      await workers.consentChanged?.(event);
       return reply.redirect(`/console/consent/subjects/${subjectId}`, 303);
     },
   );

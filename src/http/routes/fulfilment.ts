@@ -7,6 +7,7 @@
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
 import { verifyWebhook } from '../../core/fulfilment/signature.ts';
 import { html } from '../../core/html.ts';
@@ -69,12 +70,12 @@ function taskRows(tasks: (TaskRow & { mayAnswer: boolean })[]) {
 }
 const TASK_HEAD = html`<thead><tr><th>Request</th><th>Action</th><th>System</th><th>Via</th><th>Status</th><th>Note</th><th></th></tr></thead>`;
 
-export async function fulfilmentRoutes(server: RouteServer, app: App) {
+export async function fulfilmentRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   // An answer recorded: the run's job looks again now (a done run completes the request on the desk). The
   // answer is stored either way; should waking fail, the run's timer finds it.
   const wake = async (requestId: string) => {
     try {
-      await app.fulfilment?.wake(requestId);
+      await workers.fulfilment?.wake(requestId);
     } catch (err) {
       server.log.warn({ err: { name: (err as Error).name } }, 'fulfilment wake failed; the timer will look');
     }

@@ -6,6 +6,7 @@
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { identitiesFrom } from '../../core/consent/identity.ts';
 import { notFound, validationError } from '../../core/errors.ts';
 import { html } from '../../core/html.ts';
@@ -65,7 +66,7 @@ const tokenParams = z.object({ token: z.string().min(20).max(4096) });
 const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string().optional() });
 const itemKey = (i: PreferenceItem) => `${i.orgId}|${i.purposeId}|${i.channel}`;
 
-export async function preferenceRoutes(server: RouteServer, app: App) {
+export async function preferenceRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const register = async () => (await requireRegister(app.registers)).index;
   const keys = () => consentKeys(app.db, app.config.secret);
   // RFC 8058 allows the one-click POST as multipart/form-data too; read just its one field.
@@ -222,7 +223,7 @@ ${companies.map(
       const lang = await langFor(q);
       const wanted = new Set(body.action === 'none' ? [] : [body.on ?? []].flat());
       const events = await applyPreferences(app.db, k, await register(), claims.sub, lang, wanted, app.now());
-      for (const e of events) await app.consentChanged?.(e);
+      for (const e of events) await workers.consentChanged?.(e);
       return reply.redirect(`/privacy/preferences/${token}?lang=${lang}&saved=1`, 303);
     },
   );
@@ -262,7 +263,7 @@ ${companies.map(
         companies.flatMap((c) => c.items.filter((i) => i.on && !off.includes(i)).map(itemKey)),
       );
       const events = await applyPreferences(app.db, k, index, claims.sub, lang, keep, app.now());
-      for (const e of events) await app.consentChanged?.(e);
+      for (const e of events) await workers.consentChanged?.(e);
       return reply.type('text/plain; charset=utf-8').send(`${T[lang].done}\n`);
     },
   );

@@ -7,6 +7,7 @@ import type { RouteServer } from '../routeServer.ts';
 import { pickLang, REQUEST_PAGE_STRINGS } from '../../core/privacy-center/strings.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { OmbudError } from '../../core/errors.ts';
 import { can, type Principal } from '../../core/policies/permissions.ts';
 import { allowedInAll, type Caller, decide, listScope } from '../../core/policies/policy.ts';
@@ -79,7 +80,7 @@ const statusOf = (err: unknown) => (err instanceof OmbudError && err.kind === 'r
 const isAccessError = (err: unknown) =>
   err instanceof OmbudError && (err.kind === 'not-found' || err.kind === 'forbidden');
 
-export async function requestPageRoutes(server: RouteServer, app: App) {
+export async function requestPageRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   // -------------------------------------------------------------------------------------------
   // The customer's side
   const limitSubmit = submissionLimiter(server, app);
@@ -241,7 +242,7 @@ ${REQUEST_TYPES.map((ty) => html`<option value="${ty}">${capitalise(typeName(ty,
       const b = req.body;
       try {
         await limitVerify(req, reply);
-        await verifyByCode(app, b.s, b.code);
+        await verifyByCode(app, workers, b.s, b.code);
       } catch (err) {
         const e = formError(err);
         if (!e) throw err;
@@ -408,7 +409,7 @@ ${raw(gaugeSvg('Answered on time', stats.onTimeRate, `${stats.closedOnTime} of $
           receivedAt,
           sendCode: !b.idCheck?.trim(),
         });
-        if (b.idCheck?.trim()) await verifyManually(app, caller, res.requestIds[0]!, b.idCheck);
+        if (b.idCheck?.trim()) await verifyManually(app, workers, caller, res.requestIds[0]!, b.idCheck);
         return reply.redirect(`/console/requests/${res.requestIds[0]}`, 303);
       } catch (err) {
         const e = isAccessError(err) ? undefined : formError(err);
@@ -494,7 +495,7 @@ ${fd('refuse', 'Refuse', html`<label for="ground">Ground (Art. 12(5))</label><se
     }
 ${mayWrite ? f('note', 'Add internal note', html`<label for="note-text">Internal note</label><textarea id="note-text" name="note" rows="2"></textarea>`) : ''}</div></div>
 ${group ? groupCard(q, r?.index) : ''}
-${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment && mayWrite, mayWrite ? f : () => html``) : ''}
+${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!workers.fulfilment && mayWrite, mayWrite ? f : () => html``) : ''}
 <div class="card"><h2>Timeline</h2><ol class="timeline">${events.map(
       (e) =>
         html`<li><strong>${e.kind}</strong> · ${new Date(e.at).toISOString().replace('T', ' ').slice(0, 16)} · ${e.actor}${e.note ? html`<br>${e.note}` : ''}</li>`,
@@ -529,7 +530,7 @@ ${fType ? fulfilmentCard(id, q.state, fType, run, deliveries, !!app.fulfilment &
             'unknown-action',
             `Unknown action '${String(b.action).slice(0, 40)}'.`,
           );
-        await action.runForm(app, caller, id, b);
+        await action.runForm(app, caller, id, b, workers);
       } catch (err) {
         const e = isAccessError(err) ? undefined : formError(err);
         if (!e) throw err;

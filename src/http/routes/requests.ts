@@ -6,6 +6,7 @@
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { listScope } from '../../core/policies/policy.ts';
 import { LANGUAGES } from '../../core/register/schema.ts';
 import { formatFee } from '../../core/requests/fees.ts';
@@ -94,7 +95,7 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
   };
 }
 
-export async function requestRoutes(server: RouteServer, app: App) {
+export async function requestRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const tags = ['requests'];
   const limitVerify = verificationLimiter(server, app);
 
@@ -217,7 +218,7 @@ export async function requestRoutes(server: RouteServer, app: App) {
       async (req) => {
         const rid = req.params.id;
         // The service asks requestPolicy first: 404 for another company's request, 403 for a read-only one.
-        await a.runBody(app, callerOf(req), rid, req.body);
+        await a.runBody(app, callerOf(req), rid, req.body, workers);
         return { request: viewOf(await getRequest(app.db, rid)) };
       },
     );
@@ -302,7 +303,7 @@ export async function requestRoutes(server: RouteServer, app: App) {
     },
     async (req) => {
       const b = req.body;
-      const res = await verifyByCode(app, b.submissionId, b.code);
+      const res = await verifyByCode(app, workers, b.submissionId, b.code);
       return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
     },
   );
@@ -320,7 +321,7 @@ export async function requestRoutes(server: RouteServer, app: App) {
     },
     async (req) => {
       const b = req.body;
-      const res = await verifyByAssertion(app, b.submissionId, b.assertion);
+      const res = await verifyByAssertion(app, workers, b.submissionId, b.assertion);
       return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
     },
   );

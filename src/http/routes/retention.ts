@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { notFound, precondition, validationError } from '../../core/errors.ts';
 import { type Html, html, raw } from '../../core/html.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -72,15 +73,15 @@ function outcomeTable(outcomes: RetentionOutcome[]): Html {
   )}</tbody></table>`;
 }
 
-export async function retentionRoutes(server: RouteServer, app: App) {
+export async function retentionRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const worker = () => {
-    if (!app.retention)
+    if (!workers.retention)
       throw precondition(
         'retention-not-running',
         'No databases are connected for retention.',
         'Start Ombud with its systems (`ombud start` connects the demo systems), or run `ombud retention run --connection KEY=URL`.',
       );
-    return app.retention;
+    return workers.retention;
   };
   const index = async (): Promise<RegisterIndex> => {
     const r = await app.registers.get();
@@ -126,10 +127,15 @@ export async function retentionRoutes(server: RouteServer, app: App) {
       let preview: Html;
       if (!mayRead) {
         preview = html`<p id="retention-group-wide">A retention run sweeps the databases every company of the group shares, so its preview and its runs are shown to those who may read retention in every company (${group.orgIds.join(', ')}).</p>`;
-      } else if (!app.retention) {
+      } else if (!workers.retention) {
         preview = html`<p>No databases are connected for retention in this process. Start Ombud with its systems (<code>ombud start</code> connects the demo systems), or run <code>ombud retention run</code>.</p>`;
       } else {
-        const p = await previewRetentionFor(await app.retention.deps(caller.actor), caller, group, requested);
+        const p = await previewRetentionFor(
+          await workers.retention.deps(caller.actor),
+          caller,
+          group,
+          requested,
+        );
         const perAction: Record<string, number> = {};
         for (const o of p.outcomes) perAction[LABEL[o.action]] = (perAction[LABEL[o.action]] ?? 0) + o.rows;
         const uncovered = p.plan.datasets.flatMap((d) =>
@@ -161,7 +167,7 @@ ${uncovered.length ? html`<p class="muted">No retention rule annotated (not swep
 <p>Each night the retention run erases rows kept under a rule whose day has come and ends the purpose rules the dataset annotations name: rows past their rule are deleted or anonymised, unless a legal rule (bookkeeping, a legal hold) keeps them, which then get the day they may be erased. Rows restricted under Art. 18 are held. Every run is recorded and audited.</p>
 <section class="card"><h2>Next due work</h2>${preview}
 ${
-  canRun && app.retention
+  canRun && workers.retention
     ? html`<form method="post" action="/console/retention/run" class="inline"><input type="hidden" name="mode" value="dry-run"><button class="secondary" type="submit">Dry run now (recorded)</button></form>
 <form method="post" action="/console/retention/run" class="inline"><input type="hidden" name="mode" value="run"><button type="submit">Run now</button></form>`
     : ''

@@ -5,6 +5,7 @@
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { precondition } from '../../core/errors.ts';
 import { html } from '../../core/html.ts';
 import {
@@ -20,20 +21,20 @@ import { callerOf } from '../actor.ts';
 
 const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
 
-export async function webhookRoutes(server: RouteServer, app: App) {
+export async function webhookRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const replay = async (req: import('fastify').FastifyRequest, id: string) => {
     const caller = callerOf(req);
     const group = await groupOf(app.registers);
     // Another company's delivery is "not found" whether or not propagation runs.
     await deliveryFor(app.db, caller, group, id, 'replay');
-    if (!app.propagator)
+    if (!workers.propagator)
       throw precondition(
         'propagation-off',
         'Webhook propagation is not running.',
         'Start Ombud with `ombud start`.',
       );
     await reviveDelivery(app.db, caller, group, id);
-    await app.propagator.queue(id);
+    await workers.propagator.queue(id);
   };
 
   server.post(
@@ -129,7 +130,7 @@ export async function webhookRoutes(server: RouteServer, app: App) {
       const log = await deliveryLog(app.db, caller, group, { limit: 200 });
       const when = (d: Date | null) => (d ? new Date(d).toISOString().slice(0, 19).replace('T', ' ') : '—');
       const body = html`<h1>Consent propagation</h1>
-<p class="muted">Every consent change is sent to the systems below as a signed webhook (Standard Webhooks), retried with back-off${app.propagator ? '' : html` — <strong>the delivery worker is not running</strong>`}.</p>
+<p class="muted">Every consent change is sent to the systems below as a signed webhook (Standard Webhooks), retried with back-off${workers.propagator ? '' : html` — <strong>the delivery worker is not running</strong>`}.</p>
 <section class="card"><h2>Subscribed systems</h2><table class="data"><thead><tr><th>URL</th><th>Organization</th><th>Description</th><th>Active</th></tr></thead><tbody>
 ${endpoints.map((e) => html`<tr><td><code>${e.url}</code></td><td>${e.org_id ?? 'all'}</td><td>${e.description}</td><td>${e.active ? 'yes' : 'no'}</td></tr>`)}
 </tbody></table></section>

@@ -93,7 +93,7 @@ export class Propagator {
     await this.boss.send(QUEUE, { deliveryId }, jobId ? { id: jobId } : {});
   }
 
-  /** Queue the deliveries of a new event (the hook in App.consentChanged). */
+  /** Queue the deliveries of a new event (the hook in Workers.consentChanged). */
   async eventRecorded(event: ConsentEvent): Promise<void> {
     const rows = await this.db.query<{ id: string }>(
       `SELECT id FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`,
@@ -107,15 +107,13 @@ export class Propagator {
   }
 }
 
-/** Start propagation for an app: the queue's worker, and the hook that queues each new event's deliveries. */
+/**
+ * Start propagation for an app: the queue's worker, and the hook that queues each new event's deliveries,
+ * both registered in the start command's `workers`.
+ */
 export async function startPropagation(
-  app: {
-    db: Db;
-    config: { databaseUrl?: string };
-    now: () => Date;
-    consentChanged?: (e: ConsentEvent) => Promise<void>;
-    propagator?: Propagator;
-  },
+  app: Readonly<{ db: Db; config: { readonly databaseUrl?: string }; now: () => Date }>,
+  workers: { consentChanged?: (e: ConsentEvent) => Promise<void>; propagator?: Propagator },
   opts: PropagatorOptions = {},
 ): Promise<Propagator> {
   const p = await new Propagator(app.db, {
@@ -123,7 +121,7 @@ export async function startPropagation(
     now: app.now,
     ...opts,
   }).start();
-  app.propagator = p;
-  app.consentChanged = (e) => p.eventRecorded(e);
+  workers.propagator = p;
+  workers.consentChanged = (e) => p.eventRecorded(e);
   return p;
 }
