@@ -93,19 +93,19 @@ type ConfigFields = {
   publicRateLimit: number;
   loginRateLimit: number;
   /** The request desk's public limits (src/http/requestLimits.ts). */
-  requestLimits: {
+  requestLimits: Readonly<{
     formPerHour: number;
     recipientPerHour: number;
     verifyPerQuarter: number;
     verifyPerSubmission: number;
-  };
+  }>;
   /** Sites (origins) allowed to post cookie-banner proofs, besides the register's websites. */
-  cookieOrigins: string[];
+  cookieOrigins: readonly string[];
   /** Outgoing mail; without it mail waits in the outbox (see the console's outbox view). */
   smtpUrl?: string;
   mailFrom: string;
   /** Signed assertions of a shop's logged-in customer (identity verification of requests). */
-  assertion: { jwksUrl?: string; issuer?: string; audience: string };
+  assertion: Readonly<{ jwksUrl?: string; issuer?: string; audience: string }>;
   /** How long a verified API key is trusted without asking the database (0: never cached). */
   apiKeyCacheTtlMs?: number;
   /** How long the register's current revision is trusted without asking the database. */
@@ -114,7 +114,7 @@ type ConfigFields = {
    * The audit trail's keys and exports, all outside the database (src/services/audit/keys.ts): unset
    * paths default to files in the data directory.
    */
-  audit?: {
+  audit?: Readonly<{
     /** Audit chain keys ("id:base64" lines), used with OMBUD_SECRET_KEYS; default <data dir>/audit-chain.key. */
     keyFile?: string;
     /** Ed25519 private key (PKCS#8 PEM) signing checkpoints; default <data dir>/audit-signing.key. */
@@ -126,8 +126,8 @@ type ConfigFields = {
     /** Checkpoints are also POSTed here (JSON), if set. */
     checkpointUrl?: string;
     /** Checkpoints are mailed here; default the DPOs of the register; [] for none. */
-    checkpointMail?: string[];
-  };
+    checkpointMail?: readonly string[];
+  }>;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -35,7 +35,7 @@ export type AuditTrust = {
   checkpointDir: string;
   url?: string;
   /** Recipients of the checkpoint mail; undefined: the DPOs named in the register. */
-  mailTo?: string[];
+  mailTo?: readonly string[];
   /** Create the signing key pair on the first checkpoint if there is none. */
   createKeys: boolean;
 };
@@ -160,7 +160,7 @@ export async function makeCheckpoint(app: App, trust: AuditTrust, by: Actor): Pr
     `INSERT INTO audit_checkpoints (seq, count, hash, at, kid, line, made_by) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
     [checkpoint.seq, checkpoint.count, checkpoint.hash, checkpoint.at, checkpoint.kid, line, actorString(by)],
   );
-  const mailedTo = trust.mailTo ?? (await dpoAddresses(app));
+  const mailedTo = trust.mailTo ? [...trust.mailTo] : await dpoAddresses(app);
   for (const to of mailedTo)
     await enqueueMail(
       app.db,
