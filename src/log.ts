@@ -21,3 +21,16 @@ export function errorFields(err: unknown): LogFields {
     errCode: typeof e?.code === 'string' && /^[\w.-]{1,40}$/.test(e.code) ? e.code : undefined,
   };
 }
+
+/** A log that writes one line per entry (`level msg key=value …`), e.g. to the CLI's stderr; `info` only when asked. */
+export function lineLog(write: (line: string) => void, opts: { info?: boolean } = {}): Log {
+  const line = (level: string) => (fields: LogFields, msg: string) =>
+    write(
+      [
+        level,
+        msg,
+        ...Object.entries(fields).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])),
+      ].join(' '),
+    );
+  return { info: opts.info ? line('info') : () => {}, warn: line('warn'), error: line('error') };
+}

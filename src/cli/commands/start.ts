@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
 import { openApp, withConfig } from '../../app.ts';
+import { lineLog } from '../../log.ts';
 import { createWorkers, stopWorkers } from '../../workers.ts';
 import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
@@ -21,7 +22,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );
   // The installation secret is resolved here, once (without OMBUD_SECRET, the stored one consent uses).
-  let app = await openApp(config);
+  // The workers log warnings and errors (ids and codes only) to stderr; the server logs through Fastify's.
+  let app = await openApp(config, { log: config.logLevel === 'silent' ? undefined : lineLog(io.err) });
   if (app.auditKeyCreated)
     io.out(
       `Audit chain key created in ${app.auditKeyCreated} (no OMBUD_SECRET_KEYS): keep it, and back it up apart from the database; without it the audit log cannot be verified.`,

@@ -6,6 +6,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { Db } from '../../storage/db.ts';
+import { errorFields, type Log } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
 import { deliverOnce, markDead } from './webhooks.ts';
 
@@ -18,6 +19,8 @@ export type PropagatorOptions = {
   pollingIntervalSeconds?: number;
   timeoutMs?: number;
   now?: () => Date;
+  /** Where the queue logs (ids and codes only); silent by default. */
+  log?: Log;
 };
 
 /** pg-boss's database interface over Ombud's Db: parameterised SQL via query, multi-statement SQL via exec. */
@@ -52,7 +55,7 @@ export class Propagator {
         ? { connectionString: opts.connectionString, schedule: false }
         : { db: bossDb(db), schedule: false },
     );
-    this.boss.on('error', () => undefined);
+    this.boss.on('error', (err) => opts.log?.warn(errorFields(err), 'propagation queue error'));
   }
 
   async start(): Promise<this> {
@@ -112,13 +115,14 @@ export class Propagator {
  * both registered in the start command's `workers`.
  */
 export async function startPropagation(
-  app: Readonly<{ db: Db; config: { readonly databaseUrl?: string }; now: () => Date }>,
+  app: Readonly<{ db: Db; config: { readonly databaseUrl?: string }; now: () => Date; log?: Log }>,
   workers: { consentChanged?: (e: ConsentEvent) => Promise<void>; propagator?: Propagator },
   opts: PropagatorOptions = {},
 ): Promise<Propagator> {
   const p = await new Propagator(app.db, {
     connectionString: app.config.databaseUrl,
     now: app.now,
+    log: app.log,
     ...opts,
   }).start();
   workers.propagator = p;

@@ -108,6 +108,7 @@ export async function startRequestFulfilment(
       connectors: systems.connectors,
       secret: app.config.secret,
       now: app.now,
+      log: app.log,
       ...(recipients === false
         ? {}
         : {
