@@ -75,7 +75,10 @@ const schema = z.object({
     .optional(),
 });
 
-export type Config = {
+/** Read-only: loaded (and frozen) once; a change makes a new Config (`withConfig` in app.ts). */
+export type Config = Readonly<ConfigFields>;
+
+type ConfigFields = {
   port: number;
   host: string;
   dataDir: string;
@@ -90,19 +93,19 @@ export type Config = {
   publicRateLimit: number;
   loginRateLimit: number;
   /** The request desk's public limits (src/http/requestLimits.ts). */
-  requestLimits: {
+  requestLimits: Readonly<{
     formPerHour: number;
     recipientPerHour: number;
     verifyPerQuarter: number;
     verifyPerSubmission: number;
-  };
+  }>;
   /** Sites (origins) allowed to post cookie-banner proofs, besides the register's websites. */
-  cookieOrigins: string[];
+  cookieOrigins: readonly string[];
   /** Outgoing mail; without it mail waits in the outbox (see the console's outbox view). */
   smtpUrl?: string;
   mailFrom: string;
   /** Signed assertions of a shop's logged-in customer (identity verification of requests). */
-  assertion: { jwksUrl?: string; issuer?: string; audience: string };
+  assertion: Readonly<{ jwksUrl?: string; issuer?: string; audience: string }>;
   /** How long a verified API key is trusted without asking the database (0: never cached). */
   apiKeyCacheTtlMs?: number;
   /** How long the register's current revision is trusted without asking the database. */
@@ -111,7 +114,7 @@ export type Config = {
    * The audit trail's keys and exports, all outside the database (src/services/audit/keys.ts): unset
    * paths default to files in the data directory.
    */
-  audit?: {
+  audit?: Readonly<{
     /** Audit chain keys ("id:base64" lines), used with OMBUD_SECRET_KEYS; default <data dir>/audit-chain.key. */
     keyFile?: string;
     /** Ed25519 private key (PKCS#8 PEM) signing checkpoints; default <data dir>/audit-signing.key. */
@@ -123,8 +126,8 @@ export type Config = {
     /** Checkpoints are also POSTed here (JSON), if set. */
     checkpointUrl?: string;
     /** Checkpoints are mailed here; default the DPOs of the register; [] for none. */
-    checkpointMail?: string[];
-  };
+    checkpointMail?: readonly string[];
+  }>;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -144,7 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const v = r.data;
-  return {
+  return freezeConfig({
     port: v.PORT,
     host: v.HOST,
     dataDir: v.OMBUD_DATA_DIR,
@@ -183,5 +186,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkpointMail:
         v.OMBUD_AUDIT_CHECKPOINT_MAIL === 'none' ? [] : v.OMBUD_AUDIT_CHECKPOINT_MAIL?.split(','),
     },
-  };
+  });
+}
+
+/** Freeze a config and the objects in it: nothing may change it after it is loaded. */
+export function freezeConfig(c: ConfigFields | Config): Config {
+  for (const v of Object.values(c)) if (v && typeof v === 'object') Object.freeze(v);
+  return Object.freeze(c);
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { App } from '../app.ts';
+import type { BackgroundWork } from '../workers.ts';
 import type { Caller } from '../core/policies/policy.ts';
 import { REFUSAL_GROUNDS } from '../core/requests/workflow.ts';
 import { chargeFee, markFeePaid, waiveFee } from '../services/requests/chargeFee.ts';
@@ -40,7 +41,8 @@ type ActionSpec<S extends z.ZodType, I> = {
   fromBody: (body: z.output<S>) => I;
   /** The console's form fields read into the same input; the service checks them as it checks the API's. */
   fromForm: (form: ActionForm) => I;
-  run: (app: App, caller: Caller, id: string, input: I) => Promise<unknown>;
+  /** The service call; `workers` for the actions that queue fulfilment or propagate consent. */
+  run: (app: App, caller: Caller, id: string, input: I, workers: BackgroundWork) => Promise<unknown>;
 };
 
 export type RequestAction = {
@@ -49,9 +51,15 @@ export type RequestAction = {
   summary: string;
   body: z.ZodType;
   /** Runs the action with an API body that the route has validated against `body`. */
-  runBody: (app: App, caller: Caller, id: string, body: unknown) => Promise<unknown>;
+  runBody: (app: App, caller: Caller, id: string, body: unknown, workers: BackgroundWork) => Promise<unknown>;
   /** Runs the action with the console's form. */
-  runForm: (app: App, caller: Caller, id: string, form: ActionForm) => Promise<unknown>;
+  runForm: (
+    app: App,
+    caller: Caller,
+    id: string,
+    form: ActionForm,
+    workers: BackgroundWork,
+  ) => Promise<unknown>;
 };
 
 function action<S extends z.ZodType, I>(spec: ActionSpec<S, I>): RequestAction {
@@ -62,8 +70,9 @@ function action<S extends z.ZodType, I>(spec: ActionSpec<S, I>): RequestAction {
     body: spec.body,
     // The route declares `spec.body` as its body schema, so Fastify has validated the body against it;
     // the table holds actions of different bodies, so the type is named here, once, for all of them.
-    runBody: (app, caller, id, body) => spec.run(app, caller, id, spec.fromBody(body as z.output<S>)),
-    runForm: (app, caller, id, form) => spec.run(app, caller, id, spec.fromForm(form)),
+    runBody: (app, caller, id, body, workers) =>
+      spec.run(app, caller, id, spec.fromBody(body as z.output<S>), workers),
+    runForm: (app, caller, id, form, workers) => spec.run(app, caller, id, spec.fromForm(form), workers),
   };
 }
 
@@ -95,7 +104,7 @@ export const REQUEST_ACTIONS: readonly RequestAction[] = [
     body: z.object({ note: z.string().max(500) }),
     fromBody: (b) => b.note,
     fromForm: (f) => f.note ?? '',
-    run: verifyManually,
+    run: (app, caller, id, note, workers) => verifyManually(app, workers, caller, id, note),
   }),
   action({
     api: 'start',
@@ -191,7 +200,7 @@ export const REQUEST_ACTIONS: readonly RequestAction[] = [
     body: z.object({ upheld: z.boolean(), balancingNote: z.string().max(5000) }),
     fromBody: (b) => b,
     fromForm: (f) => ({ upheld: f.upheld === 'true', balancingNote: f.balancingNote }),
-    run: decideObjection,
+    run: (app, caller, id, input, workers) => decideObjection(app, workers, caller, id, input),
   }),
   // Answering or routing a group request speaks for every company of it: requestPolicy wants
   // requests:write in its contact point and every candidate (a key or a person for some companies may not).
@@ -219,7 +228,7 @@ export const REQUEST_ACTIONS: readonly RequestAction[] = [
         .map((k) => k.slice(4)),
       note: f.note,
     }),
-    run: routeManually,
+    run: (app, caller, id, input, workers) => routeManually(app, workers, caller, id, input),
   }),
   action({
     api: 'approve',
@@ -242,7 +251,7 @@ export const REQUEST_ACTIONS: readonly RequestAction[] = [
       corrections:
         f.category?.trim() && f.value?.trim() ? { [f.category.trim()]: f.value.trim() } : undefined,
     }),
-    run: approveRequest,
+    run: (app, caller, id, input, workers) => approveRequest(app, workers, caller, id, input),
   }),
   action({
     api: 'fulfilment/retry',
@@ -251,7 +260,7 @@ export const REQUEST_ACTIONS: readonly RequestAction[] = [
     body: noBody,
     fromBody: () => undefined,
     fromForm: () => undefined,
-    run: (app, caller, id) => retryFulfilment(app, caller, id),
+    run: (app, caller, id, _input, workers) => retryFulfilment(app, workers, caller, id),
   }),
 ];
 

@@ -14,7 +14,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { App } from '../app.ts';
+import { type App, withLog } from '../app.ts';
+import { type BackgroundWork, NO_WORKERS } from '../workers.ts';
 import type { Viewer } from '../web/layout.ts';
 import { runInPageContext } from '../web/pageContext.ts';
 import { authenticate, type Permission, SESSION_COOKIE } from './auth.ts';
@@ -42,7 +43,12 @@ declare module 'fastify' {
 
 export async function buildServer(
   app: App,
-  opts: { logger?: boolean | object; extraRoutes?: RouteModule[] } = {},
+  opts: {
+    logger?: boolean | object;
+    extraRoutes?: RouteModule[];
+    /** The background workers the start command (or a test) runs; none by default. */
+    workers?: BackgroundWork;
+  } = {},
 ): Promise<FastifyInstance> {
   const server = createFastify(app, opts.logger);
   const { routeTable, missing } = recordRoutes(server, app);
@@ -50,7 +56,7 @@ export async function buildServer(
   addSecurityHeaders(server, app);
   addAccessHooks(server, app, routeTable);
   handleErrors(server, app, routeTable);
-  await registerRoutes(server, app, opts.extraRoutes ?? []);
+  await registerRoutes(server, app, opts);
   await server.ready();
   if (missing.length > 0) throw new Error(`Routes without a declared permission: ${missing.join(', ')}`);
   return server;
@@ -220,9 +226,16 @@ function handleErrors(server: ZodServer, app: App, routeTable: RouteEntry[]) {
 }
 
 /** Every capability's route module, each in its own scope, and the OpenAPI document. */
-async function registerRoutes(server: ZodServer, app: App, extraRoutes: RouteModule[]) {
-  for (const mod of [...ROUTE_MODULES, ...extraRoutes])
-    await server.register(async (scope) => mod(scope, app));
+async function registerRoutes(
+  server: ZodServer,
+  app: App,
+  opts: { logger?: boolean | object; extraRoutes?: RouteModule[]; workers?: BackgroundWork },
+) {
+  // The routes' services log to the server's logger (ids and codes only; see src/log.ts).
+  const routeApp = opts.logger === false ? app : withLog(app, server.log);
+  const workers = opts.workers ?? NO_WORKERS;
+  for (const mod of [...ROUTE_MODULES, ...(opts.extraRoutes ?? [])])
+    await server.register(async (scope) => mod(scope, routeApp, workers));
   server.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>
     server.swagger(),
   );

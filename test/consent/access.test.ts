@@ -299,7 +299,7 @@ describe('P21 webhooks', () => {
   });
 
   test('P21 replaying another company delivery is not found, on the API and in the console; its status stays', async () => {
-    t.app.propagator = { queue: async () => {} } as unknown as Propagator;
+    t.workers.propagator = { queue: async () => {} } as unknown as Propagator;
     try {
       for (const id of [deliveries.other, deliveries.otherToAll]) {
         expect((await as('engineer', 'POST', `/api/v1/webhooks/deliveries/${id}/replay`)).statusCode).toBe(
@@ -323,7 +323,7 @@ describe('P21 webhooks', () => {
         (await withKey('POST', `/api/v1/webhooks/deliveries/${deliveries.ownToAll}/replay`)).statusCode,
       ).toBe(202);
     } finally {
-      t.app.propagator = undefined;
+      t.workers.propagator = undefined;
     }
     // Without a running propagator, another company's delivery is still "not found".
     expect(

@@ -32,7 +32,7 @@ beforeAll(async () => {
   t = await startConsentServer();
   await t.server.listen({ port: 0, host: '127.0.0.1' });
   ombud = `http://127.0.0.1:${(t.server.server.address() as AddressInfo).port}`;
-  t.app.config.publicUrl = ombud;
+  t.configure({ publicUrl: ombud });
   site = createServer((req, res) => {
     if (req.url === '/conversion.js')
       return res.writeHead(200, { 'content-type': 'text/javascript' }).end('window.__conversionRan = true;');
@@ -42,7 +42,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   // Loopback ports differ, so the site is a different origin from Ombud: the group lists it.
-  t.app.config.cookieOrigins = [siteOrigin.replace('127.0.0.1', 'localhost'), siteOrigin];
+  t.configure({ cookieOrigins: [siteOrigin.replace('127.0.0.1', 'localhost'), siteOrigin] });
   browser = await launchBrowser();
   mkdirSync('test-results', { recursive: true });
 }, 60_000);

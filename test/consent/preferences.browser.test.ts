@@ -30,7 +30,7 @@ beforeAll(async () => {
   t = await startConsentServer();
   await t.server.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.server.server.address() as AddressInfo).port}`;
-  t.app.config.publicUrl = base;
+  t.configure({ publicUrl: base });
   browser = await launchBrowser();
   mkdirSync('test-results', { recursive: true });
 }, 60_000);
@@ -158,13 +158,13 @@ describe('preference center', () => {
       days: 1,
     });
     const real = t.app.now;
-    t.app.now = () => new Date(Date.now() + 3 * 86_400_000);
+    t.setApp({ now: () => new Date(Date.now() + 3 * 86_400_000) });
     try {
       const res = await fetch(link.preferencesUrl);
       expect(res.status).toBe(410);
       expect(await res.text()).toContain('expired');
     } finally {
-      t.app.now = real;
+      t.setApp({ now: real });
     }
   });
 });

@@ -37,7 +37,7 @@ describeEachDatabase('consent propagation', (kind) => {
     t = await startConsentServer({ kind });
     await t.server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.server.server.address() as AddressInfo).port}`;
-    t.app.config.publicUrl = base;
+    t.configure({ publicUrl: base });
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => {
@@ -51,7 +51,7 @@ describeEachDatabase('consent propagation', (kind) => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    propagator = await startPropagation(t.app, {
+    propagator = await startPropagation(t.app, t.workers, {
       retryLimit: 2,
       retryDelaySeconds: 1,
       pollingIntervalSeconds: 0.5,

@@ -91,10 +91,13 @@ async function waitForRun(id: string, status: string, ms = 60_000) {
 beforeAll(async () => {
   sys = await nestitSystems({ customers: 160 });
   s = await startDesk();
-  s.app.config.secret = randomBytes(32).toString('hex');
-  s.app.config.secretKeys = `k1:${randomBytes(32).toString('base64')}`;
+  s.configure({
+    secret: randomBytes(32).toString('hex'),
+    secretKeys: `k1:${randomBytes(32).toString('base64')}`,
+  });
   await startRequestFulfilment(
     s.app,
+    s.workers,
     { datasets: sys.datasets, connectors: sys.connectors },
     { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, retryLimit: 1, pdf: false },
   );

@@ -32,7 +32,7 @@ const ORG = 'nestit-sverige';
 beforeAll(async () => {
   ts = await startTestServer();
   const spec = `k1:${randomBytes(32).toString('base64')}`;
-  ts.app.config.secretKeys = spec;
+  ts.configure({ secretKeys: spec });
   ring = parseKeyring(spec);
   await ts.server.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ts.server.server.address() as { port: number }).port}`;

@@ -17,7 +17,7 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
   const propagated: ConsentEvent[] = [];
   beforeAll(async () => {
     s = await startDesk({ fulfilment: 'embedded' });
-    s.app.consentChanged = async (e) => {
+    s.workers.consentChanged = async (e) => {
       propagated.push(e);
     };
     d = deskApi(s);
@@ -124,7 +124,9 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
     const [id] = await d.fileAndVerify({ company: 'nestit-sverige', type: 'restriction', email });
     // Break the web shop for a moment: the step fails with a reason and no personal data.
     const shop = (
-      s.app.fulfilment as unknown as { deps: { connectors: Map<string, { exec(q: string): Promise<void> }> } }
+      s.workers.fulfilment as unknown as {
+        deps: { connectors: Map<string, { exec(q: string): Promise<void> }> };
+      }
     ).deps.connectors.get('nestit_webshop')!;
     await shop.exec('ALTER TABLE customers RENAME TO customers_gone');
     await d.api('POST', `/api/v1/requests/${id}/approve`, {});
@@ -132,7 +134,7 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
     let run: { status: string; error: string | null } = { status: '', error: null };
     while (Date.now() < end) {
       run = (await d.api('GET', `/api/v1/requests/${id}/fulfilment`)).json();
-      const state = await s.app.fulfilment!.jobState(id!);
+      const state = await s.workers.fulfilment!.jobState(id!);
       if (run.status === 'failed' && state === 'failed') break;
       await new Promise((r) => setTimeout(r, 250));
     }

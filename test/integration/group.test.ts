@@ -19,7 +19,7 @@ describe('group requests on the demo (embedded)', () => {
 
   test('P33 P25 an access request to the whole group is carried out by each company that knows the customer, and only by them', async () => {
     // Startup handed the worker's systems to the locator.
-    expect(s.app.subjectSystems?.datasets.map((x) => x.fides_key).sort()).toEqual([
+    expect(s.workers.subjectSystems?.datasets.map((x) => x.fides_key).sort()).toEqual([
       'nestit_customer_service',
       'nestit_webshop',
     ]);

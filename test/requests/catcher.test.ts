@@ -27,8 +27,7 @@ describe('demo SMTP catcher', () => {
   beforeAll(async () => {
     ts = await startTestServer();
     catcher = await startMailCatcher(ts.app.db, { port: 0 });
-    ts.app.config.smtpUrl = catcher.url;
-    ts.app.config.mailFrom = 'NestIT privacy <privacy@nestit.example>';
+    ts.configure({ smtpUrl: catcher.url, mailFrom: 'NestIT privacy <privacy@nestit.example>' });
   }, 60_000);
   afterAll(async () => {
     await ts?.close();

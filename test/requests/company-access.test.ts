@@ -75,7 +75,7 @@ describeEachDatabase('P21 requests and mail per company', (kind) => {
     s = await startDesk({ kind });
     // The demo's inbox: mail goes over SMTP to the catcher, which files it under the outbox row's company.
     catcher = await startMailCatcher(s.app.db, { port: 0 });
-    s.app.config.smtpUrl = catcher.url;
+    s.configure({ smtpUrl: catcher.url });
     ids.own = await fileAsOwner('provendo', OWN_EMAIL);
     ids.other = await fileAsOwner('nestit-sverige', OTHER_EMAIL);
     ids.group = await fileAsOwner('group', GROUP_EMAIL);

@@ -11,7 +11,7 @@ describe('result delivery', () => {
   let clock: Date | undefined;
   beforeAll(async () => {
     s = await startDesk({ now: () => clock ?? new Date() });
-    s.app.config.secret = 'test-secret-0123456789abcdef0123456789abcdef';
+    s.configure({ secret: 'test-secret-0123456789abcdef0123456789abcdef' });
   });
   afterAll(async () => s?.close());
 

@@ -22,7 +22,7 @@ const form = (email: string, remoteAddress = '203.0.113.7') =>
   );
 
 test('the request form is limited per client address, with a clear page message and Retry-After', async () => {
-  s.app.config.requestLimits.formPerHour = 3;
+  s.configure({ requestLimits: { ...s.app.config.requestLimits, formPerHour: 3 } });
   for (let i = 0; i < 3; i++) expect((await form(`person${i}@example.org`)).statusCode).toBe(303);
   const limited = await form('person9@example.org');
   expect(limited.statusCode).toBe(429);
@@ -39,7 +39,7 @@ test('the request form is limited per client address, with a clear page message 
 });
 
 test('the request form is limited per e-mail address, so nobody can flood an inbox with codes', async () => {
-  s.app.config.requestLimits.recipientPerHour = 2;
+  s.configure({ requestLimits: { ...s.app.config.requestLimits, recipientPerHour: 2 } });
   const victim = 'Victim@Example.org';
   expect((await form(victim, '203.0.113.1')).statusCode).toBe(303);
   expect((await form(victim.toLowerCase(), '203.0.113.2')).statusCode).toBe(303);
@@ -52,8 +52,9 @@ test('the request form is limited per e-mail address, so nobody can flood an inb
 });
 
 test('verification is limited per submission across addresses (problem+json on the API) and per client address', async () => {
-  s.app.config.requestLimits.verifyPerSubmission = 3;
-  s.app.config.requestLimits.verifyPerQuarter = 4;
+  s.configure({
+    requestLimits: { ...s.app.config.requestLimits, verifyPerSubmission: 3, verifyPerQuarter: 4 },
+  });
   const res = await form('verifier@example.org');
   const submissionId = new URL(String(res.headers.location), 'http://x').searchParams.get('s')!;
   const verify = (remoteAddress: string, id = submissionId) =>

@@ -23,7 +23,7 @@ describe.each([
   beforeAll(async () => {
     sys = await nestitSystems({ customers: 60, ...layout });
     s = await startDesk();
-    s.app.subjectSystems = { datasets: sys.datasets, connectors: sys.connectors };
+    s.workers.subjectSystems = { datasets: sys.datasets, connectors: sys.connectors };
   }, 120_000);
   afterAll(async () => {
     await s?.close();
@@ -74,7 +74,10 @@ describe.each([
     );
     expect(obj.statusCode).toBe(201);
     const ix = (await s.app.registers.get())!.index;
-    const r = await locateSubject(s.app, ix, { email: ` ${rich.email} `, candidates: ALL });
+    const r = await locateSubject(s.app, s.workers.subjectSystems, ix, {
+      email: ` ${rich.email} `,
+      candidates: ALL,
+    });
     expect(r.failed).toEqual([]);
     expect(r.unchecked).toEqual([]);
     expect(r.searched.map((x) => `${x.source}:${x.status}`)).toEqual([
@@ -169,8 +172,8 @@ describe.each([
     afterAll(async () => empty?.drop());
 
     test('P25 leaves the no-data answer to an agent and records the failure by code, never by message', async () => {
-      const saved = s.app.subjectSystems;
-      s.app.subjectSystems = {
+      const saved = s.workers.subjectSystems;
+      s.workers.subjectSystems = {
         datasets: sys.datasets,
         connectors: new Map([...sys.connectors, ['nestit_webshop', empty.connector]]),
       };
@@ -189,7 +192,7 @@ describe.each([
         const page = (await api('GET', `/console/requests/${g.request.id}`)).body;
         expect(page).toContain('Search failed: nestit_webshop');
       } finally {
-        s.app.subjectSystems = saved;
+        s.workers.subjectSystems = saved;
       }
     });
   });

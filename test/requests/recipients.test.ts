@@ -33,12 +33,14 @@ beforeAll(async () => {
   s = await startDesk({ kind: 'postgres' });
   await s.server.listen({ port: 0, host: '127.0.0.1' });
   // The configured public URL is where services call back.
-  s.app.config.publicUrl = `http://127.0.0.1:${(s.server.server.address() as { port: number }).port}`;
-  s.app.config.secretKeys = `k1:${randomBytes(32).toString('base64')}`;
-  s.app.config.secret = randomBytes(32).toString('hex');
+  s.configure({
+    publicUrl: `http://127.0.0.1:${(s.server.server.address() as { port: number }).port}`,
+    secretKeys: `k1:${randomBytes(32).toString('base64')}`,
+    secret: randomBytes(32).toString('hex'),
+  });
   const secret = newWebhookSecret();
   provider = await startMailProvider(secret);
-  await saveHttpConnector(s.app.db, parseKeyring(s.app.config.secretKeys), SYSTEM_ACTOR, {
+  await saveHttpConnector(s.app.db, parseKeyring(s.app.config.secretKeys!), SYSTEM_ACTOR, {
     systemId: 'messaging',
     url: provider.url,
     secret,
@@ -46,6 +48,7 @@ beforeAll(async () => {
   });
   await startRequestFulfilment(
     s.app,
+    s.workers,
     { datasets: sys.datasets, connectors: sys.connectors },
     { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, retryLimit: 1 },
   );

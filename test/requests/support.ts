@@ -95,8 +95,7 @@ export async function startDesk(
 ): Promise<DeskServer> {
   const smtp = await startSmtp();
   const ts = await startTestServer({ kind: opts.kind, now: opts.now, fulfilment: opts.fulfilment });
-  ts.app.config.smtpUrl = smtp.url;
-  ts.app.config.mailFrom = 'NestIT privacy <privacy@nestit.example>';
+  ts.configure({ smtpUrl: smtp.url, mailFrom: 'NestIT privacy <privacy@nestit.example>' });
   return {
     ...ts,
     smtp,

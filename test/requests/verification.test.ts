@@ -28,11 +28,13 @@ describe('verification', () => {
       res.end(JSON.stringify({ keys: [jwk] }));
     });
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', () => r()));
-    s.app.config.assertion = {
-      jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`,
-      issuer: 'https://shop.nestit.example',
-      audience: 'ombud-requests',
-    };
+    s.configure({
+      assertion: {
+        jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`,
+        issuer: 'https://shop.nestit.example',
+        audience: 'ombud-requests',
+      },
+    });
   });
   afterAll(async () => {
     await s?.close();

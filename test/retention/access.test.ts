@@ -25,10 +25,13 @@ describe('P21 retention runs need the role in every company', () => {
   const runs = async () => (await t.app.db.query('SELECT id FROM retention_runs')).length;
 
   beforeAll(async () => {
-    t = await startTestServer({ kind: 'pglite', now: () => new Date('2026-11-25T10:00:00Z') });
-    t.app.config.secret = 'retention-access-test-0123456789abcdef';
+    t = await startTestServer({
+      kind: 'pglite',
+      now: () => new Date('2026-11-25T10:00:00Z'),
+      config: { secret: 'retention-access-test-0123456789abcdef' },
+    });
     s = await retentionSystems({ customers: 30 });
-    await RetentionWorker.start(t.app, s, { catchUp: false, pollingIntervalSeconds: 1 });
+    await RetentionWorker.start(t.app, t.workers, s, { catchUp: false, pollingIntervalSeconds: 1 });
     const pro = await userWithRoles(t.app, t.server, 'ret-pro-dpo', [{ orgId: 'provendo', role: 'dpo' }]);
     proDpo = { cookie: pro.cookie, ...SAME_ORIGIN };
     const all = await userWithRoles(
@@ -56,7 +59,7 @@ describe('P21 retention runs need the role in every company', () => {
     proKey = { authorization: `Bearer ${key}` };
   }, 120_000);
   afterAll(async () => {
-    await t?.app.retention?.stop();
+    await t?.workers.retention?.stop();
     await t?.close();
     await s?.close();
   });

@@ -15,13 +15,16 @@ describe('retention in the console', () => {
   let t: TestServer;
   let s: RetentionSystems;
   beforeAll(async () => {
-    t = await startTestServer({ kind: 'pglite', now: () => new Date('2026-11-25T10:00:00Z') });
-    t.app.config.secret = 'retention-console-test-0123456789abcdef';
+    t = await startTestServer({
+      kind: 'pglite',
+      now: () => new Date('2026-11-25T10:00:00Z'),
+      config: { secret: 'retention-console-test-0123456789abcdef' },
+    });
     s = await retentionSystems({ customers: 40 });
-    await RetentionWorker.start(t.app, s, { catchUp: false, pollingIntervalSeconds: 1 });
+    await RetentionWorker.start(t.app, t.workers, s, { catchUp: false, pollingIntervalSeconds: 1 });
   }, 120_000);
   afterAll(async () => {
-    await t?.app.retention?.stop();
+    await t?.workers.retention?.stop();
     await t?.close();
     await s?.close();
   });
@@ -35,7 +38,7 @@ describe('retention in the console', () => {
     });
     expect(page.statusCode).toBe(200);
     const preview = await previewRetention(
-      await t.app.retention!.deps({ kind: 'system', id: 'test' }),
+      await t.workers.retention!.deps({ kind: 'system', id: 'test' }),
       '2026-11-25',
     );
     const deleted = preview.outcomes

@@ -14,7 +14,7 @@ import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { applyRegister } from '../../src/services/register/applyRegister.ts';
 import { readRegisterSources } from '../../src/services/register/readRegisterDir.ts';
 import type { RetentionRunResult } from '../../src/services/retention/runRetention.ts';
-import { RETENTION_QUEUE, RetentionWorker } from '../../src/services/retention/worker.ts';
+import { RETENTION_QUEUE, type RetentionSlot, RetentionWorker } from '../../src/services/retention/worker.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { freshDb } from '../support/db.ts';
 import { count, ombudServerDb, retentionSystems } from './support.ts';
@@ -37,9 +37,11 @@ async function ombudApp(kind: 'pglite' | 'postgres', clock: { now: Date }): Prom
     cleanup.push(s.drop);
   }
   await applyRegister(db, SYSTEM_ACTOR, await readRegisterSources(DEMO_REGISTER_DIR));
-  const app = createApp(db, loadConfig({ LOG_LEVEL: 'silent' }), () => clock.now);
-  app.config.secret = 'retention-schedule-test-0123456789abcdef';
-  return app;
+  return createApp(
+    db,
+    { ...loadConfig({ LOG_LEVEL: 'silent' }), secret: 'retention-schedule-test-0123456789abcdef' },
+    () => clock.now,
+  );
 }
 
 async function until<T>(what: string, f: () => T | undefined, ms = 60_000): Promise<T> {
@@ -65,8 +67,9 @@ describe.each(['pglite', 'postgres'] as const)('the daily retention run on pg-bo
       onRun: (r: RetentionRunResult) => runs.push(r),
     };
 
-    const w1 = await RetentionWorker.start(app, s, opts);
-    expect(app.retention).toBe(w1);
+    const workers: RetentionSlot = {};
+    const w1 = await RetentionWorker.start(app, workers, s, opts);
+    expect(workers.retention).toBe(w1);
     // The start found today's run not done and queued it.
     const first = await until('the first run', () => runs[0]);
     expect(first).toMatchObject({ today: '2026-11-25', status: 'done', alreadyDone: false });
@@ -81,7 +84,7 @@ describe.each(['pglite', 'postgres'] as const)('the daily retention run on pg-bo
 
     // Restarted the same day: nothing is queued; the day's job arriving again sweeps nothing.
     const customers = await count(s.webshop, 'SELECT COUNT(*) AS n FROM customers');
-    const w2 = await RetentionWorker.start(app, s, opts);
+    const w2 = await RetentionWorker.start(app, workers, s, opts);
     cleanup.push(() => w2.stop());
     expect(await w2.catchUp()).toBeNull();
     await w2.boss.send(RETENTION_QUEUE, {});

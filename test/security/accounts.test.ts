@@ -10,7 +10,7 @@ let ts: TestServer;
 let clock = new Date('2026-11-25T10:00:00Z');
 beforeAll(async () => {
   ts = await startTestServer({ now: () => clock });
-  ts.app.config.secretKeys = `k1:${randomBytes(32).toString('base64')}`;
+  ts.configure({ secretKeys: `k1:${randomBytes(32).toString('base64')}` });
 }, 60_000);
 afterAll(() => ts?.close());
 

@@ -76,13 +76,15 @@ describe('audit log for auditors', () => {
         });
       // Not set up in this process (the test server is not opened with openApp): a precondition, not a 500.
       expect((await post(ts.cookie)).statusCode).toBeLessThan(500);
-      ts.app.auditTrust = {
-        signingKeyFile: join(dir, 'audit-signing.key'),
-        publicKeyFile: join(dir, 'audit-signing.key.pub'),
-        checkpointDir: join(dir, 'checkpoints'),
-        mailTo: [],
-        createKeys: true,
-      };
+      ts.setApp({
+        auditTrust: {
+          signingKeyFile: join(dir, 'audit-signing.key'),
+          publicKeyFile: join(dir, 'audit-signing.key.pub'),
+          checkpointDir: join(dir, 'checkpoints'),
+          mailTo: [],
+          createKeys: true,
+        },
+      });
       // An auditor of provendo alone: a checkpoint covers every company's log.
       expect((await post(auditor.cookie)).statusCode).toBe(403);
       const made = await post(ts.cookie);
@@ -92,7 +94,7 @@ describe('audit log for auditors', () => {
       const v = (await get('/api/v1/audit/verify', ts.cookie)).json();
       expect(v).toMatchObject({ ok: true, checkpoint: { seq: checkpoint.seq, kid: checkpoint.kid } });
     } finally {
-      ts.app.auditTrust = undefined;
+      ts.setApp({ auditTrust: undefined });
       rmSync(dir, { recursive: true, force: true });
     }
   });

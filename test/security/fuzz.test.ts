@@ -17,8 +17,7 @@ let server: FastifyInstance;
 beforeAll(async () => {
   ts = await startTestServer();
   // Without rate limits, so every generated request reaches validation and the handlers.
-  ts.app.config.publicRateLimit = 1_000_000;
-  ts.app.config.loginRateLimit = 1_000_000;
+  ts.configure({ publicRateLimit: 1_000_000, loginRateLimit: 1_000_000 });
   server = await buildServer(ts.app, { logger: false });
 }, 60_000);
 afterAll(async () => {

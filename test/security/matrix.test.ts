@@ -17,6 +17,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { App } from '../../src/app.ts';
+import type { Workers } from '../../src/workers.ts';
 import { ROLES, type Role } from '../../src/core/policies/permissions.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createApiKey } from '../../src/services/apikeys/apiKeys.ts';
@@ -726,15 +727,14 @@ async function waitFor(what: string, pred: () => Promise<boolean>, ms = 60_000) 
 beforeAll(async () => {
   ts = await startTestServer({ fulfilment: 'embedded' });
   const app: App = ts.app;
-  app.config.secretKeys = `k1:${randomBytes(32).toString('base64')}`;
+  ts.configure({ secretKeys: `k1:${randomBytes(32).toString('base64')}` });
   catcher = await startMailCatcher(app.db, { port: 0 });
-  app.config.smtpUrl = catcher.url;
-  app.config.mailFrom = 'NestIT privacy <privacy@nestit.example>';
+  ts.configure({ smtpUrl: catcher.url, mailFrom: 'NestIT privacy <privacy@nestit.example>' });
   // Replays need the delivery queue; nothing is sent in this test.
-  app.propagator = { queue: async () => {} } as unknown as App['propagator'];
+  ts.workers.propagator = { queue: async () => {}, stop: async () => {} } as unknown as Workers['propagator'];
   // Retention over the demo systems the fulfilment worker uses (no schedule: runs only on demand).
-  const systems = app.subjectSystems!;
-  app.retention = {
+  const systems = ts.workers.subjectSystems!;
+  ts.workers.retention = {
     systems,
     deps: async (actor: import('../../src/services/audit/auditLog.ts').Actor) => ({
       db: app.db,
@@ -895,7 +895,7 @@ beforeAll(async () => {
   // The mails so far are in the demo inbox; from here on mail waits in the outbox (faster, and shown there).
   const { flushMail } = await import('../../src/services/requests/store.ts');
   await flushMail(app);
-  app.config.smtpUrl = undefined;
+  ts.configure({ smtpUrl: undefined });
 }, 180_000);
 
 afterAll(async () => {

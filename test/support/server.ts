@@ -12,7 +12,8 @@ import {
   startRequestFulfilment,
 } from '../../src/services/requests/fulfilRequest.ts';
 import { type App, createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createWorkers, stopWorkers, type Workers } from '../../src/workers.ts';
 import { loadDemo } from '../../src/demo/loadDemo.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { freshDb } from './db.ts';
@@ -23,7 +24,26 @@ export const TEST_ADMIN = { email: 'dpo@nestit.example', password: 'correct hors
 /** Systems for the fulfilment worker: given, or 'embedded' (the demo systems as schemas of the test's PGlite). */
 export type FulfilmentSystems = { datasets: Dataset[]; connectors: Connectors } | 'embedded';
 
-export type TestServer = { app: App; server: FastifyInstance; cookie: string; close: () => Promise<void> };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export type TestServer = {
+  app: App;
+  server: FastifyInstance;
+  cookie: string;
+  /**
+   * The background workers, as the start command holds them (src/workers.ts): a test starts, stubs or
+   * swaps a worker here, and the server's routes see it.
+   */
+  workers: Workers;
+  /**
+   * Change settings of the running test server (e.g. its public URL once it listens). Tests only: the App
+   * and its Config are read-only everywhere else.
+   */
+  configure: (change: Partial<Config>) => void;
+  /** Replace the clock or the audit trust of the running test server (tests only, as `configure`). */
+  setApp: (change: Partial<Pick<App, 'now' | 'auditTrust'>>) => void;
+  close: () => Promise<void>;
+};
 
 export async function startTestServer(
   opts: {
@@ -37,15 +57,23 @@ export async function startTestServer(
      * integration tests of the databases expect; test/requests/recipients.test.ts runs the full wiring.
      */
     fulfilmentOptions?: RequestFulfilmentOptions;
+    /** Settings besides the defaults (LOG_LEVEL silent; with `fulfilment`, a test OMBUD_SECRET). */
+    config?: Partial<Config>;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb(opts.kind ?? 'pglite');
-  const app = createApp(db, loadConfig({ LOG_LEVEL: 'silent', OMBUD_DEMO_PASSWORD: undefined }), opts.now);
+  // An unfrozen copy, so `configure` can change the running server's settings (tests only).
+  const config: Mutable<Config> = {
+    ...loadConfig({ LOG_LEVEL: 'silent', OMBUD_DEMO_PASSWORD: undefined }),
+    ...(opts.fulfilment ? { secret: 'test-secret-0123456789abcdef0123456789abcdef' } : {}),
+    ...opts.config,
+  };
+  const app = createApp(db, config, opts.now);
+  const workers = createWorkers();
   process.env.OMBUD_DEMO_PASSWORD = TEST_ADMIN.password;
   if (opts.demo !== false) await loadDemo(app);
   let demoSystems: DemoSystems | undefined;
   if (opts.fulfilment) {
-    app.config.secret ??= 'test-secret-0123456789abcdef0123456789abcdef';
     let systems = opts.fulfilment;
     if (systems === 'embedded') {
       const instance = (db as { instance?: PGlite }).instance;
@@ -53,7 +81,7 @@ export async function startTestServer(
       demoSystems = await openDemoSystems({ embedded: instance, customers: 12 });
       systems = demoSystems;
     }
-    await startRequestFulfilment(app, systems, {
+    await startRequestFulfilment(app, workers, systems, {
       pollingIntervalSeconds: 0.5,
       retryDelaySeconds: 1,
       retryLimit: 1,
@@ -62,7 +90,7 @@ export async function startTestServer(
       ...opts.fulfilmentOptions,
     });
   }
-  const server = await buildServer(app, { logger: opts.logger ?? false });
+  const server = await buildServer(app, { logger: opts.logger ?? false, workers });
   let cookie = '';
   if (opts.demo !== false) {
     cookie = sessionCookie(await signIn(server, TEST_ADMIN));
@@ -71,9 +99,12 @@ export async function startTestServer(
     app,
     server,
     cookie,
+    workers,
+    configure: (change) => Object.assign(config, change),
+    setApp: (change) => Object.assign(app as Mutable<App>, change),
     close: async () => {
       await server.close();
-      await app.fulfilment?.stop();
+      await stopWorkers(workers);
       await demoSystems?.close();
       await app.close();
     },

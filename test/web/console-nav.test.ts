@@ -119,7 +119,7 @@ describe('P21 console navigation per role', () => {
   );
 
   test('P21 a page answered to a form post (body read first) carries the same navigation', async () => {
-    ts.app.config.secretKeys ??= `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+    ts.configure({ secretKeys: ts.app.config.secretKeys ?? `k1:${Buffer.alloc(32, 7).toString('base64')}` });
     const res = await ts.server.inject({
       method: 'POST',
       url: '/console/account/totp',

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
-import { openApp } from '../../app.ts';
+import { openApp, withConfig } from '../../app.ts';
+import { lineLog } from '../../log.ts';
+import { createWorkers, stopWorkers } from '../../workers.ts';
 import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
 import { buildServer } from '../../http/server.ts';
 import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.ts';
-import { installationSecret } from '../../services/consent/keys.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { backfillRequestStops } from '../../services/requests/consentLink.ts';
 import { pdfRenderer, startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
@@ -20,7 +21,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   io.out(
     `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );
-  const app = await openApp(config);
+  // The installation secret is resolved here, once (without OMBUD_SECRET, the stored one consent uses).
+  // The workers log warnings and errors (ids and codes only) to stderr; the server logs through Fastify's.
+  let app = await openApp(config, { log: config.logLevel === 'silent' ? undefined : lineLog(io.err) });
   if (app.auditKeyCreated)
     io.out(
       `Audit chain key created in ${app.auditKeyCreated} (no OMBUD_SECRET_KEYS): keep it, and back it up apart from the database; without it the audit log cannot be verified.`,
@@ -41,15 +44,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.out(`Port ${port} is in use: the mail catcher takes a free port instead.`);
       return startMailCatcher(app.db, { port: 0, now: app.now });
     });
-    app.config.smtpUrl = catcher.url;
+    app = withConfig(app, { smtpUrl: catcher.url });
   }
-  const propagation = await startPropagation(app);
+  // The background workers live apart from the App; each start registers itself here.
+  const workers = createWorkers();
+  await startPropagation(app, workers);
   // The demo's own systems (web shop, customer service), embedded or on the DATABASE_URL server, and the
   // fulfilment worker that carries verified requests out in them.
   let demoSystems: DemoSystems | undefined;
   if (!values['no-demo']) {
-    // Without OMBUD_SECRET the installation secret (the one consent already derives its keys from) serves.
-    app.config.secret ??= await installationSecret(app.db);
     const t0 = Date.now();
     demoSystems = await openDemoSystems({
       databaseUrl: config.databaseUrl,
@@ -59,16 +62,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(
       `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,
     );
-    await backfillRequestStops(app);
-    await startRequestFulfilment(app, demoSystems);
+    await backfillRequestStops(app, workers);
+    await startRequestFulfilment(app, workers, demoSystems);
     const pdf = pdfRenderer();
     io.out(
       `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
     );
     // The nightly retention run over the same systems (and /console/retention).
-    await startRetention(app, demoSystems);
+    await startRetention(app, workers, demoSystems);
   }
-  const server = await buildServer(app);
+  const server = await buildServer(app, { workers });
   await server.listen({ port: config.port, host: config.host });
   // The daily signed checkpoint of the audit log (a timer here, not a schedule in the database).
   const checkpoints = startAuditCheckpoints(app, app.auditTrust!, {
@@ -96,9 +99,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const stop = async () => {
     checkpoints.stop();
     await server.close();
-    await propagation.stop();
-    await app.fulfilment?.stop();
-    await app.retention?.stop();
+    await stopWorkers(workers);
     await demoSystems?.close();
     await catcher?.close();
     await app.close();

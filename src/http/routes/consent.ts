@@ -21,6 +21,7 @@ import { recordAudit } from '../../services/audit/auditLog.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { requireRegister } from '../currentRegister.ts';
 import { callerOf, principalActor } from '../actor.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const orgParams = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
@@ -64,15 +65,20 @@ function consentContext(app: App) {
 }
 type ConsentContext = ReturnType<typeof consentContext>;
 
-export async function consentRoutes(server: RouteServer, app: App) {
+export async function consentRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const ctx = consentContext(app);
-  eventRoutes(server, app, ctx);
+  eventRoutes(server, app, workers, ctx);
   contactCheckRoutes(server, app, ctx);
   proofRoutes(server, app, ctx);
 }
 
 /** Consents granted and withdrawn, objections recorded and lifted. */
-function eventRoutes(server: RouteServer, app: App, { register, keys }: ConsentContext) {
+function eventRoutes(
+  server: RouteServer,
+  app: App,
+  workers: BackgroundWork,
+  { register, keys }: ConsentContext,
+) {
   const record = async (
     req: FastifyRequest,
     kind: EventKind,
@@ -99,7 +105,7 @@ function eventRoutes(server: RouteServer, app: App, { register, keys }: ConsentC
       },
       app.now(),
     );
-    if (!replayed) await app.consentChanged?.(event);
+    if (!replayed) await workers.consentChanged?.(event);
     return { event, replayed };
   };
   const sendEvent = (res: { event: ConsentEvent; replayed: boolean }, reply: FastifyReply) =>

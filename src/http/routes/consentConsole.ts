@@ -33,6 +33,7 @@ import { DESK_IDENTITY_KINDS } from '../../web/pages/consent/identityKinds.ts';
 import { callerOf, principalActor } from '../actor.ts';
 import { sendPage } from '../pages.ts';
 import type { RouteServer } from '../routeServer.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const subjectParams = z.object({ subjectId: z.uuid('a data subject id (UUID)') });
 
@@ -56,10 +57,10 @@ function deskContext(app: App) {
 }
 type DeskContext = ReturnType<typeof deskContext>;
 
-export async function consentConsoleRoutes(server: RouteServer, app: App) {
+export async function consentConsoleRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const desk = deskContext(app);
   findRoutes(server, app, desk);
-  subjectRoutes(server, app, desk);
+  subjectRoutes(server, app, workers, desk);
 }
 
 /** The desk and the look-up. */
@@ -167,7 +168,7 @@ async function subjectView(
 }
 
 /** One customer's page, and a change recorded on their behalf. */
-function subjectRoutes(server: RouteServer, app: App, desk: DeskContext) {
+function subjectRoutes(server: RouteServer, app: App, workers: BackgroundWork, desk: DeskContext) {
   const sendSubject = async (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -231,7 +232,7 @@ function subjectRoutes(server: RouteServer, app: App, desk: DeskContext) {
         if (!(err instanceof OmbudError)) throw err;
         return sendSubject(req, reply, subjectId, changeRefused(err), 422);
       }
-      await app.consentChanged?.(event);
+      await workers.consentChanged?.(event);
       return reply.redirect(`/console/consent/subjects/${subjectId}`, 303);
     },
   );

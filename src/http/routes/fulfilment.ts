@@ -31,6 +31,7 @@ import { fulfilmentPage } from '../../web/pages/fulfilment/fulfilmentPage.ts';
 import { tasksPage } from '../../web/pages/fulfilment/tasksPage.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const params = z.object({
   requestId: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'a request id: letters, digits, . _ : -'),
@@ -53,12 +54,12 @@ const deliveryParams = z.object({
 });
 
 /** Recording a task's answer, shared by the console, the API and the service's callback. */
-function answering(server: RouteServer, app: App) {
+function answering(server: RouteServer, app: App, workers: BackgroundWork) {
   // An answer recorded: the run's job looks again now (a done run completes the request on the desk). The
   // answer is stored either way; should waking fail, the run's timer finds it.
   const wake = async (requestId: string) => {
     try {
-      await app.fulfilment?.wake(requestId);
+      await workers.fulfilment?.wake(requestId);
     } catch (err) {
       server.log.warn({ err: { name: (err as Error).name } }, 'fulfilment wake failed; the timer will look');
     }
@@ -85,8 +86,8 @@ function answering(server: RouteServer, app: App) {
 }
 type Answering = ReturnType<typeof answering>;
 
-export async function fulfilmentRoutes(server: RouteServer, app: App) {
-  const { wake, tick } = answering(server, app);
+export async function fulfilmentRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  const { wake, tick } = answering(server, app, workers);
   consoleTaskRoutes(server, app, tick);
   apiTaskRoutes(server, app, tick);
   await callbackRoute(server, app, wake);

@@ -19,6 +19,7 @@ import { PREFERENCE_STRINGS } from '../../web/pages/consent/preferenceStrings.ts
 import { principalActor } from '../actor.ts';
 import { sendPage } from '../pages.ts';
 import { requireRegister } from '../currentRegister.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const tokenParams = z.object({ token: z.string().min(20).max(4096) });
 const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string().optional() });
@@ -33,7 +34,7 @@ function preferenceContext(app: App) {
 }
 type PreferenceContext = ReturnType<typeof preferenceContext>;
 
-export async function preferenceRoutes(server: RouteServer, app: App) {
+export async function preferenceRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   // RFC 8058 allows the one-click POST as multipart/form-data too; read just its one field.
   server.addContentTypeParser(
     'multipart/form-data',
@@ -45,8 +46,8 @@ export async function preferenceRoutes(server: RouteServer, app: App) {
   );
   const ctx = preferenceContext(app);
   preferenceLinkRoutes(server, app, ctx);
-  preferenceCenterRoutes(server, app, ctx);
-  unsubscribeRoutes(server, app, ctx);
+  preferenceCenterRoutes(server, app, workers, ctx);
+  unsubscribeRoutes(server, app, workers, ctx);
 }
 
 /** The API that mints a recipient's links for the mail and SMS systems. */
@@ -123,6 +124,7 @@ function preferenceLinkRoutes(server: RouteServer, app: App, { register, keys }:
 function preferenceCenterRoutes(
   server: RouteServer,
   app: App,
+  workers: BackgroundWork,
   { register, keys, langFor }: PreferenceContext,
 ) {
   server.get(
@@ -178,14 +180,19 @@ function preferenceCenterRoutes(
       const lang = await langFor(q);
       const wanted = new Set(body.action === 'none' ? [] : [body.on ?? []].flat());
       const events = await applyPreferences(app.db, k, await register(), claims.sub, lang, wanted, app.now());
-      for (const e of events) await app.consentChanged?.(e);
+      for (const e of events) await workers.consentChanged?.(e);
       return reply.redirect(`/privacy/preferences/${token}?lang=${lang}&saved=1`, 303);
     },
   );
 }
 
 /** One-click unsubscribe (RFC 8058) by the link of a mail, and the same link opened in a browser. */
-function unsubscribeRoutes(server: RouteServer, app: App, { register, keys }: PreferenceContext) {
+function unsubscribeRoutes(
+  server: RouteServer,
+  app: App,
+  workers: BackgroundWork,
+  { register, keys }: PreferenceContext,
+) {
   // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" to the List-Unsubscribe URL.
   server.post(
     '/privacy/unsubscribe/:token',
@@ -221,7 +228,7 @@ function unsubscribeRoutes(server: RouteServer, app: App, { register, keys }: Pr
         companies.flatMap((c) => c.items.filter((i) => i.on && !off.includes(i)).map(preferenceKey)),
       );
       const events = await applyPreferences(app.db, k, index, claims.sub, lang, keep, app.now());
-      for (const e of events) await app.consentChanged?.(e);
+      for (const e of events) await workers.consentChanged?.(e);
       return reply.type('text/plain; charset=utf-8').send(`${PREFERENCE_STRINGS[lang].done}\n`);
     },
   );

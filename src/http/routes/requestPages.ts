@@ -46,6 +46,7 @@ import { sendPage } from '../pages.ts';
 import { formAction } from '../requestActions.ts';
 import { submissionLimiter, verificationLimiter } from '../requestLimits.ts';
 import type { RouteServer } from '../routeServer.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const sendHtml = (reply: FastifyReply, page: Html, status = 200) => sendPage(reply, page.value, { status });
 
@@ -64,10 +65,10 @@ const langOf = (req: FastifyRequest, asked?: Language) =>
 
 const idParams = z.object({ id: z.uuid() });
 
-export async function requestPageRoutes(server: RouteServer, app: App) {
-  await publicRequestPages(server, app);
-  await deskPages(server, app);
-  await manualEntryPages(server, app);
+export async function requestPageRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  await publicRequestPages(server, app, workers);
+  await deskPages(server, app, workers);
+  await manualEntryPages(server, app, workers);
   await mailPages(server, app);
 }
 
@@ -104,7 +105,7 @@ const codeBody = z.object({
   lang: z.enum(LANGUAGES).optional(),
 });
 
-async function publicRequestPages(server: RouteServer, app: App) {
+async function publicRequestPages(server: RouteServer, app: App, workers: BackgroundWork) {
   const limitSubmit = submissionLimiter(server, app);
   const limitVerify = verificationLimiter(server, app);
 
@@ -184,7 +185,7 @@ async function publicRequestPages(server: RouteServer, app: App) {
       const b = req.body;
       try {
         await limitVerify(req, reply);
-        await verifyByCode(app, b.s, b.code);
+        await verifyByCode(app, workers, b.s, b.code);
       } catch (err) {
         const error = formError(err);
         if (!error) throw err;
@@ -206,7 +207,13 @@ async function publicRequestPages(server: RouteServer, app: App) {
 // The console's desk
 
 /** Everything the request page shows; the request is read through requestPolicy first (404, 403). */
-async function requestDetail(app: App, caller: Caller, id: string, error?: Html): Promise<Html> {
+async function requestDetail(
+  app: App,
+  workers: BackgroundWork,
+  caller: Caller,
+  id: string,
+  error?: Html,
+): Promise<Html> {
   // Another company's request is "not found" (requestPolicy), before anything of it is read.
   const q = await requestFor(app, caller, id, 'read');
   const mayWrite =
@@ -239,13 +246,13 @@ async function requestDetail(app: App, caller: Caller, id: string, error?: Html)
       type: fType,
       run: await getFulfilmentStatus(app.db, id),
       deliveries,
-      running: !!app.fulfilment && mayWrite,
+      running: !!workers.fulfilment && mayWrite,
     },
     error,
   });
 }
 
-async function deskPages(server: RouteServer, app: App) {
+async function deskPages(server: RouteServer, app: App, workers: BackgroundWork) {
   server.get(
     '/console/requests',
     {
@@ -281,7 +288,7 @@ async function deskPages(server: RouteServer, app: App) {
   server.get(
     '/console/requests/:id',
     { config: { permission: 'requests:read' }, schema: { hide: true, params: idParams } },
-    async (req, reply) => sendHtml(reply, await requestDetail(app, callerOf(req), req.params.id)),
+    async (req, reply) => sendHtml(reply, await requestDetail(app, workers, callerOf(req), req.params.id)),
   );
 
   server.post(
@@ -303,12 +310,12 @@ async function deskPages(server: RouteServer, app: App) {
             'unknown-action',
             `Unknown action '${String(b.action).slice(0, 40)}'.`,
           );
-        await action.runForm(app, caller, id, b);
+        await action.runForm(app, caller, id, b, workers);
       } catch (err) {
         const e = isAccessError(err) ? undefined : formError(err);
         if (!e) throw err;
         const status = err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
-        return sendHtml(reply, await requestDetail(app, caller, id, e), status);
+        return sendHtml(reply, await requestDetail(app, workers, caller, id, e), status);
       }
       return reply.redirect(`/console/requests/${id}`, 303);
     },
@@ -358,7 +365,7 @@ function readManualForm(b: z.output<typeof manualBody>) {
   return { email: email.data, type: type.data, receivedAt };
 }
 
-async function manualEntryPages(server: RouteServer, app: App) {
+async function manualEntryPages(server: RouteServer, app: App, workers: BackgroundWork) {
   server.get(
     '/console/requests/new',
     { config: { permission: 'requests:write' }, schema: { hide: true } },
@@ -385,7 +392,7 @@ async function manualEntryPages(server: RouteServer, app: App) {
           receivedAt,
           sendCode: !b.idCheck?.trim(),
         });
-        if (b.idCheck?.trim()) await verifyManually(app, caller, res.requestIds[0]!, b.idCheck);
+        if (b.idCheck?.trim()) await verifyManually(app, workers, caller, res.requestIds[0]!, b.idCheck);
         return reply.redirect(`/console/requests/${res.requestIds[0]}`, 303);
       } catch (err) {
         const e = isAccessError(err) ? undefined : formError(err);

@@ -26,6 +26,7 @@ import { verifyByAssertion, verifyByCode } from '../../services/requests/verifyR
 import { callerOf } from '../actor.ts';
 import { REQUEST_ACTIONS } from '../requestActions.ts';
 import { verificationLimiter } from '../requestLimits.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const id = z.object({ id: z.uuid('a request id (UUID)') });
 const company = z
@@ -96,10 +97,10 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
 
 const tags = ['requests'];
 
-export async function requestRoutes(server: RouteServer, app: App) {
+export async function requestRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   await filingRoutes(server, app);
-  await actionRoutes(server, app);
-  await publicRoutes(server, app);
+  await actionRoutes(server, app, workers);
+  await publicRoutes(server, app, workers);
 }
 
 /** Filing a request, the queue and one request: for customer-service tools and the console. */
@@ -214,7 +215,7 @@ async function filingRoutes(server: RouteServer, app: App) {
 }
 
 /** What an agent does to a request: the actions, the fulfilment's progress, result files. */
-async function actionRoutes(server: RouteServer, app: App) {
+async function actionRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   // The request actions (src/http/requestActions.ts), the same table the console's forms use.
   for (const a of REQUEST_ACTIONS)
     server.post(
@@ -226,7 +227,7 @@ async function actionRoutes(server: RouteServer, app: App) {
       async (req) => {
         const rid = req.params.id;
         // The service asks requestPolicy first: 404 for another company's request, 403 for a read-only one.
-        await a.runBody(app, callerOf(req), rid, req.body);
+        await a.runBody(app, callerOf(req), rid, req.body, workers);
         return { request: viewOf(await getRequest(app.db, rid)) };
       },
     );
@@ -281,7 +282,7 @@ async function actionRoutes(server: RouteServer, app: App) {
 }
 
 /** The requester's side: the result download and verification (public, rate-limited). */
-async function publicRoutes(server: RouteServer, app: App) {
+async function publicRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const limitVerify = verificationLimiter(server, app);
 
   server.get(
@@ -316,7 +317,7 @@ async function publicRoutes(server: RouteServer, app: App) {
     },
     async (req) => {
       const b = req.body;
-      const res = await verifyByCode(app, b.submissionId, b.code);
+      const res = await verifyByCode(app, workers, b.submissionId, b.code);
       return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
     },
   );
@@ -334,7 +335,7 @@ async function publicRoutes(server: RouteServer, app: App) {
     },
     async (req) => {
       const b = req.body;
-      const res = await verifyByAssertion(app, b.submissionId, b.assertion);
+      const res = await verifyByAssertion(app, workers, b.submissionId, b.assertion);
       return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
     },
   );

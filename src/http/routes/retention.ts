@@ -27,6 +27,7 @@ import { retentionPage } from '../../web/pages/retention/retentionPage.ts';
 import { retentionRunPage } from '../../web/pages/retention/retentionRunPage.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const day = z
   .string()
@@ -40,15 +41,15 @@ const runBody = z.object({
 const consoleRunBody = z.object({ mode: z.enum(['dry-run', 'run']) });
 
 /** What the console and the API share: the worker of this process, the register, starting a run. */
-function retentionActions(app: App) {
+function retentionActions(app: App, workers: BackgroundWork) {
   const worker = () => {
-    if (!app.retention)
+    if (!workers.retention)
       throw precondition(
         'retention-not-running',
         'No databases are connected for retention.',
         'Start Ombud with its systems (`ombud start` connects the demo systems), or run `ombud retention run --connection KEY=URL`.',
       );
-    return app.retention;
+    return workers.retention;
   };
   const index = async (): Promise<RegisterIndex> => {
     const r = await app.registers.get();
@@ -80,13 +81,18 @@ function retentionActions(app: App) {
 }
 type RetentionActions = ReturnType<typeof retentionActions>;
 
-export async function retentionRoutes(server: RouteServer, app: App) {
-  const actions = retentionActions(app);
-  retentionConsole(server, app, actions);
+export async function retentionRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  const actions = retentionActions(app, workers);
+  retentionConsole(server, app, workers, actions);
   retentionApi(server, app, actions);
 }
 
-function retentionConsole(server: RouteServer, app: App, { index, start }: RetentionActions) {
+function retentionConsole(
+  server: RouteServer,
+  app: App,
+  workers: BackgroundWork,
+  { index, start }: RetentionActions,
+) {
   server.get(
     '/console/retention',
     {
@@ -99,15 +105,20 @@ function retentionConsole(server: RouteServer, app: App, { index, start }: Reten
       const group = await groupOf(app.registers);
       const mayRead = mayReadRetention(caller.principal, group);
       const preview =
-        mayRead && app.retention
-          ? await previewRetentionFor(await app.retention.deps(caller.actor), caller, group, req.query.day)
+        mayRead && workers.retention
+          ? await previewRetentionFor(
+              await workers.retention.deps(caller.actor),
+              caller,
+              group,
+              req.query.day,
+            )
           : undefined;
       const page = retentionPage({
         index: ix,
         groupOrgIds: group.orgIds,
         mayRead,
         mayRun: mayRunRetention(caller.principal, group),
-        sweeping: !!app.retention,
+        sweeping: !!workers.retention,
         ...(preview ? { preview } : {}),
         runs: await listRetentionRunsFor(app.db, caller, group, 30),
       });

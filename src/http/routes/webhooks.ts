@@ -18,31 +18,32 @@ import { groupOf } from '../../services/register/group.ts';
 import { propagationPage } from '../../web/pages/webhooks/propagationPage.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
 
 /** Send a dead delivery again: the API's and the console's replay. */
-async function replay(app: App, req: FastifyRequest, id: string) {
+async function replay(app: App, workers: BackgroundWork, req: FastifyRequest, id: string) {
   const caller = callerOf(req);
   const group = await groupOf(app.registers);
   // Another company's delivery is "not found" whether or not propagation runs.
   await deliveryFor(app.db, caller, group, id, 'replay');
-  if (!app.propagator)
+  if (!workers.propagator)
     throw precondition(
       'propagation-off',
       'Webhook propagation is not running.',
       'Start Ombud with `ombud start`.',
     );
   await reviveDelivery(app.db, caller, group, id);
-  await app.propagator.queue(id);
+  await workers.propagator.queue(id);
 }
 
-export async function webhookRoutes(server: RouteServer, app: App) {
-  webhookApi(server, app);
-  webhookConsole(server, app);
+export async function webhookRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  webhookApi(server, app, workers);
+  webhookConsole(server, app, workers);
 }
 
-function webhookApi(server: RouteServer, app: App) {
+function webhookApi(server: RouteServer, app: App, workers: BackgroundWork) {
   server.post(
     '/api/v1/webhooks/endpoints',
     {
@@ -111,18 +112,18 @@ function webhookApi(server: RouteServer, app: App) {
       schema: { tags: ['webhooks'], summary: 'Send an undelivered (dead) delivery again', params: idParams },
     },
     async (req, reply) => {
-      await replay(app, req, req.params.id);
+      await replay(app, workers, req, req.params.id);
       return reply.code(202).send({ queued: true });
     },
   );
 }
 
-function webhookConsole(server: RouteServer, app: App) {
+function webhookConsole(server: RouteServer, app: App, workers: BackgroundWork) {
   server.post(
     '/console/webhooks/deliveries/:id/replay',
     { config: { permission: 'webhooks:manage' }, schema: { hide: true, params: idParams } },
     async (req, reply) => {
-      await replay(app, req, req.params.id);
+      await replay(app, workers, req, req.params.id);
       return reply.redirect('/console/webhooks', 303);
     },
   );
@@ -137,7 +138,7 @@ function webhookConsole(server: RouteServer, app: App) {
         endpoints: await listWebhookEndpoints(app.db, caller, group),
         dead: await deliveryLog(app.db, caller, group, { status: 'dead', limit: 200 }),
         log: await deliveryLog(app.db, caller, group, { limit: 200 }),
-        delivering: !!app.propagator,
+        delivering: !!workers.propagator,
       });
       return sendPage(reply, page);
     },

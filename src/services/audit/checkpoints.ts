@@ -12,7 +12,6 @@
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { App } from '../../app.ts';
 import type { Config } from '../../config.ts';
 import {
   type Checkpoint,
@@ -22,11 +21,23 @@ import {
 } from '../../core/audit/checkpoint.ts';
 import { conflict, precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
+import type { RegisterCache } from '../register/currentRegister.ts';
 import { deliverOutbox, enqueueMail } from '../mail/outbox.ts';
 import { type Actor, type AuditHead, actorString, SYSTEM_ACTOR, walkAuditLog } from './auditLog.ts';
 import { auditChainKeys, auditPaths, loadCheckpointKeys } from './keys.ts';
 
 export const CHECKPOINT_FILE = 'checkpoints.jsonl';
+
+/**
+ * What checkpoints take of the application (the App is one): the database, the register (the DPOs'
+ * addresses), the clock and the mail settings. Declared here: app.ts builds the AuditTrust from this module.
+ */
+export type CheckpointHost = Readonly<{
+  db: Db;
+  registers: RegisterCache;
+  now: () => Date;
+  config: Pick<Config, 'smtpUrl' | 'mailFrom'>;
+}>;
 
 /** Where checkpoints are signed, verified and exported. */
 export type AuditTrust = {
@@ -35,7 +46,7 @@ export type AuditTrust = {
   checkpointDir: string;
   url?: string;
   /** Recipients of the checkpoint mail; undefined: the DPOs named in the register. */
-  mailTo?: string[];
+  mailTo?: readonly string[];
   /** Create the signing key pair on the first checkpoint if there is none. */
   createKeys: boolean;
 };
@@ -97,7 +108,7 @@ async function appendLine(file: string, line: string): Promise<void> {
   }
 }
 
-async function dpoAddresses(app: App): Promise<string[]> {
+async function dpoAddresses(app: CheckpointHost): Promise<string[]> {
   const reg = await app.registers.get();
   return [
     ...new Set(
@@ -110,7 +121,11 @@ async function dpoAddresses(app: App): Promise<string[]> {
  * Verify the chain, then sign its head and export the checkpoint. Refuses (409) when the chain does
  * not verify: a checkpoint must never vouch for a rewritten log.
  */
-export async function makeCheckpoint(app: App, trust: AuditTrust, by: Actor): Promise<CheckpointResult> {
+export async function makeCheckpoint(
+  app: CheckpointHost,
+  trust: AuditTrust,
+  by: Actor,
+): Promise<CheckpointResult> {
   const keys = loadCheckpointKeys(trust, { create: trust.createKeys });
   if (!keys.signer)
     throw precondition(
@@ -160,7 +175,7 @@ export async function makeCheckpoint(app: App, trust: AuditTrust, by: Actor): Pr
     `INSERT INTO audit_checkpoints (seq, count, hash, at, kid, line, made_by) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
     [checkpoint.seq, checkpoint.count, checkpoint.hash, checkpoint.at, checkpoint.kid, line, actorString(by)],
   );
-  const mailedTo = trust.mailTo ?? (await dpoAddresses(app));
+  const mailedTo = trust.mailTo ? [...trust.mailTo] : await dpoAddresses(app);
   for (const to of mailedTo)
     await enqueueMail(
       app.db,
@@ -288,7 +303,7 @@ export async function verifyAuditTrail(
  * at the next check.
  */
 export function startAuditCheckpoints(
-  app: App,
+  app: CheckpointHost,
   trust: AuditTrust,
   opts: {
     intervalMs?: number;

@@ -6,6 +6,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { Db } from '../../storage/db.ts';
+import { errorFields, type Log } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
 import { deliverOnce, markDead } from './webhooks.ts';
 
@@ -18,6 +19,8 @@ export type PropagatorOptions = {
   pollingIntervalSeconds?: number;
   timeoutMs?: number;
   now?: () => Date;
+  /** Where the queue logs (ids and codes only); silent by default. */
+  log?: Log;
 };
 
 /** pg-boss's database interface over Ombud's Db: parameterised SQL via query, multi-statement SQL via exec. */
@@ -52,7 +55,7 @@ export class Propagator {
         ? { connectionString: opts.connectionString, schedule: false }
         : { db: bossDb(db), schedule: false },
     );
-    this.boss.on('error', () => undefined);
+    this.boss.on('error', (err) => opts.log?.warn(errorFields(err), 'propagation queue error'));
   }
 
   async start(): Promise<this> {
@@ -93,7 +96,7 @@ export class Propagator {
     await this.boss.send(QUEUE, { deliveryId }, jobId ? { id: jobId } : {});
   }
 
-  /** Queue the deliveries of a new event (the hook in App.consentChanged). */
+  /** Queue the deliveries of a new event (the hook in Workers.consentChanged). */
   async eventRecorded(event: ConsentEvent): Promise<void> {
     const rows = await this.db.query<{ id: string }>(
       `SELECT id FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`,
@@ -107,23 +110,22 @@ export class Propagator {
   }
 }
 
-/** Start propagation for an app: the queue's worker, and the hook that queues each new event's deliveries. */
+/**
+ * Start propagation for an app: the queue's worker, and the hook that queues each new event's deliveries,
+ * both registered in the start command's `workers`.
+ */
 export async function startPropagation(
-  app: {
-    db: Db;
-    config: { databaseUrl?: string };
-    now: () => Date;
-    consentChanged?: (e: ConsentEvent) => Promise<void>;
-    propagator?: Propagator;
-  },
+  app: Readonly<{ db: Db; config: { readonly databaseUrl?: string }; now: () => Date; log?: Log }>,
+  workers: { consentChanged?: (e: ConsentEvent) => Promise<void>; propagator?: Propagator },
   opts: PropagatorOptions = {},
 ): Promise<Propagator> {
   const p = await new Propagator(app.db, {
     connectionString: app.config.databaseUrl,
     now: app.now,
+    log: app.log,
     ...opts,
   }).start();
-  app.propagator = p;
-  app.consentChanged = (e) => p.eventRecorded(e);
+  workers.propagator = p;
+  workers.consentChanged = (e) => p.eventRecorded(e);
   return p;
 }

@@ -14,6 +14,7 @@
  * The job's data holds the verified identities (the worker needs them); pg-boss deletes finished jobs after
  * `deleteAfterDays` (default 7), and the identities never go to Ombud's own run tables.
  */
+import { errorFields } from '../../log.ts';
 import PgBoss from 'pg-boss';
 import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
@@ -81,7 +82,8 @@ export class FulfilmentQueue {
       schedule: false,
       deleteAfterDays: opts.deleteAfterDays ?? 7,
     });
-    boss.on('error', () => {}); // surfaced through job states
+    // Surfaced through job states; logged by kind only.
+    boss.on('error', (err) => deps.log?.warn(errorFields(err), 'fulfilment queue error'));
     await boss.start();
     await boss.createQueue(FULFILMENT_QUEUE, {
       name: FULFILMENT_QUEUE,

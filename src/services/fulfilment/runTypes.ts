@@ -3,6 +3,7 @@
  * steps' and the run's results.
  */
 import { z } from 'zod';
+import type { Log } from '../../log.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
@@ -48,6 +49,8 @@ export type FulfilmentDeps = {
   /** The HMAC key for pseudonyms. */
   secret: string;
   now?: () => Date;
+  /** Where the queue logs (ids and codes only); silent by default. */
+  log?: Log;
   /** How long extracts are kept for the subject to fetch (default 30 days). */
   artifactDays?: number;
   /** Concurrency limit per connector, shared by every run in this process. */

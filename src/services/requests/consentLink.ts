@@ -2,9 +2,10 @@
  * The request desk's side of "one source of truth": what a request decides about contact is recorded in
  * the consent register as ordinary immutable events (so "may we contact?" answers at once and the webhooks
  * fire), never in a table of the desk's own. Called inside the desk's transaction; the events are returned
- * so the caller hands them to `app.consentChanged` after commit.
+ * so the caller hands them to the workers' `consentChanged` after commit (`propagate`).
  */
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { communicationBasis, DIRECT_MARKETING, EVERY_CHANNEL, channelsOf } from '../../core/consent/rules.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
@@ -67,15 +68,18 @@ export async function recordStop(
 }
 
 /** Hand new events to propagation (webhooks) after the transaction committed. */
-export async function propagate(app: App, events: ConsentEvent[]): Promise<void> {
-  for (const e of events) await app.consentChanged?.(e);
+export async function propagate(
+  workers: Pick<BackgroundWork, 'consentChanged'>,
+  events: ConsentEvent[],
+): Promise<void> {
+  for (const e of events) await workers.consentChanged?.(e);
 }
 
 /**
  * Stops the desk recorded in its former `dsr_stops` table (moved to `dsr_stop_backfill` by migration
  * 0350) become consent events: one row at a time, deleted once its events are recorded. Returns the count.
  */
-export async function backfillRequestStops(app: App): Promise<number> {
+export async function backfillRequestStops(app: App, workers: BackgroundWork): Promise<number> {
   const reg = await app.registers.get();
   if (!reg) return 0;
   const keys = await keysOf(app);
@@ -110,7 +114,7 @@ export async function backfillRequestStops(app: App): Promise<number> {
       })
       .catch(() => undefined);
     if (!events) continue;
-    await propagate(app, events);
+    await propagate(workers, events);
     done++;
   }
   return done;

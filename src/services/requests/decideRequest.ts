@@ -4,6 +4,7 @@
  * timeline and the audit log, and mails the customer where the law says they must be told.
  */
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { checkExtension } from '../../core/deadlines/deadlines.ts';
 import { notFound, OmbudError, precondition, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -272,6 +273,7 @@ export function objectionKind(purpose: Purpose | undefined): ObjectionKind {
  */
 export async function decideObjection(
   app: App,
+  workers: BackgroundWork,
   caller: Caller,
   id: string,
   input: { upheld: boolean; balancingNote?: string },
@@ -317,7 +319,7 @@ export async function decideObjection(
     });
     return recorded;
   });
-  await propagate(app, events);
+  await propagate(workers, events);
   const outcome = input.upheld
     ? 'Your objection is upheld: we have stopped this processing of your data.'
     : `We have weighed your objection against our reasons and will continue the processing: ${note}`;

@@ -1,7 +1,7 @@
 /**
  * The join between the request desk and fulfilment. A verified access or portability request is queued at
- * once; an erasure, rectification or restriction waits for an agent's approval (unless `app.approveChanges`
- * is false). The job runs `runFulfilment` with the request's id, controller and verified identity (the
+ * once; an erasure, rectification or restriction waits for an agent's approval (unless the workers'
+ * `approveChanges` is false). The job runs `runFulfilment` with the request's id, controller and verified identity (the
  * submission's e-mail address, proven by code, assertion or ID check). The worker tells the recipients the
  * register lists (Art. 19) and asks the services with an HTTP connector on an access; a run waiting for
  * their answers leaves the request in progress, and is looked at again on a timer and when an answer comes
@@ -12,11 +12,11 @@
  */
 import { existsSync } from 'node:fs';
 import type { App } from '../../app.ts';
+import { errorFields } from '../../log.ts';
+import type { BackgroundWork, SubjectSystems, Workers } from '../../workers.ts';
 import { precondition, validationError } from '../../core/errors.ts';
 import type { Caller } from '../../core/policies/policy.ts';
 import { isOpen, nextState, type RequestType } from '../../core/requests/workflow.ts';
-import type { Connectors } from '../fulfilment/engine.ts';
-import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { setSubjectRestricted } from '../consent/restrictSubject.ts';
 import { CHROMIUM_PATH, renderPdf } from '../fulfilment/pdf.ts';
@@ -54,8 +54,8 @@ const FULFILLED: Partial<Record<RequestType, FulfilmentType>> = {
 export const fulfilmentTypeOf = (t: RequestType): FulfilmentType | undefined => FULFILLED[t];
 
 const CHANGES: readonly FulfilmentType[] = ['erasure', 'rectification', 'restriction'];
-export const needsApproval = (app: App, type: FulfilmentType) =>
-  CHANGES.includes(type) && app.approveChanges !== false;
+export const needsApproval = (workers: Pick<BackgroundWork, 'approveChanges'>, type: FulfilmentType) =>
+  CHANGES.includes(type) && workers.approveChanges !== false;
 
 export type RequestFulfilmentOptions = FulfilmentQueueOptions & {
   /**
@@ -79,10 +79,15 @@ export function pdfRenderer(
       };
 }
 
-/** Start the fulfilment worker for an app: verified requests run through it. */
+/**
+ * Start the fulfilment worker for an app: verified requests run through it. It registers itself (and the
+ * systems it reaches, for the subject locator) in `workers`; its finished runs hand their consent events
+ * to `workers.consentChanged`.
+ */
 export async function startRequestFulfilment(
   app: App,
-  systems: { datasets: Dataset[]; connectors: Connectors },
+  workers: Workers,
+  systems: SubjectSystems,
   options: RequestFulfilmentOptions = {},
 ): Promise<FulfilmentQueue> {
   const { recipients, pdf, ...opts } = options;
@@ -103,6 +108,7 @@ export async function startRequestFulfilment(
       connectors: systems.connectors,
       secret: app.config.secret,
       now: app.now,
+      log: app.log,
       ...(recipients === false
         ? {}
         : {
@@ -114,21 +120,22 @@ export async function startRequestFulfilment(
           }),
       ...(pdf === false ? {} : pdf ? { pdf } : pdfRenderer()),
     },
-    { ...opts, onDone: (input, result) => fulfilmentDone(app, input, result) },
+    { ...opts, onDone: (input, result) => fulfilmentDone(app, workers, input, result) },
   );
-  app.fulfilment = queue;
+  workers.fulfilment = queue;
   // The same systems tell the subject locator which companies know a requester of a group request.
-  app.subjectSystems = systems;
+  workers.subjectSystems = systems;
   return queue;
 }
 
 async function queueRequest(
   app: App,
+  fulfilment: FulfilmentQueue | undefined,
   actor: Actor,
   req: RequestRow,
   corrections?: Record<string, string>,
 ): Promise<string> {
-  const q = app.fulfilment;
+  const q = fulfilment;
   if (!q)
     throw precondition(
       'fulfilment-not-running',
@@ -168,16 +175,21 @@ async function queueRequest(
 }
 
 /** After verification: queue what needs no approval. A failure to queue is recorded, never lost. */
-export async function afterVerification(app: App, requestIds: string[]): Promise<void> {
-  if (!app.fulfilment) return;
+export async function afterVerification(
+  app: App,
+  workers: BackgroundWork,
+  requestIds: string[],
+): Promise<void> {
+  if (!workers.fulfilment) return;
   for (const id of requestIds) {
     const req = await getRequest(app.db, id);
     const type = fulfilmentTypeOf(req.type);
     // A group request known nowhere waits for an agent's answer; there is nothing to carry out.
-    if (!type || req.state !== 'verified' || req.scope.group || needsApproval(app, type)) continue;
+    if (!type || req.state !== 'verified' || req.scope.group || needsApproval(workers, type)) continue;
     try {
-      await queueRequest(app, SYSTEM_ACTOR, req);
+      await queueRequest(app, workers.fulfilment, SYSTEM_ACTOR, req);
     } catch (err) {
+      app.log.warn({ requestId: id, ...errorFields(err) }, 'fulfilment not queued');
       await addEvent(app.db, SYSTEM_ACTOR, req, 'fulfilment-not-queued', {
         at: app.now(),
         details: { code: (err as { code?: string }).code ?? 'error' },
@@ -189,6 +201,7 @@ export async function afterVerification(app: App, requestIds: string[]): Promise
 /** An agent approves an erasure, rectification or restriction (or starts any fulfilled type by hand). */
 export async function approveRequest(
   app: App,
+  workers: BackgroundWork,
   caller: Caller,
   id: string,
   input: { corrections?: Record<string, string> } = {},
@@ -212,16 +225,21 @@ export async function approveRequest(
   if (req.state === 'received') nextState(req.state, 'start'); // "verify the requester first"
   if (!isOpen(req.state)) nextState(req.state, 'start');
   await addEvent(app.db, actor, req, 'approved', { at: app.now(), details: { type } });
-  await queueRequest(app, actor, req, input.corrections);
+  await queueRequest(app, workers.fulfilment, actor, req, input.corrections);
   return getRequest(app.db, id);
 }
 
 /** "Failed, here is why, retry": start a failed run again; it resumes at the failed step. */
-export async function retryFulfilment(app: App, caller: Caller, id: string): Promise<RequestRow> {
+export async function retryFulfilment(
+  app: App,
+  workers: BackgroundWork,
+  caller: Caller,
+  id: string,
+): Promise<RequestRow> {
   const req = await requestFor(app, caller, id, 'write');
   const actor = caller.actor;
   const st = await getFulfilmentStatus(app.db, id);
-  if (!app.fulfilment)
+  if (!workers.fulfilment)
     throw precondition(
       'fulfilment-not-running',
       'The fulfilment worker is not running.',
@@ -233,7 +251,7 @@ export async function retryFulfilment(app: App, caller: Caller, id: string): Pro
       'Only a failed fulfilment can be retried.',
       'Wait for the run to finish; it retries by itself with back-off.',
     );
-  await app.fulfilment.retry(id);
+  await workers.fulfilment.retry(id);
   await addEvent(app.db, actor, req, 'fulfilment-retried', {
     at: app.now(),
     details: { attempts: st.attempts },
@@ -269,6 +287,7 @@ export function summarise(result: FulfilmentResult): string {
  */
 export async function fulfilmentDone(
   app: App,
+  workers: BackgroundWork,
   input: FulfilmentInput,
   result: FulfilmentResult,
 ): Promise<void> {
@@ -328,7 +347,7 @@ export async function fulfilmentDone(
         at: app.now(),
       }),
     );
-    await propagate(app, events);
+    await propagate(workers, events);
   }
   if (input.type === 'restriction' && ix) {
     const keys = await keysOf(app);

@@ -11,6 +11,7 @@
  * is reported, and the caller then leaves the "no data" answer to a person.
  */
 import type { App } from '../../app.ts';
+import type { SubjectSystems } from '../../workers.ts';
 import { normaliseEmail } from '../../core/consent/identity.ts';
 import { attributeLocated, type Holder, holderKey } from '../../core/fulfilment/controllers.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -40,6 +41,7 @@ const codeOf = (err: unknown) => {
 
 export async function locateSubject(
   app: App,
+  systems: SubjectSystems | undefined,
   ix: RegisterIndex,
   input: { email: string; candidates: string[]; purposeId?: string },
 ): Promise<LocateResult> {
@@ -82,7 +84,6 @@ export async function locateSubject(
   }
 
   // The group's own systems, read-only, through the datasets' traversal.
-  const systems = app.subjectSystems;
   const connected = new Set(systems?.datasets.map((d) => d.ombud.system) ?? []);
   if (systems && email) {
     const failedNodes = new Map<string, string>();

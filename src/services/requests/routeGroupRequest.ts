@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { precondition, validationError } from '../../core/errors.ts';
 import type { Caller } from '../../core/policies/policy.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -364,6 +365,7 @@ export async function answerNoData(app: App, caller: Caller, id: string, note?: 
 /** An agent found the customer where the locator could not look: send the request to those companies. */
 export async function routeManually(
   app: App,
+  workers: BackgroundWork,
   caller: Caller,
   id: string,
   input: { orgIds: string[]; note?: string },
@@ -421,7 +423,7 @@ export async function routeManually(
     );
   });
   await flushMail(app);
-  await propagate(app, res.consentEvents);
-  await afterVerification(app, res.ids);
+  await propagate(workers, res.consentEvents);
+  await afterVerification(app, workers, res.ids);
   return { requestIds: res.ids };
 }

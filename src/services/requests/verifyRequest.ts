@@ -10,6 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { App } from '../../app.ts';
+import type { BackgroundWork } from '../../workers.ts';
 import { OmbudError, precondition, unauthenticated, validationError } from '../../core/errors.ts';
 import { authorize, type Caller } from '../../core/policies/policy.ts';
 import { requestPolicy } from '../../core/policies/resources.ts';
@@ -51,6 +52,7 @@ const wrongCode = () =>
 
 export async function verifyByCode(
   app: App,
+  workers: BackgroundWork,
   submissionId: string,
   code: string,
 ): Promise<{ requestIds: string[] }> {
@@ -95,7 +97,7 @@ export async function verifyByCode(
       });
     throw wrongCode();
   }
-  return verifySubmission(app, submissionId, subjectActor(submissionId), 'email-code', {});
+  return verifySubmission(app, workers, submissionId, subjectActor(submissionId), 'email-code', {});
 }
 
 let jwksCache: { url: string; get: JWTVerifyGetKey } | undefined;
@@ -103,6 +105,7 @@ let jwksCache: { url: string; get: JWTVerifyGetKey } | undefined;
 /** A JWT from the shop's logged-in session: signed by a key of the configured JWKS, naming the same e-mail. */
 export async function verifyByAssertion(
   app: App,
+  workers: BackgroundWork,
   submissionId: string,
   assertion: string,
 ): Promise<{ requestIds: string[] }> {
@@ -148,7 +151,7 @@ export async function verifyByAssertion(
     });
     throw unauthenticated('The assertion does not match a request.');
   }
-  return verifySubmission(app, submissionId, subjectActor(submissionId), 'signed-assertion', {
+  return verifySubmission(app, workers, submissionId, subjectActor(submissionId), 'signed-assertion', {
     assertionSubject: typeof claims.sub === 'string' ? claims.sub : undefined,
   });
 }
@@ -156,6 +159,7 @@ export async function verifyByAssertion(
 /** An agent saw an ID document (in a shop, on a video call): the check is recorded, the document never stored. */
 export async function verifyManually(
   app: App,
+  workers: BackgroundWork,
   caller: Caller,
   requestId: string,
   note: string,
@@ -174,11 +178,12 @@ export async function verifyManually(
         hint: 'E.g. "ID seen: Swedish driving licence, name matches". Do not copy the document number.',
       },
     ]);
-  return verifySubmission(app, req.submission_id, caller.actor, 'manual-id-check', { note: n });
+  return verifySubmission(app, workers, req.submission_id, caller.actor, 'manual-id-check', { note: n });
 }
 
 async function verifySubmission(
   app: App,
+  workers: BackgroundWork,
   submissionId: string,
   actor: Actor,
   method: VerificationMethod,
@@ -195,7 +200,7 @@ async function verifySubmission(
   );
   const located =
     waiting && ix
-      ? await locateSubject(app, ix, {
+      ? await locateSubject(app, workers.subjectSystems, ix, {
           email: (await getSubmission(app.db, submissionId)).email,
           candidates: waiting.scope.group!.candidates,
           purposeId: waiting.purpose_id ?? undefined,
@@ -239,8 +244,8 @@ async function verifySubmission(
     return verified;
   });
   await flushMail(app);
-  await propagate(app, consentEvents);
+  await propagate(workers, consentEvents);
   // Requests the fulfilment engine carries out start now (those needing an agent's approval wait).
-  await afterVerification(app, ids);
+  await afterVerification(app, workers, ids);
   return { requestIds: ids };
 }

@@ -10,6 +10,7 @@ import PgBoss from 'pg-boss';
 import type { Config } from '../../config.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import type { Db } from '../../storage/db.ts';
+import { errorFields, type Log } from '../../log.ts';
 import { precondition } from '../../core/errors.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { installationSecret } from '../consent/keys.ts';
@@ -44,31 +45,36 @@ type Job = { day?: string };
 
 /**
  * What the worker takes of the application (the App is one): the database, the register, the clock, the
- * installation secret, and the slot where the running worker is found (the console's preview and run).
- * Declared here, not imported from app.ts, which names the worker.
+ * installation secret (resolved by `openApp`; else the stored one) and a logger.
  */
-export type RetentionHost = {
+export type RetentionHost = Readonly<{
   db: Db;
   registers: RegisterCache;
   now: () => Date;
   config: Pick<Config, 'secret'>;
-  retention?: RetentionWorker;
-};
+  log?: Log;
+}>;
+
+/** Where the running worker is found (the console's preview and run): the start command's `Workers`. */
+export type RetentionSlot = { retention?: RetentionWorker };
 
 export class RetentionWorker {
   private constructor(
     private readonly app: RetentionHost,
+    private readonly slot: RetentionSlot,
     readonly systems: RetentionSystems,
     readonly boss: PgBoss,
   ) {}
 
   static async start(
     app: RetentionHost,
+    slot: RetentionSlot,
     systems: RetentionSystems,
     opts: RetentionWorkerOptions = {},
   ): Promise<RetentionWorker> {
     const boss = new PgBoss({ db: pgBossDb(app.db), schema: 'pgboss', supervise: true, schedule: true });
-    boss.on('error', () => {}); // surfaced through the runs and job states
+    // Surfaced through the runs and job states; logged by kind only.
+    boss.on('error', (err) => app.log?.warn(errorFields(err), 'retention queue error'));
     await boss.start();
     await boss.createQueue(RETENTION_QUEUE, {
       name: RETENTION_QUEUE,
@@ -77,7 +83,7 @@ export class RetentionWorker {
       retryDelay: opts.retryDelaySeconds ?? 300,
       retryBackoff: true,
     });
-    const w = new RetentionWorker(app, systems, boss);
+    const w = new RetentionWorker(app, slot, systems, boss);
     const reg = await app.registers.get();
     if (!reg) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
     await boss.schedule(
@@ -99,7 +105,7 @@ export class RetentionWorker {
       },
     );
     if (opts.catchUp ?? true) await w.catchUp();
-    app.retention = w;
+    slot.retention = w;
     return w;
   }
 
@@ -107,14 +113,13 @@ export class RetentionWorker {
   async deps(actor: Actor): Promise<RetentionDeps> {
     const reg = await this.app.registers.get();
     if (!reg) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
-    this.app.config.secret ??= await installationSecret(this.app.db);
     return {
       db: this.app.db,
       actor,
       index: reg.index,
       datasets: this.systems.datasets,
       connectors: this.systems.connectors,
-      secret: this.app.config.secret,
+      secret: this.app.config.secret ?? (await installationSecret(this.app.db)),
       now: this.app.now,
     };
   }
@@ -134,15 +139,16 @@ export class RetentionWorker {
 
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
-    if (this.app.retention === this) this.app.retention = undefined;
+    if (this.slot.retention === this) this.slot.retention = undefined;
   }
 }
 
 /** `ombud start`: the daily retention run over the systems the fulfilment worker uses. */
 export function startRetention(
   app: RetentionHost,
+  slot: RetentionSlot,
   systems: RetentionSystems,
   opts: RetentionWorkerOptions = {},
 ): Promise<RetentionWorker> {
-  return RetentionWorker.start(app, systems, opts);
+  return RetentionWorker.start(app, slot, systems, opts);
 }
