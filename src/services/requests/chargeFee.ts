@@ -24,6 +24,7 @@ import {
   flushMail,
   getRequest,
   getSubmission,
+  hasEvent,
   mailRequester,
   type RequestRow,
   registerIndex,
@@ -64,11 +65,7 @@ export async function chargeFee(app: App, caller: Caller, id: string, input: Fee
       'A fee has already been charged for this request.',
       'Record the payment or waive the fee; a request carries one fee at most.',
     );
-  const warned = await app.db.query('SELECT 1 FROM dsr_events WHERE request_id = $1 AND kind = $2 LIMIT 1', [
-    id,
-    'refusal-warned',
-  ]);
-  if (warned.length === 0)
+  if (!(await hasEvent(app.db, id, 'refusal-warned')))
     throw precondition(
       'fee-not-warned',
       'The customer has not been warned that the request is considered manifestly unfounded or excessive.',

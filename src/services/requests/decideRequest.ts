@@ -29,6 +29,7 @@ import {
   flushMail,
   getRequest,
   getSubmission,
+  hasEvent,
   mailRequester,
   registerIndex,
   type RequestRow,
@@ -217,11 +218,7 @@ export async function refuseRequest(
   const actor = caller.actor;
   nextState(req.state, 'refuse');
   const { ground, reason } = checkRefusal(input);
-  const warned = await app.db.query('SELECT 1 FROM dsr_events WHERE request_id = $1 AND kind = $2 LIMIT 1', [
-    id,
-    'refusal-warned',
-  ]);
-  if (warned.length === 0)
+  if (!(await hasEvent(app.db, id, 'refusal-warned')))
     throw precondition(
       'refusal-not-warned',
       'The customer has not been warned that the request may be refused.',

@@ -169,6 +169,15 @@ export type EventRow = {
   details: Record<string, unknown>;
 };
 
+/** Whether the request's timeline has an event of this kind (e.g. the customer was warned before a refusal or fee). */
+export async function hasEvent(db: Db, requestId: string, kind: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM dsr_events WHERE request_id = $1 AND kind = $2 LIMIT 1', [
+    requestId,
+    kind,
+  ]);
+  return rows.length > 0;
+}
+
 export async function timeline(db: Db, requestId: string): Promise<EventRow[]> {
   return db.query<EventRow>('SELECT * FROM dsr_events WHERE request_id = $1 ORDER BY id', [requestId]);
 }
