@@ -92,9 +92,8 @@ export async function getRetentionRunFor(
   group: Group,
   id: string,
 ): Promise<RetentionRunDetail> {
-  const [row] = await db.query<{ id: string }>('SELECT id FROM retention_runs WHERE id = $1', [id]);
-  if (!row) throw notFound(retentionRunPolicy.resource, id);
-  authorize(caller.principal, retentionRunPolicy, 'read', groupRun(row.id), group);
+  // Every run is group-wide, so the decision needs no row: decided first, then the run is read once.
+  authorize(caller.principal, retentionRunPolicy, 'read', groupRun(id), group);
   const run = await getRetentionRun(db, id);
   if (!run) throw notFound(retentionRunPolicy.resource, id);
   return run;
