@@ -291,23 +291,6 @@ export function buildNotice(
   };
 }
 
-/** Category labels under the register's notice headings: "Identity details (Name, Customer number)". */
-function groupedCategories(ix: RegisterIndex, keys: string[], lang: Language): string[] {
-  const groups = new Map<string, string[]>();
-  const loose: string[] = [];
-  for (const key of keys) {
-    const group = ix.dataCategories.get(key)?.group;
-    const label = ix.categoryLabel(key, lang);
-    if (group) groups.set(group, [...(groups.get(group) ?? []), label]);
-    else loose.push(label);
-  }
-  const heading = (id: string) => {
-    const g = ix.register.categoryGroups.find((x) => x.id === id);
-    return g ? t(g.label, lang) : id;
-  };
-  return [...[...groups].map(([id, labels]) => `${heading(id)} (${labels.join(', ')})`), ...loose];
-}
-
 function blockHtml(b: Block): Html {
   if ('p' in b) return html`<p>${b.p}</p>`;
   if ('h3' in b) return html`<h3 id="${b.id ?? ''}">${b.h3}</h3>`;

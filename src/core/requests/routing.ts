@@ -11,6 +11,15 @@ import type { RegisterIndex } from '../register/register-index.ts';
 
 export type Target = { orgId: string; jointArrangements: string[]; jointHandledBy?: string };
 
+/**
+ * The joint part of a new request's scope: the arrangements it handles and, where another company's
+ * request handles them, that request's id (`requestIds` maps each target company to its new request).
+ */
+export const jointScope = (target: Target, requestIds: ReadonlyMap<string, string>) => ({
+  jointArrangements: target.jointArrangements,
+  jointHandledBy: target.jointHandledBy ? requestIds.get(target.jointHandledBy) : undefined,
+});
+
 export type Intake =
   /** Requests are created at once, one per target. */
   | { mode: 'direct'; targets: Target[] }

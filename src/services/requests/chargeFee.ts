@@ -5,7 +5,6 @@
  * fee. How the deadline behaves meanwhile is in src/core/requests/fees.ts. Every step is on the timeline
  * and in the audit log (ids, amounts and grounds only).
  */
-import type { App } from '../../app.ts';
 import { localDate } from '../../core/deadlines/iso-date.ts';
 import { notFound, precondition, validationError } from '../../core/errors.ts';
 import {
@@ -21,14 +20,12 @@ import type { Caller } from '../../core/policies/policy.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import {
   addEvent,
-  flushMail,
   getRequest,
-  getSubmission,
   hasEvent,
-  mailRequester,
+  changeAndTell,
   type RequestRow,
-  registerIndex,
   requestFor,
+  type RequestDeps,
 } from './store.ts';
 
 export type FeeRow = {
@@ -54,7 +51,12 @@ export async function getFee(db: Db, requestId: string): Promise<FeeRow | undefi
 
 const actorRef = (a: Actor) => `${a.kind}:${a.id}`;
 
-export async function chargeFee(app: App, caller: Caller, id: string, input: FeeInput): Promise<RequestRow> {
+export async function chargeFee(
+  app: RequestDeps,
+  caller: Caller,
+  id: string,
+  input: FeeInput,
+): Promise<RequestRow> {
   const req = await requestFor(app, caller, id, 'write');
   const actor = caller.actor;
   const state = nextState(req.state, 'charge-fee');
@@ -72,47 +74,41 @@ export async function chargeFee(app: App, caller: Caller, id: string, input: Fee
       'Send the warning first (POST …/refusal-warning, or "Warn before refusal or fee" in the console), then charge the fee.',
     );
   const now = app.now();
-  const ix = await registerIndex(app);
-  await app.db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO dsr_fees (request_id, ground, reason, amount_minor, currency, status, resume_state, requested_at, requested_by)
-       VALUES ($1,$2,$3,$4,$5,'requested',$6,$7,$8)`,
-      [
-        id,
-        fee.ground,
-        fee.reason,
-        fee.amountMinor,
-        fee.currency,
-        req.state,
-        now.toISOString(),
-        actorRef(actor),
-      ],
-    );
-    await tx.query('UPDATE dsr_requests SET state=$2 WHERE id=$1', [id, state]);
-    const sub = await getSubmission(tx, req.submission_id);
-    const mailId = await mailRequester(
-      app,
-      tx,
-      ix,
-      sub,
-      req.org_id,
-      'fee',
-      { type: req.type, reason: fee.reason, fee: formatFee(fee.amountMinor, fee.currency) },
-      req,
-    );
-    await addEvent(tx, actor, req, 'fee-charged', {
+  return changeAndTell(
+    app,
+    actor,
+    req,
+    {
+      template: 'fee',
+      input: { type: req.type, reason: fee.reason, fee: formatFee(fee.amountMinor, fee.currency) },
+      event: 'fee-charged',
       at: now,
       note: fee.reason,
-      details: { ground: fee.ground, amountMinor: fee.amountMinor, currency: fee.currency, mail: mailId },
+      details: { ground: fee.ground, amountMinor: fee.amountMinor, currency: fee.currency },
       auditReason: fee.ground,
-    });
-  });
-  await flushMail(app);
-  return getRequest(app.db, id);
+    },
+    async (tx) => {
+      await tx.query(
+        `INSERT INTO dsr_fees (request_id, ground, reason, amount_minor, currency, status, resume_state, requested_at, requested_by)
+       VALUES ($1,$2,$3,$4,$5,'requested',$6,$7,$8)`,
+        [
+          id,
+          fee.ground,
+          fee.reason,
+          fee.amountMinor,
+          fee.currency,
+          req.state,
+          now.toISOString(),
+          actorRef(actor),
+        ],
+      );
+      await tx.query('UPDATE dsr_requests SET state=$2 WHERE id=$1', [id, state]);
+    },
+  );
 }
 
 async function settle(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   id: string,
   to: 'paid' | 'waived',
@@ -177,9 +173,9 @@ async function settle(
 }
 
 /** The customer paid: work resumes; the due date moves later by the days spent waiting. */
-export const markFeePaid = (app: App, caller: Caller, id: string, note?: string) =>
+export const markFeePaid = (app: RequestDeps, caller: Caller, id: string, note?: string) =>
   settle(app, caller, id, 'paid', note);
 
 /** The fee is dropped (e.g. the customer narrowed the request): work resumes on the original due date. */
-export const waiveFee = (app: App, caller: Caller, id: string, reason?: string) =>
+export const waiveFee = (app: RequestDeps, caller: Caller, id: string, reason?: string) =>
   settle(app, caller, id, 'waived', reason);

@@ -4,7 +4,6 @@
  * fire), never in a table of the desk's own. Called inside the desk's transaction; the events are returned
  * so the caller hands them to the workers' `consentChanged` after commit (`propagate`).
  */
-import type { App } from '../../app.ts';
 import type { BackgroundWork } from '../../workers.ts';
 import { communicationBasis, DIRECT_MARKETING, EVERY_CHANNEL, channelsOf } from '../../core/consent/rules.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -12,10 +11,11 @@ import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import { type ConsentKeys, consentKeys } from '../consent/keys.ts';
 import { type ConsentEvent, recordConsentEvent } from '../consent/recordConsentEvent.ts';
+import type { RequestDeps } from './store.ts';
 
 export type StopKind = 'objection-direct-marketing' | 'consent-withdrawn' | 'objection-upheld';
 
-export const keysOf = (app: App): Promise<ConsentKeys> => consentKeys(app.db, app.config.secret);
+export const keysOf = (app: RequestDeps): Promise<ConsentKeys> => consentKeys(app.db, app.config.secret);
 
 /**
  * Record the consent events for a stop: an objection to direct marketing is an objection to the
@@ -79,7 +79,7 @@ export async function propagate(
  * Stops the desk recorded in its former `dsr_stops` table (moved to `dsr_stop_backfill` by migration
  * 0350) become consent events: one row at a time, deleted once its events are recorded. Returns the count.
  */
-export async function backfillRequestStops(app: App, workers: BackgroundWork): Promise<number> {
+export async function backfillRequestStops(app: RequestDeps, workers: BackgroundWork): Promise<number> {
   const reg = await app.registers.get();
   if (!reg) return 0;
   const keys = await keysOf(app);

@@ -3,7 +3,6 @@
  * decision on an objection. Each step checks the workflow (src/core/requests/workflow.ts), writes the
  * timeline and the audit log, and mails the customer where the law says they must be told.
  */
-import type { App } from '../../app.ts';
 import type { BackgroundWork } from '../../workers.ts';
 import { checkExtension } from '../../core/deadlines/deadlines.ts';
 import { notFound, OmbudError, precondition, validationError } from '../../core/errors.ts';
@@ -30,14 +29,16 @@ import {
   getRequest,
   getSubmission,
   hasEvent,
-  mailRequester,
+  changeAndTell,
+  tellRequester,
   registerIndex,
   type RequestRow,
   requestFor,
   type SubmissionRow,
+  type RequestDeps,
 } from './store.ts';
 
-async function orgOf(app: App, orgId: string) {
+async function orgOf(app: RequestDeps, orgId: string) {
   const r = await app.registers.get();
   const org = r?.index.organization(orgId);
   if (!r || !org) throw notFound('organization', orgId);
@@ -45,7 +46,7 @@ async function orgOf(app: App, orgId: string) {
 }
 
 export async function assignRequest(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   id: string,
   assignee: string | null,
@@ -59,7 +60,7 @@ export async function assignRequest(
   return getRequest(app.db, id);
 }
 
-export async function addNote(app: App, caller: Caller, id: string, note: string): Promise<void> {
+export async function addNote(app: RequestDeps, caller: Caller, id: string, note: string): Promise<void> {
   const req = await requestFor(app, caller, id, 'write');
   const actor = caller.actor;
   const text = note.trim();
@@ -75,7 +76,7 @@ export async function addNote(app: App, caller: Caller, id: string, note: string
   await recordAudit(app.db, { actor, orgId: req.org_id, action: 'request.note', target: id, at: app.now() });
 }
 
-export async function startRequest(app: App, caller: Caller, id: string): Promise<RequestRow> {
+export async function startRequest(app: RequestDeps, caller: Caller, id: string): Promise<RequestRow> {
   const req = await requestFor(app, caller, id, 'write');
   const actor = caller.actor;
   const state = nextState(req.state, 'start');
@@ -88,7 +89,7 @@ export async function startRequest(app: App, caller: Caller, id: string): Promis
 
 /** Art. 12(3): more time, with a reason told to the customer before the original due date has passed. */
 export async function extendRequest(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   id: string,
   input: { reason?: string; dueDate?: string },
@@ -121,37 +122,30 @@ export async function extendRequest(
     req.state === 'received' || req.state === 'verified' || req.state === 'in-progress'
       ? 'extended'
       : req.state;
-  const ix = await registerIndex(app);
-  await app.db.transaction(async (tx) => {
-    await tx.query('UPDATE dsr_requests SET state=$2, due_date=$3, extension_reason=$4 WHERE id=$1', [
-      id,
-      state,
-      check.dueDate,
-      check.reason,
-    ]);
-    const sub = await getSubmission(tx, req.submission_id);
-    const mailId = await mailRequester(
-      app,
-      tx,
-      ix,
-      sub,
-      req.org_id,
-      'extension',
-      { dueDate: check.dueDate, reason: check.reason },
-      req,
-    );
-    await addEvent(tx, actor, req, 'extended', {
+  return changeAndTell(
+    app,
+    actor,
+    req,
+    {
+      template: 'extension',
+      input: { dueDate: check.dueDate, reason: check.reason },
+      event: 'extended',
       at: app.now(),
       note: check.reason,
-      details: { from: req.due_date, to: check.dueDate, noticeMail: mailId },
-    });
-  });
-  await flushMail(app);
-  return getRequest(app.db, id);
+      details: { from: req.due_date, to: check.dueDate },
+    },
+    (tx) =>
+      tx.query('UPDATE dsr_requests SET state=$2, due_date=$3, extension_reason=$4 WHERE id=$1', [
+        id,
+        state,
+        check.dueDate,
+        check.reason,
+      ]),
+  );
 }
 
 export async function completeRequest(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   id: string,
   input: { outcome?: string },
@@ -170,54 +164,42 @@ export async function completeRequest(
   return getRequest(app.db, id);
 }
 
+/** The request, when it may be refused now by this caller, and the refusal's checked ground and reason. */
+async function refusable(app: RequestDeps, caller: Caller, id: string, input: RefusalInput) {
+  const req = await requestFor(app, caller, id, 'write');
+  nextState(req.state, 'refuse');
+  return { req, actor: caller.actor, ...checkRefusal(input) };
+}
+
 /**
  * Before refusing (or charging for) a request as manifestly unfounded or excessive, the customer is
  * warned, with the reason, so they can explain or narrow it.
  */
 export async function warnBeforeRefusal(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   id: string,
   input: RefusalInput,
 ): Promise<RequestRow> {
-  const req = await requestFor(app, caller, id, 'write');
-  const actor = caller.actor;
-  nextState(req.state, 'refuse');
-  const { ground, reason } = checkRefusal({ ...input, partial: false });
-  const ix = await registerIndex(app);
-  await app.db.transaction(async (tx) => {
-    const sub = await getSubmission(tx, req.submission_id);
-    const mailId = await mailRequester(
-      app,
-      tx,
-      ix,
-      sub,
-      req.org_id,
-      'refusal-warning',
-      { type: req.type, reason },
-      req,
-    );
-    await addEvent(tx, actor, req, 'refusal-warned', {
-      at: app.now(),
-      note: reason,
-      details: { ground, mail: mailId },
-      auditReason: ground,
-    });
+  const { req, actor, ground, reason } = await refusable(app, caller, id, { ...input, partial: false });
+  return changeAndTell(app, actor, req, {
+    template: 'refusal-warning',
+    input: { type: req.type, reason },
+    event: 'refusal-warned',
+    at: app.now(),
+    note: reason,
+    details: { ground },
+    auditReason: ground,
   });
-  await flushMail(app);
-  return getRequest(app.db, id);
 }
 
 export async function refuseRequest(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   id: string,
   input: RefusalInput,
 ): Promise<RequestRow> {
-  const req = await requestFor(app, caller, id, 'write');
-  const actor = caller.actor;
-  nextState(req.state, 'refuse');
-  const { ground, reason } = checkRefusal(input);
+  const { req, actor, ground, reason } = await refusable(app, caller, id, input);
   if (!(await hasEvent(app.db, id, 'refusal-warned')))
     throw precondition(
       'refusal-not-warned',
@@ -226,35 +208,28 @@ export async function refuseRequest(
     );
   const refusedParts = input.partial ? input.refusedParts!.trim() : undefined;
   const now = app.now();
-  const ix = await registerIndex(app);
-  await app.db.transaction(async (tx) => {
-    await tx.query(`UPDATE dsr_requests SET state='refused', closed_at=$2, decision=$3 WHERE id=$1`, [
-      id,
-      now.toISOString(),
-      JSON.stringify({
-        refusal: { ground, reason, partial: !!input.partial, refusedParts: refusedParts ?? null },
-      }),
-    ]);
-    const sub = await getSubmission(tx, req.submission_id);
-    await mailRequester(
-      app,
-      tx,
-      ix,
-      sub,
-      req.org_id,
-      'refusal',
-      { type: req.type, reason, refusedParts },
-      req,
-    );
-    await addEvent(tx, actor, req, 'refused', {
+  return changeAndTell(
+    app,
+    actor,
+    req,
+    {
+      template: 'refusal',
+      input: { type: req.type, reason, refusedParts },
+      event: 'refused',
       at: now,
       note: reason,
       details: { ground, partial: !!input.partial },
       auditReason: ground,
-    });
-  });
-  await flushMail(app);
-  return getRequest(app.db, id);
+    },
+    (tx) =>
+      tx.query(`UPDATE dsr_requests SET state='refused', closed_at=$2, decision=$3 WHERE id=$1`, [
+        id,
+        now.toISOString(),
+        JSON.stringify({
+          refusal: { ground, reason, partial: !!input.partial, refusedParts: refusedParts ?? null },
+        }),
+      ]),
+  );
 }
 
 export function objectionKind(purpose: Purpose | undefined): ObjectionKind {
@@ -269,7 +244,7 @@ export function objectionKind(purpose: Purpose | undefined): ObjectionKind {
  * grounds against the customer's; the balancing note is recorded and the customer told the outcome.
  */
 export async function decideObjection(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   caller: Caller,
   id: string,
@@ -325,7 +300,7 @@ export async function decideObjection(
 }
 
 export async function finish(
-  app: App,
+  app: RequestDeps,
   actor: Actor,
   req: RequestRow,
   to: 'completed',
@@ -346,18 +321,10 @@ export async function finish(
       state,
       now.toISOString(),
     ]);
-    const sub = await getSubmission(tx, req.submission_id);
-    await mailRequester(
-      app,
-      tx,
-      ix,
-      sub,
-      req.org_id,
-      'completion',
-      { type: req.type, outcome: opts.outcome },
-      req,
-    );
-    await addEvent(tx, actor, req, 'completed', {
+    await tellRequester(app, tx, ix, actor, req, {
+      template: 'completion',
+      input: { type: req.type, outcome: opts.outcome },
+      event: 'completed',
       at: now,
       note: opts.note ?? opts.outcome ?? null,
       details: { onTime: now.toISOString().slice(0, 10) <= req.due_date },
@@ -371,7 +338,7 @@ export async function finish(
  * marketing (Art. 21(3)) and a withdrawal of consent (Art. 7(3)). Runs inside the verification transaction.
  */
 export async function applyImmediateStop(
-  app: App,
+  app: RequestDeps,
   tx: Db,
   index: RegisterIndex | undefined,
   req: RequestRow,

@@ -12,16 +12,15 @@ import {
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
-import type { App } from '../../app.ts';
 import { OmbudError, precondition, validationError } from '../../core/errors.ts';
 import type { Caller } from '../../core/policies/policy.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import { addEvent, getRequest, requestFor } from './store.ts';
+import { addEvent, getRequest, requestFor, type RequestDeps } from './store.ts';
 
 export const DEFAULT_DELIVERY_DAYS = 14;
 const MAX_BYTES = 20 * 1024 * 1024;
 
-function keys(app: App): { enc: Buffer; mac: Buffer } {
+function keys(app: RequestDeps): { enc: Buffer; mac: Buffer } {
   const secret = app.config.secret;
   if (!secret)
     throw precondition(
@@ -36,7 +35,7 @@ function keys(app: App): { enc: Buffer; mac: Buffer } {
 const sign = (mac: Buffer, payload: string) => createHmac('sha256', mac).update(payload).digest('base64url');
 
 export async function attachResult(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   requestId: string,
   file: { filename: string; contentType: string; data: Buffer; days?: number },
@@ -81,7 +80,7 @@ export async function attachResult(
 }
 
 /** The signed link of a stored delivery (the same link every time for the same delivery). */
-export function downloadLink(app: App, deliveryId: string, expiresAt: Date): string {
+export function downloadLink(app: RequestDeps, deliveryId: string, expiresAt: Date): string {
   const { mac } = keys(app);
   const exp = Math.floor(expiresAt.getTime() / 1000);
   const token = `${deliveryId}.${exp}.${sign(mac, `${deliveryId}.${exp}`)}`;
@@ -95,7 +94,7 @@ const gone = () =>
 
 /** Check the signed link and return the decrypted file. Every download is audited. */
 export async function openResult(
-  app: App,
+  app: RequestDeps,
   token: string,
 ): Promise<{ filename: string; contentType: string; data: Buffer }> {
   const { enc, mac } = keys(app);
@@ -135,7 +134,7 @@ export async function openResult(
 }
 
 /** Wipe the content of deliveries past their period (run daily). */
-export async function purgeExpiredResults(app: App): Promise<number> {
+export async function purgeExpiredResults(app: RequestDeps): Promise<number> {
   const rows = await app.db.query<{ id: string }>(
     `UPDATE dsr_deliveries SET ciphertext = '', iv = '', tag = '', deleted_at = $1
      WHERE deleted_at IS NULL AND expires_at < $1 RETURNING id`,

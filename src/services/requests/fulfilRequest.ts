@@ -11,7 +11,6 @@
  * subject restricted) and completes the request with the completion mail.
  */
 import { existsSync } from 'node:fs';
-import type { App } from '../../app.ts';
 import { errorFields } from '../../log.ts';
 import type { BackgroundWork, SubjectSystems, Workers } from '../../workers.ts';
 import { precondition, validationError } from '../../core/errors.ts';
@@ -42,6 +41,7 @@ import {
   type RequestRow,
   requestFor,
   systemCaller,
+  type RequestDeps,
 } from './store.ts';
 
 const FULFILLED: Partial<Record<RequestType, FulfilmentType>> = {
@@ -85,7 +85,7 @@ export function pdfRenderer(
  * to `workers.consentChanged`.
  */
 export async function startRequestFulfilment(
-  app: App,
+  app: RequestDeps,
   workers: Workers,
   systems: SubjectSystems,
   options: RequestFulfilmentOptions = {},
@@ -129,7 +129,7 @@ export async function startRequestFulfilment(
 }
 
 async function queueRequest(
-  app: App,
+  app: RequestDeps,
   fulfilment: FulfilmentQueue | undefined,
   actor: Actor,
   req: RequestRow,
@@ -176,7 +176,7 @@ async function queueRequest(
 
 /** After verification: queue what needs no approval. A failure to queue is recorded, never lost. */
 export async function afterVerification(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   requestIds: string[],
 ): Promise<void> {
@@ -200,7 +200,7 @@ export async function afterVerification(
 
 /** An agent approves an erasure, rectification or restriction (or starts any fulfilled type by hand). */
 export async function approveRequest(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   caller: Caller,
   id: string,
@@ -231,7 +231,7 @@ export async function approveRequest(
 
 /** "Failed, here is why, retry": start a failed run again; it resumes at the failed step. */
 export async function retryFulfilment(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   caller: Caller,
   id: string,
@@ -286,7 +286,7 @@ export function summarise(result: FulfilmentResult): string {
  * job retries it when it throws): files already delivered are not delivered again; a closed request is left.
  */
 export async function fulfilmentDone(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   input: FulfilmentInput,
   result: FulfilmentResult,

@@ -3,13 +3,12 @@
  * figures behind the charts, and the daily digest per assignee. Listing reads no personal data: the
  * queue shows references, companies, types and dates, never the requester's address.
  */
-import type { App } from '../../app.ts';
 import { type DueStatus, dueStatus } from '../../core/deadlines/deadlines.ts';
 import type { MailTemplate } from '../../core/requests/mail-templates.ts';
 import { OPEN_STATES, type RequestState, type RequestType } from '../../core/requests/workflow.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { mailOrgOf, normaliseRow, type RequestRow, referenceOf } from './store.ts';
+import { mailOrgOf, normaliseRow, type RequestRow, referenceOf, type RequestDeps } from './store.ts';
 
 export type QueueFilter = { orgId?: string; type?: RequestType; state?: RequestState; open?: boolean };
 /** 'awaiting-payment': the clock is paused while a fee is unpaid (src/core/requests/fees.ts). */
@@ -21,7 +20,7 @@ export type QueueItem = RequestRow & { reference: string; status: DueStatus | 'c
  * are (requestPolicy: a row of several companies needs the permission in each).
  */
 export async function listRequests(
-  app: App,
+  app: RequestDeps,
   scope: 'all' | readonly string[],
   f: QueueFilter = {},
   limit = 500,
@@ -69,7 +68,7 @@ export type DeskStats = {
 
 /** The figures behind the console's charts, over the requests the caller may see (`scope`, as listRequests). */
 export async function deskStats(
-  app: App,
+  app: RequestDeps,
   scope: 'all' | readonly string[],
   orgId?: string,
 ): Promise<DeskStats> {
@@ -106,7 +105,10 @@ export async function deskStats(
  * The daily digest: one mail per assignee (an e-mail address of a console user) listing their open
  * requests that are due soon or overdue, plus one for unassigned ones to `fallbackTo`.
  */
-export async function dailyDigest(app: App, opts: { fallbackTo?: string } = {}): Promise<{ mails: number }> {
+export async function dailyDigest(
+  app: RequestDeps,
+  opts: { fallbackTo?: string } = {},
+): Promise<{ mails: number }> {
   // Ombud's own run: every company's requests; each mail goes to the person they are assigned to.
   const open = (await listRequests(app, 'all', { open: true })).filter(
     (r) => r.status === 'due-soon' || r.status === 'overdue',

@@ -10,7 +10,6 @@
  * caller records it on the request's timeline and in the audit log). It never throws: a source that fails
  * is reported, and the caller then leaves the "no data" answer to a person.
  */
-import type { App } from '../../app.ts';
 import type { SubjectSystems } from '../../workers.ts';
 import { normaliseEmail } from '../../core/consent/identity.ts';
 import { attributeLocated, type Holder, holderKey } from '../../core/fulfilment/controllers.ts';
@@ -19,6 +18,7 @@ import { ownSystemsOf } from '../../core/requests/routing.ts';
 import { subjectsWithIdentity } from '../consent/subjects.ts';
 import { Engine } from '../fulfilment/engine.ts';
 import { keysOf } from './consentLink.ts';
+import type { RequestDeps } from './store.ts';
 
 /** One source that holds the subject: the consent register, or a collection of a system. */
 export type SourceHit = { source: string; holder: Holder; rows: number };
@@ -40,7 +40,7 @@ const codeOf = (err: unknown) => {
 };
 
 export async function locateSubject(
-  app: App,
+  app: RequestDeps,
   systems: SubjectSystems | undefined,
   ix: RegisterIndex,
   input: { email: string; candidates: string[]; purposeId?: string },

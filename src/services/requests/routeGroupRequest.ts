@@ -9,14 +9,19 @@
  * Timeline and audit entries carry companies, sources and counts, never an identity or a row.
  */
 import { randomUUID } from 'node:crypto';
-import type { App } from '../../app.ts';
 import type { BackgroundWork } from '../../workers.ts';
 import { precondition, validationError } from '../../core/errors.ts';
 import type { Caller } from '../../core/policies/policy.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { t } from '../../core/register/schema.ts';
 import type { AuthorityRef } from '../../core/requests/mail-templates.ts';
-import { groupNotRouted, noDataIsCertain, type Routing, routeKnown } from '../../core/requests/routing.ts';
+import {
+  groupNotRouted,
+  jointScope,
+  noDataIsCertain,
+  type Routing,
+  routeKnown,
+} from '../../core/requests/routing.ts';
 import { isOpen } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
@@ -32,12 +37,13 @@ import {
   flushMail,
   getRequest,
   getSubmission,
-  mailRequester,
+  tellRequester,
   registerIndex,
   type RequestRow,
   requestFor,
   type SubmissionRow,
   acknowledge,
+  type RequestDeps,
 } from './store.ts';
 import { insertRequest } from './submitRequest.ts';
 
@@ -64,22 +70,31 @@ function routingRecord(
 }
 
 /**
+ * A step on a group request inside a transaction: what it is done with (the register, the consent keys,
+ * who acts) and on (the group request and its submission).
+ */
+export type GroupStep = {
+  app: RequestDeps;
+  tx: Db;
+  ix: RegisterIndex;
+  keys: ConsentKeys;
+  actor: Actor;
+  group: RequestRow;
+  sub: SubmissionRow;
+};
+
+/**
  * Create the companies' requests (verified, acknowledged, immediate stops applied) and close the group
  * request as 'split'. Runs inside the caller's transaction.
  */
 async function splitInto(
-  app: App,
-  tx: Db,
-  ix: RegisterIndex,
-  keys: ConsentKeys,
-  actor: Actor,
-  group: RequestRow,
-  sub: SubmissionRow,
+  step: GroupStep,
   routing: Routing,
   located: LocateResult | undefined,
   verified: Verified,
   routedNote?: string,
 ): Promise<{ ids: string[]; consentEvents: ConsentEvent[] }> {
+  const { app, tx, ix, keys, actor, group, sub } = step;
   const now = app.now();
   const byOrg = new Map(routing.targets.map((tg) => [tg.orgId, randomUUID()] as const));
   const all = [...byOrg.values()];
@@ -100,8 +115,7 @@ async function splitInto(
       state: 'verified',
       verified: { at: verified.at, method: verified.method },
       scope: {
-        jointArrangements: target.jointArrangements,
-        jointHandledBy: target.jointHandledBy ? byOrg.get(target.jointHandledBy) : undefined,
+        ...jointScope(target, byOrg),
         linked: [group.id, ...all.filter((x) => x !== id)],
         parent: group.id,
       },
@@ -150,15 +164,11 @@ async function splitInto(
 
 /** "We hold no personal data about you": the answer for every company asked, naming each authority. */
 async function answerNothingHeld(
-  app: App,
-  tx: Db,
-  ix: RegisterIndex,
-  actor: Actor,
-  group: RequestRow,
-  sub: SubmissionRow,
+  step: Omit<GroupStep, 'keys'>,
   record: Record<string, unknown>,
   note: string,
 ): Promise<void> {
+  const { app, tx, ix, actor, group, sub } = step;
   const now = app.now();
   const candidates = group.scope.group?.candidates ?? [group.org_id];
   const byAuthority = new Map<string, { ref: AuthorityRef; orgs: string[] }>();
@@ -181,33 +191,33 @@ async function answerNothingHeld(
     now.toISOString(),
     JSON.stringify({ noData: record }),
   ]);
-  const mail = await mailRequester(
+  await tellRequester(
     app,
     tx,
     ix,
-    sub,
-    group.org_id,
-    'no-data',
-    {
-      type: group.type,
-      group: {
-        name: ix.register.group.name,
-        companies: candidates.map((o) => ix.organization(o)?.legalName ?? o),
-      },
-      authorities,
-    },
+    actor,
     group,
-  );
-  await addEvent(tx, actor, group, 'completed', {
-    at: now,
-    note,
-    details: {
-      onTime: now.toISOString().slice(0, 10) <= group.due_date,
-      noData: true,
+    {
       template: 'no-data',
-      mail,
+      input: {
+        type: group.type,
+        group: {
+          name: ix.register.group.name,
+          companies: candidates.map((o) => ix.organization(o)?.legalName ?? o),
+        },
+        authorities,
+      },
+      event: 'completed',
+      at: now,
+      note,
+      details: {
+        onTime: now.toISOString().slice(0, 10) <= group.due_date,
+        noData: true,
+        template: 'no-data',
+      },
     },
-  });
+    sub,
+  );
 }
 
 /**
@@ -215,16 +225,11 @@ async function answerNothingHeld(
  * nothing is held, or leave that answer to an agent. Returns the requests now verified.
  */
 export async function routeOnVerification(
-  app: App,
-  tx: Db,
-  ix: RegisterIndex,
-  keys: ConsentKeys,
-  actor: Actor,
-  group: RequestRow,
-  sub: SubmissionRow,
+  step: GroupStep,
   located: LocateResult,
   verified: Verified,
 ): Promise<{ ids: string[]; consentEvents: ConsentEvent[] }> {
+  const { app, tx, ix, actor, group, sub } = step;
   const now = app.now();
   await tx.query('UPDATE dsr_requests SET state=$2, verified_at=$3, verification_method=$4 WHERE id=$1', [
     group.id,
@@ -263,17 +268,11 @@ export async function routeOnVerification(
     },
   });
   const fresh = { ...group, state: 'verified' as const, verified_at: verified.at };
-  if (routing.targets.length > 0)
-    return splitInto(app, tx, ix, keys, actor, fresh, sub, routing, located, verified);
+  if (routing.targets.length > 0) return splitInto({ ...step, group: fresh }, routing, located, verified);
   const record = routingRecord(routing, located, {});
   if (noDataIsCertain(located)) {
     await answerNothingHeld(
-      app,
-      tx,
-      ix,
-      SYSTEM_ACTOR,
-      fresh,
-      sub,
+      { ...step, actor: SYSTEM_ACTOR, group: fresh },
       { ...record, answeredBy: 'locator' },
       'No company of the group holds personal data about the requester: every own system and the consent register were searched. Answered automatically.',
     );
@@ -284,17 +283,7 @@ export async function routeOnVerification(
     group.id,
     JSON.stringify({ routing: { ...record, awaitingAgent: true } }),
   ]);
-  await mailRequester(
-    app,
-    tx,
-    ix,
-    sub,
-    group.org_id,
-    'acknowledgement',
-    { type: group.type, dueDate: group.due_date },
-    group,
-  );
-  await addEvent(tx, actor, group, 'acknowledged', { at: now, details: { template: 'acknowledgement' } });
+  await acknowledge(app, tx, ix, actor, sub, group, now);
   await addEvent(tx, SYSTEM_ACTOR, group, 'awaiting-agent', {
     at: now,
     note: `Known nowhere in the sources searched. Not searched: ${[...located.unchecked, ...located.failed].join(', ') || 'none'}. Check them, then answer that we hold no personal data or send the request to the company that knows the customer.`,
@@ -303,7 +292,7 @@ export async function routeOnVerification(
   return { ids: [group.id], consentEvents: [] };
 }
 
-async function openGroupRequest(app: App, caller: Caller, id: string): Promise<RequestRow> {
+async function openGroupRequest(app: RequestDeps, caller: Caller, id: string): Promise<RequestRow> {
   // It speaks for every company of the request: the policy wants requests:write in each of them.
   const req = await requestFor(app, caller, id, 'write');
   if (!req.scope.group)
@@ -330,7 +319,12 @@ async function openGroupRequest(app: App, caller: Caller, id: string): Promise<R
 }
 
 /** An agent confirms that no company holds data about the requester (after checking what the locator could not). */
-export async function answerNoData(app: App, caller: Caller, id: string, note?: string): Promise<RequestRow> {
+export async function answerNoData(
+  app: RequestDeps,
+  caller: Caller,
+  id: string,
+  note?: string,
+): Promise<RequestRow> {
   const req = await openGroupRequest(app, caller, id);
   const actor = caller.actor;
   const ix = await registerIndex(app);
@@ -348,12 +342,7 @@ export async function answerNoData(app: App, caller: Caller, id: string, note?: 
   await app.db.transaction(async (tx) => {
     const sub = await getSubmission(tx, req.submission_id);
     await answerNothingHeld(
-      app,
-      tx,
-      ix,
-      actor,
-      req,
-      sub,
+      { app, tx, ix, actor, group: req, sub },
       { ...prior, awaitingAgent: false, answeredBy: 'agent', check: checked },
       checked,
     );
@@ -364,7 +353,7 @@ export async function answerNoData(app: App, caller: Caller, id: string, note?: 
 
 /** An agent found the customer where the locator could not look: send the request to those companies. */
 export async function routeManually(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   caller: Caller,
   id: string,
@@ -406,13 +395,7 @@ export async function routeManually(
     if (row?.state !== req.state) throw groupNotRouted();
     const sub = await getSubmission(tx, req.submission_id);
     return splitInto(
-      app,
-      tx,
-      ix,
-      keys,
-      actor,
-      req,
-      sub,
+      { app, tx, ix, keys, actor, group: req, sub },
       routing,
       undefined,
       {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { App } from '../../app.ts';
+import type { Config } from '../../config.ts';
 import { notFound } from '../../core/errors.ts';
 import { SYSTEM_PRINCIPAL } from '../../core/policies/permissions.ts';
 import { authorize, type Caller } from '../../core/policies/policy.ts';
@@ -18,6 +19,16 @@ import type { Db } from '../../storage/db.ts';
 import { type Actor, actorString, recordAudit, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { deliverOutbox, enqueueMail } from '../mail/outbox.ts';
 import { groupOf } from '../register/group.ts';
+
+/**
+ * What a request use case needs of the App: the database, the clock, the log, the register and the few
+ * settings it reads; never the whole App. Background work comes apart (BackgroundWork, src/workers.ts).
+ */
+export type RequestDeps = Readonly<
+  Pick<App, 'db' | 'now' | 'log' | 'registers'> & {
+    config: Pick<Config, 'secret' | 'secretKeys' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'assertion'>;
+  }
+>;
 
 export const emailHash = (email: string) =>
   createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -98,7 +109,7 @@ export async function getRequest(db: Db, id: string): Promise<RequestRow> {
  * Read outside transactions (the register is read for the group).
  */
 export async function requestFor(
-  app: App,
+  app: RequestDeps,
   caller: Caller,
   id: string,
   action: 'read' | 'write',
@@ -183,7 +194,7 @@ export async function timeline(db: Db, requestId: string): Promise<EventRow[]> {
 }
 
 /** The current register's index (read outside transactions). */
-export async function registerIndex(app: App): Promise<RegisterIndex | undefined> {
+export async function registerIndex(app: RequestDeps): Promise<RegisterIndex | undefined> {
   return (await app.registers.get())?.index;
 }
 
@@ -192,7 +203,7 @@ export async function registerIndex(app: App): Promise<RegisterIndex | undefined
  * (every answer says where to complain). Returns the outbox id.
  */
 export async function mailRequester(
-  app: App,
+  app: RequestDeps,
   db: Db,
   ix: RegisterIndex | undefined,
   sub: SubmissionRow,
@@ -228,9 +239,65 @@ export async function mailRequester(
   );
 }
 
+/** What the customer is told at a step of their request, and the timeline event that records it. */
+export type Telling = {
+  template: MailTemplate;
+  input: Omit<MailInput, 'lang' | 'company' | 'reference' | 'authority'>;
+  event: string;
+  at: Date;
+  note?: string | null;
+  /** The event's details; the mail's id is added as `mail`. */
+  details?: Record<string, unknown>;
+  auditReason?: string | null;
+};
+
+/**
+ * Tell the customer (the mail in their language, from the request's company) and record it on the
+ * timeline, in `tx`. Returns the mail's id. `sub` saves a read when the caller holds the submission.
+ */
+export async function tellRequester(
+  app: RequestDeps,
+  tx: Db,
+  ix: RegisterIndex | undefined,
+  actor: Actor,
+  req: RequestRow,
+  telling: Telling,
+  sub?: SubmissionRow,
+): Promise<string> {
+  const submission = sub ?? (await getSubmission(tx, req.submission_id));
+  const mail = await mailRequester(app, tx, ix, submission, req.org_id, telling.template, telling.input, req);
+  await addEvent(tx, actor, req, telling.event, {
+    at: telling.at,
+    note: telling.note,
+    details: { ...telling.details, mail },
+    auditReason: telling.auditReason,
+  });
+  return mail;
+}
+
+/**
+ * A use case's step the customer is told of: its change and the telling in one transaction; then the
+ * mail goes out (a failure leaves it pending) and the request is read back.
+ */
+export async function changeAndTell(
+  app: RequestDeps,
+  actor: Actor,
+  req: RequestRow,
+  telling: Telling,
+  change?: (tx: Db) => Promise<unknown>,
+): Promise<RequestRow> {
+  const ix = await registerIndex(app);
+  await app.db.transaction(async (tx) => {
+    if (change) await change(tx);
+    await tellRequester(app, tx, ix, actor, req, telling);
+  });
+  await flushMail(app);
+  return getRequest(app.db, req.id);
+}
+
 /** The acknowledgement of a verified request: the mail (due date, authority) and its timeline event. */
 export async function acknowledge(
-  app: App,
+  app: RequestDeps,
   tx: Db,
   ix: RegisterIndex | undefined,
   actor: Actor,
@@ -238,21 +305,25 @@ export async function acknowledge(
   req: RequestRow,
   at: Date,
 ): Promise<void> {
-  await mailRequester(
+  await tellRequester(
     app,
     tx,
     ix,
-    sub,
-    req.org_id,
-    'acknowledgement',
-    { type: req.type, dueDate: req.due_date },
+    actor,
     req,
+    {
+      template: 'acknowledgement',
+      input: { type: req.type, dueDate: req.due_date },
+      event: 'acknowledged',
+      at,
+      details: { template: 'acknowledgement' },
+    },
+    sub,
   );
-  await addEvent(tx, actor, req, 'acknowledged', { at, details: { template: 'acknowledgement' } });
 }
 
 /** Try to send what is in the outbox now; a failure leaves mail pending (shown in the console). */
-export async function flushMail(app: App): Promise<void> {
+export async function flushMail(app: RequestDeps): Promise<void> {
   try {
     await deliverOutbox(app.db, { url: app.config.smtpUrl, from: app.config.mailFrom }, app.now());
   } catch {

@@ -9,14 +9,13 @@
  * e-mail code.
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import type { App } from '../../app.ts';
 import { dueDate, maxExtendedDueDate } from '../../core/deadlines/deadlines.ts';
 import { conflict, forbidden, notFound, validationError } from '../../core/errors.ts';
 import { allowedInAll, type Caller, decide, type Group } from '../../core/policies/policy.ts';
 import { requestPolicy } from '../../core/policies/resources.ts';
 import type { Language } from '../../core/register/schema.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
-import { intakeFor, type Target } from '../../core/requests/routing.ts';
+import { intakeFor, jointScope, type Target } from '../../core/requests/routing.ts';
 import type { RequestState, RequestType } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
@@ -29,6 +28,7 @@ import {
   type RequestRow,
   type RequestScope,
   requestsOfSubmission,
+  type RequestDeps,
 } from './store.ts';
 import { groupOf } from '../register/group.ts';
 
@@ -62,7 +62,11 @@ export const codeHash = (submissionId: string, code: string) =>
  * API key acting for a company); for 'group', in every company of the group. The public form files as the
  * data subject (systemCaller): anyone may ask any company.
  */
-export async function submitRequest(app: App, caller: Caller, input: SubmitInput): Promise<SubmitResult> {
+export async function submitRequest(
+  app: RequestDeps,
+  caller: Caller,
+  input: SubmitInput,
+): Promise<SubmitResult> {
   const r = await app.registers.get();
   if (!r) throw notFound('register', 'current');
   const group = await groupOf(app.registers);
@@ -219,8 +223,7 @@ async function insertRequests(tx: Db, index: RegisterIndex, actor: Actor, f: Fil
       receivedAt: f.receivedAt,
       now: f.now,
       scope: {
-        jointArrangements: target.jointArrangements,
-        jointHandledBy: target.jointHandledBy ? byOrg.get(target.jointHandledBy) : undefined,
+        ...jointScope(target, byOrg),
         linked: targets.length > 1 ? [...byOrg.values()].filter((v) => v !== id) : [],
         ...(target.group ? { group: target.group } : {}),
       },
@@ -233,7 +236,7 @@ async function insertRequests(tx: Db, index: RegisterIndex, actor: Actor, f: Fil
 
 /** The one-time code: stored as a hash, mailed from the first target's company. */
 async function sendCode(
-  app: App,
+  app: RequestDeps,
   tx: Db,
   index: RegisterIndex,
   f: Filing,

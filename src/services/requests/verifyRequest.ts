@@ -9,7 +9,6 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import type { App } from '../../app.ts';
 import type { BackgroundWork } from '../../workers.ts';
 import { OmbudError, precondition, unauthenticated, validationError } from '../../core/errors.ts';
 import { authorize, type Caller } from '../../core/policies/policy.ts';
@@ -34,6 +33,7 @@ import {
   requestFor,
   requestsOfSubmission,
   acknowledge,
+  type RequestDeps,
 } from './store.ts';
 import { groupOf } from '../register/group.ts';
 
@@ -51,7 +51,7 @@ const wrongCode = () =>
   });
 
 export async function verifyByCode(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   submissionId: string,
   code: string,
@@ -104,7 +104,7 @@ let jwksCache: { url: string; get: JWTVerifyGetKey } | undefined;
 
 /** A JWT from the shop's logged-in session: signed by a key of the configured JWKS, naming the same e-mail. */
 export async function verifyByAssertion(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   submissionId: string,
   assertion: string,
@@ -158,7 +158,7 @@ export async function verifyByAssertion(
 
 /** An agent saw an ID document (in a shop, on a video call): the check is recorded, the document never stored. */
 export async function verifyManually(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   caller: Caller,
   requestId: string,
@@ -182,7 +182,7 @@ export async function verifyManually(
 }
 
 async function verifySubmission(
-  app: App,
+  app: RequestDeps,
   workers: BackgroundWork,
   submissionId: string,
   actor: Actor,
@@ -215,7 +215,7 @@ async function verifySubmission(
     for (const req of reqs) {
       if (req.state !== 'received') continue;
       if (req.scope.group && ix && located) {
-        const routed = await routeOnVerification(app, tx, ix, keys, actor, req, sub, located, {
+        const routed = await routeOnVerification({ app, tx, ix, keys, actor, group: req, sub }, located, {
           at: now,
           method,
           note: extra.note,
