@@ -20,7 +20,8 @@ import { fieldOf } from './fields.ts';
 
 type Limit = {
   name: string;
-  max: (app: App) => number;
+  /** The setting (config.requestLimits) that holds the most allowed in one window. */
+  max: keyof App['config']['requestLimits'];
   timeWindow: number;
   key: (req: FastifyRequest) => string | undefined;
   message: string;
@@ -34,18 +35,19 @@ const bodyField = (req: FastifyRequest, f: string) => {
 };
 const hashed = (s: string | undefined) =>
   s ? createHash('sha256').update(s.trim().toLowerCase()).digest('hex') : undefined;
+const byAddress = (req: FastifyRequest) => req.ip;
 
 const SUBMIT: Limit[] = [
   {
     name: 'submit-address',
-    max: (a) => a.config.requestLimits.formPerHour,
+    max: 'formPerHour',
     timeWindow: HOUR,
-    key: (req) => req.ip,
+    key: byAddress,
     message: 'Too many requests have been sent from your network in the last hour.',
   },
   {
     name: 'submit-recipient',
-    max: (a) => a.config.requestLimits.recipientPerHour,
+    max: 'recipientPerHour',
     timeWindow: HOUR,
     key: (req) => hashed(bodyField(req, 'email')),
     message: 'Too many requests have been made for this e-mail address in the last hour.',
@@ -55,14 +57,14 @@ const SUBMIT: Limit[] = [
 const VERIFY: Limit[] = [
   {
     name: 'verify-address',
-    max: (a) => a.config.requestLimits.verifyPerQuarter,
+    max: 'verifyPerQuarter',
     timeWindow: QUARTER,
-    key: (req) => req.ip,
+    key: byAddress,
     message: 'Too many confirmation attempts from your network.',
   },
   {
     name: 'verify-submission',
-    max: (a) => a.config.requestLimits.verifyPerSubmission,
+    max: 'verifyPerSubmission',
     timeWindow: QUARTER,
     key: (req) => bodyField(req, 'submissionId') ?? bodyField(req, 's'),
     message: 'Too many confirmation attempts for this request.',
@@ -75,7 +77,7 @@ function limiter(server: FastifyInstance, app: App, limits: Limit[]): RequestLim
   const checks = limits.map((l) => ({
     l,
     check: server.createRateLimit({
-      max: () => l.max(app),
+      max: () => app.config.requestLimits[l.max],
       timeWindow: l.timeWindow,
       keyGenerator: (req: FastifyRequest) => `${l.name}:${l.key(req) ?? 'none'}`,
     }),

@@ -80,6 +80,25 @@ export function authorize<Row, A extends string>(
 }
 
 /**
+ * Read a row the caller may read. The decision is made first, on what identifies the row (its company
+ * columns, or a stand-in for a group-wide row); then `read` runs, and a missing row answers the same
+ * "not found" as a hidden one. No I/O here: `read` is the service's.
+ */
+export async function readAuthorized<Row, A extends string, T>(
+  caller: Caller,
+  policy: Policy<Row, A>,
+  decidedOn: Row,
+  group: Group,
+  read: () => Promise<T | null | undefined>,
+  missing: { resource: string; id: string } = { resource: policy.resource, id: policy.idOf(decidedOn) },
+): Promise<T> {
+  authorize(caller.principal, policy, 'read', decidedOn, group);
+  const found = await read();
+  if (found === null || found === undefined) throw notFound(missing.resource, missing.id);
+  return found;
+}
+
+/**
  * The companies whose rows a list may show: 'all', or the ids where the caller holds the permission.
  * A row that belongs to several companies is shown only when every one of them is in the list.
  */

@@ -17,7 +17,7 @@ import {
 } from '../../services/apikeys/apiKeys.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { manageable } from '../../services/users/accounts.ts';
-import { auditCsv } from '../../services/audit/auditLog.ts';
+import { auditCsv, auditEntryOf } from '../../services/audit/auditLog.ts';
 import { makeCheckpoint, verifyAuditTrail } from '../../services/audit/checkpoints.ts';
 import { allowedInAll } from '../../core/policies/policy.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
@@ -193,17 +193,7 @@ function auditRoutes(server: RouteServer, app: App) {
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="ombud-audit.csv"')
           .send(auditCsv(rows));
-      return rows.map((r) => ({
-        seq: Number(r.seq),
-        at: new Date(r.at).toISOString(),
-        actor: r.actor,
-        orgId: r.org_id,
-        action: r.action,
-        target: r.target,
-        reason: r.reason,
-        details: r.details,
-        hash: r.hash,
-      }));
+      return rows.map(auditEntryOf);
     },
   );
 

@@ -348,6 +348,7 @@ export type AuditQuery = {
   actor?: string;
   limit?: number;
   beforeSeq?: number;
+
   /** The organizations the reader may see ('all' for group owners); rows of others are never returned. */
   scope?: 'all' | string[];
 };
@@ -371,6 +372,19 @@ const csvCell = (v: unknown) => {
   // Quote always; neutralise spreadsheet formulas.
   return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 };
+
+/** An audit entry as the API answers it (ids and hashes; the chain's links are checked by `verifyAuditChain`). */
+export const auditEntryOf = (r: AuditRow) => ({
+  seq: Number(r.seq),
+  at: new Date(r.at).toISOString(),
+  actor: r.actor,
+  orgId: r.org_id,
+  action: r.action,
+  target: r.target,
+  reason: r.reason,
+  details: r.details,
+  hash: r.hash,
+});
 
 export function auditCsv(rows: AuditRow[]): string {
   const head = ['seq', 'at', 'actor', 'org_id', 'action', 'target', 'reason', 'details', 'prev_hash', 'hash'];

@@ -18,6 +18,7 @@ import {
   decide,
   type Group,
   listScope,
+  readAuthorized,
   visibleTo,
 } from '../../core/policies/policy.ts';
 import {
@@ -58,11 +59,9 @@ export async function fulfilmentStatusFor(
   requestId: string,
   policy: typeof fulfilmentRunPolicy | typeof requestFulfilmentPolicy = fulfilmentRunPolicy,
 ): Promise<FulfilmentStatus> {
-  const run = await runRow(db, requestId);
-  authorize(caller.principal, policy, 'read', run, group);
-  const st = await getFulfilmentStatus(db, requestId);
-  if (!st) throw notFound(fulfilmentRunPolicy.resource, requestId);
-  return st;
+  return readAuthorized(caller, policy, await runRow(db, requestId), group, () =>
+    getFulfilmentStatus(db, requestId),
+  );
 }
 
 /** The request desk's view of a request's run (requests:read in the run's company). */
@@ -85,9 +84,14 @@ export async function artifactFor(
   now: Date,
 ): Promise<{ contentType: string; body: Buffer }> {
   const run = await runRow(db, requestId);
-  authorize(caller.principal, artifactPolicy, 'read', run, group);
-  const a = await getArtifact(db, requestId, name, now);
-  if (!a) throw notFound('artifact', `${requestId}/${name}`);
+  const a = await readAuthorized(
+    caller,
+    artifactPolicy,
+    run,
+    group,
+    () => getArtifact(db, requestId, name, now),
+    { resource: 'artifact', id: `${requestId}/${name}` },
+  );
   await recordAudit(db, {
     actor: caller.actor,
     orgId: run.org_id,

@@ -346,6 +346,48 @@ export type CollectionOutcome = {
   action: 'delete' | 'mask' | 'rectify' | 'restrict' | 'none';
 };
 
+type Node = ReturnType<Engine['node']>;
+
+/** The outcome of a collection whose located rows all stay (read, or marked restricted). */
+export const untouched = (rows: readonly unknown[], action: 'restrict' | 'none'): Outcome => ({
+  erased: 0,
+  kept: rows.length,
+  keptUnder: [],
+  action,
+});
+type Outcome = Omit<CollectionOutcome, 'dataset' | 'system' | 'collection'>;
+
+/** Where an outcome happened: the dataset, its system and the collection. */
+export const placeOf = ({ dataset, collection }: Node) => ({
+  dataset: dataset.fides_key,
+  system: dataset.ombud.system,
+  collection: collection.name,
+});
+
+/**
+ * One change in one database: one transaction over the nodes in their order (children first), `each`
+ * changing one collection's located rows and saying what it did.
+ */
+async function inOneTransaction(
+  engine: Engine,
+  datasetKey: string,
+  nodes: NodeId[],
+  located: Located,
+  opts: { markers: boolean },
+  each: (tx: SqlConnector, node: Node, rows: Row[]) => Promise<Outcome>,
+): Promise<CollectionOutcome[]> {
+  const c0 = engine.connectors.get(datasetKey)!;
+  if (opts.markers) await ensureMarkerTable(c0);
+  return c0.transaction(async (tx) => {
+    const out: CollectionOutcome[] = [];
+    for (const id of nodes) {
+      const node = engine.node(id);
+      out.push({ ...placeOf(node), ...(await each(tx, node, located.get(id) ?? [])) });
+    }
+    return out;
+  });
+}
+
 /** Erase in one database: one transaction, children first, one statement per collection and chunk. */
 export async function eraseInDatabase(
   engine: Engine,
@@ -360,63 +402,50 @@ export async function eraseInDatabase(
     secret: string;
   },
 ): Promise<CollectionOutcome[]> {
-  const c0 = engine.connectors.get(datasetKey)!;
-  await ensureMarkerTable(c0);
-  return c0.transaction(async (tx) => {
-    const out: CollectionOutcome[] = [];
-    for (const id of nodes) {
-      const { dataset, collection } = engine.node(id);
-      const rows = located.get(id) ?? [];
-      const { kept, erase } = splitByRetention(collection, rows, opts.rules, opts.today);
-      if (kept.length)
-        await markRows(
-          tx,
-          collection,
-          kept.flatMap((k) => k.rows.map((row) => ({ row, rule: k.rule, eraseOn: k.eraseOn }))),
-          { requestId: opts.requestId, reason: 'retention' },
-        );
-      let erased = 0;
-      const action = collection.ombud?.erase ?? 'delete';
-      if (erase.length && action === 'delete') {
-        for (const n of await forChunks(erase, (chunk) =>
-          change(
-            tx,
-            sql`DELETE FROM ${sql.id(collection.name)} WHERE ${keyCondition(tx, collection, chunk)}`,
-          ),
-        ))
-          erased += n;
-      } else if (erase.length) {
-        const sets = collection.fields
-          .filter(
-            (f) =>
-              !f.fides_meta?.primary_key &&
-              !f.fides_meta?.references &&
-              f.data_categories.some((k) => k.startsWith('user.')),
-          )
-          .map((f) => {
-            const s = maskingStrategy(f.ombud?.masking?.strategy ?? 'null', {
-              value: f.ombud?.masking?.value,
-            });
-            const expr = s.assignment({
-              subjectKey: opts.subjectKey,
-              secret: opts.secret,
-              path: `${dataset.fides_key}.${collection.name}.${f.name}`,
-            });
-            return sql`${sql.id(f.name)} = ${expr}`;
+  return inOneTransaction(engine, datasetKey, nodes, located, { markers: true }, async (tx, node, rows) => {
+    const { dataset, collection } = node;
+    const { kept, erase } = splitByRetention(collection, rows, opts.rules, opts.today);
+    if (kept.length)
+      await markRows(
+        tx,
+        collection,
+        kept.flatMap((k) => k.rows.map((row) => ({ row, rule: k.rule, eraseOn: k.eraseOn }))),
+        { requestId: opts.requestId, reason: 'retention' },
+      );
+    let erased = 0;
+    const action = collection.ombud?.erase ?? 'delete';
+    if (erase.length && action === 'delete') {
+      for (const n of await forChunks(erase, (chunk) =>
+        change(tx, sql`DELETE FROM ${sql.id(collection.name)} WHERE ${keyCondition(tx, collection, chunk)}`),
+      ))
+        erased += n;
+    } else if (erase.length) {
+      const sets = collection.fields
+        .filter(
+          (f) =>
+            !f.fides_meta?.primary_key &&
+            !f.fides_meta?.references &&
+            f.data_categories.some((k) => k.startsWith('user.')),
+        )
+        .map((f) => {
+          const s = maskingStrategy(f.ombud?.masking?.strategy ?? 'null', {
+            value: f.ombud?.masking?.value,
           });
-        if (sets.length) erased += await updateRows(tx, collection, erase, sets);
-      }
-      out.push({
-        dataset: dataset.fides_key,
-        system: dataset.ombud.system,
-        collection: collection.name,
-        erased,
-        kept: kept.reduce((s, k) => s + k.rows.length, 0),
-        keptUnder: kept.map((k) => ({ rule: k.rule, eraseOn: k.eraseOn, rows: k.rows.length })),
-        action,
-      });
+          const expr = s.assignment({
+            subjectKey: opts.subjectKey,
+            secret: opts.secret,
+            path: `${dataset.fides_key}.${collection.name}.${f.name}`,
+          });
+          return sql`${sql.id(f.name)} = ${expr}`;
+        });
+      if (sets.length) erased += await updateRows(tx, collection, erase, sets);
     }
-    return out;
+    return {
+      erased,
+      kept: kept.reduce((s, k) => s + k.rows.length, 0),
+      keptUnder: kept.map((k) => ({ rule: k.rule, eraseOn: k.eraseOn, rows: k.rows.length })),
+      action,
+    };
   });
 }
 
@@ -431,12 +460,13 @@ export async function rectifyInDatabase(
   located: Located,
   corrections: Record<string, string>,
 ): Promise<CollectionOutcome[]> {
-  const c0 = engine.connectors.get(datasetKey)!;
-  return c0.transaction(async (tx) => {
-    const out: CollectionOutcome[] = [];
-    for (const id of nodes) {
-      const { dataset, collection } = engine.node(id);
-      const rows = located.get(id) ?? [];
+  return inOneTransaction(
+    engine,
+    datasetKey,
+    nodes,
+    located,
+    { markers: false },
+    async (tx, { collection }, rows) => {
       const underRule = Boolean(collection.ombud?.retention);
       const fields = collection.fields.filter(
         (f) => !f.fides_meta?.primary_key && f.data_categories.some((k) => k in corrections),
@@ -451,18 +481,14 @@ export async function rectifyInDatabase(
         });
         changed += await updateRows(tx, collection, rows, sets);
       }
-      out.push({
-        dataset: dataset.fides_key,
-        system: dataset.ombud.system,
-        collection: collection.name,
+      return {
         erased: changed,
         kept: underRule && fields.length ? rows.length : 0,
         keptUnder: [],
         action: fields.length ? 'rectify' : 'none',
-      });
-    }
-    return out;
-  });
+      };
+    },
+  );
 }
 
 export async function restrictInDatabase(
@@ -472,26 +498,15 @@ export async function restrictInDatabase(
   located: Located,
   requestId: string,
 ): Promise<CollectionOutcome[]> {
-  const c0 = engine.connectors.get(datasetKey)!;
-  await ensureMarkerTable(c0);
-  return c0.transaction(async (tx) => {
-    const out: CollectionOutcome[] = [];
-    for (const id of nodes) {
-      const { dataset, collection } = engine.node(id);
-      const rows = located.get(id) ?? [];
-      if (rows.length) {
-        await markRestricted(tx, collection, rows, { requestId, reason: 'art-18' });
-      }
-      out.push({
-        dataset: dataset.fides_key,
-        system: dataset.ombud.system,
-        collection: collection.name,
-        erased: 0,
-        kept: rows.length,
-        keptUnder: [],
-        action: 'restrict',
-      });
-    }
-    return out;
-  });
+  return inOneTransaction(
+    engine,
+    datasetKey,
+    nodes,
+    located,
+    { markers: true },
+    async (tx, { collection }, rows) => {
+      if (rows.length) await markRestricted(tx, collection, rows, { requestId, reason: 'art-18' });
+      return untouched(rows, 'restrict');
+    },
+  );
 }

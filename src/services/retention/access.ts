@@ -9,10 +9,10 @@
  *   retention:read in every company. A run the caller may not read is "not found"; the list is then empty;
  *   the preview answers 403.
  */
-import { forbidden, notFound } from '../../core/errors.ts';
+import { forbidden } from '../../core/errors.ts';
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { Principal } from '../../core/policies/permissions.ts';
-import { authorize, type Caller, decide, type Group } from '../../core/policies/policy.ts';
+import { type Caller, decide, type Group, readAuthorized } from '../../core/policies/policy.ts';
 import { type RetentionRunLike, retentionRunPolicy } from '../../core/policies/resources.ts';
 import type { RetentionPlan } from '../../core/retention/plan.ts';
 import type { Db } from '../../storage/db.ts';
@@ -93,10 +93,7 @@ export async function getRetentionRunFor(
   id: string,
 ): Promise<RetentionRunDetail> {
   // Every run is group-wide, so the decision needs no row: decided first, then the run is read once.
-  authorize(caller.principal, retentionRunPolicy, 'read', groupRun(id), group);
-  const run = await getRetentionRun(db, id);
-  if (!run) throw notFound(retentionRunPolicy.resource, id);
-  return run;
+  return readAuthorized(caller, retentionRunPolicy, groupRun(id), group, () => getRetentionRun(db, id));
 }
 
 /** What a run would do on a day (counts over every company's rows): retention:read in every company. */

@@ -5,7 +5,7 @@
  */
 import type { Identities } from '../../../core/fulfilment/dataset.ts';
 import type { Db } from '../../../storage/db.ts';
-import type { Engine, Located } from '../engine.ts';
+import { type Engine, type Located, placeOf, untouched } from '../engine.ts';
 import { buildExtract, buildPortable, extractHtml, portableZip, type ServiceData } from '../extract.ts';
 import { serviceArtifact, tasksOf } from '../recipients.ts';
 import { type Artifact, getArtifact } from '../runStore.ts';
@@ -19,18 +19,10 @@ async function extractStep(ctx: RunContext, kind: 'access' | 'portability'): Pro
   const { deps, engine, input, ids } = ctx;
   const found = await ctx.locate();
   const made = await makeArtifacts(deps, engine, found, input, ctx.now(), kind, ids, ctx.collects);
-  const outcome = [...found].map(([id, rows]) => {
-    const { dataset, collection } = engine.node(id);
-    return {
-      dataset: dataset.fides_key,
-      system: dataset.ombud.system,
-      collection: collection.name,
-      erased: 0,
-      kept: rows.length,
-      keptUnder: [],
-      action: 'none' as const,
-    };
-  });
+  const outcome = [...found].map(([id, rows]) => ({
+    ...placeOf(engine.node(id)),
+    ...untouched(rows, 'none'),
+  }));
   return {
     status: 'done',
     outcome,
