@@ -63,6 +63,78 @@ describe('rectification and restriction', () => {
     });
   });
 
+  test('P26 a correction changes only the fields of its own category: the first name, not the last name or a full name; a phone typed at home is stored in E.164', async () => {
+    const { s, deps } = await setup();
+    const who = await richCustomer(s);
+    const q = <T>(sql: string) => s.webshop.connector.query<T>(sql, [who.customerNumber]);
+    const before = await q<{ first_name: string; last_name: string }>(
+      'SELECT first_name, last_name FROM customers WHERE customer_number = $1',
+    );
+    const deliveryNames = await q<{ delivery_name: string }>(
+      'SELECT o.delivery_name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.customer_number = $1 ORDER BY o.id',
+    );
+    expect(before).toHaveLength(1);
+    const res = await runFulfilment(deps, {
+      requestId: 'req-rect-name',
+      orgId: 'nestit-sverige',
+      type: 'rectification',
+      identities: { customerNumber: who.customerNumber },
+      corrections: {
+        'user.name.first': '  Astrid ',
+        'user.name': 'Astrid Lindqvist',
+        'user.contact.phone_number': '070-123 45 67',
+      },
+    });
+    expect(res.status).toBe('done');
+    expect(await q('SELECT first_name, last_name, phone FROM customers WHERE customer_number = $1')).toEqual([
+      { first_name: 'Astrid', last_name: before[0]!.last_name, phone: '+46701234567' },
+    ]);
+    // The full name (user.name) goes to the full-name fields (the orders' delivery name), never into
+    // first_name and last_name.
+    expect(deliveryNames.length).toBeGreaterThan(0);
+    expect(
+      await q(
+        'SELECT o.delivery_name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.customer_number = $1 ORDER BY o.id',
+      ),
+    ).toEqual(deliveryNames.map(() => ({ delivery_name: 'Astrid Lindqvist' })));
+  });
+
+  test('P26 a correction of a category no system holds is refused with the categories that may be corrected, and nothing changes', async () => {
+    const { s, deps } = await setup();
+    const who = await richCustomer(s);
+    const before = await s.webshop.connector.query('SELECT * FROM customers WHERE customer_number = $1', [
+      who.customerNumber,
+    ]);
+    const err = await runFulfilment(deps, {
+      requestId: 'req-rect-unknown',
+      orgId: 'nestit-sverige',
+      type: 'rectification',
+      identities: { customerNumber: who.customerNumber },
+      corrections: { 'user.name.middle': 'Maria', 'user.name.first': 'Astrid' },
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      kind: 'validation',
+      code: 'correction-category-unknown',
+      issues: [
+        { path: ['corrections', 'user.name.middle'], message: 'not a data category held in the systems' },
+      ],
+    });
+    const hint = (err as { issues: { hint: string }[] }).issues[0]!.hint;
+    for (const key of [
+      'user.name.first',
+      'user.name.last',
+      'user.contact.email',
+      'user.contact.phone_number',
+    ])
+      expect(hint).toContain(key);
+    expect(hint).not.toContain('system.operations');
+    expect(
+      await s.webshop.connector.query('SELECT * FROM customers WHERE customer_number = $1', [
+        who.customerNumber,
+      ]),
+    ).toEqual(before);
+  });
+
   test('P29 restriction marks every row so connectors treat it as store-only', async () => {
     const { s, deps } = await setup();
     const who = await richCustomer(s);

@@ -35,6 +35,7 @@ import { verifyByCode, verifyManually } from '../../services/requests/verifyRequ
 import { errorAlert, problemAlert } from '../../web/components/errorAlert.ts';
 import { codePage } from '../../web/pages/requests/codePage.ts';
 import { confirmationPage } from '../../web/pages/requests/confirmationPage.ts';
+import { correctableCategories } from '../../core/fulfilment/rectification.ts';
 import type { Delivery } from '../../web/pages/requests/fulfilmentCard.ts';
 import { inboxPage, outboxPage } from '../../web/pages/requests/mailPages.ts';
 import { manualRequestPage } from '../../web/pages/requests/manualRequestPage.ts';
@@ -247,6 +248,10 @@ async function requestDetail(
       run: await getFulfilmentStatus(app.db, id),
       deliveries,
       running: !!workers.fulfilment && mayWrite,
+      correctable: correctableCategories(workers.subjectSystems?.datasets ?? []).map((key) => ({
+        value: key,
+        label: r ? `${r.index.categoryLabel(key, 'en')} (${key})` : key,
+      })),
     },
     error,
   });

@@ -16,6 +16,7 @@ import {
   primaryKey,
   traversalOrder,
 } from '../../core/fulfilment/dataset.ts';
+import { correctionFor } from '../../core/fulfilment/rectification.ts';
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionRule } from '../../core/register/schema.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
@@ -468,17 +469,14 @@ export async function rectifyInDatabase(
     { markers: false },
     async (tx, { collection }, rows) => {
       const underRule = Boolean(collection.ombud?.retention);
-      const fields = collection.fields.filter(
-        (f) => !f.fides_meta?.primary_key && f.data_categories.some((k) => k in corrections),
-      );
+      // Corrections are checked and normalised before the run (core/fulfilment/rectification.ts).
+      const fields = collection.fields.flatMap((f) => {
+        const value = correctionFor(f, corrections);
+        return value === undefined ? [] : [{ f, value }];
+      });
       let changed = 0;
       if (rows.length && fields.length && !underRule) {
-        const sets = fields.map((f) => {
-          const cat = f.data_categories.find((k) => k in corrections)!;
-          let v = corrections[cat]!;
-          if (f.fides_meta?.identity === 'email') v = v.trim().toLowerCase();
-          return sql`${sql.id(f.name)} = ${v}`;
-        });
+        const sets = fields.map(({ f, value }) => sql`${sql.id(f.name)} = ${value}`);
         changed += await updateRows(tx, collection, rows, sets);
       }
       return {

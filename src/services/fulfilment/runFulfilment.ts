@@ -13,6 +13,7 @@ import type { Identities } from '../../core/fulfilment/dataset.ts';
 import { OmbudError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
+import { checkCorrections, correctableCategories } from '../../core/fulfilment/rectification.ts';
 import { Engine, normaliseIdentities } from './engine.ts';
 import { artifactNames, failStep, settleNow, startRun, StepRecorder, waitStep } from './runStore.ts';
 import {
@@ -72,23 +73,23 @@ function parseInput(raw: FulfilmentInput): FulfilmentInput {
       issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
       hint: 'Give requestId, orgId, type and at least one verified identity.',
     });
-  const input = parsed.data;
-  if (input.type === 'rectification' && !input.corrections)
-    throw new OmbudError(
-      'validation',
-      'corrections-required',
-      'A rectification needs the corrected values.',
-      {
-        issues: [
-          { path: ['corrections'], message: 'missing', hint: 'Give e.g. { "user.contact.email": "…" }.' },
-        ],
-      },
-    );
-  return input;
+  return parsed.data;
 }
 
 export async function runFulfilment(deps: FulfilmentDeps, raw: FulfilmentInput): Promise<FulfilmentResult> {
-  const input = parseInput(raw);
+  const parsed = parseInput(raw);
+  // A rectification names only categories the systems hold, with values as they store them (422 otherwise).
+  const input: FulfilmentInput =
+    parsed.type === 'rectification'
+      ? {
+          ...parsed,
+          corrections: checkCorrections(
+            parsed.corrections ?? {},
+            correctableCategories(deps.datasets),
+            deps.index.organization(parsed.orgId)?.country,
+          ),
+        }
+      : parsed;
   const ids = toKinds(input.identities);
   const engine = new Engine(deps.datasets, deps.connectors);
   const byDb = engine.byDatabaseChildrenFirst(engine.order(ids));

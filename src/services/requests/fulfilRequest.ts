@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { errorFields } from '../../log.ts';
 import type { BackgroundWork, SubjectSystems, Workers } from '../../workers.ts';
-import { precondition, validationError } from '../../core/errors.ts';
+import { precondition } from '../../core/errors.ts';
 import type { Caller } from '../../core/policies/policy.ts';
 import { isOpen, nextState, type RequestType } from '../../core/requests/workflow.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
@@ -30,6 +30,7 @@ import {
   getFulfilmentStatus,
 } from '../fulfilment/runFulfilment.ts';
 import { keysOf, propagate, recordStop } from './consentLink.ts';
+import { checkCorrections, correctableCategories } from '../../core/fulfilment/rectification.ts';
 import { groupNotRouted } from '../../core/requests/routing.ts';
 import { finish } from './decideRequest.ts';
 import { attachResult, downloadLink } from './deliverResult.ts';
@@ -143,14 +144,6 @@ async function queueRequest(
       'Start Ombud with `ombud start` (it runs the worker), or carry the request out by hand and complete it.',
     );
   const type = fulfilmentTypeOf(req.type)!;
-  if (type === 'rectification' && (!corrections || Object.keys(corrections).length === 0))
-    throw validationError('corrections-required', 'A rectification needs the corrected values.', [
-      {
-        path: ['corrections'],
-        message: 'required',
-        hint: 'Give the corrected values by data category, e.g. { "user.contact.address.city": "Malmö" }.',
-      },
-    ]);
   const sub = await getSubmission(app.db, req.submission_id);
   const jobId = await q.enqueue({
     requestId: req.id,
@@ -224,8 +217,18 @@ export async function approveRequest(
     );
   if (req.state === 'received') nextState(req.state, 'start'); // "verify the requester first"
   if (!isOpen(req.state)) nextState(req.state, 'start');
+  // Checked before anything is recorded: a wrong category or value is a 422 and nothing changes.
+  // (Without a running worker queueRequest says so first.)
+  const corrections =
+    type === 'rectification' && workers.fulfilment
+      ? checkCorrections(
+          input.corrections ?? {},
+          correctableCategories(workers.subjectSystems?.datasets ?? []),
+          (await registerIndex(app))?.organization(req.org_id)?.country,
+        )
+      : input.corrections;
   await addEvent(app.db, actor, req, 'approved', { at: app.now(), details: { type } });
-  await queueRequest(app, workers.fulfilment, actor, req, input.corrections);
+  await queueRequest(app, workers.fulfilment, actor, req, corrections);
   return getRequest(app.db, id);
 }
 

@@ -5,6 +5,7 @@ import { badge } from '../../components/badge.ts';
 import { card } from '../../components/card.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { inputField } from '../../components/inputField.ts';
+import { type Option, selectField } from '../../components/selectField.ts';
 import { tableRow } from '../../components/tableRow.ts';
 import { dayUtc } from '../../components/timestamp.ts';
 import type { ActionFormOf } from './actionForm.ts';
@@ -21,6 +22,8 @@ export type FulfilmentData = {
   deliveries: readonly Delivery[];
   /** Is the fulfilment worker running (and may the viewer act)? */
   running: boolean;
+  /** For a rectification: the data categories the systems hold that may be corrected, with their labels. */
+  correctable?: readonly Option[];
   /** The action forms, or undefined when the viewer may only read. */
   form?: ActionFormOf;
 };
@@ -36,10 +39,11 @@ function approveForm(d: FulfilmentData, f: ActionFormOf): Html | string {
       : `Approve ${d.type}: carry it out in every system`;
   const fields =
     d.type === 'rectification'
-      ? html`${inputField({
+      ? html`${selectField({
           id: 'category',
           label: 'Data category to correct',
-          attrs: { placeholder: 'user.contact.address.city' },
+          options: d.correctable ?? [],
+          required: true,
         })}${inputField({ id: 'value', label: 'Corrected value' })}`
       : '';
   return f('approve', label, fields);

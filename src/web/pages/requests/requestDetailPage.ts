@@ -10,7 +10,7 @@ import { keyValueTable } from '../../components/keyValueTable.ts';
 import { minuteUtc } from '../../components/timestamp.ts';
 import { actionFormsOf } from './actionForm.ts';
 import { actionsCard } from './actionsCard.ts';
-import { type Delivery, fulfilmentCard, type RunStatus } from './fulfilmentCard.ts';
+import { fulfilmentCard, type FulfilmentData } from './fulfilmentCard.ts';
 import { groupRoutingCard } from './groupRoutingCard.ts';
 import { deskPage } from './shell.ts';
 import { STATUS_LABEL } from './styles.ts';
@@ -28,7 +28,7 @@ export type RequestDetailData = {
   mayWrite: boolean;
   companies: readonly string[];
   /** The fulfilment of a company's request (none for a request to the whole group). */
-  fulfilment?: { type: string; run: RunStatus; deliveries: readonly Delivery[]; running: boolean };
+  fulfilment?: Omit<FulfilmentData, 'id' | 'state' | 'form'>;
   error?: Html;
 };
 
