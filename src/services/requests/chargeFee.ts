@@ -59,6 +59,13 @@ export async function chargeFee(
 ): Promise<RequestRow> {
   const req = await requestFor(app, caller, id, 'write');
   const actor = caller.actor;
+  // A fee stops the work before it starts; once the request is being carried out it is too late.
+  if (await hasEvent(app.db, id, 'fulfilment-queued'))
+    throw precondition(
+      'fee-after-work-began',
+      'The request is already being carried out, so a fee can no longer be charged for it.',
+      'Let the run finish and answer the request; charge a fee before the work starts next time.',
+    );
   const state = nextState(req.state, 'charge-fee');
   const fee = checkFee(input);
   if (await getFee(app.db, id))

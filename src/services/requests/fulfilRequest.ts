@@ -37,6 +37,7 @@ import { attachResult, downloadLink } from './deliverResult.ts';
 import {
   addEvent,
   getRequest,
+  hasEvent,
   getSubmission,
   registerIndex,
   type RequestRow,
@@ -179,6 +180,15 @@ export async function afterVerification(
     const type = fulfilmentTypeOf(req.type);
     // A group request known nowhere waits for an agent's answer; there is nothing to carry out.
     if (!type || req.state !== 'verified' || req.scope.group || needsApproval(workers, type)) continue;
+    // A customer warned that the request may be refused or charged for waits for the agent's decision
+    // (approve, charge the fee, or refuse): the run must not start before it.
+    if (await hasEvent(app.db, id, 'refusal-warned')) {
+      await addEvent(app.db, SYSTEM_ACTOR, req, 'fulfilment-held', {
+        at: app.now(),
+        note: 'The customer was warned that the request may be refused or charged for: decide it (run it, charge the fee, or refuse it).',
+      });
+      continue;
+    }
     try {
       await queueRequest(app, workers.fulfilment, SYSTEM_ACTOR, req);
     } catch (err) {

@@ -1,0 +1,116 @@
+/**
+ * The desk's decisions that meet the fulfilment worker (embedded: Ombud and the demo systems as schemas of
+ * one PGlite). Rectification: the agent chooses among the data categories the systems hold, a category no
+ * system holds is refused before anything is recorded, and a phone number typed at home is stored as the
+ * systems store numbers. Fees: a fee stops the run before it starts, and is refused once work has begun.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { customerEmail } from '../../src/demo/systems/seed.ts';
+import { deskApi } from '../integration/support.ts';
+import { type DeskServer, startDesk } from './support.ts';
+
+describe('the desk and the fulfilment worker (embedded systems)', () => {
+  let s: DeskServer;
+  let d: ReturnType<typeof deskApi>;
+  beforeAll(async () => {
+    s = await startDesk({ fulfilment: 'embedded' });
+    d = deskApi(s);
+  }, 120_000);
+  afterAll(async () => s?.close());
+
+  test('P26 a correction of a category no system holds is a 422 naming it and the allowed ones; nothing is recorded; a valid one is carried out in E.164', async () => {
+    const email = customerEmail(3);
+    const [id] = await d.fileAndVerify({ company: 'nestit-sverige', type: 'rectification', email });
+    const refused = await d.api('POST', `/api/v1/requests/${id}/approve`, {
+      corrections: { 'user.name.middle': 'Maria' },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    const problem = refused.json();
+    expect(problem.code).toBe('correction-category-unknown');
+    expect(problem.detail).toContain("'user.name.middle'");
+    expect(JSON.stringify(problem.errors)).toContain('user.name.middle');
+    expect(JSON.stringify(problem.errors)).toContain('user.name.first');
+    // Nothing was recorded: no approval on the timeline, no run.
+    const before = (await d.api('GET', `/api/v1/requests/${id}`)).json();
+    expect(before.timeline.map((e: { kind: string }) => e.kind)).not.toContain('approved');
+    expect((await d.api('GET', `/api/v1/requests/${id}/fulfilment`)).statusCode).toBe(404);
+
+    // The desk offers the categories the systems hold, not a free-text box.
+    const page = await s.server.inject({ method: 'GET', url: `/console/requests/${id}`, headers: s.origin });
+    expect(page.body).toMatch(/<select id="category" name="category" required>/);
+    expect(page.body).toContain('<option value="user.name.first">');
+    expect(page.body).not.toContain('<option value="system.operations">');
+
+    const ok = await d.api('POST', `/api/v1/requests/${id}/approve`, {
+      corrections: { 'user.contact.phone_number': '070-765 43 21' },
+    });
+    expect(ok.statusCode).toBe(200);
+    await d.waitForState(id!, 'completed');
+    const [row] = await s.workers
+      .subjectSystems!.connectors.get('nestit_webshop')!
+      .query<{ phone: string }>('SELECT phone FROM customers WHERE email = $1', [email]);
+    expect(row).toEqual({ phone: '+46707654321' });
+  });
+
+  const WARNING = { ground: 'excessive', reason: 'Fifth identical register extract this month' };
+  const FEE = { ...WARNING, amount: '150', currency: 'SEK' };
+  const kinds = async (id: string) =>
+    (await d.api('GET', `/api/v1/requests/${id}`))
+      .json()
+      .timeline.map((e: { kind: string }) => e.kind) as string[];
+  const fileVerifiedByAgent = async (email: string, warnFirst: boolean) => {
+    const filed = await d.api(
+      'POST',
+      '/api/v1/requests',
+      {
+        company: 'nestit-sverige',
+        type: 'access',
+        email,
+        sendCode: false,
+      },
+      { 'idempotency-key': crypto.randomUUID() },
+    );
+    const id = filed.json().requests[0].id as string;
+    if (warnFirst)
+      expect((await d.api('POST', `/api/v1/requests/${id}/refusal-warning`, WARNING)).statusCode).toBe(200);
+    const v = await d.api('POST', `/api/v1/requests/${id}/verify-manual`, {
+      note: 'Driving licence seen in shop',
+    });
+    expect(v.statusCode).toBe(200);
+    return id;
+  };
+
+  test('P32 a customer warned of a fee waits for the decision: no run starts, the fee is charged, and after payment the agent runs it to the end', async () => {
+    const email = customerEmail(5);
+    const id = await fileVerifiedByAgent(email, true);
+    expect(await kinds(id)).toContain('fulfilment-held');
+    expect(await kinds(id)).not.toContain('fulfilment-queued');
+    expect((await d.api('GET', `/api/v1/requests/${id}/fulfilment`)).statusCode).toBe(404);
+
+    const fee = await d.api('POST', `/api/v1/requests/${id}/fee`, FEE);
+    expect(fee.statusCode).toBe(200);
+    expect(fee.json().request.state).toBe('awaiting-payment');
+    const paid = await d.api('POST', `/api/v1/requests/${id}/fee/paid`, {});
+    expect(paid.statusCode).toBe(200);
+    expect(paid.json().request.state).toBe('verified');
+    // Still nothing ran while the fee was open; the agent now runs it, and it finishes.
+    expect(await kinds(id)).not.toContain('fulfilment-queued');
+    expect((await d.api('POST', `/api/v1/requests/${id}/approve`, {})).statusCode).toBe(200);
+    const done = await d.waitForState(id, 'completed');
+    expect(done.request.state).toBe('completed');
+  });
+
+  test('P32 once the run has begun, a fee is refused (409) and the request is not left waiting for payment', async () => {
+    const email = customerEmail(7);
+    const id = await fileVerifiedByAgent(email, false);
+    expect(await kinds(id)).toContain('fulfilment-queued');
+    expect((await d.api('POST', `/api/v1/requests/${id}/refusal-warning`, WARNING)).statusCode).toBe(200);
+    const fee = await d.api('POST', `/api/v1/requests/${id}/fee`, FEE);
+    expect(fee.statusCode).toBe(409);
+    expect(fee.json().code).toBe('fee-after-work-began');
+    const done = await d.waitForState(id, 'completed');
+    expect(done.request.state).toBe('completed');
+    expect(await kinds(id)).not.toContain('fee-charged');
+  });
+});
