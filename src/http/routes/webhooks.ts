@@ -132,7 +132,7 @@ function webhookApi(server: RouteServer, app: App, workers: BackgroundWork) {
     },
     async (req, reply) => {
       await replay(app, workers, req, req.params.id);
-      return reply.code(202).send({ queued: true as const });
+      return reply.code(202).send({ queued: true });
     },
   );
 }
