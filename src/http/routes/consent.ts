@@ -21,6 +21,14 @@ import { recordAudit } from '../../services/audit/auditLog.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { requireRegister } from '../currentRegister.ts';
 import { callerOf, principalActor } from '../actor.ts';
+import {
+  bulkFilterResult,
+  consentHistory as consentHistoryAnswer,
+  contactDecision,
+  recordedEvent,
+  suppressionList,
+} from '../schemas/consent.ts';
+import { jsonOrCsv } from '../schemas/wire.ts';
 import type { BackgroundWork } from '../../workers.ts';
 
 const orgParams = z.object({
@@ -127,7 +135,14 @@ function eventRoutes(
       `/api/v1/organizations/:orgId/${path}`,
       {
         config: { permission: 'consent:write' },
-        schema: { tags: ['consent'], summary, params: orgParams, headers: idemHeaders, body: eventBody },
+        schema: {
+          tags: ['consent'],
+          summary,
+          params: orgParams,
+          headers: idemHeaders,
+          body: eventBody,
+          response: { 200: recordedEvent, 201: recordedEvent },
+        },
       },
       async (req, reply) => sendEvent(await record(req, kind, req.params, req.headers, req.body), reply),
     );
@@ -143,6 +158,7 @@ function eventRoutes(
         params: orgParams,
         headers: idemHeaders,
         body: objectionBody,
+        response: { 200: recordedEvent, 201: recordedEvent },
       },
     },
     async (req, reply) => {
@@ -166,6 +182,7 @@ function contactCheckRoutes(server: RouteServer, app: App, { register, keys }: C
         summary: 'May we contact this data subject on this channel for this purpose?',
         params: orgParams,
         body: z.object({ identity, purpose: z.string().min(1).max(64), channel: z.string().min(1).max(32) }),
+        response: { 200: contactDecision },
       },
     },
     async (req) => {
@@ -194,6 +211,7 @@ function contactCheckRoutes(server: RouteServer, app: App, { register, keys }: C
           channel: z.string().min(1).max(32),
           recipients: z.array(z.string().max(320)).max(1_000_000),
         }),
+        response: { 200: bulkFilterResult },
       },
     },
     async (req) => {
@@ -228,6 +246,7 @@ function proofRoutes(server: RouteServer, app: App, { register, keys }: ConsentC
         summary: "A data subject's consent history (every event with the wording shown): the proof",
         params: orgParams,
         body: z.object({ identity }),
+        response: { 200: consentHistoryAnswer },
       },
     },
     async (req) => {
@@ -259,6 +278,12 @@ function proofRoutes(server: RouteServer, app: App, { register, keys }: ConsentC
           channel: z.string().min(1).max(32),
           format: z.enum(['json', 'csv']).default('json'),
         }),
+        response: {
+          200: jsonOrCsv(
+            'The suppression list: JSON, or CSV (address,reason) with format=csv.',
+            suppressionList,
+          ),
+        },
       },
     },
     async (req, reply) => {

@@ -14,6 +14,8 @@ import { cookieConsentHistory, recordCookieConsent } from '../../services/consen
 import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
 import { requireRegister } from '../currentRegister.ts';
 import { callerOf } from '../actor.ts';
+import { cookieConsentRecords, cookieConsentStored } from '../schemas/consent.ts';
+import { noContent, textAnswer } from '../schemas/wire.ts';
 
 const proofBody = z.object({
   consentId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'the banner-generated anonymous id'),
@@ -47,6 +49,12 @@ function bannerScriptRoute(server: RouteServer, app: App, register: CurrentIndex
           org: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
           lang: z.enum(LANGUAGES).optional(),
         }),
+        response: {
+          200: textAnswer(
+            'window.OmbudConsentConfig (the configuration) followed by the banner script',
+            'text/javascript',
+          ),
+        },
       },
     },
     async (req, reply) => {
@@ -98,7 +106,7 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
 
   server.options(
     '/api/v1/cookie-consents',
-    { config: { permission: 'public' }, schema: { hide: true } },
+    { config: { permission: 'public' }, schema: { hide: true, response: { 204: noContent } } },
     async (req, reply) => {
       await cors(req, reply);
       return reply.code(204).send();
@@ -115,6 +123,7 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
         summary:
           'Store a cookie-banner choice as proof under the anonymous consent id (called by the banner)',
         body: proofBody,
+        response: { 201: cookieConsentStored },
       },
     },
     async (req, reply) => {
@@ -152,11 +161,13 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
         tags: ['cookies'],
         summary: 'The stored cookie choices of one anonymous consent id (proof), at your companies',
         params: z.object({ consentId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
+        response: { 200: cookieConsentRecords },
       },
     },
     async (req) => {
       const { consentId } = req.params;
-      return cookieConsentHistory(app.db, callerOf(req), consentId);
+      const rows = await cookieConsentHistory(app.db, callerOf(req), consentId);
+      return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
     },
   );
 }

@@ -18,6 +18,8 @@ import { preferenceCenterPage, preferenceKey } from '../../web/pages/consent/pre
 import { PREFERENCE_STRINGS } from '../../web/pages/consent/preferenceStrings.ts';
 import { principalActor } from '../actor.ts';
 import { sendPage } from '../pages.ts';
+import { preferenceLinks } from '../schemas/consent.ts';
+import { textAnswer } from '../schemas/wire.ts';
 import { requireRegister } from '../currentRegister.ts';
 import type { BackgroundWork } from '../../workers.ts';
 
@@ -75,6 +77,7 @@ function preferenceLinkRoutes(server: RouteServer, app: App, { register, keys }:
           channel: z.string().max(32).default('email'),
           days: z.number().int().min(1).max(400).default(90),
         }),
+        response: { 200: preferenceLinks },
       },
     },
     async (req) => {
@@ -112,7 +115,7 @@ function preferenceLinkRoutes(server: RouteServer, app: App, { register, keys }:
         unsubscribeUrl: `${base}/privacy/unsubscribe/${unsub.token}`,
         headers: {
           'List-Unsubscribe': `<${base}/privacy/unsubscribe/${unsub.token}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' as const,
         },
         expiresAt: prefs.expiresAt.toISOString(),
       };
@@ -203,6 +206,7 @@ function unsubscribeRoutes(
         summary: 'RFC 8058 one-click unsubscribe (POST List-Unsubscribe=One-Click)',
         params: tokenParams,
         body: z.object({ 'List-Unsubscribe': z.literal('One-Click') }).passthrough(),
+        response: { 200: textAnswer("Unsubscribed: a line of text in the group's language", 'text/plain') },
       },
     },
     async (req, reply) => {

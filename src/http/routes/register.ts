@@ -8,6 +8,14 @@ import { listRevisions } from '../../services/register/currentRegister.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { principalActor } from '../actor.ts';
 import { requireRegister } from '../currentRegister.ts';
+import {
+  currentRegisterAnswer,
+  noticeVersionList,
+  organizationList,
+  registerRevisions,
+  ropaRecord,
+} from '../schemas/register.ts';
+import { jsonOrCsv } from '../schemas/wire.ts';
 
 const orgParams = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
@@ -20,14 +28,18 @@ export async function registerRoutes(server: RouteServer, app: App) {
     '/api/v1/register',
     {
       config: { permission: 'register:read' },
-      schema: { tags: ['register'], summary: 'The current register revision' },
+      schema: {
+        tags: ['register'],
+        summary: 'The current register revision',
+        response: { 200: currentRegisterAnswer },
+      },
     },
     async () => {
       const { stored } = await current();
       return {
         revision: stored.revision,
         contentHash: stored.contentHash,
-        appliedAt: stored.appliedAt,
+        appliedAt: stored.appliedAt.toISOString(),
         register: stored.register,
       };
     },
@@ -37,13 +49,17 @@ export async function registerRoutes(server: RouteServer, app: App) {
     '/api/v1/register/revisions',
     {
       config: { permission: 'register:read' },
-      schema: { tags: ['register'], summary: 'All register revisions, newest first' },
+      schema: {
+        tags: ['register'],
+        summary: 'All register revisions, newest first',
+        response: { 200: registerRevisions },
+      },
     },
     async () =>
       (await listRevisions(app.db)).map((r) => ({
         revision: r.id,
         contentHash: r.content_hash,
-        appliedAt: r.applied_at,
+        appliedAt: r.applied_at.toISOString(),
         appliedBy: r.applied_by,
       })),
   );
@@ -52,7 +68,11 @@ export async function registerRoutes(server: RouteServer, app: App) {
     '/api/v1/organizations',
     {
       config: { permission: 'register:read' },
-      schema: { tags: ['register'], summary: 'The organizations (controllers) of the group' },
+      schema: {
+        tags: ['register'],
+        summary: 'The organizations (controllers) of the group',
+        response: { 200: organizationList },
+      },
     },
     async () => {
       const { index } = await current();
@@ -74,6 +94,9 @@ export async function registerRoutes(server: RouteServer, app: App) {
         summary: 'Record of processing activities (GDPR Art. 30(1)) of one controller',
         params: orgParams,
         querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+        response: {
+          200: jsonOrCsv('The record: JSON, or CSV (one row per purpose) with format=csv.', ropaRecord),
+        },
       },
     },
     async (req, reply) => {
@@ -107,14 +130,19 @@ export async function registerRoutes(server: RouteServer, app: App) {
     '/api/v1/organizations/:orgId/notices',
     {
       config: { permission: 'register:read' },
-      schema: { tags: ['notices'], summary: 'Published notice versions of a controller', params: orgParams },
+      schema: {
+        tags: ['notices'],
+        summary: 'Published notice versions of a controller',
+        params: orgParams,
+        response: { 200: noticeVersionList },
+      },
     },
     async (req) => {
       const { orgId } = req.params;
       return (await noticeVersions(app.db, orgId)).map((v) => ({
         version: v.version,
         effectiveDate: v.effectiveDate,
-        publishedAt: v.publishedAt,
+        publishedAt: v.publishedAt.toISOString(),
         material: v.material,
         registerRevision: v.registerRevision,
         changes: v.changes,

@@ -27,6 +27,12 @@ import { retentionPage } from '../../web/pages/retention/retentionPage.ts';
 import { retentionRunPage } from '../../web/pages/retention/retentionRunPage.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
+import {
+  retentionPreview,
+  retentionRunDetail,
+  retentionRunResult,
+  retentionRuns,
+} from '../schemas/retention.ts';
 import type { BackgroundWork } from '../../workers.ts';
 
 const day = z
@@ -160,6 +166,7 @@ function retentionApi(server: RouteServer, app: App, { worker, start }: Retentio
         tags: ['retention'],
         summary: 'Past retention runs, newest first, with rows per action',
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+        response: { 200: retentionRuns },
       },
     },
     async (req) => ({
@@ -175,6 +182,7 @@ function retentionApi(server: RouteServer, app: App, { worker, start }: Retentio
         tags: ['retention'],
         summary: 'A retention run: steps per database and outcome counts',
         params: runParams,
+        response: { 200: retentionRunDetail },
       },
     },
     async (req) => {
@@ -192,6 +200,7 @@ function retentionApi(server: RouteServer, app: App, { worker, start }: Retentio
         summary:
           'What a retention run would do on a day (default today): counts, nothing changed or recorded',
         querystring: z.object({ today: day }),
+        response: { 200: retentionPreview },
       },
     },
     async (req) => {
@@ -213,6 +222,7 @@ function retentionApi(server: RouteServer, app: App, { worker, start }: Retentio
         tags: ['retention'],
         summary: 'Run retention now (or a recorded dry run); returns the run',
         body: runBody,
+        response: { 201: retentionRunResult },
       },
     },
     async (req, reply) => {

@@ -18,6 +18,12 @@ import { groupOf } from '../../services/register/group.ts';
 import { propagationPage } from '../../web/pages/webhooks/propagationPage.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
+import {
+  deliveryQueued,
+  webhookDeliveries,
+  webhookEndpointCreated,
+  webhookEndpoints,
+} from '../schemas/consent.ts';
 import type { BackgroundWork } from '../../workers.ts';
 
 const idParams = z.object({ id: z.uuid('a delivery id (UUID)') });
@@ -59,6 +65,7 @@ function webhookApi(server: RouteServer, app: App, workers: BackgroundWork) {
             .optional(),
           description: z.string().max(200).optional(),
         }),
+        response: { 201: webhookEndpointCreated },
       },
     },
     async (req, reply) =>
@@ -75,6 +82,7 @@ function webhookApi(server: RouteServer, app: App, workers: BackgroundWork) {
         tags: ['webhooks'],
         summary:
           'Subscribed systems of your companies (those without a company only if you manage webhooks in every company)',
+        response: { 200: webhookEndpoints },
       },
     },
     async (req) =>
@@ -100,16 +108,27 @@ function webhookApi(server: RouteServer, app: App, workers: BackgroundWork) {
           status: z.enum(['pending', 'delivered', 'dead']).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
+        response: { 200: webhookDeliveries },
       },
     },
-    async (req) => deliveryLog(app.db, callerOf(req), await groupOf(app.registers), req.query),
+    async (req) =>
+      (await deliveryLog(app.db, callerOf(req), await groupOf(app.registers), req.query)).map((d) => ({
+        ...d,
+        created_at: d.created_at.toISOString(),
+        last_attempt_at: d.last_attempt_at?.toISOString() ?? null,
+      })),
   );
 
   server.post(
     '/api/v1/webhooks/deliveries/:id/replay',
     {
       config: { permission: 'webhooks:manage' },
-      schema: { tags: ['webhooks'], summary: 'Send an undelivered (dead) delivery again', params: idParams },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send an undelivered (dead) delivery again',
+        params: idParams,
+        response: { 202: deliveryQueued },
+      },
     },
     async (req, reply) => {
       await replay(app, workers, req, req.params.id);

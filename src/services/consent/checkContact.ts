@@ -135,7 +135,8 @@ export type BulkResult = {
   channel: string;
   total: number;
   allowed: string[];
-  refused: { index: number; reason: string }[];
+  /** Refused recipients by index: the decision's reason, an address that is none, or a repeat of an allowed one. */
+  refused: { index: number; reason: Decision['reason'] | 'invalid-address' | 'duplicate' }[];
 };
 
 /**

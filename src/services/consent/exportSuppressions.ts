@@ -4,13 +4,19 @@
  * upload to a mail or SMS provider. Personal data leaves Ombud here, so every export is audited.
  */
 import { identityKindForChannel } from '../../core/consent/identity.ts';
-import { DIRECT_MARKETING, isDirectMarketing, mayContact, type StateRow } from '../../core/consent/rules.ts';
+import {
+  type Decision,
+  DIRECT_MARKETING,
+  isDirectMarketing,
+  mayContact,
+  type StateRow,
+} from '../../core/consent/rules.ts';
 import { validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 
-export type Suppression = { address: string; reason: string; subjectId: string };
+export type Suppression = { address: string; reason: Decision['reason']; subjectId: string };
 
 export async function exportSuppressions(
   db: Db,
@@ -43,7 +49,7 @@ export async function exportSuppressions(
         AND (s.restricted OR EXISTS (SELECT 1 FROM consent_state c WHERE c.subject_id = s.id AND c.purpose_id = ANY($2::text[])))`,
     [q.orgId, purposes],
   );
-  const suppressed = new Map<string, string>();
+  const suppressed = new Map<string, Decision['reason']>();
   for (const r of rows) {
     const d = mayContact({
       purpose,

@@ -37,12 +37,13 @@ export async function cookieConsentHistory(db: Db, caller: Caller, consentId: st
   const scope = listScope(caller.principal, cookieConsentPolicy.actions.read);
   const rows = await db.query<{
     seq: number;
+    consent_id: string;
     org_id: string;
-    action: string;
+    action: CookieConsentProof['action'];
     categories: Record<string, boolean>;
     inventory_version: string;
     gpc: boolean;
-    lang: string;
+    lang: CookieConsentProof['lang'];
     url: string;
     at: Date;
   }>(

@@ -242,7 +242,7 @@ export type DeliveryLogRow = {
   endpoint_url: string;
   event_type: string;
   event_id: string;
-  status: string;
+  status: DeliveryRow['status'];
   attempts: number;
   last_status: number | null;
   last_error: string | null;

@@ -22,7 +22,7 @@ export type RetentionRunDetail = RetentionRunSummary & {
   steps: {
     dataset: string;
     system: string;
-    status: string;
+    status: 'pending' | 'done' | 'failed';
     attempts: number;
     recovered: boolean;
     error: string | null;
