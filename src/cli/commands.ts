@@ -175,7 +175,7 @@ export const COMMANDS = {
     description:
       'The Art. 30(1) record of one controller from the current register, with an audit entry. Printed on stdout, or written to a file with --out.',
     options: {
-      org: { type: 'string', value: 'ID', required: true, description: 'the organization (controller)' },
+      org: { type: 'string', value: 'ID', required: true, description: 'the controller' },
       format: {
         type: 'string',
         choices: ['csv', 'json'],

@@ -194,7 +194,7 @@ export function cliReference(commands: Record<string, CommandSpec>): string {
   const out = [
     '# The `ombud` command',
     '',
-    '<!-- Written by `npm run cli-docs` from the command table (src/cli/commands.ts); test/cli/help.test.ts checks it is current. -->',
+    '<!-- Written by `npm run cli-docs` from the command table (src/cli/commands.ts); test/cli/conventions.test.ts checks it is current. -->',
     '',
     '```text',
     mainHelp(commands),

@@ -48,7 +48,7 @@ export function processIo(
       const now = Date.now();
       if (shown && now - lastAt < 100) return;
       lastAt = now;
-      const width = Math.max((streams.stderr.columns ?? 80) - 1, 20);
+      const width = Math.max((streams.stderr.columns || 80) - 1, 20);
       streams.stderr.write(`${CLEAR_LINE}${t.length > width ? `${t.slice(0, width - 1)}…` : t}`);
       shown = true;
     },
