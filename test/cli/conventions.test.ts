@@ -226,7 +226,7 @@ describe('--json: one JSON document on stdout, messages on stderr', () => {
     rmSync(broken, { recursive: true, force: true });
   });
 
-  test('register apply, apikey create and list, ropa export, requests daily and audit verify on a PostgreSQL server', async () => {
+  test('register apply and diff, notice publish and diff, secrets reseal, apikey create and list, ropa export, requests daily and audit verify on a PostgreSQL server', async () => {
     const applied = await json(['register', 'apply', 'test/fixtures/register-min'], 0);
     expect(applied.doc).toMatchObject({ ok: true, changed: true, revision: 1 });
     expect(applied.doc.changes).toContainEqual({ section: 'organizations', id: 'acme-ab', change: 'added' });
@@ -235,6 +235,34 @@ describe('--json: one JSON document on stdout, messages on stderr', () => {
       revision: 1,
       changes: [],
     });
+
+    expect((await json(['register', 'diff', 'test/fixtures/register-min'], 0)).doc).toEqual({
+      from: 1,
+      to: 'test/fixtures/register-min',
+      changes: [],
+    });
+    const published = (await json(['notice', 'publish', '--all', '--effective', '2026-01-01'], 0)).doc;
+    expect(published.notices).toEqual([
+      expect.objectContaining({
+        organization: 'acme-ab',
+        published: true,
+        version: 1,
+        effectiveDate: '2026-01-01',
+      }),
+      expect.objectContaining({
+        organization: 'acme-as',
+        published: true,
+        version: 1,
+        effectiveDate: '2026-01-01',
+      }),
+    ]);
+    expect((await json(['notice', 'diff', '--org', 'acme-ab'], 0)).doc).toEqual({
+      organization: 'acme-ab',
+      from: 1,
+      to: 'current',
+      changes: [],
+    });
+    expect((await json(['secrets', 'reseal'], 0)).doc).toEqual({ resealed: 0, key: 'test' });
 
     const created = (
       await json(['apikey', 'create', '--name', 'ci', '--org', 'acme-ab', '--permission', 'register:read'], 0)
@@ -297,8 +325,8 @@ describe('--json: one JSON document on stdout, messages on stderr', () => {
       head: { seq: Number(entries!.seq), count: Number(entries!.n) },
     });
     expect(verified.doc.warnings).toContainEqual(expect.stringMatching(/^No exported checkpoint in /));
-    // Apply, key, export: three audit entries by cli:cli-test at least.
-    expect(Number(entries!.n)).toBeGreaterThanOrEqual(3);
+    // Apply, two notices, reseal, key, export: six audit entries at least.
+    expect(Number(entries!.n)).toBeGreaterThanOrEqual(6);
   }, 120_000);
 });
 
