@@ -52,7 +52,7 @@ export function usageLine(name: string, spec: CommandSpec): string {
 const WIDTH = 100;
 
 /** Words of `text` in lines of at most `width` characters (a longer word stands alone). */
-export function wrap(text: string, width: number): string[] {
+function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
@@ -84,7 +84,7 @@ function optionText(o: OptionSpec): string {
 }
 
 /** The exit codes of one command: its own meaning of 0 and 1, the shared 2, and any of its own. */
-export function exitRows(spec: CommandSpec): [string, string][] {
+function exitRows(spec: CommandSpec): [string, string][] {
   const codes = new Map<number, string>(Object.entries(spec.exits).map(([k, v]) => [Number(k), v as string]));
   codes.set(2, EXIT_USAGE_TEXT);
   return [...codes.entries()].sort(([a], [b]) => a - b).map(([k, v]) => [String(k), v]);

@@ -55,7 +55,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (first === 'help') return help(argv.slice(1), io);
   const found = resolve(argv);
   if (!found) {
-    io.err(`ombud: unknown command '${argv.slice(0, 2).join(' ')}'.\n\n${commandList(TABLE)}`);
+    io.err(`ombud: unknown command '${first}'.\n\n${commandList(TABLE)}`);
     return EXIT.usage;
   }
   if ('group' in found) {
