@@ -66,7 +66,8 @@ describe('ombud CLI', () => {
     c = captureIo();
     expect(await main(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], c.io)).toBe(1);
     expect(c.errors()).toContain('Use at least 12 characters');
-  });
+    // Eight commands, each opening the embedded database: about 30 s alone, more on a busy machine.
+  }, 180_000);
 
   test('P21 audit checkpoint signs and exports the head; audit verify checks against it: 0 intact, 1 a cut tail, 3 without the key', async () => {
     let c = captureIo();
