@@ -1,145 +1,142 @@
 /**
- * The `ombud` command. Each command lives in its own module under ./commands and is
- * loaded on demand, so `ombud register validate` does not start a database.
+ * The `ombud` command: finds the command in the table (`commands.ts`), answers `--help` from its spec,
+ * parses its arguments with the same spec and runs it. Exit codes are the same for every command:
+ * 0 ok, 1 findings or failure, 2 usage (the usage and what was wrong on stderr).
  */
+import { readFileSync } from 'node:fs';
 import { OmbudError } from '../core/errors.ts';
-import { type CliIo, processIo } from './io.ts';
+import { COMMANDS } from './commands.ts';
+import { cliReference, commandHelp, commandList, groupHelp, mainHelp, usageLine } from './help.ts';
+import { type CliIo, printJson, processIo } from './io.ts';
+import { asksForHelp, type CommandSpec, EXIT, parseCommand, UsageError } from './spec.ts';
 
-type Command = {
-  summary: string;
-  load: () => Promise<{ run: (args: string[], io: CliIo) => Promise<number> }>;
-};
+const TABLE: Record<string, CommandSpec> = COMMANDS;
 
-export const COMMANDS: Record<string, Command> = {
-  'requests daily': {
-    summary:
-      'Daily run of the request desk: digest to assignees, purge expired result files, send the outbox [--fallback-to EMAIL]',
-    load: () => import('./commands/requests-daily.ts'),
-  },
-  start: {
-    summary: 'Start the server (embedded database unless DATABASE_URL is set), load the demo group',
-    load: () => import('./commands/start.ts'),
-  },
-  'register validate': {
-    summary: 'Validate a register folder: ombud register validate DIR',
-    load: () => import('./commands/register-validate.ts'),
-  },
-  'register apply': {
-    summary: 'Store a new register revision: ombud register apply DIR',
-    load: () => import('./commands/register-apply.ts'),
-  },
-  'register diff': {
-    summary:
-      'Compare a folder (or revision) with the stored register: ombud register diff [DIR] [--from N --to M]',
-    load: () => import('./commands/register-diff.ts'),
-  },
-  'register schema': {
-    summary: 'Print the JSON Schema of register files',
-    load: () => import('./commands/register-schema.ts'),
-  },
-  'notice render': {
-    summary: 'Render the notice: ombud notice render --org ID --lang en|sv|nb --format html|md',
-    load: () => import('./commands/notice-render.ts'),
-  },
-  'notice publish': {
-    summary: 'Publish an immutable notice version: ombud notice publish --org ID --effective YYYY-MM-DD',
-    load: () => import('./commands/notice-publish.ts'),
-  },
-  'notice diff': {
-    summary: 'List changes between notice versions: ombud notice diff --org ID [--from N] [--to M]',
-    load: () => import('./commands/notice-diff.ts'),
-  },
-  'ropa export': {
-    summary: 'Export the record of processing (Art. 30): ombud ropa export --org ID --format csv|json',
-    load: () => import('./commands/ropa-export.ts'),
-  },
-  'admin create': {
-    summary: 'Create an administrator: ombud admin create --email E [--password P | password on stdin]',
-    load: () => import('./commands/admin-create.ts'),
-  },
-  apikey: {
-    summary:
-      'API keys for systems: ombud apikey create --name N --org ID --permission P | list | revoke ID | rotate ID',
-    load: () => import('./commands/apikey.ts'),
-  },
-  'secrets reseal': {
-    summary: 'Re-encrypt stored secrets under the newest key of OMBUD_SECRET_KEYS (key rotation)',
-    load: () => import('./commands/secrets-reseal.ts'),
-  },
-  'demo seed': {
-    summary:
-      'Create and fill the demo systems: ombud demo seed --customers N [--seed S] --webshop URL --customer-service URL [--create]',
-    load: () => import('./commands/demo-seed.ts'),
-  },
-  'dataset generate': {
-    summary:
-      'Draft a dataset annotation (YAML) from a live schema: ombud dataset generate --connection URL --key KEY',
-    load: () => import('./commands/dataset-generate.ts'),
-  },
-  'dataset validate': {
-    summary:
-      'Check dataset annotations against the live databases and the register: ombud dataset validate FILE --connection URL [--register DIR]',
-    load: () => import('./commands/dataset-validate.ts'),
-  },
-  'retention run': {
-    summary:
-      'Enforce retention once: erase what has ended, keep what a law requires: ombud retention run [--dry-run] [--today YYYY-MM-DD] (--connection KEY=URL … | --demo)',
-    load: () => import('./commands/retention-run.ts'),
-  },
-  'audit verify': {
-    summary:
-      'Verify the audit log: the keyed hash chain, its head and the signed checkpoints exported (exit 1 broken, 3 a key missing)',
-    load: () => import('./commands/audit-verify.ts'),
-  },
-  'audit checkpoint': {
-    summary:
-      'Verify the audit log, then sign a checkpoint of its head and export it (file, DPO mail, OMBUD_AUDIT_CHECKPOINT_URL)',
-    load: () => import('./commands/audit-checkpoint.ts'),
-  },
-};
+export { COMMANDS };
 
+/** `ombud --help`. */
 export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  return [
-    'Usage: ombud <command> [options]',
-    '',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Environment: DATABASE_URL (PostgreSQL server), OMBUD_DATA_DIR (embedded data, default ./.ombud), PORT.',
-  ].join('\n');
+  return mainHelp(TABLE);
+}
+
+/** `ombud register validate …` → the command's name and the rest; `ombud register` → its group. */
+function resolve(
+  argv: string[],
+): { name: string; rest: string[] } | { group: string; rest: string[] } | undefined {
+  const two = argv.slice(0, 2).join(' ');
+  if (argv.length >= 2 && TABLE[two]) return { name: two, rest: argv.slice(2) };
+  if (argv[0] && TABLE[argv[0]]) return { name: argv[0], rest: argv.slice(1) };
+  if (argv[0] && Object.keys(TABLE).some((n) => n.startsWith(`${argv[0]} `)))
+    return { group: argv[0], rest: argv.slice(1) };
+  return undefined;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `ombud ${pkg.version} (Node ${process.version})`;
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
+  const [first] = argv;
+  if (first === undefined) {
+    io.err(`ombud: give a command.\n\n${commandList(TABLE)}`);
+    return EXIT.usage;
+  }
+  if (first === '--help' || first === '-h') {
     io.out(usage());
-    return argv.length === 0 ? 1 : 0;
+    return EXIT.ok;
   }
-  const two = argv.slice(0, 2).join(' ');
-  const name = COMMANDS[two] ? two : COMMANDS[argv[0]!] ? argv[0]! : undefined;
-  if (!name) {
-    io.err(`ombud: unknown command '${argv.slice(0, 2).join(' ')}'.\n\n${usage()}`);
-    return 2;
+  if (first === '--version' || first === '-v') {
+    io.out(version());
+    return EXIT.ok;
   }
-  const rest = argv.slice(name.split(' ').length);
+  if (first === 'help') return help(argv.slice(1), io);
+  const found = resolve(argv);
+  if (!found) {
+    io.err(`ombud: unknown command '${first}'.\n\n${commandList(TABLE)}`);
+    return EXIT.usage;
+  }
+  if ('group' in found) {
+    if (asksForHelp(found.rest) && found.rest[0]?.startsWith('-')) {
+      io.out(groupHelp(found.group, TABLE));
+      return EXIT.ok;
+    }
+    io.err(
+      `${found.rest[0] ? `ombud: unknown command '${found.group} ${found.rest[0]}'.` : `ombud ${found.group}: give a command.`}\n\n${groupHelp(found.group, TABLE)}`,
+    );
+    return EXIT.usage;
+  }
+  return runCommand(found.name, found.rest, io);
+}
+
+/** `ombud help`, `ombud help <command>`, `ombud help --markdown` (docs/cli.md). */
+function help(words: string[], io: CliIo): number {
+  if (words.length === 0) {
+    io.out(usage());
+    return EXIT.ok;
+  }
+  if (words.length === 1 && words[0] === '--markdown') {
+    io.out(cliReference(TABLE));
+    return EXIT.ok;
+  }
+  const found = resolve(words);
+  if (found && 'name' in found && found.rest.length === 0) {
+    io.out(commandHelp(found.name, TABLE[found.name]!));
+    return EXIT.ok;
+  }
+  if (found && 'group' in found && found.rest.length === 0) {
+    io.out(groupHelp(found.group, TABLE));
+    return EXIT.ok;
+  }
+  io.err(`ombud help: unknown command '${words.join(' ')}'.\n\n${commandList(TABLE)}`);
+  return EXIT.usage;
+}
+
+async function runCommand(name: string, args: string[], io: CliIo): Promise<number> {
+  const spec = TABLE[name]!;
+  const usageError = (err: UsageError) => {
+    io.err(`ombud ${name}: ${err.message}\n${usageLine(name, spec)}\nRun 'ombud ${name} --help' for more.`);
+    return EXIT.usage;
+  };
+  if (asksForHelp(args)) {
+    io.out(commandHelp(name, spec));
+    return EXIT.ok;
+  }
+  let input: ReturnType<typeof parseCommand>;
   try {
-    const mod = await COMMANDS[name]!.load();
-    return await mod.run(rest, io);
+    input = parseCommand(spec, args);
   } catch (err) {
+    if (err instanceof UsageError) return usageError(err);
+    throw err;
+  }
+  const json = input.values.json === true;
+  try {
+    const mod = await spec.load();
+    return await mod.run({ values: { ...input.values, json }, positionals: input.positionals } as never, io);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(err);
     if (err instanceof OmbudError) {
+      io.progress('');
       io.err(`ombud ${name}: ${err.message}`);
       for (const i of err.issues)
         io.err(`  ${i.path.join('.')}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`);
       if (err.hint) io.err(`  fix: ${err.hint}`);
-      return 1;
-    }
-    if (
-      err instanceof TypeError &&
-      'code' in err &&
-      String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')
-    ) {
-      io.err(`ombud ${name}: ${err.message}\nRun 'ombud --help' for the options.`);
-      return 2;
+      // With --json the answer is still one document: the error, as the API would give it.
+      if (json)
+        printJson(io, {
+          error: {
+            code: err.code,
+            message: err.message,
+            issues: err.issues,
+            ...(err.hint ? { hint: err.hint } : {}),
+          },
+        });
+      return EXIT.findings;
     }
     throw err;
+  } finally {
+    io.progress('');
   }
 }

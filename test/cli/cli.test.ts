@@ -66,7 +66,8 @@ describe('ombud CLI', () => {
     c = captureIo();
     expect(await main(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], c.io)).toBe(1);
     expect(c.errors()).toContain('Use at least 12 characters');
-  });
+    // Eight commands, each opening the embedded database: about 30 s alone, more on a busy machine.
+  }, 180_000);
 
   test('P21 audit checkpoint signs and exports the head; audit verify checks against it: 0 intact, 1 a cut tail, 3 without the key', async () => {
     let c = captureIo();
@@ -83,6 +84,24 @@ describe('ombud CLI', () => {
     expect(await main(['audit', 'verify'], c.io)).toBe(0);
     expect(c.text()).toMatch(/Audit log intact: \d+ entries, hash chain verified \(\d+ keyed with key file/);
     expect(c.text()).toMatch(/Matches the signed checkpoint of/);
+    // The same as one JSON document; the checkpoint is the one in the exported file.
+    const exported = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!);
+    c = captureIo();
+    expect(await main(['audit', 'verify', '--json'], c.io)).toBe(0);
+    expect(c.out).toHaveLength(1);
+    expect(JSON.parse(c.text())).toMatchObject({
+      ok: true,
+      checkpoint: { seq: exported.seq, count: exported.count, kid: exported.kid, file },
+    });
+    expect(c.progress[0]).toBe('Verifying the audit log …');
+    c = captureIo();
+    expect(await main(['audit', 'checkpoint', '--json'], c.io)).toBe(0);
+    const second = JSON.parse(c.text());
+    expect(second).toMatchObject({ file, createdKey: null, posted: null, kid: exported.kid });
+    expect(JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({
+      seq: second.seq,
+      count: second.count,
+    });
     // Someone with the database cuts the last entry and sets the head to match.
     const db = await openPglite(join(dataDir, 'pgdata'));
     await db.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');

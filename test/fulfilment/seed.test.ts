@@ -225,6 +225,7 @@ describe('ombud demo seed', () => {
     const io = {
       out: (t: string) => out.push(t),
       err: (t: string) => out.push(t),
+      progress: () => {},
       readStdin: async () => '',
     };
     const code = await main(

@@ -143,6 +143,29 @@ describe('ombud retention run', () => {
     expect(text).toMatch(/Run [0-9a-f-]{36} \(dry run: nothing was changed\) for 2027-01-01: done\./);
     expect(await count(s.webshop, 'SELECT COUNT(*) AS n FROM customers')).toBe(customers);
 
+    // The same dry run for a script: one JSON document on stdout; progress went to the progress line.
+    const json = io();
+    expect(
+      await main(['retention', 'run', '--dry-run', '--today', '2027-01-01', '--json', ...conn], json.io),
+    ).toBe(0);
+    expect(json.out).toHaveLength(1);
+    const doc = JSON.parse(json.text());
+    expect(doc).toMatchObject({ today: '2027-01-01', dryRun: true, status: 'done', alreadyDone: false });
+    expect(doc.datasets.map((d: { dataset: string; status: string }) => [d.dataset, d.status])).toEqual([
+      ['nestit_customer_service', 'done'],
+      ['nestit_webshop', 'done'],
+    ]);
+    expect(doc.datasets[1].outcomes).toContainEqual(
+      expect.objectContaining({ collection: 'customers', action: 'delete', rule: 'order-data' }),
+    );
+    expect(doc.totals.delete).toBeGreaterThan(0);
+    expect(json.progress).toContainEqual(
+      expect.stringMatching(
+        /^Sweeping \[1\/2\] nestit_customer_service \(customer-service-system\) … \d+ s$/,
+      ),
+    );
+    expect(await count(s.webshop, 'SELECT COUNT(*) AS n FROM customers')).toBe(customers);
+
     const ahead = io();
     expect(await main(['retention', 'run', '--today', '2099-01-01', ...conn], ahead.io)).toBe(2);
     expect(ahead.err.join('\n')).toContain('is after today');
@@ -156,9 +179,10 @@ describe('ombud retention run', () => {
     );
     expect(runs.map((r) => [r.dry_run, r.status])).toEqual([
       [true, 'done'],
+      [true, 'done'],
       [false, 'done'],
     ]);
-    expect(runs[1]!.started_by).toMatch(/^cli:/);
+    expect(runs[2]!.started_by).toMatch(/^cli:/);
 
     const dir = await mkdtemp(join(tmpdir(), 'retention-cli-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));

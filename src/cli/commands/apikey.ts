@@ -1,98 +1,108 @@
 /**
- * ombud apikey create --name N --org ID [--org ID…] --permission P [--permission P…] [--expires-days 90|never]
- * ombud apikey list
- * ombud apikey revoke ID
- * ombud apikey rotate ID
- * The key is printed once, at creation or rotation; only its hash is stored.
+ * ombud apikey create | list | revoke ID | rotate ID. The key is printed once, at creation or rotation;
+ * only its hash is stored.
  */
-import { parseArgs } from 'node:util';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
-import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../../services/apikeys/apiKeys.ts';
-import type { CliIo } from '../io.ts';
+import {
+  type ApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+} from '../../services/apikeys/apiKeys.ts';
+import type { COMMANDS } from '../commands.ts';
+import { printJson } from '../io.ts';
+import { type Run, UsageError } from '../spec.ts';
 import { withApp } from '../with-app.ts';
 
-const USAGE =
-  'Usage: ombud apikey create --name N --org ID --permission P [--expires-days N|never] | list | revoke ID | rotate ID';
+/** What a script reads of a key: never the hash. */
+const described = (k: ApiKey) => ({
+  id: k.id,
+  prefix: k.prefix,
+  name: k.name,
+  orgIds: k.orgIds,
+  permissions: k.permissions,
+  createdAt: k.createdAt.toISOString(),
+  expiresAt: k.expiresAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  rotatedFrom: k.rotatedFrom,
+});
 
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      org: { type: 'string', multiple: true },
-      permission: { type: 'string', multiple: true },
-      'expires-days': { type: 'string' },
-    },
+export const create: Run<(typeof COMMANDS)['apikey create']> = async ({ values }, io) => {
+  const exp = values['expires-days'];
+  if (exp !== 'never' && !/^\d{1,4}$/.test(exp))
+    throw new UsageError(`--expires-days takes a number of days or "never" (got '${exp}').`);
+  return withApp(async (app) => {
+    const knownOrgs = (await app.registers.get())?.index.register.organizations.map((o) => o.id);
+    const { key, apiKey } = await createApiKey(
+      app.db,
+      CLI_ACTOR,
+      {
+        name: values.name,
+        orgIds: values.org,
+        permissions: values.permission,
+        expiresInDays: exp === 'never' ? null : Number(exp),
+      },
+      { knownOrgs },
+    );
+    if (values.json) {
+      printJson(io, { ...described(apiKey), key });
+      return 0;
+    }
+    io.out(
+      `Created API key ${apiKey.id} (${apiKey.prefix}…), expires ${apiKey.expiresAt?.toISOString() ?? 'never'}.`,
+    );
+    io.out('The key is shown this once; store it now:');
+    io.out(key);
+    return 0;
   });
-  if (sub === 'create') {
-    if (!values.name || !values.org?.length || !values.permission?.length) {
-      io.err(`ombud apikey create: --name, --org and --permission are required.\n${USAGE}`);
-      return 2;
+};
+
+export const list: Run<(typeof COMMANDS)['apikey list']> = async ({ values }, io) =>
+  withApp(async (app) => {
+    const keys = await listApiKeys(app.db);
+    if (values.json) {
+      printJson(io, { keys: keys.map(described) });
+      return 0;
     }
-    const exp = values['expires-days'] ?? '90';
-    if (exp !== 'never' && !/^\d{1,4}$/.test(exp)) {
-      io.err('ombud apikey create: --expires-days takes a number of days or "never".');
-      return 2;
-    }
-    return withApp(async (app) => {
-      const knownOrgs = (await app.registers.get())?.index.register.organizations.map((o) => o.id);
-      const { key, apiKey } = await createApiKey(
-        app.db,
-        CLI_ACTOR,
-        {
-          name: values.name!,
-          orgIds: values.org!,
-          permissions: values.permission!,
-          expiresInDays: exp === 'never' ? null : Number(exp),
-        },
-        { knownOrgs },
-      );
+    if (keys.length === 0) io.out('No API keys.');
+    for (const k of keys)
       io.out(
-        `Created API key ${apiKey.id} (${apiKey.prefix}…), expires ${apiKey.expiresAt?.toISOString() ?? 'never'}.`,
+        [
+          k.id,
+          `${k.prefix}…`,
+          k.name,
+          `orgs=${k.orgIds.join(',')}`,
+          `permissions=${k.permissions.join(',')}`,
+          k.revokedAt
+            ? `revoked ${k.revokedAt.toISOString()}`
+            : k.expiresAt
+              ? `expires ${k.expiresAt.toISOString()}`
+              : 'no expiry',
+          `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`,
+        ].join('  '),
       );
-      io.out('The key is shown this once; store it now:');
-      io.out(key);
+    return 0;
+  });
+
+export const revoke: Run<(typeof COMMANDS)['apikey revoke']> = async ({ values, positionals }, io) =>
+  withApp(async (app) => {
+    const k = await revokeApiKey(app.db, CLI_ACTOR, positionals[0]!);
+    if (values.json) printJson(io, described(k));
+    else io.out(`Revoked API key ${k.id}.`);
+    return 0;
+  });
+
+export const rotate: Run<(typeof COMMANDS)['apikey rotate']> = async ({ values, positionals }, io) =>
+  withApp(async (app) => {
+    const id = positionals[0]!;
+    const { key, apiKey } = await rotateApiKey(app.db, CLI_ACTOR, id);
+    if (values.json) {
+      printJson(io, { ...described(apiKey), key });
       return 0;
-    });
-  }
-  if (sub === 'list')
-    return withApp(async (app) => {
-      const keys = await listApiKeys(app.db);
-      if (keys.length === 0) io.out('No API keys.');
-      for (const k of keys)
-        io.out(
-          [
-            k.id,
-            `${k.prefix}…`,
-            k.name,
-            `orgs=${k.orgIds.join(',')}`,
-            `permissions=${k.permissions.join(',')}`,
-            k.revokedAt
-              ? `revoked ${k.revokedAt.toISOString()}`
-              : k.expiresAt
-                ? `expires ${k.expiresAt.toISOString()}`
-                : 'no expiry',
-            `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`,
-          ].join('  '),
-        );
-      return 0;
-    });
-  if ((sub === 'revoke' || sub === 'rotate') && positionals[0]) {
-    const id = positionals[0];
-    return withApp(async (app) => {
-      if (sub === 'revoke') {
-        await revokeApiKey(app.db, CLI_ACTOR, id);
-        io.out(`Revoked API key ${id}.`);
-      } else {
-        const { key, apiKey } = await rotateApiKey(app.db, CLI_ACTOR, id);
-        io.out(`Rotated: ${id} is revoked; the new key ${apiKey.id} is shown this once:`);
-        io.out(key);
-      }
-      return 0;
-    });
-  }
-  io.err(USAGE);
-  return 2;
-}
+    }
+    io.out(`Rotated: ${id} is revoked; the new key ${apiKey.id} is shown this once:`);
+    io.out(key);
+    return 0;
+  });

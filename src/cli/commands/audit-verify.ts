@@ -1,15 +1,39 @@
 import { verifyAuditTrail } from '../../services/audit/checkpoints.ts';
-import type { CliIo } from '../io.ts';
+import type { COMMANDS } from '../commands.ts';
+import { printJson } from '../io.ts';
+import type { Run } from '../spec.ts';
 import { withApp } from '../with-app.ts';
 
 /**
  * `ombud audit verify`: the keyed chain, its head, and every signed checkpoint of the exported file.
  * Exit 0 intact, 1 broken (names the first bad entry), 3 could not be verified (a key is missing here).
  */
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  return withApp(
+export const run: Run<(typeof COMMANDS)['audit verify']> = async ({ values }, io) =>
+  withApp(
     async (app) => {
-      const r = await verifyAuditTrail(app.db, app.auditTrust);
+      io.progress('Verifying the audit log …');
+      const r = await verifyAuditTrail(app.db, app.auditTrust, {
+        onProgress: (n) => io.progress(`Verifying the audit log: ${n} entries checked`),
+      });
+      io.progress('');
+      const cannotVerify = !r.ok && r.cannotVerify === true;
+      const code = r.ok ? 0 : cannotVerify ? 3 : 1;
+      if (values.json) {
+        for (const w of r.warnings) io.err(`warning: ${w}`);
+        printJson(io, {
+          ok: r.ok,
+          ...(cannotVerify ? { cannotVerify: true } : {}),
+          count: r.count,
+          ...(r.ok ? {} : { seq: r.seq, problem: r.problem }),
+          keyed: r.keyed,
+          unkeyed: r.unkeyed,
+          keySources: r.keySources,
+          checkpoint: r.checkpoint,
+          head: r.head ?? null,
+          warnings: r.warnings,
+        });
+        return code;
+      }
       for (const w of r.warnings) io.err(`warning: ${w}`);
       if (r.ok) {
         io.out(
@@ -22,17 +46,14 @@ export async function run(_args: string[], io: CliIo): Promise<number> {
         );
         return 0;
       }
-      if (r.cannotVerify) {
-        io.err(
-          `Audit log NOT VERIFIED at ${r.seq ? `entry ${r.seq}` : 'its checkpoints'}: ${r.problem}. ${Math.max(r.count - 1, 0)} entries before it verified.`,
-        );
-        return 3;
-      }
+      const where = r.seq ? `entry ${r.seq}` : 'its checkpoints';
+      const before = `${Math.max(r.count - 1, 0)} entries before it verified.`;
       io.err(
-        `Audit log BROKEN at ${r.seq ? `entry ${r.seq}` : 'its checkpoints'}: ${r.problem}. ${Math.max(r.count - 1, 0)} entries before it verified.`,
+        cannotVerify
+          ? `Audit log NOT VERIFIED at ${where}: ${r.problem}. ${before}`
+          : `Audit log BROKEN at ${where}: ${r.problem}. ${before}`,
       );
-      return 1;
+      return code;
     },
     { auditKeys: 'load' },
   );
-}

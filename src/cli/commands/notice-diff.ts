@@ -1,60 +1,65 @@
-import { parseArgs } from 'node:util';
 import { diffNotices, type NoticeChange } from '../../core/notice/diff.ts';
 import { noticeFacts } from '../../core/notice/facts.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
-import type { CliIo } from '../io.ts';
+import type { COMMANDS } from '../commands.ts';
+import { printJson } from '../io.ts';
+import { type Run, UsageError } from '../spec.ts';
 import { withApp } from '../with-app.ts';
 
+const versionNumber = (option: string, v: string | undefined) => {
+  if (v !== undefined && !/^[1-9]\d*$/.test(v))
+    throw new UsageError(`--${option} takes a version number (got '${v}').`);
+  return v === undefined ? undefined : Number(v);
+};
+
 /** Changes between two published versions; without --to, between the latest version and the current register. */
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      org: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  if (!values.org) {
-    io.err('ombud notice diff: --org ID is required');
-    return 2;
-  }
+export const run: Run<(typeof COMMANDS)['notice diff']> = async ({ values }, io) => {
+  const org = values.org;
+  const fromN = versionNumber('from', values.from);
+  const toN = versionNumber('to', values.to);
   return withApp(async (app) => {
-    const versions = await noticeVersions(app.db, values.org!);
-    const find = (n: string | undefined) => (n ? versions.find((v) => v.version === Number(n)) : undefined);
-    let label: string;
+    const versions = await noticeVersions(app.db, org);
+    const find = (n: number | undefined) => (n ? versions.find((v) => v.version === n) : undefined);
+    let from: number | null;
+    let to: number | 'current';
     let changes: NoticeChange[];
-    if (values.to) {
-      const to = find(values.to);
-      const from = values.from
-        ? find(values.from)
-        : versions.find((v) => v.version === Number(values.to) - 1);
-      if (!to) {
+    if (toN !== undefined) {
+      const after = find(toN);
+      const before = find(fromN ?? toN - 1);
+      if (!after || (fromN !== undefined && !before)) {
         io.err(
-          `ombud notice diff: no version ${values.to} for ${values.org}; published: ${versions.map((v) => v.version).join(', ') || 'none'}`,
+          `ombud notice diff: no version ${after ? fromN : toN} for ${org}; published: ${versions.map((v) => v.version).join(', ') || 'none'}`,
         );
         return 1;
       }
-      changes = diffNotices(from?.facts ?? null, to.facts);
-      label = `version ${from?.version ?? '(none)'} → ${to.version}`;
+      changes = diffNotices(before?.facts ?? null, after.facts);
+      from = before?.version ?? null;
+      to = after.version;
     } else {
       const r = await app.registers.get();
-      if (!r?.index.organization(values.org!)) {
-        io.err(`ombud notice diff: no organization '${values.org}' in the stored register`);
+      if (!r?.index.organization(org)) {
+        io.err(`ombud notice diff: no organization '${org}' in the stored register`);
         return 1;
       }
-      const from = values.from ? find(values.from) : versions.at(-1);
-      changes = diffNotices(from?.facts ?? null, noticeFacts(r.index, values.org!));
-      label = `version ${from?.version ?? '(none)'} → current register (unpublished)`;
+      const before = fromN !== undefined ? find(fromN) : versions.at(-1);
+      if (fromN !== undefined && !before) {
+        io.err(
+          `ombud notice diff: no version ${fromN} for ${org}; published: ${versions.map((v) => v.version).join(', ') || 'none'}`,
+        );
+        return 1;
+      }
+      changes = diffNotices(before?.facts ?? null, noticeFacts(r.index, org));
+      from = before?.version ?? null;
+      to = 'current';
     }
-    if (values.json) io.out(JSON.stringify(changes, null, 2));
+    if (values.json) printJson(io, { organization: org, from, to, changes });
     else {
+      const label = `version ${from ?? '(none)'} → ${to === 'current' ? 'current register (unpublished)' : to}`;
       io.out(
-        `${values.org}: ${label}: ${changes.length} changes, ${changes.filter((c) => c.material).length} material`,
+        `${org}: ${label}: ${changes.length} changes, ${changes.filter((c) => c.material).length} material`,
       );
       for (const c of changes) io.out(`  ${c.material ? 'MATERIAL' : 'minor   '} ${c.kind}: ${c.reason}`);
     }
     return 0;
   });
-}
+};

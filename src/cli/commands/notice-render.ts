@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { todayIn } from '../../app.ts';
 import { precondition } from '../../core/errors.ts';
 import { formatFindings } from '../../core/register/parse.ts';
 import { RegisterIndex } from '../../core/register/register-index.ts';
-import { LANGUAGES, type Language } from '../../core/register/schema.ts';
+import type { Language } from '../../core/register/schema.ts';
 import {
   buildNotice,
   type NoticeDocument,
@@ -14,36 +13,12 @@ import {
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { currentRegister } from '../../services/register/currentRegister.ts';
 import { readRegisterDir } from '../../services/register/readRegisterDir.ts';
-import type { CliIo } from '../io.ts';
+import type { COMMANDS } from '../commands.ts';
+import type { Run } from '../spec.ts';
 import { withApp } from '../with-app.ts';
 
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      org: { type: 'string' },
-      lang: { type: 'string', default: 'en' },
-      format: { type: 'string', default: 'html' },
-      out: { type: 'string', short: 'o' },
-      register: {
-        type: 'string',
-        description: 'render from a register folder instead of the stored register',
-      },
-    },
-  });
-  if (!values.org) {
-    io.err('ombud notice render: --org ID is required, e.g. --org nestit-group');
-    return 2;
-  }
-  if (!(LANGUAGES as readonly string[]).includes(values.lang!)) {
-    io.err(`ombud notice render: --lang must be one of ${LANGUAGES.join(', ')} (got '${values.lang}')`);
-    return 2;
-  }
-  if (values.format !== 'html' && values.format !== 'md') {
-    io.err(`ombud notice render: --format must be html or md (got '${values.format}')`);
-    return 2;
-  }
-  const lang = values.lang as Language;
+export const run: Run<(typeof COMMANDS)['notice render']> = async ({ values }, io) => {
+  const lang: Language = values.lang;
   let doc: NoticeDocument;
   if (values.register) {
     const parsed = await readRegisterDir(values.register);
@@ -91,4 +66,4 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`Wrote ${values.out}`);
   } else io.out(text);
   return 0;
-}
+};

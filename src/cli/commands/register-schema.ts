@@ -1,7 +1,8 @@
 import { registerJsonSchema } from '../../core/register/schema.ts';
-import type { CliIo } from '../io.ts';
+import type { COMMANDS } from '../commands.ts';
+import type { Run } from '../spec.ts';
 
-export async function run(_args: string[], io: CliIo): Promise<number> {
+export const run: Run<(typeof COMMANDS)['register schema']> = async (_input, io) => {
   io.out(JSON.stringify(registerJsonSchema(), null, 2));
   return 0;
-}
+};

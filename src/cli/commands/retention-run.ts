@@ -1,11 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
 import { type DatasetSource, formatFinding, parseDatasetSources } from '../../core/retention/annotations.ts';
 import { isIsoDate } from '../../core/deadlines/iso-date.ts';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
 import { installationSecret } from '../../services/consent/keys.ts';
-import { openConnector } from '../../services/fulfilment/connectors/registry.ts';
 import type { SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 import { DEMO_DATASETS_DIR } from '../../services/fulfilment/datasets.ts';
 import type { Connectors } from '../../services/fulfilment/engine.ts';
@@ -15,12 +13,12 @@ import {
   retentionToday,
   runRetention,
 } from '../../services/retention/runRetention.ts';
-import type { RetentionOutcome } from '../../services/retention/sweep.ts';
-import type { CliIo } from '../io.ts';
+import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../services/retention/sweep.ts';
+import type { COMMANDS } from '../commands.ts';
+import { openConnection } from '../connections.ts';
+import { printJson } from '../io.ts';
+import { type Run, UsageError } from '../spec.ts';
 import { withApp } from '../with-app.ts';
-
-const USAGE =
-  'ombud retention run [--dry-run] [--today YYYY-MM-DD] [--datasets DIR] (--connection DATASET_KEY=URL … | --demo)';
 
 const VERB: Record<RetentionOutcome['action'], string> = {
   delete: 'deleted',
@@ -56,65 +54,46 @@ async function readSources(dir: string): Promise<DatasetSource[]> {
  * time zone): erase rows kept under a rule whose day has come, end the purpose rules the datasets
  * annotate. --dry-run counts and changes nothing. Every run is stored and audited.
  */
-export async function run(args: string[], io: CliIo): Promise<number> {
-  let values: {
-    'dry-run'?: boolean;
-    today?: string;
-    datasets?: string;
-    connection?: string[];
-    demo?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        'dry-run': { type: 'boolean', default: false },
-        today: { type: 'string' },
-        datasets: { type: 'string', default: DEMO_DATASETS_DIR },
-        connection: { type: 'string', multiple: true },
-        demo: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (err) {
-    io.err(`ombud retention run: ${(err as Error).message}\nUsage: ${USAGE}`);
-    return 2;
-  }
-  const dryRun = values['dry-run'] ?? false;
-  if (values.today !== undefined && !isIsoDate(values.today)) {
-    io.err(
-      `ombud retention run: --today '${values.today}' is not a date; write YYYY-MM-DD, e.g. 2026-11-25.`,
-    );
-    return 2;
-  }
-  if (!values.demo && !values.connection?.length) {
-    io.err(`ombud retention run: say which databases to sweep.\nUsage: ${USAGE}`);
-    return 2;
-  }
+export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, io) => {
+  const dryRun = values['dry-run'];
+  if (values.today !== undefined && !isIsoDate(values.today))
+    throw new UsageError(`--today '${values.today}' is not a date; write YYYY-MM-DD, e.g. 2026-11-25.`);
+  if (!values.demo && !values.connection.length)
+    throw new UsageError('say which databases to sweep: --connection DATASET_KEY=URL for each, or --demo.');
+  const connections = values.connection.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError('--connection takes DATASET_KEY=URL, e.g. nestit_webshop=postgres://…');
+    return { key: spec.slice(0, eq), url: spec.slice(eq + 1) };
+  });
   return withApp(async (app) => {
     const reg = await app.registers.get();
     if (!reg) {
       io.err('ombud retention run: no register is stored; apply one first (ombud register apply DIR).');
       return 1;
     }
-    const sources = await readSources(values.datasets!);
+    const sources = await readSources(values.datasets ?? DEMO_DATASETS_DIR);
     const { datasets, findings } = parseDatasetSources(sources, { register: reg.index.register });
-    for (const f of findings) (f.severity === 'error' ? io.err : io.out)(formatFinding(f));
+    for (const f of findings) (f.severity === 'error' || values.json ? io.err : io.out)(formatFinding(f));
     if (findings.some((f) => f.severity === 'error')) {
       io.err('ombud retention run: fix the dataset annotations above; nothing was swept.');
       return 1;
     }
     const realToday = retentionToday(reg.index, app.now());
-    if (!dryRun && values.today && values.today > realToday) {
-      io.err(
-        `ombud retention run: --today ${values.today} is after today (${realToday}). A run erases what has ended by its day, so a later day would erase data early (bookkeeping records too). Use --dry-run to preview a later day.`,
+    if (!dryRun && values.today && values.today > realToday)
+      throw new UsageError(
+        `--today ${values.today} is after today (${realToday}). A run erases what has ended by its day, so a later day would erase data early (bookkeeping records too). Use --dry-run to preview a later day.`,
       );
-      return 2;
-    }
+    for (const { key } of connections)
+      if (!datasets.some((d) => d.fides_key === key))
+        throw new UsageError(
+          `no annotated dataset '${key}'; datasets: ${datasets.map((d) => d.fides_key).join(', ')}.`,
+        );
     const connectors: Connectors = new Map();
     const opened: SqlConnector[] = [];
     let closeDemo: (() => Promise<void>) | undefined;
     try {
       if (values.demo) {
+        io.progress("Opening the demo's systems …");
         const { openDemoSystems } = await import('../../demo/systems/embedded.ts');
         const demo = await openDemoSystems({
           databaseUrl: app.config.databaseUrl,
@@ -123,52 +102,70 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         closeDemo = demo.close;
         for (const [k, c] of demo.connectors) connectors.set(k, c);
       }
-      for (const spec of values.connection ?? []) {
-        const eq = spec.indexOf('=');
-        if (eq <= 0) {
-          io.err(`ombud retention run: --connection takes DATASET_KEY=URL, e.g. nestit_webshop=postgres://…`);
-          return 2;
-        }
-        const key = spec.slice(0, eq);
-        if (!datasets.some((d) => d.fides_key === key)) {
-          io.err(
-            `ombud retention run: no annotated dataset '${key}'; datasets: ${datasets.map((d) => d.fides_key).join(', ')}.`,
-          );
-          return 2;
-        }
-        const c = await openConnector(spec.slice(eq + 1));
+      for (const { key, url } of connections) {
+        const c = await openConnection(url, 'connection');
         opened.push(c);
         connectors.set(key, c);
       }
       const missing = datasets.filter((d) => !connectors.has(d.fides_key)).map((d) => d.fides_key);
-      if (missing.length) {
-        io.err(
-          `ombud retention run: no connection for ${missing.join(', ')}; give --connection KEY=URL for each.`,
-        );
-        return 2;
-      }
+      if (missing.length)
+        throw new UsageError(`no connection for ${missing.join(', ')}; give --connection KEY=URL for each.`);
       const secret = app.config.secret ?? (await installationSecret(app.db));
       const started = Date.now();
+      const soFar = () => `${Math.round((Date.now() - started) / 1000)} s`;
+      let sweeping = '';
+      // The report (stdout, as it goes) says what was done; the progress line (a terminal only) where it is.
+      const report = values.json ? () => {} : io.out;
       const onProgress = (p: RetentionProgress) => {
-        if (p.kind === 'database') io.out(`[${p.position + 1}/${p.total}] ${p.dataset} (${p.system})`);
-        else if (p.kind === 'collection')
-          io.out(
+        if (p.kind === 'database') {
+          sweeping = `[${p.position + 1}/${p.total}] ${p.dataset}`;
+          io.progress(`Sweeping ${sweeping} (${p.system}) … ${soFar()}`);
+          report(`[${p.position + 1}/${p.total}] ${p.dataset} (${p.system})`);
+        } else if (p.kind === 'collection') {
+          io.progress(`Sweeping ${sweeping}: ${p.collection} done, ${soFar()}`);
+          report(
             `  ${p.collection}: ${p.outcomes.length ? p.outcomes.map((o) => describeOutcome(o, dryRun)).join('; ') : 'nothing due'}`,
           );
-        else if (p.kind === 'committed')
-          io.out(
+        } else if (p.kind === 'committed')
+          report(
             p.recovered
               ? '  committed by an earlier attempt (outcome read back from the database)'
-              : `  ${dryRun ? 'counted' : 'committed'} in ${p.ms} ms (${Math.round((Date.now() - started) / 1000)} s so far)`,
+              : `  ${dryRun ? 'counted' : 'committed'} in ${p.ms} ms`,
           );
-        else io.err(`  failed: ${p.error}`);
+        else io.err(`  ${p.dataset} failed: ${p.error}`);
       };
       const res = await runRetention(
         { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now },
         { dryRun, ...(values.today ? { today: values.today } : {}), onProgress },
       );
+      io.progress('');
       const sum = (a: RetentionOutcome['action']) =>
         res.outcomes.filter((o) => o.action === a).reduce((n, o) => n + o.rows, 0);
+      const code = res.status === 'done' ? 0 : 1;
+      if (values.json) {
+        printJson(io, {
+          runId: res.runId,
+          today: res.today,
+          dryRun: res.dryRun,
+          status: res.status,
+          alreadyDone: res.alreadyDone,
+          seconds: Math.round((Date.now() - started) / 100) / 10,
+          totals: Object.fromEntries(OUTCOME_ACTIONS.map((a) => [a, sum(a)])),
+          datasets: res.steps.map((s) => ({
+            ...s,
+            outcomes: res.outcomes
+              .filter((o) => o.dataset === s.dataset)
+              .map(({ collection, rule, action, detail, rows }) => ({
+                collection,
+                rule,
+                action,
+                detail,
+                rows,
+              })),
+          })),
+        });
+        return code;
+      }
       const changed = CHANGE_ACTIONS.reduce((n, a) => n + sum(a), 0);
       io.out(
         `Run ${res.runId}${dryRun ? ' (dry run: nothing was changed)' : ''} for ${res.today}: ${res.status}. ` +
@@ -176,10 +173,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           `erased when due ${sum('erase-due')}, kept under a legal rule ${sum('keep')}; held ${sum('held')}, waiting ${sum('blocked')}.` +
           (changed === 0 && !dryRun ? ' Nothing was due.' : ''),
       );
-      return res.status === 'done' ? 0 : 1;
+      return code;
     } finally {
       for (const c of opened) await c.close().catch(() => {});
       await closeDemo?.();
     }
   });
-}
+};

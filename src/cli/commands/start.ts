@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
 import { openApp, withConfig } from '../../app.ts';
 import { lineLog } from '../../log.ts';
@@ -13,10 +12,10 @@ import { pdfRenderer, startRequestFulfilment } from '../../services/requests/ful
 import { startRetention } from '../../services/retention/worker.ts';
 import { startAuditCheckpoints } from '../../services/audit/checkpoints.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
-import type { CliIo } from '../io.ts';
+import type { COMMANDS } from '../commands.ts';
+import type { Run } from '../spec.ts';
 
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'no-demo': { type: 'boolean' } } });
+export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   const config = loadConfig();
   io.out(
     `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
@@ -108,4 +107,4 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return new Promise<number>(() => {});
-}
+};

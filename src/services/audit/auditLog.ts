@@ -131,6 +131,8 @@ export type WalkOptions = {
    * hash and count, and only the entries after it are walked (the daily checkpoint's cost).
    */
   from?: Checkpoint;
+  /** After each page: the entries checked so far (the CLI's progress). */
+  onProgress?: (checked: number) => void;
 };
 
 /**
@@ -152,6 +154,7 @@ export async function walkAuditLog(db: Db, opts: WalkOptions = {}): Promise<Audi
     const rows = await readPage(db, walk.after, pageSize);
     const problem = walk.page(rows);
     if (problem) return problem;
+    opts.onProgress?.(walk.checked);
     if (rows.length === pageSize) continue;
     const head = await readHead(db);
     if (!head) return walk.fail({ seq: 0, problem: 'the audit head record is missing' });
@@ -194,6 +197,11 @@ class AuditLogWalk {
   private matched = 0;
   /** The last entry walked. */
   after = 0;
+
+  /** The entries checked so far. */
+  get checked(): number {
+    return this.w.count;
+  }
 
   constructor(opts: WalkOptions) {
     const keys = opts.keys ?? auditChainKeys()?.keys ?? new Map<string, Buffer>();

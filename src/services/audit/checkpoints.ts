@@ -125,6 +125,7 @@ export async function makeCheckpoint(
   app: CheckpointHost,
   trust: AuditTrust,
   by: Actor,
+  opts: { onProgress?: (checked: number) => void } = {},
 ): Promise<CheckpointResult> {
   const keys = loadCheckpointKeys(trust, { create: trust.createKeys });
   if (!keys.signer)
@@ -151,7 +152,11 @@ export async function makeCheckpoint(
     (m, c) => (!m || c.seq > m.seq ? c : m),
     undefined,
   );
-  const walk = await walkAuditLog(app.db, { checkpoints: exported.checkpoints, from: last });
+  const walk = await walkAuditLog(app.db, {
+    checkpoints: exported.checkpoints,
+    from: last,
+    onProgress: opts.onProgress,
+  });
   if (!walk.ok)
     throw conflict(
       'audit-log-broken',
@@ -240,7 +245,7 @@ export type AuditVerification = Awaited<ReturnType<typeof walkAuditLog>> & {
 export async function verifyAuditTrail(
   db: Db,
   trust: AuditTrust | undefined,
-  opts: { pageSize?: number } = {},
+  opts: { pageSize?: number; onProgress?: (checked: number) => void } = {},
 ): Promise<AuditVerification> {
   const chain = auditChainKeys();
   const warnings: string[] = [];
@@ -283,7 +288,7 @@ export async function verifyAuditTrail(
         `The database lists a checkpoint up to entry ${inDb.seq}, the exported file only up to ${lastFile || 'none'}: is this the right checkpoint file (OMBUD_AUDIT_CHECKPOINT_DIR)?`,
       );
   } else warnings.push('No checkpoint file is configured here: the chain was verified without a checkpoint.');
-  const walk = await walkAuditLog(db, { pageSize: opts.pageSize, checkpoints });
+  const walk = await walkAuditLog(db, { pageSize: opts.pageSize, checkpoints, onProgress: opts.onProgress });
   if (walk.unkeyed)
     warnings.push(
       `${walk.unkeyed} entries predate the keyed chain: they were checked as the plain SHA-256 chain they were written with.`,

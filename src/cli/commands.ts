@@ -1,0 +1,468 @@
+/**
+ * The command table of `ombud`: one spec per command, from which its arguments are parsed and its `--help`
+ * is written (src/cli/spec.ts, help.ts). Each command's code is in ./commands and is loaded on demand, so
+ * `ombud register validate` does not start a database and `--help` loads nothing.
+ */
+import { LANGUAGES } from '../core/register/schema.ts';
+import { type CommandModule, type CommandSpec, DATABASE_ENV, defineCommand } from './spec.ts';
+
+type Load = () => Promise<CommandModule>;
+
+const WRITES = [...DATABASE_ENV, 'USER'] as const;
+
+export const COMMANDS = {
+  start: defineCommand({
+    summary: 'Start the server (embedded database unless DATABASE_URL is set) and load the demo group',
+    description:
+      "Open the database (migrating it), load the demo group (its register, notices, systems and a first administrator) unless --no-demo, start the workers and listen. Without SMTP_URL the demo's SMTP catcher receives the mail. Runs until SIGINT or SIGTERM. Every setting is in the README's Configuration section.",
+    options: {
+      'no-demo': { type: 'boolean', description: 'Do not load the demo group and its systems' },
+    },
+    env: [
+      ...DATABASE_ENV,
+      'PORT',
+      'HOST',
+      'OMBUD_PUBLIC_URL',
+      'LOG_LEVEL',
+      'OMBUD_SECRET',
+      'SMTP_URL',
+      'MAIL_FROM',
+      'OMBUD_MAIL_CATCHER_PORT',
+      'OMBUD_DEMO_PASSWORD',
+      'OMBUD_CHROMIUM',
+      'OMBUD_AUDIT_SIGNING_KEY',
+      'OMBUD_AUDIT_CHECKPOINT_DIR',
+      'OMBUD_AUDIT_CHECKPOINT_URL',
+      'OMBUD_AUDIT_CHECKPOINT_MAIL',
+    ],
+    exits: {
+      0: 'stopped by SIGINT or SIGTERM',
+      1: 'could not start (a bad setting is named, never its value)',
+    },
+    examples: [
+      'ombud start',
+      'DATABASE_URL=postgres://ombud@127.0.0.1:5432/ombud PORT=8080 ombud start --no-demo',
+    ],
+    load: (): ReturnType<Load> => import('./commands/start.ts'),
+  }),
+  'register validate': defineCommand({
+    summary: 'Validate a register folder; every finding at file:line:column',
+    description:
+      'Read the YAML files of a register folder and check them against the schema and the rules beyond it (references, legal bases, transfers, retention, …). Nothing is stored and no database is opened.',
+    args: [{ name: 'DIR', description: 'the register folder', required: true }],
+    options: {
+      quiet: { type: 'boolean', short: 'q', description: 'Leave out the notes (info findings)' },
+    },
+    json: '{ ok, files, errors, warnings, notes, findings: [{ file, line, column, severity, code, message, hint, target }], summary }',
+    env: [],
+    exits: { 0: 'the register is valid (it may have warnings)', 1: 'the register is not valid' },
+    examples: [
+      'ombud register validate examples/nestit/register',
+      'ombud register validate reg/ --json | jq .errors',
+    ],
+    load: (): ReturnType<Load> => import('./commands/register-validate.ts'),
+  }),
+  'register apply': defineCommand({
+    summary: 'Store a new register revision from a folder (nothing when unchanged)',
+    description:
+      'Validate the register folder and store it as a new immutable revision, with an audit entry. The same content as the current revision stores nothing. An invalid register is refused and nothing is stored.',
+    args: [{ name: 'DIR', description: 'the register folder', required: true }],
+    options: {},
+    json: '{ ok, changed, revision, changes: [{ section, id, change, fields? }], warnings: [finding] } (not valid: { ok: false, changed: false, findings })',
+    env: WRITES,
+    exits: { 0: 'stored, or unchanged', 1: 'the register is not valid; nothing was stored' },
+    examples: ['ombud register apply examples/nestit/register'],
+    load: (): ReturnType<Load> => import('./commands/register-apply.ts'),
+  }),
+  'register diff': defineCommand({
+    summary: 'Compare a folder, or two stored revisions, with the stored register',
+    description:
+      'With DIR: the changes from the current stored revision to the folder. Without: the changes between two stored revisions (default the latest and the one before it).',
+    args: [{ name: 'DIR', description: 'a register folder to compare with the current revision' }],
+    options: {
+      from: { type: 'string', value: 'N', description: 'the older revision (default: the one before --to)' },
+      to: { type: 'string', value: 'M', description: 'the newer revision (default: the current one)' },
+    },
+    json: '{ from, to, changes: [{ section, id, change, fields? }] }',
+    env: DATABASE_ENV,
+    exits: { 0: 'compared (with or without changes)', 1: 'the folder is not valid, or no such revision' },
+    examples: ['ombud register diff examples/nestit/register', 'ombud register diff --from 3 --to 5 --json'],
+    load: (): ReturnType<Load> => import('./commands/register-diff.ts'),
+  }),
+  'register schema': defineCommand({
+    summary: 'Print the JSON Schema of register files',
+    description:
+      'Print the JSON Schema (2020-12) the register files are validated with; editors use it for completion (schema/register.schema.json is this output).',
+    options: {},
+    env: [],
+    exits: { 0: 'printed', 1: 'never' },
+    examples: ['ombud register schema > schema/register.schema.json'],
+    load: (): ReturnType<Load> => import('./commands/register-schema.ts'),
+  }),
+  'notice render': defineCommand({
+    summary: 'Render the privacy notice of an organization as HTML or Markdown',
+    description:
+      'Render the notice of one organization in one language, from the stored register (with its published versions) or, with --register, from a register folder without a database.',
+    options: {
+      org: { type: 'string', value: 'ID', required: true, description: 'the organization' },
+      lang: { type: 'string', choices: LANGUAGES, default: 'en', description: 'the language' },
+      format: { type: 'string', choices: ['html', 'md'], default: 'html', description: 'HTML or Markdown' },
+      out: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE instead of stdout' },
+      register: {
+        type: 'string',
+        value: 'DIR',
+        description: 'render from a register folder instead of the stored register',
+      },
+    },
+    env: DATABASE_ENV,
+    exits: {
+      0: 'rendered',
+      1: 'no register is stored, no such organization, or the register folder is not valid',
+    },
+    examples: ['ombud notice render --org nestit-group --lang sv --format md -o notice.sv.md'],
+    load: (): ReturnType<Load> => import('./commands/notice-render.ts'),
+  }),
+  'notice publish': defineCommand({
+    summary: 'Publish an immutable notice version of an organization (or all)',
+    description:
+      'Publish the notice of the current register as a new immutable version, effective from a date. Nothing is published when it has not changed. Material changes must be announced: an effective date inside the announcement period is refused unless --force gives the reason.',
+    usage: '(--org ID | --all) --effective YYYY-MM-DD [--force REASON] [--json]',
+    options: {
+      org: { type: 'string', value: 'ID', description: 'the organization' },
+      all: { type: 'boolean', description: 'every organization of the register' },
+      effective: {
+        type: 'string',
+        value: 'YYYY-MM-DD',
+        required: true,
+        description: 'the day the version takes effect',
+      },
+      force: {
+        type: 'string',
+        value: 'REASON',
+        description: 'publish material changes before the announcement period ends, for this reason',
+      },
+    },
+    json: '{ notices: [{ organization, published, version, effectiveDate, material, changes }] }',
+    env: WRITES,
+    exits: { 0: 'published, or unchanged', 1: 'refused (an early effective date, no register)' },
+    examples: ['ombud notice publish --all --effective 2026-07-01'],
+    load: (): ReturnType<Load> => import('./commands/notice-publish.ts'),
+  }),
+  'notice diff': defineCommand({
+    summary: 'List the changes between notice versions, material or not',
+    description:
+      'The changes between two published versions of an organization’s notice, each classified material or not with its reason. Without --to: between the latest version (or --from) and the current, unpublished register.',
+    options: {
+      org: { type: 'string', value: 'ID', required: true, description: 'the organization' },
+      from: {
+        type: 'string',
+        value: 'N',
+        description: 'the older version (default: the one before --to, or the latest)',
+      },
+      to: { type: 'string', value: 'M', description: 'the newer version (default: the current register)' },
+    },
+    json: '{ organization, from, to, changes: [{ kind, material, reason, … }] }',
+    env: DATABASE_ENV,
+    exits: { 0: 'compared', 1: 'no such version or organization' },
+    examples: [
+      'ombud notice diff --org nestit-ab',
+      'ombud notice diff --org nestit-ab --from 1 --to 2 --json',
+    ],
+    load: (): ReturnType<Load> => import('./commands/notice-diff.ts'),
+  }),
+  'ropa export': defineCommand({
+    summary: 'Export the record of processing activities (Art. 30) as CSV or JSON',
+    description:
+      'The Art. 30(1) record of one controller from the current register, with an audit entry. Printed on stdout, or written to a file with --out.',
+    options: {
+      org: { type: 'string', value: 'ID', required: true, description: 'the controller' },
+      format: {
+        type: 'string',
+        choices: ['csv', 'json'],
+        default: 'csv',
+        description: 'the format of the record',
+      },
+      out: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE instead of stdout' },
+    },
+    json: 'with --out, { organization, registerRevision, format, file, activities } (without --out the record itself is the output)',
+    env: WRITES,
+    exits: { 0: 'exported', 1: 'no register is stored, or no such organization' },
+    examples: ['ombud ropa export --org nestit-ab --format csv -o ropa.csv --json'],
+    load: (): ReturnType<Load> => import('./commands/ropa-export.ts'),
+  }),
+  'admin create': defineCommand({
+    summary: 'Create an administrator (group owner) who signs in to the console',
+    description:
+      'Create a person with the owner role of the whole group. The password comes from --password or, better (it stays out of the shell history), from standard input.',
+    options: {
+      email: { type: 'string', value: 'EMAIL', required: true, description: 'the sign-in address' },
+      password: { type: 'string', value: 'PASSWORD', description: 'the password (default: read from stdin)' },
+      name: { type: 'string', value: 'NAME', description: 'the display name' },
+    },
+    json: '{ id }',
+    env: WRITES,
+    exits: { 0: 'created', 1: 'refused (a weak password, the address is taken)' },
+    examples: [
+      "printf '%s\\n' \"$PASSWORD\" | ombud admin create --email dpo@example.com --name 'Data protection officer'",
+    ],
+    load: (): ReturnType<Load> => import('./commands/admin-create.ts'),
+  }),
+  'apikey create': defineCommand({
+    summary: 'Create an API key for a system, scoped to companies and permissions',
+    description:
+      'Create an API key for a system (shop, customer service) with the given permissions in the given organizations. The key is printed once; only its hash is stored.',
+    options: {
+      name: { type: 'string', value: 'NAME', required: true, description: 'what the key is for' },
+      org: {
+        type: 'string',
+        value: 'ID',
+        multiple: true,
+        required: true,
+        description: 'an organization it acts in',
+      },
+      permission: {
+        type: 'string',
+        value: 'PERMISSION',
+        multiple: true,
+        required: true,
+        description: 'a permission it holds (e.g. consent:write)',
+      },
+      'expires-days': {
+        type: 'string',
+        value: 'DAYS',
+        default: '90',
+        description: 'days until it expires, or never',
+      },
+    },
+    json: '{ id, prefix, key, name, orgIds, permissions, createdAt, expiresAt, revokedAt, lastUsedAt, rotatedFrom } (the key only here)',
+    env: WRITES,
+    exits: { 0: 'created', 1: 'refused (a permission an API key cannot hold, an unknown organization)' },
+    examples: [
+      'ombud apikey create --name webshop --org nestit-ab --permission consent:write --permission requests:create',
+    ],
+    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.create })),
+  }),
+  'apikey list': defineCommand({
+    summary: 'List the API keys: prefix, scope, expiry, last use (never the key)',
+    description:
+      'List every API key with its prefix, organizations, permissions, expiry or revocation, and last use.',
+    options: {},
+    json: '{ keys: [{ id, prefix, name, orgIds, permissions, createdAt, expiresAt, revokedAt, lastUsedAt, rotatedFrom }] }',
+    env: DATABASE_ENV,
+    exits: { 0: 'listed', 1: 'never' },
+    examples: ['ombud apikey list --json'],
+    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.list })),
+  }),
+  'apikey revoke': defineCommand({
+    summary: 'Revoke an API key: it stops working at once',
+    description: 'Revoke an API key; requests with it are refused from now on (within the key cache time).',
+    args: [{ name: 'ID', description: 'the key id (from apikey list)', required: true }],
+    options: {},
+    json: 'the revoked key: { id, prefix, name, orgIds, permissions, …, revokedAt }',
+    env: WRITES,
+    exits: { 0: 'revoked', 1: 'no such key' },
+    examples: ['ombud apikey revoke 3f0c…'],
+    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.revoke })),
+  }),
+  'apikey rotate': defineCommand({
+    summary: 'Replace an API key by a new one with the same scope',
+    description:
+      'Revoke an API key and create a new one with the same name, organizations and permissions. The new key is printed once.',
+    args: [{ name: 'ID', description: 'the key id (from apikey list)', required: true }],
+    options: {},
+    json: 'the new key: { id, prefix, key, name, orgIds, permissions, …, rotatedFrom }',
+    env: WRITES,
+    exits: { 0: 'rotated', 1: 'no such key' },
+    examples: ['ombud apikey rotate 3f0c… --json | jq -r .key'],
+    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.rotate })),
+  }),
+  'secrets reseal': defineCommand({
+    summary: 'Re-encrypt stored secrets under the newest key of OMBUD_SECRET_KEYS (key rotation)',
+    description:
+      'Re-encrypt every secret stored at rest (connector credentials, …) under the newest key of OMBUD_SECRET_KEYS, so older keys can be removed.',
+    options: {},
+    json: '{ resealed, key }',
+    env: WRITES,
+    exits: {
+      0: 'resealed',
+      1: 'OMBUD_SECRET_KEYS is not set, or a secret is sealed under a key it no longer holds',
+    },
+    examples: ['OMBUD_SECRET_KEYS=2025:…,2026:… ombud secrets reseal'],
+    load: (): ReturnType<Load> => import('./commands/secrets-reseal.ts'),
+  }),
+  'demo seed': defineCommand({
+    summary: "Create and fill the demo's web-shop and customer-service databases",
+    description:
+      'Fill the demo systems with N generated customers (the same rows for the same seed), on PostgreSQL or MariaDB/MySQL. With --create the tables are created first (indexes after the rows).',
+    usage: '[--customers N] [--seed S] (--webshop URL | --customer-service URL …) [--create] [--json]',
+    options: {
+      customers: { type: 'string', value: 'N', default: '1000', description: 'how many customers' },
+      seed: { type: 'string', value: 'S', default: '42', description: 'the random seed' },
+      webshop: {
+        type: 'string',
+        value: 'URL',
+        env: 'OMBUD_DEMO_WEBSHOP_URL',
+        description: "the web shop's database (postgres://… or mysql://…)",
+      },
+      'customer-service': {
+        type: 'string',
+        value: 'URL',
+        env: 'OMBUD_DEMO_CUSTOMER_SERVICE_URL',
+        description: "the customer service's database (postgres://… or mysql://…)",
+      },
+      create: { type: 'boolean', description: 'create the tables first' },
+    },
+    json: '{ counts: { <table>: rows }, seconds }',
+    env: ['OMBUD_DEMO_WEBSHOP_URL', 'OMBUD_DEMO_CUSTOMER_SERVICE_URL'],
+    progress: 'customers seeded per system',
+    exits: { 0: 'seeded', 1: 'a database refused the rows' },
+    examples: [
+      'ombud demo seed --customers 100000 --create --webshop postgres://127.0.0.1/shop --customer-service mysql://root@127.0.0.1/cs',
+    ],
+    load: (): ReturnType<Load> => import('./commands/demo-seed.ts'),
+  }),
+  'dataset generate': defineCommand({
+    summary: 'Draft a dataset annotation (YAML) from a live database schema',
+    description:
+      'Read the tables, columns and foreign keys of a live database and print a draft dataset annotation (fideslang YAML with the ombud extensions) to complete by hand.',
+    options: {
+      connection: {
+        type: 'string',
+        value: 'URL',
+        required: true,
+        description: 'the database (postgres://… or mysql://…)',
+      },
+      key: {
+        type: 'string',
+        value: 'KEY',
+        required: true,
+        description: 'the dataset key (lower-case, underscores)',
+      },
+      system: {
+        type: 'string',
+        value: 'ID',
+        description: "the register's system (default: the key with dashes)",
+      },
+    },
+    env: [],
+    exits: { 0: 'printed', 1: 'the database could not be read' },
+    examples: [
+      'ombud dataset generate --connection postgres://127.0.0.1/shop --key nestit_webshop --system webshop > webshop.yaml',
+    ],
+    load: (): ReturnType<Load> => import('./commands/dataset-generate.ts'),
+  }),
+  'dataset validate': defineCommand({
+    summary: 'Check dataset annotations against themselves, the live databases and the register',
+    description:
+      'Check dataset annotations: their own consistency, each live database given with --connection (tables and columns exist) and, with --register, the register (systems, data categories, retention rules).',
+    args: [{ name: 'FILE', description: 'a dataset annotation (YAML)', required: true, multiple: true }],
+    options: {
+      connection: {
+        type: 'string',
+        value: 'KEY=URL',
+        multiple: true,
+        description: 'the live database of a dataset (KEY defaults to the first dataset)',
+      },
+      register: { type: 'string', value: 'DIR', description: 'the register folder to check against' },
+    },
+    json: '{ ok, datasets, collections, errors, warnings, findings: [{ severity, path, message, hint }] }',
+    env: [],
+    exits: { 0: 'no errors (there may be warnings)', 1: 'errors, or the register does not parse' },
+    examples: [
+      'ombud dataset validate examples/nestit/datasets/webshop.yaml --connection nestit_webshop=postgres://127.0.0.1/shop --register examples/nestit/register',
+    ],
+    load: (): ReturnType<Load> => import('./commands/dataset-validate.ts'),
+  }),
+  'retention run': defineCommand({
+    summary: 'Enforce retention once: erase what has ended, keep what a law requires (or --dry-run)',
+    description:
+      "Sweep the connected databases once for a day (default today in the controller's time zone): erase the rows whose retention has ended, keep those a legal rule requires until it ends. --dry-run counts and changes nothing. Every run is stored and audited. A run may not be for a day after today (it would erase early); a dry run may.",
+    usage: '[--dry-run] [--today YYYY-MM-DD] [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+    options: {
+      'dry-run': { type: 'boolean', description: 'count what would be done; change nothing' },
+      today: { type: 'string', value: 'YYYY-MM-DD', description: 'the day to sweep for (default: today)' },
+      datasets: {
+        type: 'string',
+        value: 'DIR',
+        description: "the dataset annotations (default: the demo group's, examples/nestit/datasets)",
+      },
+      connection: {
+        type: 'string',
+        value: 'KEY=URL',
+        multiple: true,
+        description: 'the database of dataset KEY',
+      },
+      demo: { type: 'boolean', description: "the demo's own systems (embedded, or on DATABASE_URL)" },
+    },
+    json: '{ runId, today, dryRun, status, alreadyDone, seconds, totals: { delete, anonymise, mask, erase-due, keep, held, blocked }, datasets: [{ dataset, system, status, recovered, error?, outcomes: [{ collection, rule, action, detail, rows }] }] }',
+    env: WRITES,
+    progress: 'the database and collection being swept, and the time so far',
+    exits: {
+      0: 'the run is done',
+      1: 'a database failed, the annotations have errors, or no register is stored',
+    },
+    examples: [
+      'ombud retention run --dry-run --today 2027-01-01 --demo',
+      'ombud retention run --connection nestit_webshop=postgres://127.0.0.1/shop --connection nestit_customer_service=mysql://root@127.0.0.1/cs --json',
+    ],
+    load: (): ReturnType<Load> => import('./commands/retention-run.ts'),
+  }),
+  'requests daily': defineCommand({
+    summary:
+      'Daily run of the request desk: digest to assignees, purge expired result files, send the outbox',
+    description:
+      'Mail each assignee a digest of their requests due soon, delete result files past their download period, and deliver the outbox. Requests without an assignee go to --fallback-to.',
+    options: {
+      'fallback-to': {
+        type: 'string',
+        value: 'EMAIL',
+        description: 'who gets the digest of unassigned requests',
+      },
+    },
+    json: '{ digestMails, resultFilesPurged, mailSent, mailFailed, smtp }',
+    env: [...WRITES, 'SMTP_URL', 'MAIL_FROM', 'OMBUD_SECRET'],
+    exits: { 0: 'done', 1: 'some mail could not be delivered (it stays in the outbox)' },
+    examples: ['ombud requests daily --fallback-to dpo@example.com'],
+    load: (): ReturnType<Load> => import('./commands/requests-daily.ts'),
+  }),
+  'audit verify': defineCommand({
+    summary: 'Verify the audit log: the keyed hash chain, its head and the signed checkpoints exported',
+    description:
+      'Walk the whole audit log and check its keyed hash chain, that it ends at the separately kept head, and that it holds every signed checkpoint exported. Names the first bad entry.',
+    options: {},
+    json: '{ ok, cannotVerify?, count, seq?, problem?, keyed, unkeyed, keySources, checkpoint, head, warnings }',
+    env: [...DATABASE_ENV, 'OMBUD_AUDIT_PUBLIC_KEY', 'OMBUD_AUDIT_SIGNING_KEY', 'OMBUD_AUDIT_CHECKPOINT_DIR'],
+    progress: 'the entries checked so far',
+    exits: {
+      0: 'intact',
+      1: 'broken: an entry was altered, removed or reordered, or the log ends early',
+      3: 'could not be verified here: a key is missing (never a pass)',
+    },
+    examples: ['ombud audit verify', 'ombud audit verify --json | jq .ok'],
+    load: (): ReturnType<Load> => import('./commands/audit-verify.ts'),
+  }),
+  'audit checkpoint': defineCommand({
+    summary: 'Verify the audit log, then sign a checkpoint of its head and export it',
+    description:
+      "Verify the audit log since the last checkpoint, sign its head (Ed25519) and export the checkpoint: appended to the checkpoint file, mailed to the register's DPOs, POSTed to OMBUD_AUDIT_CHECKPOINT_URL. The server makes one a day by itself.",
+    options: {},
+    json: '{ seq, count, kid, at, file, createdKey, mailedTo, posted }',
+    env: [
+      ...WRITES,
+      'OMBUD_AUDIT_SIGNING_KEY',
+      'OMBUD_AUDIT_PUBLIC_KEY',
+      'OMBUD_AUDIT_CHECKPOINT_DIR',
+      'OMBUD_AUDIT_CHECKPOINT_URL',
+      'OMBUD_AUDIT_CHECKPOINT_MAIL',
+    ],
+    progress: 'the entries checked so far',
+    exits: {
+      0: 'signed and exported',
+      1: 'the log does not verify (nothing signed), a key is missing, or the POST failed',
+    },
+    examples: ['ombud audit checkpoint'],
+    load: (): ReturnType<Load> => import('./commands/audit-checkpoint.ts'),
+  }),
+} satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
