@@ -93,37 +93,52 @@ function lineDifferences(committed: string | undefined, generated: string): stri
   return `${only(b, a)} line(s) added, ${only(a, b)} removed`;
 }
 
+/**
+ * What differs between the committed files and the generated ones: empty when they match; otherwise a line per
+ * stale file (with how many lines differ) and, for the document, the operations added (+), removed (-) and
+ * changed (~).
+ */
+export function staleness(
+  committed: Record<string, string | undefined>,
+  generated: Record<string, string>,
+): string[] {
+  const lines: string[] = [];
+  for (const [name, text] of Object.entries(generated)) {
+    const was = committed[name];
+    if (was === text) continue;
+    lines.push(
+      was === undefined ? `${name}: missing` : `${name}: out of date (${lineDifferences(was, text)})`,
+    );
+    if (name === DOCUMENT_FILE) {
+      const ops = documentDifferences(was, text);
+      lines.push(...ops.slice(0, 40));
+      if (ops.length > 40) lines.push(`  … and ${ops.length - 40} more`);
+    }
+  }
+  return lines;
+}
+
 async function check(): Promise<number> {
   const tmp = await mkdtemp(join(tmpdir(), 'ombud-openapi-'));
   try {
-    const files = await generate();
-    await writeAll(files, tmp);
-    const stale: string[] = [];
-    for (const name of Object.keys(files)) {
-      const committed = await readOr(join(ROOT, name));
-      const generated = (await readOr(join(tmp, name)))!;
-      if (committed === generated) continue;
-      stale.push(
-        committed === undefined
-          ? `${name}: missing`
-          : `${name}: out of date (${lineDifferences(committed, generated)})`,
+    await writeAll(await generate(), tmp);
+    const names = [DOCUMENT_FILE, SCHEMA_FILE];
+    const read = async (root: string) =>
+      Object.fromEntries(
+        await Promise.all(names.map(async (n) => [n, await readOr(join(root, n))] as const)),
       );
-      if (name === DOCUMENT_FILE) {
-        const ops = documentDifferences(committed, generated);
-        stale.push(...ops.slice(0, 40));
-        if (ops.length > 40) stale.push(`  … and ${ops.length - 40} more`);
-      }
-    }
+    const generated = (await read(tmp)) as Record<string, string>;
+    const stale = staleness(await read(ROOT), generated);
     if (stale.length === 0) {
-      console.log(`client:check: ${Object.keys(files).join(' and ')} match the routes.`);
+      console.log(`client:check: ${names.join(' and ')} match the routes.`);
       return 0;
     }
     console.error(
       [
-        'client:check: the committed API contract or client differs from what the routes produce.',
-        '(+ added, - removed, ~ changed, compared with the committed document)',
+        'client:check: the committed API contract or client differs from what the routes produce',
+        '(+ added, - removed, ~ changed since the committed document):',
         ...stale,
-        `Run \`npm run client:generate\` and commit ${Object.keys(files).join(' and ')}; then fix what tsc reports in code that uses the client.`,
+        `Run \`npm run client:generate\` and commit ${names.join(' and ')}; then fix what tsc reports where the client is used.`,
       ].join('\n'),
     );
     return 1;

@@ -21,7 +21,7 @@ export type { paths } from './schema.ts';
 export type OmbudClientOptions = {
   /** Where Ombud is served, e.g. `https://privacy.example.com` (its OMBUD_PUBLIC_URL). */
   baseUrl: string;
-  /** An API key (`omb_…`, created in the console or with `ombud apikeys`), sent as `Authorization: Bearer`. */
+  /** An API key (`omb_…`, created in the console or with `ombud apikey create`), sent as `Authorization: Bearer`. */
   apiKey?: string;
   /** The fetch to use (default: the global fetch), e.g. one with a proxy, or a test's. */
   fetch?: (request: Request) => Promise<Response>;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customerEmail } from '../../src/demo/systems/seed.ts';
 import type { ConsentEvent } from '../../src/services/consent/recordConsentEvent.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
-import { type DeskApi, deskApi } from './support.ts';
+import { type DeskApi, decisionOf, deskApi } from './support.ts';
 import { OmbudApiError } from '../../src/client/index.ts';
 import { newsletterConsent } from '../support/http.ts';
 
@@ -44,13 +44,14 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
       email,
     });
     const r = await d.waitForState(id!, 'completed', 5_000);
-    expect(r.request.decision.stop.kind).toBe('objection-direct-marketing');
+    const stop = decisionOf(r.request).stop!;
+    expect(stop.kind).toBe('objection-direct-marketing');
     expect(await d.contact('nestit-sverige', email, 'communication-subscription')).toMatchObject({
       allowed: false,
       reason: 'objected-direct-marketing',
     });
     // Every controller of the joint arrangement got the event, and each was handed to propagation.
-    const orgs = r.request.decision.stop.orgs as string[];
+    const orgs = stop.orgs;
     expect(orgs.length).toBeGreaterThan(1);
     const mine = propagated.filter((e) => e.purposeId === 'direct-marketing' && e.kind === 'object');
     expect(new Set(mine.map((e) => e.orgId))).toEqual(new Set(orgs));

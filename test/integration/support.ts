@@ -14,6 +14,23 @@ type FilingBody = paths['/api/v1/requests']['post']['requestBody']['content']['a
 
 export type DeskApi = Awaited<ReturnType<typeof deskApi>>;
 
+/**
+ * The parts of a request's decision these tests read. The API declares `decision` as an open record (what it holds
+ * depends on the request), so a test names what it expects there.
+ */
+export type Decision = {
+  stop?: { kind: string; orgs: string[] };
+  routing?: {
+    known: string[];
+    notKnown: string[];
+    failed: string[];
+    unchecked: string[];
+    requests: Record<string, string>;
+  };
+  noData?: { answeredBy: string };
+};
+export const decisionOf = (request: { decision: unknown }) => request.decision as Decision;
+
 export async function deskApi(s: DeskServer) {
   const api = jsonApi(() => s);
   const client = await clientOn(s);
