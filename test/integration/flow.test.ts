@@ -55,7 +55,7 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
     expect(orgs.length).toBeGreaterThan(1);
     const mine = propagated.filter((e) => e.purposeId === 'direct-marketing' && e.kind === 'object');
     expect(new Set(mine.map((e) => e.orgId))).toEqual(new Set(orgs));
-    const stepEvent = r.timeline.find((e: { kind: string }) => e.kind === 'stop-applied');
+    const stepEvent = r.timeline.find((e: { kind: string }) => e.kind === 'stop-applied')!;
     expect(stepEvent.details.consentEvents).toEqual(expect.arrayContaining(mine.map((e) => e.id)));
     // The desk keeps no stop table of its own any more.
     expect(await s.app.db.query("SELECT to_regclass('dsr_stops') AS t")).toEqual([{ t: null }]);
