@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createOmbudClient, OmbudApiError } from '../../src/client/index.ts';
 import { inventoryVersion } from '../../src/core/consent/banner-config.ts';
 import { buildConsentBundle } from '../../src/web/sdk/consent/build.ts';
 import type { TestServer } from '../support/server.ts';
@@ -168,21 +169,24 @@ describe('cookie banner from the real server', () => {
   });
 
   test('proofs from a site outside the group are refused', async () => {
-    const res = await fetch(`${ombud}/api/v1/cookie-consents`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
-      body: JSON.stringify({
-        consentId: '00000000-0000-4000-8000-000000000000',
-        org: 'nestit-group',
-        action: 'accept-all',
-        categories: { marketing: true },
-        inventoryVersion: 'x',
-        gpc: false,
-        lang: 'en',
-        url: 'https://evil.example/',
-      }),
-    });
-    expect(res.status).toBe(403);
+    // Through the typed client (a public route: no API key), as the banner's own POST would be sent.
+    const refused = await createOmbudClient({ baseUrl: ombud })
+      .POST('/api/v1/cookie-consents', {
+        headers: { origin: 'https://evil.example' },
+        body: {
+          consentId: '00000000-0000-4000-8000-000000000000',
+          org: 'nestit-group',
+          action: 'accept-all',
+          categories: { marketing: true },
+          inventoryVersion: 'x',
+          gpc: false,
+          lang: 'en',
+          url: 'https://evil.example/',
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OmbudApiError);
+    expect((refused as OmbudApiError).status).toBe(403);
   });
 
   test('P09 the privacy pages carry the banner and a "Customize cookies" link that reopens it', async () => {

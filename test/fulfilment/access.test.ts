@@ -13,7 +13,7 @@ import { createApiKey } from '../../src/services/apikeys/apiKeys.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { getTask, tasksOf } from '../../src/services/fulfilment/recipients.ts';
 import { startRequestFulfilment } from '../../src/services/requests/fulfilRequest.ts';
-import { deskApi } from '../integration/support.ts';
+import { type DeskApi, deskApi } from '../integration/support.ts';
 import { codeIn, type DeskServer, startDesk } from '../requests/support.ts';
 import { SAME_ORIGIN, userWithRoles } from '../security/helpers.ts';
 import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
@@ -55,7 +55,7 @@ const OWN_READ: Record<Who, number> = {
 
 let sys: NestitSystems;
 let s: DeskServer;
-let d: ReturnType<typeof deskApi>;
+let d: DeskApi;
 let pro: Awaited<ReturnType<typeof richCustomer>>;
 let nis: Awaited<ReturnType<typeof richCustomer>>;
 const ids = { proAccess: '', nisAccess: '', proErasure: '', nisErasure: '' };
@@ -101,7 +101,7 @@ beforeAll(async () => {
     { datasets: sys.datasets, connectors: sys.connectors },
     { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, retryLimit: 1, pdf: false },
   );
-  d = deskApi(s);
+  d = await deskApi(s);
   pro = await richCustomer(sys, 'provendo');
   nis = await richCustomer(sys, 'nestit-sverige');
   expect(pro.email).not.toBe(nis.email);

@@ -15,19 +15,19 @@ import {
   traces,
 } from '../support/nestit-systems.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
-import { deskApi } from './support.ts';
+import { type DeskApi, deskApi } from './support.ts';
 
 describe('P11 P25 P28 P30 P32 one request end to end (PostgreSQL, MariaDB, SMTP)', () => {
   let sys: NestitSystems;
   let s: DeskServer;
-  let d: ReturnType<typeof deskApi>;
+  let d: DeskApi;
   beforeAll(async () => {
     sys = await nestitSystems({ customers: 80 });
     s = await startDesk({
       kind: 'postgres',
       fulfilment: { datasets: sys.datasets, connectors: sys.connectors },
     });
-    d = deskApi(s);
+    d = await deskApi(s);
   }, 180_000);
   afterAll(async () => {
     await s?.close();
@@ -42,8 +42,12 @@ describe('P11 P25 P28 P30 P32 one request end to end (PostgreSQL, MariaDB, SMTP)
     );
     expect(invoices.length).toBeGreaterThan(0);
     const [id] = await d.fileAndVerify({ company: 'nestit-sverige', type: 'erasure', email: who.email });
-    expect((await d.api('GET', `/api/v1/requests/${id}`)).json().request.state).toBe('verified');
-    expect((await d.api('POST', `/api/v1/requests/${id}/approve`, {})).statusCode).toBe(200);
+    expect((await d.request(id!)).request.state).toBe('verified');
+    const approved = await d.client.POST('/api/v1/requests/{id}/approve', {
+      params: { path: { id: id! } },
+      body: {},
+    });
+    expect(approved.response.status).toBe(200);
     const done = await d.waitForState(id!, 'completed', 120_000);
     expect(done.timeline.map((e: { kind: string }) => e.kind)).toEqual(
       expect.arrayContaining(['verified', 'approved', 'fulfilment-queued', 'completed']),
@@ -57,7 +61,7 @@ describe('P11 P25 P28 P30 P32 one request end to end (PostgreSQL, MariaDB, SMTP)
     await expectInvoicesKept(sys.webshop, who.customerNumber, invoices);
 
     // Per-system results on the request: erased and kept counts and the rule keeping them.
-    const run = (await d.api('GET', `/api/v1/requests/${id}/fulfilment`)).json();
+    const run = await d.fulfilment(id!);
     const inv = run.steps
       .flatMap((x: { outcome: { collection: string }[] }) => x.outcome)
       .find((o: { collection: string }) => o.collection === 'invoices');

@@ -8,27 +8,34 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customerEmail } from '../../src/demo/systems/seed.ts';
 import type { ConsentEvent } from '../../src/services/consent/recordConsentEvent.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
-import { deskApi } from './support.ts';
-import { grantNewsletter } from '../support/http.ts';
+import { type DeskApi, decisionOf, deskApi } from './support.ts';
+import { OmbudApiError } from '../../src/client/index.ts';
+import { newsletterConsent } from '../support/http.ts';
 
 describe('requests joined with consent and fulfilment (embedded)', () => {
   let s: DeskServer;
-  let d: ReturnType<typeof deskApi>;
+  let d: DeskApi;
   const propagated: ConsentEvent[] = [];
   beforeAll(async () => {
     s = await startDesk({ fulfilment: 'embedded' });
     s.workers.consentChanged = async (e) => {
       propagated.push(e);
     };
-    d = deskApi(s);
+    d = await deskApi(s);
   }, 120_000);
   afterAll(async () => s?.close());
 
-  const grant = (orgId: string, email: string) => grantNewsletter(d.api, orgId, email);
+  const grant = (orgId: string, email: string) =>
+    d.client.POST('/api/v1/organizations/{orgId}/consents', {
+      params: { path: { orgId }, header: { 'idempotency-key': crypto.randomUUID() } },
+      body: newsletterConsent(email),
+    });
+  const approve = (id: string) =>
+    d.client.POST('/api/v1/requests/{id}/approve', { params: { path: { id } }, body: {} });
 
   test('P27 P38 an objection to direct marketing filed as a request is an objection event in consent: may-we-contact answers no at once, webhooks are queued', async () => {
     const email = 'dm.objector@example.org';
-    expect((await grant('nestit-sverige', email)).statusCode).toBe(201);
+    expect((await grant('nestit-sverige', email)).response.status).toBe(201);
     expect((await d.contact('nestit-sverige', email, 'communication-subscription')).allowed).toBe(true);
     const [id] = await d.fileAndVerify({
       company: 'nestit-sverige',
@@ -37,17 +44,18 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
       email,
     });
     const r = await d.waitForState(id!, 'completed', 5_000);
-    expect(r.request.decision.stop.kind).toBe('objection-direct-marketing');
+    const stop = decisionOf(r.request).stop!;
+    expect(stop.kind).toBe('objection-direct-marketing');
     expect(await d.contact('nestit-sverige', email, 'communication-subscription')).toMatchObject({
       allowed: false,
       reason: 'objected-direct-marketing',
     });
     // Every controller of the joint arrangement got the event, and each was handed to propagation.
-    const orgs = r.request.decision.stop.orgs as string[];
+    const orgs = stop.orgs;
     expect(orgs.length).toBeGreaterThan(1);
     const mine = propagated.filter((e) => e.purposeId === 'direct-marketing' && e.kind === 'object');
     expect(new Set(mine.map((e) => e.orgId))).toEqual(new Set(orgs));
-    const stepEvent = r.timeline.find((e: { kind: string }) => e.kind === 'stop-applied');
+    const stepEvent = r.timeline.find((e: { kind: string }) => e.kind === 'stop-applied')!;
     expect(stepEvent.details.consentEvents).toEqual(expect.arrayContaining(mine.map((e) => e.id)));
     // The desk keeps no stop table of its own any more.
     expect(await s.app.db.query("SELECT to_regclass('dsr_stops') AS t")).toEqual([{ t: null }]);
@@ -78,12 +86,15 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
       purposeId: 'surveys',
       email,
     });
-    expect((await d.api('GET', `/api/v1/requests/${id}`)).json().request.state).toBe('verified');
-    const res = await d.api('POST', `/api/v1/requests/${id}/objection-decision`, {
-      upheld: true,
-      balancingNote: 'Surveys are optional; the customer’s wish outweighs our interest.',
+    expect((await d.request(id!)).request.state).toBe('verified');
+    const res = await d.client.POST('/api/v1/requests/{id}/objection-decision', {
+      params: { path: { id: id! } },
+      body: {
+        upheld: true,
+        balancingNote: 'Surveys are optional; the customer’s wish outweighs our interest.',
+      },
     });
-    expect(res.statusCode).toBe(200);
+    expect(res.response.status).toBe(200);
     expect(await d.contact('nestit-sverige', email, 'surveys')).toMatchObject({
       allowed: false,
       reason: 'objected',
@@ -95,15 +106,15 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
     expect((await d.contact('nestit-sverige', email, 'purchase-communication')).allowed).toBe(true);
     const [id] = await d.fileAndVerify({ company: 'nestit-sverige', type: 'restriction', email });
     // A change waits for an agent's approval.
-    expect((await d.api('GET', `/api/v1/requests/${id}`)).json().request.state).toBe('verified');
+    expect((await d.request(id!)).request.state).toBe('verified');
     const page = await d.api('GET', `/console/requests/${id}`);
     expect(page.body).toContain('Approve restriction');
-    const approve = await d.api('POST', `/api/v1/requests/${id}/approve`, {});
-    expect(approve.statusCode).toBe(200);
-    const again = await d.api('POST', `/api/v1/requests/${id}/approve`, {});
-    expect(again.json().code).toBe('fulfilment-already-queued');
+    expect((await approve(id!)).response.status).toBe(200);
+    const again = await approve(id!).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(OmbudApiError);
+    expect((again as OmbudApiError).code).toBe('fulfilment-already-queued');
     await d.waitForState(id!, 'completed');
-    const run = (await d.api('GET', `/api/v1/requests/${id}/fulfilment`)).json();
+    const run = await d.fulfilment(id!);
     expect(run.status).toBe('done');
     expect(run.steps.map((x: { step: string }) => x.step)).toEqual(
       expect.arrayContaining(['restrict:nestit_webshop']),
@@ -129,11 +140,11 @@ describe('requests joined with consent and fulfilment (embedded)', () => {
       }
     ).deps.connectors.get('nestit_webshop')!;
     await shop.exec('ALTER TABLE customers RENAME TO customers_gone');
-    await d.api('POST', `/api/v1/requests/${id}/approve`, {});
+    await approve(id!);
     const end = Date.now() + 60_000;
     let run: { status: string; error: string | null } = { status: '', error: null };
     while (Date.now() < end) {
-      run = (await d.api('GET', `/api/v1/requests/${id}/fulfilment`)).json();
+      run = await d.fulfilment(id!);
       const state = await s.workers.fulfilment!.jobState(id!);
       if (run.status === 'failed' && state === 'failed') break;
       await new Promise((r) => setTimeout(r, 250));

@@ -6,14 +6,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customerEmail } from '../../src/demo/systems/seed.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
-import { deskApi } from './support.ts';
+import { type DeskApi, decisionOf, deskApi } from './support.ts';
 
 describe('group requests on the demo (embedded)', () => {
   let s: DeskServer;
-  let d: ReturnType<typeof deskApi>;
+  let d: DeskApi;
   beforeAll(async () => {
     s = await startDesk({ fulfilment: 'embedded' });
-    d = deskApi(s);
+    d = await deskApi(s);
   }, 120_000);
   afterAll(async () => s?.close());
 
@@ -25,16 +25,16 @@ describe('group requests on the demo (embedded)', () => {
     ]);
     const email = customerEmail(3);
     const [groupId] = await d.fileAndVerify({ company: 'group', type: 'access', email });
-    const g = (await d.api('GET', `/api/v1/requests/${groupId}`)).json().request;
+    const g = (await d.request(groupId!)).request;
     expect(g.state).toBe('split');
-    const routing = g.decision.routing;
+    const routing = decisionOf(g).routing!;
     expect(routing.failed).toEqual([]);
     expect(routing.unchecked).toEqual([]);
     // A demo customer buys in one market: NestIT Sverige or Provendo, never Bokhyllan.
     expect(routing.known).toHaveLength(1);
     expect(['nestit-sverige', 'provendo']).toContain(routing.known[0]);
     expect(routing.notKnown).toContain('bokhylla');
-    const ids = Object.values(routing.requests) as string[];
+    const ids = Object.values(routing.requests);
     expect(ids.length).toBeGreaterThanOrEqual(1);
     for (const id of ids) {
       const done = await d.waitForState(id, 'completed');
@@ -44,15 +44,15 @@ describe('group requests on the demo (embedded)', () => {
     const own = routing.requests[routing.known[0]];
     const mail = await s.smtp.waitFor((m) => m.to.includes(email) && /completed/.test(m.subject), 30_000);
     expect(mail.text).toContain('/privacy/requests/download/');
-    expect((await d.api('GET', `/api/v1/requests/${own}/fulfilment`)).json().status).toBe('done');
+    expect((await d.fulfilment(own)).status).toBe('done');
   });
 
   test('P25 P31 an address the demo systems and the consent register do not hold gets the no-data answer at once', async () => {
     const email = 'not.a.customer@example.org';
     const [groupId] = await d.fileAndVerify({ company: 'group', type: 'erasure', email, lang: 'nb' });
-    const g = (await d.api('GET', `/api/v1/requests/${groupId}`)).json().request;
+    const g = (await d.request(groupId!)).request;
     expect(g.state).toBe('completed');
-    expect(g.decision.noData.answeredBy).toBe('locator');
+    expect(decisionOf(g).noData!.answeredBy).toBe('locator');
     const mail = await s.smtp.waitFor(
       (m) => m.to.includes(email) && /svar på henvendelsen din/.test(m.subject),
     );

@@ -6,15 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customerEmail } from '../../src/demo/systems/seed.ts';
-import { deskApi } from '../integration/support.ts';
+import { type DeskApi, deskApi } from '../integration/support.ts';
 import { type DeskServer, startDesk } from './support.ts';
 
 describe('the desk and the fulfilment worker (embedded systems)', () => {
   let s: DeskServer;
-  let d: ReturnType<typeof deskApi>;
+  let d: DeskApi;
   beforeAll(async () => {
     s = await startDesk({ fulfilment: 'embedded' });
-    d = deskApi(s);
+    d = await deskApi(s);
   }, 120_000);
   afterAll(async () => s?.close());
 

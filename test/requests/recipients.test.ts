@@ -17,7 +17,7 @@ import { parseKeyring } from '../../src/core/secrets/envelope.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { saveHttpConnector } from '../../src/services/fulfilment/connectors/http.ts';
 import { startRequestFulfilment } from '../../src/services/requests/fulfilRequest.ts';
-import { deskApi } from '../integration/support.ts';
+import { type DeskApi, deskApi } from '../integration/support.ts';
 import { type MailProvider, startMailProvider } from '../support/mail-provider.ts';
 import { type NestitSystems, nestitSystems, richCustomer, traces } from '../support/nestit-systems.ts';
 import { type DeskServer, startDesk } from './support.ts';
@@ -25,7 +25,7 @@ import { type DeskServer, startDesk } from './support.ts';
 const ORG = 'nestit-sverige';
 let sys: NestitSystems;
 let s: DeskServer;
-let d: ReturnType<typeof deskApi>;
+let d: DeskApi;
 let provider: MailProvider;
 
 beforeAll(async () => {
@@ -52,7 +52,7 @@ beforeAll(async () => {
     { datasets: sys.datasets, connectors: sys.connectors },
     { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, retryLimit: 1 },
   );
-  d = deskApi(s);
+  d = await deskApi(s);
 }, 180_000);
 afterAll(async () => {
   await s?.close();

@@ -71,17 +71,17 @@ export const objectToSurveys = (api: JsonApi, orgId: string, email: string) =>
     { 'idempotency-key': crypto.randomUUID() },
   );
 
+/** The consent to newsletters by e-mail, given at checkout (the body of `POST …/consents`). */
+export const newsletterConsent = (email: string) => ({
+  identity: { email },
+  purpose: 'communication-subscription',
+  channel: 'email',
+  wording: 'Yes, send me newsletters by e-mail.',
+  source: 'checkout' as const,
+});
+
 /** Consent to newsletters by e-mail at a company, given at checkout. */
 export const grantNewsletter = (api: JsonApi, orgId: string, email: string) =>
-  api(
-    'POST',
-    `/api/v1/organizations/${orgId}/consents`,
-    {
-      identity: { email },
-      purpose: 'communication-subscription',
-      channel: 'email',
-      wording: 'Yes, send me newsletters by e-mail.',
-      source: 'checkout',
-    },
-    { 'idempotency-key': crypto.randomUUID() },
-  );
+  api('POST', `/api/v1/organizations/${orgId}/consents`, newsletterConsent(email), {
+    'idempotency-key': crypto.randomUUID(),
+  });
