@@ -30,6 +30,39 @@ describe('dataset annotations', () => {
     expect(validateDatasets(await readDatasetDir(), { register: index.register })).toEqual([]);
   });
 
+  test("P20 P14 validation reports a company with a bookkeeping duty whose invoices no legal rule keeps, or keeps under another country's rule", async () => {
+    const index = await demoIndex();
+    const dir = await readDatasetDir();
+    const withInvoiceRules = (rules: object[]) =>
+      dir.map((d) => ({
+        ...d,
+        collections: d.collections.map((c) =>
+          c.name === 'invoices'
+            ? { ...c, ombud: { ...c.ombud!, retention: { ...c.ombud!.retention!, rules } } }
+            : c,
+        ),
+      })) as typeof dir;
+    // As the demo was: only NestIT Sverige's invoices met the Swedish rule; Bokhyllan's would be erased.
+    const before = withInvoiceRules([
+      { rule: 'bookkeeping-se', when: { field: 'seller_org', equals: 'nestit-sverige' } },
+      { rule: 'bookkeeping-no', when: { field: 'seller_org', equals: 'provendo' } },
+    ]);
+    expect(
+      validateDatasets(before, { register: index.register }).map((f) => `${f.path}: ${f.message}`),
+    ).toEqual([
+      "nestit_webshop.invoices.ombud.retention.rules: Rows of 'nestit-group' in 'invoices' meet no legal rule, so they would be erased although purpose 'bookkeeping' keeps them under 'bookkeeping-se'.",
+      "nestit_webshop.invoices.ombud.retention.rules: Rows of 'bokhylla' in 'invoices' meet no legal rule, so they would be erased although purpose 'bookkeeping' keeps them under 'bookkeeping-se'.",
+    ]);
+    // A Swedish company under the Norwegian rule is the wrong law.
+    const wrongCountry = withInvoiceRules([
+      { rule: 'bookkeeping-se', when: { field: 'seller_org', in: ['nestit-sverige', 'nestit-group'] } },
+      { rule: 'bookkeeping-no', when: { field: 'seller_org', in: ['provendo', 'bokhylla'] } },
+    ]);
+    expect(validateDatasets(wrongCountry, { register: index.register }).map((f) => f.message)).toEqual([
+      "Rows of 'bokhylla' (SE) in 'invoices' fall under 'bookkeeping-no', a rule of NO: purpose 'bookkeeping' keeps them under 'bookkeeping-se'.",
+    ]);
+  });
+
   test('validation names unknown categories, rules, systems, missing keys, unreachable collections and cycles', async () => {
     const index = await demoIndex();
     const ds = parseDatasetYaml(`

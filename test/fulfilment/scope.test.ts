@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { getArtifact, runFulfilment } from '../../src/services/fulfilment/runFulfilment.ts';
 import { fulfilmentSetup, richCustomer } from '../support/nestit-systems.ts';
+import { swedishBookkeepingEnd } from '../../src/core/retention/retention.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -61,6 +62,41 @@ describe('a request acts on its own company’s rows of a shared system', () => 
     const joint = await erase('req-scope-joint', ['nestit-group', 'joint:central-marketing']);
     expect(joint.status).toBe('done');
     expect((await count()).newsletter).toBe(0);
+  });
+
+  test('P20 P14 an erasure for Bokhyllan keeps its invoices under the Swedish Bookkeeping Act (restricted, with their day), as it does for NestIT Sverige', async () => {
+    const { s, deps } = await fulfilmentSetup(cleanup);
+    const who = await richCustomer(s);
+    const w = s.webshop.connector;
+    const invoices = await w.query<{ id: number }>(
+      'SELECT id FROM invoices WHERE customer_number = $1 ORDER BY id',
+      [who.customerNumber],
+    );
+    expect(invoices.length).toBeGreaterThan(0);
+    // One of the customer's invoices was issued by Bokhyllan Nordic AB (a Swedish company of the group).
+    await w.query("UPDATE invoices SET seller_org = 'bokhylla' WHERE id = $1", [invoices[0]!.id]);
+    const res = await runFulfilment(deps, {
+      requestId: 'req-bokhylla-erasure',
+      orgId: 'bokhylla',
+      type: 'erasure',
+      identities: { customerNumber: who.customerNumber, email: who.email },
+      holders: ['bokhylla'],
+    });
+    expect(res.status).toBe('done');
+    const [kept] = await w.query<{ restricted: boolean; erase_on: string; invoice_date: string }>(
+      'SELECT restricted, erase_on, invoice_date FROM invoices WHERE id = $1',
+      [invoices[0]!.id],
+    );
+    expect(kept).toBeDefined();
+    expect(kept!.restricted).toBe(true);
+    expect(kept!.erase_on).toBe(
+      swedishBookkeepingEnd(`${kept!.invoice_date.slice(0, 4)}-12-31`).erasableFrom,
+    );
+    expect(res.outcomes.find((o) => o.collection === 'invoices')).toMatchObject({
+      erased: 0,
+      kept: 1,
+      keptUnder: [{ rule: 'bookkeeping-se', rows: 1 }],
+    });
   });
 
   test('P25 an access by a company that does not hold the customer yields an extract without their shop rows; without holders every row is in scope', async () => {

@@ -157,7 +157,10 @@ describe('the plan from the demo annotations', () => {
     const invoices = shop.collections.find((c) => c.name === 'invoices')!;
     expect(invoices.ombud?.retention).toEqual({
       rules: [
-        { rule: 'bookkeeping-se', when: { field: 'seller_org', equals: 'nestit-sverige' } },
+        {
+          rule: 'bookkeeping-se',
+          when: { field: 'seller_org', in: ['nestit-sverige', 'bokhylla', 'nestit-group'] },
+        },
         { rule: 'bookkeeping-no', when: { field: 'seller_org', equals: 'provendo' } },
       ],
       trigger_field: 'invoice_date',

@@ -53,9 +53,20 @@ export const fieldSchema = z.object({
     .optional(),
 });
 
+/** Which rows a legal rule of a collection covers: those whose `field` equals a value (`equals`) or one of several (`in`). */
+const ruleCondition = z
+  .object({ field: name, equals: z.string().optional(), in: z.array(z.string()).min(1).optional() })
+  .refine((w) => (w.equals === undefined) !== (w.in === undefined), {
+    message: 'Give either equals: (one value) or in: (a list of values).',
+  });
+export type RuleCondition = z.infer<typeof ruleCondition>;
+
+/** The values a rule condition matches. */
+export const conditionValues = (w: RuleCondition): string[] => w.in ?? [w.equals!];
+
 const retentionCase = z.object({
   rule: z.string().min(1).describe('Id of a retention rule of kind legal in the register.'),
-  when: z.object({ field: name, equals: z.string() }).optional(),
+  when: ruleCondition.optional(),
 });
 
 /**

@@ -6,6 +6,7 @@
  * register are passed in.
  */
 import type { Register } from '../register/schema.ts';
+import { conditionValues } from './dataset.ts';
 import { planRetention } from '../retention/plan.ts';
 import { isDataCategory, replacementFor } from '../taxonomy/fideslang.ts';
 import {
@@ -155,6 +156,7 @@ export function validateDatasets(
       }
     }
   }
+  if (opts.register) out.push(...legalRulesCoverControllers(datasets, opts.register));
   // The retention annotations (purpose rules, triggers, anonymisation), see src/core/retention/plan.ts.
   if (opts.register)
     for (const f of planRetention(datasets, opts.register.retentionRules, '2000-01-01', { live: opts.live })
@@ -189,5 +191,51 @@ export function validateDatasets(
       message: `Collection '${id}' is in a reference cycle.`,
       hint: 'Remove one reference of the cycle.',
     });
+  return out;
+}
+
+/**
+ * Rows a law requires a company to keep must meet a legal rule. For a collection serving a purpose whose
+ * retention rule is legal (bookkeeping), every controller of that purpose must find its rows covered by a
+ * legal rule of the collection's annotation that applies in its country: otherwise erasure and retention
+ * would delete, say, a Swedish company's invoices that the Bookkeeping Act keeps for seven years.
+ */
+function legalRulesCoverControllers(datasets: Dataset[], register: Register): DatasetFinding[] {
+  const out: DatasetFinding[] = [];
+  const rules = new Map(register.retentionRules.map((r) => [r.id, r]));
+  const orgs = new Map(register.organizations.map((o) => [o.id, o]));
+  for (const d of datasets)
+    for (const c of d.collections) {
+      const annotated = c.ombud?.retention?.rules ?? [];
+      const ctl = c.ombud?.controller;
+      // The column values that stand for a company in the controller field.
+      const valuesOf = (orgId: string) =>
+        ctl?.values ? Object.keys(ctl.values).filter((v) => ctl.values![v] === orgId) : [orgId];
+      for (const purposeId of c.ombud?.purposes ?? []) {
+        const purpose = register.purposes.find((p) => p.id === purposeId);
+        const required = purpose?.retention ? rules.get(purpose.retention) : undefined;
+        if (!purpose || required?.kind !== 'legal') continue;
+        for (const orgId of purpose.controllers) {
+          const country = orgs.get(orgId)?.country;
+          const covering = annotated.find(
+            (r) =>
+              !r.when ||
+              (r.when.field === ctl?.field && conditionValues(r.when).some((v) => valuesOf(orgId).includes(v))),
+          );
+          const rule = covering ? rules.get(covering.rule) : undefined;
+          if (rule?.kind === 'legal' && (!rule.country || rule.country === country)) continue;
+          out.push({
+            severity: 'error',
+            path: `${d.fides_key}.${c.name}.ombud.retention.rules`,
+            message: rule
+              ? `Rows of '${orgId}' (${country}) in '${c.name}' fall under '${rule.id}', a rule of ${rule.country}: purpose '${purposeId}' keeps them under '${required.id}'.`
+              : `Rows of '${orgId}' in '${c.name}' meet no legal rule, so they would be erased although purpose '${purposeId}' keeps them under '${required.id}'.`,
+            hint: ctl?.field
+              ? `Add '${orgId}' to a rule that applies in ${country}, e.g. - { rule: ${required.id}, when: { field: ${ctl.field}, in: [${valuesOf(orgId).join(', ')}, …] } }.`
+              : `Add - { rule: ${required.id} } to ombud.retention.rules.`,
+          });
+        }
+      }
+    }
   return out;
 }

@@ -6,7 +6,7 @@
  * them set-based (`WHERE trigger < day after cut-off`). Pure: `today` is passed in.
  */
 import { addDays, daysBetween, type IsoDate, parseIsoDate } from '../deadlines/iso-date.ts';
-import type { Collection } from '../fulfilment/dataset.ts';
+import { type Collection, conditionValues } from '../fulfilment/dataset.ts';
 import type { RetentionRule } from '../register/schema.ts';
 import { retentionEndDate } from './retention.ts';
 
@@ -98,7 +98,7 @@ export function splitByRetention<R extends Row>(
   const groups = new Map<string, Kept<R>>();
   const erase: R[] = [];
   for (const row of rows) {
-    const match = r.rules.find((x) => !x.when || String(row[x.when.field]) === x.when.equals);
+    const match = r.rules.find((x) => !x.when || conditionValues(x.when).includes(String(row[x.when.field])));
     const rule = match ? rules.get(match.rule) : undefined;
     if (rule?.kind !== 'legal') {
       erase.push(row);

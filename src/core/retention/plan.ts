@@ -21,6 +21,7 @@ import {
   type NodeId,
   nodeId,
   primaryKey,
+  type RuleCondition,
   traversalOrder,
 } from '../fulfilment/dataset.ts';
 import type { LiveSchema } from '../fulfilment/live-schema.ts';
@@ -42,7 +43,7 @@ export type TriggerPath = { hops: TriggerHop[]; collection: string; field: strin
 /** A legal rule annotated on the collection, in annotation order (the first whose `when` matches applies). */
 export type LegalTerm = {
   rule: string;
-  when?: { field: string; equals: string };
+  when?: RuleCondition;
   /** Whether it keeps rows past the purpose rule: it is one of the purpose rule's exceptions. */
   keeps: boolean;
   triggerField: string;

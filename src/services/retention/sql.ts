@@ -17,6 +17,7 @@
  * leave. Each predicate is a `sql` fragment: its parameters stand where its text does, so MariaDB's
  * positional placeholders are right whatever order the fragments are built in.
  */
+import { conditionValues, type RuleCondition } from '../../core/fulfilment/dataset.ts';
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { CollectionPlan, Overwrite } from '../../core/retention/plan.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
@@ -122,8 +123,11 @@ export function expired(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
 
 export function legalKeeps(_s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
   const legal = cp.purpose?.legal ?? [];
-  const whenSql = (w: { field: string; equals: string }) =>
-    sql`(${col(t, w.field)} IS NOT NULL AND ${col(t, w.field)} = ${w.equals})`;
+  const whenSql = (w: RuleCondition) =>
+    sql`(${col(t, w.field)} IS NOT NULL AND (${sql.join(
+      conditionValues(w).map((v) => sql`${col(t, w.field)} = ${v}`),
+      ' OR ',
+    )}))`;
   const terms: Sql[] = [];
   for (const [i, term] of legal.entries()) {
     const prior = legal.slice(0, i);
