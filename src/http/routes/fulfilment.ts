@@ -272,7 +272,7 @@ function statusRoutes(server: RouteServer, app: App) {
       config: { permission: 'fulfilment:read' },
       schema: {
         tags: ['fulfilment'],
-        summary: 'The register extract (JSON or HTML) or the portability ZIP',
+        summary: 'The register extract (JSON, HTML or PDF) or the portability ZIP',
         params: artifactParams,
         response: { 200: artifactFile },
       },

@@ -56,6 +56,9 @@ export const submitBody = z.object({
   sendCode: z.boolean().default(true),
 });
 
+type RequestView = z.infer<typeof requestView>;
+
+/** A request row as the API answers it (requestView). */
 export function viewOf(r: RequestRow & { status?: RequestView['status'] }): RequestView {
   return {
     id: r.id,
@@ -79,8 +82,6 @@ export function viewOf(r: RequestRow & { status?: RequestView['status'] }): Requ
     status: r.status,
   };
 }
-
-type RequestView = z.infer<typeof requestView>;
 
 const tags = ['requests'];
 
