@@ -21,12 +21,32 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The API keys of your organizations */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The start of the key, to recognise it; never the key. */
+                            prefix: string;
+                            /** @description The companies the key acts in. */
+                            orgIds: string[];
+                            /** @description The permissions it holds there, e.g. requests:write. */
+                            permissions: string[];
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description The key this one replaced. */
+                            rotatedFrom: string | null;
+                        }[];
+                    };
                 };
             };
         };
@@ -51,12 +71,37 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description The key is issued */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The key (omb_…): shown in this response only; send it as a Bearer token. */
+                            key: string;
+                            /** @description An API key (never the key itself) */
+                            apiKey: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @description The start of the key, to recognise it; never the key. */
+                                prefix: string;
+                                /** @description The companies the key acts in. */
+                                orgIds: string[];
+                                /** @description The permissions it holds there, e.g. requests:write. */
+                                permissions: string[];
+                                createdBy: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                revokedAt: string | null;
+                                lastUsedAt: string | null;
+                                /** @description The key this one replaced. */
+                                rotatedFrom: string | null;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -88,12 +133,32 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The key as revoked */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The start of the key, to recognise it; never the key. */
+                            prefix: string;
+                            /** @description The companies the key acts in. */
+                            orgIds: string[];
+                            /** @description The permissions it holds there, e.g. requests:write. */
+                            permissions: string[];
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description The key this one replaced. */
+                            rotatedFrom: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -123,12 +188,37 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description The key is issued */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description The key (omb_…): shown in this response only; send it as a Bearer token. */
+                            key: string;
+                            /** @description An API key (never the key itself) */
+                            apiKey: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @description The start of the key, to recognise it; never the key. */
+                                prefix: string;
+                                /** @description The companies the key acts in. */
+                                orgIds: string[];
+                                /** @description The permissions it holds there, e.g. requests:write. */
+                                permissions: string[];
+                                createdBy: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                revokedAt: string | null;
+                                lastUsedAt: string | null;
+                                /** @description The key this one replaced. */
+                                rotatedFrom: string | null;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -162,12 +252,33 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Audit entries of your organizations, newest first; format=csv exports them as CSV */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            seq: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description kind:id */
+                            actor: string;
+                            /** @description The company the entry belongs to; null for the whole group. */
+                            orgId: string | null;
+                            /** @description e.g. request.verified, users.list, audit.export. */
+                            action: string;
+                            target: string | null;
+                            reason: string | null;
+                            /** @description Ids and hashes only, never personal data. */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The entry's link in the keyed hash chain. */
+                            hash: string;
+                        }[];
+                        "text/csv": string;
+                    };
                 };
             };
         };
@@ -198,12 +309,33 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description The checkpoint is signed and exported */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            checkpoint: {
+                                /** @enum {number} */
+                                v: 1;
+                                seq: number;
+                                count: number;
+                                hash: string;
+                                keyedFrom: number | null;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description The signing key: the first 16 hex digits of SHA-256 over its public key. */
+                                kid: string;
+                                /** @description Ed25519 signature, base64url. */
+                                sig: string;
+                            };
+                            /** @description How many recipients the checkpoint was mailed to. */
+                            mailedTo: number;
+                            /** @description The POST to the configured URL: 'ok', 'failed: …', or null. */
+                            posted: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -230,12 +362,76 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The verification of the whole chain: ok, or the first bad entry */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                            /** @description Entries checked. */
+                            count: number;
+                            /** @description Entries written with a chain key (HMAC). */
+                            keyed: number;
+                            /** @description Entries older than the keyed chain (plain SHA-256). */
+                            unkeyed: number;
+                            /** @description The first keyed entry; null when none. */
+                            keyedFrom: number | null;
+                            /** @description Exported checkpoints found in the chain, hash and count. */
+                            checkpointsMatched: number;
+                            /** @description What could not be checked here. */
+                            warnings: string[];
+                            /** @description Whether the chain keys were available (else keyed entries are unchecked). */
+                            withKey: boolean;
+                            /** @description The last exported checkpoint the chain was checked against; null when none. */
+                            checkpoint: {
+                                seq: number;
+                                count: number;
+                                /** Format: date-time */
+                                at: string;
+                                kid: string;
+                            } | null;
+                            /** @description The head record the walk reached: the last entry, the count up to it, its hash. */
+                            head?: {
+                                seq: number;
+                                count: number;
+                                hash: string;
+                            };
+                        } | {
+                            /** @enum {boolean} */
+                            ok: false;
+                            /** @description Entries checked. */
+                            count: number;
+                            /** @description Entries written with a chain key (HMAC). */
+                            keyed: number;
+                            /** @description Entries older than the keyed chain (plain SHA-256). */
+                            unkeyed: number;
+                            /** @description The first keyed entry; null when none. */
+                            keyedFrom: number | null;
+                            /** @description Exported checkpoints found in the chain, hash and count. */
+                            checkpointsMatched: number;
+                            /** @description What could not be checked here. */
+                            warnings: string[];
+                            /** @description Whether the chain keys were available (else keyed entries are unchecked). */
+                            withKey: boolean;
+                            /** @description The last exported checkpoint the chain was checked against; null when none. */
+                            checkpoint: {
+                                seq: number;
+                                count: number;
+                                /** Format: date-time */
+                                at: string;
+                                kid: string;
+                            } | null;
+                            /** @description The first bad entry. */
+                            seq: number;
+                            /** @description What is wrong with it. */
+                            problem: string;
+                            /** @description true when it could not be checked (its key is not here), not proven altered. */
+                            cannotVerify?: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -389,12 +585,19 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The answer was received */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            received: true;
+                            /** @description false when the task was already answered (the answer is ignored). */
+                            recorded: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -438,12 +641,18 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description The connector is configured */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            systemId: string;
+                            /** @description The connector's signing secret (Standard Webhooks, whsec_…): shown in this response only. */
+                            secret: string;
+                        };
+                    };
                 };
             };
         };
@@ -472,12 +681,71 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Progress of the request's fulfilment: steps, counts, rows kept under which rule */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            requestId: string;
+                            /** @enum {string} */
+                            type: "access" | "portability" | "erasure" | "rectification" | "restriction";
+                            /** @enum {string} */
+                            status: "queued" | "running" | "waiting" | "done" | "failed";
+                            stepsDone: number;
+                            stepsTotal: number;
+                            attempts: number;
+                            /** @description Why the run failed (never personal data); null otherwise. */
+                            error: string | null;
+                            steps: {
+                                /** @description e.g. locate, erase:<dataset>, collect:<system>, notify:<system>, access. */
+                                step: string;
+                                /** @enum {string} */
+                                status: "pending" | "waiting" | "done" | "failed";
+                                attempts: number;
+                                error: string | null;
+                                /** @description What the step wants the desk to know without failing. */
+                                note: string | null;
+                                /** @description What the step did, per collection. */
+                                outcome: {
+                                    /** @description The dataset's fides_key; empty for a service asked through a recipient task. */
+                                    dataset: string;
+                                    /** @description The register system the collection (or the service) belongs to. */
+                                    system: string;
+                                    collection: string;
+                                    /** @description Rows erased, masked or corrected (for a told service: the records it reported). */
+                                    erased: number;
+                                    /** @description Rows found and left in place: read, restricted, or kept under a retention rule. */
+                                    kept: number;
+                                    /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
+                                    keptUnder: {
+                                        /** @description The retention rule that keeps the rows. */
+                                        rule: string;
+                                        /**
+                                         * Format: date
+                                         * @description The day the rule lets them go.
+                                         */
+                                        eraseOn: string;
+                                        rows: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    action: "delete" | "mask" | "rectify" | "restrict" | "none";
+                                    /** @description For a service asked or told through a recipient task: how it answered. */
+                                    recipient?: {
+                                        /** @enum {string} */
+                                        via: "http" | "manual";
+                                        /** @description The service's answer (done, not_found) or the task's state. */
+                                        status: string;
+                                        records?: number;
+                                        note?: string;
+                                        /** @description Who answered: a person, an API key or the connector. */
+                                        by?: string;
+                                    };
+                                }[] | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -496,7 +764,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The register extract (JSON or HTML) or the portability ZIP */
+        /** The register extract (JSON, HTML or PDF) or the portability ZIP */
         get: {
             parameters: {
                 query?: never;
@@ -509,12 +777,19 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The artifact file: extract.json, extract.html, extract.pdf or portability.zip */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                        "application/pdf": string;
+                        "application/zip": string;
+                        "text/html": string;
+                    };
                 };
             };
         };
@@ -560,12 +835,29 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The task as stored after the answer (an answered task is left as it was) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            requestId: string;
+                            systemId: string;
+                            /** @enum {string} */
+                            status: "open" | "sent" | "unanswered" | "done" | "failed";
+                            /** @description The answer as stored (never the data itself); null while none was recorded. */
+                            answer: {
+                                /** @enum {string} */
+                                status: "done" | "not_found" | "failed";
+                                records?: number;
+                                message?: string;
+                            } | null;
+                            note: string | null;
+                            /** @description Who answered (kind:id). */
+                            doneBy: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -1433,12 +1725,20 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description The role is granted */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            orgId: string;
+                            /** @enum {string} */
+                            role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                            /** Format: uuid */
+                            userId: string;
+                        };
+                    };
                 };
             };
         };
@@ -1472,8 +1772,8 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Done; no content */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2275,7 +2575,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The requests the caller may read, by due date */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2283,29 +2583,58 @@ export interface paths {
                     content: {
                         "application/json": {
                             requests: {
+                                /** Format: uuid */
                                 id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
                                 reference: string;
+                                /** @description The controller (company) the request is to. */
                                 orgId: string;
-                                type: string;
-                                state: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
                                 receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
                                 dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
                                 legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
                                 maxDueDate: string;
                                 extended: boolean;
                                 assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
                                 verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
                                 purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
                                 linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
                                 jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
                                 group: {
                                     candidates: string[];
                                 } | null;
+                                /** @description On a company request that a group request became: that group request. */
                                 groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
                                 decision: {
                                     [key: string]: unknown;
                                 } | null;
-                                status?: string;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
                             }[];
                         };
                     };
@@ -2347,12 +2676,143 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Filed before under this Idempotency-Key: the same answer, nothing new filed */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            submissionId: string;
+                            reference: string;
+                            /** @description true when the Idempotency-Key was seen before: nothing new was filed. */
+                            replayed: boolean;
+                            /** @description One request per company the submission went to. */
+                            requests: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Filed: one request per company */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            submissionId: string;
+                            reference: string;
+                            /** @description true when the Idempotency-Key was seen before: nothing new was filed. */
+                            replayed: boolean;
+                            /** @description One request per company the submission went to. */
+                            requests: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2388,12 +2848,20 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The submission is verified */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            verified: true;
+                            reference: string;
+                            /** @description How many requests the submission became. */
+                            requests: number;
+                        };
+                    };
                 };
             };
         };
@@ -2429,12 +2897,20 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The submission is verified */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            verified: true;
+                            reference: string;
+                            /** @description How many requests the submission became. */
+                            requests: number;
+                        };
+                    };
                 };
             };
         };
@@ -2463,12 +2939,101 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The request with its fee and timeline */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                            fee: {
+                                /** @enum {string} */
+                                ground: "manifestly-unfounded" | "excessive";
+                                /** @description The reason told to the customer. */
+                                reason: string;
+                                /** @description The amount as shown to the customer, with its currency. */
+                                amount: string;
+                                /** @description The amount in minor units (öre, cents). */
+                                amountMinor: number;
+                                /** @description ISO 4217 */
+                                currency: string;
+                                /** @enum {string} */
+                                status: "requested" | "paid" | "waived";
+                                /** Format: date-time */
+                                requestedAt: string;
+                                settledAt: string | null;
+                                /** @description Days the clock stood still while the fee was unpaid. */
+                                pausedDays: number | null;
+                            } | null;
+                            timeline: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Who: kind:id (user, apikey, system, requester). */
+                                actor: string;
+                                /** @description The step, e.g. received, verified, extended, completed. */
+                                kind: string;
+                                note: string | null;
+                                /** @description Ids and hashes only, never personal data. */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2509,12 +3074,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2551,12 +3173,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2593,12 +3272,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2637,12 +3373,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2683,12 +3476,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2725,12 +3575,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2767,12 +3674,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2801,12 +3765,71 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Progress of the request's fulfilment: steps, counts, rows kept under which rule */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            requestId: string;
+                            /** @enum {string} */
+                            type: "access" | "portability" | "erasure" | "rectification" | "restriction";
+                            /** @enum {string} */
+                            status: "queued" | "running" | "waiting" | "done" | "failed";
+                            stepsDone: number;
+                            stepsTotal: number;
+                            attempts: number;
+                            /** @description Why the run failed (never personal data); null otherwise. */
+                            error: string | null;
+                            steps: {
+                                /** @description e.g. locate, erase:<dataset>, collect:<system>, notify:<system>, access. */
+                                step: string;
+                                /** @enum {string} */
+                                status: "pending" | "waiting" | "done" | "failed";
+                                attempts: number;
+                                error: string | null;
+                                /** @description What the step wants the desk to know without failing. */
+                                note: string | null;
+                                /** @description What the step did, per collection. */
+                                outcome: {
+                                    /** @description The dataset's fides_key; empty for a service asked through a recipient task. */
+                                    dataset: string;
+                                    /** @description The register system the collection (or the service) belongs to. */
+                                    system: string;
+                                    collection: string;
+                                    /** @description Rows erased, masked or corrected (for a told service: the records it reported). */
+                                    erased: number;
+                                    /** @description Rows found and left in place: read, restricted, or kept under a retention rule. */
+                                    kept: number;
+                                    /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
+                                    keptUnder: {
+                                        /** @description The retention rule that keeps the rows. */
+                                        rule: string;
+                                        /**
+                                         * Format: date
+                                         * @description The day the rule lets them go.
+                                         */
+                                        eraseOn: string;
+                                        rows: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    action: "delete" | "mask" | "rectify" | "restrict" | "none";
+                                    /** @description For a service asked or told through a recipient task: how it answered. */
+                                    recipient?: {
+                                        /** @enum {string} */
+                                        via: "http" | "manual";
+                                        /** @description The service's answer (done, not_found) or the task's state. */
+                                        status: string;
+                                        records?: number;
+                                        note?: string;
+                                        /** @description Who answered: a person, an API key or the connector. */
+                                        by?: string;
+                                    };
+                                }[] | null;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -2843,12 +3866,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2885,12 +3965,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2927,12 +4064,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -2970,12 +4164,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3014,12 +4265,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3061,12 +4369,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3108,12 +4473,23 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description The result file is stored; the link is in this response only */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            deliveryId: string;
+                            /**
+                             * Format: uri
+                             * @description The signed download link for the requester; it expires.
+                             */
+                            url: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
         };
@@ -3151,12 +4527,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3191,12 +4624,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3233,12 +4723,69 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The request after the action */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            request: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                                reference: string;
+                                /** @description The controller (company) the request is to. */
+                                orgId: string;
+                                /** @enum {string} */
+                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                                /** @enum {string} */
+                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                                /** Format: date-time */
+                                receivedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description When the answer is due (moved by an extension or a paid fee).
+                                 */
+                                dueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The one-month deadline of Art. 12(3), from receipt.
+                                 */
+                                legalDueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description The latest an extension may move the due date to.
+                                 */
+                                maxDueDate: string;
+                                extended: boolean;
+                                assignee: string | null;
+                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                                verificationMethod: string | null;
+                                /** @description The purpose an objection or withdrawal is about. */
+                                purposeId: string | null;
+                                /** @description The requests filed with this one (same submission). */
+                                linked: string[];
+                                /** @description The request that handles this one for a joint arrangement. */
+                                jointHandledBy: string | null;
+                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                                group: {
+                                    candidates: string[];
+                                } | null;
+                                /** @description On a company request that a group request became: that group request. */
+                                groupRequest: string | null;
+                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                                decision: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /**
+                                 * @description In the queue only: where the request stands against its due date.
+                                 * @enum {string}
+                                 */
+                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -3582,12 +5129,29 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The people the caller may manage, with their roles */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /** @description A group owner: may do everything in every company. */
+                            isOwner: boolean;
+                            disabled: boolean;
+                            /** @description Whether the person has set up a second factor (TOTP). */
+                            totp: boolean;
+                            roles: {
+                                orgId: string;
+                                /** @enum {string} */
+                                role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                            }[];
+                        }[];
+                    };
                 };
             };
         };
@@ -3628,12 +5192,22 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description The person is invited */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            userId: string;
+                            /**
+                             * Format: uri
+                             * @description The link to set a password: in this response only, and it expires.
+                             */
+                            inviteUrl: string;
+                        };
+                    };
                 };
             };
         };
@@ -3664,8 +5238,8 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Done; no content */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3700,12 +5274,20 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A password reset link */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uri
+                             * @description The link to set a new password: in this response only, and it expires.
+                             */
+                            resetUrl: string;
+                        };
+                    };
                 };
             };
         };
@@ -3921,7 +5503,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The server and its database answer */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3930,7 +5512,9 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ok";
+                            /** @description The database driver: pglite or postgres. */
                             database: string;
+                            /** @description The current register revision; null until a register is applied. */
                             registerRevision: number | null;
                         };
                     };

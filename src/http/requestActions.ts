@@ -1,9 +1,10 @@
 /**
  * What an agent may do to a data subject request, defined once: the API's
- * `POST /api/v1/requests/:id/<api>` (a JSON body checked by `body`) and the console's
- * `POST /console/requests/:id/action` (a form whose `action` field is `<form>`) both come from this
- * table. Each action calls one service with the caller; the service authorizes (requestPolicy: 404 for
- * another company's request, 403 for a read-only one) before it reads or changes anything.
+ * `POST /api/v1/requests/:id/<api>` (a JSON body checked by `body`; it answers `response`, the request
+ * after the action) and the console's `POST /console/requests/:id/action` (a form whose `action` field is
+ * `<form>`) both come from this table. Each action calls one service with the caller; the service
+ * authorizes (requestPolicy: 404 for another company's request, 403 for a read-only one) before it reads or
+ * changes anything.
  */
 import { z } from 'zod';
 import type { App } from '../app.ts';
@@ -24,6 +25,7 @@ import {
 import { approveRequest, retryFulfilment } from '../services/requests/fulfilRequest.ts';
 import { answerNoData, routeManually } from '../services/requests/routeGroupRequest.ts';
 import { verifyManually } from '../services/requests/verifyRequest.ts';
+import { requestAfterAction } from './schemas/requests.ts';
 
 /** A console form as posted: every field is text. */
 export type ActionForm = Record<string, string | undefined>;
@@ -50,6 +52,8 @@ export type RequestAction = {
   form: string;
   summary: string;
   body: z.ZodType;
+  /** The API's answer: every action answers the request as it stands after it. */
+  response: typeof requestAfterAction;
   /** Runs the action with an API body that the route has validated against `body`. */
   runBody: (app: App, caller: Caller, id: string, body: unknown, workers: BackgroundWork) => Promise<unknown>;
   /** Runs the action with the console's form. */
@@ -68,6 +72,7 @@ function action<S extends z.ZodType, I>(spec: ActionSpec<S, I>): RequestAction {
     form: spec.form,
     summary: spec.summary,
     body: spec.body,
+    response: requestAfterAction,
     // The route declares `spec.body` as its body schema, so Fastify has validated the body against it;
     // the table holds actions of different bodies, so the type is named here, once, for all of them.
     runBody: (app, caller, id, body, workers) =>

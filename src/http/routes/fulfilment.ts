@@ -31,6 +31,13 @@ import { fulfilmentPage } from '../../web/pages/fulfilment/fulfilmentPage.ts';
 import { tasksPage } from '../../web/pages/fulfilment/tasksPage.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
+import {
+  artifactFile,
+  callbackReceived,
+  connectorConfigured,
+  fulfilmentStatus,
+  taskAnswered,
+} from '../schemas/fulfilment.ts';
 import type { BackgroundWork } from '../../workers.ts';
 
 const params = z.object({
@@ -129,6 +136,7 @@ function apiTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
           "Tick off a request's task in a system (manual task, or an awaited service answered by hand)",
         params: taskParams,
         body: tickBody,
+        response: { 200: taskAnswered },
       },
     },
     async (req) => {
@@ -147,6 +155,7 @@ function apiTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
         summary:
           'Configure the HTTP connector of an external service (docs/connectors/http.md); returns its signing secret once',
         body: httpConnectorInput,
+        response: { 201: connectorConfigured },
       },
     },
     async (req, reply) => {
@@ -182,6 +191,7 @@ async function callbackRoute(server: RouteServer, app: App, wake: Answering['wak
           tags: ['fulfilment'],
           summary: "A service's signed answer to a fulfilment request (docs/connectors/http.md)",
           params: deliveryParams,
+          response: { 200: callbackReceived },
         },
       },
       async (req, reply) => {
@@ -232,7 +242,7 @@ async function callbackRoute(server: RouteServer, app: App, wake: Answering['wak
           actor: { kind: 'system', id: `connector:${task.system_id}` },
         });
         if (r.changed) await wake(task.request_id);
-        return reply.code(200).send({ received: true, recorded: r.changed });
+        return reply.code(200).send({ received: true as const, recorded: r.changed });
       },
     );
   });
@@ -243,7 +253,12 @@ function statusRoutes(server: RouteServer, app: App) {
     '/api/v1/fulfilment/:requestId',
     {
       config: { permission: 'fulfilment:read' },
-      schema: { tags: ['fulfilment'], summary: "Progress of a request's fulfilment", params },
+      schema: {
+        tags: ['fulfilment'],
+        summary: "Progress of a request's fulfilment",
+        params,
+        response: { 200: fulfilmentStatus },
+      },
     },
     async (req) => {
       const { requestId } = req.params;
@@ -257,8 +272,9 @@ function statusRoutes(server: RouteServer, app: App) {
       config: { permission: 'fulfilment:read' },
       schema: {
         tags: ['fulfilment'],
-        summary: 'The register extract (JSON or HTML) or the portability ZIP',
+        summary: 'The register extract (JSON, HTML or PDF) or the portability ZIP',
         params: artifactParams,
+        response: { 200: artifactFile },
       },
     },
     async (req, reply) => {

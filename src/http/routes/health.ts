@@ -11,11 +11,17 @@ export async function healthRoutes(server: RouteServer, app: App) {
         tags: ['health'],
         summary: 'Liveness and database check',
         response: {
-          200: z.object({
-            status: z.literal('ok'),
-            database: z.string(),
-            registerRevision: z.number().nullable(),
-          }),
+          200: z
+            .strictObject({
+              status: z.literal('ok'),
+              database: z.string().describe('The database driver: pglite or postgres.'),
+              registerRevision: z
+                .number()
+                .int()
+                .nullable()
+                .describe('The current register revision; null until a register is applied.'),
+            })
+            .describe('The server and its database answer'),
         },
       },
     },

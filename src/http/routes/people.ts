@@ -25,6 +25,12 @@ import { peoplePage, shownOnce } from '../../web/pages/people/peoplePage.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf, principalActor } from '../actor.ts';
+import {
+  invited,
+  noContent,
+  people as peopleList,
+  resetLink as resetLinkAnswer,
+} from '../schemas/security.ts';
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
 const orgId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
@@ -62,7 +68,11 @@ function peopleApi(server: RouteServer, app: App, { link, invite, resetLink, dis
     '/api/v1/users',
     {
       config: { permission: 'users:manage' },
-      schema: { tags: ['security'], summary: 'People of your companies and their roles' },
+      schema: {
+        tags: ['security'],
+        summary: 'People of your companies and their roles',
+        response: { 200: peopleList },
+      },
     },
     async (req) => {
       const people = await listPeople(app.db, callerOf(req), await groupOf(app.registers));
@@ -83,6 +93,7 @@ function peopleApi(server: RouteServer, app: App, { link, invite, resetLink, dis
         tags: ['security'],
         summary: 'Invite a person with a role; the link is in this response only',
         body: inviteBody,
+        response: { 201: invited },
       },
     },
     async (req, reply) => {
@@ -99,6 +110,7 @@ function peopleApi(server: RouteServer, app: App, { link, invite, resetLink, dis
         tags: ['security'],
         summary: 'Issue a password reset link (shown once)',
         params: z.object({ userId: uuid }),
+        response: { 200: resetLinkAnswer },
       },
     },
     async (req) => {
@@ -116,6 +128,7 @@ function peopleApi(server: RouteServer, app: App, { link, invite, resetLink, dis
         tags: ['security'],
         summary: 'Disable a person: sessions end at once',
         params: z.object({ userId: uuid }),
+        response: { 204: noContent },
       },
     },
     async (req, reply) => {

@@ -26,6 +26,15 @@ import { verifyByAssertion, verifyByCode } from '../../services/requests/verifyR
 import { callerOf } from '../actor.ts';
 import { REQUEST_ACTIONS } from '../requestActions.ts';
 import { verificationLimiter } from '../requestLimits.ts';
+import { fulfilmentStatus } from '../schemas/fulfilment.ts';
+import {
+  filed,
+  requestDetail,
+  requestList,
+  type requestView,
+  resultAttached,
+  verified,
+} from '../schemas/requests.ts';
 import type { BackgroundWork } from '../../workers.ts';
 
 const id = z.object({ id: z.uuid('a request id (UUID)') });
@@ -47,31 +56,10 @@ export const submitBody = z.object({
   sendCode: z.boolean().default(true),
 });
 
-const requestView = z.object({
-  id: z.string(),
-  reference: z.string(),
-  orgId: z.string(),
-  type: z.string(),
-  state: z.string(),
-  receivedAt: z.string(),
-  dueDate: z.string(),
-  legalDueDate: z.string(),
-  maxDueDate: z.string(),
-  extended: z.boolean(),
-  assignee: z.string().nullable(),
-  verificationMethod: z.string().nullable(),
-  purposeId: z.string().nullable(),
-  linked: z.array(z.string()),
-  jointHandledBy: z.string().nullable(),
-  /** On a request to the whole group: the companies it may go to (it is split on verification). */
-  group: z.object({ candidates: z.array(z.string()) }).nullable(),
-  /** On a company's request that a group request became: that group request. */
-  groupRequest: z.string().nullable(),
-  decision: z.record(z.string(), z.unknown()).nullable(),
-  status: z.string().optional(),
-});
+type RequestView = z.infer<typeof requestView>;
 
-export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requestView> {
+/** A request row as the API answers it (requestView). */
+export function viewOf(r: RequestRow & { status?: RequestView['status'] }): RequestView {
   return {
     id: r.id,
     reference: referenceOf(r.submission_id),
@@ -88,7 +76,7 @@ export function viewOf(r: RequestRow & { status?: string }): z.infer<typeof requ
     purposeId: r.purpose_id,
     linked: r.scope.linked ?? [],
     jointHandledBy: r.scope.jointHandledBy ?? null,
-    group: r.scope.group ?? null,
+    group: r.scope.group ? { candidates: r.scope.group.candidates } : null,
     groupRequest: r.scope.parent ?? null,
     decision: r.decision,
     status: r.status,
@@ -119,6 +107,10 @@ async function filingRoutes(server: RouteServer, app: App) {
             .max(200),
         }),
         body: submitBody,
+        response: {
+          200: filed.describe('Filed before under this Idempotency-Key: the same answer, nothing new filed'),
+          201: filed.describe('Filed: one request per company'),
+        },
       },
     },
     async (req, reply) => {
@@ -164,7 +156,7 @@ async function filingRoutes(server: RouteServer, app: App) {
           type: z.enum(REQUEST_TYPES).optional(),
           state: z.enum(REQUEST_STATES).optional(),
         }),
-        response: { 200: z.object({ requests: z.array(requestView) }) },
+        response: { 200: requestList },
       },
     },
     async (req) => {
@@ -180,7 +172,12 @@ async function filingRoutes(server: RouteServer, app: App) {
     '/api/v1/requests/:id',
     {
       config: { permission: 'requests:read' },
-      schema: { tags, summary: 'One request with its timeline', params: id },
+      schema: {
+        tags,
+        summary: 'One request with its timeline',
+        params: id,
+        response: { 200: requestDetail },
+      },
     },
     async (req) => {
       // Another company's request is "not found" (requestPolicy).
@@ -222,7 +219,7 @@ async function actionRoutes(server: RouteServer, app: App, workers: BackgroundWo
       `/api/v1/requests/:id/${a.api}`,
       {
         config: { permission: 'requests:write' },
-        schema: { tags, summary: a.summary, params: id, body: a.body },
+        schema: { tags, summary: a.summary, params: id, body: a.body, response: { 200: a.response } },
       },
       async (req) => {
         const rid = req.params.id;
@@ -240,6 +237,7 @@ async function actionRoutes(server: RouteServer, app: App, workers: BackgroundWo
         tags,
         summary: "Progress of the request's fulfilment (steps, counts, kept under which rule)",
         params: id,
+        response: { 200: fulfilmentStatus },
       },
     },
     async (req) => {
@@ -263,6 +261,7 @@ async function actionRoutes(server: RouteServer, app: App, workers: BackgroundWo
           contentBase64: z.base64('the file content in base64').max(28_000_000),
           days: z.number().int().min(1).max(90).optional(),
         }),
+        response: { 201: resultAttached },
       },
     },
     async (req, reply) => {
@@ -313,12 +312,17 @@ async function publicRoutes(server: RouteServer, app: App, workers: BackgroundWo
           submissionId: z.string().max(64),
           code: z.string().regex(/^\s*\d{6}\s*$/, 'the 6-digit code from the e-mail'),
         }),
+        response: { 200: verified },
       },
     },
     async (req) => {
       const b = req.body;
       const res = await verifyByCode(app, workers, b.submissionId, b.code);
-      return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
+      return {
+        verified: true as const,
+        reference: referenceOf(b.submissionId),
+        requests: res.requestIds.length,
+      };
     },
   );
 
@@ -331,12 +335,17 @@ async function publicRoutes(server: RouteServer, app: App, workers: BackgroundWo
         tags,
         summary: "Verify a submission with a signed assertion (JWT) from the shop's logged-in session",
         body: z.object({ submissionId: z.string().max(64), assertion: z.string().min(20).max(8000) }),
+        response: { 200: verified },
       },
     },
     async (req) => {
       const b = req.body;
       const res = await verifyByAssertion(app, workers, b.submissionId, b.assertion);
-      return { verified: true, reference: referenceOf(b.submissionId), requests: res.requestIds.length };
+      return {
+        verified: true as const,
+        reference: referenceOf(b.submissionId),
+        requests: res.requestIds.length,
+      };
     },
   );
 }

@@ -23,6 +23,16 @@ import { allowedInAll } from '../../core/policies/policy.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
 import { callerOf, principalActor } from '../actor.ts';
 import { auditQuery, searchAuditFor } from '../auditSearch.ts';
+import {
+  apiKeyIssued,
+  apiKeys,
+  apiKeyView,
+  auditSearchResult,
+  auditVerification,
+  checkpointMade,
+  noContent,
+  roleGranted,
+} from '../schemas/security.ts';
 
 const orgId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a UUID');
@@ -63,6 +73,7 @@ function roleRoutes(server: RouteServer, app: App) {
         summary: 'Grant a user a role in an organization',
         params: z.object({ orgId }),
         body: roleBody,
+        response: { 201: roleGranted },
       },
     },
     async (req, reply) => {
@@ -83,6 +94,7 @@ function roleRoutes(server: RouteServer, app: App) {
         tags: ['security'],
         summary: 'Take a role away',
         params: z.object({ orgId, userId: uuid, role: z.enum(ROLES) }),
+        response: { 204: noContent },
       },
     },
     async (req, reply) => {
@@ -107,7 +119,11 @@ function apiKeyRoutes(server: RouteServer, app: App) {
     '/api/v1/apikeys',
     {
       config: { permission: 'apikeys:manage' },
-      schema: { tags: ['security'], summary: 'API keys of your organizations (never the keys themselves)' },
+      schema: {
+        tags: ['security'],
+        summary: 'API keys of your organizations (never the keys themselves)',
+        response: { 200: apiKeys },
+      },
     },
     async (req) => (await listApiKeys(app.db, req.principal, await groupOf(app.registers))).map(keyView),
   );
@@ -120,6 +136,7 @@ function apiKeyRoutes(server: RouteServer, app: App) {
         tags: ['security'],
         summary: 'Create an API key; the key is in this response only',
         body: createBody,
+        response: { 201: apiKeyIssued },
       },
     },
     async (req, reply) => {
@@ -141,6 +158,7 @@ function apiKeyRoutes(server: RouteServer, app: App) {
         tags: ['security'],
         summary: 'Replace a key by a new one with the same scope; the old one stops working',
         params: keyParams,
+        response: { 201: apiKeyIssued },
       },
     },
     async (req, reply) => {
@@ -158,7 +176,12 @@ function apiKeyRoutes(server: RouteServer, app: App) {
     '/api/v1/apikeys/:keyId',
     {
       config: { permission: 'apikeys:manage' },
-      schema: { tags: ['security'], summary: 'Revoke a key', params: keyParams },
+      schema: {
+        tags: ['security'],
+        summary: 'Revoke a key',
+        params: keyParams,
+        response: { 200: apiKeyView.describe('The key as revoked') },
+      },
     },
     async (req) => {
       const { keyId } = req.params;
@@ -183,6 +206,7 @@ function auditRoutes(server: RouteServer, app: App) {
         tags: ['audit'],
         summary: 'Search the audit log (entries of your organizations); format=csv to export',
         querystring: auditQuery,
+        response: { 200: auditSearchResult },
       },
     },
     async (req, reply) => {
@@ -205,6 +229,7 @@ function auditRoutes(server: RouteServer, app: App) {
         tags: ['audit'],
         summary:
           'Verify the whole keyed hash chain, its head and the signed checkpoints exported (the first bad entry is named)',
+        response: { 200: auditVerification },
       },
     },
     async () => {
@@ -231,6 +256,7 @@ function auditRoutes(server: RouteServer, app: App) {
         tags: ['audit'],
         summary:
           'Verify the log, then sign a checkpoint of its head and export it (needs audit:read in every company)',
+        response: { 201: checkpointMade },
       },
     },
     async (req, reply) => {

@@ -9,6 +9,7 @@ import type { Db } from '../../storage/db.ts';
 import { bindInto, sql } from '../../storage/sql.ts';
 import { type Actor, recordAuditWith } from '../audit/auditLog.ts';
 import type { CollectionOutcome } from './engine.ts';
+import type { FulfilmentType } from './runTypes.ts';
 import { safeError, subjectHash } from './subject.ts';
 
 /** Who records a run's steps, and how long its artifacts are kept (the run's dependencies hold both). */
@@ -385,7 +386,7 @@ export async function purgeExpiredArtifacts(db: Db): Promise<number> {
 
 export type FulfilmentStatus = {
   requestId: string;
-  type: string;
+  type: FulfilmentType;
   status: 'queued' | 'running' | 'waiting' | 'done' | 'failed';
   stepsDone: number;
   stepsTotal: number;
@@ -393,7 +394,7 @@ export type FulfilmentStatus = {
   error: string | null;
   steps: {
     step: string;
-    status: string;
+    status: 'pending' | 'waiting' | 'done' | 'failed';
     attempts: number;
     error: string | null;
     note: string | null;
@@ -404,7 +405,7 @@ export type FulfilmentStatus = {
 /** Progress of a request's fulfilment, for the console and the request desk. */
 export async function getFulfilmentStatus(db: Db, requestId: string): Promise<FulfilmentStatus | undefined> {
   const [run] = await db.query<{
-    type: string;
+    type: FulfilmentType;
     status: FulfilmentStatus['status'];
     steps_done: number;
     steps_total: number;

@@ -14,7 +14,7 @@ import {
   formatFee,
   resumeAfterPayment,
 } from '../../core/requests/fees.ts';
-import { nextState, type RequestState } from '../../core/requests/workflow.ts';
+import { nextState, type RefusalGround, type RequestState } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Caller } from '../../core/policies/policy.ts';
 import type { Actor } from '../audit/auditLog.ts';
@@ -30,7 +30,7 @@ import {
 
 export type FeeRow = {
   request_id: string;
-  ground: string;
+  ground: RefusalGround;
   reason: string;
   amount_minor: number;
   currency: string;
