@@ -1,12 +1,11 @@
 /**
  * The command table of `ombud`: one spec per command, from which its arguments are parsed and its `--help`
- * is written (src/cli/spec.ts, help.ts). Each command's code is in ./commands and is loaded on demand, so
- * `ombud register validate` does not start a database and `--help` loads nothing.
+ * is written (src/cli/spec.ts, help.ts). Each command's code is in ./commands, typed from its spec here,
+ * and loaded on demand through ./loaders.ts, so `ombud register validate` does not start a database and
+ * `--help` loads nothing.
  */
 import { LANGUAGES } from '../core/register/schema.ts';
-import { type CommandModule, type CommandSpec, DATABASE_ENV, defineCommand } from './spec.ts';
-
-type Load = () => Promise<CommandModule>;
+import { type CommandSpec, DATABASE_ENV, defineCommand } from './spec.ts';
 
 const WRITES = [...DATABASE_ENV, 'USER'] as const;
 
@@ -43,7 +42,6 @@ export const COMMANDS = {
       'ombud start',
       'DATABASE_URL=postgres://ombud@127.0.0.1:5432/ombud PORT=8080 ombud start --no-demo',
     ],
-    load: (): ReturnType<Load> => import('./commands/start.ts'),
   }),
   'register validate': defineCommand({
     summary: 'Validate a register folder; every finding at file:line:column',
@@ -60,7 +58,6 @@ export const COMMANDS = {
       'ombud register validate examples/nestit/register',
       'ombud register validate reg/ --json | jq .errors',
     ],
-    load: (): ReturnType<Load> => import('./commands/register-validate.ts'),
   }),
   'register apply': defineCommand({
     summary: 'Store a new register revision from a folder (nothing when unchanged)',
@@ -72,7 +69,6 @@ export const COMMANDS = {
     env: WRITES,
     exits: { 0: 'stored, or unchanged', 1: 'the register is not valid; nothing was stored' },
     examples: ['ombud register apply examples/nestit/register'],
-    load: (): ReturnType<Load> => import('./commands/register-apply.ts'),
   }),
   'register diff': defineCommand({
     summary: 'Compare a folder, or two stored revisions, with the stored register',
@@ -87,7 +83,6 @@ export const COMMANDS = {
     env: DATABASE_ENV,
     exits: { 0: 'compared (with or without changes)', 1: 'the folder is not valid, or no such revision' },
     examples: ['ombud register diff examples/nestit/register', 'ombud register diff --from 3 --to 5 --json'],
-    load: (): ReturnType<Load> => import('./commands/register-diff.ts'),
   }),
   'register schema': defineCommand({
     summary: 'Print the JSON Schema of register files',
@@ -97,7 +92,6 @@ export const COMMANDS = {
     env: [],
     exits: { 0: 'printed', 1: 'never' },
     examples: ['ombud register schema > schema/register.schema.json'],
-    load: (): ReturnType<Load> => import('./commands/register-schema.ts'),
   }),
   'notice render': defineCommand({
     summary: 'Render the privacy notice of an organization as HTML or Markdown',
@@ -120,7 +114,6 @@ export const COMMANDS = {
       1: 'no register is stored, no such organization, or the register folder is not valid',
     },
     examples: ['ombud notice render --org nestit-group --lang sv --format md -o notice.sv.md'],
-    load: (): ReturnType<Load> => import('./commands/notice-render.ts'),
   }),
   'notice publish': defineCommand({
     summary: 'Publish an immutable notice version of an organization (or all)',
@@ -146,7 +139,6 @@ export const COMMANDS = {
     env: WRITES,
     exits: { 0: 'published, or unchanged', 1: 'refused (an early effective date, no register)' },
     examples: ['ombud notice publish --all --effective 2026-07-01'],
-    load: (): ReturnType<Load> => import('./commands/notice-publish.ts'),
   }),
   'notice diff': defineCommand({
     summary: 'List the changes between notice versions, material or not',
@@ -168,7 +160,6 @@ export const COMMANDS = {
       'ombud notice diff --org nestit-ab',
       'ombud notice diff --org nestit-ab --from 1 --to 2 --json',
     ],
-    load: (): ReturnType<Load> => import('./commands/notice-diff.ts'),
   }),
   'ropa export': defineCommand({
     summary: 'Export the record of processing activities (Art. 30) as CSV or JSON',
@@ -188,7 +179,6 @@ export const COMMANDS = {
     env: WRITES,
     exits: { 0: 'exported', 1: 'no register is stored, or no such organization' },
     examples: ['ombud ropa export --org nestit-ab --format csv -o ropa.csv --json'],
-    load: (): ReturnType<Load> => import('./commands/ropa-export.ts'),
   }),
   'admin create': defineCommand({
     summary: 'Create an administrator (group owner) who signs in to the console',
@@ -205,7 +195,6 @@ export const COMMANDS = {
     examples: [
       "printf '%s\\n' \"$PASSWORD\" | ombud admin create --email dpo@example.com --name 'Data protection officer'",
     ],
-    load: (): ReturnType<Load> => import('./commands/admin-create.ts'),
   }),
   'apikey create': defineCommand({
     summary: 'Create an API key for a system, scoped to companies and permissions',
@@ -240,7 +229,6 @@ export const COMMANDS = {
     examples: [
       'ombud apikey create --name webshop --org nestit-ab --permission consent:write --permission requests:create',
     ],
-    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.create })),
   }),
   'apikey list': defineCommand({
     summary: 'List the API keys: prefix, scope, expiry, last use (never the key)',
@@ -251,7 +239,6 @@ export const COMMANDS = {
     env: DATABASE_ENV,
     exits: { 0: 'listed', 1: 'never' },
     examples: ['ombud apikey list --json'],
-    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.list })),
   }),
   'apikey revoke': defineCommand({
     summary: 'Revoke an API key: it stops working at once',
@@ -262,7 +249,6 @@ export const COMMANDS = {
     env: WRITES,
     exits: { 0: 'revoked', 1: 'no such key' },
     examples: ['ombud apikey revoke 3f0c…'],
-    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.revoke })),
   }),
   'apikey rotate': defineCommand({
     summary: 'Replace an API key by a new one with the same scope',
@@ -274,7 +260,6 @@ export const COMMANDS = {
     env: WRITES,
     exits: { 0: 'rotated', 1: 'no such key' },
     examples: ['ombud apikey rotate 3f0c… --json | jq -r .key'],
-    load: (): ReturnType<Load> => import('./commands/apikey.ts').then((m) => ({ run: m.rotate })),
   }),
   'secrets reseal': defineCommand({
     summary: 'Re-encrypt stored secrets under the newest key of OMBUD_SECRET_KEYS (key rotation)',
@@ -288,7 +273,6 @@ export const COMMANDS = {
       1: 'OMBUD_SECRET_KEYS is not set, or a secret is sealed under a key it no longer holds',
     },
     examples: ['OMBUD_SECRET_KEYS=2025:…,2026:… ombud secrets reseal'],
-    load: (): ReturnType<Load> => import('./commands/secrets-reseal.ts'),
   }),
   'demo seed': defineCommand({
     summary: "Create and fill the demo's web-shop and customer-service databases",
@@ -319,7 +303,6 @@ export const COMMANDS = {
     examples: [
       'ombud demo seed --customers 100000 --create --webshop postgres://127.0.0.1/shop --customer-service mysql://root@127.0.0.1/cs',
     ],
-    load: (): ReturnType<Load> => import('./commands/demo-seed.ts'),
   }),
   'dataset generate': defineCommand({
     summary: 'Draft a dataset annotation (YAML) from a live database schema',
@@ -349,7 +332,6 @@ export const COMMANDS = {
     examples: [
       'ombud dataset generate --connection postgres://127.0.0.1/shop --key nestit_webshop --system webshop > webshop.yaml',
     ],
-    load: (): ReturnType<Load> => import('./commands/dataset-generate.ts'),
   }),
   'dataset validate': defineCommand({
     summary: 'Check dataset annotations against themselves, the live databases and the register',
@@ -371,7 +353,6 @@ export const COMMANDS = {
     examples: [
       'ombud dataset validate examples/nestit/datasets/webshop.yaml --connection nestit_webshop=postgres://127.0.0.1/shop --register examples/nestit/register',
     ],
-    load: (): ReturnType<Load> => import('./commands/dataset-validate.ts'),
   }),
   'retention run': defineCommand({
     summary: 'Enforce retention once: erase what has ended, keep what a law requires (or --dry-run)',
@@ -405,7 +386,6 @@ export const COMMANDS = {
       'ombud retention run --dry-run --today 2027-01-01 --demo',
       'ombud retention run --connection nestit_webshop=postgres://127.0.0.1/shop --connection nestit_customer_service=mysql://root@127.0.0.1/cs --json',
     ],
-    load: (): ReturnType<Load> => import('./commands/retention-run.ts'),
   }),
   'requests daily': defineCommand({
     summary:
@@ -423,7 +403,6 @@ export const COMMANDS = {
     env: [...WRITES, 'SMTP_URL', 'MAIL_FROM', 'OMBUD_SECRET'],
     exits: { 0: 'done', 1: 'some mail could not be delivered (it stays in the outbox)' },
     examples: ['ombud requests daily --fallback-to dpo@example.com'],
-    load: (): ReturnType<Load> => import('./commands/requests-daily.ts'),
   }),
   'audit verify': defineCommand({
     summary: 'Verify the audit log: the keyed hash chain, its head and the signed checkpoints exported',
@@ -439,7 +418,6 @@ export const COMMANDS = {
       3: 'could not be verified here: a key is missing (never a pass)',
     },
     examples: ['ombud audit verify', 'ombud audit verify --json | jq .ok'],
-    load: (): ReturnType<Load> => import('./commands/audit-verify.ts'),
   }),
   'audit checkpoint': defineCommand({
     summary: 'Verify the audit log, then sign a checkpoint of its head and export it',
@@ -461,7 +439,6 @@ export const COMMANDS = {
       1: 'the log does not verify (nothing signed), a key is missing, or the POST failed',
     },
     examples: ['ombud audit checkpoint'],
-    load: (): ReturnType<Load> => import('./commands/audit-checkpoint.ts'),
   }),
 } satisfies Record<string, CommandSpec>;
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { OmbudError } from '../core/errors.ts';
-import { COMMANDS } from './commands.ts';
+import { type CommandName, COMMANDS } from './commands.ts';
+import { LOADERS } from './loaders.ts';
 import { cliReference, commandHelp, commandList, groupHelp, mainHelp, usageLine } from './help.ts';
 import { type CliIo, printJson, processIo } from './io.ts';
 import { asksForHelp, type CommandSpec, EXIT, parseCommand, UsageError } from './spec.ts';
@@ -113,7 +114,7 @@ async function runCommand(name: string, args: string[], io: CliIo): Promise<numb
   }
   const json = input.values.json === true;
   try {
-    const mod = await spec.load();
+    const mod = await LOADERS[name as CommandName]();
     return await mod.run({ values: { ...input.values, json }, positionals: input.positionals } as never, io);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err);

@@ -55,7 +55,6 @@ export type CommandSpec<O extends Options = Options> = {
   /** Long work: what it reports as progress (on stderr, when stderr is a terminal). */
   readonly progress?: string;
   readonly examples: readonly string[];
-  readonly load: () => Promise<CommandModule>;
 };
 
 /** A spec with its option names and kinds kept, so a command's `run` is typed from it. */

@@ -220,7 +220,8 @@ function legalRulesCoverControllers(datasets: Dataset[], register: Register): Da
           const covering = annotated.find(
             (r) =>
               !r.when ||
-              (r.when.field === ctl?.field && conditionValues(r.when).some((v) => valuesOf(orgId).includes(v))),
+              (r.when.field === ctl?.field &&
+                conditionValues(r.when).some((v) => valuesOf(orgId).includes(v))),
           );
           const rule = covering ? rules.get(covering.rule) : undefined;
           if (rule?.kind === 'legal' && (!rule.country || rule.country === country)) continue;

@@ -64,6 +64,15 @@ export async function registerRoutes(server: RouteServer, app: App) {
       })),
   );
 
+  organizationRoutes(server, app, current);
+}
+
+/** The organizations of the group, and each one's Art. 30 record and published notices. */
+function organizationRoutes(
+  server: RouteServer,
+  app: App,
+  current: () => ReturnType<typeof requireRegister>,
+) {
   server.get(
     '/api/v1/organizations',
     {

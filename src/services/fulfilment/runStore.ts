@@ -9,7 +9,7 @@ import type { Db } from '../../storage/db.ts';
 import { bindInto, sql } from '../../storage/sql.ts';
 import { type Actor, recordAuditWith } from '../audit/auditLog.ts';
 import type { CollectionOutcome } from './engine.ts';
-import type { FulfilmentType } from './runTypes.ts';
+import type { FulfilmentType } from '../../core/fulfilment/types.ts';
 import { safeError, subjectHash } from './subject.ts';
 
 /** Who records a run's steps, and how long its artifacts are kept (the run's dependencies hold both). */

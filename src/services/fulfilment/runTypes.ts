@@ -3,6 +3,7 @@
  * steps' and the run's results.
  */
 import { z } from 'zod';
+import { FULFILMENT_TYPES, type FulfilmentType } from '../../core/fulfilment/types.ts';
 import type { Log } from '../../log.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -12,8 +13,7 @@ import type { CollectionOutcome, Connectors } from './engine.ts';
 import type { ConnectorLimits } from './limiter.ts';
 import type { RecipientOptions } from './recipients.ts';
 
-export const FULFILMENT_TYPES = ['access', 'portability', 'erasure', 'rectification', 'restriction'] as const;
-export type FulfilmentType = (typeof FULFILMENT_TYPES)[number];
+export { FULFILMENT_TYPES, type FulfilmentType };
 
 export const fulfilmentInput = z.object({
   requestId: z.string().min(1).max(100),
