@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customerEmail } from '../../src/demo/systems/seed.ts';
 import { type DeskApi, deskApi } from '../integration/support.ts';
+import { grantNewsletter } from '../support/http.ts';
 import { type DeskServer, startDesk } from './support.ts';
 
 describe('the desk and the fulfilment worker (embedded systems)', () => {
@@ -112,5 +113,77 @@ describe('the desk and the fulfilment worker (embedded systems)', () => {
     const done = await d.waitForState(id, 'completed');
     expect(done.request.state).toBe('completed');
     expect(await kinds(id)).not.toContain('fee-charged');
+  });
+
+  test('P06 P26 a corrected e-mail address reaches the consent register: the new address answers as the old one did, and the old one still suppresses', async () => {
+    const old = customerEmail(9);
+    const renamed = 'astrid.new.address@example.test';
+    const withdrawn = customerEmail(13);
+    const renamedToo = 'kari.new.address@example.test';
+    const idem = () => ({ 'idempotency-key': crypto.randomUUID() });
+    expect((await grantNewsletter(d.api, 'nestit-sverige', old)).statusCode).toBe(201);
+    expect((await grantNewsletter(d.api, 'nestit-sverige', withdrawn)).statusCode).toBe(201);
+    const withdrawal = await d.api(
+      'POST',
+      '/api/v1/organizations/nestit-sverige/consents/withdrawals',
+      {
+        identity: { email: withdrawn },
+        purpose: 'communication-subscription',
+        channel: 'email',
+        source: 'customer-service',
+      },
+      idem(),
+    );
+    expect(withdrawal.statusCode).toBe(201);
+    const before = await d.contact('nestit-sverige', old, 'communication-subscription');
+    expect(before).toMatchObject({ allowed: true });
+    expect(await d.contact('nestit-sverige', renamed, 'communication-subscription')).toMatchObject({
+      allowed: false,
+      reason: 'no-consent',
+    });
+
+    for (const [email, to] of [
+      [old, renamed],
+      [withdrawn, renamedToo],
+    ] as const) {
+      const filed = await d.api(
+        'POST',
+        '/api/v1/requests',
+        { company: 'nestit-sverige', type: 'rectification', email, sendCode: false },
+        idem(),
+      );
+      const id = filed.json().requests[0].id as string;
+      expect(
+        (await d.api('POST', `/api/v1/requests/${id}/verify-manual`, { note: 'Passport seen in shop' }))
+          .statusCode,
+      ).toBe(200);
+      const ok = await d.api('POST', `/api/v1/requests/${id}/approve`, {
+        corrections: { 'user.contact.email': to },
+      });
+      expect(ok.statusCode).toBe(200);
+      await d.waitForState(id, 'completed');
+      const changed = (await d.api('GET', `/api/v1/requests/${id}`))
+        .json()
+        .timeline.find((e: { kind: string }) => e.kind === 'consent-identity-changed');
+      // NestIT Sverige knew the customer; the central-marketing arrangement's companies were asked too.
+      expect(changed.details).toEqual({
+        'nestit-sverige': 'changed',
+        'nestit-group': 'unknown',
+        bokhylla: 'unknown',
+        provendo: 'unknown',
+      });
+    }
+
+    // The new address answers exactly as the old one did before the change, and so does the old one.
+    expect(await d.contact('nestit-sverige', renamed, 'communication-subscription')).toEqual(before);
+    expect(await d.contact('nestit-sverige', old, 'communication-subscription')).toEqual(before);
+    // The withdrawn customer's old and new addresses are both on the suppression list.
+    const list = await d.api(
+      'GET',
+      '/api/v1/organizations/nestit-sverige/suppressions?purpose=communication-subscription&channel=email',
+    );
+    const addresses = list.json().suppressions.map((x: { address: string }) => x.address);
+    expect(addresses).toEqual(expect.arrayContaining([withdrawn, renamedToo]));
+    expect(addresses).not.toContain(renamed);
   });
 });

@@ -92,7 +92,7 @@ export async function subjectFor(
 
 export async function identitiesOf(db: Db, subjectId: string): Promise<Identity[]> {
   return db.query<Identity>(
-    'SELECT kind, value FROM consent_identities WHERE subject_id = $1 ORDER BY kind, created_at',
+    'SELECT kind, value FROM consent_identities WHERE subject_id = $1 ORDER BY kind, retired_at NULLS FIRST, created_at',
     [subjectId],
   );
 }

@@ -10,6 +10,8 @@ import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import { type ConsentKeys, consentKeys } from '../consent/keys.ts';
+import { changeIdentity, type IdentityChangeOutcome } from '../consent/changeIdentity.ts';
+import { normaliseEmail } from '../../core/consent/identity.ts';
 import { type ConsentEvent, recordConsentEvent } from '../consent/recordConsentEvent.ts';
 import type { RequestDeps } from './store.ts';
 
@@ -118,4 +120,39 @@ export async function backfillRequestStops(app: RequestDeps, workers: Background
     done++;
   }
   return done;
+}
+
+/**
+ * A rectified e-mail address reaches the consent register too (P06): at the request's company and the
+ * companies of the joint arrangements it answers for, the new address joins the subject and the old one is
+ * retired (it still suppresses). Returns what happened per company, for the timeline.
+ */
+export async function rectifyConsentIdentity(
+  tx: Db,
+  actor: Actor,
+  keys: ConsentKeys,
+  index: RegisterIndex,
+  input: {
+    orgId: string;
+    jointArrangements: string[];
+    from: string;
+    to: string;
+    requestId: string;
+    at: Date;
+  },
+): Promise<Record<string, IdentityChangeOutcome>> {
+  const orgs = new Set([input.orgId]);
+  for (const j of input.jointArrangements)
+    for (const o of index.register.jointArrangements.find((x) => x.id === j)?.controllers ?? []) orgs.add(o);
+  const out: Record<string, IdentityChangeOutcome> = {};
+  for (const orgId of [...orgs].sort())
+    out[orgId] = await changeIdentity(tx, actor, keys, {
+      orgId,
+      kind: 'email',
+      from: normaliseEmail(input.from),
+      to: normaliseEmail(input.to),
+      reference: `request:${input.requestId}`,
+      at: input.at,
+    });
+  return out;
 }

@@ -29,7 +29,7 @@ import {
   getArtifact,
   getFulfilmentStatus,
 } from '../fulfilment/runFulfilment.ts';
-import { keysOf, propagate, recordStop } from './consentLink.ts';
+import { keysOf, propagate, rectifyConsentIdentity, recordStop } from './consentLink.ts';
 import { checkCorrections, correctableCategories } from '../../core/fulfilment/rectification.ts';
 import { groupNotRouted } from '../../core/requests/routing.ts';
 import { finish } from './decideRequest.ts';
@@ -361,6 +361,24 @@ export async function fulfilmentDone(
       }),
     );
     await propagate(workers, events);
+  }
+  const newEmail = input.type === 'rectification' ? input.corrections?.['user.contact.email'] : undefined;
+  if (newEmail && ix) {
+    const keys = await keysOf(app);
+    const changed = await app.db.transaction((tx) =>
+      rectifyConsentIdentity(tx, SYSTEM_ACTOR, keys, ix, {
+        orgId: req.org_id,
+        jointArrangements: req.scope.jointArrangements ?? [],
+        from: sub.email,
+        to: newEmail,
+        requestId: req.id,
+        at: app.now(),
+      }),
+    );
+    await addEvent(app.db, SYSTEM_ACTOR, req, 'consent-identity-changed', {
+      at: app.now(),
+      details: changed,
+    });
   }
   if (input.type === 'restriction' && ix) {
     const keys = await keysOf(app);
