@@ -279,9 +279,9 @@ export const documentRoute: SwaggerTransform = (input) => {
   const method = [route.method].flat()[0]!;
   if (!isDocumented(method, url)) return { schema: { hide: true } as never, url };
   const out = jsonSchemaTransform(input as Parameters<typeof jsonSchemaTransform>[0]);
-  if ((out.schema as { hide?: boolean }).hide) return out;
+  if ((out.schema as { hide?: boolean } | undefined)?.hide) return out;
   const permission = (route.config as { permission?: Permission } | undefined)?.permission ?? 'public';
-  const schema = out.schema as FastifySchema & { operationId?: string; security?: Json[] };
+  const schema = (out.schema ?? {}) as FastifySchema & { operationId?: string; security?: Json[] };
   return {
     url: out.url,
     schema: {
@@ -303,7 +303,7 @@ const ref = (kind: 'schemas' | 'responses' | 'examples' | 'parameters' | 'header
 });
 
 /** Examples shown on operations: request bodies (and answers) as a shop backend or a CS tool sends them. */
-const EXAMPLES: Record<string, { summary: string; value: unknown }> = {
+export const EXAMPLES: Record<string, { summary: string; value: unknown }> = {
   FileAccessRequest: {
     summary: 'A customer asks customer service for a copy of their data',
     value: {

@@ -4,9 +4,8 @@
  * Ombud sends, with their real payloads; examples the server accepts. Expectations are written by hand.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { operationIdOf } from '../../src/http/openapi.ts';
-import { consentWebhookEventOf } from '../../src/services/consent/webhooks.ts';
-import { webhookPayload } from '../../src/services/consent/webhooks.ts';
+import { EXAMPLES, operationIdOf } from '../../src/http/openapi.ts';
+import { consentWebhookEventOf, webhookPayload } from '../../src/services/consent/webhooks.ts';
 import { grantNewsletter, jsonApi } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -228,5 +227,7 @@ describe('the OpenAPI document', () => {
       reason: 'no-consent',
       subjectId: null,
     });
+    // The answer's example (shown once the operation declares its 200 schema) is this very answer.
+    expect(EXAMPLES.ContactCheckNoConsent!.value).toEqual(answer.json());
   });
 });
