@@ -12,99 +12,10 @@ export interface paths {
             cookie?: never;
         };
         /** API keys of your organizations (never the keys themselves) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The API keys of your organizations */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            /** @description The start of the key, to recognise it; never the key. */
-                            prefix: string;
-                            /** @description The companies the key acts in. */
-                            orgIds: string[];
-                            /** @description The permissions it holds there, e.g. requests:write. */
-                            permissions: string[];
-                            createdBy: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            expiresAt: string | null;
-                            revokedAt: string | null;
-                            lastUsedAt: string | null;
-                            /** @description The key this one replaced. */
-                            rotatedFrom: string | null;
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["listApiKeys"];
         put?: never;
         /** Create an API key; the key is in this response only */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        orgIds: string[];
-                        permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run")[];
-                        /** @default 90 */
-                        expiresInDays?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description The key is issued */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The key (omb_…): shown in this response only; send it as a Bearer token. */
-                            key: string;
-                            /** @description An API key (never the key itself) */
-                            apiKey: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                                /** @description The start of the key, to recognise it; never the key. */
-                                prefix: string;
-                                /** @description The companies the key acts in. */
-                                orgIds: string[];
-                                /** @description The permissions it holds there, e.g. requests:write. */
-                                permissions: string[];
-                                createdBy: string;
-                                /** Format: date-time */
-                                createdAt: string;
-                                expiresAt: string | null;
-                                revokedAt: string | null;
-                                lastUsedAt: string | null;
-                                /** @description The key this one replaced. */
-                                rotatedFrom: string | null;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -122,46 +33,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke a key */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    keyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The key as revoked */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            /** @description The start of the key, to recognise it; never the key. */
-                            prefix: string;
-                            /** @description The companies the key acts in. */
-                            orgIds: string[];
-                            /** @description The permissions it holds there, e.g. requests:write. */
-                            permissions: string[];
-                            createdBy: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            expiresAt: string | null;
-                            revokedAt: string | null;
-                            lastUsedAt: string | null;
-                            /** @description The key this one replaced. */
-                            rotatedFrom: string | null;
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deleteApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -177,51 +49,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Replace a key by a new one with the same scope; the old one stops working */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    keyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The key is issued */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The key (omb_…): shown in this response only; send it as a Bearer token. */
-                            key: string;
-                            /** @description An API key (never the key itself) */
-                            apiKey: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                                /** @description The start of the key, to recognise it; never the key. */
-                                prefix: string;
-                                /** @description The companies the key acts in. */
-                                orgIds: string[];
-                                /** @description The permissions it holds there, e.g. requests:write. */
-                                permissions: string[];
-                                createdBy: string;
-                                /** Format: date-time */
-                                createdAt: string;
-                                expiresAt: string | null;
-                                revokedAt: string | null;
-                                lastUsedAt: string | null;
-                                /** @description The key this one replaced. */
-                                rotatedFrom: string | null;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["rotateApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -236,52 +64,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search the audit log (entries of your organizations); format=csv to export */
-        get: {
-            parameters: {
-                query?: {
-                    action?: string;
-                    actor?: string;
-                    org?: string;
-                    target?: string;
-                    limit?: number;
-                    format?: "json" | "csv";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Audit entries of your organizations, newest first; format=csv exports them as CSV */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            seq: number;
-                            /** Format: date-time */
-                            at: string;
-                            /** @description kind:id */
-                            actor: string;
-                            /** @description The company the entry belongs to; null for the whole group. */
-                            orgId: string | null;
-                            /** @description e.g. request.verified, users.list, audit.export. */
-                            action: string;
-                            target: string | null;
-                            reason: string | null;
-                            /** @description Ids and hashes only, never personal data. */
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The entry's link in the keyed hash chain. */
-                            hash: string;
-                        }[];
-                        "text/csv": string;
-                    };
-                };
-            };
-        };
+        get: operations["searchAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -300,45 +83,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Verify the log, then sign a checkpoint of its head and export it (needs audit:read in every company) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The checkpoint is signed and exported */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            checkpoint: {
-                                /** @enum {number} */
-                                v: 1;
-                                seq: number;
-                                count: number;
-                                hash: string;
-                                keyedFrom: number | null;
-                                /** Format: date-time */
-                                at: string;
-                                /** @description The signing key: the first 16 hex digits of SHA-256 over its public key. */
-                                kid: string;
-                                /** @description Ed25519 signature, base64url. */
-                                sig: string;
-                            };
-                            /** @description How many recipients the checkpoint was mailed to. */
-                            mailedTo: number;
-                            /** @description The POST to the configured URL: 'ok', 'failed: …', or null. */
-                            posted: string | null;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createAuditCheckpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -353,88 +98,7 @@ export interface paths {
             cookie?: never;
         };
         /** Verify the whole keyed hash chain, its head and the signed checkpoints exported (the first bad entry is named) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The verification of the whole chain: ok, or the first bad entry */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: true;
-                            /** @description Entries checked. */
-                            count: number;
-                            /** @description Entries written with a chain key (HMAC). */
-                            keyed: number;
-                            /** @description Entries older than the keyed chain (plain SHA-256). */
-                            unkeyed: number;
-                            /** @description The first keyed entry; null when none. */
-                            keyedFrom: number | null;
-                            /** @description Exported checkpoints found in the chain, hash and count. */
-                            checkpointsMatched: number;
-                            /** @description What could not be checked here. */
-                            warnings: string[];
-                            /** @description Whether the chain keys were available (else keyed entries are unchecked). */
-                            withKey: boolean;
-                            /** @description The last exported checkpoint the chain was checked against; null when none. */
-                            checkpoint: {
-                                seq: number;
-                                count: number;
-                                /** Format: date-time */
-                                at: string;
-                                kid: string;
-                            } | null;
-                            /** @description The head record the walk reached: the last entry, the count up to it, its hash. */
-                            head?: {
-                                seq: number;
-                                count: number;
-                                hash: string;
-                            };
-                        } | {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Entries checked. */
-                            count: number;
-                            /** @description Entries written with a chain key (HMAC). */
-                            keyed: number;
-                            /** @description Entries older than the keyed chain (plain SHA-256). */
-                            unkeyed: number;
-                            /** @description The first keyed entry; null when none. */
-                            keyedFrom: number | null;
-                            /** @description Exported checkpoints found in the chain, hash and count. */
-                            checkpointsMatched: number;
-                            /** @description What could not be checked here. */
-                            warnings: string[];
-                            /** @description Whether the chain keys were available (else keyed entries are unchecked). */
-                            withKey: boolean;
-                            /** @description The last exported checkpoint the chain was checked against; null when none. */
-                            checkpoint: {
-                                seq: number;
-                                count: number;
-                                /** Format: date-time */
-                                at: string;
-                                kid: string;
-                            } | null;
-                            /** @description The first bad entry. */
-                            seq: number;
-                            /** @description What is wrong with it. */
-                            problem: string;
-                            /** @description true when it could not be checked (its key is not here), not proven altered. */
-                            cannotVerify?: boolean;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["verifyAuditChain"];
         put?: never;
         post?: never;
         delete?: never;
@@ -453,47 +117,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Store a cookie-banner choice as proof under the anonymous consent id (called by the banner) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        consentId: string;
-                        org: string;
-                        /** @enum {string} */
-                        action: "accept-all" | "reject-all" | "custom";
-                        categories: {
-                            [key: string]: boolean;
-                        };
-                        inventoryVersion: string;
-                        gpc: boolean;
-                        /** @enum {string} */
-                        lang: "en" | "sv" | "nb";
-                        /** Format: uri */
-                        url: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The choice is stored as proof. */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The sequence number of the stored choice. */
-                            stored: number;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createCookieConsent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -508,54 +132,7 @@ export interface paths {
             cookie?: never;
         };
         /** The stored cookie choices of one anonymous consent id (proof), at your companies */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    consentId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The stored choices, oldest first; only those of your companies. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The sequence number of the stored choice. */
-                            seq: number;
-                            /** @description The anonymous id the banner generated. */
-                            consent_id: string;
-                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                            org_id: string;
-                            /** @enum {string} */
-                            action: "accept-all" | "reject-all" | "custom";
-                            /** @description Each cookie category: allowed or not. */
-                            categories: {
-                                [key: string]: boolean;
-                            };
-                            /** @description The version of the cookie inventory the banner showed. */
-                            inventory_version: string;
-                            /** @description The browser sent Global Privacy Control (advertising stays off). */
-                            gpc: boolean;
-                            /** @enum {string} */
-                            lang: "en" | "sv" | "nb";
-                            /** @description The page the choice was made on. */
-                            url: string;
-                            /**
-                             * Format: date-time
-                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
-                             */
-                            at: string;
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["getCookieConsent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -574,33 +151,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** A service's signed answer to a fulfilment request (docs/connectors/http.md) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    deliveryId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The answer was received */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            received: true;
-                            /** @description false when the task was already answered (the answer is ignored). */
-                            recorded: boolean;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["postFulfilmentCallback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -617,45 +168,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Configure the HTTP connector of an external service (docs/connectors/http.md); returns its signing secret once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        systemId: string;
-                        /** Format: uri */
-                        url: string;
-                        secret?: string;
-                        /** @default 10000 */
-                        timeoutMs?: number;
-                        /** @default 72 */
-                        callbackHours?: number;
-                        /** @default 2 */
-                        resends?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The connector is configured */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            systemId: string;
-                            /** @description The connector's signing secret (Standard Webhooks, whsec_…): shown in this response only. */
-                            secret: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["configureHttpConnector"];
         delete?: never;
         options?: never;
         head?: never;
@@ -670,85 +183,7 @@ export interface paths {
             cookie?: never;
         };
         /** Progress of a request's fulfilment */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    requestId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Progress of the request's fulfilment: steps, counts, rows kept under which rule */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            requestId: string;
-                            /** @enum {string} */
-                            type: "access" | "portability" | "erasure" | "rectification" | "restriction";
-                            /** @enum {string} */
-                            status: "queued" | "running" | "waiting" | "done" | "failed";
-                            stepsDone: number;
-                            stepsTotal: number;
-                            attempts: number;
-                            /** @description Why the run failed (never personal data); null otherwise. */
-                            error: string | null;
-                            steps: {
-                                /** @description e.g. locate, erase:<dataset>, collect:<system>, notify:<system>, access. */
-                                step: string;
-                                /** @enum {string} */
-                                status: "pending" | "waiting" | "done" | "failed";
-                                attempts: number;
-                                error: string | null;
-                                /** @description What the step wants the desk to know without failing. */
-                                note: string | null;
-                                /** @description What the step did, per collection. */
-                                outcome: {
-                                    /** @description The dataset's fides_key; empty for a service asked through a recipient task. */
-                                    dataset: string;
-                                    /** @description The register system the collection (or the service) belongs to. */
-                                    system: string;
-                                    collection: string;
-                                    /** @description Rows erased, masked or corrected (for a told service: the records it reported). */
-                                    erased: number;
-                                    /** @description Rows found and left in place: read, restricted, or kept under a retention rule. */
-                                    kept: number;
-                                    /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
-                                    keptUnder: {
-                                        /** @description The retention rule that keeps the rows. */
-                                        rule: string;
-                                        /**
-                                         * Format: date
-                                         * @description The day the rule lets them go.
-                                         */
-                                        eraseOn: string;
-                                        rows: number;
-                                    }[];
-                                    /** @enum {string} */
-                                    action: "delete" | "mask" | "rectify" | "restrict" | "none";
-                                    /** @description For a service asked or told through a recipient task: how it answered. */
-                                    recipient?: {
-                                        /** @enum {string} */
-                                        via: "http" | "manual";
-                                        /** @description The service's answer (done, not_found) or the task's state. */
-                                        status: string;
-                                        records?: number;
-                                        note?: string;
-                                        /** @description Who answered: a person, an API key or the connector. */
-                                        by?: string;
-                                    };
-                                }[] | null;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getFulfilment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -765,34 +200,7 @@ export interface paths {
             cookie?: never;
         };
         /** The register extract (JSON, HTML or PDF) or the portability ZIP */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    requestId: string;
-                    name: "extract.json" | "extract.html" | "extract.pdf" | "portability.zip";
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The artifact file: extract.json, extract.html, extract.pdf or portability.zip */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                        "application/pdf": string;
-                        "application/zip": string;
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        get: operations["getFulfilmentArtifact"];
         put?: never;
         post?: never;
         delete?: never;
@@ -811,56 +219,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Tick off a request's task in a system (manual task, or an awaited service answered by hand) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    requestId: string;
-                    systemId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @default done
-                         * @enum {string}
-                         */
-                        status?: "done" | "not_found";
-                        note: string;
-                        records?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The task as stored after the answer (an answered task is left as it was) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            requestId: string;
-                            systemId: string;
-                            /** @enum {string} */
-                            status: "open" | "sent" | "unanswered" | "done" | "failed";
-                            /** @description The answer as stored (never the data itself); null while none was recorded. */
-                            answer: {
-                                /** @enum {string} */
-                                status: "done" | "not_found" | "failed";
-                                records?: number;
-                                message?: string;
-                            } | null;
-                            note: string | null;
-                            /** @description Who answered (kind:id). */
-                            doneBy: string | null;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["answerFulfilmentTask"];
         delete?: never;
         options?: never;
         head?: never;
@@ -875,33 +234,7 @@ export interface paths {
             cookie?: never;
         };
         /** The organizations (controllers) of the group */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The organizations (controllers) of the group, in register order. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                            id: string;
-                            legalName: string;
-                            /** @description ISO 3166-1 alpha-2, e.g. SE. */
-                            country: string;
-                            registrationNumber: string;
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["listOrganizations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -920,158 +253,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record a consent (grant) with the wording shown; Idempotency-Key makes retries safe */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
-                        identity: {
-                            email?: string;
-                            phone?: string;
-                            customerNumber?: string;
-                        };
-                        purpose: string;
-                        /** @description email, sms, …; for objections also '*' (every channel) */
-                        channel: string;
-                        /** @description The exact text shown to the person. */
-                        wording?: string;
-                        noticeVersion?: number;
-                        /**
-                         * @default api
-                         * @enum {string}
-                         */
-                        source?: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
-                        /**
-                         * Format: date-time
-                         * @description When the person made the choice; default now.
-                         */
-                        at?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
-                200: {
-                    headers: {
-                        /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
-                        "idempotent-replayed"?: "true" | "false";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
-                            event: {
-                                /**
-                                 * Format: uuid
-                                 * @description The event id (the webhook payload names it eventId).
-                                 */
-                                id: string;
-                                /** @description The order in which Ombud recorded the events. */
-                                seq: number;
-                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                                orgId: string;
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                                /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
-                                purposeId: string;
-                                /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
-                                channel: string;
-                                /** @enum {string} */
-                                kind: "grant" | "withdraw" | "object" | "lift-objection";
-                                /** @description The exact text shown to the person (every grant has one). */
-                                wording: string | null;
-                                /** @description The version of the notice the person was shown. */
-                                noticeVersion: number | null;
-                                /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
-                                source: string;
-                                /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
-                                actor: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the person made the choice.
-                                 */
-                                at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When Ombud stored the event.
-                                 */
-                                recordedAt: string;
-                            };
-                            /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
-                            replayed: boolean;
-                        };
-                    };
-                };
-                /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
-                201: {
-                    headers: {
-                        /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
-                        "idempotent-replayed"?: "true" | "false";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
-                            event: {
-                                /**
-                                 * Format: uuid
-                                 * @description The event id (the webhook payload names it eventId).
-                                 */
-                                id: string;
-                                /** @description The order in which Ombud recorded the events. */
-                                seq: number;
-                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                                orgId: string;
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                                /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
-                                purposeId: string;
-                                /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
-                                channel: string;
-                                /** @enum {string} */
-                                kind: "grant" | "withdraw" | "object" | "lift-objection";
-                                /** @description The exact text shown to the person (every grant has one). */
-                                wording: string | null;
-                                /** @description The version of the notice the person was shown. */
-                                noticeVersion: number | null;
-                                /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
-                                source: string;
-                                /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
-                                actor: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the person made the choice.
-                                 */
-                                at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When Ombud stored the event.
-                                 */
-                                recordedAt: string;
-                            };
-                            /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
-                            replayed: boolean;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createConsent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1088,158 +270,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Withdraw a consent */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
-                        identity: {
-                            email?: string;
-                            phone?: string;
-                            customerNumber?: string;
-                        };
-                        purpose: string;
-                        /** @description email, sms, …; for objections also '*' (every channel) */
-                        channel: string;
-                        /** @description The exact text shown to the person. */
-                        wording?: string;
-                        noticeVersion?: number;
-                        /**
-                         * @default api
-                         * @enum {string}
-                         */
-                        source?: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
-                        /**
-                         * Format: date-time
-                         * @description When the person made the choice; default now.
-                         */
-                        at?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
-                200: {
-                    headers: {
-                        /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
-                        "idempotent-replayed"?: "true" | "false";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
-                            event: {
-                                /**
-                                 * Format: uuid
-                                 * @description The event id (the webhook payload names it eventId).
-                                 */
-                                id: string;
-                                /** @description The order in which Ombud recorded the events. */
-                                seq: number;
-                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                                orgId: string;
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                                /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
-                                purposeId: string;
-                                /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
-                                channel: string;
-                                /** @enum {string} */
-                                kind: "grant" | "withdraw" | "object" | "lift-objection";
-                                /** @description The exact text shown to the person (every grant has one). */
-                                wording: string | null;
-                                /** @description The version of the notice the person was shown. */
-                                noticeVersion: number | null;
-                                /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
-                                source: string;
-                                /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
-                                actor: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the person made the choice.
-                                 */
-                                at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When Ombud stored the event.
-                                 */
-                                recordedAt: string;
-                            };
-                            /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
-                            replayed: boolean;
-                        };
-                    };
-                };
-                /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
-                201: {
-                    headers: {
-                        /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
-                        "idempotent-replayed"?: "true" | "false";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
-                            event: {
-                                /**
-                                 * Format: uuid
-                                 * @description The event id (the webhook payload names it eventId).
-                                 */
-                                id: string;
-                                /** @description The order in which Ombud recorded the events. */
-                                seq: number;
-                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                                orgId: string;
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                                /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
-                                purposeId: string;
-                                /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
-                                channel: string;
-                                /** @enum {string} */
-                                kind: "grant" | "withdraw" | "object" | "lift-objection";
-                                /** @description The exact text shown to the person (every grant has one). */
-                                wording: string | null;
-                                /** @description The version of the notice the person was shown. */
-                                noticeVersion: number | null;
-                                /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
-                                source: string;
-                                /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
-                                actor: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the person made the choice.
-                                 */
-                                at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When Ombud stored the event.
-                                 */
-                                recordedAt: string;
-                            };
-                            /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
-                            replayed: boolean;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createConsentWithdrawal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1256,56 +287,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** May we contact this data subject on this channel for this purpose? */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
-                        identity: {
-                            email?: string;
-                            phone?: string;
-                            customerNumber?: string;
-                        };
-                        purpose: string;
-                        channel: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The answer for one person, channel and purpose. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description May the organization contact the person on this channel for this purpose? */
-                            allowed: boolean;
-                            /**
-                             * @description The legal basis the purpose's communication rests on.
-                             * @enum {string}
-                             */
-                            basis: "consent" | "contract" | "legal-obligation" | "vital-interests" | "public-task" | "legitimate-interests" | "none";
-                            /**
-                             * @description Why the answer is what it is.
-                             * @enum {string}
-                             */
-                            reason: "consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary";
-                            /** @description The data subject, or null when Ombud knows no one by that identity. */
-                            subjectId: string | null;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["checkContact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1322,51 +304,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Filter a send list: the addresses that may be contacted; refused ones by index and reason */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        purpose: string;
-                        channel: string;
-                        recipients: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description The send list filtered. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The purpose id asked about. */
-                            purpose: string;
-                            channel: string;
-                            /** @description How many recipients were sent. */
-                            total: number;
-                            /** @description The addresses that may be contacted, normalised, each once, in the order sent. */
-                            allowed: string[];
-                            /** @description The recipients that may not be contacted, by index, never by address. */
-                            refused: {
-                                /** @description The position of the refused recipient in the list sent (0-based). */
-                                index: number;
-                                /** @description Why: a decision reason, invalid-address, or duplicate (the address was allowed earlier in the list). */
-                                reason: ("consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary") | ("invalid-address" | "duplicate");
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["checkContactsInBulk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1381,57 +319,7 @@ export interface paths {
             cookie?: never;
         };
         /** Published notice versions of a controller */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The published notice versions, oldest first. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            version: number;
-                            /**
-                             * Format: date
-                             * @description The day the version takes effect.
-                             */
-                            effectiveDate: string;
-                            /**
-                             * Format: date-time
-                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
-                             */
-                            publishedAt: string;
-                            /** @description The version makes a material change. */
-                            material: boolean;
-                            /** @description The register revision it was published from. */
-                            registerRevision: number;
-                            /** @description What changed since the previous version. */
-                            changes: {
-                                /** @enum {string} */
-                                kind: "purpose-added" | "purpose-removed" | "category-added" | "category-removed" | "legal-basis-added" | "legal-basis-removed" | "recipient-added" | "recipient-removed" | "transfer-added" | "transfer-removed" | "retention-longer" | "retention-changed" | "controller-details-changed" | "authority-changed" | "joint-arrangement-changed" | "wording-changed" | "cookies-changed";
-                                /** @description The purpose changed, if the change is about one. */
-                                purpose?: string;
-                                /** @description What changed (a category, a recipient, …), if not the purpose itself. */
-                                subject?: string;
-                                /** @description A material change must be announced before it takes effect. */
-                                material: boolean;
-                                /** @description Why the change is material or not. */
-                                reason: string;
-                            }[];
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["listNotices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1450,164 +338,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record (or lift) an objection (Art. 21); 'direct-marketing' stops all direct marketing at once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
-                        identity: {
-                            email?: string;
-                            phone?: string;
-                            customerNumber?: string;
-                        };
-                        /** @description A purpose id, or 'direct-marketing' for all direct marketing */
-                        purpose: string;
-                        /** @default * */
-                        channel?: string;
-                        /** @description The exact text shown to the person. */
-                        wording?: string;
-                        noticeVersion?: number;
-                        /**
-                         * @default api
-                         * @enum {string}
-                         */
-                        source?: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
-                        /**
-                         * Format: date-time
-                         * @description When the person made the choice; default now.
-                         */
-                        at?: string;
-                        /**
-                         * @description Lift an earlier objection instead of recording one.
-                         * @default false
-                         */
-                        lift?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
-                200: {
-                    headers: {
-                        /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
-                        "idempotent-replayed"?: "true" | "false";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
-                            event: {
-                                /**
-                                 * Format: uuid
-                                 * @description The event id (the webhook payload names it eventId).
-                                 */
-                                id: string;
-                                /** @description The order in which Ombud recorded the events. */
-                                seq: number;
-                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                                orgId: string;
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                                /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
-                                purposeId: string;
-                                /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
-                                channel: string;
-                                /** @enum {string} */
-                                kind: "grant" | "withdraw" | "object" | "lift-objection";
-                                /** @description The exact text shown to the person (every grant has one). */
-                                wording: string | null;
-                                /** @description The version of the notice the person was shown. */
-                                noticeVersion: number | null;
-                                /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
-                                source: string;
-                                /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
-                                actor: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the person made the choice.
-                                 */
-                                at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When Ombud stored the event.
-                                 */
-                                recordedAt: string;
-                            };
-                            /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
-                            replayed: boolean;
-                        };
-                    };
-                };
-                /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
-                201: {
-                    headers: {
-                        /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
-                        "idempotent-replayed"?: "true" | "false";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
-                            event: {
-                                /**
-                                 * Format: uuid
-                                 * @description The event id (the webhook payload names it eventId).
-                                 */
-                                id: string;
-                                /** @description The order in which Ombud recorded the events. */
-                                seq: number;
-                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                                orgId: string;
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                                /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
-                                purposeId: string;
-                                /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
-                                channel: string;
-                                /** @enum {string} */
-                                kind: "grant" | "withdraw" | "object" | "lift-objection";
-                                /** @description The exact text shown to the person (every grant has one). */
-                                wording: string | null;
-                                /** @description The version of the notice the person was shown. */
-                                noticeVersion: number | null;
-                                /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
-                                source: string;
-                                /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
-                                actor: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the person made the choice.
-                                 */
-                                at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When Ombud stored the event.
-                                 */
-                                recordedAt: string;
-                            };
-                            /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
-                            replayed: boolean;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createObjection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1624,72 +355,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mint the "Manage my communication settings" link and the RFC 8058 List-Unsubscribe headers for one recipient */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        identity: {
-                            email?: string;
-                            phone?: string;
-                            customerNumber?: string;
-                        };
-                        /** @description The purpose of the mail, for one-click unsubscribe */
-                        purpose?: string;
-                        /** @default email */
-                        channel?: string;
-                        /** @default 90 */
-                        days?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description One recipient's links and List-Unsubscribe headers. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                             */
-                            subjectId: string;
-                            /**
-                             * Format: uri
-                             * @description "Manage my communication settings": the preference center.
-                             */
-                            preferencesUrl: string;
-                            /**
-                             * Format: uri
-                             * @description The RFC 8058 one-click unsubscribe URL.
-                             */
-                            unsubscribeUrl: string;
-                            /** @description The mail headers to send as they are. */
-                            headers: {
-                                /** @description <unsubscribeUrl>, as the mail header wants it. */
-                                "List-Unsubscribe": string;
-                                /** @enum {string} */
-                                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click";
-                            };
-                            /**
-                             * Format: date-time
-                             * @description When the links stop working.
-                             */
-                            expiresAt: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createPreferenceLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1706,42 +372,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Grant a user a role in an organization */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        userId: string;
-                        /** @enum {string} */
-                        role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
-                    };
-                };
-            };
-            responses: {
-                /** @description The role is granted */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            orgId: string;
-                            /** @enum {string} */
-                            role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
-                            /** Format: uuid */
-                            userId: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["grantRole"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1759,28 +390,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Take a role away */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                    userId: string;
-                    role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done; no content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        delete: operations["revokeRole"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1794,79 +404,7 @@ export interface paths {
             cookie?: never;
         };
         /** Record of processing activities (GDPR Art. 30(1)) of one controller */
-        get: {
-            parameters: {
-                query?: {
-                    format?: "json" | "csv";
-                };
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The record: JSON, or CSV (one row per purpose) with format=csv. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                            organization: string;
-                            /** @description The register revision: a new one each time a changed register is applied. */
-                            registerRevision: number;
-                            /**
-                             * Format: date-time
-                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
-                             */
-                            generatedAt: string;
-                            entries: {
-                                /** @description (a) The controller: legal name (registration number) and address. */
-                                controller: string;
-                                /** @description (a) The controller's contact e-mail address. */
-                                controllerContact: string;
-                                /** @description (a) The joint controllers of this purpose, if any. */
-                                jointControllers: string[];
-                                /** @description (a) The EU representative (Art. 27), or empty. */
-                                representative: string;
-                                /** @description (a) The data protection officer, or empty. */
-                                dpo: string;
-                                purposeId: string;
-                                /** @description (b) The purpose of the processing. */
-                                purpose: string;
-                                purposeDescription: string;
-                                /** @description The fideslang data use. */
-                                dataUse: string;
-                                /** @description The legal bases (Art. 6, and Art. 9 conditions). */
-                                legalBases: string[];
-                                /** @description (c) The categories of data subjects. */
-                                dataSubjects: string[];
-                                /** @description (c) The categories of personal data. */
-                                dataCategories: string[];
-                                /** @description (c) The special categories (Art. 9), if any. */
-                                specialCategories: string[];
-                                /** @description (d) The categories of recipients. */
-                                recipients: string[];
-                                /** @description (e) Transfers to third countries and their safeguards. */
-                                thirdCountryTransfers: string[];
-                                /** @description (f) The time limits for erasure. */
-                                retention: string;
-                                /** @description (g) The technical and organisational security measures. */
-                                securityMeasures: string[];
-                                /** @description Where the data comes from, and how it is collected. */
-                                sources: string[];
-                                /** @description The legitimate-interest assessment, if the purpose rests on one. */
-                                legitimateInterestAssessment: string;
-                            }[];
-                        };
-                        "text/csv": string;
-                    };
-                };
-            };
-        };
+        get: operations["getRopa"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1885,86 +423,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** A data subject's consent history (every event with the wording shown): the proof */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
-                        identity: {
-                            email?: string;
-                            phone?: string;
-                            customerNumber?: string;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description A data subject's consent history: the proof. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                             */
-                            subjectId: string;
-                            /** @description Every event of the subject, oldest first. */
-                            events: {
-                                /**
-                                 * Format: uuid
-                                 * @description The event id (the webhook payload names it eventId).
-                                 */
-                                id: string;
-                                /** @description The order in which Ombud recorded the events. */
-                                seq: number;
-                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                                orgId: string;
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                                /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
-                                purposeId: string;
-                                /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
-                                channel: string;
-                                /** @enum {string} */
-                                kind: "grant" | "withdraw" | "object" | "lift-objection";
-                                /** @description The exact text shown to the person (every grant has one). */
-                                wording: string | null;
-                                /** @description The version of the notice the person was shown. */
-                                noticeVersion: number | null;
-                                /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
-                                source: string;
-                                /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
-                                actor: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When the person made the choice.
-                                 */
-                                at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description When Ombud stored the event.
-                                 */
-                                recordedAt: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["getConsentHistory"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1979,51 +438,7 @@ export interface paths {
             cookie?: never;
         };
         /** The suppression list of a purpose and channel (JSON or CSV) */
-        get: {
-            parameters: {
-                query: {
-                    purpose: string;
-                    channel: string;
-                    format?: "json" | "csv";
-                };
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The suppression list: JSON, or CSV (address,reason) with format=csv. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            purpose: string;
-                            channel: string;
-                            count: number;
-                            suppressions: {
-                                /** @description The e-mail address or phone number (E.164) not to contact. */
-                                address: string;
-                                /**
-                                 * @description Why the answer is what it is.
-                                 * @enum {string}
-                                 */
-                                reason: "consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary";
-                                /**
-                                 * Format: uuid
-                                 * @description The data subject's id at the organization (pseudonymous: no identity in it).
-                                 */
-                                subjectId: string;
-                            }[];
-                        };
-                        "text/csv": string;
-                    };
-                };
-            };
-        };
+        get: operations["listSuppressions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2040,464 +455,7 @@ export interface paths {
             cookie?: never;
         };
         /** The current register revision */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The current register revision and its content. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The register revision: a new one each time a changed register is applied. */
-                            revision: number;
-                            /** @description The sha256 of the register content: the same content, the same hash. */
-                            contentHash: string;
-                            /**
-                             * Format: date-time
-                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
-                             */
-                            appliedAt: string;
-                            /** @description The register: every section of the register files merged, with their defaults filled in. */
-                            register: {
-                                group: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    name: string;
-                                    /** Format: uri */
-                                    website?: string;
-                                    /**
-                                     * @default en
-                                     * @enum {string}
-                                     */
-                                    defaultLanguage: "en" | "sv" | "nb";
-                                    /**
-                                     * @default [
-                                     *       "en"
-                                     *     ]
-                                     */
-                                    languages: ("en" | "sv" | "nb")[];
-                                    /** @default 182 */
-                                    cookieReaskDays: number;
-                                };
-                                organizations: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    legalName: string;
-                                    registrationNumber: string;
-                                    country: string;
-                                    address: {
-                                        street: string;
-                                        postalCode: string;
-                                        city: string;
-                                        country: string;
-                                    };
-                                    contact: {
-                                        /** Format: email */
-                                        email: string;
-                                        phone?: string;
-                                        /** Format: uri */
-                                        web?: string;
-                                        /** @description Postal address for letters, if it differs from the registered address. */
-                                        postal?: string;
-                                    };
-                                    dpo?: {
-                                        name?: string;
-                                        /** Format: email */
-                                        email: string;
-                                    };
-                                    /** @description EU representative (Art. 27), if any. */
-                                    representative?: string;
-                                    /** @description Id of a supervisory authority: built in (se-imy, no-datatilsynet, …) or declared. */
-                                    supervisoryAuthority: string;
-                                    /** @description The organization that owns this one, if any. */
-                                    parent?: string;
-                                    /** @default Europe/Stockholm */
-                                    timeZone: string;
-                                    /** Format: uri */
-                                    website?: string;
-                                    /** @description The organization whose contact details the notice gives, if not this one (a gap the validator reports). */
-                                    noticeContact?: string;
-                                    /**
-                                     * @default {
-                                     *       "materialChangeNoticeDays": 30
-                                     *     }
-                                     */
-                                    promises: {
-                                        responseDays?: number;
-                                        maxExtendedMonths?: number;
-                                        /** @default 30 */
-                                        materialChangeNoticeDays: number;
-                                    };
-                                    /**
-                                     * @description Art. 30(1)(g) technical and organisational measures.
-                                     * @default []
-                                     */
-                                    securityMeasures: (string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    })[];
-                                }[];
-                                authorities: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    name: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    country: string;
-                                    /** Format: uri */
-                                    web: string;
-                                    /** Format: email */
-                                    email?: string;
-                                    address?: string;
-                                }[];
-                                jointArrangements: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    controllers: string[];
-                                    purposes: string[];
-                                    /** @description The controller that answers data subjects for this arrangement. */
-                                    contactPoint: string;
-                                    /**
-                                     * @description Art. 26(3): the data subject may turn to any of them.
-                                     * @default true
-                                     */
-                                    anyControllerAnswers: boolean;
-                                    /** @description The essence of the arrangement, made available to data subjects (Art. 26(2)). */
-                                    essence: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                }[];
-                                systems: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    name: string;
-                                    /**
-                                     * @description internal: run by the group; processor: acts on our instructions; controller: a recipient deciding for itself.
-                                     * @enum {string}
-                                     */
-                                    role: "internal" | "processor" | "controller" | "authority" | "group-company";
-                                    /** @description Organization id (for internal systems) or the vendor's legal name. */
-                                    operator: string;
-                                    /** @description How the notice names this kind of recipient. */
-                                    recipientCategory?: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    description?: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /**
-                                     * @description A data processing agreement (Art. 28) is in place.
-                                     * @default false
-                                     */
-                                    dpa: boolean;
-                                    storageCountries: string[];
-                                    transfer?: {
-                                        /** @enum {string} */
-                                        mechanism: "adequacy" | "eu-us-dpf" | "scc" | "bcr" | "derogation-consent" | "derogation-contract";
-                                        countries: string[];
-                                        /** @description Text in English, or an object with en (required), sv and nb. */
-                                        measures?: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                    };
-                                    /** @default [] */
-                                    dataCategories: string[];
-                                    /** @default [] */
-                                    securityMeasures: (string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    })[];
-                                    /** @description Id of the connector that fulfils requests in this system. */
-                                    connector?: string;
-                                    /**
-                                     * @description routine: receives the data as a matter of course, so it is told of every rectification, erasure and restriction (Art. 19); case-by-case: receives it only in a particular matter (authorities, advisers, a buyer) and is told only where a disclosure to it is on record. Default: case-by-case for authorities, routine otherwise.
-                                     * @enum {string}
-                                     */
-                                    disclosure?: "routine" | "case-by-case";
-                                }[];
-                                categoryGroups: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    label: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                }[];
-                                dataCategories: {
-                                    key: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    label: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /** @description The notice groups categories under this heading id (see categoryGroups). */
-                                    group?: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    description?: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /** @description An Art. 9 special category (also implied by the fideslang key). */
-                                    special?: boolean;
-                                }[];
-                                purposes: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    name: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    description?: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    controllers: string[];
-                                    /** @description fideslang data use, e.g. "essential.service". */
-                                    dataUse: string;
-                                    dataSubjects: string[];
-                                    data: {
-                                        categories: string[];
-                                        /** @enum {string} */
-                                        legalBasis: "consent" | "contract" | "legal-obligation" | "vital-interests" | "public-task" | "legitimate-interests";
-                                        /** @description Data subjects, if narrower than the purpose's. */
-                                        subjects?: string[];
-                                        /** @description Text in English, or an object with en (required), sv and nb. */
-                                        note?: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                        /** @description The interest pursued, for legitimate-interests. */
-                                        legitimateInterest?: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                        /** @enum {string} */
-                                        art9Condition?: "9.2.a" | "9.2.b" | "9.2.c" | "9.2.d" | "9.2.e" | "9.2.f" | "9.2.g" | "9.2.h" | "9.2.i" | "9.2.j";
-                                        /** @description Data the data subject provided (for portability). */
-                                        providedBySubject?: boolean;
-                                    }[];
-                                    /** @description How the data is collected. */
-                                    collection: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /**
-                                     * @default [
-                                     *       "data-subject"
-                                     *     ]
-                                     */
-                                    sources: ("data-subject" | "employer" | "group-company" | "public" | "third-party" | "observed")[];
-                                    /**
-                                     * @description The group's own systems that hold the data for this purpose.
-                                     * @default []
-                                     */
-                                    systems: string[];
-                                    /** @default [] */
-                                    recipients: string[];
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    retention?: string;
-                                    consent?: {
-                                        collectedAt: ("checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api")[];
-                                        /** @description Text in English, or an object with en (required), sv and nb. */
-                                        withdrawal: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                        /** @default [] */
-                                        channels: ("email" | "sms" | "post" | "phone" | "push" | "cookie")[];
-                                        /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                        cookieCategory?: string;
-                                    };
-                                    balancingAssessment?: {
-                                        /** @description Text in English, or an object with en (required), sv and nb. */
-                                        interest: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                        /** @description Text in English, or an object with en (required), sv and nb. */
-                                        necessity: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                        /** @description Text in English, or an object with en (required), sv and nb. */
-                                        balancing: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                        /** @default [] */
-                                        safeguards: (string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        })[];
-                                        /** @description Text in English, or an object with en (required), sv and nb. */
-                                        conclusion: string | {
-                                            en: string;
-                                            sv?: string;
-                                            nb?: string;
-                                        };
-                                        assessedAt: string;
-                                        assessedBy: string;
-                                    };
-                                    /** @description A category of communication shown in the preference center. */
-                                    communication?: {
-                                        channels: ("email" | "sms" | "post" | "phone" | "push" | "cookie")[];
-                                        /** @default false */
-                                        directMarketing: boolean;
-                                    };
-                                    /**
-                                     * @description The purpose appears in the notice's contents list.
-                                     * @default true
-                                     */
-                                    listedInContents: boolean;
-                                    /** @default false */
-                                    automatedDecisions: boolean;
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    jointArrangement?: string;
-                                }[];
-                                retentionRules: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    name: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    description: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /**
-                                     * @default purpose
-                                     * @enum {string}
-                                     */
-                                    kind: "purpose" | "legal";
-                                    duration: string;
-                                    /** @enum {string} */
-                                    trigger: "collected" | "last-activity" | "relationship-ended" | "consent-withdrawn" | "case-closed" | "account-deleted" | "financial-year-end" | "claim-resolved";
-                                    /**
-                                     * @default none
-                                     * @enum {string}
-                                     */
-                                    roundTo: "none" | "end-of-month" | "end-of-calendar-year";
-                                    /**
-                                     * @default delete
-                                     * @enum {string}
-                                     */
-                                    action: "delete" | "anonymise" | "pseudonymise";
-                                    /**
-                                     * @description Legal rules that keep data longer (e.g. bookkeeping).
-                                     * @default []
-                                     */
-                                    exceptions: string[];
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    law?: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    country?: string;
-                                }[];
-                                cookieCategories: {
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    id: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    label: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    description: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    /** @default false */
-                                    essential: boolean;
-                                    /** @default false */
-                                    advertising: boolean;
-                                    /** @default [] */
-                                    consentMode: ("ad_storage" | "ad_user_data" | "ad_personalization" | "analytics_storage" | "functionality_storage" | "personalization_storage" | "security_storage")[];
-                                }[];
-                                cookies: {
-                                    name: string;
-                                    provider: string;
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    system?: string;
-                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
-                                    category: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    purpose: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    lifetime: "session" | string;
-                                    domain?: string;
-                                    /** @default true */
-                                    firstParty: boolean;
-                                    /** @default [] */
-                                    dataCategories: string[];
-                                }[];
-                                acknowledgedFindings: {
-                                    code: string;
-                                    target: string;
-                                    /** @description Text in English, or an object with en (required), sv and nb. */
-                                    resolution: string | {
-                                        en: string;
-                                        sv?: string;
-                                        nb?: string;
-                                    };
-                                    decidedBy: string;
-                                    decidedAt: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getRegister"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2514,38 +472,7 @@ export interface paths {
             cookie?: never;
         };
         /** All register revisions, newest first */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Every register revision, newest first. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The register revision: a new one each time a changed register is applied. */
-                            revision: number;
-                            /** @description The sha256 of the register content: the same content, the same hash. */
-                            contentHash: string;
-                            /**
-                             * Format: date-time
-                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
-                             */
-                            appliedAt: string;
-                            /** @description Who applied it, as the audit log names them (kind:id). */
-                            appliedBy: string;
-                        }[];
-                    };
-                };
-            };
-        };
+        get: operations["listRegisterRevisions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2562,260 +489,10 @@ export interface paths {
             cookie?: never;
         };
         /** The queue, sorted by due date */
-        get: {
-            parameters: {
-                query?: {
-                    company?: string;
-                    type?: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                    state?: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The requests the caller may read, by due date */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            requests: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listRequests"];
         put?: never;
         /** File a data subject request (customer-service tools); Idempotency-Key required */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    "idempotency-key": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        company: string;
-                        /** @enum {string} */
-                        type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                        /** Format: email */
-                        email: string;
-                        name?: string;
-                        /**
-                         * @default en
-                         * @enum {string}
-                         */
-                        lang?: "en" | "sv" | "nb";
-                        details?: string;
-                        purposeId?: string;
-                        /** Format: date-time */
-                        receivedAt?: string;
-                        /** @default true */
-                        sendCode?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Filed before under this Idempotency-Key: the same answer, nothing new filed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            submissionId: string;
-                            reference: string;
-                            /** @description true when the Idempotency-Key was seen before: nothing new was filed. */
-                            replayed: boolean;
-                            /** @description One request per company the submission went to. */
-                            requests: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            }[];
-                        };
-                    };
-                };
-                /** @description Filed: one request per company */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            submissionId: string;
-                            reference: string;
-                            /** @description true when the Idempotency-Key was seen before: nothing new was filed. */
-                            replayed: boolean;
-                            /** @description One request per company the submission went to. */
-                            requests: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["fileRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2832,39 +509,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Verify a submission with a signed assertion (JWT) from the shop's logged-in session */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        submissionId: string;
-                        assertion: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The submission is verified */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            verified: true;
-                            reference: string;
-                            /** @description How many requests the submission became. */
-                            requests: number;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["verifyRequestByAssertion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2881,39 +526,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Verify a submission with the code sent by e-mail */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        submissionId: string;
-                        code: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The submission is verified */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            verified: true;
-                            reference: string;
-                            /** @description How many requests the submission became. */
-                            requests: number;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["verifyRequestByCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2928,115 +541,7 @@ export interface paths {
             cookie?: never;
         };
         /** One request with its timeline */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The request with its fee and timeline */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                            fee: {
-                                /** @enum {string} */
-                                ground: "manifestly-unfounded" | "excessive";
-                                /** @description The reason told to the customer. */
-                                reason: string;
-                                /** @description The amount as shown to the customer, with its currency. */
-                                amount: string;
-                                /** @description The amount in minor units (öre, cents). */
-                                amountMinor: number;
-                                /** @description ISO 4217 */
-                                currency: string;
-                                /** @enum {string} */
-                                status: "requested" | "paid" | "waived";
-                                /** Format: date-time */
-                                requestedAt: string;
-                                settledAt: string | null;
-                                /** @description Days the clock stood still while the fee was unpaid. */
-                                pausedDays: number | null;
-                            } | null;
-                            timeline: {
-                                /** Format: date-time */
-                                at: string;
-                                /** @description Who: kind:id (user, apikey, system, requester). */
-                                actor: string;
-                                /** @description The step, e.g. received, verified, extended, completed. */
-                                kind: string;
-                                note: string | null;
-                                /** @description Ids and hashes only, never personal data. */
-                                details: {
-                                    [key: string]: unknown;
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getRequest"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3055,91 +560,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Approve an erasure, rectification or restriction (or start any fulfilled type): it runs through fulfilment */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        corrections?: {
-                            [key: string]: string;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["approveRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3156,89 +577,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Assign to a person (or null to unassign) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        assignee: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["assignRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3255,89 +594,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Complete and tell the customer */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        outcome?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["completeRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3354,91 +611,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Extend the due date (reason required, before the due date; the customer is told) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        reason?: string;
-                        /** Format: date */
-                        dueDate?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["extendRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3455,93 +628,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Charge a reasonable fee (Art. 12(5), after the warning); the request waits for payment */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        ground: "manifestly-unfounded" | "excessive";
-                        reason: string;
-                        amount: string | number;
-                        currency: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["chargeRequestFee"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3558,89 +645,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record that the fee was paid; work resumes and the due date moves by the days waited */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        note?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["markRequestFeePaid"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3657,89 +662,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Waive the fee (reason required); work resumes on the original due date */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["waiveRequestFee"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3754,85 +677,7 @@ export interface paths {
             cookie?: never;
         };
         /** Progress of the request's fulfilment (steps, counts, kept under which rule) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Progress of the request's fulfilment: steps, counts, rows kept under which rule */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            requestId: string;
-                            /** @enum {string} */
-                            type: "access" | "portability" | "erasure" | "rectification" | "restriction";
-                            /** @enum {string} */
-                            status: "queued" | "running" | "waiting" | "done" | "failed";
-                            stepsDone: number;
-                            stepsTotal: number;
-                            attempts: number;
-                            /** @description Why the run failed (never personal data); null otherwise. */
-                            error: string | null;
-                            steps: {
-                                /** @description e.g. locate, erase:<dataset>, collect:<system>, notify:<system>, access. */
-                                step: string;
-                                /** @enum {string} */
-                                status: "pending" | "waiting" | "done" | "failed";
-                                attempts: number;
-                                error: string | null;
-                                /** @description What the step wants the desk to know without failing. */
-                                note: string | null;
-                                /** @description What the step did, per collection. */
-                                outcome: {
-                                    /** @description The dataset's fides_key; empty for a service asked through a recipient task. */
-                                    dataset: string;
-                                    /** @description The register system the collection (or the service) belongs to. */
-                                    system: string;
-                                    collection: string;
-                                    /** @description Rows erased, masked or corrected (for a told service: the records it reported). */
-                                    erased: number;
-                                    /** @description Rows found and left in place: read, restricted, or kept under a retention rule. */
-                                    kept: number;
-                                    /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
-                                    keptUnder: {
-                                        /** @description The retention rule that keeps the rows. */
-                                        rule: string;
-                                        /**
-                                         * Format: date
-                                         * @description The day the rule lets them go.
-                                         */
-                                        eraseOn: string;
-                                        rows: number;
-                                    }[];
-                                    /** @enum {string} */
-                                    action: "delete" | "mask" | "rectify" | "restrict" | "none";
-                                    /** @description For a service asked or told through a recipient task: how it answered. */
-                                    recipient?: {
-                                        /** @enum {string} */
-                                        via: "http" | "manual";
-                                        /** @description The service's answer (done, not_found) or the task's state. */
-                                        status: string;
-                                        records?: number;
-                                        note?: string;
-                                        /** @description Who answered: a person, an API key or the connector. */
-                                        by?: string;
-                                    };
-                                }[] | null;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getRequestFulfilment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3851,87 +696,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Retry a failed fulfilment: it resumes at the failed step */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["retryRequestFulfilment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3948,89 +713,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** A group request known nowhere: answer that no company holds personal data about the requester (note what was checked) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        note: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["answerNoData"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4047,89 +730,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Add an internal note */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        note: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createRequestNote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4146,90 +747,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Decide an objection to a legitimate-interest purpose, with a balancing note */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        upheld: boolean;
-                        balancingNote: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["decideObjection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4246,91 +764,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Warn the customer that the request may be refused as manifestly unfounded or excessive */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        ground: "manifestly-unfounded" | "excessive";
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["warnOfRefusal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4347,94 +781,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Refuse (Art. 12(5): manifestly unfounded or excessive, with a reason) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        ground: "manifestly-unfounded" | "excessive";
-                        reason: string;
-                        /** @default false */
-                        partial?: boolean;
-                        refusedParts?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["refuseRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4451,48 +798,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Attach a result file (encrypted at rest); returns a signed, expiring download link */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        filename: string;
-                        /** @default application/octet-stream */
-                        contentType?: string;
-                        /** Format: byte */
-                        contentBase64: string;
-                        days?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The result file is stored; the link is in this response only */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            deliveryId: string;
-                            /**
-                             * Format: uri
-                             * @description The signed download link for the requester; it expires.
-                             */
-                            url: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createRequestResult"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4509,90 +815,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** A group request known nowhere by the locator: send it to the companies an agent found the customer at */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        orgIds: string[];
-                        note: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["routeRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4609,87 +832,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Start work */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["startRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4706,89 +849,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record a manual identity check ("ID seen"); never a copy */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        note: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The request after the action */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            request: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
-                                reference: string;
-                                /** @description The controller (company) the request is to. */
-                                orgId: string;
-                                /** @enum {string} */
-                                type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
-                                /** @enum {string} */
-                                state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
-                                /** Format: date-time */
-                                receivedAt: string;
-                                /**
-                                 * Format: date
-                                 * @description When the answer is due (moved by an extension or a paid fee).
-                                 */
-                                dueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The one-month deadline of Art. 12(3), from receipt.
-                                 */
-                                legalDueDate: string;
-                                /**
-                                 * Format: date
-                                 * @description The latest an extension may move the due date to.
-                                 */
-                                maxDueDate: string;
-                                extended: boolean;
-                                assignee: string | null;
-                                /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
-                                verificationMethod: string | null;
-                                /** @description The purpose an objection or withdrawal is about. */
-                                purposeId: string | null;
-                                /** @description The requests filed with this one (same submission). */
-                                linked: string[];
-                                /** @description The request that handles this one for a joint arrangement. */
-                                jointHandledBy: string | null;
-                                /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
-                                group: {
-                                    candidates: string[];
-                                } | null;
-                                /** @description On a company request that a group request became: that group request. */
-                                groupRequest: string | null;
-                                /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
-                                decision: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /**
-                                 * @description In the queue only: where the request stands against its due date.
-                                 * @enum {string}
-                                 */
-                                status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["verifyRequestManually"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4803,54 +864,7 @@ export interface paths {
             cookie?: never;
         };
         /** What a retention run would do on a day (default today): counts, nothing changed or recorded */
-        get: {
-            parameters: {
-                query?: {
-                    today?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description What a retention run would do on the day: counts, nothing changed or recorded. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: date
-                             * @description The day previewed.
-                             */
-                            today: string;
-                            /** @description Row counts per database, collection, rule and action. */
-                            outcomes: {
-                                /** @description The system (database) of the register swept. */
-                                system: string;
-                                /** @description The dataset (fides_key) of the database. */
-                                dataset: string;
-                                /** @description The table or collection. */
-                                collection: string;
-                                /** @description The purpose rule that acted, the legal rule that keeps (keep), or the marker rule (erase-due). */
-                                rule: string;
-                                /**
-                                 * @description What was (or would be) done: delete, anonymise, mask, erase-due, keep; held and blocked left rows alone.
-                                 * @enum {string}
-                                 */
-                                action: "delete" | "anonymise" | "mask" | "erase-due" | "keep" | "held" | "blocked";
-                                /** @description keep: the purpose rule that ended; held: 'art-18' or 'retention'; blocked: 'referenced' or 'erase-due'; erase-due: delete or mask. */
-                                detail: string;
-                                /** @description How many rows. */
-                                rows: number;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getRetentionPreview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4867,144 +881,10 @@ export interface paths {
             cookie?: never;
         };
         /** Past retention runs, newest first, with rows per action */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Past retention runs. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The runs, newest first. */
-                            runs: {
-                                /**
-                                 * Format: uuid
-                                 * @description The run id.
-                                 */
-                                id: string;
-                                /** @description The run's idempotency key: daily:YYYY-MM-DD for the scheduled run, else null. */
-                                runKey: string | null;
-                                /**
-                                 * Format: date
-                                 * @description The day the run swept for.
-                                 */
-                                today: string;
-                                /** @description A dry run counts and changes nothing. */
-                                dryRun: boolean;
-                                /** @enum {string} */
-                                status: "running" | "done" | "failed";
-                                /** @description Who started it, as the audit log names them (kind:id). */
-                                startedBy: string;
-                                attempts: number;
-                                /** @description Why the run failed, per database. */
-                                error: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
-                                 */
-                                startedAt: string;
-                                finishedAt: string | null;
-                                /** @description Rows per action over every database. */
-                                totals: {
-                                    [key: string]: number;
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listRetentionRuns"];
         put?: never;
         /** Run retention now (or a recorded dry run); returns the run */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @default false */
-                        dryRun?: boolean;
-                        /** @description Only with dryRun, or a day up to today: a later day would erase data early. */
-                        today?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The run: recorded with its outcome per database (status failed says a database failed). */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description The run id.
-                             */
-                            runId: string;
-                            /**
-                             * Format: date
-                             * @description The day the run swept for.
-                             */
-                            today: string;
-                            dryRun: boolean;
-                            /**
-                             * @description failed: a database failed; its step says why.
-                             * @enum {string}
-                             */
-                            status: "done" | "failed";
-                            /** @description The run was already done: nothing was swept now. */
-                            alreadyDone: boolean;
-                            /** @description One step per database. */
-                            steps: {
-                                dataset: string;
-                                system: string;
-                                /** @enum {string} */
-                                status: "done" | "failed";
-                                /** @description The outcome came from the database's own record of a commit an earlier attempt made. */
-                                recovered: boolean;
-                                /** @description Why the database failed (a failed step only). */
-                                error?: string;
-                            }[];
-                            /** @description Row counts per database, collection, rule and action. */
-                            outcomes: {
-                                /** @description The system (database) of the register swept. */
-                                system: string;
-                                /** @description The dataset (fides_key) of the database. */
-                                dataset: string;
-                                /** @description The table or collection. */
-                                collection: string;
-                                /** @description The purpose rule that acted, the legal rule that keeps (keep), or the marker rule (erase-due). */
-                                rule: string;
-                                /**
-                                 * @description What was (or would be) done: delete, anonymise, mask, erase-due, keep; held and blocked left rows alone.
-                                 * @enum {string}
-                                 */
-                                action: "delete" | "anonymise" | "mask" | "erase-due" | "keep" | "held" | "blocked";
-                                /** @description keep: the purpose rule that ended; held: 'art-18' or 'retention'; blocked: 'referenced' or 'erase-due'; erase-due: delete or mask. */
-                                detail: string;
-                                /** @description How many rows. */
-                                rows: number;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["startRetentionRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5019,24 +899,5210 @@ export interface paths {
             cookie?: never;
         };
         /** A retention run: steps per database and outcome counts */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
+        get: operations["getRetentionRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People of your companies and their roles */
+        get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite a person with a role; the link is in this response only */
+        post: operations["inviteUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{userId}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a person: sessions end at once */
+        post: operations["disableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{userId}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a password reset link (shown once) */
+        post: operations["resetUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log; status=dead is the dead-letter list */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an undelivered (dead) delivery again */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscribed systems of your companies (those without a company only if you manage webhooks in every company) */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /** Subscribe a system to consent changes; the answer holds its signing secret (shown once) */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and database check */
+        get: operations["checkHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface webhooks {
+    "consent.granted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A data subject gave consent to a purpose on a channel
+         * @description Sent to every active endpoint subscribed (POST /api/v1/webhooks/endpoints) to the event's company or to all companies, as soon as the consent.granted event is recorded. Verify the signature over the raw body before trusting it.
+         */
+        post: operations["onConsentGranted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consent.withdrawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A data subject withdrew consent
+         * @description Sent to every active endpoint subscribed (POST /api/v1/webhooks/endpoints) to the event's company or to all companies, as soon as the consent.withdrawn event is recorded. Verify the signature over the raw body before trusting it.
+         */
+        post: operations["onConsentWithdrawn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "objection.lifted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An earlier objection was lifted
+         * @description Sent to every active endpoint subscribed (POST /api/v1/webhooks/endpoints) to the event's company or to all companies, as soon as the objection.lifted event is recorded. Verify the signature over the raw body before trusting it.
+         */
+        post: operations["onObjectionLifted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "objection.recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A data subject objected (to a purpose, or to all direct marketing)
+         * @description Sent to every active endpoint subscribed (POST /api/v1/webhooks/endpoints) to the event's company or to all companies, as soon as the objection.recorded event is recorded. Verify the signature over the raw body before trusting it.
+         */
+        post: operations["onObjectionRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ombud.fulfilment.request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Carry out a data subject request in a service (HTTP connector)
+         * @description Sent to the URL of an HTTP connector (POST /api/v1/fulfilment/connectors/http) once per data subject request and system, and to recipients told of a rectification, erasure or restriction (Art. 19). Answer at once with 200 and the answer, or with 202 and later POST the answer, signed with the same secret, to `callback_url`. See docs/connectors/http.md.
+         */
+        post: operations["onFulfilmentRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export interface components {
+    schemas: {
+        ConsentGranted: {
+            /**
+             * @description The event type; also in the data as `kind`.
+             * @constant
+             */
+            type: "consent.granted";
+            /**
+             * Format: date-time
+             * @description When this delivery attempt was signed and sent.
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The consent event; the same on every attempt and replay.
+                 */
+                eventId: string;
+                /** @description The company (controller) the event belongs to. */
+                organization: string;
+                /**
+                 * Format: uuid
+                 * @description Ombud's id of the data subject in that company.
+                 */
+                subjectId: string;
+                /** @description The register's purpose id, or 'direct-marketing' for an objection to all of it. */
+                purpose: string;
+                /** @description email, sms, …, cookie:<category>, or '*' for every channel. */
+                channel: string;
+                /** @constant */
+                kind: "grant";
+                /**
+                 * @description Where the person made the choice.
+                 * @enum {string}
+                 */
+                source: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
+                /**
+                 * Format: date-time
+                 * @description When the person made the choice.
+                 */
+                at: string;
+                /** @description The notice version shown, when known. */
+                noticeVersion: number | null;
+                /** @description The addresses the receiving system suppresses or updates (personal data: keep out of logs). */
+                identities: {
+                    /** @enum {string} */
+                    kind: "email" | "phone" | "customer-number";
+                    value: string;
+                }[];
             };
-            requestBody?: never;
-            responses: {
-                /** @description A retention run: its steps per database and outcome counts. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+        };
+        ConsentWithdrawn: {
+            /**
+             * @description The event type; also in the data as `kind`.
+             * @constant
+             */
+            type: "consent.withdrawn";
+            /**
+             * Format: date-time
+             * @description When this delivery attempt was signed and sent.
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The consent event; the same on every attempt and replay.
+                 */
+                eventId: string;
+                /** @description The company (controller) the event belongs to. */
+                organization: string;
+                /**
+                 * Format: uuid
+                 * @description Ombud's id of the data subject in that company.
+                 */
+                subjectId: string;
+                /** @description The register's purpose id, or 'direct-marketing' for an objection to all of it. */
+                purpose: string;
+                /** @description email, sms, …, cookie:<category>, or '*' for every channel. */
+                channel: string;
+                /** @constant */
+                kind: "withdraw";
+                /**
+                 * @description Where the person made the choice.
+                 * @enum {string}
+                 */
+                source: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
+                /**
+                 * Format: date-time
+                 * @description When the person made the choice.
+                 */
+                at: string;
+                /** @description The notice version shown, when known. */
+                noticeVersion: number | null;
+                /** @description The addresses the receiving system suppresses or updates (personal data: keep out of logs). */
+                identities: {
+                    /** @enum {string} */
+                    kind: "email" | "phone" | "customer-number";
+                    value: string;
+                }[];
+            };
+        };
+        FulfilmentAnswer: {
+            /** @enum {string} */
+            status: "done" | "not_found" | "failed";
+            /** @description How many records the service found, changed or removed. */
+            records?: number;
+            /** @description For access: the records the service holds, by collection. */
+            data?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** @description Optional; never personal data. */
+            message?: string;
+        };
+        FulfilmentRequest: {
+            /** @constant */
+            type: "ombud.fulfilment.request";
+            /** @description dlv_ + 32 hex; the same on every retry and resend (also the webhook-id). */
+            delivery_id: string;
+            /** @description The data subject request's id. */
+            request_id: string;
+            /** @description The system's id in the register. */
+            system: string;
+            /** @enum {string} */
+            action: "access" | "erasure" | "rectification" | "restriction";
+            /** @description The verified identities (at least one). Personal data: keep them out of logs and URLs. */
+            identities: {
+                email?: string;
+                phone?: string;
+                customer_number?: string;
+            };
+            /** @description For rectification only: new values keyed by fideslang data category, e.g. user.contact.email. */
+            corrections?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uri
+             * @description Where to POST the answer after a 202, signed with the same secret.
+             */
+            callback_url: string;
+            /**
+             * Format: date-time
+             * @description When Ombud sends the request again if no answer has come.
+             */
+            answer_by: string;
+        };
+        ObjectionLifted: {
+            /**
+             * @description The event type; also in the data as `kind`.
+             * @constant
+             */
+            type: "objection.lifted";
+            /**
+             * Format: date-time
+             * @description When this delivery attempt was signed and sent.
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The consent event; the same on every attempt and replay.
+                 */
+                eventId: string;
+                /** @description The company (controller) the event belongs to. */
+                organization: string;
+                /**
+                 * Format: uuid
+                 * @description Ombud's id of the data subject in that company.
+                 */
+                subjectId: string;
+                /** @description The register's purpose id, or 'direct-marketing' for an objection to all of it. */
+                purpose: string;
+                /** @description email, sms, …, cookie:<category>, or '*' for every channel. */
+                channel: string;
+                /** @constant */
+                kind: "lift-objection";
+                /**
+                 * @description Where the person made the choice.
+                 * @enum {string}
+                 */
+                source: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
+                /**
+                 * Format: date-time
+                 * @description When the person made the choice.
+                 */
+                at: string;
+                /** @description The notice version shown, when known. */
+                noticeVersion: number | null;
+                /** @description The addresses the receiving system suppresses or updates (personal data: keep out of logs). */
+                identities: {
+                    /** @enum {string} */
+                    kind: "email" | "phone" | "customer-number";
+                    value: string;
+                }[];
+            };
+        };
+        ObjectionRecorded: {
+            /**
+             * @description The event type; also in the data as `kind`.
+             * @constant
+             */
+            type: "objection.recorded";
+            /**
+             * Format: date-time
+             * @description When this delivery attempt was signed and sent.
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description The consent event; the same on every attempt and replay.
+                 */
+                eventId: string;
+                /** @description The company (controller) the event belongs to. */
+                organization: string;
+                /**
+                 * Format: uuid
+                 * @description Ombud's id of the data subject in that company.
+                 */
+                subjectId: string;
+                /** @description The register's purpose id, or 'direct-marketing' for an objection to all of it. */
+                purpose: string;
+                /** @description email, sms, …, cookie:<category>, or '*' for every channel. */
+                channel: string;
+                /** @constant */
+                kind: "object";
+                /**
+                 * @description Where the person made the choice.
+                 * @enum {string}
+                 */
+                source: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
+                /**
+                 * Format: date-time
+                 * @description When the person made the choice.
+                 */
+                at: string;
+                /** @description The notice version shown, when known. */
+                noticeVersion: number | null;
+                /** @description The addresses the receiving system suppresses or updates (personal data: keep out of logs). */
+                identities: {
+                    /** @enum {string} */
+                    kind: "email" | "phone" | "customer-number";
+                    value: string;
+                }[];
+            };
+        };
+        /** @description An RFC 9457 problem document (application/problem+json). */
+        Problem: {
+            /**
+             * Format: uri
+             * @description A URI naming the kind of problem, e.g. https://ombud.dev/problems/not-found.
+             */
+            type: string;
+            /** @description A short summary of the kind of problem, the same for every occurrence. */
+            title: string;
+            /** @description The HTTP status code of this response. */
+            status: number;
+            /** @description What went wrong this time, said to a person. Never personal data. */
+            detail: string;
+            /** @description This occurrence: urn:uuid:<error id> on a 500, to quote when reporting it. */
+            instance?: string;
+            /** @description A stable machine-readable code, e.g. invalid-request, not-found. */
+            code?: string;
+            /** @description Each invalid field of the request. */
+            errors?: {
+                /** @description The offending field, e.g. body.email or params.orgId. */
+                path: string;
+                message: string;
+                /** @description How to fix it. */
+                hint?: string;
+            }[];
+            /** @description How to fix the request, said to a person. */
+            hint?: string;
+        };
+    };
+    responses: {
+        /** @description The request is malformed or a field is invalid (errors[] names each one by path, e.g. body.email). */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "invalid-request",
+                 *       "detail": "The request body is not valid.",
+                 *       "errors": [
+                 *         {
+                 *           "message": "an e-mail address to answer to",
+                 *           "path": "body.email"
+                 *         }
+                 *       ],
+                 *       "hint": "Correct the fields listed in errors; see /api/openapi.json for the expected form.",
+                 *       "status": 400,
+                 *       "title": "invalid request",
+                 *       "type": "https://ombud.dev/problems/invalid-request"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The current state does not allow it: a step out of order, an Idempotency-Key reused with another request, or no register applied yet. */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "no-register",
+                 *       "detail": "No register has been applied yet.",
+                 *       "hint": "Run `ombud register apply DIR`.",
+                 *       "status": 409,
+                 *       "title": "precondition",
+                 *       "type": "https://ombud.dev/problems/no-register"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request body is larger than the operation takes. */
+        ContentTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "body-too-large",
+                 *       "detail": "The request body is too large.",
+                 *       "status": 413,
+                 *       "title": "body too large",
+                 *       "type": "https://ombud.dev/problems/body-too-large"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The caller lacks the operation's permission in the company (or, for a session, the change did not come from Ombud's own origin). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "forbidden",
+                 *       "detail": "You do not have 'requests:write' in organization 'provendo'.",
+                 *       "status": 403,
+                 *       "title": "forbidden",
+                 *       "type": "https://ombud.dev/problems/forbidden"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Something went wrong in Ombud; quote the error id of `instance` when reporting it. */
+        InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "internal",
+                 *       "detail": "Something went wrong on our side. Quote error id 0b6f0a52-3c1e-4d8e-9f4a-6c2d1e7b9a30 when reporting it.",
+                 *       "instance": "urn:uuid:0b6f0a52-3c1e-4d8e-9f4a-6c2d1e7b9a30",
+                 *       "status": 500,
+                 *       "title": "internal error",
+                 *       "type": "https://ombud.dev/problems/internal"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Nothing with that id, or nothing the caller may read. */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "request-not-found",
+                 *       "detail": "No request with id '6f1c1d6e-0b7a-4f0e-9a51-2f7d3c1e8b90'.",
+                 *       "status": 404,
+                 *       "title": "not found",
+                 *       "type": "https://ombud.dev/problems/request-not-found"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many requests from this client: wait (see Retry-After) and try again. */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "rate-limited",
+                 *       "detail": "Too many requests; slow down and retry later.",
+                 *       "status": 429,
+                 *       "title": "rate limited",
+                 *       "type": "https://ombud.dev/problems/rate-limited"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No valid session or API key: sign in, or send Authorization: Bearer <key>. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "unauthenticated",
+                 *       "detail": "Sign in to the console, or send an API key as Authorization: Bearer <key>.",
+                 *       "status": 401,
+                 *       "title": "unauthenticated",
+                 *       "type": "https://ombud.dev/problems/unauthenticated"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Well-formed, but not acceptable to the register or the rules (an unknown purpose, a date past the limit); errors[] names the fields. */
+        UnprocessableContent: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "invalid-purpose",
+                 *       "detail": "purpose: 'newsletter' is not a purpose of 'provendo'.",
+                 *       "errors": [
+                 *         {
+                 *           "hint": "Use one of: purchase-communication, communication-subscription.",
+                 *           "message": "unknown purpose for this organization",
+                 *           "path": "purpose"
+                 *         }
+                 *       ],
+                 *       "status": 422,
+                 *       "title": "validation",
+                 *       "type": "https://ombud.dev/problems/invalid-purpose"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not sent as application/json. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "unsupported-media-type",
+                 *       "detail": "Send the body as application/json.",
+                 *       "status": 415,
+                 *       "title": "unsupported media type",
+                 *       "type": "https://ombud.dev/problems/unsupported-media-type"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: {
+        /** @description The delivery id, the same on every retry of this delivery: use it to drop duplicates. */
+        WebhookId: string;
+        /** @description Space-separated `v1,<base64>` signatures, base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")) with key the base64-decoded part of the endpoint secret after `whsec_`. Compare in constant time; one must match. */
+        WebhookSignature: string;
+        /** @description Unix seconds when signed. Refuse one more than 5 minutes from your clock. */
+        WebhookTimestamp: string;
+    };
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API keys of your organizations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description The start of the key, to recognise it; never the key. */
+                        prefix: string;
+                        /** @description The companies the key acts in. */
+                        orgIds: string[];
+                        /** @description The permissions it holds there, e.g. requests:write. */
+                        permissions: string[];
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        expiresAt: string | null;
+                        revokedAt: string | null;
+                        lastUsedAt: string | null;
+                        /** @description The key this one replaced. */
+                        rotatedFrom: string | null;
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    orgIds: string[];
+                    permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run")[];
+                    /** @default 90 */
+                    expiresInDays?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The key is issued */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The key (omb_…): shown in this response only; send it as a Bearer token. */
+                        key: string;
+                        /** @description An API key (never the key itself) */
+                        apiKey: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The start of the key, to recognise it; never the key. */
+                            prefix: string;
+                            /** @description The companies the key acts in. */
+                            orgIds: string[];
+                            /** @description The permissions it holds there, e.g. requests:write. */
+                            permissions: string[];
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description The key this one replaced. */
+                            rotatedFrom: string | null;
+                        };
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key as revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description The start of the key, to recognise it; never the key. */
+                        prefix: string;
+                        /** @description The companies the key acts in. */
+                        orgIds: string[];
+                        /** @description The permissions it holds there, e.g. requests:write. */
+                        permissions: string[];
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        expiresAt: string | null;
+                        revokedAt: string | null;
+                        lastUsedAt: string | null;
+                        /** @description The key this one replaced. */
+                        rotatedFrom: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key is issued */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The key (omb_…): shown in this response only; send it as a Bearer token. */
+                        key: string;
+                        /** @description An API key (never the key itself) */
+                        apiKey: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description The start of the key, to recognise it; never the key. */
+                            prefix: string;
+                            /** @description The companies the key acts in. */
+                            orgIds: string[];
+                            /** @description The permissions it holds there, e.g. requests:write. */
+                            permissions: string[];
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            revokedAt: string | null;
+                            lastUsedAt: string | null;
+                            /** @description The key this one replaced. */
+                            rotatedFrom: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    searchAudit: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor?: string;
+                org?: string;
+                target?: string;
+                limit?: number;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit entries of your organizations, newest first; format=csv exports them as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        seq: number;
+                        /** Format: date-time */
+                        at: string;
+                        /** @description kind:id */
+                        actor: string;
+                        /** @description The company the entry belongs to; null for the whole group. */
+                        orgId: string | null;
+                        /** @description e.g. request.verified, users.list, audit.export. */
+                        action: string;
+                        target: string | null;
+                        reason: string | null;
+                        /** @description Ids and hashes only, never personal data. */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The entry's link in the keyed hash chain. */
+                        hash: string;
+                    }[];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkpoint is signed and exported */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checkpoint: {
+                            /** @enum {number} */
+                            v: 1;
+                            seq: number;
+                            count: number;
+                            hash: string;
+                            keyedFrom: number | null;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The signing key: the first 16 hex digits of SHA-256 over its public key. */
+                            kid: string;
+                            /** @description Ed25519 signature, base64url. */
+                            sig: string;
+                        };
+                        /** @description How many recipients the checkpoint was mailed to. */
+                        mailedTo: number;
+                        /** @description The POST to the configured URL: 'ok', 'failed: …', or null. */
+                        posted: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyAuditChain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verification of the whole chain: ok, or the first bad entry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @description Entries checked. */
+                        count: number;
+                        /** @description Entries written with a chain key (HMAC). */
+                        keyed: number;
+                        /** @description Entries older than the keyed chain (plain SHA-256). */
+                        unkeyed: number;
+                        /** @description The first keyed entry; null when none. */
+                        keyedFrom: number | null;
+                        /** @description Exported checkpoints found in the chain, hash and count. */
+                        checkpointsMatched: number;
+                        /** @description What could not be checked here. */
+                        warnings: string[];
+                        /** @description Whether the chain keys were available (else keyed entries are unchecked). */
+                        withKey: boolean;
+                        /** @description The last exported checkpoint the chain was checked against; null when none. */
+                        checkpoint: {
+                            seq: number;
+                            count: number;
+                            /** Format: date-time */
+                            at: string;
+                            kid: string;
+                        } | null;
+                        /** @description The head record the walk reached: the last entry, the count up to it, its hash. */
+                        head?: {
+                            seq: number;
+                            count: number;
+                            hash: string;
+                        };
+                    } | {
+                        /** @enum {boolean} */
+                        ok: false;
+                        /** @description Entries checked. */
+                        count: number;
+                        /** @description Entries written with a chain key (HMAC). */
+                        keyed: number;
+                        /** @description Entries older than the keyed chain (plain SHA-256). */
+                        unkeyed: number;
+                        /** @description The first keyed entry; null when none. */
+                        keyedFrom: number | null;
+                        /** @description Exported checkpoints found in the chain, hash and count. */
+                        checkpointsMatched: number;
+                        /** @description What could not be checked here. */
+                        warnings: string[];
+                        /** @description Whether the chain keys were available (else keyed entries are unchecked). */
+                        withKey: boolean;
+                        /** @description The last exported checkpoint the chain was checked against; null when none. */
+                        checkpoint: {
+                            seq: number;
+                            count: number;
+                            /** Format: date-time */
+                            at: string;
+                            kid: string;
+                        } | null;
+                        /** @description The first bad entry. */
+                        seq: number;
+                        /** @description What is wrong with it. */
+                        problem: string;
+                        /** @description true when it could not be checked (its key is not here), not proven altered. */
+                        cannotVerify?: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCookieConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    consentId: string;
+                    org: string;
+                    /** @enum {string} */
+                    action: "accept-all" | "reject-all" | "custom";
+                    categories: {
+                        [key: string]: boolean;
+                    };
+                    inventoryVersion: string;
+                    gpc: boolean;
+                    /** @enum {string} */
+                    lang: "en" | "sv" | "nb";
+                    /** Format: uri */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The choice is stored as proof. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The sequence number of the stored choice. */
+                        stored: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCookieConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                consentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored choices, oldest first; only those of your companies. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The sequence number of the stored choice. */
+                        seq: number;
+                        /** @description The anonymous id the banner generated. */
+                        consent_id: string;
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        org_id: string;
+                        /** @enum {string} */
+                        action: "accept-all" | "reject-all" | "custom";
+                        /** @description Each cookie category: allowed or not. */
+                        categories: {
+                            [key: string]: boolean;
+                        };
+                        /** @description The version of the cookie inventory the banner showed. */
+                        inventory_version: string;
+                        /** @description The browser sent Global Privacy Control (advertising stays off). */
+                        gpc: boolean;
+                        /** @enum {string} */
+                        lang: "en" | "sv" | "nb";
+                        /** @description The page the choice was made on. */
+                        url: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        at: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    postFulfilmentCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer was received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        received: true;
+                        /** @description false when the task was already answered (the answer is ignored). */
+                        recorded: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    configureHttpConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    systemId: string;
+                    /** Format: uri */
+                    url: string;
+                    secret?: string;
+                    /** @default 10000 */
+                    timeoutMs?: number;
+                    /** @default 72 */
+                    callbackHours?: number;
+                    /** @default 2 */
+                    resends?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The connector is configured */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        systemId: string;
+                        /** @description The connector's signing secret (Standard Webhooks, whsec_…): shown in this response only. */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getFulfilment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Progress of the request's fulfilment: steps, counts, rows kept under which rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        requestId: string;
+                        /** @enum {string} */
+                        type: "access" | "portability" | "erasure" | "rectification" | "restriction";
+                        /** @enum {string} */
+                        status: "queued" | "running" | "waiting" | "done" | "failed";
+                        stepsDone: number;
+                        stepsTotal: number;
+                        attempts: number;
+                        /** @description Why the run failed (never personal data); null otherwise. */
+                        error: string | null;
+                        steps: {
+                            /** @description e.g. locate, erase:<dataset>, collect:<system>, notify:<system>, access. */
+                            step: string;
+                            /** @enum {string} */
+                            status: "pending" | "waiting" | "done" | "failed";
+                            attempts: number;
+                            error: string | null;
+                            /** @description What the step wants the desk to know without failing. */
+                            note: string | null;
+                            /** @description What the step did, per collection. */
+                            outcome: {
+                                /** @description The dataset's fides_key; empty for a service asked through a recipient task. */
+                                dataset: string;
+                                /** @description The register system the collection (or the service) belongs to. */
+                                system: string;
+                                collection: string;
+                                /** @description Rows erased, masked or corrected (for a told service: the records it reported). */
+                                erased: number;
+                                /** @description Rows found and left in place: read, restricted, or kept under a retention rule. */
+                                kept: number;
+                                /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
+                                keptUnder: {
+                                    /** @description The retention rule that keeps the rows. */
+                                    rule: string;
+                                    /**
+                                     * Format: date
+                                     * @description The day the rule lets them go.
+                                     */
+                                    eraseOn: string;
+                                    rows: number;
+                                }[];
+                                /** @enum {string} */
+                                action: "delete" | "mask" | "rectify" | "restrict" | "none";
+                                /** @description For a service asked or told through a recipient task: how it answered. */
+                                recipient?: {
+                                    /** @enum {string} */
+                                    via: "http" | "manual";
+                                    /** @description The service's answer (done, not_found) or the task's state. */
+                                    status: string;
+                                    records?: number;
+                                    note?: string;
+                                    /** @description Who answered: a person, an API key or the connector. */
+                                    by?: string;
+                                };
+                            }[] | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getFulfilmentArtifact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+                name: "extract.json" | "extract.html" | "extract.pdf" | "portability.zip";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The artifact file: extract.json, extract.html, extract.pdf or portability.zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/pdf": string;
+                    "application/zip": string;
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    answerFulfilmentTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+                systemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default done
+                     * @enum {string}
+                     */
+                    status?: "done" | "not_found";
+                    note: string;
+                    records?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The task as stored after the answer (an answered task is left as it was) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        requestId: string;
+                        systemId: string;
+                        /** @enum {string} */
+                        status: "open" | "sent" | "unanswered" | "done" | "failed";
+                        /** @description The answer as stored (never the data itself); null while none was recorded. */
+                        answer: {
+                            /** @enum {string} */
+                            status: "done" | "not_found" | "failed";
+                            records?: number;
+                            message?: string;
+                        } | null;
+                        note: string | null;
+                        /** @description Who answered (kind:id). */
+                        doneBy: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listOrganizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organizations (controllers) of the group, in register order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        id: string;
+                        legalName: string;
+                        /** @description ISO 3166-1 alpha-2, e.g. SE. */
+                        country: string;
+                        registrationNumber: string;
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createConsent: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
+                    identity: {
+                        email?: string;
+                        phone?: string;
+                        customerNumber?: string;
+                    };
+                    purpose: string;
+                    /** @description email, sms, …; for objections also '*' (every channel) */
+                    channel: string;
+                    /** @description The exact text shown to the person. */
+                    wording?: string;
+                    noticeVersion?: number;
+                    /**
+                     * @default api
+                     * @enum {string}
+                     */
+                    source?: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
+                    /**
+                     * Format: date-time
+                     * @description When the person made the choice; default now.
+                     */
+                    at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
+            200: {
+                headers: {
+                    /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
+                    "idempotent-replayed"?: "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
+                        event: {
+                            /**
+                             * Format: uuid
+                             * @description The event id (the webhook payload names it eventId).
+                             */
+                            id: string;
+                            /** @description The order in which Ombud recorded the events. */
+                            seq: number;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                            /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
+                            purposeId: string;
+                            /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
+                            channel: string;
+                            /** @enum {string} */
+                            kind: "grant" | "withdraw" | "object" | "lift-objection";
+                            /** @description The exact text shown to the person (every grant has one). */
+                            wording: string | null;
+                            /** @description The version of the notice the person was shown. */
+                            noticeVersion: number | null;
+                            /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
+                            source: string;
+                            /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
+                            actor: string;
+                            /**
+                             * Format: date-time
+                             * @description When the person made the choice.
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When Ombud stored the event.
+                             */
+                            recordedAt: string;
+                        };
+                        /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
+            201: {
+                headers: {
+                    /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
+                    "idempotent-replayed"?: "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
+                        event: {
+                            /**
+                             * Format: uuid
+                             * @description The event id (the webhook payload names it eventId).
+                             */
+                            id: string;
+                            /** @description The order in which Ombud recorded the events. */
+                            seq: number;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                            /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
+                            purposeId: string;
+                            /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
+                            channel: string;
+                            /** @enum {string} */
+                            kind: "grant" | "withdraw" | "object" | "lift-objection";
+                            /** @description The exact text shown to the person (every grant has one). */
+                            wording: string | null;
+                            /** @description The version of the notice the person was shown. */
+                            noticeVersion: number | null;
+                            /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
+                            source: string;
+                            /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
+                            actor: string;
+                            /**
+                             * Format: date-time
+                             * @description When the person made the choice.
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When Ombud stored the event.
+                             */
+                            recordedAt: string;
+                        };
+                        /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
+                        replayed: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createConsentWithdrawal: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
+                    identity: {
+                        email?: string;
+                        phone?: string;
+                        customerNumber?: string;
+                    };
+                    purpose: string;
+                    /** @description email, sms, …; for objections also '*' (every channel) */
+                    channel: string;
+                    /** @description The exact text shown to the person. */
+                    wording?: string;
+                    noticeVersion?: number;
+                    /**
+                     * @default api
+                     * @enum {string}
+                     */
+                    source?: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
+                    /**
+                     * Format: date-time
+                     * @description When the person made the choice; default now.
+                     */
+                    at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
+            200: {
+                headers: {
+                    /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
+                    "idempotent-replayed"?: "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
+                        event: {
+                            /**
+                             * Format: uuid
+                             * @description The event id (the webhook payload names it eventId).
+                             */
+                            id: string;
+                            /** @description The order in which Ombud recorded the events. */
+                            seq: number;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                            /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
+                            purposeId: string;
+                            /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
+                            channel: string;
+                            /** @enum {string} */
+                            kind: "grant" | "withdraw" | "object" | "lift-objection";
+                            /** @description The exact text shown to the person (every grant has one). */
+                            wording: string | null;
+                            /** @description The version of the notice the person was shown. */
+                            noticeVersion: number | null;
+                            /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
+                            source: string;
+                            /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
+                            actor: string;
+                            /**
+                             * Format: date-time
+                             * @description When the person made the choice.
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When Ombud stored the event.
+                             */
+                            recordedAt: string;
+                        };
+                        /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
+            201: {
+                headers: {
+                    /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
+                    "idempotent-replayed"?: "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
+                        event: {
+                            /**
+                             * Format: uuid
+                             * @description The event id (the webhook payload names it eventId).
+                             */
+                            id: string;
+                            /** @description The order in which Ombud recorded the events. */
+                            seq: number;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                            /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
+                            purposeId: string;
+                            /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
+                            channel: string;
+                            /** @enum {string} */
+                            kind: "grant" | "withdraw" | "object" | "lift-objection";
+                            /** @description The exact text shown to the person (every grant has one). */
+                            wording: string | null;
+                            /** @description The version of the notice the person was shown. */
+                            noticeVersion: number | null;
+                            /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
+                            source: string;
+                            /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
+                            actor: string;
+                            /**
+                             * Format: date-time
+                             * @description When the person made the choice.
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When Ombud stored the event.
+                             */
+                            recordedAt: string;
+                        };
+                        /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
+                        replayed: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
+                    identity: {
+                        email?: string;
+                        phone?: string;
+                        customerNumber?: string;
+                    };
+                    purpose: string;
+                    channel: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The answer for one person, channel and purpose. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description May the organization contact the person on this channel for this purpose? */
+                        allowed: boolean;
+                        /**
+                         * @description The legal basis the purpose's communication rests on.
+                         * @enum {string}
+                         */
+                        basis: "consent" | "contract" | "legal-obligation" | "vital-interests" | "public-task" | "legitimate-interests" | "none";
+                        /**
+                         * @description Why the answer is what it is.
+                         * @enum {string}
+                         */
+                        reason: "consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary";
+                        /** @description The data subject, or null when Ombud knows no one by that identity. */
+                        subjectId: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkContactsInBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    purpose: string;
+                    channel: string;
+                    recipients: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The send list filtered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The purpose id asked about. */
+                        purpose: string;
+                        channel: string;
+                        /** @description How many recipients were sent. */
+                        total: number;
+                        /** @description The addresses that may be contacted, normalised, each once, in the order sent. */
+                        allowed: string[];
+                        /** @description The recipients that may not be contacted, by index, never by address. */
+                        refused: {
+                            /** @description The position of the refused recipient in the list sent (0-based). */
+                            index: number;
+                            /** @description Why: a decision reason, invalid-address, or duplicate (the address was allowed earlier in the list). */
+                            reason: ("consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary") | ("invalid-address" | "duplicate");
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published notice versions, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: number;
+                        /**
+                         * Format: date
+                         * @description The day the version takes effect.
+                         */
+                        effectiveDate: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        publishedAt: string;
+                        /** @description The version makes a material change. */
+                        material: boolean;
+                        /** @description The register revision it was published from. */
+                        registerRevision: number;
+                        /** @description What changed since the previous version. */
+                        changes: {
+                            /** @enum {string} */
+                            kind: "purpose-added" | "purpose-removed" | "category-added" | "category-removed" | "legal-basis-added" | "legal-basis-removed" | "recipient-added" | "recipient-removed" | "transfer-added" | "transfer-removed" | "retention-longer" | "retention-changed" | "controller-details-changed" | "authority-changed" | "joint-arrangement-changed" | "wording-changed" | "cookies-changed";
+                            /** @description The purpose changed, if the change is about one. */
+                            purpose?: string;
+                            /** @description What changed (a category, a recipient, …), if not the purpose itself. */
+                            subject?: string;
+                            /** @description A material change must be announced before it takes effect. */
+                            material: boolean;
+                            /** @description Why the change is material or not. */
+                            reason: string;
+                        }[];
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createObjection: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
+                    identity: {
+                        email?: string;
+                        phone?: string;
+                        customerNumber?: string;
+                    };
+                    /** @description A purpose id, or 'direct-marketing' for all direct marketing */
+                    purpose: string;
+                    /** @default * */
+                    channel?: string;
+                    /** @description The exact text shown to the person. */
+                    wording?: string;
+                    noticeVersion?: number;
+                    /**
+                     * @default api
+                     * @enum {string}
+                     */
+                    source?: "checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api";
+                    /**
+                     * Format: date-time
+                     * @description When the person made the choice; default now.
+                     */
+                    at?: string;
+                    /**
+                     * @description Lift an earlier objection instead of recording one.
+                     * @default false
+                     */
+                    lift?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
+            200: {
+                headers: {
+                    /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
+                    "idempotent-replayed"?: "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
+                        event: {
+                            /**
+                             * Format: uuid
+                             * @description The event id (the webhook payload names it eventId).
+                             */
+                            id: string;
+                            /** @description The order in which Ombud recorded the events. */
+                            seq: number;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                            /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
+                            purposeId: string;
+                            /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
+                            channel: string;
+                            /** @enum {string} */
+                            kind: "grant" | "withdraw" | "object" | "lift-objection";
+                            /** @description The exact text shown to the person (every grant has one). */
+                            wording: string | null;
+                            /** @description The version of the notice the person was shown. */
+                            noticeVersion: number | null;
+                            /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
+                            source: string;
+                            /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
+                            actor: string;
+                            /**
+                             * Format: date-time
+                             * @description When the person made the choice.
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When Ombud stored the event.
+                             */
+                            recordedAt: string;
+                        };
+                        /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
+                        replayed: boolean;
+                    };
+                };
+            };
+            /** @description The event stored (201), or the one stored earlier under the same Idempotency-Key (200). */
+            201: {
+                headers: {
+                    /** @description Whether this answer replays an earlier one (the same as the body's "replayed"). */
+                    "idempotent-replayed"?: "true" | "false";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A consent event: a grant, a withdrawal, an objection or a lifted objection. */
+                        event: {
+                            /**
+                             * Format: uuid
+                             * @description The event id (the webhook payload names it eventId).
+                             */
+                            id: string;
+                            /** @description The order in which Ombud recorded the events. */
+                            seq: number;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                            /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
+                            purposeId: string;
+                            /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
+                            channel: string;
+                            /** @enum {string} */
+                            kind: "grant" | "withdraw" | "object" | "lift-objection";
+                            /** @description The exact text shown to the person (every grant has one). */
+                            wording: string | null;
+                            /** @description The version of the notice the person was shown. */
+                            noticeVersion: number | null;
+                            /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
+                            source: string;
+                            /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
+                            actor: string;
+                            /**
+                             * Format: date-time
+                             * @description When the person made the choice.
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When Ombud stored the event.
+                             */
+                            recordedAt: string;
+                        };
+                        /** @description true: the same Idempotency-Key and body were seen before; this is the event stored then. */
+                        replayed: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createPreferenceLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    identity: {
+                        email?: string;
+                        phone?: string;
+                        customerNumber?: string;
+                    };
+                    /** @description The purpose of the mail, for one-click unsubscribe */
+                    purpose?: string;
+                    /** @default email */
+                    channel?: string;
+                    /** @default 90 */
+                    days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description One recipient's links and List-Unsubscribe headers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                         */
+                        subjectId: string;
+                        /**
+                         * Format: uri
+                         * @description "Manage my communication settings": the preference center.
+                         */
+                        preferencesUrl: string;
+                        /**
+                         * Format: uri
+                         * @description The RFC 8058 one-click unsubscribe URL.
+                         */
+                        unsubscribeUrl: string;
+                        /** @description The mail headers to send as they are. */
+                        headers: {
+                            /** @description <unsubscribeUrl>, as the mail header wants it. */
+                            "List-Unsubscribe": string;
+                            /** @enum {string} */
+                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click";
+                        };
+                        /**
+                         * Format: date-time
+                         * @description When the links stop working.
+                         */
+                        expiresAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    grantRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    userId: string;
+                    /** @enum {string} */
+                    role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                };
+            };
+        };
+        responses: {
+            /** @description The role is granted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orgId: string;
+                        /** @enum {string} */
+                        role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                        /** Format: uuid */
+                        userId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                userId: string;
+                role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRopa: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record: JSON, or CSV (one row per purpose) with format=csv. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        organization: string;
+                        /** @description The register revision: a new one each time a changed register is applied. */
+                        registerRevision: number;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        generatedAt: string;
+                        entries: {
+                            /** @description (a) The controller: legal name (registration number) and address. */
+                            controller: string;
+                            /** @description (a) The controller's contact e-mail address. */
+                            controllerContact: string;
+                            /** @description (a) The joint controllers of this purpose, if any. */
+                            jointControllers: string[];
+                            /** @description (a) The EU representative (Art. 27), or empty. */
+                            representative: string;
+                            /** @description (a) The data protection officer, or empty. */
+                            dpo: string;
+                            purposeId: string;
+                            /** @description (b) The purpose of the processing. */
+                            purpose: string;
+                            purposeDescription: string;
+                            /** @description The fideslang data use. */
+                            dataUse: string;
+                            /** @description The legal bases (Art. 6, and Art. 9 conditions). */
+                            legalBases: string[];
+                            /** @description (c) The categories of data subjects. */
+                            dataSubjects: string[];
+                            /** @description (c) The categories of personal data. */
+                            dataCategories: string[];
+                            /** @description (c) The special categories (Art. 9), if any. */
+                            specialCategories: string[];
+                            /** @description (d) The categories of recipients. */
+                            recipients: string[];
+                            /** @description (e) Transfers to third countries and their safeguards. */
+                            thirdCountryTransfers: string[];
+                            /** @description (f) The time limits for erasure. */
+                            retention: string;
+                            /** @description (g) The technical and organisational security measures. */
+                            securityMeasures: string[];
+                            /** @description Where the data comes from, and how it is collected. */
+                            sources: string[];
+                            /** @description The legitimate-interest assessment, if the purpose rests on one. */
+                            legitimateInterestAssessment: string;
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getConsentHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Who: at least one of email, phone (E.164 or national) and customerNumber. */
+                    identity: {
+                        email?: string;
+                        phone?: string;
+                        customerNumber?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description A data subject's consent history: the proof. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                         */
+                        subjectId: string;
+                        /** @description Every event of the subject, oldest first. */
+                        events: {
+                            /**
+                             * Format: uuid
+                             * @description The event id (the webhook payload names it eventId).
+                             */
+                            id: string;
+                            /** @description The order in which Ombud recorded the events. */
+                            seq: number;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                            /** @description A purpose id of the register, or 'direct-marketing' for an objection to all direct marketing. */
+                            purposeId: string;
+                            /** @description email, sms, post, phone, push; '*' for an objection on every channel. */
+                            channel: string;
+                            /** @enum {string} */
+                            kind: "grant" | "withdraw" | "object" | "lift-objection";
+                            /** @description The exact text shown to the person (every grant has one). */
+                            wording: string | null;
+                            /** @description The version of the notice the person was shown. */
+                            noticeVersion: number | null;
+                            /** @description Where the choice was made: a collection point (checkout, account-creation, preference-center, cookie-banner, customer-service, api). */
+                            source: string;
+                            /** @description Who recorded it, as the audit log names them: kind:id, e.g. api-key:<id>. */
+                            actor: string;
+                            /**
+                             * Format: date-time
+                             * @description When the person made the choice.
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When Ombud stored the event.
+                             */
+                            recordedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSuppressions: {
+        parameters: {
+            query: {
+                purpose: string;
+                channel: string;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suppression list: JSON, or CSV (address,reason) with format=csv. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        purpose: string;
+                        channel: string;
+                        count: number;
+                        suppressions: {
+                            /** @description The e-mail address or phone number (E.164) not to contact. */
+                            address: string;
+                            /**
+                             * @description Why the answer is what it is.
+                             * @enum {string}
+                             */
+                            reason: "consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary";
+                            /**
+                             * Format: uuid
+                             * @description The data subject's id at the organization (pseudonymous: no identity in it).
+                             */
+                            subjectId: string;
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current register revision and its content. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The register revision: a new one each time a changed register is applied. */
+                        revision: number;
+                        /** @description The sha256 of the register content: the same content, the same hash. */
+                        contentHash: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        appliedAt: string;
+                        /** @description The register: every section of the register files merged, with their defaults filled in. */
+                        register: {
+                            group: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                name: string;
+                                /** Format: uri */
+                                website?: string;
+                                /**
+                                 * @default en
+                                 * @enum {string}
+                                 */
+                                defaultLanguage: "en" | "sv" | "nb";
+                                /**
+                                 * @default [
+                                 *       "en"
+                                 *     ]
+                                 */
+                                languages: ("en" | "sv" | "nb")[];
+                                /** @default 182 */
+                                cookieReaskDays: number;
+                            };
+                            organizations: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                legalName: string;
+                                registrationNumber: string;
+                                country: string;
+                                address: {
+                                    street: string;
+                                    postalCode: string;
+                                    city: string;
+                                    country: string;
+                                };
+                                contact: {
+                                    /** Format: email */
+                                    email: string;
+                                    phone?: string;
+                                    /** Format: uri */
+                                    web?: string;
+                                    /** @description Postal address for letters, if it differs from the registered address. */
+                                    postal?: string;
+                                };
+                                dpo?: {
+                                    name?: string;
+                                    /** Format: email */
+                                    email: string;
+                                };
+                                /** @description EU representative (Art. 27), if any. */
+                                representative?: string;
+                                /** @description Id of a supervisory authority: built in (se-imy, no-datatilsynet, …) or declared. */
+                                supervisoryAuthority: string;
+                                /** @description The organization that owns this one, if any. */
+                                parent?: string;
+                                /** @default Europe/Stockholm */
+                                timeZone: string;
+                                /** Format: uri */
+                                website?: string;
+                                /** @description The organization whose contact details the notice gives, if not this one (a gap the validator reports). */
+                                noticeContact?: string;
+                                /**
+                                 * @default {
+                                 *       "materialChangeNoticeDays": 30
+                                 *     }
+                                 */
+                                promises: {
+                                    responseDays?: number;
+                                    maxExtendedMonths?: number;
+                                    /** @default 30 */
+                                    materialChangeNoticeDays: number;
+                                };
+                                /**
+                                 * @description Art. 30(1)(g) technical and organisational measures.
+                                 * @default []
+                                 */
+                                securityMeasures: (string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                })[];
+                            }[];
+                            authorities: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                name: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                country: string;
+                                /** Format: uri */
+                                web: string;
+                                /** Format: email */
+                                email?: string;
+                                address?: string;
+                            }[];
+                            jointArrangements: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                controllers: string[];
+                                purposes: string[];
+                                /** @description The controller that answers data subjects for this arrangement. */
+                                contactPoint: string;
+                                /**
+                                 * @description Art. 26(3): the data subject may turn to any of them.
+                                 * @default true
+                                 */
+                                anyControllerAnswers: boolean;
+                                /** @description The essence of the arrangement, made available to data subjects (Art. 26(2)). */
+                                essence: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                            }[];
+                            systems: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                name: string;
+                                /**
+                                 * @description internal: run by the group; processor: acts on our instructions; controller: a recipient deciding for itself.
+                                 * @enum {string}
+                                 */
+                                role: "internal" | "processor" | "controller" | "authority" | "group-company";
+                                /** @description Organization id (for internal systems) or the vendor's legal name. */
+                                operator: string;
+                                /** @description How the notice names this kind of recipient. */
+                                recipientCategory?: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                description?: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /**
+                                 * @description A data processing agreement (Art. 28) is in place.
+                                 * @default false
+                                 */
+                                dpa: boolean;
+                                storageCountries: string[];
+                                transfer?: {
+                                    /** @enum {string} */
+                                    mechanism: "adequacy" | "eu-us-dpf" | "scc" | "bcr" | "derogation-consent" | "derogation-contract";
+                                    countries: string[];
+                                    /** @description Text in English, or an object with en (required), sv and nb. */
+                                    measures?: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                };
+                                /** @default [] */
+                                dataCategories: string[];
+                                /** @default [] */
+                                securityMeasures: (string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                })[];
+                                /** @description Id of the connector that fulfils requests in this system. */
+                                connector?: string;
+                                /**
+                                 * @description routine: receives the data as a matter of course, so it is told of every rectification, erasure and restriction (Art. 19); case-by-case: receives it only in a particular matter (authorities, advisers, a buyer) and is told only where a disclosure to it is on record. Default: case-by-case for authorities, routine otherwise.
+                                 * @enum {string}
+                                 */
+                                disclosure?: "routine" | "case-by-case";
+                            }[];
+                            categoryGroups: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                label: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                            }[];
+                            dataCategories: {
+                                key: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                label: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @description The notice groups categories under this heading id (see categoryGroups). */
+                                group?: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                description?: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @description An Art. 9 special category (also implied by the fideslang key). */
+                                special?: boolean;
+                            }[];
+                            purposes: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                name: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                description?: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                controllers: string[];
+                                /** @description fideslang data use, e.g. "essential.service". */
+                                dataUse: string;
+                                dataSubjects: string[];
+                                data: {
+                                    categories: string[];
+                                    /** @enum {string} */
+                                    legalBasis: "consent" | "contract" | "legal-obligation" | "vital-interests" | "public-task" | "legitimate-interests";
+                                    /** @description Data subjects, if narrower than the purpose's. */
+                                    subjects?: string[];
+                                    /** @description Text in English, or an object with en (required), sv and nb. */
+                                    note?: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                    /** @description The interest pursued, for legitimate-interests. */
+                                    legitimateInterest?: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                    /** @enum {string} */
+                                    art9Condition?: "9.2.a" | "9.2.b" | "9.2.c" | "9.2.d" | "9.2.e" | "9.2.f" | "9.2.g" | "9.2.h" | "9.2.i" | "9.2.j";
+                                    /** @description Data the data subject provided (for portability). */
+                                    providedBySubject?: boolean;
+                                }[];
+                                /** @description How the data is collected. */
+                                collection: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /**
+                                 * @default [
+                                 *       "data-subject"
+                                 *     ]
+                                 */
+                                sources: ("data-subject" | "employer" | "group-company" | "public" | "third-party" | "observed")[];
+                                /**
+                                 * @description The group's own systems that hold the data for this purpose.
+                                 * @default []
+                                 */
+                                systems: string[];
+                                /** @default [] */
+                                recipients: string[];
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                retention?: string;
+                                consent?: {
+                                    collectedAt: ("checkout" | "account-creation" | "preference-center" | "cookie-banner" | "customer-service" | "api")[];
+                                    /** @description Text in English, or an object with en (required), sv and nb. */
+                                    withdrawal: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                    /** @default [] */
+                                    channels: ("email" | "sms" | "post" | "phone" | "push" | "cookie")[];
+                                    /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                    cookieCategory?: string;
+                                };
+                                balancingAssessment?: {
+                                    /** @description Text in English, or an object with en (required), sv and nb. */
+                                    interest: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                    /** @description Text in English, or an object with en (required), sv and nb. */
+                                    necessity: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                    /** @description Text in English, or an object with en (required), sv and nb. */
+                                    balancing: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                    /** @default [] */
+                                    safeguards: (string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    })[];
+                                    /** @description Text in English, or an object with en (required), sv and nb. */
+                                    conclusion: string | {
+                                        en: string;
+                                        sv?: string;
+                                        nb?: string;
+                                    };
+                                    assessedAt: string;
+                                    assessedBy: string;
+                                };
+                                /** @description A category of communication shown in the preference center. */
+                                communication?: {
+                                    channels: ("email" | "sms" | "post" | "phone" | "push" | "cookie")[];
+                                    /** @default false */
+                                    directMarketing: boolean;
+                                };
+                                /**
+                                 * @description The purpose appears in the notice's contents list.
+                                 * @default true
+                                 */
+                                listedInContents: boolean;
+                                /** @default false */
+                                automatedDecisions: boolean;
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                jointArrangement?: string;
+                            }[];
+                            retentionRules: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                name: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                description: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /**
+                                 * @default purpose
+                                 * @enum {string}
+                                 */
+                                kind: "purpose" | "legal";
+                                duration: string;
+                                /** @enum {string} */
+                                trigger: "collected" | "last-activity" | "relationship-ended" | "consent-withdrawn" | "case-closed" | "account-deleted" | "financial-year-end" | "claim-resolved";
+                                /**
+                                 * @default none
+                                 * @enum {string}
+                                 */
+                                roundTo: "none" | "end-of-month" | "end-of-calendar-year";
+                                /**
+                                 * @default delete
+                                 * @enum {string}
+                                 */
+                                action: "delete" | "anonymise" | "pseudonymise";
+                                /**
+                                 * @description Legal rules that keep data longer (e.g. bookkeeping).
+                                 * @default []
+                                 */
+                                exceptions: string[];
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                law?: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                country?: string;
+                            }[];
+                            cookieCategories: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                label: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                description: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @default false */
+                                essential: boolean;
+                                /** @default false */
+                                advertising: boolean;
+                                /** @default [] */
+                                consentMode: ("ad_storage" | "ad_user_data" | "ad_personalization" | "analytics_storage" | "functionality_storage" | "personalization_storage" | "security_storage")[];
+                            }[];
+                            cookies: {
+                                name: string;
+                                provider: string;
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                system?: string;
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                category: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                purpose: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                lifetime: "session" | string;
+                                domain?: string;
+                                /** @default true */
+                                firstParty: boolean;
+                                /** @default [] */
+                                dataCategories: string[];
+                            }[];
+                            acknowledgedFindings: {
+                                code: string;
+                                target: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                resolution: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                decidedBy: string;
+                                decidedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRegisterRevisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every register revision, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The register revision: a new one each time a changed register is applied. */
+                        revision: number;
+                        /** @description The sha256 of the register content: the same content, the same hash. */
+                        contentHash: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        appliedAt: string;
+                        /** @description Who applied it, as the audit log names them (kind:id). */
+                        appliedBy: string;
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                company?: string;
+                type?: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                state?: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requests the caller may read, by due date */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        requests: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    fileRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @example 3f6c2b1e-8f4a-4c53-9d0e-2a7b5c9e1f04 */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    company: string;
+                    /** @enum {string} */
+                    type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                    /** Format: email */
+                    email: string;
+                    name?: string;
+                    /**
+                     * @default en
+                     * @enum {string}
+                     */
+                    lang?: "en" | "sv" | "nb";
+                    details?: string;
+                    purposeId?: string;
+                    /** Format: date-time */
+                    receivedAt?: string;
+                    /** @default true */
+                    sendCode?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Filed before under this Idempotency-Key: the same answer, nothing new filed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        submissionId: string;
+                        reference: string;
+                        /** @description true when the Idempotency-Key was seen before: nothing new was filed. */
+                        replayed: boolean;
+                        /** @description One request per company the submission went to. */
+                        requests: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        }[];
+                    };
+                };
+            };
+            /** @description Filed: one request per company */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        submissionId: string;
+                        reference: string;
+                        /** @description true when the Idempotency-Key was seen before: nothing new was filed. */
+                        replayed: boolean;
+                        /** @description One request per company the submission went to. */
+                        requests: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyRequestByAssertion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    submissionId: string;
+                    assertion: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The submission is verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        verified: true;
+                        reference: string;
+                        /** @description How many requests the submission became. */
+                        requests: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyRequestByCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    submissionId: string;
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The submission is verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        verified: true;
+                        reference: string;
+                        /** @description How many requests the submission became. */
+                        requests: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request with its fee and timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                        fee: {
+                            /** @enum {string} */
+                            ground: "manifestly-unfounded" | "excessive";
+                            /** @description The reason told to the customer. */
+                            reason: string;
+                            /** @description The amount as shown to the customer, with its currency. */
+                            amount: string;
+                            /** @description The amount in minor units (öre, cents). */
+                            amountMinor: number;
+                            /** @description ISO 4217 */
+                            currency: string;
+                            /** @enum {string} */
+                            status: "requested" | "paid" | "waived";
+                            /** Format: date-time */
+                            requestedAt: string;
+                            settledAt: string | null;
+                            /** @description Days the clock stood still while the fee was unpaid. */
+                            pausedDays: number | null;
+                        } | null;
+                        timeline: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Who: kind:id (user, apikey, system, requester). */
+                            actor: string;
+                            /** @description The step, e.g. received, verified, extended, completed. */
+                            kind: string;
+                            note: string | null;
+                            /** @description Ids and hashes only, never personal data. */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    approveRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    corrections?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    assignRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assignee: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    completeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    outcome?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    extendRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                    /** Format: date */
+                    dueDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    chargeRequestFee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    ground: "manifestly-unfounded" | "excessive";
+                    reason: string;
+                    amount: string | number;
+                    currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    markRequestFeePaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    waiveRequestFee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRequestFulfilment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Progress of the request's fulfilment: steps, counts, rows kept under which rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        requestId: string;
+                        /** @enum {string} */
+                        type: "access" | "portability" | "erasure" | "rectification" | "restriction";
+                        /** @enum {string} */
+                        status: "queued" | "running" | "waiting" | "done" | "failed";
+                        stepsDone: number;
+                        stepsTotal: number;
+                        attempts: number;
+                        /** @description Why the run failed (never personal data); null otherwise. */
+                        error: string | null;
+                        steps: {
+                            /** @description e.g. locate, erase:<dataset>, collect:<system>, notify:<system>, access. */
+                            step: string;
+                            /** @enum {string} */
+                            status: "pending" | "waiting" | "done" | "failed";
+                            attempts: number;
+                            error: string | null;
+                            /** @description What the step wants the desk to know without failing. */
+                            note: string | null;
+                            /** @description What the step did, per collection. */
+                            outcome: {
+                                /** @description The dataset's fides_key; empty for a service asked through a recipient task. */
+                                dataset: string;
+                                /** @description The register system the collection (or the service) belongs to. */
+                                system: string;
+                                collection: string;
+                                /** @description Rows erased, masked or corrected (for a told service: the records it reported). */
+                                erased: number;
+                                /** @description Rows found and left in place: read, restricted, or kept under a retention rule. */
+                                kept: number;
+                                /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
+                                keptUnder: {
+                                    /** @description The retention rule that keeps the rows. */
+                                    rule: string;
+                                    /**
+                                     * Format: date
+                                     * @description The day the rule lets them go.
+                                     */
+                                    eraseOn: string;
+                                    rows: number;
+                                }[];
+                                /** @enum {string} */
+                                action: "delete" | "mask" | "rectify" | "restrict" | "none";
+                                /** @description For a service asked or told through a recipient task: how it answered. */
+                                recipient?: {
+                                    /** @enum {string} */
+                                    via: "http" | "manual";
+                                    /** @description The service's answer (done, not_found) or the task's state. */
+                                    status: string;
+                                    records?: number;
+                                    note?: string;
+                                    /** @description Who answered: a person, an API key or the connector. */
+                                    by?: string;
+                                };
+                            }[] | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    retryRequestFulfilment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    answerNoData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRequestNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    decideObjection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    upheld: boolean;
+                    balancingNote: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    warnOfRefusal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    ground: "manifestly-unfounded" | "excessive";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    refuseRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    ground: "manifestly-unfounded" | "excessive";
+                    reason: string;
+                    /** @default false */
+                    partial?: boolean;
+                    refusedParts?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRequestResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    filename: string;
+                    /** @default application/octet-stream */
+                    contentType?: string;
+                    /** Format: byte */
+                    contentBase64: string;
+                    days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The result file is stored; the link is in this response only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveryId: string;
+                        /**
+                         * Format: uri
+                         * @description The signed download link for the requester; it expires.
+                         */
+                        url: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    routeRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    orgIds: string[];
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    verifyRequestManually: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRetentionPreview: {
+        parameters: {
+            query?: {
+                today?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What a retention run would do on the day: counts, nothing changed or recorded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description The day previewed.
+                         */
+                        today: string;
+                        /** @description Row counts per database, collection, rule and action. */
+                        outcomes: {
+                            /** @description The system (database) of the register swept. */
+                            system: string;
+                            /** @description The dataset (fides_key) of the database. */
+                            dataset: string;
+                            /** @description The table or collection. */
+                            collection: string;
+                            /** @description The purpose rule that acted, the legal rule that keeps (keep), or the marker rule (erase-due). */
+                            rule: string;
+                            /**
+                             * @description What was (or would be) done: delete, anonymise, mask, erase-due, keep; held and blocked left rows alone.
+                             * @enum {string}
+                             */
+                            action: "delete" | "anonymise" | "mask" | "erase-due" | "keep" | "held" | "blocked";
+                            /** @description keep: the purpose rule that ended; held: 'art-18' or 'retention'; blocked: 'referenced' or 'erase-due'; erase-due: delete or mask. */
+                            detail: string;
+                            /** @description How many rows. */
+                            rows: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRetentionRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Past retention runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The runs, newest first. */
+                        runs: {
                             /**
                              * Format: uuid
                              * @description The run id.
@@ -5068,640 +6134,747 @@ export interface paths {
                             totals: {
                                 [key: string]: number;
                             };
-                            /** @description One step per database, in the order swept. */
-                            steps: {
-                                dataset: string;
-                                system: string;
-                                /** @enum {string} */
-                                status: "pending" | "done" | "failed";
-                                attempts: number;
-                                /** @description The outcome came from the database's own record of a commit an earlier attempt made. */
-                                recovered: boolean;
-                                error: string | null;
-                            }[];
-                            /** @description Row counts per database, collection, rule and action. */
-                            outcomes: {
-                                /** @description The system (database) of the register swept. */
-                                system: string;
-                                /** @description The dataset (fides_key) of the database. */
-                                dataset: string;
-                                /** @description The table or collection. */
-                                collection: string;
-                                /** @description The purpose rule that acted, the legal rule that keeps (keep), or the marker rule (erase-due). */
-                                rule: string;
-                                /**
-                                 * @description What was (or would be) done: delete, anonymise, mask, erase-due, keep; held and blocked left rows alone.
-                                 * @enum {string}
-                                 */
-                                action: "delete" | "anonymise" | "mask" | "erase-due" | "keep" | "held" | "blocked";
-                                /** @description keep: the purpose rule that ended; held: 'art-18' or 'retention'; blocked: 'referenced' or 'erase-due'; erase-due: delete or mask. */
-                                detail: string;
-                                /** @description How many rows. */
-                                rows: number;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** People of your companies and their roles */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The people the caller may manage, with their roles */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            email: string;
-                            name: string;
-                            /** @description A group owner: may do everything in every company. */
-                            isOwner: boolean;
-                            disabled: boolean;
-                            /** @description Whether the person has set up a second factor (TOTP). */
-                            totp: boolean;
-                            roles: {
-                                orgId: string;
-                                /** @enum {string} */
-                                role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
-                            }[];
                         }[];
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/api/v1/users/invite": {
+    startRetentionRun: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Invite a person with a role; the link is in this response only */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default false */
+                    dryRun?: boolean;
+                    /** @description Only with dryRun, or a day up to today: a later day would erase data early. */
+                    today?: string;
+                };
             };
-            requestBody: {
+        };
+        responses: {
+            /** @description The run: recorded with its outcome per database (status failed says a database failed). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content: {
                     "application/json": {
-                        email: string;
-                        name?: string;
-                        orgId: string;
-                        /** @enum {string} */
-                        role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
-                    };
-                };
-            };
-            responses: {
-                /** @description The person is invited */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            userId: string;
+                        /**
+                         * Format: uuid
+                         * @description The run id.
+                         */
+                        runId: string;
+                        /**
+                         * Format: date
+                         * @description The day the run swept for.
+                         */
+                        today: string;
+                        dryRun: boolean;
+                        /**
+                         * @description failed: a database failed; its step says why.
+                         * @enum {string}
+                         */
+                        status: "done" | "failed";
+                        /** @description The run was already done: nothing was swept now. */
+                        alreadyDone: boolean;
+                        /** @description One step per database. */
+                        steps: {
+                            dataset: string;
+                            system: string;
+                            /** @enum {string} */
+                            status: "done" | "failed";
+                            /** @description The outcome came from the database's own record of a commit an earlier attempt made. */
+                            recovered: boolean;
+                            /** @description Why the database failed (a failed step only). */
+                            error?: string;
+                        }[];
+                        /** @description Row counts per database, collection, rule and action. */
+                        outcomes: {
+                            /** @description The system (database) of the register swept. */
+                            system: string;
+                            /** @description The dataset (fides_key) of the database. */
+                            dataset: string;
+                            /** @description The table or collection. */
+                            collection: string;
+                            /** @description The purpose rule that acted, the legal rule that keeps (keep), or the marker rule (erase-due). */
+                            rule: string;
                             /**
-                             * Format: uri
-                             * @description The link to set a password: in this response only, and it expires.
-                             */
-                            inviteUrl: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{userId}/disable": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Disable a person: sessions end at once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done; no content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{userId}/reset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Issue a password reset link (shown once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A password reset link */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uri
-                             * @description The link to set a new password: in this response only, and it expires.
-                             */
-                            resetUrl: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/webhooks/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The delivery log; status=dead is the dead-letter list */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "pending" | "delivered" | "dead";
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The deliveries, newest first. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /**
-                             * Format: uuid
-                             * @description The delivery id: the webhook-id header, the same on every attempt.
-                             */
-                            id: string;
-                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
-                            org_id: string;
-                            endpoint_url: string;
-                            /** @description consent.granted, consent.withdrawn, objection.recorded or objection.lifted. */
-                            event_type: string;
-                            /**
-                             * Format: uuid
-                             * @description The consent event delivered.
-                             */
-                            event_id: string;
-                            /**
-                             * @description dead: given up on; it can be replayed.
+                             * @description What was (or would be) done: delete, anonymise, mask, erase-due, keep; held and blocked left rows alone.
                              * @enum {string}
                              */
-                            status: "pending" | "delivered" | "dead";
-                            attempts: number;
-                            /** @description The HTTP status of the last attempt's answer. */
-                            last_status: number | null;
-                            last_error: string | null;
-                            /**
-                             * Format: date-time
-                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
-                             */
-                            created_at: string;
-                            last_attempt_at: string | null;
+                            action: "delete" | "anonymise" | "mask" | "erase-due" | "keep" | "held" | "blocked";
+                            /** @description keep: the purpose rule that ended; held: 'art-18' or 'retention'; blocked: 'referenced' or 'erase-due'; erase-due: delete or mask. */
+                            detail: string;
+                            /** @description How many rows. */
+                            rows: number;
                         }[];
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/api/v1/webhooks/deliveries/{id}/replay": {
+    getRetentionRun: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Send an undelivered (dead) delivery again */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
+        requestBody?: never;
+        responses: {
+            /** @description A retention run: its steps per database and outcome counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The delivery is queued to be sent again. */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            queued: true;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/webhooks/endpoints": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Subscribed systems of your companies (those without a company only if you manage webhooks in every company) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The endpoints, oldest first. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The company whose changes it receives; null: every company's. */
-                            orgId: string | null;
-                            url: string;
-                            description: string;
-                            active: boolean;
-                        }[];
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Subscribe a system to consent changes; the answer holds its signing secret (shown once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: uri */
-                        url: string;
-                        orgId?: string;
-                        description?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The endpoint is subscribed. */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description The signing secret (whsec_…) of the Standard Webhooks signatures: shown this once. */
-                            secret: string;
+                        /**
+                         * Format: uuid
+                         * @description The run id.
+                         */
+                        id: string;
+                        /** @description The run's idempotency key: daily:YYYY-MM-DD for the scheduled run, else null. */
+                        runKey: string | null;
+                        /**
+                         * Format: date
+                         * @description The day the run swept for.
+                         */
+                        today: string;
+                        /** @description A dry run counts and changes nothing. */
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        status: "running" | "done" | "failed";
+                        /** @description Who started it, as the audit log names them (kind:id). */
+                        startedBy: string;
+                        attempts: number;
+                        /** @description Why the run failed, per database. */
+                        error: string | null;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        startedAt: string;
+                        finishedAt: string | null;
+                        /** @description Rows per action over every database. */
+                        totals: {
+                            [key: string]: number;
                         };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Liveness and database check */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The server and its database answer */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
+                        /** @description One step per database, in the order swept. */
+                        steps: {
+                            dataset: string;
+                            system: string;
                             /** @enum {string} */
-                            status: "ok";
-                            /** @description The database driver: pglite or postgres. */
-                            database: string;
-                            /** @description The current register revision; null until a register is applied. */
-                            registerRevision: number | null;
-                        };
+                            status: "pending" | "done" | "failed";
+                            attempts: number;
+                            /** @description The outcome came from the database's own record of a commit an earlier attempt made. */
+                            recovered: boolean;
+                            error: string | null;
+                        }[];
+                        /** @description Row counts per database, collection, rule and action. */
+                        outcomes: {
+                            /** @description The system (database) of the register swept. */
+                            system: string;
+                            /** @description The dataset (fides_key) of the database. */
+                            dataset: string;
+                            /** @description The table or collection. */
+                            collection: string;
+                            /** @description The purpose rule that acted, the legal rule that keeps (keep), or the marker rule (erase-due). */
+                            rule: string;
+                            /**
+                             * @description What was (or would be) done: delete, anonymise, mask, erase-due, keep; held and blocked left rows alone.
+                             * @enum {string}
+                             */
+                            action: "delete" | "anonymise" | "mask" | "erase-due" | "keep" | "held" | "blocked";
+                            /** @description keep: the purpose rule that ended; held: 'art-18' or 'retention'; blocked: 'referenced' or 'erase-due'; erase-due: delete or mask. */
+                            detail: string;
+                            /** @description How many rows. */
+                            rows: number;
+                        }[];
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/privacy/unsubscribe/{token}": {
+    listUsers: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** RFC 8058 one-click unsubscribe (POST List-Unsubscribe=One-Click) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
+        requestBody?: never;
+        responses: {
+            /** @description The people the caller may manage, with their roles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        name: string;
+                        /** @description A group owner: may do everything in every company. */
+                        isOwner: boolean;
+                        disabled: boolean;
+                        /** @description Whether the person has set up a second factor (TOTP). */
+                        totp: boolean;
+                        roles: {
+                            orgId: string;
+                            /** @enum {string} */
+                            role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                        }[];
+                    }[];
+                };
             };
-            requestBody: {
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    inviteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    name?: string;
+                    orgId: string;
+                    /** @enum {string} */
+                    role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                };
+            };
+        };
+        responses: {
+            /** @description The person is invited */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        userId: string;
+                        /**
+                         * Format: uri
+                         * @description The link to set a password: in this response only, and it expires.
+                         */
+                        inviteUrl: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    disableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A password reset link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description The link to set a new password: in this response only, and it expires.
+                         */
+                        resetUrl: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                status?: "pending" | "delivered" | "dead";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The delivery id: the webhook-id header, the same on every attempt.
+                         */
+                        id: string;
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        org_id: string;
+                        endpoint_url: string;
+                        /** @description consent.granted, consent.withdrawn, objection.recorded or objection.lifted. */
+                        event_type: string;
+                        /**
+                         * Format: uuid
+                         * @description The consent event delivered.
+                         */
+                        event_id: string;
+                        /**
+                         * @description dead: given up on; it can be replayed.
+                         * @enum {string}
+                         */
+                        status: "pending" | "delivered" | "dead";
+                        attempts: number;
+                        /** @description The HTTP status of the last attempt's answer. */
+                        last_status: number | null;
+                        last_error: string | null;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        created_at: string;
+                        last_attempt_at: string | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery is queued to be sent again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        queued: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The company whose changes it receives; null: every company's. */
+                        orgId: string | null;
+                        url: string;
+                        description: string;
+                        active: boolean;
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    url: string;
+                    orgId?: string;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The endpoint is subscribed. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description The signing secret (whsec_…) of the Standard Webhooks signatures: shown this once. */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server and its database answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        "List-Unsubscribe": "One-Click";
-                    } & {
-                        [key: string]: unknown;
+                        status: "ok";
+                        /** @description The database driver: pglite or postgres. */
+                        database: string;
+                        /** @description The current register revision; null until a register is applied. */
+                        registerRevision: number | null;
                     };
                 };
             };
-            responses: {
-                /** @description Unsubscribed: a line of text in the group's language */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/plain": string;
-                    };
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/privacy/{orgId}": {
+    onConsentGranted: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery id, the same on every retry of this delivery: use it to drop duplicates. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when signed. Refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description Space-separated `v1,<base64>` signatures, base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")) with key the base64-decoded part of the endpoint secret after `whsec_`. Compare in constant time; one must match. */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
             path?: never;
             cookie?: never;
         };
-        /** The privacy notice in force (HTML) */
-        get: {
-            parameters: {
-                query?: {
-                    lang?: "en" | "sv" | "nb";
-                    version?: number;
-                };
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentGranted"];
             };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        responses: {
+            /** @description Received. Any other answer, a redirect or no answer within 10 s is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: retried with exponential back-off (8 retries); after the last one the delivery is dead, listed at /console/webhooks and replayable. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
     };
-    "/privacy/{orgId}/notice.md": {
+    onConsentWithdrawn: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery id, the same on every retry of this delivery: use it to drop duplicates. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when signed. Refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description Space-separated `v1,<base64>` signatures, base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")) with key the base64-decoded part of the endpoint secret after `whsec_`. Compare in constant time; one must match. */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
             path?: never;
             cookie?: never;
         };
-        /** The privacy notice in force (Markdown) */
-        get: {
-            parameters: {
-                query?: {
-                    lang?: "en" | "sv" | "nb";
-                    version?: number;
-                };
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentWithdrawn"];
             };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        responses: {
+            /** @description Received. Any other answer, a redirect or no answer within 10 s is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: retried with exponential back-off (8 retries); after the last one the delivery is dead, listed at /console/webhooks and replayable. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
     };
-    "/sdk/consent.js": {
+    onObjectionLifted: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery id, the same on every retry of this delivery: use it to drop duplicates. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when signed. Refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description Space-separated `v1,<base64>` signatures, base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")) with key the base64-decoded part of the endpoint secret after `whsec_`. Compare in constant time; one must match. */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
             path?: never;
             cookie?: never;
         };
-        /** The cookie banner: configuration from the cookie inventory, then the script */
-        get: {
-            parameters: {
-                query: {
-                    org: string;
-                    lang?: "en" | "sv" | "nb";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description window.OmbudConsentConfig (the configuration) followed by the banner script */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/javascript": string;
-                    };
-                };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionLifted"];
             };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+        responses: {
+            /** @description Received. Any other answer, a redirect or no answer within 10 s is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: retried with exponential back-off (8 retries); after the last one the delivery is dead, listed at /console/webhooks and replayable. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onObjectionRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id, the same on every retry of this delivery: use it to drop duplicates. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when signed. Refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description Space-separated `v1,<base64>` signatures, base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")) with key the base64-decoded part of the endpoint secret after `whsec_`. Compare in constant time; one must match. */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionRecorded"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or no answer within 10 s is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: retried with exponential back-off (8 retries); after the last one the delivery is dead, listed at /console/webhooks and replayable. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id, the same on every retry of this delivery: use it to drop duplicates. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when signed. Refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description Space-separated `v1,<base64>` signatures, base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")) with key the base64-decoded part of the endpoint secret after `whsec_`. Compare in constant time; one must match. */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Done at once: the answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FulfilmentAnswer"];
+                };
+            };
+            /** @description Accepted: the answer follows to callback_url. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Signature or timestamp wrong: not retried, the step fails saying so. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Retried (twice within the step, after 0.5 s and 2 s). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Retried like 429. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other status is an error that is not retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
     };
 }
-export type webhooks = Record<string, never>;
-export interface components {
-    schemas: never;
-    responses: never;
-    parameters: never;
-    requestBodies: never;
-    headers: never;
-    pathItems: never;
-}
-export type $defs = Record<string, never>;
-export type operations = Record<string, never>;

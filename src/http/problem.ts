@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { type ErrorKind, OmbudError } from '../core/errors.ts';
 import { InvalidInputError } from './input.ts';
 
@@ -19,16 +20,35 @@ const STATUS: Record<ErrorKind, number> = {
   gone: 410,
 };
 
-export type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  code?: string;
-  errors?: { path: string; message: string; hint?: string }[];
-  hint?: string;
-};
+/**
+ * The one shape of every problem document Ombud sends: the OpenAPI document's `Problem` component is made
+ * from it (src/http/openapi.ts), and the test suite checks every problem response against it.
+ */
+export const problemSchema = z
+  .strictObject({
+    type: z.url().describe('A URI naming the kind of problem, e.g. https://ombud.dev/problems/not-found.'),
+    title: z.string().describe('A short summary of the kind of problem, the same for every occurrence.'),
+    status: z.number().int().min(400).max(599).describe('The HTTP status code of this response.'),
+    detail: z.string().describe('What went wrong this time, said to a person. Never personal data.'),
+    instance: z
+      .string()
+      .optional()
+      .describe('This occurrence: urn:uuid:<error id> on a 500, to quote when reporting it.'),
+    code: z.string().optional().describe('A stable machine-readable code, e.g. invalid-request, not-found.'),
+    errors: z
+      .array(
+        z.strictObject({
+          path: z.string().describe('The offending field, e.g. body.email or params.orgId.'),
+          message: z.string(),
+          hint: z.string().optional().describe('How to fix it.'),
+        }),
+      )
+      .optional()
+      .describe('Each invalid field of the request.'),
+    hint: z.string().optional().describe('How to fix the request, said to a person.'),
+  })
+  .describe('An RFC 9457 problem document (application/problem+json).');
+export type Problem = z.infer<typeof problemSchema>;
 
 const TYPE_BASE = 'https://ombud.dev/problems/';
 

@@ -8,18 +8,14 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type App, withLog } from '../app.ts';
 import { type BackgroundWork, NO_WORKERS } from '../workers.ts';
 import type { Viewer } from '../web/layout.ts';
 import { runInPageContext } from '../web/pageContext.ts';
 import { authenticate, type Permission, SESSION_COOKIE } from './auth.ts';
 import { rejectUnstorableInput } from './input.ts';
+import { openapiOptions } from './openapi.ts';
 import { type Problem, problemFor, sendProblem } from './problem.ts';
 import { isConsolePath, problemPage, wantsHtmlPage } from './problemPage.ts';
 import { ROUTE_MODULES, type RouteModule } from './routes/index.ts';
@@ -48,11 +44,17 @@ export async function buildServer(
     extraRoutes?: RouteModule[];
     /** The background workers the start command (or a test) runs; none by default. */
     workers?: BackgroundWork;
+    /**
+     * Hooks added before any route, so they see every request: the test suite's check of every API response
+     * against its declared schema (test/support/contract.ts).
+     */
+    observe?: (server: FastifyInstance) => void;
   } = {},
 ): Promise<FastifyInstance> {
   const server = createFastify(app, opts.logger);
+  opts.observe?.(server);
   const { routeTable, missing } = recordRoutes(server, app);
-  await registerPlugins(server);
+  await registerPlugins(server, app);
   addSecurityHeaders(server, app);
   addAccessHooks(server, app, routeTable);
   handleErrors(server, app, routeTable);
@@ -119,29 +121,13 @@ function recordRoutes(server: ZodServer, app: App) {
 }
 
 /** Rate limits, cookies, forms, OpenAPI and its docs. */
-async function registerPlugins(server: ZodServer) {
+async function registerPlugins(server: ZodServer, app: App) {
   // Registered after the onRoute hook (recordRoutes), so the limits it sets on public routes apply.
   await server.register(rateLimit, { global: false });
   await server.register(cookie);
   await server.register(formbody);
-  await server.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Ombud API',
-        version: '0.1.0',
-        description:
-          'Privacy operations: the register, notices, consent, data subject requests. Errors are RFC 9457 problem+json.',
-      },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'ombud_session' },
-          apiKey: { type: 'http', scheme: 'bearer' },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
+  // The document at /api/openapi.json: operationIds, security, problems, servers, webhooks (src/http/openapi.ts).
+  await server.register(swagger, openapiOptions(app.config.publicUrl));
   await server.register(swaggerUi, { routePrefix: '/api/docs' });
 }
 

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildServer } from '../../src/http/server.ts';
+import { observeContract } from '../support/contract.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SAME_ORIGIN } from './helpers.ts';
 
@@ -18,7 +19,8 @@ beforeAll(async () => {
   ts = await startTestServer();
   // Without rate limits, so every generated request reaches validation and the handlers.
   ts.configure({ publicRateLimit: 1_000_000, loginRateLimit: 1_000_000 });
-  server = await buildServer(ts.app, { logger: false });
+  // Its answers are checked against the contract like every test server's (test/support/contract.ts).
+  server = await buildServer(ts.app, { logger: false, observe: observeContract });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -261,7 +263,7 @@ describe('hostile input', () => {
   test('public routes are rate limited, with a problem document', async () => {
     const limited = await buildServer(
       { ...ts.app, config: { ...ts.app.config, publicRateLimit: 5 } },
-      { logger: false },
+      { logger: false, observe: observeContract },
     );
     try {
       const codes: number[] = [];

@@ -16,6 +16,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import { createWorkers, stopWorkers, type Workers } from '../../src/workers.ts';
 import { loadDemo } from '../../src/demo/loadDemo.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { observeContract } from './contract.ts';
 import { freshDb } from './db.ts';
 import { sessionCookie, signIn } from './http.ts';
 
@@ -90,7 +91,8 @@ export async function startTestServer(
       ...opts.fulfilmentOptions,
     });
   }
-  const server = await buildServer(app, { logger: opts.logger ?? false, workers });
+  // Every API response is checked against its declared schema (test/support/contract.ts).
+  const server = await buildServer(app, { logger: opts.logger ?? false, workers, observe: observeContract });
   let cookie = '';
   if (opts.demo !== false) {
     cookie = sessionCookie(await signIn(server, TEST_ADMIN));

@@ -4,6 +4,7 @@
  * The payload carries the subject's addresses (the receiving mail/SMS systems need them to
  * suppress); it is built at send time and never logged.
  */
+import { z } from 'zod';
 import { webhookHeaders, newWebhookSecret } from '../../core/consent/webhook-signature.ts';
 import { forbidden, notFound, validationError } from '../../core/errors.ts';
 import {
@@ -16,7 +17,9 @@ import {
 import { webhookDeliveryPolicy, webhookEndpointPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import type { ConsentEvent } from '../../core/consent/event.ts';
+import type { ConsentEvent, EventKind } from '../../core/consent/event.ts';
+import { IDENTITY_KINDS } from '../../core/consent/identity.ts';
+import { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import { identitiesOf } from './subjects.ts';
 
 export const EVENT_TYPES = {
@@ -24,7 +27,37 @@ export const EVENT_TYPES = {
   withdraw: 'consent.withdrawn',
   object: 'objection.recorded',
   'lift-objection': 'objection.lifted',
-} as const;
+} as const satisfies Record<EventKind, string>;
+
+/**
+ * The body of one consent webhook, for an event of `kind`: what `webhookPayload` builds, and what the
+ * OpenAPI document's `webhooks` section describes (src/http/openapi.ts).
+ */
+export const consentWebhookEventOf = <K extends EventKind>(kind: K) =>
+  z.strictObject({
+    type: z.literal(EVENT_TYPES[kind]).describe('The event type; also in the data as `kind`.'),
+    timestamp: z.iso.datetime().describe('When this delivery attempt was signed and sent.'),
+    data: z.strictObject({
+      eventId: z.uuid().describe('The consent event; the same on every attempt and replay.'),
+      organization: z.string().describe('The company (controller) the event belongs to.'),
+      subjectId: z.uuid().describe("Ombud's id of the data subject in that company."),
+      purpose: z
+        .string()
+        .describe("The register's purpose id, or 'direct-marketing' for an objection to all of it."),
+      channel: z.string().describe("email, sms, …, cookie:<category>, or '*' for every channel."),
+      kind: z.literal(kind),
+      source: z.enum(COLLECTION_POINTS).describe('Where the person made the choice.'),
+      at: z.iso.datetime().describe('When the person made the choice.'),
+      noticeVersion: z.number().int().nullable().describe('The notice version shown, when known.'),
+      identities: z
+        .array(z.strictObject({ kind: z.enum(IDENTITY_KINDS), value: z.string() }))
+        .describe(
+          'The addresses the receiving system suppresses or updates (personal data: keep out of logs).',
+        ),
+    }),
+  });
+/** A consent webhook's body, of any event type. */
+export type ConsentWebhookEvent = z.infer<ReturnType<typeof consentWebhookEventOf>>;
 
 /**
  * Subscribe a system. One company's endpoint needs webhooks:manage there; an endpoint without a
@@ -110,15 +143,29 @@ type DeliveryRow = {
   secret: string;
 };
 
-export async function webhookPayload(db: Db, d: { event_id: string; event_type: string }, now: Date) {
+export async function webhookPayload(
+  db: Db,
+  d: { event_id: string },
+  now: Date,
+): Promise<ConsentWebhookEvent> {
   const ev = (
-    await db.query<Record<string, unknown>>(
+    await db.query<{
+      id: string;
+      org_id: string;
+      subject_id: string;
+      purpose_id: string;
+      channel: string;
+      kind: EventKind;
+      source: (typeof COLLECTION_POINTS)[number];
+      at: Date | string;
+      notice_version: number | null;
+    }>(
       'SELECT id, org_id, subject_id, purpose_id, channel, kind, source, at, notice_version FROM consent_events WHERE id = $1',
       [d.event_id],
     )
   )[0]!;
   return {
-    type: d.event_type,
+    type: EVENT_TYPES[ev.kind],
     timestamp: now.toISOString(),
     data: {
       eventId: ev.id,
@@ -128,9 +175,9 @@ export async function webhookPayload(db: Db, d: { event_id: string; event_type: 
       channel: ev.channel,
       kind: ev.kind,
       source: ev.source,
-      at: new Date(ev.at as string).toISOString(),
+      at: new Date(ev.at).toISOString(),
       noticeVersion: ev.notice_version,
-      identities: await identitiesOf(db, ev.subject_id as string),
+      identities: await identitiesOf(db, ev.subject_id),
     },
   };
 }

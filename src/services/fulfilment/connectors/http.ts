@@ -28,27 +28,52 @@ export type HttpConnectorConfig = {
 /** A connector as stored: its config and how often an overdue delivery is sent again before the step fails. */
 export type StoredHttpConnector = HttpConnectorConfig & { resends: number };
 
-/** What a service receives (the body of the signed POST). */
-export type ServiceRequest = {
-  type: 'ombud.fulfilment.request';
-  delivery_id: string;
-  request_id: string;
-  system: string;
-  action: ServiceAction;
-  identities: { email?: string; phone?: string; customer_number?: string };
-  corrections?: Record<string, string>;
-  callback_url: string;
-  answer_by: string;
-};
+/**
+ * What a service receives (the body of the signed POST), as docs/connectors/http.md and the OpenAPI
+ * document's `webhooks` section (src/http/openapi.ts) describe it.
+ */
+export const serviceRequest = z.strictObject({
+  type: z.literal('ombud.fulfilment.request'),
+  delivery_id: z
+    .string()
+    .describe('dlv_ + 32 hex; the same on every retry and resend (also the webhook-id).'),
+  request_id: z.string().describe("The data subject request's id."),
+  system: z.string().describe("The system's id in the register."),
+  action: z.enum(SERVICE_ACTIONS),
+  identities: z
+    .strictObject({
+      email: z.string().optional(),
+      phone: z.string().optional(),
+      customer_number: z.string().optional(),
+    })
+    .describe('The verified identities (at least one). Personal data: keep them out of logs and URLs.'),
+  corrections: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(
+      'For rectification only: new values keyed by fideslang data category, e.g. user.contact.email.',
+    ),
+  callback_url: z.url().describe('Where to POST the answer after a 202, signed with the same secret.'),
+  answer_by: z.iso.datetime().describe('When Ombud sends the request again if no answer has come.'),
+});
+export type ServiceRequest = z.infer<typeof serviceRequest>;
 
 /** What a service answers, in the 200 response or in the callback. */
 export const serviceAnswer = z.object({
   status: z.enum(['done', 'not_found', 'failed']),
   /** How many records the service found, changed or removed. */
-  records: z.number().int().min(0).optional(),
+  records: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('How many records the service found, changed or removed.'),
   /** For access: the records the service holds, by collection. */
-  data: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).optional(),
-  message: z.string().max(500).optional(),
+  data: z
+    .record(z.string(), z.array(z.record(z.string(), z.unknown())))
+    .optional()
+    .describe('For access: the records the service holds, by collection.'),
+  message: z.string().max(500).optional().describe('Optional; never personal data.'),
 });
 export type ServiceAnswer = z.infer<typeof serviceAnswer>;
 
