@@ -22,6 +22,7 @@ import { EVENT_KINDS, type EventKind } from '../core/consent/event.ts';
 import { KEY_FORBIDDEN, type Permission } from '../core/policies/permissions.ts';
 import { consentWebhookEventOf, EVENT_TYPES } from '../services/consent/webhooks.ts';
 import { serviceAnswer, serviceRequest } from '../services/fulfilment/connectors/http.ts';
+import { type OperationExamples, OPERATION_EXAMPLES } from './openapiExamples.ts';
 import { problemSchema } from './problem.ts';
 
 type Json = Record<string, unknown>;
@@ -298,44 +299,9 @@ const jsonSchemaOf = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io }) as Json;
   return rest;
 };
-const ref = (kind: 'schemas' | 'responses' | 'examples' | 'parameters' | 'headers', name: string) => ({
+const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: string) => ({
   $ref: `#/components/${kind}/${name}`,
 });
-
-/** Examples shown on operations: request bodies (and answers) as a shop backend or a CS tool sends them. */
-export const EXAMPLES: Record<string, { summary: string; value: unknown }> = {
-  FileAccessRequest: {
-    summary: 'A customer asks customer service for a copy of their data',
-    value: {
-      company: 'nestit-sverige',
-      type: 'access',
-      email: 'ada@example.com',
-      name: 'Ada Lindqvist',
-      lang: 'sv',
-      details: 'Asked by phone on 2 March.',
-    },
-  },
-  FileErasureRequestForTheGroup: {
-    summary: 'Erasure in every company of the group that knows the customer',
-    value: { company: 'group', type: 'erasure', email: 'ada@example.com', lang: 'en' },
-  },
-  ContactCheckByEmail: {
-    summary: 'May we send this customer our newsletter by e-mail?',
-    value: {
-      identity: { email: 'ada@example.com' },
-      purpose: 'communication-subscription',
-      channel: 'email',
-    },
-  },
-  ContactCheckNoConsent: {
-    summary: 'No: nobody with that address has consented',
-    value: { allowed: false, basis: 'consent', reason: 'no-consent', subjectId: null },
-  },
-};
-const OPERATION_EXAMPLES: Record<string, { body?: string[]; responses?: Record<string, string[]> }> = {
-  fileRequest: { body: ['FileAccessRequest', 'FileErasureRequestForTheGroup'] },
-  checkContact: { body: ['ContactCheckByEmail'], responses: { '200': ['ContactCheckNoConsent'] } },
-};
 
 /** The Standard Webhooks headers every webhook carries. */
 const WEBHOOK_HEADERS: Record<string, Json> = {
@@ -474,8 +440,8 @@ function pruneSchemas(doc: Json & { components: { schemas: Json } }) {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /**
- * The document-wide transform: servers, components (Problem, the problem responses, examples, the webhook
- * headers and bodies), each operation's problems and examples, the webhooks; fails on a repeated operationId.
+ * The document-wide transform: servers, components (Problem, the problem responses, the webhook headers
+ * and bodies), each operation's problems and examples, the webhooks; fails on a repeated operationId.
  */
 export function completeDocument(
   publicUrl: string,
@@ -508,7 +474,6 @@ export function completeDocument(
       schemas: { ...doc.components.schemas, Problem: jsonSchemaOf(problemSchema), ...hooks.schemas },
       responses,
       parameters: WEBHOOK_HEADERS,
-      examples: { ...EXAMPLES },
     };
 
     const seen = new Map<string, string>();
@@ -527,32 +492,34 @@ export function completeDocument(
           op.responses[String(status)] ??= ref('responses', PROBLEM_RESPONSES[status]!.name);
         addExamples(op, OPERATION_EXAMPLES[id]);
       }
+    for (const id of Object.keys(OPERATION_EXAMPLES))
+      if (!seen.has(id)) throw new Error(`OpenAPI: examples for '${id}', which is no operation.`);
     doc.webhooks = hooks.webhooks;
     pruneSchemas(doc);
-    // An example of a response that has no schema yet stays out.
-    const refs = refsIn(doc.paths);
-    for (const name of Object.keys(EXAMPLES))
-      if (!refs.has(`#/components/examples/${name}`)) delete (doc.components.examples as Json)[name];
     return doc;
   };
 }
 
-function addExamples(op: Operation, examples: (typeof OPERATION_EXAMPLES)[string] | undefined) {
-  if (!examples) return;
-  const named = (names: string[]) => Object.fromEntries(names.map((n) => [n, ref('examples', n)]));
-  const body = op.requestBody?.content?.['application/json'];
-  if (body && examples.body) {
-    delete body.example;
-    body.examples = named(examples.body);
-  }
-  for (const [status, names] of Object.entries(examples.responses ?? {})) {
-    const media = (op.responses?.[status]?.content as Record<string, Json> | undefined)?.['application/json'];
-    if (!media) continue;
-    delete media.example;
-    media.examples = named(names);
-  }
+/**
+ * An operation's examples (openapiExamples.ts) on its JSON request body and success answers, as named
+ * `examples`; an example for a body or an answer the operation does not declare fails the document.
+ */
+function addExamples(op: Operation, examples: OperationExamples | undefined) {
   const key = op.parameters?.find((p) => p.in === 'header' && p.name === 'idempotency-key');
   if (key) key.example = '3f6c2b1e-8f4a-4c53-9d0e-2a7b5c9e1f04';
+  if (!examples) return;
+  if (examples.body) {
+    const body = op.requestBody?.content?.['application/json'];
+    if (!body) throw new Error(`OpenAPI: ${op.operationId} has body examples but no JSON body.`);
+    delete body.example;
+    body.examples = examples.body;
+  }
+  for (const [status, named] of Object.entries(examples.responses ?? {})) {
+    const media = (op.responses?.[status]?.content as Record<string, Json> | undefined)?.['application/json'];
+    if (!media) throw new Error(`OpenAPI: ${op.operationId} has examples for ${status} but no JSON answer.`);
+    delete media.example;
+    media.examples = named;
+  }
 }
 
 /** The options of @fastify/swagger: the document's frame and the two transforms. */

@@ -1,0 +1,407 @@
+/**
+ * The examples of the OpenAPI document, in one table keyed by operationId: each operation's request body
+ * (every operation that takes one) and the success answers of the most used ones, as the demo group's
+ * systems send and read them. `completeDocument` (openapi.ts) puts them on the operations' media types as
+ * named `examples`. test/http/openapi-examples.test.ts sends every body example to a real server and checks
+ * every answer example against the schema the operation declares, so an example that rots fails the suite.
+ *
+ * Words of the demo group only (companies nestit-sverige, bokhylla, provendo, nestit-group; its purposes
+ * and data categories), addresses under example.test, made-up names and ids: never real personal data.
+ */
+
+export type Example = { summary: string; value: unknown };
+export type OperationExamples = {
+  /** The request body's examples, by name. */
+  body?: Record<string, Example>;
+  /** A success answer's examples, by status and name. */
+  responses?: Record<string, Record<string, Example>>;
+};
+
+/**
+ * Ids the examples use. The test fills a path's parameters with ids of rows it made, and replaces these in
+ * a body by them where an example names a row (a user, a submission).
+ */
+export const EXAMPLE_IDS = {
+  request: '6f1c1d6e-0b7a-4f0e-9a51-2f7d3c1e8b90',
+  groupRequest: '2b9d4e7a-5c3f-4a18-8e6b-1d0f9a7c3e52',
+  submission: 'c4a7e2d1-93b6-4f05-8a2e-7b1d6c3f9e84',
+  user: '8e3b1f0a-6d2c-4b7e-9f15-3a8c2d4e6b71',
+  apiKey: '5d2a8c1e-7f3b-4e90-a6d4-0c9b2e1f7a38',
+  webhookEndpoint: '9a6e3d2c-1b7f-4c85-b0e4-2f8d5a1c6e93',
+  retentionRun: '3e7c9b1d-2a4f-4d68-9c03-5b1e8f2a7d46',
+  subject: 'e1d5b8a3-4c2f-4e71-8d96-0a3f7c2b5e18',
+  event: '7b4f2e9c-0d1a-4c3b-8e57-6a2d9f1c3b80',
+  link: 'a8c3e5f1-2b7d-4a96-9e04-1c6b3d8f2a57',
+} as const;
+
+const REQUEST_DUE = { dueDate: '2026-04-02', legalDueDate: '2026-04-02', maxDueDate: '2026-06-02' };
+
+export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
+  // --- Data subject requests --------------------------------------------------------------------
+  fileRequest: {
+    body: {
+      FileAccessRequest: {
+        summary: 'A customer asks customer service for a copy of their data',
+        value: {
+          company: 'nestit-sverige',
+          type: 'access',
+          email: 'ada.lindqvist@example.test',
+          name: 'Ada Lindqvist',
+          lang: 'sv',
+          details: 'Asked by phone on 2 March.',
+        },
+      },
+      FileErasureRequestForTheGroup: {
+        summary: 'Erasure in every company of the group that knows the customer',
+        value: { company: 'group', type: 'erasure', email: 'ada.lindqvist@example.test', lang: 'en' },
+      },
+      FileObjectionFromTheShop: {
+        summary: 'An objection to surveys from the shop, the identity checked by the desk (no code sent)',
+        value: {
+          company: 'bokhylla',
+          type: 'objection',
+          email: 'nils.berg@example.test',
+          purposeId: 'surveys',
+          lang: 'sv',
+          sendCode: false,
+        },
+      },
+    },
+  },
+  verifyRequestByCode: {
+    body: {
+      VerifyByCode: {
+        summary: 'The six-digit code from the e-mail, with the submission id of the filing',
+        value: { submissionId: EXAMPLE_IDS.submission, code: '482913' },
+      },
+    },
+  },
+  verifyRequestByAssertion: {
+    body: {
+      VerifyByAssertion: {
+        summary: "A JWT from the shop's logged-in session, naming the same e-mail address",
+        value: {
+          submissionId: EXAMPLE_IDS.submission,
+          assertion:
+            'eyJhbGciOiJFUzI1NiIsImtpZCI6InNob3AtMSJ9.eyJzdWIiOiJjdXN0LTQyIiwiZW1haWwiOiJhZGEubGluZHF2aXN0QGV4YW1wbGUudGVzdCJ9.c2lnbmF0dXJlLW9mLXRoZS1zaG9w',
+        },
+      },
+    },
+  },
+  assignRequest: {
+    body: {
+      AssignToAgent: {
+        summary: 'Give the request to a privacy agent',
+        value: { assignee: 'karin.holm@example.test' },
+      },
+    },
+  },
+  createRequestNote: {
+    body: {
+      InternalNote: {
+        summary: 'An internal note, never shown to the customer',
+        value: { note: 'Customer called again; told them we answer within the month.' },
+      },
+    },
+  },
+  verifyRequestManually: {
+    body: {
+      IdSeen: {
+        summary: 'The identity checked in the shop (what was seen, never a copy)',
+        value: { note: 'ID seen: driving licence, name matches' },
+      },
+    },
+  },
+  startRequest: { body: { Start: { summary: 'No fields', value: {} } } },
+  extendRequest: {
+    body: {
+      ExtendForComplexity: {
+        summary: 'Two more months for a complex request; the customer is told why',
+        value: { reason: 'Orders in three companies and the archive must be searched.' },
+      },
+    },
+  },
+  completeRequest: {
+    body: {
+      CompleteAccess: {
+        summary: 'Done: the customer is told the outcome',
+        value: { outcome: 'The copy of your data is attached to this message.' },
+      },
+    },
+  },
+  warnOfRefusal: {
+    body: {
+      WarnExcessive: {
+        summary: 'Warn before refusing a repeated request as excessive',
+        value: { ground: 'excessive', reason: 'Fifth identical request this month.' },
+      },
+    },
+  },
+  refuseRequest: {
+    body: {
+      RefuseExcessive: {
+        summary: 'Refuse a repeated request, after the warning',
+        value: {
+          ground: 'excessive',
+          reason: 'Fifth identical request this month; the copy sent on 2 March is unchanged.',
+        },
+      },
+    },
+  },
+  chargeRequestFee: {
+    body: {
+      ChargeFee: {
+        summary: 'A reasonable fee for a repeated copy, after the warning',
+        value: {
+          ground: 'excessive',
+          reason: 'A further copy of data sent twice this month.',
+          amount: '150',
+          currency: 'SEK',
+        },
+      },
+    },
+  },
+  markRequestFeePaid: {
+    body: { FeePaid: { summary: 'The fee came in', value: { note: 'Paid by Swish, reference 4471.' } } },
+  },
+  waiveRequestFee: {
+    body: {
+      WaiveFee: {
+        summary: 'Waive the fee',
+        value: { reason: 'The customer explained the earlier copies were lost in the post.' },
+      },
+    },
+  },
+  decideObjection: {
+    body: {
+      UpholdObjection: {
+        summary: 'An objection to surveys upheld after balancing the interests',
+        value: {
+          upheld: true,
+          balancingNote: 'Survey invitations are not needed to serve the customer; their interest prevails.',
+        },
+      },
+    },
+  },
+  answerNoData: {
+    body: {
+      NoDataAnywhere: {
+        summary: 'A group request for someone no company knows',
+        value: { note: 'Searched the web shop, the CRM and the newsletter tool of every company: no match.' },
+      },
+    },
+  },
+  routeRequest: {
+    body: {
+      RouteToBokhylla: {
+        summary: 'Send a group request to the company an agent found the customer at',
+        value: { orgIds: ['bokhylla'], note: 'Found in the CRM of Bokhylla under an older address.' },
+      },
+    },
+  },
+  approveRequest: {
+    body: {
+      ApproveRectification: {
+        summary: 'Approve a rectification with the corrected values, by data category',
+        value: { corrections: { 'user.name': 'Ada Lindqvist Berg' } },
+      },
+    },
+  },
+  retryRequestFulfilment: { body: { Retry: { summary: 'No fields', value: {} } } },
+  createRequestResult: {
+    body: {
+      AttachExtract: {
+        summary: 'Attach a file to the answer (here a small CSV), downloadable by the customer for 30 days',
+        value: {
+          filename: 'orders-bokhylla.csv',
+          contentType: 'text/csv',
+          contentBase64: 'b3JkZXIsZGF0ZSx0b3RhbApCSy0xMDQyLDIwMjYtMDEtMTQsMjQ5LjAwCg==',
+          days: 30,
+        },
+      },
+    },
+  },
+
+  // --- Consent ---------------------------------------------------------------------------------
+  createConsent: {
+    body: {
+      GrantNewsletterAtCheckout: {
+        summary: 'The customer ticked the newsletter box at checkout',
+        value: {
+          identity: { email: 'ada.lindqvist@example.test', customerNumber: 'NS-100482' },
+          purpose: 'communication-subscription',
+          channel: 'email',
+          wording: 'Yes, send me offers and news from NestIT by e-mail.',
+          source: 'checkout',
+          at: '2026-03-02T09:30:00Z',
+        },
+      },
+    },
+  },
+  createConsentWithdrawal: {
+    body: {
+      WithdrawNewsletter: {
+        summary: 'The customer unticked the newsletter in their account',
+        value: {
+          identity: { email: 'ada.lindqvist@example.test' },
+          purpose: 'communication-subscription',
+          channel: 'email',
+          source: 'preference-center',
+        },
+      },
+    },
+  },
+  createObjection: {
+    body: {
+      ObjectToSurveys: {
+        summary: 'The customer asks customer service to stop survey invitations on every channel',
+        value: {
+          identity: { email: 'nils.berg@example.test' },
+          purpose: 'surveys',
+          channel: '*',
+          source: 'customer-service',
+        },
+      },
+    },
+  },
+  checkContact: {
+    body: {
+      ContactCheckByEmail: {
+        summary: 'May we send this customer our newsletter by e-mail?',
+        value: {
+          identity: { email: 'ada.lindqvist@example.test' },
+          purpose: 'communication-subscription',
+          channel: 'email',
+        },
+      },
+    },
+  },
+  checkContactsInBulk: {
+    body: {
+      CheckNewsletterList: {
+        summary: 'Which of these addresses may get the newsletter?',
+        value: {
+          purpose: 'communication-subscription',
+          channel: 'email',
+          recipients: ['ada.lindqvist@example.test', 'nils.berg@example.test'],
+        },
+      },
+    },
+  },
+  createPreferenceLink: {
+    body: {
+      LinkInNewsletter: {
+        summary: 'A link to the preference page and one-click unsubscribe, for the footer of a newsletter',
+        value: {
+          identity: { email: 'ada.lindqvist@example.test' },
+          purpose: 'communication-subscription',
+          channel: 'email',
+          days: 90,
+        },
+      },
+    },
+  },
+  getConsentHistory: {
+    body: {
+      HistoryByEmail: {
+        summary: 'Every consent event of a customer, found by e-mail',
+        value: { identity: { email: 'ada.lindqvist@example.test' } },
+      },
+    },
+  },
+  createCookieConsent: {
+    body: {
+      AcceptAnalytics: {
+        summary: "The banner's record of a visitor's choice (sent by the consent SDK)",
+        value: {
+          consentId: 'v2xK9qLm4TzR7bN1',
+          org: 'nestit-sverige',
+          action: 'custom',
+          categories: { necessary: true, functional: true, analytics: true, marketing: false },
+          inventoryVersion: '2026-03-01',
+          gpc: false,
+          lang: 'sv',
+          url: 'https://shop.nestit.example/sv/checkout',
+        },
+      },
+    },
+  },
+
+  // --- Fulfilment ------------------------------------------------------------------------------
+  answerFulfilmentTask: {
+    body: {
+      TaskDone: {
+        summary: 'A manual task done by the recipient',
+        value: { status: 'done', note: 'Erased in the parcel carrier portal.', records: 3 },
+      },
+    },
+  },
+  configureHttpConnector: {
+    body: {
+      ShopConnector: {
+        summary: 'Let the web shop carry out requests itself, at its own endpoint (a fake secret)',
+        value: {
+          systemId: 'webshop',
+          url: 'https://shop.nestit.example/ombud/fulfil',
+          secret: 'whsec_ZXhhbXBsZS1zZWNyZXQtbm90LXJlYWwtMDAwMA==',
+          timeoutMs: 10000,
+          callbackHours: 72,
+        },
+      },
+    },
+  },
+
+  // --- People, keys, webhooks, retention --------------------------------------------------------
+  inviteUser: {
+    body: {
+      InviteAgent: {
+        summary: 'Invite a customer service agent of Bokhylla',
+        value: { email: 'karin.holm@example.test', name: 'Karin Holm', orgId: 'bokhylla', role: 'cs-agent' },
+      },
+    },
+  },
+  grantRole: {
+    body: {
+      GrantPrivacyAgent: {
+        summary: 'Make a person privacy agent of the company',
+        value: { userId: EXAMPLE_IDS.user, role: 'privacy-agent' },
+      },
+    },
+  },
+  createApiKey: {
+    body: {
+      ShopKey: {
+        summary: "The web shop's key: file requests and record consent at NestIT Sverige",
+        value: {
+          name: 'webshop (nestit-sverige)',
+          orgIds: ['nestit-sverige'],
+          permissions: ['requests:write', 'consent:read', 'consent:write'],
+          expiresInDays: 365,
+        },
+      },
+    },
+  },
+  createWebhookEndpoint: {
+    body: {
+      EspEndpoint: {
+        summary: "The e-mail service provider's endpoint for Bokhylla's consent changes",
+        value: {
+          url: 'https://esp.example.test/hooks/ombud',
+          orgId: 'bokhylla',
+          description: 'Newsletter tool: suppress on withdrawal',
+        },
+      },
+    },
+  },
+  startRetentionRun: {
+    body: {
+      DryRun: {
+        summary: 'Preview what a run would erase, without erasing',
+        value: { dryRun: true },
+      },
+    },
+  },
+};
+
+/** Kept for the shape of a request in the answer examples (filled in below). */
+export const _REQUEST_DUE = REQUEST_DUE;
