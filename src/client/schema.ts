@@ -2420,6 +2420,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @example 3f6c2b1e-8f4a-4c53-9d0e-2a7b5c9e1f04 */
                 "idempotency-key"?: string;
             };
             path: {
@@ -2581,6 +2582,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @example 3f6c2b1e-8f4a-4c53-9d0e-2a7b5c9e1f04 */
                 "idempotency-key"?: string;
             };
             path: {
@@ -2913,6 +2915,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @example 3f6c2b1e-8f4a-4c53-9d0e-2a7b5c9e1f04 */
                 "idempotency-key"?: string;
             };
             path: {

@@ -34,7 +34,48 @@ export const EXAMPLE_IDS = {
   link: 'a8c3e5f1-2b7d-4a96-9e04-1c6b3d8f2a57',
 } as const;
 
-const REQUEST_DUE = { dueDate: '2026-04-02', legalDueDate: '2026-04-02', maxDueDate: '2026-06-02' };
+/** A request as the API answers it (the `requestView` of schemas/requests.ts). */
+const accessRequest = {
+  id: EXAMPLE_IDS.request,
+  reference: 'R-C4A7E2D1',
+  orgId: 'nestit-sverige',
+  type: 'access',
+  state: 'received',
+  receivedAt: '2026-03-02T09:30:00.000Z',
+  dueDate: '2026-04-01',
+  legalDueDate: '2026-04-02',
+  maxDueDate: '2026-06-02',
+  extended: false,
+  assignee: null,
+  verificationMethod: null,
+  purposeId: null,
+  linked: [],
+  jointHandledBy: null,
+  group: null,
+  groupRequest: null,
+  decision: null,
+};
+
+/** A consent event as recorded (the answer of a grant, a withdrawal and an objection). */
+const consentEvent = (over: Record<string, unknown>) => ({
+  event: {
+    id: EXAMPLE_IDS.event,
+    seq: 1042,
+    orgId: 'nestit-sverige',
+    subjectId: EXAMPLE_IDS.subject,
+    purposeId: 'communication-subscription',
+    channel: 'email',
+    kind: 'grant',
+    wording: null,
+    noticeVersion: null,
+    source: 'api',
+    actor: `key:${EXAMPLE_IDS.apiKey}`,
+    at: '2026-03-02T09:30:00.000Z',
+    recordedAt: '2026-03-02T09:30:01.000Z',
+    ...over,
+  },
+  replayed: false,
+});
 
 export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   // --- Data subject requests --------------------------------------------------------------------
@@ -64,6 +105,19 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
           purposeId: 'surveys',
           lang: 'sv',
           sendCode: false,
+        },
+      },
+    },
+    responses: {
+      '201': {
+        Filed: {
+          summary: 'Filed: one request, waiting for the customer to confirm with the e-mailed code',
+          value: {
+            submissionId: EXAMPLE_IDS.submission,
+            reference: 'R-C4A7E2D1',
+            replayed: false,
+            requests: [accessRequest],
+          },
         },
       },
     },
@@ -237,6 +291,17 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         },
       },
     },
+    responses: {
+      '201': {
+        Granted: {
+          summary: 'The consent as recorded',
+          value: consentEvent({
+            wording: 'Yes, send me offers and news from NestIT by e-mail.',
+            source: 'checkout',
+          }),
+        },
+      },
+    },
   },
   createConsentWithdrawal: {
     body: {
@@ -247,6 +312,14 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
           purpose: 'communication-subscription',
           channel: 'email',
           source: 'preference-center',
+        },
+      },
+    },
+    responses: {
+      '201': {
+        Withdrawn: {
+          summary: 'The withdrawal as recorded',
+          value: consentEvent({ seq: 1043, kind: 'withdraw', source: 'preference-center' }),
         },
       },
     },
@@ -263,6 +336,21 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         },
       },
     },
+    responses: {
+      '201': {
+        Objected: {
+          summary: 'The objection as recorded',
+          value: consentEvent({
+            seq: 1044,
+            orgId: 'bokhylla',
+            purposeId: 'surveys',
+            channel: '*',
+            kind: 'object',
+            source: 'customer-service',
+          }),
+        },
+      },
+    },
   },
   checkContact: {
     body: {
@@ -272,6 +360,14 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
           identity: { email: 'ada.lindqvist@example.test' },
           purpose: 'communication-subscription',
           channel: 'email',
+        },
+      },
+    },
+    responses: {
+      '200': {
+        ContactCheckNoConsent: {
+          summary: 'No: nobody with that address has consented',
+          value: { allowed: false, basis: 'consent', reason: 'no-consent', subjectId: null },
         },
       },
     },
@@ -287,6 +383,20 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         },
       },
     },
+    responses: {
+      '200': {
+        OneOfTwo: {
+          summary: 'The first may get it; the second withdrew consent (refused by position in the list)',
+          value: {
+            purpose: 'communication-subscription',
+            channel: 'email',
+            total: 2,
+            allowed: ['ada.lindqvist@example.test'],
+            refused: [{ index: 1, reason: 'consent-withdrawn' }],
+          },
+        },
+      },
+    },
   },
   createPreferenceLink: {
     body: {
@@ -297,6 +407,26 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
           purpose: 'communication-subscription',
           channel: 'email',
           days: 90,
+        },
+      },
+    },
+    responses: {
+      '200': {
+        Link: {
+          summary: 'The links and the headers for the newsletter (tokens shortened)',
+          value: {
+            subjectId: EXAMPLE_IDS.subject,
+            preferencesUrl:
+              'https://privacy.nestit.example/privacy/preferences/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..example',
+            unsubscribeUrl:
+              'https://privacy.nestit.example/privacy/unsubscribe/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..example',
+            headers: {
+              'List-Unsubscribe':
+                '<https://privacy.nestit.example/privacy/unsubscribe/eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..example>',
+              'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            },
+            expiresAt: '2026-05-31T09:30:00.000Z',
+          },
         },
       },
     },
@@ -380,6 +510,29 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         },
       },
     },
+    responses: {
+      '201': {
+        Made: {
+          summary: "The key, shown this once (a fake one here): store it in the shop's secrets",
+          value: {
+            key: 'omb_EXAMPLE_not_a_real_key_0000000000000000000',
+            apiKey: {
+              id: EXAMPLE_IDS.apiKey,
+              name: 'webshop (nestit-sverige)',
+              prefix: 'omb_EXAMPL',
+              orgIds: ['nestit-sverige'],
+              permissions: ['requests:write', 'consent:read', 'consent:write'],
+              createdBy: `user:${EXAMPLE_IDS.user}`,
+              createdAt: '2026-03-02T09:30:00.000Z',
+              expiresAt: '2027-03-02T09:30:00.000Z',
+              revokedAt: null,
+              lastUsedAt: null,
+              rotatedFrom: null,
+            },
+          },
+        },
+      },
+    },
   },
   createWebhookEndpoint: {
     body: {
@@ -392,6 +545,14 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         },
       },
     },
+    responses: {
+      '201': {
+        Made: {
+          summary: 'The endpoint and its signing secret, shown this once (a fake one here)',
+          value: { id: EXAMPLE_IDS.webhookEndpoint, secret: 'whsec_ZXhhbXBsZS1zZWNyZXQtbm90LXJlYWw=' },
+        },
+      },
+    },
   },
   startRetentionRun: {
     body: {
@@ -401,7 +562,158 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
       },
     },
   },
-};
 
-/** Kept for the shape of a request in the answer examples (filled in below). */
-export const _REQUEST_DUE = REQUEST_DUE;
+  getRequest: {
+    responses: {
+      '200': {
+        Received: {
+          summary: 'A request just filed, with its timeline',
+          value: {
+            request: accessRequest,
+            fee: null,
+            timeline: [
+              {
+                at: '2026-03-02T09:30:00.000Z',
+                actor: `key:${EXAMPLE_IDS.apiKey}`,
+                kind: 'received',
+                note: null,
+                details: {
+                  type: 'access',
+                  channel: 'api',
+                  dueDate: '2026-04-01',
+                  legalDueDate: '2026-04-02',
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+  },
+  listRequests: {
+    responses: {
+      '200': {
+        OneOpen: {
+          summary: 'The open requests, each with how its deadline stands',
+          value: { requests: [{ ...accessRequest, status: 'on-track' }] },
+        },
+      },
+    },
+  },
+  getRegister: {
+    responses: {
+      '200': {
+        Applied: {
+          summary: 'The applied register (shortened here to the group and one company)',
+          value: {
+            revision: 3,
+            contentHash: '49db930743cacad7ded5b32fe71b0ae709dbac47811e64d25e9818910afb2188',
+            appliedAt: '2026-03-01T08:00:00.000Z',
+            register: {
+              group: {
+                id: 'nestit',
+                name: 'NestIT Group',
+                website: 'https://nestitgroup.com',
+                defaultLanguage: 'en',
+                languages: ['en', 'sv', 'nb'],
+                cookieReaskDays: 182,
+              },
+              organizations: [
+                {
+                  id: 'nestit-sverige',
+                  legalName: 'NestIT Sverige AB',
+                  registrationNumber: '559312-4489',
+                  country: 'SE',
+                  address: {
+                    street: 'Hammarby allé 47',
+                    postalCode: '120 30',
+                    city: 'Stockholm',
+                    country: 'SE',
+                  },
+                  contact: { email: 'privacy@nestit-sverige.example', web: 'https://nestit-sverige.example' },
+                  supervisoryAuthority: 'se-imy',
+                  parent: 'nestit-group',
+                  timeZone: 'Europe/Stockholm',
+                  website: 'https://nestit-sverige.example',
+                  promises: { responseDays: 30, maxExtendedMonths: 2, materialChangeNoticeDays: 30 },
+                  securityMeasures: [
+                    {
+                      en: 'Personal data is stored in systems with limited access, in secure premises.',
+                      sv: 'Personuppgifter lagras i system med begränsad åtkomst, i säkra lokaler.',
+                    },
+                  ],
+                },
+              ],
+              authorities: [],
+              jointArrangements: [],
+              systems: [],
+              categoryGroups: [],
+              dataCategories: [],
+              purposes: [],
+              retentionRules: [],
+              cookieCategories: [],
+              cookies: [],
+              acknowledgedFindings: [],
+            },
+          },
+        },
+      },
+    },
+  },
+  listOrganizations: {
+    responses: {
+      '200': {
+        TheGroup: {
+          summary: 'The companies of the group',
+          value: [
+            {
+              id: 'nestit-group',
+              legalName: 'NestIT Group AB',
+              country: 'SE',
+              registrationNumber: '559471-7547',
+            },
+            {
+              id: 'nestit-sverige',
+              legalName: 'NestIT Sverige AB',
+              country: 'SE',
+              registrationNumber: '559312-4489',
+            },
+            {
+              id: 'bokhylla',
+              legalName: 'Bokhyllan Nordic AB',
+              country: 'SE',
+              registrationNumber: '559388-2151',
+            },
+            { id: 'provendo', legalName: 'Provendo AS', country: 'NO', registrationNumber: '923 456 783' },
+          ],
+        },
+      },
+    },
+  },
+  listRetentionRuns: {
+    responses: {
+      '200': {
+        LastNight: {
+          summary: "Last night's scheduled run",
+          value: {
+            runs: [
+              {
+                id: EXAMPLE_IDS.retentionRun,
+                runKey: 'daily:2026-03-02',
+                today: '2026-03-02',
+                dryRun: false,
+                status: 'done',
+                startedBy: 'system:retention',
+                attempts: 1,
+                error: null,
+                startedAt: '2026-03-02T02:00:00.000Z',
+                finishedAt: '2026-03-02T02:00:41.000Z',
+                totals: { erase: 12, anonymize: 3 },
+              },
+            ],
+          },
+        },
+      },
+    },
+  },
+};

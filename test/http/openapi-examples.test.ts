@@ -123,8 +123,6 @@ type Prepared = {
   params?: Record<string, string>;
   /** Ids of rows made here, in place of the example's ids (EXAMPLE_IDS) in the body. */
   ids?: Record<string, string>;
-  /** Sent to the server without the fulfilment worker. */
-  plain?: boolean;
   /** A status other than 2xx the answer may have, and why. */
   expect?: { status: number; why: string };
 };
@@ -166,11 +164,11 @@ const PREPARE: Record<string, () => Promise<Prepared>> = {
   }),
   answerNoData: async () => {
     api = onPlain;
-    return { plain: true, params: { id: (await verified({ company: 'group' })).id } };
+    return { params: { id: (await verified({ company: 'group' })).id } };
   },
   routeRequest: async () => {
     api = onPlain;
-    return { plain: true, params: { id: (await verified({ company: 'group' })).id } };
+    return { params: { id: (await verified({ company: 'group' })).id } };
   },
   approveRequest: async () => ({ params: { id: (await verified({ type: 'rectification' })).id } }),
   retryRequestFulfilment: async () => ({
@@ -250,7 +248,7 @@ describe('the examples of the OpenAPI document', () => {
       const media = op.requestBody?.content['application/json'];
       if (!media) continue;
       for (const [name, example] of Object.entries(media.examples ?? {})) {
-        api = onWorker;
+        api = onWorker; // a preparation that needs the server without the worker switches to it
         const prepared = await PREPARE[op.operationId]!();
         const url = path.replace(/\{(\w+)\}/g, (_, p: string) => {
           const value = prepared.params?.[p];
@@ -265,11 +263,6 @@ describe('the examples of the OpenAPI document', () => {
           idempotent ? key() : {},
         );
         answers[`${op.operationId} ${name}`] = res.statusCode;
-        if (process.env.DUMP)
-          (await import('node:fs')).appendFileSync(
-            process.env.DUMP,
-            `### ${op.operationId} ${res.statusCode}\n${res.body}\n`,
-          );
         if (prepared.expect) {
           expect(res.statusCode, `${op.operationId} ${name}: ${res.body}`).toBe(prepared.expect.status);
           expect(res.json().code, `${op.operationId} ${name}`).toBe(prepared.expect.why);
