@@ -337,7 +337,14 @@ export const COMMANDS = {
     summary: 'Check dataset annotations against themselves, the live databases and the register',
     description:
       'Check dataset annotations: their own consistency, each live database given with --connection (tables and columns exist) and, with --register, the register (systems, data categories, retention rules).',
-    args: [{ name: 'FILE', description: 'a dataset annotation (YAML)', required: true, multiple: true }],
+    args: [
+      {
+        name: 'FILE',
+        description: 'a dataset annotation (YAML; Fides datasets with an ombud: block), or a folder of them',
+        required: true,
+        multiple: true,
+      },
+    ],
     options: {
       connection: {
         type: 'string',
@@ -347,9 +354,12 @@ export const COMMANDS = {
       },
       register: { type: 'string', value: 'DIR', description: 'the register folder to check against' },
     },
-    json: '{ ok, datasets, collections, errors, warnings, findings: [{ severity, path, message, hint }] }',
+    json: '{ ok, datasets, collections, errors, warnings, findings: [{ severity, file, line, column, message, hint }] }',
     env: [],
-    exits: { 0: 'no errors (there may be warnings)', 1: 'errors, or the register does not parse' },
+    exits: {
+      0: 'no errors (there may be warnings)',
+      1: 'errors (at file:line:column), or the register does not parse',
+    },
     examples: [
       'ombud dataset validate examples/nestit/datasets/webshop.yaml --connection nestit_webshop=postgres://127.0.0.1/shop --register examples/nestit/register',
     ],

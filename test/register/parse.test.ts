@@ -47,6 +47,28 @@ describe('register parsing and validation', () => {
     expect(e.column).toBe(text.split('\n')[e.line - 1]!.indexOf('mailr') + 1);
   });
 
+  test('#13 defect 7: schema errors and the findings beyond the schema come in one run, each at file:line:column; an entry that fails the schema is not reported again as unknown where it is referred to', () => {
+    const files = minimalRegister({
+      'systems.yaml': (t) => t.replace('    dpa: true\n', '    dpa: maybe\n'),
+      'purposes.yaml': (t) =>
+        t.replace(
+          'recipients: [mailer]\n    retention: three-years\n  - id: newsletter',
+          'recipients: [mailr]\n    retention: three-years\n  - id: newsletter',
+        ),
+    });
+    const systems = files.find((f) => f.path === 'systems.yaml')!.text;
+    const purposes = files.find((f) => f.path === 'purposes.yaml')!.text;
+    const r = parseRegisterFiles(files);
+    expect(r.ok).toBe(false);
+    expect(r.register).toBeUndefined();
+    expect(
+      errorsOf(r).map((f) => `${f.file}:${f.line}:${f.column} ${f.code} ${f.message.split(':')[0]}`),
+    ).toEqual([
+      `systems.yaml:${lineOf(systems, 'dpa: maybe')}:10 schema systems.1.dpa`,
+      `purposes.yaml:${lineOf(purposes, 'recipients: [mailr]')}:18 unresolved-reference Unknown system 'mailr'.`,
+    ]);
+  });
+
   test('P03 a missing legal basis is an error at the data entry, naming the allowed bases', () => {
     const files = minimalRegister({
       'purposes.yaml': (t) => t.replace('        legalBasis: contract\n', ''),

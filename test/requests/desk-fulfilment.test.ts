@@ -187,3 +187,61 @@ describe('the desk and the fulfilment worker (embedded systems)', () => {
     expect(addresses).not.toContain(renamed);
   });
 });
+
+describe('Art. 19 from the desk: only the recipients of data the subject had are told (embedded systems, manual tasks)', () => {
+  let s: DeskServer;
+  let d: DeskApi;
+  beforeAll(async () => {
+    s = await startDesk({ fulfilment: 'embedded', fulfilmentOptions: { recipients: {} } });
+    d = await deskApi(s);
+  }, 120_000);
+  afterAll(async () => s?.close());
+
+  const tasksOf = (id: string) =>
+    s.app.db.query<{ system_id: string; status: string }>(
+      'SELECT system_id, status FROM fulfilment_recipient_tasks WHERE request_id = $1 ORDER BY system_id',
+      [id],
+    );
+
+  test('P28 a rectification for an address held nowhere tells no recipient: no task, the request completes, and the mail names no one told', async () => {
+    const email = `nobody-${crypto.randomUUID().slice(0, 8)}@nowhere.example`;
+    const [id] = await d.fileAndVerify({ company: 'nestit-sverige', type: 'rectification', email });
+    const ok = await d.api('POST', `/api/v1/requests/${id}/approve`, {
+      corrections: { 'user.contact.phone_number': '070-765 43 21' },
+    });
+    expect(ok.statusCode).toBe(200);
+    await d.waitForState(id!, 'completed', 30_000);
+    expect(await tasksOf(id!)).toEqual([]);
+    const mail = await s.smtp.waitFor((m) => m.to.includes(email) && /completed/.test(m.subject), 15_000);
+    expect(mail.text).toContain('0 record(s) changed in 0 system(s).');
+    expect(mail.text).not.toContain('We told');
+  });
+
+  test('P28 a recipient ticked "not held there" is not named among those told; the mail says it held none of the data', async () => {
+    const email = customerEmail(4);
+    const [id] = await d.fileAndVerify({ company: 'nestit-sverige', type: 'rectification', email });
+    const ok = await d.api('POST', `/api/v1/requests/${id}/approve`, {
+      corrections: { 'user.contact.phone_number': '070-111 22 33' },
+    });
+    expect(ok.statusCode).toBe(200);
+    const end = Date.now() + 30_000;
+    while ((await tasksOf(id!)).length === 0 && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 200));
+    const tasks = await tasksOf(id!);
+    expect(tasks.map((t) => t.system_id)).toContain('crm');
+    for (const t of tasks) {
+      const answer =
+        t.system_id === 'crm'
+          ? { status: 'not_found', note: 'No such customer in the CRM' }
+          : { status: 'done', note: 'Corrected by hand' };
+      const r = await d.api('POST', `/api/v1/fulfilment/${id}/tasks/${t.system_id}`, answer);
+      expect(r.statusCode).toBe(200);
+    }
+    await d.waitForState(id!, 'completed', 30_000);
+    const mail = await s.smtp.waitFor((m) => m.to.includes(email) && /completed/.test(m.subject), 15_000);
+    const told = mail.text.split('\n').find((l) => l.startsWith('We told'));
+    expect(told).toBeDefined();
+    expect(told).not.toContain('Customer information management (CRM)');
+    expect(mail.text).toContain('Customer information management (CRM) held none of your data.');
+  });
+});

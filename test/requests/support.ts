@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { type FulfilmentSystems, startTestServer, type TestServer } from '../support/server.ts';
+import type { RequestFulfilmentOptions } from '../../src/services/requests/fulfilRequest.ts';
 
 export type CaughtMail = { to: string[]; raw: string; subject: string; text: string };
 
@@ -91,10 +92,17 @@ export async function startDesk(
     now?: () => Date;
     /** Run the fulfilment worker against these systems (verified requests are carried out). */
     fulfilment?: FulfilmentSystems;
+    /** The worker's options (by default no recipients told, no PDF). */
+    fulfilmentOptions?: RequestFulfilmentOptions;
   } = {},
 ): Promise<DeskServer> {
   const smtp = await startSmtp();
-  const ts = await startTestServer({ kind: opts.kind, now: opts.now, fulfilment: opts.fulfilment });
+  const ts = await startTestServer({
+    kind: opts.kind,
+    now: opts.now,
+    fulfilment: opts.fulfilment,
+    fulfilmentOptions: opts.fulfilmentOptions,
+  });
   ts.configure({ smtpUrl: smtp.url, mailFrom: 'NestIT privacy <privacy@nestit.example>' });
   return {
     ...ts,

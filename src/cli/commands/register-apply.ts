@@ -1,4 +1,5 @@
-import { formatFindings, type LocatedFinding, parseRegisterFiles } from '../../core/register/parse.ts';
+import { formatFindings, parseRegisterFiles } from '../../core/register/parse.ts';
+import { findingJson } from '../findings.ts';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
 import { applyRegister } from '../../services/register/applyRegister.ts';
 import { readRegisterSources } from '../../services/register/readRegisterDir.ts';
@@ -7,16 +8,6 @@ import { printJson } from '../io.ts';
 import type { Run } from '../spec.ts';
 import { withApp } from '../with-app.ts';
 
-const located = (f: LocatedFinding) => ({
-  file: f.file,
-  line: f.line,
-  column: f.column,
-  severity: f.severity,
-  code: f.code,
-  message: f.message,
-  hint: f.hint,
-});
-
 export const run: Run<(typeof COMMANDS)['register apply']> = async ({ values, positionals }, io) => {
   const sources = await readRegisterSources(positionals[0]!);
   const parsed = parseRegisterFiles(sources);
@@ -24,7 +15,7 @@ export const run: Run<(typeof COMMANDS)['register apply']> = async ({ values, po
     const errors = parsed.findings.filter((f) => f.severity === 'error');
     io.err(formatFindings(errors));
     io.err('The register is not valid; nothing was stored.');
-    if (values.json) printJson(io, { ok: false, changed: false, findings: errors.map(located) });
+    if (values.json) printJson(io, { ok: false, changed: false, findings: errors.map(findingJson) });
     return 1;
   }
   return withApp(async (app) => {
@@ -37,7 +28,7 @@ export const run: Run<(typeof COMMANDS)['register apply']> = async ({ values, po
         changed: result.changed,
         revision: result.revision,
         changes: result.changes,
-        warnings: warnings.map(located),
+        warnings: warnings.map(findingJson),
       });
       return 0;
     }

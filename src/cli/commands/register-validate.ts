@@ -3,6 +3,7 @@ import { readRegisterDir } from '../../services/register/readRegisterDir.ts';
 import type { COMMANDS } from '../commands.ts';
 import { printJson } from '../io.ts';
 import type { Run } from '../spec.ts';
+import { findingJson } from '../findings.ts';
 
 export const run: Run<(typeof COMMANDS)['register validate']> = async ({ values, positionals }, io) => {
   const result = await readRegisterDir(positionals[0]!);
@@ -21,16 +22,7 @@ export const run: Run<(typeof COMMANDS)['register validate']> = async ({ values,
       errors: count('error'),
       warnings: count('warning'),
       notes: count('info'),
-      findings: shown.map((f) => ({
-        file: f.file,
-        line: f.line,
-        column: f.column,
-        severity: f.severity,
-        code: f.code,
-        message: f.message,
-        hint: f.hint,
-        target: f.target,
-      })),
+      findings: shown.map(findingJson),
       summary: `${summary}${valid}`,
     });
     return result.ok ? 0 : 1;

@@ -24,18 +24,24 @@ const reference = z.object({
   direction: z.enum(['from', 'to']).default('from'),
 });
 
-export const fieldSchema = z.object({
+/**
+ * Fides' field metadata: `fides_meta` (Fides 2) or, as older Fides and fidesops write it, `fidesops_meta`;
+ * the same keys (Ombud reads identity, primary_key, data_type and references; length and the rest are
+ * left out).
+ */
+const fidesFieldMeta = z.object({
+  identity: z.enum(IDENTITY_KINDS).optional(),
+  primary_key: z.boolean().optional(),
+  data_type: z.string().optional(),
+  references: z.array(reference).optional(),
+});
+
+const fieldObject = z.object({
   name,
   description: z.string().optional(),
   data_categories: z.array(z.string()).default([]),
-  fides_meta: z
-    .object({
-      identity: z.enum(IDENTITY_KINDS).optional(),
-      primary_key: z.boolean().optional(),
-      data_type: z.string().optional(),
-      references: z.array(reference).optional(),
-    })
-    .optional(),
+  fides_meta: fidesFieldMeta.optional(),
+  fidesops_meta: fidesFieldMeta.optional(),
   ombud: z
     .object({
       masking: z
@@ -52,6 +58,11 @@ export const fieldSchema = z.object({
     })
     .optional(),
 });
+
+/** A field: `fidesops_meta` is imported as `fides_meta` (where both give a key, `fides_meta`'s wins). */
+export const fieldSchema = fieldObject.transform(({ fidesops_meta, ...f }) =>
+  fidesops_meta ? { ...f, fides_meta: { ...fidesops_meta, ...f.fides_meta } } : f,
+);
 
 /** Which rows a legal rule of a collection covers: those whose `field` equals a value (`equals`) or one of several (`in`). */
 const ruleCondition = z
@@ -194,7 +205,16 @@ export const datasetSchema = z.object({
   fides_key: z.string().regex(/^[a-z0-9_]+$/, 'Use lower-case letters, digits and underscores.'),
   name: z.string().optional(),
   description: z.string().optional(),
-  ombud: z.object({ system: z.string().min(1), dialect: z.enum(['postgres', 'mysql']).optional() }),
+  // A Fides dataset has no `ombud:` block: it must name the register system that holds it.
+  ombud: z.object(
+    { system: z.string().min(1), dialect: z.enum(['postgres', 'mysql']).optional() },
+    {
+      error: (iss) =>
+        iss.input === undefined
+          ? 'The dataset names no register system. Add ombud: { system: <the id of a system in the register> }.'
+          : undefined,
+    },
+  ),
   collections: z.array(collectionSchema).min(1),
 });
 

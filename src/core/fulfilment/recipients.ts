@@ -11,11 +11,12 @@ import type { System } from '../register/schema.ts';
 export const disclosureOf = (s: System): 'routine' | 'case-by-case' =>
   s.disclosure ?? (s.role === 'authority' ? 'case-by-case' : 'routine');
 
-function recipientsOf(index: RegisterIndex, changedSystems: string[]): System[] {
+function recipientsOf(index: RegisterIndex, changedSystems: string[], heldIn = changedSystems): System[] {
   const changed = new Set(changedSystems);
+  const held = new Set(heldIn);
   const out = new Map<string, System>();
   for (const p of index.purposes.values()) {
-    if (!p.systems.some((s) => changed.has(s))) continue;
+    if (!p.systems.some((s) => held.has(s))) continue;
     for (const r of p.recipients) {
       const sys = index.systems.get(r);
       if (!changed.has(r) && sys) out.set(r, sys);
@@ -24,9 +25,17 @@ function recipientsOf(index: RegisterIndex, changedSystems: string[]): System[] 
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** Recipients told of every change: those that receive the data routinely. */
-export function recipientsToTell(index: RegisterIndex, changedSystems: string[]): string[] {
-  return recipientsOf(index, changedSystems)
+/**
+ * Recipients told of every change: those that receive the data routinely. `heldIn` (by default every
+ * changed system) narrows them to the purposes of the systems where the subject's data was actually found:
+ * a recipient of data the subject never had received nothing of theirs and is not told.
+ */
+export function recipientsToTell(
+  index: RegisterIndex,
+  changedSystems: string[],
+  heldIn: string[] = changedSystems,
+): string[] {
+  return recipientsOf(index, changedSystems, heldIn)
     .filter((s) => disclosureOf(s) === 'routine')
     .map((s) => s.id);
 }

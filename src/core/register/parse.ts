@@ -5,7 +5,14 @@
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { yamlPosition } from '../yamlPosition.ts';
 import type { z } from 'zod';
-import { groupSchema, type Register, registerFileSchema, SECTIONS, type Section } from './schema.ts';
+import {
+  groupSchema,
+  type Register,
+  type RegisterFile,
+  registerFileSchema,
+  SECTIONS,
+  type Section,
+} from './schema.ts';
 import { type Finding, validateRegister } from './validate.ts';
 
 export type SourceFile = { path: string; text: string };
@@ -63,6 +70,8 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
   // Where each merged entry came from: section -> merged index -> [parsed file, index in file].
   const origin = new Map<Section, [Parsed, number][]>(SECTIONS.map((s) => [s, []]));
   let groupFrom: Parsed | undefined;
+  let schemaErrors = false;
+  const dropped: Dropped = { ids: new Set(), unnamed: false, group: false };
 
   for (const p of parsed) {
     const js = p.doc.toJS() ?? {};
@@ -81,7 +90,9 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
       continue;
     }
     const result = registerFileSchema.safeParse(js);
-    if (!result.success) {
+    let data: RegisterFile;
+    if (result.success) data = result.data;
+    else {
       for (const issue of result.error.issues) {
         const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
         const where = yamlPosition(p, issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path);
@@ -96,9 +107,9 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
           ...where,
         });
       }
-      continue;
+      schemaErrors = true;
+      data = salvage(js as Record<string, unknown>, dropped);
     }
-    const data = result.data;
     if (data.group) {
       if (groupFrom) {
         findings.push({
@@ -119,17 +130,26 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
       const items = data[section] as unknown[] | undefined;
       if (!items) continue;
       items.forEach((item, i) => {
+        if (item === SKIPPED) return;
         (merged[section] as unknown[]).push(item);
         origin.get(section)!.push([p, i]);
       });
     }
   }
 
-  if (findings.length > 0) return { findings, ok: false };
+  // Schema errors alone (every file parses): the checks beyond the schema still run on the entries that
+  // are valid, so one run reports both. Not when a file did not parse or the group itself is invalid.
+  if (
+    findings.length > 0 &&
+    (!schemaErrors || findings.some((f) => f.code !== 'schema' && f.code !== 'unknown-field'))
+  )
+    return { findings, ok: false };
+  if (schemaErrors && dropped.group) return { findings, ok: false };
   if (!merged.group) {
     return {
       ok: false,
       findings: [
+        ...findings,
         {
           severity: 'error',
           code: 'missing-group',
@@ -147,6 +167,7 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
   merged.group = groupSchema.parse(merged.group);
 
   for (const f of validateRegister(merged)) {
+    if (schemaErrors && refersToDropped(f, dropped)) continue;
     const [section, index, ...rest] = f.path;
     const o = origin.get(section as Section)?.[index as number];
     if (o) {
@@ -159,6 +180,59 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
   }
   const ok = !findings.some((f) => f.severity === 'error');
   return { register: ok ? merged : undefined, findings, ok };
+}
+
+/** What the salvage of files with schema errors left out: the ids of the entries, and whether any had none. */
+type Dropped = { ids: Set<string>; unnamed: boolean; group: boolean };
+/** An entry left out of the merged register (its position in the file is kept). */
+const SKIPPED = Symbol('skipped');
+
+const itemSchema = (section: Section): z.ZodType =>
+  (registerFileSchema.shape[section] as unknown as z.ZodOptional<z.ZodArray<z.ZodType>>).unwrap().element;
+
+/**
+ * The valid part of a file that failed the schema (its issues are reported already): each entry of each
+ * section that passes its own schema; the others are left out, and their ids remembered.
+ */
+function salvage(js: Record<string, unknown>, dropped: Dropped): RegisterFile {
+  const out: Record<string, unknown> = {};
+  if (js.group !== undefined) {
+    const g = groupSchema.safeParse(js.group);
+    if (g.success) out.group = g.data;
+    else dropped.group = true;
+  }
+  for (const section of SECTIONS) {
+    const raw = js[section];
+    if (raw === undefined) continue;
+    if (!Array.isArray(raw)) {
+      dropped.unnamed = true;
+      continue;
+    }
+    const schema = itemSchema(section);
+    out[section] = raw.map((item) => {
+      const r = schema.safeParse(item);
+      if (r.success) return r.data;
+      const o = item && typeof item === 'object' ? (item as Record<string, unknown>) : {};
+      const name = o.id ?? o.key ?? o.name;
+      if (typeof name === 'string') dropped.ids.add(name);
+      else dropped.unnamed = true;
+      return SKIPPED;
+    });
+  }
+  return out as RegisterFile;
+}
+
+const REFERENCE_CODES = new Set(['unresolved-reference', 'unknown-category']);
+
+/**
+ * A finding beyond the schema that only says an entry left out is missing (a reference to it): the
+ * schema error of the entry is the finding. When an entry without a readable id was left out, every
+ * such finding is held back: it may be the one referred to.
+ */
+function refersToDropped(f: Finding, dropped: Dropped): boolean {
+  if (!REFERENCE_CODES.has(f.code)) return false;
+  if (dropped.unnamed) return true;
+  return [...dropped.ids].some((id) => f.message.includes(`'${id}'`));
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -25,10 +25,45 @@ type Parsed = { source: DatasetSource; doc: Document; lines: LineCounter; datase
 export const formatFinding = (f: LocatedDatasetFinding) =>
   `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${f.hint ? ` ${f.hint}` : ''}`;
 
+/**
+ * Where a dataset finding's dotted path (`<dataset>.<collection>.<field>.<key>…`, as validate.ts names
+ * them) stands in the files: the deepest node of it that exists.
+ */
+function locatePath(
+  parsed: Parsed[],
+  path: string,
+): { file: string; line: number; column: number } | undefined {
+  const [key, ...rest] = path.split('.');
+  for (const p of parsed) {
+    const di = p.datasets.findIndex((d) => d.fides_key === key);
+    if (di < 0) continue;
+    const at: (string | number)[] = ['dataset', di];
+    const d = p.datasets[di]!;
+    let used = 0;
+    const ci = d.collections.findIndex((c) => c.name === rest[0]);
+    if (ci >= 0) {
+      at.push('collections', ci);
+      used = 1;
+      const fi = d.collections[ci]!.fields.findIndex((f) => f.name === rest[1]);
+      if (fi >= 0) {
+        at.push('fields', fi);
+        used = 2;
+      }
+    }
+    return { file: p.source.path, ...yamlPosition(p, [...at, ...rest.slice(used)]) };
+  }
+  return undefined;
+}
+
 export function parseDatasetSources(
   sources: DatasetSource[],
   opts: { register?: Register } = {},
-): { datasets: Dataset[]; findings: LocatedDatasetFinding[] } {
+): {
+  datasets: Dataset[];
+  findings: LocatedDatasetFinding[];
+  /** Where a finding's dotted path (validate.ts) stands in the files; undefined for a dataset not in them. */
+  locate: (path: string) => { file: string; line: number; column: number } | undefined;
+} {
   const findings: LocatedDatasetFinding[] = [];
   const parsed: Parsed[] = [];
   for (const source of sources) {
@@ -117,5 +152,5 @@ export function parseDatasetSources(
         ),
       );
   }
-  return { datasets, findings };
+  return { datasets, findings, locate: (path) => locatePath(parsed, path) };
 }

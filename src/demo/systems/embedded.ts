@@ -2,10 +2,13 @@
  * The demo group's own systems for `ombud start`: the web shop and the customer service database, each a
  * schema (`demo_webshop`, `demo_customer_service`) of Ombud's embedded database (an extra PGlite instance
  * each would cost a WebAssembly boot of seconds at every start), or, when DATABASE_URL is set, a database
- * of its own on that server (`ombud_demo_webshop`, `ombud_demo_customer_service`). Created and
- * seeded deterministically (the `ombud demo seed` code) on first start only; their connections are the
- * fulfilment connectors for the annotated datasets.
+ * of its own on that server, named after the installation's Ombud database (`<ombud database>_demo_webshop`,
+ * `<ombud database>_demo_customer_service`: for `ombud`, the `ombud_demo_…` names of earlier versions), so
+ * two installations on one server never share them. Created and seeded deterministically (the `ombud demo
+ * seed` code) on first start only; their connections are the fulfilment connectors for the annotated
+ * datasets.
  */
+import { createHash } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import { openConnector } from '../../services/fulfilment/connectors/registry.ts';
@@ -24,18 +27,41 @@ import {
 import { daysBetween } from '../../core/deadlines/iso-date.ts';
 
 export const DEMO_CUSTOMERS = 25;
-export const DEMO_DATABASES: Record<DemoSystem, { key: string; database: string; schema: string }> = {
-  webshop: { key: 'nestit_webshop', database: 'ombud_demo_webshop', schema: 'demo_webshop' },
+export const DEMO_DATABASES: Record<DemoSystem, { key: string; suffix: string; schema: string }> = {
+  webshop: { key: 'nestit_webshop', suffix: '_demo_webshop', schema: 'demo_webshop' },
   'customer-service': {
     key: 'nestit_customer_service',
-    database: 'ombud_demo_customer_service',
+    suffix: '_demo_customer_service',
     schema: 'demo_customer_service',
   },
 };
 
+/** PostgreSQL's longest identifier, in bytes. */
+const MAX_NAME = 63;
+
+/**
+ * The name of a demo system's database on the server of the installation whose Ombud database is
+ * `ombudDatabase`: `<ombudDatabase><suffix>`. A name that is not plain lower-case letters, digits and
+ * underscores, or that would be too long, is made plain and cut, and a hash of the whole name keeps two
+ * installations apart.
+ */
+export function demoDatabaseName(ombudDatabase: string, system: DemoSystem): string {
+  const { suffix } = DEMO_DATABASES[system];
+  if (/^[a-z_][a-z0-9_]*$/.test(ombudDatabase) && ombudDatabase.length + suffix.length <= MAX_NAME)
+    return `${ombudDatabase}${suffix}`;
+  const hash = createHash('sha256').update(ombudDatabase).digest('hex').slice(0, 8);
+  const plain = ombudDatabase.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return `${plain.slice(0, MAX_NAME - suffix.length - hash.length - 1)}_${hash}${suffix}`;
+}
+
 export type DemoSystems = {
   datasets: Dataset[];
   connectors: Connectors;
+  /**
+   * Where each system is: its database on the PostgreSQL server (named after the installation), or its
+   * schema in Ombud's embedded database.
+   */
+  databases: Record<DemoSystem, string>;
   /** True when this start created and seeded them. */
   seeded: boolean;
   customers: number;
@@ -44,13 +70,26 @@ export type DemoSystems = {
   close: () => Promise<void>;
 };
 
+/** The installation's Ombud database on the server (as the server names it: DATABASE_URL may leave it out). */
+async function ombudDatabaseOf(databaseUrl: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ db: string }>('SELECT current_database() AS db');
+    return rows[0]!.db;
+  } finally {
+    await c.end();
+  }
+}
+
 async function openOnServer(databaseUrl: string, database: string): Promise<SqlConnector> {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${database}`);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
   } catch (err) {
     // Two starts at once: the other one created it.
     if ((err as { code?: string }).code !== '42P04') throw err;
@@ -83,8 +122,15 @@ export async function openDemoSystems(opts: {
    */
   current?: Date;
 }): Promise<DemoSystems> {
+  const ombudDatabase = opts.databaseUrl ? await ombudDatabaseOf(opts.databaseUrl) : undefined;
+  const databases: Record<DemoSystem, string> = {
+    webshop: ombudDatabase ? demoDatabaseName(ombudDatabase, 'webshop') : DEMO_DATABASES.webshop.schema,
+    'customer-service': ombudDatabase
+      ? demoDatabaseName(ombudDatabase, 'customer-service')
+      : DEMO_DATABASES['customer-service'].schema,
+  };
   const open = async (system: DemoSystem): Promise<SqlConnector> => {
-    if (opts.databaseUrl) return openOnServer(opts.databaseUrl, DEMO_DATABASES[system].database);
+    if (opts.databaseUrl) return openOnServer(opts.databaseUrl, databases[system]);
     if (!opts.embedded) throw new Error('openDemoSystems: give databaseUrl or the embedded instance');
     const { openPgliteSchemaConnector } = await import('../../services/fulfilment/connectors/pglite.ts');
     return openPgliteSchemaConnector(opts.embedded, DEMO_DATABASES[system].schema);
@@ -125,6 +171,7 @@ export async function openDemoSystems(opts: {
       [DEMO_DATABASES.webshop.key, webshop],
       [DEMO_DATABASES['customer-service'].key, customerService],
     ]),
+    databases,
     seeded,
     customers,
     sample: current

@@ -317,12 +317,7 @@ async function publicRoutes(server: RouteServer, app: App, workers: BackgroundWo
     },
     async (req) => {
       const b = req.body;
-      const res = await verifyByCode(app, workers, b.submissionId, b.code);
-      return {
-        verified: true as const,
-        reference: referenceOf(b.submissionId),
-        requests: res.requestIds.length,
-      };
+      return verifiedAnswer(b.submissionId, await verifyByCode(app, workers, b.submissionId, b.code));
     },
   );
 
@@ -340,12 +335,17 @@ async function publicRoutes(server: RouteServer, app: App, workers: BackgroundWo
     },
     async (req) => {
       const b = req.body;
-      const res = await verifyByAssertion(app, workers, b.submissionId, b.assertion);
-      return {
-        verified: true as const,
-        reference: referenceOf(b.submissionId),
-        requests: res.requestIds.length,
-      };
+      return verifiedAnswer(
+        b.submissionId,
+        await verifyByAssertion(app, workers, b.submissionId, b.assertion),
+      );
     },
   );
 }
+
+/** The answer to a verification: the customer's reference and how many requests it verified. */
+const verifiedAnswer = (submissionId: string, res: { requestIds: string[] }) => ({
+  verified: true as const,
+  reference: referenceOf(submissionId),
+  requests: res.requestIds.length,
+});

@@ -21,6 +21,7 @@ import { type Actor, actorString, recordAudit } from '../audit/auditLog.ts';
 import type { ConsentKeys } from './keys.ts';
 import { resolveSubject } from './subjects.ts';
 import { enqueueDeliveries } from './webhooks.ts';
+import type { EventRow } from './eventRow.ts';
 
 /** The event's types live in core (webhooks and the desk use them without this module). */
 export { type ConsentEvent, EVENT_KINDS, type EventKind };
@@ -40,23 +41,6 @@ export type RecordInput = {
   source: Source;
   at?: Date;
   idempotencyKey?: string;
-};
-
-type EventRow = {
-  seq: string | number;
-  id: string;
-  org_id: string;
-  subject_id: string;
-  purpose_id: string;
-  channel: string;
-  kind: EventKind;
-  wording: string | null;
-  notice_version: number | null;
-  source: string;
-  actor: string;
-  at: Date | string;
-  recorded_at: Date | string;
-  request_hash: string | null;
 };
 
 export const toEvent = (r: EventRow): ConsentEvent => ({

@@ -20,6 +20,7 @@ import { recordAudit } from '../audit/auditLog.ts';
 import type { ConsentEvent, EventKind } from '../../core/consent/event.ts';
 import { IDENTITY_KINDS } from '../../core/consent/identity.ts';
 import { COLLECTION_POINTS } from '../../core/register/schema.ts';
+import type { EventRow } from './eventRow.ts';
 import { identitiesOf } from './subjects.ts';
 
 export const EVENT_TYPES = {
@@ -149,17 +150,14 @@ export async function webhookPayload(
   now: Date,
 ): Promise<ConsentWebhookEvent> {
   const ev = (
-    await db.query<{
-      id: string;
-      org_id: string;
-      subject_id: string;
-      purpose_id: string;
-      channel: string;
-      kind: EventKind;
-      source: (typeof COLLECTION_POINTS)[number];
-      at: Date | string;
-      notice_version: number | null;
-    }>(
+    await db.query<
+      Pick<
+        EventRow,
+        'id' | 'org_id' | 'subject_id' | 'purpose_id' | 'channel' | 'kind' | 'at' | 'notice_version'
+      > & {
+        source: (typeof COLLECTION_POINTS)[number];
+      }
+    >(
       'SELECT id, org_id, subject_id, purpose_id, channel, kind, source, at, notice_version FROM consent_events WHERE id = $1',
       [d.event_id],
     )

@@ -371,14 +371,12 @@ export const placeOf = ({ dataset, collection }: Node) => ({
  */
 async function inOneTransaction(
   engine: Engine,
-  datasetKey: string,
-  nodes: NodeId[],
-  located: Located,
-  opts: { markers: boolean },
+  where: { datasetKey: string; nodes: NodeId[]; located: Located; markers: boolean },
   each: (tx: SqlConnector, node: Node, rows: Row[]) => Promise<Outcome>,
 ): Promise<CollectionOutcome[]> {
+  const { datasetKey, nodes, located } = where;
   const c0 = engine.connectors.get(datasetKey)!;
-  if (opts.markers) await ensureMarkerTable(c0);
+  if (where.markers) await ensureMarkerTable(c0);
   return c0.transaction(async (tx) => {
     const out: CollectionOutcome[] = [];
     for (const id of nodes) {
@@ -403,7 +401,7 @@ export async function eraseInDatabase(
     secret: string;
   },
 ): Promise<CollectionOutcome[]> {
-  return inOneTransaction(engine, datasetKey, nodes, located, { markers: true }, async (tx, node, rows) => {
+  return inOneTransaction(engine, { datasetKey, nodes, located, markers: true }, async (tx, node, rows) => {
     const { dataset, collection } = node;
     const { kept, erase } = splitByRetention(collection, rows, opts.rules, opts.today);
     if (kept.length)
@@ -463,10 +461,7 @@ export async function rectifyInDatabase(
 ): Promise<CollectionOutcome[]> {
   return inOneTransaction(
     engine,
-    datasetKey,
-    nodes,
-    located,
-    { markers: false },
+    { datasetKey, nodes, located, markers: false },
     async (tx, { collection }, rows) => {
       const underRule = Boolean(collection.ombud?.retention);
       // Corrections are checked and normalised before the run (core/fulfilment/rectification.ts).
@@ -498,10 +493,7 @@ export async function restrictInDatabase(
 ): Promise<CollectionOutcome[]> {
   return inOneTransaction(
     engine,
-    datasetKey,
-    nodes,
-    located,
-    { markers: true },
+    { datasetKey, nodes, located, markers: true },
     async (tx, { collection }, rows) => {
       if (rows.length) await markRestricted(tx, collection, rows, { requestId, reason: 'art-18' });
       return untouched(rows, 'restrict');

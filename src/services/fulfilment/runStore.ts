@@ -177,6 +177,23 @@ export async function collectsOpen(db: Db, requestId: string): Promise<boolean> 
   );
 }
 
+/**
+ * The systems where the run's change steps (erase, rectify, restrict) found the subject's rows, from their
+ * recorded outcomes (a collection with rows changed or kept). Read from the record, not located again: once
+ * the rows are erased or corrected, locating them would find nothing.
+ */
+export async function systemsHolding(db: Db, requestId: string): Promise<string[]> {
+  const rows = await db.query<{ system: string }>(
+    `SELECT DISTINCT o->>'system' AS system
+       FROM fulfilment_steps, jsonb_array_elements(coalesce(outcome, '[]'::jsonb)) AS o
+      WHERE request_id = $1 AND status = 'done' AND step NOT LIKE 'notify:%' AND step NOT LIKE 'collect:%'
+        AND (o->>'erased')::int + (o->>'kept')::int > 0
+      ORDER BY 1`,
+    [requestId],
+  );
+  return rows.map((r) => r.system);
+}
+
 /** Settle the run from its recorded steps now (progress: no wait for the disk). */
 export function settleNow(db: Db, requestId: string): Promise<string> {
   return db.transaction(async (tx) => {

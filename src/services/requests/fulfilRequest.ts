@@ -20,7 +20,7 @@ import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { setSubjectRestricted } from '../consent/restrictSubject.ts';
 import { CHROMIUM_PATH, renderPdf } from '../fulfilment/pdf.ts';
 import { FulfilmentQueue, type FulfilmentQueueOptions } from '../fulfilment/queue.ts';
-import type { RecipientOptions } from '../fulfilment/recipients.ts';
+import type { RecipientOptions, RecipientOutcome } from '../fulfilment/recipients.ts';
 import { keyringOf } from '../users/totp.ts';
 import {
   type FulfilmentInput,
@@ -339,11 +339,16 @@ export async function fulfilmentDone(
     lines.push('Your files are ready. The links expire; download them soon.');
   } else {
     lines.push(summarise(result));
-    // Art. 19: the recipients told, by name (each answered before the request could complete).
-    const told = result.outcomes
-      .filter((o) => 'recipient' in o)
-      .map((o) => ix?.systems.get(o.system)?.name ?? o.system);
+    // Art. 19, as it happened: the recipients told that carried the change out, by name, and those that
+    // answered they held none of the data (each answered before the request could complete). A recipient
+    // of data the subject never had was not asked and is not named.
+    const answered = (status: string) =>
+      result.outcomes
+        .filter((o) => 'recipient' in o && (o as RecipientOutcome).recipient.status === status)
+        .map((o) => ix?.systems.get(o.system)?.name ?? o.system);
+    const told = answered('done');
     if (told.length) lines.push(`We told those who received your data from us: ${told.join('; ')}.`);
+    for (const name of answered('not_found')) lines.push(`${name} held none of your data.`);
   }
   const sub = await getSubmission(app.db, req.submission_id);
   if (input.type === 'erasure' && ix) {

@@ -90,9 +90,10 @@ export async function login(
   const row = rows[0];
   dummyHash ??= argon2.hash('not-a-real-password-000', ARGON);
   const locked = !!row?.locked_until && new Date(row.locked_until) > now;
+  // An unknown address costs the same hash as a known one (no timing oracle), and never succeeds.
   const passwordOk = row
     ? await argon2.verify(row.password_hash, password)
-    : (await argon2.verify(await dummyHash, password), false);
+    : (await argon2.verify(await dummyHash, password)) && false;
   const ok =
     !!row &&
     passwordOk &&

@@ -3,7 +3,7 @@ import type { Identities, NodeId } from '../../../core/fulfilment/dataset.ts';
 import { scopeLocated } from '../../../core/fulfilment/controllers.ts';
 import type { Engine, Located } from '../engine.ts';
 import { ConnectorLimits } from '../limiter.ts';
-import { collectsOpen, type StepRecorder } from '../runStore.ts';
+import { collectsOpen, type StepRecorder, systemsHolding } from '../runStore.ts';
 import type { FulfilmentDeps, FulfilmentInput } from '../runTypes.ts';
 import { safeError } from '../subject.ts';
 import { LocateError, type RunContext } from './step.ts';
@@ -51,6 +51,10 @@ export function createRunContext(r: {
     locate: async () => {
       located ??= await locate();
       return located;
+    },
+    systemsHolding: async () => {
+      await r.recorder.written();
+      return systemsHolding(deps.db, input.requestId);
     },
     // An access waits for the services it asks; their answers go into the extract.
     collectsPending: async () => {

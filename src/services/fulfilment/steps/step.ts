@@ -49,6 +49,11 @@ export type RunContext = {
    * input's holders). Fails with a LocateError.
    */
   locate(): Promise<Located>;
+  /**
+   * The systems where the change steps found the subject's rows (after the step records written so far):
+   * Art. 19 tells only the recipients of data the subject had.
+   */
+  systemsHolding(): Promise<string[]>;
   /** Is a service the access asked still to answer? (After the step records written so far.) */
   collectsPending(): Promise<boolean>;
 };
