@@ -124,7 +124,30 @@ describe('the plan from the demo annotations', () => {
       expect.objectContaining({ rule: 'bookkeeping-no', keeps: true, keepFrom: '2021-01-01' }),
     ]);
     expect(get('nestit_customer_service', 'messages').purpose!.expiredBefore).toBe('2024-11-25');
-    expect(get('nestit_webshop', 'newsletter_signups').purpose).toBeUndefined();
+    // P12 P28 P38 sign-ups: 24 months after the customer's last activity (through the e-mail address),
+    // or after signing up when no customer has the address; and 30 days after a withdrawal.
+    expect(get('nestit_webshop', 'newsletter_signups').purpose).toMatchObject({
+      rule: 'marketing-profile',
+      action: 'delete',
+      expiredBefore: '2024-11-25',
+      trigger: {
+        hops: [{ field: 'email', collection: 'customers', targetField: 'email' }],
+        collection: 'customers',
+        field: 'last_activity_at',
+        fallback: 'signed_up_at',
+      },
+      withdrawal: {
+        after: 'P30D',
+        withdrawnBefore: '2026-10-26',
+        purposes: ['communication-subscription'],
+        identities: [
+          { field: 'email', kind: 'email' },
+          { field: 'phone', kind: 'phone' },
+        ],
+      },
+    });
+    // Rules without afterWithdrawal have no withdrawal step.
+    expect(customers.purpose!.withdrawal).toBeUndefined();
     // Children are swept before the collections they point at.
     const order = plan.datasets
       .find((d) => d.dataset === 'nestit_webshop')!
@@ -197,6 +220,22 @@ describe('bad annotations are located at file:line:column', () => {
           - { name: placed_at, data_categories: [system.operations] }
           - name: customer_id
             fides_meta: { references: [{ dataset: shop, field: customers.id }] }
+      - name: signups
+        ombud:
+          purposes: [communication-subscription]
+          retention: { purpose: { rule: marketing-profile, trigger_field: customers.last_seen, fallback_field: nope } }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - name: email
+            fides_meta: { identity: email, references: [{ dataset: shop, field: customers.email }] }
+      - name: visits
+        ombud:
+          retention: { purpose: { rule: marketing-profile, trigger_field: placed_at, fallback_field: placed_at } }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: placed_at, data_categories: [system.operations] }
+          - name: customer_id
+            fides_meta: { references: [{ dataset: shop, field: customers.id }] }
 `;
 
   test('unknown rules, unreachable or unknown trigger columns, identifiers kept by anonymisation', async () => {
@@ -218,6 +257,12 @@ describe('bad annotations are located at file:line:column', () => {
         ),
         expect.stringMatching(
           /^datasets\/shop\.yaml:20:\d+: error: shop\.orders: Column 'nope' is not an annotated field of 'customers'\./,
+        ),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:29:\d+: error: shop\.signups: Column 'nope' is not an annotated field of 'signups'\./,
+        ),
+        expect.stringMatching(
+          /^datasets\/shop\.yaml:36:\d+: error: shop\.visits: fallback_field is for a trigger found through references/,
         ),
       ]),
     );

@@ -112,6 +112,11 @@ const triggerPath = z
 export const purposeRetentionSchema = z.object({
   rule: z.string().min(1).describe('Id of the register retention rule that ends these rows.'),
   trigger_field: triggerPath.describe('The column the period runs from.'),
+  fallback_field: name
+    .optional()
+    .describe(
+      "A date column of this collection the period runs from when trigger_field (through references) finds no date, e.g. a sign-up's own signed_up_at when no customer has its e-mail address.",
+    ),
 });
 
 /**

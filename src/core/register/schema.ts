@@ -274,6 +274,11 @@ export const retentionRuleSchema = z.strictObject({
   roundTo: z.enum(['none', 'end-of-month', 'end-of-calendar-year']).default('none'),
   action: z.enum(['delete', 'anonymise', 'pseudonymise']).default('delete'),
   exceptions: z.array(id).default([]).describe('Legal rules that keep data longer (e.g. bookkeeping).'),
+  afterWithdrawal: isoDuration
+    .optional()
+    .describe(
+      'Data under this rule is deleted this long after the data subject withdrew consent to (or objected to) its purpose and has not granted it again, whatever its trigger says (e.g. P30D).',
+    ),
   law: localizedText.optional(),
   country: country.optional(),
 });

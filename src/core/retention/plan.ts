@@ -38,7 +38,26 @@ export type Overwrite =
 
 /** One step from a collection to a collection it is found through: `field` here equals `targetField` there. */
 export type TriggerHop = { field: string; collection: string; targetField: string };
-export type TriggerPath = { hops: TriggerHop[]; collection: string; field: string };
+/**
+ * `fallback`: a date column of the collection itself that the period runs from when the chain of
+ * references finds no date (no row at its end, or only rows whose date is empty).
+ */
+export type TriggerPath = { hops: TriggerHop[]; collection: string; field: string; fallback?: string };
+
+/** An identity field of the collection and the kind of identity it holds in the consent register. */
+export type WithdrawalIdentity = { field: string; kind: 'email' | 'phone' };
+
+/**
+ * The rule's period after a withdrawal (afterWithdrawal): rows whose subject withdrew consent to (or objected
+ * to) one of `purposes` before `withdrawnBefore` and has not granted it again are deleted, matched by
+ * `identities` against the consent register.
+ */
+export type WithdrawalPlan = {
+  after: string;
+  withdrawnBefore: IsoDate;
+  purposes: string[];
+  identities: WithdrawalIdentity[];
+};
 
 /** A legal rule annotated on the collection, in annotation order (the first whose `when` matches applies). */
 export type LegalTerm = {
@@ -61,6 +80,7 @@ export type PurposePlan = {
   /** For mask and anonymise: each field overwritten and with what. */
   overwrite: Overwrite[];
   legal: LegalTerm[];
+  withdrawal?: WithdrawalPlan;
 };
 
 export type CollectionPlan = {
@@ -159,6 +179,17 @@ export function maskOverwrites(dataset: string, collection: Collection): Overwri
         return { field: f.name, set: 'pseudonym', path: `${dataset}.${collection.name}.${f.name}` };
       return { field: f.name, set: 'null' };
     });
+}
+
+/** The fields holding an identity the consent register knows (e-mail, phone), in field order. */
+export function withdrawalIdentities(collection: Collection): WithdrawalIdentity[] {
+  const out: WithdrawalIdentity[] = [];
+  for (const f of collection.fields) {
+    const identity = f.fides_meta?.identity;
+    if (identity === 'email') out.push({ field: f.name, kind: 'email' });
+    else if (identity === 'phone_number') out.push({ field: f.name, kind: 'phone' });
+  }
+  return out;
 }
 
 /** The shortest chain of references from `from` up to `target` within one dataset. */
@@ -313,7 +344,39 @@ export function planRetention(
               `'${c.name}' is not found through references from '${tc}', so '${pr.trigger_field}' cannot be its trigger.`,
               `Add fides_meta.references from ${c.name} to ${tc} (directly or through other collections), or use a column of ${c.name}.`,
             );
-          } else if (live) {
+          }
+          if (hops && pr.fallback_field !== undefined) {
+            const fi = c.fields.findIndex((f) => f.name === pr.fallback_field);
+            if (fi < 0) {
+              ok = false;
+              problem(
+                'error',
+                [...at, 'purpose', 'fallback_field'],
+                `Column '${pr.fallback_field}' is not an annotated field of '${c.name}'.`,
+                `Use one of: ${c.fields.map((f) => f.name).join(', ')}.`,
+              );
+            } else if (hops.length === 0) {
+              ok = false;
+              problem(
+                'error',
+                [...at, 'purpose', 'fallback_field'],
+                `fallback_field is for a trigger found through references; '${pr.trigger_field}' is a column of '${c.name}' itself.`,
+                'Remove fallback_field, or point trigger_field at a collection this one is found through.',
+              );
+            } else {
+              const col = liveColumn(c.name, pr.fallback_field);
+              if (col && !/date|time/i.test(col.dataType)) {
+                ok = false;
+                problem(
+                  'error',
+                  [...at, 'purpose', 'fallback_field'],
+                  `Column '${c.name}.${pr.fallback_field}' is of type ${col.dataType}, not a date or time.`,
+                  'Point the fallback at a date or timestamp column.',
+                );
+              }
+            }
+          }
+          if (hops && live) {
             const col = liveColumn(tc, tf);
             if (col && !/date|time/i.test(col.dataType))
               problem(
@@ -388,10 +451,40 @@ export function planRetention(
                   o.field,
                 );
             }
+          let withdrawal: WithdrawalPlan | undefined;
+          if (rule.afterWithdrawal) {
+            const identities = withdrawalIdentities(c);
+            const withdrawnBefore = expiredBefore(
+              { duration: rule.afterWithdrawal, trigger: 'consent-withdrawn', roundTo: 'none' },
+              today,
+            );
+            if (!identities.length || !c.ombud?.purposes?.length)
+              problem(
+                'warning',
+                [...at, 'purpose', 'rule'],
+                `Rule '${rule.id}' deletes data after a withdrawal, but '${c.name}' has no ${identities.length ? 'purposes' : 'e-mail or phone identity field'} to match the consent register with, so withdrawals do not reach it.`,
+                identities.length
+                  ? 'Annotate ombud: { purposes: [...] } with the purposes consent is given to.'
+                  : 'Mark the e-mail or phone column with fides_meta: { identity: email | phone_number }.',
+              );
+            else if (withdrawnBefore)
+              withdrawal = {
+                after: rule.afterWithdrawal,
+                withdrawnBefore,
+                purposes: [...c.ombud.purposes],
+                identities,
+              };
+          }
           purpose = {
             rule: rule.id,
             action,
-            trigger: { hops, collection: tc, field: tf },
+            trigger: {
+              hops,
+              collection: tc,
+              field: tf,
+              ...(pr.fallback_field ? { fallback: pr.fallback_field } : {}),
+            },
+            ...(withdrawal ? { withdrawal } : {}),
             expiredBefore: expiredBefore(rule, today, c.ombud?.retention?.financial_year_end),
             overwrite,
             legal,

@@ -4,7 +4,13 @@
  */
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionPlan } from '../../core/retention/plan.ts';
-import { checkDay, type RetentionDeps, retentionPlanFor, retentionToday } from './runRetention.ts';
+import {
+  checkDay,
+  type RetentionDeps,
+  retentionPlanFor,
+  retentionToday,
+  withdrawnIdentities,
+} from './runRetention.ts';
 import { type RetentionOutcome, sweepDataset } from './sweep.ts';
 
 export async function previewRetention(
@@ -25,6 +31,7 @@ export async function previewRetention(
       secret: deps.secret,
       rules: deps.index.retentionRules,
       collections: new Map(dataset.collections.map((x) => [x.name, x])),
+      withdrawn: (purposes, before) => withdrawnIdentities(deps.db, purposes, before),
     });
     outcomes.push(...r.outcomes);
   }

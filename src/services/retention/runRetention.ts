@@ -16,7 +16,7 @@ import type { Db } from '../../storage/db.ts';
 import { actorString, recordAudit } from '../audit/auditLog.ts';
 import type { FulfilmentDeps } from '../fulfilment/runTypes.ts';
 import { safeError } from '../fulfilment/subject.ts';
-import { type RetentionOutcome, sweepDataset } from './sweep.ts';
+import { type RetentionOutcome, sweepDataset, type WithdrawnIdentity } from './sweep.ts';
 
 /** What a retention run needs: what a fulfilment run does, without its queue, recipients and artifacts. */
 export type RetentionDeps = Pick<
@@ -262,6 +262,33 @@ async function auditSweep(
   });
 }
 
+/**
+ * From Ombud's consent register: the identities (e-mail, phone) of subjects who withdrew consent to, or
+ * objected to, one of the purposes before the day (on any channel, at any organization) and hold no
+ * granted consent to any of them now, at any organization, by any subject sharing the identity. The
+ * values stay in memory: they are only bound as parameters of the shop's DELETE, never logged.
+ */
+export async function withdrawnIdentities(
+  db: Db,
+  purposes: string[],
+  before: IsoDate,
+): Promise<WithdrawnIdentity[]> {
+  const rows = await db.query<{ kind: 'email' | 'phone'; value: string }>(
+    `SELECT DISTINCT i.kind, i.value FROM consent_state s
+       JOIN consent_identities i ON i.subject_id = s.subject_id
+      WHERE s.purpose_id = ANY($1::text[]) AND s.status IN ('withdrawn', 'objected')
+        AND s.since < $2::date AND i.kind IN ('email', 'phone')
+        AND NOT EXISTS (
+          SELECT 1 FROM consent_identities gi
+            JOIN consent_state g ON g.subject_id = gi.subject_id
+           WHERE gi.kind = i.kind AND gi.value = i.value
+             AND g.purpose_id = ANY($1::text[]) AND g.status = 'granted')
+      ORDER BY i.kind, i.value`,
+    [purposes, before],
+  );
+  return rows.map((r) => ({ kind: r.kind, value: r.kind === 'email' ? r.value.toLowerCase() : r.value }));
+}
+
 /** Sweep one database of the run and record it; a failure is recorded on its step, not thrown. */
 async function sweepStep(
   deps: RetentionDeps,
@@ -286,6 +313,7 @@ async function sweepStep(
       secret: deps.secret,
       rules: deps.index.retentionRules,
       collections: new Map(dataset.collections.map((x) => [x.name, x])),
+      withdrawn: (purposes, before) => withdrawnIdentities(deps.db, purposes, before),
       onProgress: (p) => input.onProgress?.({ kind: 'collection', ...p }),
     });
     await recordSweep(deps.db, run, step, outcomes, resumed);

@@ -111,14 +111,53 @@ export function expired(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
   const p = cp.purpose;
   if (!p?.expiredBefore) return FALSE;
   const before = p.expiredBefore;
-  const chain = (i: number, at: Sql): Sql => {
-    if (i === p.trigger.hops.length)
-      return sql`(${col(at, p.trigger.field)} IS NOT NULL AND ${col(at, p.trigger.field)} < ${before})`;
+  const chain = (i: number, at: Sql, end: (c: Sql) => Sql): Sql => {
+    if (i === p.trigger.hops.length) return end(col(at, p.trigger.field));
     const hop = p.trigger.hops[i]!;
     const a = s.alias();
-    return sql`EXISTS (SELECT 1 FROM ${sql.id(hop.collection)} ${a} WHERE ${col(a, hop.targetField)} = ${col(at, hop.field)} AND ${chain(i + 1, a)})`;
+    return sql`EXISTS (SELECT 1 FROM ${sql.id(hop.collection)} ${a} WHERE ${col(a, hop.targetField)} = ${col(at, hop.field)} AND ${chain(i + 1, a, end)})`;
   };
-  return chain(0, t);
+  const byTrigger = chain(0, t, (c) => sql`(${c} IS NOT NULL AND ${c} < ${before})`);
+  const fb = p.trigger.fallback;
+  if (!fb) return byTrigger;
+  // No date through the references: the collection's own fallback date counts.
+  const anyDate = chain(0, t, (c) => sql`${c} IS NOT NULL`);
+  return sql`(${byTrigger} OR (NOT ${anyDate} AND ${col(t, fb)} IS NOT NULL AND ${col(t, fb)} < ${before}))`;
+}
+
+/**
+ * The row holds one of `values` (identities of subjects whose withdrawal has taken effect) in an identity
+ * field of that kind; e-mail addresses compare in lower case, as the consent register stores them.
+ */
+export function withdrawn(
+  _s: SweepSql,
+  cp: CollectionPlan,
+  t: Sql,
+  values: { kind: 'email' | 'phone'; value: string }[],
+): Sql {
+  const w = cp.purpose?.withdrawal;
+  if (!w) return FALSE;
+  const terms: Sql[] = [];
+  for (const id of w.identities) {
+    const vs = values.filter((v) => v.kind === id.kind).map((v) => v.value);
+    if (!vs.length) continue;
+    const c = id.kind === 'email' ? sql`LOWER(${col(t, id.field)})` : col(t, id.field);
+    terms.push(sql`(${col(t, id.field)} IS NOT NULL AND ${c} IN (${sql.join(vs.map((v) => sql`${v}`))}))`);
+  }
+  return terms.length ? sql`(${sql.join(terms, ' OR ')})` : FALSE;
+}
+
+/**
+ * The rows a withdrawal deletes now (among those holding `values`): not acted on by the purpose rule in
+ * this run already, no marker, not kept by a legal rule, and not pointed at by rows that stay.
+ */
+export function actWithdrawn(
+  s: SweepSql,
+  cp: CollectionPlan,
+  t: Sql,
+  values: { kind: 'email' | 'phone'; value: string }[],
+): Sql {
+  return sql`(${withdrawn(s, cp, t, values)} AND NOT ${act(s, cp, t)} AND NOT ${hasMarker(s, cp, t)} AND NOT ${legalKeeps(s, cp, t)} AND NOT ${blocked(s, cp, t)})`;
 }
 
 export function legalKeeps(_s: SweepSql, cp: CollectionPlan, t: Sql): Sql {

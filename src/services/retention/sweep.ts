@@ -24,6 +24,7 @@ import { ensureMarkerTable, MARKER_TABLE, markRestricted, type Row } from '../fu
 import { KeyedHashPseudonym } from '../fulfilment/masking.ts';
 import {
   act,
+  actWithdrawn,
   assignments,
   blocked,
   due,
@@ -78,7 +79,18 @@ export type SweepOptions = {
   /** The dataset's collections by name (their annotations). */
   collections: Map<string, Collection>;
   onProgress?: (p: { dataset: string; collection: string; outcomes: RetentionOutcome[] }) => void;
+  /**
+   * The identities (normalised e-mail addresses and phone numbers) of the subjects whose withdrawal of or
+   * objection to one of `purposes` was before `before` and who have not granted any of them again, from
+   * Ombud's consent register. Never logged. Without it, no withdrawal is enforced.
+   */
+  withdrawn?: (purposes: string[], before: IsoDate) => Promise<WithdrawnIdentity[]>;
 };
+
+export type WithdrawnIdentity = { kind: 'email' | 'phone'; value: string };
+
+/** Identities per statement of the withdrawal step (the IN list of one DELETE). */
+export const WITHDRAWAL_BATCH = 500;
 
 async function tableExists(c: SqlConnector, table: string): Promise<boolean> {
   try {
@@ -253,6 +265,7 @@ async function sweepCollection(
   await countLeftAlone(w, p);
   if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
   await applyPurpose(w, p);
+  if (p.withdrawal && opts.withdrawn) await applyWithdrawal(w, p, opts.withdrawn);
   return w.out;
 }
 
@@ -383,4 +396,45 @@ async function applyPurpose(w: CollectionSweep, p: Purpose): Promise<void> {
   else
     n = await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, p.overwrite)} WHERE ${act(s, cp, T)}`);
   w.add(p.rule, p.action, '', n);
+}
+
+/**
+ * The rule's period after a withdrawal: rows holding an identity of a subject whose withdrawal has taken
+ * effect are deleted (or overwritten, as the rule's action says), in batches of identities, set-based. A
+ * dry run counts the distinct rows the same predicates select, so a row matched by both its e-mail address
+ * and its phone number counts once, as the run deletes it once. Outcome: detail 'withdrawn'.
+ */
+async function applyWithdrawal(
+  w: CollectionSweep,
+  p: Purpose,
+  lookup: NonNullable<SweepOptions['withdrawn']>,
+): Promise<void> {
+  const { s, cp, T, tx } = w;
+  const plan = p.withdrawal!;
+  const identities = await lookup(plan.purposes, plan.withdrawnBefore);
+  const kinds = new Set(plan.identities.map((i) => i.kind));
+  const relevant = identities.filter((i) => kinds.has(i.kind));
+  let n = 0;
+  const seen = new Set<string>();
+  for (let i = 0; i < relevant.length; i += WITHDRAWAL_BATCH) {
+    const batch = relevant.slice(i, i + WITHDRAWAL_BATCH);
+    if (w.dryRun) {
+      s.reset();
+      const keys = await select<Row>(
+        tx,
+        sql`SELECT ${sql.join(cp.primaryKey.map((k) => sql`${T}.${sql.id(k)}`))} FROM ${T} WHERE ${actWithdrawn(s, cp, T, batch)}${
+          p.action === 'delete' ? sql.empty : sql` AND ${pending(s, T, p.overwrite)}`
+        }`,
+      );
+      for (const k of keys) seen.add(JSON.stringify(cp.primaryKey.map((f) => String(k[f]))));
+    } else if (p.action === 'delete')
+      n += await w.execute(() => sql`DELETE FROM ${T} WHERE ${actWithdrawn(s, cp, T, batch)}`);
+    else
+      n += await w.execute(
+        () =>
+          sql`UPDATE ${T} SET ${assignments(s, T, p.overwrite)} WHERE ${actWithdrawn(s, cp, T, batch)} AND ${pending(s, T, p.overwrite)}`,
+      );
+  }
+  if (w.dryRun) n = seen.size;
+  w.add(p.rule, p.action, 'withdrawn', n);
 }
