@@ -67,7 +67,7 @@ describe('retention run on the real servers', () => {
   test('P10 P12 P14 P20 each rule ends on its day: former customers are deleted, their invoices kept under bookkeeping with the day they may be erased, closed cases go after 24 months, everything else stays', async () => {
     const { s, deps } = await setup();
     const w = s.webshop;
-    const customers = await rows(w, 'SELECT id, customer_number, last_activity_at FROM customers');
+    const customers = await rows(w, 'SELECT id, customer_number, email, last_activity_at FROM customers');
     const expiredCustomers = new Set(
       customers.filter((c) => ended(c.last_activity_at, 'P3Y', TODAY)).map((c) => Number(c.id)),
     );
@@ -81,7 +81,7 @@ describe('retention run on the real servers', () => {
     const invoices = await rows(w, 'SELECT id, customer_number, seller_org, invoice_date FROM invoices');
     const cases = await rows(s.service, 'SELECT id, closed_at FROM cases');
     const messages = await rows(s.service, 'SELECT id, case_id FROM messages');
-    const signups = await rows(w, 'SELECT id FROM newsletter_signups');
+    const signups = await rows(w, 'SELECT id, email, signed_up_at FROM newsletter_signups');
 
     const liveOrders = orders.filter((o) => !expiredCustomers.has(Number(o.customer_id)));
     const liveOrderIds = new Set(liveOrders.map((o) => Number(o.id)));
@@ -141,8 +141,18 @@ describe('retention run on the real servers', () => {
     expect(ids(await rows(s.service, 'SELECT id FROM messages'))).toEqual(
       ids(messages.filter((m) => !goneCaseIds.has(Number(m.case_id)))),
     );
-    // No rule annotated for sign-ups: not swept.
-    expect(ids(await rows(w, 'SELECT id FROM newsletter_signups'))).toEqual(ids(signups));
+    // P12 P38 sign-ups end 24 months after the subscriber's last activity: the customer's, found by the
+    // e-mail address, or the sign-up date when no customer has the address (no withdrawals recorded here).
+    const activityOf = (sg: R) => {
+      const c = customers.find((x) => String(x.email).toLowerCase() === String(sg.email).toLowerCase());
+      return c?.last_activity_at ?? sg.signed_up_at;
+    };
+    const goneSignups = signups.filter((sg) => ended(activityOf(sg), 'P24M', TODAY));
+    expect(goneSignups.length).toBeGreaterThan(0);
+    // (The seed has no subscriber active within 24 months of this day; withdrawal.test.ts keeps some.)
+    expect(ids(await rows(w, 'SELECT id FROM newsletter_signups'))).toEqual(
+      ids(signups.filter((sg) => !goneSignups.includes(sg))),
+    );
 
     // The recorded counts are the rows that went.
     const o = res.outcomes;
@@ -153,6 +163,7 @@ describe('retention run on the real servers', () => {
     ).toBe(keptInvoices.length);
     expect(rowsOf(o, 'invoices', 'delete', 'order-data')).toBe(goneInvoices.length);
     expect(rowsOf(o, 'cases', 'delete', 'customer-service-cases')).toBe(closedCases.length);
+    expect(rowsOf(o, 'newsletter_signups', 'delete', 'marketing-profile')).toBe(goneSignups.length);
 
     // Stored as the run's outcomes and in the audit log, with counts and rule ids only.
     const audit = await searchAudit(deps.db, { action: 'retention.' });
