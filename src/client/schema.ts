@@ -3839,6 +3839,8 @@ export interface operations {
                                  * @default []
                                  */
                                 exceptions: string[];
+                                /** @description Data under this rule is deleted this long after the data subject withdrew consent to (or objected to) its purpose and has not granted it again, whatever its trigger says (e.g. P30D). */
+                                afterWithdrawal?: string;
                                 /** @description Text in English, or an object with en (required), sv and nb. */
                                 law?: string | {
                                     en: string;
