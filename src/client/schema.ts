@@ -64,7 +64,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         orgIds: string[];
-                        permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run")[];
+                        permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run" | "holds:read" | "holds:write")[];
                         /** @default 90 */
                         expiresInDays?: number | null;
                     };
@@ -720,13 +720,15 @@ export interface paths {
                                     kept: number;
                                     /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
                                     keptUnder: {
-                                        /** @description The retention rule that keeps the rows. */
+                                        /** @description The retention rule that keeps the rows ('legal-hold' for a legal hold). */
                                         rule: string;
                                         /**
                                          * Format: date
-                                         * @description The day the rule lets them go.
+                                         * @description The day the rule lets them go (absent under a legal hold).
                                          */
-                                        eraseOn: string;
+                                        eraseOn?: string;
+                                        /** @description The legal hold that keeps them, until it is lifted. */
+                                        hold?: string;
                                         rows: number;
                                     }[];
                                     /** @enum {string} */
@@ -3804,13 +3806,15 @@ export interface paths {
                                     kept: number;
                                     /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
                                     keptUnder: {
-                                        /** @description The retention rule that keeps the rows. */
+                                        /** @description The retention rule that keeps the rows ('legal-hold' for a legal hold). */
                                         rule: string;
                                         /**
                                          * Format: date
-                                         * @description The day the rule lets them go.
+                                         * @description The day the rule lets them go (absent under a legal hold).
                                          */
-                                        eraseOn: string;
+                                        eraseOn?: string;
+                                        /** @description The legal hold that keeps them, until it is lifted. */
+                                        hold?: string;
                                         rows: number;
                                     }[];
                                     /** @enum {string} */
