@@ -190,9 +190,9 @@ export async function markHold(
             const other = m ? holdOfMarker(m.requestId) : undefined;
             const at = { dataset, collection: collection.name, rowKey: key };
             if (other === holdId) continue; // already this hold's
-            out.push(
-              other ? { ...at, prior: await priorOf(at, other), replacedHold: other } : { ...at, prior: m },
-            );
+            // A row under another hold: its earlier marker is that hold's record (read after the transaction:
+            // Ombud's database may be the same embedded instance as this one).
+            out.push(other ? { ...at, prior: null, replacedHold: other } : { ...at, prior: m });
           }
           await writeMarkers(
             tx,
@@ -204,6 +204,7 @@ export async function markHold(
         }
         return out;
       });
+      for (const h of held) if (h.replacedHold) h.prior = await priorOf(h, h.replacedHold);
       done.push(...held);
     }
     return done;
