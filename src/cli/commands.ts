@@ -397,6 +397,109 @@ export const COMMANDS = {
       'ombud retention run --connection nestit_webshop=postgres://127.0.0.1/shop --connection nestit_customer_service=mysql://root@127.0.0.1/cs --json',
     ],
   }),
+  'hold place': defineCommand({
+    summary: "Place a legal hold: keep a subject's, a system's or a collection's rows past their rules",
+    description:
+      "Place a legal hold for a company: an authority's decision, a dispute or legal claim, or a legal rule of the register. Every row of its scope is marked in the group's databases, so retention runs and erasure keep it (and say so) until the hold is lifted. The scope is a data subject in every system (--email and/or --customer-number; stored only as keyed hashes), a system (--system) or a collection (--collection DATASET.COLLECTION). Audited.",
+    usage:
+      '--org ID --reason-kind KIND [--rule ID] --reason TEXT (--email EMAIL | --customer-number N | --system ID | --collection DATASET.COLLECTION) --review-on YYYY-MM-DD [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+    options: {
+      org: {
+        type: 'string',
+        value: 'ID',
+        required: true,
+        description: 'the company (controller) placing it',
+      },
+      'reason-kind': {
+        type: 'string',
+        value: 'KIND',
+        required: true,
+        choices: ['authority-decision', 'dispute', 'legal-rule'],
+        description: 'authority-decision, dispute or legal-rule',
+      },
+      rule: { type: 'string', value: 'ID', description: "with legal-rule: the register's legal rule" },
+      reason: {
+        type: 'string',
+        value: 'TEXT',
+        required: true,
+        description: 'the decision, dispute or rule (a case number, not a name)',
+      },
+      email: { type: 'string', value: 'EMAIL', description: "the data subject's e-mail address" },
+      'customer-number': { type: 'string', value: 'N', description: "the data subject's customer number" },
+      system: { type: 'string', value: 'ID', description: 'every row of a system' },
+      collection: { type: 'string', value: 'DATASET.COLLECTION', description: 'every row of a collection' },
+      'review-on': {
+        type: 'string',
+        value: 'YYYY-MM-DD',
+        required: true,
+        description: 'the day someone checks whether it is still needed',
+      },
+      datasets: {
+        type: 'string',
+        value: 'DIR',
+        description: "the dataset annotations (default: the demo group's, examples/nestit/datasets)",
+      },
+      connection: {
+        type: 'string',
+        value: 'KEY=URL',
+        multiple: true,
+        description: 'the database of dataset KEY',
+      },
+      demo: { type: 'boolean', description: "the demo's own systems (embedded, or on DATABASE_URL)" },
+    },
+    json: '{ id, orgId, reasonKind, ruleId, reason, scope: { kind, identifiedBy?, system?, dataset?, collection? }, reviewOn, review, rowsHeld, placedBy, placedAt, liftedBy, liftedAt, liftReason }',
+    env: [...WRITES, 'OMBUD_SECRET'],
+    exits: {
+      0: 'placed',
+      1: 'refused: a field is wrong (named with its path), no register is stored, or a database failed',
+    },
+    examples: [
+      "ombud hold place --org nestit-sverige --reason-kind dispute --reason 'Case T 1234-26, Stockholm district court' --customer-number C0000042 --review-on 2027-03-01 --demo",
+      "ombud hold place --org provendo --reason-kind authority-decision --reason 'Datatilsynet 26/01234' --collection nestit_customer_service.cases --review-on 2027-01-15 --demo --json",
+    ],
+  }),
+  'hold lift': defineCommand({
+    summary: 'Lift a legal hold: its rows follow their rules again from the next run',
+    description:
+      "Lift a legal hold: its markers come off the rows (each gets back the marker it had before, or another standing hold's), so the next retention run and erasure act on them. The hold is kept, lifted, with who, when and why. Audited.",
+    usage: 'ID --reason TEXT [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+    args: [{ name: 'ID', description: 'the hold id (from hold list)', required: true }],
+    options: {
+      reason: { type: 'string', value: 'TEXT', required: true, description: 'why the hold ends' },
+      datasets: {
+        type: 'string',
+        value: 'DIR',
+        description: "the dataset annotations (default: the demo group's, examples/nestit/datasets)",
+      },
+      connection: {
+        type: 'string',
+        value: 'KEY=URL',
+        multiple: true,
+        description: 'the database of dataset KEY',
+      },
+      demo: { type: 'boolean', description: "the demo's own systems (embedded, or on DATABASE_URL)" },
+    },
+    json: 'the lifted hold, with markersRemoved and markersRestored',
+    env: WRITES,
+    exits: { 0: 'lifted', 1: 'no such hold, lifted already, or a database failed' },
+    examples: ["ombud hold lift 3f0c… --reason 'Settled on 2027-02-01' --demo"],
+  }),
+  'hold list': defineCommand({
+    summary: 'List the legal holds, those due for review first marked',
+    description:
+      'List the legal holds (newest first) with their reason, scope, review day and whether they are standing, due for review or lifted. A data subject is shown only as "a data subject".',
+    options: {
+      org: { type: 'string', value: 'ID', description: "only this company's holds" },
+      standing: { type: 'boolean', description: 'only holds not lifted' },
+    },
+    json: '{ today, holds: [{ id, orgId, reasonKind, ruleId, reason, scope, reviewOn, review, rowsHeld, placedBy, placedAt, liftedBy, liftedAt, liftReason }] }',
+    env: DATABASE_ENV,
+    exits: { 0: 'listed', 1: 'no register is stored' },
+    examples: [
+      'ombud hold list --standing',
+      'ombud hold list --json | jq \'.holds[] | select(.review != "later")\'',
+    ],
+  }),
   'requests daily': defineCommand({
     summary:
       'Daily run of the request desk: digest to assignees, purge expired result files, send the outbox',

@@ -226,6 +226,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/holds/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a legal hold: its markers go, so the next retention run and erasure act on the rows */
+        post: operations["liftHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations": {
         parameters: {
             query?: never;
@@ -305,6 +322,24 @@ export interface paths {
         put?: never;
         /** Filter a send list: the addresses that may be contacted; refused ones by index and reason */
         post: operations["checkContactsInBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{orgId}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A company's legal holds, newest first (standing=true: only those not lifted) */
+        get: operations["listHolds"];
+        put?: never;
+        /** Place a legal hold: the scope's rows are kept past their rules until it is lifted */
+        post: operations["createHold"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1693,7 +1728,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     orgIds: string[];
-                    permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run")[];
+                    permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run" | "holds:read" | "holds:write")[];
                     /** @default 90 */
                     expiresInDays?: number | null;
                 };
@@ -2255,13 +2290,15 @@ export interface operations {
                                 kept: number;
                                 /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
                                 keptUnder: {
-                                    /** @description The retention rule that keeps the rows. */
+                                    /** @description The retention rule that keeps the rows ('legal-hold' for a legal hold). */
                                     rule: string;
                                     /**
                                      * Format: date
-                                     * @description The day the rule lets them go.
+                                     * @description The day the rule lets them go (absent under a legal hold).
                                      */
-                                    eraseOn: string;
+                                    eraseOn?: string;
+                                    /** @description The legal hold that keeps them, until it is lifted. */
+                                    hold?: string;
                                     rows: number;
                                 }[];
                                 /** @enum {string} */
@@ -2371,6 +2408,85 @@ export interface operations {
                         note: string | null;
                         /** @description Who answered (kind:id). */
                         doneBy: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    liftHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        orgId: string;
+                        /** @enum {string} */
+                        reasonKind: "authority-decision" | "dispute" | "legal-rule";
+                        /** @description The register's legal rule, for reasonKind 'legal-rule'. */
+                        ruleId: string | null;
+                        reason: string;
+                        scope: {
+                            /** @enum {string} */
+                            kind: "subject" | "system" | "collection";
+                            /** @description A subject hold: which identities name the subject (stored only as keyed hashes). */
+                            identifiedBy?: ("email" | "customerNumber")[];
+                            system?: string;
+                            dataset?: string;
+                            collection?: string;
+                        };
+                        /**
+                         * Format: date
+                         * @description A day: YYYY-MM-DD.
+                         */
+                        reviewOn: string;
+                        /**
+                         * @description Where the hold stands on its review on today's date.
+                         * @enum {string}
+                         */
+                        review: "lifted" | "overdue" | "due-today" | "due-soon" | "later";
+                        /** @description Rows marked in the group’s databases when it was placed. */
+                        rowsHeld: number;
+                        placedBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        placedAt: string;
+                        liftedBy: string | null;
+                        liftedAt: string | null;
+                        liftReason: string | null;
+                        markersRemoved: number;
+                        /** @description Rows given back the marker they had before (a restriction, a legal rule) or another hold’s. */
+                        markersRestored: number;
                     };
                 };
             };
@@ -2839,6 +2955,177 @@ export interface operations {
                             /** @description Why: a decision reason, invalid-address, or duplicate (the address was allowed earlier in the list). */
                             reason: ("consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary") | ("invalid-address" | "duplicate");
                         }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listHolds: {
+        parameters: {
+            query?: {
+                standing?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        holds: {
+                            id: string;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            /** @enum {string} */
+                            reasonKind: "authority-decision" | "dispute" | "legal-rule";
+                            /** @description The register's legal rule, for reasonKind 'legal-rule'. */
+                            ruleId: string | null;
+                            reason: string;
+                            scope: {
+                                /** @enum {string} */
+                                kind: "subject" | "system" | "collection";
+                                /** @description A subject hold: which identities name the subject (stored only as keyed hashes). */
+                                identifiedBy?: ("email" | "customerNumber")[];
+                                system?: string;
+                                dataset?: string;
+                                collection?: string;
+                            };
+                            /**
+                             * Format: date
+                             * @description A day: YYYY-MM-DD.
+                             */
+                            reviewOn: string;
+                            /**
+                             * @description Where the hold stands on its review on today's date.
+                             * @enum {string}
+                             */
+                            review: "lifted" | "overdue" | "due-today" | "due-soon" | "later";
+                            /** @description Rows marked in the group’s databases when it was placed. */
+                            rowsHeld: number;
+                            placedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            placedAt: string;
+                            liftedBy: string | null;
+                            liftedAt: string | null;
+                            liftReason: string | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reasonKind: "authority-decision" | "dispute" | "legal-rule";
+                    /** @description With reasonKind 'legal-rule': the id of a legal rule of the register. */
+                    ruleId?: string;
+                    /** @description The authority's decision, the dispute or the rule, in a sentence (a case number, not a name). */
+                    reason: string;
+                    scope: {
+                        /** @enum {string} */
+                        kind: "subject";
+                        /** Format: email */
+                        email?: string;
+                        customerNumber?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "system";
+                        system: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "collection";
+                        dataset: string;
+                        collection: string;
+                    };
+                    /** @description The day someone checks whether the hold is still needed (after today). */
+                    reviewOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        orgId: string;
+                        /** @enum {string} */
+                        reasonKind: "authority-decision" | "dispute" | "legal-rule";
+                        /** @description The register's legal rule, for reasonKind 'legal-rule'. */
+                        ruleId: string | null;
+                        reason: string;
+                        scope: {
+                            /** @enum {string} */
+                            kind: "subject" | "system" | "collection";
+                            /** @description A subject hold: which identities name the subject (stored only as keyed hashes). */
+                            identifiedBy?: ("email" | "customerNumber")[];
+                            system?: string;
+                            dataset?: string;
+                            collection?: string;
+                        };
+                        /**
+                         * Format: date
+                         * @description A day: YYYY-MM-DD.
+                         */
+                        reviewOn: string;
+                        /**
+                         * @description Where the hold stands on its review on today's date.
+                         * @enum {string}
+                         */
+                        review: "lifted" | "overdue" | "due-today" | "due-soon" | "later";
+                        /** @description Rows marked in the group’s databases when it was placed. */
+                        rowsHeld: number;
+                        placedBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        placedAt: string;
+                        liftedBy: string | null;
+                        liftedAt: string | null;
+                        liftReason: string | null;
                     };
                 };
             };
@@ -5114,13 +5401,15 @@ export interface operations {
                                 kept: number;
                                 /** @description Rows kept although the request asked to erase them, by the rule that keeps them. */
                                 keptUnder: {
-                                    /** @description The retention rule that keeps the rows. */
+                                    /** @description The retention rule that keeps the rows ('legal-hold' for a legal hold). */
                                     rule: string;
                                     /**
                                      * Format: date
-                                     * @description The day the rule lets them go.
+                                     * @description The day the rule lets them go (absent under a legal hold).
                                      */
-                                    eraseOn: string;
+                                    eraseOn?: string;
+                                    /** @description The legal hold that keeps them, until it is lifted. */
+                                    hold?: string;
                                     rows: number;
                                 }[];
                                 /** @enum {string} */

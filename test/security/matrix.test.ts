@@ -509,7 +509,73 @@ const TABLE: Record<string, Route> = {
     group: [],
     state: () => count('SELECT count(*) FROM retention_runs'),
   },
+
+  // Legal holds: a company's. Seen by readers of the company (DPO, privacy agent, auditor, the key with
+  // holds:read); placed and lifted by the DPO and the privacy agent there. The key holds no holds:write.
+  'GET /api/v1/organizations/:orgId/holds': {
+    params: org,
+    own: ['dpo', 'privacy-agent', 'auditor', 'key'],
+    other: [],
+    hidden: () => [fx.hold[OTHER]!],
+  },
+  'GET /console/holds': {
+    own: ['dpo', 'privacy-agent', 'auditor', 'key'],
+    hidden: () => [fx.hold[OTHER]!],
+  },
+  'POST /api/v1/organizations/:orgId/holds': {
+    params: org,
+    body: () => holdBody(),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    state: (p) => count('SELECT count(*) FROM legal_holds WHERE org_id = $1', [p.orgId]),
+  },
+  'POST /console/holds': {
+    params: org,
+    body: (t) => ({
+      orgId: orgOf(t),
+      reasonKind: 'authority-decision',
+      reason: 'Decision of the data protection authority, ref. IMY-2026-1',
+      scopeKind: 'subject',
+      email: 'nobody.held@example.test',
+      reviewOn: reviewDay(),
+    }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    state: (p) => count('SELECT count(*) FROM legal_holds WHERE org_id = $1', [p.orgId]),
+  },
+  'POST /api/v1/holds/:id/lift': {
+    params: async (t) => ({ id: await placedHold(orgOf(t)) }),
+    body: () => ({ reason: 'The authority closed the case.' }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    freshPerCaller: true,
+    state: (p) => one('SELECT lifted_at, lifted_by FROM legal_holds WHERE id = $1', [p.id]),
+  },
+  'POST /console/holds/:id/lift': {
+    params: async (t) => ({ id: await placedHold(orgOf(t)) }),
+    body: () => ({ reason: 'The authority closed the case.' }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    freshPerCaller: true,
+    state: (p) => one('SELECT lifted_at, lifted_by FROM legal_holds WHERE id = $1', [p.id]),
+  },
 };
+
+/** A day 90 days after the app's clock: a hold's review day. */
+const reviewDay = () => new Date(ts.app.now().getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
+const holdBody = () => ({
+  reasonKind: 'authority-decision',
+  reason: 'Decision of the data protection authority, ref. IMY-2026-1',
+  // A subject the demo systems do not hold: the hold marks nothing, so the table's calls stay quick.
+  scope: { kind: 'subject', email: 'nobody.held@example.test' },
+  reviewOn: reviewDay(),
+});
+/** A standing hold of the company, placed by the group owner. */
+async function placedHold(orgId: string): Promise<string> {
+  const res = await admin('POST', `/api/v1/organizations/${orgId}/holds`, holdBody());
+  if (res.statusCode !== 201) throw new Error(`hold for ${orgId}: ${res.statusCode} ${res.body}`);
+  return res.json().id as string;
+}
 
 /** A request route changing a request: its own fresh request per target, state read back on denial. */
 function act(
@@ -566,6 +632,8 @@ const fx = {
   apiKeys: {} as Record<string, string>,
   otherPersonEmail: '',
   retentionRun: '',
+  /** A standing legal hold per company. */
+  hold: {} as Record<string, string>,
 };
 
 let ts: TestServer;
@@ -765,6 +833,7 @@ beforeAll(async () => {
       'fulfilment:write',
       'webhooks:manage',
       'retention:read',
+      'holds:read',
       'audit:read',
       'register:read',
       'ropa:read',
@@ -858,6 +927,7 @@ beforeAll(async () => {
   const run = await admin('POST', '/api/v1/retention/runs', { dryRun: true });
   if (run.statusCode !== 201) throw new Error(`retention run: ${run.statusCode} ${run.body}`);
   fx.retentionRun = run.json().runId;
+  for (const o of [OWN, OTHER]) fx.hold[o] = await placedHold(o);
 
   for (const o of [OWN, OTHER]) {
     const id = fx.fulfilled[o]!;

@@ -31,6 +31,10 @@ export const PERMISSIONS = [
   'retention:read',
   /** Start a retention run (it erases what has ended) or a recorded dry run. */
   'retention:run',
+  /** See a company's legal holds (reason, scope, review day; a data subject only as "a data subject"). */
+  'holds:read',
+  /** Place and lift a company's legal holds (they keep data past its retention rules). */
+  'holds:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -62,6 +66,7 @@ export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
       'consent:*',
       'subjects:*',
       'retention:*',
+      'holds:*',
       'fulfilment:write',
     ],
     deny: ['audit:read'],

@@ -148,6 +148,18 @@ export const retentionRunPolicy: Policy<RetentionRunLike, 'run'> = {
   actions: { read: 'retention:read', run: 'retention:run' },
 };
 
+/**
+ * A legal hold: its company's (the controller that placed it). Its rows may sit in systems the companies
+ * share, but the hold is the company's decision: placing, lifting and seeing it need the role there.
+ */
+export type LegalHoldLike = { id: string; org_id: string };
+export const legalHoldPolicy: Policy<LegalHoldLike, 'write'> = {
+  resource: 'hold',
+  idOf: (h) => h.id,
+  companiesOf: (h) => one(h.org_id),
+  actions: { read: 'holds:read', write: 'holds:write' },
+};
+
 /** One audit entry; one without a company (sign-ins, the register) is the group's. */
 export type AuditEntryLike = { seq: number | string; org_id: string | null };
 export const auditEntryPolicy: Policy<AuditEntryLike, never> = {

@@ -6,6 +6,7 @@ import { consoleRoutes } from './console.ts';
 import { cookieBannerRoutes } from './cookie-banner.ts';
 import { fulfilmentRoutes } from './fulfilment.ts';
 import { healthRoutes } from './health.ts';
+import { holdRoutes } from './holds.ts';
 import { peopleRoutes } from './people.ts';
 import { preferenceRoutes } from './preferences.ts';
 import { privacyRoutes } from './privacy.ts';
@@ -36,4 +37,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   requestRoutes,
   requestPageRoutes,
   retentionRoutes,
+  holdRoutes,
 ];

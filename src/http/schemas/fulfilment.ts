@@ -20,8 +20,12 @@ const collectionOutcome = z.strictObject({
   keptUnder: z
     .array(
       z.strictObject({
-        rule: z.string().describe('The retention rule that keeps the rows.'),
-        eraseOn: z.iso.date().describe('The day the rule lets them go.'),
+        rule: z.string().describe("The retention rule that keeps the rows ('legal-hold' for a legal hold)."),
+        eraseOn: z.iso
+          .date()
+          .optional()
+          .describe('The day the rule lets them go (absent under a legal hold).'),
+        hold: z.string().optional().describe('The legal hold that keeps them, until it is lifted.'),
         rows: count,
       }),
     )

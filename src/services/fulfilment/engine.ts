@@ -325,6 +325,29 @@ export async function markRestricted(
   );
 }
 
+/**
+ * The rows among `rows` that a legal hold keeps (a 'hold:<id>' marker): row key → hold id. Read in the
+ * caller's transaction, before anything is erased.
+ */
+export async function heldRows(
+  c: SqlConnector,
+  collection: Collection,
+  rows: Row[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const keys = rows.map((r) => rowKey(collection, r));
+  const size = c.dialect.maxListValues ?? IN_CHUNK;
+  for (let i = 0; i < keys.length; i += size) {
+    const found = await select<{ row_key: string; request_id: string }>(
+      c,
+      sql`SELECT row_key, request_id FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${collection.name}
+          AND reason = 'retention' AND request_id LIKE 'hold:%' AND ${c.dialect.anyOf(sql.id('row_key'), keys.slice(i, i + size))}`,
+    );
+    for (const f of found) out.set(f.row_key, f.request_id.slice('hold:'.length));
+  }
+  return out;
+}
+
 /** Is this row restricted (store-only)? For connectors and consent lookups. */
 export async function isRestricted(c: SqlConnector, collection: string, key: string): Promise<boolean> {
   const rows = await select(
@@ -343,7 +366,11 @@ export type CollectionOutcome = {
   collection: string;
   erased: number;
   kept: number;
-  keptUnder: { rule: string; eraseOn: IsoDate; rows: number }[];
+  /**
+   * Rows kept although the request asked to erase them: by a legal rule until `eraseOn`, or by a legal hold
+   * (`hold`: its id, rule 'legal-hold', no day: until it is lifted).
+   */
+  keptUnder: { rule: string; eraseOn?: IsoDate; hold?: string; rows: number }[];
   action: 'delete' | 'mask' | 'rectify' | 'restrict' | 'none';
 };
 
@@ -403,7 +430,10 @@ export async function eraseInDatabase(
 ): Promise<CollectionOutcome[]> {
   return inOneTransaction(engine, { datasetKey, nodes, located, markers: true }, async (tx, node, rows) => {
     const { dataset, collection } = node;
-    const { kept, erase } = splitByRetention(collection, rows, opts.rules, opts.today);
+    // Rows under a legal hold stay as they are (their marker too); the rest follow the retention rules.
+    const held = rows.length ? await heldRows(tx, collection, rows) : new Map<string, string>();
+    const free = held.size ? rows.filter((r) => !held.has(rowKey(collection, r))) : rows;
+    const { kept, erase } = splitByRetention(collection, free, opts.rules, opts.today);
     if (kept.length)
       await markRows(
         tx,
@@ -439,10 +469,15 @@ export async function eraseInDatabase(
         });
       if (sets.length) erased += await updateRows(tx, collection, erase, sets);
     }
+    const byHold = new Map<string, number>();
+    for (const h of held.values()) byHold.set(h, (byHold.get(h) ?? 0) + 1);
     return {
       erased,
-      kept: kept.reduce((s, k) => s + k.rows.length, 0),
-      keptUnder: kept.map((k) => ({ rule: k.rule, eraseOn: k.eraseOn, rows: k.rows.length })),
+      kept: kept.reduce((s, k) => s + k.rows.length, 0) + held.size,
+      keptUnder: [
+        ...[...byHold].map(([hold, n]) => ({ rule: 'legal-hold', hold, rows: n })),
+        ...kept.map((k) => ({ rule: k.rule, eraseOn: k.eraseOn, rows: k.rows.length })),
+      ],
       action,
     };
   });

@@ -284,7 +284,11 @@ export function summarise(result: FulfilmentResult): string {
   const changed = result.outcomes.reduce((n, o) => n + (o.action === 'none' ? 0 : o.erased), 0);
   const systems = new Set(result.outcomes.filter((o) => o.erased > 0).map((o) => o.system));
   const kept = result.outcomes.flatMap((o) =>
-    o.keptUnder.map((k) => `${o.collection}: ${k.rows} kept under ${k.rule} until ${k.eraseOn}`),
+    o.keptUnder.map((k) =>
+      k.hold
+        ? `${o.collection}: ${k.rows} kept under a legal hold until it is lifted`
+        : `${o.collection}: ${k.rows} kept under ${k.rule} until ${k.eraseOn}`,
+    ),
   );
   return [
     `${changed} record(s) changed in ${systems.size} system(s).`,

@@ -5,6 +5,7 @@
  *
  *   expired    the trigger date (own column, or through references) is before the rule's cut-off
  *   hasMarker  the row carries a marker in ombud_restrictions (Art. 18, kept under a rule, legal hold)
+ *   heldByHold it carries the marker of one legal hold ('hold:<id>')
  *   due        it carries a 'retention' marker whose erase_on has come
  *   legalKeeps the first annotated legal rule that matches it is an exception of the purpose rule and
  *              its legal period has not ended
@@ -98,14 +99,22 @@ export const due = (s: SweepSql, cp: CollectionPlan, t: Sql, rule?: string | nul
       }`,
   );
 
-/** A 'retention' marker whose day has not come, or has none (a legal hold until resolved). */
+/**
+ * A 'retention' marker whose day has not come, or has none (a hold written by hand until resolved); the
+ * markers of a legal hold placed through Ombud ('hold:<id>') are counted per hold, by `heldByHold`.
+ */
 export const heldUnderRule = (s: SweepSql, cp: CollectionPlan, t: Sql) =>
   marker(
     s,
     cp,
     t,
-    (m) => sql` AND ${m}.reason = 'retention' AND (${m}.erase_on IS NULL OR ${m}.erase_on > ${s.ctx.today})`,
+    (m) =>
+      sql` AND ${m}.reason = 'retention' AND (${m}.erase_on IS NULL OR ${m}.erase_on > ${s.ctx.today}) AND ${m}.request_id NOT LIKE 'hold:%'`,
   );
+
+/** The marker of one legal hold (its request_id, 'hold:<id>'). */
+export const heldByHold = (s: SweepSql, cp: CollectionPlan, t: Sql, markerId: string) =>
+  marker(s, cp, t, (m) => sql` AND ${m}.reason = 'retention' AND ${m}.request_id = ${markerId}`);
 
 export function expired(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
   const p = cp.purpose;

@@ -31,6 +31,7 @@ import {
   dueNow,
   expired,
   hasMarker,
+  heldByHold,
   heldUnderRule,
   kept,
   keyExpr,
@@ -55,7 +56,7 @@ export type OutcomeAction = (typeof OUTCOME_ACTIONS)[number];
 /**
  * Counts only, never personal data. `rule`: the purpose rule (delete, anonymise, mask, held, blocked),
  * the legal rule that keeps (keep) or the marker's rule (erase-due). `detail`: for keep, the purpose rule
- * that ended; held: 'art-18' or 'retention'; blocked: 'referenced' or 'erase-due'; erase-due: delete|mask.
+ * that ended; held: 'art-18', 'retention' or the legal hold's marker id 'hold:<id>'; blocked: 'referenced' or 'erase-due'; erase-due: delete|mask.
  */
 export type RetentionOutcome = {
   system: string;
@@ -322,6 +323,17 @@ async function eraseDue(w: CollectionSweep, rule_id: string | null): Promise<voi
   w.add(label, 'erase-due', cp.erase, n);
 }
 
+/** The legal holds with markers in the collection (their marker ids, 'hold:<id>'). */
+async function holdsOf({ tx, cp, ctx }: CollectionSweep): Promise<string[]> {
+  if (!ctx.markers) return [];
+  const rows = await select<{ request_id: string }>(
+    tx,
+    sql`SELECT DISTINCT request_id FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection}
+        AND reason = 'retention' AND request_id LIKE 'hold:%'`,
+  );
+  return rows.map((r) => r.request_id).sort();
+}
+
 /** Rows past the purpose rule that it leaves alone: held by a marker, or (delete) still referenced. */
 async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
   const { s, cp, T } = w;
@@ -337,6 +349,14 @@ async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
     'retention',
     await w.count(() => sql`${expired(s, cp, T)} AND ${heldUnderRule(s, cp, T)}`),
   );
+  // Legal holds, each named: detail 'hold:<id>'.
+  for (const markerId of await holdsOf(w))
+    w.add(
+      p.rule,
+      'held',
+      markerId,
+      await w.count(() => sql`${expired(s, cp, T)} AND ${heldByHold(s, cp, T, markerId)}`),
+    );
   if (p.action === 'delete')
     w.add(
       p.rule,

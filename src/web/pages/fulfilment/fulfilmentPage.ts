@@ -29,7 +29,7 @@ function steps(st: Status): Html {
     head: ['Step', 'Status', 'Attempts', 'Collections', 'Why / note'],
     rows: st.steps.map(
       (s) => html`<tr><td>${s.step}</td><td>${s.status}</td><td>${s.attempts}</td>
-<td>${(s.outcome ?? []).map((o) => html`<div>${o.system} / ${o.collection}: ${o.erased} changed, ${o.kept} kept${o.keptUnder.length ? ` (${o.keptUnder.map((k) => `${k.rule} until ${k.eraseOn}`).join(', ')})` : ''}</div>`)}</td>
+<td>${(s.outcome ?? []).map((o) => html`<div>${o.system} / ${o.collection}: ${o.erased} changed, ${o.kept} kept${o.keptUnder.length ? ` (${o.keptUnder.map((k) => (k.hold ? `legal hold ${k.hold}` : `${k.rule} until ${k.eraseOn}`)).join(', ')})` : ''}</div>`)}</td>
 <td>${s.error ?? ''}${s.note ? html`<div class="note">${s.note}</div>` : ''}</td></tr>`,
     ),
   });

@@ -71,7 +71,9 @@ function stepsTable(run: NonNullable<RunStatus>): Html {
         o ? `${o.system} / ${o.collection}` : '',
         o ? String(o.erased) : '',
         o ? String(o.kept) : '',
-        o?.keptUnder.map((k) => `${k.rule} (until ${k.eraseOn})`).join(', ') ?? '',
+        o?.keptUnder
+          .map((k) => (k.hold ? `legal hold ${k.hold}` : `${k.rule} (until ${k.eraseOn})`))
+          .join(', ') ?? '',
       ]),
     ),
   );

@@ -1,0 +1,201 @@
+/**
+ * Legal holds over HTTP on a real server with the demo systems (embedded): the API's answers (201, 400 and
+ * 422 with field paths, the list, the lift) and the console page (holds due for review highlighted, the
+ * place and lift forms). The app runs on an injected clock; review days are derived from it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Actor } from '../../src/services/audit/auditLog.ts';
+import type { RetentionWorker } from '../../src/services/retention/worker.ts';
+import { tickingClock } from '../support/clock.ts';
+import { postForm } from '../support/http.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { SAME_ORIGIN } from '../security/helpers.ts';
+
+const START = '2026-11-25T09:00:00Z';
+let ts: TestServer;
+const day = (offset: number) =>
+  new Date(ts.app.now().getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  ts.server.inject({
+    method,
+    url,
+    headers: { cookie: ts.cookie, ...SAME_ORIGIN, accept: 'application/json' },
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+const count = async (sql: string) => Number((await ts.app.db.query<{ n: number }>(sql))[0]!.n);
+
+beforeAll(async () => {
+  ts = await startTestServer({ fulfilment: 'embedded', now: tickingClock(START) });
+  const systems = ts.workers.subjectSystems!;
+  ts.workers.retention = {
+    systems,
+    deps: async (actor: Actor) => ({
+      db: ts.app.db,
+      actor,
+      index: (await ts.app.registers.get())!.index,
+      datasets: systems.datasets,
+      connectors: systems.connectors,
+      secret: ts.app.config.secret!,
+      now: ts.app.now,
+    }),
+    stop: async () => {},
+  } as unknown as RetentionWorker;
+}, 120_000);
+afterAll(async () => {
+  await ts?.close();
+});
+
+describe('legal holds over HTTP', () => {
+  test('P14 P46 a bad hold is a 422 naming each field; a malformed one a 400 with its path; nothing is stored', async () => {
+    const bad = await call('POST', '/api/v1/organizations/nestit-sverige/holds', {
+      reasonKind: 'legal-rule',
+      ruleId: 'no-such-rule',
+      reason: 'Decision 2026-1',
+      scope: { kind: 'collection', dataset: 'nestit_customer_service', collection: 'no_such_table' },
+      reviewOn: day(-1),
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'ruleId',
+      'scope.collection',
+      'reviewOn',
+    ]);
+    const subject = await call('POST', '/api/v1/organizations/nestit-sverige/holds', {
+      reasonKind: 'dispute',
+      reason: 'Dispute 2026-2',
+      scope: { kind: 'subject' },
+      reviewOn: day(30),
+    });
+    expect(subject.statusCode).toBe(422);
+    expect(subject.json().errors.map((e: { path: string }) => e.path)).toEqual(['scope.email']);
+    const malformed = await call('POST', '/api/v1/organizations/nestit-sverige/holds', {
+      reasonKind: 'whim',
+      reason: '',
+      scope: { kind: 'subject', email: 'not an address' },
+      reviewOn: 'soon',
+    });
+    expect(malformed.statusCode).toBe(400);
+    const paths = malformed.json().errors.map((e: { path: string }) => e.path);
+    for (const p of ['body.reasonKind', 'body.reason', 'body.scope.email', 'body.reviewOn'])
+      expect(paths).toContain(p);
+    expect(malformed.body).not.toContain('not an address');
+    expect(await count('SELECT count(*)::int AS n FROM legal_holds')).toBe(0);
+  });
+
+  test('P14 P46 a hold on a collection marks its rows, is listed, shows as due for review on the console near its day, and is lifted by form', async () => {
+    const cases = await count('SELECT count(*)::int AS n FROM demo_customer_service.cases');
+    expect(cases).toBeGreaterThan(0);
+    const reviewOn = day(10);
+    const placed = await call('POST', '/api/v1/organizations/nestit-sverige/holds', {
+      reasonKind: 'authority-decision',
+      reason: 'IMY decision DI-2026-1234: keep the case files',
+      scope: { kind: 'collection', dataset: 'nestit_customer_service', collection: 'cases' },
+      reviewOn,
+    });
+    expect(placed.statusCode).toBe(201);
+    const hold = placed.json();
+    expect(hold).toMatchObject({
+      orgId: 'nestit-sverige',
+      reasonKind: 'authority-decision',
+      ruleId: null,
+      scope: { kind: 'collection', dataset: 'nestit_customer_service', collection: 'cases' },
+      reviewOn,
+      review: 'later',
+      rowsHeld: cases,
+      liftedAt: null,
+    });
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM demo_customer_service.ombud_restrictions WHERE request_id = 'hold:${hold.id}'`,
+      ),
+    ).toBe(cases);
+
+    const list = await call('GET', '/api/v1/organizations/nestit-sverige/holds?standing=true');
+    expect(list.statusCode).toBe(200);
+    expect(list.json().holds.map((h: { id: string }) => h.id)).toEqual([hold.id]);
+    expect((await call('GET', '/api/v1/organizations/provendo/holds')).json().holds).toEqual([]);
+
+    const page = () =>
+      ts.server.inject({
+        method: 'GET',
+        url: '/console/holds',
+        headers: { cookie: ts.cookie, accept: 'text/html' },
+      });
+    // Its review day is ten days on: listed as due soon (within a week) five days on; highlighted when due.
+    const first = await page();
+    expect(first.statusCode).toBe(200);
+    expect(first.body).not.toContain('id="holds-due"');
+    expect(first.body).toContain(`<tr id="hold-${hold.id}">`);
+    const soon = await call('POST', '/api/v1/organizations/nestit-sverige/holds', {
+      reasonKind: 'dispute',
+      reason: 'Claim 2026-12, review in five days',
+      scope: { kind: 'subject', email: 'nobody.held@example.test' },
+      reviewOn: day(5),
+    });
+    expect(soon.json()).toMatchObject({ review: 'due-soon', rowsHeld: 0 });
+    const html = (await page()).body;
+    expect(html).toContain('id="holds-due"');
+    expect(html).toContain(`<tr id="hold-${soon.json().id}" class="due">`);
+    expect(html).toContain(`<tr id="hold-${hold.id}">`);
+    expect(html).toContain('review soon');
+    expect(html).toContain('action="/console/holds"');
+    expect(html).toContain(`action="/console/holds/${hold.id}/lift"`);
+    expect((await call('GET', '/api/v1/organizations/nestit-sverige/holds')).json().holds[0].review).toBe(
+      'due-soon',
+    );
+
+    // A second hold placed through the console's form, on the same collection; then both lifted.
+    const form = await postForm(
+      ts.server,
+      '/console/holds',
+      {
+        orgId: 'nestit-sverige',
+        reasonKind: 'legal-rule',
+        ruleId: 'legal-hold',
+        reason: 'Claim 2026-77 under negotiation',
+        scopeKind: 'collection',
+        dataset: 'nestit_customer_service',
+        collection: 'cases',
+        reviewOn: day(60),
+      },
+      { cookie: ts.cookie, ...SAME_ORIGIN },
+    );
+    expect(form.statusCode).toBe(303);
+    const [second] = await ts.app.db.query<{ id: string }>(
+      "SELECT id FROM legal_holds WHERE rule_id = 'legal-hold'",
+    );
+    // The first hold's lift leaves every row under the second.
+    const lifted = await call('POST', `/api/v1/holds/${hold.id}/lift`, {
+      reason: 'Decision appealed and reversed',
+    });
+    expect(lifted.statusCode).toBe(200);
+    expect(lifted.json()).toMatchObject({ markersRemoved: 0, markersRestored: 0, review: 'lifted' });
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM demo_customer_service.ombud_restrictions WHERE request_id = 'hold:${second!.id}'`,
+      ),
+    ).toBe(cases);
+    const byForm = await postForm(
+      ts.server,
+      `/console/holds/${second!.id}/lift`,
+      { reason: 'Claim settled' },
+      { cookie: ts.cookie, ...SAME_ORIGIN },
+    );
+    expect(byForm.statusCode).toBe(303);
+    expect(
+      await count(
+        "SELECT count(*)::int AS n FROM demo_customer_service.ombud_restrictions WHERE request_id LIKE 'hold:%'",
+      ),
+    ).toBe(0);
+    const again = await call('POST', `/api/v1/holds/${hold.id}/lift`, { reason: 'again' });
+    expect(again.statusCode).toBe(409);
+    expect(
+      (
+        await ts.app.db.query<{ action: string }>(
+          "SELECT action FROM audit_log WHERE action LIKE 'hold.%' ORDER BY seq",
+        )
+      ).map((a) => a.action),
+    ).toEqual(['hold.place', 'hold.place', 'hold.place', 'hold.lift', 'hold.lift']);
+  }, 180_000);
+});
