@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Actor } from '../../src/services/audit/auditLog.ts';
 import type { RetentionWorker } from '../../src/services/retention/worker.ts';
+import type { IsoDate } from '../../src/core/deadlines/iso-date.ts';
+import { mailHoldsDueForReview } from '../../src/services/holds/holdDigest.ts';
 import { tickingClock } from '../support/clock.ts';
 import { postForm } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -198,4 +200,39 @@ describe('legal holds over HTTP', () => {
       ).map((a) => a.action),
     ).toEqual(['hold.place', 'hold.place', 'hold.place', 'hold.lift', 'hold.lift']);
   }, 180_000);
+
+  test('P14 P46 the daily digest mails the privacy team the holds whose review day has come or is within a week, without the subject', async () => {
+    const placed = await call('POST', '/api/v1/organizations/provendo/holds', {
+      reasonKind: 'dispute',
+      reason: 'Claim NO-2026-3 about a delivery',
+      scope: { kind: 'subject', email: 'digest.subject@example.test' },
+      reviewOn: day(3),
+    });
+    expect(placed.statusCode).toBe(201);
+    const later = await call('POST', '/api/v1/organizations/provendo/holds', {
+      reasonKind: 'dispute',
+      reason: 'Claim NO-2026-4, reviewed in a month',
+      scope: { kind: 'subject', email: 'later.subject@example.test' },
+      reviewOn: day(30),
+    });
+    expect(later.statusCode).toBe(201);
+    const res = await mailHoldsDueForReview(ts.app.db, {
+      to: 'dpo@nestit.example',
+      today: day(0) as IsoDate,
+      publicUrl: 'https://ombud.example',
+      now: ts.app.now(),
+    });
+    const [mail] = await ts.app.db.query<{ subject: string; body: string }>(
+      "SELECT subject, body FROM mail_outbox WHERE template = 'digest' AND to_address = 'dpo@nestit.example' ORDER BY created_at DESC LIMIT 1",
+    );
+    expect(mail!.body).toContain(`review soon ${day(3)}  provendo  dispute  a data subject, in every system`);
+    expect(mail!.body).not.toContain(day(30));
+    expect(mail!.body).not.toContain('digest.subject@example.test');
+    expect(mail!.body).toContain('https://ombud.example/console/holds');
+    // Every standing hold due within the week is listed: one line each.
+    const lines = mail!.body.split('\n').filter((l) => l.includes('/console/holds'));
+    expect(lines.length).toBe(res.holds);
+    expect(mail!.subject).toMatch(/^Ombud: \d+ legal holds? to review$/);
+    expect(res.mails).toBe(1);
+  });
 });

@@ -1,3 +1,5 @@
+import type { IsoDate } from '../../core/deadlines/iso-date.ts';
+import { mailHoldsDueForReview } from '../../services/holds/holdDigest.ts';
 import { deliverOutbox } from '../../services/mail/outbox.ts';
 import { purgeExpiredResults } from '../../services/requests/deliverResult.ts';
 import { dailyDigest } from '../../services/requests/listRequests.ts';
@@ -10,6 +12,16 @@ import { withApp } from '../with-app.ts';
 export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, io) =>
   withApp(async (app) => {
     const digest = await dailyDigest(app, { fallbackTo: values['fallback-to'] });
+    // Legal holds whose review day has come go to the privacy team (the fallback address).
+    const to = values['fallback-to'];
+    const holds = to
+      ? await mailHoldsDueForReview(app.db, {
+          to,
+          today: app.now().toISOString().slice(0, 10) as IsoDate,
+          publicUrl: app.config.publicUrl,
+          now: app.now(),
+        })
+      : { mails: 0, holds: 0 };
     const purged = app.config.secret ? await purgeExpiredResults(app) : 0;
     const sent = await deliverOutbox(
       app.db,
@@ -19,6 +31,7 @@ export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, 
     if (values.json)
       printJson(io, {
         digestMails: digest.mails,
+        holdsToReview: holds.holds,
         resultFilesPurged: purged,
         mailSent: sent.sent,
         mailFailed: sent.failed,
@@ -26,7 +39,7 @@ export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, 
       });
     else
       io.out(
-        `Digest mails: ${digest.mails}. Result files purged: ${purged}. Mail sent: ${sent.sent}, failed: ${sent.failed}${app.config.smtpUrl ? '' : ' (SMTP_URL not set: mail waits in the outbox)'}.`,
+        `Digest mails: ${digest.mails}. Legal holds to review: ${holds.holds}. Result files purged: ${purged}. Mail sent: ${sent.sent}, failed: ${sent.failed}${app.config.smtpUrl ? '' : ' (SMTP_URL not set: mail waits in the outbox)'}.`,
       );
     return sent.failed > 0 ? 1 : 0;
   });
