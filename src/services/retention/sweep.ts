@@ -161,6 +161,14 @@ export async function sweepDataset(
       KeyedHashPseudonym.value({ subjectKey: 'ombud-retention', secret: opts.secret, path }),
     ...(markers ? await keyCollationOf(c) : {}),
   };
+  // The withdrawn identities are read from Ombud's consent register before the database's transaction
+  // opens: an embedded system shares Ombud's one PGlite connection, which the transaction holds.
+  const withdrawn = new Map<string, WithdrawnIdentity[]>();
+  for (const cp of plan.collections) {
+    const wd = cp.purpose?.expiredBefore ? cp.purpose.withdrawal : undefined;
+    if (wd && opts.withdrawn)
+      withdrawn.set(cp.collection, await opts.withdrawn(wd.purposes, wd.withdrawnBefore));
+  }
   try {
     const outcomes = await c.transaction(async (tx) => {
       // Claim the run for this database first: a second worker waits here, then fails on the key.
@@ -180,7 +188,7 @@ export async function sweepDataset(
       for (const cp of plan.collections) {
         const collection = opts.collections.get(cp.collection);
         if (!collection) continue;
-        const found = await sweepCollection(tx, cp, collection, ctx, opts);
+        const found = await sweepCollection(tx, cp, collection, ctx, opts, withdrawn.get(cp.collection));
         out.push(...found);
         opts.onProgress?.({ dataset: plan.dataset, collection: cp.collection, outcomes: found });
       }
@@ -256,6 +264,8 @@ async function sweepCollection(
   collection: Collection,
   ctx: SweepContext,
   opts: SweepOptions,
+  /** The identities whose withdrawal has taken effect (read before the transaction), if the rule has one. */
+  withdrawn: WithdrawnIdentity[] | undefined,
 ): Promise<RetentionOutcome[]> {
   const w = new CollectionSweep(tx, cp, ctx, opts.dryRun);
   // 1. Deferred erasure: rows kept under a rule whose first erasable day has come.
@@ -266,7 +276,7 @@ async function sweepCollection(
   await countLeftAlone(w, p);
   if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
   await applyPurpose(w, p);
-  if (p.withdrawal && opts.withdrawn) await applyWithdrawal(w, p, opts.withdrawn);
+  if (p.withdrawal && withdrawn) await applyWithdrawal(w, p, withdrawn);
   return w.out;
 }
 
@@ -427,11 +437,10 @@ async function applyPurpose(w: CollectionSweep, p: Purpose): Promise<void> {
 async function applyWithdrawal(
   w: CollectionSweep,
   p: Purpose,
-  lookup: NonNullable<SweepOptions['withdrawn']>,
+  identities: WithdrawnIdentity[],
 ): Promise<void> {
   const { s, cp, T, tx } = w;
   const plan = p.withdrawal!;
-  const identities = await lookup(plan.purposes, plan.withdrawnBefore);
   const kinds = new Set(plan.identities.map((i) => i.kind));
   const relevant = identities.filter((i) => kinds.has(i.kind));
   let n = 0;
