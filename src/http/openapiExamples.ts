@@ -32,6 +32,7 @@ export const EXAMPLE_IDS = {
   subject: 'e1d5b8a3-4c2f-4e71-8d96-0a3f7c2b5e18',
   event: '7b4f2e9c-0d1a-4c3b-8e57-6a2d9f1c3b80',
   link: 'a8c3e5f1-2b7d-4a96-9e04-1c6b3d8f2a57',
+  hold: 'd2f6a9c4-8e1b-4b37-a5d0-6c2e9f3b1a74',
 } as const;
 
 /** A request as the API answers it (the `requestView` of schemas/requests.ts). */
@@ -551,6 +552,36 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
           summary: 'The endpoint and its signing secret, shown this once (a fake one here)',
           value: { id: EXAMPLE_IDS.webhookEndpoint, secret: 'whsec_ZXhhbXBsZS1zZWNyZXQtbm90LXJlYWw=' },
         },
+      },
+    },
+  },
+  createHold: {
+    body: {
+      Dispute: {
+        summary: "A customer's data kept for a dispute, across every system, reviewed in half a year",
+        value: {
+          reasonKind: 'dispute',
+          reason: 'Claim about a damaged delivery, case T-2026-118 at the district court',
+          scope: { kind: 'subject', email: 'kari.lund@example.test' },
+          reviewOn: '2031-06-30',
+        },
+      },
+      AuthorityDecision: {
+        summary: "The customer-service cases kept under the authority's decision",
+        value: {
+          reasonKind: 'authority-decision',
+          reason: 'IMY decision DI-2026-1234: keep the case files until the review ends',
+          scope: { kind: 'collection', dataset: 'nestit_customer_service', collection: 'cases' },
+          reviewOn: '2031-06-30',
+        },
+      },
+    },
+  },
+  liftHold: {
+    body: {
+      Settled: {
+        summary: 'The dispute is settled: the rows go on the next run',
+        value: { reason: 'Settled out of court on 2027-02-01; nothing more to keep' },
       },
     },
   },

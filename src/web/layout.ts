@@ -15,7 +15,7 @@ export const CONSOLE_NAV: readonly { id: string; href: string; label: string }[]
   { id: 'requests', href: '/console/requests', label: 'Requests' },
   { id: 'tasks', href: '/console/fulfilment/tasks', label: 'Tasks' },
   { id: 'retention', href: '/console/retention', label: 'Retention' },
-  { id: 'holds', href: '/console/holds', label: 'Legal holds' },
+  { id: 'holds', href: '/console/holds', label: 'Holds' },
   { id: 'audit', href: '/console/audit', label: 'Audit log' },
   { id: 'people', href: '/console/users', label: 'People' },
   { id: 'consent', href: '/console/consent', label: 'Consent' },

@@ -306,6 +306,7 @@ describe('--json: one JSON document on stdout, messages on stderr', () => {
 
     expect((await json(['requests', 'daily'], 0)).doc).toEqual({
       digestMails: 0,
+      holdsToReview: 0,
       resultFilesPurged: 0,
       mailSent: 0,
       mailFailed: 0,
