@@ -9,6 +9,22 @@ import { type CommandSpec, DATABASE_ENV, defineCommand } from './spec.ts';
 
 const WRITES = [...DATABASE_ENV, 'USER'] as const;
 
+/** The options of the commands that act on rows in the group's databases (src/cli/systems.ts). */
+const SYSTEMS = {
+  datasets: {
+    type: 'string',
+    value: 'DIR',
+    description: "the dataset annotations (default: the demo group's, examples/nestit/datasets)",
+  },
+  connection: {
+    type: 'string',
+    value: 'KEY=URL',
+    multiple: true,
+    description: 'the database of dataset KEY',
+  },
+  demo: { type: 'boolean', description: "the demo's own systems (embedded, or on DATABASE_URL)" },
+} as const;
+
 export const COMMANDS = {
   start: defineCommand({
     summary: 'Start the server (embedded database unless DATABASE_URL is set) and load the demo group',
@@ -372,18 +388,7 @@ export const COMMANDS = {
     options: {
       'dry-run': { type: 'boolean', description: 'count what would be done; change nothing' },
       today: { type: 'string', value: 'YYYY-MM-DD', description: 'the day to sweep for (default: today)' },
-      datasets: {
-        type: 'string',
-        value: 'DIR',
-        description: "the dataset annotations (default: the demo group's, examples/nestit/datasets)",
-      },
-      connection: {
-        type: 'string',
-        value: 'KEY=URL',
-        multiple: true,
-        description: 'the database of dataset KEY',
-      },
-      demo: { type: 'boolean', description: "the demo's own systems (embedded, or on DATABASE_URL)" },
+      ...SYSTEMS,
     },
     json: '{ runId, today, dryRun, status, alreadyDone, seconds, totals: { delete, anonymise, mask, erase-due, keep, held, blocked }, datasets: [{ dataset, system, status, recovered, error?, outcomes: [{ collection, rule, action, detail, rows }] }] }',
     env: WRITES,
@@ -434,18 +439,7 @@ export const COMMANDS = {
         required: true,
         description: 'the day someone checks whether it is still needed',
       },
-      datasets: {
-        type: 'string',
-        value: 'DIR',
-        description: "the dataset annotations (default: the demo group's, examples/nestit/datasets)",
-      },
-      connection: {
-        type: 'string',
-        value: 'KEY=URL',
-        multiple: true,
-        description: 'the database of dataset KEY',
-      },
-      demo: { type: 'boolean', description: "the demo's own systems (embedded, or on DATABASE_URL)" },
+      ...SYSTEMS,
     },
     json: '{ id, orgId, reasonKind, ruleId, reason, scope: { kind, identifiedBy?, system?, dataset?, collection? }, reviewOn, review, rowsHeld, placedBy, placedAt, liftedBy, liftedAt, liftReason }',
     env: [...WRITES, 'OMBUD_SECRET'],
@@ -466,18 +460,7 @@ export const COMMANDS = {
     args: [{ name: 'ID', description: 'the hold id (from hold list)', required: true }],
     options: {
       reason: { type: 'string', value: 'TEXT', required: true, description: 'why the hold ends' },
-      datasets: {
-        type: 'string',
-        value: 'DIR',
-        description: "the dataset annotations (default: the demo group's, examples/nestit/datasets)",
-      },
-      connection: {
-        type: 'string',
-        value: 'KEY=URL',
-        multiple: true,
-        description: 'the database of dataset KEY',
-      },
-      demo: { type: 'boolean', description: "the demo's own systems (embedded, or on DATABASE_URL)" },
+      ...SYSTEMS,
     },
     json: 'the lifted hold, with markersRemoved and markersRestored',
     env: WRITES,

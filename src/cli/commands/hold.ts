@@ -3,96 +3,50 @@
  * lifting mark rows in the group's databases, so they take the same connections as `ombud retention run`
  * (--connection KEY=URL for each annotated dataset, or --demo); listing reads Ombud's database only.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import type { PGlite } from '@electric-sql/pglite';
-import { validationError } from '../../core/errors.ts';
-import { describeScope, type PlaceHoldInput, placeHoldInput, reviewState } from '../../core/holds/hold.ts';
+import { checkedHoldInput, describeScope, type PlaceHoldInput, reviewState } from '../../core/holds/hold.ts';
 import { SYSTEM_PRINCIPAL } from '../../core/policies/permissions.ts';
-import { type DatasetSource, formatFinding, parseDatasetSources } from '../../core/retention/annotations.ts';
+import { formatFinding, parseDatasetSources } from '../../core/retention/annotations.ts';
 import type { App } from '../../app.ts';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
-import { installationSecret } from '../../services/consent/keys.ts';
-import type { SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 import { DEMO_DATASETS_DIR } from '../../services/fulfilment/datasets.ts';
-import type { Connectors } from '../../services/fulfilment/engine.ts';
 import { liftHold } from '../../services/holds/liftHold.ts';
 import { listHolds } from '../../services/holds/listHolds.ts';
 import { placeHold } from '../../services/holds/placeHold.ts';
 import type { Hold, HoldDeps } from '../../services/holds/store.ts';
 import { retentionToday } from '../../services/retention/runRetention.ts';
 import type { COMMANDS } from '../commands.ts';
-import { openConnection } from '../connections.ts';
 import { type CliIo as Io, printJson } from '../io.ts';
 import { type Run, UsageError } from '../spec.ts';
+import { parseConnections, readDatasetSources, withSystems } from '../systems.ts';
 import { withApp } from '../with-app.ts';
 
 const caller = { principal: SYSTEM_PRINCIPAL, actor: CLI_ACTOR };
 
 type SystemsOptions = { datasets?: string; connection: string[]; demo: boolean };
 
-async function readSources(dir: string): Promise<DatasetSource[]> {
-  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const base = dir.replace(/\/?$/, '/');
-  return Promise.all(
-    files.map(async (f) => ({ path: `${base}${f}`, text: await readFile(`${base}${f}`, 'utf8') })),
-  );
-}
-
 /** The hold use cases' dependencies over the databases named on the command line; closed after `fn`. */
-async function withSystems(
+async function withHoldSystems(
   app: App,
   values: SystemsOptions,
   io: Io,
   fn: (deps: HoldDeps) => Promise<number>,
 ): Promise<number> {
-  if (!values.demo && !values.connection.length)
-    throw new UsageError(
-      'say which databases hold the rows: --connection DATASET_KEY=URL for each, or --demo.',
-    );
+  const connections = parseConnections(values.connection, values.demo, 'hold the rows');
   const reg = await app.registers.get();
   if (!reg) {
     io.err('no register is stored; apply one first (ombud register apply DIR).');
     return 1;
   }
   const { datasets, findings } = parseDatasetSources(
-    await readSources(values.datasets ?? DEMO_DATASETS_DIR),
-    {
-      register: reg.index.register,
-    },
+    await readDatasetSources(values.datasets ?? DEMO_DATASETS_DIR),
+    { register: reg.index.register },
   );
   const errors = findings.filter((f) => f.severity === 'error');
   for (const f of errors) io.err(formatFinding(f));
   if (errors.length) return 1;
-  const connectors: Connectors = new Map();
-  const opened: SqlConnector[] = [];
-  let closeDemo: (() => Promise<void>) | undefined;
-  try {
-    if (values.demo) {
-      const { openDemoSystems } = await import('../../demo/systems/embedded.ts');
-      const demo = await openDemoSystems({
-        databaseUrl: app.config.databaseUrl,
-        embedded: (app.db as { instance?: PGlite }).instance,
-      });
-      closeDemo = demo.close;
-      for (const [k, c] of demo.connectors) connectors.set(k, c);
-    }
-    for (const spec of values.connection) {
-      const eq = spec.indexOf('=');
-      if (eq <= 0)
-        throw new UsageError('--connection takes DATASET_KEY=URL, e.g. nestit_webshop=postgres://…');
-      const c = await openConnection(spec.slice(eq + 1), 'connection');
-      opened.push(c);
-      connectors.set(spec.slice(0, eq), c);
-    }
-    const missing = datasets.filter((d) => !connectors.has(d.fides_key)).map((d) => d.fides_key);
-    if (missing.length)
-      throw new UsageError(`no connection for ${missing.join(', ')}; give --connection KEY=URL for each.`);
-    const secret = app.config.secret ?? (await installationSecret(app.db));
-    return await fn({ db: app.db, index: reg.index, datasets, connectors, secret, now: app.now });
-  } finally {
-    for (const c of opened) await c.close().catch(() => {});
-    await closeDemo?.();
-  }
+  return withSystems(app, { demo: values.demo, connections, datasets }, ({ connectors, secret }) =>
+    fn({ db: app.db, index: reg.index, datasets, connectors, secret, now: app.now }),
+  );
 }
 
 const wire = (h: Hold, today: string) => ({
@@ -139,29 +93,19 @@ function holdInput(values: {
       throw new UsageError('--collection takes DATASET.COLLECTION, e.g. nestit_customer_service.cases.');
     scope = { kind: 'collection', dataset, collection };
   }
-  const parsed = placeHoldInput.safeParse({
+  return checkedHoldInput({
     reasonKind: values['reason-kind'],
     ...(values.rule ? { ruleId: values.rule } : {}),
     reason: values.reason,
     scope,
     reviewOn: values['review-on'],
   });
-  if (!parsed.success)
-    throw validationError(
-      'invalid-hold',
-      'The hold cannot be placed as given.',
-      parsed.error.issues.map((i) => ({
-        path: i.path.map((k) => (typeof k === 'symbol' ? String(k) : k)),
-        message: i.message,
-      })),
-    );
-  return parsed.data;
 }
 
 export const place: Run<(typeof COMMANDS)['hold place']> = async ({ values }, io) => {
   const input = holdInput(values);
   return withApp((app) =>
-    withSystems(app, values, io, async (deps) => {
+    withHoldSystems(app, values, io, async (deps) => {
       const orgIds = deps.index.register.organizations.map((o) => o.id);
       const h = await placeHold(deps, caller, { orgIds }, values.org, input);
       const today = retentionToday(deps.index, app.now());
@@ -179,7 +123,7 @@ export const lift: Run<(typeof COMMANDS)['hold lift']> = async ({ values, positi
   const id = positionals[0]!;
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`'${id}' is not a hold id (see ombud hold list).`);
   return withApp((app) =>
-    withSystems(app, values, io, async (deps) => {
+    withHoldSystems(app, values, io, async (deps) => {
       const orgIds = deps.index.register.organizations.map((o) => o.id);
       const h = await liftHold(deps, caller, { orgIds }, id, values.reason);
       if (values.json) printJson(io, wire(h, retentionToday(deps.index, app.now())));

@@ -1,12 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import type { PGlite } from '@electric-sql/pglite';
-import { type DatasetSource, formatFinding, parseDatasetSources } from '../../core/retention/annotations.ts';
+import { formatFinding, parseDatasetSources } from '../../core/retention/annotations.ts';
 import { isIsoDate } from '../../core/deadlines/iso-date.ts';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
-import { installationSecret } from '../../services/consent/keys.ts';
-import type { SqlConnector } from '../../services/fulfilment/connectors/types.ts';
 import { DEMO_DATASETS_DIR } from '../../services/fulfilment/datasets.ts';
-import type { Connectors } from '../../services/fulfilment/engine.ts';
 import {
   CHANGE_ACTIONS,
   type RetentionProgress,
@@ -15,9 +10,9 @@ import {
 } from '../../services/retention/runRetention.ts';
 import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../services/retention/sweep.ts';
 import type { COMMANDS } from '../commands.ts';
-import { openConnection } from '../connections.ts';
 import { printJson } from '../io.ts';
 import { type Run, UsageError } from '../spec.ts';
+import { parseConnections, readDatasetSources, withSystems } from '../systems.ts';
 import { withApp } from '../with-app.ts';
 
 const VERB: Record<RetentionOutcome['action'], string> = {
@@ -41,14 +36,6 @@ export function describeOutcome(o: RetentionOutcome, dryRun: boolean): string {
   return `${o.rows} ${verb} (${why})`;
 }
 
-async function readSources(dir: string): Promise<DatasetSource[]> {
-  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const base = dir.replace(/\/?$/, '/');
-  return Promise.all(
-    files.map(async (f) => ({ path: `${base}${f}`, text: await readFile(`${base}${f}`, 'utf8') })),
-  );
-}
-
 /**
  * ombud retention run: sweep the connected databases once for a day (default: today in the controller's
  * time zone): erase rows kept under a rule whose day has come, end the purpose rules the datasets
@@ -58,20 +45,14 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
   const dryRun = values['dry-run'];
   if (values.today !== undefined && !isIsoDate(values.today))
     throw new UsageError(`--today '${values.today}' is not a date; write YYYY-MM-DD, e.g. 2026-11-25.`);
-  if (!values.demo && !values.connection.length)
-    throw new UsageError('say which databases to sweep: --connection DATASET_KEY=URL for each, or --demo.');
-  const connections = values.connection.map((spec) => {
-    const eq = spec.indexOf('=');
-    if (eq <= 0) throw new UsageError('--connection takes DATASET_KEY=URL, e.g. nestit_webshop=postgres://…');
-    return { key: spec.slice(0, eq), url: spec.slice(eq + 1) };
-  });
+  const connections = parseConnections(values.connection, values.demo, 'to sweep');
   return withApp(async (app) => {
     const reg = await app.registers.get();
     if (!reg) {
       io.err('ombud retention run: no register is stored; apply one first (ombud register apply DIR).');
       return 1;
     }
-    const sources = await readSources(values.datasets ?? DEMO_DATASETS_DIR);
+    const sources = await readDatasetSources(values.datasets ?? DEMO_DATASETS_DIR);
     const { datasets, findings } = parseDatasetSources(sources, { register: reg.index.register });
     for (const f of findings) (f.severity === 'error' || values.json ? io.err : io.out)(formatFinding(f));
     if (findings.some((f) => f.severity === 'error')) {
@@ -88,95 +69,74 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
         throw new UsageError(
           `no annotated dataset '${key}'; datasets: ${datasets.map((d) => d.fides_key).join(', ')}.`,
         );
-    const connectors: Connectors = new Map();
-    const opened: SqlConnector[] = [];
-    let closeDemo: (() => Promise<void>) | undefined;
-    try {
-      if (values.demo) {
-        io.progress("Opening the demo's systems …");
-        const { openDemoSystems } = await import('../../demo/systems/embedded.ts');
-        const demo = await openDemoSystems({
-          databaseUrl: app.config.databaseUrl,
-          embedded: (app.db as { instance?: PGlite }).instance,
-        });
-        closeDemo = demo.close;
-        for (const [k, c] of demo.connectors) connectors.set(k, c);
-      }
-      for (const { key, url } of connections) {
-        const c = await openConnection(url, 'connection');
-        opened.push(c);
-        connectors.set(key, c);
-      }
-      const missing = datasets.filter((d) => !connectors.has(d.fides_key)).map((d) => d.fides_key);
-      if (missing.length)
-        throw new UsageError(`no connection for ${missing.join(', ')}; give --connection KEY=URL for each.`);
-      const secret = app.config.secret ?? (await installationSecret(app.db));
-      const started = Date.now();
-      const soFar = () => `${Math.round((Date.now() - started) / 1000)} s`;
-      let sweeping = '';
-      // The report (stdout, as it goes) says what was done; the progress line (a terminal only) where it is.
-      const report = values.json ? () => {} : io.out;
-      const onProgress = (p: RetentionProgress) => {
-        if (p.kind === 'database') {
-          sweeping = `[${p.position + 1}/${p.total}] ${p.dataset}`;
-          io.progress(`Sweeping ${sweeping} (${p.system}) … ${soFar()}`);
-          report(`[${p.position + 1}/${p.total}] ${p.dataset} (${p.system})`);
-        } else if (p.kind === 'collection') {
-          io.progress(`Sweeping ${sweeping}: ${p.collection} done, ${soFar()}`);
-          report(
-            `  ${p.collection}: ${p.outcomes.length ? p.outcomes.map((o) => describeOutcome(o, dryRun)).join('; ') : 'nothing due'}`,
-          );
-        } else if (p.kind === 'committed')
-          report(
-            p.recovered
-              ? '  committed by an earlier attempt (outcome read back from the database)'
-              : `  ${dryRun ? 'counted' : 'committed'} in ${p.ms} ms`,
-          );
-        else io.err(`  ${p.dataset} failed: ${p.error}`);
-      };
-      const res = await runRetention(
-        { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now },
-        { dryRun, ...(values.today ? { today: values.today } : {}), onProgress },
-      );
-      io.progress('');
-      const sum = (a: RetentionOutcome['action']) =>
-        res.outcomes.filter((o) => o.action === a).reduce((n, o) => n + o.rows, 0);
-      const code = res.status === 'done' ? 0 : 1;
-      if (values.json) {
-        printJson(io, {
-          runId: res.runId,
-          today: res.today,
-          dryRun: res.dryRun,
-          status: res.status,
-          alreadyDone: res.alreadyDone,
-          seconds: Math.round((Date.now() - started) / 100) / 10,
-          totals: Object.fromEntries(OUTCOME_ACTIONS.map((a) => [a, sum(a)])),
-          datasets: res.steps.map((s) => ({
-            ...s,
-            outcomes: res.outcomes
-              .filter((o) => o.dataset === s.dataset)
-              .map(({ collection, rule, action, detail, rows }) => ({
-                collection,
-                rule,
-                action,
-                detail,
-                rows,
-              })),
-          })),
-        });
+    return withSystems(
+      app,
+      { demo: values.demo, connections, datasets, onDemo: () => io.progress("Opening the demo's systems …") },
+      async ({ connectors, secret }) => {
+        const started = Date.now();
+        const soFar = () => `${Math.round((Date.now() - started) / 1000)} s`;
+        let sweeping = '';
+        // The report (stdout, as it goes) says what was done; the progress line (a terminal only) where it is.
+        const report = values.json ? () => {} : io.out;
+        const onProgress = (p: RetentionProgress) => {
+          if (p.kind === 'database') {
+            sweeping = `[${p.position + 1}/${p.total}] ${p.dataset}`;
+            io.progress(`Sweeping ${sweeping} (${p.system}) … ${soFar()}`);
+            report(`[${p.position + 1}/${p.total}] ${p.dataset} (${p.system})`);
+          } else if (p.kind === 'collection') {
+            io.progress(`Sweeping ${sweeping}: ${p.collection} done, ${soFar()}`);
+            report(
+              `  ${p.collection}: ${p.outcomes.length ? p.outcomes.map((o) => describeOutcome(o, dryRun)).join('; ') : 'nothing due'}`,
+            );
+          } else if (p.kind === 'committed')
+            report(
+              p.recovered
+                ? '  committed by an earlier attempt (outcome read back from the database)'
+                : `  ${dryRun ? 'counted' : 'committed'} in ${p.ms} ms`,
+            );
+          else io.err(`  ${p.dataset} failed: ${p.error}`);
+        };
+        const res = await runRetention(
+          { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now },
+          { dryRun, ...(values.today ? { today: values.today } : {}), onProgress },
+        );
+        io.progress('');
+        const sum = (a: RetentionOutcome['action']) =>
+          res.outcomes.filter((o) => o.action === a).reduce((n, o) => n + o.rows, 0);
+        const code = res.status === 'done' ? 0 : 1;
+        if (values.json) {
+          printJson(io, {
+            runId: res.runId,
+            today: res.today,
+            dryRun: res.dryRun,
+            status: res.status,
+            alreadyDone: res.alreadyDone,
+            seconds: Math.round((Date.now() - started) / 100) / 10,
+            totals: Object.fromEntries(OUTCOME_ACTIONS.map((a) => [a, sum(a)])),
+            datasets: res.steps.map((s) => ({
+              ...s,
+              outcomes: res.outcomes
+                .filter((o) => o.dataset === s.dataset)
+                .map(({ collection, rule, action, detail, rows }) => ({
+                  collection,
+                  rule,
+                  action,
+                  detail,
+                  rows,
+                })),
+            })),
+          });
+          return code;
+        }
+        const changed = CHANGE_ACTIONS.reduce((n, a) => n + sum(a), 0);
+        io.out(
+          `Run ${res.runId}${dryRun ? ' (dry run: nothing was changed)' : ''} for ${res.today}: ${res.status}. ` +
+            `${dryRun ? 'Would delete' : 'Deleted'} ${sum('delete')}, anonymised ${sum('anonymise')}, masked ${sum('mask')}, ` +
+            `erased when due ${sum('erase-due')}, kept under a legal rule ${sum('keep')}; held ${sum('held')}, waiting ${sum('blocked')}.` +
+            (changed === 0 && !dryRun ? ' Nothing was due.' : ''),
+        );
         return code;
-      }
-      const changed = CHANGE_ACTIONS.reduce((n, a) => n + sum(a), 0);
-      io.out(
-        `Run ${res.runId}${dryRun ? ' (dry run: nothing was changed)' : ''} for ${res.today}: ${res.status}. ` +
-          `${dryRun ? 'Would delete' : 'Deleted'} ${sum('delete')}, anonymised ${sum('anonymise')}, masked ${sum('mask')}, ` +
-          `erased when due ${sum('erase-due')}, kept under a legal rule ${sum('keep')}; held ${sum('held')}, waiting ${sum('blocked')}.` +
-          (changed === 0 && !dryRun ? ' Nothing was due.' : ''),
-      );
-      return code;
-    } finally {
-      for (const c of opened) await c.close().catch(() => {});
-      await closeDemo?.();
-    }
+      },
+    );
   });
 };

@@ -5,7 +5,7 @@
  * hold writes, and the review arithmetic on a given day (the app's clock gives the day).
  */
 import { z } from 'zod';
-import type { FieldIssue } from '../errors.ts';
+import { type FieldIssue, validationError } from '../errors.ts';
 import { addDays, type IsoDate } from '../deadlines/iso-date.ts';
 
 export const HOLD_REASON_KINDS = ['authority-decision', 'dispute', 'legal-rule'] as const;
@@ -60,6 +60,21 @@ export const placeHoldInput = z.strictObject({
   reviewOn: day.describe('The day someone checks whether the hold is still needed (after today).'),
 });
 export type PlaceHoldInput = z.infer<typeof placeHoldInput>;
+
+/** A hold as given by a form or the command line, checked against its schema: a wrong field is named by its path. */
+export function checkedHoldInput(given: unknown): PlaceHoldInput {
+  const parsed = placeHoldInput.safeParse(given);
+  if (!parsed.success)
+    throw validationError(
+      'invalid-hold',
+      'The hold cannot be placed as given.',
+      parsed.error.issues.map((i) => ({
+        path: i.path.map((k) => (typeof k === 'symbol' ? String(k) : k)),
+        message: i.message,
+      })),
+    );
+  return parsed.data;
+}
 
 export const liftHoldInput = z.strictObject({
   reason: z.string().trim().min(1, 'say why the hold ends').max(2000),

@@ -7,9 +7,9 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { precondition, validationError } from '../../core/errors.ts';
+import { precondition } from '../../core/errors.ts';
 import { can } from '../../core/policies/permissions.ts';
-import { liftHoldInput, placeHoldInput, reviewState } from '../../core/holds/hold.ts';
+import { checkedHoldInput, liftHoldInput, placeHoldInput, reviewState } from '../../core/holds/hold.ts';
 import { liftHold } from '../../services/holds/liftHold.ts';
 import { listHolds } from '../../services/holds/listHolds.ts';
 import { placeHold } from '../../services/holds/placeHold.ts';
@@ -52,23 +52,13 @@ function fromForm(f: z.infer<typeof placeForm>) {
       : f.scopeKind === 'system'
         ? { kind: 'system', system: f.system }
         : { kind: f.scopeKind, dataset: f.dataset, collection: f.collection };
-  const parsed = placeHoldInput.safeParse({
+  return checkedHoldInput({
     reasonKind: f.reasonKind,
     ruleId: given(f.ruleId),
     reason: f.reason,
     scope: JSON.parse(JSON.stringify(scope)),
     reviewOn: f.reviewOn,
   });
-  if (!parsed.success)
-    throw validationError(
-      'invalid-hold',
-      'The hold cannot be placed as given.',
-      parsed.error.issues.map((i) => ({
-        path: i.path.map((k) => (typeof k === 'symbol' ? String(k) : k)),
-        message: i.message,
-      })),
-    );
-  return parsed.data;
 }
 
 function holdActions(app: App, workers: BackgroundWork) {
