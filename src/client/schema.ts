@@ -2449,6 +2449,8 @@ export interface operations {
                         id: string;
                         /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
                         orgId: string;
+                        /** @description The companies the hold speaks for, the placing one first: a subject hold marks only its rows; a system or collection hold marks every company’s rows there, and needs holds:write in each. */
+                        companies: string[];
                         /** @enum {string} */
                         reasonKind: "authority-decision" | "dispute" | "legal-rule";
                         /** @description The register's legal rule, for reasonKind 'legal-rule'. */
@@ -2993,6 +2995,8 @@ export interface operations {
                             id: string;
                             /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
                             orgId: string;
+                            /** @description The companies the hold speaks for, the placing one first: a subject hold marks only its rows; a system or collection hold marks every company’s rows there, and needs holds:write in each. */
+                            companies: string[];
                             /** @enum {string} */
                             reasonKind: "authority-decision" | "dispute" | "legal-rule";
                             /** @description The register's legal rule, for reasonKind 'legal-rule'. */
@@ -3091,6 +3095,8 @@ export interface operations {
                         id: string;
                         /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
                         orgId: string;
+                        /** @description The companies the hold speaks for, the placing one first: a subject hold marks only its rows; a system or collection hold marks every company’s rows there, and needs holds:write in each. */
+                        companies: string[];
                         /** @enum {string} */
                         reasonKind: "authority-decision" | "dispute" | "legal-rule";
                         /** @description The register's legal rule, for reasonKind 'legal-rule'. */

@@ -11,7 +11,7 @@ import { mailHoldsDueForReview } from '../../src/services/holds/holdDigest.ts';
 import { tickingClock } from '../support/clock.ts';
 import { postForm } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { SAME_ORIGIN } from '../security/helpers.ts';
+import { SAME_ORIGIN, userWithRoles } from '../security/helpers.ts';
 
 const START = '2026-11-25T09:00:00Z';
 let ts: TestServer;
@@ -199,6 +199,73 @@ describe('legal holds over HTTP', () => {
         )
       ).map((a) => a.action),
     ).toEqual(['hold.place', 'hold.place', 'hold.place', 'hold.lift', 'hold.lift']);
+  }, 180_000);
+
+  test('P14 P46 a company keeps only its own rows: a hold on a shared system needs holds:write in every company whose rows it holds; the company DPO is refused, nothing marked, and does not see the group-wide hold', async () => {
+    // Hand-written: every purpose of the web shop is the four companies' (examples/nestit/register/purposes).
+    const everyCompany = ['nestit-sverige', 'bokhylla', 'nestit-group', 'provendo'];
+    const dpo = await userWithRoles(ts.app, ts.server, 'hold-dpo-sverige', [
+      { orgId: 'nestit-sverige', role: 'dpo' },
+    ]);
+    const as = (cookie: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      ts.server.inject({
+        method,
+        url,
+        headers: { cookie, ...SAME_ORIGIN, accept: 'application/json' },
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+    const body = {
+      reasonKind: 'dispute',
+      reason: 'Claim 2026-31 about the shop',
+      scope: { kind: 'system', system: 'webshop' },
+      reviewOn: day(40),
+    };
+    const holdsBefore = await count('SELECT count(*)::int AS n FROM legal_holds');
+    const refused = await as(dpo.cookie, 'POST', '/api/v1/organizations/nestit-sverige/holds', body);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    for (const o of everyCompany) expect(refused.json().detail).toContain(o);
+    expect(await count('SELECT count(*)::int AS n FROM legal_holds')).toBe(holdsBefore);
+    // Nothing marked in the shop (its marker table is made by the first marker).
+    const shopMarkers = async () =>
+      (await count(
+        "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'demo_webshop' AND tablename = 'ombud_restrictions'",
+      ))
+        ? count(
+            "SELECT count(*)::int AS n FROM demo_webshop.ombud_restrictions WHERE request_id LIKE 'hold:%'",
+          )
+        : 0;
+    expect(await shopMarkers()).toBe(0);
+    // The same hold on a data subject is the company's own: allowed, and it speaks for that company only.
+    const own = await as(dpo.cookie, 'POST', '/api/v1/organizations/nestit-sverige/holds', {
+      ...body,
+      scope: { kind: 'subject', email: 'nobody.shared@example.test' },
+    });
+    expect(own.statusCode).toBe(201);
+    expect(own.json().companies).toEqual(['nestit-sverige']);
+
+    // The group owner may: the hold speaks for every company, placing one first.
+    const group = await call('POST', '/api/v1/organizations/nestit-sverige/holds', body);
+    expect(group.statusCode).toBe(201);
+    expect(group.json().companies).toEqual(['nestit-sverige', 'bokhylla', 'nestit-group', 'provendo']);
+    const customers = await count('SELECT count(*)::int AS n FROM demo_webshop.customers');
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM demo_webshop.ombud_restrictions WHERE request_id = 'hold:${group.json().id}' AND collection_name = 'customers'`,
+      ),
+    ).toBe(customers);
+    // The company DPO sees only the hold it may act on, and cannot lift the other (not found).
+    const seen = (await as(dpo.cookie, 'GET', '/api/v1/organizations/nestit-sverige/holds')).json().holds;
+    const ids = seen.map((h: { id: string }) => h.id);
+    expect(ids).toContain(own.json().id);
+    expect(ids).not.toContain(group.json().id);
+    const lift = await as(dpo.cookie, 'POST', `/api/v1/holds/${group.json().id}/lift`, { reason: 'mine?' });
+    expect(lift.statusCode).toBe(404);
+    for (const h of [group.json().id, own.json().id])
+      expect((await call('POST', `/api/v1/holds/${h}/lift`, { reason: 'Claim withdrawn' })).statusCode).toBe(
+        200,
+      );
+    expect(await shopMarkers()).toBe(0);
   }, 180_000);
 
   test('P14 P46 the daily digest mails the privacy team the holds whose review day has come or is within a week, without the subject', async () => {

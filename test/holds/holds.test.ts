@@ -172,4 +172,81 @@ describe.each(['postgres', 'mysql'] as const)('legal holds, web shop on %s', (we
       { action: 'hold.lift', target: marker },
     ]);
   }, 180_000);
+  test("P14 P46 a company's hold on a data subject marks only that company's rows: Provendo's none of a Swedish customer's, NestIT Sverige's not the joint sign-ups, the contact point's the sign-ups", async () => {
+    const { s, deps: f } = await fulfilmentSetup(cleanup, webshop);
+    const deps = { ...f, now: f.now! };
+    const group = { orgIds: s.index.register.organizations.map((o) => o.id) };
+    const who = await richCustomer(s, 'nestit-sverige');
+    const p = (n: number) => s.webshop.connector.param(n);
+    const q = (n: number) => s.service.connector.param(n);
+    // Hand-written from the rows, with plain SQL: the customer's rows of each company.
+    const orders = await count(s.webshop, `SELECT COUNT(*) AS n FROM orders WHERE customer_id = ${p(1)}`, [
+      who.id,
+    ]);
+    const sverigeInvoices = await count(
+      s.webshop,
+      `SELECT COUNT(*) AS n FROM invoices WHERE customer_number = ${p(1)} AND seller_org = 'nestit-sverige'`,
+      [who.customerNumber],
+    );
+    const cases = await count(s.service, `SELECT COUNT(*) AS n FROM cases WHERE customer_number = ${q(1)}`, [
+      who.customerNumber,
+    ]);
+    const signups = await count(
+      s.webshop,
+      `SELECT COUNT(*) AS n FROM newsletter_signups WHERE email = ${p(1)}`,
+      [who.email],
+    );
+    expect(
+      await count(s.webshop, `SELECT COUNT(*) AS n FROM customers WHERE id = ${p(1)} AND country = 'SE'`, [
+        who.id,
+      ]),
+    ).toBe(1);
+    expect([orders, sverigeInvoices, cases, signups].every((n) => n > 0)).toBe(true);
+
+    const place = (orgId: string) =>
+      placeHold(deps, caller, group, orgId, {
+        reasonKind: 'dispute',
+        reason: `Claim of ${orgId}`,
+        scope: { kind: 'subject', email: who.email, customerNumber: who.customerNumber },
+        reviewOn: '2027-03-01',
+      });
+    const marked = async (d: SystemDb, holdId: string, collection: string) =>
+      count(
+        d,
+        `SELECT COUNT(*) AS n FROM ombud_restrictions WHERE request_id = ${d.connector.param(1)} AND collection_name = ${d.connector.param(2)}`,
+        [`hold:${holdId}`, collection],
+      );
+    const table = async (holdId: string) => ({
+      customers: await marked(s.webshop, holdId, 'customers'),
+      orders: await marked(s.webshop, holdId, 'orders'),
+      invoices: await marked(s.webshop, holdId, 'invoices'),
+      newsletter_signups: await marked(s.webshop, holdId, 'newsletter_signups'),
+      cases: await marked(s.service, holdId, 'cases'),
+    });
+
+    const sverige = await place('nestit-sverige');
+    expect(sverige.companies).toEqual(['nestit-sverige']);
+    expect(await table(sverige.id)).toEqual({
+      customers: 1,
+      orders,
+      invoices: sverigeInvoices,
+      newsletter_signups: 0,
+      cases,
+    });
+
+    const provendo = await place('provendo');
+    expect(provendo).toMatchObject({ companies: ['provendo'], rowsHeld: 0 });
+    expect(await table(provendo.id)).toEqual({
+      customers: 0,
+      orders: 0,
+      invoices: 0,
+      newsletter_signups: 0,
+      cases: 0,
+    });
+
+    // NestIT Group is the contact point of the joint marketing arrangement: the sign-ups are its to hold.
+    const contactPoint = await place('nestit-group');
+    expect((await table(contactPoint.id)).newsletter_signups).toBe(signups);
+    expect((await table(contactPoint.id)).customers).toBe(0);
+  }, 180_000);
 });

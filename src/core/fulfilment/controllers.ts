@@ -160,3 +160,36 @@ export function attributeLocated(
   }
   return result.sort((a, b) => a.node.localeCompare(b.node));
 }
+
+/**
+ * The companies whose rows a collection may hold, whatever rows it holds today: the controllers its rows
+ * can name (a mapped column: the mapped companies; an unmapped column: any company; a followed reference:
+ * the companies the referenced collection may hold), and those of its rows that name none. Joint
+ * arrangements count as their controllers. Broader, never narrower: it decides whose say an action on the
+ * whole collection needs (a legal hold on a shared system).
+ */
+export function possibleHolders(
+  ix: RegisterIndex,
+  graph: Graph,
+  id: NodeId,
+  visiting: ReadonlySet<NodeId> = new Set(),
+): string[] {
+  const n = graph.nodes.get(id);
+  if (!n) return [];
+  const out = new Set<string>();
+  const addHolder = (h: Holder) => {
+    if (h.kind === 'org') out.add(h.orgId);
+    else for (const o of ix.jointArrangements.get(h.arrangementId)?.controllers ?? []) out.add(o);
+  };
+  for (const h of defaultHolders(ix, n.dataset, n.collection)) addHolder(h);
+  const ctl = n.collection.ombud?.controller;
+  if (ctl?.field && ctl.values) for (const o of Object.values(ctl.values)) if (ix.organization(o)) out.add(o);
+  if (ctl?.field && !ctl.values) for (const o of ix.register.organizations) out.add(o.id);
+  if (ctl?.follow) {
+    const ref = n.collection.fields.find((f) => f.name === ctl.follow)?.fides_meta?.references?.[0];
+    const target = ref ? nodeId(ref.dataset, ref.field.split('.')[0]!) : undefined;
+    if (!target || visiting.has(target)) for (const o of ix.register.organizations) out.add(o.id);
+    else for (const o of possibleHolders(ix, graph, target, new Set([...visiting, id]))) out.add(o);
+  }
+  return [...out].sort();
+}

@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { type FieldIssue, validationError } from '../errors.ts';
 import { addDays, type IsoDate } from '../deadlines/iso-date.ts';
+import { possibleHolders } from '../fulfilment/controllers.ts';
+import { type Graph, nodeId } from '../fulfilment/dataset.ts';
+import type { RegisterIndex } from '../register/register-index.ts';
 
 export const HOLD_REASON_KINDS = ['authority-decision', 'dispute', 'legal-rule'] as const;
 export type HoldReasonKind = (typeof HOLD_REASON_KINDS)[number];
@@ -173,4 +176,35 @@ export function describeScope(s: {
   if (s.kind === 'subject') return 'a data subject, in every system';
   if (s.kind === 'system') return `system ${s.system}`;
   return `${s.dataset}.${s.collection}`;
+}
+
+/**
+ * Whose rows a company's hold on a data subject marks: the company's own, and those of the joint
+ * arrangements it is the contact point of (as for its requests). Holder keys as scopeLocated takes them.
+ */
+export const holdHolderKeys = (ix: RegisterIndex, orgId: string): string[] => [
+  orgId,
+  ...ix.register.jointArrangements.filter((j) => j.contactPoint === orgId).map((j) => `joint:${j.id}`),
+];
+
+/**
+ * The companies a hold speaks for, each of whose holds:write placing it needs. A hold on a data subject
+ * marks only the placing company's rows: that company. A hold on a system or a collection marks every row
+ * there, so it speaks for every company whose rows the system or collection may hold (possibleHolders),
+ * and the placing company.
+ */
+export function holdCompanies(
+  ix: RegisterIndex,
+  graph: Graph,
+  orgId: string,
+  scope: HoldScopeInput,
+): string[] {
+  if (scope.kind === 'subject') return [orgId];
+  const out = new Set([orgId]);
+  for (const [id, n] of graph.nodes) {
+    if (scope.kind === 'system' && n.dataset.ombud.system !== scope.system) continue;
+    if (scope.kind === 'collection' && id !== nodeId(scope.dataset, scope.collection)) continue;
+    for (const o of possibleHolders(ix, graph, id)) out.add(o);
+  }
+  return [orgId, ...[...out].filter((o) => o !== orgId).sort()];
 }

@@ -149,14 +149,16 @@ export const retentionRunPolicy: Policy<RetentionRunLike, 'run'> = {
 };
 
 /**
- * A legal hold: its company's (the controller that placed it). Its rows may sit in systems the companies
- * share, but the hold is the company's decision: placing, lifting and seeing it need the role there.
+ * A legal hold: the decision of the company that placed it, over the rows of every company it speaks for
+ * (`companies`, core/holds/hold.ts holdCompanies): a hold on a data subject marks only the placing
+ * company's rows; a hold on a shared system or collection marks every company's there, so placing,
+ * lifting and seeing it need the role in each of them.
  */
-export type LegalHoldLike = { id: string; org_id: string };
+export type LegalHoldLike = { id: string; org_id: string; companies?: readonly string[] | null };
 export const legalHoldPolicy: Policy<LegalHoldLike, 'write'> = {
   resource: 'hold',
   idOf: (h) => h.id,
-  companiesOf: (h) => one(h.org_id),
+  companiesOf: (h) => (h.companies?.length ? [...new Set([h.org_id, ...h.companies])] : one(h.org_id)),
   actions: { read: 'holds:read', write: 'holds:write' },
 };
 

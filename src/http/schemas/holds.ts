@@ -9,6 +9,12 @@ import { day, orgId, timestamp } from './wire.ts';
 export const hold = z.strictObject({
   id: z.string(),
   orgId,
+  companies: z
+    .array(z.string())
+    .min(1)
+    .describe(
+      'The companies the hold speaks for, the placing one first: a subject hold marks only its rows; a system or collection hold marks every company’s rows there, and needs holds:write in each.',
+    ),
   reasonKind: z.enum(HOLD_REASON_KINDS),
   ruleId: z.string().nullable().describe("The register's legal rule, for reasonKind 'legal-rule'."),
   reason: z.string(),

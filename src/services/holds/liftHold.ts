@@ -56,10 +56,10 @@ export async function liftHold(
   };
 }
 
-/** What the decision reads: the hold's company (a missing hold is decided as one of no company: not found). */
+/** What the decision reads: the hold's companies (a missing hold is decided as one of no company: not found). */
 async function stand(deps: Pick<HoldDeps, 'db'>, id: string) {
-  const [r] = await deps.db.query<{ id: string; org_id: string }>(
-    'SELECT id, org_id FROM legal_holds WHERE id = $1',
+  const [r] = await deps.db.query<{ id: string; org_id: string; companies: string[] }>(
+    'SELECT id, org_id, companies FROM legal_holds WHERE id = $1',
     [id],
   );
   return r ?? { id, org_id: '' };

@@ -1,5 +1,5 @@
 /**
- * The legal holds a caller may see (holds:read in their company), newest first, and the standing holds
+ * The legal holds a caller may see (holds:read in every company the hold speaks for), newest first, and the standing holds
  * whose review day has come or comes within a week (the daily digest, the console's highlight).
  */
 import { addDays, type IsoDate } from '../../core/deadlines/iso-date.ts';
@@ -19,7 +19,7 @@ export async function listHolds(
   const params: unknown[] = [];
   if (scope !== 'all') {
     params.push(scope);
-    where.push(`org_id = ANY($${params.length}::text[])`);
+    where.push(`companies <@ $${params.length}::text[]`);
   }
   if (opts.orgId) {
     params.push(opts.orgId);

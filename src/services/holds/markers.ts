@@ -6,8 +6,10 @@
  * bookkeeping day, another hold) and lifting puts back what should stand: another standing hold's marker,
  * else the marker from before the holds, else none.
  */
+import { scopeLocated } from '../../core/fulfilment/controllers.ts';
 import { type Collection, type Dataset, type Identities, primaryKey } from '../../core/fulfilment/dataset.ts';
 import { HOLD_MARKER_RULE, holdMarkerId, holdOfMarker, type HoldScopeKind } from '../../core/holds/hold.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { sql } from '../../storage/sql.ts';
 import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
@@ -38,11 +40,12 @@ export type HeldRow = {
 };
 
 export type HoldScope =
-  | { kind: Extract<HoldScopeKind, 'subject'>; identities: Identities }
+  /** `holders`: whose rows (holder keys, core/holds holdHolderKeys): only the placing company's are marked. */
+  | { kind: Extract<HoldScopeKind, 'subject'>; identities: Identities; holders: string[] }
   | { kind: Extract<HoldScopeKind, 'system'>; system: string }
   | { kind: Extract<HoldScopeKind, 'collection'>; dataset: string; collection: string };
 
-type Systems = { datasets: Dataset[]; connectors: Connectors };
+type Systems = { datasets: Dataset[]; connectors: Connectors; index: RegisterIndex };
 
 const dayText = (v: unknown): string | null =>
   v === null || v === undefined
@@ -134,7 +137,12 @@ async function rowsInScope(
   };
   if (scope.kind === 'subject') {
     const engine = new Engine(sys.datasets, sys.connectors);
-    const located = await engine.locate(scope.identities);
+    const located = scopeLocated(
+      sys.index,
+      engine.graph,
+      await engine.locate(scope.identities),
+      scope.holders,
+    );
     for (const [id, rows] of located) {
       const { dataset, collection } = engine.node(id);
       add(dataset.fides_key, collection, rows);

@@ -4,10 +4,17 @@
  * audit entry (ids, hashes and counts only) in one transaction of Ombud's database.
  */
 import { randomUUID } from 'node:crypto';
-import { validationError } from '../../core/errors.ts';
+import { forbidden, validationError } from '../../core/errors.ts';
 import type { Identities } from '../../core/fulfilment/dataset.ts';
-import { checkHold, type HoldContext, type PlaceHoldInput } from '../../core/holds/hold.ts';
-import { authorize, type Caller, type Group } from '../../core/policies/policy.ts';
+import { buildGraph } from '../../core/fulfilment/dataset.ts';
+import {
+  checkHold,
+  type HoldContext,
+  holdCompanies,
+  holdHolderKeys,
+  type PlaceHoldInput,
+} from '../../core/holds/hold.ts';
+import { allowedInAll, authorize, type Caller, type Group } from '../../core/policies/policy.ts';
 import { legalHoldPolicy } from '../../core/policies/resources.ts';
 import { actorString, recordAudit } from '../audit/auditLog.ts';
 import { retentionToday } from '../retention/runRetention.ts';
@@ -50,6 +57,12 @@ export async function placeHold(
   const issues = checkHold(input, holdContext(deps));
   if (issues.length) throw validationError('invalid-hold', 'The hold cannot be placed as given.', issues);
   const s = input.scope;
+  // A hold on a shared system marks every company's rows there: it needs the say of each of them.
+  const companies = holdCompanies(deps.index, buildGraph(deps.datasets), orgId, s);
+  if (!allowedInAll(caller.principal, legalHoldPolicy.actions.write, companies))
+    throw forbidden(
+      `A hold on ${s.kind === 'system' ? `system ${s.system}` : `${s.kind === 'collection' ? `${s.dataset}.${s.collection}` : 'this scope'}`} keeps the rows of ${companies.join(', ')}: placing it needs holds:write in each of them. Place it from an account with that role in each, or hold the data subject instead (only ${orgId}'s rows).`,
+    );
   const identities: Identities =
     s.kind === 'subject'
       ? {
@@ -59,7 +72,7 @@ export async function placeHold(
       : {};
   const scope: HoldScope =
     s.kind === 'subject'
-      ? { kind: 'subject', identities }
+      ? { kind: 'subject', identities, holders: holdHolderKeys(deps.index, orgId) }
       : s.kind === 'system'
         ? { kind: 'system', system: s.system }
         : { kind: 'collection', dataset: s.dataset, collection: s.collection };
@@ -72,12 +85,13 @@ export async function placeHold(
   try {
     await deps.db.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO legal_holds (id, org_id, reason_kind, rule_id, reason, scope_kind, email_hash,
+        `INSERT INTO legal_holds (id, org_id, companies, reason_kind, rule_id, reason, scope_kind, email_hash,
                 customer_number_hash, system_id, dataset, collection, review_on, rows_held, placed_by, placed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+         VALUES ($1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [
           id,
           orgId,
+          companies,
           input.reasonKind,
           input.ruleId ?? null,
           input.reason,
@@ -109,6 +123,7 @@ export async function placeHold(
           ...(emailHash ? { emailHash: emailHash.slice(0, 16) } : {}),
           ...(numberHash ? { customerNumberHash: numberHash.slice(0, 16) } : {}),
           reviewOn: input.reviewOn,
+          companies,
           rows: held.length,
           datasets: [...new Set(held.map((h) => h.dataset))].sort(),
         },

@@ -16,6 +16,8 @@ export type HoldDeps = Omit<RetentionDeps, 'actor' | 'now'> & { now: () => Date 
 export type Hold = {
   id: string;
   orgId: string;
+  /** The companies the hold speaks for (the placing company first): whose rows it may mark. */
+  companies: string[];
   reasonKind: HoldReasonKind;
   ruleId: string | null;
   reason: string;
@@ -39,6 +41,7 @@ export type Hold = {
 export type HoldRow = {
   id: string;
   org_id: string;
+  companies: string[];
   reason_kind: HoldReasonKind;
   rule_id: string | null;
   reason: string;
@@ -57,7 +60,7 @@ export type HoldRow = {
   lift_reason: string | null;
 };
 
-export const HOLD_COLUMNS = `id, org_id, reason_kind, rule_id, reason, scope_kind, email_hash, customer_number_hash,
+export const HOLD_COLUMNS = `id, org_id, companies, reason_kind, rule_id, reason, scope_kind, email_hash, customer_number_hash,
   system_id, dataset, collection, review_on::text AS review_on, rows_held, placed_by, placed_at, lifted_by,
   lifted_at, lift_reason`;
 
@@ -69,6 +72,7 @@ export function toHold(r: HoldRow): Hold {
   return {
     id: r.id,
     orgId: r.org_id,
+    companies: [...(r.companies ?? [r.org_id])],
     reasonKind: r.reason_kind,
     ruleId: r.rule_id,
     reason: r.reason,

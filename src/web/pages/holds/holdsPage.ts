@@ -62,12 +62,16 @@ function holdRow(h: Hold, d: HoldsPageData): Html {
       ? `${describeScope(h.scope)} (by ${(h.scope.identifiedBy ?? []).join(' and ')})`
       : describeScope(h.scope);
   const action =
-    !h.liftedAt && d.mayWrite.includes(h.orgId)
+    !h.liftedAt && h.companies.every((o) => d.mayWrite.includes(o))
       ? liftForm(h)
       : h.liftedAt
         ? html`${utcTime(h.liftedAt)} by ${h.liftedBy}: ${h.liftReason ?? ''}`
         : '';
-  return html`<tr id="hold-${h.id}"${due ? html` class="due"` : ''}><td>${h.orgId}</td><td>${HOLD_REASON_LABELS[h.reasonKind]}${
+  return html`<tr id="hold-${h.id}"${due ? html` class="due"` : ''}><td>${h.orgId}${
+    h.companies.length > 1
+      ? html`<div class="muted">keeps rows of ${h.companies.slice(1).join(', ')} too</div>`
+      : ''
+  }</td><td>${HOLD_REASON_LABELS[h.reasonKind]}${
     h.ruleId ? html` (${h.ruleId})` : ''
   }<div class="muted">${h.reason}</div></td><td>${scope}</td><td>${String(h.rowsHeld)}</td><td>${h.reviewOn} ${reviewPill(
     state,
