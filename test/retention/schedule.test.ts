@@ -134,8 +134,10 @@ describe('ombud retention run', () => {
     const dry = io();
     expect(await main(['retention', 'run', '--dry-run', '--today', '2027-01-01', ...conn], dry.io)).toBe(0);
     const text = dry.out.join('\n');
-    expect(text).toContain('[1/2] nestit_customer_service (customer-service-system)');
-    expect(text).toContain('[2/2] nestit_webshop (webshop)');
+    expect(text).toContain('[1/3] nestit_customer_service (customer-service-system)');
+    expect(text).toContain('[2/3] nestit_webshop (webshop)');
+    // Ombud's own data is the run's last step (nothing of it is due in these tests' database).
+    expect(text).toContain('[3/3] ombud (ombud)');
     expect(text).toMatch(/ {2}customers: \d+ would be deleted \(order-data\)/);
     expect(text).toMatch(
       / {2}invoices: .*would be kept under a legal rule \(bookkeeping-se, after order-data\)/,
@@ -154,6 +156,7 @@ describe('ombud retention run', () => {
     expect(doc.datasets.map((d: { dataset: string; status: string }) => [d.dataset, d.status])).toEqual([
       ['nestit_customer_service', 'done'],
       ['nestit_webshop', 'done'],
+      ['ombud', 'done'],
     ]);
     expect(doc.datasets[1].outcomes).toContainEqual(
       expect.objectContaining({ collection: 'customers', action: 'delete', rule: 'order-data' }),
@@ -161,7 +164,7 @@ describe('ombud retention run', () => {
     expect(doc.totals.delete).toBeGreaterThan(0);
     expect(json.progress).toContainEqual(
       expect.stringMatching(
-        /^Sweeping \[1\/2\] nestit_customer_service \(customer-service-system\) … \d+ s$/,
+        /^Sweeping \[1\/3\] nestit_customer_service \(customer-service-system\) … \d+ s$/,
       ),
     );
     expect(await count(s.webshop, 'SELECT COUNT(*) AS n FROM customers')).toBe(customers);

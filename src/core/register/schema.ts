@@ -270,6 +270,9 @@ export const retentionRuleSchema = z.strictObject({
     'account-deleted',
     'financial-year-end',
     'claim-resolved',
+    'request-closed',
+    'sent',
+    'expired',
   ]),
   roundTo: z.enum(['none', 'end-of-month', 'end-of-calendar-year']).default('none'),
   action: z.enum(['delete', 'anonymise', 'pseudonymise']).default('delete'),
@@ -281,6 +284,12 @@ export const retentionRuleSchema = z.strictObject({
     ),
   law: localizedText.optional(),
   country: country.optional(),
+  ombudStores: z
+    .array(z.enum(['requests', 'consent-proof', 'mail', 'result-files']))
+    .optional()
+    .describe(
+      "Ombud's own stores this rule ends (src/core/retention/ownData.ts): requests (a closed request's personal data: the requester's e-mail address and name, what they wrote; trigger request-closed), consent-proof (the identities of a subject with no consent standing, after their last consent event; trigger last-activity), mail (mails' bodies and addresses after sending; trigger sent), result-files (extracts and exports after their download link expired; trigger expired).",
+    ),
 });
 
 export const cookieCategorySchema = z.strictObject({

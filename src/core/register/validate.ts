@@ -5,6 +5,7 @@
  */
 import { isDataCategory, isDataSubject, isDataUse } from '../taxonomy/fideslang.ts';
 import { isEea } from './authorities.ts';
+import { checkOwnData } from '../retention/ownData.ts';
 import { RegisterIndex } from './register-index.ts';
 import type { LocalizedTextInput, Register } from './schema.ts';
 
@@ -427,6 +428,17 @@ export function validateRegister(register: Register): Finding[] {
         );
     }
   });
+
+  // Ombud's own data: each store under one purpose rule with the store's trigger (core/retention/ownData.ts).
+  for (const f of checkOwnData(register))
+    add(
+      f.severity,
+      f.code,
+      f.ruleIndex === null ? `ombud-store:${f.store}` : `retentionRule:${register.retentionRules[f.ruleIndex]!.id}`,
+      f.ruleIndex === null ? ['retentionRules'] : ['retentionRules', f.ruleIndex, 'ombudStores'],
+      f.message,
+      f.hint,
+    );
 
   // Missing translations are information, not errors: the notice falls back to English.
   const langs = register.group.languages.filter((l) => l !== 'en');

@@ -4,8 +4,11 @@
  */
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionPlan } from '../../core/retention/plan.ts';
+import { ownDataCutoffs } from '../../core/retention/ownData.ts';
+import { sweepOwnData } from './ownData.ts';
 import {
   checkDay,
+  controllerTimeZone,
   type RetentionDeps,
   retentionPlanFor,
   retentionToday,
@@ -35,5 +38,13 @@ export async function previewRetention(
     });
     outcomes.push(...r.outcomes);
   }
+  outcomes.push(
+    ...(await sweepOwnData(deps.db, ownDataCutoffs(deps.index.register.retentionRules, day), {
+      today: day,
+      timeZone: controllerTimeZone(deps.index),
+      dryRun: true,
+      at: new Date(0),
+    })),
+  );
   return { today: day, outcomes, plan };
 }

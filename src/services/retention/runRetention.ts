@@ -11,11 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { type IsoDate, isIsoDate, localDate } from '../../core/deadlines/iso-date.ts';
 import { OmbudError, validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
+import { OWN_DATASET, ownDataCutoffs } from '../../core/retention/ownData.ts';
 import { planRetention, type RetentionPlan } from '../../core/retention/plan.ts';
 import type { Db } from '../../storage/db.ts';
 import { actorString, recordAudit } from '../audit/auditLog.ts';
 import type { FulfilmentDeps } from '../fulfilment/runTypes.ts';
 import { safeError } from '../fulfilment/subject.ts';
+import { sweepOwnData } from './ownData.ts';
 import { type RetentionOutcome, sweepDataset, type WithdrawnIdentity } from './sweep.ts';
 
 /** What a retention run needs: what a fulfilment run does, without its queue, recipients and artifacts. */
@@ -332,6 +334,52 @@ async function sweepStep(
   }
 }
 
+/**
+ * Sweep Ombud's own stores (services/retention/ownData.ts): the changes, the outcomes and the step's done
+ * in one transaction of Ombud's database, so a resumed run never counts them twice.
+ */
+async function sweepOwnStep(
+  deps: RetentionDeps,
+  input: RetentionRunInput,
+  run: RunRow,
+  step: StepRow,
+  where: { position: number; total: number },
+): Promise<StepResult> {
+  input.onProgress?.({ kind: 'database', dataset: step.dataset, system: step.system, ...where });
+  const t0 = Date.now();
+  try {
+    const outcomes = await deps.db.transaction(async (tx) => {
+      const found = await sweepOwnData(tx, ownDataCutoffs(deps.index.register.retentionRules, run.today), {
+        today: run.today,
+        timeZone: controllerTimeZone(deps.index),
+        dryRun: run.dry_run,
+        at: (deps.now ?? (() => new Date()))(),
+      });
+      await recordSweep(tx, run, step, found, false);
+      return found;
+    });
+    for (const collection of new Set(outcomes.map((o) => o.collection)))
+      input.onProgress?.({
+        kind: 'collection',
+        dataset: step.dataset,
+        collection,
+        outcomes: outcomes.filter((o) => o.collection === collection),
+      });
+    if (outcomes.length) await auditSweep(deps, run, step, outcomes, false);
+    input.onProgress?.({ kind: 'committed', dataset: step.dataset, ms: Date.now() - t0, recovered: false });
+    return { dataset: step.dataset, system: step.system, status: 'done', recovered: false };
+  } catch (err) {
+    const why = safeError(err, {});
+    await deps.db.query(
+      `UPDATE retention_steps SET status = 'failed', attempts = attempts + 1, error = $3
+        WHERE run_id = $1 AND dataset = $2`,
+      [run.id, step.dataset, why],
+    );
+    input.onProgress?.({ kind: 'failed', dataset: step.dataset, error: why });
+    return { dataset: step.dataset, system: step.system, status: 'failed', recovered: false, error: why };
+  }
+}
+
 /** The run's status from its steps, stored, and its audit entry; the run's outcomes as stored. */
 async function finishRun(
   deps: RetentionDeps,
@@ -380,6 +428,9 @@ export async function runRetention(
   const requested = checkDay(input.today ?? retentionToday(deps.index, now()));
   checkConnected(deps);
   const stepsPlanned = deps.datasets.map((d) => ({ dataset: d.fides_key, system: d.ombud.system }));
+  // Ombud's own data, last: its rules' stores (none named: no step).
+  if (ownDataCutoffs(deps.index.register.retentionRules, requested).length)
+    stepsPlanned.push({ dataset: OWN_DATASET, system: OWN_DATASET });
   const { run, created } = await findOrCreateRun(
     deps,
     { today: requested, dryRun, runKey: input.runKey },
@@ -392,6 +443,8 @@ export async function runRetention(
   for (const [position, step] of stepRows.entries()) {
     if (step.status === 'done')
       results.push({ dataset: step.dataset, system: step.system, status: 'done', recovered: step.recovered });
+    else if (step.dataset === OWN_DATASET)
+      results.push(await sweepOwnStep(deps, input, run, step, { position, total: stepRows.length }));
     else results.push(await sweepStep(deps, input, run, plan, step, { position, total: stepRows.length }));
   }
   return finishRun(deps, input, run, created, results);
