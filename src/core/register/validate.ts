@@ -434,7 +434,9 @@ export function validateRegister(register: Register): Finding[] {
     add(
       f.severity,
       f.code,
-      f.ruleIndex === null ? `ombud-store:${f.store}` : `retentionRule:${register.retentionRules[f.ruleIndex]!.id}`,
+      f.ruleIndex === null
+        ? `ombud-store:${f.store}`
+        : `retentionRule:${register.retentionRules[f.ruleIndex]!.id}`,
       f.ruleIndex === null ? ['retentionRules'] : ['retentionRules', f.ruleIndex, 'ombudStores'],
       f.message,
       f.hint,
