@@ -6,6 +6,7 @@
 import { type Config, freezeConfig } from './config.ts';
 import { type Log, silentLog } from './log.ts';
 import { installationSecret } from './services/consent/keys.ts';
+import { sealPlainIdentities } from './services/secrets/sealIdentities.ts';
 import type { Db } from './storage/db.ts';
 import { openDatabase } from './storage/open.ts';
 import { RegisterCache } from './services/register/currentRegister.ts';
@@ -76,6 +77,8 @@ export async function openApp(
   installAuditChainKeys(chain.keys);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const secret = config.secret ?? (await installationSecret(db));
+  // Identities stored before they were sealed (an upgrade): sealed now, their plain values removed.
+  await sealPlainIdentities(db, { secret, secretKeys: config.secretKeys });
   return createApp(db, freezeConfig({ ...config, secret }), undefined, {
     log: opts.log,
     auditTrust: auditTrustOf(config, { createKeys: create }),

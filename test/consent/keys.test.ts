@@ -5,7 +5,11 @@
 import { expect, test } from 'vitest';
 import { type ConsentKeys, identityDigests, identityHash } from '../../src/services/consent/keys.ts';
 
-const keys: ConsentKeys = { identity: Buffer.alloc(32, 9), token: new Uint8Array(32) };
+const keys: ConsentKeys = {
+  identity: Buffer.alloc(32, 9),
+  token: new Uint8Array(32),
+  ring: { keys: new Map([['k', Buffer.alloc(32, 1)]]), current: 'k' },
+};
 
 test.each([
   ['a short list (one thread)', 1_000],

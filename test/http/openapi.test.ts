@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { operationIdOf } from '../../src/http/openapi.ts';
+import { consentKeys } from '../../src/services/consent/keys.ts';
 import { consentWebhookEventOf, webhookPayload } from '../../src/services/consent/webhooks.ts';
 import { grantNewsletter, jsonApi } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -183,7 +184,12 @@ describe('the OpenAPI document', () => {
     expect(endpoint.statusCode, endpoint.body).toBe(201);
     expect((await grantNewsletter(api, 'nestit-sverige', 'ada@example.com')).statusCode).toBe(201);
     const [delivery] = await t.app.db.query<{ event_id: string }>('SELECT event_id FROM webhook_deliveries');
-    const payload = await webhookPayload(t.app.db, delivery!, new Date('2026-03-02T09:30:00.000Z'));
+    const payload = await webhookPayload(
+      t.app.db,
+      await consentKeys(t.app.db, t.app.config.secret, t.app.config.secretKeys),
+      delivery!,
+      new Date('2026-03-02T09:30:00.000Z'),
+    );
     expect(consentWebhookEventOf('grant').safeParse(payload).success).toBe(true);
     expect(payload).toMatchObject({
       type: 'consent.granted',

@@ -97,7 +97,16 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
           else io.err(`  ${p.dataset} failed: ${p.error}`);
         };
         const res = await runRetention(
-          { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now },
+          {
+            db: app.db,
+            actor: CLI_ACTOR,
+            index: reg.index,
+            datasets,
+            connectors,
+            secret,
+            secretKeys: app.config.secretKeys,
+            now: app.now,
+          },
           { dryRun, ...(values.today ? { today: values.today } : {}), onProgress },
         );
         io.progress('');

@@ -1,3 +1,4 @@
+import { dataKeyring } from '../../core/secrets/dataKeys.ts';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
 import { resealAll } from '../../services/secrets/reseal.ts';
 import { keyringOf } from '../../services/users/accounts.ts';
@@ -8,7 +9,10 @@ import { withApp } from '../with-app.ts';
 
 export const run: Run<(typeof COMMANDS)['secrets reseal']> = async ({ values }, io) =>
   withApp(async (app) => {
-    const { resealed, current } = await resealAll(app.db, keyringOf(app.config.secretKeys), CLI_ACTOR);
+    // OMBUD_SECRET_KEYS must be set (its newest key seals); the installation key still opens what it sealed.
+    keyringOf(app.config.secretKeys);
+    const ring = dataKeyring({ secret: app.config.secret, secretKeys: app.config.secretKeys });
+    const { resealed, current } = await resealAll(app.db, ring, CLI_ACTOR);
     if (values.json) printJson(io, { resealed, key: current });
     else
       io.out(

@@ -68,7 +68,7 @@ const csv = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` 
 /** What the consent routes share: the current register's index and the consent keys. */
 function consentContext(app: App) {
   const register = async () => (await requireRegister(app.registers)).index;
-  const keys = () => consentKeys(app.db, app.config.secret);
+  const keys = () => consentKeys(app.db, app.config.secret, app.config.secretKeys);
   return { register, keys };
 }
 type ConsentContext = ReturnType<typeof consentContext>;
@@ -289,7 +289,7 @@ function proofRoutes(server: RouteServer, app: App, { register, keys }: ConsentC
     async (req, reply) => {
       const { orgId } = req.params;
       const q = req.query;
-      const list = await exportSuppressions(app.db, principalActor(req), await register(), {
+      const list = await exportSuppressions(app.db, await keys(), principalActor(req), await register(), {
         orgId,
         purposeId: q.purpose,
         channel: q.channel,

@@ -44,7 +44,7 @@ function deskContext(app: App) {
     if (!r) throw notFound('register', 'current');
     return r.index;
   };
-  const keys = () => consentKeys(app.db, app.config.secret);
+  const keys = () => consentKeys(app.db, app.config.secret, app.config.secretKeys);
   /** The companies the signed-in person may read consent at. */
   const readable = async (req: FastifyRequest) =>
     (await register()).register.organizations.filter((o) => can(req.principal!, 'consent:read', o.id));
@@ -164,7 +164,12 @@ async function subjectView(
     const p = index.purposes.get(id);
     return p ? t(p.name, 'en') : id;
   };
-  return { subjectId, identities: await identitiesOf(app.db, subjectId), companies, purposeName };
+  return {
+    subjectId,
+    identities: await identitiesOf(app.db, await desk.keys(), subjectId),
+    companies,
+    purposeName,
+  };
 }
 
 /** One customer's page, and a change recorded on their behalf. */
@@ -206,7 +211,7 @@ function subjectRoutes(server: RouteServer, app: App, workers: BackgroundWork, d
       const b = req.body;
       const group = await groupOf(app.registers);
       const subject = await subjectFor(app.db, callerOf(req), group, subjectId, 'write');
-      const identity = identityInputOf(await identitiesOf(app.db, subjectId));
+      const identity = identityInputOf(await identitiesOf(app.db, await desk.keys(), subjectId));
       const wording =
         b.wording?.trim() ||
         (b.kind === 'grant' ? undefined : `Asked customer service to ${b.kind.replace('-', ' ')}.`);

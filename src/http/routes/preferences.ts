@@ -29,7 +29,7 @@ const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), saved: z.string
 /** What the preference routes share: the current register's index, the consent keys, the page's language. */
 function preferenceContext(app: App) {
   const register = async () => (await requireRegister(app.registers)).index;
-  const keys = () => consentKeys(app.db, app.config.secret);
+  const keys = () => consentKeys(app.db, app.config.secret, app.config.secretKeys);
   const langFor = async (q: { lang?: Language }) =>
     q.lang ?? (await register()).register.group.defaultLanguage;
   return { register, keys, langFor };

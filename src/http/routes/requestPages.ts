@@ -24,6 +24,7 @@ import { fulfilmentTypeOf } from '../../services/requests/fulfilRequest.ts';
 import { deskStats, listRequests, queueStatus } from '../../services/requests/listRequests.ts';
 import {
   getSubmission,
+  submissionKeys,
   referenceOf,
   requestFor,
   requestsOfSubmission,
@@ -193,7 +194,7 @@ async function publicRequestPages(server: RouteServer, app: App, workers: Backgr
         const page = codePage({ submissionId: b.s, lang: langOf(req, b.lang), error });
         return sendHtml(reply, page, statusOf(err));
       }
-      const sub = await getSubmission(app.db, b.s);
+      const sub = await getSubmission(app.db, b.s, await submissionKeys(app));
       const requests = await requestsOfSubmission(app.db, b.s);
       const r = await app.registers.get();
       return sendHtml(
@@ -236,7 +237,7 @@ async function requestDetail(
   return requestDetailPage({
     reference: referenceOf(q.submission_id),
     request: q,
-    submission: await getSubmission(app.db, q.submission_id),
+    submission: await getSubmission(app.db, q.submission_id, await submissionKeys(app)),
     events: await timeline(app.db, id),
     status: queueStatus(q, app.now(), org?.timeZone ?? 'Europe/Stockholm'),
     fee: await getFee(app.db, id),

@@ -8,7 +8,7 @@
 import type { IdentityKind } from '../../core/consent/identity.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
-import { type ConsentKeys, identityHash } from './keys.ts';
+import { type ConsentKeys, identityHash, sealIdentity } from './keys.ts';
 import { findSubject } from './subjects.ts';
 
 export type IdentityChange = {
@@ -51,9 +51,16 @@ export async function changeIdentity(
     outcome = holder ? 'unchanged' : 'changed';
     if (!holder)
       await tx.query(
-        `INSERT INTO consent_identities (subject_id, org_id, kind, value, value_hash, created_at)
+        `INSERT INTO consent_identities (subject_id, org_id, kind, value_sealed, value_hash, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)`,
-        [subject.id, c.orgId, c.kind, c.to, toHash, c.at.toISOString()],
+        [
+          subject.id,
+          c.orgId,
+          c.kind,
+          sealIdentity(keys, c.orgId, c.kind, c.to).sealed,
+          toHash,
+          c.at.toISOString(),
+        ],
       );
     // The new value is current again (it may have been retired before); the old one is retired.
     await tx.query(

@@ -15,11 +15,13 @@ import { validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
+import { type ConsentKeys, openIdentity } from './keys.ts';
 
 export type Suppression = { address: string; reason: Decision['reason']; subjectId: string };
 
 export async function exportSuppressions(
   db: Db,
+  keys: ConsentKeys,
   actor: Actor,
   index: RegisterIndex,
   q: { orgId: string; purposeId: string; channel: string },
@@ -64,12 +66,24 @@ export async function exportSuppressions(
   const ids = [...suppressed.keys()];
   const out: Suppression[] = [];
   for (let i = 0; i < ids.length; i += 10_000) {
-    const addr = await db.query<{ subject_id: string; value: string }>(
-      `SELECT subject_id, value FROM consent_identities WHERE subject_id = ANY($1::uuid[]) AND kind = $2 ORDER BY value`,
+    const addr = await db.query<{
+      subject_id: string;
+      org_id: string;
+      kind: string;
+      value_hash: string;
+      value: string | null;
+      value_sealed: string | null;
+    }>(
+      `SELECT subject_id, org_id, kind, value_hash, value, value_sealed FROM consent_identities
+        WHERE subject_id = ANY($1::uuid[]) AND kind = $2`,
       [ids.slice(i, i + 10_000), kind],
     );
     for (const a of addr)
-      out.push({ address: a.value, reason: suppressed.get(a.subject_id)!, subjectId: a.subject_id });
+      out.push({
+        address: openIdentity(keys, a),
+        reason: suppressed.get(a.subject_id)!,
+        subjectId: a.subject_id,
+      });
   }
   out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   await recordAudit(db, {

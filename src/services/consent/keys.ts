@@ -5,9 +5,12 @@
  */
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { dataKeyring, sealContext } from '../../core/secrets/dataKeys.ts';
+import { type Keyring, open, seal } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
 
-export type ConsentKeys = { identity: Buffer; token: Uint8Array };
+/** `ring`: the data keyring identities' plain values are sealed with (core/secrets/dataKeys.ts). */
+export type ConsentKeys = { identity: Buffer; token: Uint8Array; ring: Keyring };
 
 const cache = new WeakMap<Db, Promise<ConsentKeys>>();
 
@@ -21,13 +24,17 @@ export async function installationSecret(db: Db): Promise<string> {
   return rows[0]!.value;
 }
 
-export function consentKeys(db: Db, secret?: string): Promise<ConsentKeys> {
+export function consentKeys(db: Db, secret?: string, secretKeys?: string): Promise<ConsentKeys> {
   let keys = cache.get(db);
   if (!keys) {
     keys = (async () => {
       const root = secret ?? (await installationSecret(db));
       const derive = (info: string) => Buffer.from(hkdfSync('sha256', root, 'ombud-consent', info, 32));
-      return { identity: derive('identity-hash'), token: new Uint8Array(derive('preference-token')) };
+      return {
+        identity: derive('identity-hash'),
+        token: new Uint8Array(derive('preference-token')),
+        ring: dataKeyring({ secret: root, secretKeys }),
+      };
     })();
     cache.set(db, keys);
   }
@@ -37,6 +44,32 @@ export function consentKeys(db: Db, secret?: string): Promise<ConsentKeys> {
 /** The keyed hash under which an identity is looked up: HMAC-SHA256(key, org NUL kind NUL value), hex. */
 export function identityHash(keys: ConsentKeys, orgId: string, kind: string, value: string): string {
   return createHmac('sha256', keys.identity).update(`${orgId}\0${kind}\0${value}`).digest('hex');
+}
+
+/** An identity's value as stored: sealed, bound to its row (organization, kind, keyed hash). */
+export function sealIdentity(keys: ConsentKeys, orgId: string, kind: string, value: string) {
+  const valueHash = identityHash(keys, orgId, kind, value);
+  return { valueHash, sealed: seal(keys.ring, value, sealContext.consentIdentity(orgId, kind, valueHash)) };
+}
+
+/** An identity's plain value from its row (a row written before sealing still has it plain). */
+export function openIdentity(
+  keys: ConsentKeys,
+  row: {
+    org_id: string;
+    kind: string;
+    value_hash: string;
+    value?: string | null;
+    value_sealed?: string | null;
+  },
+): string {
+  if (row.value_sealed)
+    return open(
+      keys.ring,
+      row.value_sealed,
+      sealContext.consentIdentity(row.org_id, row.kind, row.value_hash),
+    );
+  return row.value ?? '';
 }
 
 /** The hash as the keyed-hash loop of a worker thread runs it: must stay the same as identityHash. */

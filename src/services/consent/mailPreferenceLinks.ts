@@ -26,7 +26,7 @@ export async function mailPreferenceLinks(
 ): Promise<MailPreferenceLinksResult> {
   const r = await app.registers.get();
   if (!r) return { sent: false, subjects: 0 };
-  const keys = await consentKeys(app.db, app.config.secret);
+  const keys = await consentKeys(app.db, app.config.secret, app.config.secretKeys);
   const now = app.now();
   const links: { company: string; url: string; subjectId: string; orgId: string }[] = [];
   for (const org of r.index.register.organizations) {

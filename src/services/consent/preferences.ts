@@ -52,7 +52,7 @@ export async function preferencesOf(
 ): Promise<PreferenceCompany[]> {
   const subject = await subjectById(db, subjectId);
   if (!subject) throw notFound('data subject', subjectId);
-  const ids = await identitiesOf(db, subject.id);
+  const ids = await identitiesOf(db, keys, subject.id);
   const companies: PreferenceCompany[] = [];
   for (const org of index.register.organizations) {
     let sid: string | undefined = org.id === subject.orgId ? subject.id : undefined;
@@ -116,7 +116,7 @@ export async function applyPreferences(
       const want = wanted.has(`${item.orgId}|${item.purposeId}|${item.channel}`);
       if (want === item.on) continue;
       const actor: Actor = { kind: 'data-subject', id: item.subjectId };
-      const ids = await identitiesOf(db, item.subjectId);
+      const ids = await identitiesOf(db, keys, item.subjectId);
       const identity = identityInputOf(ids);
       const kind =
         item.basis === 'consent' ? (want ? 'grant' : 'withdraw') : want ? 'lift-objection' : 'object';

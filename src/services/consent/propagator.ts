@@ -8,6 +8,7 @@ import PgBoss from 'pg-boss';
 import type { Db } from '../../storage/db.ts';
 import { errorFields, type Log } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
+import { type ConsentKeys, consentKeys } from './keys.ts';
 import { deliverOnce, markDead } from './webhooks.ts';
 
 export const QUEUE = 'consent-webhook';
@@ -21,6 +22,8 @@ export type PropagatorOptions = {
   now?: () => Date;
   /** Where the queue logs (ids and codes only); silent by default. */
   log?: Log;
+  /** The consent keys (they open the identities a webhook carries); default: the installation's. */
+  keys?: () => Promise<ConsentKeys>;
 };
 
 /** pg-boss's database interface over Ombud's Db: parameterised SQL via query, multi-statement SQL via exec. */
@@ -73,6 +76,7 @@ export class Propagator {
         for (const job of jobs) {
           const r = await deliverOnce(
             this.db,
+            await (this.opts.keys ?? (() => consentKeys(this.db)))(),
             job.data.deliveryId,
             this.opts.now ?? (() => new Date()),
             this.opts.timeoutMs,
@@ -115,13 +119,19 @@ export class Propagator {
  * both registered in the start command's `workers`.
  */
 export async function startPropagation(
-  app: Readonly<{ db: Db; config: { readonly databaseUrl?: string }; now: () => Date; log?: Log }>,
+  app: Readonly<{
+    db: Db;
+    config: { readonly databaseUrl?: string; readonly secret?: string; readonly secretKeys?: string };
+    now: () => Date;
+    log?: Log;
+  }>,
   workers: { consentChanged?: (e: ConsentEvent) => Promise<void>; propagator?: Propagator },
   opts: PropagatorOptions = {},
 ): Promise<Propagator> {
   const p = await new Propagator(app.db, {
     connectionString: app.config.databaseUrl,
     now: app.now,
+    keys: () => consentKeys(app.db, app.config.secret, app.config.secretKeys),
     log: app.log,
     ...opts,
   }).start();

@@ -8,7 +8,7 @@ import type { Identity } from '../../core/consent/identity.ts';
 import { authorize, type Caller, type Group } from '../../core/policies/policy.ts';
 import { consentSubjectPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
-import { type ConsentKeys, identityHash } from './keys.ts';
+import { type ConsentKeys, identityHash, openIdentity, sealIdentity } from './keys.ts';
 
 export type Subject = { id: string; orgId: string; restricted: boolean };
 
@@ -55,12 +55,14 @@ export async function resolveSubject(
     subject = { id: rows[0]!.id, orgId, restricted: false };
     created = true;
   }
-  for (const i of identities)
+  for (const i of identities) {
+    const { valueHash, sealed } = sealIdentity(keys, orgId, i.kind, i.value);
     await tx.query(
-      `INSERT INTO consent_identities (subject_id, org_id, kind, value, value_hash) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO consent_identities (subject_id, org_id, kind, value_sealed, value_hash) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (org_id, kind, value_hash) DO NOTHING`,
-      [subject.id, orgId, i.kind, i.value, identityHash(keys, orgId, i.kind, i.value)],
+      [subject.id, orgId, i.kind, sealed, valueHash],
     );
+  }
   return { ...subject, created };
 }
 
@@ -90,11 +92,19 @@ export async function subjectFor(
   return s;
 }
 
-export async function identitiesOf(db: Db, subjectId: string): Promise<Identity[]> {
-  return db.query<Identity>(
-    'SELECT kind, value FROM consent_identities WHERE subject_id = $1 ORDER BY kind, retired_at NULLS FIRST, created_at',
+export async function identitiesOf(db: Db, keys: ConsentKeys, subjectId: string): Promise<Identity[]> {
+  const rows = await db.query<{
+    org_id: string;
+    kind: Identity['kind'];
+    value_hash: string;
+    value: string | null;
+    value_sealed: string | null;
+  }>(
+    `SELECT org_id, kind, value_hash, value, value_sealed FROM consent_identities WHERE subject_id = $1
+      ORDER BY kind, retired_at NULLS FIRST, created_at`,
     [subjectId],
   );
+  return rows.map((r) => ({ kind: r.kind, value: openIdentity(keys, r) }));
 }
 
 export type KnownSubject = {

@@ -21,6 +21,7 @@ import type { ConsentEvent, EventKind } from '../../core/consent/event.ts';
 import { IDENTITY_KINDS } from '../../core/consent/identity.ts';
 import { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import type { EventRow } from './eventRow.ts';
+import type { ConsentKeys } from './keys.ts';
 import { identitiesOf } from './subjects.ts';
 
 export const EVENT_TYPES = {
@@ -146,6 +147,7 @@ type DeliveryRow = {
 
 export async function webhookPayload(
   db: Db,
+  keys: ConsentKeys,
   d: { event_id: string },
   now: Date,
 ): Promise<ConsentWebhookEvent> {
@@ -175,7 +177,7 @@ export async function webhookPayload(
       source: ev.source,
       at: new Date(ev.at).toISOString(),
       noticeVersion: ev.notice_version,
-      identities: await identitiesOf(db, ev.subject_id),
+      identities: await identitiesOf(db, keys, ev.subject_id),
     },
   };
 }
@@ -183,6 +185,7 @@ export async function webhookPayload(
 /** One signed attempt. Returns whether the receiver took it (2xx). */
 export async function deliverOnce(
   db: Db,
+  keys: ConsentKeys,
   deliveryId: string,
   now: () => Date,
   timeoutMs = 10_000,
@@ -195,7 +198,7 @@ export async function deliverOnce(
   )[0];
   if (!d) throw notFound('webhook delivery', deliveryId);
   if (d.status === 'delivered') return { ok: true, alreadyDone: true };
-  const body = JSON.stringify(await webhookPayload(db, d, now()));
+  const body = JSON.stringify(await webhookPayload(db, keys, d, now()));
   const started = Date.now();
   let status: number | undefined;
   let error: string | undefined;

@@ -13,11 +13,12 @@ import { type ConsentKeys, consentKeys } from '../consent/keys.ts';
 import { changeIdentity, type IdentityChangeOutcome } from '../consent/changeIdentity.ts';
 import { normaliseEmail } from '../../core/consent/identity.ts';
 import { type ConsentEvent, recordConsentEvent } from '../consent/recordConsentEvent.ts';
-import type { RequestDeps } from './store.ts';
+import { getSubmission, type RequestDeps, submissionKeys } from './store.ts';
 
 export type StopKind = 'objection-direct-marketing' | 'consent-withdrawn' | 'objection-upheld';
 
-export const keysOf = (app: RequestDeps): Promise<ConsentKeys> => consentKeys(app.db, app.config.secret);
+export const keysOf = (app: RequestDeps): Promise<ConsentKeys> =>
+  consentKeys(app.db, app.config.secret, app.config.secretKeys);
 
 /**
  * Record the consent events for a stop: an objection to direct marketing is an objection to the
@@ -92,14 +93,18 @@ export async function backfillRequestStops(app: RequestDeps, workers: Background
     kind: StopKind;
     request_id: string;
     at: Date;
-    email: string;
+    submission_id: string;
   }>(
-    `SELECT b.id, b.org_id, b.purpose_id, b.kind, b.request_id, b.at, s.email
+    `SELECT b.id, b.org_id, b.purpose_id, b.kind, b.request_id, b.at, s.id AS submission_id
        FROM dsr_stop_backfill b JOIN dsr_requests r ON r.id = b.request_id
        JOIN dsr_submissions s ON s.id = r.submission_id ORDER BY b.id`,
   );
   let done = 0;
+  const sealed = await submissionKeys(app);
   for (const r of rows) {
+    // The address, opened from the submission (an anonymised one has none: left for a person to look at).
+    const email = (await getSubmission(app.db, r.submission_id, sealed)).email;
+    if (!email) continue;
     // A row whose purpose or company left the register stays for a person to look at.
     const events = await app.db
       .transaction(async (tx) => {
@@ -107,7 +112,7 @@ export async function backfillRequestStops(app: RequestDeps, workers: Background
           kind: r.kind,
           orgIds: [r.org_id],
           purposeId: r.purpose_id,
-          email: r.email,
+          email,
           requestId: r.request_id,
           at: new Date(r.at),
         });

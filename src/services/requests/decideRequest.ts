@@ -28,6 +28,7 @@ import {
   flushMail,
   getRequest,
   getSubmission,
+  submissionKeys,
   hasEvent,
   changeAndTell,
   tellRequester,
@@ -260,7 +261,7 @@ export async function decideObjection(
   const ix = await registerIndex(app);
   const keys = await keysOf(app);
   const events = await app.db.transaction(async (tx) => {
-    const sub = await getSubmission(tx, req.submission_id);
+    const sub = await getSubmission(tx, req.submission_id, await submissionKeys(app, tx));
     // Upheld: the purpose stops through the consent register (an objection event), so "may we contact"
     // answers no at once and subscribed systems are told.
     const recorded =

@@ -39,6 +39,7 @@ import {
   getRequest,
   hasEvent,
   getSubmission,
+  submissionKeys,
   registerIndex,
   type RequestRow,
   requestFor,
@@ -145,7 +146,7 @@ async function queueRequest(
       'Start Ombud with `ombud start` (it runs the worker), or carry the request out by hand and complete it.',
     );
   const type = fulfilmentTypeOf(req.type)!;
-  const sub = await getSubmission(app.db, req.submission_id);
+  const sub = await getSubmission(app.db, req.submission_id, await submissionKeys(app));
   const jobId = await q.enqueue({
     requestId: req.id,
     orgId: req.org_id,
@@ -354,7 +355,7 @@ export async function fulfilmentDone(
     if (told.length) lines.push(`We told those who received your data from us: ${told.join('; ')}.`);
     for (const name of answered('not_found')) lines.push(`${name} held none of your data.`);
   }
-  const sub = await getSubmission(app.db, req.submission_id);
+  const sub = await getSubmission(app.db, req.submission_id, await submissionKeys(app));
   if (input.type === 'erasure' && ix) {
     // The erased customer is not contacted again: an objection to direct marketing stays in the consent
     // register as the suppression record (keyed hashes; the evidence of the choice).

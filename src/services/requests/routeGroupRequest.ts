@@ -33,10 +33,10 @@ import { afterVerification } from './fulfilRequest.ts';
 import { type LocateResult, locateSummary } from './locateSubject.ts';
 import {
   addEvent,
-  emailHash,
   flushMail,
   getRequest,
   getSubmission,
+  submissionKeys,
   tellRequester,
   registerIndex,
   type RequestRow,
@@ -121,7 +121,7 @@ async function splitInto(
       },
       event: {
         channel: sub.channel,
-        emailHash: emailHash(sub.email),
+        emailHash: sub.email_hash,
         groupRequest: group.id,
         sources: located ? Object.keys(summary[target.orgId] ?? {}) : ['agent'],
         ...(routing.viaJoint.includes(target.orgId) ? { viaJoint: target.jointArrangements } : {}),
@@ -340,7 +340,7 @@ export async function answerNoData(
     ]);
   const prior = (req.decision?.routing ?? {}) as Record<string, unknown>;
   await app.db.transaction(async (tx) => {
-    const sub = await getSubmission(tx, req.submission_id);
+    const sub = await getSubmission(tx, req.submission_id, await submissionKeys(app, tx));
     await answerNothingHeld(
       { app, tx, ix, actor, group: req, sub },
       { ...prior, awaitingAgent: false, answeredBy: 'agent', check: checked },
@@ -393,7 +393,7 @@ export async function routeManually(
       [id],
     );
     if (row?.state !== req.state) throw groupNotRouted();
-    const sub = await getSubmission(tx, req.submission_id);
+    const sub = await getSubmission(tx, req.submission_id, await submissionKeys(app, tx));
     return splitInto(
       { app, tx, ix, keys, actor, group: req, sub },
       routing,

@@ -3,7 +3,8 @@
  * event (mirrored in the audit log), and putting a customer mail in the outbox. Personal data (the
  * e-mail address) is read only to send mail; events and audit entries carry ids and hashes.
  */
-import { createHash } from 'node:crypto';
+import { dataKeyring, sealContext, submissionEmailHash } from '../../core/secrets/dataKeys.ts';
+import { type Keyring, open, seal } from '../../core/secrets/envelope.ts';
 import type { App } from '../../app.ts';
 import type { Config } from '../../config.ts';
 import { notFound } from '../../core/errors.ts';
@@ -17,6 +18,7 @@ import { type MailInput, type MailTemplate, renderMail } from '../../core/reques
 import type { RequestState, RequestType } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, actorString, recordAudit, SYSTEM_ACTOR } from '../audit/auditLog.ts';
+import { installationSecret } from '../consent/keys.ts';
 import { deliverOutbox, enqueueMail } from '../mail/outbox.ts';
 import { groupOf } from '../register/group.ts';
 
@@ -30,8 +32,26 @@ export type RequestDeps = Readonly<
   }
 >;
 
-export const emailHash = (email: string) =>
-  createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+/** What seals and finds a requester's identity (core/secrets/dataKeys.ts): the data keyring and the secret. */
+export type SubmissionKeys = { ring: Keyring; secret: string };
+
+const installationSecrets = new WeakMap<Db, string>();
+
+/** `db`: the transaction the caller is in, if any (an embedded database has one connection). */
+export async function submissionKeys(
+  app: Pick<RequestDeps, 'db' | 'config'>,
+  db: Db = app.db,
+): Promise<SubmissionKeys> {
+  let secret = app.config.secret ?? installationSecrets.get(app.db);
+  if (!secret) {
+    secret = await installationSecret(db);
+    installationSecrets.set(app.db, secret);
+  }
+  return { ring: dataKeyring({ secret, secretKeys: app.config.secretKeys }), secret };
+}
+
+/** The keyed hash a submission's e-mail address is stored and found by. */
+export const emailHash = (keys: SubmissionKeys, email: string) => submissionEmailHash(keys.secret, email);
 
 /** The customer's reference for a submission: short, stable, no personal data. */
 export const referenceOf = (submissionId: string) => `R-${submissionId.slice(0, 8).toUpperCase()}`;
@@ -126,10 +146,34 @@ export const systemCaller = (actor: Actor = SYSTEM_ACTOR): Caller => ({ principa
 export const mailOrgOf = (req: { org_id: string; scope: RequestScope }): string | null =>
   req.scope.group ? null : req.org_id;
 
-export async function getSubmission(db: Db, id: string): Promise<SubmissionRow> {
-  const rows = await db.query<SubmissionRow>('SELECT * FROM dsr_submissions WHERE id = $1', [id]);
-  if (!rows[0]) throw notFound('submission', id);
-  return rows[0];
+/**
+ * A submission with the requester's address and name opened (sealed at rest; a submission whose request
+ * records were anonymised under their retention rule has neither: email is then empty).
+ */
+export async function getSubmission(db: Db, id: string, keys: SubmissionKeys): Promise<SubmissionRow> {
+  const rows = await db.query<SubmissionRow & { email_sealed: string | null; name_sealed: string | null }>(
+    'SELECT * FROM dsr_submissions WHERE id = $1',
+    [id],
+  );
+  const r = rows[0];
+  if (!r) throw notFound('submission', id);
+  const { email_sealed, name_sealed, ...row } = r;
+  return {
+    ...row,
+    email: email_sealed
+      ? open(keys.ring, email_sealed, sealContext.submission(id, 'email'))
+      : (row.email ?? ''),
+    name: name_sealed ? open(keys.ring, name_sealed, sealContext.submission(id, 'name')) : row.name,
+  };
+}
+
+/** A submission's address and name as stored: sealed, bound to the submission. */
+export function sealSubmission(keys: SubmissionKeys, id: string, email: string, name: string | null) {
+  return {
+    emailSealed: seal(keys.ring, email, sealContext.submission(id, 'email')),
+    nameSealed: name ? seal(keys.ring, name, sealContext.submission(id, 'name')) : null,
+    emailHash: emailHash(keys, email),
+  };
 }
 
 export async function requestsOfSubmission(db: Db, submissionId: string): Promise<RequestRow[]> {
@@ -264,7 +308,7 @@ export async function tellRequester(
   telling: Telling,
   sub?: SubmissionRow,
 ): Promise<string> {
-  const submission = sub ?? (await getSubmission(tx, req.submission_id));
+  const submission = sub ?? (await getSubmission(tx, req.submission_id, await submissionKeys(app, tx)));
   const mail = await mailRequester(app, tx, ix, submission, req.org_id, telling.template, telling.input, req);
   await addEvent(tx, actor, req, telling.event, {
     at: telling.at,

@@ -24,6 +24,9 @@ import {
   emailHash,
   flushMail,
   getSubmission,
+  submissionKeys,
+  sealSubmission,
+  type SubmissionKeys,
   mailRequester,
   type RequestRow,
   type RequestScope,
@@ -77,7 +80,8 @@ export async function submitRequest(
   const now = app.now();
   const receivedAt = receiptTime(input, now);
   const email = input.email.trim();
-  const bodyHash = submissionHash(input, email);
+  const keys = await submissionKeys(app);
+  const bodyHash = submissionHash(keys, input, email);
 
   if (input.idempotency) {
     const prior = await priorSubmission(app.db, input.idempotency);
@@ -86,7 +90,16 @@ export async function submitRequest(
 
   const targets = intakeTargets(r.index, input);
   for (const target of targets) checkMayFile(caller, target, group, input.scope);
-  const filing: Filing = { submissionId: randomUUID(), input, email, bodyHash, receivedAt, now, targets };
+  const filing: Filing = {
+    submissionId: randomUUID(),
+    input,
+    email,
+    bodyHash,
+    receivedAt,
+    now,
+    targets,
+    keys,
+  };
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   let requestIds: string[];
   try {
@@ -121,6 +134,7 @@ type Filing = {
   receivedAt: Date;
   now: Date;
   targets: IntakeTarget[];
+  keys: SubmissionKeys;
 };
 
 /** When the request reached the controller: as given (a letter, a call; never in the future), else now. */
@@ -138,13 +152,13 @@ function receiptTime(input: SubmitInput, now: Date): Date {
 }
 
 /** What makes two submissions the same request (for an Idempotency-Key): the body, not the moment. */
-function submissionHash(input: SubmitInput, email: string): string {
+function submissionHash(keys: SubmissionKeys, input: SubmitInput, email: string): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
         input.scope,
         input.type,
-        emailHash(email),
+        emailHash(keys, email),
         input.details ?? '',
         input.purposeId ?? '',
         // The receipt time the client gave (not the default "now": a retry a minute later is the same request).
@@ -186,15 +200,17 @@ function checkMayFile(caller: Caller, target: IntakeTarget, group: Group, asked:
 
 async function insertSubmission(tx: Db, f: Filing): Promise<void> {
   const { input, email } = f;
+  // The address and the name are sealed; the address is found by its keyed hash (core/secrets/dataKeys.ts).
+  const sealed = sealSubmission(f.keys, f.submissionId, email, input.name?.trim() || null);
   await tx.query(
-    `INSERT INTO dsr_submissions (id, channel, email, email_hash, name, lang, scope, idempotency_key, idempotency_principal, body_hash, created_at)
+    `INSERT INTO dsr_submissions (id, channel, email_sealed, email_hash, name_sealed, lang, scope, idempotency_key, idempotency_principal, body_hash, created_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
     [
       f.submissionId,
       input.channel,
-      email,
-      emailHash(email),
-      input.name?.trim() || null,
+      sealed.emailSealed,
+      sealed.emailHash,
+      sealed.nameSealed,
       input.lang,
       input.scope,
       input.idempotency?.key ?? null,
@@ -227,7 +243,7 @@ async function insertRequests(tx: Db, index: RegisterIndex, actor: Actor, f: Fil
         linked: targets.length > 1 ? [...byOrg.values()].filter((v) => v !== id) : [],
         ...(target.group ? { group: target.group } : {}),
       },
-      event: { channel: input.channel, emailHash: emailHash(f.email) },
+      event: { channel: input.channel, emailHash: emailHash(f.keys, f.email) },
     });
     ids.push(id);
   }
@@ -251,7 +267,7 @@ async function sendCode(
       new Date(f.now.getTime() + CODE_MINUTES * 60_000).toISOString(),
     ],
   );
-  const sub = await getSubmission(tx, f.submissionId);
+  const sub = await getSubmission(tx, f.submissionId, await submissionKeys(app, tx));
   const first = f.targets[0]!;
   await mailRequester(
     app,

@@ -29,6 +29,7 @@ import {
   emailHash,
   flushMail,
   getSubmission,
+  submissionKeys,
   registerIndex,
   requestFor,
   requestsOfSubmission,
@@ -120,7 +121,7 @@ export async function verifyByAssertion(
     throw unauthenticated('The assertion does not match a request.');
   if (jwksCache?.url !== cfg.jwksUrl)
     jwksCache = { url: cfg.jwksUrl, get: createRemoteJWKSet(new URL(cfg.jwksUrl)) };
-  const sub = await getSubmission(app.db, submissionId).catch(() => undefined);
+  const sub = await getSubmission(app.db, submissionId, await submissionKeys(app)).catch(() => undefined);
   let claims: { email?: unknown; sub?: unknown };
   try {
     const { payload } = await jwtVerify(assertion, jwksCache.get, {
@@ -141,7 +142,11 @@ export async function verifyByAssertion(
     });
     throw unauthenticated('The signed assertion is not valid (signature, issuer, audience or age).');
   }
-  if (!sub || typeof claims.email !== 'string' || emailHash(claims.email) !== sub.email_hash) {
+  if (
+    !sub ||
+    typeof claims.email !== 'string' ||
+    emailHash(await submissionKeys(app), claims.email) !== sub.email_hash
+  ) {
     await recordAudit(app.db, {
       actor: subjectActor(submissionId),
       action: 'request.verification-failed',
@@ -201,7 +206,7 @@ async function verifySubmission(
   const located =
     waiting && ix
       ? await locateSubject(app, workers.subjectSystems, ix, {
-          email: (await getSubmission(app.db, submissionId)).email,
+          email: (await getSubmission(app.db, submissionId, await submissionKeys(app))).email,
           candidates: waiting.scope.group!.candidates,
           purposeId: waiting.purpose_id ?? undefined,
         })
@@ -209,7 +214,7 @@ async function verifySubmission(
   const ids = await app.db.transaction(async (tx: Db) => {
     // One verification at a time per submission (a code and an agent's check may race).
     await tx.query('SELECT id FROM dsr_requests WHERE submission_id = $1 FOR UPDATE', [submissionId]);
-    const sub = await getSubmission(tx, submissionId);
+    const sub = await getSubmission(tx, submissionId, await submissionKeys(app, tx));
     const reqs = await requestsOfSubmission(tx, submissionId);
     const verified: string[] = [];
     for (const req of reqs) {

@@ -53,7 +53,8 @@ const STORES: Record<OwnStore, StoreSql[]> = {
         `UPDATE dsr_events SET note = NULL
           WHERE note IS NOT NULL AND request_id IN (SELECT r.id FROM dsr_requests r WHERE r.submission_id IN (SELECT id FROM due))`,
         'DELETE FROM dsr_verification_codes WHERE submission_id IN (SELECT id FROM due)',
-        `UPDATE dsr_submissions SET email = NULL, email_hash = NULL, name = NULL, anonymised_at = $1::timestamptz
+        `UPDATE dsr_submissions SET email = NULL, email_sealed = NULL, email_hash = NULL, name = NULL, name_sealed = NULL,
+                anonymised_at = $1::timestamptz
           WHERE id IN (SELECT id FROM due)`,
       ],
     },

@@ -5,6 +5,7 @@
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionPlan } from '../../core/retention/plan.ts';
 import { ownDataCutoffs } from '../../core/retention/ownData.ts';
+import { consentKeys } from '../consent/keys.ts';
 import { sweepOwnData } from './ownData.ts';
 import {
   checkDay,
@@ -34,7 +35,14 @@ export async function previewRetention(
       secret: deps.secret,
       rules: deps.index.retentionRules,
       collections: new Map(dataset.collections.map((x) => [x.name, x])),
-      withdrawn: (purposes, before) => withdrawnIdentities(deps.db, purposes, before),
+      withdrawn: async (purposes, before) =>
+        withdrawnIdentities(
+          deps.db,
+          await consentKeys(deps.db, deps.secret, deps.secretKeys),
+          deps.index.register.organizations.map((o) => o.id),
+          purposes,
+          before,
+        ),
     });
     outcomes.push(...r.outcomes);
   }

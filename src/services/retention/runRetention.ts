@@ -17,6 +17,7 @@ import type { Db } from '../../storage/db.ts';
 import { actorString, recordAudit } from '../audit/auditLog.ts';
 import type { FulfilmentDeps } from '../fulfilment/runTypes.ts';
 import { safeError } from '../fulfilment/subject.ts';
+import { type ConsentKeys, consentKeys, identityHash, openIdentity } from '../consent/keys.ts';
 import { sweepOwnData } from './ownData.ts';
 import { type RetentionOutcome, sweepDataset, type WithdrawnIdentity } from './sweep.ts';
 
@@ -24,7 +25,10 @@ import { type RetentionOutcome, sweepDataset, type WithdrawnIdentity } from './s
 export type RetentionDeps = Pick<
   FulfilmentDeps,
   'db' | 'actor' | 'index' | 'datasets' | 'connectors' | 'secret' | 'now'
->;
+> & {
+  /** OMBUD_SECRET_KEYS, when set: the data keyring that opens consent identities (core/secrets/dataKeys.ts). */
+  secretKeys?: string;
+};
 
 export type RetentionProgress =
   | { kind: 'database'; dataset: string; system: string; position: number; total: number }
@@ -272,23 +276,44 @@ async function auditSweep(
  */
 export async function withdrawnIdentities(
   db: Db,
+  keys: ConsentKeys,
+  orgIds: readonly string[],
   purposes: string[],
   before: IsoDate,
 ): Promise<WithdrawnIdentity[]> {
-  const rows = await db.query<{ kind: 'email' | 'phone'; value: string }>(
-    `SELECT DISTINCT i.kind, i.value FROM consent_state s
+  const rows = await db.query<{
+    org_id: string;
+    kind: 'email' | 'phone';
+    value_hash: string;
+    value: string | null;
+    value_sealed: string | null;
+  }>(
+    `SELECT DISTINCT i.org_id, i.kind, i.value_hash, i.value, i.value_sealed FROM consent_state s
        JOIN consent_identities i ON i.subject_id = s.subject_id
       WHERE s.purpose_id = ANY($1::text[]) AND s.status IN ('withdrawn', 'objected')
-        AND s.since < $2::date AND i.kind IN ('email', 'phone')
-        AND NOT EXISTS (
-          SELECT 1 FROM consent_identities gi
-            JOIN consent_state g ON g.subject_id = gi.subject_id
-           WHERE gi.kind = i.kind AND gi.value = i.value
-             AND g.purpose_id = ANY($1::text[]) AND g.status = 'granted')
-      ORDER BY i.kind, i.value`,
+        AND s.since < $2::date AND i.kind IN ('email', 'phone')`,
     [purposes, before],
   );
-  return rows.map((r) => ({ kind: r.kind, value: r.kind === 'email' ? r.value.toLowerCase() : r.value }));
+  const found = new Map<string, WithdrawnIdentity>();
+  for (const r of rows) {
+    const plain = openIdentity(keys, r);
+    const value = r.kind === 'email' ? plain.toLowerCase() : plain;
+    found.set(`${r.kind}\0${value}`, { kind: r.kind, value });
+  }
+  if (!found.size) return [];
+  // Anyone holding the same identity at any company who grants one of the purposes now keeps the rows:
+  // looked up by the identity's keyed hash at each company (values are never compared in SQL).
+  const hashOf = new Map<string, string>();
+  for (const [k, id] of found)
+    for (const o of orgIds) hashOf.set(identityHash(keys, o, id.kind, id.value), k);
+  const granted = await db.query<{ value_hash: string }>(
+    `SELECT DISTINCT i.value_hash FROM consent_identities i
+       JOIN consent_state g ON g.subject_id = i.subject_id
+      WHERE i.value_hash = ANY($1::text[]) AND g.purpose_id = ANY($2::text[]) AND g.status = 'granted'`,
+    [[...hashOf.keys()], purposes],
+  );
+  for (const g of granted) found.delete(hashOf.get(g.value_hash)!);
+  return [...found.values()].sort((a, b) => `${a.kind}${a.value}`.localeCompare(`${b.kind}${b.value}`));
 }
 
 /** Sweep one database of the run and record it; a failure is recorded on its step, not thrown. */
@@ -315,7 +340,14 @@ async function sweepStep(
       secret: deps.secret,
       rules: deps.index.retentionRules,
       collections: new Map(dataset.collections.map((x) => [x.name, x])),
-      withdrawn: (purposes, before) => withdrawnIdentities(deps.db, purposes, before),
+      withdrawn: async (purposes, before) =>
+        withdrawnIdentities(
+          deps.db,
+          await consentKeys(deps.db, deps.secret, deps.secretKeys),
+          deps.index.register.organizations.map((o) => o.id),
+          purposes,
+          before,
+        ),
       onProgress: (p) => input.onProgress?.({ kind: 'collection', ...p }),
     });
     await recordSweep(deps.db, run, step, outcomes, resumed);

@@ -51,7 +51,7 @@ export type RetentionHost = Readonly<{
   db: Db;
   registers: RegisterCache;
   now: () => Date;
-  config: Pick<Config, 'secret'>;
+  config: Pick<Config, 'secret' | 'secretKeys'>;
   log?: Log;
 }>;
 
@@ -120,6 +120,7 @@ export class RetentionWorker {
       datasets: this.systems.datasets,
       connectors: this.systems.connectors,
       secret: this.app.config.secret ?? (await installationSecret(this.app.db)),
+      secretKeys: this.app.config.secretKeys,
       now: this.app.now,
     };
   }

@@ -3,6 +3,7 @@
  * keyring, so an old key can then be dropped from OMBUD_SECRET_KEYS. Capabilities that store
  * sealed secrets add their column to SEALED_COLUMNS (with the context they seal under).
  */
+import { sealContext } from '../../core/secrets/dataKeys.ts';
 import { keyIdOf, type Keyring, reseal } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
 import { connectorContext } from '../fulfilment/connectors/http.ts';
@@ -18,6 +19,25 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     column: 'secret_sealed',
     id: 'system_id',
     context: connectorContext,
+  },
+  // Personal data kept readable (core/secrets/dataKeys.ts): a requester's address and name, consent identities.
+  {
+    table: 'dsr_submissions',
+    column: 'email_sealed',
+    id: 'id',
+    context: (id) => sealContext.submission(id, 'email'),
+  },
+  {
+    table: 'dsr_submissions',
+    column: 'name_sealed',
+    id: 'id',
+    context: (id) => sealContext.submission(id, 'name'),
+  },
+  {
+    table: 'consent_identities',
+    column: 'value_sealed',
+    id: "(org_id || ':' || kind || ':' || value_hash)",
+    context: (id) => `consent-identity:${id}`,
   },
 ];
 

@@ -66,7 +66,12 @@ function facts(d: RequestDetailData): Html {
     },
     { label: 'Received', value: `${minuteUtc(q.received_at)} UTC (${sub.channel})` },
     { label: 'Legal deadline / latest extension', value: `${q.legal_due_date} / ${q.max_due_date}` },
-    { label: 'Requester', value: `${sub.email}${sub.name ? ` (${sub.name})` : ''} · answers in ${sub.lang}` },
+    {
+      label: 'Requester',
+      value: sub.email
+        ? `${sub.email}${sub.name ? ` (${sub.name})` : ''} · answers in ${sub.lang}`
+        : `removed under the request records' retention rule · answered in ${sub.lang}`,
+    },
     !!fee && {
       label: 'Fee',
       value: {
