@@ -9,6 +9,8 @@ import {
   runRetention,
 } from '../../services/retention/runRetention.ts';
 import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../services/retention/sweep.ts';
+import { parseKeyring } from '../../core/secrets/envelope.ts';
+import { describeOutside, outsideSummary } from '../retention-outside.ts';
 import type { COMMANDS } from '../commands.ts';
 import { printJson } from '../io.ts';
 import { type Run, UsageError } from '../spec.ts';
@@ -96,9 +98,18 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
             );
           else io.err(`  ${p.dataset} failed: ${p.error}`);
         };
+        const recipients = {
+          callbackBaseUrl: app.config.publicUrl,
+          ...(app.config.secretKeys ? { keyring: parseKeyring(app.config.secretKeys) } : {}),
+        };
         const res = await runRetention(
-          { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now },
-          { dryRun, ...(values.today ? { today: values.today } : {}), onProgress },
+          { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now, recipients },
+          {
+            dryRun,
+            ...(values.today ? { today: values.today } : {}),
+            onProgress,
+            onOutside: (p) => (p.status === 'failed' ? io.err : report)(describeOutside(p, dryRun)),
+          },
         );
         io.progress('');
         const sum = (a: RetentionOutcome['action']) =>
@@ -125,6 +136,7 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
                   rows,
                 })),
             })),
+            outside: res.outside,
           });
           return code;
         }
@@ -135,6 +147,7 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
             `erased when due ${sum('erase-due')}, kept under a legal rule ${sum('keep')}; held ${sum('held')}, waiting ${sum('blocked')}.` +
             (changed === 0 && !dryRun ? ' Nothing was due.' : ''),
         );
+        if (res.outside.length) io.out(outsideSummary(res.outside, dryRun));
         return code;
       },
     );

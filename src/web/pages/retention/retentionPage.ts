@@ -8,6 +8,8 @@ import { postButton } from '../../components/postButton.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
 import { totalsText } from './labels.ts';
 import { type RetentionPreview, retentionPreview } from './retentionPreview.ts';
+import { retentionTaskTable } from './retentionTasks.ts';
+import type { RetentionTask } from '../../../services/retention/tasks.ts';
 
 export type RetentionPageData = {
   index: RegisterIndex;
@@ -20,7 +22,23 @@ export type RetentionPageData = {
   sweeping: boolean;
   preview?: RetentionPreview;
   runs: RetentionRunSummary[];
+  /** Open manual tasks (systems outside the SQL databases), by due day. */
+  tasks: RetentionTask[];
+  /** The controllers' day (overdue tasks are due before it). */
+  today: string;
 };
+
+function openTasks(d: RetentionPageData): Html {
+  if (!d.mayRead) return html``;
+  const overdue = d.tasks.filter((t) => t.dueOn < d.today).length;
+  return card(
+    d.tasks.length
+      ? html`<p>${String(d.tasks.length)} open${overdue ? html`, <strong class="error">${String(overdue)} overdue</strong>` : ''}. Systems without an interface that hold data under a rule that has ended: do it there and tick it off with a note.</p>
+${retentionTaskTable(d.tasks, d.today, d.mayRun)}`
+      : html`<p>No open tasks.</p>`,
+    { title: 'Manual tasks', tag: 'section' },
+  );
+}
 
 function nextWork(d: RetentionPageData): Html {
   if (!d.mayRead)
@@ -57,6 +75,7 @@ ${card(
 ${d.mayRun && d.sweeping ? runButtons() : ''}`,
   { title: 'Next due work', tag: 'section' },
 )}
+${openTasks(d)}
 ${card(pastRuns(d), { title: 'Past runs', tag: 'section' })}`;
   return consoleShell('Retention', 'retention', body);
 }
