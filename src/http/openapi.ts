@@ -426,8 +426,13 @@ function webhooks(): { webhooks: Json; schemas: Json } {
           content: { 'application/json': { schema: ref('schemas', 'RetentionAnswer') } },
         },
         '202': { description: 'Accepted: the answer follows to callback_url.' },
-        '401': { description: 'Signature or timestamp wrong: not retried, the request fails and the run with it.' },
-        '429': { description: 'Retried (twice, after 0.5 s and 2 s), then the request fails; a resumed run sends it again.' },
+        '401': {
+          description: 'Signature or timestamp wrong: not retried, the request fails and the run with it.',
+        },
+        '429': {
+          description:
+            'Retried (twice, after 0.5 s and 2 s), then the request fails; a resumed run sends it again.',
+        },
         '5XX': { description: 'Retried like 429.' },
         default: { description: 'Any other status is an error that is not retried.' },
       },

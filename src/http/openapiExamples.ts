@@ -589,7 +589,11 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     body: {
       TaskDone: {
         summary: "A manual retention task done in the carrier's portal",
-        value: { status: 'done', note: 'Deleted the deliveries before the cut-off in the carrier portal.', records: 41 },
+        value: {
+          status: 'done',
+          note: 'Deleted the deliveries before the cut-off in the carrier portal.',
+          records: 41,
+        },
       },
     },
   },

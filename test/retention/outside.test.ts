@@ -184,13 +184,22 @@ describe('retention outside the SQL databases', () => {
   const identified = () => crm.records.filter((r) => r.rule !== 'anonymous').map((r) => r.id);
   const ombudCount = async (sql: string) => (await t.app.db.query<{ n: number }>(sql))[0]!.n;
   const api = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    t.server.inject({ method, url, headers: { cookie: t.cookie, ...SAME_ORIGIN }, ...(payload ? { payload } : {}) });
+    t.server.inject({
+      method,
+      url,
+      headers: { cookie: t.cookie, ...SAME_ORIGIN },
+      ...(payload ? { payload } : {}),
+    });
 
   beforeAll(async () => {
     t = await startTestServer({
       kind: 'pglite',
       now: () => new Date('2026-11-25T10:00:00Z'),
-      config: { secret: 'retention-outside-test-0123456789abcdef', secretKeys: ring, publicUrl: 'https://ombud.test' },
+      config: {
+        secret: 'retention-outside-test-0123456789abcdef',
+        secretKeys: ring,
+        publicUrl: 'https://ombud.test',
+      },
     });
     s = await retentionSystems({ customers: 20 });
     await RetentionWorker.start(t.app, t.workers, s, { catchUp: false, pollingIntervalSeconds: 1 });
@@ -200,7 +209,10 @@ describe('retention outside the SQL databases', () => {
       timeoutMs: 3000,
     });
     secret = saved.secret;
-    crm = await startCrm(secret, CRM_RECORDS.map((r) => ({ ...r })));
+    crm = await startCrm(
+      secret,
+      CRM_RECORDS.map((r) => ({ ...r })),
+    );
     await saveHttpConnector(t.app.db, parseKeyring(ring), SYSTEM_ACTOR, {
       systemId: 'crm',
       url: crm.url,
@@ -255,9 +267,12 @@ describe('retention outside the SQL databases', () => {
       callback_url: `https://ombud.test/api/v1/retention/callbacks/${order.webhookId}`,
     });
     expect(order.body.delivery_id).toBe(order.webhookId);
-    expect((order.body.exceptions as { rule: string; expired_before: string }[]).map((e) => [e.rule, e.expired_before])).toEqual(
-      ORDER_EXCEPTIONS,
-    );
+    expect(
+      (order.body.exceptions as { rule: string; expired_before: string }[]).map((e) => [
+        e.rule,
+        e.expired_before,
+      ]),
+    ).toEqual(ORDER_EXCEPTIONS);
     expect(JSON.stringify(crm.received.map((r) => r.body))).not.toMatch(/@|\+46/);
 
     // What the run recorded of the answers: order-data deleted 2 and kept 1 (bookkeeping), per the records.
@@ -320,7 +335,9 @@ describe('retention outside the SQL databases', () => {
     expect(crmOf(d.outside).get('customer-analysis')).toMatchObject({ status: 'done', anonymised: 1 });
     expect(d.outside.filter((o) => o.via === 'http').length).toBe(CRM_ASKS.length);
     expect(d.outside.every((o) => o.status !== 'failed')).toBe(true);
-    const audit = await ombudCount("SELECT COUNT(*)::int AS n FROM audit_log WHERE action = 'retention.request'");
+    const audit = await ombudCount(
+      "SELECT COUNT(*)::int AS n FROM audit_log WHERE action = 'retention.request'",
+    );
     // Audited: 6 answers at once and 1 acceptance in the first attempt (the 503 is on the run's entry),
     // the answer on resume, the callback's answer.
     expect(audit).toBe(6 + 1 + 1 + 1);
@@ -328,7 +345,14 @@ describe('retention outside the SQL databases', () => {
 
   test('P12 systems with no interface get one manual task per rule and month; a dry run opens none; tasks are ticked off through the API and the console and shown with the run', async () => {
     const tasks = () =>
-      t.app.db.query<{ id: string; system: string; rule: string; period: string; expired_before: string; due_on: string }>(
+      t.app.db.query<{
+        id: string;
+        system: string;
+        rule: string;
+        period: string;
+        expired_before: string;
+        due_on: string;
+      }>(
         `SELECT id, system, rule, period, expired_before::text AS expired_before, due_on::text AS due_on
            FROM retention_tasks ORDER BY system, rule, period`,
       );
@@ -354,10 +378,7 @@ describe('retention outside the SQL databases', () => {
     expect(await tasks()).toEqual(november);
     expect(crm.received.length).toBe(asked);
     expect((dry.outside as Outside[]).map((o) => [o.system, o.rule, o.status, o.taskId])).toEqual(
-      [
-        ...CRM_ASKS.map(([rule]) => ['crm', rule]),
-        ...MANUAL.map(([system, rule]) => [system, rule]),
-      ]
+      [...CRM_ASKS.map(([rule]) => ['crm', rule]), ...MANUAL.map(([system, rule]) => [system, rule])]
         .sort((a, b) => a[0]!.localeCompare(b[0]!) || a[1]!.localeCompare(b[1]!))
         .map(([system, rule]) => [system, rule, 'planned', null]),
     );
@@ -383,16 +404,20 @@ describe('retention outside the SQL databases', () => {
     });
     expect(tick.statusCode).toBe(200);
     expect(tick.json()).toMatchObject({ status: 'done', records: 4, note: 'Deleted in the carrier portal' });
-    expect((await api('POST', `/api/v1/retention/tasks/${shippingOct.id}`, { note: 'again' })).statusCode).toBe(
-      409,
-    );
+    expect(
+      (await api('POST', `/api/v1/retention/tasks/${shippingOct.id}`, { note: 'again' })).statusCode,
+    ).toBe(409);
     const noNote = await api('POST', `/api/v1/retention/tasks/${october[0]!.id}`, { status: 'done' });
     expect(noNote.statusCode).toBe(400);
     expect(noNote.headers['content-type']).toContain('application/problem+json');
     expect(JSON.stringify(noNote.json())).toContain('note');
 
     // The console: open and overdue tasks on /console/retention, the tick-off form, and the run's page.
-    const page = await t.server.inject({ method: 'GET', url: '/console/retention', headers: { cookie: t.cookie } });
+    const page = await t.server.inject({
+      method: 'GET',
+      url: '/console/retention',
+      headers: { cookie: t.cookie },
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Manual tasks');
     expect(page.body).toContain(`${2 * MANUAL.length - 1} open`);
@@ -411,14 +436,20 @@ describe('retention outside the SQL databases', () => {
       'SELECT status, note, records FROM retention_tasks WHERE id = $1',
       [caseTask.id],
     );
-    expect(ticked).toEqual({ status: 'not-held', note: 'No claims older than 2016 in the case system', records: null });
+    expect(ticked).toEqual({
+      status: 'not-held',
+      note: 'No claims older than 2016 in the case system',
+      records: null,
+    });
     const runPage = await t.server.inject({
       method: 'GET',
       url: `/console/retention/runs/${firstRun}`,
       headers: { cookie: t.cookie },
     });
     expect(runPage.body).toContain('Systems outside the SQL databases');
-    expect(runPage.body).toMatch(/<td>crm<\/td><td>order-data<\/td><td>HTTP connector<\/td><td>delete<\/td><td>2023-11-25<\/td><td>answered<\/td><td>deleted 2, anonymised 0, kept 1<\/td>/);
+    expect(runPage.body).toMatch(
+      /<td>crm<\/td><td>order-data<\/td><td>HTTP connector<\/td><td>delete<\/td><td>2023-11-25<\/td><td>answered<\/td><td>deleted 2, anonymised 0, kept 1<\/td>/,
+    );
     expect(runPage.body).toMatch(/<td>shipping<\/td><td>order-data<\/td><td>manual task<\/td>/);
     const opened = await ombudCount(
       "SELECT COUNT(*)::int AS n FROM audit_log WHERE action = 'retention.task.opened'",

@@ -103,7 +103,16 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
           ...(app.config.secretKeys ? { keyring: parseKeyring(app.config.secretKeys) } : {}),
         };
         const res = await runRetention(
-          { db: app.db, actor: CLI_ACTOR, index: reg.index, datasets, connectors, secret, now: app.now, recipients },
+          {
+            db: app.db,
+            actor: CLI_ACTOR,
+            index: reg.index,
+            datasets,
+            connectors,
+            secret,
+            now: app.now,
+            recipients,
+          },
           {
             dryRun,
             ...(values.today ? { today: values.today } : {}),

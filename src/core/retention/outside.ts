@@ -28,7 +28,7 @@ export function outsideTargets(
   const out = new Map<string, OutsideTarget>();
   for (const p of register.purposes) {
     const rule = p.retention ? rules.get(p.retention) : undefined;
-    if (!rule || rule.kind !== 'purpose') continue;
+    if (rule?.kind !== 'purpose') continue;
     for (const system of new Set([...p.systems, ...p.recipients])) {
       const role = roles.get(system);
       if (!role || !(ASKED_ROLES as readonly string[]).includes(role) || sqlSystems.has(system)) continue;

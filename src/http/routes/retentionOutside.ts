@@ -23,15 +23,8 @@ import { retentionCallbackReceived, retentionTask, retentionTasks } from '../sch
 const taskParams = z.object({ id: z.string().uuid('a task id') });
 const tickBody = z.object({
   status: z.enum(['done', 'not-held']).default('done'),
-  note: z
-    .string()
-    .trim()
-    .min(1, 'say what was done, e.g. "Deleted in the CRM\'s admin view"')
-    .max(2000),
-  records: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.coerce.number().int().min(0).optional(),
-  ),
+  note: z.string().trim().min(1, 'say what was done, e.g. "Deleted in the CRM\'s admin view"').max(2000),
+  records: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).optional()),
 });
 const deliveryParams = z.object({
   deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'the delivery id from the callback_url'),
@@ -80,7 +73,13 @@ export async function retentionOutsideRoutes(server: RouteServer, app: App) {
     '/console/retention/tasks/:id',
     { config: { permission: 'retention:run' }, schema: { hide: true, params: taskParams, body: tickBody } },
     async (req, reply) => {
-      await tickRetentionTaskFor(app.db, callerOf(req), await groupOf(app.registers), req.params.id, req.body);
+      await tickRetentionTaskFor(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        req.params.id,
+        req.body,
+      );
       return reply.redirect('/console/retention', 303);
     },
   );
@@ -91,8 +90,10 @@ export async function retentionOutsideRoutes(server: RouteServer, app: App) {
 async function callbackRoute(server: RouteServer, app: App) {
   await server.register(async (s: RouteServer) => {
     s.removeContentTypeParser('application/json');
-    s.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_r, body, done) =>
-      done(null, body),
+    s.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (_r, body, done) => done(null, body),
     );
     s.post(
       '/api/v1/retention/callbacks/:deliveryId',

@@ -49,14 +49,14 @@ const outsideRequest = z.strictObject({
     .string()
     .nullable()
     .describe('The webhook-id (idempotency key of run, system and rule); null for manual.'),
-  deleted: z.number().int().nullable().describe("Records deleted, as the service answered."),
+  deleted: z.number().int().nullable().describe('Records deleted, as the service answered.'),
   anonymised: z.number().int().nullable(),
   kept: z.number().int().nullable().describe('Records past the rule that an exception keeps.'),
   message: z.string().nullable().describe("The service's message (never personal data)."),
   error: z.string().nullable().describe('Why the request failed.'),
   attempts: z.number().int(),
   taskId: z.string().nullable().describe('The manual task (a dry run: the one already asked this month).'),
-  taskOpened: z.boolean().describe('This run opened the task (false: the month\'s task was there).'),
+  taskOpened: z.boolean().describe("This run opened the task (false: the month's task was there)."),
 });
 const outside = z
   .array(outsideRequest)

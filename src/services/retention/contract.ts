@@ -19,7 +19,7 @@ export const retentionRequest = z.strictObject({
   rule: z.string().describe('The purpose rule whose period has ended (register id, e.g. order-data).'),
   name: z.string().describe("The rule's name (English)."),
   action: z.enum(['delete', 'anonymise']).describe('What to do with the records the rule has ended.'),
-  duration: z.string().describe('The rule\'s period (ISO 8601, e.g. P3Y).'),
+  duration: z.string().describe("The rule's period (ISO 8601, e.g. P3Y)."),
   trigger: z
     .string()
     .describe('The event the period runs from: collected, last-activity, relationship-ended, case-closed, …'),
@@ -51,7 +51,9 @@ export type RetentionRequest = z.infer<typeof retentionRequest>;
 export const retentionAnswer = z.object({
   status: z
     .enum(['done', 'failed'])
-    .describe('done: carried out (also when nothing was due); failed: could not (the run fails and says so).'),
+    .describe(
+      'done: carried out (also when nothing was due); failed: could not (the run fails and says so).',
+    ),
   deleted: z.number().int().min(0).optional().describe('Records deleted.'),
   anonymised: z.number().int().min(0).optional().describe('Records anonymised.'),
   kept: z.number().int().min(0).optional().describe('Records past the rule that an exception keeps.'),

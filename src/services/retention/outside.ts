@@ -119,10 +119,7 @@ async function httpSystems(db: Db): Promise<Set<string>> {
 
 /** The request rows of this run, created on its first attempt (a resume finds them). */
 async function plannedRequests(deps: OutsideDeps, run: RunRef): Promise<Map<string, RetentionAsk>> {
-  const targets = outsideTargets(
-    deps.index.register,
-    new Set(deps.datasets.map((d) => d.ombud.system)),
-  );
+  const targets = outsideTargets(deps.index.register, new Set(deps.datasets.map((d) => d.ombud.system)));
   const http = await httpSystems(deps.db);
   const asks = new Map<string, RetentionAsk>();
   for (const [position, t] of targets.entries()) {
@@ -201,7 +198,11 @@ async function planRequest(
 }
 
 /** One task per system, rule and period: opened by the first run of the period, named by the later ones. */
-async function openTask(deps: OutsideDeps, run: RunRef, row: OutsideResult): Promise<{ status: OutsideStatus }> {
+async function openTask(
+  deps: OutsideDeps,
+  run: RunRef,
+  row: OutsideResult,
+): Promise<{ status: OutsideStatus }> {
   const period = taskPeriod(run.today);
   const id = randomUUID();
   const opened = await deps.db.transaction(async (tx) => {

@@ -69,7 +69,7 @@ function pastRuns(d: RetentionPageData): Html {
 
 export function retentionPage(d: RetentionPageData): Html {
   const body = html`<h1>Retention</h1>
-<p>Each night the retention run erases rows kept under a rule whose day has come and ends the purpose rules the dataset annotations name: rows past their rule are deleted or anonymised, unless a legal rule (bookkeeping, a legal hold) keeps them, which then get the day they may be erased. Rows restricted under Art. 18 are held. Every run is recorded and audited.</p>
+<p>Each night the retention run erases rows kept under a rule whose day has come and ends the purpose rules the dataset annotations name: rows past their rule are deleted or anonymised, unless a legal rule (bookkeeping, a legal hold) keeps them, which then get the day they may be erased. Rows restricted under Art. 18 are held. Systems outside the group's databases are asked too: through their HTTP connector, or by a manual task below. Every run is recorded and audited.</p>
 ${card(
   html`${nextWork(d)}
 ${d.mayRun && d.sweeping ? runButtons() : ''}`,

@@ -51,7 +51,8 @@ function answer(o: OutsideResult): string {
 
 /** A run's requests outside the SQL databases. */
 export function outsideTable(outside: OutsideResult[]): Html {
-  if (!outside.length) return html`<p>No system outside the SQL databases holds data under a rule that has ended.</p>`;
+  if (!outside.length)
+    return html`<p>No system outside the SQL databases holds data under a rule that has ended.</p>`;
   return dataTable({
     head: ['System', 'Rule', 'Via', 'Action', 'Before', 'Status', 'Answer'],
     rows: outside.map(
