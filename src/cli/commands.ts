@@ -383,19 +383,19 @@ export const COMMANDS = {
   'retention run': defineCommand({
     summary: 'Enforce retention once: erase what has ended, keep what a law requires (or --dry-run)',
     description:
-      "Sweep the connected databases once for a day (default today in the controller's time zone): erase the rows whose retention has ended, keep those a legal rule requires until it ends. --dry-run counts and changes nothing. Every run is stored and audited. A run may not be for a day after today (it would erase early); a dry run may.",
+      "Sweep the connected databases once for a day (default today in the controller's time zone): erase the rows whose retention has ended, keep those a legal rule requires until it ends. --dry-run counts and changes nothing. Systems outside the databases that hold data under a rule that has ended are asked too: through their HTTP connector (OMBUD_PUBLIC_URL for callbacks, OMBUD_SECRET_KEYS for the connector's secret), or by a manual task per rule and month. Every run is stored and audited. A run may not be for a day after today (it would erase early); a dry run may.",
     usage: '[--dry-run] [--today YYYY-MM-DD] [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
     options: {
       'dry-run': { type: 'boolean', description: 'count what would be done; change nothing' },
       today: { type: 'string', value: 'YYYY-MM-DD', description: 'the day to sweep for (default: today)' },
       ...SYSTEMS,
     },
-    json: '{ runId, today, dryRun, status, alreadyDone, seconds, totals: { delete, anonymise, mask, erase-due, keep, held, blocked }, datasets: [{ dataset, system, status, recovered, error?, outcomes: [{ collection, rule, action, detail, rows }] }] }',
+    json: '{ runId, today, dryRun, status, alreadyDone, seconds, totals: { delete, anonymise, mask, erase-due, keep, held, blocked }, datasets: [{ dataset, system, status, recovered, error?, outcomes: [{ collection, rule, action, detail, rows }] }], outside: [{ system, rule, via, action, expiredBefore, status, deliveryId, deleted, anonymised, kept, message, error, attempts, taskId, taskOpened }] }',
     env: WRITES,
     progress: 'the database and collection being swept, and the time so far',
     exits: {
       0: 'the run is done',
-      1: 'a database failed, the annotations have errors, or no register is stored',
+      1: 'a database or a system asked through its HTTP connector failed, the annotations have errors, or no register is stored',
     },
     examples: [
       'ombud retention run --dry-run --today 2027-01-01 --demo',

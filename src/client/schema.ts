@@ -891,6 +891,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/retention/callbacks/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A service's signed answer to a retention request (docs/connectors/http.md) */
+        post: operations["postRetentionCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/retention/preview": {
         parameters: {
             query?: never;
@@ -937,6 +954,40 @@ export interface paths {
         get: operations["getRetentionRun"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Manual retention tasks (systems with no interface), open ones first by due day */
+        get: operations["listRetentionTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tick a manual retention task off with a note (done, or not held there) */
+        post: operations["answerRetentionTask"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1176,6 +1227,26 @@ export interface webhooks {
          * @description Sent to the URL of an HTTP connector (POST /api/v1/fulfilment/connectors/http) once per data subject request and system, and to recipients told of a rectification, erasure or restriction (Art. 19). Answer at once with 200 and the answer, or with 202 and later POST the answer, signed with the same secret, to `callback_url`. See docs/connectors/http.md.
          */
         post: operations["onFulfilmentRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ombud.retention.request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a retention rule in a service (HTTP connector)
+         * @description Sent by a retention run to the URL of an HTTP connector once per run and purpose rule whose data the system holds (the register's purposes name it) when no SQL dataset sweeps it: delete or anonymise the records whose trigger date is before `expired_before`, except what an exception still keeps. `delivery_id` is the same on every retry and resumed run: the idempotency key. Answer at once with 200, or with 202 and later POST the answer, signed, to `callback_url`. See docs/connectors/http.md (Retention).
+         */
+        post: operations["onRetentionRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1458,6 +1529,68 @@ export interface components {
             }[];
             /** @description How to fix the request, said to a person. */
             hint?: string;
+        };
+        RetentionAnswer: {
+            /**
+             * @description done: carried out (also when nothing was due); failed: could not (the run fails and says so).
+             * @enum {string}
+             */
+            status: "done" | "failed";
+            /** @description Records deleted. */
+            deleted?: number;
+            /** @description Records anonymised. */
+            anonymised?: number;
+            /** @description Records past the rule that an exception keeps. */
+            kept?: number;
+            /** @description Optional; never personal data. */
+            message?: string;
+        };
+        RetentionRequest: {
+            /** @constant */
+            type: "ombud.retention.request";
+            /** @description dlv_ + 32 hex, derived from run, system and rule: the same on every retry and on a resumed run (also the webhook-id). Use it as the idempotency key. */
+            delivery_id: string;
+            /** @description The retention run's id. */
+            run_id: string;
+            /** @description The system's id in the register. */
+            system: string;
+            /** @description The purpose rule whose period has ended (register id, e.g. order-data). */
+            rule: string;
+            /** @description The rule's name (English). */
+            name: string;
+            /**
+             * @description What to do with the records the rule has ended.
+             * @enum {string}
+             */
+            action: "delete" | "anonymise";
+            /** @description The rule's period (ISO 8601, e.g. P3Y). */
+            duration: string;
+            /** @description The event the period runs from: collected, last-activity, relationship-ended, case-closed, … */
+            trigger: string;
+            /** @description Records whose trigger date is before this day have reached the end of the period (computed by the same arithmetic as the SQL sweep). */
+            expired_before: string;
+            /** @description Legal rules that keep records longer (bookkeeping, legal holds): keep a record such a rule still covers, and count it as kept. */
+            exceptions: {
+                rule: string;
+                name: string;
+                law?: string;
+                duration: string;
+                trigger: string;
+                /** @description Records this rule keeps whose trigger is before this day may go; null: none yet. */
+                expired_before: string | null;
+            }[];
+            /** @description The run's day in the controller's time zone. */
+            today: string;
+            /**
+             * Format: uri
+             * @description Where to POST the answer after a 202, signed with the same secret.
+             */
+            callback_url: string;
+            /**
+             * Format: date-time
+             * @description When the answer is expected; the next daily run asks again anyway.
+             */
+            answer_by: string;
         };
     };
     responses: {
@@ -6329,6 +6462,39 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    postRetentionCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer was received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        received: true;
+                        /** @description false when the request was already answered (the answer is ignored). */
+                        recorded: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getRetentionPreview: {
         parameters: {
             query?: {
@@ -6520,6 +6686,46 @@ export interface operations {
                             /** @description How many rows. */
                             rows: number;
                         }[];
+                        /** @description Systems outside the SQL databases, one per system and purpose rule. */
+                        outside: {
+                            /** @description The register system asked (no SQL dataset sweeps it). */
+                            system: string;
+                            /** @description The purpose rule whose period has ended. */
+                            rule: string;
+                            /**
+                             * @description http: a signed retention request; manual: a task for a person.
+                             * @enum {string}
+                             */
+                            via: "http" | "manual";
+                            /** @enum {string} */
+                            action: "delete" | "anonymise";
+                            /**
+                             * Format: date
+                             * @description Records whose trigger date is before this day have reached the rule's end.
+                             */
+                            expiredBefore: string;
+                            /**
+                             * @description done: the service answered; accepted: it answered 202, its callback is awaited; failed: see error; task: a manual task stands for it; planned: a dry run, nothing asked.
+                             * @enum {string}
+                             */
+                            status: "pending" | "done" | "accepted" | "failed" | "task" | "planned";
+                            /** @description The webhook-id (idempotency key of run, system and rule); null for manual. */
+                            deliveryId: string | null;
+                            /** @description Records deleted, as the service answered. */
+                            deleted: number | null;
+                            anonymised: number | null;
+                            /** @description Records past the rule that an exception keeps. */
+                            kept: number | null;
+                            /** @description The service's message (never personal data). */
+                            message: string | null;
+                            /** @description Why the request failed. */
+                            error: string | null;
+                            attempts: number;
+                            /** @description The manual task (a dry run: the one already asked this month). */
+                            taskId: string | null;
+                            /** @description This run opened the task (false: the month's task was there). */
+                            taskOpened: boolean;
+                        }[];
                     };
                 };
             };
@@ -6613,6 +6819,80 @@ export interface operations {
                             /** @description How many rows. */
                             rows: number;
                         }[];
+                        /** @description Systems outside the SQL databases, one per system and purpose rule. */
+                        outside: {
+                            /** @description The register system asked (no SQL dataset sweeps it). */
+                            system: string;
+                            /** @description The purpose rule whose period has ended. */
+                            rule: string;
+                            /**
+                             * @description http: a signed retention request; manual: a task for a person.
+                             * @enum {string}
+                             */
+                            via: "http" | "manual";
+                            /** @enum {string} */
+                            action: "delete" | "anonymise";
+                            /**
+                             * Format: date
+                             * @description Records whose trigger date is before this day have reached the rule's end.
+                             */
+                            expiredBefore: string;
+                            /**
+                             * @description done: the service answered; accepted: it answered 202, its callback is awaited; failed: see error; task: a manual task stands for it; planned: a dry run, nothing asked.
+                             * @enum {string}
+                             */
+                            status: "pending" | "done" | "accepted" | "failed" | "task" | "planned";
+                            /** @description The webhook-id (idempotency key of run, system and rule); null for manual. */
+                            deliveryId: string | null;
+                            /** @description Records deleted, as the service answered. */
+                            deleted: number | null;
+                            anonymised: number | null;
+                            /** @description Records past the rule that an exception keeps. */
+                            kept: number | null;
+                            /** @description The service's message (never personal data). */
+                            message: string | null;
+                            /** @description Why the request failed. */
+                            error: string | null;
+                            attempts: number;
+                            /** @description The manual task (a dry run: the one already asked this month). */
+                            taskId: string | null;
+                            /** @description This run opened the task (false: the month's task was there). */
+                            taskOpened: boolean;
+                        }[];
+                        /** @description The manual tasks the run opened or named, as they stand now. */
+                        tasks: {
+                            /** Format: uuid */
+                            id: string;
+                            system: string;
+                            rule: string;
+                            /** @description The month the task is for (YYYY-MM): one task per system, rule and month. */
+                            period: string;
+                            /** @enum {string} */
+                            action: "delete" | "anonymise";
+                            /**
+                             * Format: date
+                             * @description Delete or anonymise the records whose trigger date is before this day.
+                             */
+                            expiredBefore: string;
+                            /**
+                             * Format: date
+                             * @description Due 30 days after the run that opened it.
+                             */
+                            dueOn: string;
+                            /** @enum {string} */
+                            status: "open" | "done" | "not-held";
+                            /** @description How many records the person deleted or anonymised. */
+                            records: number | null;
+                            note: string | null;
+                            openedByRun: string | null;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            openedAt: string;
+                            doneBy: string | null;
+                            doneAt: string | null;
+                        }[];
                     };
                 };
             };
@@ -6621,6 +6901,145 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRetentionTasks: {
+        parameters: {
+            query?: {
+                status?: "open" | "all";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Manual retention tasks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Open tasks first, by due day. */
+                        tasks: {
+                            /** Format: uuid */
+                            id: string;
+                            system: string;
+                            rule: string;
+                            /** @description The month the task is for (YYYY-MM): one task per system, rule and month. */
+                            period: string;
+                            /** @enum {string} */
+                            action: "delete" | "anonymise";
+                            /**
+                             * Format: date
+                             * @description Delete or anonymise the records whose trigger date is before this day.
+                             */
+                            expiredBefore: string;
+                            /**
+                             * Format: date
+                             * @description Due 30 days after the run that opened it.
+                             */
+                            dueOn: string;
+                            /** @enum {string} */
+                            status: "open" | "done" | "not-held";
+                            /** @description How many records the person deleted or anonymised. */
+                            records: number | null;
+                            note: string | null;
+                            openedByRun: string | null;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            openedAt: string;
+                            doneBy: string | null;
+                            doneAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    answerRetentionTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default done
+                     * @enum {string}
+                     */
+                    status?: "done" | "not-held";
+                    note: string;
+                    records?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description A manual retention task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        system: string;
+                        rule: string;
+                        /** @description The month the task is for (YYYY-MM): one task per system, rule and month. */
+                        period: string;
+                        /** @enum {string} */
+                        action: "delete" | "anonymise";
+                        /**
+                         * Format: date
+                         * @description Delete or anonymise the records whose trigger date is before this day.
+                         */
+                        expiredBefore: string;
+                        /**
+                         * Format: date
+                         * @description Due 30 days after the run that opened it.
+                         */
+                        dueOn: string;
+                        /** @enum {string} */
+                        status: "open" | "done" | "not-held";
+                        /** @description How many records the person deleted or anonymised. */
+                        records: number | null;
+                        note: string | null;
+                        openedByRun: string | null;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        openedAt: string;
+                        doneBy: string | null;
+                        doneAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
             500: components["responses"]["InternalError"];
         };
@@ -7155,6 +7574,72 @@ export interface operations {
                 content?: never;
             };
             /** @description Retried (twice within the step, after 0.5 s and 2 s). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Retried like 429. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other status is an error that is not retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRetentionRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery id, the same on every retry of this delivery: use it to drop duplicates. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix seconds when signed. Refuse one more than 5 minutes from your clock. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description Space-separated `v1,<base64>` signatures, base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")) with key the base64-decoded part of the endpoint secret after `whsec_`. Compare in constant time; one must match. */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetentionRequest"];
+            };
+        };
+        responses: {
+            /** @description Done at once: the counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionAnswer"];
+                };
+            };
+            /** @description Accepted: the answer follows to callback_url. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Signature or timestamp wrong: not retried, the request fails and the run with it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Retried (twice, after 0.5 s and 2 s), then the request fails; a resumed run sends it again. */
             429: {
                 headers: {
                     [name: string]: unknown;

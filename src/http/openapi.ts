@@ -22,6 +22,7 @@ import { EVENT_KINDS, type EventKind } from '../core/consent/event.ts';
 import { KEY_FORBIDDEN, type Permission } from '../core/policies/permissions.ts';
 import { consentWebhookEventOf, EVENT_TYPES } from '../services/consent/webhooks.ts';
 import { serviceAnswer, serviceRequest } from '../services/fulfilment/connectors/http.ts';
+import { retentionAnswer, retentionRequest } from '../services/retention/contract.ts';
 import { type OperationExamples, OPERATION_EXAMPLES } from './openapiExamples.ts';
 import { problemSchema } from './problem.ts';
 
@@ -59,6 +60,7 @@ const OPERATION_IDS: Record<string, string> = {
   'POST /api/v1/requests/{id}/objection-decision': 'decideObjection',
   'POST /api/v1/requests/{id}/no-data': 'answerNoData',
   'POST /api/v1/retention/runs': 'startRetentionRun',
+  'POST /api/v1/retention/tasks/{id}': 'answerRetentionTask',
 };
 
 /** Path segments spelled as one word that are two. */
@@ -398,6 +400,39 @@ function webhooks(): { webhooks: Json; schemas: Json } {
         '202': { description: 'Accepted: the answer follows to callback_url.' },
         '401': { description: 'Signature or timestamp wrong: not retried, the step fails saying so.' },
         '429': { description: 'Retried (twice within the step, after 0.5 s and 2 s).' },
+        '5XX': { description: 'Retried like 429.' },
+        default: { description: 'Any other status is an error that is not retried.' },
+      },
+    },
+  };
+  schemas.RetentionRequest = jsonSchemaOf(retentionRequest);
+  schemas.RetentionAnswer = jsonSchemaOf(retentionAnswer, 'input');
+  out['ombud.retention.request'] = {
+    post: {
+      operationId: 'onRetentionRequest',
+      summary: 'End a retention rule in a service (HTTP connector)',
+      description:
+        "Sent by a retention run to the URL of an HTTP connector once per run and purpose rule whose data the system holds (the register's purposes name it) when no SQL dataset sweeps it: delete or anonymise the records whose trigger date is before `expired_before`, except what an exception still keeps. `delivery_id` is the same on every retry and resumed run: the idempotency key. Answer at once with 200, or with 202 and later POST the answer, signed, to `callback_url`. See docs/connectors/http.md (Retention).",
+      tags: ['webhooks'],
+      security: [],
+      parameters: signed,
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: ref('schemas', 'RetentionRequest') } },
+      },
+      responses: {
+        '200': {
+          description: 'Done at once: the counts.',
+          content: { 'application/json': { schema: ref('schemas', 'RetentionAnswer') } },
+        },
+        '202': { description: 'Accepted: the answer follows to callback_url.' },
+        '401': {
+          description: 'Signature or timestamp wrong: not retried, the request fails and the run with it.',
+        },
+        '429': {
+          description:
+            'Retried (twice, after 0.5 s and 2 s), then the request fails; a resumed run sends it again.',
+        },
         '5XX': { description: 'Retried like 429.' },
         default: { description: 'Any other status is an error that is not retried.' },
       },

@@ -585,6 +585,18 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
       },
     },
   },
+  answerRetentionTask: {
+    body: {
+      TaskDone: {
+        summary: "A manual retention task done in the carrier's portal",
+        value: {
+          status: 'done',
+          note: 'Deleted the deliveries before the cut-off in the carrier portal.',
+          records: 41,
+        },
+      },
+    },
+  },
   startRetentionRun: {
     body: {
       DryRun: {

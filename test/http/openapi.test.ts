@@ -146,13 +146,14 @@ describe('the OpenAPI document', () => {
     expect(paths).not.toContain('/api/openapi.json');
   });
 
-  test('webhooks: each consent event and the fulfilment request, signed with the Standard Webhooks headers', () => {
+  test('webhooks: each consent event, the fulfilment and the retention request, signed with the Standard Webhooks headers', () => {
     expect(Object.keys(doc.webhooks).sort()).toEqual([
       'consent.granted',
       'consent.withdrawn',
       'objection.lifted',
       'objection.recorded',
       'ombud.fulfilment.request',
+      'ombud.retention.request',
     ]);
     for (const hook of Object.values(doc.webhooks)) {
       const headers = (hook.post.parameters ?? []).map(
@@ -172,6 +173,22 @@ describe('the OpenAPI document', () => {
       'system',
       'action',
       'identities',
+      'callback_url',
+      'answer_by',
+    ]);
+    expect(doc.components.schemas.RetentionRequest!.required).toEqual([
+      'type',
+      'delivery_id',
+      'run_id',
+      'system',
+      'rule',
+      'name',
+      'action',
+      'duration',
+      'trigger',
+      'expired_before',
+      'exceptions',
+      'today',
       'callback_url',
       'answer_by',
     ]);

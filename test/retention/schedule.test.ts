@@ -143,6 +143,11 @@ describe('ombud retention run', () => {
       / {2}invoices: .*would be kept under a legal rule \(bookkeeping-se, after order-data\)/,
     );
     expect(text).toMatch(/Run [0-9a-f-]{36} \(dry run: nothing was changed\) for 2027-01-01: done\./);
+    // The systems outside the SQL databases (no HTTP connector here): what the run would ask of each.
+    expect(text).toContain('shipping (order-data): would get a manual task');
+    expect(text).toContain(
+      'Outside the SQL databases: would ask 0 requests through HTTP connectors; 16 manual task(s) would be opened, 0 already asked this month.',
+    );
     expect(await count(s.webshop, 'SELECT COUNT(*) AS n FROM customers')).toBe(customers);
 
     // The same dry run for a script: one JSON document on stdout; progress went to the progress line.
@@ -176,6 +181,7 @@ describe('ombud retention run', () => {
     const real = io();
     expect(await main(['retention', 'run', ...conn], real.io)).toBe(0);
     expect(real.out.join('\n')).toMatch(/committed in \d+ ms/);
+    expect(real.out.join('\n')).toContain('16 manual task(s): 16 opened now, 0 already asked this month.');
     expect(await count(s.webshop, 'SELECT COUNT(*) AS n FROM customers')).toBeLessThan(customers);
     const runs = await o.db.query<{ dry_run: boolean; status: string; started_by: string }>(
       'SELECT dry_run, status, started_by FROM retention_runs ORDER BY started_at',

@@ -509,6 +509,25 @@ const TABLE: Record<string, Route> = {
     group: [],
     state: () => count('SELECT count(*) FROM retention_runs'),
   },
+  // Manual retention tasks come from group-wide runs: listed to those who read retention in every company
+  // (a Provendo-only reader gets an empty list), ticked off by those who may run it in every company.
+  'GET /api/v1/retention/tasks': {
+    query: () => '?status=all',
+    own: ['dpo', 'privacy-agent', 'auditor', 'key'],
+    hidden: () => [fx.retentionTask],
+  },
+  'POST /api/v1/retention/tasks/:id': {
+    params: () => ({ id: fx.retentionTask }),
+    body: () => ({ status: 'done', note: 'Deleted in the portal' }),
+    group: [],
+    state: (p) => count("SELECT count(*) FROM retention_tasks WHERE id = $1 AND status = 'open'", [p.id]),
+  },
+  'POST /console/retention/tasks/:id': {
+    params: () => ({ id: fx.retentionTask }),
+    body: () => ({ status: 'done', note: 'Deleted in the portal' }),
+    group: [],
+    state: (p) => count("SELECT count(*) FROM retention_tasks WHERE id = $1 AND status = 'open'", [p.id]),
+  },
 
   // Legal holds: a company's. Seen by readers of the company (DPO, privacy agent, auditor, the key with
   // holds:read); placed and lifted by the DPO and the privacy agent there. The key holds no holds:write.
@@ -632,6 +651,8 @@ const fx = {
   apiKeys: {} as Record<string, string>,
   otherPersonEmail: '',
   retentionRun: '',
+  /** A manual retention task (opened by a real run for a day long past, which ends no row). */
+  retentionTask: '',
   /** A standing legal hold per company. */
   hold: {} as Record<string, string>,
 };
@@ -927,6 +948,15 @@ beforeAll(async () => {
   const run = await admin('POST', '/api/v1/retention/runs', { dryRun: true });
   if (run.statusCode !== 201) throw new Error(`retention run: ${run.statusCode} ${run.body}`);
   fx.retentionRun = run.json().runId;
+  // A real run for 2000-01-01: no row of the demo systems has ended by then, but the systems with no
+  // interface get their manual task of the month.
+  const past = await admin('POST', '/api/v1/retention/runs', { today: '2000-01-01' });
+  if (past.statusCode !== 201) throw new Error(`retention run: ${past.statusCode} ${past.body}`);
+  const [task] = await app.db.query<{ id: string }>(
+    "SELECT id FROM retention_tasks WHERE system = 'shipping' AND rule = 'order-data' AND period = '2000-01'",
+  );
+  if (!task) throw new Error('retention run: no manual task for shipping');
+  fx.retentionTask = task.id;
   for (const o of [OWN, OTHER]) fx.hold[o] = await placedHold(o);
 
   for (const o of [OWN, OTHER]) {

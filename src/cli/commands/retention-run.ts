@@ -9,6 +9,8 @@ import {
   runRetention,
 } from '../../services/retention/runRetention.ts';
 import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../services/retention/sweep.ts';
+import { parseKeyring } from '../../core/secrets/envelope.ts';
+import { describeOutside, outsideSummary } from '../retention-outside.ts';
 import type { COMMANDS } from '../commands.ts';
 import { printJson } from '../io.ts';
 import { type Run, UsageError } from '../spec.ts';
@@ -96,6 +98,10 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
             );
           else io.err(`  ${p.dataset} failed: ${p.error}`);
         };
+        const recipients = {
+          callbackBaseUrl: app.config.publicUrl,
+          ...(app.config.secretKeys ? { keyring: parseKeyring(app.config.secretKeys) } : {}),
+        };
         const res = await runRetention(
           {
             db: app.db,
@@ -106,8 +112,14 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
             secret,
             secretKeys: app.config.secretKeys,
             now: app.now,
+            recipients,
           },
-          { dryRun, ...(values.today ? { today: values.today } : {}), onProgress },
+          {
+            dryRun,
+            ...(values.today ? { today: values.today } : {}),
+            onProgress,
+            onOutside: (p) => (p.status === 'failed' ? io.err : report)(describeOutside(p, dryRun)),
+          },
         );
         io.progress('');
         const sum = (a: RetentionOutcome['action']) =>
@@ -134,6 +146,7 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
                   rows,
                 })),
             })),
+            outside: res.outside,
           });
           return code;
         }
@@ -144,6 +157,7 @@ export const run: Run<(typeof COMMANDS)['retention run']> = async ({ values }, i
             `erased when due ${sum('erase-due')}, kept under a legal rule ${sum('keep')}; held ${sum('held')}, waiting ${sum('blocked')}.` +
             (changed === 0 && !dryRun ? ' Nothing was due.' : ''),
         );
+        if (res.outside.length) io.out(outsideSummary(res.outside, dryRun));
         return code;
       },
     );

@@ -17,6 +17,7 @@ import {
   assertMayRunRetention,
   getRetentionRunFor,
   listRetentionRunsFor,
+  listRetentionTasksFor,
   mayReadRetention,
   mayRunRetention,
   previewRetentionFor,
@@ -34,6 +35,7 @@ import {
   retentionRuns,
 } from '../schemas/retention.ts';
 import type { BackgroundWork } from '../../workers.ts';
+import { retentionOutsideRoutes } from './retentionOutside.ts';
 
 const day = z
   .string()
@@ -91,6 +93,7 @@ export async function retentionRoutes(server: RouteServer, app: App, workers: Ba
   const actions = retentionActions(app, workers);
   retentionConsole(server, app, workers, actions);
   retentionApi(server, app, actions);
+  await retentionOutsideRoutes(server, app);
 }
 
 function retentionConsole(
@@ -127,6 +130,8 @@ function retentionConsole(
         sweeping: !!workers.retention,
         ...(preview ? { preview } : {}),
         runs: await listRetentionRunsFor(app.db, caller, group, 30),
+        tasks: await listRetentionTasksFor(app.db, caller, group, { open: true }),
+        today: retentionToday(ix, app.now()),
       });
       return sendPage(reply, page, { private: true });
     },

@@ -33,6 +33,66 @@ const outcome = z.strictObject({
 
 const outcomes = z.array(outcome).describe('Row counts per database, collection, rule and action.');
 
+/** A system outside the SQL databases asked under one rule (HTTP connector or manual task). */
+const outsideRequest = z.strictObject({
+  system: z.string().describe('The register system asked (no SQL dataset sweeps it).'),
+  rule: z.string().describe('The purpose rule whose period has ended.'),
+  via: z.enum(['http', 'manual']).describe('http: a signed retention request; manual: a task for a person.'),
+  action: z.enum(['delete', 'anonymise']),
+  expiredBefore: day.describe("Records whose trigger date is before this day have reached the rule's end."),
+  status: z
+    .enum(['pending', 'done', 'accepted', 'failed', 'task', 'planned'])
+    .describe(
+      'done: the service answered; accepted: it answered 202, its callback is awaited; failed: see error; task: a manual task stands for it; planned: a dry run, nothing asked.',
+    ),
+  deliveryId: z
+    .string()
+    .nullable()
+    .describe('The webhook-id (idempotency key of run, system and rule); null for manual.'),
+  deleted: z.number().int().nullable().describe('Records deleted, as the service answered.'),
+  anonymised: z.number().int().nullable(),
+  kept: z.number().int().nullable().describe('Records past the rule that an exception keeps.'),
+  message: z.string().nullable().describe("The service's message (never personal data)."),
+  error: z.string().nullable().describe('Why the request failed.'),
+  attempts: z.number().int(),
+  taskId: z.string().nullable().describe('The manual task (a dry run: the one already asked this month).'),
+  taskOpened: z.boolean().describe("This run opened the task (false: the month's task was there)."),
+});
+const outside = z
+  .array(outsideRequest)
+  .describe('Systems outside the SQL databases, one per system and purpose rule.');
+
+/** A manual retention task. */
+export const retentionTask = z
+  .strictObject({
+    id: z.uuid(),
+    system: z.string(),
+    rule: z.string(),
+    period: z.string().describe('The month the task is for (YYYY-MM): one task per system, rule and month.'),
+    action: z.enum(['delete', 'anonymise']),
+    expiredBefore: day.describe('Delete or anonymise the records whose trigger date is before this day.'),
+    dueOn: day.describe('Due 30 days after the run that opened it.'),
+    status: z.enum(['open', 'done', 'not-held']),
+    records: z.number().int().nullable().describe('How many records the person deleted or anonymised.'),
+    note: z.string().nullable(),
+    openedByRun: z.string().nullable(),
+    openedAt: timestamp,
+    doneBy: z.string().nullable(),
+    doneAt: timestamp.nullable(),
+  })
+  .describe('A manual retention task.');
+
+export const retentionTasks = z
+  .strictObject({ tasks: z.array(retentionTask).describe('Open tasks first, by due day.') })
+  .describe('Manual retention tasks.');
+
+export const retentionCallbackReceived = z
+  .strictObject({
+    received: z.literal(true),
+    recorded: z.boolean().describe('false when the request was already answered (the answer is ignored).'),
+  })
+  .describe('The answer was received');
+
 /** A run as the list shows it. */
 const runSummary = {
   id: runId,
@@ -75,6 +135,8 @@ export const retentionRunDetail = z
       )
       .describe('One step per database, in the order swept.'),
     outcomes,
+    outside,
+    tasks: z.array(retentionTask).describe('The manual tasks the run opened or named, as they stand now.'),
   })
   .describe('A retention run: its steps per database and outcome counts.');
 
@@ -105,5 +167,6 @@ export const retentionRunResult = z
       )
       .describe('One step per database.'),
     outcomes,
+    outside,
   })
   .describe('The run: recorded with its outcome per database (status failed says a database failed).');

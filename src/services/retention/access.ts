@@ -30,6 +30,7 @@ import {
   runRetention,
 } from './runRetention.ts';
 import type { RetentionOutcome } from './sweep.ts';
+import { listRetentionTasks, type RetentionTask, type TickInput, tickRetentionTask } from './tasks.ts';
 
 /** Every run today: it covers every company of the group (no org_ids). */
 const groupRun = (id: string): RetentionRunLike => ({ id, org_ids: null });
@@ -105,4 +106,33 @@ export async function previewRetentionFor(
 ): Promise<{ today: IsoDate; outcomes: RetentionOutcome[]; plan: RetentionPlan }> {
   assertMayReadRetention(caller, group);
   return previewRetention(deps, today);
+}
+
+/**
+ * Manual retention tasks as a caller sees them: they come from group-wide runs, so reading them needs
+ * retention:read in every company (else the list is empty), ticking one off retention:run in every
+ * company (else 403).
+ */
+export async function listRetentionTasksFor(
+  db: Db,
+  caller: Caller,
+  group: Group,
+  opts: { open?: boolean; limit?: number } = {},
+): Promise<RetentionTask[]> {
+  if (!mayReadRetention(caller.principal, group)) return [];
+  return listRetentionTasks(db, opts);
+}
+
+export async function tickRetentionTaskFor(
+  db: Db,
+  caller: Caller,
+  group: Group,
+  id: string,
+  input: TickInput,
+): Promise<RetentionTask> {
+  if (!mayRunRetention(caller.principal, group))
+    throw forbidden(
+      `A retention task comes from a run over the databases and systems every company shares: ticking it off needs '${retentionRunPolicy.actions.run}' in every company (${companies(group)}).`,
+    );
+  return tickRetentionTask(db, caller.actor, id, input);
 }

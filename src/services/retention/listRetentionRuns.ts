@@ -1,7 +1,9 @@
 /** Past retention runs for the console and the API: newest first, with their steps and outcome counts. */
 import type { Db } from '../../storage/db.ts';
 import { storedOutcomes } from './runRetention.ts';
+import { type OutsideResult, outsideResults } from './outside.ts';
 import type { RetentionOutcome } from './sweep.ts';
+import { type RetentionTask, tasksOfRun } from './tasks.ts';
 
 export type RetentionRunSummary = {
   id: string;
@@ -28,6 +30,10 @@ export type RetentionRunDetail = RetentionRunSummary & {
     error: string | null;
   }[];
   outcomes: RetentionOutcome[];
+  /** Systems outside the SQL databases asked by the run (HTTP connector or manual task). */
+  outside: OutsideResult[];
+  /** The manual tasks the run opened or named, with their state now. */
+  tasks: RetentionTask[];
 };
 
 type RunRow = {
@@ -93,5 +99,11 @@ export async function getRetentionRun(db: Db, id: string): Promise<RetentionRunD
     'SELECT dataset, system, status, attempts, recovered, error FROM retention_steps WHERE run_id = $1 ORDER BY position',
     [id],
   );
-  return { ...summary(run, outcomes), steps, outcomes };
+  return {
+    ...summary(run, outcomes),
+    steps,
+    outcomes,
+    outside: await outsideResults(db, id),
+    tasks: await tasksOfRun(db, id),
+  };
 }

@@ -19,12 +19,17 @@ import type { FulfilmentDeps } from '../fulfilment/runTypes.ts';
 import { safeError } from '../fulfilment/subject.ts';
 import { type ConsentKeys, consentKeys, identityHash, openIdentity } from '../consent/keys.ts';
 import { sweepOwnData } from './ownData.ts';
+import { askOutsideSystems, type OutsideProgress, type OutsideResult, outsideResults } from './outside.ts';
 import { type RetentionOutcome, sweepDataset, type WithdrawnIdentity } from './sweep.ts';
 
-/** What a retention run needs: what a fulfilment run does, without its queue, recipients and artifacts. */
+/**
+ * What a retention run needs: what a fulfilment run does, without its queue and artifacts. `recipients`
+ * (the public URL for callbacks, the keyring of the connectors' secrets) lets it reach the systems with an
+ * HTTP connector (src/services/retention/outside.ts); without it their requests fail and say why.
+ */
 export type RetentionDeps = Pick<
   FulfilmentDeps,
-  'db' | 'actor' | 'index' | 'datasets' | 'connectors' | 'secret' | 'now'
+  'db' | 'actor' | 'index' | 'datasets' | 'connectors' | 'secret' | 'now' | 'recipients'
 > & {
   /** OMBUD_SECRET_KEYS, when set: the data keyring that opens consent identities (core/secrets/dataKeys.ts). */
   secretKeys?: string;
@@ -43,6 +48,8 @@ export type RetentionRunInput = {
   /** Idempotency key: a run with this key is done once ('daily:2026-11-25'). */
   runKey?: string;
   onProgress?: (p: RetentionProgress) => void;
+  /** Each system outside the SQL databases as it is asked. */
+  onOutside?: (p: OutsideProgress) => void;
 };
 
 export type RetentionRunResult = {
@@ -54,6 +61,8 @@ export type RetentionRunResult = {
   alreadyDone: boolean;
   steps: { dataset: string; system: string; status: 'done' | 'failed'; recovered: boolean; error?: string }[];
   outcomes: RetentionOutcome[];
+  /** Systems outside the SQL databases: asked through their HTTP connector, or given a manual task. */
+  outside: OutsideResult[];
 };
 
 /** Changes, as opposed to counts of rows left alone (held, blocked). */
@@ -161,6 +170,13 @@ export async function storedOutcomes(db: Db, runId: string, dataset?: string): P
   return rows.map(({ row_count, ...r }) => ({ ...r, rows: row_count }));
 }
 
+/** Requests outside the SQL databases per status (for the run's audit entry). */
+function outsideTotals(outside: OutsideResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of outside) out[o.status] = (out[o.status] ?? 0) + 1;
+  return out;
+}
+
 /** Totals per system and action, for the audit log and the console. */
 export function totals(outcomes: RetentionOutcome[]): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
@@ -205,6 +221,7 @@ async function finishedRun(db: Db, run: RunRow, stepRows: StepRow[]): Promise<Re
       recovered: s.recovered,
     })),
     outcomes: await storedOutcomes(db, run.id),
+    outside: await outsideResults(db, run.id),
   };
 }
 
@@ -419,15 +436,20 @@ async function finishRun(
   run: RunRow,
   created: boolean,
   results: StepResult[],
+  outside: OutsideResult[],
 ): Promise<RetentionRunResult> {
   const failed = results.filter((r) => r.status === 'failed');
-  const status = failed.length ? 'failed' : 'done';
-  const error = failed.length
-    ? failed
-        .map((f) => `${f.dataset}: ${f.error}`)
-        .join('; ')
-        .slice(0, 1000)
-    : null;
+  const failedOutside = outside.filter((o) => o.status === 'failed');
+  const status = failed.length || failedOutside.length ? 'failed' : 'done';
+  const error =
+    status === 'failed'
+      ? [
+          ...failed.map((f) => `${f.dataset}: ${f.error}`),
+          ...failedOutside.map((o) => `${o.system} (${o.rule}): ${o.error}`),
+        ]
+          .join('; ')
+          .slice(0, 1000)
+      : null;
   await deps.db.query(
     `UPDATE retention_runs SET status = $2, error = $3, updated_at = now(),
             finished_at = CASE WHEN $2 = 'done' THEN now() ELSE NULL END WHERE id = $1`,
@@ -446,9 +468,20 @@ async function finishRun(
       ...(input.runKey ? { runKey: input.runKey } : {}),
       totals: totals(outcomes),
       ...(failed.length ? { failed: failed.map((f) => f.dataset) } : {}),
+      ...(outside.length ? { outside: outsideTotals(outside) } : {}),
+      ...(failedOutside.length ? { failedSystems: failedOutside.map((o) => `${o.system}:${o.rule}`) } : {}),
     },
   });
-  return { runId: run.id, today, dryRun: run.dry_run, status, alreadyDone: false, steps: results, outcomes };
+  return {
+    runId: run.id,
+    today,
+    dryRun: run.dry_run,
+    status,
+    alreadyDone: false,
+    steps: results,
+    outcomes,
+    outside,
+  };
 }
 
 export async function runRetention(
@@ -479,5 +512,6 @@ export async function runRetention(
       results.push(await sweepOwnStep(deps, input, run, step, { position, total: stepRows.length }));
     else results.push(await sweepStep(deps, input, run, plan, step, { position, total: stepRows.length }));
   }
-  return finishRun(deps, input, run, created, results);
+  const outside = await askOutsideSystems(deps, run, input.onOutside);
+  return finishRun(deps, input, run, created, results, outside);
 }

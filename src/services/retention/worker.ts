@@ -12,6 +12,7 @@ import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import type { Db } from '../../storage/db.ts';
 import { errorFields, type Log } from '../../log.ts';
 import { precondition } from '../../core/errors.ts';
+import { parseKeyring } from '../../core/secrets/envelope.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { installationSecret } from '../consent/keys.ts';
 import type { Connectors } from '../fulfilment/engine.ts';
@@ -45,13 +46,14 @@ type Job = { day?: string };
 
 /**
  * What the worker takes of the application (the App is one): the database, the register, the clock, the
- * installation secret (resolved by `openApp`; else the stored one) and a logger.
+ * installation secret (resolved by `openApp`; else the stored one), the public URL and secret keys (for
+ * the systems asked through an HTTP connector) and a logger.
  */
 export type RetentionHost = Readonly<{
   db: Db;
   registers: RegisterCache;
   now: () => Date;
-  config: Pick<Config, 'secret' | 'secretKeys'>;
+  config: Pick<Config, 'secret' | 'publicUrl' | 'secretKeys'>;
   log?: Log;
 }>;
 
@@ -122,6 +124,11 @@ export class RetentionWorker {
       secret: this.app.config.secret ?? (await installationSecret(this.app.db)),
       secretKeys: this.app.config.secretKeys,
       now: this.app.now,
+      // Systems with an HTTP connector are asked through it; their callbacks come to the public URL.
+      recipients: {
+        callbackBaseUrl: this.app.config.publicUrl,
+        ...(this.app.config.secretKeys ? { keyring: parseKeyring(this.app.config.secretKeys) } : {}),
+      },
     };
   }
 

@@ -98,14 +98,25 @@ export class HttpServiceConnector {
   ) {}
 
   /** One signed POST, retried with back-off on time-outs, network errors, 429 and 5xx. */
-  async send(request: ServiceRequest): Promise<SendOutcome> {
+  send(request: ServiceRequest): Promise<SendOutcome> {
+    return this.deliver(request, serviceAnswer);
+  }
+
+  /**
+   * Any signed message of the contract (a fulfilment request, a retention request), its 200 answer checked
+   * against `answer`; retried like `send`.
+   */
+  async deliver<A>(
+    request: { delivery_id: string },
+    answer: z.ZodType<A>,
+  ): Promise<{ kind: 'answered'; answer: A } | { kind: 'accepted' }> {
     const retries = this.opts.retries ?? 2;
     const backoff = this.opts.backoffMs ?? 500;
     let last: ServiceError | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await sleep(backoff * 4 ** (attempt - 1));
       try {
-        return await this.once(request);
+        return await this.once(request, answer);
       } catch (err) {
         last =
           err instanceof ServiceError
@@ -122,7 +133,10 @@ export class HttpServiceConnector {
     throw last!;
   }
 
-  private async once(request: ServiceRequest): Promise<SendOutcome> {
+  private async once<A>(
+    request: { delivery_id: string },
+    answer: z.ZodType<A>,
+  ): Promise<{ kind: 'answered'; answer: A } | { kind: 'accepted' }> {
     const body = JSON.stringify(request);
     const res = await fetch(this.config.url, {
       method: 'POST',
@@ -144,7 +158,7 @@ export class HttpServiceConnector {
       } catch {
         throw new ServiceError(`${this.config.systemId}: the answer is not JSON`, false);
       }
-      const parsed = serviceAnswer.safeParse(json);
+      const parsed = answer.safeParse(json);
       if (!parsed.success)
         throw new ServiceError(
           `${this.config.systemId}: the answer does not follow the contract (${parsed.error.issues

@@ -8,6 +8,8 @@ import { postButton } from '../../components/postButton.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
 import { totalsText } from './labels.ts';
 import { type RetentionPreview, retentionPreview } from './retentionPreview.ts';
+import { retentionTaskTable } from './retentionTasks.ts';
+import type { RetentionTask } from '../../../services/retention/tasks.ts';
 
 export type RetentionPageData = {
   index: RegisterIndex;
@@ -20,7 +22,23 @@ export type RetentionPageData = {
   sweeping: boolean;
   preview?: RetentionPreview;
   runs: RetentionRunSummary[];
+  /** Open manual tasks (systems outside the SQL databases), by due day. */
+  tasks: RetentionTask[];
+  /** The controllers' day (overdue tasks are due before it). */
+  today: string;
 };
+
+function openTasks(d: RetentionPageData): Html {
+  if (!d.mayRead) return html``;
+  const overdue = d.tasks.filter((t) => t.dueOn < d.today).length;
+  return card(
+    d.tasks.length
+      ? html`<p>${String(d.tasks.length)} open${overdue ? html`, <strong class="error">${String(overdue)} overdue</strong>` : ''}. Systems without an interface that hold data under a rule that has ended: do it there and tick it off with a note.</p>
+${retentionTaskTable(d.tasks, d.today, d.mayRun)}`
+      : html`<p>No open tasks.</p>`,
+    { title: 'Manual tasks', tag: 'section' },
+  );
+}
 
 function nextWork(d: RetentionPageData): Html {
   if (!d.mayRead)
@@ -51,12 +69,13 @@ function pastRuns(d: RetentionPageData): Html {
 
 export function retentionPage(d: RetentionPageData): Html {
   const body = html`<h1>Retention</h1>
-<p>Each night the retention run erases rows kept under a rule whose day has come and ends the purpose rules the dataset annotations name: rows past their rule are deleted or anonymised, unless a legal rule (bookkeeping, a legal hold) keeps them, which then get the day they may be erased. Rows restricted under Art. 18 are held. Every run is recorded and audited.</p>
+<p>Each night the retention run erases rows kept under a rule whose day has come and ends the purpose rules the dataset annotations name: rows past their rule are deleted or anonymised, unless a legal rule (bookkeeping, a legal hold) keeps them, which then get the day they may be erased. Rows restricted under Art. 18 are held. Systems outside the group's databases are asked too: through their HTTP connector, or by a manual task below. Every run is recorded and audited.</p>
 ${card(
   html`${nextWork(d)}
 ${d.mayRun && d.sweeping ? runButtons() : ''}`,
   { title: 'Next due work', tag: 'section' },
 )}
+${openTasks(d)}
 ${card(pastRuns(d), { title: 'Past runs', tag: 'section' })}`;
   return consoleShell('Retention', 'retention', body);
 }

@@ -6,6 +6,7 @@ import { card } from '../../components/card.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
 import { ACTION_LABEL } from './labels.ts';
+import { outsideTable, retentionTaskTable } from './retentionTasks.ts';
 
 function outcomeTable(outcomes: RetentionOutcome[]): Html {
   if (!outcomes.length) return html`<p>Nothing.</p>`;
@@ -34,6 +35,10 @@ ${run.error ? html`<p class="error">${run.error}</p>` : ''}
 ${steps}`,
   { tag: 'section' },
 )}
-${card(outcomeTable(run.outcomes), { title: 'Outcomes', tag: 'section' })}`;
+${card(outcomeTable(run.outcomes), { title: 'Outcomes', tag: 'section' })}
+${card(
+  html`${outsideTable(run.outside)}${run.tasks.length ? html`<h3>Manual tasks</h3>${retentionTaskTable(run.tasks, run.today, false)}` : ''}`,
+  { title: 'Systems outside the SQL databases', tag: 'section' },
+)}`;
   return consoleShell('Retention run', 'retention', body);
 }

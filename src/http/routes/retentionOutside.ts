@@ -1,0 +1,156 @@
+/**
+ * Retention outside the SQL databases over HTTP: the manual tasks (list, tick off, in the API and the
+ * console) and the signed callback of a service that accepted a retention request (202). Tasks come from
+ * group-wide runs: reading them needs retention:read, ticking one off retention:run, in every company
+ * (src/services/retention/access.ts). The callback is public: the Standard Webhooks signature with the
+ * connector's own secret is its authentication (docs/connectors/http.md, "Retention").
+ */
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
+import { verifyWebhook } from '../../core/fulfilment/signature.ts';
+import { parseKeyring } from '../../core/secrets/envelope.ts';
+import { recordAudit } from '../../services/audit/auditLog.ts';
+import { loadHttpConnector } from '../../services/fulfilment/connectors/http.ts';
+import { groupOf } from '../../services/register/group.ts';
+import { listRetentionTasksFor, tickRetentionTaskFor } from '../../services/retention/access.ts';
+import { retentionAnswer } from '../../services/retention/contract.ts';
+import { recordRetentionCallback, requestByDelivery } from '../../services/retention/outside.ts';
+import { callerOf } from '../actor.ts';
+import type { RouteServer } from '../routeServer.ts';
+import { retentionCallbackReceived, retentionTask, retentionTasks } from '../schemas/retention.ts';
+
+const taskParams = z.object({ id: z.string().uuid('a task id') });
+const tickBody = z.object({
+  status: z.enum(['done', 'not-held']).default('done'),
+  note: z.string().trim().min(1, 'say what was done, e.g. "Deleted in the CRM\'s admin view"').max(2000),
+  records: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).optional()),
+});
+const deliveryParams = z.object({
+  deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'the delivery id from the callback_url'),
+});
+
+export async function retentionOutsideRoutes(server: RouteServer, app: App) {
+  server.get(
+    '/api/v1/retention/tasks',
+    {
+      config: { permission: 'retention:read' },
+      schema: {
+        tags: ['retention'],
+        summary: 'Manual retention tasks (systems with no interface), open ones first by due day',
+        querystring: z.object({
+          status: z.enum(['open', 'all']).default('open'),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: retentionTasks },
+      },
+    },
+    async (req) => ({
+      tasks: await listRetentionTasksFor(app.db, callerOf(req), await groupOf(app.registers), {
+        open: req.query.status === 'open',
+        limit: req.query.limit,
+      }),
+    }),
+  );
+
+  server.post(
+    '/api/v1/retention/tasks/:id',
+    {
+      config: { permission: 'retention:run' },
+      schema: {
+        tags: ['retention'],
+        summary: 'Tick a manual retention task off with a note (done, or not held there)',
+        params: taskParams,
+        body: tickBody,
+        response: { 200: retentionTask },
+      },
+    },
+    async (req) =>
+      tickRetentionTaskFor(app.db, callerOf(req), await groupOf(app.registers), req.params.id, req.body),
+  );
+
+  server.post(
+    '/console/retention/tasks/:id',
+    { config: { permission: 'retention:run' }, schema: { hide: true, params: taskParams, body: tickBody } },
+    async (req, reply) => {
+      await tickRetentionTaskFor(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        req.params.id,
+        req.body,
+      );
+      return reply.redirect('/console/retention', 303);
+    },
+  );
+
+  await callbackRoute(server, app);
+}
+
+async function callbackRoute(server: RouteServer, app: App) {
+  await server.register(async (s: RouteServer) => {
+    s.removeContentTypeParser('application/json');
+    s.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (_r, body, done) => done(null, body),
+    );
+    s.post(
+      '/api/v1/retention/callbacks/:deliveryId',
+      {
+        config: { permission: 'public' },
+        schema: {
+          tags: ['retention'],
+          summary: "A service's signed answer to a retention request (docs/connectors/http.md)",
+          params: deliveryParams,
+          response: { 200: retentionCallbackReceived },
+        },
+      },
+      async (req, reply) => {
+        const { deliveryId } = req.params;
+        const raw = typeof req.body === 'string' ? req.body : '';
+        const request = await requestByDelivery(app.db, deliveryId);
+        const cfg =
+          request &&
+          (await loadHttpConnector(
+            app.db,
+            app.config.secretKeys ? parseKeyring(app.config.secretKeys) : undefined,
+            request.system,
+          ));
+        if (!request || !cfg) throw notFound('delivery', deliveryId);
+        const v = verifyWebhook(cfg.secret, req.headers, raw, app.now());
+        if (!v.ok) {
+          await recordAudit(app.db, {
+            actor: { kind: 'system', id: `connector:${request.system}` },
+            action: 'retention.callback.rejected',
+            target: `retention-run:${request.runId}`,
+            details: { system: request.system, rule: request.rule, reason: v.reason },
+          });
+          throw unauthenticated(
+            v.reason === 'stale'
+              ? 'The webhook-timestamp is more than 5 minutes off: sign the callback when sending it.'
+              : "The callback is not signed with this connector's secret: send webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256 over id.timestamp.body).",
+          );
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(raw);
+        } catch {
+          throw validationError('invalid-json', 'The callback body is not JSON.', [
+            { path: ['body'], message: 'send the answer as JSON' },
+          ]);
+        }
+        const parsed = retentionAnswer.safeParse(json);
+        if (!parsed.success)
+          throw validationError(
+            'invalid-answer',
+            'The callback does not follow the contract.',
+            parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+            'Send { "status": "done" | "failed", "deleted"?: n, "anonymised"?: n, "kept"?: n, "message"?: "…" }.',
+          );
+        const r = await recordRetentionCallback(app.db, request, parsed.data);
+        return reply.code(200).send({ received: true as const, recorded: r.changed });
+      },
+    );
+  });
+}
