@@ -342,16 +342,31 @@ export function planRetention(
           : [c.name, triggerField];
         const target = d.collections.find((x) => x.name === tc);
         if (!target) {
-          problem('error', [...path, 'trigger_field'], `Collection '${tc}' is not in dataset '${d.fides_key}'.`, `Name a collection of this dataset: ${d.collections.map((x) => x.name).join(', ')}.`);
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `Collection '${tc}' is not in dataset '${d.fides_key}'.`,
+            `Name a collection of this dataset: ${d.collections.map((x) => x.name).join(', ')}.`,
+          );
           return undefined;
         }
         if (!target.fields.some((f) => f.name === tf)) {
-          problem('error', [...path, 'trigger_field'], `Column '${tf}' is not an annotated field of '${tc}'.`, `Annotate it under ${tc}'s fields, or use one of: ${target.fields.map((f) => f.name).join(', ')}.`);
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `Column '${tf}' is not an annotated field of '${tc}'.`,
+            `Annotate it under ${tc}'s fields, or use one of: ${target.fields.map((f) => f.name).join(', ')}.`,
+          );
           return undefined;
         }
         const hops = pathTo(graph, id, nodeId(d.fides_key, tc));
         if (!hops) {
-          problem('error', [...path, 'trigger_field'], `'${c.name}' is not found through references from '${tc}', so '${triggerField}' cannot be its trigger.`, `Add fides_meta.references from ${c.name} to ${tc} (directly or through other collections), or use a column of ${c.name}.`);
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `'${c.name}' is not found through references from '${tc}', so '${triggerField}' cannot be its trigger.`,
+            `Add fides_meta.references from ${c.name} to ${tc} (directly or through other collections), or use a column of ${c.name}.`,
+          );
           return undefined;
         }
         let ok = true;
@@ -359,21 +374,41 @@ export function planRetention(
           const fi = c.fields.findIndex((f) => f.name === fallbackField);
           if (fi < 0) {
             ok = false;
-            problem('error', [...path, 'fallback_field'], `Column '${fallbackField}' is not an annotated field of '${c.name}'.`, `Use one of: ${c.fields.map((f) => f.name).join(', ')}.`);
+            problem(
+              'error',
+              [...path, 'fallback_field'],
+              `Column '${fallbackField}' is not an annotated field of '${c.name}'.`,
+              `Use one of: ${c.fields.map((f) => f.name).join(', ')}.`,
+            );
           } else if (hops.length === 0) {
             ok = false;
-            problem('error', [...path, 'fallback_field'], `fallback_field is for a trigger found through references; '${triggerField}' is a column of '${c.name}' itself.`, 'Remove fallback_field, or point trigger_field at a collection this one is found through.');
+            problem(
+              'error',
+              [...path, 'fallback_field'],
+              `fallback_field is for a trigger found through references; '${triggerField}' is a column of '${c.name}' itself.`,
+              'Remove fallback_field, or point trigger_field at a collection this one is found through.',
+            );
           } else {
             const col = liveColumn(c.name, fallbackField);
             if (col && !/date|time/i.test(col.dataType)) {
               ok = false;
-              problem('error', [...path, 'fallback_field'], `Column '${c.name}.${fallbackField}' is of type ${col.dataType}, not a date or time.`, 'Point the fallback at a date or timestamp column.');
+              problem(
+                'error',
+                [...path, 'fallback_field'],
+                `Column '${c.name}.${fallbackField}' is of type ${col.dataType}, not a date or time.`,
+                'Point the fallback at a date or timestamp column.',
+              );
             }
           }
         }
         const col = live ? liveColumn(tc, tf) : undefined;
         if (col && !/date|time/i.test(col.dataType))
-          problem('error', [...path, 'trigger_field'], `Column '${tc}.${tf}' is of type ${col.dataType}, not a date or time.`, 'Point the trigger at a date or timestamp column.');
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `Column '${tc}.${tf}' is of type ${col.dataType}, not a date or time.`,
+            'Point the trigger at a date or timestamp column.',
+          );
         if (!ok) return undefined;
         return { hops, collection: tc, field: tf, ...(fallbackField ? { fallback: fallbackField } : {}) };
       };
@@ -385,7 +420,7 @@ export function planRetention(
             problem(
               'error',
               ['collections', ci, 'fields', fi],
-              `Field '${f.name}' identifies a person directly (${f.fides_meta?.identity ? `identity ${f.fides_meta.identity}` : f.data_categories.find((k) => k.startsWith('user.')) ?? 'user.name'}), so '${c.name}' is not pseudonymised and cannot be kept under a rule for pseudonymised data.`,
+              `Field '${f.name}' identifies a person directly (${f.fides_meta?.identity ? `identity ${f.fides_meta.identity}` : (f.data_categories.find((k) => k.startsWith('user.')) ?? 'user.name')}), so '${c.name}' is not pseudonymised and cannot be kept under a rule for pseudonymised data.`,
               'Remove the field from the collection (keep only a pseudonym such as the customer number, category user.unique_id), or remove pseudonymised: true.',
               f.name,
             );
@@ -423,23 +458,51 @@ export function planRetention(
           const fp = [...at, 'purpose', 'fallback_rule'];
           if (!fr) {
             ok = false;
-            problem('error', fp, `Unknown retention rule '${pr.fallback_rule}'.`, `Use the id of a rule under retentionRules: ${rules.map((r) => r.id).join(', ')}.`);
+            problem(
+              'error',
+              fp,
+              `Unknown retention rule '${pr.fallback_rule}'.`,
+              `Use the id of a rule under retentionRules: ${rules.map((r) => r.id).join(', ')}.`,
+            );
           } else if (pr.fallback_field === undefined) {
             ok = false;
-            problem('error', fp, 'fallback_rule applies to the rows whose period runs from fallback_field, and there is none.', 'Add fallback_field (a date column of this collection), or remove fallback_rule.');
+            problem(
+              'error',
+              fp,
+              'fallback_rule applies to the rows whose period runs from fallback_field, and there is none.',
+              'Add fallback_field (a date column of this collection), or remove fallback_rule.',
+            );
           } else if (fr.action !== rule.action || fr.kind === 'legal') {
             ok = false;
-            problem('error', fp, `Rule '${fr.id}' ends in ${fr.kind === 'legal' ? 'a legal period' : fr.action}, but '${rule.id}' in ${rule.action}: the rows of one collection end one way.`, `Give ${fr.id} action: ${rule.action}, or annotate another collection.`);
+            problem(
+              'error',
+              fp,
+              `Rule '${fr.id}' ends in ${fr.kind === 'legal' ? 'a legal period' : fr.action}, but '${rule.id}' in ${rule.action}: the rows of one collection end one way.`,
+              `Give ${fr.id} action: ${rule.action}, or annotate another collection.`,
+            );
           } else if ((fr.afterWithdrawal ?? '') !== (rule.afterWithdrawal ?? '')) {
             ok = false;
-            problem('error', fp, `Rule '${fr.id}' has afterWithdrawal ${fr.afterWithdrawal ?? '(none)'}, '${rule.id}' ${rule.afterWithdrawal ?? '(none)'}: a withdrawal ends every row of the collection alike.`, `Give both rules the same afterWithdrawal.`);
+            problem(
+              'error',
+              fp,
+              `Rule '${fr.id}' has afterWithdrawal ${fr.afterWithdrawal ?? '(none)'}, '${rule.id}' ${rule.afterWithdrawal ?? '(none)'}: a withdrawal ends every row of the collection alike.`,
+              `Give both rules the same afterWithdrawal.`,
+            );
           } else
-            fallbackRule = { rule: fr.id, expiredBefore: expiredBefore(fr, today, c.ombud?.retention?.financial_year_end) };
+            fallbackRule = {
+              rule: fr.id,
+              expiredBefore: expiredBefore(fr, today, c.ombud?.retention?.financial_year_end),
+            };
         }
         // Pseudonymisation: a rule for pseudonymised data (kept longer) needs a pseudonymised collection.
         if (rule?.pseudonymised && !c.ombud?.pseudonymised) {
           ok = false;
-          problem('error', [...at, 'purpose', 'rule'], `Rule '${rule.id}' is for pseudonymised data, and '${c.name}' is not marked pseudonymised.`, `Mark the collection ombud: { pseudonymised: true } if its rows hold only a pseudonym (user.unique_id), or use the rule for identified data.`);
+          problem(
+            'error',
+            [...at, 'purpose', 'rule'],
+            `Rule '${rule.id}' is for pseudonymised data, and '${c.name}' is not marked pseudonymised.`,
+            `Mark the collection ombud: { pseudonymised: true } if its rows hold only a pseudonym (user.unique_id), or use the rule for identified data.`,
+          );
         }
         if (ok && rule && hops) {
           const legal: LegalTerm[] = [];
@@ -549,10 +612,20 @@ export function planRetention(
         let ok = true;
         if (!rule) {
           ok = false;
-          problem('error', [...fp, 'rule'], `Unknown retention rule '${fa.rule}'.`, `Use the id of a rule under retentionRules: ${rules.map((r) => r.id).join(', ')}.`);
+          problem(
+            'error',
+            [...fp, 'rule'],
+            `Unknown retention rule '${fa.rule}'.`,
+            `Use the id of a rule under retentionRules: ${rules.map((r) => r.id).join(', ')}.`,
+          );
         } else if (rule.kind === 'legal' || rule.action !== 'delete') {
           ok = false;
-          problem('error', [...fp, 'rule'], `Rule '${rule.id}' ${rule.kind === 'legal' ? 'is a legal rule' : `ends in ${rule.action}`}; a field rule erases fields, so its rule has action: delete.`, `Use a purpose rule with action: delete.`);
+          problem(
+            'error',
+            [...fp, 'rule'],
+            `Rule '${rule.id}' ${rule.kind === 'legal' ? 'is a legal rule' : `ends in ${rule.action}`}; a field rule erases fields, so its rule has action: delete.`,
+            `Use a purpose rule with action: delete.`,
+          );
         }
         const seen = new Set<string>();
         fa.fields.forEach((name, j) => {
@@ -560,10 +633,26 @@ export function planRetention(
           const at2 = [...fp, 'fields', j];
           if (!f) {
             ok = false;
-            problem('error', at2, `Field '${name}' is not an annotated field of '${c.name}'.`, `Use one of: ${c.fields.map((x) => x.name).join(', ')}.`, name);
-          } else if (f.fides_meta?.primary_key || f.fides_meta?.identity || f.fides_meta?.references?.length) {
+            problem(
+              'error',
+              at2,
+              `Field '${name}' is not an annotated field of '${c.name}'.`,
+              `Use one of: ${c.fields.map((x) => x.name).join(', ')}.`,
+              name,
+            );
+          } else if (
+            f.fides_meta?.primary_key ||
+            f.fides_meta?.identity ||
+            f.fides_meta?.references?.length
+          ) {
             ok = false;
-            problem('error', at2, `Field '${name}' is ${f.fides_meta?.primary_key ? 'the primary key' : f.fides_meta?.identity ? `an identity (${f.fides_meta.identity})` : 'a reference'}: erasing it would leave a row that requests can no longer find or link.`, 'End the whole row with the purpose rule instead, or name only the fields that hold the data itself.', name);
+            problem(
+              'error',
+              at2,
+              `Field '${name}' is ${f.fides_meta?.primary_key ? 'the primary key' : f.fides_meta?.identity ? `an identity (${f.fides_meta.identity})` : 'a reference'}: erasing it would leave a row that requests can no longer find or link.`,
+              'End the whole row with the purpose rule instead, or name only the fields that hold the data itself.',
+              name,
+            );
           } else if (seen.has(name)) {
             ok = false;
             problem('error', at2, `Field '${name}' is named twice.`, 'Name each field once.', name);
@@ -572,7 +661,13 @@ export function planRetention(
             const fixed = f.ombud?.masking?.strategy === 'fixed' && f.ombud.masking.value !== undefined;
             if (col && !col.nullable && !fixed) {
               ok = false;
-              problem('error', at2, `Column '${name}' cannot be set to null, and '${fa.rule}' erases it.`, 'Give the field ombud: { masking: { strategy: fixed, value: … } }, or make the column nullable.', name);
+              problem(
+                'error',
+                at2,
+                `Column '${name}' cannot be set to null, and '${fa.rule}' erases it.`,
+                'Give the field ombud: { masking: { strategy: fixed, value: … } }, or make the column nullable.',
+                name,
+              );
             }
           }
           seen.add(name);
@@ -580,7 +675,12 @@ export function planRetention(
         const triggerField = fa.trigger_field ?? pr?.trigger_field;
         if (!triggerField) {
           ok = false;
-          problem('error', fp, `The field rule '${fa.rule}' has no trigger_field, and '${c.name}' has no purpose rule to take it from.`, 'Give trigger_field: the column the period runs from.');
+          problem(
+            'error',
+            fp,
+            `The field rule '${fa.rule}' has no trigger_field, and '${c.name}' has no purpose rule to take it from.`,
+            'Give trigger_field: the column the period runs from.',
+          );
           continue;
         }
         const trigger = resolveTrigger(triggerField, fp);
@@ -590,7 +690,12 @@ export function planRetention(
         const pRule = pr ? byId.get(pr.rule) : undefined;
         const pe = pRule && pr!.trigger_field === triggerField ? expiredBefore(pRule, today) : undefined;
         if (pe && (!fe || fe <= pe))
-          problem('warning', [...fp, 'rule'], `Rule '${rule.id}' does not end these fields before '${pRule!.id}' ends the rows.`, `Give ${rule.id} a shorter duration than ${pRule!.id}, or remove the field rule.`);
+          problem(
+            'warning',
+            [...fp, 'rule'],
+            `Rule '${rule.id}' does not end these fields before '${pRule!.id}' ends the rows.`,
+            `Give ${rule.id} a shorter duration than ${pRule!.id}, or remove the field rule.`,
+          );
         fieldRules.push({
           rule: rule.id,
           fields: [...fa.fields],

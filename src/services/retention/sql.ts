@@ -144,7 +144,9 @@ function triggerExpired(
   fallbackBefore: IsoDate | null,
   t: Sql,
 ): Sql {
-  const byTrigger = before ? viaTrigger(s, trigger, t, (c) => sql`(${c} IS NOT NULL AND ${c} < ${before})`) : FALSE;
+  const byTrigger = before
+    ? viaTrigger(s, trigger, t, (c) => sql`(${c} IS NOT NULL AND ${c} < ${before})`)
+    : FALSE;
   const fb = trigger.fallback;
   if (!fb || !fallbackBefore) return byTrigger;
   // No date through the references: the collection's own fallback date counts.

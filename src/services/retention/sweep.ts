@@ -285,10 +285,11 @@ async function sweepCollection(
     await countLeftAlone(w, p);
     if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
     await applyPurpose(w, p);
-    if (p.withdrawal && withdrawn) await applyWithdrawal(w, p, withdrawn);
   }
-  // 3. Field rules: fields that end sooner than the rows left.
+  // 3. Field rules: fields that end sooner than the rows, of the rows the purpose rule left.
   for (const fr of cp.fieldRules ?? []) if (fr.expiredBefore) await applyFieldRule(w, fr);
+  // 4. Withdrawal (after the field rules, so that a dry run, which deletes nothing, counts the same rows).
+  if (endsRows(p) && p.withdrawal && withdrawn) await applyWithdrawal(w, p, withdrawn);
   return w.out;
 }
 
@@ -365,12 +366,7 @@ async function countHeld(w: CollectionSweep, rule: string, ended: () => Sql): Pr
   w.add(rule, 'held', 'art-18', await w.count(() => sql`${ended()} AND ${hasMarker(s, cp, T, 'art-18')}`));
   w.add(rule, 'held', 'retention', await w.count(() => sql`${ended()} AND ${heldUnderRule(s, cp, T)}`));
   for (const markerId of await holdsOf(w))
-    w.add(
-      rule,
-      'held',
-      markerId,
-      await w.count(() => sql`${ended()} AND ${heldByHold(s, cp, T, markerId)}`),
-    );
+    w.add(rule, 'held', markerId, await w.count(() => sql`${ended()} AND ${heldByHold(s, cp, T, markerId)}`));
 }
 
 /** Rows past the purpose rule that it leaves alone: held by a marker, or (delete) still referenced. */
@@ -450,17 +446,21 @@ async function applyPurpose(w: CollectionSweep, p: Purpose): Promise<void> {
 
 /**
  * A field rule: the fields of the rows it has ended are set to null (or their fixed masking value); the
- * rows stay. Rows with a marker keep their fields (counted as held). Outcome: action 'mask', detail
- * 'fields'.
+ * rows stay. Rows with a marker keep their fields (counted as held). The rows the purpose rule acts on
+ * this run are left out (in a run they are gone or overwritten already; a dry run counts the same rows).
+ * Outcome: action 'mask', detail 'fields'.
  */
 async function applyFieldRule(w: CollectionSweep, fr: FieldRulePlan): Promise<void> {
   const { s, cp, T } = w;
-  await countHeld(w, fr.rule, () => sql`${fieldExpired(s, fr, T)} AND ${pending(s, T, fr.overwrite)}`);
+  const which = () => sql`${actFields(s, cp, fr, T)} AND NOT ${act(s, cp, T)}`;
+  await countHeld(
+    w,
+    fr.rule,
+    () => sql`${fieldExpired(s, fr, T)} AND ${pending(s, T, fr.overwrite)} AND NOT ${act(s, cp, T)}`,
+  );
   const n = w.dryRun
-    ? await w.count(() => actFields(s, cp, fr, T))
-    : await w.execute(
-        () => sql`UPDATE ${T} SET ${assignments(s, T, fr.overwrite)} WHERE ${actFields(s, cp, fr, T)}`,
-      );
+    ? await w.count(which)
+    : await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, fr.overwrite)} WHERE ${which()}`);
   w.add(fr.rule, 'mask', 'fields', n);
 }
 
