@@ -412,6 +412,28 @@ describe('P10 the notice criteria as annotations: sensitive fields, potential cu
       ],
     ]);
 
+    // A field anonymisation keeps cannot be erased sooner by a field rule (one of the two must go).
+    const keptByAnonymisation = planRetention(
+      parseDatasetYaml(
+        P10_BAD.replace('fields: [nope, email, id, subject]', 'fields: [subject]').replace(
+          '- { name: subject, data_categories: [user.content.private] }',
+          '- { name: subject, data_categories: [user.content.private], ombud: { anonymise: keep } }',
+        ),
+      ),
+      rules,
+      '2026-11-25',
+    );
+    expect(
+      keptByAnonymisation.findings
+        .filter((f) => f.message.includes("'case-sensitive-data'"))
+        .map((f) => [f.path, f.message]),
+    ).toEqual([
+      [
+        ['collections', 0, 'ombud', 'retention', 'fields', 0, 'fields', 0],
+        "Field 'subject' is kept by anonymisation (anonymise: keep), and 'case-sensitive-data' erases it sooner.",
+      ],
+    ]);
+
     // The demo: sensitive details end when the case closes (P0D: the day after closing), sign-ups of
     // potential customers 12 months after signing up, identified analysis extracts after 30 days while
     // the pseudonymised analysis rows run 36 months.

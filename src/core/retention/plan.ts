@@ -653,6 +653,15 @@ export function planRetention(
               'End the whole row with the purpose rule instead, or name only the fields that hold the data itself.',
               name,
             );
+          } else if (f.ombud?.anonymise) {
+            ok = false;
+            problem(
+              'error',
+              at2,
+              `Field '${name}' is kept by anonymisation (anonymise: ${f.ombud.anonymise}), and '${fa.rule}' erases it sooner.`,
+              'Remove anonymise: from the field, or leave it out of the field rule.',
+              name,
+            );
           } else if (seen.has(name)) {
             ok = false;
             problem('error', at2, `Field '${name}' is named twice.`, 'Name each field once.', name);
