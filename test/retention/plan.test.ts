@@ -466,3 +466,19 @@ describe('P10 the notice criteria as annotations: sensitive fields, potential cu
     });
   });
 });
+
+test('P10 the CLI says a field rule erased fields of rows that stay', async () => {
+  const { describeOutcome } = await import('../../src/cli/commands/retention-run.ts');
+  const o = {
+    system: 'customer-service-system',
+    dataset: 'nestit_customer_service',
+    collection: 'cases',
+    rule: 'case-sensitive-data',
+    action: 'mask' as const,
+    detail: 'fields',
+    rows: 3,
+  };
+  expect(describeOutcome(o, false)).toBe('3 had fields erased (case-sensitive-data)');
+  expect(describeOutcome(o, true)).toBe('3 would have fields erased (case-sensitive-data)');
+  expect(describeOutcome({ ...o, detail: '', rule: 'order-data' }, false)).toBe('3 masked (order-data)');
+});
