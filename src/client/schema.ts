@@ -4267,6 +4267,8 @@ export interface operations {
                                 exceptions: string[];
                                 /** @description Data under this rule is deleted this long after the data subject withdrew consent to (or objected to) its purpose and has not granted it again, whatever its trigger says (e.g. P30D). */
                                 afterWithdrawal?: string;
+                                /** @description The rule is for pseudonymised data only (which may be kept longer than identified data): the retention sweep refuses it on a collection that is not marked pseudonymised or that holds a direct identifier besides the pseudonym. */
+                                pseudonymised?: boolean;
                                 /** @description Text in English, or an object with en (required), sv and nb. */
                                 law?: string | {
                                     en: string;

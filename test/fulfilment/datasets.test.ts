@@ -114,6 +114,7 @@ dataset:
         const [draft] = parseDatasetYaml(yaml);
         expect(draft!.collections.map((c) => c.name).sort()).toEqual([
           'accounts',
+          'analysis_extracts',
           'customers',
           'invoices',
           'newsletter_signups',

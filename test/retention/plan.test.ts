@@ -304,3 +304,181 @@ describe('bad annotations are located at file:line:column', () => {
     expect(msgs).toContain("shop.customers.ombud.retention.purpose: Unknown retention rule 'no-such-rule'.");
   });
 });
+
+describe('P10 the notice criteria as annotations: sensitive fields, potential customers, pseudonymised data', () => {
+  const P10_BAD = `dataset:
+  - fides_key: svc
+    ombud: { system: customer-service-system }
+    collections:
+      - name: cases
+        ombud:
+          retention:
+            purpose: { rule: customer-service-cases, trigger_field: closed_at }
+            fields:
+              - { rule: case-sensitive-data, fields: [nope, email, id, subject] }
+              - { rule: customer-analysis, fields: [subject] }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: email, data_categories: [user.contact.email], fides_meta: { identity: email } }
+          - { name: subject, data_categories: [user.content.private] }
+          - { name: closed_at }
+      - name: extracts
+        ombud:
+          retention: { purpose: { rule: customer-analysis, trigger_field: at } }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: at }
+      - name: analytics
+        ombud:
+          pseudonymised: true
+          retention: { purpose: { rule: customer-analysis, trigger_field: at } }
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: customer_number, data_categories: [user.unique_id], fides_meta: { identity: customer_number } }
+          - { name: email, data_categories: [user.contact.email] }
+          - { name: at }
+      - name: customers
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - { name: email, data_categories: [user.contact.email], fides_meta: { identity: email } }
+          - { name: last_activity_at }
+      - name: signups
+        ombud:
+          retention:
+            purpose:
+              rule: marketing-profile
+              trigger_field: customers.last_activity_at
+              fallback_field: signed_up_at
+              fallback_rule: survey-answers
+        fields:
+          - { name: id, fides_meta: { primary_key: true } }
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta: { identity: email, references: [{ dataset: svc, field: customers.email, direction: from }] }
+          - { name: signed_up_at }
+`;
+
+  test('P10 a field rule naming an unknown field, an identity or the key, a rule that does not delete; a rule for pseudonymised data on identified rows; a fallback rule that ends rows another way: each at file:line:column', async () => {
+    const ix = await demoIndex();
+    const { findings } = parseDatasetSources([{ path: 'svc.yaml', text: P10_BAD }], {
+      register: ix.register,
+    });
+    const lines = findings.map(formatFinding);
+    const expected = [
+      /^svc\.yaml:10:55: error: svc\.cases\.nope: Field 'nope' is not an annotated field of 'cases'\./,
+      /^svc\.yaml:10:61: error: svc\.cases\.email: Field 'email' is an identity \(email\)/,
+      /^svc\.yaml:10:68: error: svc\.cases\.id: Field 'id' is the primary key/,
+      /^svc\.yaml:11:25: error: svc\.cases: Rule 'customer-analysis' ends in anonymise; a field rule erases fields/,
+      /^svc\.yaml:19:41: error: svc\.extracts: Rule 'customer-analysis' is for pseudonymised data, and 'extracts' is not marked pseudonymised\./,
+      /^svc\.yaml:30:13: error: svc\.analytics\.email: Field 'email' identifies a person directly \(user\.contact\.email\), so 'analytics' is not pseudonymised/,
+      /^svc\.yaml:44:30: error: svc\.signups: Rule 'survey-answers' ends in anonymise, but 'marketing-profile' in delete/,
+    ];
+    for (const re of expected)
+      expect(lines, String(re)).toEqual(expect.arrayContaining([expect.stringMatching(re)]));
+    // subject is a plain field: erasing it is fine; the customer number is the analytics' pseudonym.
+    expect(
+      findings.filter((f) => /^svc\.(cases\.subject|analytics\.customer_number):/.test(f.message)),
+    ).toEqual([]);
+    expect(findings.filter((f) => f.severity === 'error')).toHaveLength(expected.length);
+  });
+
+  test('P10 a field rule on a column that cannot be NULL needs a fixed masking value; the demo annotations plan all three criteria', async () => {
+    const ix = await demoIndex();
+    const rules = ix.register.retentionRules;
+    const ds = parseDatasetYaml(
+      P10_BAD.replace('fields: [nope, email, id, subject]', 'fields: [subject]').replace(
+        '              - { rule: customer-analysis, fields: [subject] }\n',
+        '',
+      ),
+    );
+    const live = new Map([
+      [
+        'svc',
+        {
+          tables: ['cases'],
+          columns: [{ table: 'cases', column: 'subject', dataType: 'varchar', nullable: false }],
+          primaryKeys: [],
+          foreignKeys: [],
+        } as never,
+      ],
+    ]);
+    const plan = planRetention(ds, rules, '2026-11-25', { live });
+    expect(
+      plan.findings.filter((f) => f.where === 'svc.cases.subject').map((f) => [f.path, f.message]),
+    ).toEqual([
+      [
+        ['collections', 0, 'ombud', 'retention', 'fields', 0, 'fields', 0],
+        "Column 'subject' cannot be set to null, and 'case-sensitive-data' erases it.",
+      ],
+    ]);
+
+    // A field anonymisation keeps cannot be erased sooner by a field rule (one of the two must go).
+    const keptByAnonymisation = planRetention(
+      parseDatasetYaml(
+        P10_BAD.replace('fields: [nope, email, id, subject]', 'fields: [subject]').replace(
+          '- { name: subject, data_categories: [user.content.private] }',
+          '- { name: subject, data_categories: [user.content.private], ombud: { anonymise: keep } }',
+        ),
+      ),
+      rules,
+      '2026-11-25',
+    );
+    expect(
+      keptByAnonymisation.findings
+        .filter((f) => f.message.includes("'case-sensitive-data'"))
+        .map((f) => [f.path, f.message]),
+    ).toEqual([
+      [
+        ['collections', 0, 'ombud', 'retention', 'fields', 0, 'fields', 0],
+        "Field 'subject' is kept by anonymisation (anonymise: keep), and 'case-sensitive-data' erases it sooner.",
+      ],
+    ]);
+
+    // The demo: sensitive details end when the case closes (P0D: the day after closing), sign-ups of
+    // potential customers 12 months after signing up, identified analysis extracts after 30 days while
+    // the pseudonymised analysis rows run 36 months.
+    const demo = planRetention(await readDatasetDir(), rules, '2026-11-25');
+    expect(demo.findings).toEqual([]);
+    const get = (d: string, c: string) =>
+      demo.datasets.find((x) => x.dataset === d)!.collections.find((x) => x.collection === c)!;
+    expect(get('nestit_customer_service', 'cases').fieldRules).toEqual([
+      {
+        rule: 'case-sensitive-data',
+        fields: ['sensitive_details'],
+        trigger: { hops: [], collection: 'cases', field: 'closed_at' },
+        expiredBefore: '2026-11-25',
+        overwrite: [{ field: 'sensitive_details', set: 'null' }],
+      },
+    ]);
+    expect(get('nestit_webshop', 'newsletter_signups').purpose!.fallbackRule).toEqual({
+      rule: 'prospect-subscription',
+      expiredBefore: '2025-11-25',
+    });
+    expect(get('nestit_webshop', 'analysis_extracts').purpose).toMatchObject({
+      rule: 'customer-analysis-identified',
+      action: 'delete',
+      expiredBefore: '2026-10-26',
+    });
+    expect(get('nestit_webshop', 'order_analytics').purpose).toMatchObject({
+      rule: 'customer-analysis',
+      action: 'anonymise',
+      expiredBefore: '2023-11-25',
+    });
+  });
+});
+
+test('P10 the CLI says a field rule erased fields of rows that stay', async () => {
+  const { describeOutcome } = await import('../../src/cli/commands/retention-run.ts');
+  const o = {
+    system: 'customer-service-system',
+    dataset: 'nestit_customer_service',
+    collection: 'cases',
+    rule: 'case-sensitive-data',
+    action: 'mask' as const,
+    detail: 'fields',
+    rows: 3,
+  };
+  expect(describeOutcome(o, false)).toBe('3 had fields erased (case-sensitive-data)');
+  expect(describeOutcome(o, true)).toBe('3 would have fields erased (case-sensitive-data)');
+  expect(describeOutcome({ ...o, detail: '', rule: 'order-data' }, false)).toBe('3 masked (order-data)');
+});

@@ -2,7 +2,8 @@
  * The marketing-profile rule on the real servers (P12 P28 P38): newsletter sign-ups are deleted 30 days
  * after the subscriber withdrew consent in Ombud's consent register (and not after re-subscribing), and
  * 24 months after the subscriber's last activity (the customer's last_activity_at through the e-mail
- * address; for a subscriber who is not a customer, the sign-up date). Every date is relative to the app's
+ * address; a subscriber who is not a customer goes 12 months after signing up, under prospect-subscription,
+ * P10). Every date is relative to the app's
  * injected clock; the dry run predicts the run exactly.
  */
 import { afterEach, describe, expect, test } from 'vitest';
@@ -38,7 +39,7 @@ const sorted = (os: RetentionOutcome[]) =>
   );
 
 describe.each(['postgres', 'mysql'] as const)('marketing-profile on the web shop (%s)', (webshop) => {
-  test('P12 P28 P38 a withdrawal deletes the sign-up after 30 days, not before, not after re-subscribing; 24 months without activity deletes it, 23 do not; the dry run predicts the run', async () => {
+  test('P12 P28 P38 a withdrawal deletes the sign-up after 30 days, not before, not after re-subscribing; 24 months without activity deletes it, 23 do not, a non-customer after 12 months; the dry run predicts the run', async () => {
     const s = await retentionSystems({ customers: 20, webshop });
     const deps = await retentionDeps(s, { now: NOW });
     cleanup.push(s.close, () => deps.db.close());
@@ -76,9 +77,9 @@ describe.each(['postgres', 'mysql'] as const)('marketing-profile on the web shop
       [2, 'withdrew.29@example.test', null, recent],
       [3, 'resubscribed@example.test', null, recent],
       [4, 'phone.only@example.test', '+46701234567', recent],
-      // Not customers: their own sign-up date counts.
-      [5, 'quiet.25@example.test', null, monthsAgo(25)],
-      [6, 'quiet.23@example.test', null, monthsAgo(23)],
+      // Not customers (potential customers, rule prospect-subscription): 12 months from signing up.
+      [5, 'quiet.13@example.test', null, monthsAgo(13)],
+      [6, 'quiet.11@example.test', null, monthsAgo(11)],
       // Customers: the customer's last activity counts, not the sign-up date.
       [7, inactive.email, null, recent],
       [8, active.email, null, monthsAgo(60)],
@@ -116,8 +117,9 @@ describe.each(['postgres', 'mysql'] as const)('marketing-profile on the web shop
     expect(
       mine(run.outcomes).map(({ rule, action, detail, rows }) => ({ rule, action, detail, rows })),
     ).toEqual([
-      { rule: 'marketing-profile', action: 'delete', detail: '', rows: 2 },
+      { rule: 'marketing-profile', action: 'delete', detail: '', rows: 1 },
       { rule: 'marketing-profile', action: 'delete', detail: 'withdrawn', rows: 2 },
+      { rule: 'prospect-subscription', action: 'delete', detail: '', rows: 1 },
     ]);
     expect(mine(dry.outcomes)).toEqual(mine(run.outcomes));
     expect(sorted(dry.outcomes)).toEqual(sorted(run.outcomes));

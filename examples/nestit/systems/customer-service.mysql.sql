@@ -8,6 +8,7 @@ CREATE TABLE cases (
   phone VARCHAR(40),
   contact_name VARCHAR(200),
   subject VARCHAR(300) NOT NULL,
+  sensitive_details TEXT,
   opened_at datetime NOT NULL,
   closed_at datetime
 );

@@ -97,6 +97,16 @@ CREATE TABLE order_analytics (
   total_cents INTEGER NOT NULL,
   collected_at datetime NOT NULL
 );
+-- Order data taken out for customer analyses, still identified, until it is pseudonymised into
+-- order_analytics (rule customer-analysis-identified: deleted after 30 days).
+CREATE TABLE analysis_extracts (
+  id INTEGER PRIMARY KEY,
+  customer_number VARCHAR(20),
+  email VARCHAR(200),
+  order_number VARCHAR(20),
+  product_sku VARCHAR(40),
+  extracted_at datetime NOT NULL
+);
 -- @after-load: indexes, unique keys and foreign keys (every identity and reference column is indexed).
 ALTER TABLE customers ADD UNIQUE (customer_number);
 CREATE INDEX customers_email ON customers (email);
@@ -119,3 +129,5 @@ CREATE INDEX survey_answers_customer ON survey_answers (customer_number);
 CREATE INDEX survey_answers_email ON survey_answers (email);
 CREATE INDEX survey_answers_order ON survey_answers (order_number);
 CREATE INDEX order_analytics_customer ON order_analytics (customer_number);
+CREATE INDEX analysis_extracts_customer ON analysis_extracts (customer_number);
+CREATE INDEX analysis_extracts_email ON analysis_extracts (email);

@@ -26,5 +26,17 @@ CREATE TABLE IF NOT EXISTS order_analytics (
   collected_at datetime NOT NULL
 );
 CREATE INDEX IF NOT EXISTS order_analytics_customer ON order_analytics (customer_number);
+-- Order data taken out for customer analyses, still identified, until it is pseudonymised into
+-- order_analytics (rule customer-analysis-identified: deleted after 30 days).
+CREATE TABLE IF NOT EXISTS analysis_extracts (
+  id INTEGER PRIMARY KEY,
+  customer_number VARCHAR(20),
+  email VARCHAR(200),
+  order_number VARCHAR(20),
+  product_sku VARCHAR(40),
+  extracted_at datetime NOT NULL
+);
+CREATE INDEX IF NOT EXISTS analysis_extracts_customer ON analysis_extracts (customer_number);
+CREATE INDEX IF NOT EXISTS analysis_extracts_email ON analysis_extracts (email);
 -- The sweep asks, per customer, whether an account still points at it.
 CREATE INDEX IF NOT EXISTS accounts_customer ON accounts (customer_id);

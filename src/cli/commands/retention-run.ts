@@ -28,7 +28,13 @@ const VERB: Record<RetentionOutcome['action'], string> = {
 };
 
 export function describeOutcome(o: RetentionOutcome, dryRun: boolean): string {
-  const verb = dryRun ? `would be ${VERB[o.action]}` : VERB[o.action];
+  // A field rule (detail 'fields') erases some fields of rows that stay.
+  const fields = o.action === 'mask' && o.detail === 'fields';
+  const verb = fields
+    ? `${dryRun ? 'would have' : 'had'} fields erased`
+    : dryRun
+      ? `would be ${VERB[o.action]}`
+      : VERB[o.action];
   const why =
     o.action === 'keep'
       ? `${o.rule}, after ${o.detail}`

@@ -117,7 +117,28 @@ export const purposeRetentionSchema = z.object({
     .describe(
       "A date column of this collection the period runs from when trigger_field (through references) finds no date, e.g. a sign-up's own signed_up_at when no customer has its e-mail address.",
     ),
+  fallback_rule: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'The register rule for the rows whose period runs from fallback_field (no date through the references: a potential customer, who has no customer relationship), when it differs from rule.',
+    ),
 });
+
+/**
+ * A rule that ends some fields of the rows sooner than the rows themselves (the notice's "sensitive data
+ * shorter"): when it has ended, the fields are set to null (or their masking `fixed` value) and the row
+ * stays under the collection's purpose rule.
+ */
+export const fieldRetentionSchema = z.object({
+  rule: z.string().min(1).describe('Id of the register retention rule that ends these fields.'),
+  fields: z.array(name).min(1).describe('The fields it erases (columns of this collection).'),
+  trigger_field: triggerPath
+    .optional()
+    .describe("The column the period runs from; by default the purpose rule's trigger_field."),
+});
+export type FieldRetention = z.infer<typeof fieldRetentionSchema>;
 
 /**
  * `ombud.retention` as written: `purpose` (the rule that ends the rows) and/or the legal rules that keep
@@ -126,6 +147,7 @@ export const purposeRetentionSchema = z.object({
 const retentionAnnotation = z
   .object({
     purpose: purposeRetentionSchema.optional(),
+    fields: z.array(fieldRetentionSchema).min(1).optional(),
     rules: z.array(retentionCase).min(1).optional(),
     trigger_field: name
       .optional()
@@ -138,11 +160,11 @@ const retentionAnnotation = z
     erase_on_field: name.optional().describe('Where the kept row gets the first day it may be erased.'),
   })
   .superRefine((r, ctx) => {
-    if (!r.purpose && !r.rules)
+    if (!r.purpose && !r.rules && !r.fields)
       ctx.addIssue({
         code: 'custom',
         message:
-          'Give purpose: (the rule that ends these rows) or rules: (the legal rules that keep them), or both.',
+          'Give purpose: (the rule that ends these rows), fields: (rules that end some fields sooner) or rules: (the legal rules that keep them).',
       });
     if (r.rules && !r.trigger_field)
       ctx.addIssue({
@@ -177,6 +199,13 @@ type CollectionOmbud = {
   retention?: LegalRetention;
   /** The rule that ends the rows, enforced by the retention sweep (src/services/retention). */
   purpose_retention?: PurposeRetention;
+  /** Rules that end some fields sooner than the rows (sensitive data), enforced by the same sweep. */
+  field_retention?: FieldRetention[];
+  /**
+   * The rows hold no direct identifier but a pseudonym (a `user.unique_id` such as a customer number):
+   * only such collections may be under a register rule for pseudonymised data (`pseudonymised: true`).
+   */
+  pseudonymised?: boolean;
   purposes?: string[];
   controller?: z.infer<typeof controllerSchema>;
 };
@@ -189,6 +218,7 @@ export const collectionSchema = z.object({
     .object({
       erase: z.enum(['delete', 'mask']).default('delete'),
       retention: retentionAnnotation.optional(),
+      pseudonymised: z.boolean().optional(),
       purposes: z.array(z.string()).optional(),
       controller: controllerSchema.optional(),
     })
@@ -201,6 +231,7 @@ export const collectionSchema = z.object({
         out.retention = { rules, trigger_field, ...legal };
       }
       if (retention?.purpose) out.purpose_retention = retention.purpose;
+      if (retention?.fields) out.field_retention = retention.fields;
       return out;
     })
     .optional(),

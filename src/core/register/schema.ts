@@ -282,6 +282,12 @@ export const retentionRuleSchema = z.strictObject({
     .describe(
       'Data under this rule is deleted this long after the data subject withdrew consent to (or objected to) its purpose and has not granted it again, whatever its trigger says (e.g. P30D).',
     ),
+  pseudonymised: z
+    .boolean()
+    .optional()
+    .describe(
+      'The rule is for pseudonymised data only (which may be kept longer than identified data): the retention sweep refuses it on a collection that is not marked pseudonymised or that holds a direct identifier besides the pseudonym.',
+    ),
   law: localizedText.optional(),
   country: country.optional(),
   ombudStores: z

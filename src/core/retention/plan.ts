@@ -71,6 +71,24 @@ export type LegalTerm = {
   keepFrom: IsoDate;
 };
 
+/**
+ * The rule of the rows whose period runs from the trigger's fallback (the references find no date: a
+ * potential customer, with no customer relationship), when it is not the purpose rule itself.
+ */
+export type FallbackRulePlan = { rule: string; expiredBefore: IsoDate | null };
+
+/**
+ * A rule that ends some fields sooner than the rows (sensitive data): rows whose trigger is before the
+ * cut-off get `overwrite` (null, or the field's fixed masking value); the row itself stays.
+ */
+export type FieldRulePlan = {
+  rule: string;
+  fields: string[];
+  trigger: TriggerPath;
+  expiredBefore: IsoDate | null;
+  overwrite: Overwrite[];
+};
+
 export type PurposePlan = {
   rule: string;
   action: 'delete' | 'mask' | 'anonymise';
@@ -81,7 +99,12 @@ export type PurposePlan = {
   overwrite: Overwrite[];
   legal: LegalTerm[];
   withdrawal?: WithdrawalPlan;
+  fallbackRule?: FallbackRulePlan;
 };
+
+/** Whether a purpose plan ends any rows on its day (under its rule or its fallback rule). */
+export const endsRows = (p: PurposePlan | undefined): p is PurposePlan =>
+  Boolean(p && (p.expiredBefore || p.fallbackRule?.expiredBefore));
 
 export type CollectionPlan = {
   node: NodeId;
@@ -93,6 +116,8 @@ export type CollectionPlan = {
   /** What erasure by masking writes (erase: mask): the collection's masking strategies. */
   mask: Overwrite[];
   purpose?: PurposePlan;
+  /** Rules that end some fields sooner than the rows (applied after the purpose rule). */
+  fieldRules?: FieldRulePlan[];
   /** Collections of the same database whose `field` holds this collection's primary key. */
   children: { collection: string; field: string }[];
   markerFields: { restricted?: string; eraseOn?: string };
@@ -136,6 +161,19 @@ const isDirectIdentifier = (category: string) =>
   category === 'user.contact' ||
   category === 'user.contact.address' ||
   DIRECT_IDENTIFIERS.some((p) => category === p || category.startsWith(`${p}.`));
+
+/**
+ * A field that identifies a person directly other than by a pseudonym: a pseudonymised collection may hold
+ * a `user.unique_id` (a customer number, also as identity and reference) but no name, e-mail address,
+ * phone number, street address, account or other direct identifier.
+ */
+export function identifiesBeyondPseudonym(f: Field): boolean {
+  const id = f.fides_meta?.identity;
+  if (id && id !== 'customer_number') return true;
+  return f.data_categories.some(
+    (k) => isDirectIdentifier(k) && k !== 'user.unique_id' && !k.startsWith('user.unique_id.'),
+  );
+}
 
 /** Fields that point at the person: identities, references, direct identifier categories. */
 export function identifiesDirectly(f: Field): boolean {
@@ -290,6 +328,104 @@ export function planRetention(
           );
       });
 
+      /**
+       * The trigger: own column, or collection.column reached through references in this dataset, and
+       * the fallback column of the collection itself; problems are reported under `path`.
+       */
+      const resolveTrigger = (
+        triggerField: string,
+        path: (string | number)[],
+        fallbackField?: string,
+      ): TriggerPath | undefined => {
+        const [tc, tf] = triggerField.includes('.')
+          ? (triggerField.split('.') as [string, string])
+          : [c.name, triggerField];
+        const target = d.collections.find((x) => x.name === tc);
+        if (!target) {
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `Collection '${tc}' is not in dataset '${d.fides_key}'.`,
+            `Name a collection of this dataset: ${d.collections.map((x) => x.name).join(', ')}.`,
+          );
+          return undefined;
+        }
+        if (!target.fields.some((f) => f.name === tf)) {
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `Column '${tf}' is not an annotated field of '${tc}'.`,
+            `Annotate it under ${tc}'s fields, or use one of: ${target.fields.map((f) => f.name).join(', ')}.`,
+          );
+          return undefined;
+        }
+        const hops = pathTo(graph, id, nodeId(d.fides_key, tc));
+        if (!hops) {
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `'${c.name}' is not found through references from '${tc}', so '${triggerField}' cannot be its trigger.`,
+            `Add fides_meta.references from ${c.name} to ${tc} (directly or through other collections), or use a column of ${c.name}.`,
+          );
+          return undefined;
+        }
+        let ok = true;
+        if (fallbackField !== undefined) {
+          const fi = c.fields.findIndex((f) => f.name === fallbackField);
+          if (fi < 0) {
+            ok = false;
+            problem(
+              'error',
+              [...path, 'fallback_field'],
+              `Column '${fallbackField}' is not an annotated field of '${c.name}'.`,
+              `Use one of: ${c.fields.map((f) => f.name).join(', ')}.`,
+            );
+          } else if (hops.length === 0) {
+            ok = false;
+            problem(
+              'error',
+              [...path, 'fallback_field'],
+              `fallback_field is for a trigger found through references; '${triggerField}' is a column of '${c.name}' itself.`,
+              'Remove fallback_field, or point trigger_field at a collection this one is found through.',
+            );
+          } else {
+            const col = liveColumn(c.name, fallbackField);
+            if (col && !/date|time/i.test(col.dataType)) {
+              ok = false;
+              problem(
+                'error',
+                [...path, 'fallback_field'],
+                `Column '${c.name}.${fallbackField}' is of type ${col.dataType}, not a date or time.`,
+                'Point the fallback at a date or timestamp column.',
+              );
+            }
+          }
+        }
+        const col = live ? liveColumn(tc, tf) : undefined;
+        if (col && !/date|time/i.test(col.dataType))
+          problem(
+            'error',
+            [...path, 'trigger_field'],
+            `Column '${tc}.${tf}' is of type ${col.dataType}, not a date or time.`,
+            'Point the trigger at a date or timestamp column.',
+          );
+        if (!ok) return undefined;
+        return { hops, collection: tc, field: tf, ...(fallbackField ? { fallback: fallbackField } : {}) };
+      };
+
+      // A pseudonymised collection holds a pseudonym (user.unique_id) and no direct identifier besides it.
+      if (c.ombud?.pseudonymised)
+        c.fields.forEach((f, fi) => {
+          if (identifiesBeyondPseudonym(f))
+            problem(
+              'error',
+              ['collections', ci, 'fields', fi],
+              `Field '${f.name}' identifies a person directly (${f.fides_meta?.identity ? `identity ${f.fides_meta.identity}` : (f.data_categories.find((k) => k.startsWith('user.')) ?? 'user.name')}), so '${c.name}' is not pseudonymised and cannot be kept under a rule for pseudonymised data.`,
+              'Remove the field from the collection (keep only a pseudonym such as the customer number, category user.unique_id), or remove pseudonymised: true.',
+              f.name,
+            );
+        });
+
       let purpose: PurposePlan | undefined;
       const pr = c.ombud?.purpose_retention;
       if (pr) {
@@ -312,80 +448,61 @@ export function planRetention(
             'Pseudonymise in the system itself, or give the rule action: anonymise or delete.',
           );
         }
-        // The trigger: own column, or collection.column reached through references in this dataset.
-        const [tc, tf] = pr.trigger_field.includes('.')
-          ? (pr.trigger_field.split('.') as [string, string])
-          : [c.name, pr.trigger_field];
-        const target = d.collections.find((x) => x.name === tc);
-        let hops: TriggerHop[] | undefined;
-        if (!target) {
-          ok = false;
-          problem(
-            'error',
-            [...at, 'purpose', 'trigger_field'],
-            `Collection '${tc}' is not in dataset '${d.fides_key}'.`,
-            `Name a collection of this dataset: ${d.collections.map((x) => x.name).join(', ')}.`,
-          );
-        } else if (!target.fields.some((f) => f.name === tf)) {
-          ok = false;
-          problem(
-            'error',
-            [...at, 'purpose', 'trigger_field'],
-            `Column '${tf}' is not an annotated field of '${tc}'.`,
-            `Annotate it under ${tc}'s fields, or use one of: ${target.fields.map((f) => f.name).join(', ')}.`,
-          );
-        } else {
-          hops = pathTo(graph, id, nodeId(d.fides_key, tc));
-          if (!hops) {
+        const trigger = resolveTrigger(pr.trigger_field, [...at, 'purpose'], pr.fallback_field);
+        if (!trigger) ok = false;
+        const hops = trigger?.hops;
+        // The relationship: rows found through no customer (the fallback date) may have their own rule.
+        let fallbackRule: FallbackRulePlan | undefined;
+        if (pr.fallback_rule !== undefined && rule) {
+          const fr = byId.get(pr.fallback_rule);
+          const fp = [...at, 'purpose', 'fallback_rule'];
+          if (!fr) {
             ok = false;
             problem(
               'error',
-              [...at, 'purpose', 'trigger_field'],
-              `'${c.name}' is not found through references from '${tc}', so '${pr.trigger_field}' cannot be its trigger.`,
-              `Add fides_meta.references from ${c.name} to ${tc} (directly or through other collections), or use a column of ${c.name}.`,
+              fp,
+              `Unknown retention rule '${pr.fallback_rule}'.`,
+              `Use the id of a rule under retentionRules: ${rules.map((r) => r.id).join(', ')}.`,
             );
-          }
-          if (hops && pr.fallback_field !== undefined) {
-            const fi = c.fields.findIndex((f) => f.name === pr.fallback_field);
-            if (fi < 0) {
-              ok = false;
-              problem(
-                'error',
-                [...at, 'purpose', 'fallback_field'],
-                `Column '${pr.fallback_field}' is not an annotated field of '${c.name}'.`,
-                `Use one of: ${c.fields.map((f) => f.name).join(', ')}.`,
-              );
-            } else if (hops.length === 0) {
-              ok = false;
-              problem(
-                'error',
-                [...at, 'purpose', 'fallback_field'],
-                `fallback_field is for a trigger found through references; '${pr.trigger_field}' is a column of '${c.name}' itself.`,
-                'Remove fallback_field, or point trigger_field at a collection this one is found through.',
-              );
-            } else {
-              const col = liveColumn(c.name, pr.fallback_field);
-              if (col && !/date|time/i.test(col.dataType)) {
-                ok = false;
-                problem(
-                  'error',
-                  [...at, 'purpose', 'fallback_field'],
-                  `Column '${c.name}.${pr.fallback_field}' is of type ${col.dataType}, not a date or time.`,
-                  'Point the fallback at a date or timestamp column.',
-                );
-              }
-            }
-          }
-          if (hops && live) {
-            const col = liveColumn(tc, tf);
-            if (col && !/date|time/i.test(col.dataType))
-              problem(
-                'error',
-                [...at, 'purpose', 'trigger_field'],
-                `Column '${tc}.${tf}' is of type ${col.dataType}, not a date or time.`,
-                'Point the trigger at a date or timestamp column.',
-              );
-          }
+          } else if (pr.fallback_field === undefined) {
+            ok = false;
+            problem(
+              'error',
+              fp,
+              'fallback_rule applies to the rows whose period runs from fallback_field, and there is none.',
+              'Add fallback_field (a date column of this collection), or remove fallback_rule.',
+            );
+          } else if (fr.action !== rule.action || fr.kind === 'legal') {
+            ok = false;
+            problem(
+              'error',
+              fp,
+              `Rule '${fr.id}' ends in ${fr.kind === 'legal' ? 'a legal period' : fr.action}, but '${rule.id}' in ${rule.action}: the rows of one collection end one way.`,
+              `Give ${fr.id} action: ${rule.action}, or annotate another collection.`,
+            );
+          } else if ((fr.afterWithdrawal ?? '') !== (rule.afterWithdrawal ?? '')) {
+            ok = false;
+            problem(
+              'error',
+              fp,
+              `Rule '${fr.id}' has afterWithdrawal ${fr.afterWithdrawal ?? '(none)'}, '${rule.id}' ${rule.afterWithdrawal ?? '(none)'}: a withdrawal ends every row of the collection alike.`,
+              `Give both rules the same afterWithdrawal.`,
+            );
+          } else
+            fallbackRule = {
+              rule: fr.id,
+              expiredBefore: expiredBefore(fr, today, c.ombud?.retention?.financial_year_end),
+            };
+        }
+        // Pseudonymisation: a rule for pseudonymised data (kept longer) needs a pseudonymised collection.
+        if (rule?.pseudonymised && !c.ombud?.pseudonymised) {
+          ok = false;
+          problem(
+            'error',
+            [...at, 'purpose', 'rule'],
+            `Rule '${rule.id}' is for pseudonymised data, and '${c.name}' is not marked pseudonymised.`,
+            `Mark the collection ombud: { pseudonymised: true } if its rows hold only a pseudonym (user.unique_id), or use the rule for identified data.`,
+          );
         }
         if (ok && rule && hops) {
           const legal: LegalTerm[] = [];
@@ -478,18 +595,128 @@ export function planRetention(
           purpose = {
             rule: rule.id,
             action,
-            trigger: {
-              hops,
-              collection: tc,
-              field: tf,
-              ...(pr.fallback_field ? { fallback: pr.fallback_field } : {}),
-            },
+            trigger: trigger!,
             ...(withdrawal ? { withdrawal } : {}),
+            ...(fallbackRule ? { fallbackRule } : {}),
             expiredBefore: expiredBefore(rule, today, c.ombud?.retention?.financial_year_end),
             overwrite,
             legal,
           };
         }
+      }
+      // Rules that end some fields sooner than the rows (sensitive data).
+      const fieldRules: FieldRulePlan[] = [];
+      for (const [k, fa] of (c.ombud?.field_retention ?? []).entries()) {
+        const fp = [...at, 'fields', k];
+        const rule = byId.get(fa.rule);
+        let ok = true;
+        if (!rule) {
+          ok = false;
+          problem(
+            'error',
+            [...fp, 'rule'],
+            `Unknown retention rule '${fa.rule}'.`,
+            `Use the id of a rule under retentionRules: ${rules.map((r) => r.id).join(', ')}.`,
+          );
+        } else if (rule.kind === 'legal' || rule.action !== 'delete') {
+          ok = false;
+          problem(
+            'error',
+            [...fp, 'rule'],
+            `Rule '${rule.id}' ${rule.kind === 'legal' ? 'is a legal rule' : `ends in ${rule.action}`}; a field rule erases fields, so its rule has action: delete.`,
+            `Use a purpose rule with action: delete.`,
+          );
+        }
+        const seen = new Set<string>();
+        fa.fields.forEach((name, j) => {
+          const f = c.fields.find((x) => x.name === name);
+          const at2 = [...fp, 'fields', j];
+          if (!f) {
+            ok = false;
+            problem(
+              'error',
+              at2,
+              `Field '${name}' is not an annotated field of '${c.name}'.`,
+              `Use one of: ${c.fields.map((x) => x.name).join(', ')}.`,
+              name,
+            );
+          } else if (
+            f.fides_meta?.primary_key ||
+            f.fides_meta?.identity ||
+            f.fides_meta?.references?.length
+          ) {
+            ok = false;
+            problem(
+              'error',
+              at2,
+              `Field '${name}' is ${f.fides_meta?.primary_key ? 'the primary key' : f.fides_meta?.identity ? `an identity (${f.fides_meta.identity})` : 'a reference'}: erasing it would leave a row that requests can no longer find or link.`,
+              'End the whole row with the purpose rule instead, or name only the fields that hold the data itself.',
+              name,
+            );
+          } else if (f.ombud?.anonymise) {
+            ok = false;
+            problem(
+              'error',
+              at2,
+              `Field '${name}' is kept by anonymisation (anonymise: ${f.ombud.anonymise}), and '${fa.rule}' erases it sooner.`,
+              'Remove anonymise: from the field, or leave it out of the field rule.',
+              name,
+            );
+          } else if (seen.has(name)) {
+            ok = false;
+            problem('error', at2, `Field '${name}' is named twice.`, 'Name each field once.', name);
+          } else {
+            const col = liveColumn(c.name, name);
+            const fixed = f.ombud?.masking?.strategy === 'fixed' && f.ombud.masking.value !== undefined;
+            if (col && !col.nullable && !fixed) {
+              ok = false;
+              problem(
+                'error',
+                at2,
+                `Column '${name}' cannot be set to null, and '${fa.rule}' erases it.`,
+                'Give the field ombud: { masking: { strategy: fixed, value: … } }, or make the column nullable.',
+                name,
+              );
+            }
+          }
+          seen.add(name);
+        });
+        const triggerField = fa.trigger_field ?? pr?.trigger_field;
+        if (!triggerField) {
+          ok = false;
+          problem(
+            'error',
+            fp,
+            `The field rule '${fa.rule}' has no trigger_field, and '${c.name}' has no purpose rule to take it from.`,
+            'Give trigger_field: the column the period runs from.',
+          );
+          continue;
+        }
+        const trigger = resolveTrigger(triggerField, fp);
+        if (!ok || !rule || !trigger) continue;
+        const fe = expiredBefore(rule, today);
+        // Meant to end sooner than the rows: say so when it does not (same trigger, cut-off no later).
+        const pRule = pr ? byId.get(pr.rule) : undefined;
+        const pe = pRule && pr!.trigger_field === triggerField ? expiredBefore(pRule, today) : undefined;
+        if (pe && (!fe || fe <= pe))
+          problem(
+            'warning',
+            [...fp, 'rule'],
+            `Rule '${rule.id}' does not end these fields before '${pRule!.id}' ends the rows.`,
+            `Give ${rule.id} a shorter duration than ${pRule!.id}, or remove the field rule.`,
+          );
+        fieldRules.push({
+          rule: rule.id,
+          fields: [...fa.fields],
+          trigger,
+          expiredBefore: fe,
+          overwrite: fa.fields.map((name): Overwrite => {
+            const m = c.fields.find((x) => x.name === name)!.ombud?.masking;
+            return m?.strategy === 'fixed' && m.value !== undefined
+              ? { field: name, set: 'value', value: m.value }
+              : { field: name, set: 'null' };
+          }),
+        });
       }
       collections.push({
         node: id,
@@ -500,6 +727,7 @@ export function planRetention(
         erase: c.ombud?.erase ?? 'delete',
         mask: maskOverwrites(d.fides_key, c),
         ...(purpose ? { purpose } : {}),
+        ...(fieldRules.length ? { fieldRules } : {}),
         children,
         markerFields: {
           ...(c.ombud?.retention?.restricted_field ? { restricted: c.ombud.retention.restricted_field } : {}),

@@ -157,6 +157,7 @@ export async function openDemoSystems(opts: {
   } else {
     // Demo systems created by an older version: add the tables and columns added since (empty).
     await applyDemoSchemaAdditions(webshop, 'webshop');
+    await applyDemoSchemaAdditions(customerService, 'customer-service');
   }
   // The customer to suggest: a current one with orders (a former customer's data goes at the first
   // retention run, and the suggestion would then find nothing).

@@ -11,8 +11,9 @@
  * gaps but never depend on other customers.
  *
  * Mix per customer (on average): 2.5 orders with 4 lines each (10 order lines), an invoice and an analysis row
- * per order, 1 survey answer (0.4 per order), 0.7 accounts, 0.6 reviews, 0.5 newsletter sign-ups, 0.8 service
- * cases with 2.5 messages each (2 messages) — the issue's 1 M customers, 10 M order lines and 2 M messages.
+ * per order, 1 survey answer (0.4 per order), an identified analysis extract for 10% of orders, 0.7 accounts,
+ * 0.6 reviews, 0.5 newsletter sign-ups, 0.8 service cases with 2.5 messages each (2 messages; a fifth of the
+ * cases with sensitive details) — the issue's 1 M customers, 10 M order lines and 2 M messages.
  * A customer's last activity (the latest order, login, review or case) is kept on the customer.
  */
 import { readFile } from 'node:fs/promises';
@@ -24,7 +25,7 @@ const SYSTEMS_DIR = fileURLToPath(new URL('../../../examples/nestit/systems/', i
 export type DemoSystem = 'webshop' | 'customer-service';
 
 /** Bump when the generated rows change: a copy seeded by an older version is then seeded again. */
-export const SEED_VERSION = 3;
+export const SEED_VERSION = 4;
 
 export const WEBSHOP_TABLES = [
   'customers',
@@ -36,6 +37,7 @@ export const WEBSHOP_TABLES = [
   'newsletter_signups',
   'survey_answers',
   'order_analytics',
+  'analysis_extracts',
 ] as const;
 export const SERVICE_TABLES = ['cases', 'messages'] as const;
 
@@ -64,12 +66,12 @@ export async function createDemoSchema(
 
 /**
  * The tables and columns added to the web shop since its first version (idempotent), for a demo database
- * created by an older version: survey answers, pseudonymised analysis data and the customers' last activity,
- * which retention runs from. The schema files hold them too.
+ * created by an older version: survey answers, pseudonymised analysis data and the identified extracts it is
+ * made from, the customers' last activity, which retention runs from, and the cases' sensitive details. The
+ * schema files hold them too.
  */
 export async function applyDemoSchemaAdditions(c: SqlConnector, system: DemoSystem): Promise<void> {
-  if (system !== 'webshop') return;
-  const file = `${SYSTEMS_DIR}webshop.retention.${seedSql(c).file}.sql`;
+  const file = `${SYSTEMS_DIR}${system}.retention.${seedSql(c).file}.sql`;
   await c.exec(await readFile(file, 'utf8'));
 }
 
@@ -140,6 +142,12 @@ const SKUS = ['SOFA-01', 'LAMP-07', 'RUG-12', 'CHAIR-3', 'SHELF-9', 'MUG-22'];
 const PRODUCTS = ['Sofa Hallon', 'Lamp Ljus', 'Rug Mjuk', 'Chair Sitt', 'Shelf Bok', 'Mug Kaffe'];
 const OPINIONS = ['great', 'fine', 'too small', 'lovely'];
 const SUBJECTS = ['Delivery delayed', 'Damaged item', 'Return', 'Invoice question'];
+/** Sensitive details a customer shared in a case (health): erased when the case is closed. */
+const SENSITIVE = [
+  'Allergic to wool: needs a cover without it',
+  'Pregnant: cannot carry the parcel upstairs',
+  'Uses a wheelchair: delivery to the door only',
+];
 
 /**
  * Keys per owner: customer n owns order ids 6(n−1)+1 … 6n (an order's invoice, analysis row and survey answer
@@ -435,12 +443,15 @@ class Gen {
             'phone',
             'contact_name',
             'subject',
+            'sensitive_details',
             'opened_at',
             'closed_at',
           ],
           `SELECT cs.cid, ${this.concat("'K'", this.pad('cs.cid', 8))}, ${s.number}, ${s.email},
              CASE WHEN ${this.f('cs.hk', 1, 2)} = 0 THEN ${s.phone} END, ${s.name},
-             ${this.pick(this.f('cs.hk', 2, 4), SUBJECTS)}, ${this.ts(`${opened} * 1440 + 540`)},
+             ${this.pick(this.f('cs.hk', 2, 4), SUBJECTS)},
+             CASE WHEN ${this.f('cs.hk', 400000, 5)} = 0 THEN ${this.pick(this.f('cs.hk', 2000000, 3), SENSITIVE)} END,
+             ${this.ts(`${opened} * 1440 + 540`)},
              CASE WHEN ${this.f('cs.hk', 4000, 10)} < 8 THEN ${this.ts(`(${opened} + 3) * 1440 + 600`)} END
            FROM ${this.cases(source)}`,
         ),
@@ -538,6 +549,14 @@ class Gen {
          ${this.ts(`(${day} + 5 + ${this.f('os.ho', 2800000, 10)}) * 1440 + 900`)}
        FROM ${this.orders(source)} WHERE ${this.f('os.ho', 2800, 10)} < 4`,
     );
+    // The identified extract an analysis row is made from: kept for 10% of orders (the latest batch).
+    const extracts = ins(
+      'analysis_extracts',
+      ['id', 'customer_number', 'email', 'order_number', 'product_sku', 'extracted_at'],
+      `SELECT os.oid, ${o.number}, ${o.email}, ${this.concat("'O'", this.pad('os.oid', 8))}, ${firstSku},
+         ${this.ts(`(${day} + 1) * 1440 + 30`)}
+       FROM ${this.orders(source)} WHERE ${this.f('os.ho', 28000000, 10)} = 0`,
+    );
     return [
       ins(
         'customers',
@@ -568,6 +587,7 @@ class Gen {
       ),
       ...ordersAndInvoices,
       surveys,
+      extracts,
       ins(
         'order_lines',
         ['id', 'order_id', 'product_sku', 'product_name', 'quantity', 'unit_price_cents'],
@@ -721,6 +741,7 @@ export async function restoreDemoCustomers(opts: {
               ['invoices', inList(tx, 'id', keys.orders)],
               ['order_analytics', inList(tx, 'id', keys.orders)],
               ['survey_answers', inList(tx, 'id', keys.orders)],
+              ['analysis_extracts', inList(tx, 'id', keys.orders)],
               ['reviews', inList(tx, 'id', keys.reviews)],
               ['accounts', inList(tx, 'id', ids)],
               ['newsletter_signups', inList(tx, 'id', ids)],

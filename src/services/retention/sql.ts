@@ -20,7 +20,13 @@
  */
 import { conditionValues, type RuleCondition } from '../../core/fulfilment/dataset.ts';
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
-import type { CollectionPlan, Overwrite } from '../../core/retention/plan.ts';
+import {
+  type CollectionPlan,
+  endsRows,
+  type FieldRulePlan,
+  type Overwrite,
+  type TriggerPath,
+} from '../../core/retention/plan.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 import type { SqlDialect } from '../fulfilment/connectors/types.ts';
 import { MARKER_TABLE } from '../fulfilment/engine.ts';
@@ -116,23 +122,70 @@ export const heldUnderRule = (s: SweepSql, cp: CollectionPlan, t: Sql) =>
 export const heldByHold = (s: SweepSql, cp: CollectionPlan, t: Sql, markerId: string) =>
   marker(s, cp, t, (m) => sql` AND ${m}.reason = 'retention' AND ${m}.request_id = ${markerId}`);
 
+/** The trigger date (through the references) of the row `t` satisfies `end`. */
+function viaTrigger(s: SweepSql, trigger: TriggerPath, t: Sql, end: (c: Sql) => Sql): Sql {
+  const chain = (i: number, at: Sql): Sql => {
+    if (i === trigger.hops.length) return end(col(at, trigger.field));
+    const hop = trigger.hops[i]!;
+    const a = s.alias();
+    return sql`EXISTS (SELECT 1 FROM ${sql.id(hop.collection)} ${a} WHERE ${col(a, hop.targetField)} = ${col(at, hop.field)} AND ${chain(i + 1, a)})`;
+  };
+  return chain(0, t);
+}
+
+/**
+ * The row's trigger date is before `before`, or (no date through the references) its own fallback date
+ * is before `fallbackBefore`; a null cut-off ends no row.
+ */
+function triggerExpired(
+  s: SweepSql,
+  trigger: TriggerPath,
+  before: IsoDate | null,
+  fallbackBefore: IsoDate | null,
+  t: Sql,
+): Sql {
+  const byTrigger = before
+    ? viaTrigger(s, trigger, t, (c) => sql`(${c} IS NOT NULL AND ${c} < ${before})`)
+    : FALSE;
+  const fb = trigger.fallback;
+  if (!fb || !fallbackBefore) return byTrigger;
+  // No date through the references: the collection's own fallback date counts.
+  return sql`(${byTrigger} OR (${fallsBack(s, trigger, t)} AND ${col(t, fb)} IS NOT NULL AND ${col(t, fb)} < ${fallbackBefore}))`;
+}
+
+/** The references find no date for the row (a potential customer's sign-up): its fallback date counts. */
+function fallsBack(s: SweepSql, trigger: TriggerPath, t: Sql): Sql {
+  return sql`NOT ${viaTrigger(s, trigger, t, (c) => sql`${c} IS NOT NULL`)}`;
+}
+
 export function expired(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
   const p = cp.purpose;
-  if (!p?.expiredBefore) return FALSE;
-  const before = p.expiredBefore;
-  const chain = (i: number, at: Sql, end: (c: Sql) => Sql): Sql => {
-    if (i === p.trigger.hops.length) return end(col(at, p.trigger.field));
-    const hop = p.trigger.hops[i]!;
-    const a = s.alias();
-    return sql`EXISTS (SELECT 1 FROM ${sql.id(hop.collection)} ${a} WHERE ${col(a, hop.targetField)} = ${col(at, hop.field)} AND ${chain(i + 1, a, end)})`;
-  };
-  const byTrigger = chain(0, t, (c) => sql`(${c} IS NOT NULL AND ${c} < ${before})`);
-  const fb = p.trigger.fallback;
-  if (!fb) return byTrigger;
-  // No date through the references: the collection's own fallback date counts.
-  const anyDate = chain(0, t, (c) => sql`${c} IS NOT NULL`);
-  return sql`(${byTrigger} OR (NOT ${anyDate} AND ${col(t, fb)} IS NOT NULL AND ${col(t, fb)} < ${before}))`;
+  if (!endsRows(p)) return FALSE;
+  return triggerExpired(
+    s,
+    p.trigger,
+    p.expiredBefore,
+    p.fallbackRule ? p.fallbackRule.expiredBefore : p.expiredBefore,
+    t,
+  );
 }
+
+/** The row's period runs from its fallback date under the fallback rule (potential customers). */
+export function underFallbackRule(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
+  const p = cp.purpose;
+  return p?.fallbackRule && p.trigger.fallback ? fallsBack(s, p.trigger, t) : FALSE;
+}
+
+/** A field rule has ended for the row. */
+export const fieldExpired = (s: SweepSql, fr: FieldRulePlan, t: Sql) =>
+  triggerExpired(s, fr.trigger, fr.expiredBefore, fr.expiredBefore, t);
+
+/**
+ * The rows whose fields a field rule erases now: ended, no marker (Art. 18, kept, held), and some field
+ * not yet erased.
+ */
+export const actFields = (s: SweepSql, cp: CollectionPlan, fr: FieldRulePlan, t: Sql) =>
+  sql`(${fieldExpired(s, fr, t)} AND NOT ${hasMarker(s, cp, t)} AND ${pending(s, t, fr.overwrite)})`;
 
 /**
  * The row holds one of `values` (identities of subjects whose withdrawal has taken effect) in an identity
@@ -221,7 +274,7 @@ export function assignments(s: SweepSql, t: Sql, overwrite: Overwrite[]): Sql {
 /** The rows a purpose rule deletes, masks or anonymises now. */
 export function act(s: SweepSql, cp: CollectionPlan, t: Sql, depth = 0): Sql {
   const p = cp.purpose;
-  if (!p?.expiredBefore) return FALSE;
+  if (!endsRows(p)) return FALSE;
   return sql`(${expired(s, cp, t)} AND NOT ${hasMarker(s, cp, t)} AND NOT ${legalKeeps(s, cp, t)} AND ${
     p.action === 'delete' ? sql`NOT ${blocked(s, cp, t, depth)}` : pending(s, t, p.overwrite)
   })`;
@@ -242,7 +295,7 @@ export function dueNow(s: SweepSql, cp: CollectionPlan, t: Sql, rule?: string | 
 function vanishes(s: SweepSql, cp: CollectionPlan, t: Sql, depth: number): Sql {
   const parts: Sql[] = [];
   if (cp.erase === 'delete') parts.push(dueNow(s, cp, t, undefined, depth));
-  if (cp.purpose?.expiredBefore && cp.purpose.action !== 'mask') parts.push(act(s, cp, t, depth));
+  if (endsRows(cp.purpose) && cp.purpose.action !== 'mask') parts.push(act(s, cp, t, depth));
   return parts.length ? sql`(${sql.join(parts, ' OR ')})` : FALSE;
 }
 

@@ -16,7 +16,13 @@ import type { Collection } from '../../core/fulfilment/dataset.ts';
 import { addDays, type IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionRule } from '../../core/register/schema.ts';
 import { splitByRetention } from '../../core/retention/expiry.ts';
-import type { CollectionPlan, DatasetPlan, Overwrite } from '../../core/retention/plan.ts';
+import {
+  type CollectionPlan,
+  type DatasetPlan,
+  endsRows,
+  type FieldRulePlan,
+  type Overwrite,
+} from '../../core/retention/plan.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
@@ -24,12 +30,14 @@ import { ensureMarkerTable, MARKER_TABLE, markRestricted, type Row } from '../fu
 import { KeyedHashPseudonym } from '../fulfilment/masking.ts';
 import {
   act,
+  actFields,
   actWithdrawn,
   assignments,
   blocked,
   due,
   dueNow,
   expired,
+  fieldExpired,
   hasMarker,
   heldByHold,
   heldUnderRule,
@@ -40,6 +48,7 @@ import {
   type SweepContext,
   SweepSql,
   self,
+  underFallbackRule,
 } from './sql.ts';
 
 export const OUTCOME_ACTIONS = [
@@ -165,7 +174,7 @@ export async function sweepDataset(
   // opens: an embedded system shares Ombud's one PGlite connection, which the transaction holds.
   const withdrawn = new Map<string, WithdrawnIdentity[]>();
   for (const cp of plan.collections) {
-    const wd = cp.purpose?.expiredBefore ? cp.purpose.withdrawal : undefined;
+    const wd = endsRows(cp.purpose) ? cp.purpose.withdrawal : undefined;
     if (wd && opts.withdrawn)
       withdrawn.set(cp.collection, await opts.withdrawn(wd.purposes, wd.withdrawnBefore));
   }
@@ -272,11 +281,15 @@ async function sweepCollection(
   if (ctx.markers) for (const rule_id of await dueRules(w)) await eraseDue(w, rule_id);
   // 2. The purpose rule.
   const p = cp.purpose;
-  if (!p?.expiredBefore) return w.out;
-  await countLeftAlone(w, p);
-  if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
-  await applyPurpose(w, p);
-  if (p.withdrawal && withdrawn) await applyWithdrawal(w, p, withdrawn);
+  if (endsRows(p)) {
+    await countLeftAlone(w, p);
+    if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
+    await applyPurpose(w, p);
+  }
+  // 3. Field rules: fields that end sooner than the rows, of the rows the purpose rule left.
+  for (const fr of cp.fieldRules ?? []) if (fr.expiredBefore) await applyFieldRule(w, fr);
+  // 4. Withdrawal (after the field rules, so that a dry run, which deletes nothing, counts the same rows).
+  if (endsRows(p) && p.withdrawal && withdrawn) await applyWithdrawal(w, p, withdrawn);
   return w.out;
 }
 
@@ -344,29 +357,22 @@ async function holdsOf({ tx, cp, ctx }: CollectionSweep): Promise<string[]> {
   return rows.map((r) => r.request_id).sort();
 }
 
+/**
+ * Rows a rule has ended (`ended`) that it leaves alone because of a marker: an Art. 18 restriction, kept
+ * under a rule, or a legal hold (each named: detail 'hold:<id>').
+ */
+async function countHeld(w: CollectionSweep, rule: string, ended: () => Sql): Promise<void> {
+  const { s, cp, T } = w;
+  w.add(rule, 'held', 'art-18', await w.count(() => sql`${ended()} AND ${hasMarker(s, cp, T, 'art-18')}`));
+  w.add(rule, 'held', 'retention', await w.count(() => sql`${ended()} AND ${heldUnderRule(s, cp, T)}`));
+  for (const markerId of await holdsOf(w))
+    w.add(rule, 'held', markerId, await w.count(() => sql`${ended()} AND ${heldByHold(s, cp, T, markerId)}`));
+}
+
 /** Rows past the purpose rule that it leaves alone: held by a marker, or (delete) still referenced. */
 async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
   const { s, cp, T } = w;
-  w.add(
-    p.rule,
-    'held',
-    'art-18',
-    await w.count(() => sql`${expired(s, cp, T)} AND ${hasMarker(s, cp, T, 'art-18')}`),
-  );
-  w.add(
-    p.rule,
-    'held',
-    'retention',
-    await w.count(() => sql`${expired(s, cp, T)} AND ${heldUnderRule(s, cp, T)}`),
-  );
-  // Legal holds, each named: detail 'hold:<id>'.
-  for (const markerId of await holdsOf(w))
-    w.add(
-      p.rule,
-      'held',
-      markerId,
-      await w.count(() => sql`${expired(s, cp, T)} AND ${heldByHold(s, cp, T, markerId)}`),
-    );
+  await countHeld(w, p.rule, () => expired(s, cp, T));
   if (p.action === 'delete')
     w.add(
       p.rule,
@@ -417,15 +423,45 @@ async function markKept(
   for (const [rule, n] of perRule) w.add(rule, 'keep', p.rule, n);
 }
 
-/** The purpose rule's own action on the rows it ends now: delete, mask or anonymise (a dry run counts). */
+/**
+ * The purpose rule's own action on the rows it ends now: delete, mask or anonymise (a dry run counts). With
+ * a fallback rule, the rows whose period runs from the fallback date (potential customers) go first, in
+ * their own statement, so the outcome names the rule that ended them.
+ */
 async function applyPurpose(w: CollectionSweep, p: Purpose): Promise<void> {
   const { s, cp, T } = w;
-  let n: number;
-  if (w.dryRun) n = await w.count(() => act(s, cp, T));
-  else if (p.action === 'delete') n = await w.execute(() => sql`DELETE FROM ${T} WHERE ${act(s, cp, T)}`);
-  else
-    n = await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, p.overwrite)} WHERE ${act(s, cp, T)}`);
-  w.add(p.rule, p.action, '', n);
+  const apply = async (rule: string, which: () => Sql) => {
+    let n: number;
+    if (w.dryRun) n = await w.count(which);
+    else if (p.action === 'delete') n = await w.execute(() => sql`DELETE FROM ${T} WHERE ${which()}`);
+    else n = await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, p.overwrite)} WHERE ${which()}`);
+    w.add(rule, p.action, '', n);
+  };
+  if (p.fallbackRule)
+    await apply(p.fallbackRule.rule, () => sql`${act(s, cp, T)} AND ${underFallbackRule(s, cp, T)}`);
+  await apply(p.rule, () =>
+    p.fallbackRule ? sql`${act(s, cp, T)} AND NOT ${underFallbackRule(s, cp, T)}` : act(s, cp, T),
+  );
+}
+
+/**
+ * A field rule: the fields of the rows it has ended are set to null (or their fixed masking value); the
+ * rows stay. Rows with a marker keep their fields (counted as held). The rows the purpose rule acts on
+ * this run are left out (in a run they are gone or overwritten already; a dry run counts the same rows).
+ * Outcome: action 'mask', detail 'fields'.
+ */
+async function applyFieldRule(w: CollectionSweep, fr: FieldRulePlan): Promise<void> {
+  const { s, cp, T } = w;
+  const which = () => sql`${actFields(s, cp, fr, T)} AND NOT ${act(s, cp, T)}`;
+  await countHeld(
+    w,
+    fr.rule,
+    () => sql`${fieldExpired(s, fr, T)} AND ${pending(s, T, fr.overwrite)} AND NOT ${act(s, cp, T)}`,
+  );
+  const n = w.dryRun
+    ? await w.count(which)
+    : await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, fr.overwrite)} WHERE ${which()}`);
+  w.add(fr.rule, 'mask', 'fields', n);
 }
 
 /**

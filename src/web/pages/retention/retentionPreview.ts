@@ -40,7 +40,7 @@ export function retentionPreview(ix: RegisterIndex, p: RetentionPreview): Html {
   for (const o of p.outcomes)
     perAction[ACTION_LABEL[o.action]] = (perAction[ACTION_LABEL[o.action]] ?? 0) + o.rows;
   const uncovered = p.plan.datasets.flatMap((d) =>
-    d.collections.filter((c) => !c.purpose).map((c) => `${d.system}: ${c.collection}`),
+    d.collections.filter((c) => !c.purpose && !c.fieldRules).map((c) => `${d.system}: ${c.collection}`),
   );
   return html`<p>What a run for <strong>${p.today}</strong> would do, counted now in every connected database (nothing is changed or recorded).</p>
 <form method="get" action="/console/retention" class="inline"><label for="day">Preview another day</label> <input id="day" name="day" type="date" value="${p.today}"> <button class="secondary" type="submit">Preview</button></form>
