@@ -4249,7 +4249,7 @@ export interface operations {
                                 kind: "purpose" | "legal";
                                 duration: string;
                                 /** @enum {string} */
-                                trigger: "collected" | "last-activity" | "relationship-ended" | "consent-withdrawn" | "case-closed" | "account-deleted" | "financial-year-end" | "claim-resolved";
+                                trigger: "collected" | "last-activity" | "relationship-ended" | "consent-withdrawn" | "case-closed" | "account-deleted" | "financial-year-end" | "claim-resolved" | "request-closed" | "sent" | "expired";
                                 /**
                                  * @default none
                                  * @enum {string}
@@ -4276,6 +4276,8 @@ export interface operations {
                                     nb?: string;
                                 };
                                 country?: string;
+                                /** @description Ombud's own stores this rule ends (src/core/retention/ownData.ts): requests (a closed request's personal data: the requester's e-mail address and name, what they wrote; trigger request-closed), consent-proof (the identities of a subject with no consent standing, after their last consent event; trigger last-activity), mail (mails' bodies and addresses after sending; trigger sent), result-files (extracts and exports after their download link expired; trigger expired). */
+                                ombudStores?: ("requests" | "consent-proof" | "mail" | "result-files")[];
                             }[];
                             cookieCategories: {
                                 /** @description A stable identifier: lower-case letters, digits and dashes. */
