@@ -238,6 +238,7 @@ describe('retention outside the SQL databases', () => {
     expect(first.steps.map((x) => [x.dataset, x.status])).toEqual([
       ['nestit_customer_service', 'done'],
       ['nestit_webshop', 'done'],
+      ['ombud', 'done'],
     ]);
     expect(first.status).toBe('failed');
     const [stored] = await t.app.db.query<{ status: string; error: string }>(
