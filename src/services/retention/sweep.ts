@@ -160,6 +160,7 @@ export async function sweepDataset(
     pseudonym: (path) =>
       KeyedHashPseudonym.value({ subjectKey: 'ombud-retention', secret: opts.secret, path }),
     ...(markers ? await keyCollationOf(c) : {}),
+    ...(opts.dryRun ? {} : { swept: new Set<string>() }),
   };
   // The withdrawn identities are read from Ombud's consent register before the database's transaction
   // opens: an embedded system shares Ombud's one PGlite connection, which the transaction holds.
@@ -190,6 +191,7 @@ export async function sweepDataset(
         if (!collection) continue;
         const found = await sweepCollection(tx, cp, collection, ctx, opts, withdrawn.get(cp.collection));
         out.push(...found);
+        ctx.swept?.add(cp.collection);
         opts.onProgress?.({ dataset: plan.dataset, collection: cp.collection, outcomes: found });
       }
       if (!opts.dryRun)
