@@ -20,7 +20,7 @@ import type { CollectionPlan, DatasetPlan, Overwrite } from '../../core/retentio
 import { type Sql, sql } from '../../storage/sql.ts';
 import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
-import { ensureMarkerTable, MARKER_TABLE, markRestricted, type Row } from '../fulfilment/engine.ts';
+import { ensureMarkerTable, MARKER_TABLE, type Row } from '../fulfilment/engine.ts';
 import { KeyedHashPseudonym } from '../fulfilment/masking.ts';
 import {
   act,
@@ -381,7 +381,18 @@ async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
     );
 }
 
-/** Rows a legal rule keeps get a 'retention' marker with their erase_on (a dry run only counts them). */
+/** Ranges of kept rows per statement of `markKept` (each range is one WHEN of its CASE expressions). */
+export const KEPT_RANGES_PER_STATEMENT = 100;
+
+/**
+ * Rows a legal rule keeps get a 'retention' marker with their erase_on, and the collection's own
+ * restricted / erase-on columns (a dry run only counts them), set-based: the kept rows' distinct values of
+ * the legal rules' fields (condition and trigger: a few thousand at most, days × sellers, however many
+ * rows) are read with their counts; the pure retention arithmetic (`splitByRetention`) gives each its rule
+ * and first erasable day; runs of trigger values with the same condition values, rule and day become ranges,
+ * and an UPDATE and an INSERT … SELECT per (at most KEPT_RANGES_PER_STATEMENT) ranges write them, with the
+ * rule and day as CASE expressions over the ranges.
+ */
 async function markKept(
   w: CollectionSweep,
   collection: Collection,
@@ -389,34 +400,112 @@ async function markKept(
   rules: Map<string, RetentionRule>,
 ): Promise<void> {
   const { s, cp, T, tx, ctx } = w;
-  const fields = [
-    ...new Set([
-      ...cp.primaryKey,
-      ...p.legal.flatMap((l) => [l.triggerField, ...(l.when ? [l.when.field] : [])]),
-    ]),
-  ];
+  const conditionFields = [...new Set(p.legal.flatMap((l) => (l.when ? [l.when.field] : [])))];
+  const triggerFields = [...new Set(p.legal.map((l) => l.triggerField))];
+  const fields = [...new Set([...conditionFields, ...triggerFields])];
+  const cols = sql.join(fields.map((f) => sql`${T}.${sql.id(f)}`));
   s.reset();
-  const rows = await select<Row>(
+  const groups = await select<Row>(
     tx,
-    sql`SELECT ${sql.join(fields.map((f) => sql`${T}.${sql.id(f)}`))} FROM ${T} WHERE ${kept(s, cp, T)}`,
+    sql`SELECT ${cols}, COUNT(*) AS ombud_rows FROM ${T} WHERE ${kept(s, cp, T)} GROUP BY ${cols}`,
   );
-  const split = splitByRetention(collection, rows, rules, ctx.today);
+  const split = splitByRetention(collection, groups, rules, ctx.today);
+  const rowsOf = (rs: Row[]) => rs.reduce((n, r) => n + Number(r.ombud_rows), 0);
   if (split.erase.length)
     throw new Error(
-      `Retention of ${cp.dataset}.${cp.collection}: ${split.erase.length} rows selected as kept are not kept by the erasure engine's rule.`,
+      `Retention of ${cp.dataset}.${cp.collection}: ${rowsOf(split.erase)} rows selected as kept are not kept by the erasure engine's rule.`,
     );
   const perRule = new Map<string, number>();
-  for (const g of split.kept) {
-    if (!w.dryRun)
-      await markRestricted(tx, collection, g.rows, {
-        requestId: `retention:${ctx.today}`,
-        reason: 'retention',
-        rule: g.rule,
-        eraseOn: g.eraseOn,
-      });
-    perRule.set(g.rule, (perRule.get(g.rule) ?? 0) + g.rows.length);
+  for (const g of split.kept) perRule.set(g.rule, (perRule.get(g.rule) ?? 0) + rowsOf(g.rows));
+  if (!w.dryRun && split.kept.length) {
+    for (const chunk of keptRanges(split.kept, conditionFields, collection)) await writeKept(w, chunk);
   }
   for (const [rule, n] of perRule) w.add(rule, 'keep', p.rule, n);
+}
+
+/** Kept rows with the same condition values, rule and day, whose trigger lies in [from, to]. */
+type KeptRange = {
+  conditions: { field: string; value: unknown }[];
+  trigger: string;
+  from: unknown;
+  to: unknown;
+  rule: string;
+  eraseOn: IsoDate;
+};
+
+function keptRanges(
+  kept: ReturnType<typeof splitByRetention<Row>>['kept'],
+  conditionFields: string[],
+  collection: Collection,
+): KeptRange[][] {
+  const trigger = collection.ombud!.retention!.trigger_field;
+  const byConditions = new Map<string, { row: Row; rule: string; eraseOn: IsoDate }[]>();
+  for (const g of kept)
+    for (const row of g.rows) {
+      const k = JSON.stringify(conditionFields.map((f) => row[f] ?? null));
+      const item = { row, rule: g.rule, eraseOn: g.eraseOn };
+      const list = byConditions.get(k);
+      if (list) list.push(item);
+      else byConditions.set(k, [item]);
+    }
+  const ranges: KeptRange[] = [];
+  const text = (v: unknown) => String(v);
+  for (const items of byConditions.values()) {
+    items.sort((a, b) => (text(a.row[trigger]) < text(b.row[trigger]) ? -1 : 1));
+    let open: KeptRange | undefined;
+    for (const it of items) {
+      if (open && open.rule === it.rule && open.eraseOn === it.eraseOn) {
+        open.to = it.row[trigger];
+        continue;
+      }
+      open = {
+        conditions: conditionFields.map((f) => ({ field: f, value: it.row[f] ?? null })),
+        trigger,
+        from: it.row[trigger],
+        to: it.row[trigger],
+        rule: it.rule,
+        eraseOn: it.eraseOn,
+      };
+      ranges.push(open);
+    }
+  }
+  const chunks: KeptRange[][] = [];
+  for (let i = 0; i < ranges.length; i += KEPT_RANGES_PER_STATEMENT)
+    chunks.push(ranges.slice(i, i + KEPT_RANGES_PER_STATEMENT));
+  return chunks;
+}
+
+/** The restricted / erase-on columns and the markers of the kept rows in `ranges` (two statements). */
+async function writeKept(w: CollectionSweep, ranges: KeptRange[]): Promise<void> {
+  const { s, cp, T, ctx } = w;
+  const inRange = (r: KeptRange) => {
+    const parts = r.conditions.map(({ field, value }) =>
+      value === null ? sql`${T}.${sql.id(field)} IS NULL` : sql`${T}.${sql.id(field)} = ${value}`,
+    );
+    const t = sql`${T}.${sql.id(r.trigger)}`;
+    parts.push(sql`${t} >= ${r.from}`, sql`${t} <= ${r.to}`);
+    return sql`(${sql.join(parts, ' AND ')})`;
+  };
+  const when = (value: (r: KeptRange) => Sql) =>
+    sql`CASE ${sql.join(
+      ranges.map((r) => sql`WHEN ${inRange(r)} THEN ${value(r)}`),
+      ' ',
+    )} END`;
+  const eraseOn = () => when((r) => sql`CAST(${r.eraseOn} AS DATE)`);
+  const rule = () => when((r) => sql`${r.rule}`);
+  const any = () => sql`(${sql.join(ranges.map(inRange), ' OR ')})`;
+  const sets: Sql[] = [];
+  if (cp.markerFields.restricted) sets.push(sql`${s.d.setTarget(T, cp.markerFields.restricted)} = TRUE`);
+  if (cp.markerFields.eraseOn) sets.push(sql`${s.d.setTarget(T, cp.markerFields.eraseOn)} = ${eraseOn()}`);
+  // The row's own columns first: the marker is what `kept` looks for, so it goes last.
+  if (sets.length)
+    await w.execute(() => sql`UPDATE ${T} SET ${sql.join(sets)} WHERE ${kept(s, cp, T)} AND ${any()}`);
+  await w.execute(
+    () =>
+      sql`INSERT INTO ${sql.raw(MARKER_TABLE)} (collection_name, row_key, request_id, reason, rule_id, erase_on)
+          SELECT ${cp.collection}, ${keyExpr(s, cp, T)}, ${`retention:${ctx.today}`}, 'retention', ${rule()}, ${eraseOn()}
+            FROM ${T} WHERE ${kept(s, cp, T)} AND ${any()}`,
+  );
 }
 
 /** The purpose rule's own action on the rows it ends now: delete, mask or anonymise (a dry run counts). */
