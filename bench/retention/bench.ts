@@ -16,7 +16,8 @@ import { ombudRun } from './ombud.ts';
 export type BenchOptions = {
   pgUrl: string;
   customers: number;
-  day: IsoDate;
+  /** The days run one after the other on both copies (the first run over the seeded data, then the next days'). */
+  days: IsoDate[];
   seed?: number;
   reseed?: boolean;
   /** Drop the seeded template afterwards too (the copies are always dropped). */
@@ -25,12 +26,17 @@ export type BenchOptions = {
   log?: (m: string) => void;
 };
 
-export type BenchResult = {
-  setup: string;
-  seeded: SeedCounts;
+export type DayResult = {
+  day: IsoDate;
   ombud: { ms: number; actions: Actions; outcomes: RetentionOutcome[]; status: string };
   hand: { ms: number; actions: Actions };
   after: { ombud: Fingerprint; hand: Fingerprint };
+};
+
+export type BenchResult = {
+  setup: string;
+  seeded: SeedCounts;
+  days: DayResult[];
   /** Every way the two sides differ; empty when they did the same work. */
   problems: string[];
 };
@@ -73,26 +79,32 @@ export async function benchRetention(o: BenchOptions): Promise<BenchResult> {
     const problems = differences('before the run,', before.ombud, before.hand);
     for (const [t, n] of Object.entries(template.counts))
       if (before.ombud[t]?.rows !== n) problems.push(`${t}: ${before.ombud[t]?.rows} rows, seeded ${n}`);
-    log(`Ombud's run for ${o.day} …`);
-    const om = await ombudRun({ pgUrl: o.pgUrl, db: copies.ombud, day: o.day });
-    log(`  ${(om.ms / 1000).toFixed(2)} s, ${om.result.status}`);
-    log('hand-written SQL …');
-    const hd = await handRun({ url: withDb(o.pgUrl, copies.hand), day: o.day });
-    log(`  ${(hd.ms / 1000).toFixed(2)} s`);
-    const after = {
-      ombud: await fingerprint(withDb(o.pgUrl, copies.ombud)),
-      hand: await fingerprint(withDb(o.pgUrl, copies.hand)),
-    };
-    const ombudActions = actionsOf(om.result.outcomes);
-    if (om.result.status !== 'done') problems.push(`Ombud's run ended ${om.result.status}`);
-    problems.push(...differences('after the run,', after.ombud, after.hand));
-    problems.push(...differences('rows acted on,', ombudActions, hd.actions));
+    const days: DayResult[] = [];
+    for (const day of o.days) {
+      log(`${day}: Ombud's run …`);
+      const om = await ombudRun({ pgUrl: o.pgUrl, db: copies.ombud, day });
+      log(`  ${(om.ms / 1000).toFixed(2)} s, ${om.result.status}; hand-written SQL …`);
+      const hd = await handRun({ url: withDb(o.pgUrl, copies.hand), day });
+      log(`  ${(hd.ms / 1000).toFixed(2)} s; comparing …`);
+      const after = {
+        ombud: await fingerprint(withDb(o.pgUrl, copies.ombud)),
+        hand: await fingerprint(withDb(o.pgUrl, copies.hand)),
+      };
+      const ombudActions = actionsOf(om.result.outcomes);
+      if (om.result.status !== 'done') problems.push(`${day}: Ombud's run ended ${om.result.status}`);
+      problems.push(...differences(`${day}: after the run,`, after.ombud, after.hand));
+      problems.push(...differences(`${day}: rows acted on,`, ombudActions, hd.actions));
+      days.push({
+        day,
+        ombud: { ms: om.ms, actions: ombudActions, outcomes: om.result.outcomes, status: om.result.status },
+        hand: hd,
+        after,
+      });
+    }
     return {
       setup: `${template.setup}; copied in ${copies.seconds.toFixed(1)} s`,
       seeded: template.counts,
-      ombud: { ms: om.ms, actions: ombudActions, outcomes: om.result.outcomes, status: om.result.status },
-      hand: hd,
-      after,
+      days,
       problems,
     };
   } finally {

@@ -13,9 +13,12 @@
  * - survey-answers (12 months) and customer-analysis (36 months): anonymised (identifiers and free text
  *   set to NULL, the date cut to its month).
  *
+ * - invoices kept by an earlier run whose day has come: deleted, with their markers.
+ *
  * A period of P runs out on day D for a trigger before D − P (the trigger day does not count; PostgreSQL's
  * interval arithmetic clamps to the month's last day as the register's rules do). The same work as
- * Ombud's run on a fresh copy, where nothing is restricted, held or anonymised yet.
+ * Ombud's run on this data: restrictions (Art. 18) and legal holds, which Ombud also honours, are not
+ * written here, as the bench's copies have none.
  */
 import pg from 'pg';
 import type { IsoDate } from '../../src/core/deadlines/iso-date.ts';
@@ -41,6 +44,15 @@ export async function handRun(opts: { url: string; day: IsoDate }): Promise<{ ms
     const day = `DATE '${opts.day}'`;
     const cut = (period: string) => `(${day} - interval '${period}')`;
     const q = async (text: string, params: unknown[] = []) => (await c.query(text, params)).rowCount;
+    // Invoices kept by an earlier run whose bookkeeping has ended: deleted, with their markers.
+    const due = await c.query<{ rule_id: string; n: string }>(
+      `WITH m AS (
+         DELETE FROM ${MARKER_TABLE} WHERE collection_name = 'invoices' AND reason = 'retention'
+            AND erase_on <= ${day} RETURNING row_key, rule_id),
+       d AS (DELETE FROM invoices i USING m WHERE i.id::text = m.row_key RETURNING m.rule_id)
+       SELECT rule_id, COUNT(*) AS n FROM d GROUP BY rule_id`,
+    );
+    for (const r of due.rows) add(`invoices erase-due ${r.rule_id}`, Number(r.n));
     // Former customers: no purchase, login or contact for 3 years.
     await c.query(
       `CREATE TEMP TABLE former ON COMMIT DROP AS

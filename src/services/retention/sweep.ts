@@ -271,11 +271,14 @@ async function sweepCollection(
 ): Promise<RetentionOutcome[]> {
   const w = new CollectionSweep(tx, cp, ctx, opts.dryRun);
   // 1. Deferred erasure: rows kept under a rule whose first erasable day has come.
-  if (ctx.markers) for (const rule_id of await dueRules(w)) await eraseDue(w, rule_id);
+  // Whether any row of the collection carries a marker: when none does, nothing is due or held, and those
+  // counts (each a pass over the rows past the rule) are not made.
+  const marked = ctx.markers && (await hasMarkers(w));
+  if (marked) for (const rule_id of await dueRules(w)) await eraseDue(w, rule_id);
   // 2. The purpose rule.
   const p = cp.purpose;
   if (!p?.expiredBefore) return w.out;
-  await countLeftAlone(w, p);
+  await countLeftAlone(w, p, marked);
   if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
   await applyPurpose(w, p);
   if (p.withdrawal && withdrawn) await applyWithdrawal(w, p, withdrawn);
@@ -347,7 +350,32 @@ async function holdsOf({ tx, cp, ctx }: CollectionSweep): Promise<string[]> {
 }
 
 /** Rows past the purpose rule that it leaves alone: held by a marker, or (delete) still referenced. */
-async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
+async function countLeftAlone(w: CollectionSweep, p: Purpose, marked: boolean): Promise<void> {
+  const { s, cp, T } = w;
+  if (marked) await countHeld(w, p);
+  if (p.action === 'delete')
+    w.add(
+      p.rule,
+      'blocked',
+      'referenced',
+      await w.count(
+        () =>
+          sql`${expired(s, cp, T)} AND NOT ${hasMarker(s, cp, T)} AND NOT ${legalKeeps(s, cp, T)} AND ${blocked(s, cp, T)}`,
+      ),
+    );
+}
+
+/** Does any row of the collection carry a marker (one index lookup)? */
+async function hasMarkers({ tx, cp }: CollectionSweep): Promise<boolean> {
+  const rows = await select(
+    tx,
+    sql`SELECT 1 AS x FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} LIMIT 1`,
+  );
+  return rows.length > 0;
+}
+
+/** Rows past the purpose rule held by a marker: Art. 18, kept under a rule, each legal hold. */
+async function countHeld(w: CollectionSweep, p: Purpose): Promise<void> {
   const { s, cp, T } = w;
   w.add(
     p.rule,
@@ -368,16 +396,6 @@ async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
       'held',
       markerId,
       await w.count(() => sql`${expired(s, cp, T)} AND ${heldByHold(s, cp, T, markerId)}`),
-    );
-  if (p.action === 'delete')
-    w.add(
-      p.rule,
-      'blocked',
-      'referenced',
-      await w.count(
-        () =>
-          sql`${expired(s, cp, T)} AND NOT ${hasMarker(s, cp, T)} AND NOT ${legalKeeps(s, cp, T)} AND ${blocked(s, cp, T)}`,
-      ),
     );
 }
 
