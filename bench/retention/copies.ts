@@ -85,7 +85,9 @@ export async function seededTemplate(opts: {
       onProgress: (_s, done) => {
         if (done - shown >= opts.customers / 10) {
           shown = done;
-          opts.log(`  ${done.toLocaleString('en-US')} customers (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+          opts.log(
+            `  ${done.toLocaleString('en-US')} customers (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+          );
         }
       },
     });

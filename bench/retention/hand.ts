@@ -30,7 +30,10 @@ export type Actions = Record<string, number>;
 const SWEDISH_SELLERS = ['nestit-sverige', 'bokhylla', 'nestit-group'];
 const NORWEGIAN_SELLERS = ['provendo'];
 
-export async function handRun(opts: { url: string; day: IsoDate }): Promise<{ ms: number; actions: Actions }> {
+export async function handRun(opts: {
+  url: string;
+  day: IsoDate;
+}): Promise<{ ms: number; actions: Actions }> {
   const c = new pg.Client({ connectionString: opts.url });
   await c.connect();
   const actions: Actions = {};
@@ -67,7 +70,10 @@ export async function handRun(opts: { url: string; day: IsoDate }): Promise<{ ms
         [],
       ),
     );
-    add('orders delete order-data', await q('DELETE FROM orders o USING former f WHERE o.customer_id = f.id', []));
+    add(
+      'orders delete order-data',
+      await q('DELETE FROM orders o USING former f WHERE o.customer_id = f.id', []),
+    );
     add(
       'accounts delete order-data',
       await q('DELETE FROM accounts a USING former f WHERE a.customer_id = f.id', []),

@@ -93,4 +93,6 @@ if (r.problems.length) {
   for (const p of r.problems) console.log(`  ${p}`);
   process.exit(1);
 }
-console.log('both end states identical after each run (row counts and digests of every table, rows per action)');
+console.log(
+  'both end states identical after each run (row counts and digests of every table, rows per action)',
+);

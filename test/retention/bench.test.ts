@@ -20,7 +20,14 @@ const count = (sqlText: string) =>
 
 describe('retention bench', () => {
   test('P10 P12 P13 P20 both sides do the same work on both days, and it is what the rules say: 3 years, 24, 12 and 36 months, bookkeeping to the year-end', async () => {
-    await seededTemplate({ pgUrl: PG_ADMIN_URL, customers: CUSTOMERS, seed: 42, reseed: true, suffix, log: () => {} });
+    await seededTemplate({
+      pgUrl: PG_ADMIN_URL,
+      customers: CUSTOMERS,
+      seed: 42,
+      reseed: true,
+      suffix,
+      log: () => {},
+    });
     // On 2025-06-10 a period of 3 years has run out for triggers before 2022-06-10, 24 months before
     // 2023-06-10, 12 months before 2024-06-10, 36 months before 2022-06-10. Invoices of former customers:
     // Swedish ones (kept to the end of the 7th year after the invoice's year) are all kept; Norwegian ones
