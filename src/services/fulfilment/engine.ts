@@ -301,7 +301,9 @@ export async function markRows(
   const byDay = new Map<string, Row[]>();
   for (const x of marks) {
     const day = r.erase_on_field ? (x.eraseOn ?? '') : '';
-    byDay.set(day, [...(byDay.get(day) ?? []), x.row]);
+    const rows = byDay.get(day);
+    if (rows) rows.push(x.row);
+    else byDay.set(day, [x.row]);
   }
   for (const [day, rows] of byDay) {
     const sets: Sql[] = [];

@@ -63,6 +63,12 @@ export type SweepContext = {
    * row compares with it under the column's own collation (and its index), whatever the connection's is.
    */
   keyCollation?: { charset: string; collation: string };
+  /**
+   * A run (not a dry run): the collections already swept in this transaction. Their rows that go this run
+   * are gone already, so whichever of their rows still point at a row stay, and "blocked" is a plain
+   * EXISTS instead of the children's own predicates again (which a dry run needs, as it changes nothing).
+   */
+  swept?: Set<string>;
 };
 
 const FALSE = sql.raw('(1 = 0)');
@@ -305,7 +311,10 @@ export function blocked(s: SweepSql, cp: CollectionPlan, t: Sql, depth = 0): Sql
   const terms = cp.children.map((ch) => {
     const child = s.ctx.plans.get(ch.collection);
     const a = s.alias();
-    const stays = child ? sql`NOT ${vanishes(s, child, a, depth + 1)}` : sql.raw('(1 = 1)');
+    const stays =
+      child && !s.ctx.swept?.has(ch.collection)
+        ? sql`NOT ${vanishes(s, child, a, depth + 1)}`
+        : sql.raw('(1 = 1)');
     return sql`EXISTS (SELECT 1 FROM ${sql.id(ch.collection)} ${a} WHERE ${col(a, ch.field)} = ${col(t, cp.primaryKey[0]!)} AND ${stays})`;
   });
   return terms.length ? sql`(${sql.join(terms, ' OR ')})` : FALSE;

@@ -26,7 +26,7 @@ import {
 import { type Sql, sql } from '../../storage/sql.ts';
 import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
-import { ensureMarkerTable, MARKER_TABLE, markRestricted, type Row } from '../fulfilment/engine.ts';
+import { ensureMarkerTable, MARKER_TABLE, type Row } from '../fulfilment/engine.ts';
 import { KeyedHashPseudonym } from '../fulfilment/masking.ts';
 import {
   act,
@@ -169,6 +169,7 @@ export async function sweepDataset(
     pseudonym: (path) =>
       KeyedHashPseudonym.value({ subjectKey: 'ombud-retention', secret: opts.secret, path }),
     ...(markers ? await keyCollationOf(c) : {}),
+    ...(opts.dryRun ? {} : { swept: new Set<string>() }),
   };
   // The withdrawn identities are read from Ombud's consent register before the database's transaction
   // opens: an embedded system shares Ombud's one PGlite connection, which the transaction holds.
@@ -199,6 +200,7 @@ export async function sweepDataset(
         if (!collection) continue;
         const found = await sweepCollection(tx, cp, collection, ctx, opts, withdrawn.get(cp.collection));
         out.push(...found);
+        ctx.swept?.add(cp.collection);
         opts.onProgress?.({ dataset: plan.dataset, collection: cp.collection, outcomes: found });
       }
       if (!opts.dryRun)
@@ -278,16 +280,22 @@ async function sweepCollection(
 ): Promise<RetentionOutcome[]> {
   const w = new CollectionSweep(tx, cp, ctx, opts.dryRun);
   // 1. Deferred erasure: rows kept under a rule whose first erasable day has come.
-  if (ctx.markers) for (const rule_id of await dueRules(w)) await eraseDue(w, rule_id);
+  // Whether any row of the collection carries a marker: when none does, nothing is due or held, and those
+  // counts (each a pass over the rows past the rule) are not made.
+  const marked = ctx.markers && (await hasMarkers(w));
+  if (marked) for (const rule_id of await dueRules(w)) await eraseDue(w, rule_id);
   // 2. The purpose rule.
   const p = cp.purpose;
   if (endsRows(p)) {
-    await countLeftAlone(w, p);
+    await countLeftAlone(w, p, marked);
     if (p.legal.some((l) => l.keeps)) await markKept(w, collection, p, opts.rules);
     await applyPurpose(w, p);
   }
   // 3. Field rules: fields that end sooner than the rows, of the rows the purpose rule left.
-  for (const fr of cp.fieldRules ?? []) if (fr.expiredBefore) await applyFieldRule(w, fr);
+  // (Markers may have come with this run's kept rows: looked for again.)
+  const fieldRules = (cp.fieldRules ?? []).filter((fr) => fr.expiredBefore);
+  const markedNow = fieldRules.length > 0 && (marked || (ctx.markers && (await hasMarkers(w))));
+  for (const fr of fieldRules) await applyFieldRule(w, fr, markedNow);
   // 4. Withdrawal (after the field rules, so that a dry run, which deletes nothing, counts the same rows).
   if (endsRows(p) && p.withdrawal && withdrawn) await applyWithdrawal(w, p, withdrawn);
   return w.out;
@@ -370,9 +378,9 @@ async function countHeld(w: CollectionSweep, rule: string, ended: () => Sql): Pr
 }
 
 /** Rows past the purpose rule that it leaves alone: held by a marker, or (delete) still referenced. */
-async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
+async function countLeftAlone(w: CollectionSweep, p: Purpose, marked: boolean): Promise<void> {
   const { s, cp, T } = w;
-  await countHeld(w, p.rule, () => expired(s, cp, T));
+  if (marked) await countHeld(w, p.rule, () => expired(s, cp, T));
   if (p.action === 'delete')
     w.add(
       p.rule,
@@ -385,7 +393,27 @@ async function countLeftAlone(w: CollectionSweep, p: Purpose): Promise<void> {
     );
 }
 
-/** Rows a legal rule keeps get a 'retention' marker with their erase_on (a dry run only counts them). */
+/** Does any row of the collection carry a marker (one index lookup)? */
+async function hasMarkers({ tx, cp }: CollectionSweep): Promise<boolean> {
+  const rows = await select(
+    tx,
+    sql`SELECT 1 AS x FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${cp.collection} LIMIT 1`,
+  );
+  return rows.length > 0;
+}
+
+/** Ranges of kept rows per statement of `markKept` (each range is one WHEN of its CASE expressions). */
+export const KEPT_RANGES_PER_STATEMENT = 100;
+
+/**
+ * Rows a legal rule keeps get a 'retention' marker with their erase_on, and the collection's own
+ * restricted / erase-on columns (a dry run only counts them), set-based: the kept rows' distinct values of
+ * the legal rules' fields (condition and trigger: a few thousand at most, days × sellers, however many
+ * rows) are read with their counts; the pure retention arithmetic (`splitByRetention`) gives each its rule
+ * and first erasable day; runs of trigger values with the same condition values, rule and day become ranges,
+ * and an UPDATE and an INSERT … SELECT per (at most KEPT_RANGES_PER_STATEMENT) ranges write them, with the
+ * rule and day as CASE expressions over the ranges.
+ */
 async function markKept(
   w: CollectionSweep,
   collection: Collection,
@@ -393,34 +421,112 @@ async function markKept(
   rules: Map<string, RetentionRule>,
 ): Promise<void> {
   const { s, cp, T, tx, ctx } = w;
-  const fields = [
-    ...new Set([
-      ...cp.primaryKey,
-      ...p.legal.flatMap((l) => [l.triggerField, ...(l.when ? [l.when.field] : [])]),
-    ]),
-  ];
+  const conditionFields = [...new Set(p.legal.flatMap((l) => (l.when ? [l.when.field] : [])))];
+  const triggerFields = [...new Set(p.legal.map((l) => l.triggerField))];
+  const fields = [...new Set([...conditionFields, ...triggerFields])];
+  const cols = sql.join(fields.map((f) => sql`${T}.${sql.id(f)}`));
   s.reset();
-  const rows = await select<Row>(
+  const groups = await select<Row>(
     tx,
-    sql`SELECT ${sql.join(fields.map((f) => sql`${T}.${sql.id(f)}`))} FROM ${T} WHERE ${kept(s, cp, T)}`,
+    sql`SELECT ${cols}, COUNT(*) AS ombud_rows FROM ${T} WHERE ${kept(s, cp, T)} GROUP BY ${cols}`,
   );
-  const split = splitByRetention(collection, rows, rules, ctx.today);
+  const split = splitByRetention(collection, groups, rules, ctx.today);
+  const rowsOf = (rs: Row[]) => rs.reduce((n, r) => n + Number(r.ombud_rows), 0);
   if (split.erase.length)
     throw new Error(
-      `Retention of ${cp.dataset}.${cp.collection}: ${split.erase.length} rows selected as kept are not kept by the erasure engine's rule.`,
+      `Retention of ${cp.dataset}.${cp.collection}: ${rowsOf(split.erase)} rows selected as kept are not kept by the erasure engine's rule.`,
     );
   const perRule = new Map<string, number>();
-  for (const g of split.kept) {
-    if (!w.dryRun)
-      await markRestricted(tx, collection, g.rows, {
-        requestId: `retention:${ctx.today}`,
-        reason: 'retention',
-        rule: g.rule,
-        eraseOn: g.eraseOn,
-      });
-    perRule.set(g.rule, (perRule.get(g.rule) ?? 0) + g.rows.length);
+  for (const g of split.kept) perRule.set(g.rule, (perRule.get(g.rule) ?? 0) + rowsOf(g.rows));
+  if (!w.dryRun && split.kept.length) {
+    for (const chunk of keptRanges(split.kept, conditionFields, collection)) await writeKept(w, chunk);
   }
   for (const [rule, n] of perRule) w.add(rule, 'keep', p.rule, n);
+}
+
+/** Kept rows with the same condition values, rule and day, whose trigger lies in [from, to]. */
+type KeptRange = {
+  conditions: { field: string; value: unknown }[];
+  trigger: string;
+  from: unknown;
+  to: unknown;
+  rule: string;
+  eraseOn: IsoDate;
+};
+
+function keptRanges(
+  kept: ReturnType<typeof splitByRetention<Row>>['kept'],
+  conditionFields: string[],
+  collection: Collection,
+): KeptRange[][] {
+  const trigger = collection.ombud!.retention!.trigger_field;
+  const byConditions = new Map<string, { row: Row; rule: string; eraseOn: IsoDate }[]>();
+  for (const g of kept)
+    for (const row of g.rows) {
+      const k = JSON.stringify(conditionFields.map((f) => row[f] ?? null));
+      const item = { row, rule: g.rule, eraseOn: g.eraseOn };
+      const list = byConditions.get(k);
+      if (list) list.push(item);
+      else byConditions.set(k, [item]);
+    }
+  const ranges: KeptRange[] = [];
+  const text = (v: unknown) => String(v);
+  for (const items of byConditions.values()) {
+    items.sort((a, b) => (text(a.row[trigger]) < text(b.row[trigger]) ? -1 : 1));
+    let open: KeptRange | undefined;
+    for (const it of items) {
+      if (open && open.rule === it.rule && open.eraseOn === it.eraseOn) {
+        open.to = it.row[trigger];
+        continue;
+      }
+      open = {
+        conditions: conditionFields.map((f) => ({ field: f, value: it.row[f] ?? null })),
+        trigger,
+        from: it.row[trigger],
+        to: it.row[trigger],
+        rule: it.rule,
+        eraseOn: it.eraseOn,
+      };
+      ranges.push(open);
+    }
+  }
+  const chunks: KeptRange[][] = [];
+  for (let i = 0; i < ranges.length; i += KEPT_RANGES_PER_STATEMENT)
+    chunks.push(ranges.slice(i, i + KEPT_RANGES_PER_STATEMENT));
+  return chunks;
+}
+
+/** The restricted / erase-on columns and the markers of the kept rows in `ranges` (two statements). */
+async function writeKept(w: CollectionSweep, ranges: KeptRange[]): Promise<void> {
+  const { s, cp, T, ctx } = w;
+  const inRange = (r: KeptRange) => {
+    const parts = r.conditions.map(({ field, value }) =>
+      value === null ? sql`${T}.${sql.id(field)} IS NULL` : sql`${T}.${sql.id(field)} = ${value}`,
+    );
+    const t = sql`${T}.${sql.id(r.trigger)}`;
+    parts.push(sql`${t} >= ${r.from}`, sql`${t} <= ${r.to}`);
+    return sql`(${sql.join(parts, ' AND ')})`;
+  };
+  const when = (value: (r: KeptRange) => Sql) =>
+    sql`CASE ${sql.join(
+      ranges.map((r) => sql`WHEN ${inRange(r)} THEN ${value(r)}`),
+      ' ',
+    )} END`;
+  const eraseOn = () => when((r) => sql`CAST(${r.eraseOn} AS DATE)`);
+  const rule = () => when((r) => sql`${r.rule}`);
+  const any = () => sql`(${sql.join(ranges.map(inRange), ' OR ')})`;
+  const sets: Sql[] = [];
+  if (cp.markerFields.restricted) sets.push(sql`${s.d.setTarget(T, cp.markerFields.restricted)} = TRUE`);
+  if (cp.markerFields.eraseOn) sets.push(sql`${s.d.setTarget(T, cp.markerFields.eraseOn)} = ${eraseOn()}`);
+  // The row's own columns first: the marker is what `kept` looks for, so it goes last.
+  if (sets.length)
+    await w.execute(() => sql`UPDATE ${T} SET ${sql.join(sets)} WHERE ${kept(s, cp, T)} AND ${any()}`);
+  await w.execute(
+    () =>
+      sql`INSERT INTO ${sql.raw(MARKER_TABLE)} (collection_name, row_key, request_id, reason, rule_id, erase_on)
+          SELECT ${cp.collection}, ${keyExpr(s, cp, T)}, ${`retention:${ctx.today}`}, 'retention', ${rule()}, ${eraseOn()}
+            FROM ${T} WHERE ${kept(s, cp, T)} AND ${any()}`,
+  );
 }
 
 /**
@@ -450,14 +556,15 @@ async function applyPurpose(w: CollectionSweep, p: Purpose): Promise<void> {
  * this run are left out (in a run they are gone or overwritten already; a dry run counts the same rows).
  * Outcome: action 'mask', detail 'fields'.
  */
-async function applyFieldRule(w: CollectionSweep, fr: FieldRulePlan): Promise<void> {
+async function applyFieldRule(w: CollectionSweep, fr: FieldRulePlan, marked: boolean): Promise<void> {
   const { s, cp, T } = w;
   const which = () => sql`${actFields(s, cp, fr, T)} AND NOT ${act(s, cp, T)}`;
-  await countHeld(
-    w,
-    fr.rule,
-    () => sql`${fieldExpired(s, fr, T)} AND ${pending(s, T, fr.overwrite)} AND NOT ${act(s, cp, T)}`,
-  );
+  if (marked)
+    await countHeld(
+      w,
+      fr.rule,
+      () => sql`${fieldExpired(s, fr, T)} AND ${pending(s, T, fr.overwrite)} AND NOT ${act(s, cp, T)}`,
+    );
   const n = w.dryRun
     ? await w.count(which)
     : await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, fr.overwrite)} WHERE ${which()}`);
