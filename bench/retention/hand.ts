@@ -8,8 +8,9 @@
  *   first day they may be erased and a 'retention' marker in ombud_restrictions, or deleted when that day
  *   has come; then the customers themselves (unless a row that stays still points at them);
  * - reviews (3 years after publication): deleted;
- * - marketing-profile (24 months after the last activity, or the sign-up when no customer has the
- *   address): newsletter sign-ups deleted;
+ * - marketing-profile (24 months after the customer's last activity) and prospect-subscription (12 months
+ *   after signing up, when no customer has the address): newsletter sign-ups deleted;
+ * - customer-analysis-identified (30 days): analysis extracts with the e-mail address deleted;
  * - survey-answers (12 months) and customer-analysis (36 months): anonymised (identifiers and free text
  *   set to NULL, the date cut to its month).
  *
@@ -109,14 +110,25 @@ export async function handRun(opts: {
       ),
     );
     add('reviews delete reviews', await q(`DELETE FROM reviews WHERE published_at < ${cut('3 years')}`));
+    // Potential customers (no customer has the address): 12 months after signing up.
+    add(
+      'newsletter_signups delete prospect-subscription',
+      await q(
+        `DELETE FROM newsletter_signups n
+          WHERE n.signed_up_at < ${cut('12 months')}
+            AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.email = n.email AND c.last_activity_at IS NOT NULL)`,
+      ),
+    );
     add(
       'newsletter_signups delete marketing-profile',
       await q(
         `DELETE FROM newsletter_signups n
-          WHERE EXISTS (SELECT 1 FROM customers c WHERE c.email = n.email AND c.last_activity_at < ${cut('24 months')})
-             OR (n.signed_up_at < ${cut('24 months')}
-                 AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.email = n.email AND c.last_activity_at IS NOT NULL))`,
+          WHERE EXISTS (SELECT 1 FROM customers c WHERE c.email = n.email AND c.last_activity_at < ${cut('24 months')})`,
       ),
+    );
+    add(
+      'analysis_extracts delete customer-analysis-identified',
+      await q(`DELETE FROM analysis_extracts WHERE extracted_at < ${cut('30 days')}`),
     );
     add(
       'survey_answers anonymise survey-answers',

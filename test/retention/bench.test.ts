@@ -60,8 +60,11 @@ describe('retention bench', () => {
       ),
       'newsletter_signups delete marketing-profile': await count(
         `SELECT COUNT(*) AS n FROM newsletter_signups s WHERE
-           EXISTS (SELECT 1 FROM customers c WHERE c.email = s.email AND c.last_activity_at < '2023-06-10')
-           OR (NOT EXISTS (SELECT 1 FROM customers c WHERE c.email = s.email) AND s.signed_up_at < '2023-06-10')`,
+           EXISTS (SELECT 1 FROM customers c WHERE c.email = s.email AND c.last_activity_at < '2023-06-10')`,
+      ),
+      // 30 days before 2025-06-10.
+      'analysis_extracts delete customer-analysis-identified': await count(
+        `SELECT COUNT(*) AS n FROM analysis_extracts WHERE extracted_at < '2025-05-11'`,
       ),
       'survey_answers anonymise survey-answers': await count(
         `SELECT COUNT(*) AS n FROM survey_answers WHERE answered_at < '2024-06-10'`,
