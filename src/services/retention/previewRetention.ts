@@ -4,16 +4,14 @@
  */
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { RetentionPlan } from '../../core/retention/plan.ts';
-import { ownDataCutoffs } from '../../core/retention/ownData.ts';
-import { consentKeys } from '../consent/keys.ts';
 import { sweepOwnData } from './ownData.ts';
 import {
   checkDay,
-  controllerTimeZone,
+  ownSweepFor,
   type RetentionDeps,
   retentionPlanFor,
   retentionToday,
-  withdrawnIdentities,
+  withdrawnFor,
 } from './runRetention.ts';
 import { type RetentionOutcome, sweepDataset } from './sweep.ts';
 
@@ -35,24 +33,10 @@ export async function previewRetention(
       secret: deps.secret,
       rules: deps.index.retentionRules,
       collections: new Map(dataset.collections.map((x) => [x.name, x])),
-      withdrawn: async (purposes, before) =>
-        withdrawnIdentities(
-          deps.db,
-          await consentKeys(deps.db, deps.secret, deps.secretKeys),
-          deps.index.register.organizations.map((o) => o.id),
-          purposes,
-          before,
-        ),
+      withdrawn: withdrawnFor(deps),
     });
     outcomes.push(...r.outcomes);
   }
-  outcomes.push(
-    ...(await sweepOwnData(deps.db, ownDataCutoffs(deps.index.register.retentionRules, day), {
-      today: day,
-      timeZone: controllerTimeZone(deps.index),
-      dryRun: true,
-      at: new Date(0),
-    })),
-  );
+  outcomes.push(...(await sweepOwnData(deps.db, ...ownSweepFor(deps, day, true))));
   return { today: day, outcomes, plan };
 }

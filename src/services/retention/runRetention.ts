@@ -333,6 +333,48 @@ export async function withdrawnIdentities(
   return [...found.values()].sort((a, b) => `${a.kind}${a.value}`.localeCompare(`${b.kind}${b.value}`));
 }
 
+/** The sweep's reader of withdrawn identities, from Ombud's consent register (opened with the data keys). */
+export const withdrawnFor =
+  (deps: RetentionDeps) =>
+  async (purposes: string[], before: IsoDate): Promise<WithdrawnIdentity[]> =>
+    withdrawnIdentities(
+      deps.db,
+      await consentKeys(deps.db, deps.secret, deps.secretKeys),
+      deps.index.register.organizations.map((o) => o.id),
+      purposes,
+      before,
+    );
+
+/** Ombud's own stores on a day (services/retention/ownData.ts): their cut-offs and how to read the days. */
+export const ownSweepFor = (deps: Pick<RetentionDeps, 'index' | 'now'>, today: IsoDate, dryRun: boolean) =>
+  [
+    ownDataCutoffs(deps.index.register.retentionRules, today),
+    {
+      today,
+      timeZone: controllerTimeZone(deps.index),
+      dryRun,
+      at: (deps.now ?? (() => new Date()))(),
+    },
+  ] as const;
+
+/** A step that failed: recorded on the step (the run goes on with the others), never thrown. */
+async function failStep(
+  deps: RetentionDeps,
+  input: RetentionRunInput,
+  run: RunRow,
+  step: StepRow,
+  err: unknown,
+): Promise<StepResult> {
+  const why = safeError(err, {});
+  await deps.db.query(
+    `UPDATE retention_steps SET status = 'failed', attempts = attempts + 1, error = $3
+      WHERE run_id = $1 AND dataset = $2`,
+    [run.id, step.dataset, why],
+  );
+  input.onProgress?.({ kind: 'failed', dataset: step.dataset, error: why });
+  return { dataset: step.dataset, system: step.system, status: 'failed', recovered: false, error: why };
+}
+
 /** Sweep one database of the run and record it; a failure is recorded on its step, not thrown. */
 async function sweepStep(
   deps: RetentionDeps,
@@ -357,14 +399,7 @@ async function sweepStep(
       secret: deps.secret,
       rules: deps.index.retentionRules,
       collections: new Map(dataset.collections.map((x) => [x.name, x])),
-      withdrawn: async (purposes, before) =>
-        withdrawnIdentities(
-          deps.db,
-          await consentKeys(deps.db, deps.secret, deps.secretKeys),
-          deps.index.register.organizations.map((o) => o.id),
-          purposes,
-          before,
-        ),
+      withdrawn: withdrawnFor(deps),
       onProgress: (p) => input.onProgress?.({ kind: 'collection', ...p }),
     });
     await recordSweep(deps.db, run, step, outcomes, resumed);
@@ -372,14 +407,7 @@ async function sweepStep(
     input.onProgress?.({ kind: 'committed', dataset: step.dataset, ms: Date.now() - t0, recovered: resumed });
     return { dataset: step.dataset, system: step.system, status: 'done', recovered: resumed };
   } catch (err) {
-    const why = safeError(err, {});
-    await deps.db.query(
-      `UPDATE retention_steps SET status = 'failed', attempts = attempts + 1, error = $3
-        WHERE run_id = $1 AND dataset = $2`,
-      [run.id, step.dataset, why],
-    );
-    input.onProgress?.({ kind: 'failed', dataset: step.dataset, error: why });
-    return { dataset: step.dataset, system: step.system, status: 'failed', recovered: false, error: why };
+    return failStep(deps, input, run, step, err);
   }
 }
 
@@ -398,12 +426,7 @@ async function sweepOwnStep(
   const t0 = Date.now();
   try {
     const outcomes = await deps.db.transaction(async (tx) => {
-      const found = await sweepOwnData(tx, ownDataCutoffs(deps.index.register.retentionRules, run.today), {
-        today: run.today,
-        timeZone: controllerTimeZone(deps.index),
-        dryRun: run.dry_run,
-        at: (deps.now ?? (() => new Date()))(),
-      });
+      const found = await sweepOwnData(tx, ...ownSweepFor(deps, run.today, run.dry_run));
       await recordSweep(tx, run, step, found, false);
       return found;
     });
@@ -418,14 +441,7 @@ async function sweepOwnStep(
     input.onProgress?.({ kind: 'committed', dataset: step.dataset, ms: Date.now() - t0, recovered: false });
     return { dataset: step.dataset, system: step.system, status: 'done', recovered: false };
   } catch (err) {
-    const why = safeError(err, {});
-    await deps.db.query(
-      `UPDATE retention_steps SET status = 'failed', attempts = attempts + 1, error = $3
-        WHERE run_id = $1 AND dataset = $2`,
-      [run.id, step.dataset, why],
-    );
-    input.onProgress?.({ kind: 'failed', dataset: step.dataset, error: why });
-    return { dataset: step.dataset, system: step.system, status: 'failed', recovered: false, error: why };
+    return failStep(deps, input, run, step, err);
   }
 }
 
