@@ -143,20 +143,31 @@ function viaTrigger(s: SweepSql, trigger: TriggerPath, t: Sql, end: (c: Sql) => 
  * The row's trigger date is before `before`, or (no date through the references) its own fallback date
  * is before `fallbackBefore`; a null cut-off ends no row.
  */
+/**
+ * Which side of a trigger with a fallback date: `trigger`, rows whose date comes through the references;
+ * `fallback`, rows that have none (their own date counts). Each alone has no `OR`, so the database can
+ * drive it from the few rows the day ends (a statement per rule: the potential customers' and the others').
+ */
+export type TriggerSide = 'trigger' | 'fallback';
+
 function triggerExpired(
   s: SweepSql,
   trigger: TriggerPath,
   before: IsoDate | null,
   fallbackBefore: IsoDate | null,
   t: Sql,
+  only?: TriggerSide,
 ): Sql {
   const byTrigger = before
     ? viaTrigger(s, trigger, t, (c) => sql`(${c} IS NOT NULL AND ${c} < ${before})`)
     : FALSE;
   const fb = trigger.fallback;
-  if (!fb || !fallbackBefore) return byTrigger;
+  if (!fb || !fallbackBefore) return only === 'fallback' ? FALSE : byTrigger;
   // No date through the references: the collection's own fallback date counts.
-  return sql`(${byTrigger} OR (${fallsBack(s, trigger, t)} AND ${col(t, fb)} IS NOT NULL AND ${col(t, fb)} < ${fallbackBefore}))`;
+  const byFallback = sql`(${fallsBack(s, trigger, t)} AND ${col(t, fb)} IS NOT NULL AND ${col(t, fb)} < ${fallbackBefore})`;
+  if (only === 'trigger') return byTrigger;
+  if (only === 'fallback') return byFallback;
+  return sql`(${byTrigger} OR ${byFallback})`;
 }
 
 /** The references find no date for the row (a potential customer's sign-up): its fallback date counts. */
@@ -164,7 +175,7 @@ function fallsBack(s: SweepSql, trigger: TriggerPath, t: Sql): Sql {
   return sql`NOT ${viaTrigger(s, trigger, t, (c) => sql`${c} IS NOT NULL`)}`;
 }
 
-export function expired(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
+export function expired(s: SweepSql, cp: CollectionPlan, t: Sql, only?: TriggerSide): Sql {
   const p = cp.purpose;
   if (!endsRows(p)) return FALSE;
   return triggerExpired(
@@ -173,13 +184,8 @@ export function expired(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
     p.expiredBefore,
     p.fallbackRule ? p.fallbackRule.expiredBefore : p.expiredBefore,
     t,
+    only,
   );
-}
-
-/** The row's period runs from its fallback date under the fallback rule (potential customers). */
-export function underFallbackRule(s: SweepSql, cp: CollectionPlan, t: Sql): Sql {
-  const p = cp.purpose;
-  return p?.fallbackRule && p.trigger.fallback ? fallsBack(s, p.trigger, t) : FALSE;
 }
 
 /** A field rule has ended for the row. */
@@ -278,10 +284,10 @@ export function assignments(s: SweepSql, t: Sql, overwrite: Overwrite[]): Sql {
 }
 
 /** The rows a purpose rule deletes, masks or anonymises now. */
-export function act(s: SweepSql, cp: CollectionPlan, t: Sql, depth = 0): Sql {
+export function act(s: SweepSql, cp: CollectionPlan, t: Sql, depth = 0, only?: TriggerSide): Sql {
   const p = cp.purpose;
   if (!endsRows(p)) return FALSE;
-  return sql`(${expired(s, cp, t)} AND NOT ${hasMarker(s, cp, t)} AND NOT ${legalKeeps(s, cp, t)} AND ${
+  return sql`(${expired(s, cp, t, only)} AND NOT ${hasMarker(s, cp, t)} AND NOT ${legalKeeps(s, cp, t)} AND ${
     p.action === 'delete' ? sql`NOT ${blocked(s, cp, t, depth)}` : pending(s, t, p.overwrite)
   })`;
 }

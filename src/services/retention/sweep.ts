@@ -48,7 +48,6 @@ import {
   type SweepContext,
   SweepSql,
   self,
-  underFallbackRule,
 } from './sql.ts';
 
 export const OUTCOME_ACTIONS = [
@@ -543,11 +542,10 @@ async function applyPurpose(w: CollectionSweep, p: Purpose): Promise<void> {
     else n = await w.execute(() => sql`UPDATE ${T} SET ${assignments(s, T, p.overwrite)} WHERE ${which()}`);
     w.add(rule, p.action, '', n);
   };
-  if (p.fallbackRule)
-    await apply(p.fallbackRule.rule, () => sql`${act(s, cp, T)} AND ${underFallbackRule(s, cp, T)}`);
-  await apply(p.rule, () =>
-    p.fallbackRule ? sql`${act(s, cp, T)} AND NOT ${underFallbackRule(s, cp, T)}` : act(s, cp, T),
-  );
+  // Each rule's rows by its own side of the trigger (no OR: see TriggerSide), the same rows as
+  // the whole predicate with "falls back" and "does not", since a row with a date through the references never falls back.
+  if (p.fallbackRule) await apply(p.fallbackRule.rule, () => act(s, cp, T, 0, 'fallback'));
+  await apply(p.rule, () => (p.fallbackRule ? act(s, cp, T, 0, 'trigger') : act(s, cp, T)));
 }
 
 /**
