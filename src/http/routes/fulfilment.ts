@@ -5,12 +5,10 @@
  * connector's policy (src/core/policies/resources.ts): another company's run or task is "not found".
  */
 import type { FastifyRequest } from 'fastify';
+import { rawJsonRoutes, verifiedAnswer } from '../connectorCallback.ts';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
-import { verifyWebhook } from '../../core/fulfilment/signature.ts';
-import { recordAudit } from '../../services/audit/auditLog.ts';
 import {
   answerTaskAs,
   artifactFor,
@@ -19,11 +17,7 @@ import {
   openTasksFor,
   tasksOfRunFor,
 } from '../../services/fulfilment/access.ts';
-import {
-  httpConnectorInput,
-  loadHttpConnector,
-  serviceAnswer,
-} from '../../services/fulfilment/connectors/http.ts';
+import { httpConnectorInput, serviceAnswer } from '../../services/fulfilment/connectors/http.ts';
 import { answerTask, taskByDelivery } from '../../services/fulfilment/recipients.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { keyringOf } from '../../services/users/accounts.ts';
@@ -176,13 +170,8 @@ function apiTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
 async function callbackRoute(server: RouteServer, app: App, wake: Answering['wake']) {
   // The service's signed answer. Public (the service holds no Ombud credentials): the Standard Webhooks
   // signature over the raw body, with the connector's own secret, is the authentication.
-  await server.register(async (s: RouteServer) => {
-    s.removeContentTypeParser('application/json');
-    s.addContentTypeParser(
-      'application/json',
-      { parseAs: 'string', bodyLimit: 4 * 1024 * 1024 }, // an access answer carries the service's data
-      (_r, body, done) => done(null, body),
-    );
+  // An access answer carries the service's data: up to 4 MiB.
+  await rawJsonRoutes(server, 4 * 1024 * 1024, (s) =>
     s.post(
       '/api/v1/fulfilment/callbacks/:deliveryId',
       {
@@ -196,56 +185,29 @@ async function callbackRoute(server: RouteServer, app: App, wake: Answering['wak
       },
       async (req, reply) => {
         const { deliveryId } = req.params;
-        const raw = typeof req.body === 'string' ? req.body : '';
         const task = await taskByDelivery(app.db, deliveryId);
-        const cfg =
-          task &&
-          (await loadHttpConnector(
-            app.db,
-            app.config.secretKeys ? keyringOf(app.config.secretKeys) : undefined,
-            task.system_id,
-          ));
-        if (!task || !cfg) throw notFound('delivery', deliveryId);
-        const v = verifyWebhook(cfg.secret, req.headers, raw, app.now());
-        if (!v.ok) {
-          await recordAudit(app.db, {
-            actor: { kind: 'system', id: `connector:${task.system_id}` },
-            orgId: task.org_id,
+        const answer = await verifiedAnswer(app, req, {
+          deliveryId,
+          system: task?.system_id,
+          rejected: {
+            actor: { kind: 'system', id: `connector:${task?.system_id}` },
+            orgId: task?.org_id,
             action: 'fulfilment.callback.rejected',
-            target: `request:${task.request_id}`,
-            details: { system: task.system_id, reason: v.reason },
-          });
-          throw unauthenticated(
-            v.reason === 'stale'
-              ? 'The webhook-timestamp is more than 5 minutes off: sign the callback when sending it.'
-              : "The callback is not signed with this connector's secret: send webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256 over id.timestamp.body).",
-          );
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(raw);
-        } catch {
-          throw validationError('invalid-json', 'The callback body is not JSON.', [
-            { path: ['body'], message: 'send the answer as JSON' },
-          ]);
-        }
-        const parsed = serviceAnswer.safeParse(json);
-        if (!parsed.success)
-          throw validationError(
-            'invalid-answer',
-            'The callback does not follow the contract.',
-            parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-            'Send { "status": "done" | "not_found" | "failed", "records"?: n, "data"?: { collection: [ … ] }, "message"?: "…" }.',
-          );
-        const r = await answerTask(app.db, task, parsed.data, {
-          by: `system:${task.system_id}`,
-          actor: { kind: 'system', id: `connector:${task.system_id}` },
+            target: `request:${task?.request_id}`,
+            details: { system: task?.system_id },
+          },
+          schema: serviceAnswer,
+          hint: 'Send { "status": "done" | "not_found" | "failed", "records"?: n, "data"?: { collection: [ … ] }, "message"?: "…" }.',
         });
-        if (r.changed) await wake(task.request_id);
+        const r = await answerTask(app.db, task!, answer, {
+          by: `system:${task!.system_id}`,
+          actor: { kind: 'system', id: `connector:${task!.system_id}` },
+        });
+        if (r.changed) await wake(task!.request_id);
         return reply.code(200).send({ received: true as const, recorded: r.changed });
       },
-    );
-  });
+    ),
+  );
 }
 
 function statusRoutes(server: RouteServer, app: App) {

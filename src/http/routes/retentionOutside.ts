@@ -7,16 +7,12 @@
  */
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { notFound, unauthenticated, validationError } from '../../core/errors.ts';
-import { verifyWebhook } from '../../core/fulfilment/signature.ts';
-import { parseKeyring } from '../../core/secrets/envelope.ts';
-import { recordAudit } from '../../services/audit/auditLog.ts';
-import { loadHttpConnector } from '../../services/fulfilment/connectors/http.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { listRetentionTasksFor, tickRetentionTaskFor } from '../../services/retention/access.ts';
 import { retentionAnswer } from '../../services/retention/contract.ts';
 import { recordRetentionCallback, requestByDelivery } from '../../services/retention/outside.ts';
 import { callerOf } from '../actor.ts';
+import { rawJsonRoutes, verifiedAnswer } from '../connectorCallback.ts';
 import type { RouteServer } from '../routeServer.ts';
 import { retentionCallbackReceived, retentionTask, retentionTasks } from '../schemas/retention.ts';
 
@@ -88,13 +84,7 @@ export async function retentionOutsideRoutes(server: RouteServer, app: App) {
 }
 
 async function callbackRoute(server: RouteServer, app: App) {
-  await server.register(async (s: RouteServer) => {
-    s.removeContentTypeParser('application/json');
-    s.addContentTypeParser(
-      'application/json',
-      { parseAs: 'string', bodyLimit: 64 * 1024 },
-      (_r, body, done) => done(null, body),
-    );
+  await rawJsonRoutes(server, 64 * 1024, (s) =>
     s.post(
       '/api/v1/retention/callbacks/:deliveryId',
       {
@@ -108,49 +98,22 @@ async function callbackRoute(server: RouteServer, app: App) {
       },
       async (req, reply) => {
         const { deliveryId } = req.params;
-        const raw = typeof req.body === 'string' ? req.body : '';
         const request = await requestByDelivery(app.db, deliveryId);
-        const cfg =
-          request &&
-          (await loadHttpConnector(
-            app.db,
-            app.config.secretKeys ? parseKeyring(app.config.secretKeys) : undefined,
-            request.system,
-          ));
-        if (!request || !cfg) throw notFound('delivery', deliveryId);
-        const v = verifyWebhook(cfg.secret, req.headers, raw, app.now());
-        if (!v.ok) {
-          await recordAudit(app.db, {
-            actor: { kind: 'system', id: `connector:${request.system}` },
+        const answer = await verifiedAnswer(app, req, {
+          deliveryId,
+          system: request?.system,
+          rejected: {
+            actor: { kind: 'system', id: `connector:${request?.system}` },
             action: 'retention.callback.rejected',
-            target: `retention-run:${request.runId}`,
-            details: { system: request.system, rule: request.rule, reason: v.reason },
-          });
-          throw unauthenticated(
-            v.reason === 'stale'
-              ? 'The webhook-timestamp is more than 5 minutes off: sign the callback when sending it.'
-              : "The callback is not signed with this connector's secret: send webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256 over id.timestamp.body).",
-          );
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(raw);
-        } catch {
-          throw validationError('invalid-json', 'The callback body is not JSON.', [
-            { path: ['body'], message: 'send the answer as JSON' },
-          ]);
-        }
-        const parsed = retentionAnswer.safeParse(json);
-        if (!parsed.success)
-          throw validationError(
-            'invalid-answer',
-            'The callback does not follow the contract.',
-            parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-            'Send { "status": "done" | "failed", "deleted"?: n, "anonymised"?: n, "kept"?: n, "message"?: "…" }.',
-          );
-        const r = await recordRetentionCallback(app.db, request, parsed.data);
+            target: `retention-run:${request?.runId}`,
+            details: { system: request?.system, rule: request?.rule },
+          },
+          schema: retentionAnswer,
+          hint: 'Send { "status": "done" | "failed", "deleted"?: n, "anonymised"?: n, "kept"?: n, "message"?: "…" }.',
+        });
+        const r = await recordRetentionCallback(app.db, request!, answer);
         return reply.code(200).send({ received: true as const, recorded: r.changed });
       },
-    );
-  });
+    ),
+  );
 }
