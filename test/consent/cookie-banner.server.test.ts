@@ -207,4 +207,52 @@ describe('cookie banner from the real server', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  test('P45 GPC on the server: a Sec-GPC: 1 header on the proof POST is recorded and keeps advertising off; gpc.json says so', async () => {
+    const before = (await stored()).length;
+    const consentId = 'gpc-header-0001';
+    const res = await fetch(`${ombud}/api/v1/cookie-consents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sec-gpc': '1', origin: siteOrigin },
+      // A banner (or an older script) that did not read navigator.globalPrivacyControl and asks for all.
+      body: JSON.stringify({
+        consentId,
+        org: 'nestit-group',
+        action: 'accept-all',
+        categories: { necessary: true, analytics: true, marketing: true },
+        inventoryVersion: 'v-test',
+        gpc: false,
+        lang: 'sv',
+        url: `${siteOrigin}/`,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const proof = await waitStored(before + 1);
+    expect(proof).toMatchObject({
+      consent_id: consentId,
+      gpc: true,
+      categories: { necessary: true, analytics: true, marketing: false },
+    });
+    // Without the header (and gpc false) the same choice is stored as asked.
+    const plain = await fetch(`${ombud}/api/v1/cookie-consents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: siteOrigin },
+      body: JSON.stringify({
+        consentId: 'gpc-header-0002',
+        org: 'nestit-group',
+        action: 'accept-all',
+        categories: { necessary: true, analytics: true, marketing: true },
+        inventoryVersion: 'v-test',
+        gpc: false,
+        lang: 'sv',
+        url: `${siteOrigin}/`,
+      }),
+    });
+    expect(plain.status).toBe(201);
+    expect(await waitStored(before + 2)).toMatchObject({ gpc: false, categories: { marketing: true } });
+    const support = await fetch(`${ombud}/.well-known/gpc.json`);
+    expect(support.status).toBe(200);
+    expect(support.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await support.json()).toEqual({ gpc: true });
+  });
 });

@@ -32,6 +32,30 @@ export async function cookieBannerRoutes(server: RouteServer, app: App) {
   const register = async () => (await requireRegister(app.registers)).index;
   bannerScriptRoute(server, app, register);
   cookieConsentRoutes(server, app, register);
+  gpcSupportRoute(server);
+}
+
+/** The GPC support resource (https://privacycg.github.io/gpc-spec/#gpc-support-resource): Ombud honours the signal. */
+function gpcSupportRoute(server: RouteServer) {
+  server.get(
+    '/.well-known/gpc.json',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['cookies'],
+        summary: 'Global Privacy Control support: the banner and the proof endpoint honour Sec-GPC',
+        response: {
+          200: z.strictObject({
+            gpc: z.literal(true).describe('This site honours the Global Privacy Control signal.'),
+          }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=86400').header('access-control-allow-origin', '*');
+      return { gpc: true as const };
+    },
+  );
 }
 
 type CurrentIndex = () => Promise<Awaited<ReturnType<typeof requireRegister>>['index']>;
@@ -145,7 +169,10 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
             },
           ],
         );
-      // GPC: advertising stays off whatever the request says (the banner enforces it too).
+      // GPC: the banner's reading of navigator.globalPrivacyControl, or the browser's own Sec-GPC header
+      // (https://privacycg.github.io/gpc-spec/): either is recorded in the proof, and advertising stays
+      // off whatever the request says (the banner enforces it too).
+      if (req.headers['sec-gpc'] === '1') proof.gpc = true;
       if (proof.gpc)
         for (const c of index.register.cookieCategories) if (c.advertising) proof.categories[c.id] = false;
       const seq = await recordCookieConsent(app.db, proof, app.now());
