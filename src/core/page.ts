@@ -22,7 +22,7 @@ label{display:block;font-weight:600;margin:.6rem 0 .2rem}.error{background:#fce8
 header.top nav{order:3;flex-basis:100%;gap:.35rem 1rem;padding-top:.45rem;border-top:1px solid #2a3d60}main{padding:0 1rem}}`;
 
 export function publicPage(opts: { title: string; lang: string; body: Html | Html[]; css?: string }): string {
-  return html`<!doctype html><html lang="${opts.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+  return html`<!doctype html><html lang="${opts.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <title>${opts.title}</title><style>${raw(BASE_CSS)}${raw(opts.css ?? '')}</style></head><body>
 <main>${opts.body}</main></body></html>`.value;
 }

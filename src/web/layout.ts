@@ -88,7 +88,7 @@ export function consolePage(opts: {
   viewer?: Viewer;
 }): string {
   const viewer = opts.viewer ?? viewerFromContext();
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <title>${opts.title} · Ombud</title><style>${raw(BASE_CSS)}</style></head><body>
 ${consoleHeader({ active: opts.active, viewer, path: pageContext()?.path })}
 <main>${opts.body}</main></body></html>`.value;

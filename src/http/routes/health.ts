@@ -1,6 +1,8 @@
+import type { FastifyReply } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import { FAVICON_SVG, faviconIco } from '../../web/assets/favicon.ts';
 
 export async function healthRoutes(server: RouteServer, app: App) {
   server.get(
@@ -32,5 +34,19 @@ export async function healthRoutes(server: RouteServer, app: App) {
   );
   server.get('/', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) =>
     reply.redirect('/privacy'),
+  );
+  // The icon every page's tab shows (and browsers ask /favicon.ico of every site).
+  const ico = faviconIco();
+  const icon = (type: string, body: string | Buffer) => async (_req: unknown, reply: FastifyReply) =>
+    reply.type(type).header('cache-control', 'public, max-age=604800').send(body);
+  server.get(
+    '/favicon.ico',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    icon('image/x-icon', ico),
+  );
+  server.get(
+    '/favicon.svg',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    icon('image/svg+xml', FAVICON_SVG),
   );
 }
