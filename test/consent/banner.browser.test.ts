@@ -413,6 +413,8 @@ describe('cookie banner in a browser', () => {
     await banner(p).getByRole('button', { name: 'Accept all' }).click();
     await p.waitForFunction(() => document.cookie.includes('_test_analytics=1'));
     expect(await banner(p).count()).toBe(0);
+    // Focus is not lost to <body> after the first choice: it is on the page's "Customize cookies" link.
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('customize');
     const fab = p.getByRole('button', { name: 'Cookie settings' });
     expect(await fab.isVisible()).toBe(true);
     await p.screenshot({ path: 'test-results/consent-closed.png' });

@@ -309,7 +309,10 @@ function close() {
     d.body.append(fab);
   }
   fab.hidden = false;
-  (opener as HTMLElement | null)?.focus?.();
+  // Focus goes back where the visitor was: the element that opened the choices, else the page's own
+  // "Customize cookies" link, else the floating button (never lost to <body>).
+  const back = (opener ?? d.querySelector('[data-ombud-cookie-settings]') ?? fab) as HTMLElement;
+  back.focus?.({ preventScroll: true });
   opener = null;
 }
 
