@@ -135,3 +135,43 @@ describe('P35 notice changes are classified as material or not', () => {
     ]);
   });
 });
+
+describe('the change history in words (issue 15 item 9)', () => {
+  test('P35 changes to the demo register read as sentences in en, sv and nb, with names and no ids', async () => {
+    const { readRegisterDir } = await import('../../src/services/register/readRegisterDir.ts');
+    const { DEMO_REGISTER_DIR } = await import('../../src/demo/loadDemo.ts');
+    const { changeInWords } = await import('../../src/core/notice/changeWords.ts');
+    const ix = new RegisterIndex((await readRegisterDir(DEMO_REGISTER_DIR)).register!);
+    const changes = [
+      { kind: 'recipient-added', purpose: 'ad-matching', subject: 'google-ads', material: true, reason: '' },
+      {
+        kind: 'transfer-added',
+        purpose: 'ad-matching',
+        subject: 'google-ads:US',
+        material: true,
+        reason: '',
+      },
+      { kind: 'retention-longer', purpose: 'ad-matching', subject: 'P1Y→P2Y', material: true, reason: '' },
+    ] as const;
+    // Written by hand from the demo register's names.
+    const expected = {
+      en: [
+        'We now share data for personalized digital advertising and matching with service providers for advertising in external channels (Google Ireland Ltd).',
+        'Data for personalized digital advertising and matching is now transferred outside the EU/EEA, to United States, through service providers for advertising in external channels (Google Ireland Ltd).',
+        'We now keep data for personalized digital advertising and matching longer: 2 years.',
+      ],
+      sv: [
+        'Vi delar nu uppgifter för anpassad digital annonsering och matchning med tjänsteleverantörer för annonsering i externa kanaler (Google Ireland Ltd).',
+        'Uppgifter för anpassad digital annonsering och matchning förs nu över utanför EU/EES, till USA, genom tjänsteleverantörer för annonsering i externa kanaler (Google Ireland Ltd).',
+        'Vi sparar nu uppgifter för anpassad digital annonsering och matchning längre: 2 år.',
+      ],
+      nb: [
+        'Vi deler nå opplysninger for tilpasset digital annonsering og matching med tjenesteleverandører for annonsering i eksterne kanaler (Google Ireland Ltd).',
+        'Opplysninger for tilpasset digital annonsering og matching overføres nå utenfor EU/EØS, til USA, gjennom tjenesteleverandører for annonsering i eksterne kanaler (Google Ireland Ltd).',
+        'Vi lagrer nå opplysninger for tilpasset digital annonsering og matching lenger: 2 år.',
+      ],
+    };
+    for (const lang of ['en', 'sv', 'nb'] as const)
+      expect(changes.map((c) => changeInWords(c, lang, [ix]))).toEqual(expected[lang]);
+  });
+});

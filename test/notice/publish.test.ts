@@ -77,11 +77,42 @@ describeEachDatabase('notice publishing', (kind) => {
     const md = noticeMarkdown(before.doc);
     expect(md).toContain('This notice was last updated on 2026-01-01.');
     expect(md).toContain('A new version of this notice takes effect on 2026-03-31.');
-    expect(md).not.toContain('CRM');
+    // The version in force does not share with CRM yet; only its change history announces it.
+    const inForce = before.doc.sections.filter((s) => s.id !== 'history');
+    expect(JSON.stringify(inForce)).not.toContain('CRM');
+    expect(md).toContain('We now share data for orders with CRM.');
     const after = await renderPublishedNotice(db, { orgId: 'acme-ab', lang: 'en', today: '2026-04-01' });
     expect(after.version.version).toBe(2);
     expect(noticeMarkdown(after.doc)).toContain('CRM');
     expect(noticeMarkdown(after.doc)).toContain('Version 2, effective from 2026-03-31 (major change)');
+  });
+
+  test("P35 the change history is in the reader's language and in words, and the first version is the first version", async () => {
+    await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-01-01', today: '2026-01-01' });
+    await applyRegister(db, actor, minimalRegister(withNewRecipient));
+    await publishNotice(db, actor, { orgId: 'acme-ab', effectiveDate: '2026-03-31', today: '2026-03-01' });
+    const history = async (lang: 'en' | 'sv', today: string) =>
+      (await renderPublishedNotice(db, { orgId: 'acme-ab', lang, today })).doc.sections.find(
+        (s) => s.id === 'history',
+      )!.blocks;
+    // Written by hand: the purpose by its name in the reader's language, the recipient by its name.
+    expect(await history('en', '2026-04-01')).toContainEqual({
+      ul: [
+        'Version 2, effective from 2026-03-31 (major change): We now share data for orders with CRM.',
+        'Version 1, effective from 2026-01-01 (first version)',
+      ],
+    });
+    expect(await history('sv', '2026-04-01')).toContainEqual({
+      ul: [
+        'Version 2, gäller från 2026-03-31 (väsentlig ändring): Vi delar nu uppgifter för beställningar med CRM.',
+        'Version 1, gäller från 2026-01-01 (första versionen)',
+      ],
+    });
+    // Announced before it takes effect: the coming version's recipient (not yet in the notice in force)
+    // is named from the register it was published from, not by its id.
+    const announced = JSON.stringify(await history('sv', '2026-03-15'));
+    expect(announced).toContain('Vi delar nu uppgifter för beställningar med CRM.');
+    expect(announced).not.toMatch(/'orders'|recipient-added|mindre ändring/);
   });
 
   test('a forced early material change records the reason in the audit log', async () => {

@@ -59,6 +59,8 @@ export type NoticeStrings = {
   upcoming: (date: string) => string;
   material: string;
   notMaterial: string;
+  /** The label of a notice's first version (no change from anything before it). */
+  firstVersion: string;
   version: string;
   legalBases: Record<LegalBasis, string>;
   balancing: string;
@@ -156,6 +158,7 @@ export const NOTICE_STRINGS: Record<Language, NoticeStrings> = {
     upcoming: (d) => `A new version of this notice takes effect on ${d}.`,
     material: 'major change',
     notMaterial: 'minor change',
+    firstVersion: 'first version',
     version: 'Version',
     legalBases: {
       consent: 'Your consent (Art. 6(1)(a) GDPR)',
@@ -256,6 +259,7 @@ export const NOTICE_STRINGS: Record<Language, NoticeStrings> = {
     upcoming: (d) => `En ny version av denna policy gäller från ${d}.`,
     material: 'väsentlig ändring',
     notMaterial: 'mindre ändring',
+    firstVersion: 'första versionen',
     version: 'Version',
     legalBases: {
       consent: 'Ditt samtycke (art. 6.1 a GDPR)',
@@ -358,6 +362,7 @@ export const NOTICE_STRINGS: Record<Language, NoticeStrings> = {
     upcoming: (d) => `En ny versjon av denne erklæringen gjelder fra ${d}.`,
     material: 'vesentlig endring',
     notMaterial: 'mindre endring',
+    firstVersion: 'første versjon',
     version: 'Versjon',
     legalBases: {
       consent: 'Ditt samtykke (art. 6 nr. 1 bokstav a GDPR)',

@@ -6,6 +6,7 @@ import { html, type Html, raw } from '../html.ts';
 import type { RegisterIndex } from '../register/register-index.ts';
 import { type Language, t } from '../register/schema.ts';
 import type { NoticeChange } from './diff.ts';
+import { changeInWords } from './changeWords.ts';
 import { countryName, durationWords, NOTICE_STRINGS } from './i18n.ts';
 
 export type Block =
@@ -29,6 +30,11 @@ export type VersionSummary = {
   effectiveDate: string;
   material: boolean;
   changes: NoticeChange[];
+  /**
+   * The registers that name this version's changes: the one it was published from, then the one of the
+   * version before (where a removed purpose or recipient is still named). Absent: the notice's own.
+   */
+  registers?: RegisterIndex[];
 };
 
 export function buildNotice(
@@ -264,6 +270,10 @@ export function buildNotice(
   const effective = history.filter((v) => !today || v.effectiveDate <= today);
   const upcoming = history.find((v) => today && v.effectiveDate > today);
   const current = effective.at(-1);
+  // The first version has nothing before it: it is "the first version", not a change of any size.
+  const isFirst = (v: VersionSummary) => v.version === 1;
+  const versionLabel = (v: VersionSummary) =>
+    isFirst(v) ? s.firstVersion : v.material ? s.material : s.notMaterial;
   sections.push({
     id: 'history',
     heading: s.historyHeading,
@@ -275,7 +285,7 @@ export function buildNotice(
           .reverse()
           .map(
             (v) =>
-              `${s.version} ${v.version}, ${s.effectiveFrom(v.effectiveDate)} (${v.material ? s.material : s.notMaterial})${v.changes.length > 0 ? `: ${v.changes.map((c) => c.reason).join(' ')}` : ''}`,
+              `${s.version} ${v.version}, ${s.effectiveFrom(v.effectiveDate)} (${versionLabel(v)})${isFirst(v) || v.changes.length === 0 ? '' : `: ${v.changes.map((c) => changeInWords(c, lang, [...(v.registers ?? []), ix])).join(' ')}`}`,
           ),
       },
     ],

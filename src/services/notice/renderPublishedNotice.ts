@@ -21,15 +21,40 @@ export async function renderPublishedNotice(
       ? versions.find((v) => v.version === opts.version)
       : (inForce.at(-1) ?? versions[0]);
   if (!version) throw notFound('published notice', opts.orgId);
-  const stored = await registerRevision(db, version.registerRevision);
-  const ix = new RegisterIndex(stored!.register);
-  const history = versions
-    .filter((v) => v.version <= version.version || v.effectiveDate > opts.today)
-    .map((v) => ({
+  const ix = await indexOf(db, version.registerRevision);
+  const shown = versions.filter((v) => v.version <= version.version || v.effectiveDate > opts.today);
+  const history = await Promise.all(
+    shown.map(async (v, i) => ({
       version: v.version,
       effectiveDate: v.effectiveDate,
       material: v.material,
       changes: v.changes,
-    }));
+      // The changes are named from the register they were published from, and the one before it.
+      registers:
+        i === 0 || v.changes.length === 0
+          ? []
+          : [await indexOf(db, v.registerRevision), await indexOf(db, shown[i - 1]!.registerRevision)],
+    })),
+  );
   return { doc: buildNotice(ix, opts.orgId, opts.lang, history, opts.today), version, versions };
+}
+
+/**
+ * Register revisions are immutable, so their indexes are kept per database (a notice page names each
+ * version's changes from its revision: parsed once, not on every view).
+ */
+const indexes = new WeakMap<Db, Map<number, Promise<RegisterIndex>>>();
+function indexOf(db: Db, revision: number): Promise<RegisterIndex> {
+  let byRevision = indexes.get(db);
+  if (!byRevision) indexes.set(db, (byRevision = new Map()));
+  let ix = byRevision.get(revision);
+  if (!ix) {
+    ix = registerRevision(db, revision).then((r) => {
+      if (!r) throw notFound('register revision', String(revision));
+      return new RegisterIndex(r.register);
+    });
+    ix.catch(() => byRevision.delete(revision));
+    byRevision.set(revision, ix);
+  }
+  return ix;
 }
