@@ -183,6 +183,36 @@ ${permission ? html`<p>This page needs the permission <code>${permission}</code>
   return consolePage({ title: words.title, body, viewer });
 }
 
+/** The privacy center's links sent by mail (settings, unsubscribe, download): which one a path is. */
+function mailedLinkOf(url: string): 'settings' | 'download' | undefined {
+  const path = url.split('?')[0]!;
+  if (/^\/privacy\/(preferences|unsubscribe)\/[^/]*$/.test(path)) return 'settings';
+  if (/^\/privacy\/requests\/download\/[^/]*$/.test(path)) return 'download';
+  return undefined;
+}
+
+/** A mailed link that does not work (malformed, unknown, replaced or expired): what to do instead. */
+const LINK_WORDS: Record<Language, Words & { settings: string; download: string }> = {
+  en: {
+    title: 'This link does not work',
+    text: 'It may be incomplete (copy the whole link from the e-mail), replaced by a newer one, or expired.',
+    settings: 'Send me a new link to my settings',
+    download: 'Make a new request',
+  },
+  sv: {
+    title: 'Länken fungerar inte',
+    text: 'Den kan vara ofullständig (kopiera hela länken från e-postmeddelandet), ersatt av en nyare eller ha gått ut.',
+    settings: 'Skicka mig en ny länk till mina inställningar',
+    download: 'Gör en ny begäran',
+  },
+  nb: {
+    title: 'Lenken virker ikke',
+    text: 'Den kan være ufullstendig (kopier hele lenken fra e-posten), erstattet av en nyere, eller utløpt.',
+    settings: 'Send meg en ny lenke til innstillingene mine',
+    download: 'Send en ny forespørsel',
+  },
+};
+
 function publicProblemPage(problem: Problem, req: FastifyRequest): string {
   const asked = fieldOf(req.query, 'lang');
   const lang: Language =
@@ -190,11 +220,19 @@ function publicProblemPage(problem: Problem, req: FastifyRequest): string {
       ? (asked as Language)
       : pickLang(req.headers['accept-language'], 'en');
   const strings = PUBLIC_ERROR_WORDS[lang];
-  const words = strings[kindOf(problem.status)];
+  const kind = kindOf(problem.status);
+  // A mailed link that is malformed, unknown or expired reads as that, with the way to a new one.
+  const link = ['invalid', 'forbidden', 'not-found', 'gone'].includes(kind)
+    ? mailedLinkOf(req.url)
+    : undefined;
+  const words = link ? LINK_WORDS[lang] : strings[kind];
+  const forward = link
+    ? html`<a class="button" href="${link === 'settings' ? `/privacy?lang=${lang}#settings` : `/privacy/requests/new?lang=${lang}`}">${LINK_WORDS[lang][link]}</a> `
+    : '';
   const back = previousPage(req, (p) => p.startsWith('/privacy'));
   const body = html`<section class="card problem" role="alert" data-status="${problem.status}">
 <h1>${words.title}</h1><p>${words.text}</p>
-<p class="actions">${back ? html`<a class="button secondary" href="${back}">${strings.previous}</a> ` : ''}<a class="button" href="/privacy?lang=${lang}">${CENTER_STRINGS[lang].back}</a></p>
+<p class="actions">${back ? html`<a class="button secondary" href="${back}">${strings.previous}</a> ` : ''}${forward}<a class="button${link ? ' secondary' : ''}" href="/privacy?lang=${lang}">${CENTER_STRINGS[lang].back}</a></p>
 <p class="ref">${strings.reference}: <code>${reference(problem, req)}</code></p></section>`;
   return publicPage({ title: words.title, lang, body, css: PAGE_CSS });
 }
