@@ -49,6 +49,11 @@ describe('privacy center request pages in en, sv and nb', () => {
     });
     expect(wrong.statusCode).toBe(422);
     expect(wrong.body).toContain('Bekreft forespørselen din');
+    // The customer's words, in Norwegian: no field path, no validator text in English.
+    expect(wrong.body).toContain(
+      'Koden er feil eller utløpt. Sjekk den siste e-posten fra oss, eller send forespørselen på nytt for å få en ny kode.',
+    );
+    expect(wrong.body).not.toMatch(/code:|wrong or expired|Check the latest/);
     const ok = await t.server.inject({
       method: 'POST',
       url: '/privacy/requests/verify',
@@ -59,6 +64,17 @@ describe('privacy center request pages in en, sv and nb', () => {
     expect(ok.body).toContain('<h1>Forespørselen er bekreftet</h1>');
     expect(ok.body).toContain('Vi svarer innen');
     expect(ok.body).toContain('Datatilsynet');
+    // The answer date in Norwegian words ("6. januar 2027"), not an ISO date.
+    expect(ok.body).toMatch(
+      /<td>\d{1,2}\. (januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember) \d{4}<\/td>/,
+    );
+    expect(ok.body).not.toMatch(/<td>\d{4}-\d{2}-\d{2}<\/td>/);
+    // Not a dead end: what happens next, and the ways on.
+    expect(ok.body).toContain('<h2>Hva skjer nå</h2>');
+    expect(ok.body).toContain('<a class="button" href="/privacy?lang=nb">Tilbake til personvernsenteret</a>');
+    expect(ok.body).toContain(
+      '<a class="button secondary" href="/privacy/requests/new?lang=nb">Send en ny forespørsel</a>',
+    );
   });
 
   test('without ?lang the browser language decides; a bad address is explained in that language and the choice is kept', async () => {

@@ -159,6 +159,14 @@ export type RequestPageStrings = {
   headComplain: string;
   answered: string;
   allOf: (group: string) => string;
+  /** The form's and the code page's errors, in words (never a field path or a validator's text). */
+  wrongCode: string;
+  tooMany: string;
+  notAccepted: string;
+  /** The confirmation page's way on. */
+  nextTitle: string;
+  nextText: string;
+  another: string;
 };
 
 export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
@@ -190,6 +198,14 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     headComplain: 'Where to complain',
     answered: 'answered',
     allOf: (g) => `All companies of ${g}`,
+    wrongCode:
+      'The code is wrong or has expired. Check the latest e-mail we sent you, or send the request again to get a new code.',
+    tooMany: 'Too many attempts. Wait a while, then try again.',
+    notAccepted: 'Your request could not be accepted. Check what you entered and try again.',
+    nextTitle: 'What happens next',
+    nextText:
+      'We answer you by e-mail by the date below; you do not need to do anything more. If we need to know more to find your data, we will write to you.',
+    another: 'Make another request',
   },
   sv: {
     title: 'Gör en begäran om dina personuppgifter',
@@ -219,6 +235,14 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     headComplain: 'Vart du kan klaga',
     answered: 'besvarad',
     allOf: (g) => `Alla bolag i ${g}`,
+    wrongCode:
+      'Koden är fel eller har gått ut. Kontrollera det senaste e-postmeddelandet från oss, eller skicka begäran igen för att få en ny kod.',
+    tooMany: 'För många försök. Vänta en stund och försök igen.',
+    notAccepted: 'Din begäran kunde inte tas emot. Kontrollera det du skrev och försök igen.',
+    nextTitle: 'Vad händer nu',
+    nextText:
+      'Vi svarar dig via e-post senast det datum som står nedan; du behöver inte göra något mer. Om vi behöver veta mer för att hitta dina uppgifter skriver vi till dig.',
+    another: 'Gör en ny begäran',
   },
   nb: {
     title: 'Send en forespørsel om personopplysningene dine',
@@ -248,5 +272,13 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     headComplain: 'Hvor du kan klage',
     answered: 'besvart',
     allOf: (g) => `Alle selskapene i ${g}`,
+    wrongCode:
+      'Koden er feil eller utløpt. Sjekk den siste e-posten fra oss, eller send forespørselen på nytt for å få en ny kode.',
+    tooMany: 'For mange forsøk. Vent litt og prøv igjen.',
+    notAccepted: 'Forespørselen din kunne ikke tas imot. Sjekk det du skrev, og prøv igjen.',
+    nextTitle: 'Hva skjer nå',
+    nextText:
+      'Vi svarer deg på e-post innen datoen nedenfor; du trenger ikke gjøre noe mer. Hvis vi trenger å vite mer for å finne opplysningene dine, skriver vi til deg.',
+    another: 'Send en ny forespørsel',
   },
 };

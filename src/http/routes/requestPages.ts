@@ -52,9 +52,20 @@ import type { BackgroundWork } from '../../workers.ts';
 
 const sendHtml = (reply: FastifyReply, page: Html, status = 200) => sendPage(reply, page.value, { status });
 
-/** A typed error as the alert above the form; anything else is not a form error. */
-const formError = (err: unknown): Html | undefined =>
+/** A typed error as the alert above a console form (the staff see what and where); else not a form error. */
+const deskFormError = (err: unknown): Html | undefined =>
   err instanceof OmbudError ? problemAlert(err) : undefined;
+
+/**
+ * A typed error as the alert above the public form or the code page, in the customer's words and
+ * language (never a field path or a validator's text); anything else is not a form error.
+ */
+const formError = (err: unknown, lang: Language): Html | undefined => {
+  if (!(err instanceof OmbudError)) return undefined;
+  const s = REQUEST_PAGE_STRINGS[lang];
+  if (err.kind === 'rate-limited') return errorAlert(s.tooMany);
+  return errorAlert(err.code === 'verification-failed' ? s.wrongCode : s.notAccepted);
+};
 
 const statusOf = (err: unknown) => (err instanceof OmbudError && err.kind === 'rate-limited' ? 429 : 422);
 
@@ -157,7 +168,7 @@ async function publicRequestPages(server: RouteServer, app: App, workers: Backgr
         // The same answer whether or not we know the address: a page asking for the code.
         return reply.redirect(`/privacy/requests/verify?s=${res.submissionId}&lang=${b.lang}`, 303);
       } catch (err) {
-        const e = formError(err);
+        const e = formError(err, b.lang);
         if (!e) throw err;
         return sendHtml(reply, await publicForm(app, b.lang, e, b.company), statusOf(err));
       }
@@ -189,9 +200,10 @@ async function publicRequestPages(server: RouteServer, app: App, workers: Backgr
         await limitVerify(req, reply);
         await verifyByCode(app, workers, b.s, b.code);
       } catch (err) {
-        const error = formError(err);
+        const lang = langOf(req, b.lang);
+        const error = formError(err, lang);
         if (!error) throw err;
-        const page = codePage({ submissionId: b.s, lang: langOf(req, b.lang), error });
+        const page = codePage({ submissionId: b.s, lang, error });
         return sendHtml(reply, page, statusOf(err));
       }
       const sub = await getSubmission(app.db, b.s, await submissionKeys(app));
@@ -318,7 +330,7 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
           );
         await action.runForm(app, caller, id, b, workers);
       } catch (err) {
-        const e = isAccessError(err) ? undefined : formError(err);
+        const e = isAccessError(err) ? undefined : deskFormError(err);
         if (!e) throw err;
         const status = err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
         return sendHtml(reply, await requestDetail(app, workers, caller, id, e), status);
@@ -401,7 +413,7 @@ async function manualEntryPages(server: RouteServer, app: App, workers: Backgrou
         if (b.idCheck?.trim()) await verifyManually(app, workers, caller, res.requestIds[0]!, b.idCheck);
         return reply.redirect(`/console/requests/${res.requestIds[0]}`, 303);
       } catch (err) {
-        const e = isAccessError(err) ? undefined : formError(err);
+        const e = isAccessError(err) ? undefined : deskFormError(err);
         if (!e) throw err;
         return sendHtml(reply, await manualForm(app, caller.principal, e), 422);
       }

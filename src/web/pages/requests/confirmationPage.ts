@@ -1,5 +1,7 @@
 /** The privacy center's "your request is confirmed" page: the reference, and per company the answer date. */
 import { type Html, html } from '../../../core/html.ts';
+import { dateInWords } from '../../../core/locale.ts';
+import { CENTER_STRINGS } from '../../../core/privacy-center/strings.ts';
 import { REQUEST_PAGE_STRINGS } from '../../../core/privacy-center/strings.ts';
 import type { RegisterIndex } from '../../../core/register/register-index.ts';
 import { type Language, t } from '../../../core/register/schema.ts';
@@ -29,7 +31,7 @@ export function confirmationPage(d: ConfirmationData): Html {
     return tableRow([
       company,
       typeName(q.type, d.lang),
-      q.state === 'completed' ? s.answered : q.due_date,
+      q.state === 'completed' ? s.answered : dateInWords(q.due_date, d.lang),
       a ? html`<a href="${a.web}">${t(a.name, d.lang)}</a>` : '',
     ]);
   };
@@ -42,6 +44,8 @@ export function confirmationPage(d: ConfirmationData): Html {
     d.lang,
     html`<h1>${s.confirmedTitle}</h1>
 ${card(html`<p>${s.yourReference} <strong>${d.reference}</strong>. ${s.confirmationSent}</p>
-${table}`)}`,
+${table}`)}
+${card(html`<h2>${s.nextTitle}</h2><p>${s.nextText}</p>
+<p class="actions"><a class="button" href="/privacy?lang=${d.lang}">${CENTER_STRINGS[d.lang].back}</a> <a class="button secondary" href="/privacy/requests/new?lang=${d.lang}">${s.another}</a></p>`)}`,
   );
 }
