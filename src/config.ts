@@ -3,8 +3,10 @@
  * start with a message naming the variable, what is wrong and how to fix it, never the value
  * (DATABASE_URL, SMTP_URL and OMBUD_SECRET carry passwords and keys).
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { validationError } from './core/errors.ts';
+import { parseSsoProviders, type SsoConfig } from './core/sso/providers.ts';
 
 const schema = z.object({
   PORT: z.coerce
@@ -73,6 +75,8 @@ const schema = z.object({
       "must be comma-separated e-mail addresses, or 'none'",
     )
     .optional(),
+  OMBUD_OIDC_PROVIDERS: z.string().min(1).optional(),
+  OMBUD_SSO_ONLY: z.enum(['0', '1']).default('0'),
 });
 
 /** Read-only: loaded (and frozen) once; a change makes a new Config (`withConfig` in app.ts). */
@@ -128,6 +132,8 @@ type ConfigFields = {
     /** Checkpoints are mailed here; default the DPOs of the register; [] for none. */
     checkpointMail?: readonly string[];
   }>;
+  /** Single sign-on (OIDC) providers and the SSO-only mode (docs/sso.md); absent: passwords only. */
+  sso?: SsoConfig;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -186,7 +192,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkpointMail:
         v.OMBUD_AUDIT_CHECKPOINT_MAIL === 'none' ? [] : v.OMBUD_AUDIT_CHECKPOINT_MAIL?.split(','),
     },
+    sso: ssoConfig(v.OMBUD_OIDC_PROVIDERS, v.OMBUD_SSO_ONLY === '1', clean),
   });
+}
+
+/** The providers file (OMBUD_OIDC_PROVIDERS) read and checked; SSO-only mode needs one. */
+function ssoConfig(file: string | undefined, only: boolean, env: Record<string, string | undefined>) {
+  if (!file) {
+    if (only)
+      throw validationError(
+        'bad-configuration',
+        'Bad configuration: OMBUD_SSO_ONLY: needs OMBUD_OIDC_PROVIDERS (with passwords off, nobody could sign in).',
+        [{ path: ['OMBUD_SSO_ONLY'], message: 'needs OMBUD_OIDC_PROVIDERS' }],
+        'Name a providers file in OMBUD_OIDC_PROVIDERS (docs/sso.md), or set OMBUD_SSO_ONLY=0.',
+      );
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw validationError(
+      'bad-configuration',
+      `Bad configuration: OMBUD_OIDC_PROVIDERS: the file cannot be read (${(err as { code?: string }).code ?? 'error'}).`,
+      [{ path: ['OMBUD_OIDC_PROVIDERS'], message: 'must name a readable YAML or JSON file' }],
+      'Point OMBUD_OIDC_PROVIDERS at the providers file (docs/sso.md).',
+    );
+  }
+  return { only, providers: parseSsoProviders(text, `OMBUD_OIDC_PROVIDERS (${file})`, env) };
 }
 
 /** Freeze a config and the objects in it: nothing may change it after it is loaded. */

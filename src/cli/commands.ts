@@ -49,6 +49,8 @@ export const COMMANDS = {
       'OMBUD_AUDIT_CHECKPOINT_DIR',
       'OMBUD_AUDIT_CHECKPOINT_URL',
       'OMBUD_AUDIT_CHECKPOINT_MAIL',
+      'OMBUD_OIDC_PROVIDERS',
+      'OMBUD_SSO_ONLY',
     ],
     exits: {
       0: 'stopped by SIGINT or SIGTERM',

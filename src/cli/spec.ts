@@ -120,6 +120,8 @@ export const ENVIRONMENT = {
   OMBUD_AUDIT_CHECKPOINT_DIR: 'where checkpoints are appended (default <data dir>/audit-checkpoints)',
   OMBUD_AUDIT_CHECKPOINT_URL: 'checkpoints are also POSTed here',
   OMBUD_AUDIT_CHECKPOINT_MAIL: "checkpoints are mailed here (default the register's DPOs; 'none' for none)",
+  OMBUD_OIDC_PROVIDERS: 'single sign-on providers and their role mapping (a YAML or JSON file; docs/sso.md)',
+  OMBUD_SSO_ONLY: '1: passwords off, people sign in through single sign-on only (default 0)',
   SMTP_URL: 'outgoing mail (smtp://…); unset: mail waits in the outbox',
   MAIL_FROM: 'the sender of outgoing mail (default Ombud <privacy@localhost>)',
   PORT: 'the port to listen on (default 3000)',

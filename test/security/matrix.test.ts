@@ -136,6 +136,8 @@ const TABLE: Record<string, Route> = {
   },
   'GET /api/v1/users': { own: ['dpo'], hidden: () => [fx.otherPersonEmail] },
   'GET /console/users': { own: ['dpo'], hidden: () => [fx.otherPersonEmail] },
+  // The single sign-on mapping (configuration, no person's data): who manages people.
+  'GET /console/users/sso': { own: ['dpo'] },
   'POST /api/v1/users/invite': {
     params: () => ({}),
     body: (t, n) => ({ email: `invited-${n}@staff.example`, orgId: orgOf(t), role: 'auditor' }),

@@ -92,6 +92,11 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
       catcher
         ? `  Mail (SMTP)      ${catcher.url}   (caught mail: ${base}/console/inbox)`
         : `  Mail (SMTP)      ${config.smtpUrl?.replace(/\/\/[^@/]*@/, '//***@')}`,
+      ...(config.sso
+        ? [
+            `  Single sign-on   ${config.sso.providers.map((p) => `${p.name} (${base}/console/sso/${p.id}/callback)`).join(', ')}${config.sso.only ? '; passwords off' : ''}`,
+          ]
+        : []),
       ...(demoSystems
         ? [
             `  Demo systems     web shop: ${demoSystems.databases.webshop}, customer service: ${demoSystems.databases['customer-service']}   (${config.databaseUrl ? 'databases on the PostgreSQL server' : 'schemas of the embedded database'})`,

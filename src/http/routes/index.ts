@@ -16,6 +16,7 @@ import { requestPageRoutes } from './requestPages.ts';
 import { requestRoutes } from './requests.ts';
 import { retentionRoutes } from './retention.ts';
 import { sessionRoutes } from './session.ts';
+import { ssoRoutes } from './sso.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export type { RouteModule };
@@ -23,6 +24,7 @@ export type { RouteModule };
 export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,
   sessionRoutes,
+  ssoRoutes,
   registerRoutes,
   privacyRoutes,
   consoleRoutes,

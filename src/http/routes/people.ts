@@ -2,11 +2,12 @@
  * People: invite, disable, password reset (API and simple console pages), and each person's
  * own account page with the TOTP second factor. Managers act only inside their companies.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import type { Html } from '../../core/html.ts';
+import { type Html, html } from '../../core/html.ts';
+import { passwordsOff } from '../../core/sso/refusal.ts';
 import { orgScope, ROLES } from '../../core/policies/permissions.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import {
@@ -22,6 +23,9 @@ import {
 } from '../../services/users/accounts.ts';
 import { accountPage, setPasswordPage, totpSetupPage } from '../../web/pages/people/accountPages.ts';
 import { peoplePage, shownOnce } from '../../web/pages/people/peoplePage.ts';
+import { loginPage } from '../../web/pages/people/loginPage.ts';
+import { errorBox } from '../../web/components/errorBox.ts';
+import { loginOptions } from './sso.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf, principalActor } from '../actor.ts';
@@ -45,10 +49,20 @@ const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the token from your link'
 /** What the API and the console's people page both do; each service decides access per person. */
 function personActions(app: App) {
   const link = (t: string) => `${app.config.publicUrl}/console/reset?token=${t}`;
-  const invite = (req: FastifyRequest, body: z.infer<typeof inviteBody>) =>
-    invitePerson(app.db, callerOf(req), body, { now: app.now() });
-  const resetLink = async (req: FastifyRequest, userId: string) =>
-    link(await issuePasswordReset(app.db, callerOf(req), await groupOf(app.registers), userId, app.now()));
+  // SSO-only mode: no password links (people join by signing in through their provider).
+  const passwordLinksOff = (what: string) => {
+    if (loginOptions(app).ssoOnly) throw passwordsOff(what);
+  };
+  const invite = (req: FastifyRequest, body: z.infer<typeof inviteBody>) => {
+    passwordLinksOff('Inviting with a password link');
+    return invitePerson(app.db, callerOf(req), body, { now: app.now() });
+  };
+  const resetLink = async (req: FastifyRequest, userId: string) => {
+    passwordLinksOff('A password reset link');
+    return link(
+      await issuePasswordReset(app.db, callerOf(req), await groupOf(app.registers), userId, app.now()),
+    );
+  };
   const disable = async (req: FastifyRequest, userId: string) =>
     disablePerson(app.db, callerOf(req), await groupOf(app.registers), userId, app.now());
   return { link, invite, resetLink, disable };
@@ -152,8 +166,11 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
       scope === 'all'
         ? ((await app.registers.get())?.index.register.organizations.map((o) => o.id) ?? [])
         : scope;
-    return peoplePage(rows, orgs, notice);
+    return peoplePage(rows, orgs, notice ?? ssoNotice(app));
   };
+  // In SSO-only mode the console's invitation and reset forms answer the people page with the refusal.
+  const refusedOnPage = async (req: FastifyRequest, reply: FastifyReply, what: string) =>
+    sendPage(reply, await people(req, errorBox(passwordsOff(what).message)), { status: 403 });
   const shown = (what: string, url: string) => shownOnce(what, url, RESET_HOURS);
 
   server.get(
@@ -166,6 +183,7 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
     '/console/users/invite',
     { config: { permission: 'users:manage' }, schema: { hide: true, body: inviteBody } },
     async (req, reply) => {
+      if (loginOptions(app).ssoOnly) return refusedOnPage(req, reply, 'Inviting with a password link');
       const r = await invite(req, req.body);
       return sendPage(reply, await people(req, shown('Invitation created.', link(r.token))), {
         private: true,
@@ -177,6 +195,7 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
     '/console/users/:userId/reset',
     { config: { permission: 'users:manage' }, schema: { hide: true, params: z.object({ userId: uuid }) } },
     async (req, reply) => {
+      if (loginOptions(app).ssoOnly) return refusedOnPage(req, reply, 'A password reset link');
       const { userId } = req.params;
       const t = await resetLink(req, userId);
       return sendPage(reply, await people(req, shown('Password reset link created.', t)), {
@@ -196,11 +215,25 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
   );
 }
 
+const passwordsAreOff = (app: App) => loginOptions(app).ssoOnly;
+const passwordsOffPage = (app: App) =>
+  loginPage({ next: '/console', error: passwordsOff('Setting a password').message, ...loginOptions(app) });
+
+/** With single sign-on configured: where people come from, and the mapping's page. */
+function ssoNotice(app: App): Html | undefined {
+  const sso = app.config.sso;
+  if (!sso) return undefined;
+  return html`<div class="card" role="status"><p>${sso.only ? 'Single sign-on only: people join by signing in through their identity provider; invitations and password links are turned off.' : 'People can also sign in through single sign-on.'} Roles from the providers' groups: <a href="/console/users/sso">Single sign-on mapping</a>.</p></div>`;
+}
+
 function passwordLinkRoutes(server: RouteServer, app: App) {
   server.get(
     '/console/reset',
     { config: { permission: 'public' }, schema: { hide: true, querystring: z.object({ token }) } },
-    async (req, reply) => sendPage(reply, setPasswordPage(req.query.token)),
+    async (req, reply) =>
+      passwordsAreOff(app)
+        ? sendPage(reply, passwordsOffPage(app), { status: 403 })
+        : sendPage(reply, setPasswordPage(req.query.token)),
   );
 
   server.post(
@@ -214,6 +247,7 @@ function passwordLinkRoutes(server: RouteServer, app: App) {
     },
     async (req, reply) => {
       const body = req.body;
+      if (passwordsAreOff(app)) return sendPage(reply, passwordsOffPage(app), { status: 403 });
       try {
         await completePasswordReset(app.db, body.token, body.password, app.now());
       } catch (err) {

@@ -1,37 +1,39 @@
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { html } from '../../core/html.ts';
 import { OmbudError } from '../../core/errors.ts';
+import { passwordsOff } from '../../core/sso/refusal.ts';
 import { login, logout } from '../../services/users/admins.ts';
-import { publicPage } from '../../web/layout.ts';
+import { loginPage as page } from '../../web/pages/people/loginPage.ts';
 import { assertSameOrigin, cookieOptions, SESSION_COOKIE } from '../auth.ts';
-
-const loginPage = (next: string, error?: string) =>
-  publicPage({
-    title: 'Sign in · Ombud',
-    lang: 'en',
-    body: html`<div class="card" style="max-width:26rem;margin:4rem auto">
-<h1>Sign in to Ombud</h1>
-${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<form method="post" action="/console/login">
-<input type="hidden" name="next" value="${next}">
-<label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required style="width:100%">
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required style="width:100%">
-<label for="code">Authenticator code <span class="muted">(if you set one up)</span></label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" style="width:100%">
-<p><button type="submit">Sign in</button></p></form></div>`,
-  });
+import { sendPage } from '../pages.ts';
+import { wantsHtmlPage } from '../problemPage.ts';
+import { loginOptions } from './sso.ts';
 
 const safeNext = (n: string | undefined) => (n && /^\/console(\/|$)/.test(n) ? n : '/console');
 
 export async function sessionRoutes(server: RouteServer, app: App) {
+  /** The sign-in page: a button per single sign-on provider, the password form unless passwords are off. */
+  const loginPage = (next: string, error?: string, signedOut?: string) => {
+    const options = loginOptions(app);
+    const signedOutOf = options.providers.find((p) => p.id === signedOut);
+    return page({ next, error, signedOutOf, ...options });
+  };
+
   server.get(
     '/console/login',
     {
       config: { permission: 'public' },
-      schema: { hide: true, querystring: z.object({ next: z.string().max(200).optional() }) },
+      schema: {
+        hide: true,
+        querystring: z.object({
+          next: z.string().max(200).optional(),
+          'signed-out': z.string().max(40).optional(),
+        }),
+      },
     },
-    async (req, reply) => reply.type('text/html').send(loginPage(safeNext(req.query.next))),
+    async (req, reply) =>
+      reply.type('text/html').send(loginPage(safeNext(req.query.next), undefined, req.query['signed-out'])),
   );
 
   server.post(
@@ -53,6 +55,12 @@ export async function sessionRoutes(server: RouteServer, app: App) {
     },
     async (req, reply) => {
       const body = req.body;
+      if (loginOptions(app).ssoOnly) {
+        // SSO-only mode: no password is checked (nor its account throttled); the page says how to sign in.
+        const off = passwordsOff('Password sign-in');
+        if (!wantsHtmlPage(req)) throw off;
+        return sendPage(reply, loginPage(safeNext(body.next), off.message), { status: 403 });
+      }
       try {
         const { token, expiresAt } = await login(app.db, body.email, body.password, app.now(), {
           code: body.code?.trim() || undefined,
@@ -79,9 +87,11 @@ export async function sessionRoutes(server: RouteServer, app: App) {
     async (req, reply) => {
       assertSameOrigin(req);
       const token = req.cookies[SESSION_COOKIE];
-      if (token) await logout(app.db, token);
+      const ended = token ? await logout(app.db, token) : {};
       reply.clearCookie(SESSION_COOKIE, cookieOptions(app));
-      return reply.redirect('/console/login', 303);
+      // A session begun through a provider: the sign-in page offers to end the provider's session too.
+      const known = loginOptions(app).providers.some((p) => p.id === ended.ssoProvider);
+      return reply.redirect(known ? `/console/login?signed-out=${ended.ssoProvider}` : '/console/login', 303);
     },
   );
 }

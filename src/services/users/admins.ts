@@ -128,19 +128,34 @@ export async function login(
   }
   if (row.locked_until || (row as { failed_logins?: number }).failed_logins)
     await db.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [row.id]);
-  const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
-  await db.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [
-    tokenHash(token),
-    row.id,
-    expiresAt,
-  ]);
+  const { token, expiresAt } = await startSession(db, row.id, now);
   await recordAudit(db, {
     actor: { kind: 'user', id: row.id },
     action: 'auth.login',
     target: `user:${row.id}`,
   });
   return { token, user: toUser(row), expiresAt };
+}
+
+/**
+ * A new console session for a person (after a password sign-in, or a single sign-on through `ssoProvider`):
+ * the token for the cookie; only its hash is stored.
+ */
+export async function startSession(
+  db: Db,
+  userId: string,
+  now: Date,
+  ssoProvider?: string,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
+  await db.query('INSERT INTO sessions (id, user_id, expires_at, sso_provider) VALUES ($1, $2, $3, $4)', [
+    tokenHash(token),
+    userId,
+    expiresAt,
+    ssoProvider ?? null,
+  ]);
+  return { token, expiresAt };
 }
 
 export async function sessionUser(db: Db, token: string, now = new Date()): Promise<User | undefined> {
@@ -152,8 +167,13 @@ export async function sessionUser(db: Db, token: string, now = new Date()): Prom
   return rows[0] ? toUser(rows[0]) : undefined;
 }
 
-export async function logout(db: Db, token: string): Promise<void> {
-  await db.query('DELETE FROM sessions WHERE id = $1', [tokenHash(token)]);
+/** End a session; answers the provider it was begun through (single sign-on), if any. */
+export async function logout(db: Db, token: string): Promise<{ ssoProvider?: string }> {
+  const rows = await db.query<{ sso_provider: string | null }>(
+    'DELETE FROM sessions WHERE id = $1 RETURNING sso_provider',
+    [tokenHash(token)],
+  );
+  return { ssoProvider: rows[0]?.sso_provider ?? undefined };
 }
 
 export async function countUsers(db: Db): Promise<number> {
