@@ -107,6 +107,46 @@ describe('preference center', () => {
     await page.close();
   }, 60_000);
 
+  test('P44 ad matching is in the preference center: objecting there stops it, and "unsubscribe from everything" stops it too', async () => {
+    const box = (page: import('playwright-core').Page, purpose: string, channel: string) =>
+      page.locator(`input[value="${ORG}|${purpose}|${channel}"]`);
+    for (const [email, how] of [
+      ['ad.objector@example.se', 'its own box'],
+      ['leave.all@example.se', 'unsubscribe from everything'],
+    ] as const) {
+      await api('POST', `/api/v1/organizations/${ORG}/consents`, {
+        identity: { email },
+        purpose: 'communication-subscription',
+        channel: 'email',
+        wording: 'Yes, send me newsletters.',
+        source: 'checkout',
+      });
+      // Legitimate interest: allowed until the person objects.
+      expect(await allowed(email, 'ad-matching')).toBe(true);
+      const link = await api('POST', `/api/v1/organizations/${ORG}/preference-links`, {
+        identity: { email },
+      });
+      const page = await browser.newPage();
+      await page.goto(`${link.preferencesUrl}?lang=sv`);
+      // One setting for the purpose (it sends nothing: it matches the hashed address), named as the notice names it.
+      const ad = box(page, 'ad-matching', '*');
+      expect(await ad.isChecked()).toBe(true);
+      await expect(page.locator('li', { has: ad }).textContent()).resolves.toContain(
+        'Anpassad digital annonsering och matchning',
+      );
+      if (how === 'its own box') {
+        await ad.uncheck();
+        await page.getByRole('button', { name: 'Spara mina val' }).click();
+      } else await page.getByRole('button', { name: 'Avregistrera mig från allt' }).click();
+      await page.waitForURL(/saved=1/);
+      expect(await box(page, 'ad-matching', '*').isChecked()).toBe(false);
+      await page.close();
+      // Written by hand: ad matching stops on every address; the newsletter only when leaving everything.
+      expect(await allowed(email, 'ad-matching')).toBe(false);
+      expect(await allowed(email, 'communication-subscription')).toBe(how === 'its own box');
+    }
+  }, 60_000);
+
   test('P07 RFC 8058 one-click unsubscribe works with a plain POST; a GET never unsubscribes', async () => {
     const email = 'olle@example.se';
     await api('POST', `/api/v1/organizations/${ORG}/consents`, {

@@ -3,7 +3,14 @@
  * communication category with its basis and current choice) and applying a change or "leave all".
  * Each change is an ordinary consent event with source 'preference-center' and the wording shown.
  */
-import { channelsOf, communicationBasis, mayContact, type StateRow } from '../../core/consent/rules.ts';
+import {
+  channelsOf,
+  communicationBasis,
+  EVERY_CHANNEL,
+  isDirectMarketing,
+  mayContact,
+  type StateRow,
+} from '../../core/consent/rules.ts';
 import { identityInputOf } from '../../core/consent/identity.ts';
 import { notFound } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -27,9 +34,22 @@ export type PreferenceItem = {
 };
 export type PreferenceCompany = { orgId: string; name: string; items: PreferenceItem[] };
 
-/** Purposes shown in the preference center: those with a communication block. */
+/**
+ * Purposes shown in the preference center: those with a communication block, and every direct-marketing
+ * purpose that reaches people through their addresses without one (ad matching by hashed e-mail, P44),
+ * which the person can object to there (Art. 21(2)).
+ */
 export const preferencePurposes = (index: RegisterIndex, orgId: string): Purpose[] =>
-  index.purposesOf(orgId).filter((p) => p.communication);
+  index
+    .purposesOf(orgId)
+    .filter((p) => p.communication || (isDirectMarketing(p) && channelsOf(p).length > 0));
+
+/**
+ * The settings of a purpose: one per channel it sends on; a purpose that sends nothing (ad matching)
+ * is one setting for every channel ('*'): it is on while no channel of it is objected to.
+ */
+const settingChannels = (p: Purpose): string[] =>
+  p.communication || communicationBasis(p) === 'consent' ? channelsOf(p) : [EVERY_CHANNEL];
 
 const CHANNEL_NAMES: Record<string, Record<Language, string>> = {
   email: { en: 'e-mail', sv: 'e-post', nb: 'e-post' },
@@ -80,16 +100,18 @@ export async function preferencesOf(
       since: new Date(r.since),
     }));
     const items: PreferenceItem[] = [];
+    const allowed = (p: Purpose, channel: string) =>
+      mayContact({ purpose: p, orgId: org.id, channel, state, restricted }).allowed;
     for (const p of preferencePurposes(index, org.id))
-      for (const channel of channelsOf(p))
+      for (const channel of settingChannels(p))
         items.push({
           orgId: org.id,
           subjectId: sid,
           purposeId: p.id,
           channel,
-          label: itemLabel(p, channel, lang),
+          label: channel === EVERY_CHANNEL ? t(p.name, lang) : itemLabel(p, channel, lang),
           basis: communicationBasis(p),
-          on: mayContact({ purpose: p, orgId: org.id, channel, state, restricted }).allowed,
+          on: channel === EVERY_CHANNEL ? channelsOf(p).every((c) => allowed(p, c)) : allowed(p, channel),
         });
     if (items.length) companies.push({ orgId: org.id, name: org.legalName, items });
   }
