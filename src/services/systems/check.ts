@@ -184,12 +184,12 @@ async function checkConnector(c: ConfiguredConnector): Promise<SystemCheck> {
     : { ...base, status: 'ok', detail: `${where} answers` };
 }
 
-/** Check every connection, annotation and connector of a loaded systems file. */
+/** Check every connection, annotation and connector of a loaded systems file, one database after another. */
 export async function checkSystems(
   loaded: LoadedSystems,
   opts: { register?: Register } = {},
 ): Promise<SystemCheck[]> {
-  const out: SystemCheck[] = [];
+  const connects = new Map<string, SystemCheck>();
   const open = new Map<string, { c: SqlConnector; live: LiveSchema }>();
   try {
     for (const conn of loaded.connections) {
@@ -197,9 +197,15 @@ export async function checkSystems(
       try {
         const c = await connect(conn);
         open.set(conn.key, { c, live: await c.describe() });
-        out.push({ target: conn.key, check: 'connect', status: 'ok', detail: where, at: conn.at });
+        connects.set(conn.key, {
+          target: conn.key,
+          check: 'connect',
+          status: 'ok',
+          detail: where,
+          at: conn.at,
+        });
       } catch (err) {
-        out.push({
+        connects.set(conn.key, {
           target: conn.key,
           check: 'connect',
           status: 'fail',
@@ -212,9 +218,12 @@ export async function checkSystems(
     const found = validateDatasets(loaded.datasets, { live, register: opts.register })
       .filter((f) => f.severity === 'error')
       .map((f) => ({ path: f.path, message: f.message, at: loaded.locateDataset(f.path) }));
-    for (const d of loaded.datasets) {
-      const o = open.get(d.fides_key);
-      if (!o) continue;
+    const out: SystemCheck[] = [];
+    for (const conn of loaded.connections) {
+      out.push(connects.get(conn.key)!);
+      const o = open.get(conn.key);
+      const d = loaded.datasets.find((x) => x.fides_key === conn.key);
+      if (!o || !d) continue;
       for (const col of d.collections) out.push(await checkCollection(o.c, d, col, found));
       out.push(await checkOmbudTables(o.c, d.fides_key, o.live));
       // Findings on the dataset itself (its register system, …), not on one collection.
@@ -224,8 +233,8 @@ export async function checkSystems(
         out.push({ target: d.fides_key, check: 'annotation', status: 'fail', detail: f.message, at: f.at });
     }
     for (const c of loaded.connectors) out.push(await checkConnector(c));
+    return out;
   } finally {
     for (const { c } of open.values()) await c.close().catch(() => {});
   }
-  return out;
 }

@@ -76,6 +76,161 @@ async function readYamlDir(dir: string): Promise<DatasetSource[]> {
   );
 }
 
+type Located = (path: (string | number)[]) => { file: string; line: number; column: number };
+
+/**
+ * A resolver of the file's references: environment variables from `env`, files read once (relative to
+ * the systems file). An unresolved reference becomes a finding at its value; the value is never said.
+ */
+async function referenceResolver(
+  file: string,
+  config: SystemsConfig,
+  env: Record<string, string | undefined>,
+  locate: Located,
+  findings: SystemsFinding[],
+): Promise<(path: (string | number)[], value: string) => string | undefined> {
+  const files = new Map<string, string | undefined>();
+  for (const value of [
+    ...Object.values(config.systems).flatMap((s) => [s.url, s.password ?? '']),
+    ...Object.values(config.connectors).flatMap((c) => [c.url, c.secret]),
+  ])
+    for (const ref of referencesOf(value))
+      if (ref.kind === 'file' && !files.has(ref.name)) {
+        const p = isAbsolute(ref.name) ? ref.name : resolve(dirname(file), ref.name);
+        files.set(ref.name, await readFile(p, 'utf8').catch(() => undefined));
+      }
+  const lookup = (ref: Reference): { value: string } | { error: string } => {
+    if (ref.kind === 'env') {
+      const v = env[ref.name];
+      return v ? { value: v } : { error: `the environment variable ${ref.name} is not set.` };
+    }
+    const v = files.get(ref.name);
+    // A secret file usually ends with a newline; the value is its first line.
+    return v === undefined
+      ? { error: `the file ${ref.name} cannot be read.` }
+      : { value: v.replace(/\r?\n$/, '') };
+  };
+  return (path, value) => {
+    const r = resolveReferences(value, lookup);
+    if ('value' in r) return r.value;
+    findings.push({
+      severity: 'error',
+      ...locate(path),
+      message: `${path.join('.')}: ${r.error}`,
+      hint: r.error.includes('environment')
+        ? 'Set it in the environment of Ombud (its value is never printed).'
+        : `A file reference is read relative to ${file}; check the path and that Ombud may read it.`,
+    });
+    return undefined;
+  };
+}
+
+/** The databases and HTTP connectors of the file, their references resolved and their URLs checked. */
+function resolveEntries(
+  config: SystemsConfig,
+  resolved: (path: (string | number)[], value: string) => string | undefined,
+  locate: Located,
+  findings: SystemsFinding[],
+): { connections: ConfiguredConnection[]; connectors: ConfiguredConnector[] } {
+  const connections: ConfiguredConnection[] = [];
+  for (const [key, s] of Object.entries(config.systems)) {
+    const url = resolved(['systems', key, 'url'], s.url);
+    const password =
+      s.password === undefined ? undefined : resolved(['systems', key, 'password'], s.password);
+    if (url === undefined || (s.password !== undefined && password === undefined)) continue;
+    const scheme = URL.canParse(url) ? new URL(url).protocol.replace(/:$/, '') : undefined;
+    if (!scheme || !SCHEMES.includes(scheme)) {
+      findings.push({
+        severity: 'error',
+        ...locate(['systems', key, 'url']),
+        message: `systems.${key}.url: not a database URL${referencesOf(s.url).length ? ' (after its references were put in)' : ''}.`,
+        hint: 'Use postgres://USER@HOST:PORT/DATABASE or mysql://USER@HOST:PORT/DATABASE (mariadb:// too).',
+      });
+      continue;
+    }
+    connections.push({ key, url: withPassword(url, password), at: locate(['systems', key, 'url']) });
+  }
+  const connectors: ConfiguredConnector[] = [];
+  for (const [systemId, c] of Object.entries(config.connectors)) {
+    const url = resolved(['connectors', systemId, 'url'], c.url);
+    const secret = resolved(['connectors', systemId, 'secret'], c.secret);
+    if (url === undefined || secret === undefined) continue;
+    // The connector's own rules (an http(s) URL, a whsec_ secret), said without the values.
+    const checked = httpConnectorInput.safeParse({ systemId, url, secret });
+    if (!checked.success) {
+      for (const i of checked.error.issues)
+        findings.push({
+          severity: 'error',
+          ...locate(['connectors', systemId, ...i.path.map(String)]),
+          message: `connectors.${systemId}.${i.path.join('.')}: ${i.message}.`,
+        });
+      continue;
+    }
+    connectors.push({ ...c, systemId, url, secret, at: locate(['connectors', systemId]) });
+  }
+  return { connections, connectors };
+}
+
+/**
+ * The annotations of the file's folder, parsed (against `register` when given), and matched with the
+ * file: each annotated dataset needs its database, each database an annotated dataset, each connector a
+ * register system.
+ */
+async function readAnnotations(
+  file: string,
+  config: SystemsConfig,
+  connectors: ConfiguredConnector[],
+  opts: { locate: Located; findings: SystemsFinding[]; register?: Register },
+): Promise<Pick<LoadedSystems, 'datasetsDir' | 'datasets' | 'locateDataset'>> {
+  const { locate, findings, register } = opts;
+  const datasetsDir = isAbsolute(config.datasets) ? config.datasets : resolve(dirname(file), config.datasets);
+  if (!(await stat(datasetsDir).catch(() => undefined))?.isDirectory()) {
+    findings.push({
+      severity: 'error',
+      ...locate(['datasets']),
+      message: `datasets: '${config.datasets}' is not a folder (relative to ${file}).`,
+      hint: 'Name the folder of the dataset annotations (YAML); see docs/systems.md.',
+    });
+    return { datasets: [], locateDataset: () => undefined };
+  }
+  const sources = await readYamlDir(datasetsDir);
+  if (!sources.length)
+    findings.push({
+      severity: 'error',
+      ...locate(['datasets']),
+      message: `datasets: the folder '${config.datasets}' holds no .yaml files.`,
+      hint: 'Put the dataset annotations there (ombud dataset generate writes a first draft).',
+    });
+  const ann = parseDatasetSources(sources, register ? { register } : {});
+  findings.push(...ann.findings);
+  for (const d of ann.datasets)
+    if (!config.systems[d.fides_key])
+      findings.push({
+        severity: 'error',
+        ...(ann.locate(d.fides_key) ?? locate(['systems'])),
+        message: `Dataset '${d.fides_key}' has no database in ${file}.`,
+        hint: `Add systems: { ${d.fides_key}: { url: \${env:…} } } to ${file}.`,
+      });
+  for (const key of Object.keys(config.systems))
+    if (!ann.datasets.some((d) => d.fides_key === key))
+      findings.push({
+        severity: 'error',
+        ...locate(['systems', key]),
+        message: `systems.${key}: no annotated dataset has this fides_key.`,
+        hint: `Datasets in ${config.datasets}: ${ann.datasets.map((d) => d.fides_key).join(', ') || 'none'}.`,
+      });
+  if (register)
+    for (const c of connectors)
+      if (!register.systems.some((s) => s.id === c.systemId))
+        findings.push({
+          severity: 'error',
+          ...c.at,
+          message: `connectors.${c.systemId}: '${c.systemId}' is not a system of the register.`,
+          hint: `Use a register system id: ${register.systems.map((s) => s.id).join(', ')}.`,
+        });
+  return { datasetsDir, datasets: ann.datasets, locateDataset: ann.locate };
+}
+
 /**
  * Read and check the systems file `file`: references resolved with `env` and files (relative to the
  * systems file), the annotations read (checked against `register` when given). Findings, never a throw,
@@ -112,132 +267,12 @@ export async function loadSystems(
   const findings = [...parsed.findings];
   const config = parsed.config;
   if (!config || findings.some((f) => f.severity === 'error')) return { ...empty, config, findings };
-  const base = dirname(file);
-  const files = new Map<string, string | undefined>();
-  for (const value of [
-    ...Object.values(config.systems).flatMap((s) => [s.url, s.password ?? '']),
-    ...Object.values(config.connectors).flatMap((c) => [c.url, c.secret]),
-  ])
-    for (const ref of referencesOf(value))
-      if (ref.kind === 'file' && !files.has(ref.name)) {
-        const p = isAbsolute(ref.name) ? ref.name : resolve(base, ref.name);
-        files.set(ref.name, await readFile(p, 'utf8').catch(() => undefined));
-      }
-  const lookup = (ref: Reference): { value: string } | { error: string } => {
-    if (ref.kind === 'env') {
-      const v = opts.env[ref.name];
-      return v ? { value: v } : { error: `the environment variable ${ref.name} is not set.` };
-    }
-    const v = files.get(ref.name);
-    // A secret file usually ends with a newline; the value is its first line.
-    return v === undefined
-      ? { error: `the file ${ref.name} cannot be read.` }
-      : { value: v.replace(/\r?\n$/, '') };
-  };
-  const resolved = (path: (string | number)[], value: string): string | undefined => {
-    const r = resolveReferences(value, lookup);
-    if ('value' in r) return r.value;
-    findings.push({
-      severity: 'error',
-      ...parsed.locate(path),
-      message: `${path.join('.')}: ${r.error}`,
-      hint: r.error.includes('environment')
-        ? 'Set it in the environment of Ombud (its value is never printed).'
-        : `A file reference is read relative to ${file}; check the path and that Ombud may read it.`,
-    });
-    return undefined;
-  };
-  const connections: ConfiguredConnection[] = [];
-  for (const [key, s] of Object.entries(config.systems)) {
-    const url = resolved(['systems', key, 'url'], s.url);
-    const password =
-      s.password === undefined ? undefined : resolved(['systems', key, 'password'], s.password);
-    if (url === undefined || (s.password !== undefined && password === undefined)) continue;
-    const scheme = URL.canParse(url) ? new URL(url).protocol.replace(/:$/, '') : undefined;
-    if (!scheme || !SCHEMES.includes(scheme)) {
-      findings.push({
-        severity: 'error',
-        ...parsed.locate(['systems', key, 'url']),
-        message: `systems.${key}.url: not a database URL${referencesOf(s.url).length ? ' (after its references were put in)' : ''}.`,
-        hint: 'Use postgres://USER@HOST:PORT/DATABASE or mysql://USER@HOST:PORT/DATABASE (mariadb:// too).',
-      });
-      continue;
-    }
-    connections.push({ key, url: withPassword(url, password), at: parsed.locate(['systems', key]) });
-  }
-  const connectors: ConfiguredConnector[] = [];
-  for (const [systemId, c] of Object.entries(config.connectors)) {
-    const url = resolved(['connectors', systemId, 'url'], c.url);
-    const secret = resolved(['connectors', systemId, 'secret'], c.secret);
-    if (url === undefined || secret === undefined) continue;
-    // The connector's own rules (an http(s) URL, a whsec_ secret), said without the values.
-    const checked = httpConnectorInput.safeParse({ systemId, url, secret });
-    if (!checked.success) {
-      for (const i of checked.error.issues)
-        findings.push({
-          severity: 'error',
-          ...parsed.locate(['connectors', systemId, ...i.path.map(String)]),
-          message: `connectors.${systemId}.${i.path.join('.')}: ${i.message}.`,
-        });
-      continue;
-    }
-    connectors.push({ ...c, systemId, url, secret, at: parsed.locate(['connectors', systemId]) });
-  }
-  const datasetsDir = isAbsolute(config.datasets) ? config.datasets : resolve(base, config.datasets);
-  const isDir = (await stat(datasetsDir).catch(() => undefined))?.isDirectory();
-  if (!isDir) {
-    findings.push({
-      severity: 'error',
-      ...parsed.locate(['datasets']),
-      message: `datasets: '${config.datasets}' is not a folder (relative to ${file}).`,
-      hint: 'Name the folder of the dataset annotations (YAML); see docs/systems.md.',
-    });
-    return { ...empty, config, connections, connectors, findings };
-  }
-  const sources = await readYamlDir(datasetsDir);
-  if (!sources.length)
-    findings.push({
-      severity: 'error',
-      ...parsed.locate(['datasets']),
-      message: `datasets: the folder '${config.datasets}' holds no .yaml files.`,
-      hint: 'Put the dataset annotations there (ombud dataset generate writes a first draft).',
-    });
-  const ann = parseDatasetSources(sources, opts.register ? { register: opts.register } : {});
-  findings.push(...ann.findings);
-  // Each annotated dataset needs its database, and each configured database an annotated dataset.
-  for (const d of ann.datasets)
-    if (!config.systems[d.fides_key])
-      findings.push({
-        severity: 'error',
-        ...(ann.locate(d.fides_key) ?? parsed.locate(['systems'])),
-        message: `Dataset '${d.fides_key}' has no database in ${file}.`,
-        hint: `Add systems: { ${d.fides_key}: { url: \${env:…} } } to ${file}.`,
-      });
-  for (const key of Object.keys(config.systems))
-    if (!ann.datasets.some((d) => d.fides_key === key))
-      findings.push({
-        severity: 'error',
-        ...parsed.locate(['systems', key]),
-        message: `systems.${key}: no annotated dataset has this fides_key.`,
-        hint: `Datasets in ${config.datasets}: ${ann.datasets.map((d) => d.fides_key).join(', ') || 'none'}.`,
-      });
-  if (opts.register)
-    for (const c of connectors)
-      if (!opts.register.systems.some((s) => s.id === c.systemId))
-        findings.push({
-          severity: 'error',
-          ...c.at,
-          message: `connectors.${c.systemId}: '${c.systemId}' is not a system of the register.`,
-          hint: `Use a register system id: ${opts.register.systems.map((s) => s.id).join(', ')}.`,
-        });
-  return {
-    file,
-    config,
-    datasetsDir,
-    datasets: ann.datasets,
-    connections,
-    connectors,
+  const resolved = await referenceResolver(file, config, opts.env, parsed.locate, findings);
+  const entries = resolveEntries(config, resolved, parsed.locate, findings);
+  const annotations = await readAnnotations(file, config, entries.connectors, {
+    locate: parsed.locate,
     findings,
-    locateDataset: ann.locate,
-  };
+    register: opts.register,
+  });
+  return { ...empty, config, ...entries, ...annotations, findings };
 }
