@@ -201,8 +201,13 @@ export function parseSystemsConfig(source: { path: string; text: string }): Pars
     for (const issue of parsed.error.issues) {
       const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
       const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
+      // A key of `systems` or `connectors` that is no fides_key or system id: the key's own rule says why.
       const what =
-        issue.code === 'unrecognized_keys' ? `unknown key '${issue.keys.join("', '")}'` : issue.message;
+        issue.code === 'unrecognized_keys'
+          ? `unknown key '${issue.keys.join("', '")}'`
+          : issue.code === 'invalid_key'
+            ? `'${String(path.at(-1))}': ${issue.issues[0]?.message ?? issue.message}`
+            : issue.message;
       findings.push({
         severity: 'error',
         ...locate(at),
