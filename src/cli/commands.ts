@@ -27,11 +27,26 @@ const SYSTEMS = {
 
 export const COMMANDS = {
   start: defineCommand({
-    summary: 'Start the server (embedded database unless DATABASE_URL is set) and load the demo group',
+    summary:
+      'Start the server (embedded database unless DATABASE_URL is set) with the demo group or your own',
     description:
-      "Open the database (migrating it), load the demo group (its register, notices, systems and a first administrator) unless --no-demo, start the workers and listen. Without SMTP_URL the demo's SMTP catcher receives the mail. Runs until SIGINT or SIGTERM. Every setting is in the README's Configuration section.",
+      "Open the database (migrating it), load the demo group (its register, notices, systems and a first administrator) unless --no-demo or --register, start the workers and listen. With --register DIR the group's own register is applied and the systems of its systems file (--systems, or ombud.yaml in DIR) are connected: fulfilment, retention and the subject locator run over them; without a systems file requests wait for agents. Without SMTP_URL the demo's SMTP catcher receives the mail. Runs until SIGINT or SIGTERM. Every setting is in the README's Configuration section.",
     options: {
       'no-demo': { type: 'boolean', description: 'Do not load the demo group and its systems' },
+      register: {
+        type: 'string',
+        value: 'DIR',
+        env: 'OMBUD_REGISTER',
+        description:
+          "the group's register, applied at the start (a new revision only when it changed); the demo is not loaded",
+      },
+      systems: {
+        type: 'string',
+        value: 'FILE',
+        env: 'OMBUD_SYSTEMS',
+        description:
+          "the group's systems (docs/systems.md); default ombud.yaml in the --register folder; without one, no systems are connected",
+      },
     },
     env: [
       ...DATABASE_ENV,
@@ -51,6 +66,8 @@ export const COMMANDS = {
       'OMBUD_AUDIT_CHECKPOINT_MAIL',
       'OMBUD_OIDC_PROVIDERS',
       'OMBUD_SSO_ONLY',
+      'OMBUD_REGISTER',
+      'OMBUD_SYSTEMS',
     ],
     exits: {
       0: 'stopped by SIGINT or SIGTERM',
@@ -58,7 +75,8 @@ export const COMMANDS = {
     },
     examples: [
       'ombud start',
-      'DATABASE_URL=postgres://ombud@127.0.0.1:5432/ombud PORT=8080 ombud start --no-demo',
+      'DATABASE_URL=postgres://ombud@127.0.0.1:5432/ombud PORT=8080 ombud start --register ./register',
+      'ombud start --register ./register --systems ./ombud.yaml',
     ],
   }),
   'register validate': defineCommand({
@@ -537,6 +555,36 @@ export const COMMANDS = {
       1: 'the log does not verify (nothing signed), a key is missing, or the POST failed',
     },
     examples: ['ombud audit checkpoint'],
+  }),
+  'systems check': defineCommand({
+    summary: "Check the group's systems before a start: connections, annotations, rights",
+    description:
+      "Read the systems file (docs/systems.md; --systems FILE, or ombud.yaml in --register DIR), resolve its references, connect to every database and try every dataset annotation on it: the tables and annotated columns exist, the identity columns, and the rights the annotation needs (read, delete, update), each tried with a statement that touches no row in a transaction that is rolled back; the tables Ombud keeps there are writable or can be created. Each HTTP connector's address must answer. With --register the annotations are checked against the register too. Prints a table of OK and FAIL with the reasons; changes nothing.",
+    usage: '[--systems FILE] [--register DIR] [--json]',
+    options: {
+      systems: {
+        type: 'string',
+        value: 'FILE',
+        env: 'OMBUD_SYSTEMS',
+        description: 'the systems file (default ombud.yaml in the --register folder)',
+      },
+      register: {
+        type: 'string',
+        value: 'DIR',
+        env: 'OMBUD_REGISTER',
+        description: 'the register folder the annotations are checked against',
+      },
+    },
+    json: '{ ok, file, findings: [{ severity, file, line, column, message, hint }], checks: [{ target, check, status, detail, file, line, column }] }',
+    env: ['OMBUD_SYSTEMS', 'OMBUD_REGISTER'],
+    exits: {
+      0: 'every check is OK (there may be warnings)',
+      1: 'a check failed, or the systems file or an annotation has errors (at file:line:column)',
+    },
+    examples: [
+      'ombud systems check --register ./register',
+      'WEBSHOP_DB_URL=postgres://shop@db/shop ombud systems check --systems ./ombud.yaml --json',
+    ],
   }),
 } satisfies Record<string, CommandSpec>;
 

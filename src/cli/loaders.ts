@@ -31,4 +31,5 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'requests daily': () => import('./commands/requests-daily.ts'),
   'audit verify': () => import('./commands/audit-verify.ts'),
   'audit checkpoint': () => import('./commands/audit-checkpoint.ts'),
+  'systems check': () => import('./commands/systems-check.ts'),
 };

@@ -134,6 +134,8 @@ export const ENVIRONMENT = {
   OMBUD_DEMO_WEBSHOP_URL: "the demo web shop's database, when --webshop is not given",
   OMBUD_DEMO_CUSTOMER_SERVICE_URL:
     "the demo customer service's database, when --customer-service is not given",
+  OMBUD_REGISTER: "the group's register folder, applied at the start (as --register)",
+  OMBUD_SYSTEMS: "the group's systems file (as --systems; docs/systems.md)",
   USER: 'named in the audit entries the command writes (actor cli:USER)',
 } as const;
 

@@ -7,12 +7,13 @@ import { loadDemo } from '../../demo/loadDemo.ts';
 import { buildServer } from '../../http/server.ts';
 import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
-import { backfillRequestStops } from '../../services/requests/consentLink.ts';
-import { pdfRenderer, startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
-import { startRetention } from '../../services/retention/worker.ts';
+import { pdfRenderer } from '../../services/requests/fulfilRequest.ts';
+import type { OpenSystems } from '../../services/systems/open.ts';
+import { startSystemWorkers } from '../../services/systems/startWorkers.ts';
 import { startAuditCheckpoints } from '../../services/audit/checkpoints.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { COMMANDS } from '../commands.ts';
+import { groupInstallation } from '../groupSystems.ts';
 import type { Run } from '../spec.ts';
 
 export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
@@ -27,7 +28,21 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     io.out(
       `Audit chain key created in ${app.auditKeyCreated} (no OMBUD_SECRET_KEYS): keep it, and back it up apart from the database; without it the audit log cannot be verified.`,
     );
-  if (!values['no-demo']) {
+  // The demo group, unless the group's own register or systems are given (src/cli/groupSystems.ts).
+  const withDemo = !values['no-demo'] && !values.register && !values.systems;
+  let groupSystems: OpenSystems | undefined;
+  if (!withDemo) {
+    const opened = await groupInstallation(app, values, io).catch(async (err) => {
+      await app.close();
+      throw err;
+    });
+    if (opened === false) {
+      await app.close();
+      return 1;
+    }
+    groupSystems = opened;
+  }
+  if (withDemo) {
     const demo = await loadDemo(app);
     io.out(
       `Demo group loaded: register revision ${demo.revision}${demo.registerChanged ? ' (new)' : ''}${demo.published.length ? `; published ${demo.published.join(', ')}` : ''}.`,
@@ -51,7 +66,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   // The demo's own systems (web shop, customer service), embedded or on the DATABASE_URL server, and the
   // fulfilment worker that carries verified requests out in them.
   let demoSystems: DemoSystems | undefined;
-  if (!values['no-demo']) {
+  if (withDemo) {
     const t0 = Date.now();
     demoSystems = await openDemoSystems({
       databaseUrl: config.databaseUrl,
@@ -61,14 +76,15 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     io.out(
       `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,
     );
-    await backfillRequestStops(app, workers);
-    await startRequestFulfilment(app, workers, demoSystems);
+  }
+  // Fulfilment, retention and the subject locator over the systems, the demo's or the group's own.
+  const systems = demoSystems ?? groupSystems;
+  if (systems) {
+    await startSystemWorkers(app, workers, systems);
     const pdf = pdfRenderer();
     io.out(
       `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
     );
-    // The nightly retention run over the same systems (and /console/retention).
-    await startRetention(app, workers, demoSystems);
   }
   const server = await buildServer(app, { workers });
   await server.listen({ port: config.port, host: config.host });
@@ -85,7 +101,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     [
       '',
       `  Privacy center   ${base}/privacy`,
-      `  Notice (NestIT)  ${base}/privacy/nestit-group`,
+      ...(withDemo ? [`  Notice (NestIT)  ${base}/privacy/nestit-group`] : []),
       `  Admin console    ${base}/console`,
       `  API docs         ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
       `  Health           ${base}/healthz`,
@@ -109,7 +125,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     checkpoints.stop();
     await server.close();
     await stopWorkers(workers);
-    await demoSystems?.close();
+    await systems?.close();
     await catcher?.close();
     await app.close();
     process.exit(0);

@@ -2,12 +2,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type ParseResult, parseRegisterFiles, type SourceFile } from '../../core/register/parse.ts';
 import { validationError } from '../../core/errors.ts';
+import { SYSTEMS_FILE_NAMES } from '../../core/systems/config.ts';
 
-async function walk(dir: string): Promise<string[]> {
+async function walk(dir: string, top = true): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(p)));
+    if (entry.isDirectory()) out.push(...(await walk(p, false)));
+    // The systems file beside the register (docs/systems.md) is not a part of it.
+    else if (top && (SYSTEMS_FILE_NAMES as readonly string[]).includes(entry.name)) continue;
     else if (/\.ya?ml$/.test(entry.name)) out.push(p);
   }
   return out;
