@@ -142,3 +142,53 @@ describe('privacy center: send me my communication settings link', () => {
     expect(notice.body).toContain(`href="/privacy/requests/new?lang=nb&amp;company=provendo"`);
   });
 });
+
+describe("privacy center: the settings link for a customer known only in the group's own systems", () => {
+  let t: DeskServer;
+  beforeAll(async () => {
+    t = await startDesk({ fulfilment: 'embedded' });
+    // A Norwegian web-shop customer who never gave a consent: only the shop knows the address.
+    await t.app.db.query(
+      `INSERT INTO demo_webshop.customers (id, customer_number, email, first_name, country, created_at, last_activity_at)
+       VALUES (990001, 'C-990001', 'kari.shop@example.no', 'Kari', 'NO', now(), now())`,
+    );
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  const ask = (email: string, lang: string) =>
+    t.server.inject({
+      method: 'POST',
+      url: '/privacy/settings-link',
+      payload: new URLSearchParams({ email, lang }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+  test('P07 P44 a web-shop customer gets a link from the company the shop attributes them to, and can object to ad matching there', async () => {
+    const res = await ask('Kari.Shop@example.no', 'nb');
+    expect(res.statusCode).toBe(200);
+    const mail = await t.smtp.waitFor((m) => m.to.includes('kari.shop@example.no'));
+    // Written by hand: a Norwegian customer of the shop is Provendo's (customers.country NO), and only Provendo's.
+    const links = [...mail.text.matchAll(/(http\S+\/privacy\/preferences\/(\S+?)\?lang=nb)/g)];
+    expect(links).toHaveLength(1);
+    expect(mail.text).toContain('Provendo AS');
+    expect(mail.text).not.toMatch(/NestIT Sverige AB|Bokhyllan Nordic AB/);
+    const page = await t.server.inject({
+      method: 'GET',
+      url: `/privacy/preferences/${links[0]![2]}?lang=nb`,
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('value="provendo|ad-matching|*" checked');
+    const audit = await t.app.db.query<{ details: { foundIn: string } }>(
+      "SELECT details FROM audit_log WHERE action = 'consent.preference-link.mail' AND org_id = 'provendo'",
+    );
+    expect(audit.map((a) => a.details.foundIn)).toEqual(['own-systems']);
+    // An address nobody holds still gets nothing, and the same page.
+    const unknown = await ask('nobody.shop@example.no', 'nb');
+    expect(unknown.body).toBe(res.body);
+    await new Promise((r) => setTimeout(r, 500));
+    const outbox = await t.app.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM mail_outbox WHERE to_address = 'nobody.shop@example.no'",
+    );
+    expect(outbox[0]!.n).toBe(0);
+  });
+});

@@ -18,6 +18,7 @@ import { afterResponse } from '../background.ts';
 import { sendPage } from '../pages.ts';
 import { submissionLimiter } from '../requestLimits.ts';
 import type { RouteServer } from '../routeServer.ts';
+import type { BackgroundWork } from '../../workers.ts';
 
 const params = z.object({
   orgId: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
@@ -27,13 +28,13 @@ const query = z.object({
   version: z.coerce.number().int().positive().optional(),
 });
 
-export async function privacyRoutes(server: RouteServer, app: App) {
-  centerRoutes(server, app);
+export async function privacyRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  centerRoutes(server, app, workers);
   noticeRoutes(server, app);
 }
 
 /** The landing page and the settings-link form on it. */
-function centerRoutes(server: RouteServer, app: App) {
+function centerRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const landing = async (lang: Language, error?: string) => {
     const r = await app.registers.get();
     return String(
@@ -92,7 +93,7 @@ function centerRoutes(server: RouteServer, app: App) {
       }
       const input = { email: email.data, lang: b.lang };
       later(req, 'settings-link', async () => {
-        await mailPreferenceLinks(app, input);
+        await mailPreferenceLinks(app, input, workers.subjectSystems);
         await flushMail(app);
       });
       const group = (await app.registers.get())?.index.register.group.name;
