@@ -44,9 +44,14 @@ export function migrationChecksum(text: string): string {
 /** Versions sort as text: numbered files and steps have zero-padded numbers. */
 const byVersion = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * `allowLate`: migrations known to have been numbered before others that ran earlier, before this guard
+ * existed, and checked by hand to give the same schema in either order; they run late without a refusal.
+ */
 export function planMigrations(
   known: readonly KnownMigration[],
   applied: readonly AppliedMigration[],
+  opts: { allowLate?: ReadonlySet<string> } = {},
 ): MigrationPlan {
   const knownBy = new Map(known.map((m) => [m.version, m]));
   const appliedBy = new Map(applied.map((m) => [m.version, m]));
@@ -69,7 +74,8 @@ export function planMigrations(
     .sort(byVersion);
   if (newestApplied !== undefined)
     for (const v of pending)
-      if (byVersion(v, newestApplied) < 0) problems.push({ kind: 'out-of-order', version: v, newestApplied });
+      if (byVersion(v, newestApplied) < 0 && !opts.allowLate?.has(v))
+        problems.push({ kind: 'out-of-order', version: v, newestApplied });
   return { pending, backfill, problems };
 }
 
