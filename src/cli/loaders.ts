@@ -31,4 +31,6 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'requests daily': () => import('./commands/requests-daily.ts'),
   'audit verify': () => import('./commands/audit-verify.ts'),
   'audit checkpoint': () => import('./commands/audit-checkpoint.ts'),
+  backup: () => import('./commands/backup.ts'),
+  restore: () => import('./commands/restore.ts'),
 };
