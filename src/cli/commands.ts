@@ -540,7 +540,9 @@ export const COMMANDS = {
     summary: 'Back up the embedded database and the key files of its data directory into one archive',
     description:
       'Copy the embedded database (in OMBUD_DATA_DIR) and every other file of its data directory (the audit chain key, the checkpoint signing key, a data keyring, the exported checkpoints) into one archive: a ZIP file with manifest.json (row counts, migrations, checksums), database.tar.gz and files/. THE ARCHIVE HOLDS THE KEYS that open the sealed data and verify the audit log: keep it as safe as the data, or leave the keys out with --without-keys and keep them apart. The embedded database belongs to one process: stop the server for the few seconds of the copy. The database is copied as it is, never migrated, so take one before an upgrade. A PostgreSQL server is backed up with pg_dump instead (docs/backup.md).',
-    args: [{ name: 'FILE', description: 'the archive to write (outside the data directory)', required: true }],
+    args: [
+      { name: 'FILE', description: 'the archive to write (outside the data directory)', required: true },
+    ],
     options: {
       'without-keys': {
         type: 'boolean',
