@@ -584,6 +584,57 @@ export const COMMANDS = {
     examples: [
       'ombud systems check --register ./register',
       'WEBSHOP_DB_URL=postgres://shop@db/shop ombud systems check --systems ./ombud.yaml --json',
+  backup: defineCommand({
+    summary: 'Back up the embedded database and the key files of its data directory into one archive',
+    description:
+      'Copy the embedded database (in OMBUD_DATA_DIR) and every other file of its data directory (the audit chain key, the checkpoint signing key, a data keyring, the exported checkpoints) into one archive: a ZIP file with manifest.json (row counts, migrations, checksums), database.tar.gz and files/. THE ARCHIVE HOLDS THE KEYS that open the sealed data and verify the audit log: keep it as safe as the data, or leave the keys out with --without-keys and keep them apart. The embedded database belongs to one process: stop the server for the few seconds of the copy. The database is copied as it is, never migrated, so take one before an upgrade. A PostgreSQL server is backed up with pg_dump instead (docs/backup.md).',
+    args: [
+      { name: 'FILE', description: 'the archive to write (outside the data directory)', required: true },
+    ],
+    options: {
+      'without-keys': {
+        type: 'boolean',
+        description: 'leave the key files out of the archive (keep them apart, safely)',
+      },
+      force: { type: 'boolean', description: 'replace FILE when it exists' },
+    },
+    json: '{ file, bytes, createdAt, migrations, tables, rows, files, keys, leftOut, elsewhere }',
+    env: [
+      'OMBUD_DATA_DIR',
+      'DATABASE_URL',
+      'OMBUD_AUDIT_KEY_FILE',
+      'OMBUD_AUDIT_SIGNING_KEY',
+      'OMBUD_SECRET_KEYS',
+      'OMBUD_SECRET',
+    ],
+    progress: 'the tables counted, then the copy and the writing of the archive',
+    exits: {
+      0: 'written',
+      1: 'refused: DATABASE_URL is set (use pg_dump), no embedded database, the server is running, or FILE exists or is inside the data directory',
+    },
+    examples: ['ombud backup /backups/ombud-2026-12-07.zip', 'ombud backup ombud.zip --without-keys --json'],
+  }),
+  restore: defineCommand({
+    summary: 'Restore the embedded database and its key files from an archive of ombud backup',
+    description:
+      'Check the archive whole (a damaged or foreign file is named with what is wrong, and nothing is written), then load its database and files into the data directory of OMBUD_DATA_DIR and count every table against the archive. A data directory that holds anything is refused unless --force, which moves it aside (to <dir>.before-restore-<time>; nothing is deleted). A backup of an older version is migrated at the next start. Then check the audit log with ombud audit verify.',
+    args: [{ name: 'FILE', description: 'the archive ombud backup wrote', required: true }],
+    options: {
+      force: {
+        type: 'boolean',
+        description: 'restore over a data directory that holds something (it is moved aside, not deleted)',
+      },
+    },
+    json: '{ file, dataDir, createdAt, migrations, tables, rows, files, leftOut, movedAside, newer }',
+    env: ['OMBUD_DATA_DIR', 'DATABASE_URL'],
+    progress: 'the check of the archive, the loading and the tables counted',
+    exits: {
+      0: 'restored, every table with the rows of the backup',
+      1: 'refused: not a usable backup (named with what is wrong), the data directory is not empty (without --force) or in use, or DATABASE_URL is set (use pg_restore)',
+    },
+    examples: [
+      'OMBUD_DATA_DIR=/srv/ombud-new ombud restore /backups/ombud-2026-12-07.zip',
+      'ombud restore ombud.zip --force',
     ],
   }),
 } satisfies Record<string, CommandSpec>;

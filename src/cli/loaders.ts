@@ -32,4 +32,6 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'audit verify': () => import('./commands/audit-verify.ts'),
   'audit checkpoint': () => import('./commands/audit-checkpoint.ts'),
   'systems check': () => import('./commands/systems-check.ts'),
+  backup: () => import('./commands/backup.ts'),
+  restore: () => import('./commands/restore.ts'),
 };

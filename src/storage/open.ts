@@ -18,7 +18,7 @@ const alive = (pid: number) => {
  * The embedded database belongs to one process at a time: a lock file names its owner,
  * so a second process gets a clear message instead of a corrupted data directory.
  */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const lock = `${dataDir}/lock`;
   const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
   if (owner && owner !== process.pid && alive(owner))

@@ -44,3 +44,24 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
   return new PgliteDb(pg, pg);
 }
+
+/**
+ * A copy of an open embedded database's data directory as a gzipped tar (PGlite's `dumpDataDir`), taken
+ * after a checkpoint, between statements: what `ombud backup` stores.
+ */
+export async function dumpPgliteDataDir(db: Db): Promise<Uint8Array> {
+  const pg = (db as { instance?: PGlite }).instance;
+  if (!pg) throw new Error('dumpPgliteDataDir: not an embedded database');
+  await pg.exec('CHECKPOINT');
+  return new Uint8Array(await (await pg.dumpDataDir('gzip')).arrayBuffer());
+}
+
+/** Create the embedded database in `dataDir` (empty or missing) from a `dumpPgliteDataDir` tarball. */
+export async function loadPgliteDataDir(dataDir: string, tarball: Uint8Array): Promise<void> {
+  const pg = await PGlite.create({
+    dataDir,
+    parsers,
+    loadDataDir: new Blob([tarball as Uint8Array<ArrayBuffer>]),
+  });
+  await pg.close();
+}

@@ -3,6 +3,7 @@
  * service on MariaDB by default), seeded deterministically, in databases named retention_* so they are
  * told apart from other suites' on the shared servers; and Ombud's own database (PGlite, or the server).
  */
+import { DONE_TABLE, OWN_MIGRATIONS_TABLE } from '../../src/core/fulfilment/own-tables.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import type { RetentionDeps } from '../../src/services/retention/runRetention.ts';
 import type { Db } from '../../src/storage/db.ts';
@@ -45,12 +46,15 @@ export async function count(c: SystemDb, sql: string, params: unknown[] = []): P
   return Number(row?.n ?? 0);
 }
 
-/** Every row of every table, except Ombud's own record of which runs swept the database. */
+/**
+ * Every row of every table, except Ombud's own records of which runs swept the database and which
+ * versions of its tables ran there (their times differ from run to run).
+ */
 export async function snapshot(d: SystemDb): Promise<Record<string, unknown[]>> {
   const c = d.connector;
   const schema = await c.describe();
   const out: Record<string, unknown[]> = {};
-  for (const t of schema.tables.filter((x) => x !== 'ombud_retention_done')) {
+  for (const t of schema.tables.filter((x) => x !== DONE_TABLE && x !== OWN_MIGRATIONS_TABLE)) {
     const cols = schema.columns.filter((x) => x.table === t).map((x) => x.column);
     const rs = await c.query(
       `SELECT * FROM ${c.quote(t)} ORDER BY ${cols.map((x) => c.quote(x)).join(', ')}`,

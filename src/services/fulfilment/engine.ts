@@ -24,6 +24,7 @@ import { change, select } from './connectors/run.ts';
 import { splitByRetention } from '../../core/retention/expiry.ts';
 import type { SqlConnector } from './connectors/types.ts';
 import { maskingStrategy } from './masking.ts';
+import { ensureOwnTables, MARKER_TABLE } from './ownTables.ts';
 
 export type Row = Record<string, unknown>;
 export type Located = Map<NodeId, Row[]>;
@@ -239,26 +240,11 @@ async function updateRows(
 // Markers: restricted rows are recorded in each database, so its connector and consent lookups treat them as
 // store-only, and rows kept under a rule carry the day they may be erased.
 
-export const MARKER_TABLE = 'ombud_restrictions';
+export { MARKER_TABLE };
 
-const markerTableReady = new WeakSet<SqlConnector>();
-
-/** Create the marker table when missing (once per connector: the check is a statement of its own). */
-export async function ensureMarkerTable(c: SqlConnector): Promise<void> {
-  if (markerTableReady.has(c)) return;
-  await c.exec(
-    `CREATE TABLE IF NOT EXISTS ${MARKER_TABLE} (
-       collection_name VARCHAR(100) NOT NULL,
-       row_key VARCHAR(200) NOT NULL,
-       request_id VARCHAR(100) NOT NULL,
-       reason VARCHAR(40) NOT NULL,
-       rule_id VARCHAR(100),
-       erase_on DATE,
-       PRIMARY KEY (collection_name, row_key)
-     )`,
-  );
-  markerTableReady.add(c);
-}
+/** Ombud's tables in this database at their current version (./ownTables.ts): the markers among them. */
+export const ensureMarkerTable = (c: SqlConnector, label?: string) =>
+  ensureOwnTables(c, label).then(() => {});
 
 export const rowKey = (collection: Collection, row: Row) =>
   primaryKey(collection)
@@ -405,7 +391,7 @@ async function inOneTransaction(
 ): Promise<CollectionOutcome[]> {
   const { datasetKey, nodes, located } = where;
   const c0 = engine.connectors.get(datasetKey)!;
-  if (where.markers) await ensureMarkerTable(c0);
+  if (where.markers) await ensureMarkerTable(c0, `the database of dataset ${datasetKey}`);
   return c0.transaction(async (tx) => {
     const out: CollectionOutcome[] = [];
     for (const id of nodes) {

@@ -187,7 +187,7 @@ export async function markHold(
   try {
     for (const [dataset, collections] of [...scoped].sort(([a], [b]) => a.localeCompare(b))) {
       const c = sys.connectors.get(dataset)!;
-      await ensureMarkerTable(c);
+      await ensureMarkerTable(c, `the database of dataset ${dataset}`);
       const held = await c.transaction(async (tx) => {
         const out: HeldRow[] = [];
         for (const { collection, rows } of collections) {

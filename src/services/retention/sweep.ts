@@ -26,7 +26,8 @@ import {
 import { type Sql, sql } from '../../storage/sql.ts';
 import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
-import { ensureMarkerTable, MARKER_TABLE, type Row } from '../fulfilment/engine.ts';
+import { MARKER_TABLE, type Row } from '../fulfilment/engine.ts';
+import { DONE_TABLE, ensureOwnTables } from '../fulfilment/ownTables.ts';
 import { KeyedHashPseudonym } from '../fulfilment/masking.ts';
 import {
   act,
@@ -76,7 +77,7 @@ export type RetentionOutcome = {
   rows: number;
 };
 
-export const DONE_TABLE = 'ombud_retention_done';
+export { DONE_TABLE };
 
 export type SweepOptions = {
   today: IsoDate;
@@ -116,18 +117,6 @@ async function keyCollationOf(c: SqlConnector): Promise<Pick<SweepContext, 'keyC
   return kc ? { keyCollation: kc } : {};
 }
 
-async function ensureDoneTable(c: SqlConnector): Promise<void> {
-  await c.exec(
-    `CREATE TABLE IF NOT EXISTS ${DONE_TABLE} (
-       run_id VARCHAR(100) NOT NULL,
-       dataset VARCHAR(100) NOT NULL,
-       swept_for DATE NOT NULL,
-       outcome TEXT NOT NULL,
-       PRIMARY KEY (run_id, dataset)
-     )`,
-  );
-}
-
 async function committedOutcome(c: SqlConnector, runId: string, dataset: string) {
   const rows = await select<{ outcome: string }>(
     c,
@@ -155,8 +144,7 @@ export async function sweepDataset(
   let markers: boolean;
   if (opts.dryRun) markers = await tableExists(c, MARKER_TABLE);
   else {
-    await ensureMarkerTable(c);
-    await ensureDoneTable(c);
+    await ensureOwnTables(c, `the database of dataset ${plan.dataset}`);
     markers = true;
     const before = await committedOutcome(c, opts.runId, plan.dataset);
     if (before) return { outcomes: before, resumed: true };

@@ -43,7 +43,16 @@ export interface SqlDialect extends SqlRenderer {
   setTarget(table: Sql, column: string): Sql;
   /** Insert rows, replacing those whose `conflict` columns match: one statement. */
   upsert(table: string, columns: readonly UpsertColumn[], rows: number, conflict: readonly string[]): Sql;
+  /**
+   * Wait (up to a minute) for the lock `name`, inside a transaction of the connector: held until the
+   * transaction ends (PostgreSQL's advisory transaction lock), or until `unlock` (MariaDB/MySQL's GET_LOCK,
+   * held by the session: DDL commits there anyway). One migrator of Ombud's tables at a time.
+   */
+  lock(query: (q: Sql) => Promise<Record<string, unknown>[]>, name: string): Promise<void>;
+  unlock(query: (q: Sql) => Promise<Record<string, unknown>[]>, name: string): Promise<void>;
 }
+
+const LOCK_SECONDS = 60;
 
 const perRow = (c: UpsertColumn, i: number) => ('values' in c ? c.values[i] : c.value);
 
@@ -79,6 +88,11 @@ export const postgresDialect: SqlDialect = {
              .map((c) => sql`${sql.id(c.name)} = EXCLUDED.${sql.id(c.name)}`),
          )}`;
   },
+  async lock(query, name) {
+    await query(sql`SELECT 1 AS ok FROM (SELECT pg_advisory_xact_lock(hashtext(${name}))) AS l`);
+  },
+  // The transaction's end lets it go.
+  unlock: async () => {},
 };
 
 export const mysqlDialect: SqlDialect = {
@@ -118,5 +132,13 @@ export const mysqlDialect: SqlDialect = {
              .filter((c) => !conflict.includes(c.name))
              .map((c) => sql`${sql.id(c.name)} = VALUES(${sql.id(c.name)})`),
          )}`;
+  },
+  async lock(query, name) {
+    const [row] = await query(sql`SELECT GET_LOCK(${name}, ${LOCK_SECONDS}) AS ok`);
+    if (Number(row?.ok) !== 1)
+      throw new Error(`Waited ${LOCK_SECONDS} s for the lock '${name}': another Ombud process holds it.`);
+  },
+  async unlock(query, name) {
+    await query(sql`SELECT RELEASE_LOCK(${name}) AS ok`);
   },
 };
