@@ -584,6 +584,8 @@ export const COMMANDS = {
     examples: [
       'ombud systems check --register ./register',
       'WEBSHOP_DB_URL=postgres://shop@db/shop ombud systems check --systems ./ombud.yaml --json',
+    ],
+  }),
   backup: defineCommand({
     summary: 'Back up the embedded database and the key files of its data directory into one archive',
     description:
