@@ -45,8 +45,8 @@ export async function renderPublishedNotice(
  */
 const indexes = new WeakMap<Db, Map<number, Promise<RegisterIndex>>>();
 function indexOf(db: Db, revision: number): Promise<RegisterIndex> {
-  let byRevision = indexes.get(db);
-  if (!byRevision) indexes.set(db, (byRevision = new Map()));
+  const byRevision = indexes.get(db) ?? new Map<number, Promise<RegisterIndex>>();
+  indexes.set(db, byRevision);
   let ix = byRevision.get(revision);
   if (!ix) {
     ix = registerRevision(db, revision).then((r) => {
