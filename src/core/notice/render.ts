@@ -336,7 +336,7 @@ export function noticeHtmlDocument(doc: NoticeDocument): string {
 export const NOTICE_CSS = `body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;max-width:52rem;margin:2rem auto;padding:0 1rem}
 h1{font-size:1.9rem;margin:.2rem 0 1rem}h2{font-size:1.35rem;margin-top:2.2rem;border-bottom:1px solid #dfe3ea;padding-bottom:.3rem}h3{font-size:1.1rem;margin-top:1.6rem}
 dl{display:grid;grid-template-columns:minmax(10rem,14rem) 1fr;gap:.25rem 1rem;background:#f6f8fb;border-radius:8px;padding:.8rem 1rem}dt{font-weight:600;grid-column:1}dd{margin:0;grid-column:2}
-table{border-collapse:collapse;width:100%;font-size:.93rem}th,td{text-align:left;border-bottom:1px solid #e4e7ed;padding:.35rem .5rem;vertical-align:top}
+nav ol li{margin:.15rem 0}nav ol a{display:inline-block;padding:.15rem 0;min-height:24px}table{border-collapse:collapse;width:100%;font-size:.93rem}th,td{text-align:left;border-bottom:1px solid #e4e7ed;padding:.35rem .5rem;vertical-align:top}
 .upcoming{background:#fff6da;border:1px solid #f0d98a;padding:.6rem .8rem;border-radius:6px}nav ol{columns:2}
 @media (max-width:40rem){dl{grid-template-columns:1fr}dt,dd{grid-column:1}nav ol{columns:1}}`;
 

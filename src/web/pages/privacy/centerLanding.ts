@@ -24,14 +24,15 @@ export type CenterLandingData = {
 };
 
 /** On a phone the three boxes of what one can do stack, so their words and the e-mail field fit. */
-const CSS = `@media (max-width:40rem){.grid.todo{grid-template-columns:1fr}}#settings input[type=email]{width:100%}`;
+const CSS = `@media (max-width:40rem){.grid.todo{grid-template-columns:1fr}}#settings input[type=email]{width:100%}
+.notice-langs{display:flex;flex-wrap:wrap;gap:.3rem 1rem}.notice-langs a{display:inline-block;padding:.3rem 0;min-height:24px}`;
 
 const centerLanguages = (lang: Language) => languageNav({ current: lang, href: (l) => `/privacy?lang=${l}` });
 
 function noticeCard(o: CenterCompany): Html {
   return card(html`<h3>${o.legalName}</h3>
 <p class="muted">${o.registrationNumber} · ${o.country}</p>
-<p>${LANGUAGES.map(
+<p class="notice-langs">${LANGUAGES.map(
     (l) => html`<a href="/privacy/${o.id}?lang=${l}" hreflang="${l}">${LANGUAGE_NAMES[l]}</a> `,
   )}</p>`);
 }
