@@ -29,9 +29,18 @@ export const COMMANDS = {
   start: defineCommand({
     summary: 'Start the server (embedded database unless DATABASE_URL is set) and load the demo group',
     description:
-      "Open the database (migrating it), load the demo group (its register, notices, systems and a first administrator) unless --no-demo, start the workers and listen. Without SMTP_URL the demo's SMTP catcher receives the mail. Runs until SIGINT or SIGTERM. Every setting is in the README's Configuration section.",
+      "Open the database (migrating it), load the demo group (its register, notices, systems and a first administrator) unless --no-demo, start the workers and listen. Without SMTP_URL the demo's SMTP catcher receives the mail. Runs until SIGINT or SIGTERM. With --role, a process is only the HTTP server (api) or only the background work (worker); any number of each share one PostgreSQL server (docs/deploy.md). Every setting is in the README's Configuration section.",
     options: {
       'no-demo': { type: 'boolean', description: 'Do not load the demo group and its systems' },
+      role: {
+        type: 'string',
+        choices: ['all', 'api', 'worker'],
+        default: 'all',
+        env: 'OMBUD_ROLE',
+        value: 'ROLE',
+        description:
+          'api: the HTTP server only (it queues the work); worker: the jobs (fulfilment, retention, webhooks, audit checkpoints), no HTTP; all: both',
+      },
     },
     env: [
       ...DATABASE_ENV,
@@ -49,6 +58,10 @@ export const COMMANDS = {
       'OMBUD_AUDIT_CHECKPOINT_DIR',
       'OMBUD_AUDIT_CHECKPOINT_URL',
       'OMBUD_AUDIT_CHECKPOINT_MAIL',
+      'OMBUD_ROLE',
+      'OMBUD_JOB_TIMEOUT_SECONDS',
+      'OMBUD_QUEUE_MAINTENANCE_SECONDS',
+      'OMBUD_RETENTION_RETRY_SECONDS',
     ],
     exits: {
       0: 'stopped by SIGINT or SIGTERM',
@@ -57,6 +70,7 @@ export const COMMANDS = {
     examples: [
       'ombud start',
       'DATABASE_URL=postgres://ombud@127.0.0.1:5432/ombud PORT=8080 ombud start --no-demo',
+      'DATABASE_URL=postgres://ombud@db:5432/ombud ombud start --role worker',
     ],
   }),
   'register validate': defineCommand({

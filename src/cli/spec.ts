@@ -132,6 +132,12 @@ export const ENVIRONMENT = {
   OMBUD_DEMO_WEBSHOP_URL: "the demo web shop's database, when --webshop is not given",
   OMBUD_DEMO_CUSTOMER_SERVICE_URL:
     "the demo customer service's database, when --customer-service is not given",
+  OMBUD_ROLE: 'what `ombud start` runs when --role is not given: all (default), api or worker',
+  OMBUD_JOB_TIMEOUT_SECONDS:
+    'a job (fulfilment, retention run, webhook) still running after this long is taken as lost with its worker and run again (default 900)',
+  OMBUD_QUEUE_MAINTENANCE_SECONDS: 'how often a worker looks for lost jobs (default 120)',
+  OMBUD_RETENTION_RETRY_SECONDS:
+    'the first wait before a failed daily retention run is retried, doubling (default 300)',
   USER: 'named in the audit entries the command writes (actor cli:USER)',
 } as const;
 

@@ -7,18 +7,19 @@ import { loadDemo } from '../../demo/loadDemo.ts';
 import { buildServer } from '../../http/server.ts';
 import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
-import { backfillRequestStops } from '../../services/requests/consentLink.ts';
-import { pdfRenderer, startRequestFulfilment } from '../../services/requests/fulfilRequest.ts';
-import { startRetention } from '../../services/retention/worker.ts';
+import { pdfRenderer } from '../../services/requests/fulfilRequest.ts';
 import { startAuditCheckpoints } from '../../services/audit/checkpoints.ts';
+import { once, queueRole, roleParts, startSystemsWork, workerReady } from '../roles.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { COMMANDS } from '../commands.ts';
 import type { Run } from '../spec.ts';
 
 export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   const config = loadConfig();
+  const role = values.role;
+  const runs = roleParts(role);
   io.out(
-    `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
+    `Ombud${role === 'all' ? '' : ` (${role})`}: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );
   // The installation secret is resolved here, once (without OMBUD_SECRET, the stored one consent uses).
   // The workers log warnings and errors (ids and codes only) to stderr; the server logs through Fastify's.
@@ -28,7 +29,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
       `Audit chain key created in ${app.auditKeyCreated} (no OMBUD_SECRET_KEYS): keep it, and back it up apart from the database; without it the audit log cannot be verified.`,
     );
   if (!values['no-demo']) {
-    const demo = await loadDemo(app);
+    // Once at a time across the processes starting together: the first loads it, the others find it.
+    const demo = await once(app, () => loadDemo(app));
     io.out(
       `Demo group loaded: register revision ${demo.revision}${demo.registerChanged ? ' (new)' : ''}${demo.published.length ? `; published ${demo.published.join(', ')}` : ''}.`,
     );
@@ -47,41 +49,46 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   }
   // The background workers live apart from the App; each start registers itself here.
   const workers = createWorkers();
-  await startPropagation(app, workers);
+  await startPropagation(app, workers, queueRole(app, role));
   // The demo's own systems (web shop, customer service), embedded or on the DATABASE_URL server, and the
   // fulfilment worker that carries verified requests out in them.
   let demoSystems: DemoSystems | undefined;
   if (!values['no-demo']) {
     const t0 = Date.now();
-    demoSystems = await openDemoSystems({
-      databaseUrl: config.databaseUrl,
-      embedded: (app.db as { instance?: PGlite }).instance,
-      current: app.now(),
-    });
+    demoSystems = await once(app, () =>
+      openDemoSystems({
+        databaseUrl: config.databaseUrl,
+        embedded: (app.db as { instance?: PGlite }).instance,
+        current: app.now(),
+      }),
+    );
     io.out(
       `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,
     );
-    await backfillRequestStops(app, workers);
-    await startRequestFulfilment(app, workers, demoSystems);
+    // Fulfilment and the nightly retention run over the same systems (and /console/retention): queued by
+    // an API process, run by a worker.
+    await startSystemsWork(app, workers, demoSystems, role);
     const pdf = pdfRenderer();
     io.out(
       `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
     );
-    // The nightly retention run over the same systems (and /console/retention).
-    await startRetention(app, workers, demoSystems);
   }
-  const server = await buildServer(app, { workers });
-  await server.listen({ port: config.port, host: config.host });
-  // The daily signed checkpoint of the audit log (a timer here, not a schedule in the database).
-  const checkpoints = startAuditCheckpoints(app, app.auditTrust!, {
-    onCheckpoint: (r) =>
-      io.out(
-        `Audit checkpoint signed: ${r.checkpoint.count} entries up to entry ${r.checkpoint.seq}, appended to ${r.file}${r.createdKey ? ` (new signing key ${r.createdKey})` : ''}.`,
-      ),
-    onError: (err) => io.err(`Audit checkpoint not made: ${(err as Error).message}`),
-  });
+  const server = runs.http ? await buildServer(app, { workers }) : undefined;
+  await server?.listen({ port: config.port, host: config.host });
+  // The daily signed checkpoint of the audit log (a timer in the workers, not a schedule in the database).
+  const checkpoints = runs.jobs
+    ? startAuditCheckpoints(app, app.auditTrust!, {
+        onCheckpoint: (r) =>
+          io.out(
+            `Audit checkpoint signed: ${r.checkpoint.count} entries up to entry ${r.checkpoint.seq}, appended to ${r.file}${r.createdKey ? ` (new signing key ${r.createdKey})` : ''}.`,
+          ),
+        onError: (err) => io.err(`Audit checkpoint not made: ${(err as Error).message}`),
+      })
+    : undefined;
   const base = config.publicUrl;
-  io.out(
+  // A worker has no addresses to give: it says what it runs instead.
+  const announce = server ? io.out : () => io.out(workerReady(demoSystems !== undefined));
+  announce(
     [
       '',
       `  Privacy center   ${base}/privacy`,
@@ -101,8 +108,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     ].join('\n'),
   );
   const stop = async () => {
-    checkpoints.stop();
-    await server.close();
+    checkpoints?.stop();
+    await server?.close();
     await stopWorkers(workers);
     await demoSystems?.close();
     await catcher?.close();
