@@ -69,3 +69,9 @@ export async function startSystemsWork(
 /** What a worker prints when it runs (it has no addresses to give). */
 export const workerReady = (withSystems: boolean) =>
   `Worker ready: ${withSystems ? 'fulfilment, retention, ' : ''}webhook deliveries and audit checkpoints; no HTTP listener.`;
+
+/** Said at the start of an `api` or `worker` process on the embedded database, which one process holds. */
+export const embeddedRoleNote = (role: Role): string | undefined =>
+  role === 'all'
+    ? undefined
+    : `Note: --role ${role} on the embedded database, which only this process may open: ${role === 'api' ? 'no worker can run the jobs it queues' : 'no API process can queue work'}. Use DATABASE_URL (a PostgreSQL server) to run API and worker processes apart.`;

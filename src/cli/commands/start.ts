@@ -9,7 +9,7 @@ import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.t
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { pdfRenderer } from '../../services/requests/fulfilRequest.ts';
 import { startAuditCheckpoints } from '../../services/audit/checkpoints.ts';
-import { once, queueRole, roleParts, startSystemsWork, workerReady } from '../roles.ts';
+import { embeddedRoleNote, once, queueRole, roleParts, startSystemsWork, workerReady } from '../roles.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { COMMANDS } from '../commands.ts';
 import type { Run } from '../spec.ts';
@@ -18,6 +18,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   const config = loadConfig();
   const role = values.role;
   const runs = roleParts(role);
+  const note = config.databaseUrl ? undefined : embeddedRoleNote(role);
+  if (note) io.err(note);
   io.out(
     `Ombud${role === 'all' ? '' : ` (${role})`}: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );

@@ -13,6 +13,10 @@
  *
  * The job's data holds the verified identities (the worker needs them); pg-boss deletes finished jobs after
  * `deleteAfterDays` (default 7), and the identities never go to Ombud's own run tables.
+ *
+ * Several processes share the queue (../queue/role.ts): an API process only sends (enqueue, wake, retry);
+ * workers run the jobs, each run under its request's lock on the database, so a job taken as lost
+ * (`expireInSeconds` after it started) while its worker still runs it waits and then finds the run done.
  */
 import { errorFields } from '../../log.ts';
 import PgBoss from 'pg-boss';
