@@ -29,7 +29,7 @@ import type { Db } from '../../src/storage/db.ts';
 import { codeIn, startSmtp } from '../requests/support.ts';
 import { TEST_AUDIT_KEYRING } from '../support/audit-keys.ts';
 import { KEY_PERMISSIONS, type TestClient } from '../support/client.ts';
-import { serverDatabase } from '../support/db.ts';
+import { pgAdmin, serverDatabase } from '../support/db.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -154,12 +154,7 @@ test('P14 two API and two worker processes on one PostgreSQL: a worker killed in
     await admin.end();
     await ombud.drop();
     for (const s of ['webshop', 'customer-service'] as const)
-      await (async () => {
-        const a = new pg.Client({ connectionString: ombud.url });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${demoDb(s).name} WITH (FORCE)`);
-        await a.end();
-      })().catch(() => {});
+      await pgAdmin(`DROP DATABASE IF EXISTS ${demoDb(s).name} WITH (FORCE)`);
   });
   const dataDir = await mkdtemp(join(tmpdir(), 'ombud-procs-'));
   cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
