@@ -40,6 +40,23 @@ const schema = z.object({
     .min(0, 'must be 0 (check every time) or more')
     .max(60_000, 'must be at most 60000')
     .default(1000),
+  OMBUD_JOB_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(86_399, 'must be under a day (86399)')
+    .default(900),
+  OMBUD_QUEUE_MAINTENANCE_SECONDS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(3600, 'must be at most 3600')
+    .default(120),
+  OMBUD_RETENTION_RETRY_SECONDS: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(300),
   OMBUD_REQUEST_FORM_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(20),
   OMBUD_REQUEST_RECIPIENT_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(5),
   OMBUD_VERIFY_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(30),
@@ -103,6 +120,13 @@ type ConfigFields = {
     verifyPerQuarter: number;
     verifyPerSubmission: number;
   }>;
+  /**
+   * The job queues (pg-boss) the processes share (docs/deploy.md): a job still running after
+   * `jobTimeoutSeconds` is taken as lost with its worker and run again by another (the run resumes);
+   * every `maintenanceSeconds` one worker looks for such jobs; a failed daily retention run is retried
+   * after `retentionRetrySeconds` (doubling each time).
+   */
+  queues: Readonly<{ jobTimeoutSeconds: number; maintenanceSeconds: number; retentionRetrySeconds: number }>;
   /** Sites (origins) allowed to post cookie-banner proofs, besides the register's websites. */
   cookieOrigins: readonly string[];
   /** Outgoing mail; without it mail waits in the outbox (see the console's outbox view). */
@@ -172,6 +196,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       recipientPerHour: v.OMBUD_REQUEST_RECIPIENT_LIMIT,
       verifyPerQuarter: v.OMBUD_VERIFY_LIMIT,
       verifyPerSubmission: v.OMBUD_VERIFY_SUBMISSION_LIMIT,
+    },
+    queues: {
+      jobTimeoutSeconds: v.OMBUD_JOB_TIMEOUT_SECONDS,
+      maintenanceSeconds: v.OMBUD_QUEUE_MAINTENANCE_SECONDS,
+      retentionRetrySeconds: v.OMBUD_RETENTION_RETRY_SECONDS,
     },
     cookieOrigins: v.OMBUD_COOKIE_ORIGINS?.split(',') ?? [],
     smtpUrl: v.SMTP_URL,

@@ -30,9 +30,18 @@ export const COMMANDS = {
     summary:
       'Start the server (embedded database unless DATABASE_URL is set) with the demo group or your own',
     description:
-      "Open the database (migrating it), load the demo group (its register, notices, systems and a first administrator) unless --no-demo or --register, start the workers and listen. With --register DIR the group's own register is applied and the systems of its systems file (--systems, or ombud.yaml in DIR) are connected: fulfilment, retention and the subject locator run over them; without a systems file requests wait for agents. Without SMTP_URL the demo's SMTP catcher receives the mail. Runs until SIGINT or SIGTERM. Every setting is in the README's Configuration section.",
+      "Open the database (migrating it), load the demo group (its register, notices, systems and a first administrator) unless --no-demo or --register, start the workers and listen. With --register DIR the group's own register is applied and the systems of its systems file (--systems, or ombud.yaml in DIR) are connected: fulfilment, retention and the subject locator run over them; without a systems file requests wait for agents. Without SMTP_URL the demo's SMTP catcher receives the mail. Runs until SIGINT or SIGTERM. With --role, a process is only the HTTP server (api) or only the background work (worker); any number of each share one PostgreSQL server (docs/deploy.md). Every setting is in the README's Configuration section.",
     options: {
       'no-demo': { type: 'boolean', description: 'Do not load the demo group and its systems' },
+      role: {
+        type: 'string',
+        choices: ['all', 'api', 'worker'],
+        default: 'all',
+        env: 'OMBUD_ROLE',
+        value: 'ROLE',
+        description:
+          'api: the HTTP server only (it queues the work); worker: the jobs (fulfilment, retention, webhooks, audit checkpoints), no HTTP; all: both',
+      },
       register: {
         type: 'string',
         value: 'DIR',
@@ -68,6 +77,10 @@ export const COMMANDS = {
       'OMBUD_SSO_ONLY',
       'OMBUD_REGISTER',
       'OMBUD_SYSTEMS',
+      'OMBUD_ROLE',
+      'OMBUD_JOB_TIMEOUT_SECONDS',
+      'OMBUD_QUEUE_MAINTENANCE_SECONDS',
+      'OMBUD_RETENTION_RETRY_SECONDS',
     ],
     exits: {
       0: 'stopped by SIGINT or SIGTERM',
@@ -77,6 +90,8 @@ export const COMMANDS = {
       'ombud start',
       'DATABASE_URL=postgres://ombud@127.0.0.1:5432/ombud PORT=8080 ombud start --register ./register',
       'ombud start --register ./register --systems ./ombud.yaml',
+      'DATABASE_URL=postgres://ombud@127.0.0.1:5432/ombud PORT=8080 ombud start --no-demo',
+      'DATABASE_URL=postgres://ombud@db:5432/ombud ombud start --role worker',
     ],
   }),
   'register validate': defineCommand({

@@ -136,6 +136,12 @@ export const ENVIRONMENT = {
     "the demo customer service's database, when --customer-service is not given",
   OMBUD_REGISTER: "the group's register folder, applied at the start (as --register)",
   OMBUD_SYSTEMS: "the group's systems file (as --systems; docs/systems.md)",
+  OMBUD_ROLE: 'what `ombud start` runs when --role is not given: all (default), api or worker',
+  OMBUD_JOB_TIMEOUT_SECONDS:
+    'a job (fulfilment, retention run, webhook) still running after this long is taken as lost with its worker and run again (default 900)',
+  OMBUD_QUEUE_MAINTENANCE_SECONDS: 'how often a worker looks for lost jobs (default 120)',
+  OMBUD_RETENTION_RETRY_SECONDS:
+    'the first wait before a failed daily retention run is retried, doubling (default 300)',
   USER: 'named in the audit entries the command writes (actor cli:USER)',
 } as const;
 

@@ -20,6 +20,16 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Run fn in a transaction; nested calls join the outer one. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Run fn holding the lock `name`, waiting for it while another holds it: one holder at a time across
+   * every process on this database (PostgreSQL: an advisory lock on a connection of its own, held while
+   * fn runs and released when it ends or the process dies; PGlite has one process, so a lock in it). fn
+   * queries through this Db as usual. Singleton work (a request's fulfilment run, a day's retention run,
+   * loading the demo) takes one, so several processes never run it at once.
+   */
+  lock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** `lock` without waiting: fn does not run, and `{ locked: false }` is answered, while another holds it. */
+  tryLock<T>(name: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }>;
   close(): Promise<void>;
 }
 

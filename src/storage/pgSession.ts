@@ -63,6 +63,37 @@ export class PgSession {
     );
   }
 
+  /**
+   * fn while this database's advisory lock `name` is held by a connection kept for it (inside a
+   * transaction: by the transaction's own). `wait: false` gives up at once when another session holds it.
+   * The lock goes with the connection: a process that dies releases it.
+   */
+  async advisoryLock<T>(
+    name: string,
+    fn: () => Promise<T>,
+    wait: boolean,
+  ): Promise<{ locked: true; value: T } | { locked: false }> {
+    const client = this.pool ? await this.pool.connect() : (this.client as pg.PoolClient);
+    let broken: Error | undefined;
+    try {
+      const take = wait
+        ? 'SELECT true AS locked FROM pg_advisory_lock(hashtextextended($1, 0))'
+        : 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked';
+      const { rows } = await client.query<{ locked: boolean }>(take, [name]);
+      if (!rows[0]?.locked) return { locked: false };
+      try {
+        return { locked: true, value: await fn() };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]).catch((err) => {
+          broken = err as Error;
+        });
+      }
+    } finally {
+      // A connection whose unlock failed is closed, not pooled: its lock ends with it.
+      if (this.pool) client.release(broken);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool?.end();
   }

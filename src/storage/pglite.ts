@@ -8,11 +8,41 @@ const parsers = {
 
 type Queryable = Pick<Transaction, 'query' | 'exec'>;
 
+/**
+ * Named locks of one embedded database. Its data directory belongs to one process (storage/open.ts), so a
+ * lock within the process is a lock on the database: holders of a name run one after the other.
+ */
+class NamedLocks {
+  private readonly held = new Map<string, Promise<void>>();
+
+  async run<T>(
+    name: string,
+    fn: () => Promise<T>,
+    wait: boolean,
+  ): Promise<{ locked: true; value: T } | { locked: false }> {
+    for (;;) {
+      const other = this.held.get(name);
+      if (!other) break;
+      if (!wait) return { locked: false };
+      await other;
+    }
+    let release!: () => void;
+    this.held.set(name, new Promise<void>((r) => (release = r)));
+    try {
+      return { locked: true, value: await fn() };
+    } finally {
+      this.held.delete(name);
+      release();
+    }
+  }
+}
+
 class PgliteDb implements Db {
   readonly kind = 'pglite' as const;
   constructor(
     private readonly conn: Queryable,
     private readonly root?: PGlite,
+    private readonly locks = new NamedLocks(),
   ) {}
 
   async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -26,7 +56,17 @@ class PgliteDb implements Db {
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (!this.root) return fn(this);
-    return this.root.transaction((tx) => fn(new PgliteDb(tx)));
+    return this.root.transaction((tx) => fn(new PgliteDb(tx, undefined, this.locks)));
+  }
+
+  async lock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const r = await this.locks.run(name, fn, true);
+    if (!r.locked) throw new Error(`lock ${name} was not taken`);
+    return r.value;
+  }
+
+  tryLock<T>(name: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
+    return this.locks.run(name, fn, false);
   }
 
   async close(): Promise<void> {

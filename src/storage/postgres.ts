@@ -17,6 +17,16 @@ class PostgresDb implements Db {
     return this.session.transaction((tx) => fn(tx === this.session ? this : new PostgresDb(tx)));
   }
 
+  async lock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const r = await this.session.advisoryLock(name, fn, true);
+    if (!r.locked) throw new Error(`lock ${name} was not taken`);
+    return r.value;
+  }
+
+  tryLock<T>(name: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
+    return this.session.advisoryLock(name, fn, false);
+  }
+
   close(): Promise<void> {
     return this.session.close();
   }

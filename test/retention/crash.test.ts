@@ -37,6 +37,8 @@ function failingOnce(db: Db): Db {
     },
     exec: (sql) => d.exec(sql),
     transaction: (fn) => d.transaction((tx) => fn(wrap(tx))),
+    lock: (name, fn) => d.lock(name, fn),
+    tryLock: (name, fn) => d.tryLock(name, fn),
     close: () => d.close(),
   });
   return wrap(db);

@@ -9,8 +9,8 @@ import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.t
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { pdfRenderer } from '../../services/requests/fulfilRequest.ts';
 import type { OpenSystems } from '../../services/systems/open.ts';
-import { startSystemWorkers } from '../../services/systems/startWorkers.ts';
 import { startAuditCheckpoints } from '../../services/audit/checkpoints.ts';
+import { embeddedRoleNote, once, queueRole, roleParts, startSystemsWork, workerReady } from '../roles.ts';
 import { type MailCatcher, startMailCatcher } from '../../services/mail/catcher.ts';
 import type { COMMANDS } from '../commands.ts';
 import { groupInstallation } from '../groupSystems.ts';
@@ -18,8 +18,12 @@ import type { Run } from '../spec.ts';
 
 export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   const config = loadConfig();
+  const role = values.role;
+  const runs = roleParts(role);
+  const note = config.databaseUrl ? undefined : embeddedRoleNote(role);
+  if (note) io.err(note);
   io.out(
-    `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
+    `Ombud${role === 'all' ? '' : ` (${role})`}: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );
   // The installation secret is resolved here, once (without OMBUD_SECRET, the stored one consent uses).
   // The workers log warnings and errors (ids and codes only) to stderr; the server logs through Fastify's.
@@ -32,7 +36,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   const withDemo = !values['no-demo'] && !values.register && !values.systems;
   let groupSystems: OpenSystems | undefined;
   if (!withDemo) {
-    const opened = await groupInstallation(app, values, io).catch(async (err) => {
+    // The register applied once at a time across the processes starting together.
+    const opened = await once(app, () => groupInstallation(app, values, io)).catch(async (err) => {
       await app.close();
       throw err;
     });
@@ -43,7 +48,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     groupSystems = opened;
   }
   if (withDemo) {
-    const demo = await loadDemo(app);
+    // Once at a time across the processes starting together: the first loads it, the others find it.
+    const demo = await once(app, () => loadDemo(app));
     io.out(
       `Demo group loaded: register revision ${demo.revision}${demo.registerChanged ? ' (new)' : ''}${demo.published.length ? `; published ${demo.published.join(', ')}` : ''}.`,
     );
@@ -62,42 +68,49 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
   }
   // The background workers live apart from the App; each start registers itself here.
   const workers = createWorkers();
-  await startPropagation(app, workers);
+  await startPropagation(app, workers, queueRole(app, role));
   // The demo's own systems (web shop, customer service), embedded or on the DATABASE_URL server, and the
   // fulfilment worker that carries verified requests out in them.
   let demoSystems: DemoSystems | undefined;
   if (withDemo) {
     const t0 = Date.now();
-    demoSystems = await openDemoSystems({
-      databaseUrl: config.databaseUrl,
-      embedded: (app.db as { instance?: PGlite }).instance,
-      current: app.now(),
-    });
+    demoSystems = await once(app, () =>
+      openDemoSystems({
+        databaseUrl: config.databaseUrl,
+        embedded: (app.db as { instance?: PGlite }).instance,
+        current: app.now(),
+      }),
+    );
     io.out(
       `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,
     );
   }
-  // Fulfilment, retention and the subject locator over the systems, the demo's or the group's own.
+  // Fulfilment, retention and the subject locator over the systems, the demo's or the group's own: queued
+  // by an API process, run by a worker.
   const systems = demoSystems ?? groupSystems;
   if (systems) {
-    await startSystemWorkers(app, workers, systems);
+    await startSystemsWork(app, workers, systems, role);
     const pdf = pdfRenderer();
     io.out(
       `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
     );
   }
-  const server = await buildServer(app, { workers });
-  await server.listen({ port: config.port, host: config.host });
-  // The daily signed checkpoint of the audit log (a timer here, not a schedule in the database).
-  const checkpoints = startAuditCheckpoints(app, app.auditTrust!, {
-    onCheckpoint: (r) =>
-      io.out(
-        `Audit checkpoint signed: ${r.checkpoint.count} entries up to entry ${r.checkpoint.seq}, appended to ${r.file}${r.createdKey ? ` (new signing key ${r.createdKey})` : ''}.`,
-      ),
-    onError: (err) => io.err(`Audit checkpoint not made: ${(err as Error).message}`),
-  });
+  const server = runs.http ? await buildServer(app, { workers }) : undefined;
+  await server?.listen({ port: config.port, host: config.host });
+  // The daily signed checkpoint of the audit log (a timer in the workers, not a schedule in the database).
+  const checkpoints = runs.jobs
+    ? startAuditCheckpoints(app, app.auditTrust!, {
+        onCheckpoint: (r) =>
+          io.out(
+            `Audit checkpoint signed: ${r.checkpoint.count} entries up to entry ${r.checkpoint.seq}, appended to ${r.file}${r.createdKey ? ` (new signing key ${r.createdKey})` : ''}.`,
+          ),
+        onError: (err) => io.err(`Audit checkpoint not made: ${(err as Error).message}`),
+      })
+    : undefined;
   const base = config.publicUrl;
-  io.out(
+  // A worker has no addresses to give: it says what it runs instead.
+  const announce = server ? io.out : () => io.out(workerReady(systems !== undefined));
+  announce(
     [
       '',
       `  Privacy center   ${base}/privacy`,
@@ -122,8 +135,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     ].join('\n'),
   );
   const stop = async () => {
-    checkpoints.stop();
-    await server.close();
+    checkpoints?.stop();
+    await server?.close();
     await stopWorkers(workers);
     await systems?.close();
     await catcher?.close();

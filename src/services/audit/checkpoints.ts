@@ -27,6 +27,8 @@ import { type Actor, type AuditHead, actorString, SYSTEM_ACTOR, walkAuditLog } f
 import { auditChainKeys, auditPaths, loadCheckpointKeys } from './keys.ts';
 
 export const CHECKPOINT_FILE = 'checkpoints.jsonl';
+/** Held while a process checks for (and makes) the daily checkpoint (`startAuditCheckpoints`). */
+export const CHECKPOINT_LOCK = 'ombud:audit-checkpoint';
 
 /**
  * What checkpoints take of the application (the App is one): the database, the register (the DPOs'
@@ -305,7 +307,9 @@ export async function verifyAuditTrail(
 /**
  * The daily checkpoint: on start, then every hour a check whether the exported file has one made
  * today (UTC); if not, one is made. Errors go to `onError` (the server logs them) and are retried
- * at the next check.
+ * at the next check. Several worker processes each run this timer: a check runs only while no other
+ * process is checking (a lock on the database; one that is busy skips to its next check), so workers
+ * sharing a checkpoint directory sign one a day between them.
  */
 export function startAuditCheckpoints(
   app: CheckpointHost,
@@ -321,11 +325,13 @@ export function startAuditCheckpoints(
     if (running) return;
     running = true;
     try {
-      const { checkpoints } = await readExportedCheckpoints(trust);
-      const last = checkpoints.at(-1);
-      const today = app.now().toISOString().slice(0, 10);
-      if (!last || last.at.slice(0, 10) < today)
-        opts.onCheckpoint?.(await makeCheckpoint(app, trust, SYSTEM_ACTOR));
+      await app.db.tryLock(CHECKPOINT_LOCK, async () => {
+        const { checkpoints } = await readExportedCheckpoints(trust);
+        const last = checkpoints.at(-1);
+        const today = app.now().toISOString().slice(0, 10);
+        if (!last || last.at.slice(0, 10) < today)
+          opts.onCheckpoint?.(await makeCheckpoint(app, trust, SYSTEM_ACTOR));
+      });
     } catch (err) {
       opts.onError?.(err);
     } finally {

@@ -10,10 +10,12 @@ import { errorFields, type Log } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
 import { type ConsentKeys, consentKeys } from './keys.ts';
 import { deliverOnce, markDead } from './webhooks.ts';
+import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 
 export const QUEUE = 'consent-webhook';
 
-export type PropagatorOptions = {
+/** `consume: false` (an API process): deliveries are queued here and delivered by the workers. */
+export type PropagatorOptions = QueueRole & {
   connectionString?: string;
   retryLimit?: number;
   retryDelaySeconds?: number;
@@ -53,22 +55,23 @@ export class Propagator {
   ) {
     this.retryLimit = opts.retryLimit ?? 8;
     this.retryDelay = opts.retryDelaySeconds ?? 30;
-    this.boss = new PgBoss(
-      opts.connectionString
-        ? { connectionString: opts.connectionString, schedule: false }
-        : { db: bossDb(db), schedule: false },
-    );
+    this.boss = new PgBoss({
+      ...(opts.connectionString ? { connectionString: opts.connectionString } : { db: bossDb(db) }),
+      ...bossRole(opts),
+      schedule: false,
+    });
     this.boss.on('error', (err) => opts.log?.warn(errorFields(err), 'propagation queue error'));
   }
 
   async start(): Promise<this> {
     await this.boss.start();
-    await this.boss.createQueue(QUEUE, {
+    await createQueueOnce(this.db, this.boss, QUEUE, {
       name: QUEUE,
       retryLimit: this.retryLimit,
       retryDelay: this.retryDelay,
       retryBackoff: true,
     });
+    if (this.opts.consume === false) return this;
     await this.boss.work<{ deliveryId: string }>(
       QUEUE,
       { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2 },
@@ -97,7 +100,14 @@ export class Propagator {
 
   /** Queue one delivery. `jobId` = the delivery id for first sends, so a delivery is queued once. */
   async queue(deliveryId: string, jobId?: string): Promise<void> {
-    await this.boss.send(QUEUE, { deliveryId }, jobId ? { id: jobId } : {});
+    await this.boss.send(
+      QUEUE,
+      { deliveryId },
+      {
+        ...(jobId ? { id: jobId } : {}),
+        ...jobExpiry(this.opts),
+      },
+    );
   }
 
   /** Queue the deliveries of a new event (the hook in Workers.consentChanged). */

@@ -13,12 +13,17 @@
  *
  * The job's data holds the verified identities (the worker needs them); pg-boss deletes finished jobs after
  * `deleteAfterDays` (default 7), and the identities never go to Ombud's own run tables.
+ *
+ * Several processes share the queue (../queue/role.ts): an API process only sends (enqueue, wake, retry);
+ * workers run the jobs, each run under its request's lock on the database, so a job taken as lost
+ * (`expireInSeconds` after it started) while its worker still runs it waits and then finds the run done.
  */
 import { errorFields } from '../../log.ts';
 import PgBoss from 'pg-boss';
 import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
 import { ConnectorLimits } from './limiter.ts';
+import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 import { reopenUnanswered } from './recipients.ts';
 import { queueRun, requeueRun, runJob, setRunJob, stepsOpen, unqueueRun } from './runStore.ts';
 import {
@@ -47,7 +52,10 @@ export function pgBossDb(db: Db): PgBoss.Db {
   };
 }
 
-export type FulfilmentQueueOptions = {
+/** The lock one run of a request is carried out under, in whichever process (src/storage/db.ts). */
+export const fulfilmentLock = (requestId: string) => `ombud:fulfilment:${requestId}`;
+
+export type FulfilmentQueueOptions = QueueRole & {
   /** Workers polling the queue (jobs in flight at once). Default 2. */
   workers?: number;
   retryLimit?: number;
@@ -78,14 +86,14 @@ export class FulfilmentQueue {
     const boss = new PgBoss({
       db: pgBossDb(deps.db),
       schema: 'pgboss',
-      supervise: true,
+      ...bossRole(opts),
       schedule: false,
       deleteAfterDays: opts.deleteAfterDays ?? 7,
     });
     // Surfaced through job states; logged by kind only.
     boss.on('error', (err) => deps.log?.warn(errorFields(err), 'fulfilment queue error'));
     await boss.start();
-    await boss.createQueue(FULFILMENT_QUEUE, {
+    await createQueueOnce(deps.db, boss, FULFILMENT_QUEUE, {
       name: FULFILMENT_QUEUE,
       retryLimit: opts.retryLimit ?? 5,
       retryDelay: opts.retryDelaySeconds ?? 5,
@@ -93,25 +101,30 @@ export class FulfilmentQueue {
     });
     const limits = new ConnectorLimits(opts.defaultPerConnector ?? 2, opts.perConnector ?? {});
     const q = new FulfilmentQueue(boss, { ...deps, limits }, opts);
+    if (opts.consume === false) return q;
     for (let i = 0; i < (opts.workers ?? 2); i++)
       await boss.work<FulfilmentInput>(
         FULFILMENT_QUEUE,
         { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
-        async ([job]) => {
-          const res = await runFulfilment(q.deps, job!.data);
-          if (res.status === 'failed')
-            throw new Error(res.steps.find((s) => s.error)?.error ?? 'fulfilment failed');
-          if (res.status === 'waiting') {
-            await q.scheduleCheck(job!.data);
-            // An answer that came in while this run went on: look again now rather than at the timer.
-            await q.wake(job!.data.requestId);
-            return { steps: res.steps.length, waiting: true };
-          }
-          await opts.onDone?.(job!.data, res);
-          return { steps: res.steps.length };
-        },
+        // One run of a request at a time, across the processes: a job taken as lost while its worker
+        // still runs it waits here, then resumes a run that is done (and only completes it).
+        async ([job]) => deps.db.lock(fulfilmentLock(job!.data.requestId), () => q.runJob(job!.data)),
       );
     return q;
+  }
+
+  private async runJob(data: FulfilmentInput) {
+    const res = await runFulfilment(this.deps, data);
+    if (res.status === 'failed')
+      throw new Error(res.steps.find((s) => s.error)?.error ?? 'fulfilment failed');
+    if (res.status === 'waiting') {
+      await this.scheduleCheck(data);
+      // An answer that came in while this run went on: look again now rather than at the timer.
+      await this.wake(data.requestId);
+      return { steps: res.steps.length, waiting: true };
+    }
+    await this.opts.onDone?.(data, res);
+    return { steps: res.steps.length };
   }
 
   /** Queue a verified request. Idempotent per request id: a request already queued or done is not queued again. */
@@ -130,6 +143,7 @@ export class FulfilmentQueue {
       retryLimit: this.opts.retryLimit ?? 5,
       retryDelay: this.opts.retryDelaySeconds ?? 5,
       retryBackoff: true,
+      ...jobExpiry(this.opts),
     };
   }
 

@@ -60,51 +60,91 @@ export type OutboxRow = {
 };
 
 const MAX_ATTEMPTS = 5;
+/** Mail taken per claim, at most per delivery, and how long a claim holds (well past a batch's sending). */
+const CLAIM_BATCH = 10;
+const DELIVERY_LIMIT = 100;
+const CLAIM_MS = 10 * 60_000;
 
-/** Send pending mail over SMTP. Returns how many were sent; failures stay pending until MAX_ATTEMPTS. */
+/**
+ * Claim the next pending mail for this delivery (less the mail it has tried already): no other process
+ * (or delivery) takes it until it is sent, has failed, or the claim has run out (a process that stopped
+ * mid-send).
+ */
+async function claimPending(db: Db, now: Date, tried: string[]): Promise<OutboxRow[]> {
+  const rows = await db.query<OutboxRow>(
+    `UPDATE mail_outbox SET claimed_until = $2
+      WHERE id IN (SELECT id FROM mail_outbox
+                    WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < $1)
+                      AND NOT (id = ANY($3::uuid[]))
+                    ORDER BY created_at LIMIT ${CLAIM_BATCH} FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+    [now.toISOString(), new Date(now.getTime() + CLAIM_MS).toISOString(), tried],
+  );
+  return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+}
+
+/**
+ * Send pending mail over SMTP. Returns how many were sent; failures stay pending until MAX_ATTEMPTS.
+ * Processes delivering at once send each mail once: each sends only the mail it has claimed.
+ */
 export async function deliverOutbox(
   db: Db,
   smtp: { url?: string; from: string },
   now: Date = new Date(),
 ): Promise<{ sent: number; failed: number }> {
   if (!smtp.url) return { sent: 0, failed: 0 };
-  const rows = await db.query<OutboxRow>(
-    `SELECT * FROM mail_outbox WHERE status = 'pending' ORDER BY created_at LIMIT 100`,
-  );
+  const tried: string[] = [];
+  let rows = await claimPending(db, now, tried);
   if (rows.length === 0) return { sent: 0, failed: 0 };
   const transport = nodemailer.createTransport(smtp.url);
   let sent = 0;
   let failed = 0;
   try {
-    for (const m of rows) {
-      try {
-        await transport.sendMail({
-          from: smtp.from,
-          to: m.to_address,
-          subject: m.subject,
-          text: m.body,
-          headers: { 'X-Ombud-Outbox-Id': m.id, 'Content-Language': m.lang },
-        });
-        await db.query(`UPDATE mail_outbox SET status='sent', sent_at=$2, attempts=attempts+1 WHERE id=$1`, [
-          m.id,
-          now.toISOString(),
-        ]);
-        sent++;
-      } catch (err) {
-        // The SMTP error text can quote the address: keep only its code.
-        const code = String((err as { code?: string; responseCode?: number }).code ?? 'error');
-        await db.query(
-          `UPDATE mail_outbox SET attempts=attempts+1, last_error=$2,
-             status = CASE WHEN attempts+1 >= $3 THEN 'failed' ELSE 'pending' END WHERE id=$1`,
-          [m.id, code, MAX_ATTEMPTS],
-        );
-        failed++;
-      }
+    while (rows.length > 0) {
+      tried.push(...rows.map((r) => r.id));
+      await sendClaimed(db, transport, smtp.from, rows, now, (ok) => (ok ? sent++ : failed++));
+      rows = tried.length < DELIVERY_LIMIT ? await claimPending(db, now, tried) : [];
     }
   } finally {
     transport.close();
   }
   return { sent, failed };
+}
+
+/** Send claimed mail, one at a time; each ends sent, or pending (unclaimed) with its error code, or failed. */
+async function sendClaimed(
+  db: Db,
+  transport: ReturnType<typeof nodemailer.createTransport>,
+  from: string,
+  rows: OutboxRow[],
+  now: Date,
+  counted: (ok: boolean) => void,
+): Promise<void> {
+  for (const m of rows) {
+    try {
+      await transport.sendMail({
+        from,
+        to: m.to_address,
+        subject: m.subject,
+        text: m.body,
+        headers: { 'X-Ombud-Outbox-Id': m.id, 'Content-Language': m.lang },
+      });
+      await db.query(
+        `UPDATE mail_outbox SET status='sent', sent_at=$2, attempts=attempts+1, claimed_until=NULL WHERE id=$1`,
+        [m.id, now.toISOString()],
+      );
+      counted(true);
+    } catch (err) {
+      // The SMTP error text can quote the address: keep only its code.
+      const code = String((err as { code?: string; responseCode?: number }).code ?? 'error');
+      await db.query(
+        `UPDATE mail_outbox SET attempts=attempts+1, last_error=$2, claimed_until=NULL,
+             status = CASE WHEN attempts+1 >= $3 THEN 'failed' ELSE 'pending' END WHERE id=$1`,
+        [m.id, code, MAX_ATTEMPTS],
+      );
+      counted(false);
+    }
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { installationSecret } from '../consent/keys.ts';
 import type { Connectors } from '../fulfilment/engine.ts';
 import { pgBossDb } from '../fulfilment/queue.ts';
+import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 import type { RegisterCache } from '../register/currentRegister.ts';
 import {
   controllerTimeZone,
@@ -31,7 +32,11 @@ export const RETENTION_QUEUE = 'ombud-retention';
 export const DEFAULT_RETENTION_CRON = '15 3 * * *';
 
 export type RetentionSystems = { datasets: Dataset[]; connectors: Connectors };
-export type RetentionWorkerOptions = {
+/**
+ * `consume: false` (an API process, ombud start --role api): the console's preview and runs and the legal
+ * holds use the systems, and no job is run, scheduled or caught up here: the workers do that.
+ */
+export type RetentionWorkerOptions = QueueRole & {
   cron?: string;
   /** Send today's job on start when today's run is not done (default true). */
   catchUp?: boolean;
@@ -74,41 +79,62 @@ export class RetentionWorker {
     systems: RetentionSystems,
     opts: RetentionWorkerOptions = {},
   ): Promise<RetentionWorker> {
-    const boss = new PgBoss({ db: pgBossDb(app.db), schema: 'pgboss', supervise: true, schedule: true });
+    const consume = opts.consume !== false;
+    const boss = new PgBoss({
+      db: pgBossDb(app.db),
+      schema: 'pgboss',
+      ...bossRole(opts),
+      schedule: consume,
+    });
     // Surfaced through the runs and job states; logged by kind only.
     boss.on('error', (err) => app.log?.warn(errorFields(err), 'retention queue error'));
     await boss.start();
-    await boss.createQueue(RETENTION_QUEUE, {
-      name: RETENTION_QUEUE,
-      policy: 'stately',
+    const settings = {
+      policy: 'stately' as const,
       retryLimit: opts.retryLimit ?? 3,
       retryDelay: opts.retryDelaySeconds ?? 300,
       retryBackoff: true,
-    });
+      ...jobExpiry(opts),
+    };
+    await createQueueOnce(app.db, boss, RETENTION_QUEUE, { name: RETENTION_QUEUE, ...settings });
     const w = new RetentionWorker(app, slot, systems, boss);
     const reg = await app.registers.get();
     if (!reg) throw precondition('no-register', 'No register is stored.', 'Apply a register first.');
-    await boss.schedule(
-      RETENTION_QUEUE,
-      opts.cron ?? DEFAULT_RETENTION_CRON,
-      {},
-      { tz: controllerTimeZone(reg.index) },
-    );
-    await boss.work<Job>(
-      RETENTION_QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 10 },
-      async ([job]) => {
-        const deps = await w.deps(SYSTEM_ACTOR);
-        const today = job?.data?.day ?? retentionToday(deps.index, app.now());
-        const res = await runRetention(deps, { today, runKey: `daily:${today}` });
-        opts.onRun?.(res);
-        if (res.status === 'failed') throw new Error(`retention run ${res.runId} failed`);
-        return { runId: res.runId, alreadyDone: res.alreadyDone };
-      },
-    );
-    if (opts.catchUp ?? true) await w.catchUp();
+    if (consume) {
+      // The queue's settings as this worker has them (the scheduled jobs take them from the queue).
+      await boss.updateQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, ...settings });
+      // One schedule in the database whoever stores it; pg-boss sends each day's job once for all workers.
+      await boss.schedule(
+        RETENTION_QUEUE,
+        opts.cron ?? DEFAULT_RETENTION_CRON,
+        {},
+        { tz: controllerTimeZone(reg.index) },
+      );
+      await boss.work<Job>(
+        RETENTION_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 10 },
+        async ([job]) => w.runDay(job?.data?.day, opts.onRun),
+      );
+      if (opts.catchUp ?? true) await w.catchUp();
+    }
     slot.retention = w;
     return w;
+  }
+
+  /**
+   * A day's run (default today), under the day's lock: one run at a time across the processes, so a job
+   * taken as lost while its worker still runs it waits here, and then finds the day done.
+   */
+  private async runDay(day: string | undefined, onRun?: (r: RetentionRunResult) => void) {
+    const deps = await this.deps(SYSTEM_ACTOR);
+    const today = day ?? retentionToday(deps.index, this.app.now());
+    const runKey = `daily:${today}`;
+    const res = await this.app.db.lock(`ombud:retention:${runKey}`, () =>
+      runRetention(deps, { today, runKey }),
+    );
+    onRun?.(res);
+    if (res.status === 'failed') throw new Error(`retention run ${res.runId} failed`);
+    return { runId: res.runId, alreadyDone: res.alreadyDone };
   }
 
   /** The use case's dependencies with the current register. */

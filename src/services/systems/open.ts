@@ -1,6 +1,6 @@
 /**
  * The group's systems opened: a connector per annotated dataset, whether they are the demo's own or the
- * ones of the systems file. What the workers of `ombud start` run over (startSystemWorkers).
+ * ones of the systems file. What the workers of `ombud start` run over (startSystemsWork in src/cli/roles.ts).
  */
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import type { LiveSchema } from '../../core/fulfilment/live-schema.ts';
