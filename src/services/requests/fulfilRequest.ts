@@ -39,6 +39,7 @@ import {
   getRequest,
   hasEvent,
   getSubmission,
+  referenceOf,
   submissionKeys,
   registerIndex,
   type RequestRow,
@@ -112,6 +113,7 @@ export async function startRequestFulfilment(
       secret: app.config.secret,
       now: app.now,
       log: app.log,
+      publicUrl: app.config.publicUrl,
       ...(recipients === false
         ? {}
         : {
@@ -152,6 +154,8 @@ async function queueRequest(
     orgId: req.org_id,
     type,
     identities: { email: sub.email },
+    lang: sub.lang,
+    reference: referenceOf(sub.id),
     // This company's rows, and those of the joint arrangements it answers for (Art. 26).
     holders: [req.org_id, ...(req.scope.jointArrangements ?? []).map((j) => `joint:${j}`)],
     corrections,
