@@ -120,3 +120,7 @@ export const listInWords = (items: string[], lang: Language): string =>
     `list:${lang}`,
     () => new Intl.ListFormat(LOCALES[lang], { style: 'long', type: 'conjunction' }),
   ).format(items);
+
+/** A moment's calendar day (YYYY-MM-DD) in the time zone. */
+export const isoDayIn = (d: Date, timeZone: string): string =>
+  cached(`iso:${timeZone}`, () => new Intl.DateTimeFormat('en-CA', { timeZone })).format(d);
