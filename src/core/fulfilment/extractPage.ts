@@ -57,14 +57,15 @@ export function valueInWords(
 const NO_WRAP = new Set(['money_cents', 'date', 'timestamp', 'number']);
 
 const PAGE_CSS = `
-.extract dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.6rem 0}
+.extract dl.facts{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.2rem 1rem;margin:.6rem 0}
+.extract dl.facts dd{overflow-wrap:anywhere}
 .extract dl.facts dt{font-weight:600}.extract dl.facts dd{margin:0}
 .extract section.purpose{margin:1.4rem 0}.extract section.coll{margin:.9rem 0 1.2rem}
 .extract .meta{color:#4a5566;font-size:.92rem;margin:.2rem 0 .5rem}
 .extract table.records{border-collapse:collapse;width:100%;font-size:.92rem}
 .extract table.records th,.extract table.records td{border-bottom:1px solid #e1e5ec;padding:.3rem .5rem;text-align:left;vertical-align:top}
-.extract table.record{border-collapse:collapse;width:100%;margin:.3rem 0 .8rem;font-size:.92rem}
-.extract table.record th{width:32%;text-align:left;font-weight:600;padding:.25rem .5rem;vertical-align:top;border-bottom:1px solid #eef1f5}
+.extract table.record{border-collapse:collapse;width:100%;table-layout:fixed;margin:.3rem 0 .8rem;font-size:.92rem}
+.extract table.record th{width:38%;text-align:left;font-weight:600;padding:.25rem .5rem;vertical-align:top;border-bottom:1px solid #eef1f5;overflow-wrap:break-word}
 .extract table.record td{padding:.25rem .5rem;border-bottom:1px solid #eef1f5;overflow-wrap:anywhere}
 .extract table.record caption{text-align:left;color:#4a5566;font-size:.85rem;padding:.2rem .5rem}
 .extract .nw{white-space:nowrap}.extract .scroll{overflow-x:auto}

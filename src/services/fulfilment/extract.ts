@@ -11,6 +11,7 @@ import {
   type Extract,
   type ExtractCollection,
   type ExtractField,
+  type ExtractPurpose,
   type ExtractTransfer,
 } from '../../core/fulfilment/extractSchema.ts';
 import { categoryWords, EXTRACT_WORDS } from '../../core/fulfilment/extractWords.ts';
@@ -33,10 +34,14 @@ export type ServiceData = {
 
 const purposeIdsOf = (c: Collection) => c.ombud?.purposes ?? [];
 
-/** How the customer names a recipient: the notice's kind of recipient, with the vendor when it is one. */
-export function recipientWords(index: RegisterIndex, s: System, lang: Language): string {
+/**
+ * How the customer names a recipient: the notice's kind of recipient; `withVendor`, followed by the vendor
+ * (its operator) when it is not one of the group's companies (a transfer, a recipient told of a change).
+ */
+export function recipientWords(index: RegisterIndex, s: System, lang: Language, withVendor = true): string {
   const kind = s.recipientCategory ? t(s.recipientCategory, lang) : s.name;
-  const vendor = s.role !== 'internal' && !index.organization(s.operator) && !kind.includes(s.operator);
+  const vendor =
+    withVendor && s.role !== 'internal' && !index.organization(s.operator) && !kind.includes(s.operator);
   return vendor ? `${kind} (${s.operator})` : kind;
 }
 
@@ -88,6 +93,116 @@ function fieldsOf(
 
 function collectionTitle(collection: Collection, lang: Language): string {
   return collection.ombud?.label ? t(collection.ombud.label, lang) : collection.name.replace(/_/g, ' ');
+}
+
+/** What the services answered, as collections of the extract (pushed to `data`) and the services' list. */
+function serviceCollections(
+  index: RegisterIndex,
+  orgId: string,
+  answers: ServiceData[],
+  lang: Language,
+  data: ExtractCollection[],
+  purposeIds: Set<string>,
+): Extract['services'] {
+  // What the services answered, under each service's name; the categories are those the register lists
+  // for the system (a service's own field names are shown as it sent them).
+  const services: Extract['services'] = [];
+  for (const a of answers) {
+    const system = index.systems.get(a.system);
+    const systemName = system?.name ?? a.system;
+    const collections = Object.entries(a.data).filter(([, rows]) => rows.length > 0);
+    services.push({
+      system: a.system,
+      systemName,
+      status: a.status,
+      records: a.records ?? collections.reduce((n, [, rows]) => n + rows.length, 0),
+    });
+    if (collections.length === 0) continue;
+    const servicePurposes = index
+      .purposesOf(orgId)
+      .filter((p) => p.systems.includes(a.system) || p.recipients.includes(a.system))
+      .map((p) => p.id);
+    for (const p of servicePurposes) purposeIds.add(p);
+    for (const [name, rows] of collections) {
+      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      data.push({
+        dataset: '',
+        system: a.system,
+        systemName,
+        collection: name,
+        title: name.replace(/_/g, ' '),
+        purposes: servicePurposes,
+        categories: (system?.dataCategories ?? [])
+          .filter((k) => k.startsWith('user.'))
+          .map((k) => categoryWords(index, k, lang)),
+        fields: keys.map((k) => ({
+          name: k,
+          label: k.replace(/_/g, ' '),
+          categories: [],
+          format: 'text',
+          shown: true,
+        })),
+        rows: rows.map((r) =>
+          Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v, 'text')])),
+        ) as ExtractCollection['rows'],
+        source: 'service',
+      });
+    }
+  }
+  return services;
+}
+
+/** The Art. 15 information of the purposes the data serves, and the transfers of their recipients (Art. 15(2)). */
+function processingOf(
+  index: RegisterIndex,
+  orgId: string,
+  purposeIds: Set<string>,
+  lang: Language,
+): { purposes: ExtractPurpose[]; transfers: ExtractTransfer[] } {
+  const words = NOTICE_STRINGS[lang];
+  const chosen = index.purposesOf(orgId).filter((p) => purposeIds.size === 0 || purposeIds.has(p.id));
+  const purposes = chosen.map((p) => {
+    const rule = p.retention ? index.retentionRules.get(p.retention) : undefined;
+    return {
+      id: p.id,
+      name: t(p.name, lang),
+      legalBases: index.legalBases(p).map((b) => ({
+        basis: b,
+        article: LEGAL_BASIS_ARTICLE[b],
+        text: words.legalBases[b],
+      })),
+      categories: [...new Set(index.categoriesOf(p).map((k) => categoryWords(index, k, lang)))],
+      recipients: index.recipientsOf(p).map((s) => recipientWords(index, s, lang, false)),
+      retention: rule
+        ? { rule: rule.id, name: t(rule.name, lang), description: t(rule.description, lang) }
+        : undefined,
+      sources: p.sources,
+      source: t(p.collection, lang),
+      automatedDecisions: p.automatedDecisions,
+    };
+  });
+  // Art. 15(2): the recipients of these purposes in third countries, with the safeguard of each transfer.
+  const transfers = new Map<string, ExtractTransfer>();
+  for (const p of chosen)
+    for (const sid of [...p.systems, ...p.recipients]) {
+      const s = index.systems.get(sid);
+      if (!s?.transfer) continue;
+      const known = transfers.get(sid);
+      if (known) {
+        if (!known.purposes.includes(p.id)) known.purposes.push(p.id);
+        continue;
+      }
+      transfers.set(sid, {
+        recipient: recipientWords(index, s, lang),
+        system: sid,
+        countries: s.transfer.countries.map((c) => ({ code: c, name: countryName(c, lang) })),
+        mechanism: s.transfer.mechanism,
+        safeguard: words.transferMechanism[s.transfer.mechanism] ?? s.transfer.mechanism,
+        ...(s.transfer.measures ? { measures: t(s.transfer.measures, lang) } : {}),
+        purposes: [p.id],
+      });
+    }
+  return { purposes, transfers: [...transfers.values()] };
 }
 
 export function buildExtract(
@@ -146,94 +261,8 @@ export function buildExtract(
       source: 'database',
     });
   }
-  // What the services answered, under each service's name; the categories are those the register lists
-  // for the system (a service's own field names are shown as it sent them).
-  const services: Extract['services'] = [];
-  for (const a of req.services ?? []) {
-    const system = index.systems.get(a.system);
-    const systemName = system?.name ?? a.system;
-    const collections = Object.entries(a.data).filter(([, rows]) => rows.length > 0);
-    services.push({
-      system: a.system,
-      systemName,
-      status: a.status,
-      records: a.records ?? collections.reduce((n, [, rows]) => n + rows.length, 0),
-    });
-    if (collections.length === 0) continue;
-    const servicePurposes = index
-      .purposesOf(req.orgId)
-      .filter((p) => p.systems.includes(a.system) || p.recipients.includes(a.system))
-      .map((p) => p.id);
-    for (const p of servicePurposes) purposeIds.add(p);
-    for (const [name, rows] of collections) {
-      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-      data.push({
-        dataset: '',
-        system: a.system,
-        systemName,
-        collection: name,
-        title: name.replace(/_/g, ' '),
-        purposes: servicePurposes,
-        categories: (system?.dataCategories ?? [])
-          .filter((k) => k.startsWith('user.'))
-          .map((k) => categoryWords(index, k, lang)),
-        fields: keys.map((k) => ({
-          name: k,
-          label: k.replace(/_/g, ' '),
-          categories: [],
-          format: 'text',
-          shown: true,
-        })),
-        rows: rows.map((r) =>
-          Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v, 'text')])),
-        ) as ExtractCollection['rows'],
-        source: 'service',
-      });
-    }
-  }
-  const words = NOTICE_STRINGS[lang];
-  const chosen = index.purposesOf(req.orgId).filter((p) => purposeIds.size === 0 || purposeIds.has(p.id));
-  const purposes = chosen.map((p) => {
-    const rule = p.retention ? index.retentionRules.get(p.retention) : undefined;
-    return {
-      id: p.id,
-      name: t(p.name, lang),
-      legalBases: index.legalBases(p).map((b) => ({
-        basis: b,
-        article: LEGAL_BASIS_ARTICLE[b],
-        text: words.legalBases[b],
-      })),
-      categories: [...new Set(index.categoriesOf(p).map((k) => categoryWords(index, k, lang)))],
-      recipients: index.recipientsOf(p).map((s) => recipientWords(index, s, lang)),
-      retention: rule
-        ? { rule: rule.id, name: t(rule.name, lang), description: t(rule.description, lang) }
-        : undefined,
-      sources: p.sources,
-      source: t(p.collection, lang),
-      automatedDecisions: p.automatedDecisions,
-    };
-  });
-  // Art. 15(2): the recipients of these purposes in third countries, with the safeguard of each transfer.
-  const transfers = new Map<string, ExtractTransfer>();
-  for (const p of chosen)
-    for (const sid of [...p.systems, ...p.recipients]) {
-      const s = index.systems.get(sid);
-      if (!s?.transfer) continue;
-      const known = transfers.get(sid);
-      if (known) {
-        if (!known.purposes.includes(p.id)) known.purposes.push(p.id);
-        continue;
-      }
-      transfers.set(sid, {
-        recipient: recipientWords(index, s, lang),
-        system: sid,
-        countries: s.transfer.countries.map((c) => ({ code: c, name: countryName(c, lang) })),
-        mechanism: s.transfer.mechanism,
-        safeguard: words.transferMechanism[s.transfer.mechanism] ?? s.transfer.mechanism,
-        ...(s.transfer.measures ? { measures: t(s.transfer.measures, lang) } : {}),
-        purposes: [p.id],
-      });
-    }
+  const services = serviceCollections(index, req.orgId, req.services ?? [], lang, data, purposeIds);
+  const { purposes, transfers } = processingOf(index, req.orgId, purposeIds, lang);
   const authority = index.authorityOf(req.orgId);
   return {
     $schema: `${req.publicUrl ?? ''}${EXTRACT_SCHEMA_PATH}`,
@@ -257,7 +286,7 @@ export function buildExtract(
     services,
     processing: {
       purposes,
-      transfers: [...transfers.values()],
+      transfers,
       automatedDecisions: purposes.some((p) => p.automatedDecisions),
       rights: EXTRACT_WORDS[lang].rights,
       complaintsTo: authority ? { name: t(authority.name, lang), web: authority.web } : undefined,
