@@ -69,6 +69,7 @@ const PAGE_CSS = `
 .extract table.record td{padding:.25rem .5rem;border-bottom:1px solid #eef1f5;overflow-wrap:anywhere}
 .extract table.record caption{text-align:left;color:#4a5566;font-size:.85rem;padding:.2rem .5rem}
 .extract .nw{white-space:nowrap}.extract .scroll{overflow-x:auto}
+@media (max-width:30rem){.extract table.record th,.extract table.record td{display:block;width:auto;border:0;padding:.1rem .5rem}.extract table.record tr{display:block;border-bottom:1px solid #eef1f5;padding:.2rem 0}.extract dl.facts{grid-template-columns:1fr}.extract dl.facts dd{margin-bottom:.3rem}}
 @media print{
   body{background:#fff}main{max-width:none;padding:0}.extract{font-size:10pt}
   .extract .scroll{overflow:visible}
