@@ -59,10 +59,10 @@ const COLLECTIONS = {
 type Name = keyof typeof COLLECTIONS;
 
 export type HandConstants = {
-  head: {
-    controller: Extract['controller'];
-    rights: string[];
-    complaintsTo: Extract['processing']['complaintsTo'];
+  head: Pick<Extract, '$schema' | 'schemaVersion' | 'language' | 'controller'> & {
+    timeZone: string;
+    processing: Omit<Extract['processing'], 'purposes' | 'transfers'>;
+    transfers: Extract['processing']['transfers'];
   };
   collection: Record<string, Omit<ExtractCollection, 'rows'>>;
   purposes: Extract['processing']['purposes'];
@@ -74,9 +74,17 @@ export function handConstants(engine: Engine, index: RegisterIndex, orgId: strin
   const x = buildExtract(engine, all, index, { requestId: '-', orgId, now: new Date(0) });
   return {
     head: {
+      $schema: x.$schema,
+      schemaVersion: x.schemaVersion,
+      language: x.language,
       controller: x.controller,
-      rights: x.processing.rights,
-      complaintsTo: x.processing.complaintsTo,
+      timeZone: x.request.timeZone,
+      processing: {
+        automatedDecisions: x.processing.automatedDecisions,
+        rights: x.processing.rights,
+        complaintsTo: x.processing.complaintsTo,
+      },
+      transfers: x.processing.transfers,
     },
     collection: Object.fromEntries(x.data.map(({ rows: _, ...c }) => [c.collection, c])),
     purposes: x.processing.purposes,
@@ -127,15 +135,19 @@ export async function handAccess(
   ];
   const present = found.filter(([, rows]) => rows.length);
   const purposes = new Set<string>(present.flatMap(([t]) => COLLECTIONS[t].purposes));
+  const { timeZone, processing, transfers, ...head } = k.head;
   const extract: Extract = {
-    request: { id: req.requestId, orgId: req.orgId, generatedAt: req.now.toISOString() },
-    controller: k.head.controller,
-    data: present.map(([t, rows]) => ({ ...k.collection[t]!, rows })),
+    ...head,
+    request: { id: req.requestId, orgId: req.orgId, generatedAt: req.now.toISOString(), timeZone },
+    data: present.map(([t, rows]) => ({
+      ...k.collection[t]!,
+      rows: rows as ExtractCollection['rows'],
+    })),
     services: [],
     processing: {
+      ...processing,
       purposes: k.purposes.filter((p) => purposes.has(p.id)),
-      rights: k.head.rights,
-      complaintsTo: k.head.complaintsTo,
+      transfers: transfers.filter((x) => x.purposes.some((p) => purposes.has(p))),
     },
   };
   return JSON.stringify(extract, null, 2);

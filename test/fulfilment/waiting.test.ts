@@ -373,9 +373,10 @@ describe('access asks the services with an HTTP connector', () => {
     expect(fromService[0]!.rows).toEqual([{ email: who.email, name: marker, lists: ['news', 'offers'] }]);
     expect(x.data.some((c) => c.source === 'database' && c.collection === 'customers')).toBe(true);
     const page = (await getArtifact(db, 'req-access-svc', 'extract.html', clock()))!.body.toString('utf8');
-    expect(page).toContain('E-mail and text-message communication: contacts');
+    expect(page).toContain('<h4>contacts</h4>');
+    expect(page).toContain('Held in: E-mail and text-message communication');
     expect(page).toContain(marker);
-    expect(page).toContain('[&quot;news&quot;,&quot;offers&quot;]'); // a list, written out, escaped
+    expect(page).toContain('<td>news and offers</td>'); // a list, in words
     // Kept only in the run's artifacts: no service copy left, not in the task, steps or audit log.
     expect(res.artifacts).toEqual(['extract.html', 'extract.json', 'portability.zip']);
     expect(await db.query("SELECT name FROM fulfilment_artifacts WHERE name LIKE 'service-%'")).toEqual([]);

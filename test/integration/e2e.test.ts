@@ -77,7 +77,9 @@ describe('P11 P25 P28 P30 P32 one request end to end (PostgreSQL, MariaDB, SMTP)
     // The completion mail, free of charge and within the promised time, names the authority.
     const mail = await s.smtp.waitFor((m) => m.to.includes(who.email) && /completed/.test(m.subject), 10_000);
     expect(mail.text).toMatch(/IMY|Integritetsskyddsmyndigheten/);
-    expect(mail.text).toContain('kept under bookkeeping-se');
+    expect(mail.text).toContain(
+      'because the Swedish Bookkeeping Act (Bokföringslagen 1999:1078, chapter 7, section 2) requires it',
+    );
     expect(done.request.dueDate >= s.app.now().toISOString().slice(0, 10)).toBe(true);
     // Personal data never in the desk's or fulfilment's own records.
     const stored = JSON.stringify(await s.app.db.query('SELECT * FROM fulfilment_steps'));

@@ -134,8 +134,15 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
       expect.arrayContaining(['approved', 'fulfilment-queued', 'completed']),
     );
     const mail = await s.smtp.waitFor((m) => m.to.includes(who.email) && /completed/.test(m.subject), 15_000);
-    expect(mail.text).toContain('kept under bookkeeping-se');
-    expect(mail.text).toContain('E-mail and text-message communication');
+    expect(mail.text).toContain(
+      'because the Swedish Bookkeeping Act (Bokföringslagen 1999:1078, chapter 7, section 2) requires it',
+    );
+    const told = mail.text
+      .split('\n')
+      .find((l) => l.startsWith('We have told those who received your data from us: '));
+    expect(told).toContain(
+      'Service provider for e-mail and text-message communication (Nordic Messaging ApS (placeholder))',
+    );
     // Answers recorded per recipient; no personal data in the run's records or the audit log.
     const tasks = await s.app.db.query<{ system_id: string; via: string; status: string }>(
       'SELECT system_id, via, status FROM fulfilment_recipient_tasks WHERE request_id = $1 ORDER BY system_id',
@@ -186,7 +193,8 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
     const byType = (t: string) => files.find((f) => String(f.headers['content-type']).startsWith(t))!;
     const html = byType('text/html').body;
     expect(html).toContain(c!.email);
-    expect(html).toContain('E-mail and text-message communication: contacts');
+    expect(html).toContain('<h4>contacts</h4>');
+    expect(html).toContain('Held in: E-mail and text-message communication');
     expect(html).toContain(marker);
     const json = JSON.parse(byType('application/json').body);
     expect(json.services).toEqual([

@@ -36,6 +36,30 @@ const fidesFieldMeta = z.object({
   references: z.array(reference).optional(),
 });
 
+/** A label per language, for the customer's extract and mails ("Order total", "Ordersumma", "Ordresum"). */
+export const labelSchema = z
+  .object({ en: z.string().min(1), sv: z.string().min(1).optional(), nb: z.string().min(1).optional() })
+  .describe('What the customer reads: English (required), Swedish and Norwegian.');
+export type Label = z.infer<typeof labelSchema>;
+
+/**
+ * How a field's value is shown to the customer: `money_cents` (an amount in minor units, with `currency` or
+ * the controller's), `date` (a calendar day), `timestamp` (a moment, in the customer's time zone), `country`
+ * (an ISO 3166 code, as the country's name), `boolean` (yes/no), `number`, `list`, `text`. Without it the
+ * value's own type decides.
+ */
+export const FIELD_FORMATS = [
+  'text',
+  'number',
+  'money_cents',
+  'date',
+  'timestamp',
+  'country',
+  'boolean',
+  'list',
+] as const;
+export type FieldFormat = (typeof FIELD_FORMATS)[number];
+
 const fieldObject = z.object({
   name,
   description: z.string().optional(),
@@ -55,6 +79,14 @@ const fieldObject = z.object({
        * Unmarked fields are set to null (or their masking `fixed` value).
        */
       anonymise: z.enum(ANONYMISE_TREATMENTS).optional(),
+      /** What the customer reads for this field in the extract; a field of only `system.*` categories without one is left out of the readable extract. */
+      label: labelSchema.optional(),
+      format: z.enum(FIELD_FORMATS).optional(),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, 'Use an ISO 4217 currency code, e.g. "SEK".')
+        .optional()
+        .describe("money_cents: the amount's currency (default: that of the controller's country)."),
     })
     .optional(),
 });
@@ -208,6 +240,8 @@ type CollectionOmbud = {
   pseudonymised?: boolean;
   purposes?: string[];
   controller?: z.infer<typeof controllerSchema>;
+  /** What the customer reads for these rows: a plural with "your" ("Your orders", "Dina beställningar"). */
+  label?: Label;
 };
 
 export const collectionSchema = z.object({
@@ -221,6 +255,7 @@ export const collectionSchema = z.object({
       pseudonymised: z.boolean().optional(),
       purposes: z.array(z.string()).optional(),
       controller: controllerSchema.optional(),
+      label: labelSchema.optional(),
     })
     // The parsed form keeps `retention` for the legal rules only (the engine treats a collection with
     // `retention` as kept under a legal rule) and moves the purpose rule to `purpose_retention`.
@@ -243,7 +278,12 @@ export const datasetSchema = z.object({
   description: z.string().optional(),
   // A Fides dataset has no `ombud:` block: it must name the register system that holds it.
   ombud: z.object(
-    { system: z.string().min(1), dialect: z.enum(['postgres', 'mysql']).optional() },
+    {
+      system: z.string().min(1),
+      dialect: z.enum(['postgres', 'mysql']).optional(),
+      /** The system as the customer reads it in the extract ("Our web shop"); default the register's name. */
+      label: labelSchema.optional(),
+    },
     {
       error: (iss) =>
         iss.input === undefined

@@ -36,6 +36,8 @@ export type MailInput = {
   reason?: string;
   refusedParts?: string;
   outcome?: string;
+  /** A group request's one answer: each company's outcome, in the customer's words. */
+  outcomes?: { company: string; text: string }[];
   /** A fee, formatted with its currency ("150.00 SEK"). */
   fee?: string;
   authority?: AuthorityRef;
@@ -203,20 +205,27 @@ const T: Record<MailTemplate, (i: MailInput) => Record<Language, Rendered>> = {
       text: `Henvendelsen din krever mer tid enn vanlig. Vi svarer senest ${i.dueDate}.\nBegrunnelse: ${i.reason}`,
     },
   }),
-  completion: (i) => ({
-    en: {
-      subject: `${i.company}: your request is completed (${i.reference})`,
-      text: `We have completed your request for ${typeName(i.type!, 'en')}.${i.outcome ? `\n${i.outcome}` : ''}`,
-    },
-    sv: {
-      subject: `${i.company}: din begäran är klar (${i.reference})`,
-      text: `Vi har slutfört din begäran om ${typeName(i.type!, 'sv')}.${i.outcome ? `\n${i.outcome}` : ''}`,
-    },
-    nb: {
-      subject: `${i.company}: henvendelsen din er ferdigbehandlet (${i.reference})`,
-      text: `Vi har fullført kravet ditt om ${typeName(i.type!, 'nb')}.${i.outcome ? `\n${i.outcome}` : ''}`,
-    },
-  }),
+  completion: (i) => {
+    const rest = i.outcomes?.length
+      ? i.outcomes.map((o) => `\n\n${o.company}:\n${o.text}`).join('')
+      : i.outcome
+        ? `\n${i.outcome}`
+        : '';
+    return {
+      en: {
+        subject: `${i.company}: your request is completed (${i.reference})`,
+        text: `We have completed your request for ${typeName(i.type!, 'en')}.${rest}`,
+      },
+      sv: {
+        subject: `${i.company}: din begäran är klar (${i.reference})`,
+        text: `Vi har slutfört din begäran om ${typeName(i.type!, 'sv')}.${rest}`,
+      },
+      nb: {
+        subject: `${i.company}: henvendelsen din er ferdigbehandlet (${i.reference})`,
+        text: `Vi har fullført kravet ditt om ${typeName(i.type!, 'nb')}.${rest}`,
+      },
+    };
+  },
   'refusal-warning': (i) => ({
     en: {
       subject: `${i.company}: about your request (${i.reference})`,

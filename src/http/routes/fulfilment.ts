@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { rawJsonRoutes, verifiedAnswer } from '../connectorCallback.ts';
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
+import { EXTRACT_SCHEMA_PATH, extractJsonSchema } from '../../core/fulfilment/extractSchema.ts';
 import type { App } from '../../app.ts';
 import {
   answerTaskAs,
@@ -93,6 +94,22 @@ export async function fulfilmentRoutes(server: RouteServer, app: App, workers: B
   apiTaskRoutes(server, app, tick);
   await callbackRoute(server, app, wake);
   statusRoutes(server, app);
+  extractSchemaRoute(server);
+}
+
+/** The JSON Schema the access extract follows (its `$schema`), for the programs that read extracts. */
+function extractSchemaRoute(server: RouteServer) {
+  const body = JSON.stringify(extractJsonSchema(), null, 2);
+  server.get(
+    EXTRACT_SCHEMA_PATH,
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (_req, reply) =>
+      reply
+        .type('application/schema+json')
+        .header('cache-control', 'public, max-age=3600')
+        .header('access-control-allow-origin', '*')
+        .send(body),
+  );
 }
 
 function consoleTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {

@@ -292,9 +292,14 @@ async function publicRoutes(server: RouteServer, app: App, workers: BackgroundWo
     },
     async (req, reply) => {
       const f = await openResult(app, req.params.token);
+      // The readable extract (HTML) and the PDF open in the browser; the JSON and the ZIP are saved.
+      const inline = /^(text\/html|application\/pdf)/.test(f.contentType);
       return reply
         .type(f.contentType)
-        .header('content-disposition', `attachment; filename="${f.filename.replace(/"/g, '')}"`)
+        .header(
+          'content-disposition',
+          `${inline ? 'inline' : 'attachment'}; filename="${f.filename.replace(/"/g, '')}"`,
+        )
         .header('cache-control', 'no-store')
         .send(f.data);
     },

@@ -4,23 +4,25 @@
  * the data the subject provided, processed on consent or contract.
  */
 import { strToU8, zipSync } from 'fflate';
-import type { Collection, Dataset, Field } from '../../core/fulfilment/dataset.ts';
-import { html } from '../../core/html.ts';
+import type { Collection, Dataset, Field, FieldFormat } from '../../core/fulfilment/dataset.ts';
+import {
+  EXTRACT_SCHEMA_PATH,
+  EXTRACT_SCHEMA_VERSION,
+  type Extract,
+  type ExtractCollection,
+  type ExtractField,
+  type ExtractPurpose,
+  type ExtractTransfer,
+} from '../../core/fulfilment/extractSchema.ts';
+import { categoryWords, EXTRACT_WORDS } from '../../core/fulfilment/extractWords.ts';
+import { currencyOf, timeZoneOf } from '../../core/locale.ts';
+import { countryName, NOTICE_STRINGS } from '../../core/notice/i18n.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
-import { type Language, LEGAL_BASIS_ARTICLE, t } from '../../core/register/schema.ts';
-import { publicPage } from '../../core/page.ts';
+import { type Language, LEGAL_BASIS_ARTICLE, type System, t } from '../../core/register/schema.ts';
 import type { Engine, Located, Row } from './engine.ts';
 
-export type ExtractCollection = {
-  dataset: string;
-  system: string;
-  systemName: string;
-  collection: string;
-  categories: string[];
-  rows: Row[];
-  /** Where the rows came from: the group's own database, or a service's answer through its HTTP connector. */
-  source?: 'database' | 'service';
-};
+export { extractHtml } from '../../core/fulfilment/extractPage.ts';
+export type { Extract, ExtractCollection };
 
 /** A service's answer to an access (docs/connectors/http.md): its records by collection. */
 export type ServiceData = {
@@ -30,70 +32,82 @@ export type ServiceData = {
   data: Record<string, Record<string, unknown>[]>;
 };
 
-export type Extract = {
-  request: { id: string; orgId: string; generatedAt: string };
-  controller: { id: string; legalName: string; email: string; dpoEmail?: string };
-  data: ExtractCollection[];
-  /** The services asked for their data (HTTP connector) and what each answered. */
-  services: { system: string; systemName: string; status: 'done' | 'not_found'; records: number }[];
-  processing: {
-    purposes: {
-      id: string;
-      name: string;
-      legalBases: { basis: string; article: string }[];
-      categories: string[];
-      recipients: string[];
-      retention?: { rule: string; name: string; description: string };
-      sources: string[];
-    }[];
-    rights: string[];
-    complaintsTo?: { name: string; web: string };
-  };
-};
-
-const RIGHTS = [
-  'Access to your data and a copy of it (Art. 15)',
-  'Rectification of incorrect or incomplete data (Art. 16)',
-  'Erasure (Art. 17)',
-  'Restriction of processing (Art. 18)',
-  'Data portability (Art. 20)',
-  'Objection to processing based on legitimate interests or for direct marketing (Art. 21)',
-  'Withdrawal of consent at any time, without affecting earlier processing (Art. 7(3))',
-  'Complaint to a supervisory authority (Art. 77)',
-];
-
 const purposeIdsOf = (c: Collection) => c.ombud?.purposes ?? [];
 
-export function buildExtract(
-  engine: Engine,
-  located: Located,
-  index: RegisterIndex,
-  req: { requestId: string; orgId: string; now: Date; lang?: Language; services?: ServiceData[] },
-): Extract {
-  const lang = req.lang ?? 'en';
-  const org = index.organization(req.orgId);
-  const data: ExtractCollection[] = [];
-  const purposeIds = new Set<string>();
-  for (const [id, rows] of located) {
-    if (!rows.length) continue;
-    const { dataset, collection } = engine.node(id);
-    for (const p of purposeIdsOf(collection)) purposeIds.add(p);
-    data.push({
-      dataset: dataset.fides_key,
-      system: dataset.ombud.system,
-      systemName: index.systems.get(dataset.ombud.system)?.name ?? dataset.ombud.system,
-      collection: collection.name,
-      categories: [...new Set(collection.fields.flatMap((f) => f.data_categories))]
-        .filter((k) => k.startsWith('user.'))
-        .map((k) => index.categoryLabel(k, lang)),
-      rows,
-      source: 'database',
-    });
+/**
+ * How the customer names a recipient: the notice's kind of recipient; `withVendor`, followed by the vendor
+ * (its operator) when it is not one of the group's companies (a transfer, a recipient told of a change).
+ */
+export function recipientWords(index: RegisterIndex, s: System, lang: Language, withVendor = true): string {
+  const kind = s.recipientCategory ? t(s.recipientCategory, lang) : s.name;
+  const vendor =
+    withVendor && s.role !== 'internal' && !index.organization(s.operator) && !kind.includes(s.operator);
+  return vendor ? `${kind} (${s.operator})` : kind;
+}
+
+/** The format a field is read in: annotated, or guessed from its categories. */
+function formatOf(f: Field): FieldFormat {
+  if (f.ombud?.format) return f.ombud.format;
+  if (f.data_categories.includes('user.contact.address.country')) return 'country';
+  return 'text';
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+/** A value as JSON carries it: calendar days as YYYY-MM-DD, moments as ISO 8601, big integers as numbers. */
+function jsonValue(v: unknown, format: FieldFormat): unknown {
+  if (v instanceof Date) {
+    if (format === 'date') return `${v.getFullYear()}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}`;
+    return v.toISOString();
   }
+  if (typeof v === 'bigint') return Number(v);
+  if (format === 'date' && typeof v === 'string') return v.slice(0, 10);
+  if (Buffer.isBuffer(v)) return v.toString('base64');
+  return v ?? null;
+}
+
+/** The fields of a collection as the customer reads them; internal keys without a label are not shown. */
+function fieldsOf(
+  collection: Collection,
+  index: RegisterIndex,
+  lang: Language,
+  currency: string,
+): ExtractField[] {
+  return collection.fields.map((f) => {
+    const personal = f.data_categories.filter((k) => k.startsWith('user.'));
+    const label = f.ombud?.label
+      ? t(f.ombud.label, lang)
+      : personal[0]
+        ? categoryWords(index, personal[0], lang)
+        : f.name;
+    const format = formatOf(f);
+    return {
+      name: f.name,
+      label,
+      categories: f.data_categories,
+      format,
+      ...(format === 'money_cents' ? { currency: f.ombud?.currency ?? currency } : {}),
+      shown: Boolean(f.ombud?.label) || personal.length > 0,
+    };
+  });
+}
+
+function collectionTitle(collection: Collection, lang: Language): string {
+  return collection.ombud?.label ? t(collection.ombud.label, lang) : collection.name.replace(/_/g, ' ');
+}
+
+/** What the services answered, as collections of the extract (pushed to `data`) and the services' list. */
+function serviceCollections(
+  index: RegisterIndex,
+  orgId: string,
+  answers: ServiceData[],
+  lang: Language,
+  data: ExtractCollection[],
+  purposeIds: Set<string>,
+): Extract['services'] {
   // What the services answered, under each service's name; the categories are those the register lists
   // for the system (a service's own field names are shown as it sent them).
   const services: Extract['services'] = [];
-  for (const a of req.services ?? []) {
+  for (const a of answers) {
     const system = index.systems.get(a.system);
     const systemName = system?.name ?? a.system;
     const collections = Object.entries(a.data).filter(([, rows]) => rows.length > 0);
@@ -104,54 +118,177 @@ export function buildExtract(
       records: a.records ?? collections.reduce((n, [, rows]) => n + rows.length, 0),
     });
     if (collections.length === 0) continue;
-    for (const p of index.purposesOf(req.orgId))
-      if (p.systems.includes(a.system) || p.recipients.includes(a.system)) purposeIds.add(p.id);
-    for (const [name, rows] of collections)
+    const servicePurposes = index
+      .purposesOf(orgId)
+      .filter((p) => p.systems.includes(a.system) || p.recipients.includes(a.system))
+      .map((p) => p.id);
+    for (const p of servicePurposes) purposeIds.add(p);
+    for (const [name, rows] of collections) {
+      const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
       data.push({
         dataset: '',
         system: a.system,
         systemName,
         collection: name,
+        title: name.replace(/_/g, ' '),
+        purposes: servicePurposes,
         categories: (system?.dataCategories ?? [])
           .filter((k) => k.startsWith('user.'))
-          .map((k) => index.categoryLabel(k, lang)),
-        rows: rows as Row[],
+          .map((k) => categoryWords(index, k, lang)),
+        fields: keys.map((k) => ({
+          name: k,
+          label: k.replace(/_/g, ' '),
+          categories: [],
+          format: 'text',
+          shown: true,
+        })),
+        rows: rows.map((r) =>
+          Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v, 'text')])),
+        ) as ExtractCollection['rows'],
         source: 'service',
       });
+    }
   }
-  const purposes = index
-    .purposesOf(req.orgId)
-    .filter((p) => purposeIds.size === 0 || purposeIds.has(p.id))
-    .map((p) => {
-      const rule = p.retention ? index.retentionRules.get(p.retention) : undefined;
-      return {
-        id: p.id,
-        name: t(p.name, lang),
-        legalBases: index.legalBases(p).map((b) => ({ basis: b, article: LEGAL_BASIS_ARTICLE[b] })),
-        categories: index.categoriesOf(p).map((k) => index.categoryLabel(k, lang)),
-        recipients: index
-          .recipientsOf(p)
-          .map((s) => (s.recipientCategory ? t(s.recipientCategory, lang) : s.name)),
-        retention: rule
-          ? { rule: rule.id, name: t(rule.name, lang), description: t(rule.description, lang) }
-          : undefined,
-        sources: p.sources,
-      };
+  return services;
+}
+
+/** The Art. 15 information of the purposes the data serves, and the transfers of their recipients (Art. 15(2)). */
+function processingOf(
+  index: RegisterIndex,
+  orgId: string,
+  purposeIds: Set<string>,
+  lang: Language,
+): { purposes: ExtractPurpose[]; transfers: ExtractTransfer[] } {
+  const words = NOTICE_STRINGS[lang];
+  const chosen = index.purposesOf(orgId).filter((p) => purposeIds.size === 0 || purposeIds.has(p.id));
+  const purposes = chosen.map((p) => {
+    const rule = p.retention ? index.retentionRules.get(p.retention) : undefined;
+    return {
+      id: p.id,
+      name: t(p.name, lang),
+      legalBases: index.legalBases(p).map((b) => ({
+        basis: b,
+        article: LEGAL_BASIS_ARTICLE[b],
+        text: words.legalBases[b],
+      })),
+      categories: [...new Set(index.categoriesOf(p).map((k) => categoryWords(index, k, lang)))],
+      recipients: index.recipientsOf(p).map((s) => recipientWords(index, s, lang, false)),
+      retention: rule
+        ? { rule: rule.id, name: t(rule.name, lang), description: t(rule.description, lang) }
+        : undefined,
+      sources: p.sources,
+      source: t(p.collection, lang),
+      automatedDecisions: p.automatedDecisions,
+    };
+  });
+  // Art. 15(2): the recipients of these purposes in third countries, with the safeguard of each transfer.
+  const transfers = new Map<string, ExtractTransfer>();
+  for (const p of chosen)
+    for (const sid of [...p.systems, ...p.recipients]) {
+      const s = index.systems.get(sid);
+      if (!s?.transfer) continue;
+      const known = transfers.get(sid);
+      if (known) {
+        if (!known.purposes.includes(p.id)) known.purposes.push(p.id);
+        continue;
+      }
+      transfers.set(sid, {
+        recipient: recipientWords(index, s, lang),
+        system: sid,
+        countries: s.transfer.countries.map((c) => ({ code: c, name: countryName(c, lang) })),
+        mechanism: s.transfer.mechanism,
+        safeguard: words.transferMechanism[s.transfer.mechanism] ?? s.transfer.mechanism,
+        ...(s.transfer.measures ? { measures: t(s.transfer.measures, lang) } : {}),
+        purposes: [p.id],
+      });
+    }
+  return { purposes, transfers: [...transfers.values()] };
+}
+
+export function buildExtract(
+  engine: Engine,
+  located: Located,
+  index: RegisterIndex,
+  req: {
+    requestId: string;
+    orgId: string;
+    now: Date;
+    lang?: Language;
+    /** The customer's reference (R-…). */
+    reference?: string;
+    /** Ombud's public URL: the extract's `$schema` points at the schema served there. */
+    publicUrl?: string;
+    services?: ServiceData[];
+  },
+): Extract {
+  const lang = req.lang ?? 'en';
+  const org = index.organization(req.orgId);
+  const currency = currencyOf(org?.country);
+  const own = new Set(index.purposesOf(req.orgId).map((p) => p.id));
+  const data: ExtractCollection[] = [];
+  const purposeIds = new Set<string>();
+  for (const [id, rows] of located) {
+    if (!rows.length) continue;
+    const { dataset, collection } = engine.node(id);
+    const purposes = purposeIdsOf(collection).filter((p) => own.has(p));
+    for (const p of purposes) purposeIds.add(p);
+    const fields = fieldsOf(collection, index, lang, currency);
+    const formats = new Map(fields.map((f) => [f.name, f.format]));
+    data.push({
+      dataset: dataset.fides_key,
+      system: dataset.ombud.system,
+      systemName: dataset.ombud.label
+        ? t(dataset.ombud.label, lang)
+        : (index.systems.get(dataset.ombud.system)?.name ?? dataset.ombud.system),
+      collection: collection.name,
+      title: collectionTitle(collection, lang),
+      purposes,
+      categories: [
+        ...new Set(
+          collection.fields
+            .flatMap((f) => f.data_categories)
+            .filter((k) => k.startsWith('user.'))
+            .map((k) => categoryWords(index, k, lang)),
+        ),
+      ],
+      fields,
+      rows: rows.map(
+        (r) =>
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [k, jsonValue(v, formats.get(k) ?? 'text')]),
+          ) as ExtractCollection['rows'][number],
+      ),
+      source: 'database',
     });
+  }
+  const services = serviceCollections(index, req.orgId, req.services ?? [], lang, data, purposeIds);
+  const { purposes, transfers } = processingOf(index, req.orgId, purposeIds, lang);
   const authority = index.authorityOf(req.orgId);
   return {
-    request: { id: req.requestId, orgId: req.orgId, generatedAt: req.now.toISOString() },
+    $schema: `${req.publicUrl ?? ''}${EXTRACT_SCHEMA_PATH}`,
+    schemaVersion: EXTRACT_SCHEMA_VERSION,
+    language: lang,
+    request: {
+      id: req.requestId,
+      ...(req.reference ? { reference: req.reference } : {}),
+      orgId: req.orgId,
+      generatedAt: req.now.toISOString(),
+      timeZone: timeZoneOf(org?.country),
+    },
     controller: {
       id: req.orgId,
       legalName: org?.legalName ?? req.orgId,
       email: org?.contact.email ?? '',
-      dpoEmail: org?.dpo?.email,
+      ...(org?.dpo?.email ? { dpoEmail: org.dpo.email } : {}),
+      ...(org?.country ? { country: org.country } : {}),
     },
     data,
     services,
     processing: {
       purposes,
-      rights: RIGHTS,
+      transfers,
+      automatedDecisions: purposes.some((p) => p.automatedDecisions),
+      rights: EXTRACT_WORDS[lang].rights,
       complaintsTo: authority ? { name: t(authority.name, lang), web: authority.web } : undefined,
     },
   };
@@ -159,36 +296,6 @@ export function buildExtract(
 
 const cell = (v: unknown) =>
   v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-
-export function extractHtml(x: Extract, lang: Language = 'en'): string {
-  const body = html`<h1>Your personal data at ${x.controller.legalName}</h1>
-<p>This is a copy of the personal data ${x.controller.legalName} holds about you, with information about how it is processed (GDPR Art. 15). Request ${x.request.id}, produced ${x.request.generatedAt.slice(0, 10)}.</p>
-<h2>The data we hold</h2>
-${x.data.length === 0 ? html`<p>We hold no personal data about you in these systems.</p>` : ''}
-${x.data.map((c) => {
-  const cols = [...new Set(c.rows.flatMap((r) => Object.keys(r)))];
-  return html`<section><h3>${c.systemName}: ${c.collection.replace(/_/g, ' ')}</h3>
-<p>${c.source === 'service' ? `As ${c.systemName} answered our request. ` : ''}Categories: ${c.categories.join(', ')}</p>
-<div style="overflow-x:auto"><table><thead><tr>${cols.map((k) => html`<th>${k.replace(/_/g, ' ')}</th>`)}</tr></thead>
-<tbody>${c.rows.map((r) => html`<tr>${cols.map((k) => html`<td>${cell(r[k])}</td>`)}</tr>`)}</tbody></table></div></section>`;
-})}
-${
-  x.services.length
-    ? html`<h2>Services we asked</h2><p>We also asked these services, which process data for us, what they hold about you:</p>
-<ul id="services">${x.services.map((v) => html`<li>${v.systemName}: ${v.status === 'not_found' ? 'holds no data about you' : x.data.some((c) => c.source === 'service' && c.system === v.system) ? `${v.records} record(s), shown above` : `${v.records} record(s), confirmed by hand (ask us for a copy)`}</li>`)}</ul>`
-    : ''
-}
-<h2>Why we process it</h2>
-<table><thead><tr><th>Purpose</th><th>Legal basis</th><th>Categories</th><th>Recipients</th><th>How long</th><th>Source</th></tr></thead><tbody>
-${x.processing.purposes.map(
-  (p) =>
-    html`<tr><td>${p.name}</td><td>${p.legalBases.map((b) => `${b.basis} (${b.article})`).join(', ')}</td><td>${p.categories.join(', ')}</td><td>${p.recipients.join(', ') || '—'}</td><td>${p.retention?.description ?? '—'}</td><td>${p.sources.join(', ')}</td></tr>`,
-)}</tbody></table>
-<h2>Your rights</h2><ul>${x.processing.rights.map((r) => html`<li>${r}</li>`)}</ul>
-${x.processing.complaintsTo ? html`<p>You may complain to ${x.processing.complaintsTo.name} (<a href="${x.processing.complaintsTo.web}">${x.processing.complaintsTo.web}</a>).</p>` : ''}
-<p>Contact: ${x.controller.email}${x.controller.dpoEmail ? ` · Data protection officer: ${x.controller.dpoEmail}` : ''}</p>`;
-  return publicPage({ title: `Register extract ${x.request.id}`, lang, body });
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Portability

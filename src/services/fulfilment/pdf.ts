@@ -8,10 +8,11 @@ export const CHROMIUM_PATH = process.env.OMBUD_CHROMIUM ?? process.env.CHROMIUM_
 const PRINT_CSS = `
   div { overflow: visible !important; }
   body { background: #fff !important; }
-  table { width: 100%; border-collapse: collapse; font-size: 7.5pt; }
-  th, td { overflow-wrap: anywhere; padding: 2px 4px; vertical-align: top; }
-  tr, h2, h3 { break-inside: avoid; }
-  h2, h3 { break-after: avoid; }
+  table { width: 100%; border-collapse: collapse; font-size: 8.5pt; }
+  th, td { overflow-wrap: break-word; padding: 2px 4px; vertical-align: top; }
+  .nw { white-space: nowrap; overflow-wrap: normal; }
+  tr, h2, h3, h4 { break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; }
 `;
 
 export async function renderPdf(html: string, opts: { executablePath?: string } = {}): Promise<Uint8Array> {
@@ -31,14 +32,14 @@ export async function renderPdf(html: string, opts: { executablePath?: string } 
     const context = await browser.newContext({ javaScriptEnabled: false });
     await context.route('**/*', (route) => route.abort());
     const page = await context.newPage();
-    // On paper nothing scrolls: wide tables wrap and shrink instead of being cut off at the margin.
+    // On paper nothing scrolls: wide tables wrap and shrink instead of being cut off at the margin; numbers,
+    // dates and references never break (class "nw").
     const printable = html.includes('</head>')
       ? html.replace('</head>', `<style>${PRINT_CSS}</style></head>`)
       : `<style>${PRINT_CSS}</style>${html}`;
     await page.setContent(printable, { waitUntil: 'load' });
     const pdf = await page.pdf({
       format: 'A4',
-      landscape: true,
       printBackground: true,
       margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
     });

@@ -7,6 +7,7 @@ import { FULFILMENT_TYPES, type FulfilmentType } from '../../core/fulfilment/typ
 import type { Log } from '../../log.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
+import { LANGUAGES } from '../../core/register/schema.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import type { CollectionOutcome, Connectors } from './engine.ts';
@@ -37,6 +38,10 @@ export const fulfilmentInput = z.object({
   holders: z.array(z.string().min(1)).min(1).optional(),
   /** For rectification: corrected values by data category, e.g. { "user.contact.email": "new@example.com" }. */
   corrections: z.record(z.string().regex(/^user(\.[a-z0-9_]+)+$/), z.string().min(1)).optional(),
+  /** The customer's language: the extract is written in it (default English). */
+  lang: z.enum(LANGUAGES).optional(),
+  /** The customer's reference of the request (R-…), shown on the extract instead of the internal id. */
+  reference: z.string().max(40).optional(),
 });
 export type FulfilmentInput = z.infer<typeof fulfilmentInput>;
 
@@ -69,6 +74,8 @@ export type FulfilmentDeps = {
   pdf?: (html: string) => Promise<Uint8Array>;
   /** Why there is no `pdf` (e.g. "Chromium not found at …"): noted on the access step so the desk sees it. */
   pdfUnavailable?: string;
+  /** Ombud's public URL: the JSON extract names the schema served there. */
+  publicUrl?: string;
 };
 
 export type StepResult = {

@@ -9,6 +9,7 @@ import { notFound, OmbudError, precondition, validationError } from '../../core/
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Caller } from '../../core/policies/policy.ts';
 import type { Purpose } from '../../core/register/schema.ts';
+import { STOP_WORDS } from '../../core/requests/outcome.ts';
 import { groupNotRouted } from '../../core/requests/routing.ts';
 import {
   assertBalancingNote,
@@ -23,6 +24,7 @@ import { type Actor, recordAudit } from '../audit/auditLog.ts';
 import type { ConsentKeys } from '../consent/keys.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
 import { keysOf, propagate, recordStop } from './consentLink.ts';
+import { groupAnswer } from './groupCompletion.ts';
 import {
   addEvent,
   flushMail,
@@ -293,9 +295,8 @@ export async function decideObjection(
     return recorded;
   });
   await propagate(workers, events);
-  const outcome = input.upheld
-    ? 'Your objection is upheld: we have stopped this processing of your data.'
-    : `We have weighed your objection against our reasons and will continue the processing: ${note}`;
+  const { lang } = await getSubmission(app.db, req.submission_id, await submissionKeys(app));
+  const outcome = input.upheld ? STOP_WORDS[lang].upheld : STOP_WORDS[lang].continued(note);
   await finish(app, actor, await getRequest(app.db, id), 'completed', { outcome });
   return getRequest(app.db, id);
 }
@@ -322,13 +323,25 @@ export async function finish(
       state,
       now.toISOString(),
     ]);
+    const note = opts.note ?? opts.outcome ?? null;
+    const details = { onTime: now.toISOString().slice(0, 10) <= req.due_date };
+    // A company's part of a group request: recorded now, answered in the one mail when the last closes.
+    const group = await groupAnswer(app, tx, ix, actor, req, { note });
+    if (group !== 'single') {
+      await addEvent(tx, actor, req, 'completed', {
+        at: now,
+        note,
+        details: { ...details, groupAnswer: group },
+      });
+      return;
+    }
     await tellRequester(app, tx, ix, actor, req, {
       template: 'completion',
       input: { type: req.type, outcome: opts.outcome },
       event: 'completed',
       at: now,
-      note: opts.note ?? opts.outcome ?? null,
-      details: { onTime: now.toISOString().slice(0, 10) <= req.due_date },
+      note,
+      details,
     });
   });
   if (db === app.db) await flushMail(app);
@@ -384,9 +397,7 @@ export async function applyImmediateStop(
     'completed',
     {
       outcome:
-        kind === 'consent-withdrawn'
-          ? 'Your consent is withdrawn; we have stopped this processing.'
-          : 'We have stopped using your data for direct marketing.',
+        kind === 'consent-withdrawn' ? STOP_WORDS[sub.lang].withdrawn : STOP_WORDS[sub.lang].directMarketing,
     },
     tx,
     index,

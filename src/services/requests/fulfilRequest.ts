@@ -33,12 +33,20 @@ import { keysOf, propagate, rectifyConsentIdentity, recordStop } from './consent
 import { checkCorrections, correctableCategories } from '../../core/fulfilment/rectification.ts';
 import { groupNotRouted } from '../../core/requests/routing.ts';
 import { finish } from './decideRequest.ts';
-import { attachResult, downloadLink } from './deliverResult.ts';
+import { attachResult } from './deliverResult.ts';
+import { DELIVERED_FILES, type DeliveredArtifact, fileLines } from './groupCompletion.ts';
+import type { Dataset } from '../../core/fulfilment/dataset.ts';
+import { isoDayIn, timeZoneOf } from '../../core/locale.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
+import { type Language, t } from '../../core/register/schema.ts';
+import { type OutcomeFacts, outcomeInWords } from '../../core/requests/outcome.ts';
+import { recipientWords } from '../fulfilment/extract.ts';
 import {
   addEvent,
   getRequest,
   hasEvent,
   getSubmission,
+  referenceOf,
   submissionKeys,
   registerIndex,
   type RequestRow,
@@ -112,6 +120,7 @@ export async function startRequestFulfilment(
       secret: app.config.secret,
       now: app.now,
       log: app.log,
+      publicUrl: app.config.publicUrl,
       ...(recipients === false
         ? {}
         : {
@@ -152,6 +161,8 @@ async function queueRequest(
     orgId: req.org_id,
     type,
     identities: { email: sub.email },
+    lang: sub.lang,
+    reference: referenceOf(sub.id),
     // This company's rows, and those of the joint arrangements it answers for (Art. 26).
     holders: [req.org_id, ...(req.scope.jointArrangements ?? []).map((j) => `joint:${j}`)],
     corrections,
@@ -273,30 +284,44 @@ export async function retryFulfilment(
   return getRequest(app.db, id);
 }
 
-const ARTIFACTS: Record<string, { filename: string; label: string }> = {
-  'extract.html': { filename: 'register-extract.html', label: 'Register extract (readable)' },
-  'extract.json': { filename: 'register-extract.json', label: 'Register extract (JSON)' },
-  'extract.pdf': { filename: 'register-extract.pdf', label: 'Register extract (PDF)' },
-  'portability.zip': { filename: 'your-data.zip', label: 'Your data (JSON and CSV, ZIP)' },
-};
-
-/** The counts of a change, for the customer and the timeline (no personal data: systems, numbers, rules). */
-export function summarise(result: FulfilmentResult): string {
-  const changed = result.outcomes.reduce((n, o) => n + (o.action === 'none' ? 0 : o.erased), 0);
-  const systems = new Set(result.outcomes.filter((o) => o.erased > 0).map((o) => o.system));
-  const kept = result.outcomes.flatMap((o) =>
-    o.keptUnder.map((k) =>
-      k.hold
-        ? `${o.collection}: ${k.rows} kept under a legal hold until it is lifted`
-        : `${o.collection}: ${k.rows} kept under ${k.rule} until ${k.eraseOn}`,
-    ),
+/** The outcome of a change in the customer's words: the collections by their labels, the laws that keep rows. */
+export function outcomeFacts(
+  result: FulfilmentResult,
+  type: 'erasure' | 'rectification' | 'restriction',
+  ctx: { index?: RegisterIndex; datasets: Dataset[]; lang: Language },
+): OutcomeFacts {
+  const { index, datasets, lang } = ctx;
+  const labelOf = (dataset: string, collection: string) => {
+    const c = datasets.find((d) => d.fides_key === dataset)?.collections.find((x) => x.name === collection);
+    return c?.ombud?.label ? t(c.ombud.label, lang) : collection.replace(/_/g, ' ');
+  };
+  const own = result.outcomes.filter((o) => !('recipient' in o));
+  const changed = own
+    .filter((o) => o.action !== 'none' && (o.erased > 0 || (type === 'restriction' && o.kept > 0)))
+    .map((o) => labelOf(o.dataset, o.collection));
+  const kept = own.flatMap((o) =>
+    o.keptUnder.map((k) => {
+      const law = index?.retentionRules.get(k.rule)?.law;
+      return {
+        label: labelOf(o.dataset, o.collection),
+        rows: k.rows,
+        ...(k.eraseOn ? { eraseOn: k.eraseOn } : {}),
+        ...(k.hold ? { hold: true } : {}),
+        ...(law ? { law: t(law, lang) } : {}),
+      };
+    }),
   );
-  return [
-    `${changed} record(s) changed in ${systems.size} system(s).`,
-    ...(kept.length
-      ? ['Kept because the law requires it (restricted, erased on the date given):', ...kept]
-      : []),
-  ].join('\n');
+  // Art. 19, as it happened: the recipients told that carried the change out, and those that answered they
+  // held none of the data (each answered before the request could complete). A recipient of data the
+  // subject never had was not asked and is not named.
+  const answered = (status: string) =>
+    result.outcomes
+      .filter((o) => 'recipient' in o && (o as RecipientOutcome).recipient.status === status)
+      .map((o) => {
+        const sys = index?.systems.get(o.system);
+        return sys && index ? recipientWords(index, sys, lang) : o.system;
+      });
+  return { type, changed, kept, told: answered('done'), notHeld: answered('not_found') };
 }
 
 /**
@@ -312,50 +337,55 @@ export async function fulfilmentDone(
   const req = await getRequest(app.db, input.requestId);
   if (!isOpen(req.state)) return;
   const ix = await registerIndex(app);
-  const lines: string[] = [];
+  const sub = await getSubmission(app.db, req.submission_id, await submissionKeys(app));
+  const lang = sub.lang;
+  let note: string;
   const links: string[] = [];
   if (input.type === 'access' || input.type === 'portability') {
-    const names =
+    const names: DeliveredArtifact[] =
       input.type === 'access'
-        ? ['extract.html', 'extract.json', 'extract.pdf', 'portability.zip']
+        ? ['extract.html', 'extract.pdf', 'extract.json', 'portability.zip']
         : ['portability.zip'];
-    const have = await app.db.query<{ id: string; filename: string; expires_at: Date }>(
-      'SELECT id, filename, expires_at FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL',
+    const have = await app.db.query<{ filename: string }>(
+      'SELECT filename FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL',
       [req.id],
     );
     for (const name of names) {
-      const a = ARTIFACTS[name]!;
-      const prior = have.find((h) => h.filename === a.filename);
-      let url: string;
-      if (prior) url = downloadLink(app, prior.id, new Date(prior.expires_at));
-      else {
-        const file = await getArtifact(app.db, req.id, name, app.now());
-        if (!file) continue;
-        url = (
-          await attachResult(app, systemCaller(), req.id, {
-            filename: a.filename,
-            contentType: file.contentType,
-            data: file.body,
-          })
-        ).url;
-      }
-      links.push(`${a.label}: ${url}`);
+      if (have.some((h) => h.filename === DELIVERED_FILES[name])) continue;
+      const file = await getArtifact(app.db, req.id, name, app.now());
+      if (!file) continue;
+      await attachResult(app, systemCaller(), req.id, {
+        filename: DELIVERED_FILES[name],
+        contentType: file.contentType,
+        data: file.body,
+      });
     }
-    lines.push('Your files are ready. The links expire; download them soon.');
-  } else {
-    lines.push(summarise(result));
-    // Art. 19, as it happened: the recipients told that carried the change out, by name, and those that
-    // answered they held none of the data (each answered before the request could complete). A recipient
-    // of data the subject never had was not asked and is not named.
-    const answered = (status: string) =>
-      result.outcomes
-        .filter((o) => 'recipient' in o && (o as RecipientOutcome).recipient.status === status)
-        .map((o) => ix?.systems.get(o.system)?.name ?? o.system);
-    const told = answered('done');
-    if (told.length) lines.push(`We told those who received your data from us: ${told.join('; ')}.`);
-    for (const name of answered('not_found')) lines.push(`${name} held none of your data.`);
-  }
-  const sub = await getSubmission(app.db, req.submission_id, await submissionKeys(app));
+    const [first] = await app.db.query<{ expires_at: Date }>(
+      'SELECT expires_at FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL ORDER BY expires_at LIMIT 1',
+      [req.id],
+    );
+    const zone = timeZoneOf(ix?.organization(req.org_id)?.country);
+    links.push(...(await fileLines(app, app.db, req.id, lang)));
+    note = outcomeInWords(
+      {
+        type: input.type,
+        changed: [],
+        kept: [],
+        told: [],
+        notHeld: [],
+        ...(first ? { filesExpire: isoDayIn(new Date(first.expires_at), zone) } : {}),
+      },
+      lang,
+    );
+  } else
+    note = outcomeInWords(
+      outcomeFacts(result, input.type, {
+        index: ix,
+        datasets: workers.subjectSystems?.datasets ?? [],
+        lang,
+      }),
+      lang,
+    );
   if (input.type === 'erasure' && ix) {
     // The erased customer is not contacted again: an objection to direct marketing stays in the consent
     // register as the suppression record (keyed hashes; the evidence of the choice).
@@ -398,11 +428,9 @@ export async function fulfilmentDone(
       restricted: true,
       reference: `request:${req.id}`,
     });
-    lines.push('We keep your data stored only and do not use it or contact you until the restriction ends.');
   }
   const fresh = await getRequest(app.db, req.id);
   if (!isOpen(fresh.state)) return;
-  const note = lines.join('\n');
   await finish(app, SYSTEM_ACTOR, fresh, 'completed', {
     outcome: links.length ? `${note}\n${links.join('\n')}` : note,
     note,

@@ -66,6 +66,9 @@ async function makeArtifacts(
       requestId: input.requestId,
       orgId: input.orgId,
       now,
+      lang: input.lang,
+      reference: input.reference,
+      publicUrl: deps.publicUrl,
       services: askedServices ? await serviceAnswers(deps.db, input.requestId) : [],
     });
     put('extract.json', 'application/json', Buffer.from(JSON.stringify(x, null, 2)));
