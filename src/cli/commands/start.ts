@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { openApp, withConfig } from '../../app.ts';
-import { lineLog } from '../../log.ts';
+import { createLogger, logFormatOf } from '../../log.ts';
+import { dataKeyringNotice } from '../../services/secrets/keyringFile.ts';
 import { createWorkers, stopWorkers } from '../../workers.ts';
 import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
@@ -22,12 +23,15 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     `Ombud: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );
   // The installation secret is resolved here, once (without OMBUD_SECRET, the stored one consent uses).
-  // The workers log warnings and errors (ids and codes only) to stderr; the server logs through Fastify's.
-  let app = await openApp(config, { log: config.logLevel === 'silent' ? undefined : lineLog(io.err) });
+  // One logger for the server and the workers (ids and codes only): JSON lines, or readable on a terminal.
+  const logger = createLogger({ level: config.logLevel, format: logFormatOf(config.logFormat) });
+  let app = await openApp(config, { log: logger });
   if (app.auditKeyCreated)
     io.out(
       `Audit chain key created in ${app.auditKeyCreated} (no OMBUD_SECRET_KEYS): keep it, and back it up apart from the database; without it the audit log cannot be verified.`,
     );
+  const keyring = dataKeyringNotice(app.config, app.dataKeysCreated);
+  if (keyring) io.out(keyring);
   // The demo group, unless the group's own register or systems are given (src/cli/groupSystems.ts).
   const withDemo = !values['no-demo'] && !values.register && !values.systems;
   let groupSystems: OpenSystems | undefined;
@@ -86,7 +90,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
       `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
     );
   }
-  const server = await buildServer(app, { workers });
+  const server = await buildServer(app, { workers, loggerInstance: logger });
   await server.listen({ port: config.port, host: config.host });
   // The daily signed checkpoint of the audit log (a timer here, not a schedule in the database).
   const checkpoints = startAuditCheckpoints(app, app.auditTrust!, {
@@ -104,7 +108,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
       ...(withDemo ? [`  Notice (NestIT)  ${base}/privacy/nestit-group`] : []),
       `  Admin console    ${base}/console`,
       `  API docs         ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
-      `  Health           ${base}/healthz`,
+      `  Health           ${base}/healthz   (ready: ${base}/readyz, metrics: ${base}/metrics)`,
       catcher
         ? `  Mail (SMTP)      ${catcher.url}   (caught mail: ${base}/console/inbox)`
         : `  Mail (SMTP)      ${config.smtpUrl?.replace(/\/\/[^@/]*@/, '//***@')}`,

@@ -43,7 +43,8 @@ function bossDb(db: Db) {
 }
 
 export class Propagator {
-  private boss: PgBoss;
+  /** Read by the readiness check (src/services/monitoring/readiness.ts). */
+  readonly boss: PgBoss;
   private readonly retryLimit: number;
   private readonly retryDelay: number;
 
