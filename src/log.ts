@@ -24,6 +24,16 @@ export function errorFields(err: unknown): LogFields {
   };
 }
 
+/**
+ * A pg-boss `error` event for a log line: the error's kind, and the queue and worker it came from (pg-boss
+ * passes a copy of the error with `queue` and `worker` added; its message can quote a job's data).
+ */
+export function queueErrorFields(err: unknown): LogFields {
+  const e = err as { queue?: unknown; worker?: unknown } | undefined;
+  const id = (v: unknown) => (typeof v === 'string' && /^[\w.:-]{1,80}$/.test(v) ? v : undefined);
+  return { ...errorFields(err), queue: id(e?.queue), worker: id(e?.worker) };
+}
+
 /** A log that writes one line per entry (`level msg key=value …`), e.g. to the CLI's stderr; `info` only when asked. */
 export function lineLog(write: (line: string) => void, opts: { info?: boolean } = {}): Log {
   const line = (level: string) => (fields: LogFields, msg: string) =>

@@ -13,6 +13,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
+import { errorFields, type Log } from '../../log.ts';
 import {
   type Checkpoint,
   checkCheckpointLine,
@@ -38,6 +39,7 @@ export type CheckpointHost = Readonly<{
   registers: RegisterCache;
   now: () => Date;
   config: Pick<Config, 'smtpUrl' | 'mailFrom'>;
+  log?: Log;
 }>;
 
 /** Where checkpoints are signed, verified and exported. */
@@ -217,10 +219,14 @@ export async function makeCheckpoint(
       },
       app.now(),
     );
+  // The checkpoint is made and exported; its mail stays in the outbox if SMTP fails now (logged by kind).
   if (mailedTo.length && app.config.smtpUrl)
-    await deliverOutbox(app.db, { url: app.config.smtpUrl, from: app.config.mailFrom }, app.now()).catch(
-      () => undefined,
-    );
+    await deliverOutbox(
+      app.db,
+      { url: app.config.smtpUrl, from: app.config.mailFrom },
+      app.now(),
+      app.log,
+    ).catch((err: unknown) => app.log?.warn(errorFields(err), 'mail: the outbox could not be delivered'));
   let posted: string | undefined;
   if (trust.url) {
     try {

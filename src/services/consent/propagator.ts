@@ -6,7 +6,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { Db } from '../../storage/db.ts';
-import { errorFields, type Log } from '../../log.ts';
+import { type Log, queueErrorFields } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
 import { type ConsentKeys, consentKeys } from './keys.ts';
 import { deliverOnce, markDead } from './webhooks.ts';
@@ -59,7 +59,7 @@ export class Propagator {
         ? { connectionString: opts.connectionString, schedule: false }
         : { db: bossDb(db), schedule: false },
     );
-    this.boss.on('error', (err) => opts.log?.warn(errorFields(err), 'propagation queue error'));
+    this.boss.on('error', (err) => opts.log?.warn(queueErrorFields(err), 'propagation queue error'));
   }
 
   async start(): Promise<this> {

@@ -14,7 +14,7 @@
  * The job's data holds the verified identities (the worker needs them); pg-boss deletes finished jobs after
  * `deleteAfterDays` (default 7), and the identities never go to Ombud's own run tables.
  */
-import { errorFields } from '../../log.ts';
+import { errorFields, queueErrorFields } from '../../log.ts';
 import PgBoss from 'pg-boss';
 import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
@@ -82,8 +82,8 @@ export class FulfilmentQueue {
       schedule: false,
       deleteAfterDays: opts.deleteAfterDays ?? 7,
     });
-    // Surfaced through job states; logged by kind only.
-    boss.on('error', (err) => deps.log?.warn(errorFields(err), 'fulfilment queue error'));
+    // Surfaced through job states; logged by kind, queue and worker only.
+    boss.on('error', (err) => deps.log?.warn(queueErrorFields(err), 'fulfilment queue error'));
     await boss.start();
     await boss.createQueue(FULFILMENT_QUEUE, {
       name: FULFILMENT_QUEUE,
@@ -169,7 +169,15 @@ export class FulfilmentQueue {
     if (!run?.job_id || (run.status !== 'waiting' && run.status !== 'done')) return false;
     if (run.status === 'waiting' && (await stepsOpen(this.deps.db, requestId))) return false;
     const job = await this.boss.getJobById(FULFILMENT_QUEUE, run.job_id);
-    if (!job || job.state === 'failed') return this.restart(requestId, run.job_id).catch(() => false);
+    if (!job || job.state === 'failed')
+      return this.restart(requestId, run.job_id).catch((err: unknown) => {
+        // The answer is recorded; the run is retried from the desk (`retry`) or by the next answer.
+        this.deps.log?.warn(
+          { requestId, jobId: run.job_id ?? undefined, ...errorFields(err) },
+          'fulfilment: job not woken',
+        );
+        return false;
+      });
     if (job.state !== 'created' && job.state !== 'retry') return false;
     // pg-boss has no call to move a job's start; its own table is the one place that says when.
     const moved = await this.deps.db.query(

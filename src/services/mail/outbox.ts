@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Group } from '../../core/policies/policy.ts';
+import type { Log } from '../../log.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 
@@ -61,11 +62,15 @@ export type OutboxRow = {
 
 const MAX_ATTEMPTS = 5;
 
-/** Send pending mail over SMTP. Returns how many were sent; failures stay pending until MAX_ATTEMPTS. */
+/**
+ * Send pending mail over SMTP. Returns how many were sent; failures stay pending until MAX_ATTEMPTS, each
+ * logged to `log` by outbox id, request id and the SMTP error's code (never the address or the reply text).
+ */
 export async function deliverOutbox(
   db: Db,
   smtp: { url?: string; from: string },
   now: Date = new Date(),
+  log?: Log,
 ): Promise<{ sent: number; failed: number }> {
   if (!smtp.url) return { sent: 0, failed: 0 };
   const rows = await db.query<OutboxRow>(
@@ -92,7 +97,19 @@ export async function deliverOutbox(
         sent++;
       } catch (err) {
         // The SMTP error text can quote the address: keep only its code.
-        const code = String((err as { code?: string; responseCode?: number }).code ?? 'error');
+        const e = err as { code?: unknown; responseCode?: unknown };
+        const code = typeof e.code === 'string' && /^[\w.-]{1,40}$/.test(e.code) ? e.code : 'error';
+        log?.warn(
+          {
+            mailId: m.id,
+            requestId: m.request_id ?? undefined,
+            template: m.template,
+            attempt: m.attempts + 1,
+            errCode: code,
+            responseCode: typeof e.responseCode === 'number' ? e.responseCode : undefined,
+          },
+          m.attempts + 1 >= MAX_ATTEMPTS ? 'mail failed: no more attempts' : 'mail not delivered: will retry',
+        );
         await db.query(
           `UPDATE mail_outbox SET attempts=attempts+1, last_error=$2,
              status = CASE WHEN attempts+1 >= $3 THEN 'failed' ELSE 'pending' END WHERE id=$1`,
