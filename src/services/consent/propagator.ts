@@ -18,6 +18,8 @@ export type PropagatorOptions = {
   retryLimit?: number;
   retryDelaySeconds?: number;
   pollingIntervalSeconds?: number;
+  /** How often pg-boss's upkeep (expiry, archiving) runs; default pg-boss's (two minutes). */
+  maintenanceIntervalSeconds?: number;
   timeoutMs?: number;
   now?: () => Date;
   /** Where the queue logs (ids and codes only); silent by default. */
@@ -54,10 +56,13 @@ export class Propagator {
   ) {
     this.retryLimit = opts.retryLimit ?? 8;
     this.retryDelay = opts.retryDelaySeconds ?? 30;
+    const upkeep = opts.maintenanceIntervalSeconds
+      ? { maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds }
+      : {};
     this.boss = new PgBoss(
       opts.connectionString
-        ? { connectionString: opts.connectionString, schedule: false }
-        : { db: bossDb(db), schedule: false },
+        ? { connectionString: opts.connectionString, schedule: false, ...upkeep }
+        : { db: bossDb(db), schedule: false, ...upkeep },
     );
     this.boss.on('error', (err) => opts.log?.warn(queueErrorFields(err), 'propagation queue error'));
   }
