@@ -122,6 +122,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
             `  Demo systems     web shop: ${demoSystems.databases.webshop}, customer service: ${demoSystems.databases['customer-service']}   (${config.databaseUrl ? 'databases on the PostgreSQL server' : 'schemas of the embedded database'})`,
           ]
         : []),
+      // A blank line after the block too: the log lines that follow stay apart from it.
+      '',
       '',
     ].join('\n'),
   );
