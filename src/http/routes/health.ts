@@ -54,7 +54,10 @@ export async function healthRoutes(server: RouteServer, app: App, workers: Backg
               ),
             })
             .describe('Ready for traffic'),
-          503: problemSchema.describe('Not ready: the detail names the part that failed (database or queue).'),
+          503: {
+            description: 'Not ready: the detail names the part that failed (database or queue).',
+            content: { 'application/problem+json': { schema: problemSchema } },
+          },
         },
       },
     },
