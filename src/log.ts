@@ -1,7 +1,8 @@
 /**
  * The logger services are given: three levels, and fields that are ids, codes and counts only (never a
  * message of an error, an address or a value: driver messages can quote personal data). The server's
- * pino logger is one (`server.log`); `silentLog` is the default of the CLI and the tests.
+ * pino logger is one (`server.log`; `ombud start` makes it with `createLogger` and shares it with the
+ * workers); `silentLog` is the default of the CLI and the tests.
  */
 import pino, { type Logger } from 'pino';
 
