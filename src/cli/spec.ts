@@ -128,7 +128,8 @@ export const ENVIRONMENT = {
   HOST: 'the address to listen on (default 127.0.0.1)',
   OMBUD_PUBLIC_URL: 'the public address of the server (default http://HOST:PORT)',
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent',
-  OMBUD_LOG_FORMAT: 'json (one object per line) or pretty (one readable line); default pretty on a terminal, else json',
+  OMBUD_LOG_FORMAT:
+    'json (one object per line) or pretty (one readable line); default pretty on a terminal, else json',
   OMBUD_METRICS_TOKEN: 'the bearer token /metrics asks for; unset: /metrics answers on loopback only',
   OMBUD_MAIL_CATCHER_PORT: "the demo's SMTP catcher when SMTP_URL is unset (default 2525)",
   OMBUD_DEMO_PASSWORD: "the demo administrator's password (default a random one, printed once)",

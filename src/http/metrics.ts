@@ -74,9 +74,18 @@ function seriesIn(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    collected: gauge('ombud_metrics_collect_success', '1 when the database figures below were read, 0 when not.'),
-    queueJobs: gauge('ombud_queue_jobs', 'Background jobs (pg-boss) per queue and state.', ['queue', 'state']),
-    requests: gauge('ombud_requests', 'Data subject requests per company and state.', ['organization', 'state']),
+    collected: gauge(
+      'ombud_metrics_collect_success',
+      '1 when the database figures below were read, 0 when not.',
+    ),
+    queueJobs: gauge('ombud_queue_jobs', 'Background jobs (pg-boss) per queue and state.', [
+      'queue',
+      'state',
+    ]),
+    requests: gauge('ombud_requests', 'Data subject requests per company and state.', [
+      'organization',
+      'state',
+    ]),
     openRequests: gauge(
       'ombud_requests_open',
       'Open data subject requests per company, by where they stand against their due date (on-track, due-soon, overdue, awaiting-payment).',
@@ -101,7 +110,10 @@ function seriesIn(registry: Registry) {
       'ombud_audit_last_verification_timestamp_seconds',
       'When the audit chain was last verified (ombud audit verify, the API, or the daily checkpoint).',
     ),
-    verifiedOk: gauge('ombud_audit_last_verification_ok', '1 when the last verification of the audit chain passed.'),
+    verifiedOk: gauge(
+      'ombud_audit_last_verification_ok',
+      '1 when the last verification of the audit chain passed.',
+    ),
     checkpointAt: gauge(
       'ombud_audit_last_checkpoint_timestamp_seconds',
       'When the last signed checkpoint of the audit chain was made.',

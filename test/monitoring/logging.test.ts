@@ -181,13 +181,12 @@ describe('ombud start on a terminal', () => {
     const block = lines.slice(first, lines.indexOf('', first));
     expect(block.map((l) => l.slice(0, 19))).toEqual([
       '  Privacy center   ',
-      '  Notice (NestIT)  ',
       '  Admin console    ',
       '  API docs         ',
       '  Health           ',
       '  Mail (SMTP)      ',
     ]);
-    expect(block[4]).toBe(
+    expect(block[3]).toBe(
       `  Health           http://127.0.0.1:${port}/healthz   (ready: http://127.0.0.1:${port}/readyz, metrics: http://127.0.0.1:${port}/metrics)`,
     );
     expect(

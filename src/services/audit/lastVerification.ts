@@ -18,6 +18,8 @@ export async function recordVerification(db: Db, v: LastVerification): Promise<v
 }
 
 export async function lastVerification(db: Db): Promise<LastVerification | undefined> {
-  const rows = await db.query<{ value: LastVerification }>('SELECT value FROM settings WHERE key = $1', [KEY]);
+  const rows = await db.query<{ value: LastVerification }>('SELECT value FROM settings WHERE key = $1', [
+    KEY,
+  ]);
   return rows[0]?.value;
 }

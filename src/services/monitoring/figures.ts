@@ -112,7 +112,12 @@ async function requestFigures(host: FiguresHost): Promise<Pick<Figures, 'request
 }
 
 async function webhookFigures(db: Db): Promise<Figures['webhooks']> {
-  const rows = await db.query<{ org_id: string; status: string; n: string | number; failing: string | number }>(
+  const rows = await db.query<{
+    org_id: string;
+    status: string;
+    n: string | number;
+    failing: string | number;
+  }>(
     `SELECT org_id, status, count(*) AS n, count(*) FILTER (WHERE status = 'pending' AND attempts > 0) AS failing
        FROM webhook_deliveries GROUP BY org_id, status ORDER BY org_id, status`,
   );

@@ -57,7 +57,8 @@ export async function checkReadiness(
   for (const [boss, name] of bosses) {
     try {
       // pg-boss reads its queue table: reachable, installed, and the queue is there.
-      if (!(await within(boss.getQueue(name), ms))) throw Object.assign(new Error(name), { code: 'no-queue' });
+      if (!(await within(boss.getQueue(name), ms)))
+        throw Object.assign(new Error(name), { code: 'no-queue' });
     } catch (err) {
       queue = 'failed';
       problems.push({ part: 'queue', kind: kindOf(err) });
