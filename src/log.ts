@@ -35,19 +35,6 @@ export function queueErrorFields(err: unknown): LogFields {
   return { ...errorFields(err), queue: id(e?.queue), worker: id(e?.worker) };
 }
 
-/** A log that writes one line per entry (`level msg key=value …`), e.g. to the CLI's stderr; `info` only when asked. */
-export function lineLog(write: (line: string) => void, opts: { info?: boolean } = {}): Log {
-  const line = (level: string) => (fields: LogFields, msg: string) =>
-    write(
-      [
-        level,
-        msg,
-        ...Object.entries(fields).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])),
-      ].join(' '),
-    );
-  return { info: opts.info ? line('info') : () => {}, warn: line('warn'), error: line('error') };
-}
-
 /** How the process logs: one JSON object per line (production), or one readable line per entry (a terminal). */
 export type LogFormat = 'json' | 'pretty';
 
