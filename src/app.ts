@@ -11,6 +11,7 @@ import type { Db } from './storage/db.ts';
 import { openDatabase } from './storage/open.ts';
 import { RegisterCache } from './services/register/currentRegister.ts';
 import { installAuditChainKeys, loadAuditChainKeys } from './services/audit/keys.ts';
+import { loadDataKeyring } from './services/secrets/keyringFile.ts';
 import { type AuditTrust, auditTrustOf } from './services/audit/checkpoints.ts';
 
 export type App = Readonly<{
@@ -30,6 +31,8 @@ export type App = Readonly<{
   auditTrust?: AuditTrust;
   /** The audit chain key file `openApp` created (first start without OMBUD_SECRET_KEYS), to tell the operator. */
   auditKeyCreated?: string;
+  /** The data keyring file `openApp` created (embedded, first start without OMBUD_SECRET_KEYS), to tell the operator. */
+  dataKeysCreated?: string;
 }>;
 
 /** The App of a database and a (loaded, frozen) config; read-only by its type. */
@@ -37,7 +40,7 @@ export function createApp(
   db: Db,
   config: Config,
   now: () => Date = () => new Date(),
-  parts: { log?: Log; auditTrust?: AuditTrust; auditKeyCreated?: string } = {},
+  parts: { log?: Log; auditTrust?: AuditTrust; auditKeyCreated?: string; dataKeysCreated?: string } = {},
 ): App {
   return {
     db,
@@ -48,6 +51,7 @@ export function createApp(
     close: () => db.close(),
     auditTrust: parts.auditTrust,
     auditKeyCreated: parts.auditKeyCreated,
+    dataKeysCreated: parts.dataKeysCreated,
   };
 }
 
@@ -66,7 +70,9 @@ export function withLog(app: App, log: Log): App {
  * with `auditKeys: 'create'` (the default) a key file is made in the data directory when no key is
  * configured; 'load' (verification) never creates one and may run without a key. Without OMBUD_SECRET the
  * installation secret (stored in the database, the one consent derives its keys from) is the config's
- * secret, resolved here once.
+ * secret, resolved here once. The data keyring (secrets at rest, TOTP) is resolved here too: on the
+ * embedded database without OMBUD_SECRET_KEYS a keyring file in the data directory (created like the
+ * audit key, src/services/secrets/keyringFile.ts), so TOTP works on every install.
  */
 export async function openApp(
   config: Config,
@@ -75,14 +81,17 @@ export async function openApp(
   const create = (opts.auditKeys ?? 'create') === 'create';
   const chain = loadAuditChainKeys(config, { create });
   installAuditChainKeys(chain.keys);
+  // After the audit keys: those derive from OMBUD_SECRET_KEYS alone, never from the data keyring file.
+  const data = loadDataKeyring(config, { create });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const secret = config.secret ?? (await installationSecret(db));
   // Identities stored before they were sealed (an upgrade): sealed now, their plain values removed.
-  await sealPlainIdentities(db, { secret, secretKeys: config.secretKeys });
-  return createApp(db, freezeConfig({ ...config, secret }), undefined, {
+  await sealPlainIdentities(db, { secret, secretKeys: data.secretKeys });
+  return createApp(db, freezeConfig({ ...config, secret, secretKeys: data.secretKeys }), undefined, {
     log: opts.log,
     auditTrust: auditTrustOf(config, { createKeys: create }),
     auditKeyCreated: chain.created,
+    dataKeysCreated: data.created,
   });
 }
 

@@ -85,6 +85,12 @@ const schema = z.object({
   OMBUD_AUDIT_CHECKPOINT_URL: z
     .url('must be an absolute URL such as https://archive.example/ombud')
     .optional(),
+  OMBUD_METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. openssl rand -hex 32)')
+    .regex(/^\S+$/, 'must not contain spaces')
+    .optional(),
+  OMBUD_LOG_FORMAT: z.enum(['json', 'pretty'], { error: "must be 'json' or 'pretty'" }).optional(),
   OMBUD_AUDIT_CHECKPOINT_MAIL: z
     .string()
     .regex(
@@ -138,6 +144,13 @@ type ConfigFields = {
   apiKeyCacheTtlMs?: number;
   /** How long the register's current revision is trusted without asking the database. */
   registerCacheTtlMs?: number;
+  /**
+   * The bearer token /metrics asks for (src/http/metrics.ts); without one, /metrics answers only on the
+   * loopback interface, to a request that was not forwarded by a proxy.
+   */
+  metricsToken?: string;
+  /** Log lines as JSON or readable (src/log.ts `logFormatOf`); unset: readable on a terminal, else JSON. */
+  logFormat?: 'json' | 'pretty';
   /**
    * The audit trail's keys and exports, all outside the database (src/services/audit/keys.ts): unset
    * paths default to files in the data directory.
@@ -212,6 +225,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     apiKeyCacheTtlMs: v.OMBUD_API_KEY_CACHE_TTL_MS,
     registerCacheTtlMs: v.OMBUD_REGISTER_CACHE_TTL_MS,
+    metricsToken: v.OMBUD_METRICS_TOKEN,
+    logFormat: v.OMBUD_LOG_FORMAT,
     audit: {
       keyFile: v.OMBUD_AUDIT_KEY_FILE,
       signingKeyFile: v.OMBUD_AUDIT_SIGNING_KEY,

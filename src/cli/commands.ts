@@ -63,6 +63,8 @@ export const COMMANDS = {
       'HOST',
       'OMBUD_PUBLIC_URL',
       'LOG_LEVEL',
+      'OMBUD_LOG_FORMAT',
+      'OMBUD_METRICS_TOKEN',
       'OMBUD_SECRET',
       'SMTP_URL',
       'MAIL_FROM',

@@ -112,7 +112,7 @@ export const ENVIRONMENT = {
   DATABASE_URL: 'PostgreSQL server (postgres://…); unset: the embedded database in OMBUD_DATA_DIR',
   OMBUD_DATA_DIR: 'the embedded database and the default key files (default ./.ombud)',
   OMBUD_SECRET_KEYS:
-    'keyring for secrets at rest ("id:base64key,…", newest last); the audit chain key is derived from it',
+    'keyring for secrets at rest ("id:base64key,…", newest last); the audit chain key is derived from it; unset on the embedded database: <data dir>/secret-keys.key, created on first use',
   OMBUD_AUDIT_KEY_FILE: 'the audit chain keys (default <data dir>/audit-chain.key)',
   OMBUD_SECRET: 'the installation secret (signing, pseudonyms); default the one stored in the database',
   OMBUD_AUDIT_SIGNING_KEY: 'Ed25519 private key signing checkpoints (default <data dir>/audit-signing.key)',
@@ -128,6 +128,9 @@ export const ENVIRONMENT = {
   HOST: 'the address to listen on (default 127.0.0.1)',
   OMBUD_PUBLIC_URL: 'the public address of the server (default http://HOST:PORT)',
   LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent',
+  OMBUD_LOG_FORMAT:
+    'json (one object per line) or pretty (one readable line); default pretty on a terminal, else json',
+  OMBUD_METRICS_TOKEN: 'the bearer token /metrics asks for; unset: /metrics answers on loopback only',
   OMBUD_MAIL_CATCHER_PORT: "the demo's SMTP catcher when SMTP_URL is unset (default 2525)",
   OMBUD_DEMO_PASSWORD: "the demo administrator's password (default a random one, printed once)",
   OMBUD_CHROMIUM: 'Chromium for the PDF extract (default /usr/bin/chromium)',

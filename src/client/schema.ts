@@ -1131,6 +1131,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers, and the background queue when this process runs workers */
+        get: operations["checkReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "consent.granted": {
@@ -7388,6 +7405,76 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    checkReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready for traffic */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ready";
+                        /**
+                         * @description ok: a query was answered.
+                         * @enum {string}
+                         */
+                        database: "ok" | "failed" | "not-running";
+                        /**
+                         * @description ok: the background queue (pg-boss) answered; not-running: this process runs no workers.
+                         * @enum {string}
+                         */
+                        queue: "ok" | "failed" | "not-running";
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Not ready: the detail names the part that failed (database or queue). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /**
+                         * Format: uri
+                         * @description A URI naming the kind of problem, e.g. https://ombud.dev/problems/not-found.
+                         */
+                        type: string;
+                        /** @description A short summary of the kind of problem, the same for every occurrence. */
+                        title: string;
+                        /** @description The HTTP status code of this response. */
+                        status: number;
+                        /** @description What went wrong this time, said to a person. Never personal data. */
+                        detail: string;
+                        /** @description This occurrence: urn:uuid:<error id> on a 500, to quote when reporting it. */
+                        instance?: string;
+                        /** @description A stable machine-readable code, e.g. invalid-request, not-found. */
+                        code?: string;
+                        /** @description Each invalid field of the request. */
+                        errors?: {
+                            /** @description The offending field, e.g. body.email or params.orgId. */
+                            path: string;
+                            message: string;
+                            /** @description How to fix it. */
+                            hint?: string;
+                        }[];
+                        /** @description How to fix the request, said to a person. */
+                        hint?: string;
+                    };
+                };
+            };
         };
     };
     onConsentGranted: {

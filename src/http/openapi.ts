@@ -34,13 +34,16 @@ type Operation = Json & {
   responses?: Record<string, Json>;
 };
 
-/** What the document describes: the API, and the health check a load balancer calls. Pages stay out. */
+/** What the document describes: the API, and the health checks a load balancer calls. Pages stay out. */
 export const isDocumented = (method: string, url: string) =>
-  method !== 'OPTIONS' && method !== 'HEAD' && (url.startsWith('/api/') || url === '/healthz');
+  method !== 'OPTIONS' &&
+  method !== 'HEAD' &&
+  (url.startsWith('/api/') || url === '/healthz' || url === '/readyz');
 
 /** Names the rule below cannot make: an action named by a noun or by several words, a route named for its verb. */
 const OPERATION_IDS: Record<string, string> = {
   'GET /healthz': 'checkHealth',
+  'GET /readyz': 'checkReadiness',
   'POST /api/v1/organizations/{orgId}/roles': 'grantRole',
   'DELETE /api/v1/organizations/{orgId}/roles/{userId}/{role}': 'revokeRole',
   'GET /api/v1/audit': 'searchAudit',

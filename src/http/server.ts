@@ -7,14 +7,21 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type App, withLog } from '../app.ts';
+import { HTTP_LOG_REDACT, httpLogSerializers } from '../log.ts';
 import { type BackgroundWork, NO_WORKERS } from '../workers.ts';
 import type { Viewer } from '../web/layout.ts';
 import { runInPageContext } from '../web/pageContext.ts';
 import { authenticate, type Permission, SESSION_COOKIE } from './auth.ts';
 import { rejectUnstorableInput } from './input.ts';
+import { addMetrics } from './metrics.ts';
 import { openapiOptions } from './openapi.ts';
 import { type Problem, problemFor, sendProblem } from './problem.ts';
 import { isConsolePath, problemPage, wantsHtmlPage } from './problemPage.ts';
@@ -41,6 +48,8 @@ export async function buildServer(
   app: App,
   opts: {
     logger?: boolean | object;
+    /** The process's logger (the start command's), instead of one made from `logger`. */
+    loggerInstance?: FastifyBaseLogger;
     extraRoutes?: RouteModule[];
     /** The background workers the start command (or a test) runs; none by default. */
     workers?: BackgroundWork;
@@ -51,39 +60,41 @@ export async function buildServer(
     observe?: (server: FastifyInstance) => void;
   } = {},
 ): Promise<FastifyInstance> {
-  const server = createFastify(app, opts.logger);
+  const server = createFastify(app, opts.logger, opts.loggerInstance);
   opts.observe?.(server);
   const { routeTable, missing } = recordRoutes(server, app);
   await registerPlugins(server, app);
   addSecurityHeaders(server, app);
   addAccessHooks(server, app, routeTable);
   handleErrors(server, app, routeTable);
+  // /metrics, and the HTTP series' hook on every answer (src/http/metrics.ts).
+  addMetrics(server, opts.logger === false ? app : withLog(app, server.log), server.log);
   await registerRoutes(server, app, opts);
   await server.ready();
   if (missing.length > 0) throw new Error(`Routes without a declared permission: ${missing.join(', ')}`);
   return server;
 }
 
-/** Fastify with the zod type provider; the log names the route pattern, never the raw URL. */
-function createFastify(app: App, logger: boolean | object | undefined) {
+/**
+ * Fastify with the zod type provider; the log names the route pattern, never the raw URL. `loggerInstance`:
+ * the process's logger (src/log.ts `createLogger`, JSON or readable lines), shared with the workers.
+ */
+function createFastify(app: App, logger: boolean | object | undefined, loggerInstance?: FastifyBaseLogger) {
   const server = Fastify({
-    logger:
-      logger === false
-        ? false
-        : {
-            level: app.config.logLevel,
-            // Log the route pattern, never the raw URL: query strings and paths may carry tokens or identifiers.
-            serializers: {
-              req: (req) => ({
-                method: req.method,
-                route: req.routeOptions?.url ?? 'unmatched',
-                reqId: req.id,
-              }),
-              res: (res) => ({ statusCode: res.statusCode }),
-            },
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            ...(typeof logger === 'object' ? logger : {}),
-          },
+    ...(loggerInstance
+      ? { loggerInstance }
+      : {
+          logger:
+            logger === false
+              ? false
+              : {
+                  level: app.config.logLevel,
+                  // The route pattern, never the raw URL: query strings and paths may carry tokens or identifiers.
+                  serializers: httpLogSerializers,
+                  redact: HTTP_LOG_REDACT,
+                  ...(typeof logger === 'object' ? logger : {}),
+                },
+        }),
     bodyLimit: 1024 * 1024,
     // Signed links (preference-center tokens) travel as one path segment.
     routerOptions: { maxParamLength: 1024 },

@@ -17,6 +17,7 @@ export async function withTransaction<T>(conn: TransactionConnection, fn: () => 
     await conn.commit();
     return out;
   } catch (err) {
+    // The statement's error is the one thrown; a failed rollback (a broken connection) adds nothing to it.
     await conn.rollback().catch(() => {});
     throw err;
   } finally {

@@ -36,9 +36,8 @@ import { captureIo, runOmbud, runOmbudOnTerminal } from '../support/cli.ts';
 const root = mkdtempSync(join(tmpdir(), 'ombud-backup-'));
 const source = join(root, 'source');
 const archive = join(root, 'ombud.zip');
-/** Stands for the data keyring another part of Ombud keeps in the data directory. */
-const KEYRING_FILE = 'data-keyring';
-const KEYRING = `k1:${Buffer.alloc(32, 3).toString('base64')}\n`;
+/** The data keyring `openApp` keeps in the data directory without OMBUD_SECRET_KEYS (services/secrets/keyringFile.ts). */
+const KEYRING_FILE = 'secret-keys.key';
 
 /** Every run names its data directory; nothing comes from this process's environment. */
 const env = (dataDir: string, more: Record<string, string | undefined> = {}) => ({
@@ -118,8 +117,8 @@ const KEY_TABLES = [
 let before: Record<string, number>;
 
 beforeAll(async () => {
-  // The demo as `ombud start` makes it, without OMBUD_SECRET_KEYS: the audit chain key file is created
-  // in the data directory.
+  // The demo as `ombud start` makes it, without OMBUD_SECRET_KEYS: the audit chain key file and the data
+  // keyring file are created in the data directory.
   const app = await openApp(
     loadConfig({
       LOG_LEVEL: 'silent',
@@ -156,7 +155,8 @@ beforeAll(async () => {
   } finally {
     await app.close();
   }
-  writeFileSync(join(source, KEYRING_FILE), KEYRING, { mode: 0o600 });
+  // The data keyring sealed the requester's address and the consent identity above.
+  expect(statSync(join(source, KEYRING_FILE)).mode & 0o777).toBe(0o600);
   // A signed checkpoint: the signing key pair and the exported checkpoints join the data directory.
   const cp = await ombud(['audit', 'checkpoint'], source);
   expect(cp.stderr + cp.stdout).toMatch(/signed|Checkpoint|checkpoint/);

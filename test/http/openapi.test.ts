@@ -142,7 +142,7 @@ describe('the OpenAPI document', () => {
 
   test('pages, the SDK and hidden routes stay out', () => {
     const paths = Object.keys(doc.paths);
-    expect(paths.filter((p) => !p.startsWith('/api/v1/'))).toEqual(['/healthz']);
+    expect(paths.filter((p) => !p.startsWith('/api/v1/'))).toEqual(['/healthz', '/readyz']);
     expect(paths).not.toContain('/api/openapi.json');
   });
 

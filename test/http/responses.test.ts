@@ -72,6 +72,7 @@ const OPERATIONS: [string, string, Record<string, string[]>][] = [
   ['get', '/api/v1/audit/verify', { 200: JSON_ONLY }],
   ['post', '/api/v1/audit/checkpoints', { 201: JSON_ONLY }],
   ['get', '/healthz', { 200: JSON_ONLY }],
+  ['get', '/readyz', { 200: JSON_ONLY }],
 ];
 
 type Operation = {

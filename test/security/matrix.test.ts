@@ -1099,6 +1099,67 @@ describe('permission matrix over real rows', () => {
   }, 240_000);
 });
 
+/**
+ * Public in the route table (no session or key decides there), guarded by the route itself; WRITTEN BY HAND.
+ * /metrics: with OMBUD_METRICS_TOKEN only its bearer opens it, from anywhere; no role's session and no API key
+ * does (401). Without the token: loopback only, never a forwarded request (403). /readyz: anyone (its answer
+ * says whether the process is ready: here 503, the queue workers of this test being stand-ins without a queue).
+ */
+const TOKEN = 'matrix-metrics-token-0123456789';
+const SELF_GUARDED: {
+  route: string;
+  metricsToken?: string;
+  who: Caller | 'anonymous' | 'token';
+  remote?: string;
+  forwarded?: boolean;
+  status: number;
+}[] = [
+  ...CALLERS.map((who) => ({ route: 'GET /metrics', metricsToken: TOKEN, who, status: 401 })),
+  { route: 'GET /metrics', metricsToken: TOKEN, who: 'anonymous', status: 401 },
+  { route: 'GET /metrics', metricsToken: TOKEN, who: 'token', remote: '203.0.113.9', status: 200 },
+  ...CALLERS.map((who) => ({ route: 'GET /metrics', who, remote: '203.0.113.9', status: 403 })),
+  { route: 'GET /metrics', who: 'anonymous', remote: '203.0.113.9', status: 403 },
+  { route: 'GET /metrics', who: 'anonymous', forwarded: true, status: 403 },
+  { route: 'GET /metrics', who: 'anonymous', status: 200 },
+  ...CALLERS.map((who) => ({ route: 'GET /readyz', who, remote: '203.0.113.9', status: 503 })),
+  { route: 'GET /readyz', who: 'anonymous', remote: '203.0.113.9', status: 503 },
+];
+
+describe('public routes that guard themselves', () => {
+  test('/metrics opens to its token (or loopback without one), never to a session or an API key; /readyz to anyone', async () => {
+    const wrong: string[] = [];
+    try {
+      for (const c of SELF_GUARDED) {
+        ts.configure({ metricsToken: c.metricsToken });
+        const headers =
+          c.who === 'anonymous'
+            ? {}
+            : c.who === 'token'
+              ? { authorization: `Bearer ${TOKEN}` }
+              : auth.get(c.who)!;
+        const res = await ts.server.inject({
+          method: 'GET',
+          url: c.route.split(' ')[1]!,
+          remoteAddress: c.remote ?? '127.0.0.1',
+          headers: { ...headers, ...(c.forwarded ? { 'x-forwarded-for': '127.0.0.1' } : {}) },
+        });
+        const leaked = res.statusCode !== 200 && res.body.includes('ombud_');
+        if (res.statusCode !== c.status || leaked)
+          wrong.push(
+            `${c.route} as ${c.who}${c.metricsToken ? ' (token set)' : ''}: ${res.statusCode} ${short(res.body)}`,
+          );
+      }
+    } finally {
+      ts.configure({ metricsToken: undefined });
+    }
+    expect(wrong).toEqual([]);
+    expect(ts.server.routeTable.filter((r) => r.url === '/metrics' || r.url === '/readyz')).toEqual([
+      { method: 'GET', url: '/metrics', permission: 'public' },
+      { method: 'GET', url: '/readyz', permission: 'public' },
+    ]);
+  });
+});
+
 describe('authentication', () => {
   const fill = (url: string) =>
     url

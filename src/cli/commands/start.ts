@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { openApp, withConfig } from '../../app.ts';
-import { lineLog } from '../../log.ts';
+import { createLogger, logFormatOf } from '../../log.ts';
+import { dataKeyringNotice } from '../../services/secrets/keyringFile.ts';
 import { createWorkers, stopWorkers } from '../../workers.ts';
 import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
@@ -26,12 +27,15 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     `Ombud${role === 'all' ? '' : ` (${role})`}: opening ${config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`} …`,
   );
   // The installation secret is resolved here, once (without OMBUD_SECRET, the stored one consent uses).
-  // The workers log warnings and errors (ids and codes only) to stderr; the server logs through Fastify's.
-  let app = await openApp(config, { log: config.logLevel === 'silent' ? undefined : lineLog(io.err) });
+  // One logger for the server and the workers (ids and codes only): JSON lines, or readable on a terminal.
+  const logger = createLogger({ level: config.logLevel, format: logFormatOf(config.logFormat) });
+  let app = await openApp(config, { log: logger });
   if (app.auditKeyCreated)
     io.out(
       `Audit chain key created in ${app.auditKeyCreated} (no OMBUD_SECRET_KEYS): keep it, and back it up apart from the database; without it the audit log cannot be verified.`,
     );
+  const keyring = dataKeyringNotice(app.config, app.dataKeysCreated);
+  if (keyring) io.out(keyring);
   // The demo group, unless the group's own register or systems are given (src/cli/groupSystems.ts).
   const withDemo = !values['no-demo'] && !values.register && !values.systems;
   let groupSystems: OpenSystems | undefined;
@@ -95,7 +99,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
       `Fulfilment: recipients (Art. 19) are told through their HTTP connector or as tasks at ${config.publicUrl}/console/fulfilment/tasks; ${'pdf' in pdf ? 'extracts as HTML, JSON and PDF' : `no PDF extracts: ${pdf.pdfUnavailable}`}.`,
     );
   }
-  const server = runs.http ? await buildServer(app, { workers }) : undefined;
+  const server = runs.http ? await buildServer(app, { workers, loggerInstance: logger }) : undefined;
   await server?.listen({ port: config.port, host: config.host });
   // The daily signed checkpoint of the audit log (a timer in the workers, not a schedule in the database).
   const checkpoints = runs.jobs
@@ -117,7 +121,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
       ...(withDemo ? [`  Notice (NestIT)  ${base}/privacy/nestit-group`] : []),
       `  Admin console    ${base}/console`,
       `  API docs         ${base}/api/docs   (OpenAPI: ${base}/api/openapi.json)`,
-      `  Health           ${base}/healthz`,
+      `  Health           ${base}/healthz   (ready: ${base}/readyz, metrics: ${base}/metrics)`,
       catcher
         ? `  Mail (SMTP)      ${catcher.url}   (caught mail: ${base}/console/inbox)`
         : `  Mail (SMTP)      ${config.smtpUrl?.replace(/\/\/[^@/]*@/, '//***@')}`,
@@ -131,6 +135,8 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
             `  Demo systems     web shop: ${demoSystems.databases.webshop}, customer service: ${demoSystems.databases['customer-service']}   (${config.databaseUrl ? 'databases on the PostgreSQL server' : 'schemas of the embedded database'})`,
           ]
         : []),
+      // A blank line after the block too: the log lines that follow stay apart from it.
+      '',
       '',
     ].join('\n'),
   );

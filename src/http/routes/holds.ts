@@ -69,7 +69,7 @@ function holdActions(app: App, workers: BackgroundWork) {
         "A hold marks rows in the group's databases, and none are connected in this process.",
         'Start Ombud with its systems (`ombud start` connects the demo systems), or use `ombud hold place --demo`.',
       );
-    return { ...(await workers.retention.deps(callerOf(req).actor)), now: app.now };
+    return { ...(await workers.retention.deps(callerOf(req).actor)), now: app.now, log: app.log };
   };
   const today = async () => retentionToday((await requireRegister(app.registers)).index, app.now());
   const wire = <H extends Hold>(h: H, day: string) => ({

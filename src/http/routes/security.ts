@@ -234,7 +234,9 @@ function auditRoutes(server: RouteServer, app: App) {
     },
     async () => {
       // Server paths (key and checkpoint files) stay on the server: the CLI names them.
-      const { keySources, checkpoint, ...r } = await verifyAuditTrail(app.db, app.auditTrust);
+      const { keySources, checkpoint, ...r } = await verifyAuditTrail(app.db, app.auditTrust, {
+        now: app.now,
+      });
       return {
         ...r,
         withKey: keySources.length > 0,

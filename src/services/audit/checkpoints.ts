@@ -13,6 +13,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
+import { errorFields, type Log } from '../../log.ts';
 import {
   type Checkpoint,
   checkCheckpointLine,
@@ -25,6 +26,7 @@ import type { RegisterCache } from '../register/currentRegister.ts';
 import { deliverOutbox, enqueueMail } from '../mail/outbox.ts';
 import { type Actor, type AuditHead, actorString, SYSTEM_ACTOR, walkAuditLog } from './auditLog.ts';
 import { auditChainKeys, auditPaths, loadCheckpointKeys } from './keys.ts';
+import { recordVerification } from './lastVerification.ts';
 
 export const CHECKPOINT_FILE = 'checkpoints.jsonl';
 /** Held while a process checks for (and makes) the daily checkpoint (`startAuditCheckpoints`). */
@@ -39,6 +41,7 @@ export type CheckpointHost = Readonly<{
   registers: RegisterCache;
   now: () => Date;
   config: Pick<Config, 'smtpUrl' | 'mailFrom'>;
+  log?: Log;
 }>;
 
 /** Where checkpoints are signed, verified and exported. */
@@ -143,12 +146,14 @@ export async function makeCheckpoint(
       'Set OMBUD_SECRET_KEYS or OMBUD_AUDIT_KEY_FILE as the server has them.',
     );
   const exported = await readExportedCheckpoints(trust);
-  if (exported.problems.length)
+  if (exported.problems.length) {
+    await recordVerification(app.db, { at: app.now().toISOString(), ok: false, count: 0, by: 'checkpoint' });
     throw conflict(
       'audit-checkpoints-broken',
       `The checkpoint file ${exported.file} line ${exported.problems[0]!.line} ${exported.problems[0]!.problem}.`,
       'Investigate before signing anything new: run `ombud audit verify`.',
     );
+  }
   // From the last exported checkpoint on (its entry, hash and count checked): a day's entries, not the whole log.
   const last = exported.checkpoints.reduce<Checkpoint | undefined>(
     (m, c) => (!m || c.seq > m.seq ? c : m),
@@ -158,6 +163,12 @@ export async function makeCheckpoint(
     checkpoints: exported.checkpoints,
     from: last,
     onProgress: opts.onProgress,
+  });
+  await recordVerification(app.db, {
+    at: app.now().toISOString(),
+    ok: walk.ok,
+    count: walk.count,
+    by: 'checkpoint',
   });
   if (!walk.ok)
     throw conflict(
@@ -210,10 +221,14 @@ export async function makeCheckpoint(
       },
       app.now(),
     );
+  // The checkpoint is made and exported; its mail stays in the outbox if SMTP fails now (logged by kind).
   if (mailedTo.length && app.config.smtpUrl)
-    await deliverOutbox(app.db, { url: app.config.smtpUrl, from: app.config.mailFrom }, app.now()).catch(
-      () => undefined,
-    );
+    await deliverOutbox(
+      app.db,
+      { url: app.config.smtpUrl, from: app.config.mailFrom },
+      app.now(),
+      app.log,
+    ).catch((err: unknown) => app.log?.warn(errorFields(err), 'mail: the outbox could not be delivered'));
   let posted: string | undefined;
   if (trust.url) {
     try {
@@ -247,7 +262,24 @@ export type AuditVerification = Awaited<ReturnType<typeof walkAuditLog>> & {
 export async function verifyAuditTrail(
   db: Db,
   trust: AuditTrust | undefined,
-  opts: { pageSize?: number; onProgress?: (checked: number) => void } = {},
+  opts: { pageSize?: number; onProgress?: (checked: number) => void; now?: () => Date } = {},
+): Promise<AuditVerification> {
+  const r = await verifyTrail(db, trust, opts);
+  // For monitoring (/metrics): when it ran and whether it verified; not when it could not run here.
+  if (!(!r.ok && r.cannotVerify))
+    await recordVerification(db, {
+      at: (opts.now ?? (() => new Date()))().toISOString(),
+      ok: r.ok,
+      count: r.count,
+      by: 'verify',
+    });
+  return r;
+}
+
+async function verifyTrail(
+  db: Db,
+  trust: AuditTrust | undefined,
+  opts: { pageSize?: number; onProgress?: (checked: number) => void },
 ): Promise<AuditVerification> {
   const chain = auditChainKeys();
   const warnings: string[] = [];

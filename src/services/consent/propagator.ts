@@ -6,7 +6,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { Db } from '../../storage/db.ts';
-import { errorFields, type Log } from '../../log.ts';
+import { type Log, queueErrorFields } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
 import { type ConsentKeys, consentKeys } from './keys.ts';
 import { deliverOnce, markDead } from './webhooks.ts';
@@ -45,7 +45,8 @@ function bossDb(db: Db) {
 }
 
 export class Propagator {
-  private boss: PgBoss;
+  /** Read by the readiness check (src/services/monitoring/readiness.ts). */
+  readonly boss: PgBoss;
   private readonly retryLimit: number;
   private readonly retryDelay: number;
 
@@ -55,12 +56,13 @@ export class Propagator {
   ) {
     this.retryLimit = opts.retryLimit ?? 8;
     this.retryDelay = opts.retryDelaySeconds ?? 30;
+    // bossRole carries the upkeep interval (QueueRole.maintenanceIntervalSeconds) with the role.
     this.boss = new PgBoss({
       ...(opts.connectionString ? { connectionString: opts.connectionString } : { db: bossDb(db) }),
       ...bossRole(opts),
       schedule: false,
     });
-    this.boss.on('error', (err) => opts.log?.warn(errorFields(err), 'propagation queue error'));
+    this.boss.on('error', (err) => opts.log?.warn(queueErrorFields(err), 'propagation queue error'));
   }
 
   async start(): Promise<this> {

@@ -341,6 +341,7 @@ export async function isRestricted(c: SqlConnector, collection: string, key: str
   const rows = await select(
     c,
     sql`SELECT 1 AS x FROM ${sql.raw(MARKER_TABLE)} WHERE collection_name = ${collection} AND row_key = ${key}`,
+    // No marker table yet (nothing was ever restricted in this database) answers with an error.
   ).catch(() => []);
   return rows.length > 0;
 }

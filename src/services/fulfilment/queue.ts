@@ -18,7 +18,7 @@
  * workers run the jobs, each run under its request's lock on the database, so a job taken as lost
  * (`expireInSeconds` after it started) while its worker still runs it waits and then finds the run done.
  */
-import { errorFields } from '../../log.ts';
+import { errorFields, queueErrorFields } from '../../log.ts';
 import PgBoss from 'pg-boss';
 import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
@@ -90,8 +90,8 @@ export class FulfilmentQueue {
       schedule: false,
       deleteAfterDays: opts.deleteAfterDays ?? 7,
     });
-    // Surfaced through job states; logged by kind only.
-    boss.on('error', (err) => deps.log?.warn(errorFields(err), 'fulfilment queue error'));
+    // Surfaced through job states; logged by kind, queue and worker only.
+    boss.on('error', (err) => deps.log?.warn(queueErrorFields(err), 'fulfilment queue error'));
     await boss.start();
     await createQueueOnce(deps.db, boss, FULFILMENT_QUEUE, {
       name: FULFILMENT_QUEUE,
@@ -183,7 +183,15 @@ export class FulfilmentQueue {
     if (!run?.job_id || (run.status !== 'waiting' && run.status !== 'done')) return false;
     if (run.status === 'waiting' && (await stepsOpen(this.deps.db, requestId))) return false;
     const job = await this.boss.getJobById(FULFILMENT_QUEUE, run.job_id);
-    if (!job || job.state === 'failed') return this.restart(requestId, run.job_id).catch(() => false);
+    if (!job || job.state === 'failed')
+      return this.restart(requestId, run.job_id).catch((err: unknown) => {
+        // The answer is recorded; the run is retried from the desk (`retry`) or by the next answer.
+        this.deps.log?.warn(
+          { requestId, jobId: run.job_id ?? undefined, ...errorFields(err) },
+          'fulfilment: job not woken',
+        );
+        return false;
+      });
     if (job.state !== 'created' && job.state !== 'retry') return false;
     // pg-boss has no call to move a job's start; its own table is the one place that says when.
     const moved = await this.deps.db.query(

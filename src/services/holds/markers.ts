@@ -10,6 +10,7 @@ import { scopeLocated } from '../../core/fulfilment/controllers.ts';
 import { type Collection, type Dataset, type Identities, primaryKey } from '../../core/fulfilment/dataset.ts';
 import { HOLD_MARKER_RULE, holdMarkerId, holdOfMarker, type HoldScopeKind } from '../../core/holds/hold.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
+import { errorFields, type Log } from '../../log.ts';
 import { sql } from '../../storage/sql.ts';
 import { change, select } from '../fulfilment/connectors/run.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
@@ -45,7 +46,7 @@ export type HoldScope =
   | { kind: Extract<HoldScopeKind, 'system'>; system: string }
   | { kind: Extract<HoldScopeKind, 'collection'>; dataset: string; collection: string };
 
-type Systems = { datasets: Dataset[]; connectors: Connectors; index: RegisterIndex };
+type Systems = { datasets: Dataset[]; connectors: Connectors; index: RegisterIndex; log?: Log };
 
 const dayText = (v: unknown): string | null =>
   v === null || v === undefined
@@ -217,7 +218,10 @@ export async function markHold(
     }
     return done;
   } catch (err) {
-    await restoreMarkers(sys, holdId, done, async (r) => r.replacedHold ?? null).catch(() => {});
+    // The caller gets the first error; a failed put-back is logged, so the rows left marked are known.
+    await restoreMarkers(sys, holdId, done, async (r) => r.replacedHold ?? null).catch((e: unknown) =>
+      sys.log?.error({ holdId, rows: done.length, ...errorFields(e) }, 'legal hold: markers not put back'),
+    );
     throw err;
   }
 }

@@ -16,6 +16,7 @@ import {
 } from '../../core/holds/hold.ts';
 import { allowedInAll, authorize, type Caller, type Group } from '../../core/policies/policy.ts';
 import { legalHoldPolicy } from '../../core/policies/resources.ts';
+import { errorFields } from '../../log.ts';
 import { actorString, recordAudit } from '../audit/auditLog.ts';
 import { retentionToday } from '../retention/runRetention.ts';
 import { type HoldScope, markHold, restoreMarkers } from './markers.ts';
@@ -131,7 +132,12 @@ export async function placeHold(
     });
   } catch (err) {
     // Nothing stored: the markers written go again (what stood before comes back).
-    await restoreMarkers(deps, id, held, async (r) => r.replacedHold ?? null).catch(() => {});
+    await restoreMarkers(deps, id, held, async (r) => r.replacedHold ?? null).catch((e: unknown) =>
+      deps.log?.error(
+        { holdId: id, rows: held.length, ...errorFields(e) },
+        'legal hold: markers not put back',
+      ),
+    );
     throw err;
   }
   return toHold((await readHold(deps.db, id))!);

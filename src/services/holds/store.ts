@@ -8,10 +8,15 @@ import type { IsoDate } from '../../core/deadlines/iso-date.ts';
 import type { HoldReasonKind, HoldScopeKind } from '../../core/holds/hold.ts';
 import type { Db } from '../../storage/db.ts';
 import type { RetentionDeps } from '../retention/runRetention.ts';
+import type { Log } from '../../log.ts';
 import type { HeldRow, Marker } from './markers.ts';
 
 /** What the hold use cases need: a retention run's dependencies, without its actor (a Caller is given). */
-export type HoldDeps = Omit<RetentionDeps, 'actor' | 'now'> & { now: () => Date };
+export type HoldDeps = Omit<RetentionDeps, 'actor' | 'now'> & {
+  now: () => Date;
+  /** Where a failure that cannot be reported to the caller is logged (ids and codes only). */
+  log?: Log;
+};
 
 export type Hold = {
   id: string;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Group } from '../../core/policies/policy.ts';
+import type { Log } from '../../log.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 
@@ -84,13 +85,15 @@ async function claimPending(db: Db, now: Date, tried: string[]): Promise<OutboxR
 }
 
 /**
- * Send pending mail over SMTP. Returns how many were sent; failures stay pending until MAX_ATTEMPTS.
+ * Send pending mail over SMTP. Returns how many were sent; failures stay pending until MAX_ATTEMPTS, each
+ * logged to `log` by outbox id, request id and the SMTP error's code (never the address or the reply text).
  * Processes delivering at once send each mail once: each sends only the mail it has claimed.
  */
 export async function deliverOutbox(
   db: Db,
   smtp: { url?: string; from: string },
   now: Date = new Date(),
+  log?: Log,
 ): Promise<{ sent: number; failed: number }> {
   if (!smtp.url) return { sent: 0, failed: 0 };
   const tried: string[] = [];
@@ -102,7 +105,7 @@ export async function deliverOutbox(
   try {
     while (rows.length > 0) {
       tried.push(...rows.map((r) => r.id));
-      await sendClaimed(db, transport, smtp.from, rows, now, (ok) => (ok ? sent++ : failed++));
+      await sendClaimed(db, transport, smtp.from, rows, now, (ok) => (ok ? sent++ : failed++), log);
       rows = tried.length < DELIVERY_LIMIT ? await claimPending(db, now, tried) : [];
     }
   } finally {
@@ -119,6 +122,7 @@ async function sendClaimed(
   rows: OutboxRow[],
   now: Date,
   counted: (ok: boolean) => void,
+  log?: Log,
 ): Promise<void> {
   for (const m of rows) {
     try {
@@ -136,7 +140,19 @@ async function sendClaimed(
       counted(true);
     } catch (err) {
       // The SMTP error text can quote the address: keep only its code.
-      const code = String((err as { code?: string; responseCode?: number }).code ?? 'error');
+      const e = err as { code?: unknown; responseCode?: unknown };
+      const code = typeof e.code === 'string' && /^[\w.-]{1,40}$/.test(e.code) ? e.code : 'error';
+      log?.warn(
+        {
+          mailId: m.id,
+          requestId: m.request_id ?? undefined,
+          template: m.template,
+          attempt: m.attempts + 1,
+          errCode: code,
+          responseCode: typeof e.responseCode === 'number' ? e.responseCode : undefined,
+        },
+        m.attempts + 1 >= MAX_ATTEMPTS ? 'mail failed: no more attempts' : 'mail not delivered: will retry',
+      );
       await db.query(
         `UPDATE mail_outbox SET attempts=attempts+1, last_error=$2, claimed_until=NULL,
              status = CASE WHEN attempts+1 >= $3 THEN 'failed' ELSE 'pending' END WHERE id=$1`,

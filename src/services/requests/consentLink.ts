@@ -5,6 +5,7 @@
  * so the caller hands them to the workers' `consentChanged` after commit (`propagate`).
  */
 import type { BackgroundWork } from '../../workers.ts';
+import { errorFields } from '../../log.ts';
 import { communicationBasis, DIRECT_MARKETING, EVERY_CHANNEL, channelsOf } from '../../core/consent/rules.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
 import type { Db } from '../../storage/db.ts';
@@ -119,7 +120,14 @@ export async function backfillRequestStops(app: RequestDeps, workers: Background
         await tx.query('DELETE FROM dsr_stop_backfill WHERE id = $1', [r.id]);
         return ev;
       })
-      .catch(() => undefined);
+      .catch((err: unknown) => {
+        // Left in dsr_stop_backfill for the next start (or a person) to look at.
+        app.log.warn(
+          { backfillId: r.id, requestId: r.request_id, ...errorFields(err) },
+          'stop not backfilled',
+        );
+        return undefined;
+      });
     if (!events) continue;
     await propagate(workers, events);
     done++;

@@ -7,6 +7,7 @@ import { dataKeyring, sealContext, submissionEmailHash } from '../../core/secret
 import { type Keyring, open, seal } from '../../core/secrets/envelope.ts';
 import type { App } from '../../app.ts';
 import type { Config } from '../../config.ts';
+import { errorFields } from '../../log.ts';
 import { notFound } from '../../core/errors.ts';
 import { SYSTEM_PRINCIPAL } from '../../core/policies/permissions.ts';
 import { authorize, type Caller } from '../../core/policies/policy.ts';
@@ -366,11 +367,15 @@ export async function acknowledge(
   );
 }
 
-/** Try to send what is in the outbox now; a failure leaves mail pending (shown in the console). */
+/**
+ * Try to send what is in the outbox now; a failure leaves mail pending (shown in the console) and is
+ * logged by outbox id and error code, never the address or the server's words.
+ */
 export async function flushMail(app: RequestDeps): Promise<void> {
   try {
-    await deliverOutbox(app.db, { url: app.config.smtpUrl, from: app.config.mailFrom }, app.now());
-  } catch {
-    // Connection-level failures: mail stays pending; the outbox view shows it.
+    await deliverOutbox(app.db, { url: app.config.smtpUrl, from: app.config.mailFrom }, app.now(), app.log);
+  } catch (err) {
+    // Not the answer's concern: the mail stays pending for the next delivery, and the outbox view shows it.
+    app.log.warn(errorFields(err), 'mail: the outbox could not be delivered');
   }
 }

@@ -121,6 +121,7 @@ export async function verifyByAssertion(
     throw unauthenticated('The assertion does not match a request.');
   if (jwksCache?.url !== cfg.jwksUrl)
     jwksCache = { url: cfg.jwksUrl, get: createRemoteJWKSet(new URL(cfg.jwksUrl)) };
+  // No such submission: the assertion is checked first and fails the same way (nothing told apart).
   const sub = await getSubmission(app.db, submissionId, await submissionKeys(app)).catch(() => undefined);
   let claims: { email?: unknown; sub?: unknown };
   try {

@@ -107,6 +107,7 @@ async function tableExists(c: SqlConnector, table: string): Promise<boolean> {
     await c.query(`SELECT 1 AS x FROM ${c.quote(table)} WHERE 1 = 0`);
     return true;
   } catch {
+    // The probe's answer: a table that is not there answers with an error.
     return false;
   }
 }
@@ -201,6 +202,7 @@ export async function sweepDataset(
   } catch (err) {
     // Another worker committed this database for the run meanwhile: take its outcome.
     if (!opts.dryRun) {
+      // Only a look for another worker's commit: when it fails too, the first error (thrown below) says why.
       const other = await committedOutcome(c, opts.runId, plan.dataset).catch(() => undefined);
       if (other) return { outcomes: other, resumed: true };
     }

@@ -10,7 +10,7 @@ import PgBoss from 'pg-boss';
 import type { Config } from '../../config.ts';
 import type { Dataset } from '../../core/fulfilment/dataset.ts';
 import type { Db } from '../../storage/db.ts';
-import { errorFields, type Log } from '../../log.ts';
+import { type Log, queueErrorFields } from '../../log.ts';
 import { precondition } from '../../core/errors.ts';
 import { parseKeyring } from '../../core/secrets/envelope.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
@@ -87,7 +87,7 @@ export class RetentionWorker {
       schedule: consume,
     });
     // Surfaced through the runs and job states; logged by kind only.
-    boss.on('error', (err) => app.log?.warn(errorFields(err), 'retention queue error'));
+    boss.on('error', (err) => app.log?.warn(queueErrorFields(err), 'retention queue error'));
     await boss.start();
     const settings = {
       policy: 'stately' as const,

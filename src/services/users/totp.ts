@@ -9,12 +9,17 @@ import { type Keyring, open, parseKeyring, seal } from '../../core/secrets/envel
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
 
+/**
+ * The keyring secrets at rest are sealed with (the App's config: OMBUD_SECRET_KEYS, or on the embedded
+ * database the keyring file `openApp` keeps in the data directory). None only on a PostgreSQL server
+ * without OMBUD_SECRET_KEYS: a 409 that says what to set.
+ */
 export function keyringOf(secretKeys: string | undefined): Keyring {
   if (!secretKeys)
     throw precondition(
       'no-secret-keys',
-      'No key for secrets at rest is configured.',
-      'Set OMBUD_SECRET_KEYS=k1:$(openssl rand -base64 32) and restart.',
+      'No key for secrets at rest is configured on this server, so TOTP seeds and connector secrets cannot be stored.',
+      'Set OMBUD_SECRET_KEYS=k1:$(openssl rand -base64 32), the same value in every Ombud process of this database, and restart.',
     );
   return parseKeyring(secretKeys);
 }

@@ -1,0 +1,69 @@
+/**
+ * Readiness (GET /readyz): may this process be sent traffic? The database answers a query, and, when this
+ * process runs background workers, their queue (pg-boss, on the same database or its own connection)
+ * answers too. Liveness is /healthz. Each part is checked within a time limit; a failure names the part
+ * and the error's kind only (driver messages can quote personal data).
+ */
+import { errorFields } from '../../log.ts';
+import type { Db } from '../../storage/db.ts';
+import type { BackgroundWork } from '../../workers.ts';
+import { QUEUE as PROPAGATION_QUEUE } from '../consent/propagator.ts';
+import { FULFILMENT_QUEUE } from '../fulfilment/queue.ts';
+import { RETENTION_QUEUE } from '../retention/worker.ts';
+
+export type PartState = 'ok' | 'failed' | 'not-running';
+export type Readiness = {
+  ready: boolean;
+  database: PartState;
+  queue: PartState;
+  /** What failed, by part: the error's name or code, or 'timeout' (never a message). */
+  problems: { part: 'database' | 'queue'; kind: string }[];
+};
+
+type Boss = { getQueue(name: string): Promise<unknown> };
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'timeout' })), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+const kindOf = (err: unknown) => {
+  const f = errorFields(err);
+  return String(f.errCode ?? f.errName ?? 'error');
+};
+
+export async function checkReadiness(
+  db: Db,
+  work: BackgroundWork,
+  opts: { timeoutMs?: number } = {},
+): Promise<Readiness> {
+  const ms = opts.timeoutMs ?? 2000;
+  const problems: Readiness['problems'] = [];
+  let database: PartState = 'ok';
+  try {
+    await within(db.query('SELECT 1 AS ok'), ms);
+  } catch (err) {
+    database = 'failed';
+    problems.push({ part: 'database', kind: kindOf(err) });
+  }
+  const bosses: [Boss, string][] = [];
+  if (work.fulfilment) bosses.push([work.fulfilment.boss, FULFILMENT_QUEUE]);
+  if (work.retention) bosses.push([work.retention.boss, RETENTION_QUEUE]);
+  if (work.propagator) bosses.push([work.propagator.boss, PROPAGATION_QUEUE]);
+  let queue: PartState = bosses.length ? 'ok' : 'not-running';
+  for (const [boss, name] of bosses) {
+    try {
+      // pg-boss reads its queue table: reachable, installed, and the queue is there.
+      if (!(await within(boss.getQueue(name), ms)))
+        throw Object.assign(new Error(name), { code: 'no-queue' });
+    } catch (err) {
+      queue = 'failed';
+      problems.push({ part: 'queue', kind: kindOf(err) });
+      break;
+    }
+  }
+  return { ready: problems.length === 0, database, queue, problems };
+}
