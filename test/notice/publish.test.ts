@@ -13,7 +13,7 @@ const withNewRecipient = {
   'systems.yaml': (t: string) =>
     t.replace(
       'retentionRules:',
-      '  - id: crm\n    name: CRM\n    role: processor\n    operator: CRM Oy\n    dpa: true\n    storageCountries: [FI]\nretentionRules:',
+      '  - id: crm\n    name: CRM\n    role: processor\n    operator: CRM Oy\n    dpa: true\n    securityMeasures: [Encrypted at rest.]\n    storageCountries: [FI]\nretentionRules:',
     ),
   'purposes.yaml': (t: string) =>
     t.replace(

@@ -171,6 +171,7 @@ export function validateRegister(register: Register): Finding[] {
       );
   });
 
+  const recipientIds = new Set(register.purposes.flatMap((p) => p.recipients));
   register.systems.forEach((s, i) => {
     const target = `system:${s.id}`;
     if (s.role === 'internal' || s.role === 'group-company')
@@ -190,6 +191,16 @@ export function validateRegister(register: Register): Finding[] {
         ['systems', i, 'dpa'],
         `${s.name} is a processor but no data processing agreement is recorded.`,
         'Sign an Art. 28 agreement and set dpa: true, or do not share data with it.',
+      );
+    // P22: a processor is held to the group's security procedures, so one without recorded security terms receives no data.
+    if (s.role === 'processor' && s.securityMeasures.length === 0 && recipientIds.has(s.id))
+      add(
+        'error',
+        'processor-without-security-terms',
+        target,
+        ['systems', i, 'securityMeasures'],
+        `${s.name} is a processor named as a recipient but no security terms are recorded.`,
+        "List the security measures its data processing agreement binds it to under securityMeasures, or remove it from the purposes' recipients.",
       );
     const third = s.storageCountries.filter((c) => !isEea(c));
     if (third.length > 0) {
