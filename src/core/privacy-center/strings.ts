@@ -204,7 +204,7 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     notAccepted: 'Your request could not be accepted. Check what you entered and try again.',
     nextTitle: 'What happens next',
     nextText:
-      'We answer you by e-mail by the date below; you do not need to do anything more. If we need to know more to find your data, we will write to you.',
+      'We answer you by e-mail by the date shown above; you do not need to do anything more. If we need to know more to find your data, we will write to you.',
     another: 'Make another request',
   },
   sv: {
@@ -241,7 +241,7 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     notAccepted: 'Din begäran kunde inte tas emot. Kontrollera det du skrev och försök igen.',
     nextTitle: 'Vad händer nu',
     nextText:
-      'Vi svarar dig via e-post senast det datum som står nedan; du behöver inte göra något mer. Om vi behöver veta mer för att hitta dina uppgifter skriver vi till dig.',
+      'Vi svarar dig via e-post senast det datum som står ovan; du behöver inte göra något mer. Om vi behöver veta mer för att hitta dina uppgifter skriver vi till dig.',
     another: 'Gör en ny begäran',
   },
   nb: {
@@ -278,7 +278,7 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     notAccepted: 'Forespørselen din kunne ikke tas imot. Sjekk det du skrev, og prøv igjen.',
     nextTitle: 'Hva skjer nå',
     nextText:
-      'Vi svarer deg på e-post innen datoen nedenfor; du trenger ikke gjøre noe mer. Hvis vi trenger å vite mer for å finne opplysningene dine, skriver vi til deg.',
+      'Vi svarer deg på e-post innen datoen ovenfor; du trenger ikke gjøre noe mer. Hvis vi trenger å vite mer for å finne opplysningene dine, skriver vi til deg.',
     another: 'Send en ny forespørsel',
   },
 };
