@@ -50,8 +50,24 @@ describe('request desk in a browser', () => {
     const confirmed = await page.textContent('main');
     const reference = /R-[0-9A-F]{8}/.exec(confirmed ?? '')?.[0];
     expect(reference).toBeTruthy();
-    const dueDate = /\d{4}-\d{2}-\d{2}/.exec(confirmed ?? '')?.[0];
-    expect(dueDate).toBeTruthy();
+    // The customer reads the answer date in words ("6 January 2027"); the console shows it as 2027-01-06.
+    const MONTHS = [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ];
+    const words = new RegExp(`(\\d{1,2}) (${MONTHS.join('|')}) (\\d{4})`).exec(confirmed ?? '');
+    expect(words).toBeTruthy();
+    const dueDate = `${words![3]}-${String(MONTHS.indexOf(words![2]!) + 1).padStart(2, '0')}-${words![1]!.padStart(2, '0')}`;
     expect(confirmed).toContain('Swedish Authority for Privacy Protection (IMY)');
     await page.screenshot({ path: 'test-results/requests-confirmed.png', fullPage: true });
     await customer.close();

@@ -161,7 +161,6 @@ export type RequestPageStrings = {
   allOf: (group: string) => string;
   /** The form's and the code page's errors, in words (never a field path or a validator's text). */
   wrongCode: string;
-  tooMany: string;
   notAccepted: string;
   /** The confirmation page's way on. */
   nextTitle: string;
@@ -200,7 +199,6 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     allOf: (g) => `All companies of ${g}`,
     wrongCode:
       'The code is wrong or has expired. Check the latest e-mail we sent you, or send the request again to get a new code.',
-    tooMany: 'Too many attempts. Wait a while, then try again.',
     notAccepted: 'Your request could not be accepted. Check what you entered and try again.',
     nextTitle: 'What happens next',
     nextText:
@@ -237,7 +235,6 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     allOf: (g) => `Alla bolag i ${g}`,
     wrongCode:
       'Koden är fel eller har gått ut. Kontrollera det senaste e-postmeddelandet från oss, eller skicka begäran igen för att få en ny kod.',
-    tooMany: 'För många försök. Vänta en stund och försök igen.',
     notAccepted: 'Din begäran kunde inte tas emot. Kontrollera det du skrev och försök igen.',
     nextTitle: 'Vad händer nu',
     nextText:
@@ -274,7 +271,6 @@ export const REQUEST_PAGE_STRINGS: Record<Language, RequestPageStrings> = {
     allOf: (g) => `Alle selskapene i ${g}`,
     wrongCode:
       'Koden er feil eller utløpt. Sjekk den siste e-posten fra oss, eller send forespørselen på nytt for å få en ny kode.',
-    tooMany: 'For mange forsøk. Vent litt og prøv igjen.',
     notAccepted: 'Forespørselen din kunne ikke tas imot. Sjekk det du skrev, og prøv igjen.',
     nextTitle: 'Hva skjer nå',
     nextText:

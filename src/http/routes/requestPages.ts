@@ -63,7 +63,8 @@ const deskFormError = (err: unknown): Html | undefined =>
 const formError = (err: unknown, lang: Language): Html | undefined => {
   if (!(err instanceof OmbudError)) return undefined;
   const s = REQUEST_PAGE_STRINGS[lang];
-  if (err.kind === 'rate-limited') return errorAlert(s.tooMany);
+  // A limit says which one and how long to wait (src/http/requestLimits.ts), written for the customer.
+  if (err.kind === 'rate-limited') return problemAlert(err);
   return errorAlert(err.code === 'verification-failed' ? s.wrongCode : s.notAccepted);
 };
 
