@@ -80,6 +80,27 @@ const tick = (id: string, system: string) =>
     note: `Erased in ${system}'s own tool`,
   });
 
+/** How the notice names each kind of recipient in English (examples/nestit/register/systems.yaml, by hand). */
+const KIND: Record<string, string> = {
+  webshop: 'System provider for order management',
+  'group-companies':
+    'Companies within NestIT Group (for internal administration, service development and joint processing of customer data)',
+  crm: 'System provider for customer information management',
+  shipping: 'Service providers for shipping and delivery',
+  messaging: 'Service provider for e-mail and text-message communication',
+  'survey-provider': 'Service provider that handles customer surveys',
+  analytics: 'Service providers of analysis tools',
+  'customer-service-system': 'Customer service system and chat service provider',
+  'customer-service-provider': 'Customer service provider',
+  'case-management': 'IT suppliers that provide systems for documentation and case management',
+  'social-media': 'Social media provider',
+  'google-ads': 'Service providers for advertising in external channels (Google Ireland Ltd)',
+  'meta-ads': 'Service providers for advertising in external channels (Meta Platforms Ireland Ltd)',
+  advisers: 'External advisers',
+  buyer: 'A potential buyer and, after a completed transfer, the new owner',
+  authorities: 'Authorities and courts',
+};
+
 describe('P28 P25 the desk with recipients, services and the PDF', () => {
   test('P28 P32 an erasure from the desk tells every recipient; the request stays in progress, showing whom it waits for, and completes only when the HTTP service has called back and the last manual task is ticked off', async () => {
     const who = await richCustomer(sys, ORG);
@@ -97,6 +118,24 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
       expected,
     );
     expect(run.steps.filter((x) => x.step.startsWith('erase:')).every((x) => x.status === 'done')).toBe(true);
+    // Told (by hand from examples/nestit/register): the routine recipients of every purpose with data in the
+    // web shop or the customer-service system, where this customer's rows are.
+    const told = run.steps
+      .filter((x) => x.step.startsWith('notify:') && x.status === 'waiting')
+      .map((x) => x.step.slice(7));
+    expect(told).toEqual([
+      'analytics',
+      'case-management',
+      'crm',
+      'customer-service-provider',
+      'google-ads',
+      'group-companies',
+      'messaging',
+      'meta-ads',
+      'shipping',
+      'social-media',
+      'survey-provider',
+    ]);
     expect(await traces(sys.webshop, who.email)).toEqual(['invoices.billing_email']);
     expect(await traces(sys.service, who.email)).toEqual([]);
     expect(await stateOf(id!)).toBe('in-progress');
@@ -112,7 +151,7 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
     expect(progress.body).toMatch(/of \d+ steps \(\d+%\)/);
 
     // People tick off all manual tasks but one.
-    const manual = expected.filter((x) => x !== 'messaging');
+    const manual = told.filter((x) => x !== 'messaging');
     const last = manual.pop()!;
     for (const x of manual) expect((await tick(id!, x)).statusCode).toBe(200);
     // The service's signed callback arrives over HTTP and is recorded; one task is still open.
@@ -137,10 +176,10 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
     expect(mail.text).toContain(
       'because the Swedish Bookkeeping Act (Bokföringslagen 1999:1078, chapter 7, section 2) requires it',
     );
-    const told = mail.text
+    const toldLine = mail.text
       .split('\n')
       .find((l) => l.startsWith('We have told those who received your data from us: '));
-    expect(told).toContain(
+    expect(toldLine).toContain(
       'Service provider for e-mail and text-message communication (Nordic Messaging ApS (placeholder))',
     );
     // Answers recorded per recipient; no personal data in the run's records or the audit log.
@@ -149,7 +188,7 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
       [id],
     );
     expect(tasks).toEqual(
-      expected.map((x) => ({ system_id: x, via: x === 'messaging' ? 'http' : 'manual', status: 'done' })),
+      told.map((x) => ({ system_id: x, via: x === 'messaging' ? 'http' : 'manual', status: 'done' })),
     );
     const stored = JSON.stringify(
       await s.app.db.query(
@@ -162,6 +201,99 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
       expect(audit).not.toContain(needle);
     }
   }, 180_000);
+
+  test('P28 P25 the access extract and the Art. 19 notice of an erasure name the same recipients, in the notice’s words: everyone told was named in the extract; the extract’s other recipients are the systems changed directly and those that get data only case by case', async () => {
+    // A customer with an account, orders, invoices, a newsletter sign-up, survey answers and a case: the last
+    // such customer, so the other tests here (which take the first ones) do not change what is found.
+    const conn = sys.webshop.connector;
+    const candidates = await conn.query<{ email: string; customer_number: string }>(
+      `SELECT c.email, c.customer_number FROM customers c
+        WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_number = c.customer_number AND i.seller_org = ${conn.param(1)})
+          AND EXISTS (SELECT 1 FROM newsletter_signups n WHERE n.email = c.email)
+          AND EXISTS (SELECT 1 FROM survey_answers a WHERE a.customer_number = c.customer_number)
+          AND EXISTS (SELECT 1 FROM accounts ac WHERE ac.customer_id = c.id)
+        ORDER BY c.id DESC`,
+      [ORG],
+    );
+    let who: { email: string } | undefined;
+    for (const c of candidates) {
+      const cases = await sys.service.connector.query(
+        `SELECT 1 FROM cases WHERE customer_number = ${sys.service.connector.param(1)}`,
+        [c.customer_number],
+      );
+      if (cases.length) {
+        who = c;
+        break;
+      }
+    }
+    if (!who) throw new Error('no such customer in the seed: raise the number of customers');
+    provider.mode = 'sync';
+    provider.contacts.set(who.email, { email: who.email, name: 'Subject', lists: ['news'] });
+
+    // Access first: the recipients the extract names, over all purposes the customer's data serves.
+    const [access] = await d.fileAndVerify({ company: ORG, type: 'access', email: who.email });
+    await d.waitForState(access!, 'completed', 60_000);
+    const accessMail = await s.smtp.waitFor(
+      (m) => m.to.includes(who.email) && /completed/.test(m.subject) && /download/.test(m.text),
+      15_000,
+    );
+    const files = await Promise.all(
+      [...accessMail.text.matchAll(/(\S+\/privacy\/requests\/download\/\S+)/g)].map((m) =>
+        s.server.inject({ method: 'GET', url: new URL(m[1]!).pathname }),
+      ),
+    );
+    expect(files).toHaveLength(4);
+    const extract = JSON.parse(
+      files.find((f) => String(f.headers['content-type']).startsWith('application/json'))!.body,
+    ) as { processing: { purposes: { recipients: string[] }[] } };
+    const named = new Set(extract.processing.purposes.flatMap((p) => p.recipients));
+
+    // Then the erasure: whom Art. 19 told, as recorded per recipient.
+    // (The access's mails are set aside, so the erasure's code and completion are read from its own.)
+    for (let i = s.smtp.mails.length - 1; i >= 0; i--)
+      if (s.smtp.mails[i]!.to.includes(who.email)) s.smtp.mails.splice(i, 1);
+    const [erasure] = await d.fileAndVerify({ company: ORG, type: 'erasure', email: who.email });
+    expect((await d.api('POST', `/api/v1/requests/${erasure}/approve`, {})).statusCode).toBe(200);
+    const run = await waitForRun(erasure!, 'waiting');
+    for (const x of run.steps.filter((x) => x.step.startsWith('notify:') && x.status === 'waiting'))
+      if (x.step !== 'notify:messaging') expect((await tick(erasure!, x.step.slice(7))).statusCode).toBe(200);
+    await d.waitForState(erasure!, 'completed', 60_000);
+    const told = (
+      await s.app.db.query<{ system_id: string }>(
+        "SELECT system_id FROM fulfilment_recipient_tasks WHERE request_id = $1 AND status = 'done' ORDER BY system_id",
+        [erasure],
+      )
+    ).map((r) => r.system_id);
+    // Written by hand from examples/nestit/register: the routine recipients of every purpose with data in the
+    // web shop or the customer-service system, where this customer's rows are (not the case-by-case ones).
+    expect(told).toEqual([
+      'analytics',
+      'case-management',
+      'crm',
+      'customer-service-provider',
+      'google-ads',
+      'group-companies',
+      'messaging',
+      'meta-ads',
+      'shipping',
+      'social-media',
+      'survey-provider',
+    ]);
+    const erasureMail = await s.smtp.waitFor(
+      (m) => m.to.includes(who.email) && /completed/.test(m.subject),
+      15_000,
+    );
+    for (const id of told) {
+      expect(named, `the extract names ${id}`).toContain(KIND[id]);
+      expect(erasureMail.text, `the erasure's mail names ${id}`).toContain(KIND[id]!);
+    }
+    // What the extract names beyond those told: the systems the erasure changed itself, and recipients that
+    // get data only case by case (told only where a disclosure is on record).
+    const toldKinds = new Set(told.map((id) => KIND[id]));
+    expect([...named].filter((n) => !toldKinds.has(n)).sort()).toEqual(
+      [KIND.webshop, KIND['customer-service-system'], KIND.advisers, KIND.authorities, KIND.buyer].sort(),
+    );
+  }, 240_000);
 
   test('P25 P30 an access from the desk asks the mail provider, waits for its callback, and hands over extract.html, extract.json, extract.pdf and the ZIP with the provider’s records in the extract', async () => {
     const [c] = await sys.webshop.connector.query<{ email: string; customer_number: string }>(

@@ -261,6 +261,11 @@ export function buildExtract(
       source: 'database',
     });
   }
+  // Art. 15(1)(a), (c): every purpose of the controller that uses the data of a system where the subject's rows
+  // were found, not only those their collections are annotated with; the same rule that decides whom an
+  // erasure tells (Art. 19, core/fulfilment/recipients.ts), so the extract names everyone who would be told.
+  const held = new Set(data.map((c) => c.system));
+  for (const p of index.purposesOf(req.orgId)) if (p.systems.some((s) => held.has(s))) purposeIds.add(p.id);
   const services = serviceCollections(index, req.orgId, req.services ?? [], lang, data, purposeIds);
   const { purposes, transfers } = processingOf(index, req.orgId, purposeIds, lang);
   const authority = index.authorityOf(req.orgId);
