@@ -15,9 +15,8 @@ export const isEmail = (v: string) =>
 
 /**
  * A phone number libphonenumber-js holds valid. International form (+ or 00) for any country; a national
- * form for Sweden or Norway only when written like a phone number (a leading 0, or groups separated by
- * spaces or dashes): a bare run of digits is an order number as often as a phone number, unless the column
- * says otherwise (`bare`).
+ * form for Sweden (it begins with 0: 070-123 45 67) or Norway (eight digits in groups: 912 34 567). A bare
+ * run of digits is an order number as often as a phone number, unless the column says otherwise (`bare`).
  */
 export function isPhone(value: string, bare = false): boolean {
   const v = value.trim();
@@ -28,9 +27,11 @@ export function isPhone(value: string, bare = false): boolean {
     const p = parsePhoneNumberFromString(v.startsWith('00') ? `+${v.slice(2).replace(/^\D+/, '')}` : v);
     return p?.isValid() ?? false;
   }
-  const written = /^0/.test(v) || /[\s().-]/.test(v);
-  if (!written && !bare) return false;
-  return (['SE', 'NO'] as const).some((c) => parsePhoneNumberFromString(v, c)?.isValid() ?? false);
+  const grouped = /^[\d]+$/.test(v) ? bare : true;
+  if (!grouped) return false;
+  if (v.startsWith('0')) return parsePhoneNumberFromString(v, 'SE')?.isValid() ?? false;
+  const norwegian = digits.length === 8 && (bare ? /^[\d ]+$/ : /^\d{2,3}( \d{2,3})+$/).test(v);
+  return norwegian && (parsePhoneNumberFromString(v, 'NO')?.isValid() ?? false);
 }
 
 /** A Swedish postal code: NNN NN (SE- prefix allowed); without the space only where the column says so. */
