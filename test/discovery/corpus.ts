@@ -52,13 +52,13 @@ const pick = <T>(r: R, xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 const date = (r: R) => ({ y: int(r, 1930, 2015), m: int(r, 1, 12), d: int(r, 1, 28) });
 
-function personnummer(r: R, samordning = false, form: 'short' | 'long' = 'short'): string {
+export function personnummer(r: R, samordning = false, form: 'short' | 'long' = 'short'): string {
   const { y, m, d } = date(r);
   const body = `${pad(y % 100)}${pad(m)}${pad(samordning ? d + 60 : d)}${digits(r, 3)}`;
   const ten = `${body}${luhnDigit(body)}`;
   return form === 'long' ? `${String(y).slice(0, 2)}${ten}` : `${ten.slice(0, 6)}-${ten.slice(6)}`;
 }
-function fodselsnummer(r: R, dnummer = false): string {
+export function fodselsnummer(r: R, dnummer = false): string {
   for (;;) {
     const { y, m, d } = date(r);
     const body = `${pad(dnummer ? d + 40 : d)}${pad(m)}${pad(y % 100)}${digits(r, 3)}`;
