@@ -91,7 +91,10 @@ describe('values', () => {
   });
 
   it('finds identifiers inside free text', () => {
-    expect([...embeddedKinds('Hi, this is Anna. My phone is +46701234567.')].sort()).toEqual(['name', 'phone']);
+    expect([...embeddedKinds('Hi, this is Anna. My phone is +46701234567.')].sort()).toEqual([
+      'name',
+      'phone',
+    ]);
     expect([...embeddedKinds('pnr 811228-9874, write to a.b@example.test')].sort()).toEqual([
       'email',
       'se-personnummer',

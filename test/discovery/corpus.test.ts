@@ -22,7 +22,8 @@ describe('discovery on the labelled corpus', () => {
         const f = classifyColumn({ table: 'corpus', column: c.column, dataType: c.dataType }, c.values);
         if (f) predicted++;
         if (f && c.label.includes(f.kind)) tp++;
-        else if (f || c.label.length) wrong.push(`${c.column}: labelled ${c.label.join('|') || 'none'}, found ${f?.kind ?? 'none'}`);
+        else if (f || c.label.length)
+          wrong.push(`${c.column}: labelled ${c.label.join('|') || 'none'}, found ${f?.kind ?? 'none'}`);
       }
       const precision = tp / predicted;
       const recall = tp / positives;

@@ -91,28 +91,128 @@ function card(r: R, grouped: boolean): string {
 /** A number of the same shape whose Luhn digit is wrong. */
 const failLuhn = (r: R, body: string) => `${body}${(luhnDigit(body) + int(r, 1, 9)) % 10}`;
 
-const FIRST = ['Astrid', 'Björn', 'Greta', 'Henrik', 'Ingvild', 'Jonas', 'Linnea', 'Magnus', 'Ragnhild', 'Torbjørn', 'Sigrid', 'Vilhelm', 'Åsa', 'Øystein', 'Elsa', 'Mats'];
-const LAST = ['Andersson', 'Bakke', 'Christensen', 'Dahlberg', 'Eriksen', 'Fjeld', 'Gustafsson', 'Haugland', 'Isaksen', 'Johansson', 'Kvist', 'Lundqvist', 'Mæland', 'Nordin', 'Østby'];
+const FIRST = [
+  'Astrid',
+  'Björn',
+  'Greta',
+  'Henrik',
+  'Ingvild',
+  'Jonas',
+  'Linnea',
+  'Magnus',
+  'Ragnhild',
+  'Torbjørn',
+  'Sigrid',
+  'Vilhelm',
+  'Åsa',
+  'Øystein',
+  'Elsa',
+  'Mats',
+];
+const LAST = [
+  'Andersson',
+  'Bakke',
+  'Christensen',
+  'Dahlberg',
+  'Eriksen',
+  'Fjeld',
+  'Gustafsson',
+  'Haugland',
+  'Isaksen',
+  'Johansson',
+  'Kvist',
+  'Lundqvist',
+  'Mæland',
+  'Nordin',
+  'Østby',
+];
 /** Names of people from elsewhere, mostly not in the classifier's gazetteer. */
-const FOREIGN = ['Chidi Okafor', 'Mei Lin Zhou', 'Tomasz Wójcik', 'Aarav Sharma', 'Yuki Tanaka', 'Lucía Fernández', 'Dmitri Volkov', 'Amara Diallo'];
-const STREETS_SE = ['Storgatan', 'Kungsgatan', 'Drottninggatan', 'Sveavägen', 'Björkvägen', 'Hamngatan', 'Skolgränd'];
+const FOREIGN = [
+  'Chidi Okafor',
+  'Mei Lin Zhou',
+  'Tomasz Wójcik',
+  'Aarav Sharma',
+  'Yuki Tanaka',
+  'Lucía Fernández',
+  'Dmitri Volkov',
+  'Amara Diallo',
+];
+const STREETS_SE = [
+  'Storgatan',
+  'Kungsgatan',
+  'Drottninggatan',
+  'Sveavägen',
+  'Björkvägen',
+  'Hamngatan',
+  'Skolgränd',
+];
 const STREETS_NO = ['Fjordveien', 'Storgata', 'Kirkegata', 'Skogveien', 'Bryggeveien', 'Parkveien'];
-const CITIES = ['Stockholm', 'Göteborg', 'Malmö', 'Oslo', 'Bergen', 'Trondheim', 'Umeå', 'Tromsø', 'Lund', 'Visby'];
-const PRODUCTS = ['Sofa Hallon', 'Lamp Ljus', 'Rug Mjuk', 'Chair Sitt', 'Table Ek', 'Shelf Bok', 'Mug Kaffe', 'Vase Blå'];
-const COMPANIES = ['Nordic Trading AB', 'Fjord Logistics AS', 'Skandia Möbler AB', 'Bergen Lys AS', 'Kaffe Import Oy'];
-const WORDS = ['the', 'delivery', 'was', 'late', 'and', 'box', 'damaged', 'please', 'send', 'a', 'new', 'one', 'thanks', 'colour', 'differs', 'from', 'picture'];
+const CITIES = [
+  'Stockholm',
+  'Göteborg',
+  'Malmö',
+  'Oslo',
+  'Bergen',
+  'Trondheim',
+  'Umeå',
+  'Tromsø',
+  'Lund',
+  'Visby',
+];
+const PRODUCTS = [
+  'Sofa Hallon',
+  'Lamp Ljus',
+  'Rug Mjuk',
+  'Chair Sitt',
+  'Table Ek',
+  'Shelf Bok',
+  'Mug Kaffe',
+  'Vase Blå',
+];
+const COMPANIES = [
+  'Nordic Trading AB',
+  'Fjord Logistics AS',
+  'Skandia Möbler AB',
+  'Bergen Lys AS',
+  'Kaffe Import Oy',
+];
+const WORDS = [
+  'the',
+  'delivery',
+  'was',
+  'late',
+  'and',
+  'box',
+  'damaged',
+  'please',
+  'send',
+  'a',
+  'new',
+  'one',
+  'thanks',
+  'colour',
+  'differs',
+  'from',
+  'picture',
+];
 const sentence = (r: R, n: number) => Array.from({ length: n }, () => pick(r, WORDS)).join(' ');
 const seName = (r: R) => `${pick(r, FIRST)} ${pick(r, LAST)}`;
 const email = (r: R) =>
   `${pick(r, FIRST)}.${pick(r, LAST)}${int(r, 1, 999)}@${pick(r, ['example.test', 'mail.example', 'post.example.no'])}`
     .toLowerCase()
     .normalize('NFD')
-    .replace(/[^\x00-\x7f]/g, '');
+    .replace(/[^a-z0-9.@]/g, '');
 const sePhoneIntl = (r: R) => `+467${pick(r, ['0', '2', '3', '6'])}${digits(r, 7)}`;
-const sePhoneNational = (r: R) => `07${pick(r, ['0', '2', '3', '6'])}-${digits(r, 3)} ${digits(r, 2)} ${digits(r, 2)}`;
+const sePhoneNational = (r: R) =>
+  `07${pick(r, ['0', '2', '3', '6'])}-${digits(r, 3)} ${digits(r, 2)} ${digits(r, 2)}`;
 const noPhone = (r: R) => `+47 ${pick(r, ['9', '4'])}${digits(r, 2)} ${digits(r, 2)} ${digits(r, 3)}`;
 
-type Gen = { column: string; dataType?: string; label: DiscoveryKind[]; make: (r: R, i: number) => string | null };
+type Gen = {
+  column: string;
+  dataType?: string;
+  label: DiscoveryKind[];
+  make: (r: R, i: number) => string | null;
+};
 
 const id = (k: DiscoveryKind[]) => k;
 const NATIONAL = id(['se-personnummer', 'se-samordningsnummer', 'no-fodselsnummer', 'no-d-nummer']);
@@ -123,20 +223,40 @@ export const GENERATORS: Gen[] = [
   { column: 'contact', label: ['email'], make: (r) => (r() < 0.1 ? null : email(r).replace('@', `+news@`)) },
   { column: 'billing_email', label: ['email'], make: (r) => email(r).toUpperCase() },
   { column: 'phone', label: ['phone'], make: sePhoneIntl },
-  { column: 'tel_home', label: ['phone'], make: (r) => `+46 8 ${digits(r, 3)} ${digits(r, 3)} ${digits(r, 2)}` },
+  {
+    column: 'tel_home',
+    label: ['phone'],
+    make: (r) => `+46 8 ${digits(r, 3)} ${digits(r, 3)} ${digits(r, 2)}`,
+  },
   { column: 'reach_at', label: ['phone'], make: sePhoneNational },
   { column: 'mobil', label: ['phone'], make: noPhone },
   { column: 'sms_number', label: ['phone'], make: (r) => `${pick(r, ['9', '4'])}${digits(r, 7)}` },
   { column: 'kund_pnr', label: NATIONAL, make: (r) => personnummer(r) },
   { column: 'ssn', label: NATIONAL, make: (r) => personnummer(r, false, 'long') },
-  { column: 'personnummer_bigint', dataType: 'bigint', label: NATIONAL, make: (r) => personnummer(r, false, 'long') },
+  {
+    column: 'personnummer_bigint',
+    dataType: 'bigint',
+    label: NATIONAL,
+    make: (r) => personnummer(r, false, 'long'),
+  },
   { column: 'samordningsnr', label: ['se-samordningsnummer'], make: (r) => personnummer(r, true) },
   { column: 'fodselsnummer', label: ['no-fodselsnummer'], make: (r) => fodselsnummer(r) },
-  { column: 'ident', label: ['no-fodselsnummer'], make: (r) => { const v = fodselsnummer(r); return `${v.slice(0, 6)} ${v.slice(6)}`; } },
+  {
+    column: 'ident',
+    label: ['no-fodselsnummer'],
+    make: (r) => {
+      const v = fodselsnummer(r);
+      return `${v.slice(0, 6)} ${v.slice(6)}`;
+    },
+  },
   { column: 'd_number', label: ['no-d-nummer'], make: (r) => fodselsnummer(r, true) },
   { column: 'national_id', label: NATIONAL, make: (r) => (r() < 0.5 ? personnummer(r) : fodselsnummer(r)) },
   { column: 'payout_account', label: ['iban'], make: (r) => iban(r, 'SE', true) },
-  { column: 'iban', label: ['iban'], make: (r) => iban(r, pick(r, ['SE', 'NO', 'DK', 'FI', 'DE'] as const), false) },
+  {
+    column: 'iban',
+    label: ['iban'],
+    make: (r) => iban(r, pick(r, ['SE', 'NO', 'DK', 'FI', 'DE'] as const), false),
+  },
   { column: 'konto', label: ['iban'], make: (r) => iban(r, 'NO', r() < 0.5) },
   { column: 'card_number', label: ['payment-card'], make: (r) => card(r, true) },
   { column: 'pan', label: ['payment-card'], make: (r) => card(r, false) },
@@ -145,54 +265,171 @@ export const GENERATORS: Gen[] = [
   { column: 'postnummer', label: ['postal-code'], make: (r) => `${int(r, 100, 984)}${digits(r, 2)}` },
   { column: 'pc', label: ['postal-code'], make: (r) => `${int(r, 100, 984)} ${digits(r, 2)}` },
   { column: 'street', label: ['street-address'], make: (r) => `${pick(r, STREETS_SE)} ${int(r, 1, 140)}` },
-  { column: 'gateadresse', label: ['street-address'], make: (r) => `${pick(r, STREETS_NO)} ${int(r, 1, 90)}${pick(r, ['', 'A', 'B'])}` },
-  { column: 'ship_to', label: ['street-address'], make: (r) => `${pick(r, STREETS_SE)} ${int(r, 1, 60)}, ${int(r, 100, 984)} ${digits(r, 2)} ${pick(r, CITIES)}` },
+  {
+    column: 'gateadresse',
+    label: ['street-address'],
+    make: (r) => `${pick(r, STREETS_NO)} ${int(r, 1, 90)}${pick(r, ['', 'A', 'B'])}`,
+  },
+  {
+    column: 'ship_to',
+    label: ['street-address'],
+    make: (r) =>
+      `${pick(r, STREETS_SE)} ${int(r, 1, 60)}, ${int(r, 100, 984)} ${digits(r, 2)} ${pick(r, CITIES)}`,
+  },
   { column: 'city', label: ['city'], make: (r) => pick(r, CITIES) },
   { column: 'poststed', label: ['city'], make: (r) => pick(r, CITIES) },
-  { column: 'country', dataType: 'character', label: ['country'], make: (r) => pick(r, ['SE', 'NO', 'DK', 'FI']) },
+  {
+    column: 'country',
+    dataType: 'character',
+    label: ['country'],
+    make: (r) => pick(r, ['SE', 'NO', 'DK', 'FI']),
+  },
   { column: 'first_name', label: ['name'], make: (r) => pick(r, FIRST) },
   { column: 'last_name', label: ['name'], make: (r) => pick(r, LAST) },
   { column: 'customer_name', label: ['name'], make: seName },
-  { column: 'recipient', label: ['name'], make: (r) => `${pick(r, ['Anna', 'Erik', 'Kari', 'Ola', 'Maria', 'Lars'])} ${pick(r, LAST)}` },
+  {
+    column: 'recipient',
+    label: ['name'],
+    make: (r) => `${pick(r, ['Anna', 'Erik', 'Kari', 'Ola', 'Maria', 'Lars'])} ${pick(r, LAST)}`,
+  },
   { column: 'contact_name', label: ['name'], make: (r) => pick(r, FOREIGN) },
-  { column: 'notes', label: ['free-text'], make: (r) => `${sentence(r, 5)}, call me on ${sePhoneIntl(r)} or ${email(r)}` },
-  { column: 'msg', label: ['free-text'], make: (r) => (r() < 0.4 ? `my personnummer is ${personnummer(r)}, ${sentence(r, 4)}` : sentence(r, 8)) },
+  {
+    column: 'notes',
+    label: ['free-text'],
+    make: (r) => `${sentence(r, 5)}, call me on ${sePhoneIntl(r)} or ${email(r)}`,
+  },
+  {
+    column: 'msg',
+    label: ['free-text'],
+    make: (r) => (r() < 0.4 ? `my personnummer is ${personnummer(r)}, ${sentence(r, 4)}` : sentence(r, 8)),
+  },
   { column: 'comment', label: ['free-text'], make: (r) => sentence(r, int(r, 3, 12)) },
-  { column: 'txt', label: ['free-text'], make: (r) => `${pick(r, ['Anna', 'Erik', 'Kari', 'Ola'])} thinks ${sentence(r, 5)}` },
-  { column: 'refund_note', label: ['free-text'], make: (r) => `${sentence(r, 3)} refund to ${iban(r, 'SE', true)}` },
+  {
+    column: 'txt',
+    label: ['free-text'],
+    make: (r) => `${pick(r, ['Anna', 'Erik', 'Kari', 'Ola'])} thinks ${sentence(r, 5)}`,
+  },
+  {
+    column: 'refund_note',
+    label: ['free-text'],
+    make: (r) => `${sentence(r, 3)} refund to ${iban(r, 'SE', true)}`,
+  },
   { column: 'alt_phone', label: ['phone'], make: (r) => (r() < 0.15 ? 'n/a' : noPhone(r)) },
-  { column: 'telefon', label: ['phone'], make: (r) => `${pick(r, ['22', '55', '73'])} ${digits(r, 2)} ${digits(r, 2)} ${digits(r, 2)}` },
+  {
+    column: 'telefon',
+    label: ['phone'],
+    make: (r) => `${pick(r, ['22', '55', '73'])} ${digits(r, 2)} ${digits(r, 2)} ${digits(r, 2)}`,
+  },
   { column: 'customer_number', label: ['customer-number'], make: (r) => `C${pad(int(r, 1, 9999999), 7)}` },
-  { column: 'username', label: ['username', 'email'], make: (r) => `${pick(r, FIRST).toLowerCase()}${int(r, 1, 99)}` },
+  {
+    column: 'username',
+    label: ['username', 'email'],
+    make: (r) => `${pick(r, FIRST).toLowerCase()}${int(r, 1, 99)}`,
+  },
   // Near-misses: shaped like personal data, and not.
-  { column: 'ref_date_code', label: [], make: (r) => { const { y, m, d } = date(r); return failLuhn(r, `${pad(y % 100)}${pad(m)}${pad(d)}${digits(r, 3)}`); } },
-  { column: 'event_stamp', label: [], make: (r) => { const { y, m, d } = date(r); return `${y}${pad(m)}${pad(d)}${pad(int(r, 0, 23))}${pad(int(r, 0, 59))}`; } },
-  { column: 'batch_day', label: [], make: (r) => { const { y, m, d } = date(r); return `${pad(y % 100)}${pad(m)}${pad(d)}-${pad(int(r, 0, 23))}${pad(int(r, 0, 59))}`; } },
-  { column: 'doc_number', label: [], make: (r) => { const { y, m, d } = date(r); const body = `${pad(d)}${pad(m)}${pad(y % 100)}${digits(r, 3)}`; const k = mod11Digit(body, [3, 7, 6, 1, 8, 9, 4, 5, 2]); return `${body}${((k ?? 0) + 1) % 10}${digits(r, 1)}`; } },
-  { column: 'org_number', label: [], make: (r) => { const body = `55${digits(r, 1)}${int(r, 2, 9)}${digits(r, 5)}`; const v = `${body}${luhnDigit(body)}`; return `${v.slice(0, 6)}-${v.slice(6)}`; } },
+  {
+    column: 'ref_date_code',
+    label: [],
+    make: (r) => {
+      const { y, m, d } = date(r);
+      return failLuhn(r, `${pad(y % 100)}${pad(m)}${pad(d)}${digits(r, 3)}`);
+    },
+  },
+  {
+    column: 'event_stamp',
+    label: [],
+    make: (r) => {
+      const { y, m, d } = date(r);
+      return `${y}${pad(m)}${pad(d)}${pad(int(r, 0, 23))}${pad(int(r, 0, 59))}`;
+    },
+  },
+  {
+    column: 'batch_day',
+    label: [],
+    make: (r) => {
+      const { y, m, d } = date(r);
+      return `${pad(y % 100)}${pad(m)}${pad(d)}-${pad(int(r, 0, 23))}${pad(int(r, 0, 59))}`;
+    },
+  },
+  {
+    column: 'doc_number',
+    label: [],
+    make: (r) => {
+      const { y, m, d } = date(r);
+      const body = `${pad(d)}${pad(m)}${pad(y % 100)}${digits(r, 3)}`;
+      const k = mod11Digit(body, [3, 7, 6, 1, 8, 9, 4, 5, 2]);
+      return `${body}${((k ?? 0) + 1) % 10}${digits(r, 1)}`;
+    },
+  },
+  {
+    column: 'org_number',
+    label: [],
+    make: (r) => {
+      const body = `55${digits(r, 1)}${int(r, 2, 9)}${digits(r, 5)}`;
+      const v = `${body}${luhnDigit(body)}`;
+      return `${v.slice(0, 6)}-${v.slice(6)}`;
+    },
+  },
   { column: 'bank_account_no', label: [], make: (r) => `${digits(r, 4)}.${digits(r, 2)}.${digits(r, 5)}` },
   { column: 'gift_code', label: [], make: (r) => failLuhn(r, `4${digits(r, 14)}`) },
   { column: 'ean', label: [], make: (r) => `40${digits(r, 11)}` },
-  { column: 'iban_like', label: [], make: (r) => { const v = iban(r, 'SE', false); return `${v.slice(0, 2)}${pad((Number(v.slice(2, 4)) + 1) % 100)}${v.slice(4)}`; } },
+  {
+    column: 'iban_like',
+    label: [],
+    make: (r) => {
+      const v = iban(r, 'SE', false);
+      return `${v.slice(0, 2)}${pad((Number(v.slice(2, 4)) + 1) % 100)}${v.slice(4)}`;
+    },
+  },
   { column: 'order_number', label: [], make: (r) => `O${pad(int(r, 1, 99999999), 8)}` },
   { column: 'order_id', dataType: 'integer', label: [], make: (r) => String(int(r, 10000000, 99999999)) },
   { column: 'product_name', label: [], make: (r) => pick(r, PRODUCTS) },
   { column: 'supplier', label: [], make: (r) => pick(r, COMPANIES) },
   { column: 'sku', label: [], make: (r) => `${pick(r, ['SOFA', 'LAMP', 'RUG'])}-${pad(int(r, 1, 99))}` },
   { column: 'year_built', label: [], make: (r) => String(int(r, 1900, 2024)) },
-  { column: 'delivered_on', label: [], make: (r) => { const { y, m, d } = date(r); return `${y}-${pad(m)}-${pad(d)}`; } },
+  {
+    column: 'delivered_on',
+    label: [],
+    make: (r) => {
+      const { y, m, d } = date(r);
+      return `${y}-${pad(m)}-${pad(d)}`;
+    },
+  },
   { column: 'amount', dataType: 'numeric', label: [], make: (r) => `${int(r, 10, 99999)}.${digits(r, 2)}` },
   { column: 'status', label: [], make: (r) => pick(r, ['open', 'closed', 'waiting']) },
-  { column: 'description', label: [], make: (r) => `${pick(r, PRODUCTS)} in ${pick(r, ['oak', 'wool', 'linen'])}, ${sentence(r, 6)}` },
-  { column: 'token', label: [], make: (r) => Array.from({ length: 32 }, () => '0123456789abcdef'[int(r, 0, 15)]).join('') },
-  { column: 'url', label: [], make: (r) => `https://shop.example/p/${pick(r, ['sofa', 'lamp'])}-${int(r, 1, 999)}` },
+  {
+    column: 'description',
+    label: [],
+    make: (r) => `${pick(r, PRODUCTS)} in ${pick(r, ['oak', 'wool', 'linen'])}, ${sentence(r, 6)}`,
+  },
+  {
+    column: 'token',
+    label: [],
+    make: (r) => Array.from({ length: 32 }, () => '0123456789abcdef'[int(r, 0, 15)]).join(''),
+  },
+  {
+    column: 'url',
+    label: [],
+    make: (r) => `https://shop.example/p/${pick(r, ['sofa', 'lamp'])}-${int(r, 1, 999)}`,
+  },
   { column: 'warehouse', label: [], make: (r) => pick(r, ['Stockholm', 'Oslo', 'Göteborg']) },
   { column: 'quantity', dataType: 'integer', label: [], make: (r) => String(int(r, 1, 9)) },
   { column: 'phone_extension', label: [], make: (r) => String(int(r, 100, 999)) },
-  { column: 'tracking_number', label: [], make: (r) => `${digits(r, 4)} ${digits(r, 4)} ${digits(r, 4)} ${digits(r, 2)}` },
+  {
+    column: 'tracking_number',
+    label: [],
+    make: (r) => `${digits(r, 4)} ${digits(r, 4)} ${digits(r, 4)} ${digits(r, 2)}`,
+  },
   // Shaped exactly like Swedish postal codes (NNN NN): a known false positive, kept in to be counted.
   { column: 'lot_code', label: [], make: (r) => `${int(r, 100, 984)} ${digits(r, 2)}` },
-  { column: 'created', label: [], make: (r) => { const { y, m, d } = date(r); return `${y}-${pad(m)}-${pad(d)} ${pad(int(r, 0, 23))}:00:00`; } },
+  {
+    column: 'created',
+    label: [],
+    make: (r) => {
+      const { y, m, d } = date(r);
+      return `${y}-${pad(m)}-${pad(d)} ${pad(int(r, 0, 23))}:00:00`;
+    },
+  },
 ];
 
 /** The corpus: every generator's column, 200 values each, from one seed. */

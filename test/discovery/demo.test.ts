@@ -94,7 +94,10 @@ async function discover(url: string, key: string) {
   expect(c.errors()).toBe('');
   expect(code).toBe(0);
   const text = c.text();
-  return { text, doc: JSON.parse(text) as { findings: Found[]; columnsSampled: number; valuesSampled: number } };
+  return {
+    text,
+    doc: JSON.parse(text) as { findings: Found[]; columnsSampled: number; valuesSampled: number },
+  };
 }
 
 const asTable = (found: Found[]) => Object.fromEntries(found.map((f) => [`${f.table}.${f.column}`, f.kind]));
@@ -113,10 +116,10 @@ async function addIdentityColumn(
   for (const { id } of ids) {
     const v = make();
     numbers.push(v);
-    await c.execute(`UPDATE ${c.quote(table)} SET ${c.quote(column)} = ${c.param(1)} WHERE id = ${c.param(2)}`, [
-      v,
-      id,
-    ]);
+    await c.execute(
+      `UPDATE ${c.quote(table)} SET ${c.quote(column)} = ${c.param(1)} WHERE id = ${c.param(2)}`,
+      [v, id],
+    );
   }
   return numbers;
 }
@@ -124,104 +127,139 @@ async function addIdentityColumn(
 describe.each([
   { webshop: 'postgres', service: 'mysql' },
   { webshop: 'mysql', service: 'postgres' },
-] as const)('discovery on the demo databases (web shop on $webshop, customer service on $service)', (kinds) => {
-  let s: NestitSystems;
-  let pnr: string[];
-  let fnr: string[];
-  beforeAll(async () => {
-    s = await nestitSystems({ customers: 80, ...kinds });
-    const r = prng(7);
-    pnr = await addIdentityColumn(s.webshop.connector, 'customers', 'personnummer', () => personnummer(r), "country = 'SE'");
-    fnr = await addIdentityColumn(s.service.connector, 'cases', 'fodselsnummer', () => fodselsnummer(r), '1 = 1');
-  }, 120_000);
-  afterAll(async () => {
-    await s?.close();
-  });
+] as const)(
+  'discovery on the demo databases (web shop on $webshop, customer service on $service)',
+  (kinds) => {
+    let s: NestitSystems;
+    let pnr: string[];
+    let fnr: string[];
+    beforeAll(async () => {
+      s = await nestitSystems({ customers: 80, ...kinds });
+      const r = prng(7);
+      pnr = await addIdentityColumn(
+        s.webshop.connector,
+        'customers',
+        'personnummer',
+        () => personnummer(r),
+        "country = 'SE'",
+      );
+      fnr = await addIdentityColumn(
+        s.service.connector,
+        'cases',
+        'fodselsnummer',
+        () => fodselsnummer(r),
+        '1 = 1',
+      );
+    }, 120_000);
+    afterAll(async () => {
+      await s?.close();
+    });
 
-  it('finds every personal-data column of the web shop, and nothing else', async () => {
-    const { text, doc } = await discover(s.webshop.url, 'nestit_webshop');
-    expect(asTable(doc.findings)).toEqual(WEBSHOP);
-    // No value is printed: not the customers' e-mail addresses, nor the identity numbers.
-    for (const n of [1, 2, 3, 40]) expect(text).not.toContain(customerEmail(n));
-    for (const v of pnr.slice(0, 10)) expect(text).not.toContain(v);
-    expect(doc.valuesSampled).toBeGreaterThan(0);
-  });
+    it('finds every personal-data column of the web shop, and nothing else', async () => {
+      const { text, doc } = await discover(s.webshop.url, 'nestit_webshop');
+      expect(asTable(doc.findings)).toEqual(WEBSHOP);
+      // No value is printed: not the customers' e-mail addresses, nor the identity numbers.
+      for (const n of [1, 2, 3, 40]) expect(text).not.toContain(customerEmail(n));
+      for (const v of pnr.slice(0, 10)) expect(text).not.toContain(v);
+      expect(doc.valuesSampled).toBeGreaterThan(0);
+    });
 
-  it('finds every personal-data column of the customer service, and nothing else', async () => {
-    const { text, doc } = await discover(s.service.url, 'nestit_customer_service');
-    expect(asTable(doc.findings)).toEqual(SERVICE);
-    for (const v of fnr.slice(0, 10)) expect(text).not.toContain(v);
-  });
+    it('finds every personal-data column of the customer service, and nothing else', async () => {
+      const { text, doc } = await discover(s.service.url, 'nestit_customer_service');
+      expect(asTable(doc.findings)).toEqual(SERVICE);
+      for (const v of fnr.slice(0, 10)) expect(text).not.toContain(v);
+    });
 
-  it('together with the columns personal only by relation, covers every personal-data column of the annotation', async () => {
-    const personal = s.datasets.flatMap((d) =>
-      d.collections.flatMap((c) =>
-        c.fields
-          .filter((f) => f.data_categories.some((k) => !k.startsWith('system.')))
-          .map((f) => `${d.fides_key}.${c.name}.${f.name}`),
-      ),
-    );
-    const discovered = [
-      ...Object.keys(WEBSHOP).map((k) => `nestit_webshop.${k}`),
-      ...Object.keys(SERVICE).map((k) => `nestit_customer_service.${k}`),
-    ];
-    const added = ['nestit_webshop.customers.personnummer', 'nestit_customer_service.cases.fodselsnummer'];
-    expect([...personal, ...added].sort()).toEqual([...discovered, ...BY_RELATION].sort());
-  });
+    it('together with the columns personal only by relation, covers every personal-data column of the annotation', async () => {
+      const personal = s.datasets.flatMap((d) =>
+        d.collections.flatMap((c) =>
+          c.fields
+            .filter((f) => f.data_categories.some((k) => !k.startsWith('system.')))
+            .map((f) => `${d.fides_key}.${c.name}.${f.name}`),
+        ),
+      );
+      const discovered = [
+        ...Object.keys(WEBSHOP).map((k) => `nestit_webshop.${k}`),
+        ...Object.keys(SERVICE).map((k) => `nestit_customer_service.${k}`),
+      ];
+      const added = ['nestit_webshop.customers.personnummer', 'nestit_customer_service.cases.fodselsnummer'];
+      expect([...personal, ...added].sort()).toEqual([...discovered, ...BY_RELATION].sort());
+    });
 
-  it('drafts the annotation with fideslang categories and a confidence', async () => {
-    const c = captureIo();
-    expect(
-      await main(['dataset', 'discover', '--connection', s.webshop.url, '--key', 'shop', '--system', 'webshop'], c.io),
-    ).toBe(0);
-    const yaml = c.text();
-    expect(yaml).toContain('# ombud dataset discover:');
-    expect(yaml).toMatch(/customers\.personnummer: Swedish personnummer → user\.government_id\.national_identification_number; Swedish personnummer in \d+ of \d+ sampled values \(confidence 1\.00\)/);
-    const { parseDatasetYaml } = await import('../../src/core/fulfilment/dataset.ts');
-    const [draft] = parseDatasetYaml(yaml.split('\n').filter((l) => !l.startsWith('#')).join('\n'));
-    const customers = draft!.collections.find((x) => x.name === 'customers')!;
-    const field = (n: string) => customers.fields.find((f) => f.name === n)!;
-    expect(field('personnummer').data_categories).toEqual(['user.government_id.national_identification_number']);
-    expect(field('email').data_categories).toEqual(['user.contact.email']);
-    expect(field('email').fides_meta?.identity).toBe('email');
-    expect(field('first_name').data_categories).toEqual(['user.name.first']);
-    expect(field('email').description).toMatch(/^Discovered: e-mail address in \d+ of \d+ sampled values \(confidence 1\.00\)\.$/);
-    for (const v of pnr.slice(0, 10)) expect(yaml).not.toContain(v);
-  });
+    it('drafts the annotation with fideslang categories and a confidence', async () => {
+      const c = captureIo();
+      expect(
+        await main(
+          ['dataset', 'discover', '--connection', s.webshop.url, '--key', 'shop', '--system', 'webshop'],
+          c.io,
+        ),
+      ).toBe(0);
+      const yaml = c.text();
+      expect(yaml).toContain('# ombud dataset discover:');
+      expect(yaml).toMatch(
+        /customers\.personnummer: Swedish personnummer → user\.government_id\.national_identification_number; Swedish personnummer in \d+ of \d+ sampled values \(confidence 1\.00\)/,
+      );
+      const { parseDatasetYaml } = await import('../../src/core/fulfilment/dataset.ts');
+      const [draft] = parseDatasetYaml(
+        yaml
+          .split('\n')
+          .filter((l) => !l.startsWith('#'))
+          .join('\n'),
+      );
+      const customers = draft!.collections.find((x) => x.name === 'customers')!;
+      const field = (n: string) => customers.fields.find((f) => f.name === n)!;
+      expect(field('personnummer').data_categories).toEqual([
+        'user.government_id.national_identification_number',
+      ]);
+      expect(field('email').data_categories).toEqual(['user.contact.email']);
+      expect(field('email').fides_meta?.identity).toBe('email');
+      expect(field('first_name').data_categories).toEqual(['user.name.first']);
+      expect(field('email').description).toMatch(
+        /^Discovered: e-mail address in \d+ of \d+ sampled values \(confidence 1\.00\)\.$/,
+      );
+      for (const v of pnr.slice(0, 10)) expect(yaml).not.toContain(v);
+    });
 
-  it('dataset validate reports drift: the added identity-number columns are not annotated', async () => {
-    const c = captureIo();
-    const code = await main(
-      [
-        'dataset',
-        'validate',
-        'examples/nestit/datasets',
-        '--connection',
-        `nestit_webshop=${s.webshop.url}`,
-        '--connection',
-        `nestit_customer_service=${s.service.url}`,
-        '--register',
-        'examples/nestit/register',
-        '--json',
-      ],
-      c.io,
-    );
-    const doc = JSON.parse(c.text()) as { ok: boolean; warnings: number; findings: { severity: string; message: string }[] };
-    expect(doc.findings.filter((f) => f.severity === 'error')).toEqual([]);
-    expect(code).toBe(0);
-    expect(doc.findings.map((f) => [f.severity, f.message.replace(/ \(confidence .*$/, '')]).sort()).toEqual([
-      [
-        'warning',
-        `nestit_customer_service.cases: Column 'fodselsnummer' of 'cases' is not annotated, but holds personal data: Norwegian fødselsnummer in ${fnr.length} of ${fnr.length} sampled values`,
-      ],
-      [
-        'warning',
-        `nestit_webshop.customers: Column 'personnummer' of 'customers' is not annotated, but holds personal data: Swedish personnummer in ${pnr.length} of ${pnr.length} sampled values`,
-      ],
-    ]);
-    expect(c.text()).not.toContain(pnr[0]!);
-  });
-});
+    it('dataset validate reports drift: the added identity-number columns are not annotated', async () => {
+      const c = captureIo();
+      const code = await main(
+        [
+          'dataset',
+          'validate',
+          'examples/nestit/datasets',
+          '--connection',
+          `nestit_webshop=${s.webshop.url}`,
+          '--connection',
+          `nestit_customer_service=${s.service.url}`,
+          '--register',
+          'examples/nestit/register',
+          '--json',
+        ],
+        c.io,
+      );
+      const doc = JSON.parse(c.text()) as {
+        ok: boolean;
+        warnings: number;
+        findings: { severity: string; message: string }[];
+      };
+      expect(doc.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(code).toBe(0);
+      expect(
+        doc.findings.map((f) => [f.severity, f.message.replace(/ \(confidence .*$/, '')]).sort(),
+      ).toEqual([
+        [
+          'warning',
+          `nestit_customer_service.cases: Column 'fodselsnummer' of 'cases' is not annotated, but holds personal data: Norwegian fødselsnummer in ${fnr.length} of ${fnr.length} sampled values`,
+        ],
+        [
+          'warning',
+          `nestit_webshop.customers: Column 'personnummer' of 'customers' is not annotated, but holds personal data: Swedish personnummer in ${pnr.length} of ${pnr.length} sampled values`,
+        ],
+      ]);
+      expect(c.text()).not.toContain(pnr[0]!);
+    });
+  },
+);
 
 describe('discovery on an embedded database (PGlite)', () => {
   it('reads a pglite:/// data directory and finds its identity numbers', async () => {

@@ -23,7 +23,8 @@ export function luhn(digits: string): boolean {
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** A day of a month that exists (29 February in any year: the century is not always known). */
-const isDay = (month: number, day: number) => month >= 1 && month <= 12 && day >= 1 && day <= DAYS[month - 1]!;
+const isDay = (month: number, day: number) =>
+  month >= 1 && month <= 12 && day >= 1 && day <= DAYS[month - 1]!;
 
 export type SwedishId = 'personnummer' | 'samordningsnummer';
 
@@ -77,8 +78,30 @@ export function norwegianId(value: string): NorwegianId | undefined {
 
 /** IBAN lengths by country (SWIFT IBAN registry) for the countries a Nordic group meets most. */
 const IBAN_LENGTHS: Record<string, number> = {
-  AT: 20, BE: 16, CH: 21, CZ: 24, DE: 22, DK: 18, EE: 20, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GL: 18,
-  IE: 22, IS: 26, IT: 27, LT: 20, LU: 20, LV: 21, NL: 18, NO: 15, PL: 28, PT: 25, SE: 24,
+  AT: 20,
+  BE: 16,
+  CH: 21,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  EE: 20,
+  ES: 24,
+  FI: 18,
+  FO: 18,
+  FR: 27,
+  GB: 22,
+  GL: 18,
+  IE: 22,
+  IS: 26,
+  IT: 27,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  NL: 18,
+  NO: 15,
+  PL: 28,
+  PT: 25,
+  SE: 24,
 };
 
 /** An IBAN (ISO 13616): the country's length and ISO 7064 mod 97-10 = 1. Spaces between groups allowed. */

@@ -97,7 +97,8 @@ export type ColumnFinding = {
 };
 
 /** Types whose values say nothing by content (dates, times, flags, binary, structured documents). */
-const SKIPPED_TYPE = /^(date|time|timestamp|datetime|interval|bool|boolean|bit|bytea|blob|tinyblob|mediumblob|longblob|binary|varbinary|json|jsonb|uuid|year)/i;
+const SKIPPED_TYPE =
+  /^(date|time|timestamp|datetime|interval|bool|boolean|bit|bytea|blob|tinyblob|mediumblob|longblob|binary|varbinary|json|jsonb|uuid|year)/i;
 
 /** Whether discovery samples a column of this type. */
 export const sampledType = (dataType: string) => !SKIPPED_TYPE.test(dataType.trim());
@@ -125,7 +126,8 @@ const HINT = {
     /(^|_)(body|comment|comments|message|note|notes|subject|details|remarks|feedback|review|text|fritext|kommentar|meddelande|melding|beskjed)$/,
 };
 
-const COUNTRY = /^([A-Z]{2}|[A-Z]{3}|Sverige|Sweden|Norge|Norway|Danmark|Denmark|Suomi|Finland|Island|Iceland)$/;
+const COUNTRY =
+  /^([A-Z]{2}|[A-Z]{3}|Sverige|Sweden|Norge|Norway|Danmark|Denmark|Suomi|Finland|Island|Iceland)$/;
 const PLACE = /^\p{Lu}[\p{L}'’.-]*( \p{Lu}?[\p{L}'’.-]*){0,3}$/u;
 const CODE = /^[A-Za-z0-9][A-Za-z0-9-]{2,24}$/;
 
@@ -140,7 +142,12 @@ export function classifyColumn(ref: ColumnRef, sample: readonly string[]): Colum
   if (n === 0 || !sampledType(ref.dataType)) return undefined;
   const name = words(ref.column);
   const count: Count = (test) => values.reduce((k, v) => k + (test(v) ? 1 : 0), 0);
-  const found = (kind: DiscoveryKind, matched: number, confidence: number, category = KIND_CATEGORY[kind]) => ({
+  const found = (
+    kind: DiscoveryKind,
+    matched: number,
+    confidence: number,
+    category = KIND_CATEGORY[kind],
+  ) => ({
     table: ref.table,
     column: ref.column,
     kind,
@@ -154,7 +161,8 @@ export function classifyColumn(ref: ColumnRef, sample: readonly string[]): Colum
   if (structured) return found(structured.kind, structured.matched, structured.matched / n);
 
   const streets = count(isStreetAddress);
-  if (streets / n >= (HINT.street.test(name) ? 0.5 : 0.8)) return found('street-address', streets, streets / n);
+  if (streets / n >= (HINT.street.test(name) ? 0.5 : 0.8))
+    return found('street-address', streets, streets / n);
 
   if (HINT.postal.test(name)) {
     const codes = count((v) => isSwedishPostalCode(v, true) || isNorwegianPostalCode(v));

@@ -60,7 +60,8 @@ export function isSurname(word: string): boolean {
 const NAME_WORD = /^\p{Lu}[\p{Ll}'’]+(-\p{Lu}[\p{Ll}'’]+)?$/u;
 
 /** Words a company, product or place name carries that a person's does not. */
-const NOT_PERSON = /^(ab|as|asa|oy|aps|ltd|inc|gmbh|hb|kb|group|shop|store|sofa|lamp|chair|table|rug|mug|shelf)$/i;
+const NOT_PERSON =
+  /^(ab|as|asa|oy|aps|ltd|inc|gmbh|hb|kb|group|shop|store|sofa|lamp|chair|table|rug|mug|shelf)$/i;
 
 /** One to four capitalised words: the shape of a person's name. */
 export function isNameShaped(value: string): boolean {

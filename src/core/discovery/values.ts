@@ -51,7 +51,9 @@ const STREET_WORD =
  */
 export function isStreetAddress(value: string): boolean {
   const v = value.trim().split(',')[0]!.trim();
-  const after = /^(\p{L}[\p{L}.'-]*(?: \p{L}[\p{L}.'-]*){0,3}) (\d{1,4}(?: ?[A-Za-z])?)(?: .{0,20})?$/u.exec(v);
+  const after = /^(\p{L}[\p{L}.'-]*(?: \p{L}[\p{L}.'-]*){0,3}) (\d{1,4}(?: ?[A-Za-z])?)(?: .{0,20})?$/u.exec(
+    v,
+  );
   if (after && STREET_WORD.test(after[1]!.split(' ').pop()!)) return true;
   const before = /^\d{1,4}[A-Za-z]? (\p{L}[\p{L}.'-]*(?: \p{L}[\p{L}.'-]*){0,3})$/u.exec(v);
   return !!before && STREET_WORD.test(before[1]!.split(' ').pop()!);
