@@ -114,7 +114,7 @@ const HINT = {
   phone: /(^|_)(phone|mobile|mobil|tel|telephone|telefon|cell|sms)(_|$)/,
   postal: /(^|_)(postal|postcode|post_code|zip|zipcode|postnr|postnummer)(_|$)/,
   street: /(^|_)(street|address|adress|adresse|addr|gatuadress|gateadresse)(_|$)/,
-  city: /(^|_)(city|town|ort|postort|poststed|stad|by)$/,
+  city: /(^|_)(city|town|ort|postort|poststed)$/,
   country: /(^|_)(country|land|country_code)$/,
   firstName: /(^|_)(first|given|fornavn|förnamn|fornamn)_?name$|(^|_)(fornavn|förnamn|fornamn)$/,
   lastName: /(^|_)(last|family|sur)_?name$|(^|_)(surname|etternavn|efternamn)$/,
