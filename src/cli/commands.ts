@@ -386,10 +386,47 @@ export const COMMANDS = {
       'ombud dataset generate --connection postgres://127.0.0.1/shop --key nestit_webshop --system webshop > webshop.yaml',
     ],
   }),
+  'dataset discover': defineCommand({
+    summary: 'Find personal data in a live database and draft its annotation',
+    description:
+      "Sample every column of a live database inside it (at most --sample non-empty values per column, read as text) and classify each: e-mail addresses, phone numbers, Swedish personnummer and samordningsnummer, Norwegian fødselsnummer and D-nummer, IBANs, payment card numbers (each by its check digits), postal codes, street addresses, cities, countries, people's names, customer numbers, user names, and free text that holds any of these. Prints the draft dataset annotation (YAML) with each found column's fideslang category and, in its description, the counts and a confidence. Values are never printed, logged or written; only kinds and counts are.",
+    options: {
+      connection: {
+        type: 'string',
+        value: 'URL',
+        required: true,
+        description: 'the database (postgres://…, mysql://… or pglite:///data/dir)',
+      },
+      key: {
+        type: 'string',
+        value: 'KEY',
+        required: true,
+        description: 'the dataset key (lower-case, underscores)',
+      },
+      system: {
+        type: 'string',
+        value: 'ID',
+        description: "the register's system (default: the key with dashes)",
+      },
+      sample: {
+        type: 'string',
+        value: 'N',
+        default: '200',
+        description: 'the most values sampled per column (1–5000)',
+      },
+    },
+    json: '{ dataset, columnsSampled, valuesSampled, unreadable: [{ table, column }], findings: [{ table, column, kind, category, confidence, sampled, matched, contains? }], annotation }',
+    env: [],
+    exits: { 0: 'printed', 1: 'the database could not be read' },
+    examples: [
+      'ombud dataset discover --connection postgres://127.0.0.1/shop --key nestit_webshop --system webshop > webshop.yaml',
+      'ombud dataset discover --connection mysql://root@127.0.0.1/cs --key nestit_customer_service --sample 500 --json',
+    ],
+  }),
   'dataset validate': defineCommand({
     summary: 'Check dataset annotations against themselves, the live databases and the register',
     description:
-      'Check dataset annotations: their own consistency, each live database given with --connection (tables and columns exist) and, with --register, the register (systems, data categories, retention rules).',
+      'Check dataset annotations: their own consistency, each live database given with --connection (tables and columns exist, and drift: columns that hold personal data by a sample of their values, as `ombud dataset discover` finds it, but are not annotated or are annotated as not personal data, reported as warnings) and, with --register, the register (systems, data categories, retention rules).',
     args: [
       {
         name: 'FILE',
@@ -406,6 +443,10 @@ export const COMMANDS = {
         description: 'the live database of a dataset (KEY defaults to the first dataset)',
       },
       register: { type: 'string', value: 'DIR', description: 'the register folder to check against' },
+      'no-drift': {
+        type: 'boolean',
+        description: 'do not sample the live databases for personal data that is not annotated',
+      },
     },
     json: '{ ok, datasets, collections, errors, warnings, findings: [{ severity, file, line, column, message, hint }] }',
     env: [],

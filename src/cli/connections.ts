@@ -9,6 +9,6 @@ const SCHEMES = Object.values(CONNECTOR_KINDS).flatMap((k) => k.schemes);
 export function openConnection(url: string, option: string): Promise<SqlConnector> {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (!parsed || !SCHEMES.includes(parsed.protocol.replace(/:$/, '')))
-    throw new UsageError(`--${option} takes a database URL: postgres://… or mysql://…`);
+    throw new UsageError(`--${option} takes a database URL: postgres://…, mysql://… or pglite:///data/dir`);
   return openConnector(url);
 }

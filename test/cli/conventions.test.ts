@@ -158,7 +158,7 @@ describe('usage errors exit 2, with what was wrong and the usage on stderr and n
     ],
     [
       ['dataset', 'generate', '--connection', 'ftp://example.com/x', '--key', 'shop'],
-      'ombud dataset generate: --connection takes a database URL: postgres://… or mysql://…',
+      'ombud dataset generate: --connection takes a database URL: postgres://…, mysql://… or pglite:///data/dir',
       'Usage: ombud dataset generate --connection URL --key KEY',
     ],
     [['frobnicate'], "ombud: unknown command 'frobnicate'.", 'Usage: ombud <command> [options]'],

@@ -1,6 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LiveSchema } from '../../core/fulfilment/live-schema.ts';
+import { discoveryDrift } from '../../core/discovery/annotate.ts';
+import type { DatasetFinding } from '../../core/fulfilment/dataset.ts';
 import { validateDatasets } from '../../core/fulfilment/validate.ts';
 import {
   type DatasetSource,
@@ -9,6 +11,7 @@ import {
   parseDatasetSources,
 } from '../../core/retention/annotations.ts';
 import type { Register } from '../../core/register/schema.ts';
+import { discoverColumns } from '../../services/discovery/discoverColumns.ts';
 import { readRegisterDir } from '../../services/register/readRegisterDir.ts';
 import type { COMMANDS } from '../commands.ts';
 import { openConnection } from '../connections.ts';
@@ -42,12 +45,20 @@ export const run: Run<(typeof COMMANDS)['dataset validate']> = async ({ values, 
   let findings: LocatedDatasetFinding[] = parsed.findings;
   if (findings.length === 0) {
     const live = new Map<string, LiveSchema>();
+    const drift: DatasetFinding[] = [];
     for (const spec of values.connection) {
       const eq = spec.indexOf('=');
       const [key, url] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [datasets[0]!.fides_key, spec];
       const c = await openConnection(url, 'connection');
       try {
-        live.set(key, await c.describe());
+        const schema = await c.describe();
+        live.set(key, schema);
+        const dataset = datasets.find((d) => d.fides_key === key);
+        // Drift: personal data found by sampling the database that the annotation does not declare.
+        if (dataset && !values['no-drift']) {
+          const found = await discoverColumns(c, { live: schema });
+          drift.push(...discoveryDrift(dataset, found.findings));
+        }
       } finally {
         await c.close();
       }
@@ -62,7 +73,7 @@ export const run: Run<(typeof COMMANDS)['dataset validate']> = async ({ values, 
       }
       register = r.register;
     }
-    findings = validateDatasets(datasets, { live, register }).map((f) => ({
+    findings = [...validateDatasets(datasets, { live, register }), ...drift].map((f) => ({
       severity: f.severity,
       ...(parsed.locate(f.path) ?? { file: f.path, line: 1, column: 1 }),
       message: `${f.path}: ${f.message}`,

@@ -37,6 +37,8 @@ export interface SqlDialect extends SqlRenderer {
   ): Promise<KeyCollation | undefined>;
   /** A date or timestamp expression as a timestamp, for comparing with `monthStart`. */
   asTimestamp(e: Sql): Sql;
+  /** Any value as text (discovery samples every column as text). */
+  asText(e: Sql): Sql;
   /** The first day of the expression's month. */
   monthStart(e: Sql): Sql;
   /** The left side of `SET … = …` in an UPDATE of the table referred to as `table`. */
@@ -69,6 +71,7 @@ export const postgresDialect: SqlDialect = {
     ),
   keyCollation: async () => undefined,
   asTimestamp: (e) => sql`CAST(${e} AS timestamp)`,
+  asText: (e) => sql`CAST(${e} AS TEXT)`,
   monthStart: (e) => sql`date_trunc('month', CAST(${e} AS timestamp))`,
   setTarget: (_table, column) => sql.id(column),
   upsert(table, columns, _rows, conflict) {
@@ -118,6 +121,7 @@ export const mysqlDialect: SqlDialect = {
       : undefined;
   },
   asTimestamp: (e) => e,
+  asText: (e) => sql`CAST(${e} AS CHAR)`,
   monthStart: (e) => sql`CAST(DATE_FORMAT(${e}, '%Y-%m-01') AS DATE)`,
   // MariaDB's UPDATE of one table names it; a column is qualified by it.
   setTarget: (table, column) => sql`${table}.${sql.id(column)}`,

@@ -20,9 +20,15 @@ export const CONNECTOR_KINDS = {
     schemes: ['mysql', 'mariadb'],
     open: async (url) => (await import('./mysql.ts')).openMysqlConnector(url),
   },
+  // An embedded database's data directory: pglite:///absolute/path (discovery and schema drafts).
+  pglite: {
+    schemes: ['pglite'],
+    open: async (url) =>
+      (await import('./pglite.ts')).openPgliteConnector(decodeURIComponent(new URL(url).pathname)),
+  },
 } satisfies Record<string, ConnectorKind>;
 
-/** Open a connector from a URL: postgres://… or mysql://… (mariadb://… too). */
+/** Open a connector from a URL: postgres://…, mysql://… (mariadb://… too) or pglite:///data/dir. */
 export async function openConnector(url: string): Promise<SqlConnector> {
   const scheme = new URL(url).protocol.replace(/:$/, '');
   const kind = Object.values(CONNECTOR_KINDS).find((k: ConnectorKind) => k.schemes.includes(scheme));
