@@ -417,6 +417,41 @@ export const COMMANDS = {
       'ombud dataset validate examples/nestit/datasets/webshop.yaml --connection nestit_webshop=postgres://127.0.0.1/shop --register examples/nestit/register',
     ],
   }),
+  'audience hash': defineCommand({
+    summary: "Hash identifiers by an ad network's rule, one per line (to check a rule by hand)",
+    description:
+      "Read one identifier per line on stdin, normalise it by the network's published rule (src/core/audience/hashing.ts: google-ads, google-data-manager, meta; the current version of each) and write its SHA-256 as lowercase hex, one per line. A line that cannot be normalised (not an e-mail address; a phone number without a country and no --default-country) is reported on stderr by its line number, never its value, and the exit code is 1; nothing is written for it. Empty lines are skipped.",
+    options: {
+      rule: {
+        type: 'string',
+        choices: ['google-ads', 'google-data-manager', 'meta'],
+        required: true,
+        value: 'RULE',
+        description: 'the network whose rule to follow',
+      },
+      field: {
+        type: 'string',
+        choices: ['email', 'phone'],
+        required: true,
+        value: 'FIELD',
+        description: 'what the lines are',
+      },
+      'default-country': {
+        type: 'string',
+        value: 'CC',
+        description: 'the country of phone numbers written without "+" or "00" (ISO 3166-1 alpha-2, e.g. SE)',
+      },
+    },
+    env: [],
+    exits: {
+      0: 'every line was hashed',
+      1: 'a line could not be normalised (its number is on stderr)',
+    },
+    examples: [
+      "printf 'Jane.Doe@gmail.com\\n' | ombud audience hash --rule google-data-manager --field email",
+      "printf '070-123 45 67\\n' | ombud audience hash --rule meta --field phone --default-country SE",
+    ],
+  }),
   'retention run': defineCommand({
     summary: 'Enforce retention once: erase what has ended, keep what a law requires (or --dry-run)',
     description:

@@ -24,6 +24,7 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'demo seed': () => import('./commands/demo-seed.ts'),
   'dataset generate': () => import('./commands/dataset-generate.ts'),
   'dataset validate': () => import('./commands/dataset-validate.ts'),
+  'audience hash': () => import('./commands/audience-hash.ts'),
   'retention run': () => import('./commands/retention-run.ts'),
   'hold place': () => import('./commands/hold.ts').then((m) => ({ run: m.place })),
   'hold lift': () => import('./commands/hold.ts').then((m) => ({ run: m.lift })),
