@@ -11,19 +11,27 @@ const DIGITS_46701234567 = 'a7274f98c43038d9c630738ac54c4cd06495600f29d7904131a2
 describe('ombud audience hash', () => {
   test('one hash per line, by the rule of the network', async () => {
     const google = captureIo('Jane.Doe@gmail.com\n');
-    expect(await main(['audience', 'hash', '--rule', 'google-data-manager', '--field', 'email'], google.io)).toBe(0);
+    expect(
+      await main(['audience', 'hash', '--rule', 'google-data-manager', '--field', 'email'], google.io),
+    ).toBe(0);
     expect(google.text()).toBe(JANEDOE_GMAIL);
     const meta = captureIo('Jane.Doe@gmail.com\n');
     expect(await main(['audience', 'hash', '--rule', 'meta', '--field', 'email'], meta.io)).toBe(0);
     expect(meta.text()).toBe(JANE_DOT_DOE_GMAIL);
     const phones = captureIo('070-123 45 67\n+46 70 123 45 67\n');
     expect(
-      await main(['audience', 'hash', '--rule', 'google-ads', '--field', 'phone', '--default-country', 'SE'], phones.io),
+      await main(
+        ['audience', 'hash', '--rule', 'google-ads', '--field', 'phone', '--default-country', 'SE'],
+        phones.io,
+      ),
     ).toBe(0);
     expect(phones.text()).toBe(`${PLUS_46701234567}\n${PLUS_46701234567}`);
     const metaPhone = captureIo('070-123 45 67\n');
     expect(
-      await main(['audience', 'hash', '--rule', 'meta', '--field', 'phone', '--default-country', 'se'], metaPhone.io),
+      await main(
+        ['audience', 'hash', '--rule', 'meta', '--field', 'phone', '--default-country', 'se'],
+        metaPhone.io,
+      ),
     ).toBe(0);
     expect(metaPhone.text()).toBe(DIGITS_46701234567);
   });

@@ -6,7 +6,9 @@ import { readRegisterSources } from '../../src/services/register/readRegisterDir
 
 /** The demo register with its audiences file replaced by `text`. */
 async function withAudiences(text: string) {
-  const files = (await readRegisterSources(DEMO_REGISTER_DIR)).filter((f) => !f.path.endsWith('audiences.yaml'));
+  const files = (await readRegisterSources(DEMO_REGISTER_DIR)).filter(
+    (f) => !f.path.endsWith('audiences.yaml'),
+  );
   return parseRegisterFiles([...files, { path: 'audiences.yaml', text }]);
 }
 
@@ -27,7 +29,13 @@ describe('P44 audience segments in the register', () => {
   test('the demo segments are valid and hold account holders only, by e-mail', async () => {
     const r = parseRegisterFiles(await readRegisterSources(DEMO_REGISTER_DIR));
     expect(r.ok).toBe(true);
-    const ids = r.register!.audiences.map((a) => [a.id, a.controller, a.recipient, a.rule, a.accountHoldersOnly]);
+    const ids = r.register!.audiences.map((a) => [
+      a.id,
+      a.controller,
+      a.recipient,
+      a.rule,
+      a.accountHoldersOnly,
+    ]);
     expect(ids).toEqual([
       ['recent-buyers-se-google', 'nestit-sverige', 'google-ads', 'google-ads', true],
       ['recent-buyers-se-meta', 'nestit-sverige', 'meta-ads', 'meta', true],
@@ -37,11 +45,17 @@ describe('P44 audience segments in the register', () => {
   });
 
   test.each([
-    [{ legalBasis: 'consent' }, 'audience-basis-mismatch', 6, 17, "does not rest on consent"],
+    [{ legalBasis: 'consent' }, 'audience-basis-mismatch', 6, 17, 'does not rest on consent'],
     [{ recipient: 'crm' }, 'audience-rule-mismatch', 8, 11, "is not the network of 'crm'"],
     [{ recipient: 'mailer-x' }, 'audience-recipient-mismatch', 7, 16, "'mailer-x' is not a recipient"],
     [{ rule: 'meta' }, 'audience-rule-mismatch', 8, 11, "'meta' is not the network of 'google-ads'"],
-    [{ purpose: 'communication-subscription' }, 'audience-basis-mismatch', 6, 17, 'does not rest on legitimate-interests'],
+    [
+      { purpose: 'communication-subscription' },
+      'audience-basis-mismatch',
+      6,
+      17,
+      'does not rest on legitimate-interests',
+    ],
     [{ fields: 'email, phone' }, 'audience-field-not-in-purpose', 9, 21, 'does not process phone'],
   ])('the validator refuses %o with %s at file:line:column', async (over, code, line, column, message) => {
     const r = await withAudiences(segment(over));

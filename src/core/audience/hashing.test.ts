@@ -15,7 +15,13 @@ const SHA = {
   '46701234567': 'a7274f98c43038d9c630738ac54c4cd06495600f29d7904131a2474a91d3d042',
 } as const;
 
-type Case = [rule: HashRule, field: 'email' | 'phone', raw: string, country: string | undefined, want: string | undefined];
+type Case = [
+  rule: HashRule,
+  field: 'email' | 'phone',
+  raw: string,
+  country: string | undefined,
+  want: string | undefined,
+];
 const google = CURRENT_RULE['google-ads'];
 const dm = CURRENT_RULE['google-data-manager'];
 const meta = CURRENT_RULE.meta;

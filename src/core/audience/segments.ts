@@ -6,7 +6,13 @@
 import type { RegisterIndex } from '../register/register-index.ts';
 import type { Register } from '../register/schema.ts';
 
-export type AudienceFinding = { code: string; target: string; path: (string | number)[]; message: string; hint: string };
+export type AudienceFinding = {
+  code: string;
+  target: string;
+  path: (string | number)[];
+  message: string;
+  hint: string;
+};
 
 /** The networks each rule uploads to, by the recipient system's operator (a Google rule to Meta is refused). */
 const OPERATOR_OF_RULE: Record<string, RegExp> = {
@@ -16,7 +22,10 @@ const OPERATOR_OF_RULE: Record<string, RegExp> = {
 };
 
 /** The data categories a purpose must process for a segment to send a field (hashed or not). */
-const FIELD_CATEGORY: Record<string, string> = { email: 'user.contact.email', phone: 'user.contact.phone_number' };
+const FIELD_CATEGORY: Record<string, string> = {
+  email: 'user.contact.email',
+  phone: 'user.contact.phone_number',
+};
 
 export function checkAudiences(register: Register, ix: RegisterIndex): AudienceFinding[] {
   const out: AudienceFinding[] = [];
@@ -26,11 +35,22 @@ export function checkAudiences(register: Register, ix: RegisterIndex): AudienceF
     const at = (...rest: (string | number)[]) => ['audiences', i, ...rest];
     const add = (code: string, path: (string | number)[], message: string, hint: string) =>
       out.push({ code, target, path, message, hint });
-    if (seen.has(a.id)) add('duplicate-id', at('id'), `The id '${a.id}' is used twice in audiences.`, 'Give each segment its own id.');
+    if (seen.has(a.id))
+      add(
+        'duplicate-id',
+        at('id'),
+        `The id '${a.id}' is used twice in audiences.`,
+        'Give each segment its own id.',
+      );
     seen.add(a.id);
     const p = ix.purposes.get(a.purpose);
     if (!p) {
-      add('unresolved-reference', at('purpose'), `Unknown purpose '${a.purpose}'.`, `Use one of: ${[...ix.purposes.keys()].join(', ')}.`);
+      add(
+        'unresolved-reference',
+        at('purpose'),
+        `Unknown purpose '${a.purpose}'.`,
+        `Use one of: ${[...ix.purposes.keys()].join(', ')}.`,
+      );
       return;
     }
     if (!p.controllers.includes(a.controller))
@@ -72,7 +92,11 @@ export function checkAudiences(register: Register, ix: RegisterIndex): AudienceF
           'audience-field-not-in-purpose',
           at('fields', k),
           `The purpose '${p.id}' does not process ${f} (no ${FIELD_CATEGORY[f]} category).`,
-          `Send only: ${Object.keys(FIELD_CATEGORY).filter((x) => cats.some((c) => c.startsWith(FIELD_CATEGORY[x]!))).join(', ') || '(nothing)'}.`,
+          `Send only: ${
+            Object.keys(FIELD_CATEGORY)
+              .filter((x) => cats.some((c) => c.startsWith(FIELD_CATEGORY[x]!)))
+              .join(', ') || '(nothing)'
+          }.`,
         );
     });
     if (a.accountHoldersOnly && !a.selection.accountHolders)
@@ -87,7 +111,10 @@ export function checkAudiences(register: Register, ix: RegisterIndex): AudienceF
 }
 
 /** The delta of a segment: the hashes to add and to remove since the previous export (both sorted). */
-export function delta(previous: readonly string[], current: readonly string[]): { add: string[]; remove: string[] } {
+export function delta(
+  previous: readonly string[],
+  current: readonly string[],
+): { add: string[]; remove: string[] } {
   const before = new Set(previous);
   const now = new Set(current);
   return {

@@ -339,11 +339,11 @@ export const cookieSchema = z.strictObject({
 export const audienceSchema = z.strictObject({
   id,
   name: localizedText,
-  controller: id.describe('The company whose customers the segment holds (one of the purpose\'s controllers).'),
+  controller: id.describe(
+    "The company whose customers the segment holds (one of the purpose's controllers).",
+  ),
   purpose: id.describe('The purpose the segment serves, e.g. ad-matching.'),
-  legalBasis: z
-    .enum(LEGAL_BASES)
-    .describe("The legal basis it rests on: one the purpose's data rests on."),
+  legalBasis: z.enum(LEGAL_BASES).describe("The legal basis it rests on: one the purpose's data rests on."),
   recipient: id.describe("The ad network's system: one of the purpose's recipients."),
   rule: z
     .enum(['google-ads', 'google-data-manager', 'meta'])
@@ -374,7 +374,9 @@ export const audienceSchema = z.strictObject({
         })
         .optional(),
     })
-    .describe("Who is in the segment, over the annotated datasets; rows are the company's by the dataset's ombud.controller."),
+    .describe(
+      "Who is in the segment, over the annotated datasets; rows are the company's by the dataset's ombud.controller.",
+    ),
   accountHoldersOnly: z
     .boolean()
     .default(false)
