@@ -125,10 +125,12 @@ export async function buildSegment(
   const count = (reason: string) => {
     excluded[reason] = (excluded[reason] ?? 0) + 1;
   };
-  const kept = restrictedRows.size
-    ? rows.filter((r) => !restrictedRows.has(String(r.k)) || (count('restricted'), false))
-    : rows;
-  const withEmail = kept.filter((r) => (r.email ? true : (count('no-e-mail'), false)));
+  const withEmail: typeof rows = [];
+  for (const r of rows) {
+    if (restrictedRows.has(String(r.k))) count('restricted');
+    else if (!r.email) count('no-e-mail');
+    else withEmail.push(r);
+  }
 
   // The consent rules for the purpose, decided by the same set-based filter as a send list.
   const decided = await bulkFilter(deps.db, deps.keys, deps.index, {
