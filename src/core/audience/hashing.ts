@@ -9,7 +9,7 @@
  * newer pages remove the dots of a gmail.com / googlemail.com local part) and Google's have changed over
  * time; an export records the rule version it used (`ruleId`), so an older list can be told from a newer.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 
 export const NETWORK_RULES = ['google-ads', 'google-data-manager', 'meta'] as const;
@@ -30,8 +30,8 @@ export type HashRule = {
   normalise: (field: HashField, raw: string, defaultCountry?: string) => string | undefined;
 };
 
-/** SHA-256 of the UTF-8 text, lowercase hex: what every network takes. */
-export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** SHA-256 of the UTF-8 text, lowercase hex: what every network takes (node:crypto's one-shot hash). */
+export const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 
 // An address with one @, a local part and a domain with a dot and no empty label; no whitespace left.
 const EMAIL = /^[^\s@]+@(?:[^\s@.]+\.)+[^\s@.]+$/;
