@@ -452,6 +452,24 @@ export const COMMANDS = {
       "printf '070-123 45 67\\n' | ombud audience hash --rule meta --field phone --default-country SE",
     ],
   }),
+  'audience export': defineCommand({
+    summary: "Export an audience segment now: the network's upload file and the delta since the last export",
+    description:
+      "Build a segment of the register (issue #14, P44) from the connected databases through the dataset annotations, leave out objections, restrictions and missing consent, hash the identifiers by the network's rule and write the files (the whole segment, the members to add, the members to remove) into --out. The files hold only hashes. The export is recorded (counts, rule version, purpose, who ran it) and audited.",
+    usage: 'ORG SEGMENT [--out DIR] [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+    args: [
+      { name: 'ORG', description: 'the company (organization id)', required: true },
+      { name: 'SEGMENT', description: 'the segment id of the register', required: true },
+    ],
+    options: {
+      out: { type: 'string', value: 'DIR', default: '.', description: 'where the files are written' },
+      ...SYSTEMS,
+    },
+    json: '{ id, orgId, segmentId, purposeId, legalBasis, recipient, ruleId, kind, createdAt, createdBy, candidates, members, added, removed, skipped, excluded, files: [{ name, role, mediaType, rows }] }',
+    env: WRITES,
+    exits: { 0: 'the export is recorded and its files written', 1: 'no register, or the segment cannot be built' },
+    examples: ['ombud audience export nestit-sverige recent-buyers-se-google --demo --out exports/'],
+  }),
   'retention run': defineCommand({
     summary: 'Enforce retention once: erase what has ended, keep what a law requires (or --dry-run)',
     description:
