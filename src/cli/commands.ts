@@ -458,6 +458,59 @@ export const COMMANDS = {
       'ombud dataset validate examples/nestit/datasets/webshop.yaml --connection nestit_webshop=postgres://127.0.0.1/shop --register examples/nestit/register',
     ],
   }),
+  'audience hash': defineCommand({
+    summary: "Hash identifiers by an ad network's rule, one per line (to check a rule by hand)",
+    description:
+      "Read one identifier per line on stdin, normalise it by the network's published rule (src/core/audience/hashing.ts: google-ads, google-data-manager, meta; the current version of each) and write its SHA-256 as lowercase hex, one per line. A line that cannot be normalised (not an e-mail address; a phone number without a country and no --default-country) is reported on stderr by its line number, never its value, and the exit code is 1; nothing is written for it. Empty lines are skipped.",
+    options: {
+      rule: {
+        type: 'string',
+        choices: ['google-ads', 'google-data-manager', 'meta'],
+        required: true,
+        value: 'RULE',
+        description: 'the network whose rule to follow',
+      },
+      field: {
+        type: 'string',
+        choices: ['email', 'phone'],
+        required: true,
+        value: 'FIELD',
+        description: 'what the lines are',
+      },
+      'default-country': {
+        type: 'string',
+        value: 'CC',
+        description: 'the country of phone numbers written without "+" or "00" (ISO 3166-1 alpha-2, e.g. SE)',
+      },
+    },
+    env: [],
+    exits: {
+      0: 'every line was hashed',
+      1: 'a line could not be normalised (its number is on stderr)',
+    },
+    examples: [
+      "printf 'Jane.Doe@gmail.com\\n' | ombud audience hash --rule google-data-manager --field email",
+      "printf '070-123 45 67\\n' | ombud audience hash --rule meta --field phone --default-country SE",
+    ],
+  }),
+  'audience export': defineCommand({
+    summary: "Export an audience segment now: the network's upload file and the delta since the last export",
+    description:
+      "Build a segment of the register (issue #14, P44) from the connected databases through the dataset annotations, leave out objections, restrictions and missing consent, hash the identifiers by the network's rule and write the files (the whole segment, the members to add, the members to remove) into --out. The files hold only hashes. The export is recorded (counts, rule version, purpose, who ran it) and audited.",
+    usage: 'ORG SEGMENT [--out DIR] [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+    args: [
+      { name: 'ORG', description: 'the company (organization id)', required: true },
+      { name: 'SEGMENT', description: 'the segment id of the register', required: true },
+    ],
+    options: {
+      out: { type: 'string', value: 'DIR', default: '.', description: 'where the files are written' },
+      ...SYSTEMS,
+    },
+    json: '{ id, orgId, segmentId, purposeId, legalBasis, recipient, ruleId, kind, createdAt, createdBy, candidates, members, added, removed, skipped, excluded, files: [{ name, role, mediaType, rows }] }',
+    env: WRITES,
+    exits: { 0: 'the export is recorded and its files written', 1: 'no register, or the segment cannot be built' },
+    examples: ['ombud audience export nestit-sverige recent-buyers-se-google --demo --out exports/'],
+  }),
   'retention run': defineCommand({
     summary: 'Enforce retention once: erase what has ended, keep what a law requires (or --dry-run)',
     description:

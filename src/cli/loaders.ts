@@ -25,6 +25,8 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'dataset generate': () => import('./commands/dataset-generate.ts'),
   'dataset validate': () => import('./commands/dataset-validate.ts'),
   'dataset discover': () => import('./commands/dataset-discover.ts'),
+  'audience hash': () => import('./commands/audience-hash.ts'),
+  'audience export': () => import('./commands/audience-export.ts'),
   'retention run': () => import('./commands/retention-run.ts'),
   'hold place': () => import('./commands/hold.ts').then((m) => ({ run: m.place })),
   'hold lift': () => import('./commands/hold.ts').then((m) => ({ run: m.lift })),

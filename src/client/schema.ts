@@ -260,6 +260,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{orgId}/audience-exports/{exportId}/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One file of an export, in the network's upload format (hashes only); the download is audited */
+        get: operations["getAudienceExportFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{orgId}/audiences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A company's audience segments (from the register) with their last export */
+        get: operations["listAudiences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{orgId}/audiences/{segmentId}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exports of a segment, newest first: counts, rule version, purpose, who ran it, files */
+        get: operations["listAudienceExports"];
+        put?: never;
+        /** Export a segment now: the network upload file and the delta since the last export (hashes only) */
+        post: operations["createAudienceExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{orgId}/consents": {
         parameters: {
             query?: never;
@@ -2684,6 +2736,256 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getAudienceExportFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                exportId: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAudiences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        segments: {
+                            id: string;
+                            purpose: string;
+                            legalBasis: string;
+                            recipient: string;
+                            rule: string;
+                            fields: string[];
+                            accountHoldersOnly: boolean;
+                            schedule: string;
+                            immediateRemoval: boolean;
+                            lastExport: {
+                                id: string;
+                                /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                                orgId: string;
+                                segmentId: string;
+                                purposeId: string;
+                                legalBasis: string;
+                                recipient: string;
+                                /** @description The hashing rule and its version, e.g. google-ads@2. */
+                                ruleId: string;
+                                /** @enum {string} */
+                                kind: "scheduled" | "manual" | "removal";
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                createdAt: string;
+                                createdBy: string;
+                                candidates: number;
+                                members: number;
+                                added: number;
+                                removed: number;
+                                /** @description Identifiers that could not be normalised: counted, never sent. */
+                                skipped: number;
+                                /** @description Candidates left out, per reason. */
+                                excluded: {
+                                    [key: string]: number;
+                                };
+                                files: {
+                                    name: string;
+                                    /**
+                                     * @description members: the whole segment; add / remove: the delta.
+                                     * @enum {string}
+                                     */
+                                    role: "members" | "add" | "remove";
+                                    mediaType: string;
+                                    rows: number;
+                                }[];
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAudienceExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exports: {
+                            id: string;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            segmentId: string;
+                            purposeId: string;
+                            legalBasis: string;
+                            recipient: string;
+                            /** @description The hashing rule and its version, e.g. google-ads@2. */
+                            ruleId: string;
+                            /** @enum {string} */
+                            kind: "scheduled" | "manual" | "removal";
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            createdAt: string;
+                            createdBy: string;
+                            candidates: number;
+                            members: number;
+                            added: number;
+                            removed: number;
+                            /** @description Identifiers that could not be normalised: counted, never sent. */
+                            skipped: number;
+                            /** @description Candidates left out, per reason. */
+                            excluded: {
+                                [key: string]: number;
+                            };
+                            files: {
+                                name: string;
+                                /**
+                                 * @description members: the whole segment; add / remove: the delta.
+                                 * @enum {string}
+                                 */
+                                role: "members" | "add" | "remove";
+                                mediaType: string;
+                                rows: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAudienceExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        orgId: string;
+                        segmentId: string;
+                        purposeId: string;
+                        legalBasis: string;
+                        recipient: string;
+                        /** @description The hashing rule and its version, e.g. google-ads@2. */
+                        ruleId: string;
+                        /** @enum {string} */
+                        kind: "scheduled" | "manual" | "removal";
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                        createdBy: string;
+                        candidates: number;
+                        members: number;
+                        added: number;
+                        removed: number;
+                        /** @description Identifiers that could not be normalised: counted, never sent. */
+                        skipped: number;
+                        /** @description Candidates left out, per reason. */
+                        excluded: {
+                            [key: string]: number;
+                        };
+                        files: {
+                            name: string;
+                            /**
+                             * @description members: the whole segment; add / remove: the delta.
+                             * @enum {string}
+                             */
+                            role: "members" | "add" | "remove";
+                            mediaType: string;
+                            rows: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     createConsent: {
         parameters: {
             query?: never;
@@ -4349,6 +4651,73 @@ export interface operations {
                                 };
                                 decidedBy: string;
                                 decidedAt: string;
+                            }[];
+                            audiences?: {
+                                /** @description A stable identifier: lower-case letters, digits and dashes. */
+                                id: string;
+                                /** @description Text in English, or an object with en (required), sv and nb. */
+                                name: string | {
+                                    en: string;
+                                    sv?: string;
+                                    nb?: string;
+                                };
+                                /** @description The company whose customers the segment holds (one of the purpose's controllers). */
+                                controller: string;
+                                /** @description The purpose the segment serves, e.g. ad-matching. */
+                                purpose: string;
+                                /**
+                                 * @description The legal basis it rests on: one the purpose's data rests on.
+                                 * @enum {string}
+                                 */
+                                legalBasis: "consent" | "contract" | "legal-obligation" | "vital-interests" | "public-task" | "legitimate-interests";
+                                /** @description The ad network's system: one of the purpose's recipients. */
+                                recipient: string;
+                                /**
+                                 * @description The network's hashing rule and upload format (the current version is used and recorded).
+                                 * @enum {string}
+                                 */
+                                rule: "google-ads" | "google-data-manager" | "meta";
+                                /**
+                                 * @description The identifiers sent, each hashed; only fields the purpose processes (its data categories).
+                                 * @default [
+                                 *       "email"
+                                 *     ]
+                                 */
+                                fields: ("email" | "phone")[];
+                                /** @description The country of phone numbers written without a country code (default: the company's). */
+                                defaultCountry?: string;
+                                /** @description Who is in the segment, over the annotated datasets; rows are the company's by the dataset's ombud.controller. */
+                                selection: {
+                                    /** @description The fides_key of an annotated dataset, e.g. nestit_webshop. */
+                                    dataset: string;
+                                    /** @description The collection of the people, holding their e-mail (identity email) and phone. */
+                                    collection: string;
+                                    /** @description A collection that refers to the people: only those with a row there (account holders). */
+                                    accountHolders?: string;
+                                    activity?: {
+                                        /** @description A collection that refers to the people, e.g. orders. */
+                                        collection: string;
+                                        /** @description Its timestamp, e.g. placed_at. */
+                                        field: string;
+                                        /** @description How far back, e.g. P12M: an order in the last 12 months. */
+                                        within: string;
+                                    };
+                                };
+                                /**
+                                 * @description Only account holders (where the notice promises it): requires selection.accountHolders.
+                                 * @default false
+                                 */
+                                accountHoldersOnly: boolean;
+                                /**
+                                 * @description When the export job runs (cron, in UTC).
+                                 * @default 0 4 * * 1
+                                 */
+                                schedule: string;
+                                /**
+                                 * @description An objection writes a removal file at once, not only at the next scheduled export.
+                                 * @default false
+                                 */
+                                immediateRemoval: boolean;
                             }[];
                         };
                     };

@@ -697,6 +697,7 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
               cookieCategories: [],
               cookies: [],
               acknowledgedFindings: [],
+              audiences: [],
             },
           },
         },

@@ -533,6 +533,30 @@ const TABLE: Record<string, Route> = {
 
   // Legal holds: a company's. Seen by readers of the company (DPO, privacy agent, auditor, the key with
   // holds:read); placed and lifted by the DPO and the privacy agent there. The key holds no holds:write.
+  // Audience segments (P44): read with consent:read in the company, exported with consent:write there. The
+  // test server runs no systems, so an allowed export is answered 409 on the merits.
+  'GET /api/v1/organizations/:orgId/audiences': {
+    params: org,
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
+    other: [],
+  },
+  'GET /api/v1/organizations/:orgId/audiences/:segmentId/exports': {
+    params: segment,
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
+    other: [],
+  },
+  'POST /api/v1/organizations/:orgId/audiences/:segmentId/exports': {
+    params: segment,
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'key'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM audience_exports WHERE org_id = $1', [p.orgId]),
+  },
+  'GET /api/v1/organizations/:orgId/audience-exports/:exportId/files/:name': {
+    params: audienceFile,
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
+    other: [],
+  },
   'GET /api/v1/organizations/:orgId/holds': {
     params: org,
     own: ['dpo', 'privacy-agent', 'auditor', 'key'],
@@ -698,6 +722,31 @@ const admin = (
     headers: { cookie: ts.cookie, ...SAME_ORIGIN, ...headers },
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
+
+/** A segment of the target's company in the demo register. */
+function segment(t: Target): Params {
+  return {
+    orgId: orgOf(t),
+    segmentId: t === 'other' ? 'recent-buyers-se-google' : 'account-holders-no-google',
+  };
+}
+
+/** A recorded export of the target's company with one file of hashes (written as the export service stores it). */
+async function audienceFile(t: Target): Promise<Params> {
+  const { orgId, segmentId } = segment(t);
+  const exportId = randomUUID();
+  await ts.app.db.query(
+    `INSERT INTO audience_exports (id, org_id, segment_id, purpose_id, legal_basis, recipient, rule_id, kind, created_at,
+       created_by, candidates, members, added, removed, skipped, excluded)
+     VALUES ($1, $2, $3, 'ad-matching', 'legitimate-interests', 'google-ads', 'google-ads@2', 'manual', now(), 'system:ombud', 1, 1, 1, 0, 0, '{}')`,
+    [exportId, orgId, segmentId],
+  );
+  await ts.app.db.query(
+    `INSERT INTO audience_files (export_id, name, role, media_type, rows, content) VALUES ($1, 'x-add.csv', 'add', 'text/csv; charset=utf-8', 1, $2)`,
+    [exportId, Buffer.from(`Email\n${'a'.repeat(64)}\n`)],
+  );
+  return { orgId, exportId, name: 'x-add.csv' };
+}
 
 async function count(sql: string, args: unknown[] = []): Promise<number> {
   const [r] = await ts.app.db.query<{ count: string | number }>(sql, args);

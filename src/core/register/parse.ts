@@ -66,6 +66,7 @@ export function parseRegisterFiles(files: SourceFile[]): ParseResult {
     cookieCategories: [],
     cookies: [],
     acknowledgedFindings: [],
+    audiences: [],
   };
   // Where each merged entry came from: section -> merged index -> [parsed file, index in file].
   const origin = new Map<Section, [Parsed, number][]>(SECTIONS.map((s) => [s, []]));

@@ -331,6 +331,67 @@ export const cookieSchema = z.strictObject({
   dataCategories: z.array(z.string()).default([]),
 });
 
+/**
+ * An audience segment for an ad network (issue #14, P44): built by the group from its own data through the
+ * annotated datasets, sent to the network only as hashed identifiers by the network's rule
+ * (src/core/audience/hashing.ts). Its company, purpose, legal basis and recipient must match the register.
+ */
+export const audienceSchema = z.strictObject({
+  id,
+  name: localizedText,
+  controller: id.describe(
+    "The company whose customers the segment holds (one of the purpose's controllers).",
+  ),
+  purpose: id.describe('The purpose the segment serves, e.g. ad-matching.'),
+  legalBasis: z.enum(LEGAL_BASES).describe("The legal basis it rests on: one the purpose's data rests on."),
+  recipient: id.describe("The ad network's system: one of the purpose's recipients."),
+  rule: z
+    .enum(['google-ads', 'google-data-manager', 'meta'])
+    .describe("The network's hashing rule and upload format (the current version is used and recorded)."),
+  fields: z
+    .array(z.enum(['email', 'phone']))
+    .min(1)
+    .default(['email'])
+    .describe('The identifiers sent, each hashed; only fields the purpose processes (its data categories).'),
+  defaultCountry: country
+    .optional()
+    .describe("The country of phone numbers written without a country code (default: the company's)."),
+  selection: z
+    .strictObject({
+      dataset: z.string().describe('The fides_key of an annotated dataset, e.g. nestit_webshop.'),
+      collection: z
+        .string()
+        .describe('The collection of the people, holding their e-mail (identity email) and phone.'),
+      accountHolders: z
+        .string()
+        .optional()
+        .describe('A collection that refers to the people: only those with a row there (account holders).'),
+      activity: z
+        .strictObject({
+          collection: z.string().describe('A collection that refers to the people, e.g. orders.'),
+          field: z.string().describe('Its timestamp, e.g. placed_at.'),
+          within: isoDuration.describe('How far back, e.g. P12M: an order in the last 12 months.'),
+        })
+        .optional(),
+    })
+    .describe(
+      "Who is in the segment, over the annotated datasets; rows are the company's by the dataset's ombud.controller.",
+    ),
+  accountHoldersOnly: z
+    .boolean()
+    .default(false)
+    .describe('Only account holders (where the notice promises it): requires selection.accountHolders.'),
+  schedule: z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, 'Use a cron expression of five fields, e.g. "0 4 * * 1".')
+    .default('0 4 * * 1')
+    .describe('When the export job runs (cron, in UTC).'),
+  immediateRemoval: z
+    .boolean()
+    .default(false)
+    .describe('An objection writes a removal file at once, not only at the next scheduled export.'),
+});
+
 export const findingAcknowledgementSchema = z.strictObject({
   code: z.string(),
   target: z.string(),
@@ -363,6 +424,7 @@ export const registerFileSchema = z
     cookieCategories: z.array(cookieCategorySchema).optional(),
     cookies: z.array(cookieSchema).optional(),
     acknowledgedFindings: z.array(findingAcknowledgementSchema).optional(),
+    audiences: z.array(audienceSchema).optional(),
   })
   .strict();
 
@@ -380,6 +442,7 @@ export type RetentionRule = z.infer<typeof retentionRuleSchema>;
 export type CookieCategory = z.infer<typeof cookieCategorySchema>;
 export type Cookie = z.infer<typeof cookieSchema>;
 export type FindingAcknowledgement = z.infer<typeof findingAcknowledgementSchema>;
+export type Audience = z.infer<typeof audienceSchema>;
 
 /** The merged register: every section present (possibly empty). */
 export type Register = {
@@ -395,6 +458,8 @@ export type Register = {
   cookieCategories: CookieCategory[];
   cookies: Cookie[];
   acknowledgedFindings: FindingAcknowledgement[];
+  /** Audience segments for ad networks (issue #14); kept in their own section. */
+  audiences: Audience[];
 };
 
 export const SECTIONS = [
@@ -409,6 +474,7 @@ export const SECTIONS = [
   'cookieCategories',
   'cookies',
   'acknowledgedFindings',
+  'audiences',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 

@@ -6,6 +6,7 @@
 import { isDataCategory, isDataSubject, isDataUse } from '../taxonomy/fideslang.ts';
 import { isEea } from './authorities.ts';
 import { checkOwnData } from '../retention/ownData.ts';
+import { checkAudiences } from '../audience/segments.ts';
 import { RegisterIndex } from './register-index.ts';
 import type { LocalizedTextInput, Register } from './schema.ts';
 
@@ -439,6 +440,9 @@ export function validateRegister(register: Register): Finding[] {
         );
     }
   });
+
+  // Audience segments (issue #14): company, purpose, basis and recipient as the register has them.
+  for (const f of checkAudiences(register, ix)) add('error', f.code, f.target, f.path, f.message, f.hint);
 
   // Ombud's own data: each store under one purpose rule with the store's trigger (core/retention/ownData.ts).
   for (const f of checkOwnData(register))

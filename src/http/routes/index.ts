@@ -1,5 +1,6 @@
 /** Every route module of the HTTP API and web pages. Each registers its own routes with declared permissions. */
 import type { RouteModule } from '../routeServer.ts';
+import { audienceRoutes } from './audience.ts';
 import { consentRoutes } from './consent.ts';
 import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
@@ -40,4 +41,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   requestPageRoutes,
   retentionRoutes,
   holdRoutes,
+  audienceRoutes,
 ];

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+  audienceSchema,
   authoritySchema,
   categoryGroupSchema,
   cookieCategorySchema,
@@ -37,6 +38,7 @@ export const mergedRegister = z
     cookieCategories: z.array(cookieCategorySchema),
     cookies: z.array(cookieSchema),
     acknowledgedFindings: z.array(findingAcknowledgementSchema),
+    audiences: z.array(audienceSchema).optional(),
   })
   .describe('The register: every section of the register files merged, with their defaults filled in.');
 
