@@ -508,7 +508,10 @@ export const COMMANDS = {
     },
     json: '{ id, orgId, segmentId, purposeId, legalBasis, recipient, ruleId, kind, createdAt, createdBy, candidates, members, added, removed, skipped, excluded, files: [{ name, role, mediaType, rows }] }',
     env: WRITES,
-    exits: { 0: 'the export is recorded and its files written', 1: 'no register, or the segment cannot be built' },
+    exits: {
+      0: 'the export is recorded and its files written',
+      1: 'no register, or the segment cannot be built',
+    },
     examples: ['ombud audience export nestit-sverige recent-buyers-se-google --demo --out exports/'],
   }),
   'retention run': defineCommand({

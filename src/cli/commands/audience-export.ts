@@ -45,7 +45,11 @@ export const run: Run<(typeof COMMANDS)['audience export']> = async ({ values, p
       if (values.json) printJson(io, e);
       else {
         io.out(
-          `${segmentId} (${e.ruleId}, ${e.purposeId} on ${e.legalBasis}, to ${e.recipient}): ${e.members} members, ${e.added} to add, ${e.removed} to remove, ${e.skipped} skipped (not normalisable), left out: ${Object.entries(e.excluded).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`,
+          `${segmentId} (${e.ruleId}, ${e.purposeId} on ${e.legalBasis}, to ${e.recipient}): ${e.members} members, ${e.added} to add, ${e.removed} to remove, ${e.skipped} skipped (not normalisable), left out: ${
+            Object.entries(e.excluded)
+              .map(([k, n]) => `${n} ${k}`)
+              .join(', ') || 'none'
+          }`,
         );
         for (const f of e.files) io.out(`  ${join(values.out, f.name)} (${f.rows} rows, ${f.role})`);
       }
