@@ -15,7 +15,12 @@ import {
   getFulfilmentStatus,
   runFulfilment,
 } from '../../src/services/fulfilment/runFulfilment.ts';
-import { type NestitSystems, nestitSystems, richCustomer } from '../support/nestit-systems.ts';
+import {
+  type NestitSystems,
+  nestitSystems,
+  richCustomer,
+  TOLD_OF_SHOP_AND_SERVICE,
+} from '../support/nestit-systems.ts';
 import { type MailProvider, startMailProvider } from '../support/mail-provider.ts';
 import { launchBrowser, SCREENSHOTS } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -101,19 +106,7 @@ describe('recipients told (Art. 19)', () => {
     expect(res.status).toBe('waiting');
     // By hand from examples/nestit/register: the routine recipients of every purpose with data in the web
     // shop or the customer-service system (not the case-by-case advisers, buyer and authorities).
-    const expected = [
-      'analytics',
-      'case-management',
-      'crm',
-      'customer-service-provider',
-      'google-ads',
-      'group-companies',
-      'messaging',
-      'meta-ads',
-      'shipping',
-      'social-media',
-      'survey-provider',
-    ];
+    const expected = TOLD_OF_SHOP_AND_SERVICE;
     expect(res.steps.filter((x) => x.step.startsWith('notify:')).map((x) => x.step.slice(7))).toEqual(
       expected,
     );

@@ -36,22 +36,8 @@ import {
   type NestitSystems,
   nestitSystems,
   richCustomer,
+  TOLD_OF_SHOP_AND_SERVICE,
 } from '../support/nestit-systems.ts';
-
-/** The recipients told of the first rich customer's erasure (web shop and customer service), by hand from the demo register. */
-const TOLD = [
-  'analytics',
-  'case-management',
-  'crm',
-  'customer-service-provider',
-  'google-ads',
-  'group-companies',
-  'messaging',
-  'meta-ads',
-  'shipping',
-  'social-media',
-  'survey-provider',
-];
 
 const ORG = 'nestit-sverige';
 const secret = newWebhookSecret();
@@ -221,7 +207,7 @@ describe('a waiting run on a timer (pg-boss follow-up jobs)', () => {
     // `wake`, as the callback and tick routes do. Only the last one completes the run.
     const tasks = await tasksOf(db, requestId);
     // By hand: the routine recipients of every purpose with data in the systems where the rows are.
-    const expected = TOLD;
+    const expected = TOLD_OF_SHOP_AND_SERVICE;
     expect(tasks.map((t) => [t.system_id, t.via])).toEqual(
       expected.map((x) => [x, x === 'messaging' ? 'http' : 'manual']),
     );

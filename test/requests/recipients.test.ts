@@ -19,7 +19,13 @@ import { saveHttpConnector } from '../../src/services/fulfilment/connectors/http
 import { startRequestFulfilment } from '../../src/services/requests/fulfilRequest.ts';
 import { type DeskApi, deskApi } from '../integration/support.ts';
 import { type MailProvider, startMailProvider } from '../support/mail-provider.ts';
-import { type NestitSystems, nestitSystems, richCustomer, traces } from '../support/nestit-systems.ts';
+import {
+  type NestitSystems,
+  nestitSystems,
+  richCustomer,
+  TOLD_OF_SHOP_AND_SERVICE,
+  traces,
+} from '../support/nestit-systems.ts';
 import { type DeskServer, startDesk } from './support.ts';
 
 const ORG = 'nestit-sverige';
@@ -123,19 +129,7 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
     const told = run.steps
       .filter((x) => x.step.startsWith('notify:') && x.status === 'waiting')
       .map((x) => x.step.slice(7));
-    expect(told).toEqual([
-      'analytics',
-      'case-management',
-      'crm',
-      'customer-service-provider',
-      'google-ads',
-      'group-companies',
-      'messaging',
-      'meta-ads',
-      'shipping',
-      'social-media',
-      'survey-provider',
-    ]);
+    expect(told).toEqual(TOLD_OF_SHOP_AND_SERVICE);
     expect(await traces(sys.webshop, who.email)).toEqual(['invoices.billing_email']);
     expect(await traces(sys.service, who.email)).toEqual([]);
     expect(await stateOf(id!)).toBe('in-progress');
@@ -266,19 +260,7 @@ describe('P28 P25 the desk with recipients, services and the PDF', () => {
     ).map((r) => r.system_id);
     // Written by hand from examples/nestit/register: the routine recipients of every purpose with data in the
     // web shop or the customer-service system, where this customer's rows are (not the case-by-case ones).
-    expect(told).toEqual([
-      'analytics',
-      'case-management',
-      'crm',
-      'customer-service-provider',
-      'google-ads',
-      'group-companies',
-      'messaging',
-      'meta-ads',
-      'shipping',
-      'social-media',
-      'survey-provider',
-    ]);
+    expect(told).toEqual(TOLD_OF_SHOP_AND_SERVICE);
     const erasureMail = await s.smtp.waitFor(
       (m) => m.to.includes(who.email) && /completed/.test(m.subject),
       15_000,

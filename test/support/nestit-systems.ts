@@ -173,3 +173,22 @@ export const fulfilmentDeps = (
   now: () => new Date('2026-11-25T10:00:00Z'),
   ...extra,
 });
+
+/**
+ * The recipients an erasure tells of a customer whose rows are in the web shop and the customer-service
+ * system: the routine recipients of every purpose with data in those systems (not the case-by-case advisers,
+ * buyer and authorities). Written by hand from examples/nestit/register.
+ */
+export const TOLD_OF_SHOP_AND_SERVICE = [
+  'analytics',
+  'case-management',
+  'crm',
+  'customer-service-provider',
+  'google-ads',
+  'group-companies',
+  'messaging',
+  'meta-ads',
+  'shipping',
+  'social-media',
+  'survey-provider',
+];
