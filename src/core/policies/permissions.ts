@@ -35,6 +35,10 @@ export const PERMISSIONS = [
   'holds:read',
   /** Place and lift a company's legal holds (they keep data past its retention rules). */
   'holds:write',
+  /** See personal data breaches (the register of breaches, scope counts, drafts; never an address). */
+  'breaches:read',
+  /** Record, scope and assess breaches, draft the notifications and tell the people affected. */
+  'breaches:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -67,6 +71,7 @@ export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
       'subjects:*',
       'retention:*',
       'holds:*',
+      'breaches:*',
       'fulfilment:write',
     ],
     deny: ['audit:read'],

@@ -162,6 +162,18 @@ export const legalHoldPolicy: Policy<LegalHoldLike, 'write'> = {
   actions: { read: 'holds:read', write: 'holds:write' },
 };
 
+/**
+ * A personal data breach: the companies it concerns (given when recorded, then the controllers its scope
+ * found); one recorded for no company is the group's, so acting on it needs the role in every company.
+ */
+export type BreachLike = { id: string; org_ids?: readonly string[] | null };
+export const breachPolicy: Policy<BreachLike, 'write'> = {
+  resource: 'breach',
+  idOf: (b) => b.id,
+  companiesOf: (b, g) => (b.org_ids?.length ? [...b.org_ids] : [...g.orgIds]),
+  actions: { read: 'breaches:read', write: 'breaches:write' },
+};
+
 /** One audit entry; one without a company (sign-ins, the register) is the group's. */
 export type AuditEntryLike = { seq: number | string; org_id: string | null };
 export const auditEntryPolicy: Policy<AuditEntryLike, never> = {

@@ -1,0 +1,273 @@
+/**
+ * Personal data breaches over the real databases (issue 19): a breach of the demo web shop (PostgreSQL)
+ * over a window, scoped from the data map with exact counts per company (expected numbers from a
+ * hand-written query over the seeded rows), categories and authorities; the IMY and Datatilsynet drafts
+ * read back from the PDF text; the Art. 34 mails sent to a real SMTP server on loopback, the addresses
+ * gone afterwards; the 72-hour clock overdue on an injected clock.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SYSTEM_PRINCIPAL } from '../../src/core/policies/permissions.ts';
+import { assessBreach } from '../../src/services/breaches/assessBreach.ts';
+import { draftNotifications, listNotifications } from '../../src/services/breaches/draftNotification.ts';
+import { mailBreachesDue } from '../../src/services/breaches/listBreaches.ts';
+import { recordBreach } from '../../src/services/breaches/recordBreach.ts';
+import { scopeBreach } from '../../src/services/breaches/scopeBreach.ts';
+import { clockOf, readBreachRow, toBreach } from '../../src/services/breaches/store.ts';
+import { tellSubjects } from '../../src/services/breaches/tellSubjects.ts';
+import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
+import type { Db } from '../../src/storage/db.ts';
+import { startSmtp, type SmtpCatcher } from '../requests/support.ts';
+import { freshDb } from '../support/db.ts';
+import { type NestitSystems, nestitSystems } from '../support/nestit-systems.ts';
+
+const caller = { principal: SYSTEM_PRINCIPAL, actor: SYSTEM_ACTOR };
+const group = { orgIds: ['nestit-group', 'nestit-sverige', 'bokhylla', 'provendo'] };
+// The injected clock: the team became aware at AWARE; the test moves the clock.
+const AWARE = new Date('2026-11-20T07:30:00Z');
+let clock = new Date(AWARE.getTime() + 2 * 3_600_000);
+const now = () => clock;
+const WINDOW = { from: '2020-01-01T00:00:00Z', to: '2021-01-01T00:00:00Z' };
+
+let s: NestitSystems;
+let db: Db;
+let smtp: SmtpCatcher;
+let breachId: string;
+/** Hand-written: the customers with an order placed in the window, per country, over the seeded rows. */
+let expected: Record<string, number>;
+let expectedRecords: Record<string, number>;
+let expectedEmails: { email: string; country: string }[];
+
+beforeAll(async () => {
+  s = await nestitSystems({ customers: 80 });
+  db = await freshDb('pglite');
+  smtp = await startSmtp();
+  const w = s.webshop.connector;
+  const perCountry = await w.query<{ country: string; n: string }>(
+    `SELECT c.country, COUNT(DISTINCT c.customer_number) AS n FROM orders o JOIN customers c ON c.id = o.customer_id
+      WHERE o.placed_at >= '2020-01-01' AND o.placed_at < '2021-01-01' GROUP BY c.country`,
+  );
+  const country = { SE: 'nestit-sverige', NO: 'provendo' } as Record<string, string>;
+  expected = Object.fromEntries(perCountry.map((r) => [country[r.country]!, Number(r.n)]));
+  // Records: the orders in the window and their order lines, per country.
+  const rec = await w.query<{ country: string; n: string }>(
+    `SELECT c.country, (SELECT COUNT(*) FROM orders o2 JOIN customers c2 ON c2.id = o2.customer_id WHERE c2.country = c.country
+              AND o2.placed_at >= '2020-01-01' AND o2.placed_at < '2021-01-01')
+          + (SELECT COUNT(*) FROM order_lines l JOIN orders o3 ON o3.id = l.order_id JOIN customers c3 ON c3.id = o3.customer_id
+              WHERE c3.country = c.country AND o3.placed_at >= '2020-01-01' AND o3.placed_at < '2021-01-01') AS n
+       FROM customers c GROUP BY c.country`,
+  );
+  expectedRecords = Object.fromEntries(rec.map((r) => [country[r.country]!, Number(r.n)]));
+  expectedEmails = await w.query<{ email: string; country: string }>(
+    `SELECT DISTINCT c.email, c.country FROM orders o JOIN customers c ON c.id = o.customer_id
+      WHERE o.placed_at >= '2020-01-01' AND o.placed_at < '2021-01-01' ORDER BY c.email`,
+  );
+}, 120_000);
+afterAll(async () => {
+  await smtp?.close();
+  await db?.close();
+  await s?.close();
+});
+
+const deps = () => ({
+  db,
+  now,
+  index: s.index,
+  systems: { datasets: s.datasets, connectors: s.connectors },
+});
+
+describe('a breach of the demo web shop', () => {
+  test('recorded, then scoped on the live databases: exact people per company, categories, authorities', async () => {
+    // Both companies have customers in the window (else the test says nothing about one of them).
+    expect(expected['nestit-sverige']).toBeGreaterThan(0);
+    expect(expected.provendo).toBeGreaterThan(0);
+    const b = await recordBreach({ db, now }, caller, group, {
+      title: 'Order confirmations readable by other customers',
+      description:
+        'A caching fault in the web shop showed order confirmations (name, delivery address, items) to other signed-in customers.',
+      detectedAt: new Date(AWARE.getTime() - 3_600_000).toISOString(),
+      awareAt: AWARE.toISOString(),
+      window: WINDOW,
+      affected: [
+        { dataset: 'nestit_webshop', collection: 'orders', timeField: 'placed_at' },
+        { dataset: 'nestit_webshop', collection: 'order_lines', timeField: 'orders.placed_at' },
+      ],
+      containment: 'The cache was switched off at 09:10 and the pages purged.',
+      consequences: 'Other customers may have seen your name, delivery address and what you ordered.',
+      measures: 'Be wary of mails or calls referring to your orders. We have fixed the fault.',
+      people: [{ name: 'Ines Incident', role: 'incident lead' }],
+    });
+    expect(b.reference).toMatch(/^B-2026-\d{3}$/);
+    breachId = b.id;
+    const scoped = await scopeBreach(deps(), caller, group, b.id);
+    const sc = scoped.scope!;
+    expect(sc.controllers.map((c) => [c.orgId, c.subjects, c.records, c.authorityId, c.lang])).toEqual([
+      ['nestit-sverige', expected['nestit-sverige'], expectedRecords['nestit-sverige'], 'se-imy', 'sv'],
+      ['provendo', expected.provendo, expectedRecords.provendo, 'no-datatilsynet', 'nb'],
+    ]);
+    expect(sc.subjects).toBe(expected['nestit-sverige']! + expected.provendo!);
+    // The categories of the two collections' fields (webshop.yaml), none of them Art. 9.
+    expect(sc.categories).toEqual([
+      { key: 'user.behavior.purchase_history', special: false },
+      { key: 'user.contact.address.city', special: false },
+      { key: 'user.contact.address.postal_code', special: false },
+      { key: 'user.contact.address.street', special: false },
+      { key: 'user.name', special: false },
+    ]);
+    // Every affected person had an order with all of them (each order has a name and purchase history).
+    for (const c of sc.controllers)
+      expect(c.categories.map((k) => k.subjects)).toEqual(sc.categories.map(() => c.subjects));
+    expect(sc.purposes).toEqual(['order-fulfilment']);
+    expect(scoped.orgIds).toEqual(['nestit-sverige', 'provendo']);
+  });
+
+  test('the clock from awareness: running, due soon, overdue after 72 h (and in the daily digest)', async () => {
+    const b = toBreach((await readBreachRow(db, breachId))!);
+    clock = new Date(AWARE.getTime() + 2 * 3_600_000);
+    expect(clockOf(b, clock).state).toBe('running');
+    clock = new Date(AWARE.getTime() + 50 * 3_600_000);
+    expect(clockOf(b, clock).state).toBe('due-soon');
+    clock = new Date(AWARE.getTime() + 72 * 3_600_000 + 60_000);
+    expect(clockOf(b, clock)).toMatchObject({ state: 'overdue', late: true });
+    const digest = await mailBreachesDue(db, {
+      to: 'dpo@nestit.example',
+      publicUrl: 'http://ombud.test',
+      now: clock,
+    });
+    expect(digest).toEqual({ mails: 1, breaches: 1 });
+    const [mail] = await db.query<{ body: string }>("SELECT body FROM mail_outbox WHERE template = 'digest'");
+    expect(mail!.body).toContain(
+      `OVERDUE  ${new Date(AWARE.getTime() + 72 * 3_600_000).toISOString()}  ${b.reference}  0 h 1 min overdue`,
+    );
+    // Back within the 72 hours for the rest.
+    clock = new Date(AWARE.getTime() + 20 * 3_600_000);
+  });
+
+  test('risk decided by a person from the suggestion; IMY and Datatilsynet drafts read from the PDF text', async () => {
+    const assessed = await assessBreach({ db, now }, caller, group, breachId, {
+      vulnerableSubjects: false,
+      encrypted: false,
+      level: 'high-risk',
+      reason: 'Names with home addresses and purchases, seen by strangers: tell the customers.',
+    });
+    expect(assessed.risk!.factors).toMatchObject({
+      identifiable: true,
+      specialCategories: false,
+      encrypted: false,
+    });
+    expect(assessed.risk!.suggested.level).toBe('risk');
+    expect(assessed.decision).toBe('notify');
+    const drafts = await draftNotifications({ ...deps(), now }, caller, group, breachId);
+    expect(drafts.map((d) => [d.orgId, d.authorityId, d.lang, d.phase])).toEqual([
+      ['nestit-sverige', 'se-imy', 'sv', 1],
+      ['provendo', 'no-datatilsynet', 'nb', 1],
+    ]);
+    const stored = await listNotifications({ db, now }, caller, group, breachId);
+    mkdirSync('test-results', { recursive: true });
+    const text = (orgId: string) => {
+      const n = stored.find((x) => x.orgId === orgId)!;
+      const file = `test-results/breach-${orgId}.pdf`;
+      writeFileSync(file, n.pdf!);
+      return execFileSync('pdftotext', ['-layout', file, '-']).toString().replace(/\s+/g, ' ');
+    };
+    const sv = text('nestit-sverige');
+    for (const words of [
+      'Anmälan av personuppgiftsincident',
+      'Första anmälan',
+      'Integritetsskyddsmyndigheten (IMY) <imy@imy.se>',
+      'NestIT Sverige AB',
+      'Incidentens art, artikel 33.3 a',
+      `Ungefärligt antal registrerade ${expected['nestit-sverige']}`,
+      'Kontaktperson (dataskyddsombud), artikel 33.3 b',
+      'Sannolika konsekvenser, artikel 33.3 c',
+      'Other customers may have seen your name',
+      'Vidtagna och föreslagna åtgärder, artikel 33.3 d',
+      'The cache was switched off',
+      'Hög risk',
+      'De registrerade informeras direkt via e-post.',
+    ])
+      expect(sv, words).toContain(words);
+    const nb = text('provendo');
+    for (const words of [
+      'Melding om brudd på personopplysningssikkerheten',
+      'Første melding',
+      'Datatilsynet <postkasse@datatilsynet.no>',
+      'Provendo AS',
+      'Bruddets art, artikkel 33 nr. 3 bokstav a',
+      `Omtrentlig antall registrerte ${expected.provendo}`,
+      'Sannsynlige konsekvenser, artikkel 33 nr. 3 bokstav c',
+      'Tiltak som er truffet eller foreslått, artikkel 33 nr. 3 bokstav d',
+    ])
+      expect(nb, words).toContain(words);
+    // A follow-up (Art. 33(4)) is the next phase, per controller.
+    const follow = await draftNotifications({ ...deps(), now }, caller, group, breachId, {
+      orgId: 'provendo',
+    });
+    expect(follow.map((d) => [d.orgId, d.phase, d.content.kind])).toEqual([['provendo', 2, 'follow-up']]);
+  }, 120_000);
+
+  test('Art. 34 mails to every affected person over SMTP on loopback, in their language; no address kept', async () => {
+    const progress: number[] = [];
+    const result = await tellSubjects(
+      {
+        ...deps(),
+        secret: 'test-secret',
+        smtp: { url: smtp.url, from: 'NestIT privacy <privacy@nestit.example>' },
+      },
+      caller,
+      group,
+      breachId,
+      { batch: 10, onProgress: (p) => progress.push(p.sent) },
+    );
+    expect(result).toEqual({ listed: 0, queued: 0, sent: expectedEmails.length, failed: 0 });
+    // Batches of 10: progress grows batch by batch.
+    expect(progress.length).toBe(Math.ceil(expectedEmails.length / 10));
+    // The digest of the clock test went out with the first batch; the rest are the Art. 34 mails.
+    const told = smtp.mails.filter((m) => !m.subject.startsWith('Ombud:'));
+    expect(told.map((m) => m.to[0]).sort()).toEqual(expectedEmails.map((e) => e.email).sort());
+    const se = expectedEmails.find((e) => e.country === 'SE')!;
+    const no = expectedEmails.find((e) => e.country === 'NO')!;
+    const svMail = smtp.mails.find((m) => m.to[0] === se.email)!;
+    expect(svMail.subject).toBe('NestIT Sverige AB: en säkerhetsincident som rör dina personuppgifter');
+    expect(svMail.text).toContain('Vad som har hänt:');
+    const nbMail = smtp.mails.find((m) => m.to[0] === no.email)!;
+    expect(nbMail.subject).toBe('Provendo AS: en sikkerhetshendelse som gjelder personopplysningene dine');
+    // Recorded per person, without the address.
+    const kept = await db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM breach_recipients WHERE breach_id = $1 AND status = 'sent' AND email IS NULL AND sent_at IS NOT NULL",
+      [breachId],
+    );
+    expect(Number(kept[0]!.n)).toBe(expectedEmails.length);
+    for (const e of expectedEmails.slice(0, 5)) {
+      expect(await db.query('SELECT 1 FROM mail_outbox WHERE to_address = $1', [e.email])).toEqual([]);
+      expect(await db.query('SELECT 1 FROM breach_recipients WHERE email = $1', [e.email])).toEqual([]);
+    }
+    // Again: nobody is told twice.
+    const again = await tellSubjects(
+      { ...deps(), secret: 'test-secret', smtp: { url: smtp.url, from: 'x@nestit.example' } },
+      caller,
+      group,
+      breachId,
+    );
+    expect(again.sent).toBe(expectedEmails.length);
+    expect(smtp.mails.filter((m) => !m.subject.startsWith('Ombud:')).length).toBe(expectedEmails.length);
+  });
+
+  test('every change is audited and on the timeline', async () => {
+    const audit = await db.query<{ action: string }>(
+      'SELECT action FROM audit_log WHERE target = $1 ORDER BY seq',
+      [`breach:${breachId}`],
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'breach.record',
+      'breach.scope',
+      'breach.assess',
+      'breach.draft',
+      'breach.draft',
+      'breach.draft',
+      'breach.tell',
+      'breach.tell',
+    ]);
+  });
+});
