@@ -1,4 +1,5 @@
 import type { IsoDate } from '../../core/deadlines/iso-date.ts';
+import { mailBreachesDue } from '../../services/breaches/listBreaches.ts';
 import { mailHoldsDueForReview } from '../../services/holds/holdDigest.ts';
 import { deliverOutbox } from '../../services/mail/outbox.ts';
 import { purgeExpiredResults } from '../../services/requests/deliverResult.ts';
@@ -22,6 +23,10 @@ export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, 
           now: app.now(),
         })
       : { mails: 0, holds: 0 };
+    // Breaches whose 72-hour clock is due soon or overdue go to the privacy team too.
+    const breaches = to
+      ? await mailBreachesDue(app.db, { to, publicUrl: app.config.publicUrl, now: app.now() })
+      : { mails: 0, breaches: 0 };
     const purged = app.config.secret ? await purgeExpiredResults(app) : 0;
     const sent = await deliverOutbox(
       app.db,
@@ -32,6 +37,7 @@ export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, 
       printJson(io, {
         digestMails: digest.mails,
         holdsToReview: holds.holds,
+        breachesDue: breaches.breaches,
         resultFilesPurged: purged,
         mailSent: sent.sent,
         mailFailed: sent.failed,
@@ -39,7 +45,7 @@ export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, 
       });
     else
       io.out(
-        `Digest mails: ${digest.mails}. Legal holds to review: ${holds.holds}. Result files purged: ${purged}. Mail sent: ${sent.sent}, failed: ${sent.failed}${app.config.smtpUrl ? '' : ' (SMTP_URL not set: mail waits in the outbox)'}.`,
+        `Digest mails: ${digest.mails}. Legal holds to review: ${holds.holds}. Breaches due: ${breaches.breaches}. Result files purged: ${purged}. Mail sent: ${sent.sent}, failed: ${sent.failed}${app.config.smtpUrl ? '' : ' (SMTP_URL not set: mail waits in the outbox)'}.`,
       );
     return sent.failed > 0 ? 1 : 0;
   });

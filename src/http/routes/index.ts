@@ -1,6 +1,7 @@
 /** Every route module of the HTTP API and web pages. Each registers its own routes with declared permissions. */
 import type { RouteModule } from '../routeServer.ts';
 import { audienceRoutes } from './audience.ts';
+import { breachRoutes } from './breaches.ts';
 import { consentRoutes } from './consent.ts';
 import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
@@ -42,4 +43,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   retentionRoutes,
   holdRoutes,
   audienceRoutes,
+  breachRoutes,
 ];

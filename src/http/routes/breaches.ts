@@ -1,0 +1,340 @@
+/**
+ * Personal data breaches in the API and the console (issue 19): record one, scope it from the live data
+ * map, decide the risk, draft the notifications (JSON and PDF), record that the authorities were
+ * notified, tell the people affected; the register with each breach's 72-hour clock. Scoping and telling
+ * read the group's databases this process is connected to (`workers.subjectSystems`). Access: breaches:read
+ * and breaches:write in every company the breach concerns (breachPolicy), decided in the services.
+ */
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { clockWords } from '../../core/breaches/clock.ts';
+import { notificationHtml } from '../../core/breaches/notification.ts';
+import { notFound, precondition } from '../../core/errors.ts';
+import { t } from '../../core/register/schema.ts';
+import { assessBreach, assessmentInput, markNotified } from '../../services/breaches/assessBreach.ts';
+import { draftNotifications, listNotifications } from '../../services/breaches/draftNotification.ts';
+import { listBreaches } from '../../services/breaches/listBreaches.ts';
+import { breachInput, recordBreach } from '../../services/breaches/recordBreach.ts';
+import { scopeBreach } from '../../services/breaches/scopeBreach.ts';
+import {
+  authorizedBreach,
+  type Breach,
+  clockOf,
+  tellProgress,
+  timelineOf,
+} from '../../services/breaches/store.ts';
+import { tellSubjects } from '../../services/breaches/tellSubjects.ts';
+import { groupOf } from '../../services/register/group.ts';
+import type { BackgroundWork } from '../../workers.ts';
+import { breachesPage, breachPage } from '../../web/pages/breaches/breachesPage.ts';
+import { callerOf } from '../actor.ts';
+import { requireRegister } from '../currentRegister.ts';
+import { sendPage } from '../pages.ts';
+import type { RouteServer } from '../routeServer.ts';
+import {
+  breachList,
+  breachWire,
+  draftedNotifications,
+  notificationFile,
+  tellProgressWire,
+} from '../schemas/breaches.ts';
+
+const idParams = z.object({ id: z.string().uuid('a breach id') });
+const notificationParams = idParams.extend({ notificationId: z.string().uuid('a notification id') });
+
+export async function breachRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  const systems = () => {
+    if (!workers.subjectSystems)
+      throw precondition(
+        'breaches-need-databases',
+        "Scoping a breach counts in the group's databases, and none are connected in this process.",
+        'Start Ombud with its systems (`ombud start` connects the demo systems), or use `ombud breach scope --demo`.',
+      );
+    return workers.subjectSystems;
+  };
+  const index = async () => (await requireRegister(app.registers)).index;
+
+  const clockWire = (b: Breach) => {
+    const c = clockOf(b, app.now());
+    return { state: c.state, deadline: c.deadline.toISOString(), minutesLeft: c.minutesLeft, late: c.late, words: clockWords(c) };
+  };
+  const wire = async (b: Breach) => {
+    const notes = await app.db.query<{ id: string; org_id: string; authority_id: string; lang: string; phase: number }>(
+      'SELECT id, org_id, authority_id, lang, phase FROM breach_notifications WHERE breach_id = $1 ORDER BY org_id, phase',
+      [b.id],
+    );
+    return {
+      id: b.id,
+      reference: b.reference,
+      title: b.title,
+      description: b.description,
+      detectedAt: b.detectedAt.toISOString(),
+      awareAt: b.awareAt.toISOString(),
+      window: b.window ? { from: b.window.from.toISOString(), to: b.window.to.toISOString() } : null,
+      affected: b.affected,
+      containment: b.containment,
+      consequences: b.consequences,
+      measures: b.measures,
+      people: b.people,
+      delayReason: b.delayReason,
+      orgIds: b.orgIds,
+      scope: b.scope,
+      risk: b.risk,
+      decision: b.decision,
+      decisionReason: b.decisionReason,
+      notifiedAt: b.notifiedAt?.toISOString() ?? null,
+      clock: clockWire(b),
+      timeline: (await timelineOf(app.db, b.id)).map((e) => ({ ...e, at: e.at.toISOString() })),
+      notifications: notes.map((n) => ({
+        id: n.id,
+        orgId: n.org_id,
+        authorityId: n.authority_id,
+        lang: n.lang,
+        phase: Number(n.phase),
+      })),
+      tell: await tellProgress(app.db, b.id),
+      createdBy: b.createdBy,
+      createdAt: b.createdAt.toISOString(),
+    };
+  };
+
+  server.get(
+    '/api/v1/breaches',
+    {
+      config: { permission: 'breaches:read' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'The register of personal data breaches, newest awareness first, each with its 72-hour clock',
+        response: { 200: breachList },
+      },
+    },
+    async (req) => {
+      const list = await listBreaches(app, callerOf(req), await groupOf(app.registers));
+      return {
+        breaches: list.map((b) => ({
+          id: b.id,
+          reference: b.reference,
+          title: b.title,
+          awareAt: b.awareAt.toISOString(),
+          orgIds: b.orgIds,
+          subjects: b.scope?.subjects ?? null,
+          decision: b.decision,
+          clock: clockWire(b),
+        })),
+      };
+    },
+  );
+
+  server.post(
+    '/api/v1/breaches',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'Record a personal data breach: the 72-hour clock runs from awareness (Art. 33(1))',
+        body: breachInput,
+        response: { 201: breachWire },
+      },
+    },
+    async (req, reply) => {
+      const b = await recordBreach(app, callerOf(req), await groupOf(app.registers), req.body);
+      return reply.code(201).send(await wire(b));
+    },
+  );
+
+  server.get(
+    '/api/v1/breaches/:id',
+    {
+      config: { permission: 'breaches:read' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'A breach: its clock, scope, risk, drafts, the telling of the people affected and its timeline',
+        params: idParams,
+        response: { 200: breachWire },
+      },
+    },
+    async (req) => wire(await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read')),
+  );
+
+  server.post(
+    '/api/v1/breaches/:id/scope',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'Scope a breach from the live data map: controllers, authorities, categories, people affected (counts)',
+        params: idParams,
+        response: { 200: breachWire },
+      },
+    },
+    async (req) =>
+      wire(
+        await scopeBreach(
+          { db: app.db, now: app.now, index: await index(), systems: systems() },
+          callerOf(req),
+          await groupOf(app.registers),
+          req.params.id,
+        ),
+      ),
+  );
+
+  server.post(
+    '/api/v1/breaches/:id/assessment',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'Decide the risk (suggested from the scope and the factors given), with a reason',
+        params: idParams,
+        body: assessmentInput,
+        response: { 200: breachWire },
+      },
+    },
+    async (req) => wire(await assessBreach(app, callerOf(req), await groupOf(app.registers), req.params.id, req.body)),
+  );
+
+  server.post(
+    '/api/v1/breaches/:id/notifications',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        summary: "Draft the next phase of each controller's notification to its authority (JSON and PDF)",
+        params: idParams,
+        body: z.strictObject({ orgId: z.string().min(1).max(100).optional() }),
+        response: { 201: draftedNotifications },
+      },
+    },
+    async (req, reply) => {
+      const drafts = await draftNotifications(
+        { db: app.db, now: app.now, index: await index() },
+        callerOf(req),
+        await groupOf(app.registers),
+        req.params.id,
+        { orgId: req.body.orgId },
+      );
+      return reply.code(201).send({
+        notifications: drafts.map((d) => ({ id: d.id, orgId: d.orgId, authorityId: d.authorityId, lang: d.lang, phase: d.phase })),
+      });
+    },
+  );
+
+  server.get(
+    '/api/v1/breaches/:id/notifications/:notificationId',
+    {
+      config: { permission: 'breaches:read' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'A drafted notification: JSON, or the PDF with format=pdf (html: the page it is printed from)',
+        params: notificationParams,
+        querystring: z.object({ format: z.enum(['json', 'pdf', 'html']).optional() }),
+        response: { 200: notificationFile },
+      },
+    },
+    async (req, reply) => {
+      const all = await listNotifications(app, callerOf(req), await groupOf(app.registers), req.params.id);
+      const n = all.find((x) => x.id === req.params.notificationId);
+      if (!n) throw notFound('notification', req.params.notificationId);
+      if (req.query.format === 'pdf' && n.pdf)
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="${n.content.breach}-${n.orgId}-${n.phase}.pdf"`)
+          .send(Buffer.from(n.pdf));
+      if (req.query.format === 'html') return reply.type('text/html').send(Buffer.from(notificationHtml(n.content)));
+      return reply.type('application/json').send(n.content);
+    },
+  );
+
+  server.post(
+    '/api/v1/breaches/:id/notified',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'Record that the authorities were notified: the clock stops (late or not)',
+        params: idParams,
+        body: z.strictObject({ at: z.iso.datetime({ offset: true }).optional() }),
+        response: { 200: breachWire },
+      },
+    },
+    async (req) =>
+      wire(
+        await markNotified(
+          app,
+          callerOf(req),
+          await groupOf(app.registers),
+          req.params.id,
+          req.body.at ? new Date(req.body.at) : app.now(),
+        ),
+      ),
+  );
+
+  server.post(
+    '/api/v1/breaches/:id/tell',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        summary: 'Tell the people affected by a high-risk breach (Art. 34): the list, then the mails in batches',
+        params: idParams,
+        body: z.strictObject({ batch: z.number().int().min(1).max(5000).optional() }),
+        response: { 200: tellProgressWire },
+      },
+    },
+    async (req) => {
+      if (!app.config.secret)
+        throw precondition('breaches-need-secret', 'Telling people needs OMBUD_SECRET (the keyed hash of each address told).');
+      return tellSubjects(
+        {
+          db: app.db,
+          now: app.now,
+          index: await index(),
+          systems: systems(),
+          secret: app.config.secret,
+          smtp: { url: app.config.smtpUrl, from: app.config.mailFrom },
+          log: app.log,
+        },
+        callerOf(req),
+        await groupOf(app.registers),
+        req.params.id,
+        { batch: req.body.batch },
+      );
+    },
+  );
+
+  server.get(
+    '/console/breaches',
+    { config: { permission: 'breaches:read' }, schema: { hide: true } },
+    async (req, reply) => {
+      const list = await listBreaches(app, callerOf(req), await groupOf(app.registers));
+      const now = app.now();
+      return sendPage(reply, breachesPage(list.map((b) => ({ breach: b, clock: clockOf(b, now) }))), { private: true });
+    },
+  );
+
+  server.get(
+    '/console/breaches/:id',
+    { config: { permission: 'breaches:read' }, schema: { hide: true, params: idParams } },
+    async (req, reply) => {
+      const b = await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read');
+      const ix = await index();
+      const w = await wire(b);
+      return sendPage(
+        reply,
+        breachPage({
+          breach: b,
+          clock: clockOf(b, app.now()),
+          timeline: await timelineOf(app.db, b.id),
+          notifications: w.notifications,
+          tell: w.tell,
+          categoryLabel: (k) => ix.categoryLabel(k, 'en'),
+          authorityName: (id) => {
+            const a = ix.authorities.get(id);
+            return a ? t(a.name, 'en') : id;
+          },
+        }),
+        { private: true },
+      );
+    },
+  );
+}
