@@ -56,10 +56,22 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
 
   const clockWire = (b: Breach) => {
     const c = clockOf(b, app.now());
-    return { state: c.state, deadline: c.deadline.toISOString(), minutesLeft: c.minutesLeft, late: c.late, words: clockWords(c) };
+    return {
+      state: c.state,
+      deadline: c.deadline.toISOString(),
+      minutesLeft: c.minutesLeft,
+      late: c.late,
+      words: clockWords(c),
+    };
   };
   const wire = async (b: Breach) => {
-    const notes = await app.db.query<{ id: string; org_id: string; authority_id: string; lang: string; phase: number }>(
+    const notes = await app.db.query<{
+      id: string;
+      org_id: string;
+      authority_id: string;
+      lang: string;
+      phase: number;
+    }>(
       'SELECT id, org_id, authority_id, lang, phase FROM breach_notifications WHERE breach_id = $1 ORDER BY org_id, phase',
       [b.id],
     );
@@ -104,7 +116,8 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:read' },
       schema: {
         tags: ['breaches'],
-        summary: 'The register of personal data breaches, newest awareness first, each with its 72-hour clock',
+        summary:
+          'The register of personal data breaches, newest awareness first, each with its 72-hour clock',
         response: { 200: breachList },
       },
     },
@@ -148,12 +161,16 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:read' },
       schema: {
         tags: ['breaches'],
-        summary: 'A breach: its clock, scope, risk, drafts, the telling of the people affected and its timeline',
+        summary:
+          'A breach: its clock, scope, risk, drafts, the telling of the people affected and its timeline',
         params: idParams,
         response: { 200: breachWire },
       },
     },
-    async (req) => wire(await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read')),
+    async (req) =>
+      wire(
+        await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read'),
+      ),
   );
 
   server.post(
@@ -162,7 +179,8 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
-        summary: 'Scope a breach from the live data map: controllers, authorities, categories, people affected (counts)',
+        summary:
+          'Scope a breach from the live data map: controllers, authorities, categories, people affected (counts)',
         params: idParams,
         response: { 200: breachWire },
       },
@@ -190,7 +208,8 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
         response: { 200: breachWire },
       },
     },
-    async (req) => wire(await assessBreach(app, callerOf(req), await groupOf(app.registers), req.params.id, req.body)),
+    async (req) =>
+      wire(await assessBreach(app, callerOf(req), await groupOf(app.registers), req.params.id, req.body)),
   );
 
   server.post(
@@ -214,7 +233,13 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
         { orgId: req.body.orgId },
       );
       return reply.code(201).send({
-        notifications: drafts.map((d) => ({ id: d.id, orgId: d.orgId, authorityId: d.authorityId, lang: d.lang, phase: d.phase })),
+        notifications: drafts.map((d) => ({
+          id: d.id,
+          orgId: d.orgId,
+          authorityId: d.authorityId,
+          lang: d.lang,
+          phase: d.phase,
+        })),
       });
     },
   );
@@ -225,7 +250,8 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:read' },
       schema: {
         tags: ['breaches'],
-        summary: 'A drafted notification: JSON, or the PDF with format=pdf (html: the page it is printed from)',
+        summary:
+          'A drafted notification: JSON, or the PDF with format=pdf (html: the page it is printed from)',
         params: notificationParams,
         querystring: z.object({ format: z.enum(['json', 'pdf', 'html']).optional() }),
         response: { 200: notificationFile },
@@ -238,9 +264,13 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       if (req.query.format === 'pdf' && n.pdf)
         return reply
           .type('application/pdf')
-          .header('content-disposition', `attachment; filename="${n.content.breach}-${n.orgId}-${n.phase}.pdf"`)
+          .header(
+            'content-disposition',
+            `attachment; filename="${n.content.breach}-${n.orgId}-${n.phase}.pdf"`,
+          )
           .send(Buffer.from(n.pdf));
-      if (req.query.format === 'html') return reply.type('text/html').send(Buffer.from(notificationHtml(n.content)));
+      if (req.query.format === 'html')
+        return reply.type('text/html').send(Buffer.from(notificationHtml(n.content)));
       return reply.type('application/json').send(n.content);
     },
   );
@@ -275,7 +305,8 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
-        summary: 'Tell the people affected by a high-risk breach (Art. 34): the list, then the mails in batches',
+        summary:
+          'Tell the people affected by a high-risk breach (Art. 34): the list, then the mails in batches',
         params: idParams,
         body: z.strictObject({ batch: z.number().int().min(1).max(5000).optional() }),
         response: { 200: tellProgressWire },
@@ -283,7 +314,10 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
     },
     async (req) => {
       if (!app.config.secret)
-        throw precondition('breaches-need-secret', 'Telling people needs OMBUD_SECRET (the keyed hash of each address told).');
+        throw precondition(
+          'breaches-need-secret',
+          'Telling people needs OMBUD_SECRET (the keyed hash of each address told).',
+        );
       return tellSubjects(
         {
           db: app.db,
@@ -308,7 +342,9 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
     async (req, reply) => {
       const list = await listBreaches(app, callerOf(req), await groupOf(app.registers));
       const now = app.now();
-      return sendPage(reply, breachesPage(list.map((b) => ({ breach: b, clock: clockOf(b, now) }))), { private: true });
+      return sendPage(reply, breachesPage(list.map((b) => ({ breach: b, clock: clockOf(b, now) }))), {
+        private: true,
+      });
     },
   );
 
@@ -316,7 +352,13 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
     '/console/breaches/:id',
     { config: { permission: 'breaches:read' }, schema: { hide: true, params: idParams } },
     async (req, reply) => {
-      const b = await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read');
+      const b = await authorizedBreach(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        req.params.id,
+        'read',
+      );
       const ix = await index();
       const w = await wire(b);
       return sendPage(

@@ -20,7 +20,12 @@ export const breachClockWire = z.strictObject({
 export const breachScopeWire = z.strictObject({
   window: z.strictObject({ from: timestamp, to: timestamp }).nullable(),
   collections: z.array(
-    z.strictObject({ dataset: z.string(), system: z.string(), collection: z.string(), timeField: z.string().nullable() }),
+    z.strictObject({
+      dataset: z.string(),
+      system: z.string(),
+      collection: z.string(),
+      timeField: z.string().nullable(),
+    }),
   ),
   controllers: z.array(
     z.strictObject({
@@ -29,10 +34,14 @@ export const breachScopeWire = z.strictObject({
       lang: z.enum(['sv', 'nb', 'en']),
       subjects: z.number().int(),
       records: z.number().int(),
-      categories: z.array(z.strictObject({ key: z.string(), subjects: z.number().int(), special: z.boolean() })),
+      categories: z.array(
+        z.strictObject({ key: z.string(), subjects: z.number().int(), special: z.boolean() }),
+      ),
     }),
   ),
-  categories: z.array(z.strictObject({ key: z.string(), special: z.boolean().describe('An Art. 9 category.') })),
+  categories: z.array(
+    z.strictObject({ key: z.string(), special: z.boolean().describe('An Art. 9 category.') }),
+  ),
   purposes: z.array(z.string()),
   subjects: z.number().int(),
   databases: z.number().int(),
@@ -103,7 +112,9 @@ export const breachWire = z.strictObject({
   decisionReason: z.string().nullable().describe('Why (Art. 33(5): also when no notification is required).'),
   notifiedAt: timestamp.nullable(),
   clock: breachClockWire,
-  timeline: z.array(z.strictObject({ at: timestamp, kind: z.string(), summary: z.string(), actor: z.string() })),
+  timeline: z.array(
+    z.strictObject({ at: timestamp, kind: z.string(), summary: z.string(), actor: z.string() }),
+  ),
   notifications: z.array(breachNotificationMeta),
   tell: z.strictObject({
     listed: z.number().int(),
@@ -131,7 +142,9 @@ export const notificationFile = {
   description: 'The draft: JSON (every element of Art. 33(3)) or, with format=pdf, the same printed',
   content: {
     'application/json': {
-      schema: z.record(z.string(), z.unknown()).describe('The notification as data, in the authority’s language.'),
+      schema: z
+        .record(z.string(), z.unknown())
+        .describe('The notification as data, in the authority’s language.'),
     },
     'application/pdf': { schema: file('application/pdf', 'The notification printed.') },
   },

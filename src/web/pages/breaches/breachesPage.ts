@@ -61,7 +61,12 @@ ${keyValueTable([
   { label: 'Detected', value: `${utcTime(b.detectedAt)} UTC` },
   { label: 'Aware', value: `${utcTime(b.awareAt)} UTC` },
   { label: 'Deadline (72 h)', value: `${utcTime(d.clock.deadline)} UTC` },
-  b.notifiedAt ? { label: 'Notified', value: `${utcTime(b.notifiedAt)} UTC${d.clock.late ? ' (late: reasons given)' : ''}` } : '',
+  b.notifiedAt
+    ? {
+        label: 'Notified',
+        value: `${utcTime(b.notifiedAt)} UTC${d.clock.late ? ' (late: reasons given)' : ''}`,
+      }
+    : '',
   b.window ? { label: 'Window', value: `${utcTime(b.window.from)} – ${utcTime(b.window.to)} UTC` } : '',
 ])}`,
     { title: '72-hour clock', id: 'breach-clock' },
@@ -72,7 +77,8 @@ ${keyValueTable([
 ${dataTable({
   head: ['Controller', 'Authority', 'Language', 'People', 'Records'],
   rows: s.controllers.map(
-    (c) => html`<tr><td>${c.orgId}</td><td>${c.authorityId ? d.authorityName(c.authorityId) : '—'}</td><td>${c.lang}</td><td>${String(c.subjects)}</td><td>${String(c.records)}</td></tr>`,
+    (c) =>
+      html`<tr><td>${c.orgId}</td><td>${c.authorityId ? d.authorityName(c.authorityId) : '—'}</td><td>${c.lang}</td><td>${String(c.subjects)}</td><td>${String(c.records)}</td></tr>`,
   ),
   empty: 'Nobody was found in the affected rows.',
 })}
@@ -82,20 +88,36 @@ ${dataTable({
           'People affected per company and category',
           s.categories.map((c) => ({
             label: d.categoryLabel(c.key),
-            values: Object.fromEntries(s.controllers.map((k) => [k.orgId, k.categories.find((x) => x.key === c.key)?.subjects ?? 0])),
+            values: Object.fromEntries(
+              s.controllers.map((k) => [k.orgId, k.categories.find((x) => x.key === c.key)?.subjects ?? 0]),
+            ),
           })),
           s.controllers.map((c) => c.orgId),
         )}</div>`,
         { title: 'Scope (from the live data map)', id: 'breach-scope' },
       )
-    : card(html`<p class="muted">Not scoped yet: <code>ombud breach scope ${b.reference}</code>.</p>`, { title: 'Scope' });
+    : card(html`<p class="muted">Not scoped yet: <code>ombud breach scope ${b.reference}</code>.</p>`, {
+        title: 'Scope',
+      });
   const risk = b.risk
     ? card(
         keyValueTable([
-          { label: 'Suggested', value: `${b.risk.suggested.level} (likelihood ${b.risk.suggested.likelihood}, severity ${b.risk.suggested.severity}): ${b.risk.suggested.reasons.join('; ')}` },
-          { label: 'Decided', value: `${b.risk.level} by ${b.risk.decidedBy}, ${utcTime(b.risk.decidedAt)} UTC` },
+          {
+            label: 'Suggested',
+            value: `${b.risk.suggested.level} (likelihood ${b.risk.suggested.likelihood}, severity ${b.risk.suggested.severity}): ${b.risk.suggested.reasons.join('; ')}`,
+          },
+          {
+            label: 'Decided',
+            value: `${b.risk.level} by ${b.risk.decidedBy}, ${utcTime(b.risk.decidedAt)} UTC`,
+          },
           { label: 'Reason', value: b.risk.reason },
-          { label: 'Notification', value: b.decision === 'notify' ? 'the authority is notified (Art. 33)' : 'not required: documented (Art. 33(5))' },
+          {
+            label: 'Notification',
+            value:
+              b.decision === 'notify'
+                ? 'the authority is notified (Art. 33)'
+                : 'not required: documented (Art. 33(5))',
+          },
         ]),
         { title: 'Risk assessment', id: 'breach-risk' },
       )
@@ -105,7 +127,8 @@ ${dataTable({
         dataTable({
           head: ['Controller', 'Authority', 'Phase', 'Language', 'Draft'],
           rows: d.notifications.map(
-            (n) => html`<tr><td>${n.orgId}</td><td>${d.authorityName(n.authorityId)}</td><td>${n.phase === 1 ? 'initial' : `follow-up ${n.phase - 1}`}</td><td>${n.lang}</td><td><a href="/api/v1/breaches/${b.id}/notifications/${n.id}?format=pdf">PDF</a> · <a href="/api/v1/breaches/${b.id}/notifications/${n.id}">JSON</a></td></tr>`,
+            (n) =>
+              html`<tr><td>${n.orgId}</td><td>${d.authorityName(n.authorityId)}</td><td>${n.phase === 1 ? 'initial' : `follow-up ${n.phase - 1}`}</td><td>${n.lang}</td><td><a href="/api/v1/breaches/${b.id}/notifications/${n.id}?format=pdf">PDF</a> · <a href="/api/v1/breaches/${b.id}/notifications/${n.id}">JSON</a></td></tr>`,
           ),
         }),
         { title: 'Notifications to the authorities', id: 'breach-drafts' },
@@ -121,7 +144,9 @@ ${dataTable({
   const timeline = card(
     dataTable({
       head: ['When (UTC)', 'What', 'Who'],
-      rows: d.timeline.map((e) => html`<tr><td>${utcTime(e.at)}</td><td>${e.summary}</td><td>${e.actor}</td></tr>`),
+      rows: d.timeline.map(
+        (e) => html`<tr><td>${utcTime(e.at)}</td><td>${e.summary}</td><td>${e.actor}</td></tr>`,
+      ),
     }),
     { title: 'Timeline', id: 'breach-timeline' },
   );

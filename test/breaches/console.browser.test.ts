@@ -1,0 +1,147 @@
+/**
+ * Breaches over HTTP on a real server with the embedded demo systems, on an injected clock: record, scope,
+ * assess and draft through the API (problems for bad input), the drafts' PDF and JSON, and the console
+ * page in Chromium (clock, scope, chart, timeline), with a screenshot. Expected counts come from a
+ * hand-written query over the embedded web shop's seeded rows.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, SCREENSHOTS } from '../support/browser.ts';
+import { sessionCookie, signIn } from '../support/http.ts';
+import { startTestServer, TEST_ADMIN, type TestServer } from '../support/server.ts';
+import { SAME_ORIGIN } from '../security/helpers.ts';
+
+// The injected clock stands still unless the test moves it.
+let clock = new Date('2026-11-25T09:00:00Z');
+let ts: TestServer;
+let browser: Browser;
+let base: string;
+let cookie = '';
+const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  ts.server.inject({
+    method,
+    url,
+    headers: { cookie, ...SAME_ORIGIN, accept: 'application/json' },
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+
+beforeAll(async () => {
+  ts = await startTestServer({ fulfilment: 'embedded', now: () => clock });
+  await ts.server.listen({ port: 0, host: '127.0.0.1' });
+  const addr = ts.server.server.address() as { port: number };
+  base = `http://127.0.0.1:${addr.port}`;
+  cookie = ts.cookie;
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await ts?.close();
+});
+
+describe('breaches over HTTP and in the console', () => {
+  let id = '';
+  test('bad input is a 400 or 422 naming the fields; nothing is stored', async () => {
+    const malformed = await call('POST', '/api/v1/breaches', { title: 'x', affected: [] });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.headers['content-type']).toContain('application/problem+json');
+    const now = ts.app.now().toISOString();
+    const res = await call('POST', '/api/v1/breaches', {
+      title: 'Wrong order',
+      description: 'Aware before detected',
+      detectedAt: now,
+      awareAt: new Date(ts.app.now().getTime() - 3_600_000).toISOString(),
+      affected: [{ dataset: 'nestit_webshop', collection: 'orders' }],
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(['awareAt']);
+    const created = await call('POST', '/api/v1/breaches', {
+      title: 'Unknown table',
+      description: 'Scope fails',
+      detectedAt: now,
+      awareAt: now,
+      affected: [{ dataset: 'nestit_webshop', collection: 'no_such_table' }],
+    });
+    expect(created.statusCode).toBe(201);
+    const scoped = await call('POST', `/api/v1/breaches/${created.json().id}/scope`);
+    expect(scoped.statusCode).toBe(422);
+    expect(scoped.json().errors.map((e: { path: string }) => e.path)).toEqual(['affected.0.collection']);
+  });
+
+  test('recorded, scoped, assessed and drafted over the API; the clock overdue after 72 h', async () => {
+    const aware = new Date(ts.app.now().getTime() - 30 * 3_600_000);
+    const res = await call('POST', '/api/v1/breaches', {
+      title: 'Customer list exported to a shared drive',
+      description: 'A customer list of the web shop was exported to a drive shared with a supplier.',
+      detectedAt: new Date(aware.getTime() - 7_200_000).toISOString(),
+      awareAt: aware.toISOString(),
+      affected: [{ dataset: 'nestit_webshop', collection: 'customers' }],
+      containment: 'The file was deleted and the share closed.',
+      consequences: 'Your name and contact details may have been seen by the supplier’s staff.',
+      measures: 'The supplier confirmed the deletion in writing.',
+    });
+    expect(res.statusCode).toBe(201);
+    id = res.json().id;
+    expect(res.json().clock).toMatchObject({ state: 'running', words: '42 h 0 min left' });
+    const scoped = await call('POST', `/api/v1/breaches/${id}/scope`);
+    expect(scoped.statusCode).toBe(200);
+    // Hand-written: the embedded web shop's customers per country.
+    const rows = await ts.app.db.query<{ country: string; n: string }>(
+      'SELECT country, count(*) AS n FROM demo_webshop.customers GROUP BY country ORDER BY country',
+    );
+    const byCountry = Object.fromEntries(rows.map((r) => [r.country, Number(r.n)]));
+    const expected = [
+      ...(byCountry.SE ? [{ orgId: 'nestit-sverige', authorityId: 'se-imy', subjects: byCountry.SE }] : []),
+      ...(byCountry.NO
+        ? [{ orgId: 'provendo', authorityId: 'no-datatilsynet', subjects: byCountry.NO }]
+        : []),
+    ];
+    expect(
+      scoped.json().scope.controllers.map((c: { orgId: string; authorityId: string; subjects: number }) => ({
+        orgId: c.orgId,
+        authorityId: c.authorityId,
+        subjects: c.subjects,
+      })),
+    ).toEqual(expected);
+    const assessed = await call('POST', `/api/v1/breaches/${id}/assessment`, {
+      level: 'risk',
+      reason: 'Contact details seen by a known supplier under contract; no special categories.',
+    });
+    expect(assessed.statusCode).toBe(200);
+    expect(assessed.json().decision).toBe('notify');
+    const drafted = await call('POST', `/api/v1/breaches/${id}/notifications`, {});
+    expect(drafted.statusCode).toBe(201);
+    const first = drafted.json().notifications[0];
+    const json = await call('GET', `/api/v1/breaches/${id}/notifications/${first.id}`);
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toMatchObject({ breach: res.json().reference, phase: 1, kind: 'initial' });
+    const pdf = await call('GET', `/api/v1/breaches/${id}/notifications/${first.id}?format=pdf`);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    // 43 hours later: past the 72 hours.
+    clock = new Date(clock.getTime() + 43 * 3_600_000);
+    // The session has ended by then: sign in again.
+    cookie = sessionCookie(await signIn(ts.server, TEST_ADMIN));
+    const late = await call('GET', `/api/v1/breaches/${id}`);
+    expect(late.json().clock).toMatchObject({ state: 'overdue', late: true });
+    const list = await call('GET', '/api/v1/breaches');
+    expect(list.json().breaches.find((b: { id: string }) => b.id === id).clock.state).toBe('overdue');
+  }, 120_000);
+
+  test('the console page: clock, scope with the chart per company and category, timeline (screenshot)', async () => {
+    const [name, value] = cookie.split(';')[0]!.split('=') as [string, string];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
+    await context.addCookies([{ name, value, url: base }]);
+    const page = await context.newPage();
+    await page.goto(`${base}/console/breaches`);
+    expect(await page.locator('h1').textContent()).toBe('Personal data breaches');
+    expect(await page.locator('tr.due').count()).toBeGreaterThan(0);
+    await page.click(`a[href="/console/breaches/${id}"]`);
+    expect(await page.locator('#clock').textContent()).toContain('OVERDUE');
+    expect(await page.locator('#breach-scope svg title').textContent()).toBe(
+      'People affected per company and category',
+    );
+    expect(await page.locator('#breach-timeline tbody tr').count()).toBe(4);
+    await page.screenshot({ path: `${SCREENSHOTS}/console-breach.png`, fullPage: true });
+    await context.close();
+  });
+});
