@@ -33,6 +33,7 @@ export const EXAMPLE_IDS = {
   event: '7b4f2e9c-0d1a-4c3b-8e57-6a2d9f1c3b80',
   link: 'a8c3e5f1-2b7d-4a96-9e04-1c6b3d8f2a57',
   hold: 'd2f6a9c4-8e1b-4b37-a5d0-6c2e9f3b1a74',
+  breach: '4c8e2a6f-1d3b-4f97-b2e5-9a0c7d1f3e68',
 } as const;
 
 /** A request as the API answers it (the `requestView` of schemas/requests.ts). */
@@ -576,6 +577,53 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         },
       },
     },
+  },
+  createBreach: {
+    body: {
+      OrderConfirmations: {
+        summary: "Order confirmations shown to other customers: the web shop's orders over a window",
+        value: {
+          title: 'Order confirmations readable by other customers',
+          description: 'A caching fault showed order confirmations (name, delivery address, items) to other signed-in customers.',
+          detectedAt: '2026-03-02T06:30:00Z',
+          awareAt: '2026-03-02T07:30:00Z',
+          window: { from: '2026-02-27T00:00:00Z', to: '2026-03-02T09:10:00Z' },
+          affected: [
+            { dataset: 'nestit_webshop', collection: 'orders', timeField: 'placed_at' },
+            { dataset: 'nestit_webshop', collection: 'order_lines', timeField: 'orders.placed_at' },
+          ],
+          containment: 'The cache was switched off at 09:10 and the pages purged.',
+          consequences: 'Other customers may have seen your name, delivery address and what you ordered.',
+          measures: 'Be wary of mails or calls referring to your orders.',
+          people: [{ name: 'Ines Incident', role: 'incident lead' }],
+        },
+      },
+    },
+  },
+  assessBreach: {
+    body: {
+      HighRisk: {
+        summary: 'Names and home addresses seen by strangers: high risk, the customers are told',
+        value: {
+          vulnerableSubjects: false,
+          encrypted: false,
+          level: 'high-risk',
+          reason: 'Names with home addresses and purchases, seen by strangers.',
+        },
+      },
+    },
+  },
+  draftBreachNotifications: {
+    body: {
+      Every: { summary: 'The next phase for every controller concerned', value: {} },
+      One: { summary: 'A follow-up for one controller (Art. 33(4))', value: { orgId: 'provendo' } },
+    },
+  },
+  markBreachNotified: {
+    body: { Submitted: { summary: 'The drafts were submitted to the authorities', value: { at: '2026-03-03T15:00:00Z' } } },
+  },
+  tellBreachSubjects: {
+    body: { Batches: { summary: 'Tell the people affected, 200 mails a batch', value: { batch: 200 } } },
   },
   liftHold: {
     body: {

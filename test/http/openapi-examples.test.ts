@@ -109,6 +109,22 @@ const started = async (body: Record<string, unknown> = {}) => {
   await act(r.id, 'start');
   return r;
 };
+let breachId: string | undefined;
+/** A breach recorded by the group owner (unscoped), for the examples of the operations on one. */
+const exampleBreach = async () => {
+  if (breachId) return breachId;
+  const now = t.app.now().toISOString();
+  const res = await api('POST', '/api/v1/breaches', {
+    title: 'Example breach',
+    description: 'Recorded for the examples.',
+    detectedAt: now,
+    awareAt: now,
+    affected: [{ dataset: 'nestit_webshop', collection: 'customers' }],
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  breachId = res.json().id as string;
+  return breachId;
+};
 const warned = async () => {
   const r = await started();
   await act(r.id, 'refusal-warning', { ground: 'excessive', reason: 'Fifth identical request.' });
@@ -229,6 +245,25 @@ const PREPARE: Record<string, () => Promise<Prepared>> = {
     params: { id: EXAMPLE_IDS.hold },
     expect: { status: 409, why: 'holds-need-databases' },
   }),
+  // A breach of the group (recorded by the owner) for the breach operations' examples.
+  createBreach: async () => ({}),
+  assessBreach: async () => ({
+    // Assessing starts from the scope, which counts in the group's databases this server does not connect.
+    params: { id: await exampleBreach() },
+    expect: { status: 409, why: 'breach-not-scoped' },
+  }),
+  draftBreachNotifications: async () => ({
+    params: { id: await exampleBreach() },
+    expect: { status: 409, why: 'breach-not-scoped' },
+  }),
+  markBreachNotified: async () => ({
+    params: { id: await exampleBreach() },
+    expect: { status: 409, why: 'breach-not-to-notify' },
+  }),
+  tellBreachSubjects: async () => ({
+    params: { id: await exampleBreach() },
+    expect: { status: 409, why: 'breach-not-high-risk' },
+  }),
   answerRetentionTask: async () => {
     // A real run with no database connected: every system of the register with data under a rule that
     // has ended is then outside the SQL databases, and the shipping carrier's gets a manual task.
@@ -257,9 +292,9 @@ const withIds = (value: unknown, ids: Record<string, string> = {}) =>
 describe('the examples of the OpenAPI document', () => {
   test('every operation that takes a body shows an example of it', () => {
     const withBody = operations().filter((o) => o.op.requestBody);
-    // Counted by hand from the routes: 38 of the 76 operations take a body (GET /readyz and the four audience operations take none).
-    expect(operations()).toHaveLength(76);
-    expect(withBody).toHaveLength(38);
+    // Counted by hand from the routes: 43 of the 85 operations take a body (GET /readyz and the four audience operations take none).
+    expect(operations()).toHaveLength(85);
+    expect(withBody).toHaveLength(43);
     for (const { op } of withBody) {
       const media = op.requestBody!.content['application/json'];
       expect(Object.keys(media?.examples ?? {}).length, op.operationId).toBeGreaterThan(0);

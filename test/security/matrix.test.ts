@@ -604,7 +604,95 @@ const TABLE: Record<string, Route> = {
     freshPerCaller: true,
     state: (p) => one('SELECT lifted_at, lifted_by FROM legal_holds WHERE id = $1', [p.id]),
   },
+  // Personal data breaches: a breach concerns the companies it was recorded for (then those its scope
+  // found). Seen by readers of each (DPO, privacy agent, auditor; the key holds no breaches:read);
+  // recorded, scoped, assessed, drafted and told by the DPO and the privacy agent. Assessing, drafting,
+  // marking notified and telling an unscoped breach are business answers (409).
+  'GET /api/v1/breaches': {
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    hidden: () => [fx.breach[OTHER]!],
+  },
+  'GET /console/breaches': {
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    hidden: () => [fx.breach[OTHER]!],
+  },
+  'POST /api/v1/breaches': {
+    params: org,
+    body: (t) => breachBody(orgOf(t)),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    state: (p) => count('SELECT count(*) FROM breaches WHERE org_ids = $1::text[]', [[p.orgId]]),
+  },
+  'GET /api/v1/breaches/:id': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    other: [],
+  },
+  'GET /console/breaches/:id': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    other: [],
+  },
+  'GET /api/v1/breaches/:id/notifications/:notificationId': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]!, notificationId: fx.breachNotification[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    other: [],
+  },
+  'POST /api/v1/breaches/:id/scope': {
+    params: async (t) => ({ id: await recordedBreach(orgOf(t)) }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    freshPerCaller: true,
+    state: (p) => one('SELECT scope, org_ids, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /api/v1/breaches/:id/assessment': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({ level: 'risk', reason: 'Contact details seen by a supplier.' }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => one('SELECT risk, decision, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /api/v1/breaches/:id/notifications': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({}),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM breach_notifications WHERE breach_id = $1', [p.id]),
+  },
+  'POST /api/v1/breaches/:id/notified': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({}),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => one('SELECT notified_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /api/v1/breaches/:id/tell': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({}),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [p.id]),
+  },
 };
+
+const breachBody = (orgId: string) => ({
+  title: `A breach at ${orgId}`,
+  description: 'A laptop with an export of the web shop customers was stolen.',
+  detectedAt: ts.app.now().toISOString(),
+  awareAt: ts.app.now().toISOString(),
+  affected: [{ dataset: 'nestit_webshop', collection: 'customers' }],
+  orgIds: [orgId],
+});
+/** A breach recorded by the group owner for the company. */
+async function recordedBreach(orgId: string): Promise<string> {
+  const res = await admin('POST', '/api/v1/breaches', breachBody(orgId));
+  if (res.statusCode !== 201) throw new Error(`breach for ${orgId}: ${res.statusCode} ${res.body}`);
+  return res.json().id as string;
+}
 
 /** A day 90 days after the app's clock: a hold's review day. */
 const reviewDay = () => new Date(ts.app.now().getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
@@ -681,6 +769,8 @@ const fx = {
   retentionTask: '',
   /** A standing legal hold per company. */
   hold: {} as Record<string, string>,
+  breach: {} as Record<string, string>,
+  breachNotification: {} as Record<string, string>,
 };
 
 let ts: TestServer;
@@ -1009,6 +1099,17 @@ beforeAll(async () => {
   if (!task) throw new Error('retention run: no manual task for shipping');
   fx.retentionTask = task.id;
   for (const o of [OWN, OTHER]) fx.hold[o] = await placedHold(o);
+  // A breach of each company with a drafted notification (the row as the drafting stores it).
+  for (const o of [OWN, OTHER]) {
+    fx.breach[o] = await recordedBreach(o);
+    fx.breachNotification[o] = randomUUID();
+    await app.db.query(
+      `INSERT INTO breach_notifications (id, breach_id, org_id, authority_id, lang, phase, content, created_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, 1, $6::jsonb, 'system:ombud', $7)`,
+      [fx.breachNotification[o], fx.breach[o], o, o === OWN ? 'no-datatilsynet' : 'se-imy', o === OWN ? 'nb' : 'sv',
+        JSON.stringify({ breach: 'B-matrix', phase: 1 }), app.now().toISOString()],
+    );
+  }
 
   for (const o of [OWN, OTHER]) {
     const id = fx.fulfilled[o]!;

@@ -42,7 +42,7 @@ import {
 const idParams = z.object({ id: z.string().uuid('a breach id') });
 const notificationParams = idParams.extend({ notificationId: z.string().uuid('a notification id') });
 
-export async function breachRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+function breachContext(app: App, workers: BackgroundWork) {
   const systems = () => {
     if (!workers.subjectSystems)
       throw precondition(
@@ -109,7 +109,20 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       createdAt: b.createdAt.toISOString(),
     };
   };
+  return { systems, index, clockWire, wire };
+}
 
+type Ctx = ReturnType<typeof breachContext>;
+
+export async function breachRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  const ctx = breachContext(app, workers);
+  breachRecords(server, app, ctx);
+  breachScoping(server, app, ctx);
+  breachNotifying(server, app, ctx);
+  breachConsole(server, app, ctx);
+}
+
+function breachRecords(server: RouteServer, app: App, { clockWire, wire }: Ctx) {
   server.get(
     '/api/v1/breaches',
     {
@@ -144,6 +157,7 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
+        operationId: 'createBreach',
         summary: 'Record a personal data breach: the 72-hour clock runs from awareness (Art. 33(1))',
         body: breachInput,
         response: { 201: breachWire },
@@ -161,6 +175,7 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:read' },
       schema: {
         tags: ['breaches'],
+        operationId: 'getBreach',
         summary:
           'A breach: its clock, scope, risk, drafts, the telling of the people affected and its timeline',
         params: idParams,
@@ -172,13 +187,16 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
         await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read'),
       ),
   );
+}
 
+function breachScoping(server: RouteServer, app: App, { systems, index, wire }: Ctx) {
   server.post(
     '/api/v1/breaches/:id/scope',
     {
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
+        operationId: 'scopeBreach',
         summary:
           'Scope a breach from the live data map: controllers, authorities, categories, people affected (counts)',
         params: idParams,
@@ -202,6 +220,7 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
+        operationId: 'assessBreach',
         summary: 'Decide the risk (suggested from the scope and the factors given), with a reason',
         params: idParams,
         body: assessmentInput,
@@ -218,6 +237,7 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
+        operationId: 'draftBreachNotifications',
         summary: "Draft the next phase of each controller's notification to its authority (JSON and PDF)",
         params: idParams,
         body: z.strictObject({ orgId: z.string().min(1).max(100).optional() }),
@@ -250,6 +270,7 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:read' },
       schema: {
         tags: ['breaches'],
+        operationId: 'getBreachNotification',
         summary:
           'A drafted notification: JSON, or the PDF with format=pdf (html: the page it is printed from)',
         params: notificationParams,
@@ -274,13 +295,16 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       return reply.type('application/json').send(n.content);
     },
   );
+}
 
+function breachNotifying(server: RouteServer, app: App, { systems, index, wire }: Ctx) {
   server.post(
     '/api/v1/breaches/:id/notified',
     {
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
+        operationId: 'markBreachNotified',
         summary: 'Record that the authorities were notified: the clock stops (late or not)',
         params: idParams,
         body: z.strictObject({ at: z.iso.datetime({ offset: true }).optional() }),
@@ -305,6 +329,7 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       config: { permission: 'breaches:write' },
       schema: {
         tags: ['breaches'],
+        operationId: 'tellBreachSubjects',
         summary:
           'Tell the people affected by a high-risk breach (Art. 34): the list, then the mails in batches',
         params: idParams,
@@ -335,7 +360,9 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
       );
     },
   );
+}
 
+function breachConsole(server: RouteServer, app: App, { index, wire }: Ctx) {
   server.get(
     '/console/breaches',
     { config: { permission: 'breaches:read' }, schema: { hide: true } },
