@@ -617,6 +617,42 @@ export const COMMANDS = {
       'ombud hold list --json | jq \'.holds[] | select(.review != "later")\'',
     ],
   }),
+  'breach record': defineCommand({
+    summary: 'Record a personal data breach from a JSON file: the 72-hour clock runs from awareness',
+    description:
+      'Record a personal data breach: title, description, detectedAt, awareAt, window, affected collections (dataset, collection, timeField), containment, consequences, measures, people, orgIds, as the API takes them (POST /api/v1/breaches). Audited.',
+    usage: '--file FILE [--json]',
+    options: { file: { type: 'string', value: 'FILE', required: true, description: 'the breach as JSON' } },
+    json: 'the breach: { id, reference, clock, … }',
+    env: WRITES,
+    exits: { 0: 'recorded', 1: 'refused: a field is wrong (named with its path)' },
+    examples: ['ombud breach record --file breach.json'],
+  }),
+  'breach scope': defineCommand({
+    summary: 'Scope a breach from the live data map: controllers, authorities, categories, people affected',
+    description:
+      "Count, in the group's databases, the people whose rows the breach touched (a count, never a copy), per controller with its supervisory authority, and the data categories (Art. 9 flagged) and purposes. Audited.",
+    usage: 'ID|REFERENCE [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+    args: [{ name: 'ID', description: 'the breach id or reference (B-2026-001)', required: true }],
+    options: { ...SYSTEMS },
+    json: 'the scope: { controllers: [{ orgId, authorityId, lang, subjects, records, categories }], categories, purposes, subjects, … }',
+    env: WRITES,
+    exits: { 0: 'scoped', 1: 'no such breach, a collection unknown, or a database failed' },
+    examples: ['ombud breach scope B-2026-001 --demo'],
+  }),
+  'breach list': defineCommand({
+    summary: 'List the personal data breaches with their 72-hour clocks',
+    description:
+      'List the breaches (newest awareness first) with the state of their clock: running, due soon, overdue, notified or not required (documented).',
+    options: {},
+    json: '{ breaches: [{ id, reference, title, awareAt, deadline, clock, subjects }] }',
+    env: DATABASE_ENV,
+    exits: { 0: 'listed', 1: 'the database could not be opened' },
+    examples: [
+      'ombud breach list',
+      'ombud breach list --json | jq \'.breaches[] | select(.clock == "overdue")\'',
+    ],
+  }),
   'requests daily': defineCommand({
     summary:
       'Daily run of the request desk: digest to assignees, purge expired result files, send the outbox',

@@ -107,6 +107,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/breaches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The register of personal data breaches, newest awareness first, each with its 72-hour clock */
+        get: operations["listBreaches"];
+        put?: never;
+        /** Record a personal data breach: the 72-hour clock runs from awareness (Art. 33(1)) */
+        post: operations["createBreach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A breach: its clock, scope, risk, drafts, the telling of the people affected and its timeline */
+        get: operations["getBreach"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide the risk (suggested from the scope and the factors given), with a reason */
+        post: operations["assessBreach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Draft the next phase of each controller's notification to its authority (JSON and PDF) */
+        post: operations["draftBreachNotifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/notifications/{notificationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A drafted notification: JSON, or the PDF with format=pdf (html: the page it is printed from) */
+        get: operations["getBreachNotification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/notified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that the authorities were notified: the clock stops (late or not) */
+        post: operations["markBreachNotified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/scope": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Scope a breach from the live data map: controllers, authorities, categories, people affected (counts) */
+        post: operations["scopeBreach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/tell": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tell the people affected by a high-risk breach (Art. 34): the list, then the mails in batches */
+        post: operations["tellBreachSubjects"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cookie-consents": {
         parameters: {
             query?: never;
@@ -1930,7 +2067,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     orgIds: string[];
-                    permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run" | "holds:read" | "holds:write")[];
+                    permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run" | "holds:read" | "holds:write" | "breaches:read" | "breaches:write")[];
                     /** @default 90 */
                     expiresInDays?: number | null;
                 };
@@ -2256,6 +2393,1184 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBreaches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        breaches: {
+                            id: string;
+                            reference: string;
+                            title: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            awareAt: string;
+                            orgIds: string[];
+                            /** @description People affected, once scoped. */
+                            subjects: number | null;
+                            decision: ("notify" | "not-required") | null;
+                            clock: {
+                                /** @enum {string} */
+                                state: "running" | "due-soon" | "overdue" | "notified" | "not-required";
+                                /**
+                                 * Format: date-time
+                                 * @description 72 hours after awareness (Art. 33(1)).
+                                 */
+                                deadline: string;
+                                minutesLeft: number;
+                                late: boolean;
+                                words: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createBreach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    description: string;
+                    /** Format: date-time */
+                    detectedAt: string;
+                    /** Format: date-time */
+                    awareAt: string;
+                    window?: {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                    };
+                    affected: {
+                        dataset: string;
+                        collection: string;
+                        timeField?: string;
+                    }[];
+                    containment?: string;
+                    consequences?: string;
+                    measures?: string;
+                    people?: {
+                        name: string;
+                        role: string;
+                    }[];
+                    orgIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        reference: string;
+                        title: string;
+                        description: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        detectedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        awareAt: string;
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            to: string;
+                        } | null;
+                        affected: {
+                            dataset: string;
+                            collection: string;
+                            timeField?: string;
+                        }[];
+                        containment: string;
+                        consequences: string;
+                        measures: string;
+                        people: {
+                            name: string;
+                            role: string;
+                        }[];
+                        delayReason: string | null;
+                        orgIds: string[];
+                        scope: {
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                to: string;
+                            } | null;
+                            collections: {
+                                dataset: string;
+                                system: string;
+                                collection: string;
+                                timeField: string | null;
+                            }[];
+                            controllers: {
+                                orgId: string;
+                                authorityId: string | null;
+                                /** @enum {string} */
+                                lang: "sv" | "nb" | "en";
+                                subjects: number;
+                                records: number;
+                                categories: {
+                                    key: string;
+                                    subjects: number;
+                                    special: boolean;
+                                }[];
+                            }[];
+                            categories: {
+                                key: string;
+                                /** @description An Art. 9 category. */
+                                special: boolean;
+                            }[];
+                            purposes: string[];
+                            subjects: number;
+                            databases: number;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            scopedAt: string;
+                        } | null;
+                        risk: {
+                            factors: {
+                                specialCategories: boolean;
+                                financial: boolean;
+                                identifiable: boolean;
+                                volume: number;
+                                vulnerableSubjects: boolean;
+                                encrypted: boolean;
+                            };
+                            suggested: {
+                                /** @enum {string} */
+                                level: "no-risk" | "risk" | "high-risk";
+                                /** @enum {string} */
+                                likelihood: "low" | "medium" | "high";
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high";
+                                reasons: string[];
+                            };
+                            /** @enum {string} */
+                            level: "no-risk" | "risk" | "high-risk";
+                            reason: string;
+                            decidedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            decidedAt: string;
+                        } | null;
+                        decision: ("notify" | "not-required") | null;
+                        /** @description Why (Art. 33(5): also when no notification is required). */
+                        decisionReason: string | null;
+                        notifiedAt: string | null;
+                        clock: {
+                            /** @enum {string} */
+                            state: "running" | "due-soon" | "overdue" | "notified" | "not-required";
+                            /**
+                             * Format: date-time
+                             * @description 72 hours after awareness (Art. 33(1)).
+                             */
+                            deadline: string;
+                            minutesLeft: number;
+                            late: boolean;
+                            words: string;
+                        };
+                        timeline: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            at: string;
+                            kind: string;
+                            summary: string;
+                            actor: string;
+                        }[];
+                        notifications: {
+                            id: string;
+                            orgId: string;
+                            authorityId: string;
+                            lang: string;
+                            /** @description 1: the initial notification; 2…: follow-ups (Art. 33(4)). */
+                            phase: number;
+                        }[];
+                        tell: {
+                            listed: number;
+                            queued: number;
+                            sent: number;
+                            failed: number;
+                        };
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBreach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        reference: string;
+                        title: string;
+                        description: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        detectedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        awareAt: string;
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            to: string;
+                        } | null;
+                        affected: {
+                            dataset: string;
+                            collection: string;
+                            timeField?: string;
+                        }[];
+                        containment: string;
+                        consequences: string;
+                        measures: string;
+                        people: {
+                            name: string;
+                            role: string;
+                        }[];
+                        delayReason: string | null;
+                        orgIds: string[];
+                        scope: {
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                to: string;
+                            } | null;
+                            collections: {
+                                dataset: string;
+                                system: string;
+                                collection: string;
+                                timeField: string | null;
+                            }[];
+                            controllers: {
+                                orgId: string;
+                                authorityId: string | null;
+                                /** @enum {string} */
+                                lang: "sv" | "nb" | "en";
+                                subjects: number;
+                                records: number;
+                                categories: {
+                                    key: string;
+                                    subjects: number;
+                                    special: boolean;
+                                }[];
+                            }[];
+                            categories: {
+                                key: string;
+                                /** @description An Art. 9 category. */
+                                special: boolean;
+                            }[];
+                            purposes: string[];
+                            subjects: number;
+                            databases: number;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            scopedAt: string;
+                        } | null;
+                        risk: {
+                            factors: {
+                                specialCategories: boolean;
+                                financial: boolean;
+                                identifiable: boolean;
+                                volume: number;
+                                vulnerableSubjects: boolean;
+                                encrypted: boolean;
+                            };
+                            suggested: {
+                                /** @enum {string} */
+                                level: "no-risk" | "risk" | "high-risk";
+                                /** @enum {string} */
+                                likelihood: "low" | "medium" | "high";
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high";
+                                reasons: string[];
+                            };
+                            /** @enum {string} */
+                            level: "no-risk" | "risk" | "high-risk";
+                            reason: string;
+                            decidedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            decidedAt: string;
+                        } | null;
+                        decision: ("notify" | "not-required") | null;
+                        /** @description Why (Art. 33(5): also when no notification is required). */
+                        decisionReason: string | null;
+                        notifiedAt: string | null;
+                        clock: {
+                            /** @enum {string} */
+                            state: "running" | "due-soon" | "overdue" | "notified" | "not-required";
+                            /**
+                             * Format: date-time
+                             * @description 72 hours after awareness (Art. 33(1)).
+                             */
+                            deadline: string;
+                            minutesLeft: number;
+                            late: boolean;
+                            words: string;
+                        };
+                        timeline: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            at: string;
+                            kind: string;
+                            summary: string;
+                            actor: string;
+                        }[];
+                        notifications: {
+                            id: string;
+                            orgId: string;
+                            authorityId: string;
+                            lang: string;
+                            /** @description 1: the initial notification; 2…: follow-ups (Art. 33(4)). */
+                            phase: number;
+                        }[];
+                        tell: {
+                            listed: number;
+                            queued: number;
+                            sent: number;
+                            failed: number;
+                        };
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    assessBreach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default false */
+                    vulnerableSubjects?: boolean;
+                    /** @default false */
+                    encrypted?: boolean;
+                    /** @enum {string} */
+                    level: "no-risk" | "risk" | "high-risk";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        reference: string;
+                        title: string;
+                        description: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        detectedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        awareAt: string;
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            to: string;
+                        } | null;
+                        affected: {
+                            dataset: string;
+                            collection: string;
+                            timeField?: string;
+                        }[];
+                        containment: string;
+                        consequences: string;
+                        measures: string;
+                        people: {
+                            name: string;
+                            role: string;
+                        }[];
+                        delayReason: string | null;
+                        orgIds: string[];
+                        scope: {
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                to: string;
+                            } | null;
+                            collections: {
+                                dataset: string;
+                                system: string;
+                                collection: string;
+                                timeField: string | null;
+                            }[];
+                            controllers: {
+                                orgId: string;
+                                authorityId: string | null;
+                                /** @enum {string} */
+                                lang: "sv" | "nb" | "en";
+                                subjects: number;
+                                records: number;
+                                categories: {
+                                    key: string;
+                                    subjects: number;
+                                    special: boolean;
+                                }[];
+                            }[];
+                            categories: {
+                                key: string;
+                                /** @description An Art. 9 category. */
+                                special: boolean;
+                            }[];
+                            purposes: string[];
+                            subjects: number;
+                            databases: number;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            scopedAt: string;
+                        } | null;
+                        risk: {
+                            factors: {
+                                specialCategories: boolean;
+                                financial: boolean;
+                                identifiable: boolean;
+                                volume: number;
+                                vulnerableSubjects: boolean;
+                                encrypted: boolean;
+                            };
+                            suggested: {
+                                /** @enum {string} */
+                                level: "no-risk" | "risk" | "high-risk";
+                                /** @enum {string} */
+                                likelihood: "low" | "medium" | "high";
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high";
+                                reasons: string[];
+                            };
+                            /** @enum {string} */
+                            level: "no-risk" | "risk" | "high-risk";
+                            reason: string;
+                            decidedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            decidedAt: string;
+                        } | null;
+                        decision: ("notify" | "not-required") | null;
+                        /** @description Why (Art. 33(5): also when no notification is required). */
+                        decisionReason: string | null;
+                        notifiedAt: string | null;
+                        clock: {
+                            /** @enum {string} */
+                            state: "running" | "due-soon" | "overdue" | "notified" | "not-required";
+                            /**
+                             * Format: date-time
+                             * @description 72 hours after awareness (Art. 33(1)).
+                             */
+                            deadline: string;
+                            minutesLeft: number;
+                            late: boolean;
+                            words: string;
+                        };
+                        timeline: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            at: string;
+                            kind: string;
+                            summary: string;
+                            actor: string;
+                        }[];
+                        notifications: {
+                            id: string;
+                            orgId: string;
+                            authorityId: string;
+                            lang: string;
+                            /** @description 1: the initial notification; 2…: follow-ups (Art. 33(4)). */
+                            phase: number;
+                        }[];
+                        tell: {
+                            listed: number;
+                            queued: number;
+                            sent: number;
+                            failed: number;
+                        };
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    draftBreachNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    orgId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notifications: {
+                            id: string;
+                            orgId: string;
+                            authorityId: string;
+                            lang: string;
+                            /** @description 1: the initial notification; 2…: follow-ups (Art. 33(4)). */
+                            phase: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBreachNotification: {
+        parameters: {
+            query?: {
+                format?: "json" | "pdf" | "html";
+            };
+            header?: never;
+            path: {
+                id: string;
+                notificationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft: JSON (every element of Art. 33(3)) or, with format=pdf, the same printed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    markBreachNotified: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        reference: string;
+                        title: string;
+                        description: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        detectedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        awareAt: string;
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            to: string;
+                        } | null;
+                        affected: {
+                            dataset: string;
+                            collection: string;
+                            timeField?: string;
+                        }[];
+                        containment: string;
+                        consequences: string;
+                        measures: string;
+                        people: {
+                            name: string;
+                            role: string;
+                        }[];
+                        delayReason: string | null;
+                        orgIds: string[];
+                        scope: {
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                to: string;
+                            } | null;
+                            collections: {
+                                dataset: string;
+                                system: string;
+                                collection: string;
+                                timeField: string | null;
+                            }[];
+                            controllers: {
+                                orgId: string;
+                                authorityId: string | null;
+                                /** @enum {string} */
+                                lang: "sv" | "nb" | "en";
+                                subjects: number;
+                                records: number;
+                                categories: {
+                                    key: string;
+                                    subjects: number;
+                                    special: boolean;
+                                }[];
+                            }[];
+                            categories: {
+                                key: string;
+                                /** @description An Art. 9 category. */
+                                special: boolean;
+                            }[];
+                            purposes: string[];
+                            subjects: number;
+                            databases: number;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            scopedAt: string;
+                        } | null;
+                        risk: {
+                            factors: {
+                                specialCategories: boolean;
+                                financial: boolean;
+                                identifiable: boolean;
+                                volume: number;
+                                vulnerableSubjects: boolean;
+                                encrypted: boolean;
+                            };
+                            suggested: {
+                                /** @enum {string} */
+                                level: "no-risk" | "risk" | "high-risk";
+                                /** @enum {string} */
+                                likelihood: "low" | "medium" | "high";
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high";
+                                reasons: string[];
+                            };
+                            /** @enum {string} */
+                            level: "no-risk" | "risk" | "high-risk";
+                            reason: string;
+                            decidedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            decidedAt: string;
+                        } | null;
+                        decision: ("notify" | "not-required") | null;
+                        /** @description Why (Art. 33(5): also when no notification is required). */
+                        decisionReason: string | null;
+                        notifiedAt: string | null;
+                        clock: {
+                            /** @enum {string} */
+                            state: "running" | "due-soon" | "overdue" | "notified" | "not-required";
+                            /**
+                             * Format: date-time
+                             * @description 72 hours after awareness (Art. 33(1)).
+                             */
+                            deadline: string;
+                            minutesLeft: number;
+                            late: boolean;
+                            words: string;
+                        };
+                        timeline: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            at: string;
+                            kind: string;
+                            summary: string;
+                            actor: string;
+                        }[];
+                        notifications: {
+                            id: string;
+                            orgId: string;
+                            authorityId: string;
+                            lang: string;
+                            /** @description 1: the initial notification; 2…: follow-ups (Art. 33(4)). */
+                            phase: number;
+                        }[];
+                        tell: {
+                            listed: number;
+                            queued: number;
+                            sent: number;
+                            failed: number;
+                        };
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    scopeBreach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        reference: string;
+                        title: string;
+                        description: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        detectedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        awareAt: string;
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            to: string;
+                        } | null;
+                        affected: {
+                            dataset: string;
+                            collection: string;
+                            timeField?: string;
+                        }[];
+                        containment: string;
+                        consequences: string;
+                        measures: string;
+                        people: {
+                            name: string;
+                            role: string;
+                        }[];
+                        delayReason: string | null;
+                        orgIds: string[];
+                        scope: {
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                to: string;
+                            } | null;
+                            collections: {
+                                dataset: string;
+                                system: string;
+                                collection: string;
+                                timeField: string | null;
+                            }[];
+                            controllers: {
+                                orgId: string;
+                                authorityId: string | null;
+                                /** @enum {string} */
+                                lang: "sv" | "nb" | "en";
+                                subjects: number;
+                                records: number;
+                                categories: {
+                                    key: string;
+                                    subjects: number;
+                                    special: boolean;
+                                }[];
+                            }[];
+                            categories: {
+                                key: string;
+                                /** @description An Art. 9 category. */
+                                special: boolean;
+                            }[];
+                            purposes: string[];
+                            subjects: number;
+                            databases: number;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            scopedAt: string;
+                        } | null;
+                        risk: {
+                            factors: {
+                                specialCategories: boolean;
+                                financial: boolean;
+                                identifiable: boolean;
+                                volume: number;
+                                vulnerableSubjects: boolean;
+                                encrypted: boolean;
+                            };
+                            suggested: {
+                                /** @enum {string} */
+                                level: "no-risk" | "risk" | "high-risk";
+                                /** @enum {string} */
+                                likelihood: "low" | "medium" | "high";
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high";
+                                reasons: string[];
+                            };
+                            /** @enum {string} */
+                            level: "no-risk" | "risk" | "high-risk";
+                            reason: string;
+                            decidedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            decidedAt: string;
+                        } | null;
+                        decision: ("notify" | "not-required") | null;
+                        /** @description Why (Art. 33(5): also when no notification is required). */
+                        decisionReason: string | null;
+                        notifiedAt: string | null;
+                        clock: {
+                            /** @enum {string} */
+                            state: "running" | "due-soon" | "overdue" | "notified" | "not-required";
+                            /**
+                             * Format: date-time
+                             * @description 72 hours after awareness (Art. 33(1)).
+                             */
+                            deadline: string;
+                            minutesLeft: number;
+                            late: boolean;
+                            words: string;
+                        };
+                        timeline: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            at: string;
+                            kind: string;
+                            summary: string;
+                            actor: string;
+                        }[];
+                        notifications: {
+                            id: string;
+                            orgId: string;
+                            authorityId: string;
+                            lang: string;
+                            /** @description 1: the initial notification; 2…: follow-ups (Art. 33(4)). */
+                            phase: number;
+                        }[];
+                        tell: {
+                            listed: number;
+                            queued: number;
+                            sent: number;
+                            failed: number;
+                        };
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    tellBreachSubjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    batch?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Listed, not yet queued. */
+                        listed: number;
+                        /** @description In the outbox, not yet sent (no SMTP, or waiting to retry). */
+                        queued: number;
+                        sent: number;
+                        failed: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -584,7 +584,8 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         summary: "Order confirmations shown to other customers: the web shop's orders over a window",
         value: {
           title: 'Order confirmations readable by other customers',
-          description: 'A caching fault showed order confirmations (name, delivery address, items) to other signed-in customers.',
+          description:
+            'A caching fault showed order confirmations (name, delivery address, items) to other signed-in customers.',
           detectedAt: '2026-03-02T06:30:00Z',
           awareAt: '2026-03-02T07:30:00Z',
           window: { from: '2026-02-27T00:00:00Z', to: '2026-03-02T09:10:00Z' },
@@ -620,7 +621,12 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     },
   },
   markBreachNotified: {
-    body: { Submitted: { summary: 'The drafts were submitted to the authorities', value: { at: '2026-03-03T15:00:00Z' } } },
+    body: {
+      Submitted: {
+        summary: 'The drafts were submitted to the authorities',
+        value: { at: '2026-03-03T15:00:00Z' },
+      },
+    },
   },
   tellBreachSubjects: {
     body: { Batches: { summary: 'Tell the people affected, 200 mails a batch', value: { batch: 200 } } },

@@ -1106,8 +1106,15 @@ beforeAll(async () => {
     await app.db.query(
       `INSERT INTO breach_notifications (id, breach_id, org_id, authority_id, lang, phase, content, created_by, created_at)
        VALUES ($1, $2, $3, $4, $5, 1, $6::jsonb, 'system:ombud', $7)`,
-      [fx.breachNotification[o], fx.breach[o], o, o === OWN ? 'no-datatilsynet' : 'se-imy', o === OWN ? 'nb' : 'sv',
-        JSON.stringify({ breach: 'B-matrix', phase: 1 }), app.now().toISOString()],
+      [
+        fx.breachNotification[o],
+        fx.breach[o],
+        o,
+        o === OWN ? 'no-datatilsynet' : 'se-imy',
+        o === OWN ? 'nb' : 'sv',
+        JSON.stringify({ breach: 'B-matrix', phase: 1 }),
+        app.now().toISOString(),
+      ],
     );
   }
 
