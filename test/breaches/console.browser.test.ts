@@ -134,6 +134,8 @@ describe('breaches over HTTP and in the console', () => {
     const page = await context.newPage();
     await page.goto(`${base}/console/breaches`);
     expect(await page.locator('h1').textContent()).toBe('Personal data breaches');
+    // The owner's every section, Breaches among them, still fits on one line at 1280 px.
+    expect((await page.locator('header.top').boundingBox())?.height).toBeLessThan(70);
     expect(await page.locator('tr.due').count()).toBeGreaterThan(0);
     await page.click(`a[href="/console/breaches/${id}"]`);
     expect(await page.locator('#clock').textContent()).toContain('OVERDUE');
