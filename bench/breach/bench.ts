@@ -45,14 +45,22 @@ try {
   const ombud = async () => {
     const t0 = performance.now();
     const s = await computeScope(
-      { index, systems: { datasets, connectors: new Map([['nestit_webshop', c]]) }, now: () => new Date('2026-12-07T12:00:00Z') },
+      {
+        index,
+        systems: { datasets, connectors: new Map([['nestit_webshop', c]]) },
+        now: () => new Date('2026-12-07T12:00:00Z'),
+      },
       [
         { dataset: 'nestit_webshop', collection: 'orders', timeField: 'placed_at' },
         { dataset: 'nestit_webshop', collection: 'order_lines', timeField: 'orders.placed_at' },
       ],
       WINDOW,
     );
-    return { ms: performance.now() - t0, counts: Object.fromEntries(s.controllers.map((x) => [x.orgId, x.subjects])), statements: 1 + 2 };
+    return {
+      ms: performance.now() - t0,
+      counts: Object.fromEntries(s.controllers.map((x) => [x.orgId, x.subjects])),
+      statements: 1 + 2,
+    };
   };
   const h1 = await hand();
   const o1 = await ombud();
@@ -61,7 +69,13 @@ try {
   const h = h1.ms < h2.ms ? h1 : h2;
   const o = o1.ms < o2.ms ? o1 : o2;
   const same = JSON.stringify(h.counts) === JSON.stringify(o.counts);
-  console.log(JSON.stringify({ customers, hand: h, ombud: o, same, ratio: Math.round((o.ms / h.ms) * 100) / 100 }, null, 2));
+  console.log(
+    JSON.stringify(
+      { customers, hand: h, ombud: o, same, ratio: Math.round((o.ms / h.ms) * 100) / 100 },
+      null,
+      2,
+    ),
+  );
   if (!same) process.exitCode = 1;
 } finally {
   await c.close();
