@@ -76,6 +76,14 @@ CREATE TABLE newsletter_signups (
   channels VARCHAR(40) NOT NULL,
   signed_up_at timestamp NOT NULL
 );
+-- Opens and clicks of the newsletters (purpose communication-subscription, analysed in aggregate only: P38).
+CREATE TABLE newsletter_events (
+  id INTEGER PRIMARY KEY,
+  email VARCHAR(200) NOT NULL,
+  campaign VARCHAR(40) NOT NULL,
+  event VARCHAR(10) NOT NULL,
+  occurred_at timestamp NOT NULL
+);
 -- Answers to the post-purchase survey (purpose surveys, rule survey-answers: anonymised after 12 months).
 CREATE TABLE survey_answers (
   id INTEGER PRIMARY KEY,
@@ -125,6 +133,7 @@ CREATE INDEX reviews_customer ON reviews (customer_id);
 ALTER TABLE reviews ADD FOREIGN KEY (customer_id) REFERENCES customers (id);
 CREATE INDEX newsletter_email ON newsletter_signups (email);
 CREATE INDEX newsletter_phone ON newsletter_signups (phone);
+CREATE INDEX newsletter_events_email ON newsletter_events (email);
 CREATE INDEX survey_answers_customer ON survey_answers (customer_number);
 CREATE INDEX survey_answers_email ON survey_answers (email);
 CREATE INDEX survey_answers_order ON survey_answers (order_number);

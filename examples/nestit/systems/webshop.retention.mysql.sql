@@ -38,5 +38,14 @@ CREATE TABLE IF NOT EXISTS analysis_extracts (
 );
 CREATE INDEX IF NOT EXISTS analysis_extracts_customer ON analysis_extracts (customer_number);
 CREATE INDEX IF NOT EXISTS analysis_extracts_email ON analysis_extracts (email);
+-- Opens and clicks of the newsletters (purpose communication-subscription, analysed in aggregate only: P38).
+CREATE TABLE IF NOT EXISTS newsletter_events (
+  id INTEGER PRIMARY KEY,
+  email VARCHAR(200) NOT NULL,
+  campaign VARCHAR(40) NOT NULL,
+  event VARCHAR(10) NOT NULL,
+  occurred_at datetime NOT NULL
+);
+CREATE INDEX IF NOT EXISTS newsletter_events_email ON newsletter_events (email);
 -- The sweep asks, per customer, whether an account still points at it.
 CREATE INDEX IF NOT EXISTS accounts_customer ON accounts (customer_id);

@@ -45,5 +45,14 @@ CREATE TABLE IF NOT EXISTS analysis_extracts (
 );
 DO $$ BEGIN IF to_regclass('analysis_extracts_customer') IS NULL THEN CREATE INDEX analysis_extracts_customer ON analysis_extracts (customer_number); END IF; END $$;
 DO $$ BEGIN IF to_regclass('analysis_extracts_email') IS NULL THEN CREATE INDEX analysis_extracts_email ON analysis_extracts (email); END IF; END $$;
+-- Opens and clicks of the newsletters (purpose communication-subscription, analysed in aggregate only: P38).
+CREATE TABLE IF NOT EXISTS newsletter_events (
+  id INTEGER PRIMARY KEY,
+  email VARCHAR(200) NOT NULL,
+  campaign VARCHAR(40) NOT NULL,
+  event VARCHAR(10) NOT NULL,
+  occurred_at timestamp NOT NULL
+);
+DO $$ BEGIN IF to_regclass('newsletter_events_email') IS NULL THEN CREATE INDEX newsletter_events_email ON newsletter_events (email); END IF; END $$;
 -- The sweep asks, per customer, whether an account still points at it.
 DO $$ BEGIN IF to_regclass('accounts_customer') IS NULL THEN CREATE INDEX accounts_customer ON accounts (customer_id); END IF; END $$;

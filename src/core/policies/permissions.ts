@@ -39,6 +39,10 @@ export const PERMISSIONS = [
   'breaches:read',
   /** Record, scope and assess breaches, draft the notifications and tell the people affected. */
   'breaches:write',
+  /** See a company's analytics exports: what each guaranteed (k, suppressed cells, budget), and download them. */
+  'analytics:read',
+  /** Run an analytics export of the register (aggregates under k, pseudonymised rows). */
+  'analytics:export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -72,6 +76,7 @@ export const ROLE_GRANTS: Record<Role, { allow: string[]; deny?: string[] }> = {
       'retention:*',
       'holds:*',
       'breaches:*',
+      'analytics:*',
       'fulfilment:write',
     ],
     deny: ['audit:read'],

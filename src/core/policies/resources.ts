@@ -174,6 +174,15 @@ export const breachPolicy: Policy<BreachLike, 'write'> = {
   actions: { read: 'breaches:read', write: 'breaches:write' },
 };
 
+/** An analytics export: its company's (P13, P23). */
+export type AnalyticsExportLike = { id: string; org_id: string };
+export const analyticsExportPolicy: Policy<AnalyticsExportLike, 'export'> = {
+  resource: 'analytics-export',
+  idOf: (e) => e.id,
+  companiesOf: (e) => one(e.org_id),
+  actions: { read: 'analytics:read', export: 'analytics:export' },
+};
+
 /** One audit entry; one without a company (sign-ins, the register) is the group's. */
 export type AuditEntryLike = { seq: number | string; org_id: string | null };
 export const auditEntryPolicy: Policy<AuditEntryLike, never> = {

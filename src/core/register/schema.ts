@@ -4,6 +4,7 @@
  * the loader merges them. `z.toJSONSchema` publishes it as schema/register.schema.json.
  */
 import { z } from 'zod';
+import { purposeAnalyticsSchema } from './analytics.ts';
 
 export const LANGUAGES = ['en', 'sv', 'nb'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -253,6 +254,9 @@ export const purposeSchema = z.strictObject({
   listedInContents: z.boolean().default(true).describe("The purpose appears in the notice's contents list."),
   automatedDecisions: z.boolean().default(false),
   jointArrangement: id.optional(),
+  analytics: purposeAnalyticsSchema
+    .optional()
+    .describe('Analytics exports without identities for this purpose (k-threshold aggregates, pseudonymised rows).'),
 });
 
 export const retentionRuleSchema = z.strictObject({

@@ -41,6 +41,10 @@ export interface SqlDialect extends SqlRenderer {
   asText(e: Sql): Sql;
   /** The first day of the expression's month. */
   monthStart(e: Sql): Sql;
+  /** A date or timestamp as text cut to its month ('2026-11') or day ('2026-11-25') (analytics exports). */
+  timeBucket(e: Sql, precision: 'month' | 'day'): Sql;
+  /** GROUP BY GROUPING SETS: a table and its margins in one pass (else one query per margin). */
+  readonly groupingSets: boolean;
   /** The left side of `SET … = …` in an UPDATE of the table referred to as `table`. */
   setTarget(table: Sql, column: string): Sql;
   /** Insert rows, replacing those whose `conflict` columns match: one statement. */
@@ -73,6 +77,8 @@ export const postgresDialect: SqlDialect = {
   asTimestamp: (e) => sql`CAST(${e} AS timestamp)`,
   asText: (e) => sql`CAST(${e} AS TEXT)`,
   monthStart: (e) => sql`date_trunc('month', CAST(${e} AS timestamp))`,
+  timeBucket: (e, p) => sql`to_char(CAST(${e} AS timestamp), ${sql.raw(p === 'month' ? "'YYYY-MM'" : "'YYYY-MM-DD'")})`,
+  groupingSets: true,
   setTarget: (_table, column) => sql.id(column),
   upsert(table, columns, _rows, conflict) {
     // The per-row columns travel as one array parameter each (unnest), so the text is the same for any
@@ -123,6 +129,8 @@ export const mysqlDialect: SqlDialect = {
   asTimestamp: (e) => e,
   asText: (e) => sql`CAST(${e} AS CHAR)`,
   monthStart: (e) => sql`CAST(DATE_FORMAT(${e}, '%Y-%m-01') AS DATE)`,
+  timeBucket: (e, p) => sql`DATE_FORMAT(${e}, ${sql.raw(p === 'month' ? "'%Y-%m'" : "'%Y-%m-%d'")})`,
+  groupingSets: false,
   // MariaDB's UPDATE of one table names it; a column is qualified by it.
   setTarget: (table, column) => sql`${table}.${sql.id(column)}`,
   upsert(table, columns, rows, conflict) {
