@@ -14,7 +14,7 @@
  * constants. An unknown is determined when every solution of the homogeneous system has 0 in it, i.e. it is a
  * pivot of the reduced row echelon form whose row has no weight on a free unknown. While one is determined,
  * another entry of one of its lines is suppressed: the one with the fewest subjects among those not yet
- * suppressed (a cell before a total), so the least information is lost.
+ * suppressed (a cell before a total of as many), so the least information is lost.
  */
 
 /** One entry of the table: distinct subjects behind it and its additive figures (row count, sums). */
@@ -140,12 +140,13 @@ export function suppress(t: AggregateTable, k: number): Suppressed {
     const open = determined(lines, hidden);
     if (open.length === 0) break;
     const target = open[0]!;
-    // The partner: on a line of the determined entry, not hidden, fewest subjects; non-empty cells first.
+    // The partner: on a line of the determined entry, not hidden: a non-empty one, the fewest subjects, a cell
+    // before a total.
     let best = -1;
     const score = (i: number) => [
       entries[i]!.subjects === 0 ? 1 : 0,
-      isTotal(i) ? 1 : 0,
       entries[i]!.subjects,
+      isTotal(i) ? 1 : 0,
       i,
     ];
     for (const l of linesOf.get(target) ?? [])
