@@ -89,8 +89,12 @@ const isTime = (f: Field) => f.ombud?.format === 'timestamp' || f.ombud?.format 
 /** Free text: what a person wrote (content), unless it is a number (a score, a rating). */
 export const isFreeText = (f: Field) =>
   !isNumber(f) && f.data_categories.some((c) => under(c, 'user.content'));
-const isKey = (c: Collection, f: Field) =>
-  primaryKey(c).includes(f.name) || !!f.fides_meta?.identity || (f.fides_meta?.references?.length ?? 0) > 0;
+/** A key: the primary key, an identity, a reference, or a field other collections refer to (an order number). */
+const isKey = (c: Collection, f: Field, referenced: ReadonlySet<string>) =>
+  primaryKey(c).includes(f.name) ||
+  !!f.fides_meta?.identity ||
+  (f.fides_meta?.references?.length ?? 0) > 0 ||
+  referenced.has(`${c.name}.${f.name}`);
 
 export function analyticsOf(purpose: Purpose): PurposeAnalytics {
   if (!purpose.analytics)
@@ -148,6 +152,15 @@ export function resolveExport(
   if (def.kind === 'rows' && def.noise) throw fail('adds noise to rows: noise is for aggregates');
   if (def.noise && !analytics.privacyBudget) throw fail('adds noise, but the purpose sets no privacy budget');
 
+  const referenced = new Set(
+    datasets.flatMap((d) =>
+      d.collections.flatMap((c) =>
+        c.fields.flatMap((f) =>
+          (f.fides_meta?.references ?? []).filter((r) => r.dataset === dataset.fides_key).map((r) => r.field),
+        ),
+      ),
+    ),
+  );
   // The way to the subject: breadth first over the references, within the dataset.
   const graph = buildGraph([dataset]);
   const hasEmail = (c: Collection) => c.fields.find((f) => f.fides_meta?.identity === 'email');
@@ -210,7 +223,7 @@ export function resolveExport(
     const f = c.fields.find((x) => x.name === name);
     if (!f) throw fail(`uses '${ref}', which is not an annotated field of '${c.name}'`);
     if (isDirectIdentifier(f)) throw fail(`would give out '${ref}', a direct identifier`);
-    if (isKey(c, f)) throw fail(`would give out '${ref}', a key that links a row to a person`);
+    if (isKey(c, f, referenced)) throw fail(`would give out '${ref}', a key that links a row to a person`);
     if (isFreeText(f)) throw fail(`would give out '${ref}', free text`);
     if (isTime(f)) {
       if (!truncate) throw fail(`would give out '${ref}' exactly: cut it to the month (truncate: month)`);

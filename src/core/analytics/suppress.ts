@@ -139,22 +139,31 @@ export function suppress(t: AggregateTable, k: number): Suppressed {
   for (let guard = entries.length; guard > 0; guard--) {
     const open = determined(lines, hidden);
     if (open.length === 0) break;
-    const target = open[0]!;
-    // The partner: on a line of the determined entry, not hidden: a non-empty one, the fewest subjects, a cell
-    // before a total.
-    let best = -1;
     const score = (i: number) => [
       entries[i]!.subjects === 0 ? 1 : 0,
       entries[i]!.subjects,
       isTotal(i) ? 1 : 0,
       i,
     ];
-    for (const l of linesOf.get(target) ?? [])
-      for (const m of [...l.members, l.total]) {
-        if (hidden[m]) continue;
-        if (best < 0 || lessThan(score(m), score(best))) best = m;
+    const better = (m: number, best: number) => best < 0 || lessThan(score(m), score(best));
+    // The partner: on a line that gives a determined entry away by itself (the entry is its only hidden one),
+    // else on any line of a determined entry; not hidden; a non-empty one, the fewest subjects, a cell before
+    // a total of as many. The first determined entry with such a line is served first.
+    let best = -1;
+    const hiddenOn = (l: Flat['lines'][number]) => [...l.members, l.total].filter((m) => hidden[m]).length;
+    for (const lonely of [true, false]) {
+      for (const target of open) {
+        for (const l of linesOf.get(target) ?? []) {
+          if (lonely && hiddenOn(l) !== 1) continue;
+          for (const m of [...l.members, l.total]) if (!hidden[m] && better(m, best)) best = m;
+        }
+        if (best >= 0) break;
       }
-    if (best < 0) break; // every entry of its lines is hidden already: cannot happen while it is determined
+      if (best >= 0) break;
+    }
+    // Determined only by lines that are all hidden already (through a chain of them): the smallest entry left.
+    if (best < 0) for (let m = 0; m < entries.length; m++) if (!hidden[m] && better(m, best)) best = m;
+    if (best < 0) break;
     hidden[best] = true;
     complementary++;
   }
