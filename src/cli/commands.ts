@@ -653,6 +653,56 @@ export const COMMANDS = {
       'ombud breach list --json | jq \'.breaches[] | select(.clock == "overdue")\'',
     ],
   }),
+  'analytics export': defineCommand({
+    summary: 'Run an analytics export of the register: a k-threshold aggregate or pseudonymised rows',
+    description:
+      "Run one of a purpose's analytics exports (the register's `analytics` block) for a company over the annotated datasets: an aggregate hides every cell behind fewer than k distinct customers and enough other cells that none can be worked out from the totals (counts with noise where the export asks for it, charged to the purpose's privacy budget); a rows export gives each customer a keyed pseudonym of the export's series and never a direct identifier, free text or exact time. Customers who objected or are restricted are left out; channel behaviour counts only with the consents the export requires. The file goes to stdout (or --out); what it guaranteed to stderr. Stored and audited.",
+    usage:
+      '--org ID --purpose ID --export ID [--format json|csv] [--new-series] [--out FILE] [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+    options: {
+      org: { type: 'string', value: 'ID', required: true, description: 'the company (controller)' },
+      purpose: {
+        type: 'string',
+        value: 'ID',
+        required: true,
+        description: 'the purpose whose export to run',
+      },
+      export: { type: 'string', value: 'ID', required: true, description: "the export's id in the purpose" },
+      format: {
+        type: 'string',
+        value: 'FORMAT',
+        default: 'json',
+        choices: ['json', 'csv'],
+        description: 'json (with the guarantee) or csv',
+      },
+      'new-series': {
+        type: 'boolean',
+        description: 'rows exports: start a new pseudonym series (earlier files no longer match)',
+      },
+      out: { type: 'string', value: 'FILE', description: 'write the file here instead of stdout' },
+      ...SYSTEMS,
+    },
+    json: '{ id, orgId, purposeId, exportId, kind, format, seriesId, guarantee: { kind, k, timePrecision, records, suppressed: { primary, complementary }, subjects, noise, pseudonym, excludes }, createdBy, createdAt } (the file then needs --out)',
+    env: [...WRITES, 'OMBUD_SECRET'],
+    exits: {
+      0: 'exported',
+      1: 'refused: unknown purpose or export, a definition that would give out an identifier, the privacy budget spent, or a database failed',
+    },
+    examples: [
+      'ombud analytics export --org nestit-sverige --purpose customer-analyses --export orders-by-country-and-product --format csv --demo',
+      'ombud analytics export --org provendo --purpose customer-analyses --export order-rows --out rows.json --demo --json',
+    ],
+  }),
+  'analytics list': defineCommand({
+    summary: 'List the analytics exports run, with what each guaranteed',
+    description:
+      'List the analytics exports (newest first): company, purpose, export, records, k, cells suppressed under k and with them, subjects left out, noise and budget spent, pseudonym series.',
+    options: { org: { type: 'string', value: 'ID', description: "only this company's exports" } },
+    json: '{ exports: [{ id, orgId, purposeId, exportId, kind, format, seriesId, guarantee, createdBy, createdAt }] }',
+    env: DATABASE_ENV,
+    exits: { 0: 'listed', 1: 'the database failed' },
+    examples: ['ombud analytics list --org nestit-sverige'],
+  }),
   'requests daily': defineCommand({
     summary:
       'Daily run of the request desk: digest to assignees, purge expired result files, send the outbox',

@@ -34,6 +34,8 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'hold place': () => import('./commands/hold.ts').then((m) => ({ run: m.place })),
   'hold lift': () => import('./commands/hold.ts').then((m) => ({ run: m.lift })),
   'hold list': () => import('./commands/hold.ts').then((m) => ({ run: m.list })),
+  'analytics export': () => import('./commands/analytics.ts').then((m) => ({ run: m.exportCommand })),
+  'analytics list': () => import('./commands/analytics.ts').then((m) => ({ run: m.list })),
   'requests daily': () => import('./commands/requests-daily.ts'),
   'audit verify': () => import('./commands/audit-verify.ts'),
   'audit checkpoint': () => import('./commands/audit-checkpoint.ts'),

@@ -556,6 +556,18 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
       },
     },
   },
+  runAnalyticsExport: {
+    body: {
+      Aggregate: {
+        summary: 'Orders per country and product, every cell behind at least k customers, as CSV',
+        value: { purpose: 'customer-analyses', export: 'orders-by-country-and-product', format: 'csv' },
+      },
+      Rows: {
+        summary: 'Pseudonymised order rows in a new pseudonym series',
+        value: { purpose: 'customer-analyses', export: 'order-rows', format: 'json', newSeries: true },
+      },
+    },
+  },
   createHold: {
     body: {
       Dispute: {

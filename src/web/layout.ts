@@ -17,6 +17,7 @@ export const CONSOLE_NAV: readonly { id: string; href: string; label: string }[]
   { id: 'retention', href: '/console/retention', label: 'Retention' },
   { id: 'holds', href: '/console/holds', label: 'Holds' },
   { id: 'breaches', href: '/console/breaches', label: 'Breaches' },
+  { id: 'analytics', href: '/console/analytics', label: 'Analytics' },
   { id: 'audit', href: '/console/audit', label: 'Audit log' },
   { id: 'people', href: '/console/users', label: 'People' },
   { id: 'consent', href: '/console/consent', label: 'Consent' },

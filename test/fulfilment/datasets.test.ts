@@ -120,6 +120,7 @@ dataset:
           'analysis_extracts',
           'customers',
           'invoices',
+          'newsletter_events',
           'newsletter_signups',
           'order_analytics',
           'order_lines',

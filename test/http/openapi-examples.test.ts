@@ -241,6 +241,12 @@ const PREPARE: Record<string, () => Promise<Prepared>> = {
     params: { orgId: 'nestit-sverige' },
     expect: { status: 409, why: 'holds-need-databases' },
   }),
+  runAnalyticsExport: async () => ({
+    // The body passes its schema; an export reads the group's databases, which this server does not connect.
+    // test/analytics/api.test.ts runs exports over them.
+    params: { orgId: 'nestit-sverige' },
+    expect: { status: 409, why: 'analytics-needs-databases' },
+  }),
   liftHold: async () => ({
     params: { id: EXAMPLE_IDS.hold },
     expect: { status: 409, why: 'holds-need-databases' },

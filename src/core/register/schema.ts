@@ -256,7 +256,9 @@ export const purposeSchema = z.strictObject({
   jointArrangement: id.optional(),
   analytics: purposeAnalyticsSchema
     .optional()
-    .describe('Analytics exports without identities for this purpose (k-threshold aggregates, pseudonymised rows).'),
+    .describe(
+      'Analytics exports without identities for this purpose (k-threshold aggregates, pseudonymised rows).',
+    ),
 });
 
 export const retentionRuleSchema = z.strictObject({

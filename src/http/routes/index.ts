@@ -2,6 +2,7 @@
 import type { RouteModule } from '../routeServer.ts';
 import { audienceRoutes } from './audience.ts';
 import { breachRoutes } from './breaches.ts';
+import { analyticsRoutes } from './analytics.ts';
 import { consentRoutes } from './consent.ts';
 import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
@@ -44,4 +45,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   holdRoutes,
   audienceRoutes,
   breachRoutes,
+  analyticsRoutes,
 ];

@@ -77,7 +77,8 @@ export const postgresDialect: SqlDialect = {
   asTimestamp: (e) => sql`CAST(${e} AS timestamp)`,
   asText: (e) => sql`CAST(${e} AS TEXT)`,
   monthStart: (e) => sql`date_trunc('month', CAST(${e} AS timestamp))`,
-  timeBucket: (e, p) => sql`to_char(CAST(${e} AS timestamp), ${sql.raw(p === 'month' ? "'YYYY-MM'" : "'YYYY-MM-DD'")})`,
+  timeBucket: (e, p) =>
+    sql`to_char(CAST(${e} AS timestamp), ${sql.raw(p === 'month' ? "'YYYY-MM'" : "'YYYY-MM-DD'")})`,
   groupingSets: true,
   setTarget: (_table, column) => sql.id(column),
   upsert(table, columns, _rows, conflict) {
