@@ -73,8 +73,8 @@ export async function fromWhere(
             AND m.row_key = ${c.dialect.keyText(pk.map((k) => col(alias, k)))})`;
     const subjectPk = primaryKey(s.collection);
     if (subjectPk.length) where.push(sql`NOT ${restricted(s.collection.name, s.alias, subjectPk)}`);
-    const ownPk = primaryKey(x.collection);
-    if (s.alias !== 't0' && ownPk.length) where.push(sql`NOT ${restricted(x.collection.name, 't0', ownPk)}`);
+    // A restriction marks every row of the subject in every collection, the subject's own row too: that one
+    // is enough to leave all of theirs out.
   }
   return sql`FROM ${sql.join(from, ' ')}${where.length ? sql` WHERE ${sql.join(where, ' AND ')}` : sql``}`;
 }
