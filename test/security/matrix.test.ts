@@ -677,6 +677,31 @@ const TABLE: Record<string, Route> = {
     business: [409],
     state: (p) => count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [p.id]),
   },
+
+  // Analytics exports: a company's. Seen and downloaded by readers of analytics in the company (DPO, privacy
+  // agent, auditor: every read); run by the DPO and the privacy agent. The key holds no analytics permission.
+  'GET /api/v1/organizations/:orgId/analytics/exports': {
+    params: org,
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    other: [],
+    hidden: () => [fx.analytics[OTHER]!],
+  },
+  'GET /console/analytics': {
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    hidden: () => [fx.analytics[OTHER]!],
+  },
+  'POST /api/v1/organizations/:orgId/analytics/exports': {
+    params: org,
+    body: () => analyticsBody(),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    state: (p) => count('SELECT count(*) FROM analytics_exports WHERE org_id = $1', [p.orgId]),
+  },
+  'GET /api/v1/analytics/exports/:id/file': {
+    params: (t) => ({ id: fx.analytics[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent', 'auditor'],
+    other: [],
+  },
 };
 
 const breachBody = (orgId: string) => ({
@@ -691,6 +716,18 @@ const breachBody = (orgId: string) => ({
 async function recordedBreach(orgId: string): Promise<string> {
   const res = await admin('POST', '/api/v1/breaches', breachBody(orgId));
   if (res.statusCode !== 201) throw new Error(`breach for ${orgId}: ${res.statusCode} ${res.body}`);
+  return res.json().id as string;
+}
+
+/** An aggregate export of the company (a cheap one: a few pseudonymised order rows per company). */
+const analyticsBody = () => ({
+  purpose: 'customer-analyses',
+  export: 'orders-by-country-and-product',
+  format: 'csv',
+});
+async function analyticsExport(orgId: string): Promise<string> {
+  const res = await admin('POST', `/api/v1/organizations/${orgId}/analytics/exports`, analyticsBody());
+  if (res.statusCode !== 201) throw new Error(`analytics export for ${orgId}: ${res.statusCode} ${res.body}`);
   return res.json().id as string;
 }
 
@@ -771,6 +808,7 @@ const fx = {
   hold: {} as Record<string, string>,
   breach: {} as Record<string, string>,
   breachNotification: {} as Record<string, string>,
+  analytics: {} as Record<string, string>,
 };
 
 let ts: TestServer;
@@ -1117,6 +1155,7 @@ beforeAll(async () => {
       ],
     );
   }
+  for (const o of [OWN, OTHER]) fx.analytics[o] = await analyticsExport(o);
 
   for (const o of [OWN, OTHER]) {
     const id = fx.fulfilled[o]!;
