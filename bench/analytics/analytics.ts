@@ -74,15 +74,24 @@ export async function bench(opts: {
     const lines = Number((await webshop.query<{ n: string }>('SELECT count(*) AS n FROM order_lines'))[0]!.n);
     const ombud = async () => {
       const t0 = performance.now();
-      const r = await runAnalyticsExport(deps, { principal: SYSTEM_PRINCIPAL, actor: SYSTEM_ACTOR }, {
-        orgId: ORG,
-        purposeId: 'customer-analyses',
-        exportId: 'items-by-product-and-month',
-        format: 'json',
-      });
+      const r = await runAnalyticsExport(
+        deps,
+        { principal: SYSTEM_PRINCIPAL, actor: SYSTEM_ACTOR },
+        {
+          orgId: ORG,
+          purposeId: 'customer-analyses',
+          exportId: 'items-by-product-and-month',
+          format: 'json',
+        },
+      );
       const ms = performance.now() - t0;
-      const file = JSON.parse(r.body) as { records: { product: string; month: string; subjects: number | null }[] };
-      const cells: Cell[] = file.records.map((x) => ({ key: `${x.product}|${x.month}`, subjects: x.subjects }));
+      const file = JSON.parse(r.body) as {
+        records: { product: string; month: string; subjects: number | null }[];
+      };
+      const cells: Cell[] = file.records.map((x) => ({
+        key: `${x.product}|${x.month}`,
+        subjects: x.subjects,
+      }));
       return { ms, cells, guarantee: r.export.guarantee };
     };
     const hand = async () => {
@@ -164,7 +173,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `ombud export (k = ${r.ombud.guarantee.k}, ${r.ombud.guarantee.records} cells and totals, ${r.ombud.guarantee.suppressed.primary} under k, ${r.ombud.guarantee.suppressed.complementary} complementary): ${r.ombud.runs.map(s).join(', ')} → best ${s(r.ombud.best)}`,
   );
-  console.log(`hand-written SQL (${r.hand.cells} groups): ${r.hand.runs.map(s).join(', ')} → best ${s(r.hand.best)}`);
+  console.log(
+    `hand-written SQL (${r.hand.cells} groups): ${r.hand.runs.map(s).join(', ')} → best ${s(r.hand.best)}`,
+  );
   console.log(`ratio ombud / hand: ${r.ratio.toFixed(2)}`);
   for (const p of r.problems) console.log(`PROBLEM ${p}`);
   process.exit(r.problems.length ? 1 : 0);
