@@ -34,6 +34,11 @@ const fileUrl = (id: string) => `/api/v1/analytics/exports/${id}/file`;
 const wire = (e: AnalyticsExport) => ({ ...e, createdAt: e.createdAt.toISOString(), file: fileUrl(e.id) });
 
 export async function analyticsRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
+  analyticsApi(server, app, workers);
+  analyticsConsole(server, app);
+}
+
+function analyticsApi(server: RouteServer, app: App, workers: BackgroundWork) {
   const deps = async (): Promise<AnalyticsDeps> => {
     if (!workers.retention)
       throw precondition(
@@ -123,7 +128,9 @@ export async function analyticsRoutes(server: RouteServer, app: App, workers: Ba
         .send(JSON.parse(f.body));
     },
   );
+}
 
+function analyticsConsole(server: RouteServer, app: App) {
   server.get(
     '/console/analytics',
     { config: { permission: 'analytics:read' }, schema: { hide: true } },

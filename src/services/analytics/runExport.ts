@@ -9,7 +9,7 @@
  * The file (CSV or JSON), what it guaranteed, and an audit entry are stored in one transaction.
  */
 import { randomInt } from 'node:crypto';
-import { resolveExport } from '../../core/analytics/definition.ts';
+import { type ResolvedExport, resolveExport } from '../../core/analytics/definition.ts';
 import { chargeBudget, noisyCount } from '../../core/analytics/noise.ts';
 import {
   aggregateRecords,
@@ -27,7 +27,7 @@ import { analyticsExportPolicy } from '../../core/policies/resources.ts';
 import { dataKeyring } from '../../core/secrets/dataKeys.ts';
 import { recordAudit } from '../audit/auditLog.ts';
 import { consentKeys } from '../consent/keys.ts';
-import { aggregate, type GroupRow, records } from './query.ts';
+import { aggregate, type GroupRow, records, type SubjectFilter } from './query.ts';
 import {
   type AnalyticsDeps,
   type AnalyticsExport,
@@ -102,81 +102,11 @@ export async function runAnalyticsExport(
     ],
   };
 
-  let columns: string[];
-  let out: OutRecord[];
-  let guarantee: Guarantee;
-  let seriesId: string | null = null;
-  let epsilon: number | null = null;
-
-  if (def.kind === 'aggregate') {
-    const groups = await aggregate(connector, x, input.orgId, filter);
-    const table = tableOf(groups, x.dimensions.length, x.measures.length);
-    const s = suppress(table, x.k);
-    let noise: Guarantee['noise'] = null;
-    let counter: ((subjects: number, rows: number) => { subjects: number; rows: number }) | undefined;
-    if (def.noise) {
-      const budget = purpose.analytics!.privacyBudget!.epsilon;
-      epsilon = def.noise.epsilon;
-      const spent = await spentBudget(db, input.orgId, purpose.id);
-      const after = chargeBudget(purpose.id, budget, spent, epsilon);
-      const uniform = deps.uniform ?? defaultUniform;
-      const spec = def.noise;
-      counter = (subjects, rows) => ({
-        subjects: noisyCount(subjects, spec, uniform),
-        rows: noisyCount(rows, spec, uniform),
-      });
-      noise = {
-        mechanism: spec.mechanism,
-        epsilon: spec.epsilon,
-        delta: spec.mechanism === 'gaussian' ? (spec.delta ?? 1e-6) : null,
-        budget,
-        spent: after.spent,
-      };
-    }
-    const dimNames = x.dimensions.map((d) => d.name);
-    out = aggregateRecords(
-      table,
-      s,
-      { dimensions: dimNames, measures: x.measures.map((m) => ({ name: m.name, op: m.op })) },
-      counter,
-    );
-    columns = [...dimNames, 'subjects', 'rows', ...x.measures.map((m) => m.name), 'suppressed'];
-    guarantee = {
-      kind: 'aggregate',
-      k: x.k,
-      records: out.length,
-      suppressed: { primary: s.primary, complementary: s.complementary },
-      noise,
-      pseudonym: null,
-      ...baseGuarantee,
-    };
-  } else {
-    const series = await currentSeries(deps, input, now);
-    seriesId = series.id;
-    const key = seriesKey(series.key, series.id);
-    const rows = await records(connector, x, input.orgId, filter);
-    columns = ['subject', ...x.dimensions.map((d) => d.name)];
-    out = rows
-      .map((r) => {
-        const rec: OutRecord = { subject: pseudonym(key, r.subject) };
-        x.dimensions.forEach((d, i) => {
-          const v = r.values[i];
-          rec[d.name] = v === null ? null : d.numeric ? Number(v) : v;
-        });
-        return rec;
-      })
-      // Sorted by pseudonym, so the order says nothing of the database's.
-      .sort((a, b) => compareRecords(a, b, columns));
-    guarantee = {
-      kind: 'rows',
-      k: null,
-      records: out.length,
-      suppressed: { primary: 0, complementary: 0 },
-      noise: null,
-      pseudonym: { series: series.id, algorithm: 'HMAC-SHA256/128' },
-      ...baseGuarantee,
-    };
-  }
+  const made =
+    def.kind === 'aggregate'
+      ? await aggregateFile(deps, x, input.orgId, filter, baseGuarantee)
+      : await rowsFile(deps, x, input, filter, baseGuarantee, now);
+  const { columns, out, guarantee, seriesId, epsilon } = made;
 
   const meta = {
     company: input.orgId,
@@ -186,7 +116,45 @@ export async function runAnalyticsExport(
     createdAt: now.toISOString(),
   };
   const body = input.format === 'csv' ? toCsv(columns, out) : toJson(meta, guarantee, out);
-  const row = await db.transaction(async (tx) => {
+  const row = await storeExport(deps, caller, {
+    input,
+    purposeId: purpose.id,
+    def,
+    k: x.k,
+    guarantee,
+    seriesId,
+    epsilon,
+    body,
+    now,
+  });
+  return {
+    export: exportOf(row),
+    body,
+    mediaType: input.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+  };
+}
+
+/** The export, its guarantee and its file, with the budget it spent and its audit entry: one transaction. */
+async function storeExport(
+  deps: AnalyticsDeps,
+  caller: Caller,
+  e: {
+    input: RunExportInput;
+    purposeId: string;
+    def: ResolvedExport['definition'];
+    k: number;
+    guarantee: Guarantee;
+    seriesId: string | null;
+    epsilon: number | null;
+    body: string;
+    now: Date;
+  },
+): Promise<ExportRow> {
+  const { db, index } = deps;
+  const { input, def, guarantee, seriesId, epsilon, body, now } = e;
+  const purpose = index.purposes.get(e.purposeId)!;
+  const x = { k: e.k };
+  return db.transaction(async (tx) => {
     if (epsilon !== null) {
       await tx.query(
         `INSERT INTO analytics_budget (org_id, purpose_id, spent) VALUES ($1, $2, $3)
@@ -219,7 +187,7 @@ export async function runAnalyticsExport(
         seriesId,
         x.k,
         epsilon,
-        out.length,
+        guarantee.records,
         guarantee.suppressed.primary,
         guarantee.suppressed.complementary,
         JSON.stringify(guarantee),
@@ -249,10 +217,116 @@ export async function runAnalyticsExport(
     });
     return r!;
   });
+}
+
+type BaseGuarantee = Pick<Guarantee, 'timePrecision' | 'subjects' | 'excludes'>;
+type Made = {
+  columns: string[];
+  out: OutRecord[];
+  guarantee: Guarantee;
+  seriesId: string | null;
+  epsilon: number | null;
+};
+
+/** The k-threshold table, suppressed, with noisy counts where the export asks for them. */
+async function aggregateFile(
+  deps: AnalyticsDeps,
+  x: ResolvedExport,
+  orgId: string,
+  filter: SubjectFilter,
+  baseGuarantee: BaseGuarantee,
+): Promise<Made> {
+  const def = x.definition;
+  const purpose = x.purpose;
+  const connector = deps.connectors.get(x.dataset.fides_key)!;
+  const groups = await aggregate(connector, x, orgId, filter);
+  const table = tableOf(groups, x.dimensions.length, x.measures.length);
+  const s = suppress(table, x.k);
+  let noise: Guarantee['noise'] = null;
+  let epsilon: number | null = null;
+  let counter: ((subjects: number, rows: number) => { subjects: number; rows: number }) | undefined;
+  if (def.noise) {
+    const budget = purpose.analytics!.privacyBudget!.epsilon;
+    epsilon = def.noise.epsilon;
+    const spent = await spentBudget(deps.db, orgId, purpose.id);
+    const after = chargeBudget(purpose.id, budget, spent, epsilon);
+    const uniform = deps.uniform ?? defaultUniform;
+    const spec = def.noise;
+    counter = (subjects, rows) => ({
+      subjects: noisyCount(subjects, spec, uniform),
+      rows: noisyCount(rows, spec, uniform),
+    });
+    noise = {
+      mechanism: spec.mechanism,
+      epsilon: spec.epsilon,
+      delta: spec.mechanism === 'gaussian' ? (spec.delta ?? 1e-6) : null,
+      budget,
+      spent: after.spent,
+    };
+  }
+  const dimNames = x.dimensions.map((d) => d.name);
+  const out = aggregateRecords(
+    table,
+    s,
+    { dimensions: dimNames, measures: x.measures.map((m) => ({ name: m.name, op: m.op })) },
+    counter,
+  );
   return {
-    export: exportOf(row),
-    body,
-    mediaType: input.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    columns: [...dimNames, 'subjects', 'rows', ...x.measures.map((m) => m.name), 'suppressed'],
+    out,
+    guarantee: {
+      kind: 'aggregate',
+      k: x.k,
+      records: out.length,
+      suppressed: { primary: s.primary, complementary: s.complementary },
+      noise,
+      pseudonym: null,
+      ...baseGuarantee,
+    },
+    seriesId: null,
+    epsilon,
+  };
+}
+
+/** One record per row under the series pseudonym, sorted by it. */
+async function rowsFile(
+  deps: AnalyticsDeps,
+  x: ResolvedExport,
+  input: RunExportInput,
+  filter: SubjectFilter,
+  baseGuarantee: BaseGuarantee,
+  now: Date,
+): Promise<Made> {
+  const series = await currentSeries(deps, input, now);
+  const key = seriesKey(series.key, series.id);
+  const connector = deps.connectors.get(x.dataset.fides_key)!;
+  const rows = await records(connector, x, input.orgId, filter);
+  const columns = ['subject', ...x.dimensions.map((d) => d.name)];
+  const out = rows
+    .map((r) => {
+      const rec: OutRecord = { subject: pseudonym(key, r.subject) };
+      x.dimensions.forEach((d, i) => {
+        const v = r.values[i];
+        rec[d.name] = v === null ? null : d.numeric ? Number(v) : v;
+      });
+      return rec;
+    })
+    // Sorted by pseudonym, so the order says nothing of the database's.
+    .sort((a, b) => compareRecords(a, b, columns));
+  return {
+    columns,
+    out,
+    guarantee: {
+      kind: 'rows',
+      k: null,
+      records: out.length,
+      suppressed: { primary: 0, complementary: 0 },
+      noise: null,
+      pseudonym: { series: series.id, algorithm: 'HMAC-SHA256/128' },
+      ...baseGuarantee,
+    },
+    seriesId: series.id,
+    epsilon: null,
   };
 }
 
