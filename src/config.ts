@@ -28,6 +28,14 @@ const schema = z.object({
   OMBUD_SECRET_KEYS: z.string().optional(),
   OMBUD_PUBLIC_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(600),
   OMBUD_LOGIN_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(30),
+  OMBUD_PROOF_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(30),
+  OMBUD_PROOF_FLOOD_LIMIT: z.coerce.number({ error: 'must be a number' }).int().min(1).default(120_000),
+  OMBUD_PROOF_BATCH_MAX: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1 (1: one INSERT per proof)')
+    .max(1000, 'must be at most 1000')
+    .default(200),
   OMBUD_API_KEY_CACHE_TTL_MS: z.coerce
     .number({ error: 'must be a number' })
     .int()
@@ -119,6 +127,14 @@ type ConfigFields = {
   /** Requests per minute per client address on public routes, and on the sign-in form. */
   publicRateLimit: number;
   loginRateLimit: number;
+  /**
+   * The public edge's limits (docs/edge.md): cookie-banner proofs per consent id per minute, and per
+   * client address per minute only as a coarse flood guard (behind a CDN without OMBUD_TRUST_PROXY every
+   * visitor shares the CDN's few addresses). The banner script itself has no per-address limit.
+   */
+  edgeLimits: Readonly<{ proofPerConsentId: number; proofPerAddress: number }>;
+  /** The most proofs written in one INSERT by the proof writer's group commit (src/services/consent/proofWriter.ts). */
+  proofBatchMax?: number;
   /** The request desk's public limits (src/http/requestLimits.ts). */
   requestLimits: Readonly<{
     formPerHour: number;
@@ -204,6 +220,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKeys: v.OMBUD_SECRET_KEYS,
     publicRateLimit: v.OMBUD_PUBLIC_RATE_LIMIT,
     loginRateLimit: v.OMBUD_LOGIN_RATE_LIMIT,
+    edgeLimits: { proofPerConsentId: v.OMBUD_PROOF_RATE_LIMIT, proofPerAddress: v.OMBUD_PROOF_FLOOD_LIMIT },
+    proofBatchMax: v.OMBUD_PROOF_BATCH_MAX,
     requestLimits: {
       formPerHour: v.OMBUD_REQUEST_FORM_LIMIT,
       recipientPerHour: v.OMBUD_REQUEST_RECIPIENT_LIMIT,

@@ -119,10 +119,10 @@ function recordRoutes(server: ZodServer, app: App) {
       route.config = { ...(route.config ?? {}), permission: 'public' };
     }
     const permission = (route.config as { permission?: Permission } | undefined)?.permission;
-    // Public routes are rate limited per client address unless they set their own limit.
+    // Public routes are rate limited per client address unless they set their own limit (or none: `rateLimit: false`, the banner script).
     if (permission === 'public' && !route.url.startsWith('/api/docs')) {
       const config = route.config as { rateLimit?: unknown };
-      config.rateLimit ??= { max: app.config.publicRateLimit ?? 600, timeWindow: '1 minute' };
+      config.rateLimit ??= { max: () => app.config.publicRateLimit ?? 600, timeWindow: '1 minute' };
     }
     if (!permission) missing.push(`${route.method} ${route.url}`);
     for (const method of [route.method].flat())
@@ -134,7 +134,8 @@ function recordRoutes(server: ZodServer, app: App) {
 /** Rate limits, cookies, forms, OpenAPI and its docs. */
 async function registerPlugins(server: ZodServer, app: App) {
   // Registered after the onRoute hook (recordRoutes), so the limits it sets on public routes apply.
-  await server.register(rateLimit, { global: false });
+  // The in-memory store keeps up to 100,000 keys (client addresses, consent ids) before forgetting the oldest.
+  await server.register(rateLimit, { global: false, cache: 100_000 });
   await server.register(cookie);
   await server.register(formbody);
   // The document at /api/openapi.json: operationIds, security, problems, servers, webhooks (src/http/openapi.ts).

@@ -70,6 +70,8 @@ export type CookieConsentProof = {
   lang: BannerLang;
   /** `location.origin + location.pathname` of the page where the choice was made. */
   url: string;
+  /** The banner's random id of this choice: a proof sent again with the same id is stored once. */
+  proofId?: string;
 };
 
 export const DEFAULT_REASK_AFTER_DAYS = 182;

@@ -9,11 +9,13 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { bannerConfigFor } from '../../core/consent/banner-config.ts';
 import { forbidden, notFound, validationError } from '../../core/errors.ts';
-import { LANGUAGES } from '../../core/register/schema.ts';
-import { cookieConsentHistory, recordCookieConsent } from '../../services/consent/recordCookieConsent.ts';
+import { type Language, LANGUAGES } from '../../core/register/schema.ts';
+import { type Cacheable, cacheable, sendCacheable } from '../cacheable.ts';
+import { cookieConsentHistory, storeCookieConsent } from '../../services/consent/recordCookieConsent.ts';
 import { buildConsentBundle } from '../../web/sdk/consent/build.ts';
 import { requireRegister } from '../currentRegister.ts';
 import { callerOf } from '../actor.ts';
+import { proofConsentIdLimiter, proofFloodGuard } from '../edgeLimits.ts';
 import { cookieConsentRecords, cookieConsentStored } from '../schemas/consent.ts';
 import { noContent, textAnswer } from '../schemas/wire.ts';
 
@@ -26,6 +28,13 @@ const proofBody = z.object({
   gpc: z.boolean(),
   lang: z.enum(LANGUAGES),
   url: z.url().max(2000),
+  proofId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, "the banner's random id of this choice")
+    .optional()
+    .describe(
+      'Sent again with the same proofId (a retry), the proof is stored once and the same number answered.',
+    ),
 });
 
 export async function cookieBannerRoutes(server: RouteServer, app: App) {
@@ -60,45 +69,148 @@ function gpcSupportRoute(server: RouteServer) {
 
 type CurrentIndex = () => Promise<Awaited<ReturnType<typeof requireRegister>>['index']>;
 
-/** The banner: its configuration from the cookie inventory, then the script. */
+const orgParam = z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group');
+const notModified = z.undefined().describe('Not modified: the ETag given in If-None-Match is current.');
+/** The stable URLs (the loader, the unversioned script): a register change reaches sites within 5 minutes. */
+const SHORT = 'public, max-age=300';
+/** The content-hashed script: never changes, so browsers and CDNs keep it for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The banner's script for one company and language (configuration, then the bundle), compressed once per
+ * content: a new register revision, a new bundle or a new public URL make a new hash. A few recent versions
+ * are kept, so a page that loaded an older loader still gets its script.
+ */
+function bannerScripts(app: App, register: CurrentIndex) {
+  type Built = { script: Cacheable; loader: Cacheable };
+  /** `org/lang/hash` → script; text → script and loader. Both bounded (oldest out first). */
+  const byPath = new Map<string, Cacheable>();
+  const byText = new Map<string, Built>();
+  const keep = <K, V>(m: Map<K, V>, k: K, v: V) => {
+    m.delete(k);
+    m.set(k, v);
+    while (m.size > 64) m.delete(m.keys().next().value as K);
+  };
+  /** The versioned URL of a script (path-based: CDNs that drop query strings still key it apart). */
+  const versionedPath = (orgId: string, lang: Language, hash: string) =>
+    `/sdk/consent/${orgId}/${lang}/${hash}.js`;
+  const current = async (orgId: string, lang?: Language) => {
+    const index = await register();
+    if (!index.organization(orgId)) throw notFound('organization', orgId);
+    const language = lang ?? index.register.group.defaultLanguage;
+    const base = app.config.publicUrl;
+    const config = bannerConfigFor(index, {
+      orgId,
+      lang: language,
+      endpoint: base,
+      policyUrl: `${base}/privacy/${orgId}?lang=${language}#cookies`,
+    });
+    const { js } = await buildConsentBundle();
+    const text = `window.OmbudConsentConfig=${JSON.stringify(config).replace(/</g, '\\u003c')};${js}`;
+    let built = byText.get(text);
+    if (!built) {
+      const script = cacheable(text, 'text/javascript; charset=utf-8');
+      const src = `${base}${versionedPath(orgId, language, script.hash)}`;
+      const loader = cacheable(
+        `(function(d){var c=d.currentScript,s=d.createElement('script');s.src=${JSON.stringify(src)};if(c&&c.nonce)s.nonce=c.nonce;(c&&c.parentNode?c.parentNode:d.head).insertBefore(s,c?c.nextSibling:null)})(document);`,
+        'text/javascript; charset=utf-8',
+      );
+      built = { script, loader };
+      keep(byText, text, built);
+    }
+    keep(byPath, versionedPath(orgId, language, built.script.hash), built.script);
+    return { ...built, lang: language };
+  };
+  return { current, byPath, versionedPath };
+}
+
+/** The banner: its configuration from the cookie inventory, then the script; the loader; the versioned script. */
 function bannerScriptRoute(server: RouteServer, app: App, register: CurrentIndex) {
+  const scripts = bannerScripts(app, register);
+  // Static and cacheable: no limit per client address (behind a CDN every visitor would share one).
+  const config = { permission: 'public' as const, rateLimit: false as const };
+
   server.get(
     '/sdk/consent.js',
     {
-      config: { permission: 'public' },
+      config,
       schema: {
         tags: ['cookies'],
-        summary: 'The cookie banner: configuration from the cookie inventory, then the script',
-        querystring: z.object({
-          org: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an organization id such as nestit-group'),
-          lang: z.enum(LANGUAGES).optional(),
-        }),
+        summary:
+          'The cookie banner at a stable URL (cached 5 minutes): configuration from the cookie inventory, then the script',
+        querystring: z.object({ org: orgParam, lang: z.enum(LANGUAGES).optional() }),
         response: {
           200: textAnswer(
-            'window.OmbudConsentConfig (the configuration) followed by the banner script',
+            'window.OmbudConsentConfig (the configuration) followed by the banner script; brotli or gzip as accepted, with an ETag',
             'text/javascript',
           ),
+          304: notModified,
         },
       },
     },
     async (req, reply) => {
-      const q = req.query;
-      const index = await register();
-      if (!index.organization(q.org)) throw notFound('organization', q.org);
-      const lang = q.lang ?? index.register.group.defaultLanguage;
-      const base = app.config.publicUrl;
-      const config = bannerConfigFor(index, {
-        orgId: q.org,
-        lang,
-        endpoint: base,
-        policyUrl: `${base}/privacy/${q.org}?lang=${lang}#cookies`,
-      });
-      const { js } = await buildConsentBundle();
+      const { script } = await scripts.current(req.query.org, req.query.lang);
+      return sendCacheable(req, reply, script, SHORT);
+    },
+  );
+
+  server.get(
+    '/sdk/loader.js',
+    {
+      config,
+      schema: {
+        tags: ['cookies'],
+        summary:
+          "The banner's loader (cached 5 minutes): a few hundred bytes that load the current content-hashed script",
+        querystring: z.object({ org: orgParam, lang: z.enum(LANGUAGES).optional() }),
+        response: {
+          200: textAnswer(
+            'A script that adds the versioned, immutable banner script to the page (with the nonce of the loader, if any)',
+            'text/javascript',
+          ),
+          304: notModified,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { loader } = await scripts.current(req.query.org, req.query.lang);
+      return sendCacheable(req, reply, loader, SHORT);
+    },
+  );
+
+  server.get(
+    '/sdk/consent/:org/:lang/:file',
+    {
+      config,
+      schema: {
+        tags: ['cookies'],
+        summary:
+          'The cookie banner at its content-hashed URL (immutable, cached a year); an older hash redirects to the current one',
+        params: z.object({
+          org: orgParam,
+          lang: z.enum(LANGUAGES),
+          file: z.string().regex(/^[A-Za-z0-9_-]{22}\.js$/, 'the content hash followed by .js'),
+        }),
+        response: {
+          200: textAnswer(
+            'The banner script (as /sdk/consent.js), brotli or gzip as accepted',
+            'text/javascript',
+          ),
+          302: z.undefined().describe('An older version: the current versioned URL is in Location.'),
+          304: notModified,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { org, lang, file } = req.params;
+      const hash = file.slice(0, -3);
+      const kept = scripts.byPath.get(scripts.versionedPath(org, lang, hash));
+      if (kept) return sendCacheable(req, reply, kept, IMMUTABLE);
+      const { script } = await scripts.current(org, lang);
+      if (script.hash === hash) return sendCacheable(req, reply, script, IMMUTABLE);
       return reply
-        .type('text/javascript; charset=utf-8')
-        .header('cache-control', 'public, max-age=300')
-        .header('cross-origin-resource-policy', 'cross-origin')
-        .send(`window.OmbudConsentConfig=${JSON.stringify(config).replace(/</g, '\\u003c')};${js}`);
+        .header('cache-control', 'public, max-age=60')
+        .redirect(scripts.versionedPath(org, lang, script.hash), 302);
     },
   );
 }
@@ -106,13 +218,23 @@ function bannerScriptRoute(server: RouteServer, app: App, register: CurrentIndex
 /** The banner's choices stored as proof (from the group's sites, CORS), and read back. */
 function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentIndex) {
   /** The group's sites: the register's websites, Ombud itself and OMBUD_COOKIE_ORIGINS. */
+  // Computed once per register revision and setting, not per proof.
+  let known:
+    | { index: unknown; publicUrl: string; extra: readonly string[]; origins: Set<string> }
+    | undefined;
   const allowedOrigins = async () => {
-    const reg = (await register()).register;
+    const index = await register();
+    const { publicUrl, cookieOrigins } = app.config;
+    if (known?.index === index && known.publicUrl === publicUrl && known.extra === cookieOrigins)
+      return known.origins;
+    const reg = index.register;
     const sites = [reg.group.website, ...reg.organizations.map((o) => (o as { website?: string }).website)];
-    const out = new Set<string>([new URL(app.config.publicUrl).origin, ...app.config.cookieOrigins]);
+    const out = new Set<string>([new URL(publicUrl).origin, ...cookieOrigins]);
     for (const s of sites) if (s) out.add(new URL(s).origin);
+    known = { index, publicUrl, extra: cookieOrigins, origins: out };
     return out;
   };
+  const perConsentId = proofConsentIdLimiter(server, app);
   const cors = async (req: FastifyRequest, reply: FastifyReply) => {
     const origin = req.headers.origin;
     if (!origin) return;
@@ -130,7 +252,10 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
 
   server.options(
     '/api/v1/cookie-consents',
-    { config: { permission: 'public' }, schema: { hide: true, response: { 204: noContent } } },
+    {
+      config: { permission: 'public', rateLimit: proofFloodGuard(app) },
+      schema: { hide: true, response: { 204: noContent } },
+    },
     async (req, reply) => {
       await cors(req, reply);
       return reply.code(204).send();
@@ -140,7 +265,7 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
   server.post(
     '/api/v1/cookie-consents',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', rateLimit: proofFloodGuard(app) },
       bodyLimit: 16 * 1024,
       schema: {
         tags: ['cookies'],
@@ -152,6 +277,7 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
     },
     async (req, reply) => {
       await cors(req, reply);
+      await perConsentId(req, reply);
       const proof = req.body;
       const index = await register();
       if (!index.organization(proof.org)) throw notFound('organization', proof.org);
@@ -175,7 +301,7 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
       if (req.headers['sec-gpc'] === '1') proof.gpc = true;
       if (proof.gpc)
         for (const c of index.register.cookieCategories) if (c.advertising) proof.categories[c.id] = false;
-      const seq = await recordCookieConsent(app.db, proof, app.now());
+      const seq = await storeCookieConsent(app.db, proof, app.now(), app.config.proofBatchMax);
       return reply.code(201).send({ stored: seq });
     },
   );

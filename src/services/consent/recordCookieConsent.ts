@@ -8,7 +8,29 @@ import { cookieConsentPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
 import type { CookieConsentProof } from '../../core/consent/banner.ts';
+import { type ProofWriter, proofWriter } from './proofWriter.ts';
 
+const writers = new WeakMap<Db, ProofWriter>();
+
+/**
+ * Store a proof through the database's group-commit writer (src/services/consent/proofWriter.ts): resolves
+ * with the proof's serial number once it is committed. The public POST uses this one.
+ */
+export function storeCookieConsent(
+  db: Db,
+  proof: CookieConsentProof,
+  at: Date,
+  batchMax = 200,
+): Promise<number> {
+  let w = writers.get(db);
+  if (!w) {
+    w = proofWriter(db, batchMax);
+    writers.set(db, w);
+  }
+  return w.write(proof, at);
+}
+
+/** Store one proof with its own INSERT. */
 export async function recordCookieConsent(db: Db, proof: CookieConsentProof, at: Date): Promise<number> {
   const rows = await db.query<{ seq: number }>(
     `INSERT INTO cookie_consents (consent_id, org_id, action, categories, inventory_version, gpc, lang, url, at)
@@ -47,7 +69,8 @@ export async function cookieConsentHistory(db: Db, caller: Caller, consentId: st
     url: string;
     at: Date;
   }>(
-    `SELECT * FROM cookie_consents WHERE consent_id = $1 AND ($2::text[] IS NULL OR org_id = ANY($2::text[]))
+    `SELECT seq, consent_id, org_id, action, categories, inventory_version, gpc, lang, url, at
+       FROM cookie_consents WHERE consent_id = $1 AND ($2::text[] IS NULL OR org_id = ANY($2::text[]))
       ORDER BY seq`,
     [consentId, scope === 'all' ? null : scope],
   );

@@ -155,17 +155,31 @@ function decide(action: Action, pick: (c: BannerCategory) => boolean) {
     gpc,
     lang: c.lang,
     url: location.origin + location.pathname,
+    proofId: uuid(),
+  };
+  send(c.endpoint.replace(/\/+$/, '') + '/api/v1/cookie-consents', JSON.stringify(proof), 0);
+  w.dispatchEvent(new CustomEvent('ombud:consent', { detail: { ...getConsent(), action } }));
+  ready(close);
+}
+
+/**
+ * The proof, sent until it is answered (at least once): a network error or a 5xx/429 is retried after
+ * 1, 2, 4, 8 s with the same proofId, which the server stores once.
+ */
+function send(url: string, body: string, attempt: number) {
+  const again = () => {
+    if (attempt < 4) setTimeout(() => send(url, body, attempt + 1), 1000 << attempt);
   };
   try {
-    fetch(c.endpoint.replace(/\/+$/, '') + '/api/v1/cookie-consents', {
+    fetch(url, {
       method: 'POST',
       keepalive: true,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(proof),
-    }).catch(() => {});
+      body,
+    }).then((r) => {
+      if (r.status >= 500 || r.status === 429) again();
+    }, again);
   } catch {}
-  w.dispatchEvent(new CustomEvent('ombud:consent', { detail: { ...getConsent(), action } }));
-  ready(close);
 }
 
 const button = (a: string, label: string) =>
