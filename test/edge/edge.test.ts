@@ -28,7 +28,7 @@ describe('the banner: compressed, ETag, immutable versioned URL behind a short-l
   beforeAll(async () => {
     t = await startTestServer({ kind: 'pglite' });
     t.configure({ publicUrl: 'https://privacy.nestit.example' });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => t?.close());
 
   const get = (url: string, headers: Record<string, string> = {}) =>
@@ -133,7 +133,7 @@ describe('limits that fit real traffic', () => {
   beforeAll(async () => {
     t = await startTestServer({ kind: 'pglite' });
     t.configure({ publicRateLimit: 3, edgeLimits: { proofPerConsentId: 2, proofPerAddress: 6 } });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => t?.close());
 
   const post = (consentId: string, remoteAddress: string) =>
@@ -200,7 +200,7 @@ describe('OMBUD_TRUST_PROXY=1 behind a CDN: the flood guard counts the visitorâ€
   beforeAll(async () => {
     t = await startTestServer({ kind: 'pglite', config: { trustProxy: true } });
     t.configure({ edgeLimits: { proofPerConsentId: 30, proofPerAddress: 2 } });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => t?.close());
 
   test('visitors behind one CDN address each have their own count', async () => {
@@ -226,7 +226,7 @@ describe('the proof write: group commit on PostgreSQL, every 201 a stored row', 
   beforeAll(async () => {
     t = await startTestServer({ kind: 'postgres' });
     t.configure({ edgeLimits: { proofPerConsentId: 30, proofPerAddress: 1_000_000 } });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => t?.close());
 
   test('500 proofs at once: 500 answers of 201, each number the row of that proof, no row more', async () => {
@@ -254,5 +254,42 @@ describe('the proof write: group commit on PostgreSQL, every 201 a stored row', 
       expect(row?.url).toBe(`https://www.nestit.example/p/${i}`);
       expect(row?.categories).toEqual({ necessary: true, analytics: id.endsWith('1'), marketing: false });
     });
+  });
+
+  test('a proof sent again with the same proofId (the banner retrying after no answer) is stored once and answered with the same number', async () => {
+    const send = (consentId: string, proofId: string) =>
+      t.server.inject({
+        method: 'POST',
+        url: '/api/v1/cookie-consents',
+        payload: proof(consentId, { proofId }),
+      });
+    const first = await send('retry-visitor-1', 'proof-aaaa-0001');
+    // Sent again while and after the first is stored, and at the same time as each other.
+    const again = await Promise.all([
+      send('retry-visitor-1', 'proof-aaaa-0001'),
+      send('retry-visitor-1', 'proof-aaaa-0001'),
+    ]);
+    // A new choice of the same visitor (a new proofId) is a new row; so is a proof without an id.
+    const next = await send('retry-visitor-1', 'proof-aaaa-0002');
+    const plain = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/cookie-consents',
+      payload: proof('retry-visitor-1'),
+    });
+    const numbers = [first, ...again, next, plain].map((r) => {
+      expect(r.statusCode).toBe(201);
+      return (r.json() as { stored: number }).stored;
+    });
+    expect(numbers[1]).toBe(numbers[0]);
+    expect(numbers[2]).toBe(numbers[0]);
+    expect(new Set(numbers).size).toBe(3);
+    const rows = await t.app.db.query<{ proof_id: string | null }>(
+      `SELECT proof_id FROM cookie_consents WHERE consent_id = 'retry-visitor-1' ORDER BY seq`,
+    );
+    expect(rows).toEqual([
+      { proof_id: 'proof-aaaa-0001' },
+      { proof_id: 'proof-aaaa-0002' },
+      { proof_id: null },
+    ]);
   });
 });
