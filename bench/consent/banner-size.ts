@@ -8,6 +8,43 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildConsentBundle, buildConsentCss } from '../../src/web/sdk/consent/build.ts';
 import { gz, measurePeers, type SizeRow } from './peers.ts';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { loadDemo } from '../../src/demo/loadDemo.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { chainKeysFrom, installAuditChainKeys } from '../../src/services/audit/keys.ts';
+import { migrate } from '../../src/storage/migrate.ts';
+import { openPglite } from '../../src/storage/pglite.ts';
+
+/**
+ * Bytes on the wire: the script as Ombud serves it with the demo register's Swedish configuration
+ * (GET /sdk/consent.js?org=nestit-group&lang=sv, the versioned URL the loader points to is the same body),
+ * and the loader, for each Accept-Encoding; the body only (headers excluded).
+ */
+async function onTheWire() {
+  const db = await openPglite();
+  installAuditChainKeys(chainKeysFrom(`bench:${'k'.repeat(43)}=`, 'bench'));
+  await migrate(db);
+  process.env.OMBUD_DEMO_PASSWORD = 'bench-password-1234';
+  const app = createApp(db, loadConfig({ LOG_LEVEL: 'silent', OMBUD_PUBLIC_URL: 'https://privacy.nestit.example' }));
+  await loadDemo(app);
+  const server = await buildServer(app, { logger: false });
+  const out: { url: string; encoding: string; bytes: number; cacheControl: string }[] = [];
+  for (const url of ['/sdk/consent.js?org=nestit-group&lang=sv', '/sdk/loader.js?org=nestit-group&lang=sv'])
+    for (const encoding of ['br', 'gzip', 'identity']) {
+      const r = await server.inject({ url, headers: { 'accept-encoding': encoding } });
+      out.push({
+        url,
+        encoding: String(r.headers['content-encoding'] ?? 'identity'),
+        bytes: r.rawPayload.length,
+        cacheControl: String(r.headers['cache-control']),
+      });
+    }
+  await server.close();
+  await db.close();
+  return out;
+}
+const wire = await onTheWire();
 
 const BUDGET = 6144;
 const COMMAND = 'npx tsx bench/consent/banner-size.ts';
@@ -73,6 +110,18 @@ const section = [
   '',
   `Smallest peer: ${smallest.name}, ${(smallest.totalGz / ombud.totalGz).toFixed(1)}× the size of Ombud.`,
   '',
+  '### Bytes on the wire (Swedish configuration, as served)',
+  '',
+  'The body Ombud sends for each `Accept-Encoding` (precompressed once per content: brotli quality 11, gzip 9),',
+  'with the demo register; the script is the configuration followed by the bundle.',
+  '',
+  '| URL | Accept-Encoding | bytes | Cache-Control |',
+  '| --- | --- | ---: | --- |',
+  ...wire.map((w) => `| \`${w.url}\` | ${w.encoding} | ${w.bytes.toLocaleString('en-US')} B | ${w.cacheControl} |`),
+  '',
+  'The loader points to `/sdk/consent/nestit-group/sv/<content hash>.js`: the same bytes as the script, with',
+  '`Cache-Control: public, max-age=31536000, immutable`.',
+  '',
 ].join('\n');
 
 const readme = fileURLToPath(new URL('./README.md', import.meta.url));
@@ -88,6 +137,7 @@ writeFileSync(readme, after);
 
 console.log(table);
 console.log(`\n${notes}\n`);
+console.table(wire);
 if (failures.length) {
   for (const f of failures) console.error(`FAIL: ${f}`);
   process.exitCode = 1;
