@@ -26,7 +26,10 @@ async function onTheWire() {
   installAuditChainKeys(chainKeysFrom(`bench:${'k'.repeat(43)}=`, 'bench'));
   await migrate(db);
   process.env.OMBUD_DEMO_PASSWORD = 'bench-password-1234';
-  const app = createApp(db, loadConfig({ LOG_LEVEL: 'silent', OMBUD_PUBLIC_URL: 'https://privacy.nestit.example' }));
+  const app = createApp(
+    db,
+    loadConfig({ LOG_LEVEL: 'silent', OMBUD_PUBLIC_URL: 'https://privacy.nestit.example' }),
+  );
   await loadDemo(app);
   const server = await buildServer(app, { logger: false });
   const out: { url: string; encoding: string; bytes: number; cacheControl: string }[] = [];
@@ -117,7 +120,9 @@ const section = [
   '',
   '| URL | Accept-Encoding | bytes | Cache-Control |',
   '| --- | --- | ---: | --- |',
-  ...wire.map((w) => `| \`${w.url}\` | ${w.encoding} | ${w.bytes.toLocaleString('en-US')} B | ${w.cacheControl} |`),
+  ...wire.map(
+    (w) => `| \`${w.url}\` | ${w.encoding} | ${w.bytes.toLocaleString('en-US')} B | ${w.cacheControl} |`,
+  ),
   '',
   'The loader points to `/sdk/consent/nestit-group/sv/<content hash>.js`: the same bytes as the script, with',
   '`Cache-Control: public, max-age=31536000, immutable`.',

@@ -31,6 +31,7 @@ import { migrate } from '../../src/storage/migrate.ts';
 import { openPostgres } from '../../src/storage/postgres.ts';
 import { randomBytes } from 'node:crypto';
 import { chainKeysFrom, installAuditChainKeys } from '../../src/services/audit/keys.ts';
+import { startBareFastify } from './bare.ts';
 import { email, GENERATOR_VERSION, generate, ORG, PURPOSE } from './generate.ts';
 
 const { values: a } = parseArgs({
@@ -198,6 +199,8 @@ async function main() {
   await server.listen({ port: 0, host: '127.0.0.1' });
   const port = (server.server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
+  // The baseline over HTTP: a bare Fastify route with the same prepared query, in this process too.
+  const bare = await startBareFastify(db, keys);
 
   const pick = rng(7);
   const count = Math.max(1000, Math.round((RATE > 0 ? RATE : 2000) * SECONDS));
@@ -219,11 +222,11 @@ async function main() {
     for (const e of list.getEntries()) gcPauses.push(e.duration);
   });
   gcObserver.observe({ entryTypes: ['gc'] });
-  const load = async (mode: 'http' | 'sql', rate: number, f = file): Promise<Stats> => {
+  const load = async (mode: 'http' | 'sql', rate: number, f = file, url = base): Promise<Stats> => {
     gcPauses = [];
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
-    const s = await loadRaw(mode, rate, f);
+    const s = await loadRaw(mode, rate, f, url);
     delay.disable();
     s.loopDelay = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     await new Promise((r) => setImmediate(r));
@@ -232,10 +235,10 @@ async function main() {
       totalMs: gcPauses.reduce((x, y) => x + y, 0),
       maxMs: Math.max(0, ...gcPauses),
     };
-    log(`${mode} rate ${rate}: ${JSON.stringify(s)}`);
+    log(`${mode}${url === base ? '' : ' (bare Fastify)'} rate ${rate}: ${JSON.stringify(s)}`);
     return s;
   };
-  const loadRaw = async (mode: 'http' | 'sql', rate: number, f: string): Promise<Stats> =>
+  const loadRaw = async (mode: 'http' | 'sql', rate: number, f: string, target: string): Promise<Stats> =>
     JSON.parse(
       (
         await promisify(execFile)(
@@ -245,7 +248,7 @@ async function main() {
             'tsx',
             'bench/consent/load.ts',
             ...['--mode', mode, '--client', a.client!, '--targets', f, '--rate', String(rate)],
-            ...['--concurrency', String(CONC), '--url', base, '--key', key, '--pg', url.toString()],
+            ...['--concurrency', String(CONC), '--url', target, '--key', key, '--pg', url.toString()],
             ...(mode === 'http' ? ['--server-pid', String(process.pid)] : []),
             ...['--backends', mode === 'http' ? SERVER_APP : SQL_APP],
           ],
@@ -257,14 +260,19 @@ async function main() {
   log('warming up');
   await load('http', 0, warmFile);
   await load('sql', 0, warmFile);
+  await load('http', 0, warmFile, bare.base);
   log(`HTTP at ${RATE} req/s`);
   const httpFixed = await load('http', RATE);
+  log(`bare Fastify at ${RATE} req/s`);
+  const bareFixed = await load('http', RATE, file, bare.base);
   log(`raw SQL at ${RATE} q/s`);
   const sqlFixed = await load('sql', RATE);
   log('HTTP closed loop');
   const httpMax = await load('http', 0);
   log('raw SQL closed loop');
   const sqlMax = await load('sql', 0);
+  log('bare Fastify closed loop');
+  const bareMax = await load('http', 0, file, bare.base);
 
   // Closed loop with wrk (C, cheaper than any Node client) when installed: the server's ceiling.
   let wrk: {
@@ -326,6 +334,7 @@ async function main() {
 
   gcObserver.disconnect();
   await server.close();
+  await bare.server.close();
   await app.close();
   rmSync(file, { force: true });
   rmSync(warmFile, { force: true });
@@ -351,7 +360,9 @@ async function main() {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     row(`Ombud HTTP, open loop at ${RATE} req/s`, httpFixed, 'req/s', true),
     row(`raw SQL through pg, open loop at ${RATE} q/s`, sqlFixed, 'q/s', false),
+    row(`bare Fastify route, same prepared query, open loop at ${RATE} req/s`, bareFixed, 'req/s', true),
     row('Ombud HTTP, closed loop (max)', httpMax, 'req/s', true),
+    row('bare Fastify route, same prepared query, closed loop (max)', bareMax, 'req/s', true),
     row('raw SQL through pg, closed loop (max)', sqlMax, 'q/s', false),
     ...(wrk
       ? [
@@ -360,6 +371,7 @@ async function main() {
       : []),
     '',
     `Ratios (Ombud HTTP / raw SQL): p99 at ${RATE}/s ${(httpFixed.p99 / sqlFixed.p99).toFixed(1)}×, p50 ${(httpFixed.p50 / sqlFixed.p50).toFixed(1)}×; maximum throughput raw SQL / Ombud ${(sqlMax.rps / httpMax.rps).toFixed(1)}×; CPU per request (all processes, closed loop) ${(total(httpMax) / total(sqlMax)).toFixed(1)}×.`,
+    `Server CPU per request, Ombud / bare Fastify with the same prepared query (same run; the "CPU/req Ombud" column is the server process for both): open loop ${((httpFixed.cpu.server ?? 0) / (bareFixed.cpu.server ?? 1)).toFixed(2)}×, closed loop ${((httpMax.cpu.server ?? 0) / (bareMax.cpu.server ?? 1)).toFixed(2)}×. Target ≤ 1.25×: ${meets((httpFixed.cpu.server ?? 0) <= 1.25 * (bareFixed.cpu.server ?? 0))} (open loop).`,
     `Server during the open-loop HTTP run: ${httpFixed.gc!.count} garbage-collection pauses, ${httpFixed.gc!.totalMs.toFixed(0)} ms in all, longest ${httpFixed.gc!.maxMs.toFixed(1)} ms; event-loop delay p99 ${httpFixed.loopDelay!.p99.toFixed(1)} ms, max ${httpFixed.loopDelay!.max.toFixed(1)} ms (closed loop: ${httpMax.gc!.count} pauses, longest ${httpMax.gc!.maxMs.toFixed(1)} ms).`,
     `Worst latency per second of the open-loop runs (ms): Ombud ${perSecond(httpFixed.timeline)}; raw SQL ${perSecond(sqlFixed.timeline)}.`,
     `CPU needed for ${RATE} req/s at the open-loop cost per request: ${((total(httpFixed) * RATE) / 1e6).toFixed(2)} cores of 2 (Ombud ${(((httpFixed.cpu.server ?? 0) * RATE) / 1e6).toFixed(2)}, PostgreSQL ${(((httpFixed.cpu.postgres ?? 0) * RATE) / 1e6).toFixed(2)}, load driver ${(((httpFixed.cpu.load ?? 0) * RATE) / 1e6).toFixed(2)}).`,
@@ -368,6 +380,8 @@ async function main() {
   ];
   console.log(out.join('\n'));
   const problems: string[] = [];
+  if (bareFixed.allowed !== sqlFixed.allowed)
+    problems.push(`bare Fastify and raw SQL disagree: ${bareFixed.allowed} vs ${sqlFixed.allowed}`);
   if (httpFixed.allowed !== sqlFixed.allowed || httpMax.allowed !== sqlMax.allowed)
     problems.push(
       `Ombud and raw SQL disagree: HTTP allowed ${httpFixed.allowed}/${httpMax.allowed}, SQL allowed ${sqlFixed.allowed}/${sqlMax.allowed}`,

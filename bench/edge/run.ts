@@ -130,6 +130,7 @@ async function startBalancer() {
 defaults
   mode http
   timeout connect 1s
+  timeout check 2s
   timeout client 30s
   timeout server 30s
   retries 3
@@ -141,7 +142,7 @@ frontend edge
 backend api
   balance roundrobin
   option httpchk GET /healthz
-${procs.map((_, i) => `  server api${i} 127.0.0.1:${BASE_PORT + 1 + i} check inter 500 fall 1 rise 1`).join('\n')}
+${procs.map((_, i) => `  server api${i} 127.0.0.1:${BASE_PORT + 1 + i} check inter 500 fall 2 rise 1`).join('\n')}
 `,
   );
   haproxy = spawn('haproxy', ['-f', cfg, '-db'], { stdio: ['ignore', 'ignore', 'inherit'] });
