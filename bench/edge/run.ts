@@ -104,7 +104,7 @@ function startApi(i: number) {
   return child;
 }
 
-async function waitHealthy(port: number, timeoutMs = 60_000) {
+async function waitHealthy(port: number, timeoutMs = 180_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
@@ -273,7 +273,10 @@ async function main() {
       (Date.now() - t0) / 1000 - killAt
     ).toFixed(1)} s)`;
     log(killed);
-  })();
+  })().catch((err: unknown) => {
+    killed = `process killed at ${killAt} s; starting it again failed: ${String(err)}`;
+    log(killed);
+  });
   log(`Ombud: ${a.rate}/s for ${a.seconds} s from ${a.addresses} client addresses`);
   const ombud = await load([
     '--mode',

@@ -180,12 +180,15 @@ function addAccessHooks(server: ZodServer, app: App, routeTable: RouteEntry[]) {
 
   // Console pages render their navigation for the signed-in person (src/web/layout.ts): run each
   // handler inside a page context that knows the principal and every route's declared permission.
+  // The API and the banner's scripts render no page: they skip it (one AsyncLocalStorage context less per call).
   const routePermission = permissionIn(routeTable);
   server.addHook('preHandler', (req, _reply, done) =>
-    runInPageContext(
-      { principal: () => req.principal, permissionOf: routePermission, path: req.url.split('?')[0]! },
-      done,
-    ),
+    req.url.startsWith('/api/v1/') || req.url.startsWith('/sdk/')
+      ? done()
+      : runInPageContext(
+          { principal: () => req.principal, permissionOf: routePermission, path: req.url.split('?')[0]! },
+          done,
+        ),
   );
 }
 
