@@ -6,7 +6,7 @@
  * before they were dropped, and compared after), followed by VACUUM ANALYZE.
  *
  * Subject i (0 ≤ i < N):
- * - id md5('subject-' || i)::uuid; restricted (Art. 18) when i % 500 = 3;
+ * - id md5('subject-' || i) as a version-4 UUID (version and variant nibbles set, as the API's z.uuid() checks); restricted (Art. 18) when i % 500 = 3;
  * - one identity: e-mail `subject<i>@bench.example`, value_hash = the service's keyed hash
  *   (HMAC-SHA256 under the identity key, computed with pgcrypto's hmac() and checked against
  *   identityHash() in Node on samples; without pgcrypto the hashes are computed in Node);
@@ -32,7 +32,7 @@ export const WORDING = 'Yes, send me NestIT newsletters by e-mail. I can unsubsc
 /** The API key the webshop recorded the events with (a fixed id, so every run writes the same rows). */
 export const ACTOR = 'api-key:0b3c5d9e-1f2a-4b6c-8d7e-9f0a1b2c3d4e';
 /** Bumped whenever the generated rows change, so an older database is regenerated. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export const email = (i: number) => `subject${i}@bench.example`;
 const DAY = 86_400_000;
@@ -206,7 +206,7 @@ export async function generate(
       step(`events, round ${e + 1} of ${eps}`, () =>
         c.query(
           `INSERT INTO consent_events (seq, id, org_id, subject_id, purpose_id, channel, kind, wording, notice_version, source, actor, at, recorded_at, idempotency_key, request_hash)
-           SELECT ${e}::bigint * $2 + i + 1, md5('event-' || i || '-' || e)::uuid, $1, md5('subject-' || i)::uuid, '${PURPOSE}', 'email', k,
+           SELECT ${e}::bigint * $2 + i + 1, overlay(overlay(md5('event-' || i || '-' || e) placing '4' from 13) placing '8' from 17)::uuid, $1, overlay(overlay(md5('subject-' || i) placing '4' from 13) placing '8' from 17)::uuid, '${PURPOSE}', 'email', k,
                   CASE WHEN k = 'grant' THEN ${lit(WORDING)} END, CASE WHEN k = 'grant' THEN 1 END,
                   CASE WHEN k = 'grant' THEN 'checkout' ELSE 'preference-center' END, '${ACTOR}',
                   ${at('e')}, ${at('e')} + interval '0.25 s', NULL,
@@ -222,7 +222,7 @@ export async function generate(
         step('objections to direct marketing', () =>
           c.query(
             `INSERT INTO consent_events (seq, id, org_id, subject_id, purpose_id, channel, kind, wording, notice_version, source, actor, at, recorded_at, idempotency_key, request_hash)
-             SELECT ${eps}::bigint * $2 + i + 1, md5('objection-' || i)::uuid, $1, md5('subject-' || i)::uuid, 'direct-marketing', '*', 'object',
+             SELECT ${eps}::bigint * $2 + i + 1, overlay(overlay(md5('objection-' || i) placing '4' from 13) placing '8' from 17)::uuid, $1, overlay(overlay(md5('subject-' || i) placing '4' from 13) placing '8' from 17)::uuid, 'direct-marketing', '*', 'object',
                     NULL, NULL, 'customer-service', '${ACTOR}', ${objAt}, ${objAt} + interval '0.25 s', NULL, ${hash('object', objAt)}
                FROM generate_series(0, $2::int - 1) AS i WHERE i % 50 = 7`,
             [ORG, n],
@@ -232,7 +232,7 @@ export async function generate(
         step('subjects', () =>
           c.query(
             `INSERT INTO consent_subjects (id, org_id, restricted, created_at)
-             SELECT md5('subject-' || i)::uuid, $1, i % 500 = 3, ${at('0')} + interval '0.25 s'
+             SELECT overlay(overlay(md5('subject-' || i) placing '4' from 13) placing '8' from 17)::uuid, $1, i % 500 = 3, ${at('0')} + interval '0.25 s'
                FROM generate_series(0, $2::int - 1) AS i`,
             [ORG, n],
           ),
@@ -242,7 +242,7 @@ export async function generate(
           if (hashes === 'pgcrypto') {
             await c.query(
               `INSERT INTO consent_identities (subject_id, org_id, kind, value, value_hash, created_at)
-               SELECT md5('subject-' || i)::uuid, $1, 'email', ${mail},
+               SELECT overlay(overlay(md5('subject-' || i) placing '4' from 13) placing '8' from 17)::uuid, $1, 'email', ${mail},
                       encode(hmac(convert_to($1, 'UTF8') || '\\x00'::bytea || convert_to('email', 'UTF8') || '\\x00'::bytea
                                   || convert_to(${mail}, 'UTF8'), $3::bytea, 'sha256'), 'hex'),
                       ${at('0')} + interval '0.25 s'
@@ -257,7 +257,7 @@ export async function generate(
             const hs = Array.from({ length: k }, (_, j) => identityHash(keys, ORG, 'email', email(s + j)));
             await c.query(
               `INSERT INTO consent_identities (subject_id, org_id, kind, value, value_hash, created_at)
-               SELECT md5('subject-' || i)::uuid, $1, 'email', ${mail}, h, ${at('0')} + interval '0.25 s'
+               SELECT overlay(overlay(md5('subject-' || i) placing '4' from 13) placing '8' from 17)::uuid, $1, 'email', ${mail}, h, ${at('0')} + interval '0.25 s'
                  FROM unnest($3::text[]) WITH ORDINALITY AS x(h, o), LATERAL (SELECT $2::int + o::int - 1 AS i) AS y`,
               [ORG, s, hs],
             );
@@ -267,12 +267,12 @@ export async function generate(
         step('current state', () =>
           c.query(
             `INSERT INTO consent_state (org_id, subject_id, purpose_id, channel, status, event_id, since)
-             SELECT $1, md5('subject-' || i)::uuid, '${PURPOSE}', 'email',
+             SELECT $1, overlay(overlay(md5('subject-' || i) placing '4' from 13) placing '8' from 17)::uuid, '${PURPOSE}', 'email',
                     CASE WHEN ${granted} THEN 'granted' ELSE 'withdrawn' END,
-                    md5('event-' || i || '-' || ${last})::uuid, ${at(String(last))}
+                    overlay(overlay(md5('event-' || i || '-' || ${last}) placing '4' from 13) placing '8' from 17)::uuid, ${at(String(last))}
                FROM generate_series(0, $2::int - 1) AS i
              UNION ALL
-             SELECT $1, md5('subject-' || i)::uuid, 'direct-marketing', '*', 'objected', md5('objection-' || i)::uuid, ${objAt}
+             SELECT $1, overlay(overlay(md5('subject-' || i) placing '4' from 13) placing '8' from 17)::uuid, 'direct-marketing', '*', 'objected', overlay(overlay(md5('objection-' || i) placing '4' from 13) placing '8' from 17)::uuid, ${objAt}
                FROM generate_series(0, $2::int - 1) AS i WHERE i % 50 = 7`,
             [ORG, n],
           ),
@@ -347,7 +347,7 @@ async function verify(c: pg.Client, keys: ConsentKeys, n: number, eps: number) {
       throw new Error(`identity hash of subject ${i} differs from the service's`);
     if (id.rows[0].restricted !== restricted(i)) throw new Error(`restriction of subject ${i}`);
     const evs = await c.query<{ kind: Ev['kind']; at: Date; request_hash: string }>(
-      `SELECT kind, at, request_hash FROM consent_events WHERE subject_id = md5('subject-' || $1::int)::uuid ORDER BY seq`,
+      `SELECT kind, at, request_hash FROM consent_events WHERE subject_id = overlay(overlay(md5('subject-' || $1::int) placing '4' from 13) placing '8' from 17)::uuid ORDER BY seq`,
       [i],
     );
     const want: Ev[] = Array.from({ length: eps }, (_, e) => ({

@@ -139,6 +139,8 @@ async function backendPids(): Promise<number[]> {
 
 let allowed = 0;
 let errors = 0;
+/** The statuses of the answers counted as errors (other than 200). */
+const errorStatuses: Record<string, number> = {};
 let one: (k: number) => Promise<void>;
 let done = async () => {};
 
@@ -192,8 +194,11 @@ if (a.mode === 'http' && a.client === 'raw') {
       const total = end + 4 + Number(m[1]);
       if (this.buf.length < total) return;
       const body = this.buf.subarray(end + 4, total);
-      if (!head.startsWith('HTTP/1.1 200')) errors++;
-      else if (body.indexOf(ALLOWED) >= 0) allowed++;
+      if (!head.startsWith('HTTP/1.1 200')) {
+        errors++;
+        const st = head.slice(9, 12);
+        errorStatuses[st] = (errorStatuses[st] ?? 0) + 1;
+      } else if (body.indexOf(ALLOWED) >= 0) allowed++;
       this.buf = this.buf.length === total ? Buffer.alloc(0) : this.buf.subarray(total);
       const r = this.resolve!;
       this.resolve = undefined;
@@ -369,6 +374,7 @@ console.log(
     max: lat[lat.length - 1],
     allowed,
     errors,
+    errorStatuses,
     // µs of CPU per request
     cpu: {
       load: perReq((self.user + self.system) / 1000),
