@@ -3597,6 +3597,8 @@ export interface operations {
                     lang: "en" | "sv" | "nb";
                     /** Format: uri */
                     url: string;
+                    /** @description Sent again with the same proofId (a retry), the proof is stored once and the same number answered. */
+                    proofId?: string;
                 };
             };
         };
