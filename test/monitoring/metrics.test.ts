@@ -209,9 +209,6 @@ describe('/metrics on a running app', () => {
       'queue=ombud-retention,state=queued': 0,
       'queue=ombud-retention,state=active': 0,
       'queue=ombud-retention,state=failed': 0,
-      'queue=consent-webhook,state=queued': 0,
-      'queue=consent-webhook,state=active': 0,
-      'queue=consent-webhook,state=failed': 0,
     });
   });
 

@@ -1,8 +1,8 @@
 /**
  * /readyz (issue 18 part 4): 200 while the database answers (and the queue, when this process runs
- * workers); 503 problem+json naming the part that fails: the queue when pg-boss's tables are gone, the
- * database when it is closed. The pg-boss errors that follow are logged with their code (and queue and
- * worker, when pg-boss names them), never their message. /healthz stays liveness.
+ * workers); 503 problem+json naming the part that fails: the queue when propagation's outbox is gone, the
+ * database when it is closed. The worker's errors that follow are logged with their code, never their
+ * message. /healthz stays liveness.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createLogger } from '../../src/log.ts';
@@ -36,8 +36,7 @@ test('ready without workers: the database answers, no queue runs in this process
   expect(res.json()).toEqual({ status: 'ready', database: 'ok', queue: 'not-running' });
 });
 
-test('ready with a worker: its queue (pg-boss) answers too', async () => {
-  // pg-boss's upkeep every second: its failure below is what pg-boss reports as an `error` event.
+test('ready with a worker: its queue (the webhook outbox) answers too', async () => {
   propagator = await startPropagation(t.app, t.workers, {
     pollingIntervalSeconds: 0.5,
     maintenanceIntervalSeconds: 1,
@@ -48,8 +47,8 @@ test('ready with a worker: its queue (pg-boss) answers too', async () => {
   expect(res.json()).toEqual({ status: 'ready', database: 'ok', queue: 'ok' });
 });
 
-test("503 naming the queue when pg-boss's tables are gone; pg-boss's errors are logged by their code only", async () => {
-  await t.app.db.exec('DROP SCHEMA pgboss CASCADE');
+test("503 naming the queue when propagation's outbox is gone; the worker's errors are logged by their code only", async () => {
+  await t.app.db.exec('ALTER TABLE webhook_deliveries RENAME TO webhook_deliveries_gone');
   const res = await t.server.inject('/readyz');
   expect(res.statusCode).toBe(503);
   expect(res.headers['content-type']).toContain('application/problem+json');
@@ -61,15 +60,15 @@ test("503 naming the queue when pg-boss's tables are gone; pg-boss's errors are 
     code: 'queue-unavailable',
     hint: 'Liveness is /healthz; this answers 200 again once the part named answers.',
   });
-  // pg-boss's upkeep fails the same way: logged, never swallowed, without the driver's message.
+  // The worker's look at the outbox fails the same way: logged, never swallowed, without the driver's message.
   await waitFor(() => lines.some((l) => l.includes('propagation queue error')));
   const entry = JSON.parse(lines.find((l) => l.includes('propagation queue error'))!);
   expect(entry).toMatchObject({ level: 40, msg: 'propagation queue error', errCode: '42P01' });
-  // pino's own fields, and the error's kind (and its queue and worker, when pg-boss names them): nothing else.
+  // pino's own fields, and the error's kind: nothing else.
   const own = ['level', 'time', 'pid', 'hostname', 'msg'];
   const allowed = ['errCode', 'errName', 'queue', 'worker'];
   expect(Object.keys(entry).filter((k) => !own.includes(k) && !allowed.includes(k))).toEqual([]);
-  for (const l of lines) expect(l).not.toMatch(/does not exist|relation|pgboss\.job/);
+  for (const l of lines) expect(l).not.toMatch(/does not exist|relation|webhook_deliveries/);
   await propagator!.stop().catch(() => undefined);
   propagator = undefined;
   t.workers.propagator = undefined;

@@ -1,133 +1,521 @@
 /**
- * The durable queue of webhook deliveries: pg-boss@10 on the same database (on PGlite through
- * its `db` option, on a server through the connection string). Each attempt that fails is retried
- * by pg-boss with exponential back-off; after the last one the delivery is dead-lettered
- * (status 'dead'), listed in the console and replayable.
+ * Consent-change propagation: the worker that sends the outbox (`webhook_deliveries`, written in the
+ * consent event's transaction) to the subscribed endpoints as Standard Webhooks.
+ *
+ * - **Lanes.** A lane is one endpoint and one data subject. A worker claims whole lanes for a lease
+ *   (`claimed_until`) with `FOR UPDATE SKIP LOCKED`, so any number of worker processes share the outbox;
+ *   a lane's deliveries go one after another in the order of their events, and a delivery is claimable
+ *   only when no earlier one of its lane is still pending. A failed delivery waits (`next_attempt_at`)
+ *   and holds its lane back until it is delivered or dead; other lanes go on.
+ * - **Concurrency.** At most `concurrency` lanes run at once in the process, at most `perEndpoint` of
+ *   them to one endpoint. Backpressure: a worker claims only as many lanes as it has free slots, and
+ *   none of an endpoint that is full, paused or whose circuit is open; a lane it cannot start is let go
+ *   at once. So a stalled endpoint fills its own slots (each call ends at `timeoutMs`) and no others.
+ * - **Circuit breaker and 429** (rules in src/core/consent/delivery.ts): an endpoint that fails most
+ *   calls is not called for a while (no attempts counted while open, so nothing dies of it); a 429 (or a
+ *   503 with Retry-After) pauses the endpoint for as long as Retry-After asks and is not a failure.
+ * - **Outcomes** are written in batches (one transaction per flush: the attempts and the deliveries'
+ *   new state). Delivery is at least once: a worker that dies between a receiver's 2xx and the flush
+ *   leaves the delivery claimed until its lease ends, and it is sent again with the same webhook-id.
+ *
+ * Retries: the first retry after `retryDelaySeconds`, each next one twice as long; after `retryLimit`
+ * retries the delivery is dead, listed in the console and replayable.
  */
-import PgBoss from 'pg-boss';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Db } from '../../storage/db.ts';
 import { type Log, queueErrorFields } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
+import {
+  Breaker,
+  type BreakerPolicy,
+  DEFAULT_BREAKER,
+  DEFAULT_RETRY,
+  type RetryPolicy,
+  verdictOf,
+} from '../../core/consent/delivery.ts';
+import { webhookHeaders } from '../../core/consent/webhook-signature.ts';
 import { type ConsentKeys, consentKeys } from './keys.ts';
-import { deliverOnce, markDead } from './webhooks.ts';
-import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
+import { type ConsentWebhookEvent, webhookPayloads } from './webhooks.ts';
+import type { QueueRole } from '../queue/role.ts';
 
-export const QUEUE = 'consent-webhook';
-
-/** `consume: false` (an API process): deliveries are queued here and delivered by the workers. */
+/** `consume: false` (an API process): deliveries are written to the outbox and sent by the workers. */
 export type PropagatorOptions = QueueRole & {
+  /** Accepted for the start command's sake; the outbox is on the app's database. */
   connectionString?: string;
   retryLimit?: number;
   retryDelaySeconds?: number;
+  /** The longest Retry-After honoured, and the longest wait between retries (3600 s). */
+  maxWaitSeconds?: number;
+  /** How often an idle worker looks for due deliveries (0.25 s); a new event in this process wakes it at once. */
   pollingIntervalSeconds?: number;
+  /** One call's time limit (10 s). */
   timeoutMs?: number;
+  /** Lanes running at once in this process (64). */
+  concurrency?: number;
+  /** Lanes running at once to one endpoint (16). */
+  perEndpoint?: number;
+  breaker?: Partial<BreakerPolicy>;
+  /** The time in webhook-timestamp and the payload's timestamp. */
   now?: () => Date;
-  /** Where the queue logs (ids and codes only); silent by default. */
+  /** The scheduling clock in ms (retries, Retry-After, the circuit, leases); default Date.now. */
+  clock?: () => number;
+  /** Where the worker logs (ids and codes only); silent by default. */
   log?: Log;
   /** The consent keys (they open the identities a webhook carries); default: the installation's. */
   keys?: () => Promise<ConsentKeys>;
 };
 
-/** pg-boss's database interface over Ombud's Db: parameterised SQL via query, multi-statement SQL via exec. */
-function bossDb(db: Db) {
-  return {
-    async executeSql(text: string, values?: unknown[]) {
-      if (values && values.length > 0) return { rows: await db.query(text, values) };
-      try {
-        return { rows: await db.query(text) };
-      } catch (err) {
-        if (!/multiple commands/i.test(String((err as Error).message))) throw err;
-        await db.exec(text);
-        return { rows: [] };
-      }
-    },
-  };
-}
+type Claimed = {
+  id: string;
+  endpoint_id: string;
+  subject_id: string;
+  event_id: string;
+  event_seq: string;
+  failures: number;
+};
+
+type Endpoint = {
+  id: string;
+  url: URL;
+  secret: string;
+  agent: HttpAgent;
+  inFlight: number;
+  breaker: Breaker;
+  pausedUntil: number;
+  loadedAt: number;
+};
+
+type Outcome = {
+  id: string;
+  kind: 'delivered' | 'failed' | 'dead' | 'throttled' | 'release';
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  nextAt: Date | null;
+};
+
+type Payload = Omit<ConsentWebhookEvent, 'timestamp'>;
+
+const CLAIM = `
+WITH heads AS (
+  SELECT d.id, d.endpoint_id, d.subject_id FROM webhook_deliveries d
+   WHERE d.status = 'pending'
+     AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $1)
+     AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
+     AND NOT (d.endpoint_id = ANY($3::uuid[]))
+     AND NOT EXISTS (
+       SELECT 1 FROM webhook_deliveries p
+        WHERE p.endpoint_id = d.endpoint_id AND p.subject_id = d.subject_id AND p.status = 'pending'
+          AND (p.event_seq, p.id) < (d.event_seq, d.id))
+   ORDER BY d.event_seq, d.id
+   LIMIT $4
+   FOR UPDATE SKIP LOCKED
+)
+UPDATE webhook_deliveries w SET claimed_until = $2
+  FROM heads h
+ WHERE w.endpoint_id = h.endpoint_id AND w.subject_id = h.subject_id AND w.status = 'pending'
+   AND (w.id = h.id OR w.claimed_until IS NULL OR w.claimed_until <= $1)
+RETURNING w.id, w.endpoint_id, w.subject_id, w.event_id, w.event_seq::text AS event_seq, w.failures`;
+
+const FLUSH_ATTEMPTS = `
+INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms)
+SELECT r.id, r.status, r.error, r.duration
+  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[]) AS r(id, kind, status, error, duration)
+ WHERE r.kind <> 'release'`;
+
+const FLUSH_DELIVERIES = `
+UPDATE webhook_deliveries d SET
+  attempts = d.attempts + CASE WHEN r.kind = 'release' THEN 0 ELSE 1 END,
+  failures = d.failures + CASE WHEN r.kind IN ('failed', 'dead') THEN 1 ELSE 0 END,
+  last_status = CASE WHEN r.kind = 'release' THEN d.last_status ELSE r.status END,
+  last_error = CASE WHEN r.kind = 'release' THEN d.last_error ELSE r.error END,
+  last_attempt_at = CASE WHEN r.kind = 'release' THEN d.last_attempt_at ELSE now() END,
+  status = CASE r.kind WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' ELSE d.status END,
+  delivered_at = CASE WHEN r.kind = 'delivered' THEN now() ELSE d.delivered_at END,
+  next_attempt_at = CASE WHEN r.kind IN ('failed', 'throttled') THEN r.next_at ELSE d.next_attempt_at END,
+  claimed_until = NULL
+  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[]) AS r(id, kind, status, error, next_at)
+ WHERE d.id = r.id AND d.status = 'pending'`;
 
 export class Propagator {
-  /** Read by the readiness check (src/services/monitoring/readiness.ts). */
-  readonly boss: PgBoss;
-  private readonly retryLimit: number;
-  private readonly retryDelay: number;
+  private readonly retry: RetryPolicy;
+  private readonly breakerPolicy: BreakerPolicy;
+  private readonly concurrency: number;
+  private readonly perEndpoint: number;
+  private readonly timeoutMs: number;
+  private readonly idleMs: number;
+  private readonly leaseMs: number;
+  private readonly clock: () => number;
+  private readonly now: () => Date;
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly lanes = new Set<Promise<void>>();
+  private inFlight = 0;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private buffer: Outcome[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private keys: ConsentKeys | undefined;
+  /** The last claim's error, until a claim succeeds again (readiness). */
+  private failure: unknown;
+  /** Counts since start (the bench and the tests read them). */
+  readonly counts = { delivered: 0, failed: 0, dead: 0, throttled: 0, released: 0, claims: 0 };
 
   constructor(
     private readonly db: Db,
     private readonly opts: PropagatorOptions = {},
   ) {
-    this.retryLimit = opts.retryLimit ?? 8;
-    this.retryDelay = opts.retryDelaySeconds ?? 30;
-    // bossRole carries the upkeep interval (QueueRole.maintenanceIntervalSeconds) with the role.
-    this.boss = new PgBoss({
-      ...(opts.connectionString ? { connectionString: opts.connectionString } : { db: bossDb(db) }),
-      ...bossRole(opts),
-      schedule: false,
-    });
-    this.boss.on('error', (err) => opts.log?.warn(queueErrorFields(err), 'propagation queue error'));
+    this.retry = {
+      retryLimit: opts.retryLimit ?? DEFAULT_RETRY.retryLimit,
+      retryDelayMs: (opts.retryDelaySeconds ?? DEFAULT_RETRY.retryDelayMs / 1000) * 1000,
+      maxWaitMs: (opts.maxWaitSeconds ?? DEFAULT_RETRY.maxWaitMs / 1000) * 1000,
+    };
+    this.breakerPolicy = { ...DEFAULT_BREAKER, ...opts.breaker };
+    this.concurrency = opts.concurrency ?? 64;
+    this.perEndpoint = Math.min(opts.perEndpoint ?? 16, this.concurrency);
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.idleMs = (opts.pollingIntervalSeconds ?? 0.25) * 1000;
+    this.leaseMs = Math.max((opts.expireInSeconds ?? 300) * 1000, this.timeoutMs * 4);
+    this.clock = opts.clock ?? Date.now;
+    this.now = opts.now ?? (() => new Date());
   }
 
   async start(): Promise<this> {
-    await this.boss.start();
-    await createQueueOnce(this.db, this.boss, QUEUE, {
-      name: QUEUE,
-      retryLimit: this.retryLimit,
-      retryDelay: this.retryDelay,
-      retryBackoff: true,
-    });
     if (this.opts.consume === false) return this;
-    await this.boss.work<{ deliveryId: string }>(
-      QUEUE,
-      { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2 },
-      async (jobs) => {
-        for (const job of jobs) {
-          const r = await deliverOnce(
-            this.db,
-            await (this.opts.keys ?? (() => consentKeys(this.db)))(),
-            job.data.deliveryId,
-            this.opts.now ?? (() => new Date()),
-            this.opts.timeoutMs,
-          );
-          if (r.ok) continue;
-          if (job.retryCount >= job.retryLimit) await markDead(this.db, job.data.deliveryId);
-          throw new Error(`delivery ${job.data.deliveryId} failed: ${r.error}`);
-        }
-      },
-    );
-    // Deliveries written while no worker ran (the outbox) are queued now.
-    const pending = await this.db.query<{ id: string }>(
-      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0`,
-    );
-    for (const p of pending) await this.queue(p.id, p.id);
+    this.keys = await (this.opts.keys ?? (() => consentKeys(this.db)))();
+    this.running = true;
+    this.loopDone = this.loop();
     return this;
   }
 
-  /** Queue one delivery. `jobId` = the delivery id for first sends, so a delivery is queued once. */
-  async queue(deliveryId: string, jobId?: string): Promise<void> {
-    await this.boss.send(
-      QUEUE,
-      { deliveryId },
-      {
-        ...(jobId ? { id: jobId } : {}),
-        ...jobExpiry(this.opts),
-      },
-    );
+  /** Whether the outbox answers and this worker's last look at it worked (GET /readyz). */
+  async check(): Promise<void> {
+    if (this.failure) throw this.failure;
+    await this.db.query('SELECT 1 FROM webhook_deliveries LIMIT 1');
   }
 
-  /** Queue the deliveries of a new event (the hook in Workers.consentChanged). */
-  async eventRecorded(event: ConsentEvent): Promise<void> {
-    const rows = await this.db.query<{ id: string }>(
-      `SELECT id FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`,
-      [event.id],
-    );
-    for (const r of rows) await this.queue(r.id, r.id);
+  /** A delivery is due (a replay, or a new event): look now rather than at the next poll. */
+  async queue(_deliveryId?: string): Promise<void> {
+    this.wake();
+  }
+
+  /** New deliveries were written with the event (the hook in Workers.consentChanged). */
+  async eventRecorded(_event: ConsentEvent): Promise<void> {
+    this.wake();
+  }
+
+  /** The circuit of an endpoint, as this process sees it. */
+  circuitOf(endpointId: string): 'closed' | 'open' | 'half-open' {
+    const ep = this.endpoints.get(endpointId);
+    if (!ep) return 'closed';
+    ep.breaker.capacity(this.clock(), ep.inFlight, this.perEndpoint);
+    return ep.breaker.state;
   }
 
   async stop(): Promise<void> {
-    await this.boss.stop({ graceful: true, wait: true, timeout: 5000 });
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    const all = Promise.all(this.lanes);
+    const late = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), 5000).unref()),
+    ]);
+    if (late) for (const ep of this.endpoints.values()) ep.agent.destroy();
+    await all;
+    await this.flush();
+    for (const ep of this.endpoints.values()) ep.agent.destroy();
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        this.woken = false;
+        done();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const free = this.concurrency - this.inFlight;
+      let more = false;
+      if (free > 0) {
+        try {
+          more = await this.claimAndStart(free);
+          this.failure = undefined;
+        } catch (err) {
+          this.failure = err;
+          this.opts.log?.warn(queueErrorFields(err), 'propagation queue error');
+        }
+      }
+      if (!this.running) break;
+      if (!more) await this.sleep(this.idleMs);
+      else if (this.inFlight >= this.concurrency) await this.sleep(this.idleMs);
+    }
+  }
+
+  /** Claim up to `free` lanes and start them; true when there may be more due at once. */
+  private async claimAndStart(free: number): Promise<boolean> {
+    const now = this.clock();
+    const excluded: string[] = [];
+    for (const ep of this.endpoints.values())
+      if (ep.pausedUntil > now || ep.breaker.capacity(now, ep.inFlight, this.perEndpoint) === 0)
+        excluded.push(ep.id);
+    const claimedAt = now;
+    const rows = await this.db.query<Claimed>(CLAIM, [
+      new Date(now),
+      new Date(now + this.leaseMs),
+      excluded,
+      free,
+    ]);
+    this.counts.claims++;
+    if (rows.length === 0) return false;
+    await this.loadEndpoints([...new Set(rows.map((r) => r.endpoint_id))]);
+    const payloads = await webhookPayloads(this.db, this.keys!, [...new Set(rows.map((r) => r.event_id))]);
+    const lanes = new Map<string, Claimed[]>();
+    for (const r of rows) {
+      const k = `${r.endpoint_id}/${r.subject_id}`;
+      const lane = lanes.get(k);
+      if (lane) lane.push(r);
+      else lanes.set(k, [r]);
+    }
+    let started = 0;
+    for (const lane of lanes.values()) {
+      lane.sort((a, b) => cmpSeq(a, b));
+      const ep = this.endpoints.get(lane[0]!.endpoint_id);
+      const t = this.clock();
+      if (
+        !ep ||
+        !this.running ||
+        this.inFlight >= this.concurrency ||
+        ep.pausedUntil > t ||
+        ep.breaker.capacity(t, ep.inFlight, this.perEndpoint) === 0
+      ) {
+        this.release(lane);
+        continue;
+      }
+      started++;
+      ep.inFlight++;
+      this.inFlight++;
+      ep.breaker.started();
+      const p: Promise<void> = this.runLane(ep, lane, payloads, claimedAt).finally(() => {
+        ep.inFlight--;
+        this.inFlight--;
+        this.lanes.delete(p);
+        // Wake the claimer when half the slots are free, so claims come in batches.
+        if (this.inFlight <= this.concurrency / 2) this.wake();
+      });
+      this.lanes.add(p);
+    }
+    return started === lanes.size && lanes.size === free;
+  }
+
+  private async loadEndpoints(ids: string[]): Promise<void> {
+    const now = this.clock();
+    const stale = ids.filter((id) => {
+      const ep = this.endpoints.get(id);
+      return !ep || now - ep.loadedAt > 10_000;
+    });
+    if (stale.length === 0) return;
+    const rows = await this.db.query<{ id: string; url: string; secret: string }>(
+      'SELECT id, url, secret FROM webhook_endpoints WHERE id = ANY($1::uuid[])',
+      [stale],
+    );
+    for (const r of rows) {
+      const old = this.endpoints.get(r.id);
+      const url = new URL(r.url);
+      if (old && old.url.href === url.href) {
+        old.secret = r.secret;
+        old.loadedAt = now;
+        continue;
+      }
+      old?.agent.destroy();
+      const agentOpts = { keepAlive: true, maxSockets: this.perEndpoint };
+      this.endpoints.set(r.id, {
+        id: r.id,
+        url,
+        secret: r.secret,
+        agent: url.protocol === 'https:' ? new HttpsAgent(agentOpts) : new HttpAgent(agentOpts),
+        inFlight: old?.inFlight ?? 0,
+        breaker: old?.breaker ?? new Breaker(this.breakerPolicy),
+        pausedUntil: old?.pausedUntil ?? 0,
+        loadedAt: now,
+      });
+    }
+  }
+
+  /** One lane, in order: stop at the first delivery not delivered, and let the rest go. */
+  private async runLane(
+    ep: Endpoint,
+    lane: Claimed[],
+    payloads: Map<string, Payload>,
+    claimedAt: number,
+  ): Promise<void> {
+    for (let i = 0; i < lane.length; i++) {
+      const d = lane[i]!;
+      const t = this.clock();
+      if (
+        i > 0 &&
+        (!this.running ||
+          ep.pausedUntil > t ||
+          ep.breaker.state !== 'closed' ||
+          t > claimedAt + this.leaseMs / 2)
+      ) {
+        this.release(lane.slice(i));
+        return;
+      }
+      const payload = payloads.get(d.event_id);
+      const started = performance.now();
+      const answer = payload
+        ? await this.send(ep, d.id, payload)
+        : { status: undefined, error: 'event-missing', retryAfter: undefined };
+      const durationMs = Math.round(performance.now() - started);
+      const at = this.clock();
+      const v = verdictOf(answer, d.failures, this.retry, at);
+      const base = { id: d.id, status: answer.status ?? null, error: answer.error ?? null, durationMs };
+      if (v.kind === 'delivered') {
+        ep.breaker.record(true, at);
+        this.counts.delivered++;
+        this.push({ ...base, kind: 'delivered', nextAt: null });
+        continue;
+      }
+      if (v.kind === 'throttled') {
+        ep.pausedUntil = Math.max(ep.pausedUntil, at + v.waitMs);
+        this.counts.throttled++;
+        this.push({ ...base, kind: 'throttled', nextAt: new Date(at + v.waitMs) });
+      } else {
+        const before = ep.breaker.state;
+        ep.breaker.record(false, at);
+        if (before !== 'open' && ep.breaker.state === 'open')
+          this.opts.log?.warn({ endpointId: ep.id }, 'webhook endpoint circuit open');
+        if (v.dead) {
+          this.counts.dead++;
+          this.opts.log?.warn({ deliveryId: d.id, endpointId: ep.id }, 'webhook delivery dead');
+        } else this.counts.failed++;
+        this.push({ ...base, kind: v.dead ? 'dead' : 'failed', nextAt: new Date(at + v.waitMs) });
+      }
+      this.release(lane.slice(i + 1));
+      return;
+    }
+  }
+
+  /** One signed POST. The body is built here, with this attempt's timestamp. */
+  private send(
+    ep: Endpoint,
+    deliveryId: string,
+    payload: Payload,
+  ): Promise<{ status?: number; error?: string; retryAfter?: string }> {
+    const now = this.now();
+    const body = JSON.stringify({ type: payload.type, timestamp: now.toISOString(), data: payload.data });
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'user-agent': 'Ombud-Webhooks/1',
+      ...webhookHeaders(ep.secret, deliveryId, Math.floor(now.getTime() / 1000), body),
+    };
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (r: { status?: number; error?: string; retryAfter?: string }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const request = ep.url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = request(ep.url, { method: 'POST', agent: ep.agent, headers }, (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        const ra = res.headers['retry-after'];
+        res.resume();
+        res.on('error', () => undefined);
+        finish({
+          status,
+          ...(status < 200 || status > 299 ? { error: `HTTP ${status}` } : {}),
+          ...(typeof ra === 'string' ? { retryAfter: ra } : {}),
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+      }, this.timeoutMs);
+      req.on('error', (err: Error & { code?: string }) => {
+        // Network errors name no personal data: the error's code or name only.
+        finish({ error: err.name === 'TimeoutError' ? 'TimeoutError' : (err.code ?? err.name ?? 'error') });
+      });
+      req.end(body);
+    });
+  }
+
+  private release(rows: Claimed[]): void {
+    for (const r of rows) {
+      this.counts.released++;
+      this.push({ id: r.id, kind: 'release', status: null, error: null, durationMs: 0, nextAt: null });
+    }
+  }
+
+  private push(o: Outcome): void {
+    this.buffer.push(o);
+    if (this.buffer.length >= 256) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), 10);
+  }
+
+  /** Write the outcomes so far in one transaction; on a database error they are kept for the next flush. */
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      const batch = this.buffer;
+      this.buffer = [];
+      if (batch.length === 0) return;
+      const cols = [
+        batch.map((o) => o.id),
+        batch.map((o) => o.kind),
+        batch.map((o) => o.status),
+        batch.map((o) => o.error),
+        batch.map((o) => o.durationMs),
+        batch.map((o) => o.nextAt?.toISOString() ?? null),
+      ];
+      try {
+        await this.db.transaction(async (tx) => {
+          await tx.query(FLUSH_ATTEMPTS, cols.slice(0, 5));
+          await tx.query(FLUSH_DELIVERIES, [...cols.slice(0, 4), cols[5]]);
+        });
+      } catch (err) {
+        this.opts.log?.warn(queueErrorFields(err), 'propagation queue error');
+        this.buffer = [...batch, ...this.buffer];
+        if (this.running) this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
+      }
+    });
+    return this.flushing;
   }
 }
 
+const cmpSeq = (a: Claimed, b: Claimed) => {
+  const x = BigInt(a.event_seq);
+  const y = BigInt(b.event_seq);
+  return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+};
+
 /**
- * Start propagation for an app: the queue's worker, and the hook that queues each new event's deliveries,
+ * Start propagation for an app: the outbox worker, and the hook that wakes it for each new event,
  * both registered in the start command's `workers`.
  */
 export async function startPropagation(
@@ -141,7 +529,6 @@ export async function startPropagation(
   opts: PropagatorOptions = {},
 ): Promise<Propagator> {
   const p = await new Propagator(app.db, {
-    connectionString: app.config.databaseUrl,
     now: app.now,
     keys: () => consentKeys(app.db, app.config.secret, app.config.secretKeys),
     log: app.log,

@@ -21,7 +21,7 @@ import type { ConsentEvent, EventKind } from '../../core/consent/event.ts';
 import { IDENTITY_KINDS } from '../../core/consent/identity.ts';
 import { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import type { EventRow } from './eventRow.ts';
-import type { ConsentKeys } from './keys.ts';
+import { type ConsentKeys, openIdentity } from './keys.ts';
 import { identitiesOf } from './subjects.ts';
 
 export const EVENT_TYPES = {
@@ -126,10 +126,10 @@ export async function listWebhookEndpoints(db: Db, caller: Caller, group: Group)
 /** Outbox: one delivery per active endpoint that listens to the event's organization. Call in the event's transaction. */
 export async function enqueueDeliveries(tx: Db, event: ConsentEvent): Promise<string[]> {
   const rows = await tx.query<{ id: string }>(
-    `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, org_id)
-     SELECT id, $1, $2, $3 FROM webhook_endpoints WHERE active AND (org_id IS NULL OR org_id = $3)
+    `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, org_id, subject_id, event_seq)
+     SELECT id, $1, $2, $3, $4, $5 FROM webhook_endpoints WHERE active AND (org_id IS NULL OR org_id = $3)
      RETURNING id`,
-    [event.id, EVENT_TYPES[event.kind], event.orgId],
+    [event.id, EVENT_TYPES[event.kind], event.orgId, event.subjectId, event.seq],
   );
   return rows.map((r) => r.id);
 }
@@ -182,6 +182,65 @@ export async function webhookPayload(
   };
 }
 
+type PayloadEvent = Pick<
+  EventRow,
+  'id' | 'org_id' | 'subject_id' | 'purpose_id' | 'channel' | 'kind' | 'at' | 'notice_version'
+> & { source: (typeof COLLECTION_POINTS)[number] };
+
+/**
+ * The bodies of many deliveries at once, less their timestamp (set at each attempt): two queries for
+ * the events and their subjects' identities, whatever their number. By event id.
+ */
+export async function webhookPayloads(
+  db: Db,
+  keys: ConsentKeys,
+  eventIds: string[],
+): Promise<Map<string, Omit<ConsentWebhookEvent, 'timestamp'>>> {
+  const events = await db.query<PayloadEvent>(
+    `SELECT id, org_id, subject_id, purpose_id, channel, kind, source, at, notice_version
+       FROM consent_events WHERE id = ANY($1::uuid[])`,
+    [eventIds],
+  );
+  const idRows = await db.query<{
+    subject_id: string;
+    org_id: string;
+    kind: (typeof IDENTITY_KINDS)[number];
+    value_hash: string;
+    value: string | null;
+    value_sealed: string | null;
+  }>(
+    `SELECT subject_id, org_id, kind, value_hash, value, value_sealed FROM consent_identities
+      WHERE subject_id = ANY($1::uuid[]) ORDER BY subject_id, kind, retired_at NULLS FIRST, created_at`,
+    [[...new Set(events.map((e) => e.subject_id))]],
+  );
+  const identities = new Map<string, { kind: (typeof IDENTITY_KINDS)[number]; value: string }[]>();
+  for (const r of idRows) {
+    const list = identities.get(r.subject_id) ?? [];
+    list.push({ kind: r.kind, value: openIdentity(keys, r) });
+    identities.set(r.subject_id, list);
+  }
+  return new Map(
+    events.map((ev) => [
+      ev.id,
+      {
+        type: EVENT_TYPES[ev.kind],
+        data: {
+          eventId: ev.id,
+          organization: ev.org_id,
+          subjectId: ev.subject_id,
+          purpose: ev.purpose_id,
+          channel: ev.channel,
+          kind: ev.kind,
+          source: ev.source,
+          at: new Date(ev.at).toISOString(),
+          noticeVersion: ev.notice_version,
+          identities: identities.get(ev.subject_id) ?? [],
+        },
+      },
+    ]),
+  );
+}
+
 /** One signed attempt. Returns whether the receiver took it (2xx). */
 export async function deliverOnce(
   db: Db,
@@ -231,6 +290,7 @@ export async function deliverOnce(
     await tx.query(
       `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $2, last_error = $3, last_attempt_at = now(),
               status = CASE WHEN $4 THEN 'delivered' ELSE status END,
+              failures = failures + CASE WHEN $4 THEN 0 ELSE 1 END,
               delivered_at = CASE WHEN $4 THEN now() ELSE delivered_at END
         WHERE id = $1`,
       [d.id, status ?? null, error ?? null, ok],
@@ -272,7 +332,8 @@ export async function reviveDelivery(
 ): Promise<void> {
   const d = await deliveryFor(db, caller, group, deliveryId, 'replay');
   const rows = await db.query<{ id: string }>(
-    `UPDATE webhook_deliveries SET status = 'pending' WHERE id = $1 AND status <> 'delivered' RETURNING id`,
+    `UPDATE webhook_deliveries SET status = 'pending', failures = 0, next_attempt_at = NULL, claimed_until = NULL
+      WHERE id = $1 AND status <> 'delivered' RETURNING id`,
     [deliveryId],
   );
   if (!rows[0]) throw notFound('undelivered webhook delivery', deliveryId);

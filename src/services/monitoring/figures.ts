@@ -9,7 +9,6 @@
 import { OPEN_STATES } from '../../core/requests/workflow.ts';
 import type { Db } from '../../storage/db.ts';
 import { lastVerification } from '../audit/lastVerification.ts';
-import { QUEUE as PROPAGATION_QUEUE } from '../consent/propagator.ts';
 import { FULFILMENT_QUEUE } from '../fulfilment/queue.ts';
 import { listRequests } from '../requests/listRequests.ts';
 import type { RequestDeps } from '../requests/store.ts';
@@ -20,8 +19,11 @@ import { localDate } from '../../core/deadlines/iso-date.ts';
 /** What the figures need of the App (an App is one). */
 export type FiguresHost = Pick<RequestDeps, 'db' | 'now' | 'registers' | 'log' | 'config'>;
 
-/** The queues Ombud runs; each is reported (with zeros) even before its first job. */
-export const QUEUES = [FULFILMENT_QUEUE, RETENTION_QUEUE, PROPAGATION_QUEUE] as const;
+/**
+ * The pg-boss queues Ombud runs; each is reported (with zeros) even before its first job. Webhook
+ * deliveries are not among them: their queue is the outbox, reported as `webhooks` below.
+ */
+export const QUEUES = [FULFILMENT_QUEUE, RETENTION_QUEUE] as const;
 export const QUEUE_STATES = ['queued', 'active', 'failed'] as const;
 /** Where an open request stands against its due date (the desk's statuses). */
 export const DUE_STATUSES = ['on-track', 'due-soon', 'overdue', 'awaiting-payment'] as const;

@@ -1,13 +1,12 @@
 /**
  * Readiness (GET /readyz): may this process be sent traffic? The database answers a query, and, when this
  * process runs background workers, their queue (pg-boss, on the same database or its own connection)
- * answers too. Liveness is /healthz. Each part is checked within a time limit; a failure names the part
+ * answers too (pg-boss's for fulfilment and retention, the webhook outbox for propagation). Liveness is /healthz. Each part is checked within a time limit; a failure names the part
  * and the error's kind only (driver messages can quote personal data).
  */
 import { errorFields } from '../../log.ts';
 import type { Db } from '../../storage/db.ts';
 import type { BackgroundWork } from '../../workers.ts';
-import { QUEUE as PROPAGATION_QUEUE } from '../consent/propagator.ts';
 import { FULFILMENT_QUEUE } from '../fulfilment/queue.ts';
 import { RETENTION_QUEUE } from '../retention/worker.ts';
 
@@ -52,13 +51,16 @@ export async function checkReadiness(
   const bosses: [Boss, string][] = [];
   if (work.fulfilment) bosses.push([work.fulfilment.boss, FULFILMENT_QUEUE]);
   if (work.retention) bosses.push([work.retention.boss, RETENTION_QUEUE]);
-  if (work.propagator) bosses.push([work.propagator.boss, PROPAGATION_QUEUE]);
-  let queue: PartState = bosses.length ? 'ok' : 'not-running';
-  for (const [boss, name] of bosses) {
+  const checks: (() => Promise<unknown>)[] = bosses.map(([boss, name]) => async () => {
+    // pg-boss reads its queue table: reachable, installed, and the queue is there.
+    if (!(await boss.getQueue(name))) throw Object.assign(new Error(name), { code: 'no-queue' });
+  });
+  // Propagation's queue is the webhook outbox: readable, and the worker's last look at it worked.
+  if (work.propagator) checks.push(() => work.propagator!.check());
+  let queue: PartState = checks.length ? 'ok' : 'not-running';
+  for (const check of checks) {
     try {
-      // pg-boss reads its queue table: reachable, installed, and the queue is there.
-      if (!(await within(boss.getQueue(name), ms)))
-        throw Object.assign(new Error(name), { code: 'no-queue' });
+      await within(check(), ms);
     } catch (err) {
       queue = 'failed';
       problems.push({ part: 'queue', kind: kindOf(err) });
