@@ -84,6 +84,8 @@ type Endpoint = {
   breaker: Breaker;
   pausedUntil: number;
   loadedAt: number;
+  /** Lanes claimed and waiting for a slot (at most perEndpoint). */
+  queue: { rows: Claimed[]; payloads: Map<string, Payload>; claimedAt: number }[];
 };
 
 type Outcome = {
@@ -118,13 +120,15 @@ UPDATE webhook_deliveries w SET claimed_until = $2
    AND (w.id = h.id OR w.claimed_until IS NULL OR w.claimed_until <= $1)
 RETURNING w.id, w.endpoint_id, w.subject_id, w.event_id, w.event_seq::text AS event_seq, w.failures`;
 
-const FLUSH_ATTEMPTS = `
-INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms)
-SELECT r.id, r.status, r.error, r.duration
-  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[]) AS r(id, kind, status, error, duration)
- WHERE r.kind <> 'release'`;
-
-const FLUSH_DELIVERIES = `
+/** The outcomes of a batch in one statement: the attempts, and the deliveries' new state. */
+const FLUSH = `
+WITH r AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[])
+    AS r(id, kind, status, error, duration, next_at)
+), attempts AS (
+  INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms)
+  SELECT r.id, r.status, r.error, r.duration FROM r WHERE r.kind <> 'release'
+)
 UPDATE webhook_deliveries d SET
   attempts = d.attempts + CASE WHEN r.kind = 'release' THEN 0 ELSE 1 END,
   failures = d.failures + CASE WHEN r.kind IN ('failed', 'dead') THEN 1 ELSE 0 END,
@@ -135,7 +139,7 @@ UPDATE webhook_deliveries d SET
   delivered_at = CASE WHEN r.kind = 'delivered' THEN now() ELSE d.delivered_at END,
   next_attempt_at = CASE WHEN r.kind IN ('failed', 'throttled') THEN r.next_at ELSE d.next_attempt_at END,
   claimed_until = NULL
-  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[]) AS r(id, kind, status, error, next_at)
+  FROM r
  WHERE d.id = r.id AND d.status = 'pending'`;
 
 export class Propagator {
@@ -151,6 +155,7 @@ export class Propagator {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly lanes = new Set<Promise<void>>();
   private inFlight = 0;
+  private waiting = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
@@ -220,6 +225,7 @@ export class Propagator {
     this.running = false;
     this.wake();
     await this.loopDone;
+    this.pumpAll(); // not running: lets every waiting lane go
     const all = Promise.all(this.lanes);
     const late = await Promise.race([
       all.then(() => false),
@@ -257,11 +263,12 @@ export class Propagator {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const free = this.concurrency - this.inFlight;
+      // Room for as many lanes again as may run: the ones waiting start as slots free, without a round trip.
+      const free = 2 * this.concurrency - this.inFlight - this.waiting;
       let more = false;
       if (free > 0) {
         try {
-          more = await this.claimAndStart(free);
+          more = await this.claim(free);
           this.failure = undefined;
         } catch (err) {
           this.failure = err;
@@ -269,19 +276,16 @@ export class Propagator {
         }
       }
       if (!this.running) break;
-      if (!more) await this.sleep(this.idleMs);
-      else if (this.inFlight >= this.concurrency) await this.sleep(this.idleMs);
+      if (!more || this.inFlight + this.waiting >= this.concurrency) await this.sleep(this.idleMs);
     }
   }
 
-  /** Claim up to `free` lanes and start them; true when there may be more due at once. */
-  private async claimAndStart(free: number): Promise<boolean> {
+  /** Claim up to `free` lanes and queue them at their endpoints; true when there may be more due at once. */
+  private async claim(free: number): Promise<boolean> {
     const now = this.clock();
     const excluded: string[] = [];
     for (const ep of this.endpoints.values())
-      if (ep.pausedUntil > now || ep.breaker.capacity(now, ep.inFlight, this.perEndpoint) === 0)
-        excluded.push(ep.id);
-    const claimedAt = now;
+      if (!this.open(ep, now) || ep.queue.length >= this.perEndpoint) excluded.push(ep.id);
     const rows = await this.db.query<Claimed>(CLAIM, [
       new Date(now),
       new Date(now + this.leaseMs),
@@ -290,8 +294,10 @@ export class Propagator {
     ]);
     this.counts.claims++;
     if (rows.length === 0) return false;
-    await this.loadEndpoints([...new Set(rows.map((r) => r.endpoint_id))]);
-    const payloads = await webhookPayloads(this.db, this.keys!, [...new Set(rows.map((r) => r.event_id))]);
+    const [payloads] = await Promise.all([
+      webhookPayloads(this.db, this.keys!, [...new Set(rows.map((r) => r.event_id))]),
+      this.loadEndpoints([...new Set(rows.map((r) => r.endpoint_id))]),
+    ]);
     const lanes = new Map<string, Claimed[]>();
     for (const r of rows) {
       const k = `${r.endpoint_id}/${r.subject_id}`;
@@ -299,35 +305,56 @@ export class Propagator {
       if (lane) lane.push(r);
       else lanes.set(k, [r]);
     }
-    let started = 0;
     for (const lane of lanes.values()) {
-      lane.sort((a, b) => cmpSeq(a, b));
+      lane.sort(cmpSeq);
       const ep = this.endpoints.get(lane[0]!.endpoint_id);
-      const t = this.clock();
-      if (
-        !ep ||
-        !this.running ||
-        this.inFlight >= this.concurrency ||
-        ep.pausedUntil > t ||
-        ep.breaker.capacity(t, ep.inFlight, this.perEndpoint) === 0
-      ) {
-        this.release(lane);
-        continue;
+      if (!ep || !this.running) this.release(lane);
+      else {
+        ep.queue.push({ rows: lane, payloads, claimedAt: now });
+        this.waiting++;
       }
-      started++;
+    }
+    this.pumpAll();
+    return lanes.size === free;
+  }
+
+  /** Whether an endpoint may be called now: not paused, circuit not open. */
+  private open(ep: Endpoint, now: number): boolean {
+    return ep.pausedUntil <= now && ep.breaker.capacity(now, ep.inFlight, this.perEndpoint) > 0;
+  }
+
+  private pumpAll(): void {
+    for (const ep of this.endpoints.values()) this.pump(ep);
+  }
+
+  /** Start an endpoint's waiting lanes while it has room; let them go when it is paused or open. */
+  private pump(ep: Endpoint): void {
+    while (ep.queue.length > 0 && this.inFlight < this.concurrency) {
+      const t = this.clock();
+      if (!this.running || ep.pausedUntil > t || ep.breaker.state === 'open') {
+        for (const l of ep.queue.splice(0)) {
+          this.waiting--;
+          this.release(l.rows);
+        }
+        return;
+      }
+      if (ep.breaker.capacity(t, ep.inFlight, this.perEndpoint) === 0) return;
+      const lane = ep.queue.shift()!;
+      this.waiting--;
       ep.inFlight++;
       this.inFlight++;
       ep.breaker.started();
-      const p: Promise<void> = this.runLane(ep, lane, payloads, claimedAt).finally(() => {
+      const p: Promise<void> = this.runLane(ep, lane.rows, lane.payloads, lane.claimedAt).finally(() => {
         ep.inFlight--;
         this.inFlight--;
         this.lanes.delete(p);
-        // Wake the claimer when half the slots are free, so claims come in batches.
-        if (this.inFlight <= this.concurrency / 2) this.wake();
+        this.pump(ep);
+        if (this.inFlight < this.concurrency) this.pumpAll();
+        // Wake the claimer when half the room is free, so claims come in batches.
+        if (this.inFlight + this.waiting <= this.concurrency) this.wake();
       });
       this.lanes.add(p);
     }
-    return started === lanes.size && lanes.size === free;
   }
 
   private async loadEndpoints(ids: string[]): Promise<void> {
@@ -360,6 +387,7 @@ export class Propagator {
         breaker: old?.breaker ?? new Breaker(this.breakerPolicy),
         pausedUntil: old?.pausedUntil ?? 0,
         loadedAt: now,
+        queue: old?.queue ?? [],
       });
     }
   }
@@ -494,10 +522,7 @@ export class Propagator {
         batch.map((o) => o.nextAt?.toISOString() ?? null),
       ];
       try {
-        await this.db.transaction(async (tx) => {
-          await tx.query(FLUSH_ATTEMPTS, cols.slice(0, 5));
-          await tx.query(FLUSH_DELIVERIES, [...cols.slice(0, 4), cols[5]]);
-        });
+        await this.db.query(FLUSH, cols);
       } catch (err) {
         this.opts.log?.warn(queueErrorFields(err), 'propagation queue error');
         this.buffer = [...batch, ...this.buffer];
