@@ -84,7 +84,7 @@ type Endpoint = {
   breaker: Breaker;
   pausedUntil: number;
   loadedAt: number;
-  /** Lanes claimed and waiting for a slot (at most perEndpoint). */
+  /** Lanes claimed and waiting for a slot (no more are claimed while 3 × perEndpoint wait). */
   queue: { rows: Claimed[]; payloads: Map<string, Payload>; claimedAt: number }[];
 };
 
@@ -263,8 +263,9 @@ export class Propagator {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      // Room for as many lanes again as may run: the ones waiting start as slots free, without a round trip.
-      const free = 2 * this.concurrency - this.inFlight - this.waiting;
+      // Room for three times as many lanes as may run: the ones waiting start as slots free, without a
+      // round trip, and the next claim is made while there are still lanes waiting.
+      const free = 4 * this.concurrency - this.inFlight - this.waiting;
       let more = false;
       if (free > 0) {
         try {
@@ -276,7 +277,7 @@ export class Propagator {
         }
       }
       if (!this.running) break;
-      if (!more || this.inFlight + this.waiting >= this.concurrency) await this.sleep(this.idleMs);
+      if (!more || this.inFlight + this.waiting >= 2 * this.concurrency) await this.sleep(this.idleMs);
     }
   }
 
@@ -285,7 +286,7 @@ export class Propagator {
     const now = this.clock();
     const excluded: string[] = [];
     for (const ep of this.endpoints.values())
-      if (!this.open(ep, now) || ep.queue.length >= this.perEndpoint) excluded.push(ep.id);
+      if (!this.open(ep, now) || ep.queue.length >= 3 * this.perEndpoint) excluded.push(ep.id);
     const rows = await this.db.query<Claimed>(CLAIM, [
       new Date(now),
       new Date(now + this.leaseMs),
@@ -350,8 +351,8 @@ export class Propagator {
         this.lanes.delete(p);
         this.pump(ep);
         if (this.inFlight < this.concurrency) this.pumpAll();
-        // Wake the claimer when half the room is free, so claims come in batches.
-        if (this.inFlight + this.waiting <= this.concurrency) this.wake();
+        // Wake the claimer when half the room is free: claims come in batches, before the lanes run out.
+        if (this.inFlight + this.waiting <= 2 * this.concurrency) this.wake();
       });
       this.lanes.add(p);
     }
