@@ -33,7 +33,7 @@ const collectionOutcome = z.strictObject({
   action: z.enum(['delete', 'mask', 'rectify', 'restrict', 'none']),
   recipient: z
     .strictObject({
-      via: z.enum(['http', 'manual']),
+      via: z.enum(['http', 'manual', 'saas']),
       status: z.string().describe("The service's answer (done, not_found) or the task's state."),
       records: count.optional(),
       note: z.string().optional(),

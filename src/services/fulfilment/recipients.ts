@@ -19,6 +19,8 @@ import {
   type ServiceAnswer,
   ServiceError,
 } from './connectors/http.ts';
+import { loadSaasConnector } from './connectors/saas.ts';
+import { SaasClient, SaasError, type SaasRuntime } from '../connectors/saas.ts';
 
 export type RecipientOptions = {
   /** Ombud's public base URL; callbacks go to <base>/api/v1/fulfilment/callbacks/<delivery id>. */
@@ -35,7 +37,7 @@ export type TaskRow = {
   system_id: string;
   org_id: string;
   action: ServiceAction;
-  via: 'http' | 'manual';
+  via: 'http' | 'manual' | 'saas';
   /** open: to send (HTTP) or to tick off (manual); sent: accepted, callback awaited; unanswered: resends spent. */
   status: 'open' | 'sent' | 'unanswered' | 'done' | 'failed';
   delivery_id: string;
@@ -81,7 +83,13 @@ export type RecipientOutcome = {
   kept: number;
   keptUnder: [];
   action: 'none';
-  recipient: { via: 'http' | 'manual'; status: string; records?: number; note?: string; by?: string };
+  recipient: {
+    via: 'http' | 'manual' | 'saas';
+    status: string;
+    records?: number;
+    note?: string;
+    by?: string;
+  };
 };
 
 export async function getTask(db: Db, requestId: string, systemId: string): Promise<TaskRow | undefined> {
@@ -107,6 +115,9 @@ export async function notifyRecipient(
   limits?: ConnectorLimits,
 ): Promise<{ state: 'answered'; task: TaskRow } | { state: 'waiting'; task: TaskRow }> {
   const http = await loadHttpConnector(db, opts.keyring, ctx.systemId);
+  // A SaaS connector that cannot carry out this action (no restrict endpoint, say) leaves a manual task.
+  const saas = http ? undefined : await loadSaasConnector(db, opts.keyring, ctx.systemId);
+  const saasDoes = saas !== undefined && new SaasClient(saas).supports(ctx.action);
   await db.query(
     `INSERT INTO fulfilment_recipient_tasks (request_id, system_id, org_id, action, via, delivery_id)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id, system_id) DO NOTHING`,
@@ -115,7 +126,7 @@ export async function notifyRecipient(
       ctx.systemId,
       ctx.orgId,
       ctx.action,
-      http ? 'http' : 'manual',
+      http ? 'http' : saasDoes ? 'saas' : 'manual',
       `dlv_${randomBytes(16).toString('hex')}`,
     ],
   );
@@ -131,6 +142,7 @@ export async function notifyRecipient(
     );
     task = { ...task, status: 'open' };
   }
+  if (task.via === 'saas' && saas && saasDoes) return runSaasTask(db, saas, ctx, task, limits);
   if (task.via === 'manual' || !http) return { state: 'waiting', task };
   const overdue =
     task.status === 'sent' &&
@@ -199,6 +211,52 @@ export async function notifyRecipient(
   }
 }
 
+/**
+ * A task carried out through a SaaS connector: the connector runs at once (reads, then changes each record
+ * read), and its answer is recorded like a service's 200 answer. A failure (an HTTP status, no connection)
+ * fails the step with the system, collection and status; a retry runs the connector again.
+ */
+async function runSaasTask(
+  db: Db,
+  saas: SaasRuntime,
+  ctx: NotifyContext,
+  task: TaskRow,
+  limits?: ConnectorLimits,
+): Promise<{ state: 'answered'; task: TaskRow }> {
+  const claimed = await db.query(
+    `UPDATE fulfilment_recipient_tasks SET attempts = attempts + 1, error = NULL, sent_at = $4
+      WHERE request_id = $1 AND system_id = $2 AND attempts = $3 AND status = 'open' RETURNING 1`,
+    [ctx.requestId, ctx.systemId, task.attempts, ctx.now.toISOString()],
+  );
+  if (claimed.length === 0) throw new ServiceError(`${ctx.systemId}: another run is carrying this out`, true);
+  const client = new SaasClient(saas);
+  try {
+    const run = () => client.run(ctx.action, ctx.identities, ctx.corrections ?? {});
+    const r = await (limits ? limits.run(`saas:${ctx.systemId}`, run) : run());
+    const answer = {
+      status: r.status,
+      records: r.records,
+      ...(ctx.action === 'access' ? { data: r.data ?? {} } : {}),
+      collections: r.collections,
+    } as ServiceAnswer;
+    await answerTask(db, task, answer, {
+      by: `system:${ctx.systemId}`,
+      actor: { kind: 'system', id: 'fulfilment' },
+    });
+    return { state: 'answered', task: (await getTask(db, ctx.requestId, ctx.systemId))! };
+  } catch (err) {
+    const message =
+      err instanceof SaasError
+        ? err.message
+        : `${ctx.systemId}: the connector failed (${(err as Error).name})`;
+    await db.query(
+      'UPDATE fulfilment_recipient_tasks SET error = $3 WHERE request_id = $1 AND system_id = $2',
+      [ctx.requestId, ctx.systemId, message],
+    );
+    throw new ServiceError(message, err instanceof SaasError ? err.retryable : false);
+  }
+}
+
 /** A person's retry: tasks whose resends were spent are opened again, so the next run sends once more. */
 export async function reopenUnanswered(db: Db, requestId: string): Promise<number> {
   const rows = await db.query(
@@ -209,13 +267,34 @@ export async function reopenUnanswered(db: Db, requestId: string): Promise<numbe
   return rows.length;
 }
 
+const VIA_WORDS = { http: 'HTTP connector', saas: 'SaaS connector', manual: 'manual task' } as const;
+
 export function recipientOutcome(task: TaskRow): RecipientOutcome[] {
   const asked = task.action === 'access';
+  // A SaaS connector answers per collection, as the own databases do.
+  const cols = (task.answer as { collections?: { name: string; read: number; changed: number }[] } | null)
+    ?.collections;
+  if (task.via === 'saas' && cols?.length)
+    return cols.map((c) => ({
+      dataset: '',
+      system: task.system_id,
+      collection: c.name,
+      erased: asked ? 0 : c.changed,
+      kept: asked ? c.read : 0,
+      keptUnder: [],
+      action: 'none',
+      recipient: {
+        via: 'saas',
+        status: task.answer?.status ?? task.status,
+        records: asked ? c.read : c.changed,
+        ...(task.done_by ? { by: task.done_by } : {}),
+      },
+    }));
   return [
     {
       dataset: '',
       system: task.system_id,
-      collection: `${asked ? 'asked' : 'told'} via ${task.via === 'http' ? 'HTTP connector' : 'manual task'}`,
+      collection: `${asked ? 'asked' : 'told'} via ${VIA_WORDS[task.via]}`,
       erased: asked ? 0 : (task.answer?.records ?? 0),
       kept: asked ? (task.answer?.records ?? 0) : 0,
       keptUnder: [],

@@ -61,7 +61,8 @@ export async function servicesToAsk(
   const own = new Set(ownSystems);
   const used = new Set(index.purposesOf(orgId).flatMap((p) => [...p.systems, ...p.recipients]));
   const rows = await db.query<{ system_id: string }>(
-    'SELECT system_id FROM fulfilment_http_connectors ORDER BY system_id',
+    `SELECT system_id FROM fulfilment_http_connectors
+     UNION SELECT system_id FROM fulfilment_saas_connectors ORDER BY system_id`,
   );
   return rows.map((r) => r.system_id).filter((s) => used.has(s) && !own.has(s) && index.systems.has(s));
 }

@@ -7,6 +7,7 @@ import { sealContext } from '../../core/secrets/dataKeys.ts';
 import { keyIdOf, type Keyring, reseal } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
 import { connectorContext } from '../fulfilment/connectors/http.ts';
+import { saasContext } from '../fulfilment/connectors/saas.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 
 export type SealedColumn = { table: string; column: string; id: string; context: (id: string) => string };
@@ -20,6 +21,7 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     id: 'system_id',
     context: connectorContext,
   },
+  { table: 'fulfilment_saas_connectors', column: 'secrets_sealed', id: 'system_id', context: saasContext },
   // Personal data kept readable (core/secrets/dataKeys.ts): a requester's address and name, consent identities.
   {
     table: 'dsr_submissions',

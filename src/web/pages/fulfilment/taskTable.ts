@@ -18,7 +18,7 @@ function taskRow(t: TaskView): Html {
   const answer = t.answer
     ? ` (${t.answer.status}${t.answer.records !== undefined ? `, ${t.answer.records} records` : ''})`
     : '';
-  return html`<tr><td><a href="/console/fulfilment/${t.request_id}">${t.request_id}</a></td><td>${t.action}</td><td>${t.system_id}</td><td>${t.via === 'http' ? 'HTTP connector' : 'manual'}</td>
+  return html`<tr><td><a href="/console/fulfilment/${t.request_id}">${t.request_id}</a></td><td>${t.action}</td><td>${t.system_id}</td><td>${t.via === 'http' ? 'HTTP connector' : t.via === 'saas' ? 'SaaS connector' : 'manual'}</td>
 <td>${t.status}${answer}${t.error ? html`<div>${t.error}</div>` : ''}</td>
 <td>${t.note ?? ''}${t.done_by ? html`<div><small>${t.done_by}</small></div>` : ''}</td>
 <td>${t.mayAnswer && open(t) ? tickForm(t) : ''}</td></tr>`;
