@@ -514,6 +514,47 @@ export const COMMANDS = {
     },
     examples: ['ombud audience export nestit-sverige recent-buyers-se-google --demo --out exports/'],
   }),
+  'connector validate': defineCommand({
+    summary: 'Check declarative SaaS connectors (YAML) before any request runs',
+    description:
+      'Check SaaS connector files (docs/connectors/saas.md): the schema (authentication, collections, requests, paging, filters, rate limit), the placeholders (identities, settings, secrets, the record read, other collections), the order of the reads and what the connector can do. Every finding is located at file:line:column. Nothing is sent to the vendor.',
+    args: [
+      {
+        name: 'FILE',
+        description: 'a connector file (YAML), or a folder of them',
+        required: true,
+        multiple: true,
+      },
+    ],
+    options: {},
+    json: '{ ok, connectors: [{ file, connector, actions, collections }], errors, warnings, findings: [{ severity, file, line, column, message, hint }] }',
+    env: [],
+    exits: { 0: 'no errors (there may be warnings)', 1: 'errors (at file:line:column)' },
+    examples: ['ombud connector validate connectors/mailchimp.yaml', 'ombud connector validate connectors'],
+  }),
+  'connector import': defineCommand({
+    summary: 'Turn a Fides saas_config into an Ombud connector',
+    description:
+      "Read a Fides saas_config file (its connector_params, client_config, endpoints with read, update and delete requests, param_values, postprocessors and pagination) and write the Ombud connector (docs/connectors/saas.md says what is carried over). With --dataset, the Fides dataset says which fields a body's <masked_object_fields> masks. What cannot be carried over is reported at file:line:column and left out. The result is validated as `connector validate` does; each request's doc is a placeholder to replace with the vendor's document.",
+    args: [{ name: 'FILE', description: 'a Fides saas_config (YAML)', required: true }],
+    options: {
+      dataset: { type: 'string', value: 'FILE', description: "the connector's Fides dataset (for masking)" },
+      out: {
+        type: 'string',
+        value: 'FILE',
+        description: 'write the connector here (default: standard output)',
+      },
+    },
+    json: '{ ok, connector, actions, errors, warnings, findings: [{ severity, file, line, column, message, hint }], out }',
+    env: [],
+    exits: {
+      0: 'imported (there may be warnings)',
+      1: 'errors: the file is not a saas_config or the result is not valid',
+    },
+    examples: [
+      'ombud connector import mailchimp_config.yml --dataset mailchimp_dataset.yml --out connectors/mailchimp-fides.yaml',
+    ],
+  }),
   'retention run': defineCommand({
     summary: 'Enforce retention once: erase what has ended, keep what a law requires (or --dry-run)',
     description:

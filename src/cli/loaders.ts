@@ -27,6 +27,8 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'dataset discover': () => import('./commands/dataset-discover.ts'),
   'audience hash': () => import('./commands/audience-hash.ts'),
   'audience export': () => import('./commands/audience-export.ts'),
+  'connector validate': () => import('./commands/connector.ts').then((m) => ({ run: m.validate })),
+  'connector import': () => import('./commands/connector.ts').then((m) => ({ run: m.importFides })),
   'retention run': () => import('./commands/retention-run.ts'),
   'breach record': () => import('./commands/breach.ts').then((m) => ({ run: m.record })),
   'breach scope': () => import('./commands/breach.ts').then((m) => ({ run: m.scope })),

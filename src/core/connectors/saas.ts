@@ -45,6 +45,21 @@ export function placeholdersIn(value: unknown): Placeholder[] {
   return [];
 }
 
+/** Each placeholder with the path of the value it is in (for findings at its line). */
+export function placeholdersAt(
+  value: unknown,
+  path: (string | number)[],
+): { p: Placeholder; path: (string | number)[] }[] {
+  if (typeof value === 'string') return placeholdersIn(value).map((p) => ({ p, path }));
+  if (Array.isArray(value)) return value.flatMap((v, i) => placeholdersAt(v, [...path, i]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...placeholdersIn(k).map((p) => ({ p, path: [...path, k] })),
+      ...placeholdersAt(v, [...path, k]),
+    ]);
+  return [];
+}
+
 /** The values a template is filled with; `undefined` from `lookup` means "not known". */
 export type Lookup = (ns: string, key: string) => unknown;
 
@@ -300,8 +315,8 @@ export function checkConnector(c: SaasConnector, file: string, at: At): Connecto
   const out: ConnectorFinding[] = [];
   const err = (path: (string | number)[], message: string, hint?: string) =>
     out.push({ severity: 'error', file, ...at(path), message, ...(hint ? { hint } : {}) });
-  const checkPlaceholders = (value: unknown, path: (string | number)[], kind: string, self: string) => {
-    for (const p of placeholdersIn(value)) {
+  const checkPlaceholders = (value: unknown, base: (string | number)[], kind: string, self: string) => {
+    for (const { p, path } of placeholdersAt(value, base)) {
       if (p.ns === 'identity' && !(IDENTITIES as readonly string[]).includes(p.key))
         err(path, `${p.text}: identities are ${IDENTITIES.join(', ')}.`);
       if (p.ns === 'setting' && !c.settings.includes(p.key))
