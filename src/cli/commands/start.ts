@@ -7,6 +7,10 @@ import { loadConfig } from '../../config.ts';
 import { loadDemo } from '../../demo/loadDemo.ts';
 import { buildServer } from '../../http/server.ts';
 import { type DemoSystems, openDemoSystems } from '../../demo/systems/embedded.ts';
+import { connectDemoSaas } from '../../demo/saas/connect.ts';
+import { type DemoVendors, startDemoVendors } from '../../demo/saas/vendors.ts';
+import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
+import { keyringOf } from '../../services/users/totp.ts';
 import { startPropagation } from '../../services/consent/propagator.ts';
 import { pdfRenderer } from '../../services/requests/fulfilRequest.ts';
 import type { OpenSystems } from '../../services/systems/open.ts';
@@ -89,6 +93,19 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
       `Demo systems (web shop, customer service) ${config.databaseUrl ? 'on the PostgreSQL server' : 'embedded'}: ${demoSystems.seeded ? `created and seeded with ${demoSystems.customers} customers` : 'opened'} in ${Date.now() - t0} ms. Try a request for ${demoSystems.sample.email}.`,
     );
   }
+  // The demo's mail provider and CRM as SaaS products on loopback (Mailchimp's and HubSpot's API shapes),
+  // told through the catalogue's connectors instead of by manual tasks (src/demo/saas/).
+  let vendors: DemoVendors | undefined;
+  if (demoSystems && app.config.secretKeys) {
+    const port = Number(process.env.OMBUD_DEMO_SAAS_PORT || 2526);
+    vendors = await startDemoVendors({ customers: demoSystems.customers, port });
+    const url = vendors.url;
+    const ring = keyringOf(app.config.secretKeys);
+    await once(app, () => connectDemoSaas(app.db, ring, CLI_ACTOR, url));
+    io.out(
+      `Demo SaaS: the mail provider (Mailchimp's API) and the CRM (HubSpot's API) at ${url}, reached through connectors/mailchimp.yaml and connectors/hubspot.yaml.`,
+    );
+  }
   // Fulfilment, retention and the subject locator over the systems, the demo's or the group's own: queued
   // by an API process, run by a worker.
   const systems = demoSystems ?? groupSystems;
@@ -145,6 +162,7 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     await server?.close();
     await stopWorkers(workers);
     await systems?.close();
+    await vendors?.close();
     await catcher?.close();
     await app.close();
     process.exit(0);

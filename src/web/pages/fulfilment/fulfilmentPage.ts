@@ -19,7 +19,10 @@ function waitingFor(tasks: TaskView[]): Html {
   const awaited =
     tasks
       .filter((t) => t.status === 'open' || t.status === 'sent')
-      .map((t) => `${t.system_id} (${t.via === 'http' ? 'HTTP, callback awaited' : t.via === 'saas' ? 'SaaS connector' : 'manual task'})`)
+      .map(
+        (t) =>
+          `${t.system_id} (${t.via === 'http' ? 'HTTP, callback awaited' : t.via === 'saas' ? 'SaaS connector' : 'manual task'})`,
+      )
       .join(', ') || 'the services asked';
   return html`<div class="card"><p id="waiting-for">Waiting for answers from ${awaited}. Open tasks are ticked off below or at <a href="/console/fulfilment/tasks">Fulfilment tasks</a>.</p></div>`;
 }
