@@ -201,8 +201,11 @@ const collection = z.strictObject({
   read: readRequest.optional(),
   /** Erasure by masking: the record is updated (body says with what). */
   update: request.optional(),
-  /** Erasure by deletion. When both exist, `erase` says which one erasure uses (default delete). */
-  delete: request.optional(),
+  /**
+   * Erasure by deletion: one request, or several in order (a soft delete, then the permanent one). When
+   * both exist, `erase` says which one erasure uses (default delete).
+   */
+  delete: z.union([request, z.array(request).min(1).max(5)]).optional(),
   erase: z.enum(['delete', 'update']).optional(),
   /** Rectification: the record is updated with the corrections (`<correction.user.contact.email>`). */
   rectify: request.optional(),
@@ -349,8 +352,13 @@ export function checkConnector(c: SaasConnector, file: string, at: At): Connecto
       const r = col[kind];
       if (!r) continue;
       checkPlaceholders(r, ['collections', name, kind], kind, name);
-      if (r.body !== undefined && r.form !== undefined)
-        err(['collections', name, kind, 'form'], 'Give body or form, not both.');
+      (Array.isArray(r) ? r : [r]).forEach((x, i) => {
+        if (x.body !== undefined && x.form !== undefined)
+          err(
+            ['collections', name, kind, ...(Array.isArray(r) ? [i] : []), 'form'],
+            'Give body or form, not both.',
+          );
+      });
       if (kind !== 'read' && !col.read)
         err(['collections', name, kind], `${kind} needs a read: the records it acts on are those read.`);
     }

@@ -178,20 +178,20 @@ export class SaasClient {
             ? col.rectify
             : col.restrict;
       if (!req) continue;
+      const steps = Array.isArray(req) ? req : [req];
       for (const record of found.get(entry.name) ?? []) {
         const lookup = this.lookup((ns, key) => {
           if (ns === 'record') return atPath(record, key);
           if (ns === 'correction') return corrections[key];
           return undefined;
         }, ids);
-        if (action === 'rectification') {
-          const missing: string[] = [];
-          fill(req.body ?? req.form ?? {}, lookup, missing);
-          const named = JSON.stringify(req).match(/<correction\.[^>]+>/g) ?? [];
-          if (named.length && named.every((n) => corrections[n.slice(12, -1)] === undefined)) continue;
-        }
-        const res = await this.send(`${entry.name} ${action}`, req, lookup, {});
-        if (res.status < 400) entry.changed++;
+        // A rectification whose request names none of the corrections given has nothing to send.
+        const named = JSON.stringify(req).match(/<correction\.[^>]+>/g) ?? [];
+        if (named.length && named.every((n) => corrections[n.slice(12, -1)] === undefined)) continue;
+        let ok = true;
+        for (const step of steps)
+          ok = (await this.send(`${entry.name} ${action}`, step, lookup, {})).status < 400 && ok;
+        if (ok) entry.changed++;
       }
     }
     const changed = collections.reduce((n, x) => n + x.changed, 0);
@@ -299,11 +299,11 @@ export class SaasClient {
       for (const [k, t] of Object.entries(fill(req.form, lookup) as Record<string, unknown>))
         if (t !== undefined && t !== null) f.set(k, String(t));
       body = f.toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
     } else if (req.body !== undefined || extra.body) {
       const b = fill(req.body ?? {}, lookup);
       body = JSON.stringify(extra.body ? { ...(b as object), ...extra.body } : b);
-      headers['content-type'] = 'application/json';
+      headers['content-type'] ??= 'application/json';
     }
     const retries = this.opts.retries ?? 2;
     const backoff = this.opts.backoffMs ?? 250;
