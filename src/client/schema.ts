@@ -3825,7 +3825,7 @@ export interface operations {
                                 /** @description For a service asked or told through a recipient task: how it answered. */
                                 recipient?: {
                                     /** @enum {string} */
-                                    via: "http" | "manual";
+                                    via: "http" | "manual" | "saas";
                                     /** @description The service's answer (done, not_found) or the task's state. */
                                     status: string;
                                     records?: number;
@@ -7263,7 +7263,7 @@ export interface operations {
                                 /** @description For a service asked or told through a recipient task: how it answered. */
                                 recipient?: {
                                     /** @enum {string} */
-                                    via: "http" | "manual";
+                                    via: "http" | "manual" | "saas";
                                     /** @description The service's answer (done, not_found) or the task's state. */
                                     status: string;
                                     records?: number;
