@@ -13,7 +13,7 @@ import { CLI_ACTOR } from '../services/audit/auditLog.ts';
 import { applyRegister } from '../services/register/applyRegister.ts';
 import { readRegisterSources } from '../services/register/readRegisterDir.ts';
 import { loadSystems, systemsFileFor } from '../services/systems/config.ts';
-import { applyConfiguredConnectors } from '../services/systems/connectors.ts';
+import { applyConfiguredConnectors, applySaasConnectors } from '../services/systems/connectors.ts';
 import { type OpenSystems, openConfiguredSystems, SystemsOpenError } from '../services/systems/open.ts';
 import type { CliIo } from './io.ts';
 
@@ -92,6 +92,8 @@ export async function openGroupSystems(
     const ring = app.config.secretKeys ? parseKeyring(app.config.secretKeys) : undefined;
     const c = await applyConfiguredConnectors(app.db, ring, CLI_ACTOR, loaded.connectors);
     if (c.saved.length) io.out(`HTTP connectors stored: ${c.saved.join(', ')}.`);
+    const saas = await applySaasConnectors(app.db, ring, CLI_ACTOR, loaded.saas);
+    if (saas.length) io.out(`SaaS connectors stored: ${saas.join(', ')}.`);
   } catch (err) {
     await systems.close();
     throw err;

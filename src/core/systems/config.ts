@@ -46,6 +46,21 @@ const connectorEntry = z.strictObject({
   resends: z.number().int().min(0).max(10).optional(),
 });
 
+const saasEntry = z.strictObject({
+  connector: z
+    .string()
+    .min(1)
+    .describe('The SaaS connector file (docs/connectors/saas.md), relative to this file.'),
+  base_url: referable
+    .optional()
+    .describe("Instead of the connector's base_url (a sandbox, a regional host)."),
+  settings: z.record(z.string(), z.string()).default({}).describe('The settings the connector declares.'),
+  secrets: z
+    .record(z.string(), referable)
+    .default({})
+    .describe('The secrets the connector declares, as references: ${env:NAME} or ${file:PATH}.'),
+});
+
 const fidesKey = z
   .string()
   .regex(/^[a-z0-9_]+$/, 'A dataset fides_key: lower-case letters, digits, underscores.');
@@ -69,11 +84,18 @@ export const systemsConfigSchema = z.strictObject({
     .record(systemId, connectorEntry)
     .default({})
     .describe('Per register system fulfilled by a service, its HTTP connector (docs/connectors/http.md).'),
+  saas: z
+    .record(systemId, saasEntry)
+    .default({})
+    .describe(
+      "Per register system reached through its vendor's API, its SaaS connector (docs/connectors/saas.md).",
+    ),
 });
 
 export type SystemsConfig = z.infer<typeof systemsConfigSchema>;
 export type SystemEntry = z.infer<typeof systemEntry>;
 export type ConnectorEntry = z.infer<typeof connectorEntry>;
+export type SaasEntry = z.infer<typeof saasEntry>;
 
 // ---------------------------------------------------------------------------------------------------------
 // References
@@ -167,6 +189,10 @@ export function referableValues(c: SystemsConfig): { path: (string | number)[]; 
       { path: ['connectors', k, 'url'], value: s.url },
       { path: ['connectors', k, 'secret'], value: s.secret },
     ]),
+    ...Object.entries(c.saas).flatMap(([k, s]) => [
+      ...(s.base_url ? [{ path: ['saas', k, 'base_url'], value: s.base_url }] : []),
+      ...Object.entries(s.secrets).map(([n, v]) => ({ path: ['saas', k, 'secrets', n], value: v })),
+    ]),
   ];
 }
 
@@ -214,7 +240,7 @@ export function parseSystemsConfig(source: { path: string; text: string }): Pars
         message: `${path.join('.') || '(file)'}: ${what}`,
         ...(issue.code === 'unrecognized_keys'
           ? {
-              hint: 'Known keys: version, datasets, systems (url, password), connectors (url, secret, timeoutMs, callbackHours, resends).',
+              hint: 'Known keys: version, datasets, systems (url, password), connectors (url, secret, timeoutMs, callbackHours, resends), saas (connector, base_url, settings, secrets).',
             }
           : {}),
       });
@@ -247,6 +273,15 @@ export function parseSystemsConfig(source: { path: string; text: string }): Pars
         message: `connectors.${key}.secret: the secret is written in the file.`,
         hint: 'Give it as ${env:NAME} or ${file:PATH}.',
       });
+  for (const [key, c] of Object.entries(config.saas))
+    for (const [name, v] of Object.entries(c.secrets))
+      if (!('error' in parseReferences(v)) && referencesOf(v).length === 0)
+        findings.push({
+          severity: 'warning',
+          ...locate(['saas', key, 'secrets', name]),
+          message: `saas.${key}.secrets.${name}: the secret is written in the file.`,
+          hint: 'Give it as ${env:NAME} or ${file:PATH}.',
+        });
   return { config, findings, locate };
 }
 

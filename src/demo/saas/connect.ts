@@ -4,16 +4,12 @@
  * they changed, so a restart on the same port writes no audit entry.
  */
 import { fileURLToPath } from 'node:url';
-import { canonicalJson } from '../../core/canonical.ts';
 import type { Keyring } from '../../core/secrets/envelope.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../../services/audit/auditLog.ts';
 import { loadConnectorFile } from '../../services/connectors/load.ts';
-import {
-  loadSaasConnector,
-  type SaasConnectorInput,
-  saveSaasConnector,
-} from '../../services/fulfilment/connectors/saas.ts';
+import type { SaasConnectorInput } from '../../services/fulfilment/connectors/saas.ts';
+import { applySaasConnectors } from '../../services/systems/connectors.ts';
 import { DEMO_HUBSPOT_TOKEN, DEMO_MAILCHIMP_KEY } from './vendors.ts';
 
 export const CONNECTORS_DIR = fileURLToPath(new URL('../../../connectors/', import.meta.url));
@@ -40,19 +36,5 @@ export async function connectDemoSaas(
       baseUrl: vendorsUrl,
     },
   ];
-  const saved: string[] = [];
-  for (const w of want) {
-    const have = await loadSaasConnector(db, ring, w.systemId).catch(() => undefined);
-    if (
-      have &&
-      have.baseUrl === w.baseUrl &&
-      canonicalJson(have.connector) === canonicalJson(w.connector) &&
-      canonicalJson(have.secrets) === canonicalJson(w.secrets) &&
-      canonicalJson(have.settings) === canonicalJson(w.settings)
-    )
-      continue;
-    await saveSaasConnector(db, ring, actor, w);
-    saved.push(w.systemId);
-  }
-  return saved;
+  return applySaasConnectors(db, ring, actor, want);
 }

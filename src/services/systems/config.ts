@@ -21,7 +21,9 @@ import {
   type SystemsFinding,
   withPassword,
 } from '../../core/systems/config.ts';
+import { parseConnector, type SaasConnector } from '../../core/connectors/saas.ts';
 import { httpConnectorInput } from '../fulfilment/connectors/http.ts';
+import { saasInputProblems } from '../fulfilment/connectors/saas.ts';
 import { CONNECTOR_KINDS } from '../fulfilment/connectors/registry.ts';
 
 /** A dataset's database as configured: the URL resolved (never printed), where it was written. */
@@ -38,6 +40,16 @@ export type ConfiguredConnector = Required<Pick<ConnectorEntry, 'url' | 'secret'
     at: { file: string; line: number; column: number };
   };
 
+/** A register system's SaaS connector as configured: the connector file parsed, its references resolved. */
+export type ConfiguredSaas = {
+  systemId: string;
+  connector: SaasConnector;
+  settings: Record<string, string>;
+  secrets: Record<string, string>;
+  baseUrl?: string;
+  at: { file: string; line: number; column: number };
+};
+
 export type LoadedSystems = {
   /** The systems file, as given. */
   file: string;
@@ -46,6 +58,7 @@ export type LoadedSystems = {
   datasets: Dataset[];
   connections: ConfiguredConnection[];
   connectors: ConfiguredConnector[];
+  saas: ConfiguredSaas[];
   /** The file's and the annotations' findings (errors and warnings), located. */
   findings: SystemsFinding[];
   /** Where a dotted dataset path of validate.ts stands in the annotation files. */
@@ -93,6 +106,7 @@ async function referenceResolver(
   for (const value of [
     ...Object.values(config.systems).flatMap((s) => [s.url, s.password ?? '']),
     ...Object.values(config.connectors).flatMap((c) => [c.url, c.secret]),
+    ...Object.values(config.saas).flatMap((c) => [c.base_url ?? '', ...Object.values(c.secrets)]),
   ])
     for (const ref of referencesOf(value))
       if (ref.kind === 'file' && !files.has(ref.name)) {
@@ -172,6 +186,62 @@ function resolveEntries(
 }
 
 /**
+ * The SaaS connectors of the file: each connector file read and validated (its findings at its own
+ * file:line:column), its secrets and base URL resolved, its settings and secrets matched with what it declares.
+ */
+async function resolveSaas(
+  file: string,
+  config: SystemsConfig,
+  resolved: (path: (string | number)[], value: string) => string | undefined,
+  locate: Located,
+  findings: SystemsFinding[],
+): Promise<ConfiguredSaas[]> {
+  const out: ConfiguredSaas[] = [];
+  for (const [systemId, e] of Object.entries(config.saas)) {
+    const at = locate(['saas', systemId, 'connector']);
+    const path = isAbsolute(e.connector) ? e.connector : resolve(dirname(file), e.connector);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) {
+      findings.push({
+        severity: 'error',
+        ...at,
+        message: `saas.${systemId}.connector: '${e.connector}' cannot be read (relative to ${file}).`,
+      });
+      continue;
+    }
+    const parsed = parseConnector({ path: relative(process.cwd(), path) || path, text });
+    findings.push(...parsed.findings);
+    if (!parsed.connector || parsed.findings.some((f) => f.severity === 'error')) continue;
+    const secrets: Record<string, string> = {};
+    let ok = true;
+    for (const [name, v] of Object.entries(e.secrets)) {
+      const r = resolved(['saas', systemId, 'secrets', name], v);
+      if (r === undefined) ok = false;
+      else secrets[name] = r;
+    }
+    const baseUrl =
+      e.base_url === undefined ? undefined : resolved(['saas', systemId, 'base_url'], e.base_url);
+    if (!ok || (e.base_url !== undefined && baseUrl === undefined)) continue;
+    const c = {
+      systemId,
+      connector: parsed.connector,
+      settings: e.settings,
+      secrets,
+      ...(baseUrl ? { baseUrl } : {}),
+    };
+    const problems = saasInputProblems(c);
+    for (const p of problems)
+      findings.push({
+        severity: 'error',
+        ...locate(['saas', systemId, ...p.path]),
+        message: `saas.${systemId}.${p.path.join('.')}: ${p.message}.`,
+      });
+    if (!problems.length) out.push({ ...c, at: locate(['saas', systemId]) });
+  }
+  return out;
+}
+
+/**
  * The annotations of the file's folder, parsed (against `register` when given), and matched with the
  * file: each annotated dataset needs its database, each database an annotated dataset, each connector a
  * register system.
@@ -245,6 +315,7 @@ export async function loadSystems(
     datasets: [],
     connections: [],
     connectors: [],
+    saas: [],
     findings: [],
     locateDataset: () => undefined,
   };
@@ -269,10 +340,11 @@ export async function loadSystems(
   if (!config || findings.some((f) => f.severity === 'error')) return { ...empty, config, findings };
   const resolved = await referenceResolver(file, config, opts.env, parsed.locate, findings);
   const entries = resolveEntries(config, resolved, parsed.locate, findings);
+  const saas = await resolveSaas(file, config, resolved, parsed.locate, findings);
   const annotations = await readAnnotations(file, config, entries.connectors, {
     locate: parsed.locate,
     findings,
     register: opts.register,
   });
-  return { ...empty, config, ...entries, ...annotations, findings };
+  return { ...empty, config, ...entries, saas, ...annotations, findings };
 }
