@@ -9,6 +9,9 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSystems } from '../../src/services/systems/config.ts';
 
+/** A reference of the systems file: ${env:NAME} or ${file:PATH}. */
+const ref = (r: string) => `$${'{'}${r}}`;
+
 async function systemsFile(saas: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ombud-saas-sys-'));
   const file = join(dir, 'ombud.yaml');
@@ -31,10 +34,10 @@ describe('SaaS connectors in the systems file', () => {
         'messaging:',
         `  connector: ${resolve('connectors/mailchimp.yaml')}`,
         '  settings: { dc: us21 }',
-        '  secrets: { api_key: "${env:MAILCHIMP_KEY}" }',
+        `  secrets: { api_key: "${ref('env:MAILCHIMP_KEY')}" }`,
         'crm:',
         `  connector: ${resolve('connectors/hubspot.yaml')}`,
-        '  secrets: { access_token: "${file:hubspot-token}" }',
+        `  secrets: { access_token: "${ref('file:hubspot-token')}" }`,
       ].join('\n'),
     );
     const loaded = await loadSystems(file, { env: { MAILCHIMP_KEY: 'k-us21' } });
@@ -50,7 +53,7 @@ describe('SaaS connectors in the systems file', () => {
       [
         'messaging:', //                                                   3
         `  connector: ${resolve('connectors/mailchimp.yaml')}`,
-        '  secrets: { api_key: "${env:NOT_SET}" }', //                       5
+        `  secrets: { api_key: "${ref('env:NOT_SET')}" }`, //                       5
         'crm:',
         `  connector: ${resolve('connectors/hubspot.yaml')}`,
         '  secrets: { access_token: plain-token }', //                      8
