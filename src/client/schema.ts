@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/analytics/exports/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An analytics export's file, in the format it was made in (JSON or CSV) */
+        get: operations["getAnalyticsExportFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apikeys": {
         parameters: {
             query?: never;
@@ -391,6 +408,24 @@ export interface paths {
         get: operations["listOrganizations"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{orgId}/analytics/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A company's analytics exports, newest first, with what each guaranteed */
+        get: operations["listAnalyticsExports"];
+        put?: never;
+        /** Run an analytics export of the register: a k-threshold aggregate or pseudonymised rows of the company's data */
+        post: operations["runAnalyticsExport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2013,6 +2048,86 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getAnalyticsExportFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file: JSON with its guarantee, or CSV. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        company: string;
+                        purpose: string;
+                        export: string;
+                        title: string | null;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                        guarantee: {
+                            /** @enum {string} */
+                            kind: "aggregate" | "rows";
+                            /** @description The least number of distinct subjects a published cell stands for. */
+                            k: number | null;
+                            /** @enum {string} */
+                            timePrecision: "month" | "day";
+                            records: number;
+                            suppressed: {
+                                /** @description Cells and totals under k. */
+                                primary: number;
+                                /** @description Hidden with them so that none can be worked out. */
+                                complementary: number;
+                            };
+                            /** @description Data subjects of the consent register left out by reason, and those let in by their consent. */
+                            subjects: {
+                                restricted: number;
+                                objected: number;
+                                noConsent: number;
+                                consented: number | null;
+                            };
+                            noise: {
+                                /** @enum {string} */
+                                mechanism: "laplace" | "gaussian";
+                                epsilon: number;
+                                delta: number | null;
+                                budget: number;
+                                /** @description The purpose's budget spent, this export included. */
+                                spent: number;
+                            } | null;
+                            pseudonym: {
+                                series: string;
+                                /** @enum {string} */
+                                algorithm: "HMAC-SHA256/128";
+                            } | null;
+                            excludes: string[];
+                        };
+                        records: {
+                            [key: string]: string | number | null;
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: never;
@@ -2067,7 +2182,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     orgIds: string[];
-                    permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run" | "holds:read" | "holds:write" | "breaches:read" | "breaches:write")[];
+                    permissions: ("public" | "register:read" | "register:write" | "notice:publish" | "ropa:read" | "audit:read" | "users:manage" | "apikeys:manage" | "account:self" | "consent:read" | "consent:write" | "webhooks:manage" | "fulfilment:read" | "requests:read" | "requests:write" | "fulfilment:write" | "connectors:manage" | "retention:read" | "retention:run" | "holds:read" | "holds:write" | "breaches:read" | "breaches:write" | "analytics:read" | "analytics:export")[];
                     /** @default 90 */
                     expiresInDays?: number | null;
                 };
@@ -4053,6 +4168,199 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listAnalyticsExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exports: {
+                            id: string;
+                            /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                            orgId: string;
+                            purposeId: string;
+                            exportId: string;
+                            /** @enum {string} */
+                            kind: "aggregate" | "rows";
+                            /** @enum {string} */
+                            format: "csv" | "json";
+                            seriesId: string | null;
+                            guarantee: {
+                                /** @enum {string} */
+                                kind: "aggregate" | "rows";
+                                /** @description The least number of distinct subjects a published cell stands for. */
+                                k: number | null;
+                                /** @enum {string} */
+                                timePrecision: "month" | "day";
+                                records: number;
+                                suppressed: {
+                                    /** @description Cells and totals under k. */
+                                    primary: number;
+                                    /** @description Hidden with them so that none can be worked out. */
+                                    complementary: number;
+                                };
+                                /** @description Data subjects of the consent register left out by reason, and those let in by their consent. */
+                                subjects: {
+                                    restricted: number;
+                                    objected: number;
+                                    noConsent: number;
+                                    consented: number | null;
+                                };
+                                noise: {
+                                    /** @enum {string} */
+                                    mechanism: "laplace" | "gaussian";
+                                    epsilon: number;
+                                    delta: number | null;
+                                    budget: number;
+                                    /** @description The purpose's budget spent, this export included. */
+                                    spent: number;
+                                } | null;
+                                pseudonym: {
+                                    series: string;
+                                    /** @enum {string} */
+                                    algorithm: "HMAC-SHA256/128";
+                                } | null;
+                                excludes: string[];
+                            };
+                            createdBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            createdAt: string;
+                            /** @description Where the file is downloaded. */
+                            file: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    runAnalyticsExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The purpose whose analytics export to run. */
+                    purpose: string;
+                    /** @description The export's id in the purpose's analytics block. */
+                    export: string;
+                    /**
+                     * @default json
+                     * @enum {string}
+                     */
+                    format?: "csv" | "json";
+                    /**
+                     * @description Rows exports: start a new pseudonym series (the pseudonyms no longer match earlier files).
+                     * @default false
+                     */
+                    newSeries?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description An organization (controller) id of the register, e.g. nestit-sverige. */
+                        orgId: string;
+                        purposeId: string;
+                        exportId: string;
+                        /** @enum {string} */
+                        kind: "aggregate" | "rows";
+                        /** @enum {string} */
+                        format: "csv" | "json";
+                        seriesId: string | null;
+                        guarantee: {
+                            /** @enum {string} */
+                            kind: "aggregate" | "rows";
+                            /** @description The least number of distinct subjects a published cell stands for. */
+                            k: number | null;
+                            /** @enum {string} */
+                            timePrecision: "month" | "day";
+                            records: number;
+                            suppressed: {
+                                /** @description Cells and totals under k. */
+                                primary: number;
+                                /** @description Hidden with them so that none can be worked out. */
+                                complementary: number;
+                            };
+                            /** @description Data subjects of the consent register left out by reason, and those let in by their consent. */
+                            subjects: {
+                                restricted: number;
+                                objected: number;
+                                noConsent: number;
+                                consented: number | null;
+                            };
+                            noise: {
+                                /** @enum {string} */
+                                mechanism: "laplace" | "gaussian";
+                                epsilon: number;
+                                delta: number | null;
+                                budget: number;
+                                /** @description The purpose's budget spent, this export included. */
+                                spent: number;
+                            } | null;
+                            pseudonym: {
+                                series: string;
+                                /** @enum {string} */
+                                algorithm: "HMAC-SHA256/128";
+                            } | null;
+                            excludes: string[];
+                        };
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                        /** @description Where the file is downloaded. */
+                        file: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getAudienceExportFile: {
         parameters: {
             query?: never;
@@ -5862,6 +6170,76 @@ export interface operations {
                                 automatedDecisions: boolean;
                                 /** @description A stable identifier: lower-case letters, digits and dashes. */
                                 jointArrangement?: string;
+                                /** @description Analytics exports without identities for this purpose (k-threshold aggregates, pseudonymised rows). */
+                                analytics?: {
+                                    /**
+                                     * @description The least number of distinct subjects a published cell stands for.
+                                     * @default 10
+                                     */
+                                    k: number;
+                                    /**
+                                     * @description The finest a date may be given: month, or day where the register allows it.
+                                     * @default month
+                                     * @enum {string}
+                                     */
+                                    timePrecision: "month" | "day";
+                                    /** @description The total epsilon the noisy exports of this purpose may spend. */
+                                    privacyBudget?: {
+                                        epsilon: number;
+                                    };
+                                    exports: {
+                                        id: string;
+                                        title?: string;
+                                        /**
+                                         * @description aggregate: a k-threshold table; rows: one row per record under a keyed pseudonym.
+                                         * @enum {string}
+                                         */
+                                        kind: "aggregate" | "rows";
+                                        /** @description The annotated dataset (fides_key). */
+                                        dataset: string;
+                                        collection: string;
+                                        /**
+                                         * @description aggregate: at most two grouping fields; rows: the fields each row carries.
+                                         * @default []
+                                         */
+                                        dimensions: {
+                                            field: string;
+                                            as?: string;
+                                            /**
+                                             * @description A date or timestamp cut to its month or day.
+                                             * @enum {string}
+                                             */
+                                            truncate?: "month" | "day";
+                                        }[];
+                                        /**
+                                         * @description aggregate: figures per cell besides the subjects and rows.
+                                         * @default []
+                                         */
+                                        measures: {
+                                            /** @enum {string} */
+                                            op: "sum" | "avg";
+                                            field: string;
+                                            as: string;
+                                        }[];
+                                        /**
+                                         * @description Channel behaviour (opens, clicks, browsing): only subjects with each of these consents granted (e.g. the purpose's cookie consent and the communication consent).
+                                         * @default []
+                                         */
+                                        requiresConsent: {
+                                            purpose: string;
+                                            /** @enum {string} */
+                                            channel: "email" | "sms" | "post" | "phone" | "push" | "cookie";
+                                        }[];
+                                        /** @description aggregate: differentially private counts, charged to the purpose budget per export. */
+                                        noise?: {
+                                            /** @enum {string} */
+                                            mechanism: "laplace" | "gaussian";
+                                            epsilon: number;
+                                            /** @description gaussian only. */
+                                            delta?: number;
+                                        };
+                                    }[];
+                                };
                             }[];
                             retentionRules: {
                                 /** @description A stable identifier: lower-case letters, digits and dashes. */
