@@ -100,8 +100,8 @@ describe('ombud --help', () => {
     expect(lines(main)).toEqual(
       expect.arrayContaining([
         'Usage: ombud <command> [options]',
-        '  register validate  Validate a register folder; every finding at file:line:column',
-        '  apikey rotate      Replace an API key by a new one with the same scope',
+        '  register validate   Validate a register folder; every finding at file:line:column',
+        '  apikey rotate       Replace an API key by a new one with the same scope',
         '  0  ok',
         '  2  usage: an unknown command or option, a missing or bad argument (the usage and what was wrong go',
         '  3  audit verify: the log could not be verified here (a key is missing)',
@@ -305,6 +305,7 @@ describe('--json: one JSON document on stdout, messages on stderr', () => {
     expect(refused.stderr).toContain("ombud ropa export: No organization 'nope'.");
 
     expect((await json(['requests', 'daily'], 0)).doc).toEqual({
+      breachesDue: 0,
       digestMails: 0,
       holdsToReview: 0,
       resultFilesPurged: 0,
