@@ -318,6 +318,8 @@ describe('cookie banner in a browser', () => {
     await expect.poll(() => proofs.length).toBe(1);
     expect(proofs[0]).toEqual({
       consentId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+      // One id per proof: a retry of the same proof (1, 2, 4, 8 s) carries it again and is stored once.
+      proofId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       org: 'nestit',
       action: 'reject-all',
       categories: { necessary: true, analytics: false, marketing: false },

@@ -249,7 +249,16 @@ describeEachDatabase('propagation at production rates', (kind) => {
     await start({ clock: () => ms, retryDelaySeconds: 1 });
     await change('olof', 'grant');
     await waitFor(() => esp.calls.length === 1 && other.accepted.length === 1);
-    // The endpoint asked for 120 s: neither the throttled delivery nor a new one is sent before.
+    // Once the 429 is recorded (a change made while the first call is still in flight may go out beside it:
+    // subjects go concurrently within the endpoint's limit)…
+    await waitFor(async () => {
+      const [d] = await t.app.db.query<{ attempts: number }>(
+        'SELECT attempts FROM webhook_deliveries WHERE id = $1',
+        [esp.calls[0]!.id],
+      );
+      return d?.attempts === 1;
+    });
+    // …the endpoint asked for 120 s: neither the throttled delivery nor a new one is sent before.
     await change('petra', 'grant');
     await waitFor(() => other.accepted.length === 2);
     ms = start0 + 119_000;

@@ -86,6 +86,16 @@ const BY_RELATION = [
   'nestit_webshop.order_analytics.total_cents',
 ];
 
+/**
+ * Annotated, but in a table the demo seed leaves empty (the newsletters' opens and clicks: the analytics tests
+ * fill their own): there is no value to sample, so not discovery's to find in the demo databases.
+ */
+const IN_EMPTY_TABLES = [
+  'nestit_webshop.newsletter_events.email',
+  'nestit_webshop.newsletter_events.event',
+  'nestit_webshop.newsletter_events.occurred_at',
+];
+
 type Found = { table: string; column: string; kind: string; confidence: number };
 
 async function discover(url: string, key: string) {
@@ -183,7 +193,7 @@ describe.each([
         ...Object.keys(SERVICE).map((k) => `nestit_customer_service.${k}`),
       ];
       const added = ['nestit_webshop.customers.personnummer', 'nestit_customer_service.cases.fodselsnummer'];
-      expect([...personal, ...added].sort()).toEqual([...discovered, ...BY_RELATION].sort());
+      expect([...personal, ...added].sort()).toEqual([...discovered, ...BY_RELATION, ...IN_EMPTY_TABLES].sort());
     });
 
     it('drafts the annotation with fideslang categories and a confidence', async () => {
