@@ -16,3 +16,21 @@ export function yamlPosition(
   }
   return { line: 1, column: 1 };
 }
+
+/** One finding per YAML syntax error of a document, located at file:line:column, with the usual fix. */
+export function yamlSyntaxFindings(
+  p: { doc: Document; lines: LineCounter },
+  file: string,
+): { severity: 'error'; file: string; line: number; column: number; message: string; hint: string }[] {
+  return p.doc.errors.map((e) => {
+    const pos = p.lines.linePos(e.pos[0]);
+    return {
+      severity: 'error',
+      file,
+      line: pos.line,
+      column: pos.col,
+      message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+      hint: 'Fix the indentation or quoting here; a value containing ": " or "#" needs quotes.',
+    };
+  });
+}

@@ -193,7 +193,9 @@ describe.each([
         ...Object.keys(SERVICE).map((k) => `nestit_customer_service.${k}`),
       ];
       const added = ['nestit_webshop.customers.personnummer', 'nestit_customer_service.cases.fodselsnummer'];
-      expect([...personal, ...added].sort()).toEqual([...discovered, ...BY_RELATION, ...IN_EMPTY_TABLES].sort());
+      expect([...personal, ...added].sort()).toEqual(
+        [...discovered, ...BY_RELATION, ...IN_EMPTY_TABLES].sort(),
+      );
     });
 
     it('drafts the annotation with fideslang categories and a confidence', async () => {

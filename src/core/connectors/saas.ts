@@ -11,7 +11,7 @@
  */
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { yamlPosition } from '../yamlPosition.ts';
+import { yamlPosition, yamlSyntaxFindings } from '../yamlPosition.ts';
 
 export type ConnectorFinding = {
   severity: 'error' | 'warning';
@@ -422,17 +422,7 @@ export function parseConnector(source: { path: string; text: string }): ParsedCo
   const at: At = (p) => yamlPosition({ doc: document, lines }, p);
   const findings: ConnectorFinding[] = [];
   if (document.errors.length) {
-    for (const e of document.errors) {
-      const pos = lines.linePos(e.pos[0]);
-      findings.push({
-        severity: 'error',
-        file: source.path,
-        line: pos.line,
-        column: pos.col,
-        message: `YAML syntax error: ${e.message.split('\n')[0]}`,
-        hint: 'Fix the indentation or quoting here; a value containing ": " or "#" needs quotes.',
-      });
-    }
+    findings.push(...yamlSyntaxFindings({ doc: document, lines }, source.path));
     return { findings };
   }
   const parsed = connectorSchema.safeParse(document.toJS() ?? {});

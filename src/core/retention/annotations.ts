@@ -5,7 +5,7 @@
  * the files.
  */
 import { type Document, LineCounter, parseDocument } from 'yaml';
-import { yamlPosition } from '../yamlPosition.ts';
+import { yamlPosition, yamlSyntaxFindings } from '../yamlPosition.ts';
 import { type Dataset, datasetFileSchema } from '../fulfilment/dataset.ts';
 import type { Register } from '../register/schema.ts';
 import { planRetention } from './plan.ts';
@@ -70,17 +70,7 @@ export function parseDatasetSources(
     const lines = new LineCounter();
     const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length) {
-      for (const e of doc.errors) {
-        const pos = lines.linePos(e.pos[0]);
-        findings.push({
-          severity: 'error',
-          file: source.path,
-          line: pos.line,
-          column: pos.col,
-          message: `YAML syntax error: ${e.message.split('\n')[0]}`,
-          hint: 'Fix the indentation or quoting here; a value containing ": " or "#" needs quotes.',
-        });
-      }
+      findings.push(...yamlSyntaxFindings({ doc, lines }, source.path));
       continue;
     }
     const result = datasetFileSchema.safeParse(doc.toJS());

@@ -9,7 +9,7 @@
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { LocatedDatasetFinding } from '../retention/annotations.ts';
-import { yamlPosition } from '../yamlPosition.ts';
+import { yamlPosition, yamlSyntaxFindings } from '../yamlPosition.ts';
 
 /** The name of the systems file Ombud looks for in the register folder (the register reader skips it). */
 export const SYSTEMS_FILE_NAMES = ['ombud.yaml', 'ombud.yml'] as const;
@@ -209,17 +209,7 @@ export function parseSystemsConfig(source: { path: string; text: string }): Pars
   });
   const findings: SystemsFinding[] = [];
   if (doc.errors.length) {
-    for (const e of doc.errors) {
-      const pos = lines.linePos(e.pos[0]);
-      findings.push({
-        severity: 'error',
-        file: source.path,
-        line: pos.line,
-        column: pos.col,
-        message: `YAML syntax error: ${e.message.split('\n')[0]}`,
-        hint: 'Fix the indentation or quoting here; a value containing ": " or "#" needs quotes.',
-      });
-    }
+    findings.push(...yamlSyntaxFindings({ doc, lines }, source.path));
     return { findings, locate };
   }
   const parsed = systemsConfigSchema.safeParse(doc.toJS() ?? {});
