@@ -633,6 +633,13 @@ const TABLE: Record<string, Route> = {
     own: ['dpo', 'privacy-agent', 'auditor'],
     other: [],
   },
+  'PATCH /api/v1/breaches/:id': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: (_t, n) => ({ containment: `The share was closed (step ${n}).` }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    state: (p) => one('SELECT containment, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
   'GET /api/v1/breaches/:id/notifications/:notificationId': {
     params: (t) => ({ id: fx.breach[orgOf(t)]!, notificationId: fx.breachNotification[orgOf(t)]! }),
     own: ['dpo', 'privacy-agent', 'auditor'],
@@ -1223,7 +1230,9 @@ async function runCase(key: string, r: Route, t: Target, caller: Caller, expecte
     method: method as 'GET',
     url: path + (r.query?.(t) ?? ''),
     headers: { accept: 'application/json', ...auth.get(caller)!, ...(r.headers?.() ?? {}) },
-    ...(method === 'POST' ? { payload: (r.body?.(t, ++seq, p) ?? {}) as object } : {}),
+    ...(method === 'POST' || method === 'PATCH'
+      ? { payload: (r.body?.(t, ++seq, p) ?? {}) as object }
+      : {}),
   });
   const s = res.statusCode;
   const problems: string[] = [];

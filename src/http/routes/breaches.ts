@@ -14,7 +14,12 @@ import { t } from '../../core/register/schema.ts';
 import { assessBreach, assessmentInput, markNotified } from '../../services/breaches/assessBreach.ts';
 import { draftNotifications, listNotifications } from '../../services/breaches/draftNotification.ts';
 import { listBreaches } from '../../services/breaches/listBreaches.ts';
-import { breachInput, recordBreach } from '../../services/breaches/recordBreach.ts';
+import {
+  breachChange,
+  breachInput,
+  recordBreach,
+  updateBreach,
+} from '../../services/breaches/recordBreach.ts';
 import { scopeBreach } from '../../services/breaches/scopeBreach.ts';
 import {
   authorizedBreach,
@@ -186,6 +191,24 @@ function breachRecords(server: RouteServer, app: App, { clockWire, wire }: Ctx) 
       wire(
         await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read'),
       ),
+  );
+
+  server.patch(
+    '/api/v1/breaches/:id',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        operationId: 'updateBreach',
+        summary:
+          'Change what was learnt later: description, window, collections, containment, consequences, measures, people (a new window or new collections clear the scope)',
+        params: idParams,
+        body: breachChange,
+        response: { 200: breachWire },
+      },
+    },
+    async (req) =>
+      wire(await updateBreach(app, callerOf(req), await groupOf(app.registers), req.params.id, req.body)),
   );
 }
 
