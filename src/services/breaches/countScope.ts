@@ -4,8 +4,8 @@
  * collection, and the people per set of collections holding a data category (conditional aggregation:
  * `COUNT(DISTINCT CASE WHEN u.c IN (…) THEN u.subject END)`). Each affected collection is read once, joined
  * along the controller chain of the dataset annotations; a collection reached through a chain (order lines
- * through their order) is first counted per parent row (`GROUP BY` the reference), so the chain is joined
- * once per order, not once per line. Only counts leave the database, never a row. Written once with the
+ * through their order) is first counted per parent row (`GROUP BY` the reference; a window on the parent's
+ * time through `EXISTS`), so the chain is joined once per order, not once per line. Only counts leave the database, never a row. Written once with the
  * connector's quoting and placeholders, so it runs on PostgreSQL and MariaDB alike.
  */
 import { type CollectionPlan, countSets, setKey, type Window } from '../../core/breaches/scope.ts';
@@ -106,7 +106,16 @@ function partSql(
     params.push(sqlTime(window!.from), sqlTime(window!.to));
     return `${alias}.${q(column)} >= ${c.param(params.length - 1)} AND ${alias}.${q(column)} < ${c.param(params.length)}`;
   };
-  const inner = p.time?.alias === 't0' && window ? ` WHERE ${range('t0', p.time.column)}` : '';
+  // The window on the collection's own column, or on its parent's (order lines by their order's time):
+  // applied before counting, the parent's through EXISTS, so only the lines of orders in the window are
+  // counted and nothing is joined per line.
+  const onParent = p.time?.alias === first.alias && window;
+  const inner =
+    p.time?.alias === 't0' && window
+      ? ` WHERE ${range('t0', p.time.column)}`
+      : onParent
+        ? ` WHERE EXISTS (SELECT 1 FROM ${q(first.table)} w WHERE w.${q(first.column)} = t0.${q(first.fromColumn)} AND ${range('w', p.time!.column)})`
+        : '';
   const key = `t0.${q(first.fromColumn)}`;
   const counted = `(SELECT ${key} AS k, COUNT(*) AS n FROM ${q(p.collection)} t0${inner} GROUP BY ${key}) t0`;
   const joins = p.joins
@@ -116,7 +125,9 @@ function partSql(
     })
     .join('');
   const outer =
-    p.time && p.time.alias !== 't0' && window ? ` WHERE ${range(p.time.alias, p.time.column)}` : '';
+    p.time && p.time.alias !== 't0' && !onParent && window
+      ? ` WHERE ${range(p.time.alias, p.time.column)}`
+      : '';
   return `SELECT ${holderSql(c, p)} AS holder, ${subjectSql(c, p, plain, 't0.k')} AS subject, ${i} AS c, t0.n AS w FROM ${counted}${joins}${outer}`;
 }
 
