@@ -685,6 +685,46 @@ const TABLE: Record<string, Route> = {
     state: (p) => count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [p.id]),
   },
 
+  // The console's forms on a breach's page: the same service calls as the API's routes above, answered with
+  // a redirect back to the page; the same callers, the same business answers (409).
+  'POST /console/breaches/:id/scope': {
+    params: async (t) => ({ id: await recordedBreach(orgOf(t)) }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    freshPerCaller: true,
+    state: (p) => one('SELECT scope, org_ids, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/assessment': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({ level: 'risk', reason: 'Contact details seen by a supplier.' }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => one('SELECT risk, decision, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/notifications': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({}),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM breach_notifications WHERE breach_id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/notified': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => one('SELECT notified_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/tell': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [p.id]),
+  },
+
   // Analytics exports: a company's. Seen and downloaded by readers of analytics in the company (DPO, privacy
   // agent, auditor: every read); run by the DPO and the privacy agent. The key holds no analytics permission.
   'GET /api/v1/organizations/:orgId/analytics/exports': {
@@ -1230,9 +1270,7 @@ async function runCase(key: string, r: Route, t: Target, caller: Caller, expecte
     method: method as 'GET',
     url: path + (r.query?.(t) ?? ''),
     headers: { accept: 'application/json', ...auth.get(caller)!, ...(r.headers?.() ?? {}) },
-    ...(method === 'POST' || method === 'PATCH'
-      ? { payload: (r.body?.(t, ++seq, p) ?? {}) as object }
-      : {}),
+    ...(method === 'POST' || method === 'PATCH' ? { payload: (r.body?.(t, ++seq, p) ?? {}) as object } : {}),
   });
   const s = res.statusCode;
   const problems: string[] = [];

@@ -63,9 +63,7 @@ export const breachChange = breachInput
   })
   .partial()
   .extend({
-    delayReason: text(5000)
-      .optional()
-      .describe('Why the authority is notified after 72 hours (Art. 33(1)).'),
+    delayReason: text(5000).optional().describe('Why the authority is notified after 72 hours (Art. 33(1)).'),
   })
   .refine((c) => Object.values(c).some((v) => v !== undefined), {
     message: 'change at least one field',
