@@ -4,7 +4,7 @@
  * a reason, draft the authority notifications, record that they were notified, tell the people affected
  * (Art. 34). Each appears when it can be done; shown only to a viewer who may change the breach.
  */
-import { RISK_LEVELS } from '../../../core/breaches/risk.ts';
+import { factorsFromScope, RISK_LEVELS, suggestRisk } from '../../../core/breaches/risk.ts';
 import { type Html, html } from '../../../core/html.ts';
 import type { Breach } from '../../../services/breaches/store.ts';
 import { card } from '../../components/card.ts';
@@ -22,17 +22,20 @@ const step = (title: string, body: Html | string) => html`<div class="step"><h3>
 
 function assessForm(b: Breach): Html {
   const action = `/console/breaches/${b.id}/assessment`;
-  const suggested = b.risk?.suggested.level;
+  // The suggestion from the scope alone (the boxes below may raise or lower it when the decision is recorded).
+  const suggested = b.scope ? suggestRisk(factorsFromScope(b.scope)) : null;
   return postForm({
     action,
-    fields: html`${selectField({
-      id: 'risk-level',
-      name: 'level',
-      label: 'Risk to the people affected',
-      options: RISK_LEVELS.map((l) => ({ value: l, label: LEVEL_LABEL[l] })),
-      selected: b.risk?.level ?? suggested,
-      required: true,
-    })}
+    fields: html`${suggested ? html`<p class="muted" id="risk-suggested">Suggested from the scope: <strong>${suggested.level}</strong> (${suggested.reasons.join('; ')}).</p>` : ''}${selectField(
+      {
+        id: 'risk-level',
+        name: 'level',
+        label: 'Risk to the people affected',
+        options: RISK_LEVELS.map((l) => ({ value: l, label: LEVEL_LABEL[l] })),
+        selected: b.risk?.level ?? suggested?.level,
+        required: true,
+      },
+    )}
 <label><input type="checkbox" name="vulnerableSubjects" value="on"> Vulnerable people among them (children, patients)</label>
 <label><input type="checkbox" name="encrypted" value="on"> The data was encrypted (the key not exposed)</label>
 ${textareaField({ id: 'risk-reason', name: 'reason', label: 'Reason (kept with the decision)' })}`,
