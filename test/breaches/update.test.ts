@@ -2,10 +2,16 @@
  * Changing a breach after it was recorded (PATCH /api/v1/breaches/:id) on a real server with the embedded
  * demo systems: the facts learnt later stored, the audit entry naming the fields changed (never their
  * free-text values), the timeline line, a new window clearing the stored scope, and bad bodies answered
- * as problem+json naming the field.
+ * as problem+json naming the field; `ombud breach update` on a PostgreSQL server.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAME_ORIGIN } from '../security/helpers.ts';
+import { TEST_AUDIT_KEYRING } from '../support/audit-keys.ts';
+import { runOmbud } from '../support/cli.ts';
+import { migratedServerDb } from '../support/db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const clock = new Date('2026-11-25T09:00:00Z');
@@ -163,4 +169,77 @@ describe('a breach changed after it was recorded', () => {
     });
     expect(unknown.statusCode).toBe(404);
   });
+});
+
+describe('ombud breach update', () => {
+  test('changes a breach by its reference from a JSON file; a bad field named with its path, exit 1', async () => {
+    const server = await migratedServerDb('ombud_breach_cli', 2);
+    const dir = mkdtempSync(join(tmpdir(), 'ombud-breach-cli-'));
+    const env = {
+      DATABASE_URL: server.url,
+      OMBUD_SECRET_KEYS: TEST_AUDIT_KEYRING,
+      OMBUD_DATA_DIR: dir,
+      OMBUD_SECRET: undefined,
+      SMTP_URL: undefined,
+      USER: 'cli-test',
+    };
+    try {
+      expect((await runOmbud(['register', 'apply', 'examples/nestit/register'], { env })).code).toBe(0);
+      const file = (name: string, body: unknown) => {
+        writeFileSync(join(dir, name), JSON.stringify(body));
+        return join(dir, name);
+      };
+      const recorded = await runOmbud(
+        [
+          'breach',
+          'record',
+          '--json',
+          '--file',
+          file('b.json', {
+            title: 'Stolen laptop',
+            description: 'A laptop with a customer export was stolen.',
+            detectedAt: '2026-11-24T07:00:00Z',
+            awareAt: '2026-11-24T08:00:00Z',
+            affected: [{ dataset: 'nestit_webshop', collection: 'customers' }],
+          }),
+        ],
+        { env },
+      );
+      expect(recorded.code, recorded.stderr).toBe(0);
+      const { id, reference } = JSON.parse(recorded.stdout);
+      const changed = await runOmbud(
+        [
+          'breach',
+          'update',
+          reference,
+          '--json',
+          '--file',
+          file('c.json', { containment: 'Wiped remotely.', people: [{ name: 'Ines', role: 'lead' }] }),
+        ],
+        { env },
+      );
+      expect(changed.code, changed.stderr).toBe(0);
+      expect(JSON.parse(changed.stdout)).toEqual({
+        id,
+        reference,
+        changed: ['containment', 'people'],
+        scopeCleared: false,
+      });
+      const [row] = await server.db.query<{ containment: string }>(
+        'SELECT containment FROM breaches WHERE id = $1',
+        [id],
+      );
+      expect(row!.containment).toBe('Wiped remotely.');
+      const bad = await runOmbud(
+        ['breach', 'update', reference, '--file', file('bad.json', { people: [{ name: '', role: 'lead' }] })],
+        { env },
+      );
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('people.0.name: ');
+      expect(bad.stdout).toBe('');
+    } finally {
+      await server.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
