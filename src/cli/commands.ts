@@ -669,6 +669,18 @@ export const COMMANDS = {
     exits: { 0: 'recorded', 1: 'refused: a field is wrong (named with its path)' },
     examples: ['ombud breach record --file breach.json'],
   }),
+  'breach update': defineCommand({
+    summary: 'Change a breach from a JSON file: what was learnt after it was recorded',
+    description:
+      'Change the facts of a breach learnt later: title, description, window, affected collections, containment, consequences, measures, people, delayReason, as the API takes them (PATCH /api/v1/breaches/:id); each field optional. Awareness and detection do not change (the 72-hour clock runs from awareness). A new window or new collections clear the stored scope: scope the breach again. Audited with the names of the fields changed.',
+    usage: 'ID|REFERENCE --file FILE [--json]',
+    args: [{ name: 'ID', description: 'the breach id or reference (B-2026-001)', required: true }],
+    options: { file: { type: 'string', value: 'FILE', required: true, description: 'the changes as JSON' } },
+    json: '{ id, reference, changed: [field], scopeCleared }',
+    env: WRITES,
+    exits: { 0: 'changed', 1: 'refused: no such breach, or a field is wrong (named with its path)' },
+    examples: ['ombud breach update B-2026-001 --file changes.json'],
+  }),
   'breach scope': defineCommand({
     summary: 'Scope a breach from the live data map: controllers, authorities, categories, people affected',
     description:

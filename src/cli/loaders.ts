@@ -31,6 +31,7 @@ export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   'connector import': () => import('./commands/connector.ts').then((m) => ({ run: m.importFides })),
   'retention run': () => import('./commands/retention-run.ts'),
   'breach record': () => import('./commands/breach.ts').then((m) => ({ run: m.record })),
+  'breach update': () => import('./commands/breach.ts').then((m) => ({ run: m.update })),
   'breach scope': () => import('./commands/breach.ts').then((m) => ({ run: m.scope })),
   'breach list': () => import('./commands/breach.ts').then((m) => ({ run: m.list })),
   'hold place': () => import('./commands/hold.ts').then((m) => ({ run: m.place })),

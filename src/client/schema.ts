@@ -156,7 +156,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change what was learnt later: description, window, collections, containment, consequences, measures, people (a new window or new collections clear the scope) */
+        patch: operations["updateBreach"];
         trace?: never;
     };
     "/api/v1/breaches/{id}/assessment": {
@@ -2967,6 +2968,225 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateBreach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    description?: string;
+                    window?: {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                    };
+                    affected?: {
+                        dataset: string;
+                        collection: string;
+                        timeField?: string;
+                    }[];
+                    containment?: string;
+                    consequences?: string;
+                    measures?: string;
+                    people?: {
+                        name: string;
+                        role: string;
+                    }[];
+                    /** @description Why the authority is notified after 72 hours (Art. 33(1)). */
+                    delayReason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        reference: string;
+                        title: string;
+                        description: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        detectedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        awareAt: string;
+                        window: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            to: string;
+                        } | null;
+                        affected: {
+                            dataset: string;
+                            collection: string;
+                            timeField?: string;
+                        }[];
+                        containment: string;
+                        consequences: string;
+                        measures: string;
+                        people: {
+                            name: string;
+                            role: string;
+                        }[];
+                        delayReason: string | null;
+                        orgIds: string[];
+                        scope: {
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                                 */
+                                to: string;
+                            } | null;
+                            collections: {
+                                dataset: string;
+                                system: string;
+                                collection: string;
+                                timeField: string | null;
+                            }[];
+                            controllers: {
+                                orgId: string;
+                                authorityId: string | null;
+                                /** @enum {string} */
+                                lang: "sv" | "nb" | "en";
+                                subjects: number;
+                                records: number;
+                                categories: {
+                                    key: string;
+                                    subjects: number;
+                                    special: boolean;
+                                }[];
+                            }[];
+                            categories: {
+                                key: string;
+                                /** @description An Art. 9 category. */
+                                special: boolean;
+                            }[];
+                            purposes: string[];
+                            subjects: number;
+                            databases: number;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            scopedAt: string;
+                        } | null;
+                        risk: {
+                            factors: {
+                                specialCategories: boolean;
+                                financial: boolean;
+                                identifiable: boolean;
+                                volume: number;
+                                vulnerableSubjects: boolean;
+                                encrypted: boolean;
+                            };
+                            suggested: {
+                                /** @enum {string} */
+                                level: "no-risk" | "risk" | "high-risk";
+                                /** @enum {string} */
+                                likelihood: "low" | "medium" | "high";
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high";
+                                reasons: string[];
+                            };
+                            /** @enum {string} */
+                            level: "no-risk" | "risk" | "high-risk";
+                            reason: string;
+                            decidedBy: string;
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            decidedAt: string;
+                        } | null;
+                        decision: ("notify" | "not-required") | null;
+                        /** @description Why (Art. 33(5): also when no notification is required). */
+                        decisionReason: string | null;
+                        notifiedAt: string | null;
+                        clock: {
+                            /** @enum {string} */
+                            state: "running" | "due-soon" | "overdue" | "notified" | "not-required";
+                            /**
+                             * Format: date-time
+                             * @description 72 hours after awareness (Art. 33(1)).
+                             */
+                            deadline: string;
+                            minutesLeft: number;
+                            late: boolean;
+                            words: string;
+                        };
+                        timeline: {
+                            /**
+                             * Format: date-time
+                             * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                             */
+                            at: string;
+                            kind: string;
+                            summary: string;
+                            actor: string;
+                        }[];
+                        notifications: {
+                            id: string;
+                            orgId: string;
+                            authorityId: string;
+                            lang: string;
+                            /** @description 1: the initial notification; 2…: follow-ups (Art. 33(4)). */
+                            phase: number;
+                        }[];
+                        tell: {
+                            listed: number;
+                            queued: number;
+                            sent: number;
+                            failed: number;
+                        };
+                        createdBy: string;
+                        /**
+                         * Format: date-time
+                         * @description A point in time: ISO 8601 in UTC, e.g. 2026-11-25T09:30:00.000Z.
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
             500: components["responses"]["InternalError"];
         };

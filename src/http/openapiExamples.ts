@@ -613,6 +613,25 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
       },
     },
   },
+  updateBreach: {
+    body: {
+      LearntLater: {
+        summary: 'What was learnt after recording: containment done, measures, a forensic analyst involved',
+        value: {
+          containment: 'The cache was switched off at 09:10, the pages purged and the CDN rule removed.',
+          measures: 'A test of the cache rules runs before every release.',
+          people: [
+            { name: 'Ines Incident', role: 'incident lead' },
+            { name: 'Frida Forensic', role: 'forensic analyst' },
+          ],
+        },
+      },
+      WiderWindow: {
+        summary: 'The window turned out wider: the stored scope is cleared, to be scoped again',
+        value: { window: { from: '2026-02-20T00:00:00Z', to: '2026-03-02T09:10:00Z' } },
+      },
+    },
+  },
   assessBreach: {
     body: {
       HighRisk: {

@@ -1,7 +1,8 @@
 /**
  * Breaches over HTTP on a real server with the embedded demo systems, on an injected clock: record, scope,
  * assess and draft through the API (problems for bad input), the drafts' PDF and JSON, and the console
- * page in Chromium (clock, scope, chart, timeline), with a screenshot. Expected counts come from a
+ * page in Chromium (clock, scope, chart, timeline), with a screenshot, and its forms (the risk decided,
+ * the authorities marked notified), with a screenshot. Expected counts come from a
  * hand-written query over the embedded web shop's seeded rows.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -144,6 +145,43 @@ describe('breaches over HTTP and in the console', () => {
     );
     expect(await page.locator('#breach-timeline tbody tr').count()).toBe(4);
     await page.screenshot({ path: `${SCREENSHOTS}/console-breach.png`, fullPage: true });
+    await context.close();
+  });
+
+  test('the console forms: the risk decided and the authorities marked notified from the page (screenshot)', async () => {
+    const [name, value] = cookie.split(';')[0]!.split('=') as [string, string];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
+    await context.addCookies([{ name, value, url: base }]);
+    const page = await context.newPage();
+    await page.goto(`${base}/console/breaches/${id}`);
+    // Decided as a risk over the API: no telling form yet.
+    expect(await page.locator('form[action$="/tell"]').count()).toBe(0);
+    await page.selectOption('#risk-level', 'high-risk');
+    await page.check('input[name="vulnerableSubjects"]');
+    await page.fill('#risk-reason', 'Children’s accounts among the customers: tell them.');
+    await Promise.all([
+      page.waitForURL(`${base}/console/breaches/${id}`),
+      page.click('text=Record the decision'),
+    ]);
+    const risk = await page.locator('#breach-risk').textContent();
+    expect(risk).toContain('high-risk by');
+    expect(risk).toContain('Children’s accounts among the customers: tell them.');
+    expect(await page.locator('#breach-timeline tbody tr').count()).toBe(5);
+    expect(await page.locator('#breach-timeline tbody tr').last().textContent()).toContain(
+      'Risk decided: high-risk',
+    );
+    // Stored as the API reads it, with the box ticked.
+    const read = await call('GET', `/api/v1/breaches/${id}`);
+    expect(read.json().risk).toMatchObject({ level: 'high-risk', factors: { vulnerableSubjects: true } });
+    // High risk: the form to tell the people affected appears.
+    expect(await page.locator('form[action$="/tell"]').count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}/console-breach-actions.png`, fullPage: true });
+    await Promise.all([
+      page.waitForURL(`${base}/console/breaches/${id}`),
+      page.click('text=Mark the authorities notified now'),
+    ]);
+    expect(await page.locator('#clock').textContent()).toContain('notified');
+    expect(await page.locator('form[action$="/notified"]').count()).toBe(0);
     await context.close();
   });
 });

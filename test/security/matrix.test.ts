@@ -633,6 +633,13 @@ const TABLE: Record<string, Route> = {
     own: ['dpo', 'privacy-agent', 'auditor'],
     other: [],
   },
+  'PATCH /api/v1/breaches/:id': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: (_t, n) => ({ containment: `The share was closed (step ${n}).` }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    state: (p) => one('SELECT containment, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
   'GET /api/v1/breaches/:id/notifications/:notificationId': {
     params: (t) => ({ id: fx.breach[orgOf(t)]!, notificationId: fx.breachNotification[orgOf(t)]! }),
     own: ['dpo', 'privacy-agent', 'auditor'],
@@ -672,6 +679,46 @@ const TABLE: Record<string, Route> = {
   'POST /api/v1/breaches/:id/tell': {
     params: (t) => ({ id: fx.breach[orgOf(t)]! }),
     body: () => ({}),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [p.id]),
+  },
+
+  // The console's forms on a breach's page: the same service calls as the API's routes above, answered with
+  // a redirect back to the page; the same callers, the same business answers (409).
+  'POST /console/breaches/:id/scope': {
+    params: async (t) => ({ id: await recordedBreach(orgOf(t)) }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    freshPerCaller: true,
+    state: (p) => one('SELECT scope, org_ids, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/assessment': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({ level: 'risk', reason: 'Contact details seen by a supplier.' }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => one('SELECT risk, decision, updated_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/notifications': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    body: () => ({}),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM breach_notifications WHERE breach_id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/notified': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent'],
+    other: [],
+    business: [409],
+    state: (p) => one('SELECT notified_at FROM breaches WHERE id = $1', [p.id]),
+  },
+  'POST /console/breaches/:id/tell': {
+    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
     own: ['dpo', 'privacy-agent'],
     other: [],
     business: [409],
@@ -1223,7 +1270,7 @@ async function runCase(key: string, r: Route, t: Target, caller: Caller, expecte
     method: method as 'GET',
     url: path + (r.query?.(t) ?? ''),
     headers: { accept: 'application/json', ...auth.get(caller)!, ...(r.headers?.() ?? {}) },
-    ...(method === 'POST' ? { payload: (r.body?.(t, ++seq, p) ?? {}) as object } : {}),
+    ...(method === 'POST' || method === 'PATCH' ? { payload: (r.body?.(t, ++seq, p) ?? {}) as object } : {}),
   });
   const s = res.statusCode;
   const problems: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * ombud breach record | scope | list: personal data breaches from the command line (src/services/breaches).
+ * ombud breach record | update | scope | list: personal data breaches from the command line (src/services/breaches).
  * Scoping counts in the group's databases, so it takes the same connections as `ombud hold place`
  * (--connection KEY=URL for each annotated dataset, or --demo); recording and listing read Ombud's
  * database only.
@@ -10,7 +10,12 @@ import { SYSTEM_PRINCIPAL } from '../../core/policies/permissions.ts';
 import { formatFinding, parseDatasetSources } from '../../core/retention/annotations.ts';
 import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
 import { listBreaches } from '../../services/breaches/listBreaches.ts';
-import { breachInput, recordBreach } from '../../services/breaches/recordBreach.ts';
+import {
+  breachChange,
+  breachInput,
+  recordBreach,
+  updateBreach,
+} from '../../services/breaches/recordBreach.ts';
 import { scopeBreach } from '../../services/breaches/scopeBreach.ts';
 import { clockOf } from '../../services/breaches/store.ts';
 import { DEMO_DATASETS_DIR } from '../../services/fulfilment/datasets.ts';
@@ -37,6 +42,36 @@ export const record: Run<(typeof COMMANDS)['breach record']> = async ({ values }
       printJson(io, { id: b.id, reference: b.reference, deadline: c.deadline.toISOString(), clock: c.state });
     else
       io.out(`Recorded ${b.reference} (${b.id}): notify by ${c.deadline.toISOString()} (${clockWords(c)}).`);
+    return 0;
+  });
+};
+
+export const update: Run<(typeof COMMANDS)['breach update']> = async ({ values, positionals }, io) => {
+  const ref = positionals[0]!;
+  const parsed = breachChange.safeParse(JSON.parse(await readFile(values.file, 'utf8')));
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) io.err(`${i.path.join('.') || '(file)'}: ${i.message}`);
+    return 1;
+  }
+  return withApp(async (app) => {
+    const reg = await app.registers.get();
+    const orgIds = reg?.index.register.organizations.map((o) => o.id) ?? [];
+    const [row] = await app.db.query<{ id: string; scope: unknown }>(
+      'SELECT id, scope FROM breaches WHERE id::text = $1 OR reference = $1',
+      [ref],
+    );
+    if (!row) {
+      io.err(`no breach '${ref}' (see ombud breach list).`);
+      return 1;
+    }
+    const b = await updateBreach(app, caller, { orgIds }, row.id, parsed.data);
+    const changed = Object.keys(parsed.data).sort();
+    const scopeCleared = row.scope !== null && b.scope === null;
+    if (values.json) printJson(io, { id: b.id, reference: b.reference, changed, scopeCleared });
+    else
+      io.out(
+        `Changed ${b.reference}: ${changed.join(', ')}.${scopeCleared ? ` The scope was cleared: ombud breach scope ${b.reference} …` : ''}`,
+      );
     return 0;
   });
 };

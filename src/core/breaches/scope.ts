@@ -104,7 +104,7 @@ function planOne(
       ? (a.timeField.split('.') as [string, string])
       : [start.name, a.timeField];
     const link = chain.find((c) => c.collection.name === table);
-    if (!link || !link.collection.fields.some((f) => f.name === column))
+    if (!link?.collection.fields.some((f) => f.name === column))
       issues.push({
         path: [...at, 'timeField'],
         message: `'${a.timeField}' is not a column of ${a.collection} or of a collection its controller is found through (${chain.map((c) => c.collection.name).join(', ')})`,

@@ -10,11 +10,19 @@ import type { App } from '../../app.ts';
 import { clockWords } from '../../core/breaches/clock.ts';
 import { notificationHtml } from '../../core/breaches/notification.ts';
 import { notFound, precondition } from '../../core/errors.ts';
+import { RISK_LEVELS } from '../../core/breaches/risk.ts';
+import { decide } from '../../core/policies/policy.ts';
+import { breachPolicy } from '../../core/policies/resources.ts';
 import { t } from '../../core/register/schema.ts';
 import { assessBreach, assessmentInput, markNotified } from '../../services/breaches/assessBreach.ts';
 import { draftNotifications, listNotifications } from '../../services/breaches/draftNotification.ts';
 import { listBreaches } from '../../services/breaches/listBreaches.ts';
-import { breachInput, recordBreach } from '../../services/breaches/recordBreach.ts';
+import {
+  breachChange,
+  breachInput,
+  recordBreach,
+  updateBreach,
+} from '../../services/breaches/recordBreach.ts';
 import { scopeBreach } from '../../services/breaches/scopeBreach.ts';
 import {
   authorizedBreach,
@@ -53,6 +61,20 @@ function breachContext(app: App, workers: BackgroundWork) {
     return workers.subjectSystems;
   };
   const index = async () => (await requireRegister(app.registers)).index;
+  const scopeDeps = async () => ({ db: app.db, now: app.now, index: await index(), systems: systems() });
+  const tellDeps = async () => {
+    if (!app.config.secret)
+      throw precondition(
+        'breaches-need-secret',
+        'Telling people needs OMBUD_SECRET (the keyed hash of each address told).',
+      );
+    return {
+      ...(await scopeDeps()),
+      secret: app.config.secret,
+      smtp: { url: app.config.smtpUrl, from: app.config.mailFrom },
+      log: app.log,
+    };
+  };
 
   const clockWire = (b: Breach) => {
     const c = clockOf(b, app.now());
@@ -109,7 +131,7 @@ function breachContext(app: App, workers: BackgroundWork) {
       createdAt: b.createdAt.toISOString(),
     };
   };
-  return { systems, index, clockWire, wire };
+  return { systems, index, scopeDeps, tellDeps, clockWire, wire };
 }
 
 type Ctx = ReturnType<typeof breachContext>;
@@ -120,6 +142,7 @@ export async function breachRoutes(server: RouteServer, app: App, workers: Backg
   breachScoping(server, app, ctx);
   breachNotifying(server, app, ctx);
   breachConsole(server, app, ctx);
+  breachConsoleActions(server, app, ctx);
 }
 
 function breachRecords(server: RouteServer, app: App, { clockWire, wire }: Ctx) {
@@ -187,9 +210,27 @@ function breachRecords(server: RouteServer, app: App, { clockWire, wire }: Ctx) 
         await authorizedBreach(app.db, callerOf(req), await groupOf(app.registers), req.params.id, 'read'),
       ),
   );
+
+  server.patch(
+    '/api/v1/breaches/:id',
+    {
+      config: { permission: 'breaches:write' },
+      schema: {
+        tags: ['breaches'],
+        operationId: 'updateBreach',
+        summary:
+          'Change what was learnt later: description, window, collections, containment, consequences, measures, people (a new window or new collections clear the scope)',
+        params: idParams,
+        body: breachChange,
+        response: { 200: breachWire },
+      },
+    },
+    async (req) =>
+      wire(await updateBreach(app, callerOf(req), await groupOf(app.registers), req.params.id, req.body)),
+  );
 }
 
-function breachScoping(server: RouteServer, app: App, { systems, index, wire }: Ctx) {
+function breachScoping(server: RouteServer, app: App, { scopeDeps, index, wire }: Ctx) {
   server.post(
     '/api/v1/breaches/:id/scope',
     {
@@ -204,14 +245,7 @@ function breachScoping(server: RouteServer, app: App, { systems, index, wire }: 
       },
     },
     async (req) =>
-      wire(
-        await scopeBreach(
-          { db: app.db, now: app.now, index: await index(), systems: systems() },
-          callerOf(req),
-          await groupOf(app.registers),
-          req.params.id,
-        ),
-      ),
+      wire(await scopeBreach(await scopeDeps(), callerOf(req), await groupOf(app.registers), req.params.id)),
   );
 
   server.post(
@@ -297,7 +331,7 @@ function breachScoping(server: RouteServer, app: App, { systems, index, wire }: 
   );
 }
 
-function breachNotifying(server: RouteServer, app: App, { systems, index, wire }: Ctx) {
+function breachNotifying(server: RouteServer, app: App, { tellDeps, wire }: Ctx) {
   server.post(
     '/api/v1/breaches/:id/notified',
     {
@@ -337,28 +371,10 @@ function breachNotifying(server: RouteServer, app: App, { systems, index, wire }
         response: { 200: tellProgressWire },
       },
     },
-    async (req) => {
-      if (!app.config.secret)
-        throw precondition(
-          'breaches-need-secret',
-          'Telling people needs OMBUD_SECRET (the keyed hash of each address told).',
-        );
-      return tellSubjects(
-        {
-          db: app.db,
-          now: app.now,
-          index: await index(),
-          systems: systems(),
-          secret: app.config.secret,
-          smtp: { url: app.config.smtpUrl, from: app.config.mailFrom },
-          log: app.log,
-        },
-        callerOf(req),
-        await groupOf(app.registers),
-        req.params.id,
-        { batch: req.body.batch },
-      );
-    },
+    async (req) =>
+      tellSubjects(await tellDeps(), callerOf(req), await groupOf(app.registers), req.params.id, {
+        batch: req.body.batch,
+      }),
   );
 }
 
@@ -388,6 +404,10 @@ function breachConsole(server: RouteServer, app: App, { index, wire }: Ctx) {
       );
       const ix = await index();
       const w = await wire(b);
+      const group = await groupOf(app.registers);
+      const mayWrite =
+        decide(callerOf(req).principal, breachPolicy, 'write', { id: b.id, org_ids: b.orgIds }, group) ===
+        'allow';
       return sendPage(
         reply,
         breachPage({
@@ -401,9 +421,76 @@ function breachConsole(server: RouteServer, app: App, { index, wire }: Ctx) {
             const a = ix.authorities.get(id);
             return a ? t(a.name, 'en') : id;
           },
+          mayWrite,
         }),
         { private: true },
       );
+    },
+  );
+}
+
+/** The console's forms on a breach's page: flat fields, the API's service calls, back to the page. */
+const assessForm = z.object({
+  level: z.enum(RISK_LEVELS),
+  reason: z.string().trim().min(1).max(5000),
+  vulnerableSubjects: z.literal('on').optional(),
+  encrypted: z.literal('on').optional(),
+});
+const draftForm = z.object({ orgId: z.string().max(100).optional() });
+
+function breachConsoleActions(server: RouteServer, app: App, { scopeDeps, tellDeps, index }: Ctx) {
+  const write = { config: { permission: 'breaches:write' as const } };
+  const back = (id: string) => `/console/breaches/${id}`;
+  server.post(
+    '/console/breaches/:id/scope',
+    { ...write, schema: { hide: true, params: idParams } },
+    async (req, reply) => {
+      await scopeBreach(await scopeDeps(), callerOf(req), await groupOf(app.registers), req.params.id);
+      return reply.redirect(back(req.params.id), 303);
+    },
+  );
+  server.post(
+    '/console/breaches/:id/assessment',
+    { ...write, schema: { hide: true, params: idParams, body: assessForm } },
+    async (req, reply) => {
+      const f = req.body;
+      await assessBreach(app, callerOf(req), await groupOf(app.registers), req.params.id, {
+        level: f.level,
+        reason: f.reason,
+        vulnerableSubjects: f.vulnerableSubjects === 'on',
+        encrypted: f.encrypted === 'on',
+      });
+      return reply.redirect(back(req.params.id), 303);
+    },
+  );
+  server.post(
+    '/console/breaches/:id/notifications',
+    { ...write, schema: { hide: true, params: idParams, body: draftForm } },
+    async (req, reply) => {
+      await draftNotifications(
+        { db: app.db, now: app.now, index: await index() },
+        callerOf(req),
+        await groupOf(app.registers),
+        req.params.id,
+        { orgId: req.body.orgId?.trim() || undefined },
+      );
+      return reply.redirect(back(req.params.id), 303);
+    },
+  );
+  server.post(
+    '/console/breaches/:id/notified',
+    { ...write, schema: { hide: true, params: idParams } },
+    async (req, reply) => {
+      await markNotified(app, callerOf(req), await groupOf(app.registers), req.params.id, app.now());
+      return reply.redirect(back(req.params.id), 303);
+    },
+  );
+  server.post(
+    '/console/breaches/:id/tell',
+    { ...write, schema: { hide: true, params: idParams } },
+    async (req, reply) => {
+      await tellSubjects(await tellDeps(), callerOf(req), await groupOf(app.registers), req.params.id);
+      return reply.redirect(back(req.params.id), 303);
     },
   );
 }

@@ -45,10 +45,29 @@ export const breachInput = z.strictObject({
 });
 export type BreachInput = z.infer<typeof breachInput>;
 
+/**
+ * What may change after a breach is recorded: the facts learnt later. Not detection and awareness (the
+ * 72-hour clock runs from awareness: moving it afterwards would rewrite whether a notification was late),
+ * nor the companies (they follow from the scope). Each field optional; at least one.
+ */
 export const breachChange = breachInput
-  .omit({ orgIds: true })
+  .pick({
+    title: true,
+    description: true,
+    window: true,
+    affected: true,
+    containment: true,
+    consequences: true,
+    measures: true,
+    people: true,
+  })
   .partial()
-  .extend({ delayReason: text(5000).optional() });
+  .extend({
+    delayReason: text(5000).optional().describe('Why the authority is notified after 72 hours (Art. 33(1)).'),
+  })
+  .refine((c) => Object.values(c).some((v) => v !== undefined), {
+    message: 'change at least one field',
+  });
 export type BreachChange = z.infer<typeof breachChange>;
 
 function check(i: Partial<BreachInput>, group: Group, existing?: Breach) {
@@ -128,15 +147,18 @@ export async function recordBreach(
 const COLUMNS: Record<string, string> = {
   title: 'title',
   description: 'description',
-  detectedAt: 'detected_at',
-  awareAt: 'aware_at',
   containment: 'containment',
   consequences: 'consequences',
   measures: 'measures',
   delayReason: 'delay_reason',
 };
 
-/** Change the facts of a breach (each field given); a new awareness moves the clock, on the record. */
+/**
+ * Change the facts of a breach (each field given). A new window or new affected collections clear the
+ * stored scope (its counts no longer describe the breach): the breach is scoped again before a draft, also
+ * after the authority was notified (the new counts go into a follow-up, Art. 33(4)). The timeline and the
+ * audit name the fields changed, never their values (descriptions are free text).
+ */
 export async function updateBreach(
   deps: BreachDeps,
   caller: Caller,
@@ -162,25 +184,34 @@ export async function updateBreach(
     params.push(JSON.stringify(change.affected));
     sets.push(`affected = $${params.length}::jsonb`);
   }
+  const scopeCleared = Boolean((change.window || change.affected) && b.scope);
+  if (scopeCleared) sets.push('scope = NULL');
   if (change.people) {
     params.push(JSON.stringify(change.people));
     sets.push(`people = $${params.length}::jsonb`);
   }
-  const fields = Object.keys(change).sort();
+  const fields = Object.keys(change)
+    .filter((k) => change[k as keyof BreachChange] !== undefined)
+    .sort();
   if (!sets.length) return b;
   const at = deps.now();
   params.push(at.toISOString());
   sets.push(`updated_at = $${params.length}`);
   await deps.db.transaction(async (tx) => {
     await tx.query(`UPDATE breaches SET ${sets.join(', ')} WHERE id = $1`, params);
-    await addEvent(tx, id, { kind: 'changed', summary: `Changed: ${fields.join(', ')}`, caller, at });
+    await addEvent(tx, id, {
+      kind: 'changed',
+      summary: `Changed: ${fields.join(', ')}${scopeCleared ? '; the scope was cleared (the window or the collections changed): scope it again' : ''}`,
+      caller,
+      at,
+    });
     await recordAudit(tx, {
       actor: caller.actor,
       orgId: b.orgIds.length === 1 ? b.orgIds[0]! : null,
       action: 'breach.update',
       target: `breach:${id}`,
       at,
-      details: { reference: b.reference, fields },
+      details: { reference: b.reference, fields, scopeCleared },
     });
   });
   return toBreach((await readBreachRow(deps.db, id))!);

@@ -15,6 +15,7 @@ import { keyValueTable } from '../../components/keyValueTable.ts';
 import { pill } from '../../components/pill.ts';
 import { utcTime } from '../../components/utcTime.ts';
 import { groupedBarChartSvg } from '../../charts.ts';
+import { breachActions } from './breachActions.ts';
 
 const CLOCK_LABEL: Record<BreachClock['state'], string> = {
   running: 'clock running',
@@ -37,7 +38,7 @@ export function breachesPage(items: { breach: Breach; clock: BreachClock }[]): H
     'Personal data breaches',
     'breaches',
     html`<h1>Personal data breaches</h1>
-<p class="muted">Each breach is notified to the supervisory authority within 72 hours of becoming aware of it (Art. 33(1)), or documented with the reasons it need not be (Art. 33(5)). Record, scope and assess breaches with <code>ombud breach</code> or the API.</p>
+<p class="muted">Each breach is notified to the supervisory authority within 72 hours of becoming aware of it (Art. 33(1)), or documented with the reasons it need not be (Art. 33(5)). Record breaches with <code>ombud breach record</code> or the API; scope, assess, draft, notify and tell from each breach's page.</p>
 ${card(dataTable({ head: ['Breach', 'What happened', 'Aware (UTC)', '72-hour clock', 'Companies', 'People affected'], rows, empty: 'No breach recorded.' }))}`,
   );
 }
@@ -50,6 +51,8 @@ export type BreachPageData = {
   tell: TellProgress;
   categoryLabel: (key: string) => string;
   authorityName: (id: string) => string;
+  /** The viewer may change the breach: the action forms are shown. */
+  mayWrite?: boolean;
 };
 
 export function breachPage(d: BreachPageData): Html {
@@ -96,9 +99,12 @@ ${dataTable({
         )}</div>`,
         { title: 'Scope (from the live data map)', id: 'breach-scope' },
       )
-    : card(html`<p class="muted">Not scoped yet: <code>ombud breach scope ${b.reference}</code>.</p>`, {
-        title: 'Scope',
-      });
+    : card(
+        html`<p class="muted">Not scoped yet: scope it below, or <code>ombud breach scope ${b.reference}</code>.</p>`,
+        {
+          title: 'Scope',
+        },
+      );
   const risk = b.risk
     ? card(
         keyValueTable([
@@ -154,6 +160,6 @@ ${dataTable({
     `${b.reference} ${b.title}`,
     'breaches',
     html`<h1>${b.reference}: ${b.title}</h1><p>${b.description}</p>
-${clock}${scope}${risk}${drafts}${tell}${timeline}`,
+${clock}${scope}${risk}${drafts}${tell}${d.mayWrite ? breachActions(b) : ''}${timeline}`,
   );
 }
