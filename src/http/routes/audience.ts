@@ -54,7 +54,7 @@ export async function audienceRoutes(server: RouteServer, app: App, workers: Bac
           rule: a.rule,
           fields: a.fields,
           accountHoldersOnly: a.accountHoldersOnly,
-          schedule: a.schedule,
+          schedule: a.schedule ?? null,
           immediateRemoval: a.immediateRemoval,
           lastExport: exports.find((e) => e.segmentId === a.id) ?? null,
         }));

@@ -56,10 +56,14 @@ export function segmentOf(index: RegisterIndex, orgId: string, segmentId: string
   return s;
 }
 
-/** The member sets of the segment's last export (empty before the first). */
+/**
+ * The member sets of the segment's last regular export (empty before the first). A removal export does not
+ * move the baseline: whoever it removed is in the next regular export's removal list too.
+ */
 async function previousMembers(db: Db, orgId: string, segmentId: string) {
   const [last] = await db.query<{ id: string }>(
-    `SELECT id FROM audience_exports WHERE org_id = $1 AND segment_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    `SELECT id FROM audience_exports WHERE org_id = $1 AND segment_id = $2 AND kind <> 'removal'
+      ORDER BY created_at DESC, id DESC LIMIT 1`,
     [orgId, segmentId],
   );
   const out: Partial<Record<HashField, string[]>> = {};
@@ -216,7 +220,9 @@ export async function exportSegment(
 /**
  * At once after an objection: for each segment of the company with `immediateRemoval` whose purpose the
  * objection stops, the subject's identifiers (hashed by the segment's rule) that the network was sent go
- * into a removal file, and out of the member set the next delta is taken against.
+ * into a removal file. The next regular export, taken against the last regular one, lists them for
+ * removal again (the network drops a hash it does not hold). Run by the audience worker's removal job
+ * (./worker.ts) after a consent event.
  */
 export async function removeSubjectAtOnce(
   deps: AudienceDeps,
