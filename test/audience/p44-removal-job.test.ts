@@ -143,9 +143,9 @@ test('P44 an objection in the preference center removes the customer at once thr
   ]);
   const file = async (e: AudienceExport, role: string) => {
     const f = e.files.find((x) => x.role === role)!;
-    return (await readExportFile(db, SYSTEM_ACTOR, { orgId: ORG, exportId: e.id, name: f.name })).content.toString(
-      'utf8',
-    );
+    return (
+      await readExportFile(db, SYSTEM_ACTOR, { orgId: ORG, exportId: e.id, name: f.name })
+    ).content.toString('utf8');
   };
   for (const [segmentId, header] of both) {
     const r = removals.find((x) => x.segmentId === segmentId)!;
@@ -157,7 +157,11 @@ test('P44 an objection in the preference center removes the customer at once thr
   // The next regular export: Filip in the removal list, in no add list, no longer a member.
   clock = new Date(NOW.getTime() + 7 * 86_400_000);
   for (const [segmentId, header] of both) {
-    const next = await exportSegment(deps, systems, SYSTEM_ACTOR, { orgId: ORG, segmentId, kind: 'scheduled' });
+    const next = await exportSegment(deps, systems, SYSTEM_ACTOR, {
+      orgId: ORG,
+      segmentId,
+      kind: 'scheduled',
+    });
     expect(next).toMatchObject({ members: 1, added: 0, removed: 1 });
     expect(await file(next, 'remove')).toBe(`${header}\n${sha('filip@example.se')}\n`);
     expect(await file(next, 'add')).toBe(`${header}\n`);

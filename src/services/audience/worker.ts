@@ -30,7 +30,12 @@ import { identitiesOf, subjectById } from '../consent/subjects.ts';
 import { pgBossDb } from '../fulfilment/queue.ts';
 import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 import type { RegisterCache } from '../register/currentRegister.ts';
-import { type AudienceDeps, type AudienceExport, exportSegment, removeSubjectAtOnce } from './exportSegment.ts';
+import {
+  type AudienceDeps,
+  type AudienceExport,
+  exportSegment,
+  removeSubjectAtOnce,
+} from './exportSegment.ts';
 
 export const AUDIENCE_REMOVAL_QUEUE = 'ombud-audience-removal';
 /** The queue (and schedule) of one segment's exports. */
@@ -111,7 +116,10 @@ export class AudienceWorker {
     boss.on('error', (err) => app.log?.warn(queueErrorFields(err), 'audience queue error'));
     await boss.start();
     const w = new AudienceWorker(app, slot, systems, boss, opts);
-    await createQueueOnce(app.db, boss, AUDIENCE_REMOVAL_QUEUE, { name: AUDIENCE_REMOVAL_QUEUE, ...w.settings });
+    await createQueueOnce(app.db, boss, AUDIENCE_REMOVAL_QUEUE, {
+      name: AUDIENCE_REMOVAL_QUEUE,
+      ...w.settings,
+    });
     if (consume) {
       await boss.work<RemovalJob>(
         AUDIENCE_REMOVAL_QUEUE,
@@ -122,7 +130,9 @@ export class AudienceWorker {
       const every = opts.syncSeconds ?? 60;
       if (every > 0) {
         w.timer = setInterval(() => {
-          w.syncSchedules().catch((err) => app.log?.warn(queueErrorFields(err), 'audience schedules not synced'));
+          w.syncSchedules().catch((err) =>
+            app.log?.warn(queueErrorFields(err), 'audience schedules not synced'),
+          );
         }, every * 1000);
         w.timer.unref();
       }
@@ -154,7 +164,9 @@ export class AudienceWorker {
   /** Queue the removal job for a subject whose state changed (an objection, a withdrawal, a restriction). */
   async subjectChanged(orgId: string, subjectId: string): Promise<string | null> {
     const reg = await this.app.registers.get();
-    const any = (reg?.index.register.audiences ?? []).some((a) => a.controller === orgId && a.immediateRemoval);
+    const any = (reg?.index.register.audiences ?? []).some(
+      (a) => a.controller === orgId && a.immediateRemoval,
+    );
     if (!any) return null;
     return this.boss.send(AUDIENCE_REMOVAL_QUEUE, { orgId, subjectId } satisfies RemovalJob);
   }
