@@ -22,7 +22,7 @@ const FIELDS = [
 ] as const;
 
 /** A value of a field: a number in range or (month, day of week) a three-letter name. */
-function valueOf(f: (typeof FIELDS)[number], v: string): number | undefined {
+function fieldValue(f: (typeof FIELDS)[number], v: string): number | undefined {
   if (/^\d+$/.test(v)) {
     const n = Number(v);
     return n >= f.min && n <= f.max ? n : undefined;
@@ -40,10 +40,10 @@ function partOk(f: (typeof FIELDS)[number], part: string): boolean {
   if (range === '*') return true;
   const [a, b, extra] = range.split('-');
   if (extra !== undefined) return false;
-  const from = valueOf(f, a ?? '');
+  const from = fieldValue(f, a ?? '');
   if (from === undefined) return false;
   if (b === undefined) return true;
-  const to = valueOf(f, b);
+  const to = fieldValue(f, b);
   return to !== undefined && from <= to;
 }
 
