@@ -8,7 +8,6 @@
  * change is stored and not propagated (nor removed from audience segments until their next export).
  */
 import type { ConsentEvent } from './core/consent/event.ts';
-import type { AudienceWorker } from './services/audience/worker.ts';
 import type { Dataset } from './core/fulfilment/dataset.ts';
 import type { Propagator } from './services/consent/propagator.ts';
 import type { Connectors } from './services/fulfilment/engine.ts';
@@ -38,9 +37,13 @@ export type Workers = {
   propagator?: Propagator;
   /**
    * The audience jobs (src/services/audience/worker.ts): a segment's removal at once after an objection,
-   * and the scheduled exports.
+   * and the scheduled exports. Named by what the rest uses of it (the worker's module imports this one).
    */
-  audience?: AudienceWorker;
+  audience?: {
+    /** Queue the removal job for a subject whose state changed (a restriction, an objection). */
+    subjectChanged(orgId: string, subjectId: string): Promise<string | null>;
+    stop(): Promise<void>;
+  };
   /**
    * Called after a consent event is stored (propagation queues its deliveries here, then the audience
    * worker its removal job).

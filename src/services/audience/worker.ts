@@ -55,7 +55,7 @@ export type AudienceHost = Readonly<{
 }>;
 
 export type AudienceSlot = {
-  audience?: AudienceWorker;
+  audience?: Pick<AudienceWorker, 'subjectChanged' | 'stop'>;
   consentChanged?: (event: ConsentEvent) => Promise<void>;
 };
 
