@@ -39,8 +39,8 @@ function scheduleText(schedule: string | undefined): Html {
   if (!schedule) return html`<span class="muted">by hand only</span>`;
   const word = SCHEDULE_WORDS[schedule];
   return word
-    ? html`${schedule}<div class="muted"><code>${word}</code> UTC</div>`
-    : html`<code>${schedule}</code><div class="muted">UTC</div>`;
+    ? html`${schedule}<div class="muted"><code style="white-space:nowrap">${word}</code> UTC</div>`
+    : html`<code style="white-space:nowrap">${schedule}</code><div class="muted">UTC</div>`;
 }
 
 function excludedText(e: AudienceExport): Html {
