@@ -5,7 +5,7 @@
  * and each worker's start function registers itself in it; the HTTP server and the services that need a
  * worker are handed the same object, read-only (`BackgroundWork`). Without a worker its service behaves as
  * it always has: a verified request waits for an agent, a retry or a preview answers 409, a consent
- * change is stored and not propagated.
+ * change is stored and not propagated (nor removed from audience segments until their next export).
  */
 import type { ConsentEvent } from './core/consent/event.ts';
 import type { Dataset } from './core/fulfilment/dataset.ts';
@@ -35,7 +35,19 @@ export type Workers = {
   retention?: RetentionWorker;
   /** The webhook delivery queue, when propagation runs (src/services/consent/propagator.ts). */
   propagator?: Propagator;
-  /** Called after a consent event is stored (propagation queues its deliveries here). */
+  /**
+   * The audience jobs (src/services/audience/worker.ts): a segment's removal at once after an objection,
+   * and the scheduled exports. Named by what the rest uses of it (the worker's module imports this one).
+   */
+  audience?: {
+    /** Queue the removal job for a subject whose state changed (a restriction, an objection). */
+    subjectChanged(orgId: string, subjectId: string): Promise<string | null>;
+    stop(): Promise<void>;
+  };
+  /**
+   * Called after a consent event is stored (propagation queues its deliveries here, then the audience
+   * worker its removal job).
+   */
   consentChanged?: (event: ConsentEvent) => Promise<void>;
 };
 
@@ -52,4 +64,5 @@ export async function stopWorkers(w: Workers): Promise<void> {
   await w.propagator?.stop();
   await w.fulfilment?.stop();
   await w.retention?.stop();
+  await w.audience?.stop();
 }

@@ -6,7 +6,7 @@
  *   run, a consent event's webhook deliveries) on the job queues in the database, and reads the group's
  *   systems for the subject locator, the retention preview and legal holds; it runs no job.
  * - `worker`: no HTTP listener. It runs the queues' jobs (fulfilment, the daily retention run, webhook
- *   deliveries), keeps the queues (jobs lost with a stopped worker are run again) and signs the daily
+ *   deliveries, audience removals and scheduled exports), keeps the queues (jobs lost with a stopped worker are run again) and signs the daily
  *   audit checkpoint.
  * - `all` (the default): both, in one process.
  *
@@ -20,6 +20,7 @@ import { startRequestFulfilment } from '../services/requests/fulfilRequest.ts';
 import { backfillRequestStops } from '../services/requests/consentLink.ts';
 import type { QueueRole } from '../services/queue/role.ts';
 import { startRetention } from '../services/retention/worker.ts';
+import { startAudience } from '../services/audience/worker.ts';
 import type { SubjectSystems, Workers } from '../workers.ts';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
@@ -64,6 +65,8 @@ export async function startSystemsWork(
     ...queues,
     retryDelaySeconds: app.config.queues.retentionRetrySeconds,
   });
+  // Audience segments: removal at once after an objection (queued by any process), scheduled exports.
+  await startAudience(app, workers, systems, queues);
 }
 
 /** What a worker prints when it runs (it has no addresses to give). */

@@ -4639,7 +4639,7 @@ export interface operations {
                             rule: string;
                             fields: string[];
                             accountHoldersOnly: boolean;
-                            schedule: string;
+                            schedule: string | null;
                             immediateRemoval: boolean;
                             lastExport: {
                                 id: string;
@@ -6623,11 +6623,8 @@ export interface operations {
                                  * @default false
                                  */
                                 accountHoldersOnly: boolean;
-                                /**
-                                 * @description When the export job runs (cron, in UTC).
-                                 * @default 0 4 * * 1
-                                 */
-                                schedule: string;
+                                /** @description When the export job runs: hourly, daily (04:00 UTC), weekly (Mondays 04:00 UTC), monthly, or a cron expression of five fields in UTC, e.g. "0 4 * * 1". Without it the segment is exported only by hand. */
+                                schedule?: string;
                                 /**
                                  * @description An objection writes a removal file at once, not only at the next scheduled export.
                                  * @default false

@@ -21,6 +21,7 @@ export const CONSOLE_NAV: readonly { id: string; href: string; label: string }[]
   { id: 'audit', href: '/console/audit', label: 'Audit log' },
   { id: 'people', href: '/console/users', label: 'People' },
   { id: 'consent', href: '/console/consent', label: 'Consent' },
+  { id: 'audiences', href: '/console/audiences', label: 'Audiences' },
   { id: 'webhooks', href: '/console/webhooks', label: 'Propagation' },
   { id: 'account', href: '/console/account', label: 'Account' },
 ];

@@ -70,6 +70,37 @@ describe('P44 audience segments in the register', () => {
     expect(r.findings.map((f) => f.code)).toContain('audience-controller-mismatch');
   });
 
+  test.each([
+    ['"0 25 * * *"', 'The hour field "25" of "0 25 * * *" is not valid: use 0-23'],
+    ['sometimes', '"sometimes" is not a schedule: use hourly, daily, weekly, monthly or a cron expression'],
+    ['"0 4 * *"', '"0 4 * *" is not a schedule'],
+    ['"0 4 * * 8"', 'The day of week field "8" of "0 4 * * 8" is not valid: use 0-7'],
+    ['"0 4 31-1 * *"', 'The day of month field "31-1"'],
+  ])('the validator refuses the schedule %s at its file:line:column', async (schedule, message) => {
+    const r = await withAudiences(`${segment({})}    schedule: ${schedule}\n`);
+    expect(r.ok).toBe(false);
+    const f = r.findings.find((x) => x.path.join('.') === 'audiences.0.schedule')!;
+    expect(f).toMatchObject({ file: 'audiences.yaml', line: 12, column: 15, severity: 'error' });
+    expect(f.message).toContain(message);
+  });
+
+  test.each([
+    ['daily', 'daily'],
+    ['weekly', 'weekly'],
+    ['"*/15 4 * * mon-fri"', '*/15 4 * * mon-fri'],
+    ['"30 4 1,15 jan-jun *"', '30 4 1,15 jan-jun *'],
+  ])('the schedule %s is taken', async (schedule, stored) => {
+    const r = await withAudiences(`${segment({})}    schedule: ${schedule}\n`);
+    expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(r.register!.audiences[0]!.schedule).toBe(stored);
+  });
+
+  test('without a schedule a segment is exported only by hand (no schedule is set)', async () => {
+    const r = await withAudiences(segment({}));
+    expect(r.ok).toBe(true);
+    expect(r.register!.audiences[0]!.schedule).toBeUndefined();
+  });
+
   test('delta: who was sent and is no longer a member is removed; new members are added', () => {
     expect(delta(['a', 'b', 'c'], ['c', 'd', 'b'])).toEqual({ add: ['d'], remove: ['a'] });
     expect(delta([], ['b', 'a'])).toEqual({ add: ['a', 'b'], remove: [] });

@@ -552,6 +552,18 @@ const TABLE: Record<string, Route> = {
     business: [409],
     state: (p) => count('SELECT count(*) FROM audience_exports WHERE org_id = $1', [p.orgId]),
   },
+  // The console's page lists only the companies the caller may read: Provendo's segment, never NestIT's.
+  'GET /console/audiences': {
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
+    hidden: () => ['recent-buyers-se-google', 'recent-buyers-se-meta'],
+  },
+  'POST /console/audiences/:orgId/:segmentId/export': {
+    params: segment,
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'key'],
+    other: [],
+    business: [409],
+    state: (p) => count('SELECT count(*) FROM audience_exports WHERE org_id = $1', [p.orgId]),
+  },
   'GET /api/v1/organizations/:orgId/audience-exports/:exportId/files/:name': {
     params: audienceFile,
     own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],

@@ -87,6 +87,7 @@ describe('web pages in Chromium', () => {
         'Notices',
         'Requests',
         'Consent',
+        'Audiences',
         'Account',
       ]);
       await page.screenshot({ path: `${SCREENSHOTS}/console-cs-agent-${width}.png` });

@@ -4,6 +4,7 @@
  * the loader merges them. `z.toJSONSchema` publishes it as schema/register.schema.json.
  */
 import { z } from 'zod';
+import { scheduleProblem } from '../audience/schedule.ts';
 import { purposeAnalyticsSchema } from './analytics.ts';
 
 export const LANGUAGES = ['en', 'sv', 'nb'] as const;
@@ -389,9 +390,14 @@ export const audienceSchema = z.strictObject({
     .describe('Only account holders (where the notice promises it): requires selection.accountHolders.'),
   schedule: z
     .string()
-    .regex(/^(\S+\s+){4}\S+$/, 'Use a cron expression of five fields, e.g. "0 4 * * 1".')
-    .default('0 4 * * 1')
-    .describe('When the export job runs (cron, in UTC).'),
+    .superRefine((v, ctx) => {
+      const problem = scheduleProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .describe(
+      'When the export job runs: hourly, daily (04:00 UTC), weekly (Mondays 04:00 UTC), monthly, or a cron expression of five fields in UTC, e.g. "0 4 * * 1". Without it the segment is exported only by hand.',
+    ),
   immediateRemoval: z
     .boolean()
     .default(false)

@@ -40,7 +40,7 @@ export const audienceSegment = z.strictObject({
   rule: z.string(),
   fields: z.array(z.string()),
   accountHoldersOnly: z.boolean(),
-  schedule: z.string(),
+  schedule: z.string().nullable(),
   immediateRemoval: z.boolean(),
   lastExport: audienceExport.nullable(),
 });

@@ -56,11 +56,17 @@ export function segmentOf(index: RegisterIndex, orgId: string, segmentId: string
   return s;
 }
 
-/** The member sets of the segment's last export (empty before the first). */
-async function previousMembers(db: Db, orgId: string, segmentId: string) {
+/**
+ * The member sets of the segment's last regular export (empty before the first): a removal export does not
+ * move the baseline, so whoever it removed is in the next regular export's removal list too. With
+ * `afterRemovals`, the last export of any kind (a removal stores the members less those it removed), so a
+ * second removal job for the same person writes nothing.
+ */
+async function previousMembers(db: Db, orgId: string, segmentId: string, afterRemovals = false) {
   const [last] = await db.query<{ id: string }>(
-    `SELECT id FROM audience_exports WHERE org_id = $1 AND segment_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [orgId, segmentId],
+    `SELECT id FROM audience_exports WHERE org_id = $1 AND segment_id = $2 AND ($3 OR kind <> 'removal')
+      ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [orgId, segmentId, afterRemovals],
   );
   const out: Partial<Record<HashField, string[]>> = {};
   if (!last) return out;
@@ -216,7 +222,9 @@ export async function exportSegment(
 /**
  * At once after an objection: for each segment of the company with `immediateRemoval` whose purpose the
  * objection stops, the subject's identifiers (hashed by the segment's rule) that the network was sent go
- * into a removal file, and out of the member set the next delta is taken against.
+ * into a removal file. The next regular export, taken against the last regular one, lists them for
+ * removal again (the network drops a hash it does not hold). Run by the audience worker's removal job
+ * (./worker.ts) after a consent event.
  */
 export async function removeSubjectAtOnce(
   deps: AudienceDeps,
@@ -230,7 +238,7 @@ export async function removeSubjectAtOnce(
     if (segment.controller !== q.orgId || !segment.immediateRemoval || !stops(segment)) continue;
     const rule = CURRENT_RULE[segment.rule];
     const country = segment.defaultCountry ?? deps.index.organization(q.orgId)?.country;
-    const before = await previousMembers(deps.db, q.orgId, segment.id);
+    const before = await previousMembers(deps.db, q.orgId, segment.id, true);
     const remove: Pending['remove'] = {};
     const members: Pending['members'] = {};
     let any = false;

@@ -422,12 +422,14 @@ export async function fulfilmentDone(
   }
   if (input.type === 'restriction' && ix) {
     const keys = await keysOf(app);
-    await setSubjectRestricted(app.db, SYSTEM_ACTOR, keys, ix, {
+    const restricted = await setSubjectRestricted(app.db, SYSTEM_ACTOR, keys, ix, {
       orgId: req.org_id,
       identity: { email: sub.email },
       restricted: true,
       reference: `request:${req.id}`,
     });
+    // Out of the company's immediate-removal audience segments at once (a queued job).
+    await workers.audience?.subjectChanged(req.org_id, restricted.subjectId);
   }
   const fresh = await getRequest(app.db, req.id);
   if (!isOpen(fresh.state)) return;

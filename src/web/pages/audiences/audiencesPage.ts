@@ -1,0 +1,124 @@
+/**
+ * The console's audience segments (P44): per company the viewer may read, each segment of the register
+ * (purpose, legal basis, recipient, hashing rule, schedule), its members at the last export, the last export
+ * with its counts (added, removed, skipped, left out per reason) and links to its files (hashes only), the
+ * last removal at once after an objection, and, where the viewer may export, a "run export now" form.
+ * No data subject is ever shown.
+ */
+import { SCHEDULE_WORDS } from '../../../core/audience/schedule.ts';
+import { type Html, html } from '../../../core/html.ts';
+import type { Audience } from '../../../core/register/schema.ts';
+import type { AudienceExport } from '../../../services/audience/exportSegment.ts';
+import { card } from '../../components/card.ts';
+import { consoleShell } from '../../components/consoleShell.ts';
+import { dataTable } from '../../components/dataTable.ts';
+import { pill } from '../../components/pill.ts';
+import { postForm } from '../../components/postForm.ts';
+import { utcTime } from '../../components/utcTime.ts';
+
+export type AudienceSegmentView = {
+  segment: Audience;
+  /** The last regular (scheduled or manual) export. */
+  last?: AudienceExport;
+  /** The last removal at once, when after the last regular export. */
+  removal?: AudienceExport;
+};
+
+export type AudiencesPageData = {
+  companies: { orgId: string; name: string; mayExport: boolean; segments: AudienceSegmentView[] }[];
+  /** Whether this process reaches the group's systems (an export can run here). */
+  canRun: boolean;
+  /** The export just run from this page, if any. */
+  ran?: AudienceExport;
+  fileUrl: (e: AudienceExport, name: string) => string;
+};
+
+const nameOf = (a: Audience) => (typeof a.name === 'string' ? a.name : a.name.en);
+
+function scheduleText(schedule: string | undefined): Html {
+  if (!schedule) return html`<span class="muted">by hand only</span>`;
+  const word = SCHEDULE_WORDS[schedule];
+  return word
+    ? html`${schedule}<div class="muted"><code style="white-space:nowrap">${word}</code> UTC</div>`
+    : html`<code style="white-space:nowrap">${schedule}</code><div class="muted">UTC</div>`;
+}
+
+function excludedText(e: AudienceExport): Html {
+  const parts = Object.entries(e.excluded).sort(([a], [b]) => a.localeCompare(b));
+  const total = parts.reduce((n, [, v]) => n + v, 0);
+  return html`${String(total)}${
+    parts.length ? html`<div class="muted">${parts.map(([k, v]) => `${k} ${v}`).join(', ')}</div>` : ''
+  }`;
+}
+
+function files(e: AudienceExport, d: AudiencesPageData): Html {
+  return html`${e.files.map(
+    (f) =>
+      html`<div><a href="${d.fileUrl(e, f.name)}" download>${f.role}</a> <span class="muted">${String(f.rows)} rows</span></div>`,
+  )}`;
+}
+
+function lastExport(v: AudienceSegmentView, d: AudiencesPageData): Html {
+  const e = v.last;
+  if (!e) return html`<td colspan="4" class="muted">Not exported yet.</td>`;
+  const removal = v.removal
+    ? html`<div class="removal">${pill('removed at once', 'warn')} ${utcTime(v.removal.createdAt)}: ${String(v.removal.removed)} ${files(v.removal, d)}</div>`
+    : '';
+  return html`<td>${utcTime(e.createdAt)}<div class="muted">${e.kind} by ${e.createdBy}, rule ${e.ruleId}</div>${removal}</td>
+<td class="counts">+${String(e.added)} / −${String(e.removed)}<div class="muted">skipped ${String(e.skipped)}</div></td>
+<td>${excludedText(e)}</td><td>${files(e, d)}</td>`;
+}
+
+function segmentRow(
+  v: AudienceSegmentView,
+  company: AudiencesPageData['companies'][number],
+  d: AudiencesPageData,
+) {
+  const a = v.segment;
+  const run =
+    company.mayExport && d.canRun
+      ? postForm({ action: `/console/audiences/${a.controller}/${a.id}/export`, submit: 'Run export now' })
+      : '';
+  return html`<tr id="segment-${a.controller}-${a.id}"><td><strong>${nameOf(a)}</strong><div class="muted"><code>${a.id}</code>${
+    a.immediateRemoval ? html` · removal at once` : ''
+  }</div></td><td>${a.purpose}<div>${pill(a.legalBasis, a.legalBasis)}</div></td><td>${a.recipient}<div class="muted">${a.rule}: ${a.fields.join(', ')}</div></td><td>${scheduleText(
+    a.schedule,
+  )}</td><td class="members">${v.last ? String(v.last.members) : '—'}</td>${lastExport(v, d)}<td>${run}</td></tr>`;
+}
+
+export function audiencesPage(d: AudiencesPageData): Html {
+  const ran = d.ran
+    ? html`<p id="export-ran" role="status">${pill('exported', 'ok')} ${d.ran.segmentId}: ${String(d.ran.members)} members, ${String(d.ran.added)} added, ${String(d.ran.removed)} removed, ${String(d.ran.skipped)} skipped.</p>`
+    : '';
+  const body = html`<h1>Audience segments</h1>
+<p>The segments the register defines for ad networks, built by the group from its own data. A network receives only hashed identifiers, by its own published rule; anyone who objected to direct marketing or to the purpose, is restricted or erased, or (for a purpose resting on consent) has not consented is left out. Each export holds the whole segment and the delta since the last one; an objection to a segment with removal at once writes a removal file straight away, and the next export lists the person for removal again. Scheduled exports run as <code>system:scheduler</code>.</p>
+${d.canRun ? '' : html`<p class="muted" id="no-systems">This process does not reach the group's systems: exports run in the workers (<code>ombud start</code>) or with <code>ombud audience export</code>.</p>`}
+${ran}
+${
+  d.companies.length === 0
+    ? card(html`<p class="muted">No company you may read has audience segments.</p>`)
+    : d.companies.map((c) =>
+        card(
+          dataTable({
+            id: `audiences-${c.orgId}`,
+            head: [
+              'Segment',
+              'Purpose and basis',
+              'Recipient and rule',
+              'Schedule',
+              'Members',
+              'Last export',
+              'Added / removed',
+              'Left out',
+              'Files',
+              '',
+            ],
+            rows: c.segments.map((v) => segmentRow(v, c, d)),
+            empty: 'The register defines no segments for this company.',
+          }),
+          { title: c.name, tag: 'section', id: `company-${c.orgId}` },
+        ),
+      )
+}`;
+  return consoleShell('Audience segments', 'audiences', body);
+}
