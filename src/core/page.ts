@@ -6,8 +6,8 @@ import { type Html, html, raw } from './html.ts';
 
 export const BASE_CSS = `*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#f7f8fa}
 a{color:#1a56c4}header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.6rem .9rem;background:#13233f;color:#fff;padding:.7rem 1.4rem;font-size:.875rem}
-header.top a{color:#dce6f7;text-decoration:none}header.top a:hover{color:#fff}header.top .brand{font-weight:700;font-size:1.1rem;color:#fff;margin-right:.5rem}
-header.top nav{display:flex;flex-wrap:wrap;gap:.4rem .5rem;flex:1;font-size:.8125rem}header.top nav a[aria-current=page]{color:#fff;font-weight:600;text-decoration:underline;text-underline-offset:.3em}main{max-width:76rem;margin:1.4rem auto;padding:0 1.4rem}
+header.top a{color:#dce6f7;text-decoration:none}header.top a:hover{color:#fff}header.top .brand{font-weight:700;font-size:1.1rem;color:#fff;margin-right:auto}
+header.top nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;order:3;flex-basis:100%;padding-top:.45rem;border-top:1px solid #2a3d60}header.top nav a[aria-current=page]{color:#fff;font-weight:600;text-decoration:underline;text-underline-offset:.3em}main{max-width:76rem;margin:1.4rem auto;padding:0 1.4rem}
 .card{background:#fff;border:1px solid #e1e5ec;border-radius:10px;padding:1rem 1.2rem;margin-bottom:1.2rem}
 h1{font-size:1.6rem;margin:.3rem 0 1rem}h2{font-size:1.2rem;margin:.2rem 0 .8rem}
 table.data{border-collapse:collapse;width:100%;font-size:.92rem}table.data th,table.data td{text-align:left;padding:.4rem .55rem;border-bottom:1px solid #eceff3;vertical-align:top}
