@@ -4,11 +4,12 @@
  * (webhook deliveries). The `start` command (and test/support) makes one `Workers` with `createWorkers()`
  * and each worker's start function registers itself in it; the HTTP server and the services that need a
  * worker are handed the same object, read-only (`BackgroundWork`). Without a worker its service behaves as
- * it always has: a verified request waits for an agent, a retry or a preview answers 409, a consent
+ * it always has (a breach's people cannot be told without the telling queue): a verified request waits for an agent, a retry or a preview answers 409, a consent
  * change is stored and not propagated (nor removed from audience segments until their next export).
  */
 import type { ConsentEvent } from './core/consent/event.ts';
 import type { Dataset } from './core/fulfilment/dataset.ts';
+import type { BreachTellQueue } from './services/breaches/tellJob.ts';
 import type { Propagator } from './services/consent/propagator.ts';
 import type { Connectors } from './services/fulfilment/engine.ts';
 import type { FulfilmentQueue } from './services/fulfilment/queue.ts';
@@ -45,6 +46,11 @@ export type Workers = {
     stop(): Promise<void>;
   };
   /**
+   * The jobs that tell the people affected by a high-risk breach (src/services/breaches/tellJob.ts): the
+   * API's and the console's "tell" queue one, a worker runs it. Without it, telling answers 409.
+   */
+  breachTell?: BreachTellQueue;
+  /**
    * Called after a consent event is stored (propagation queues its deliveries here, then the audience
    * worker its removal job).
    */
@@ -65,4 +71,5 @@ export async function stopWorkers(w: Workers): Promise<void> {
   await w.fulfilment?.stop();
   await w.retention?.stop();
   await w.audience?.stop();
+  await w.breachTell?.stop();
 }

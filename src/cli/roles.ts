@@ -6,7 +6,7 @@
  *   run, a consent event's webhook deliveries) on the job queues in the database, and reads the group's
  *   systems for the subject locator, the retention preview and legal holds; it runs no job.
  * - `worker`: no HTTP listener. It runs the queues' jobs (fulfilment, the daily retention run, webhook
- *   deliveries, audience removals and scheduled exports), keeps the queues (jobs lost with a stopped worker are run again) and signs the daily
+ *   deliveries, audience removals and scheduled exports, the telling of a breach's people), keeps the queues (jobs lost with a stopped worker are run again) and signs the daily
  *   audit checkpoint.
  * - `all` (the default): both, in one process.
  *
@@ -21,6 +21,10 @@ import { backfillRequestStops } from '../services/requests/consentLink.ts';
 import type { QueueRole } from '../services/queue/role.ts';
 import { startRetention } from '../services/retention/worker.ts';
 import { startAudience } from '../services/audience/worker.ts';
+import { startBreachTelling } from '../services/breaches/tellJob.ts';
+import { precondition } from '../core/errors.ts';
+import { groupOf } from '../services/register/group.ts';
+import { installationSecret } from '../services/consent/keys.ts';
 import type { SubjectSystems, Workers } from '../workers.ts';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
@@ -67,6 +71,28 @@ export async function startSystemsWork(
   });
   // Audience segments: removal at once after an objection (queued by any process), scheduled exports.
   await startAudience(app, workers, systems, queues);
+  // Breaches: the people affected told as a job (queued by any process, run by a worker).
+  await startBreachTelling(
+    app,
+    workers,
+    async () => {
+      const reg = await app.registers.get();
+      if (!reg) throw precondition('no-register', 'No register has been applied yet.');
+      return {
+        deps: {
+          db: app.db,
+          now: app.now,
+          index: reg.index,
+          systems,
+          secret: app.config.secret ?? (await installationSecret(app.db)),
+          smtp: { url: app.config.smtpUrl, from: app.config.mailFrom },
+          log: app.log,
+        },
+        group: await groupOf(app.registers),
+      };
+    },
+    queues,
+  );
 }
 
 /** What a worker prints when it runs (it has no addresses to give). */

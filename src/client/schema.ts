@@ -254,7 +254,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Tell the people affected by a high-risk breach (Art. 34): the list, then the mails in batches */
+        /**
+         * Tell the people affected by a high-risk breach (Art. 34): queued as a job (the list, then the mails in batches)
+         * @description Checks at once that the caller may change the breach and that the risk is decided as high (else 409), queues the job that tells the people affected (one per breach: pressing again while it waits queues nothing, and nobody is told twice), and answers 202 with the progress so far. The job lists the people from the live databases and sends each the mail in their company's language through the outbox, in batches of `batch` (default 200); follow the counts in `tell` of GET /api/v1/breaches/{id}.
+         */
         post: operations["tellBreachSubjects"];
         delete?: never;
         options?: never;
@@ -3883,7 +3886,7 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,7 +31,7 @@ import {
   tellProgress,
   timelineOf,
 } from '../../services/breaches/store.ts';
-import { tellSubjects } from '../../services/breaches/tellSubjects.ts';
+import { queueTelling } from '../../services/breaches/tellJob.ts';
 import { groupOf } from '../../services/register/group.ts';
 import type { BackgroundWork } from '../../workers.ts';
 import { breachesPage, breachPage } from '../../web/pages/breaches/breachesPage.ts';
@@ -62,18 +62,21 @@ function breachContext(app: App, workers: BackgroundWork) {
   };
   const index = async () => (await requireRegister(app.registers)).index;
   const scopeDeps = async () => ({ db: app.db, now: app.now, index: await index(), systems: systems() });
-  const tellDeps = async () => {
+  /** Telling runs as a job (services/breaches/tellJob.ts): what it needs is checked before it is queued. */
+  const tellQueue = () => {
+    systems();
     if (!app.config.secret)
       throw precondition(
         'breaches-need-secret',
         'Telling people needs OMBUD_SECRET (the keyed hash of each address told).',
       );
-    return {
-      ...(await scopeDeps()),
-      secret: app.config.secret,
-      smtp: { url: app.config.smtpUrl, from: app.config.mailFrom },
-      log: app.log,
-    };
+    if (!workers.breachTell)
+      throw precondition(
+        'breaches-need-queue',
+        'Telling people runs as a job, and the job queue is not started in this process.',
+        'Start Ombud with its systems (`ombud start`).',
+      );
+    return workers.breachTell;
   };
 
   const clockWire = (b: Breach) => {
@@ -131,7 +134,7 @@ function breachContext(app: App, workers: BackgroundWork) {
       createdAt: b.createdAt.toISOString(),
     };
   };
-  return { systems, index, scopeDeps, tellDeps, clockWire, wire };
+  return { systems, index, scopeDeps, tellQueue, clockWire, wire };
 }
 
 type Ctx = ReturnType<typeof breachContext>;
@@ -331,7 +334,7 @@ function breachScoping(server: RouteServer, app: App, { scopeDeps, index, wire }
   );
 }
 
-function breachNotifying(server: RouteServer, app: App, { tellDeps, wire }: Ctx) {
+function breachNotifying(server: RouteServer, app: App, { tellQueue, wire }: Ctx) {
   server.post(
     '/api/v1/breaches/:id/notified',
     {
@@ -365,16 +368,29 @@ function breachNotifying(server: RouteServer, app: App, { tellDeps, wire }: Ctx)
         tags: ['breaches'],
         operationId: 'tellBreachSubjects',
         summary:
-          'Tell the people affected by a high-risk breach (Art. 34): the list, then the mails in batches',
+          'Tell the people affected by a high-risk breach (Art. 34): queued as a job (the list, then the mails in batches)',
+        description:
+          'Checks at once that the caller may change the breach and that the risk is decided as high (else 409), ' +
+          'queues the job that tells the people affected (one per breach: pressing again while it waits queues ' +
+          'nothing, and nobody is told twice), and answers 202 with the progress so far. The job lists the ' +
+          "people from the live databases and sends each the mail in their company's language through the " +
+          'outbox, in batches of `batch` (default 200); follow the counts in `tell` of GET /api/v1/breaches/{id}.',
         params: idParams,
         body: z.strictObject({ batch: z.number().int().min(1).max(5000).optional() }),
-        response: { 200: tellProgressWire },
+        response: { 202: tellProgressWire },
       },
     },
-    async (req) =>
-      tellSubjects(await tellDeps(), callerOf(req), await groupOf(app.registers), req.params.id, {
-        batch: req.body.batch,
-      }),
+    async (req, reply) => {
+      const { progress } = await queueTelling(
+        app,
+        tellQueue,
+        callerOf(req),
+        await groupOf(app.registers),
+        req.params.id,
+        { batch: req.body.batch },
+      );
+      return reply.code(202).send(progress);
+    },
   );
 }
 
@@ -438,7 +454,7 @@ const assessForm = z.object({
 });
 const draftForm = z.object({ orgId: z.string().max(100).optional() });
 
-function breachConsoleActions(server: RouteServer, app: App, { scopeDeps, tellDeps, index }: Ctx) {
+function breachConsoleActions(server: RouteServer, app: App, { scopeDeps, tellQueue, index }: Ctx) {
   const write = { config: { permission: 'breaches:write' as const } };
   const back = (id: string) => `/console/breaches/${id}`;
   server.post(
@@ -489,7 +505,7 @@ function breachConsoleActions(server: RouteServer, app: App, { scopeDeps, tellDe
     '/console/breaches/:id/tell',
     { ...write, schema: { hide: true, params: idParams } },
     async (req, reply) => {
-      await tellSubjects(await tellDeps(), callerOf(req), await groupOf(app.registers), req.params.id);
+      await queueTelling(app, tellQueue, callerOf(req), await groupOf(app.registers), req.params.id);
       return reply.redirect(back(req.params.id), 303);
     },
   );

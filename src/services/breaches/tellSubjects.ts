@@ -21,7 +21,14 @@ import type { SubjectSystems } from '../../workers.ts';
 import { recordAudit } from '../audit/auditLog.ts';
 import { deliverOutbox, enqueueMail } from '../mail/outbox.ts';
 import { affectedRowsSql, holderSql } from './countScope.ts';
-import { addEvent, authorizedBreach, type BreachDeps, type TellProgress, tellProgress } from './store.ts';
+import {
+  addEvent,
+  authorizedBreach,
+  type Breach,
+  type BreachDeps,
+  type TellProgress,
+  tellProgress,
+} from './store.ts';
 
 export type TellDeps = BreachDeps & {
   index: RegisterIndex;
@@ -106,6 +113,17 @@ async function settle(deps: TellDeps, breachId: string): Promise<void> {
   });
 }
 
+/** The breach, if its people are to be told: the risk to them decided as high (Art. 34(1)); else 409. */
+export function mayTell(b: Breach): Breach {
+  if (b.risk?.level !== 'high-risk')
+    throw precondition(
+      'breach-not-high-risk',
+      'The people affected are told when the risk to them is decided as high (Art. 34(1)).',
+      'Decide the risk assessment first.',
+    );
+  return b;
+}
+
 export async function tellSubjects(
   deps: TellDeps,
   caller: Caller,
@@ -113,13 +131,7 @@ export async function tellSubjects(
   id: string,
   opts: { batch?: number; onProgress?: (p: TellProgress) => void } = {},
 ): Promise<TellProgress> {
-  const b = await authorizedBreach(deps.db, caller, group, id, 'write');
-  if (b.risk?.level !== 'high-risk')
-    throw precondition(
-      'breach-not-high-risk',
-      'The people affected are told when the risk to them is decided as high (Art. 34(1)).',
-      'Decide the risk assessment first.',
-    );
+  const b = mayTell(await authorizedBreach(deps.db, caller, group, id, 'write'));
   const at = deps.now();
   const listed = await buildTellList(deps, id, b.affected, b.window);
   await addEvent(deps.db, id, { kind: 'listed', summary: `People to tell listed: ${listed}`, caller, at });

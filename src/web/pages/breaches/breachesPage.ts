@@ -141,12 +141,16 @@ ${dataTable({
       )
     : '';
   const total = d.tell.listed + d.tell.queued + d.tell.sent + d.tell.failed;
-  const tell = total
-    ? card(
-        html`<p>${String(d.tell.sent)} of ${String(total)} told; ${String(d.tell.queued)} waiting in the outbox, ${String(d.tell.failed)} failed.</p><progress max="${total}" value="${d.tell.sent}"></progress>`,
-        { title: 'The people affected (Art. 34)', id: 'breach-tell' },
-      )
-    : '';
+  // The telling runs as a job: queued (or running) until its "told" (or "not done") line is on the timeline.
+  const tellLines = d.timeline.filter((e) => ['tell-queued', 'told', 'tell-refused'].includes(e.kind));
+  const running = tellLines.at(-1)?.kind === 'tell-queued';
+  const tell =
+    total || running
+      ? card(
+          html`${running ? html`<p id="tell-running"><strong>Telling in progress</strong>: the job lists the people affected and sends the mails in batches; reload for the counts.</p>` : ''}<p>${String(d.tell.sent)} of ${String(total)} told; ${String(d.tell.listed)} listed, ${String(d.tell.queued)} waiting in the outbox, ${String(d.tell.failed)} failed.</p>${total ? html`<progress max="${total}" value="${d.tell.sent}"></progress>` : ''}`,
+          { title: 'The people affected (Art. 34)', id: 'breach-tell' },
+        )
+      : '';
   const timeline = card(
     dataTable({
       head: ['When (UTC)', 'What', 'Who'],
