@@ -2,7 +2,8 @@
  * Personal data breaches over the real databases (issue 19): a breach of the demo web shop (PostgreSQL)
  * over a window, scoped from the data map with exact counts per company (expected numbers from a
  * hand-written query over the seeded rows), categories and authorities; the IMY and Datatilsynet drafts
- * read back from the PDF text; the Art. 34 mails sent to a real SMTP server on loopback, the addresses
+ * read back from the PDF text; the Art. 34 mails sent by the queued job (pg-boss) to a real SMTP server on
+ * loopback, one job however often "tell" is pressed while it waits, nobody told twice, the addresses
  * gone afterwards; the 72-hour clock overdue on an injected clock.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,8 +15,14 @@ import { draftNotifications, listNotifications } from '../../src/services/breach
 import { mailBreachesDue } from '../../src/services/breaches/listBreaches.ts';
 import { recordBreach } from '../../src/services/breaches/recordBreach.ts';
 import { scopeBreach } from '../../src/services/breaches/scopeBreach.ts';
-import { clockOf, readBreachRow, toBreach } from '../../src/services/breaches/store.ts';
-import { tellSubjects } from '../../src/services/breaches/tellSubjects.ts';
+import {
+  clockOf,
+  readBreachRow,
+  tellProgress,
+  timelineOf,
+  toBreach,
+} from '../../src/services/breaches/store.ts';
+import { BREACH_TELL_QUEUE, BreachTellQueue, queueTelling } from '../../src/services/breaches/tellJob.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import type { Db } from '../../src/storage/db.ts';
 import { startSmtp, type SmtpCatcher } from '../requests/support.ts';
@@ -76,6 +83,17 @@ const deps = () => ({
   index: s.index,
   systems: { datasets: s.datasets, connectors: s.connectors },
 });
+
+/** The Art. 34 mails that reached the SMTP server (the clock test's digest left out). */
+const told = async () => smtp.mails.filter((m) => !m.subject.startsWith('Ombud:'));
+const events = async (kind: string) => (await timelineOf(db, breachId)).filter((e) => e.kind === kind);
+async function until(what: string, f: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe('a breach of the demo web shop', () => {
   test('recorded, then scoped on the live databases: exact people per company, categories, authorities', async () => {
@@ -207,51 +225,110 @@ describe('a breach of the demo web shop', () => {
     expect(follow.map((d) => [d.orgId, d.phase, d.content.kind])).toEqual([['provendo', 2, 'follow-up']]);
   }, 120_000);
 
-  test('Art. 34 mails to every affected person over SMTP on loopback, in their language; no address kept', async () => {
+  test('Art. 34 mails to every affected person over SMTP on loopback, in their language, sent by the queued job (pressed twice: one job, each person told once); no address kept', async () => {
+    const tellDeps = {
+      ...deps(),
+      secret: 'test-secret',
+      smtp: { url: smtp.url, from: 'NestIT privacy <privacy@nestit.example>' },
+    };
+    const context = async () => ({ deps: tellDeps, group });
+    // An API process queues; a worker, started after the presses, runs the job.
+    const api = await BreachTellQueue.start({ db }, {}, context, { consume: false });
     const progress: number[] = [];
-    const result = await tellSubjects(
-      {
-        ...deps(),
-        secret: 'test-secret',
-        smtp: { url: smtp.url, from: 'NestIT privacy <privacy@nestit.example>' },
-      },
-      caller,
-      group,
-      breachId,
-      { batch: 10, onProgress: (p) => progress.push(p.sent) },
-    );
-    expect(result).toEqual({ listed: 0, queued: 0, sent: expectedEmails.length, failed: 0 });
-    // Batches of 10: progress grows batch by batch.
-    expect(progress.length).toBe(Math.ceil(expectedEmails.length / 10));
-    // The digest of the clock test went out with the first batch; the rest are the Art. 34 mails.
-    const told = smtp.mails.filter((m) => !m.subject.startsWith('Ombud:'));
-    expect(told.map((m) => m.to[0]).sort()).toEqual(expectedEmails.map((e) => e.email).sort());
-    const se = expectedEmails.find((e) => e.country === 'SE')!;
-    const no = expectedEmails.find((e) => e.country === 'NO')!;
-    const svMail = smtp.mails.find((m) => m.to[0] === se.email)!;
-    expect(svMail.subject).toBe('NestIT Sverige AB: en säkerhetsincident som rör dina personuppgifter');
-    expect(svMail.text).toContain('Vad som har hänt:');
-    const nbMail = smtp.mails.find((m) => m.to[0] === no.email)!;
-    expect(nbMail.subject).toBe('Provendo AS: en sikkerhetshendelse som gjelder personopplysningene dine');
-    // Recorded per person, without the address.
-    const kept = await db.query<{ n: string }>(
-      "SELECT count(*) AS n FROM breach_recipients WHERE breach_id = $1 AND status = 'sent' AND email IS NULL AND sent_at IS NOT NULL",
-      [breachId],
-    );
-    expect(Number(kept[0]!.n)).toBe(expectedEmails.length);
-    for (const e of expectedEmails.slice(0, 5)) {
-      expect(await db.query('SELECT 1 FROM mail_outbox WHERE to_address = $1', [e.email])).toEqual([]);
-      expect(await db.query('SELECT 1 FROM breach_recipients WHERE email = $1', [e.email])).toEqual([]);
+    let worker: BreachTellQueue | undefined;
+    try {
+      // Pressed twice while the job waits: one job, one "Telling queued" line, nothing told yet.
+      const first = await queueTelling({ db, now }, () => api, caller, group, breachId, { batch: 10 });
+      const second = await queueTelling({ db, now }, () => api, caller, group, breachId, { batch: 10 });
+      expect(first).toEqual({ queued: true, progress: { listed: 0, queued: 0, sent: 0, failed: 0 } });
+      expect(second).toEqual({ queued: false, progress: { listed: 0, queued: 0, sent: 0, failed: 0 } });
+      const jobs = await db.query<{ n: number; data: unknown }>(
+        'SELECT count(*)::int AS n, min(data::text) AS data FROM pgboss.job WHERE name = $1',
+        [BREACH_TELL_QUEUE],
+      );
+      expect(jobs[0]!.n).toBe(1);
+      // The job's data: the breach, who asked (kind and id), the batch; never an address.
+      expect(JSON.parse(String(jobs[0]!.data))).toEqual({
+        breachId,
+        by: { kind: 'system', id: 'ombud' },
+        batch: 10,
+      });
+      expect((await told()).length).toBe(0);
+      worker = await BreachTellQueue.start({ db }, {}, context, {
+        pollingIntervalSeconds: 0.5,
+        retryDelaySeconds: 1,
+        onProgress: (_id, p) => progress.push(p.sent),
+      });
+      await until('the telling to finish', async () => (await events('told')).length === 1);
+      expect(await tellProgress(db, breachId)).toEqual({
+        listed: 0,
+        queued: 0,
+        sent: expectedEmails.length,
+        failed: 0,
+      });
+      // Batches of 10: progress grows batch by batch.
+      expect(progress.length).toBe(Math.ceil(expectedEmails.length / 10));
+      // The digest of the clock test went out with the first batch; the rest are the Art. 34 mails.
+      expect((await told()).map((m) => m.to[0]).sort()).toEqual(expectedEmails.map((e) => e.email).sort());
+      const se = expectedEmails.find((e) => e.country === 'SE')!;
+      const no = expectedEmails.find((e) => e.country === 'NO')!;
+      const svMail = smtp.mails.find((m) => m.to[0] === se.email)!;
+      expect(svMail.subject).toBe('NestIT Sverige AB: en säkerhetsincident som rör dina personuppgifter');
+      expect(svMail.text).toContain('Vad som har hänt:');
+      const nbMail = smtp.mails.find((m) => m.to[0] === no.email)!;
+      expect(nbMail.subject).toBe('Provendo AS: en sikkerhetshendelse som gjelder personopplysningene dine');
+      // Recorded per person, without the address.
+      const kept = await db.query<{ n: string }>(
+        "SELECT count(*) AS n FROM breach_recipients WHERE breach_id = $1 AND status = 'sent' AND email IS NULL AND sent_at IS NOT NULL",
+        [breachId],
+      );
+      expect(Number(kept[0]!.n)).toBe(expectedEmails.length);
+      for (const e of expectedEmails.slice(0, 5)) {
+        expect(await db.query('SELECT 1 FROM mail_outbox WHERE to_address = $1', [e.email])).toEqual([]);
+        expect(await db.query('SELECT 1 FROM breach_recipients WHERE email = $1', [e.email])).toEqual([]);
+      }
+      // Pressed again once the job is done: a new job runs, and nobody is told twice.
+      const again = await queueTelling({ db, now }, () => api, caller, group, breachId);
+      expect(again).toEqual({
+        queued: true,
+        progress: { listed: 0, queued: 0, sent: expectedEmails.length, failed: 0 },
+      });
+      await until('the second telling to finish', async () => (await events('told')).length === 2);
+      expect((await events('told'))[1]!.summary).toBe(
+        `People told (Art. 34): ${expectedEmails.length} sent, 0 waiting, 0 failed`,
+      );
+      expect((await told()).length).toBe(expectedEmails.length);
+      expect((await events('tell-queued')).map((e) => e.summary)).toEqual([
+        'Telling queued',
+        'Telling queued',
+      ]);
+    } finally {
+      await worker?.stop();
+      await api.stop();
     }
-    // Again: nobody is told twice.
-    const again = await tellSubjects(
-      { ...deps(), secret: 'test-secret', smtp: { url: smtp.url, from: 'x@nestit.example' } },
-      caller,
-      group,
-      breachId,
-    );
-    expect(again.sent).toBe(expectedEmails.length);
-    expect(smtp.mails.filter((m) => !m.subject.startsWith('Ombud:')).length).toBe(expectedEmails.length);
+  }, 120_000);
+
+  test('a breach not decided as high risk is refused at once (409), and nothing is queued', async () => {
+    const b = await recordBreach({ db, now }, caller, group, {
+      title: 'A misdirected mail',
+      description: 'One order confirmation went to the wrong address.',
+      detectedAt: AWARE.toISOString(),
+      awareAt: AWARE.toISOString(),
+      affected: [{ dataset: 'nestit_webshop', collection: 'orders' }],
+    });
+    let sent = 0;
+    const queue = () => ({
+      send: async () => {
+        sent++;
+        return 'job';
+      },
+    });
+    await expect(queueTelling({ db, now }, queue, caller, group, b.id)).rejects.toMatchObject({
+      kind: 'precondition',
+      code: 'breach-not-high-risk',
+    });
+    expect(sent).toBe(0);
+    expect((await timelineOf(db, b.id)).map((e) => e.kind)).toEqual(['recorded']);
   });
 
   test('every change is audited and on the timeline', async () => {
@@ -266,7 +343,9 @@ describe('a breach of the demo web shop', () => {
       'breach.draft',
       'breach.draft',
       'breach.draft',
+      'breach.tell-queued',
       'breach.tell',
+      'breach.tell-queued',
       'breach.tell',
     ]);
   });
