@@ -2,7 +2,8 @@
  * Breaches over HTTP on a real server with the embedded demo systems, on an injected clock: record, scope,
  * assess and draft through the API (problems for bad input), the drafts' PDF and JSON, and the console
  * page in Chromium (clock, scope, chart, timeline), with a screenshot, and its forms (the risk decided,
- * the authorities marked notified), with a screenshot. Expected counts come from a
+ * the authorities marked notified), with a screenshot; the people affected told by the queued job (pressed
+ * from the page and the API, one job, each person once). Expected counts come from a
  * hand-written query over the embedded web shop's seeded rows.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,6 +12,9 @@ import { launchBrowser, SCREENSHOTS, sectionRows } from '../support/browser.ts';
 import { sessionCookie, signIn } from '../support/http.ts';
 import { startTestServer, TEST_ADMIN, type TestServer } from '../support/server.ts';
 import { SAME_ORIGIN } from '../security/helpers.ts';
+import { BreachTellQueue } from '../../src/services/breaches/tellJob.ts';
+import { groupOf } from '../../src/services/register/group.ts';
+import { startSmtp, type SmtpCatcher } from '../requests/support.ts';
 
 // The injected clock stands still unless the test moves it.
 let clock = new Date('2026-11-25T09:00:00Z');
@@ -18,6 +22,7 @@ let ts: TestServer;
 let browser: Browser;
 let base: string;
 let cookie = '';
+let smtp: SmtpCatcher;
 const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
   ts.server.inject({
     method,
@@ -32,11 +37,32 @@ beforeAll(async () => {
   const addr = ts.server.server.address() as { port: number };
   base = `http://127.0.0.1:${addr.port}`;
   cookie = ts.cookie;
+  smtp = await startSmtp();
+  ts.configure({ smtpUrl: smtp.url, mailFrom: 'NestIT privacy <privacy@nestit.example>' });
+  // The telling job's queue and its worker, as `ombud start` runs them over the demo systems.
+  const app = ts.app;
+  await BreachTellQueue.start(
+    app,
+    ts.workers,
+    async () => ({
+      deps: {
+        db: app.db,
+        now: app.now,
+        index: (await app.registers.get())!.index,
+        systems: ts.workers.subjectSystems!,
+        secret: app.config.secret!,
+        smtp: { url: app.config.smtpUrl, from: app.config.mailFrom },
+      },
+      group: await groupOf(app.registers),
+    }),
+    { pollingIntervalSeconds: 0.5, retryDelaySeconds: 1 },
+  );
   browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
   await ts?.close();
+  await smtp?.close();
 });
 
 describe('breaches over HTTP and in the console', () => {
@@ -184,4 +210,57 @@ describe('breaches over HTTP and in the console', () => {
     expect(await page.locator('form[action$="/notified"]').count()).toBe(0);
     await context.close();
   });
+
+  test('the people affected told by the queued job: tell pressed twice, one job, the page shows the counts (Art. 34)', async () => {
+    // Hand-written: the embedded web shop's customers with an address, per country (the breach is of the
+    // whole customers table: Swedes told by NestIT Sverige, Norwegians by Provendo).
+    const [{ n }] = (await ts.app.db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM demo_webshop.customers WHERE email IS NOT NULL AND country IN ('SE', 'NO')",
+    )) as [{ n: string }];
+    const people = Number(n);
+    expect(people).toBeGreaterThan(0);
+    const [name, value] = cookie.split(';')[0]!.split('=') as [string, string];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
+    await context.addCookies([{ name, value, url: base }]);
+    const page = await context.newPage();
+    await page.goto(`${base}/console/breaches/${id}`);
+    await Promise.all([
+      page.waitForURL(`${base}/console/breaches/${id}`),
+      page.click('text=Tell the people affected'),
+    ]);
+    // The API's press right after: answered at once with the progress so far, no second job.
+    const api = await call('POST', `/api/v1/breaches/${id}/tell`, {});
+    expect(api.statusCode).toBe(202);
+    expect(Object.keys(api.json()).sort()).toEqual(['failed', 'listed', 'queued', 'sent']);
+    // Once the job has run: every person told, once; the page shows the counts.
+    const deadline = Date.now() + 60_000;
+    while (!((await call('GET', `/api/v1/breaches/${id}`)).json().tell.sent === people)) {
+      if (Date.now() > deadline) throw new Error('the telling job did not finish');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const jobs = await ts.app.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'ombud-breach-tell'",
+    );
+    expect(jobs[0]!.n).toBe(1);
+    expect(smtp.mails.length).toBe(people);
+    expect(new Set(smtp.mails.map((m) => m.to[0])).size).toBe(people);
+    await page.goto(`${base}/console/breaches/${id}`);
+    // The job's "told" line follows the "queued" one on the timeline (wait for it: written after the counts).
+    const end = Date.now() + 30_000;
+    while (await page.locator('#tell-running').count()) {
+      if (Date.now() > end) throw new Error('the telling is still shown as running');
+      await new Promise((r) => setTimeout(r, 250));
+      await page.reload();
+    }
+    expect(await page.locator('#breach-tell p').first().textContent()).toBe(
+      `${people} of ${people} told; 0 listed, 0 waiting in the outbox, 0 failed.`,
+    );
+    const lines = await page.locator('#breach-timeline tbody tr').allTextContents();
+    expect(lines.filter((l) => l.includes('Telling queued')).length).toBe(1);
+    expect(lines.some((l) => l.includes(`People told (Art. 34): ${people} sent, 0 waiting, 0 failed`))).toBe(
+      true,
+    );
+    await page.screenshot({ path: `${SCREENSHOTS}/console-breach-told.png`, fullPage: true });
+    await context.close();
+  }, 120_000);
 });

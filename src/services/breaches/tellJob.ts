@@ -6,7 +6,7 @@
  * - `queueTelling` (the API's and the console's "tell"): checks what the request can check at once (the
  *   caller may change the breach, the risk is decided as high; else 403/404 or 409), queues one job per
  *   breach (`singletonKey` = the breach's id, on a `stately` queue: a second press while the job waits
- *   queues nothing), writes "Telling queued" on the timeline and answers with the progress so far.
+ *   or runs queues nothing), writes "Telling queued" on the timeline and answers with the progress so far.
  * - The job runs `tellSubjects` as the caller who asked: the job's data holds the breach's id and the
  *   caller's kind and id, never an address; the principal is read again when it runs (a person disabled
  *   since, or a revoked key, is refused, and the refusal is on the timeline). It runs under the breach's
@@ -84,8 +84,16 @@ export class BreachTellQueue {
     return q;
   }
 
-  /** Queue the job of a breach (null: one is already waiting for it). */
-  send(job: TellJob): Promise<string | null> {
+  /**
+   * Queue the job of a breach (null: one already waits or runs for it). The queue's `stately` policy keeps
+   * one waiting job per breach; the check keeps a press while one runs from queueing a second.
+   */
+  async send(job: TellJob): Promise<string | null> {
+    const pending = await this.host.db.query(
+      "SELECT 1 FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry', 'active') LIMIT 1",
+      [BREACH_TELL_QUEUE, job.breachId],
+    );
+    if (pending.length) return null;
     return this.boss.send(BREACH_TELL_QUEUE, job, { singletonKey: job.breachId });
   }
 
