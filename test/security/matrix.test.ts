@@ -22,6 +22,7 @@ import { ROLES, type Role } from '../../src/core/policies/permissions.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createApiKey } from '../../src/services/apikeys/apiKeys.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
+import { BreachTellQueue } from '../../src/services/breaches/tellJob.ts';
 import { markDead } from '../../src/services/consent/webhooks.ts';
 import { notifyRecipient } from '../../src/services/fulfilment/recipients.ts';
 import { type MailCatcher, startMailCatcher } from '../../src/services/mail/catcher.ts';
@@ -618,8 +619,8 @@ const TABLE: Record<string, Route> = {
   },
   // Personal data breaches: a breach concerns the companies it was recorded for (then those its scope
   // found). Seen by readers of each (DPO, privacy agent, auditor; the key holds no breaches:read);
-  // recorded, scoped, assessed, drafted and told by the DPO and the privacy agent. Assessing, drafting,
-  // marking notified and telling an unscoped breach are business answers (409).
+  // recorded, scoped, assessed, drafted and told by the DPO and the privacy agent. Assessing, drafting and
+  // marking notified an unscoped breach are business answers (409); telling a high-risk one is queued (202).
   'GET /api/v1/breaches': {
     own: ['dpo', 'privacy-agent', 'auditor'],
     hidden: () => [fx.breach[OTHER]!],
@@ -688,13 +689,14 @@ const TABLE: Record<string, Route> = {
     business: [409],
     state: (p) => one('SELECT notified_at FROM breaches WHERE id = $1', [p.id]),
   },
+  // Telling is queued (202): a high-risk breach of the company; the queue only sends here (an API process),
+  // so the job stays queued and what the route writes at once is read back: the timeline and the job table.
   'POST /api/v1/breaches/:id/tell': {
-    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    params: (t) => ({ id: fx.breachHighRisk[orgOf(t)]! }),
     body: () => ({}),
     own: ['dpo', 'privacy-agent'],
     other: [],
-    business: [409],
-    state: (p) => count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [p.id]),
+    state: (p) => tellQueued(p.id!),
   },
 
   // The console's forms on a breach's page: the same service calls as the API's routes above, answered with
@@ -730,11 +732,10 @@ const TABLE: Record<string, Route> = {
     state: (p) => one('SELECT notified_at FROM breaches WHERE id = $1', [p.id]),
   },
   'POST /console/breaches/:id/tell': {
-    params: (t) => ({ id: fx.breach[orgOf(t)]! }),
+    params: (t) => ({ id: fx.breachHighRisk[orgOf(t)]! }),
     own: ['dpo', 'privacy-agent'],
     other: [],
-    business: [409],
-    state: (p) => count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [p.id]),
+    state: (p) => tellQueued(p.id!),
   },
 
   // Analytics exports: a company's. Seen and downloaded by readers of analytics in the company (DPO, privacy
@@ -770,6 +771,17 @@ const breachBody = (orgId: string) => ({
   awareAt: ts.app.now().toISOString(),
   affected: [{ dataset: 'nestit_webshop', collection: 'customers' }],
   orgIds: [orgId],
+});
+/** What a press of "tell" writes at once: its timeline line, its job, and who was listed (nobody, queued only). */
+const tellQueued = async (id: string) => ({
+  events: await count("SELECT count(*) FROM breach_events WHERE breach_id = $1 AND kind = 'tell-queued'", [
+    id,
+  ]),
+  jobs: await count(
+    "SELECT count(*) FROM pgboss.job WHERE name = 'ombud-breach-tell' AND singleton_key = $1",
+    [id],
+  ),
+  listed: await count('SELECT count(*) FROM breach_recipients WHERE breach_id = $1', [id]),
 });
 /** A breach recorded by the group owner for the company. */
 async function recordedBreach(orgId: string): Promise<string> {
@@ -867,6 +879,7 @@ const fx = {
   hold: {} as Record<string, string>,
   breach: {} as Record<string, string>,
   breachNotification: {} as Record<string, string>,
+  breachHighRisk: {} as Record<string, string>,
   analytics: {} as Record<string, string>,
 };
 
@@ -1059,6 +1072,15 @@ beforeAll(async () => {
   ts.configure({ smtpUrl: catcher.url, mailFrom: 'NestIT privacy <privacy@nestit.example>' });
   // Replays need the delivery queue; nothing is sent in this test.
   ts.workers.propagator = { queue: async () => {}, stop: async () => {} } as unknown as Workers['propagator'];
+  // The breach telling queue as an API process has it: jobs are queued, none is run here.
+  await BreachTellQueue.start(
+    app,
+    ts.workers,
+    async () => {
+      throw new Error('no telling job runs in the matrix');
+    },
+    { consume: false },
+  );
   // Retention over the demo systems the fulfilment worker uses (no schedule: runs only on demand).
   const systems = ts.workers.subjectSystems!;
   ts.workers.retention = {
@@ -1197,6 +1219,22 @@ beforeAll(async () => {
   fx.retentionTask = task.id;
   for (const o of [OWN, OTHER]) fx.hold[o] = await placedHold(o);
   // A breach of each company with a drafted notification (the row as the drafting stores it).
+  // A breach of each company whose risk is decided as high (the row as the assessment stores it; a scope of
+  // the demo's customers would make it concern both companies): its people may be told.
+  for (const o of [OWN, OTHER]) {
+    fx.breachHighRisk[o] = await recordedBreach(o);
+    await app.db.query("UPDATE breaches SET risk = $2::jsonb, decision = 'notify' WHERE id = $1", [
+      fx.breachHighRisk[o],
+      JSON.stringify({
+        factors: {},
+        suggested: { level: 'high-risk', likelihood: 'high', severity: 'high', reasons: [] },
+        level: 'high-risk',
+        reason: 'Matrix: tell the customers.',
+        decidedBy: 'system:ombud',
+        decidedAt: app.now().toISOString(),
+      }),
+    ]);
+  }
   for (const o of [OWN, OTHER]) {
     fx.breach[o] = await recordedBreach(o);
     fx.breachNotification[o] = randomUUID();
