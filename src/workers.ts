@@ -9,7 +9,7 @@
  */
 import type { ConsentEvent } from './core/consent/event.ts';
 import type { Dataset } from './core/fulfilment/dataset.ts';
-import type { BreachTellQueue } from './services/breaches/tellJob.ts';
+import type { Actor } from './core/audit/actor.ts';
 import type { Propagator } from './services/consent/propagator.ts';
 import type { Connectors } from './services/fulfilment/engine.ts';
 import type { FulfilmentQueue } from './services/fulfilment/queue.ts';
@@ -47,9 +47,14 @@ export type Workers = {
   };
   /**
    * The jobs that tell the people affected by a high-risk breach (src/services/breaches/tellJob.ts): the
-   * API's and the console's "tell" queue one, a worker runs it. Without it, telling answers 409.
+   * API's and the console's "tell" queue one, a worker runs it. Without it, telling answers 409. Named by
+   * what the rest uses of it (the queue's module imports this one).
    */
-  breachTell?: BreachTellQueue;
+  breachTell?: {
+    /** Queue the telling of a breach's people as `by` (null: a job already waits or runs for it). */
+    send(job: { breachId: string; by: Actor; batch?: number }): Promise<string | null>;
+    stop(): Promise<void>;
+  };
   /**
    * Called after a consent event is stored (propagation queues its deliveries here, then the audience
    * worker its removal job).

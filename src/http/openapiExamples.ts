@@ -660,7 +660,12 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     },
   },
   tellBreachSubjects: {
-    body: { Batches: { summary: 'Tell the people affected, 200 mails a batch', value: { batch: 200 } } },
+    body: {
+      Batches: {
+        summary: 'Queue the telling of the people affected, 200 mails a batch',
+        value: { batch: 200 },
+      },
+    },
   },
   liftHold: {
     body: {
