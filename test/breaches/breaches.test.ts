@@ -308,7 +308,7 @@ describe('a breach of the demo web shop', () => {
     }
   }, 120_000);
 
-  test('a breach not decided as high risk is refused at once (409), and nothing is queued', async () => {
+  test('a breach not decided as high risk is refused at once (409), nothing queued; a job whose caller may no longer act is refused', async () => {
     const b = await recordBreach({ db, now }, caller, group, {
       title: 'A misdirected mail',
       description: 'One order confirmation went to the wrong address.',
@@ -329,6 +329,27 @@ describe('a breach of the demo web shop', () => {
     });
     expect(sent).toBe(0);
     expect((await timelineOf(db, b.id)).map((e) => e.kind)).toEqual(['recorded']);
+    // A job whose caller may no longer act (no such person now) is refused when it runs: nothing listed,
+    // the refusal on the timeline, no retry.
+    const q = await BreachTellQueue.start(
+      { db },
+      {},
+      async () => ({ deps: { ...deps(), secret: 'test-secret', smtp: { from: 'x@nestit.example' } }, group }),
+      { consume: false },
+    );
+    try {
+      const gone = { kind: 'user' as const, id: '00000000-0000-4000-8000-000000000001' };
+      expect(await q.run({ breachId: b.id, by: gone })).toEqual({ refused: 'forbidden' });
+      const refused = (await timelineOf(db, b.id)).at(-1)!;
+      expect([refused.kind, refused.summary, refused.actor]).toEqual([
+        'tell-refused',
+        'Telling not done: The person or key who asked for this may no longer act.',
+        'user:00000000-0000-4000-8000-000000000001',
+      ]);
+      expect(await tellProgress(db, b.id)).toEqual({ listed: 0, queued: 0, sent: 0, failed: 0 });
+    } finally {
+      await q.stop();
+    }
   });
 
   test('every change is audited and on the timeline', async () => {

@@ -257,6 +257,11 @@ describe('breaches over HTTP and in the console', () => {
     );
     const lines = await page.locator('#breach-timeline tbody tr').allTextContents();
     expect(lines.filter((l) => l.includes('Telling queued')).length).toBe(1);
+    // The job ran as the person who pressed: the same "Who" on both lines.
+    const who = (l: string) => l.match(/user:[0-9a-f-]{36}/)?.[0];
+    const queuedBy = who(lines.find((l) => l.includes('Telling queued'))!);
+    expect(queuedBy).toBeDefined();
+    expect(who(lines.find((l) => l.includes('People told'))!)).toBe(queuedBy);
     expect(lines.some((l) => l.includes(`People told (Art. 34): ${people} sent, 0 waiting, 0 failed`))).toBe(
       true,
     );
