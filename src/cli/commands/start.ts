@@ -94,9 +94,11 @@ export const run: Run<(typeof COMMANDS)['start']> = async ({ values }, io) => {
     );
   }
   // The demo's mail provider and CRM as SaaS products on loopback (Mailchimp's and HubSpot's API shapes),
-  // told through the catalogue's connectors instead of by manual tasks (src/demo/saas/).
+  // told through the catalogue's connectors instead of by manual tasks (src/demo/saas/). Served by the
+  // processes that serve HTTP: the address stored for the connectors is the last such process's, and a
+  // worker (which may be stopped while the others run on) must not put its own there.
   let vendors: DemoVendors | undefined;
-  if (demoSystems && app.config.secretKeys) {
+  if (demoSystems && app.config.secretKeys && runs.http) {
     const port = Number(process.env.OMBUD_DEMO_SAAS_PORT || 2526);
     vendors = await startDemoVendors({ customers: demoSystems.customers, port });
     const url = vendors.url;
