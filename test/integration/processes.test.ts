@@ -296,7 +296,7 @@ test('P14 two API and two worker processes on one PostgreSQL: a worker killed in
   // The runs go on in the survivor: the killed worker's jobs once they time out. Each run that waits for
   // the recipients (Art. 19 tasks) is answered through the APIs, as an agent would.
   const ticked = new Set<string>();
-  await until('every request completed', 240_000, async () => {
+  await until('every request completed', 180_000, async () => {
     let open = 0;
     for (const [i, id] of ids.entries()) {
       const api = clients[i % 2]!;
@@ -425,4 +425,4 @@ test('P14 two API and two worker processes on one PostgreSQL: a worker killed in
   expect(survivor.child.exitCode).toBeNull();
   for (const p of [...apis, survivor]) p.child.kill('SIGTERM');
   await Promise.all([...apis, survivor].map((p) => p.exited));
-}, 360_000);
+}, 300_000);
