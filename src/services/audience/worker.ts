@@ -28,7 +28,7 @@ import { bulkFilter } from '../consent/checkContact.ts';
 import { consentKeys } from '../consent/keys.ts';
 import { identitiesOf, subjectById } from '../consent/subjects.ts';
 import { pgBossDb } from '../fulfilment/queue.ts';
-import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
+import { bossRole, createQueueOnce, startBossOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 import type { RegisterCache } from '../register/currentRegister.ts';
 import {
   type AudienceDeps,
@@ -114,7 +114,7 @@ export class AudienceWorker {
     const consume = opts.consume !== false;
     const boss = new PgBoss({ db: pgBossDb(app.db), schema: 'pgboss', ...bossRole(opts), schedule: consume });
     boss.on('error', (err) => app.log?.warn(queueErrorFields(err), 'audience queue error'));
-    await boss.start();
+    await startBossOnce(app.db, boss);
     const w = new AudienceWorker(app, slot, systems, boss, opts);
     await createQueueOnce(app.db, boss, AUDIENCE_REMOVAL_QUEUE, {
       name: AUDIENCE_REMOVAL_QUEUE,

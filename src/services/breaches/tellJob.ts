@@ -23,7 +23,7 @@ import { type Log, queueErrorFields } from '../../log.ts';
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 import { pgBossDb } from '../fulfilment/queue.ts';
-import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
+import { bossRole, createQueueOnce, startBossOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 import { callerOfActor } from '../users/principal.ts';
 import { addEvent, authorizedBreach, type BreachDeps, type TellProgress, tellProgress } from './store.ts';
 import { mayTell, type TellDeps, tellSubjects } from './tellSubjects.ts';
@@ -64,7 +64,7 @@ export class BreachTellQueue {
     const consume = opts.consume !== false;
     const boss = new PgBoss({ db: pgBossDb(host.db), schema: 'pgboss', ...bossRole(opts), schedule: false });
     boss.on('error', (err) => host.log?.warn(queueErrorFields(err), 'breach tell queue error'));
-    await boss.start();
+    await startBossOnce(host.db, boss);
     await createQueueOnce(host.db, boss, BREACH_TELL_QUEUE, {
       name: BREACH_TELL_QUEUE,
       policy: 'stately',

@@ -23,7 +23,7 @@ import PgBoss from 'pg-boss';
 import { precondition } from '../../core/errors.ts';
 import type { Db } from '../../storage/db.ts';
 import { ConnectorLimits } from './limiter.ts';
-import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
+import { bossRole, createQueueOnce, startBossOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 import { reopenUnanswered } from './recipients.ts';
 import { queueRun, requeueRun, runJob, setRunJob, stepsOpen, unqueueRun } from './runStore.ts';
 import {
@@ -92,7 +92,7 @@ export class FulfilmentQueue {
     });
     // Surfaced through job states; logged by kind, queue and worker only.
     boss.on('error', (err) => deps.log?.warn(queueErrorFields(err), 'fulfilment queue error'));
-    await boss.start();
+    await startBossOnce(deps.db, boss);
     await createQueueOnce(deps.db, boss, FULFILMENT_QUEUE, {
       name: FULFILMENT_QUEUE,
       retryLimit: opts.retryLimit ?? 5,

@@ -31,6 +31,16 @@ export const jobExpiry = (role: QueueRole) =>
   role.expireInSeconds ? { expireInSeconds: role.expireInSeconds } : {};
 
 /**
+ * Start a pg-boss instance, one process at a time: the first start creates pg-boss's schema, and two
+ * processes starting at the same moment would both find it missing and both create it (the second fails).
+ */
+export async function startBossOnce(db: Db, boss: PgBoss): Promise<void> {
+  await db.lock('ombud:pgboss-start', async () => {
+    await boss.start();
+  });
+}
+
+/**
  * Create a queue unless it is there, one process at a time: pg-boss's createQueue makes the queue's table
  * and keys, and two processes starting at the same moment would deadlock on them.
  */

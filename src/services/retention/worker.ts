@@ -17,7 +17,7 @@ import { type Actor, SYSTEM_ACTOR } from '../audit/auditLog.ts';
 import { installationSecret } from '../consent/keys.ts';
 import type { Connectors } from '../fulfilment/engine.ts';
 import { pgBossDb } from '../fulfilment/queue.ts';
-import { bossRole, createQueueOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
+import { bossRole, createQueueOnce, startBossOnce, jobExpiry, type QueueRole } from '../queue/role.ts';
 import type { RegisterCache } from '../register/currentRegister.ts';
 import {
   controllerTimeZone,
@@ -88,7 +88,7 @@ export class RetentionWorker {
     });
     // Surfaced through the runs and job states; logged by kind only.
     boss.on('error', (err) => app.log?.warn(queueErrorFields(err), 'retention queue error'));
-    await boss.start();
+    await startBossOnce(app.db, boss);
     const settings = {
       policy: 'stately' as const,
       retryLimit: opts.retryLimit ?? 3,
