@@ -18,8 +18,11 @@ form.inline{display:inline}button,.button{font:inherit;padding:.45rem .9rem;bord
 button.secondary,.button.secondary{background:#fff;color:#1a56c4}input,select,textarea{font:inherit;padding:.45rem .6rem;border:1px solid #c4ccd8;border-radius:6px}
 label{display:block;font-weight:600;margin:.6rem 0 .2rem}.error{background:#fce8e6;border:1px solid #f3b7b1;color:#8c1d18;padding:.6rem .8rem;border-radius:6px}
 .diagram{overflow-x:auto}footer.site{max-width:76rem;margin:2rem auto;padding:1rem 1.4rem;color:#5f6b7c;font-size:.88rem;border-top:1px solid #e1e5ec}footer.site a{display:inline-block;padding:.3rem 0;min-height:24px}
-.card{overflow-x:auto}.grid>.card{margin-bottom:0}.grid:has(>.card){margin-bottom:1.2rem}@media (max-width:40rem){header.top{padding:.6rem 1rem;gap:.5rem .75rem}.grid{grid-template-columns:repeat(auto-fit,minmax(9rem,1fr))}header.top button{padding:.3rem .7rem}header.top .brand{margin-right:auto}
-header.top nav{order:3;flex-basis:100%;gap:.35rem 1rem;padding-top:.45rem;border-top:1px solid #2a3d60}main{padding:0 1rem}}`;
+.menu-toggle{display:none}.card{overflow-x:auto}.grid>.card{margin-bottom:0}.grid:has(>.card){margin-bottom:1.2rem}@media (max-width:40rem){header.top{padding:.6rem 1rem;gap:.5rem .75rem}.grid{grid-template-columns:repeat(auto-fit,minmax(9rem,1fr))}header.top button{padding:.3rem .7rem}header.top .brand{margin-right:auto}
+header.top nav{order:3;flex-basis:100%;gap:.35rem 1rem;padding-top:.45rem;border-top:1px solid #2a3d60}main{padding:0 1rem}
+header.top nav{display:none;flex-direction:column}header.top nav a{padding:.35rem 0}input.menu-toggle{display:block;position:absolute;opacity:0;width:1px;height:1px;margin:0}
+label.menu-toggle{display:inline-block;margin:0;font-weight:600;padding:.3rem .7rem;border:1px solid #4a5f85;border-radius:6px;cursor:pointer;color:#fff}label.menu-toggle::before{content:"☰ "}
+input.menu-toggle:checked~nav{display:flex}input.menu-toggle:checked+label.menu-toggle{background:#2a3d60}input.menu-toggle:focus-visible+label.menu-toggle{outline:2px solid #fff;outline-offset:2px}}`;
 
 export function publicPage(opts: { title: string; lang: string; body: Html | Html[]; css?: string }): string {
   return html`<!doctype html><html lang="${opts.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">

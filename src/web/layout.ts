@@ -21,6 +21,7 @@ export const CONSOLE_NAV: readonly { id: string; href: string; label: string }[]
   { id: 'audit', href: '/console/audit', label: 'Audit log' },
   { id: 'people', href: '/console/users', label: 'People' },
   { id: 'consent', href: '/console/consent', label: 'Consent' },
+  { id: 'cookies', href: '/console/cookie-consents', label: 'Cookies' },
   { id: 'audiences', href: '/console/audiences', label: 'Audiences' },
   { id: 'webhooks', href: '/console/webhooks', label: 'Propagation' },
   { id: 'account', href: '/console/account', label: 'Account' },
@@ -69,7 +70,12 @@ export function consoleHeader(opts: { active?: string; viewer?: Viewer; path?: s
   const entries = navFor(opts.viewer);
   const current = entries.find((e) => e.href === opts.path)?.id ?? opts.active;
   const signedIn = !opts.viewer || opts.viewer.principal !== undefined;
-  return html`<header class="top"><a class="brand" href="/console">Ombud</a><nav aria-label="Console">${entries.map(
+  // On a phone the sections hide behind "Menu" (a checkbox and its label, CSS only: the CSP allows no
+  // inline script); on a wider screen the toggle is not shown and the sections stand in their own row.
+  const toggle = raw(
+    '<input type="checkbox" id="console-menu" class="menu-toggle"><label for="console-menu" class="menu-toggle">Menu</label>',
+  );
+  return html`<header class="top"><a class="brand" href="/console">Ombud</a>${entries.length > 0 ? toggle : ''}<nav aria-label="Console">${entries.map(
     (e) => html`<a href="${e.href}"${raw(current === e.id ? ' aria-current="page"' : '')}>${e.label}</a>`,
   )}</nav><a href="/privacy">Privacy center</a><a href="/api/docs">API</a>${
     signedIn

@@ -109,9 +109,16 @@ describe('console consent desk', () => {
       }),
     });
     expect(grant.statusCode).toBe(422);
-    expect(grant.body).toContain('role="alert"');
-    expect(grant.body).toContain('customer-service');
-    expect(grant.body).toContain('checkout, account-creation, preference-center');
+    // One message (not three), naming the sources and channels the register allows.
+    expect(grant.body.split('role="alert"').length - 1).toBe(1);
+    const sentence =
+      'The register does not let consent to “Subscription to communications (newsletters and text messages)” be recorded at customer-service: it is collected only at checkout, account-creation, preference-center, on email, sms.';
+    expect(grant.body).toContain(
+      `role="alert">${sentence} Ask the customer to give it there, or add customer-service to the purpose&#39;s consent.collectedAt in the register.</div>`,
+    );
+    // Where the register does not allow it, the row says so instead of offering a form that would fail.
+    expect(grant.body).toContain(`<p class="refusal">${sentence}</p>`);
+    expect(grant.body).not.toContain('name="wording"');
     expect(await check()).toMatchObject({ allowed: false });
 
     const none = await find(agent.cookie, 'nobody@example.se');

@@ -292,6 +292,13 @@ const TABLE: Record<string, Route> = {
     business: [422],
     state: (_p, t) => consentState(orgOf(t)),
   },
+  // Cookie consents in the console: figures of the caller's companies, a visitor's choices by consent id.
+  'GET /console/cookie-consents': { own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'] },
+  'POST /console/cookie-consents/find': {
+    body: (t) => ({ consentId: fx.cookie[orgOf(t)]! }),
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
+    other: [],
+  },
   'GET /api/v1/cookie-consents/:consentId': {
     params: (t) => ({ consentId: fx.cookie[orgOf(t)]! }),
     own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],

@@ -9,18 +9,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import { collectionRefusal, refusalSentence } from '../../core/consent/collection.ts';
+import { DIRECT_MARKETING } from '../../core/consent/rules.ts';
 import { type IdentityInput, identitiesFrom, identityInputOf } from '../../core/consent/identity.ts';
 import { forbidden, notFound, OmbudError } from '../../core/errors.ts';
 import type { Html } from '../../core/html.ts';
 import { can } from '../../core/policies/permissions.ts';
 import { decide, visibleTo } from '../../core/policies/policy.ts';
 import { consentSubjectPolicy } from '../../core/policies/resources.ts';
+import type { RegisterIndex } from '../../core/register/register-index.ts';
 import { t } from '../../core/register/schema.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import { eventsOfSubject } from '../../services/consent/consentHistory.ts';
+import { consentRates } from '../../services/consent/consentRates.ts';
 import { consentKeys } from '../../services/consent/keys.ts';
 import { preferencesOf } from '../../services/consent/preferences.ts';
-import { recordConsentEvent } from '../../services/consent/recordConsentEvent.ts';
+import type { recordConsentEvent } from '../../services/consent/recordConsentEvent.ts';
+import { DESK_SOURCE, recordOnBehalf } from '../../services/consent/recordOnBehalf.ts';
 import { findSubject, identitiesOf, subjectById, subjectFor } from '../../services/consent/subjects.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { consentDeskPage, lookupRefused, noSuchCustomer } from '../../web/pages/consent/consentDesk.ts';
@@ -34,6 +39,9 @@ import { callerOf, principalActor } from '../actor.ts';
 import { sendPage } from '../pages.ts';
 import type { RouteServer } from '../routeServer.ts';
 import type { BackgroundWork } from '../../workers.ts';
+
+/** The opt-in and opt-out figures on the desk cover this many weeks, the current one included. */
+export const RATE_WEEKS = 8;
 
 const subjectParams = z.object({ subjectId: z.uuid('a data subject id (UUID)') });
 
@@ -49,10 +57,24 @@ function deskContext(app: App) {
   const readable = async (req: FastifyRequest) =>
     (await register()).register.organizations.filter((o) => can(req.principal!, 'consent:read', o.id));
   const sendDesk = async (req: FastifyRequest, reply: FastifyReply, message?: Html, status = 200) =>
-    sendPage(reply, String(consentDeskPage({ companies: await readable(req), message })), {
-      status,
-      private: true,
-    });
+    sendPage(
+      reply,
+      String(consentDeskPage({ companies: await readable(req), message, rates: await rates(req) })),
+      { status, private: true },
+    );
+  /** Opt-in and opt-out over the last RATE_WEEKS weeks of the app's clock (from a Monday). */
+  const rates = async (req: FastifyRequest) => {
+    const to = app.now();
+    const from = new Date(`${to.toISOString().slice(0, 10)}T00:00:00Z`);
+    from.setUTCDate(from.getUTCDate() - ((from.getUTCDay() + 6) % 7) - 7 * (RATE_WEEKS - 1));
+    const index = await register();
+    const purposeName = (id: string) => {
+      const p = index.purposes.get(id);
+      return p ? t(p.name, 'en') : id === DIRECT_MARKETING ? 'All direct marketing' : id;
+    };
+    const rows = await consentRates(app.db, callerOf(req), { from, to });
+    return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), rows, purposeName };
+  };
   return { register, keys, readable, sendDesk };
 }
 type DeskContext = ReturnType<typeof deskContext>;
@@ -149,7 +171,8 @@ async function subjectView(
         decide(caller.principal, consentSubjectPolicy, 'write', { id: '', orgId: c.orgId }, group) ===
         'allow';
       const events = await eventsOfSubject(app.db, sid);
-      return { ...c, subjectId: sid, restricted: s?.restricted ?? false, mayWrite, events };
+      const items = c.items.map((i) => ({ ...i, refusal: deskRefusal(index, i.purposeId) }));
+      return { ...c, items, subjectId: sid, restricted: s?.restricted ?? false, mayWrite, events };
     }),
   );
   for (const c of companies)
@@ -170,6 +193,13 @@ async function subjectView(
     companies,
     purposeName,
   };
+}
+
+/** Why customer service may not record consent to this purpose (the register's one sentence), if so. */
+function deskRefusal(index: RegisterIndex, purposeId: string): string | undefined {
+  const p = index.purposes.get(purposeId);
+  const r = p && collectionRefusal(p, DESK_SOURCE);
+  return r && refusalSentence(r, t(p.name, 'en'));
 }
 
 /** One customer's page, and a change recorded on their behalf. */
@@ -212,12 +242,9 @@ function subjectRoutes(server: RouteServer, app: App, workers: BackgroundWork, d
       const group = await groupOf(app.registers);
       const subject = await subjectFor(app.db, callerOf(req), group, subjectId, 'write');
       const identity = identityInputOf(await identitiesOf(app.db, await desk.keys(), subjectId));
-      const wording =
-        b.wording?.trim() ||
-        (b.kind === 'grant' ? undefined : `Asked customer service to ${b.kind.replace('-', ' ')}.`);
       let event: Awaited<ReturnType<typeof recordConsentEvent>>['event'];
       try {
-        ({ event } = await recordConsentEvent(
+        ({ event } = await recordOnBehalf(
           app.db,
           principalActor(req),
           await desk.keys(),
@@ -228,8 +255,7 @@ function subjectRoutes(server: RouteServer, app: App, workers: BackgroundWork, d
             purposeId: b.purpose,
             channel: b.channel,
             kind: b.kind,
-            wording,
-            source: 'customer-service',
+            wording: b.wording,
           },
           app.now(),
         ));

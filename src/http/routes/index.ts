@@ -7,6 +7,7 @@ import { consentRoutes } from './consent.ts';
 import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
 import { cookieBannerRoutes } from './cookie-banner.ts';
+import { cookieConsoleRoutes } from './cookieConsole.ts';
 import { fulfilmentRoutes } from './fulfilment.ts';
 import { healthRoutes } from './health.ts';
 import { holdRoutes } from './holds.ts';
@@ -38,6 +39,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   preferenceRoutes,
   webhookRoutes,
   cookieBannerRoutes,
+  cookieConsoleRoutes,
   fulfilmentRoutes,
   requestRoutes,
   requestPageRoutes,

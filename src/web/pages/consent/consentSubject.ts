@@ -23,6 +23,8 @@ export type SubjectItem = {
   label: string;
   basis: string;
   on: boolean;
+  /** Why customer service may not record consent here (the register's sentence); none when it may. */
+  refusal?: string;
 };
 
 export type SubjectCompany = {
@@ -69,16 +71,21 @@ const BUTTON: Record<EventKind, string> = {
 const nextKind = (i: SubjectItem): EventKind =>
   i.basis === 'consent' ? (i.on ? 'withdraw' : 'grant') : i.on ? 'object' : 'lift-objection';
 
-const wordingInput = html`<input name="wording" required
-placeholder="The words the customer agreed to">`;
+/** The field for the exact words the customer agreed to: labelled, one per form (ids unique per row). */
+const wordingInput = (i: SubjectItem) => {
+  const id = `wording-${i.subjectId.slice(0, 8)}-${i.purposeId}-${i.channel}`;
+  return html`<label for="${id}">Words the customer agreed to</label><input id="${id}" name="wording" required
+placeholder="e.g. Yes, send me offers by e-mail">`;
+};
 
 function changeForm(i: SubjectItem): Html {
   const next = nextKind(i);
+  if (next === 'grant' && i.refusal) return html`<p class="refusal">${i.refusal}</p>`;
   const positive = next === 'grant' || next === 'lift-objection';
   return postForm({
     action: eventsUrl(i.subjectId),
     hidden: { purpose: i.purposeId, channel: i.channel, kind: next },
-    fields: html`${next === 'grant' ? wordingInput : ''}
+    fields: html`${next === 'grant' ? wordingInput(i) : ''}
 <button type="submit" class="${positive ? '' : 'secondary'}">${BUTTON[next]}</button>`,
   });
 }
@@ -148,15 +155,17 @@ export function consentSubjectPage(data: ConsentSubjectData): Html {
 ${data.companies.map((c) => companySection(c, data.purposeName))}`);
 }
 
-/** A change the register refused, with each reason. */
+/**
+ * A change the register refused: one message. A field's issue says it fully (with its hint); the error's
+ * own message and hint repeat it, so they are shown only when there is no issue.
+ */
 export function changeRefused(err: {
   message: string;
   hint?: string;
   issues: { message: string; hint?: string }[];
 }): Html {
+  const lines = err.issues.length > 0 ? err.issues : [{ message: err.message, hint: err.hint }];
   return errorBox(
-    html`${err.message}${err.issues.map(
-      (i) => html`<br>${i.message}${i.hint ? ` — ${i.hint}` : ''}`,
-    )}${err.hint ? html`<br>${err.hint}` : ''}`,
+    html`${lines.map((i, n) => html`${n > 0 ? html`<br>` : ''}${i.message}${i.hint ? ` ${i.hint}` : ''}`)}`,
   );
 }
