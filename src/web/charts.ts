@@ -50,9 +50,11 @@ export function groupedBarChartSvg(
   const legendY = 26;
   const top = legendY + 22;
   const height = top + groups.length * groupH + 6;
+  // Each series' key within the chart's width (four or more series share it).
+  const step = Math.min(150, Math.floor((width - labelW) / Math.max(1, series.length)));
   const legend = series.map(
     (s, i) =>
-      html`<rect x="${labelW + i * 150}" y="${legendY}" width="12" height="12" rx="2" fill="${COLORS[i % COLORS.length]}"/><text x="${labelW + i * 150 + 16}" y="${legendY + 11}" font-size="12">${s}</text>`,
+      html`<rect x="${labelW + i * step}" y="${legendY}" width="12" height="12" rx="2" fill="${COLORS[i % COLORS.length]}"/><text x="${labelW + i * step + 16}" y="${legendY + 11}" font-size="12">${s}</text>`,
   );
   const bars = groups.map((g, gi) => {
     const y0 = top + gi * groupH;

@@ -78,9 +78,11 @@ const wordingInput = (i: SubjectItem) => {
 placeholder="e.g. Yes, send me offers by e-mail">`;
 };
 
-function changeForm(i: SubjectItem): Html {
+/** `said`: the page's message above already says why (the row then only points to it). */
+function changeForm(i: SubjectItem, said = false): Html {
   const next = nextKind(i);
-  if (next === 'grant' && i.refusal) return html`<p class="refusal">${i.refusal}</p>`;
+  if (next === 'grant' && i.refusal)
+    return html`<p class="refusal">${said ? 'Not at customer service: see the message above.' : i.refusal}</p>`;
   const positive = next === 'grant' || next === 'lift-objection';
   return postForm({
     action: eventsUrl(i.subjectId),
@@ -100,7 +102,7 @@ Stop all direct marketing (Art. 21(3) objection)
   });
 }
 
-function settingsTable(c: SubjectCompany): Html {
+function settingsTable(c: SubjectCompany, said: boolean): Html {
   const head = ['Communication', 'Basis', 'Now'];
   if (c.mayWrite) head.push("Change on the customer's behalf");
   const rows = c.items.map((i) => {
@@ -109,7 +111,7 @@ function settingsTable(c: SubjectCompany): Html {
       pill(i.basis, i.basis),
       { class: i.on ? 'on' : 'off', content: i.on ? 'may send' : 'may not send' },
     ];
-    if (c.mayWrite) cells.push(changeForm(i));
+    if (c.mayWrite) cells.push(changeForm(i, said));
     return tableRow(cells);
   });
   return dataTable({ head, rows });
@@ -134,12 +136,12 @@ function historyTable(events: ConsentEvent[], purposeName: (id: string) => strin
   return dataTable({ head, rows });
 }
 
-function companySection(c: SubjectCompany, purposeName: (id: string) => string): Html {
+function companySection(c: SubjectCompany, purposeName: (id: string) => string, said: boolean): Html {
   return card(
     html`<h2>${c.name}</h2>
 ${c.restricted ? html`<p>${pill('Restricted (Art. 18): store only, nothing may be sent', 'warn')}</p>` : ''}
 ${c.mayWrite ? objectToAll(c) : ''}
-${settingsTable(c)}
+${settingsTable(c, said)}
 <h3>History (proof)</h3>
 ${historyTable(c.events, purposeName)}`,
     { tag: 'section' },
@@ -152,7 +154,7 @@ export function consentSubjectPage(data: ConsentSubjectData): Html {
 <p><a href="/console/consent">← Find another customer</a></p>
 <h1>Customer ${data.subjectId.slice(0, 8)}</h1>
 <p class="muted">Identities: ${identities}</p>
-${data.companies.map((c) => companySection(c, data.purposeName))}`);
+${data.companies.map((c) => companySection(c, data.purposeName, data.message !== undefined))}`);
 }
 
 /**

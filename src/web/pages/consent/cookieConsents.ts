@@ -72,6 +72,7 @@ function proofTable(found: NonNullable<CookieConsentsData['found']>, name: (o: s
       Object.entries(r.categories)
         .filter(([, on]) => on)
         .map(([k]) => k)
+        .sort()
         .join(', ') || 'none',
       r.gpc ? 'yes' : 'no',
       r.inventory_version,
@@ -117,8 +118,8 @@ function siteCharts(site: string, days: CookieFiguresRow[]): Html {
   );
   return card(
     html`<h2>${site}</h2>
-<div class="charts">${groupedBarChartSvg(`Choices per day at ${site}`, groups, ['Accept all', 'Reject all', 'Custom', 'Re-asks'])}
-${barChartSvg(`GPC share per day at ${site} (%)`, gpcShare)}</div>
+<div class="charts">${groupedBarChartSvg('Choices per day', groups, ['Accept all', 'Reject all', 'Custom', 'Re-asks'])}
+${barChartSvg('Share with GPC per day (%)', gpcShare)}</div>
 ${dataTable({ head: ['Day', 'Accept all', 'Reject all', 'Custom', 'With GPC', 'Re-asks'], rows })}`,
     { tag: 'section', data: { site } },
   );
