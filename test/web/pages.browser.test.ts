@@ -86,6 +86,7 @@ describe('web pages in Chromium', () => {
         'Notices',
         'Requests',
         'Consent',
+        'Cookies',
         'Audiences',
         'Account',
       ]);

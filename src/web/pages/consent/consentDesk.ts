@@ -54,12 +54,16 @@ function ratesSection(r: NonNullable<ConsentDeskData['rates']>): Html {
     const key = `${r.purposeName(row.purposeId)} · ${row.channel === '*' ? 'every channel' : row.channel}`;
     lines.set(key, [...(lines.get(key) ?? []), row]);
   }
-  const charts = [...lines].map(([key, rows]) =>
-    groupedBarChartSvg(
-      `Opt-in and opt-out per week: ${key}`,
-      rows.map((w) => ({ label: `week of ${w.week}`, values: { 'Opt-in': w.optIns, 'Opt-out': w.optOuts } })),
-      ['Opt-in', 'Opt-out'],
-    ),
+  const charts = [...lines].map(
+    ([key, rows]) =>
+      html`<figure><figcaption>${key}</figcaption>${groupedBarChartSvg(
+        'Opt-in and opt-out per week',
+        rows.map((w) => ({
+          label: `week of ${w.week}`,
+          values: { 'Opt-in': w.optIns, 'Opt-out': w.optOuts },
+        })),
+        ['Opt-in', 'Opt-out'],
+      )}</figure>`,
   );
   const rows = [...lines].flatMap(([key, ws]) =>
     ws.map((w) =>
