@@ -80,7 +80,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the audit log (entries of your organizations); format=csv to export */
+        /** Search the audit log (entries of your organizations), newest first, a page by seq (before/after); format=csv exports every match */
         get: operations["searchAudit"];
         put?: never;
         post?: never;
@@ -2341,6 +2341,10 @@ export interface operations {
                 actor?: string;
                 org?: string;
                 target?: string;
+                from?: string;
+                to?: string;
+                before?: number;
+                after?: number;
                 limit?: number;
                 format?: "json" | "csv";
             };

@@ -114,6 +114,14 @@ const TABLE: Record<string, Route> = {
     hidden: otherRowIds,
   },
   'GET /api/v1/audit/verify': { own: ['dpo', 'auditor', 'key'] },
+  'GET /console/audit/export': {
+    query: (t) => (t === 'other' ? `?org=${OTHER}&format=json` : '?format=json'),
+    own: ['dpo', 'auditor', 'key'],
+    other: [],
+    hidden: otherRowIds,
+  },
+  'POST /console/audit/actor': { body: () => ({ who: 'nobody here' }), own: ['dpo', 'auditor', 'key'] },
+  'POST /console/audit/verify': { own: ['dpo', 'auditor', 'key'] },
   // A checkpoint signs the whole group's log: audit:read in every company, so no Provendo-only caller.
   'POST /api/v1/audit/checkpoints': {
     params: () => ({}),

@@ -6,6 +6,7 @@ import { analyticsRoutes } from './analytics.ts';
 import { consentRoutes } from './consent.ts';
 import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
+import { auditConsoleRoutes } from './auditConsole.ts';
 import { cookieBannerRoutes } from './cookie-banner.ts';
 import { fulfilmentRoutes } from './fulfilment.ts';
 import { healthRoutes } from './health.ts';
@@ -31,6 +32,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerRoutes,
   privacyRoutes,
   consoleRoutes,
+  auditConsoleRoutes,
   securityRoutes,
   peopleRoutes,
   consentRoutes,
