@@ -9376,6 +9376,8 @@ export interface operations {
                         /** @description A group owner: may do everything in every company. */
                         isOwner: boolean;
                         disabled: boolean;
+                        /** @description Invited and not yet accepted: no password set from the invitation yet. */
+                        pending: boolean;
                         /** @description Whether the person has set up a second factor (TOTP). */
                         totp: boolean;
                         roles: {
@@ -9407,6 +9409,11 @@ export interface operations {
                     orgId: string;
                     /** @enum {string} */
                     role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                    /**
+                     * @default en
+                     * @enum {string}
+                     */
+                    lang?: "en" | "sv" | "nb";
                 };
             };
         };
@@ -9422,7 +9429,7 @@ export interface operations {
                         userId: string;
                         /**
                          * Format: uri
-                         * @description The link to set a password: in this response only, and it expires.
+                         * @description The link to set a password: mailed to the person (in the chosen language) and in this response only; it expires.
                          */
                         inviteUrl: string;
                     };
