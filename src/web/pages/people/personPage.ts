@@ -23,6 +23,7 @@ const ACTIONS: Record<string, string> = {
   'role.grant': 'Role granted',
   'role.revoke': 'Role taken away',
   'user.read': 'Page read',
+  'auth.login': 'Signed in',
 };
 
 function what(r: Person['history'][number], orgs: OrgNames): string {
