@@ -8,7 +8,8 @@ import type { AuditRow } from '../../../services/audit/auditLog.ts';
 import type { AuditPage } from '../../../services/audit/auditSearch.ts';
 import type { ChainReport } from '../../../services/audit/checkChain.ts';
 import type { ActorMatch } from '../../../services/audit/findActor.ts';
-import type { RefName, RefNames } from '../../../services/audit/names.ts';
+import type { RefNames } from '../../../services/audit/names.ts';
+import { refLink } from '../../components/refLink.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { hiddenFields } from '../../components/postForm.ts';
@@ -42,16 +43,6 @@ export function filtersQuery(q: AuditSearchForm, extra: Record<string, string> =
   if (q.limit) p.set('limit', q.limit);
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
   return p.toString();
-}
-
-/** An id as a name, linked to its page where it has one; the id itself in the title. */
-export function refLink(ref: string | null, names: RefNames): Html | string {
-  if (!ref) return '';
-  const n: RefName | undefined = names.get(ref);
-  if (!n) return html`<code>${ref}</code>`;
-  return n.href
-    ? html`<a href="${n.href}" title="${ref}">${n.label}</a>`
-    : html`<span title="${ref}">${n.label}</span>`;
 }
 
 function searchForm(q: AuditSearchForm, x: AuditPageExtras): Html {

@@ -8,7 +8,7 @@ import { dataTable } from '../../components/dataTable.ts';
 import { pill } from '../../components/pill.ts';
 import { postButton } from '../../components/postButton.ts';
 import { utcTime } from '../../components/utcTime.ts';
-import { refLink } from '../audit/auditLogPage.ts';
+import { refLink } from '../../components/refLink.ts';
 import { type OrgNames, roleInWords, statusPill } from './peoplePage.ts';
 
 type Person = Awaited<ReturnType<typeof personWithHistory>>;
