@@ -57,6 +57,8 @@ export async function nameRefs(db: Db, refs: Iterable<string | null | undefined>
   for (const r of all) {
     if (!r || out.has(r)) continue;
     if (r.startsWith('system:')) out.set(r, { label: 'system' });
+    else if (r.startsWith('data-subject:')) out.set(r, { label: 'the data subject' });
+    else if (r.startsWith('cli:')) out.set(r, { label: `command line (${r.slice(4, 40)})` });
     else if (r.startsWith('subject:') && UUID.test(r.slice(8)))
       out.set(r, { label: `subject ${r.slice(8, 16)}…`, href: `/console/consent/subjects/${r.slice(8)}` });
   }
