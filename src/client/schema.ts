@@ -80,7 +80,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the audit log (entries of your organizations); format=csv to export */
+        /** Search the audit log (entries of your organizations), newest first, a page by seq (before/after); format=csv exports every match */
         get: operations["searchAudit"];
         put?: never;
         post?: never;
@@ -2341,6 +2341,10 @@ export interface operations {
                 actor?: string;
                 org?: string;
                 target?: string;
+                from?: string;
+                to?: string;
+                before?: number;
+                after?: number;
                 limit?: number;
                 format?: "json" | "csv";
             };
@@ -9372,6 +9376,8 @@ export interface operations {
                         /** @description A group owner: may do everything in every company. */
                         isOwner: boolean;
                         disabled: boolean;
+                        /** @description Invited and not yet accepted: no password set from the invitation yet. */
+                        pending: boolean;
                         /** @description Whether the person has set up a second factor (TOTP). */
                         totp: boolean;
                         roles: {
@@ -9403,6 +9409,11 @@ export interface operations {
                     orgId: string;
                     /** @enum {string} */
                     role: "dpo" | "privacy-agent" | "cs-agent" | "engineer" | "auditor";
+                    /**
+                     * @default en
+                     * @enum {string}
+                     */
+                    lang?: "en" | "sv" | "nb";
                 };
             };
         };
@@ -9418,7 +9429,7 @@ export interface operations {
                         userId: string;
                         /**
                          * Format: uri
-                         * @description The link to set a password: in this response only, and it expires.
+                         * @description The link to set a password: mailed to the person (in the chosen language) and in this response only; it expires.
                          */
                         inviteUrl: string;
                     };

@@ -122,6 +122,10 @@ describe('console desk', () => {
     const after = await get(`/console/requests/${id}`);
     expect(after.body).toContain('Called the warehouse');
     expect(after.body).toMatch(/<td id="state">completed<\/td>/);
+    // The timeline names who acted (the demo's administrator), linked to their page, not a user id.
+    expect(after.body).toMatch(
+      /<a href="\/console\/users\/[0-9a-f-]{36}" title="user:[0-9a-f-]{36}">Demo DPO<\/a>/,
+    );
   });
 
   test('P05 an extension after the due date is refused in the console with a clear message', async () => {

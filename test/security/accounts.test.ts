@@ -130,7 +130,7 @@ describe('invite, reset, disable', () => {
     expect(reset.json().resetUrl).toContain('/console/reset?token=');
 
     const people = await ts.server.inject({ method: 'GET', url: '/console/users', headers: h });
-    expect(people.body).toContain('cs-agent @ provendo');
+    expect(people.body).toContain('Customer-service agent at Provendo AS');
 
     expect(
       (await ts.server.inject({ method: 'POST', url: `/api/v1/users/${userId}/disable`, headers: h }))
@@ -149,7 +149,7 @@ describe('invite, reset, disable', () => {
       )
     ).map((r) => r.action);
     expect(actions).toEqual(
-      expect.arrayContaining(['user.invite', 'user.password-set', 'user.reset-issued', 'user.disable']),
+      expect.arrayContaining(['user.invite', 'user.invite-accepted', 'user.reset-issued', 'user.disable']),
     );
   });
 });
@@ -174,7 +174,7 @@ describe('console people pages', () => {
     expect(inv.statusCode).toBe(200);
     expect(inv.headers['cache-control']).toBe('no-store');
     expect(inv.body).toMatch(/\/console\/reset\?token=[A-Za-z0-9_-]{43}/);
-    expect(inv.body).toContain('auditor @ bokhylla');
+    expect(inv.body).toContain('Auditor (read-only) at Bokhyllan Nordic AB');
     const [row] = await ts.app.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [
       'form.person@staff.example',
     ]);

@@ -114,6 +114,14 @@ const TABLE: Record<string, Route> = {
     hidden: otherRowIds,
   },
   'GET /api/v1/audit/verify': { own: ['dpo', 'auditor', 'key'] },
+  'GET /console/audit/export': {
+    query: (t) => (t === 'other' ? `?org=${OTHER}&format=json` : '?format=json'),
+    own: ['dpo', 'auditor', 'key'],
+    other: [],
+    hidden: otherRowIds,
+  },
+  'POST /console/audit/actor': { body: () => ({ who: 'nobody here' }), own: ['dpo', 'auditor', 'key'] },
+  'POST /console/audit/verify': { own: ['dpo', 'auditor', 'key'] },
   // A checkpoint signs the whole group's log: audit:read in every company, so no Provendo-only caller.
   'POST /api/v1/audit/checkpoints': {
     params: () => ({}),
@@ -136,6 +144,26 @@ const TABLE: Record<string, Route> = {
     state: (p) => rolesState(p.userId!),
   },
   'GET /api/v1/users': { own: ['dpo'], hidden: () => [fx.otherPersonEmail] },
+  // A person's page (state, roles, own history) and its role forms.
+  'GET /console/users/:userId': {
+    params: async (t) => ({ userId: await person(t) }),
+    own: ['dpo'],
+    other: [],
+  },
+  'POST /console/users/:userId/roles': {
+    params: async (t) => ({ orgId: orgOf(t), userId: await person(t) }),
+    body: (_t, _n, p) => ({ orgId: p.orgId, role: 'cs-agent' }),
+    own: ['dpo'],
+    other: [],
+    state: (p) => rolesState(p.userId!),
+  },
+  'POST /console/users/:userId/roles/revoke': {
+    params: async (t) => ({ orgId: orgOf(t), userId: await person(t) }),
+    body: (_t, _n, p) => ({ orgId: p.orgId, role: 'auditor' }),
+    own: ['dpo'],
+    other: [],
+    state: (p) => rolesState(p.userId!),
+  },
   'GET /console/users': { own: ['dpo'], hidden: () => [fx.otherPersonEmail] },
   // The single sign-on mapping (configuration, no person's data): who manages people.
   'GET /console/users/sso': { own: ['dpo'] },

@@ -1,18 +1,16 @@
 /**
- * The console's register pages (the register, the data-flow diagram, the published notices) and its audit
- * log. The pages are drawn in src/web/pages/console and src/web/pages/audit; the routes read and choose.
+ * The console's register pages (the register, the data-flow diagram, the published notices); the audit
+ * log's pages are ./auditConsole.ts. The pages are drawn in src/web/pages/console; the routes read and choose.
  */
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { noticeVersions } from '../../services/notice/publishNotice.ts';
 import { dataFlowSvg } from '../../web/diagram.ts';
-import { auditLogPage } from '../../web/pages/audit/auditLogPage.ts';
 import { dataFlowPage } from '../../web/pages/console/dataFlowPage.ts';
 import { noRegisterPage } from '../../web/pages/console/noRegisterPage.ts';
 import { noticesPage } from '../../web/pages/console/noticesPage.ts';
 import { registerPage } from '../../web/pages/console/registerPage.ts';
-import { auditQuery, searchAuditFor } from '../auditSearch.ts';
 import { sendPage } from '../pages.ts';
 
 export async function consoleRoutes(server: RouteServer, app: App) {
@@ -61,14 +59,5 @@ export async function consoleRoutes(server: RouteServer, app: App) {
         companies.push({ orgId: o.id, legalName: o.legalName, versions: await noticeVersions(app.db, o.id) });
       return sendPage(reply, noticesPage(companies));
     },
-  );
-
-  server.get(
-    '/console/audit',
-    {
-      config: { permission: 'audit:read' },
-      schema: { hide: true, querystring: auditQuery.omit({ format: true }) },
-    },
-    async (req, reply) => sendPage(reply, auditLogPage(req.query, await searchAuditFor(app, req, req.query))),
   );
 }

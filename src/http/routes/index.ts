@@ -6,6 +6,7 @@ import { analyticsRoutes } from './analytics.ts';
 import { consentRoutes } from './consent.ts';
 import { consentConsoleRoutes } from './consentConsole.ts';
 import { consoleRoutes } from './console.ts';
+import { auditConsoleRoutes } from './auditConsole.ts';
 import { cookieBannerRoutes } from './cookie-banner.ts';
 import { cookieConsoleRoutes } from './cookieConsole.ts';
 import { fulfilmentRoutes } from './fulfilment.ts';
@@ -32,6 +33,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   registerRoutes,
   privacyRoutes,
   consoleRoutes,
+  auditConsoleRoutes,
   securityRoutes,
   peopleRoutes,
   consentRoutes,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Html, html } from '../../core/html.ts';
 import { passwordsOff } from '../../core/sso/refusal.ts';
-import { orgScope, ROLES } from '../../core/policies/permissions.ts';
+import { ROLES } from '../../core/policies/permissions.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
 import {
   completePasswordReset,
@@ -18,11 +18,20 @@ import {
   issuePasswordReset,
   keyringOf,
   listPeople,
+  passwordLinkState,
   RESET_HOURS,
   startTotp,
 } from '../../services/users/accounts.ts';
-import { accountPage, setPasswordPage, totpSetupPage } from '../../web/pages/people/accountPages.ts';
-import { peoplePage, shownOnce } from '../../web/pages/people/peoplePage.ts';
+import {
+  accountPage,
+  linkNotUsablePage,
+  setPasswordPage,
+  totpSetupPage,
+} from '../../web/pages/people/accountPages.ts';
+import { invitationMailed, peoplePage, shownOnce } from '../../web/pages/people/peoplePage.ts';
+import { managedOrgs, orgNamesOf, personRoutes } from './person.ts';
+import { deliverInvitation } from '../../services/users/deliverInvitation.ts';
+import { INVITE_LANGS } from '../../core/people/invitation.ts';
 import { loginPage } from '../../web/pages/people/loginPage.ts';
 import { errorBox } from '../../web/components/errorBox.ts';
 import { loginOptions } from './sso.ts';
@@ -43,6 +52,7 @@ const inviteBody = z.object({
   name: z.string().max(200).optional(),
   orgId,
   role: z.enum(ROLES),
+  lang: z.enum(INVITE_LANGS).default('en'),
 });
 const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the token from your link');
 
@@ -53,9 +63,16 @@ function personActions(app: App) {
   const passwordLinksOff = (what: string) => {
     if (loginOptions(app).ssoOnly) throw passwordsOff(what);
   };
-  const invite = (req: FastifyRequest, body: z.infer<typeof inviteBody>) => {
+  // The invitation goes by mail at once (in its language); the link is also answered, shown once.
+  const invite = async (req: FastifyRequest, body: z.infer<typeof inviteBody>) => {
     passwordLinksOff('Inviting with a password link');
-    return invitePerson(app.db, callerOf(req), body, { now: app.now() });
+    const company = (await orgNamesOf(app, [body.orgId]))[0]?.name ?? body.orgId;
+    const r = await invitePerson(app.db, callerOf(req), body, { now: app.now(), mail: { link, company } });
+    const smtp = { url: app.config.smtpUrl, from: app.config.mailFrom };
+    const mailed = r.mailId
+      ? await deliverInvitation(app.db, smtp, { id: r.mailId, token: r.token }, app.now(), app.log)
+      : false;
+    return { ...r, mailed };
   };
   const resetLink = async (req: FastifyRequest, userId: string) => {
     passwordLinksOff('A password reset link');
@@ -75,6 +92,7 @@ export async function peopleRoutes(server: RouteServer, app: App) {
   peopleConsole(server, app, actions);
   passwordLinkRoutes(server, app);
   accountRoutes(server, app);
+  personRoutes(server, app);
 }
 
 function peopleApi(server: RouteServer, app: App, { link, invite, resetLink, disable }: PersonActions) {
@@ -161,12 +179,7 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
       action: 'users.list',
       details: { rows: rows.length },
     });
-    const scope = orgScope(req.principal!, 'users:manage');
-    const orgs =
-      scope === 'all'
-        ? ((await app.registers.get())?.index.register.organizations.map((o) => o.id) ?? [])
-        : scope;
-    return peoplePage(rows, orgs, notice ?? ssoNotice(app));
+    return peoplePage(rows, await managedOrgs(app, req), notice ?? ssoNotice(app));
   };
   // In SSO-only mode the console's invitation and reset forms answer the people page with the refusal.
   const refusedOnPage = async (req: FastifyRequest, reply: FastifyReply, what: string) =>
@@ -185,9 +198,10 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
     async (req, reply) => {
       if (loginOptions(app).ssoOnly) return refusedOnPage(req, reply, 'Inviting with a password link');
       const r = await invite(req, req.body);
-      return sendPage(reply, await people(req, shown('Invitation created.', link(r.token))), {
-        private: true,
-      });
+      const notice = r.mailed
+        ? invitationMailed(req.body.lang)
+        : shown('Invitation created, not mailed (no mail server answered).', link(r.token));
+      return sendPage(reply, await people(req, notice), { private: true });
     },
   );
 
@@ -230,10 +244,12 @@ function passwordLinkRoutes(server: RouteServer, app: App) {
   server.get(
     '/console/reset',
     { config: { permission: 'public' }, schema: { hide: true, querystring: z.object({ token }) } },
-    async (req, reply) =>
-      passwordsAreOff(app)
-        ? sendPage(reply, passwordsOffPage(app), { status: 403 })
-        : sendPage(reply, setPasswordPage(req.query.token)),
+    async (req, reply) => {
+      if (passwordsAreOff(app)) return sendPage(reply, passwordsOffPage(app), { status: 403 });
+      const link = await passwordLinkState(app.db, req.query.token, app.now());
+      if (link.state !== 'ok') return sendPage(reply, linkNotUsablePage(link), { status: 410 });
+      return sendPage(reply, setPasswordPage(req.query.token));
+    },
   );
 
   server.post(

@@ -44,6 +44,7 @@ import { publicRequestFormPage } from '../../web/pages/requests/publicRequestFor
 import { queuePage } from '../../web/pages/requests/queuePage.ts';
 import { requestDetailPage } from '../../web/pages/requests/requestDetailPage.ts';
 import { callerOf } from '../actor.ts';
+import { nameRefs } from '../../services/audit/names.ts';
 import { sendPage } from '../pages.ts';
 import { formAction } from '../requestActions.ts';
 import { submissionLimiter, verificationLimiter } from '../requestLimits.ts';
@@ -247,11 +248,16 @@ async function requestDetail(
     'SELECT id, filename, expires_at, downloads FROM dsr_deliveries WHERE request_id = $1 AND deleted_at IS NULL ORDER BY created_at',
     [id],
   );
+  const events = await timeline(app.db, id);
   return requestDetailPage({
+    names: await nameRefs(
+      app.db,
+      events.map((e) => e.actor),
+    ),
     reference: referenceOf(q.submission_id),
     request: q,
     submission: await getSubmission(app.db, q.submission_id, await submissionKeys(app)),
-    events: await timeline(app.db, id),
+    events,
     status: queueStatus(q, app.now(), org?.timeZone ?? 'Europe/Stockholm'),
     fee: await getFee(app.db, id),
     index: r?.index,

@@ -17,12 +17,12 @@ import {
 } from '../../services/apikeys/apiKeys.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { manageable } from '../../services/users/accounts.ts';
-import { auditCsv, auditEntryOf } from '../../services/audit/auditLog.ts';
+import { auditEntryOf } from '../../services/audit/auditLog.ts';
 import { makeCheckpoint, verifyAuditTrail } from '../../services/audit/checkpoints.ts';
 import { allowedInAll } from '../../core/policies/policy.ts';
 import { grantRole, revokeRole } from '../../services/users/roles.ts';
 import { callerOf, principalActor } from '../actor.ts';
-import { auditQuery, searchAuditFor } from '../auditSearch.ts';
+import { auditQuery, searchAuditFor, sendAuditExport } from '../auditSearch.ts';
 import {
   apiKeyIssued,
   apiKeys,
@@ -204,20 +204,21 @@ function auditRoutes(server: RouteServer, app: App) {
       config: { permission: 'audit:read' },
       schema: {
         tags: ['audit'],
-        summary: 'Search the audit log (entries of your organizations); format=csv to export',
+        summary:
+          'Search the audit log (entries of your organizations), newest first, a page by seq (before/after); format=csv exports every match',
         querystring: auditQuery,
         response: { 200: auditSearchResult },
       },
     },
     async (req, reply) => {
-      const q = req.query;
-      const { rows } = await searchAuditFor(app, req, q);
-      if (q.format === 'csv')
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', 'attachment; filename="ombud-audit.csv"')
-          .send(auditCsv(rows));
-      return rows.map(auditEntryOf);
+      const { format, before, after, limit, ...filters } = req.query;
+      // The CSV is the export: every matching entry, streamed (paging does not apply).
+      if (format === 'csv') return sendAuditExport(app, req, reply, { ...filters, format });
+      const page = await searchAuditFor(app, req, { ...filters, before, after, limit });
+      // The neighbouring pages' keys, for a client paging by seq.
+      if (page.older !== undefined) reply.header('x-ombud-older', String(page.older));
+      if (page.newer !== undefined) reply.header('x-ombud-newer', String(page.newer));
+      return page.rows.map(auditEntryOf);
     },
   );
 

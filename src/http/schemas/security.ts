@@ -23,6 +23,7 @@ export const people = z
       name: z.string(),
       isOwner: z.boolean().describe('A group owner: may do everything in every company.'),
       disabled: z.boolean(),
+      pending: z.boolean().describe('Invited and not yet accepted: no password set from the invitation yet.'),
       totp: z.boolean().describe('Whether the person has set up a second factor (TOTP).'),
       roles: z.array(roleAssignment),
     }),
@@ -32,7 +33,11 @@ export const people = z
 export const invited = z
   .strictObject({
     userId: z.uuid(),
-    inviteUrl: z.url().describe('The link to set a password: in this response only, and it expires.'),
+    inviteUrl: z
+      .url()
+      .describe(
+        'The link to set a password: mailed to the person (in the chosen language) and in this response only; it expires.',
+      ),
   })
   .describe('The person is invited');
 

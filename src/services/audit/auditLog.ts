@@ -355,24 +355,56 @@ export type AuditQuery = {
   target?: string;
   actor?: string;
   limit?: number;
+  /** Keyset paging: entries older than this seq (the next page, newest first)… */
   beforeSeq?: number;
+  /** …or newer than this seq (the previous page; still answered newest first). */
+  afterSeq?: number;
+  /** Entries at or after `from` and before `to` (UTC instants). */
+  from?: Date;
+  to?: Date;
 
   /** The organizations the reader may see ('all' for group owners); rows of others are never returned. */
   scope?: 'all' | string[];
 };
 
-export async function searchAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
+function auditWhere(q: AuditQuery): Sql[] {
   const where: Sql[] = [];
   if (q.scope && q.scope !== 'all') where.push(sql`org_id = ANY(${q.scope}::text[])`);
   if (q.orgId) where.push(sql`org_id = ${q.orgId}`);
   if (q.action) where.push(sql`action LIKE ${`${q.action.replace(/[%_\\]/g, '')}%`}`);
   if (q.target) where.push(sql`target = ${q.target}`);
   if (q.actor) where.push(sql`actor = ${q.actor}`);
+  if (q.from) where.push(sql`at >= ${q.from.toISOString()}`);
+  if (q.to) where.push(sql`at < ${q.to.toISOString()}`);
   if (q.beforeSeq) where.push(sql`seq < ${q.beforeSeq}`);
+  if (q.afterSeq) where.push(sql`seq > ${q.afterSeq}`);
+  return where;
+}
+
+/** One page of matching entries, newest first (by seq, never OFFSET: an index walk from the key). */
+export async function searchAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
+  const where = auditWhere(q);
+  // The previous page walks up from its key and is turned round.
+  const up = q.afterSeq !== undefined && q.beforeSeq === undefined;
   const { text, params } = sql`SELECT * FROM audit_log ${
     where.length ? sql`WHERE ${sql.join(where, ' AND ')}` : sql.empty
-  } ORDER BY seq DESC LIMIT ${Math.min(q.limit ?? 100, 5000)}`.render();
-  return db.query<AuditRow>(text, params);
+  } ORDER BY seq ${up ? sql`ASC` : sql`DESC`} LIMIT ${Math.min(q.limit ?? 100, 5001)}`.render();
+  const rows = await db.query<AuditRow>(text, params);
+  return up ? rows.reverse() : rows;
+}
+
+/**
+ * Every matching entry, newest first, as a stream of pages read by key (1,000 a statement): an export of
+ * the whole log holds one page in memory, never the log.
+ */
+export async function* streamAudit(db: Db, q: Omit<AuditQuery, 'limit' | 'afterSeq'>, page = 1000) {
+  let before = q.beforeSeq;
+  for (;;) {
+    const rows = await searchAudit(db, { ...q, beforeSeq: before, limit: page });
+    for (const r of rows) yield r;
+    if (rows.length < page) return;
+    before = Number(rows[rows.length - 1]!.seq);
+  }
 }
 
 const csvCell = (v: unknown) => {
@@ -394,27 +426,26 @@ export const auditEntryOf = (r: AuditRow) => ({
   hash: r.hash,
 });
 
+export const AUDIT_CSV_HEAD = 'seq,at,actor,org_id,action,target,reason,details,prev_hash,hash\r\n';
+
+/** One entry as a CSV line (CRLF-ended). */
+export function auditCsvLine(r: AuditRow): string {
+  return `${[
+    r.seq,
+    new Date(r.at).toISOString(),
+    r.actor,
+    r.org_id,
+    r.action,
+    r.target,
+    r.reason,
+    r.details,
+    r.prev_hash,
+    r.hash,
+  ]
+    .map(csvCell)
+    .join(',')}\r\n`;
+}
+
 export function auditCsv(rows: AuditRow[]): string {
-  const head = ['seq', 'at', 'actor', 'org_id', 'action', 'target', 'reason', 'details', 'prev_hash', 'hash'];
-  return (
-    [
-      head.join(','),
-      ...rows.map((r) =>
-        [
-          r.seq,
-          new Date(r.at).toISOString(),
-          r.actor,
-          r.org_id,
-          r.action,
-          r.target,
-          r.reason,
-          r.details,
-          r.prev_hash,
-          r.hash,
-        ]
-          .map(csvCell)
-          .join(','),
-      ),
-    ].join('\r\n') + '\r\n'
-  );
+  return AUDIT_CSV_HEAD + rows.map(auditCsvLine).join('');
 }

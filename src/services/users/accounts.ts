@@ -7,11 +7,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { forbidden, notFound, validationError } from '../../core/errors.ts';
-import { can } from '../../core/policies/permissions.ts';
+import { can, type Role } from '../../core/policies/permissions.ts';
+import { type InviteLang, invitationMail } from '../../core/people/invitation.ts';
 import { authorize, type Caller, type Group, groupListScope, visibleTo } from '../../core/policies/policy.ts';
 import { personPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
+import { enqueueMail } from '../mail/outbox.ts';
 import { checkPassword, createAdmin } from './admins.ts';
 import { grantRole, rolesOf } from './roles.ts';
 
@@ -35,8 +37,9 @@ export async function listPeople(db: Db, caller: Caller, group: Group) {
     is_owner: boolean;
     disabled_at: Date | null;
     totp_secret: string | null;
+    invite_pending: boolean;
   }>(
-    `SELECT id, email, name, is_owner, disabled_at, totp_secret FROM users u
+    `SELECT id, email, name, is_owner, disabled_at, totp_secret, invite_pending FROM users u
       WHERE $1::text[] IS NULL
          OR (EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id)
              AND NOT EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND NOT r.org_id = ANY($1::text[])))
@@ -54,6 +57,7 @@ export async function listPeople(db: Db, caller: Caller, group: Group) {
       name: u.name,
       isOwner: u.is_owner,
       disabled: u.disabled_at !== null,
+      pending: u.invite_pending,
       totp: u.totp_secret !== null,
       roles,
     });
@@ -100,18 +104,26 @@ async function issueToken(db: Db, userId: string, now: Date): Promise<string> {
   return token;
 }
 
-/** Invite a person into a company with a role (needs users:manage there); returns the one-time link token. */
+/** How an invitation is mailed: the link for a token and the company's name (from the register). */
+export type InvitationMailing = { link: (token: string) => string; company: string };
+
+/**
+ * Invite a person into a company with a role (needs users:manage there): a pending account (until the
+ * link sets a password) and the one-time link token; with `mail`, the invitation is put in the outbox
+ * in the chosen language (the caller delivers it).
+ */
 export async function invitePerson(
   db: Db,
   caller: Caller,
-  input: { email: string; name?: string; orgId: string; role: string },
-  opts: { now?: Date } = {},
-): Promise<{ userId: string; token: string }> {
+  input: { email: string; name?: string; orgId: string; role: Role; lang?: InviteLang },
+  opts: { now?: Date; mail?: InvitationMailing } = {},
+): Promise<{ userId: string; token: string; mailId?: string }> {
   const by = caller.principal;
   const actor = caller.actor;
   if (!can(by, 'users:manage', input.orgId))
     throw forbidden(`You do not have 'users:manage' in organization '${input.orgId.slice(0, 64)}'.`);
   const now = opts.now ?? new Date();
+  const lang = input.lang ?? 'en';
   return db.transaction(async (tx) => {
     // An unusable random password until the invitation is accepted.
     const user = await createAdmin(tx, actor, {
@@ -120,10 +132,33 @@ export async function invitePerson(
       name: input.name,
       owner: false,
     });
+    await tx.query('UPDATE users SET invite_pending = true, lang = $2 WHERE id = $1', [user.id, lang]);
     await grantRole(tx, actor, { userId: user.id, orgId: input.orgId, role: input.role }, by);
     const token = await issueToken(tx, user.id, now);
-    await recordAudit(tx, { actor, orgId: input.orgId, action: 'user.invite', target: `user:${user.id}` });
-    return { userId: user.id, token };
+    let mailId: string | undefined;
+    if (opts.mail) {
+      const m = invitationMail(lang, {
+        name: input.name ?? '',
+        role: input.role,
+        company: opts.mail.company,
+        url: opts.mail.link(token),
+        hours: RESET_HOURS,
+      });
+      // The group's mail (no company): only someone who reads every company's outbox sees it before it is sent.
+      mailId = await enqueueMail(
+        tx,
+        { to: user.email, template: 'user.invite', lang, ...m, orgId: null },
+        now,
+      );
+    }
+    await recordAudit(tx, {
+      actor,
+      orgId: input.orgId,
+      action: 'user.invite',
+      target: `user:${user.id}`,
+      details: { role: input.role, lang, mailed: !!mailId },
+    });
+    return { userId: user.id, token, ...(mailId ? { mailId } : {}) };
   });
 }
 
@@ -143,8 +178,8 @@ export async function issuePasswordReset(
 /** Set a new password with an invitation or reset token (single use); ends all sessions. */
 export async function completePasswordReset(db: Db, token: string, password: string, now = new Date()) {
   checkPassword(password);
-  const rows = await db.query<{ id: string }>(
-    `SELECT id FROM users WHERE reset_token_hash = $1 AND reset_expires_at > $2 AND disabled_at IS NULL`,
+  const rows = await db.query<{ id: string; invite_pending: boolean }>(
+    `SELECT id, invite_pending FROM users WHERE reset_token_hash = $1 AND reset_expires_at > $2 AND disabled_at IS NULL`,
     [sha(token), now],
   );
   const u = rows[0];
@@ -155,16 +190,31 @@ export async function completePasswordReset(db: Db, token: string, password: str
   const hash = await argon2.hash(password, ARGON);
   await db.query(
     `UPDATE users SET password_hash = $2, reset_token_hash = NULL, reset_expires_at = NULL,
-       failed_logins = 0, locked_until = NULL WHERE id = $1`,
+       failed_logins = 0, locked_until = NULL, invite_pending = false WHERE id = $1`,
     [u.id, hash],
   );
   await db.query('DELETE FROM sessions WHERE user_id = $1', [u.id]);
   await recordAudit(db, {
     actor: { kind: 'user', id: u.id },
-    action: 'user.password-set',
+    action: u.invite_pending ? 'user.invite-accepted' : 'user.password-set',
     target: `user:${u.id}`,
   });
   return u.id;
+}
+
+/** What a password link is, for the page it opens: usable, expired (with when), or unknown/used. */
+export async function passwordLinkState(
+  db: Db,
+  token: string,
+  now: Date,
+): Promise<{ state: 'ok' } | { state: 'used-or-unknown' } | { state: 'expired'; at: Date }> {
+  const [u] = await db.query<{ reset_expires_at: Date }>(
+    'SELECT reset_expires_at FROM users WHERE reset_token_hash = $1 AND disabled_at IS NULL',
+    [sha(token)],
+  );
+  if (!u) return { state: 'used-or-unknown' };
+  const at = new Date(u.reset_expires_at);
+  return at > now ? { state: 'ok' } : { state: 'expired', at };
 }
 
 export async function disablePerson(

@@ -31,3 +31,17 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <p><button type="submit">Save and sign in</button></p></form></div>`,
   );
 }
+
+/** The page an invitation or reset link opens when it can no longer be used: expired, or used already. */
+export function linkNotUsablePage(link: { state: 'used-or-unknown' } | { state: 'expired'; at: Date }): Html {
+  const why =
+    link.state === 'expired'
+      ? html`<p>This link expired on ${link.at.toISOString().slice(0, 16).replace('T', ' ')} UTC.</p>`
+      : html`<p>This link has been used already, or it is not a link we sent.</p>`;
+  return publicShell(
+    'Link no longer valid · Ombud',
+    'en',
+    html`<div class="card" style="max-width:26rem;margin:4rem auto"><h1>This link cannot be used</h1>${why}
+<p>Ask the person who invited you (or an administrator) for a new link. If you have set your password already, <a href="/console/login">sign in</a>.</p></div>`,
+  );
+}

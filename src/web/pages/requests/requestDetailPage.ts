@@ -1,4 +1,6 @@
 /** One request in the console (/console/requests/:id): its facts, actions, group split, fulfilment, timeline. */
+import type { RefNames } from '../../../services/audit/names.ts';
+import { refLink } from '../../components/refLink.ts';
 import { type Html, html } from '../../../core/html.ts';
 import type { RegisterIndex } from '../../../core/register/register-index.ts';
 import { t } from '../../../core/register/schema.ts';
@@ -16,6 +18,8 @@ import { deskPage } from './shell.ts';
 import { STATUS_LABEL } from './styles.ts';
 
 export type RequestDetailData = {
+  /** The timeline's actors by name (services/audit/names.ts). */
+  names?: RefNames;
   reference: string;
   request: RequestRow;
   submission: SubmissionRow;
@@ -97,9 +101,9 @@ function facts(d: RequestDetailData): Html {
   ]);
 }
 
-function timelineCard(events: readonly EventRow[]): Html {
+function timelineCard(events: readonly EventRow[], names?: RefNames): Html {
   const item = (e: EventRow) =>
-    html`<li><strong>${e.kind}</strong> · ${minuteUtc(e.at)} · ${e.actor}${e.note ? html`<br>${e.note}` : ''}</li>`;
+    html`<li><strong>${e.kind}</strong> · ${minuteUtc(e.at)} · ${refLink(e.actor, names)}${e.note ? html`<br>${e.note}` : ''}</li>`;
   return card(html`<ol class="timeline">${events.map(item)}</ol>`, { title: 'Timeline' });
 }
 
@@ -125,6 +129,6 @@ export function requestDetailPage(d: RequestDetailData): Html {
 ${actions}</div>
 ${q.scope.group ? groupRoutingCard(q, d.index) : ''}
 ${fulfilment}
-${timelineCard(d.events)}`,
+${timelineCard(d.events, d.names)}`,
   );
 }
