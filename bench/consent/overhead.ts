@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs, promisify } from 'node:util';
 import { createApp } from '../../src/app.ts';
@@ -150,19 +150,15 @@ async function callgrindCompare(o: typeof bare.server, b: typeof bare.server) {
   const ir = (label: string) => {
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
-      if (
-        text.includes(`\ncmd: `) &&
-        text.includes(`Dump triggered: ${label}`) === false &&
-        !text.includes(label)
-      )
-        continue;
-      const m = /^(?:totals|summary): (\d+)/m.exec(text);
-      if (m && text.includes(label)) return Number(m[1]);
+      if (!new RegExp(`^desc: Trigger: .*\\b${label}\\b`, 'm').test(text)) continue;
+      const m = /^totals: (\d+)/m.exec(text);
+      if (m) return Number(m[1]);
     }
     throw new Error(`no callgrind dump for ${label}`);
   };
   const io = ir('ombud') / n;
   const ib = ir('bare') / n;
+  for (const f of files) rmSync(f, { force: true });
   console.log(
     `instructions per request (valgrind, this process, inject, ${n} requests each): Ombud ${Math.round(io).toLocaleString('en')}, bare Fastify ${Math.round(ib).toLocaleString('en')}: ${(io / ib).toFixed(2)}×`,
   );
