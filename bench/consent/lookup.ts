@@ -32,6 +32,7 @@ import { openPostgres } from '../../src/storage/postgres.ts';
 import { randomBytes } from 'node:crypto';
 import { chainKeysFrom, installAuditChainKeys } from '../../src/services/audit/keys.ts';
 import { startBareFastify } from './bare.ts';
+import { cpuProfiler } from './profile.ts';
 import { email, GENERATOR_VERSION, generate, ORG, PURPOSE } from './generate.ts';
 
 const { values: a } = parseArgs({
@@ -50,6 +51,7 @@ const { values: a } = parseArgs({
     regenerate: { type: 'boolean', default: false },
     'generate-only': { type: 'boolean', default: false },
     'no-wrk': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const N = Number(a.subjects);
@@ -202,6 +204,7 @@ async function main() {
   // The baseline over HTTP: a bare Fastify route with the same prepared query, in this process too.
   const bare = await startBareFastify(db, keys);
 
+  const profiler = cpuProfiler();
   const pick = rng(7);
   const count = Math.max(1000, Math.round((RATE > 0 ? RATE : 2000) * SECONDS));
   const targets = Array.from({ length: count }, () => {
@@ -213,7 +216,8 @@ async function main() {
   // Warm-up: the whole list once through each path, closed loop, before anything is measured. With only a
   // part of it warmed, the first measured run (Ombud's) met cold index pages of most of its subjects and the
   // raw-SQL run after it found them warm; now both measured runs see the same warm caches and a JIT-warm server.
-  const warmFile = file;
+  const warmFile = `${file}.warm`;
+  writeFileSync(warmFile, JSON.stringify(targets));
 
   // The server's garbage-collection pauses (it runs in this process): a long pause is what an
   // open-loop p99 feels first.
@@ -226,7 +230,10 @@ async function main() {
     gcPauses = [];
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
+    const profiling = a.profile !== undefined && mode === 'http' && rate === 0 && f !== warmFile;
+    if (profiling) await profiler.start();
     const s = await loadRaw(mode, rate, f, url);
+    if (profiling) await profiler.stop(`${a.profile}/${url === base ? 'ombud' : 'bare'}.cpuprofile`);
     delay.disable();
     s.loopDelay = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     await new Promise((r) => setImmediate(r));

@@ -99,9 +99,44 @@ function bodyOf(req: FastifyRequest): unknown {
   }
 }
 
+/** A character that may make a string unstorable (NUL or any surrogate): the cheap test before the exact one. */
+const SUSPECT = /[\0\uD800-\uDFFF]/;
+
+/**
+ * Whether any string or key in `value` holds a NUL or a surrogate: the common answer, no, found without
+ * building paths (most requests carry neither, and this runs on every one of them).
+ */
+function anySuspect(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  let visited = 0;
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (SUSPECT.test(v)) return true;
+    } else if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) {
+      // A cycle or a huge input: let the exact walk (which tracks what it has seen) decide.
+      if (++visited > 10_000) return true;
+      if (Array.isArray(v)) for (const x of v) stack.push(x);
+      else
+        for (const k in v) {
+          if (SUSPECT.test(k)) return true;
+          stack.push((v as Record<string, unknown>)[k]);
+        }
+    }
+  }
+  return false;
+}
+
 /** The request's input with text PostgreSQL cannot store, as issues; empty when all is storable. */
 export function unstorableInput(req: FastifyRequest): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  if (
+    !anySuspect(req.params) &&
+    !anySuspect(req.query) &&
+    !anySuspect(req.headers) &&
+    !anySuspect(bodyOf(req))
+  )
+    return issues;
   for (const [root, value] of [
     ['params', req.params],
     ['query', req.query],
@@ -114,8 +149,8 @@ export function unstorableInput(req: FastifyRequest): FieldIssue[] {
   return issues;
 }
 
-/** A preValidation hook: refuses the request with a 400 naming each field that cannot be stored. */
-export async function rejectUnstorableInput(req: FastifyRequest): Promise<void> {
+/** For the preValidation hook: refuses the request with a 400 naming each field that cannot be stored. */
+export function rejectUnstorableInput(req: FastifyRequest): void {
   const issues = unstorableInput(req);
   if (issues.length > 0) throw new InvalidInputError(issues);
 }

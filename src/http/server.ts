@@ -13,14 +13,15 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type App, withLog } from '../app.ts';
 import { HTTP_LOG_REDACT, httpLogSerializers } from '../log.ts';
 import { type BackgroundWork, NO_WORKERS } from '../workers.ts';
 import type { Viewer } from '../web/layout.ts';
 import { runInPageContext } from '../web/pageContext.ts';
-import { authenticate, type Permission, SESSION_COOKIE } from './auth.ts';
+import { authenticate, authenticateCached, type Permission, SESSION_COOKIE } from './auth.ts';
 import { rejectUnstorableInput } from './input.ts';
+import { serializerCompiler } from './serializer.ts';
 import { addMetrics } from './metrics.ts';
 import { openapiOptions } from './openapi.ts';
 import { type Problem, problemFor, sendProblem } from './problem.ts';
@@ -145,7 +146,7 @@ async function registerPlugins(server: ZodServer, app: App) {
 
 function addSecurityHeaders(server: ZodServer, app: App) {
   const https = app.config.publicUrl.startsWith('https://');
-  server.addHook('onSend', async (_req, reply, payload) => {
+  server.addHook('onSend', (_req, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     // Served over https: browsers keep to https for a year (cookies are Secure too, src/http/auth.ts).
     if (https) reply.header('strict-transport-security', 'max-age=31536000');
@@ -160,7 +161,7 @@ function addSecurityHeaders(server: ZodServer, app: App) {
         'content-security-policy',
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
       );
-    return payload;
+    done(null, payload);
   });
 }
 
@@ -170,13 +171,27 @@ const permissionIn = (routeTable: RouteEntry[]) => (method: string, url: string)
 function addAccessHooks(server: ZodServer, app: App, routeTable: RouteEntry[]) {
   // Authenticate and authorise before the body is validated: an unauthenticated call is a 401
   // and a forbidden one a 403, whatever it sends.
-  server.addHook('preValidation', async (req, reply) => {
-    const permission = req.routeOptions.config.permission;
-    if (!permission || permission === 'public') return;
-    await authenticate(app, req, reply, permission);
-  });
   // Then, for every route: text PostgreSQL cannot store (NUL, lone surrogates) is a 400 naming the field.
-  server.addHook('preValidation', rejectUnstorableInput);
+  // One hook in callback style: an API key the cache holds is checked without a promise (the lookups' hot path).
+  server.addHook('preValidation', (req, reply, done) => {
+    const permission = req.routeOptions.config.permission;
+    try {
+      if (!permission || permission === 'public' || authenticateCached(app, req, permission)) {
+        rejectUnstorableInput(req);
+        return done();
+      }
+    } catch (err) {
+      return done(err as Error);
+    }
+    authenticate(app, req, reply, permission).then(() => {
+      try {
+        rejectUnstorableInput(req);
+      } catch (err) {
+        return done(err as Error);
+      }
+      done();
+    }, done);
+  });
 
   // Console pages render their navigation for the signed-in person (src/web/layout.ts): run each
   // handler inside a page context that knows the principal and every route's declared permission.
