@@ -433,6 +433,21 @@ const TABLE: Record<string, Route> = {
     { group: true, business: [409] },
   ),
   'POST /api/v1/requests/:id/approve': act({}),
+  // A company's own request is "not a group request" (409); a group request not yet split is not
+  // readable by a person of Provendo alone (404).
+  'POST /api/v1/requests/:id/group/approve': act({}, { group: true, business: [409] }),
+  'POST /api/v1/requests/:id/group/refusal-warning': act(
+    { ground: 'excessive', reason: 'The fifth in a week.' },
+    { group: true, business: [409] },
+  ),
+  'POST /api/v1/requests/:id/group/refuse': act(
+    { ground: 'excessive', reason: 'The fifth in a week.' },
+    { group: true, business: [409] },
+  ),
+  'POST /api/v1/requests/:id/group/extend': act(
+    { reason: 'Many systems to search.' },
+    { group: true, business: [409] },
+  ),
   // The run did not fail: "nothing to retry" (409) once the row-level decision let the caller through.
   'POST /api/v1/requests/:id/fulfilment/retry': act({}, { business: [409] }),
   'GET /api/v1/requests/:id/fulfilment': {

@@ -20,6 +20,7 @@ import { listCaught } from '../../services/mail/catcher.ts';
 import { listOutbox } from '../../services/mail/outbox.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { getFee } from '../../services/requests/chargeFee.ts';
+import { GROUP_PARTLY_FORBIDDEN } from '../../services/requests/decideGroup.ts';
 import { fulfilmentTypeOf } from '../../services/requests/fulfilRequest.ts';
 import { deskStats, listRequests, queueStatus } from '../../services/requests/listRequests.ts';
 import {
@@ -42,6 +43,7 @@ import { inboxPage, outboxPage } from '../../web/pages/requests/mailPages.ts';
 import { manualRequestPage } from '../../web/pages/requests/manualRequestPage.ts';
 import { publicRequestFormPage } from '../../web/pages/requests/publicRequestForm.ts';
 import { queuePage } from '../../web/pages/requests/queuePage.ts';
+import type { GroupChild } from '../../web/pages/requests/groupDecisionCard.ts';
 import { requestDetailPage } from '../../web/pages/requests/requestDetailPage.ts';
 import { callerOf } from '../actor.ts';
 import { sendPage } from '../pages.ts';
@@ -267,9 +269,17 @@ async function requestDetail(
         label: r ? `${r.index.categoryLabel(key, 'en')} (${key})` : key,
       })),
     },
+    children: q.state === 'split' ? await childrenOf(app, q.scope.linked ?? []) : undefined,
     error,
   });
 }
+
+/** A split group request's company requests: only the few columns its page shows. */
+const childrenOf = (app: App, ids: string[]) =>
+  app.db.query<GroupChild>(
+    `SELECT id, org_id, state, due_date::text AS due_date FROM dsr_requests WHERE id = ANY($1::uuid[]) ORDER BY org_id`,
+    [ids],
+  );
 
 async function deskPages(server: RouteServer, app: App, workers: BackgroundWork) {
   server.get(
@@ -331,9 +341,11 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
           );
         await action.runForm(app, caller, id, b, workers);
       } catch (err) {
-        const e = isAccessError(err) ? undefined : deskFormError(err);
+        // A group decision refused for want of rights in some companies names them above the form.
+        const partly = err instanceof OmbudError && err.code === GROUP_PARTLY_FORBIDDEN;
+        const e = isAccessError(err) && !partly ? undefined : deskFormError(err);
         if (!e) throw err;
-        const status = err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
+        const status = partly ? 403 : err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
         return sendHtml(reply, await requestDetail(app, workers, caller, id, e), status);
       }
       return reply.redirect(`/console/requests/${id}`, 303);
