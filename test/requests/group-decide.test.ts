@@ -8,11 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DeskApi, deskApi } from '../integration/support.ts';
-import { objectToSurveys, postForm } from '../support/http.ts';
+import { postForm } from '../support/http.ts';
 import { userWithRoles } from '../security/helpers.ts';
+import { FOUR as ALL, groupOfFour } from './groupSupport.ts';
 import { type DeskServer, startDesk } from './support.ts';
-
-const ALL = ['bokhylla', 'nestit-group', 'nestit-sverige', 'provendo'];
 
 describe('a group request decided for every company at once', () => {
   let s: DeskServer;
@@ -22,13 +21,7 @@ describe('a group request decided for every company at once', () => {
   beforeAll(async () => {
     s = await startDesk({ fulfilment: 'embedded' });
     d = await deskApi(s);
-    const email = 'four.companies@example.org';
-    for (const org of ALL) expect((await objectToSurveys(d.api, org, email)).statusCode).toBe(201);
-    [parent] = (await d.fileAndVerify({ company: 'group', type: 'erasure', email })) as [string];
-    const g = (await d.api('GET', `/api/v1/requests/${parent}`)).json();
-    expect(g.request.state).toBe('split');
-    children = g.request.decision.routing.requests;
-    expect(Object.keys(children).sort()).toEqual(ALL);
+    ({ parent, children } = await groupOfFour(d, 'four.companies@example.org'));
   }, 120_000);
   afterAll(async () => s?.close());
 

@@ -342,6 +342,14 @@ const TABLE: Record<string, Route> = {
     own: ['dpo', 'privacy-agent', 'engineer', 'auditor', 'key'],
     hidden: () => [fx.fulfilled[OTHER]!],
   },
+  // Several tasks ticked off with one note: each task's company decides, as for one.
+  'POST /console/fulfilment/tasks/bulk': {
+    params: (t) => ({ requestId: fx.fulfilled[orgOf(t)]!, systemId: 'crm' }),
+    body: (_t, _n, p) => ({ task: [`${p.requestId}/${p.systemId}`], note: 'Done in the CRM by hand' }),
+    own: ['dpo', 'privacy-agent', 'engineer', 'key'],
+    other: [],
+    state: (p) => taskState(p.requestId!, p.systemId!),
+  },
   'POST /console/fulfilment/:requestId/tasks/:systemId': {
     params: (t) => ({ requestId: fx.fulfilled[orgOf(t)]!, systemId: 'crm' }),
     body: () => ({ status: 'done', note: 'Done in the CRM by hand' }),
