@@ -4,10 +4,12 @@
  * them by system, each with the R- reference, the company, the request type and the e-mail masked (never
  * the address; the view audited); filters by system, company and age narrow it; one bulk form ticks off a
  * system's tasks with one note, audited per task; a task of a company the caller may not answer in stops
- * the whole batch. Expectations are written by hand.
+ * the whole batch; the daily digest counts the open tasks per system. Expectations are written by hand.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { notifyRecipient } from '../../src/services/fulfilment/recipients.ts';
+import { deliverOutbox } from '../../src/services/mail/outbox.ts';
+import { dailyDigest } from '../../src/services/requests/listRequests.ts';
 import { type DeskApi, deskApi } from '../integration/support.ts';
 import { FOUR, groupOfFour } from '../requests/groupSupport.ts';
 import { type DeskServer, startDesk } from '../requests/support.ts';
@@ -104,6 +106,18 @@ describe('the work list of fulfilment tasks', () => {
     expect(await page('?age=30')).toContain('No open tasks.');
   });
 
+  test('the daily digest counts the open tasks per system for the privacy team', async () => {
+    const digest = await dailyDigest(s.app, { fallbackTo: 'privacy-team@nestit.example' });
+    expect(digest.tasksBySystem).toEqual({ crm: 2, shipping: 4, 'survey-provider': 4 });
+    // No request is due soon: the team's mail is the tasks' only.
+    expect(digest.mails).toBe(1);
+    await deliverOutbox(s.app.db, { url: s.app.config.smtpUrl, from: s.app.config.mailFrom });
+    const mail = await s.smtp.waitFor((m) => m.to.includes('privacy-team@nestit.example'));
+    expect(mail.subject).toBe('Ombud: 0 overdue, 0 due soon, 10 open tasks');
+    expect(mail.text).toContain('Open fulfilment tasks per system (10 in all)');
+    expect(mail.text).toMatch(/\n {6}4 {2}shipping\r?\n {6}4 {2}survey-provider\r?\n {6}2 {2}crm\r?\n/);
+  });
+
   test('a batch with a task of a company the caller may not answer in is refused whole; nothing changes', async () => {
     const { cookie } = await userWithRoles(s.app, s.server, 'provendo-agent', [
       { orgId: 'provendo', role: 'privacy-agent' },
@@ -161,6 +175,7 @@ describe('the work list of fulfilment tasks', () => {
     expect(rows(after)).toHaveLength(6);
     // The other systems' tasks are untouched.
     expect(after).toContain('<h2>survey-provider · 4 open</h2>');
+    expect((await dailyDigest(s.app)).tasksBySystem).toEqual({ crm: 2, 'survey-provider': 4 });
   });
 
   test('an empty note is refused, nothing ticked off', async () => {

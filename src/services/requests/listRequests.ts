@@ -101,16 +101,36 @@ export async function deskStats(
   };
 }
 
+/** Open fulfilment tasks (manual, or a service's answer awaited) per system, every company's. */
+export async function openTasksBySystem(app: RequestDeps): Promise<Record<string, number>> {
+  const rows = await app.db.query<{ system_id: string; n: string | number }>(
+    `SELECT system_id, count(*) AS n FROM fulfilment_recipient_tasks
+      WHERE status IN ('open', 'sent', 'unanswered') GROUP BY system_id ORDER BY system_id`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.system_id, Number(r.n)]));
+}
+
+/** The digest's lines of open tasks per system, most first, with where to tick them off. */
+function taskLines(tasks: Record<string, number>, base: string): string {
+  const list = Object.entries(tasks).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (!list.length) return '';
+  const total = list.reduce((n, [, c]) => n + c, 0);
+  return `\nOpen fulfilment tasks per system (${total} in all), ${base}/console/fulfilment/tasks:\n${list
+    .map(([system, n]) => `  ${String(n).padStart(5)}  ${system}`)
+    .join('\n')}\n`;
+}
+
 /**
  * The daily digest: one mail per assignee (an e-mail address of a console user) listing their open
- * requests that are due soon or overdue, plus one for unassigned ones to `fallbackTo`.
+ * requests that are due soon or overdue, plus one to `fallbackTo` for unassigned ones, which also counts
+ * the open fulfilment tasks per system (sent to it when there are tasks even without such requests).
  */
 export async function dailyDigest(
   app: RequestDeps,
   opts: { fallbackTo?: string } = {},
-): Promise<{ mails: number }> {
+): Promise<{ mails: number; tasksBySystem: Record<string, number> }> {
   // Ombud's own run: every company's requests; each mail goes to the person they are assigned to.
-  const open = (await listRequests(app, 'all', { open: true })).filter(
+  const open = (await listRequests(app, 'all', { open: true }, 100_000)).filter(
     (r) => r.status === 'due-soon' || r.status === 'overdue',
   );
   const groups = new Map<string, QueueItem[]>();
@@ -119,26 +139,31 @@ export async function dailyDigest(
     if (!to) continue;
     groups.set(to, [...(groups.get(to) ?? []), r]);
   }
+  const tasksBySystem = await openTasksBySystem(app);
+  const tasks = Object.keys(tasksBySystem).length > 0;
+  if (opts.fallbackTo && tasks && !groups.has(opts.fallbackTo)) groups.set(opts.fallbackTo, []);
   const base = app.config.publicUrl;
   for (const [to, items] of groups) {
     const lines = items.map(
       (r) =>
         `${r.status === 'overdue' ? 'OVERDUE ' : 'due soon'} ${r.due_date}  ${r.reference}  ${r.org_id}  ${r.type}  ${base}/console/requests/${r.id}`,
     );
+    const withTasks = to === opts.fallbackTo && tasks;
     const template: MailTemplate | 'digest' = 'digest';
+    const orgs = new Set(items.map(mailOrgOf));
     await enqueueMail(
       app.db,
       {
         to,
         template,
         lang: 'en',
-        subject: `Ombud: ${items.filter((i) => i.status === 'overdue').length} overdue, ${items.filter((i) => i.status === 'due-soon').length} due soon`,
-        body: `${lines.join('\n')}\n`,
-        // One company's requests: its mail; several companies' (or a group request): the group's.
-        orgId: new Set(items.map(mailOrgOf)).size === 1 ? mailOrgOf(items[0]!) : null,
+        subject: `Ombud: ${items.filter((i) => i.status === 'overdue').length} overdue, ${items.filter((i) => i.status === 'due-soon').length} due soon${withTasks ? `, ${Object.values(tasksBySystem).reduce((a, b) => a + b, 0)} open tasks` : ''}`,
+        body: `${lines.join('\n')}\n${withTasks ? taskLines(tasksBySystem, base) : ''}`,
+        // One company's requests: its mail; several companies' (or a group request, or the tasks): the group's.
+        orgId: orgs.size === 1 && !withTasks ? mailOrgOf(items[0]!) : null,
       },
       app.now(),
     );
   }
-  return { mails: groups.size };
+  return { mails: groups.size, tasksBySystem };
 }
