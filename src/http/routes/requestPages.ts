@@ -22,7 +22,13 @@ import { groupOf } from '../../services/register/group.ts';
 import { getFee } from '../../services/requests/chargeFee.ts';
 import { GROUP_PARTLY_FORBIDDEN } from '../../services/requests/decideGroup.ts';
 import { fulfilmentTypeOf } from '../../services/requests/fulfilRequest.ts';
-import { deskStats, listRequests, queueStatus } from '../../services/requests/listRequests.ts';
+import {
+  decodeCursor,
+  deskStats,
+  encodeCursor,
+  queuePage as queueRows,
+  queueStatus,
+} from '../../services/requests/listRequests.ts';
 import {
   getSubmission,
   submissionKeys,
@@ -80,6 +86,9 @@ const langOf = (req: FastifyRequest, asked?: Language) =>
   asked ?? pickLang(req.headers['accept-language'], 'en');
 
 const idParams = z.object({ id: z.uuid() });
+
+/** Requests on one page of the desk's queue. */
+export const DESK_PAGE_SIZE = 50;
 
 export async function requestPageRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   await publicRequestPages(server, app, workers);
@@ -292,6 +301,7 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
           company: z.string().max(64).optional(),
           type: z.enum(REQUEST_TYPES).or(z.literal('')).optional(),
           state: z.enum(REQUEST_STATES).or(z.literal('')).optional(),
+          after: z.string().max(300).optional(),
         }),
       },
     },
@@ -308,9 +318,23 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
         type: q.type || undefined,
         state: q.state || undefined,
       };
-      const rows = await listRequests(app, scope, filter);
+      // Keyset paging: a page reads only its rows, however deep; a cursor that is not ours is the first page.
+      const after = decodeCursor(q.after);
+      const page = await queueRows(app, scope, filter, { after, size: DESK_PAGE_SIZE });
       const stats = await deskStats(app, scope, q.company || undefined);
-      return sendHtml(reply, queuePage({ filters: q, organizations, rows, stats, index: r?.index }));
+      const { after: _a, ...filters } = q;
+      return sendHtml(
+        reply,
+        queuePage({
+          filters,
+          organizations,
+          rows: page.rows,
+          stats,
+          index: r?.index,
+          next: page.next && encodeCursor(page.next),
+          paged: !!after,
+        }),
+      );
     },
   );
 
