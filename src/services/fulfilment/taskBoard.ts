@@ -10,7 +10,9 @@ import { type Caller, decide, type Group, listScope } from '../../core/policies/
 import { taskPolicy } from '../../core/policies/resources.ts';
 import { type Sql, sql } from '../../storage/sql.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import { getSubmission, referenceOf, type RequestDeps, submissionKeys } from '../requests/store.ts';
+import { referenceOf, type RequestDeps, submissionKeys } from '../requests/store.ts';
+import { sealContext } from '../../core/secrets/dataKeys.ts';
+import { open } from '../../core/secrets/envelope.ts';
 import type { TaskRow } from './recipients.ts';
 
 export type TaskFilter = { system?: string; company?: string; olderThanDays?: number };
@@ -28,12 +30,14 @@ export type TaskBoard = {
   bySystem: { system: string; tasks: BoardTask[] }[];
   /** The systems and companies with open tasks the caller may see, for the filter. */
   systems: string[];
+  /** Open tasks per system the caller may see (all of them, not only those shown). */
+  openBySystem: Record<string, number>;
   companies: string[];
   total: number;
 };
 
 /** At most this many tasks are shown at once; the filters narrow a longer list. */
-export const BOARD_LIMIT = 1000;
+export const BOARD_LIMIT = 200;
 
 type Row = TaskRow & { type: string | null; submission_id: string | null; created_at: Date | string };
 
@@ -44,7 +48,7 @@ export async function taskBoard(
   f: TaskFilter = {},
 ): Promise<TaskBoard> {
   const scope = listScope(caller.principal, taskPolicy.actions.read);
-  const empty: TaskBoard = { bySystem: [], systems: [], companies: [], total: 0 };
+  const empty: TaskBoard = { bySystem: [], systems: [], openBySystem: {}, companies: [], total: 0 };
   if (scope !== 'all' && scope.length === 0) return empty;
   const now = app.now();
   const base: Sql[] = [sql`t.status IN ('open', 'sent', 'unanswered')`];
@@ -58,20 +62,39 @@ export async function taskBoard(
     LEFT JOIN dsr_requests r ON r.id::text = t.request_id
     WHERE ${sql.join(where, ' AND ')} ORDER BY t.system_id, t.created_at, t.request_id LIMIT ${BOARD_LIMIT}`.render();
   const rows = await app.db.query<Row>(q.text, q.params);
-  const facets =
-    sql`SELECT DISTINCT t.system_id, t.org_id FROM fulfilment_recipient_tasks t WHERE ${sql.join(base, ' AND ')}`.render();
-  const pairs = await app.db.query<{ system_id: string; org_id: string }>(facets.text, facets.params);
+  const facets = sql`SELECT t.system_id, t.org_id, count(*) AS n FROM fulfilment_recipient_tasks t
+    WHERE ${sql.join(base, ' AND ')} GROUP BY 1, 2`.render();
+  const pairs = await app.db.query<{ system_id: string; org_id: string; n: string | number }>(
+    facets.text,
+    facets.params,
+  );
+  const openBySystem: Record<string, number> = {};
+  for (const p of pairs) openBySystem[p.system_id] = (openBySystem[p.system_id] ?? 0) + Number(p.n);
+  // The requesters' addresses, one read for the page, opened only to be masked.
   const keys = await submissionKeys(app);
-  const emails = new Map<string, string>();
+  const ids = [...new Set(rows.map((r) => r.submission_id).filter((x): x is string => !!x))];
+  const subs = await app.db.query<{ id: string; email: string | null; email_sealed: string | null }>(
+    'SELECT id::text AS id, email, email_sealed FROM dsr_submissions WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  const emails = new Map(
+    subs.map((x) => [
+      x.id,
+      maskEmail(
+        x.email_sealed
+          ? open(keys.ring, x.email_sealed, sealContext.submission(x.id, 'email'))
+          : (x.email ?? ''),
+      ),
+    ]),
+  );
   const tasks: BoardTask[] = [];
   for (const r of rows) {
     const sid = r.submission_id;
-    if (sid && !emails.has(sid)) emails.set(sid, maskEmail((await getSubmission(app.db, sid, keys)).email));
     tasks.push({
       ...r,
       reference: sid ? referenceOf(sid) : r.request_id,
       type: r.type ?? r.action,
-      maskedEmail: sid ? emails.get(sid)! : '',
+      maskedEmail: sid ? (emails.get(sid) ?? '') : '',
       ageDays: Math.floor((now.getTime() - new Date(r.created_at).getTime()) / 86_400_000),
       mayAnswer: decide(caller.principal, taskPolicy, 'answer', r, group) === 'allow',
     });
@@ -88,6 +111,7 @@ export async function taskBoard(
   return {
     bySystem: [...bySystem].map(([system, list]) => ({ system, tasks: list })),
     systems: [...new Set(pairs.map((p) => p.system_id))].sort(),
+    openBySystem,
     companies: [...new Set(pairs.map((p) => p.org_id))].sort(),
     total: tasks.length,
   };

@@ -62,7 +62,11 @@ function systemCard(
 <p><button type="submit">Done for these ${answerable}</button></p></form>`
     : '';
   return card(html`${boardTable(tasks, formId, d.companyName)}${bulk}`, {
-    title: `${system} · ${tasks.length} open`,
+    // A list cut at BOARD_LIMIT says how many the system has in all (the filters then narrow it).
+    title:
+      d.board.total >= BOARD_LIMIT
+        ? `${system} · ${tasks.length} shown of ${d.board.openBySystem[system] ?? tasks.length} open`
+        : `${system} · ${tasks.length} open`,
     tag: 'section',
     class: 'system-tasks',
   });
