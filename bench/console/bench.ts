@@ -181,9 +181,10 @@ try {
       name: 'task list (/console/fulfilment/tasks)',
       ombud: () => page('/console/fulfilment/tasks'),
       base: () =>
-        raw(`SELECT t.*, r.type, r.submission_id FROM fulfilment_recipient_tasks t
-              LEFT JOIN dsr_requests r ON r.id::text = t.request_id
-             WHERE t.status IN ('open', 'sent', 'unanswered') ORDER BY t.system_id, t.created_at, t.request_id LIMIT 200`),
+        raw(`SELECT t.*, r.type, r.submission_id FROM (SELECT * FROM fulfilment_recipient_tasks t
+              WHERE t.status IN ('open', 'sent', 'unanswered') ORDER BY t.system_id, t.created_at, t.request_id LIMIT 200) t
+              LEFT JOIN dsr_requests r ON r.id = (CASE WHEN t.request_id ~ '^[0-9a-f-]{36}$' THEN t.request_id END)::uuid
+             ORDER BY t.system_id, t.created_at, t.request_id`),
     },
   ];
   const pct = (xs: number[], p: number) => {

@@ -290,7 +290,26 @@ const childrenOf = (app: App, ids: string[]) =>
     [ids],
   );
 
+/** How long the desk's figures are reused: they count every request, the queue shows only a page. */
+const FIGURES_TTL_MS = 30_000;
+
+/** The desk's figures per scope and company, counted at most once per FIGURES_TTL_MS (the app's clock). */
+function figuresCache(app: App) {
+  const cache = new Map<string, { at: number; stats: Awaited<ReturnType<typeof deskStats>> }>();
+  return async (scope: 'all' | readonly string[], orgId?: string) => {
+    const key = JSON.stringify([scope, orgId ?? null]);
+    const now = app.now().getTime();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < FIGURES_TTL_MS) return hit.stats;
+    const stats = await deskStats(app, scope, orgId);
+    if (cache.size > 1000) cache.clear();
+    cache.set(key, { at: now, stats });
+    return stats;
+  };
+}
+
 async function deskPages(server: RouteServer, app: App, workers: BackgroundWork) {
+  const figures = figuresCache(app);
   server.get(
     '/console/requests',
     {
@@ -321,7 +340,7 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
       // Keyset paging: a page reads only its rows, however deep; a cursor that is not ours is the first page.
       const after = decodeCursor(q.after);
       const page = await queueRows(app, scope, filter, { after, size: DESK_PAGE_SIZE });
-      const stats = await deskStats(app, scope, q.company || undefined);
+      const stats = await figures(scope, q.company || undefined);
       const { after: _a, ...filters } = q;
       return sendHtml(
         reply,

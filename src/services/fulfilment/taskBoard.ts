@@ -58,9 +58,11 @@ export async function taskBoard(
   if (f.company) where.push(sql`t.org_id = ${f.company}`);
   if (f.olderThanDays !== undefined)
     where.push(sql`t.created_at <= ${new Date(now.getTime() - f.olderThanDays * 86_400_000).toISOString()}`);
-  const q = sql`SELECT t.*, r.type, r.submission_id FROM fulfilment_recipient_tasks t
-    LEFT JOIN dsr_requests r ON r.id::text = t.request_id
-    WHERE ${sql.join(where, ' AND ')} ORDER BY t.system_id, t.created_at, t.request_id LIMIT ${BOARD_LIMIT}`.render();
+  // The page's tasks first, then their requests by primary key (a run's id is its request's id).
+  const q = sql`SELECT t.*, r.type, r.submission_id FROM (SELECT * FROM fulfilment_recipient_tasks t
+      WHERE ${sql.join(where, ' AND ')} ORDER BY t.system_id, t.created_at, t.request_id LIMIT ${BOARD_LIMIT}) t
+    LEFT JOIN dsr_requests r ON r.id = (CASE WHEN t.request_id ~ '^[0-9a-f-]{36}$' THEN t.request_id END)::uuid
+    ORDER BY t.system_id, t.created_at, t.request_id`.render();
   const rows = await app.db.query<Row>(q.text, q.params);
   const facets = sql`SELECT t.system_id, t.org_id, count(*) AS n FROM fulfilment_recipient_tasks t
     WHERE ${sql.join(base, ' AND ')} GROUP BY 1, 2`.render();
