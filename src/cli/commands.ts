@@ -760,7 +760,7 @@ export const COMMANDS = {
     summary:
       'Daily run of the request desk: digest to assignees, purge expired result files, send the outbox',
     description:
-      'Mail each assignee a digest of their requests due soon, delete result files past their download period, and deliver the outbox. Requests without an assignee, the legal holds whose review day has come or is within a week, and the personal data breaches whose 72-hour clock is due soon or overdue go to --fallback-to.',
+      'Mail each assignee a digest of their requests due soon, delete result files past their download period, and deliver the outbox. Requests without an assignee, the open fulfilment tasks counted per system, the legal holds whose review day has come or is within a week, and the personal data breaches whose 72-hour clock is due soon or overdue go to --fallback-to.',
     options: {
       'fallback-to': {
         type: 'string',
@@ -768,7 +768,7 @@ export const COMMANDS = {
         description: 'who gets the digest of unassigned requests',
       },
     },
-    json: '{ digestMails, holdsToReview, breachesDue, resultFilesPurged, mailSent, mailFailed, smtp }',
+    json: '{ digestMails, openTasksBySystem, holdsToReview, breachesDue, resultFilesPurged, mailSent, mailFailed, smtp }',
     env: [...WRITES, 'SMTP_URL', 'MAIL_FROM', 'OMBUD_SECRET'],
     exits: { 0: 'done', 1: 'some mail could not be delivered (it stays in the outbox)' },
     examples: ['ombud requests daily --fallback-to dpo@example.com'],

@@ -966,6 +966,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests/{id}/group/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A split group request: approve every open company request at once (each company's approval recorded on its own) */
+        post: operations["approveGroupRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/group/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A split group request: extend the due date of every open company request (reason required) */
+        post: operations["extendGroupRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/group/refusal-warning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A split group request: warn the customer, for every open company request, that it may be refused */
+        post: operations["warnOfGroupRefusal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/group/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A split group request: refuse every open company request at once (each warned first) */
+        post: operations["refuseGroupRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/requests/{id}/no-data": {
         parameters: {
             query?: never;
@@ -7899,6 +7967,378 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    approveGroupRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    extendGroupRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                    /** Format: date */
+                    dueDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    warnOfGroupRefusal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    ground: "manifestly-unfounded" | "excessive";
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The request after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The customer's reference for the submission, e.g. R-1A2B3C4D. */
+                            reference: string;
+                            /** @description The controller (company) the request is to. */
+                            orgId: string;
+                            /** @enum {string} */
+                            type: "access" | "rectification" | "erasure" | "restriction" | "objection" | "portability" | "withdraw-consent";
+                            /** @enum {string} */
+                            state: "received" | "verified" | "in-progress" | "extended" | "awaiting-payment" | "completed" | "refused" | "split";
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /**
+                             * Format: date
+                             * @description When the answer is due (moved by an extension or a paid fee).
+                             */
+                            dueDate: string;
+                            /**
+                             * Format: date
+                             * @description The one-month deadline of Art. 12(3), from receipt.
+                             */
+                            legalDueDate: string;
+                            /**
+                             * Format: date
+                             * @description The latest an extension may move the due date to.
+                             */
+                            maxDueDate: string;
+                            extended: boolean;
+                            assignee: string | null;
+                            /** @description How the requester was verified: email-code, signed-assertion or manual-id-check. */
+                            verificationMethod: string | null;
+                            /** @description The purpose an objection or withdrawal is about. */
+                            purposeId: string | null;
+                            /** @description The requests filed with this one (same submission). */
+                            linked: string[];
+                            /** @description The request that handles this one for a joint arrangement. */
+                            jointHandledBy: string | null;
+                            /** @description On a request to the whole group: the companies it may go to (it is split on verification). */
+                            group: {
+                                candidates: string[];
+                            } | null;
+                            /** @description On a company request that a group request became: that group request. */
+                            groupRequest: string | null;
+                            /** @description What was decided, under one key: refusal, objection, stop (applied on verification), routing or noData. */
+                            decision: {
+                                [key: string]: unknown;
+                            } | null;
+                            /**
+                             * @description In the queue only: where the request stands against its due date.
+                             * @enum {string}
+                             */
+                            status?: "on-track" | "due-soon" | "overdue" | "closed" | "awaiting-payment";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    refuseGroupRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    ground: "manifestly-unfounded" | "excessive";
+                    reason: string;
+                };
             };
         };
         responses: {

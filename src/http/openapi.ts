@@ -62,6 +62,10 @@ const OPERATION_IDS: Record<string, string> = {
   'POST /api/v1/requests/{id}/fee/paid': 'markRequestFeePaid',
   'POST /api/v1/requests/{id}/objection-decision': 'decideObjection',
   'POST /api/v1/requests/{id}/no-data': 'answerNoData',
+  'POST /api/v1/requests/{id}/group/approve': 'approveGroupRequest',
+  'POST /api/v1/requests/{id}/group/refusal-warning': 'warnOfGroupRefusal',
+  'POST /api/v1/requests/{id}/group/refuse': 'refuseGroupRequest',
+  'POST /api/v1/requests/{id}/group/extend': 'extendGroupRequest',
   'POST /api/v1/retention/runs': 'startRetentionRun',
   'POST /api/v1/retention/tasks/{id}': 'answerRetentionTask',
 };

@@ -264,6 +264,33 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     },
   },
   retryRequestFulfilment: { body: { Retry: { summary: 'No fields', value: {} } } },
+  approveGroupRequest: {
+    body: { ApproveAll: { summary: "Approve every company's request of a group erasure", value: {} } },
+  },
+  warnOfGroupRefusal: {
+    body: {
+      WarnAll: {
+        summary: 'Warn, for every company, before refusing a repeated group request',
+        value: { ground: 'excessive', reason: 'Fifth identical request this month.' },
+      },
+    },
+  },
+  refuseGroupRequest: {
+    body: {
+      RefuseAll: {
+        summary: 'Refuse a repeated group request at every company, after the warning',
+        value: { ground: 'excessive', reason: 'Fifth identical request this month.' },
+      },
+    },
+  },
+  extendGroupRequest: {
+    body: {
+      ExtendAll: {
+        summary: 'Extend every company request of a group request',
+        value: { reason: 'Four companies and 44 systems to search; the customer is told why.' },
+      },
+    },
+  },
   createRequestResult: {
     body: {
       AttachExtract: {

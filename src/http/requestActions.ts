@@ -22,6 +22,7 @@ import {
   startRequest,
   warnBeforeRefusal,
 } from '../services/requests/decideRequest.ts';
+import { decideGroup } from '../services/requests/decideGroup.ts';
 import { approveRequest, retryFulfilment } from '../services/requests/fulfilRequest.ts';
 import { answerNoData, routeManually } from '../services/requests/routeGroupRequest.ts';
 import { verifyManually } from '../services/requests/verifyRequest.ts';
@@ -266,6 +267,48 @@ export const REQUEST_ACTIONS: readonly RequestAction[] = [
     fromBody: () => undefined,
     fromForm: () => undefined,
     run: (app, caller, id, _input, workers) => retryFulfilment(app, workers, caller, id),
+  }),
+  // A whole group request decided at once: each open company request it became is decided on its own
+  // (its timeline, audit entry and mail), after the caller's requests:write is checked in every company.
+  action({
+    api: 'group/approve',
+    form: 'group-approve',
+    summary:
+      "A split group request: approve every open company request at once (each company's approval recorded on its own)",
+    body: noBody,
+    fromBody: () => undefined,
+    fromForm: () => undefined,
+    run: (app, caller, id, _input, workers) => decideGroup(app, workers, caller, id, { kind: 'approve' }),
+  }),
+  action({
+    api: 'group/refusal-warning',
+    form: 'group-warn',
+    summary:
+      'A split group request: warn the customer, for every open company request, that it may be refused',
+    body: z.object({ ground: z.enum(REFUSAL_GROUNDS), reason: z.string().max(5000) }),
+    fromBody: (b) => b,
+    fromForm: (f) => ({ ground: f.ground, reason: f.reason }),
+    run: (app, caller, id, input, workers) => decideGroup(app, workers, caller, id, { kind: 'warn', input }),
+  }),
+  action({
+    api: 'group/refuse',
+    form: 'group-refuse',
+    summary: 'A split group request: refuse every open company request at once (each warned first)',
+    body: z.object({ ground: z.enum(REFUSAL_GROUNDS), reason: z.string().max(5000) }),
+    fromBody: (b) => b,
+    fromForm: (f) => ({ ground: f.ground, reason: f.reason }),
+    run: (app, caller, id, input, workers) =>
+      decideGroup(app, workers, caller, id, { kind: 'refuse', input: { ...input, partial: false } }),
+  }),
+  action({
+    api: 'group/extend',
+    form: 'group-extend',
+    summary: 'A split group request: extend the due date of every open company request (reason required)',
+    body: z.object({ reason: z.string().max(2000).optional(), dueDate: z.iso.date().optional() }),
+    fromBody: (b) => b,
+    fromForm: (f) => ({ reason: f.reason, dueDate: f.dueDate || undefined }),
+    run: (app, caller, id, input, workers) =>
+      decideGroup(app, workers, caller, id, { kind: 'extend', input }),
   }),
 ];
 

@@ -307,6 +307,7 @@ describe('--json: one JSON document on stdout, messages on stderr', () => {
     expect((await json(['requests', 'daily'], 0)).doc).toEqual({
       breachesDue: 0,
       digestMails: 0,
+      openTasksBySystem: {},
       holdsToReview: 0,
       resultFilesPurged: 0,
       mailSent: 0,

@@ -377,6 +377,14 @@ const TABLE: Record<string, Route> = {
     own: ['dpo', 'privacy-agent', 'engineer', 'auditor', 'key'],
     hidden: () => [fx.fulfilled[OTHER]!],
   },
+  // Several tasks ticked off with one note: each task's company decides, as for one.
+  'POST /console/fulfilment/tasks/bulk': {
+    params: (t) => ({ requestId: fx.fulfilled[orgOf(t)]!, systemId: 'crm' }),
+    body: (_t, _n, p) => ({ task: [`${p.requestId}/${p.systemId}`], note: 'Done in the CRM by hand' }),
+    own: ['dpo', 'privacy-agent', 'engineer', 'key'],
+    other: [],
+    state: (p) => taskState(p.requestId!, p.systemId!),
+  },
   'POST /console/fulfilment/:requestId/tasks/:systemId': {
     params: (t) => ({ requestId: fx.fulfilled[orgOf(t)]!, systemId: 'crm' }),
     body: () => ({ status: 'done', note: 'Done in the CRM by hand' }),
@@ -468,6 +476,21 @@ const TABLE: Record<string, Route> = {
     { group: true, business: [409] },
   ),
   'POST /api/v1/requests/:id/approve': act({}),
+  // A company's own request is "not a group request" (409); a group request not yet split is not
+  // readable by a person of Provendo alone (404).
+  'POST /api/v1/requests/:id/group/approve': act({}, { group: true, business: [409] }),
+  'POST /api/v1/requests/:id/group/refusal-warning': act(
+    { ground: 'excessive', reason: 'The fifth in a week.' },
+    { group: true, business: [409] },
+  ),
+  'POST /api/v1/requests/:id/group/refuse': act(
+    { ground: 'excessive', reason: 'The fifth in a week.' },
+    { group: true, business: [409] },
+  ),
+  'POST /api/v1/requests/:id/group/extend': act(
+    { reason: 'Many systems to search.' },
+    { group: true, business: [409] },
+  ),
   // The run did not fail: "nothing to retry" (409) once the row-level decision let the caller through.
   'POST /api/v1/requests/:id/fulfilment/retry': act({}, { business: [409] }),
   'GET /api/v1/requests/:id/fulfilment': {

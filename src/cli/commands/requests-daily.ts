@@ -36,6 +36,7 @@ export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, 
     if (values.json)
       printJson(io, {
         digestMails: digest.mails,
+        openTasksBySystem: digest.tasksBySystem,
         holdsToReview: holds.holds,
         breachesDue: breaches.breaches,
         resultFilesPurged: purged,
@@ -45,7 +46,7 @@ export const run: Run<(typeof COMMANDS)['requests daily']> = async ({ values }, 
       });
     else
       io.out(
-        `Digest mails: ${digest.mails}. Legal holds to review: ${holds.holds}. Breaches due: ${breaches.breaches}. Result files purged: ${purged}. Mail sent: ${sent.sent}, failed: ${sent.failed}${app.config.smtpUrl ? '' : ' (SMTP_URL not set: mail waits in the outbox)'}.`,
+        `Digest mails: ${digest.mails}. Open fulfilment tasks: ${Object.values(digest.tasksBySystem).reduce((a, b) => a + b, 0)}. Legal holds to review: ${holds.holds}. Breaches due: ${breaches.breaches}. Result files purged: ${purged}. Mail sent: ${sent.sent}, failed: ${sent.failed}${app.config.smtpUrl ? '' : ' (SMTP_URL not set: mail waits in the outbox)'}.`,
       );
     return sent.failed > 0 ? 1 : 0;
   });

@@ -15,15 +15,16 @@ import {
   artifactFor,
   configureHttpConnector,
   fulfilmentStatusFor,
-  openTasksFor,
   tasksOfRunFor,
 } from '../../services/fulfilment/access.ts';
+import { answerTasksAs } from '../../services/fulfilment/answerTasks.ts';
+import { taskBoard } from '../../services/fulfilment/taskBoard.ts';
 import { httpConnectorInput, serviceAnswer } from '../../services/fulfilment/connectors/http.ts';
 import { answerTask, taskByDelivery } from '../../services/fulfilment/recipients.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { keyringOf } from '../../services/users/accounts.ts';
 import { fulfilmentPage } from '../../web/pages/fulfilment/fulfilmentPage.ts';
-import { tasksPage } from '../../web/pages/fulfilment/tasksPage.ts';
+import { AGE_CHOICES, tasksPage } from '../../web/pages/fulfilment/tasksPage.ts';
 import { sendPage } from '../pages.ts';
 import { callerOf } from '../actor.ts';
 import {
@@ -90,7 +91,7 @@ type Answering = ReturnType<typeof answering>;
 
 export async function fulfilmentRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   const { wake, tick } = answering(server, app, workers);
-  consoleTaskRoutes(server, app, tick);
+  consoleTaskRoutes(server, app, tick, wake);
   apiTaskRoutes(server, app, tick);
   await callbackRoute(server, app, wake);
   statusRoutes(server, app);
@@ -112,13 +113,70 @@ function extractSchemaRoute(server: RouteServer) {
   );
 }
 
-function consoleTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
+const boardQuery = z.object({
+  system: z
+    .string()
+    .regex(/^[a-z0-9-]{0,63}$/)
+    .optional(),
+  company: z
+    .string()
+    .regex(/^[a-z0-9-]{0,64}$/)
+    .optional(),
+  age: z.enum(['', ...AGE_CHOICES]).optional(),
+});
+const bulkBody = z.object({
+  // One checkbox per task, `<request id>/<system id>`; a single one arrives as a string.
+  task: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9_.:-]{1,100}\/[a-z0-9][a-z0-9-]{0,62}$/))
+        .min(1)
+        .max(1000),
+    ),
+  status: z.enum(['done', 'not_found']).default('done'),
+  note: tickBody.shape.note,
+});
+
+/** The work list of open tasks, grouped by system, with the filters as asked. */
+async function boardPage(app: App, req: FastifyRequest, q: z.infer<typeof boardQuery>) {
+  const r = await app.registers.get();
+  const filter = {
+    system: q.system || undefined,
+    company: q.company || undefined,
+    olderThanDays: q.age ? Number(q.age) : undefined,
+  };
+  const board = await taskBoard(app, callerOf(req), await groupOf(app.registers), filter);
+  const companyName = (id: string) => r?.index.organization(id)?.legalName ?? id;
+  return tasksPage({ board, filter, companyName });
+}
+
+function consoleTaskRoutes(server: RouteServer, app: App, tick: Answering['tick'], wake: Answering['wake']) {
   server.get(
     '/console/fulfilment/tasks',
-    { config: { permission: 'fulfilment:read' }, schema: { hide: true } },
+    { config: { permission: 'fulfilment:read' }, schema: { hide: true, querystring: boardQuery } },
+    async (req, reply) => sendPage(reply, await boardPage(app, req, req.query)),
+  );
+
+  server.post(
+    '/console/fulfilment/tasks/bulk',
+    { config: { permission: 'fulfilment:write' }, schema: { hide: true, body: bulkBody } },
     async (req, reply) => {
-      const tasks = await openTasksFor(app.db, callerOf(req), await groupOf(app.registers));
-      return sendPage(reply, tasksPage(tasks));
+      const keys = req.body.task.map((k) => {
+        const [requestId, systemId] = k.split('/') as [string, string];
+        return { requestId, systemId };
+      });
+      const r = await answerTasksAs(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        keys,
+        { status: req.body.status, note: req.body.note },
+        app.now(),
+      );
+      for (const id of r.changed) await wake(id);
+      return reply.redirect('/console/fulfilment/tasks', 303);
     },
   );
 

@@ -20,8 +20,15 @@ import { listCaught } from '../../services/mail/catcher.ts';
 import { listOutbox } from '../../services/mail/outbox.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { getFee } from '../../services/requests/chargeFee.ts';
+import { GROUP_PARTLY_FORBIDDEN } from '../../services/requests/decideGroup.ts';
 import { fulfilmentTypeOf } from '../../services/requests/fulfilRequest.ts';
-import { deskStats, listRequests, queueStatus } from '../../services/requests/listRequests.ts';
+import {
+  decodeCursor,
+  deskStats,
+  encodeCursor,
+  queuePage as queueRows,
+  queueStatus,
+} from '../../services/requests/listRequests.ts';
 import {
   getSubmission,
   submissionKeys,
@@ -42,6 +49,7 @@ import { inboxPage, outboxPage } from '../../web/pages/requests/mailPages.ts';
 import { manualRequestPage } from '../../web/pages/requests/manualRequestPage.ts';
 import { publicRequestFormPage } from '../../web/pages/requests/publicRequestForm.ts';
 import { queuePage } from '../../web/pages/requests/queuePage.ts';
+import type { GroupChild } from '../../web/pages/requests/groupDecisionCard.ts';
 import { requestDetailPage } from '../../web/pages/requests/requestDetailPage.ts';
 import { callerOf } from '../actor.ts';
 import { nameRefs } from '../../services/audit/names.ts';
@@ -79,6 +87,9 @@ const langOf = (req: FastifyRequest, asked?: Language) =>
   asked ?? pickLang(req.headers['accept-language'], 'en');
 
 const idParams = z.object({ id: z.uuid() });
+
+/** Requests on one page of the desk's queue. */
+export const DESK_PAGE_SIZE = 50;
 
 export async function requestPageRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
   await publicRequestPages(server, app, workers);
@@ -273,11 +284,38 @@ async function requestDetail(
         label: r ? `${r.index.categoryLabel(key, 'en')} (${key})` : key,
       })),
     },
+    children: q.state === 'split' ? await childrenOf(app, q.scope.linked ?? []) : undefined,
     error,
   });
 }
 
+/** A split group request's company requests: only the few columns its page shows. */
+const childrenOf = (app: App, ids: string[]) =>
+  app.db.query<GroupChild>(
+    `SELECT id, org_id, state, due_date::text AS due_date FROM dsr_requests WHERE id = ANY($1::uuid[]) ORDER BY org_id`,
+    [ids],
+  );
+
+/** How long the desk's figures are reused: they count every request, the queue shows only a page. */
+const FIGURES_TTL_MS = 30_000;
+
+/** The desk's figures per scope and company, counted at most once per FIGURES_TTL_MS (the app's clock). */
+function figuresCache(app: App) {
+  const cache = new Map<string, { at: number; stats: Awaited<ReturnType<typeof deskStats>> }>();
+  return async (scope: 'all' | readonly string[], orgId?: string) => {
+    const key = JSON.stringify([scope, orgId ?? null]);
+    const now = app.now().getTime();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < FIGURES_TTL_MS) return hit.stats;
+    const stats = await deskStats(app, scope, orgId);
+    if (cache.size > 1000) cache.clear();
+    cache.set(key, { at: now, stats });
+    return stats;
+  };
+}
+
 async function deskPages(server: RouteServer, app: App, workers: BackgroundWork) {
+  const figures = figuresCache(app);
   server.get(
     '/console/requests',
     {
@@ -288,6 +326,7 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
           company: z.string().max(64).optional(),
           type: z.enum(REQUEST_TYPES).or(z.literal('')).optional(),
           state: z.enum(REQUEST_STATES).or(z.literal('')).optional(),
+          after: z.string().max(300).optional(),
         }),
       },
     },
@@ -304,9 +343,23 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
         type: q.type || undefined,
         state: q.state || undefined,
       };
-      const rows = await listRequests(app, scope, filter);
-      const stats = await deskStats(app, scope, q.company || undefined);
-      return sendHtml(reply, queuePage({ filters: q, organizations, rows, stats, index: r?.index }));
+      // Keyset paging: a page reads only its rows, however deep; a cursor that is not ours is the first page.
+      const after = decodeCursor(q.after);
+      const page = await queueRows(app, scope, filter, { after, size: DESK_PAGE_SIZE });
+      const stats = await figures(scope, q.company || undefined);
+      const { after: _a, ...filters } = q;
+      return sendHtml(
+        reply,
+        queuePage({
+          filters,
+          organizations,
+          rows: page.rows,
+          stats,
+          index: r?.index,
+          next: page.next && encodeCursor(page.next),
+          paged: !!after,
+        }),
+      );
     },
   );
 
@@ -337,9 +390,11 @@ async function deskPages(server: RouteServer, app: App, workers: BackgroundWork)
           );
         await action.runForm(app, caller, id, b, workers);
       } catch (err) {
-        const e = isAccessError(err) ? undefined : deskFormError(err);
+        // A group decision refused for want of rights in some companies names them above the form.
+        const partly = err instanceof OmbudError && err.code === GROUP_PARTLY_FORBIDDEN;
+        const e = isAccessError(err) && !partly ? undefined : deskFormError(err);
         if (!e) throw err;
-        const status = err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
+        const status = partly ? 403 : err instanceof OmbudError && err.kind === 'validation' ? 422 : 409;
         return sendHtml(reply, await requestDetail(app, workers, caller, id, e), status);
       }
       return reply.redirect(`/console/requests/${id}`, 303);

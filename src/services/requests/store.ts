@@ -104,7 +104,8 @@ export type SubmissionRow = {
   created_at: Date;
 };
 
-const dateCol = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+export const dateCol = (v: unknown) =>
+  v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
 
 export function normaliseRow(r: RequestRow): RequestRow {
   return {

@@ -22,7 +22,22 @@ export type QueueData = {
   rows: readonly QueueRow[];
   stats: Stats;
   index?: RegisterIndex;
+  /** The next page's cursor, when there are more requests. */
+  next?: string;
+  /** Is this page after the first? */
+  paged?: boolean;
 };
+
+/** Links to the first and the next page, keeping the filters. */
+function pager(d: QueueData): Html {
+  if (!d.next && !d.paged) return html``;
+  const base = Object.entries(d.filters).filter(([, v]) => v) as [string, string][];
+  const url = (after?: string) =>
+    `/console/requests?${new URLSearchParams([...base, ...(after ? [['after', after]] : [])] as [string, string][])}`;
+  return html`<nav class="pager" aria-label="Pages">${d.paged ? html`<a href="${url()}" id="first-page">← First page</a> ` : ''}${
+    d.next ? html`<a href="${url(d.next)}" id="next-page" rel="next">Next page →</a>` : ''
+  }</nav>`;
+}
 
 const ALL: Option = { value: '', label: 'All' };
 
@@ -69,10 +84,17 @@ function figures(stats: Stats): Html {
   return card(
     html`<div class="charts">
 ${raw(barChartSvg('Requests by type', stats.byType, REQUEST_TYPES))}
-${raw(barChartSvg('Requests by state', stats.byState, REQUEST_STATES))}
+${raw(
+  barChartSvg(
+    'Requests by state',
+    stats.byState,
+    REQUEST_STATES.filter((x) => x !== 'split'),
+  ),
+)}
 ${raw(gaugeSvg('Answered on time', stats.onTimeRate, onTime))}
 <div><div class="muted">Median days to close</div><div class="stat" id="median-days">${stats.medianDaysToClose ?? '—'}</div></div>
-</div>`,
+</div>
+<p class="muted" id="group-requests">Each request is counted once. Group requests sent on to the companies: ${stats.groupRequests} (counted through the companies' requests).</p>`,
     { title: 'Figures' },
   );
 }
@@ -101,7 +123,7 @@ export function queuePage(d: QueueData): Html {
 <a class="button secondary" href="/console/inbox">Inbox (demo)</a>
 </p>
 ${filterForm(d)}
-${card(queue, { class: 'table-scroll' })}
+${card(html`${queue}${pager(d)}`, { class: 'table-scroll' })}
 ${figures(d.stats)}`,
   );
 }

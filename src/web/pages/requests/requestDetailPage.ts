@@ -13,6 +13,7 @@ import { minuteUtc } from '../../components/timestamp.ts';
 import { actionFormsOf } from './actionForm.ts';
 import { actionsCard } from './actionsCard.ts';
 import { fulfilmentCard, type FulfilmentData } from './fulfilmentCard.ts';
+import { type GroupChild, groupDecisionCard } from './groupDecisionCard.ts';
 import { groupRoutingCard } from './groupRoutingCard.ts';
 import { deskPage } from './shell.ts';
 import { STATUS_LABEL } from './styles.ts';
@@ -33,6 +34,8 @@ export type RequestDetailData = {
   companies: readonly string[];
   /** The fulfilment of a company's request (none for a request to the whole group). */
   fulfilment?: Omit<FulfilmentData, 'id' | 'state' | 'form'>;
+  /** A split group request's company requests, decided together. */
+  children?: readonly GroupChild[];
   error?: Html;
 };
 
@@ -128,6 +131,7 @@ export function requestDetailPage(d: RequestDetailData): Html {
 <div class="grid">${card(facts(d))}
 ${actions}</div>
 ${q.scope.group ? groupRoutingCard(q, d.index) : ''}
+${d.children?.length ? groupDecisionCard({ children: d.children, index: d.index, form, mayWrite: d.mayWrite }) : ''}
 ${fulfilment}
 ${timelineCard(d.events, d.names)}`,
   );
