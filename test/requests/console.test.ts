@@ -97,10 +97,11 @@ describe('console desk', () => {
     expect(page.body).toContain('2026-12-02');
     expect(page.body).toContain('manual-id-check');
     expect(page.body).toMatch(/received[\s\S]*verified[\s\S]*acknowledged/);
-    // Reading the detail (which shows the address) is audited.
+    // Reading the detail (which shows the address) is audited, with the request as its target (so the
+    // audit log names it and a search by target finds it).
     const reads = await s.app.db.query('SELECT 1 FROM audit_log WHERE action = $1 AND target = $2', [
       'request.read',
-      id,
+      `request:${id}`,
     ]);
     expect(reads.length).toBeGreaterThan(0);
 

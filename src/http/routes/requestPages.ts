@@ -251,7 +251,7 @@ async function requestDetail(
     actor: caller.actor,
     orgId: q.org_id,
     action: 'request.read',
-    target: id,
+    target: `request:${id}`,
     at: app.now(),
   });
   const fType = q.scope.group ? undefined : fulfilmentTypeOf(q.type);
