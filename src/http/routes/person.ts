@@ -41,35 +41,26 @@ export function personRoutes(server: RouteServer, app: App) {
     },
   );
 
-  server.post(
-    '/console/users/:userId/roles',
-    {
-      config: { permission: 'users:manage' },
-      schema: { hide: true, params: z.object({ userId: uuid }), body: roleForm },
-    },
-    async (req, reply) => {
-      const { userId } = req.params;
-      const caller = callerOf(req);
-      await manageable(app.db, caller, await groupOf(app.registers), userId);
-      await grantRole(app.db, caller.actor, { userId, ...req.body }, caller.principal);
-      return reply.redirect(`/console/users/${userId}`, 303);
-    },
-  );
-
-  server.post(
-    '/console/users/:userId/roles/revoke',
-    {
-      config: { permission: 'users:manage' },
-      schema: { hide: true, params: z.object({ userId: uuid }), body: roleForm },
-    },
-    async (req, reply) => {
-      const { userId } = req.params;
-      const caller = callerOf(req);
-      await manageable(app.db, caller, await groupOf(app.registers), userId);
-      await revokeRole(app.db, caller.actor, { userId, ...req.body }, caller.principal);
-      return reply.redirect(`/console/users/${userId}`, 303);
-    },
-  );
+  // Granting and taking away a role: the same form, checked the same way, one service each.
+  for (const [path, change] of [
+    ['/console/users/:userId/roles', grantRole],
+    ['/console/users/:userId/roles/revoke', revokeRole],
+  ] as const) {
+    server.post(
+      path,
+      {
+        config: { permission: 'users:manage' },
+        schema: { hide: true, params: z.object({ userId: uuid }), body: roleForm },
+      },
+      async (req, reply) => {
+        const { userId } = req.params;
+        const caller = callerOf(req);
+        await manageable(app.db, caller, await groupOf(app.registers), userId);
+        await change(app.db, caller.actor, { userId, ...req.body }, caller.principal);
+        return reply.redirect(`/console/users/${userId}`, 303);
+      },
+    );
+  }
 }
 
 /** Companies by id with their names from the register (those named in `ids`, or all). */

@@ -5,8 +5,6 @@
  * channels it allows. The proof carries the notice version in force and the exact wording.
  */
 import { collectionRefusal, refusalSentence } from '../../core/consent/collection.ts';
-import type { EventKind } from '../../core/consent/event.ts';
-import type { IdentityInput } from '../../core/consent/identity.ts';
 import { todayIn } from '../../app.ts';
 import { validationError } from '../../core/errors.ts';
 import type { RegisterIndex } from '../../core/register/register-index.ts';
@@ -14,7 +12,7 @@ import { t } from '../../core/register/schema.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import type { ConsentKeys } from './keys.ts';
-import { recordConsentEvent } from './recordConsentEvent.ts';
+import { type RecordInput, recordConsentEvent } from './recordConsentEvent.ts';
 
 export const DESK_SOURCE = 'customer-service';
 
@@ -33,14 +31,7 @@ export async function recordOnBehalf(
   actor: Actor,
   keys: ConsentKeys,
   index: RegisterIndex,
-  input: {
-    orgId: string;
-    identity: IdentityInput;
-    purposeId: string;
-    channel: string;
-    kind: EventKind;
-    wording?: string;
-  },
+  input: Omit<RecordInput, 'source' | 'noticeVersion' | 'at'>,
   now: Date,
 ) {
   const purpose = index.purposes.get(input.purposeId);
