@@ -141,6 +141,31 @@ describe('privacy center: send me my communication settings link', () => {
     const notice = await t.server.inject({ method: 'GET', url: '/privacy/provendo?lang=nb' });
     expect(notice.body).toContain(`href="/privacy/requests/new?lang=nb&amp;company=provendo"`);
   });
+
+  test('P05 a change saved in the preference center is proved with the notice the company had in force that day and the words shown', async () => {
+    await ask('Frida.Lost@Example.se');
+    const mail = await t.smtp.waitFor((m) => m.to.includes('frida.lost@example.se'));
+    const link = [...mail.text.matchAll(/\/privacy\/preferences\/(\S+?)\?lang=sv/g)][0]![1]!;
+    // Everything off: the newsletter consents given at checkout (at both companies) are withdrawn.
+    const saved = await t.server.inject({
+      method: 'POST',
+      url: `/privacy/preferences/${link}?lang=sv`,
+      payload: new URLSearchParams({ action: 'none' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(saved.statusCode).toBe(303);
+    const events = await t.app.db.query<{ org_id: string; kind: string; notice_version: number | null }>(
+      `SELECT org_id, kind, notice_version FROM consent_events
+        WHERE source = 'preference-center' AND purpose_id = 'communication-subscription' AND channel = 'email'
+        ORDER BY org_id`,
+    );
+    // Written by hand: Frida gave the newsletter consent at NestIT Sverige and at Bokhyllan; the demo publishes
+    // one notice per company (version 1, in force from the day it is loaded).
+    expect(events).toEqual([
+      { org_id: 'bokhylla', kind: 'withdraw', notice_version: 1 },
+      { org_id: 'nestit-sverige', kind: 'withdraw', notice_version: 1 },
+    ]);
+  });
 });
 
 describe("privacy center: the settings link for a customer known only in the group's own systems", () => {

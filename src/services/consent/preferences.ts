@@ -20,6 +20,8 @@ import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import { recordAudit } from '../audit/auditLog.ts';
 import { type ConsentKeys, identityHash } from './keys.ts';
+import { todayIn } from '../../app.ts';
+import { noticeVersionInForce } from '../notice/noticeInForce.ts';
 import { type ConsentEvent, recordConsentEvent } from './recordConsentEvent.ts';
 import { identitiesOf, subjectById } from './subjects.ts';
 
@@ -133,6 +135,16 @@ export async function applyPreferences(
 ): Promise<ConsentEvent[]> {
   const companies = await preferencesOf(db, keys, index, subjectId, lang);
   const events: ConsentEvent[] = [];
+  // The proof names the notice each company had in force that day (read once per company).
+  const notices = new Map<string, Promise<number | undefined>>();
+  const noticeOf = (orgId: string) => {
+    let v = notices.get(orgId);
+    if (!v) {
+      v = noticeVersionInForce(db, orgId, todayIn(now, index.organization(orgId)?.timeZone));
+      notices.set(orgId, v);
+    }
+    return v;
+  };
   for (const c of companies)
     for (const item of c.items) {
       const want = wanted.has(`${item.orgId}|${item.purposeId}|${item.channel}`);
@@ -154,6 +166,7 @@ export async function applyPreferences(
           channel: item.channel,
           kind,
           wording: item.label,
+          noticeVersion: await noticeOf(item.orgId),
           source: 'preference-center',
         },
         now,

@@ -12,19 +12,10 @@ import { t } from '../../core/register/schema.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Actor } from '../audit/auditLog.ts';
 import type { ConsentKeys } from './keys.ts';
+import { noticeVersionInForce } from '../notice/noticeInForce.ts';
 import { type RecordInput, recordConsentEvent } from './recordConsentEvent.ts';
 
 export const DESK_SOURCE = 'customer-service';
-
-/** The newest notice version of the company in force on that day (its effective date reached), if any. */
-export async function noticeVersionInForce(db: Db, orgId: string, day: string): Promise<number | undefined> {
-  const rows = await db.query<{ version: number }>(
-    `SELECT version FROM notice_versions WHERE org_id = $1 AND effective_date <= $2::date
-      ORDER BY version DESC LIMIT 1`,
-    [orgId, day],
-  );
-  return rows[0]?.version;
-}
 
 export async function recordOnBehalf(
   db: Db,
