@@ -24,7 +24,15 @@ describe('request actions, defined once for the API and the console', () => {
       'route',
       'approve',
       'fulfilment/retry',
+      'group/approve',
+      'group/refusal-warning',
+      'group/refuse',
+      'group/extend',
     ]);
+    // A group request's decisions for every company at once, under their own form names.
+    expect(
+      ['group-approve', 'group-warn', 'group-refuse', 'group-extend'].map((f) => formAction(f)?.api),
+    ).toEqual(['group/approve', 'group/refusal-warning', 'group/refuse', 'group/extend']);
     expect(formAction('retry-fulfilment')?.api).toBe('fulfilment/retry');
     expect(formAction('nonsense')).toBeUndefined();
     expect(formAction(undefined)).toBeUndefined();
