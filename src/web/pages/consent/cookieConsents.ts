@@ -4,6 +4,7 @@
  * re-asks; the share with Global Privacy Control).
  */
 import { type Html, html, raw } from '../../../core/html.ts';
+import type { CookieDayFigures } from '../../../services/consent/cookieFigures.ts';
 import { barChartSvg, groupedBarChartSvg } from '../../charts.ts';
 import { card } from '../../components/card.ts';
 import { dataTable } from '../../components/dataTable.ts';
@@ -23,17 +24,8 @@ export type CookieProofRow = {
   at: Date;
 };
 
-export type CookieFiguresRow = {
-  orgId: string;
-  site: string;
-  day: string;
-  acceptAll: number;
-  rejectAll: number;
-  custom: number;
-  gpc: number;
-  reasks: number;
-  total: number;
-};
+/** One site's figures on one day, as the service counts them. */
+export type CookieFiguresRow = CookieDayFigures;
 
 export type CookieConsentsData = {
   /** The days the figures cover (first, last: YYYY-MM-DD). */
