@@ -19,6 +19,7 @@ import { HTTP_LOG_REDACT, httpLogSerializers } from '../log.ts';
 import { type BackgroundWork, NO_WORKERS } from '../workers.ts';
 import type { Viewer } from '../web/layout.ts';
 import { runInPageContext } from '../web/pageContext.ts';
+import { pickLang } from '../core/privacy-center/strings.ts';
 import { authenticate, authenticateCached, type Permission, SESSION_COOKIE } from './auth.ts';
 import { rejectUnstorableInput } from './input.ts';
 import { serializerCompiler } from './serializer.ts';
@@ -201,7 +202,12 @@ function addAccessHooks(server: ZodServer, app: App, routeTable: RouteEntry[]) {
     req.url.startsWith('/api/v1/') || req.url.startsWith('/sdk/')
       ? done()
       : runInPageContext(
-          { principal: () => req.principal, permissionOf: routePermission, path: req.url.split('?')[0]! },
+          {
+            principal: () => req.principal,
+            permissionOf: routePermission,
+            path: req.url.split('?')[0]!,
+            language: () => pickLang(req.headers['accept-language'], 'en'),
+          },
           done,
         ),
   );

@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Principal } from '../core/policies/permissions.ts';
+import type { Language } from '../core/register/schema.ts';
 
 export type PageContext = {
   /** The caller, once authenticated (undefined on public routes). */
@@ -13,6 +14,8 @@ export type PageContext = {
   permissionOf: (method: string, url: string) => string | undefined;
   /** The path of the page being rendered, without the query. */
   path: string;
+  /** The console language of the page: the person's choice, else the browser's, else English. */
+  language: () => Language;
 };
 
 const storage = new AsyncLocalStorage<PageContext>();
