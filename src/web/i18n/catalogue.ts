@@ -18,11 +18,15 @@ export function consoleLanguage(): Language {
 }
 
 /**
- * An area's words. `en` fixes the keys and their types (strings, or functions for words with values);
+ * An area's words, under the area's name (unique). `en` fixes the keys and their types (strings, or functions for words with values);
  * `sv` and `nb` must give every key. The returned function gives the words of the page's language, or of
  * the language asked for.
  */
-export function catalogue<T>(en: T, others: { sv: T; nb: T }): (lang?: Language) => T {
+export function catalogue<T>(area: string, en: T, others: { sv: T; nb: T }): (lang?: Language) => T {
   const all: Record<Language, T> = { en, ...others };
+  CATALOGUES.set(area, all as Record<Language, unknown>);
   return (lang) => all[lang ?? consoleLanguage()];
 }
+
+/** Every area's catalogue by its name, for the completeness test (test/web/console-catalogues.test.ts). */
+export const CATALOGUES = new Map<string, Record<Language, unknown>>();
