@@ -81,7 +81,7 @@ export async function auditConsoleRoutes(server: RouteServer, app: App) {
     },
     async (req, reply) => {
       const { who, ...filters } = req.body;
-      const found = await findActors(app.db, callerOf(req).actor, who);
+      const found = await findActors(app.db, callerOf(req), who);
       if (found.length === 1)
         return reply.redirect(`/console/audit?${filtersQuery({ ...filters, actor: found[0]!.ref })}`, 303);
       const q = consolePageQuery.parse(filters);
