@@ -482,6 +482,24 @@ function pruneSchemas(doc: Json & { components: { schemas: Json } }) {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /**
+ * Headers an operation's success answer carries besides its body, by method and path: the audit search's
+ * neighbouring pages, for a client paging by seq.
+ */
+const SUCCESS_HEADERS: Record<string, Record<string, Json>> = {
+  'get /api/v1/audit': {
+    'x-ombud-older': {
+      description:
+        'The seq to page back from (send it as `before`); absent on the oldest page. Not sent with format=csv.',
+      schema: { type: 'integer' },
+    },
+    'x-ombud-newer': {
+      description: 'The seq to page forward from (send it as `after`); absent on the newest page.',
+      schema: { type: 'integer' },
+    },
+  },
+};
+
+/**
  * The document-wide transform: servers, components (Problem, the problem responses, the webhook headers
  * and bodies), each operation's problems and examples, the webhooks; fails on a repeated operationId.
  */
@@ -532,6 +550,12 @@ export function completeDocument(
         op.responses ??= {};
         for (const status of statuses)
           op.responses[String(status)] ??= ref('responses', PROBLEM_RESPONSES[status]!.name);
+        const headers = SUCCESS_HEADERS[`${method} ${path}`];
+        if (headers) {
+          const ok = op.responses['200'] as Json | undefined;
+          if (!ok) throw new Error(`OpenAPI: headers for ${method} ${path}, which has no 200 answer.`);
+          ok.headers = headers;
+        }
         addExamples(op, OPERATION_EXAMPLES[id]);
       }
     for (const id of Object.keys(OPERATION_EXAMPLES))

@@ -136,6 +136,22 @@ describe('the OpenAPI document', () => {
     expect(missing.json()).toMatchObject({ status: 404, title: 'not found', code: 'request-not-found' });
   });
 
+  test('the audit search declares its paging headers, and sends them as declared', async () => {
+    const headers = (op('get', '/api/v1/audit').responses['200'] as { headers?: Record<string, unknown> })
+      .headers;
+    expect(Object.keys(headers ?? {}).sort()).toEqual(['x-ombud-newer', 'x-ombud-older']);
+    // Pages of one entry through what startup and sign-in wrote: a page after the first has a newer neighbour.
+    const res = await t.server.inject({ url: '/api/v1/audit?limit=1', headers: { cookie: t.cookie } });
+    expect(res.statusCode).toBe(200);
+    const older = Number(res.headers['x-ombud-older']);
+    expect(Number.isInteger(older)).toBe(true);
+    const middle = await t.server.inject({
+      url: `/api/v1/audit?limit=1&before=${older}`,
+      headers: { cookie: t.cookie },
+    });
+    expect(Number.isInteger(Number(middle.headers['x-ombud-newer']))).toBe(true);
+  });
+
   test('servers: the public URL', () => {
     expect(doc.servers).toEqual([{ url: PUBLIC_URL, description: 'This installation (OMBUD_PUBLIC_URL)' }]);
   });
