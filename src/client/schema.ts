@@ -333,6 +333,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fulfilment/tasks/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tick off several tasks with one note (each answered and audited on its own; none when one is not yours) */
+        post: operations["answerFulfilmentTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fulfilment/{requestId}": {
         parameters: {
             query?: never;
@@ -2425,6 +2442,10 @@ export interface operations {
             /** @description Audit entries of your organizations, newest first; format=csv exports them as CSV */
             200: {
                 headers: {
+                    /** @description The seq to page forward from (send it as `after`); absent on the newest page. */
+                    "x-ombud-newer"?: number;
+                    /** @description The seq to page back from (send it as `before`); absent on the oldest page. Not sent with format=csv. */
+                    "x-ombud-older"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4156,6 +4177,66 @@ export interface operations {
                         systemId: string;
                         /** @description The connector's signing secret (Standard Webhooks, whsec_…): shown in this response only. */
                         secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    answerFulfilmentTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tasks: {
+                        requestId: string;
+                        systemId: string;
+                    }[];
+                    /**
+                     * @default done
+                     * @enum {string}
+                     */
+                    status?: "done" | "not_found";
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Each task as stored after the answer, in the order asked (an answered task is left as it was) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answered: {
+                            requestId: string;
+                            systemId: string;
+                            /** @enum {string} */
+                            status: "open" | "sent" | "unanswered" | "done" | "failed";
+                            /** @description The answer as stored (never the data itself); null while none was recorded. */
+                            answer: {
+                                /** @enum {string} */
+                                status: "done" | "not_found" | "failed";
+                                records?: number;
+                                message?: string;
+                            } | null;
+                            note: string | null;
+                            /** @description Who answered (kind:id). */
+                            doneBy: string | null;
+                        }[];
                     };
                 };
             };

@@ -53,6 +53,7 @@ const OPERATION_IDS: Record<string, string> = {
   'POST /api/v1/organizations/{orgId}/subjects/consent-history': 'getConsentHistory',
   'POST /api/v1/fulfilment/{requestId}/tasks/{systemId}': 'answerFulfilmentTask',
   'POST /api/v1/fulfilment/connectors/http': 'configureHttpConnector',
+  'POST /api/v1/fulfilment/tasks/answers': 'answerFulfilmentTasks',
   'POST /api/v1/requests': 'fileRequest',
   'POST /api/v1/requests/verify-code': 'verifyRequestByCode',
   'POST /api/v1/requests/verify-assertion': 'verifyRequestByAssertion',

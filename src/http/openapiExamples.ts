@@ -495,6 +495,21 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
       },
     },
   },
+  answerFulfilmentTasks: {
+    body: {
+      DoneForThese: {
+        summary: "Two requests' tasks in the parcel carrier's portal, done with one note",
+        value: {
+          tasks: [
+            { requestId: EXAMPLE_IDS.request, systemId: 'shipping' },
+            { requestId: EXAMPLE_IDS.groupRequest, systemId: 'shipping' },
+          ],
+          status: 'done',
+          note: 'Erased in the parcel carrier portal, batch of 7 December.',
+        },
+      },
+    },
+  },
   configureHttpConnector: {
     body: {
       ShopConnector: {

@@ -236,6 +236,28 @@ const PREPARE: Record<string, () => Promise<Prepared>> = {
     );
     return { params: { requestId: id, systemId: 'shipping' } };
   },
+  answerFulfilmentTasks: async () => {
+    // Two requests' manual tasks at the parcel carrier, as an erasure reaching it leaves them (Art. 19).
+    const made: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { id } = await verified();
+      await act(id, 'approve');
+      await notifyRecipient(
+        t.app.db,
+        { callbackBaseUrl: PUBLIC_URL },
+        {
+          requestId: id,
+          orgId: 'nestit-sverige',
+          action: 'erasure',
+          systemId: 'shipping',
+          identities: {},
+          now: t.app.now(),
+        },
+      );
+      made.push(id);
+    }
+    return { ids: { [EXAMPLE_IDS.request]: made[0]!, [EXAMPLE_IDS.groupRequest]: made[1]! } };
+  },
   configureHttpConnector: async () => ({}),
   inviteUser: async () => ({}),
   grantRole: async () => {
@@ -314,11 +336,11 @@ const withIds = (value: unknown, ids: Record<string, string> = {}) =>
 describe('the examples of the OpenAPI document', () => {
   test('every operation that takes a body shows an example of it', () => {
     const withBody = operations().filter((o) => o.op.requestBody);
-    // Counted by hand from the routes: 49 of the 93 operations take a body (GET /readyz and the four audience
+    // Counted by hand from the routes: 50 of the 94 operations take a body (GET /readyz and the four audience
     // operations take none; of the ten breach operations six do (PATCH /api/v1/breaches/:id among them), of
-    // the three analytics operations one; the four group decisions do).
-    expect(operations()).toHaveLength(93);
-    expect(withBody).toHaveLength(49);
+    // the three analytics operations one; the four group decisions and the bulk task answers do).
+    expect(operations()).toHaveLength(94);
+    expect(withBody).toHaveLength(50);
     for (const { op } of withBody) {
       const media = op.requestBody!.content['application/json'];
       expect(Object.keys(media?.examples ?? {}).length, op.operationId).toBeGreaterThan(0);

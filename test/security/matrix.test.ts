@@ -399,6 +399,16 @@ const TABLE: Record<string, Route> = {
     other: [],
     state: (p) => taskState(p.requestId!, p.systemId!),
   },
+  'POST /api/v1/fulfilment/tasks/answers': {
+    params: (t) => ({ requestId: fx.fulfilled[orgOf(t)]!, systemId: 'crm' }),
+    body: (_t, _n, p) => ({
+      tasks: [{ requestId: p.requestId, systemId: p.systemId }],
+      note: 'Done in the CRM by hand',
+    }),
+    own: ['dpo', 'privacy-agent', 'engineer', 'key'],
+    other: [],
+    state: (p) => taskState(p.requestId!, p.systemId!),
+  },
   // A connector configures a system of the group (no company's row): connectors:manage (engineer, DPO).
   'POST /api/v1/fulfilment/connectors/http': {
     body: () => ({ systemId: 'survey-provider', url: 'http://127.0.0.1:9/ombud' }),

@@ -33,6 +33,7 @@ import {
   connectorConfigured,
   fulfilmentStatus,
   taskAnswered,
+  tasksAnswered,
 } from '../schemas/fulfilment.ts';
 import type { BackgroundWork } from '../../workers.ts';
 
@@ -51,6 +52,15 @@ const tickBody = z.object({
   status: z.enum(['done', 'not_found']).default('done'),
   note: z.string().trim().min(1, 'say what was done, e.g. "Deleted in the shipping portal"').max(2000),
   records: z.coerce.number().int().min(0).optional(),
+});
+const taskKey = z.strictObject({
+  requestId: params.shape.requestId,
+  systemId: taskParams.shape.systemId,
+});
+const bulkApiBody = z.strictObject({
+  tasks: z.array(taskKey).min(1, 'name at least one task').max(1000, 'at most 1,000 tasks at once'),
+  status: tickBody.shape.status,
+  note: tickBody.shape.note,
 });
 const deliveryParams = z.object({
   deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/, 'the delivery id from the callback_url'),
@@ -93,6 +103,7 @@ export async function fulfilmentRoutes(server: RouteServer, app: App, workers: B
   const { wake, tick } = answering(server, app, workers);
   consoleTaskRoutes(server, app, tick, wake);
   apiTaskRoutes(server, app, tick);
+  apiBulkRoute(server, app, wake);
   await callbackRoute(server, app, wake);
   statusRoutes(server, app);
   extractSchemaRoute(server);
@@ -238,6 +249,44 @@ function apiTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
         req.body,
       );
       return reply.code(201).send(out);
+    },
+  );
+}
+
+/** Several tasks ticked off with one note, all or none (answerTasksAs): the API's "done for these N". */
+function apiBulkRoute(server: RouteServer, app: App, wake: Answering['wake']) {
+  server.post(
+    '/api/v1/fulfilment/tasks/answers',
+    {
+      config: { permission: 'fulfilment:write' },
+      schema: {
+        tags: ['fulfilment'],
+        summary:
+          'Tick off several tasks with one note (each answered and audited on its own; none when one is not yours)',
+        body: bulkApiBody,
+        response: { 200: tasksAnswered },
+      },
+    },
+    async (req) => {
+      const r = await answerTasksAs(
+        app.db,
+        callerOf(req),
+        await groupOf(app.registers),
+        req.body.tasks,
+        { status: req.body.status, note: req.body.note },
+        app.now(),
+      );
+      for (const id of r.changed) await wake(id);
+      return {
+        answered: r.answered.map((t) => ({
+          requestId: t.request_id,
+          systemId: t.system_id,
+          status: t.status,
+          answer: t.answer,
+          note: t.note,
+          doneBy: t.done_by,
+        })),
+      };
     },
   );
 }

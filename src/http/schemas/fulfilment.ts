@@ -83,6 +83,10 @@ export const taskAnswered = z
   })
   .describe('The task as stored after the answer (an answered task is left as it was)');
 
+export const tasksAnswered = z
+  .strictObject({ answered: z.array(taskAnswered) })
+  .describe('Each task as stored after the answer, in the order asked (an answered task is left as it was)');
+
 export const connectorConfigured = z
   .strictObject({
     systemId: z.string(),

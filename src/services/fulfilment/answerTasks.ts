@@ -49,5 +49,8 @@ export async function answerTasksAs(
     },
     at: now,
   });
-  return { answered: tasks, changed: [...new Set(changed)] };
+  // Each task as stored now (an already answered one is left as it was).
+  const answered: TaskRow[] = [];
+  for (const t of tasks) answered.push((await getTask(db, t.request_id, t.system_id)) ?? t);
+  return { answered, changed: [...new Set(changed)] };
 }
