@@ -43,6 +43,8 @@ export type Workers = {
   audience?: {
     /** Queue the removal job for a subject whose state changed (a restriction, an objection). */
     subjectChanged(orgId: string, subjectId: string): Promise<string | null>;
+    /** Its pg-boss, which /readyz asks for the removal queue. */
+    boss: { getQueue(name: string): Promise<unknown> };
     stop(): Promise<void>;
   };
   /**
@@ -53,6 +55,8 @@ export type Workers = {
   breachTell?: {
     /** Queue the telling of a breach's people as `by` (null: a job already waits or runs for it). */
     send(job: { breachId: string; by: Actor; batch?: number }): Promise<string | null>;
+    /** Its pg-boss, which /readyz asks for the telling queue. */
+    boss: { getQueue(name: string): Promise<unknown> };
     stop(): Promise<void>;
   };
   /**

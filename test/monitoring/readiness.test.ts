@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createLogger } from '../../src/log.ts';
+import { BreachTellQueue } from '../../src/services/breaches/tellJob.ts';
 import { type Propagator, startPropagation } from '../../src/services/consent/propagator.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -45,6 +46,33 @@ test('ready with a worker: its queue (the webhook outbox) answers too', async ()
   const res = await t.server.inject('/readyz');
   expect(res.statusCode).toBe(200);
   expect(res.json()).toEqual({ status: 'ready', database: 'ok', queue: 'ok' });
+});
+
+test("the breach telling queue is asked too: 503 while pg-boss's queue table does not answer", async () => {
+  // An API process's queue (it only queues; a worker tells): the context is never asked here.
+  const tell = await BreachTellQueue.start(
+    t.app,
+    t.workers,
+    async () => {
+      throw new Error('not asked');
+    },
+    { consume: false },
+  );
+  expect((await t.server.inject('/readyz')).statusCode).toBe(200);
+  await t.app.db.exec('ALTER TABLE pgboss.queue RENAME TO queue_gone');
+  try {
+    const res = await t.server.inject('/readyz');
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({
+      code: 'queue-unavailable',
+      detail: 'Not ready: the queue does not answer (42P01).',
+    });
+  } finally {
+    await t.app.db.exec('ALTER TABLE pgboss.queue_gone RENAME TO queue');
+  }
+  expect((await t.server.inject('/readyz')).statusCode).toBe(200);
+  await tell.stop();
+  t.workers.breachTell = undefined;
 });
 
 test("503 naming the queue when propagation's outbox is gone; the worker's errors are logged by their code only", async () => {

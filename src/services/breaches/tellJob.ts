@@ -44,7 +44,11 @@ export type TellQueueOptions = QueueRole & {
 /** What the job needs when it runs: the telling's dependencies and the group, as they are then. */
 export type TellContext = () => Promise<{ deps: TellDeps; group: Group }>;
 
-export type TellSlot = { breachTell?: Pick<BreachTellQueue, 'send' | 'stop'> };
+export type TellSlot = {
+  breachTell?: Pick<BreachTellQueue, 'send' | 'stop'> & {
+    boss: { getQueue(name: string): Promise<unknown> };
+  };
+};
 
 export class BreachTellQueue {
   private constructor(

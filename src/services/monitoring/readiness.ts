@@ -1,7 +1,8 @@
 /**
  * Readiness (GET /readyz): may this process be sent traffic? The database answers a query, and, when this
  * process runs background workers, their queue (pg-boss, on the same database or its own connection)
- * answers too (pg-boss's for fulfilment and retention, the webhook outbox for propagation). Liveness is /healthz. Each part is checked within a time limit; a failure names the part
+ * answers too (pg-boss's for fulfilment, retention, audience removals and breach telling, the webhook
+ * outbox for propagation). Liveness is /healthz. Each part is checked within a time limit; a failure names the part
  * and the error's kind only (driver messages can quote personal data).
  */
 import { errorFields } from '../../log.ts';
@@ -9,6 +10,8 @@ import type { Db } from '../../storage/db.ts';
 import type { BackgroundWork } from '../../workers.ts';
 import { FULFILMENT_QUEUE } from '../fulfilment/queue.ts';
 import { RETENTION_QUEUE } from '../retention/worker.ts';
+import { AUDIENCE_REMOVAL_QUEUE } from '../audience/worker.ts';
+import { BREACH_TELL_QUEUE } from '../breaches/tellJob.ts';
 
 export type PartState = 'ok' | 'failed' | 'not-running';
 export type Readiness = {
@@ -51,6 +54,8 @@ export async function checkReadiness(
   const bosses: [Boss, string][] = [];
   if (work.fulfilment) bosses.push([work.fulfilment.boss, FULFILMENT_QUEUE]);
   if (work.retention) bosses.push([work.retention.boss, RETENTION_QUEUE]);
+  if (work.audience) bosses.push([work.audience.boss, AUDIENCE_REMOVAL_QUEUE]);
+  if (work.breachTell) bosses.push([work.breachTell.boss, BREACH_TELL_QUEUE]);
   const checks: (() => Promise<unknown>)[] = bosses.map(([boss, name]) => async () => {
     // pg-boss reads its queue table: reachable, installed, and the queue is there.
     if (!(await boss.getQueue(name))) throw Object.assign(new Error(name), { code: 'no-queue' });
