@@ -9,7 +9,10 @@ import type { App } from '../../app.ts';
 import { type Html, html } from '../../core/html.ts';
 import { passwordsOff } from '../../core/sso/refusal.ts';
 import { ROLES } from '../../core/policies/permissions.ts';
+import type { Language } from '../../core/register/schema.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
+import { CONSOLE_LANGUAGE_CHOICES, setConsoleLanguage } from '../../services/users/admins.ts';
+import { peopleWords } from '../../web/pages/people/words.ts';
 import {
   completePasswordReset,
   confirmTotp,
@@ -275,17 +278,43 @@ function passwordLinkRoutes(server: RouteServer, app: App) {
   );
 }
 
+/** One's own account page: the stored console language and whether a second factor is enrolled. */
+async function ownAccountPage(app: App, userId: string, error?: string): Promise<Html> {
+  const rows = await app.db.query<{ totp_secret: string | null; language: Language | null }>(
+    'SELECT totp_secret, language FROM users WHERE id = $1',
+    [userId],
+  );
+  return accountPage(!!rows[0]?.totp_secret, { language: rows[0]?.language ?? null, error });
+}
+
 function accountRoutes(server: RouteServer, app: App) {
   server.get(
     '/console/account',
     { config: { permission: 'account:self' }, schema: { hide: true } },
     async (req, reply) => {
       const p = req.principal!;
-      const rows = await app.db.query<{ totp_secret: string | null }>(
-        'SELECT totp_secret FROM users WHERE id = $1',
-        [p.kind === 'user' ? p.userId : ''],
-      );
-      return sendPage(reply, accountPage(!!rows[0]?.totp_secret));
+      return sendPage(reply, await ownAccountPage(app, p.kind === 'user' ? p.userId : ''));
+    },
+  );
+
+  // The console language: 'browser' (no choice stored: Accept-Language decides), or en, sv, nb. Audited.
+  server.post(
+    '/console/account/language',
+    {
+      config: { permission: 'account:self' },
+      schema: { hide: true, body: z.object({ language: z.string().max(32).optional() }) },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      const userId = p.kind === 'user' ? p.userId : '';
+      const asked = req.body.language;
+      const choice = asked === 'browser' ? null : CONSOLE_LANGUAGE_CHOICES.find((l) => l === asked);
+      if (choice === undefined) {
+        const error = peopleWords().badLanguage;
+        return sendPage(reply, await ownAccountPage(app, userId, error), { status: 400 });
+      }
+      await setConsoleLanguage(app.db, userId, choice);
+      return reply.redirect('/console/account', 303);
     },
   );
 
