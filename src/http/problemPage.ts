@@ -53,7 +53,10 @@ const consoleProblemWords = catalogue(
         title: 'Not found',
         text: 'There is nothing here. The address may be mistyped, or what it pointed to was removed or belongs to a company you do not work for.',
       },
-      gone: { title: 'No longer available', text: 'What this address pointed to has expired or been removed.' },
+      gone: {
+        title: 'No longer available',
+        text: 'What this address pointed to has expired or been removed.',
+      },
       'rate-limited': { title: 'Too many attempts', text: 'Wait a minute, then try again.' },
       conflict: {
         title: 'This could not be done now',
@@ -86,7 +89,10 @@ const consoleProblemWords = catalogue(
           title: 'Hittades inte',
           text: 'Här finns ingenting. Adressen kan vara felskriven, eller så har det den pekade på tagits bort eller hör till ett bolag du inte arbetar för.',
         },
-        gone: { title: 'Finns inte längre', text: 'Det den här adressen pekade på har löpt ut eller tagits bort.' },
+        gone: {
+          title: 'Finns inte längre',
+          text: 'Det den här adressen pekade på har löpt ut eller tagits bort.',
+        },
         'rate-limited': { title: 'För många försök', text: 'Vänta en minut och försök sedan igen.' },
         conflict: {
           title: 'Det här går inte att göra just nu',
@@ -118,7 +124,10 @@ const consoleProblemWords = catalogue(
           title: 'Ikke funnet',
           text: 'Her finnes det ingenting. Adressen kan være feilskrevet, eller det den pekte på, er fjernet eller tilhører et selskap du ikke jobber for.',
         },
-        gone: { title: 'Ikke lenger tilgjengelig', text: 'Det denne adressen pekte på, er utløpt eller fjernet.' },
+        gone: {
+          title: 'Ikke lenger tilgjengelig',
+          text: 'Det denne adressen pekte på, er utløpt eller fjernet.',
+        },
         'rate-limited': { title: 'For mange forsøk', text: 'Vent et minutt, og prøv igjen.' },
         conflict: {
           title: 'Dette kan ikke gjøres nå',
@@ -145,7 +154,7 @@ export const PUBLIC_ERROR_WORDS: Record<
   Record<Kind, Words> & { reference: string; previous: string }
 > = {
   en: {
-    ...consoleProblemWords("en").kinds,
+    ...consoleProblemWords('en').kinds,
     forbidden: {
       title: 'You do not have access to this page',
       text: 'The link may no longer be valid, or it is not yours.',

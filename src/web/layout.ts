@@ -72,7 +72,12 @@ function viewerFromContext(): Viewer | undefined {
 }
 
 /** The console's top bar: the sections the viewer may open, the privacy center, the API docs, sign out. */
-export function consoleHeader(opts: { active?: string; viewer?: Viewer; path?: string; lang?: Language }): Html {
+export function consoleHeader(opts: {
+  active?: string;
+  viewer?: Viewer;
+  path?: string;
+  lang?: Language;
+}): Html {
   const entries = navFor(opts.viewer);
   const current = entries.find((e) => e.href === opts.path)?.id ?? opts.active;
   const signedIn = !opts.viewer || opts.viewer.principal !== undefined;

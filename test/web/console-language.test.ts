@@ -92,8 +92,9 @@ const htmlLang = (body: string) => /<html lang="([^"]*)"/.exec(body)?.[1];
 const choose = (cookie: string, language: string) =>
   postForm(ts.server, '/console/account/language', { language }, { cookie, ...SAME_ORIGIN });
 const storedLanguage = async (userId: string) =>
-  (await ts.app.db.query<{ language: string | null }>('SELECT language FROM users WHERE id = $1', [userId]))[0]!
-    .language;
+  (
+    await ts.app.db.query<{ language: string | null }>('SELECT language FROM users WHERE id = $1', [userId])
+  )[0]!.language;
 const languageAudits = async (userId: string) =>
   ts.app.db.query<{ details: { from: string; to: string } }>(
     "SELECT details FROM audit_log WHERE action = 'user.language' AND target = $1 ORDER BY seq",
@@ -164,7 +165,9 @@ describe("a person's own choice", () => {
   test("a bad value: a clear 400 in the person's language, nothing changed, nothing audited", async () => {
     const res = await choose(dpo.cookie, 'de');
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('Velg et av språkene i listen: nettleserens språk, English, Svenska eller Norsk bokmål.');
+    expect(res.body).toContain(
+      'Velg et av språkene i listen: nettleserens språk, English, Svenska eller Norsk bokmål.',
+    );
     expect(await storedLanguage(dpo.userId)).toBe('nb');
     expect(await languageAudits(dpo.userId)).toHaveLength(1);
   });
@@ -185,7 +188,12 @@ describe("a person's own choice", () => {
     const invited = await ts.server.inject({
       method: 'POST',
       url: '/api/v1/users/invite',
-      payload: { email: 'ny.handlaggare@staff.example', orgId: 'provendo', role: 'privacy-agent', lang: 'sv' },
+      payload: {
+        email: 'ny.handlaggare@staff.example',
+        orgId: 'provendo',
+        role: 'privacy-agent',
+        lang: 'sv',
+      },
       headers: { cookie: ts.cookie, ...SAME_ORIGIN, 'content-type': 'application/json' },
     });
     expect(invited.statusCode).toBe(201);

@@ -203,7 +203,7 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
       const r = await invite(req, req.body);
       const notice = r.mailed
         ? invitationMailed(req.body.lang)
-        : shown('Invitation created, not mailed (no mail server answered).', link(r.token));
+        : shown(peopleWords().inviteNotMailed, link(r.token));
       return sendPage(reply, await people(req, notice), { private: true });
     },
   );
@@ -215,7 +215,7 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
       if (loginOptions(app).ssoOnly) return refusedOnPage(req, reply, 'A password reset link');
       const { userId } = req.params;
       const t = await resetLink(req, userId);
-      return sendPage(reply, await people(req, shown('Password reset link created.', t)), {
+      return sendPage(reply, await people(req, shown(peopleWords().resetCreated, t)), {
         private: true,
       });
     },
@@ -240,7 +240,8 @@ const passwordsOffPage = (app: App) =>
 function ssoNotice(app: App): Html | undefined {
   const sso = app.config.sso;
   if (!sso) return undefined;
-  return html`<div class="card" role="status"><p>${sso.only ? 'Single sign-on only: people join by signing in through their identity provider; invitations and password links are turned off.' : 'People can also sign in through single sign-on.'} Roles from the providers' groups: <a href="/console/users/sso">Single sign-on mapping</a>.</p></div>`;
+  const w = peopleWords();
+  return html`<div class="card" role="status"><p>${sso.only ? w.ssoOnlyNotice : w.ssoAlso} ${w.ssoRoles} <a href="/console/users/sso">${w.ssoMapping}</a>.</p></div>`;
 }
 
 function passwordLinkRoutes(server: RouteServer, app: App) {

@@ -31,7 +31,8 @@ export const peopleWords = catalogue(
     browserLanguage: "Browser's language",
     save: 'Save',
     languageSaved: 'Console language saved.',
-    badLanguage: 'Choose one of the listed languages: the browser’s language, English, Svenska or Norsk bokmål.',
+    badLanguage:
+      'Choose one of the listed languages: the browser’s language, English, Svenska or Norsk bokmål.',
     // Password links
     setPassword: 'Set your password',
     newPassword: 'New password (12 characters or more)',
@@ -40,7 +41,8 @@ export const peopleWords = catalogue(
     linkUnusable: 'This link cannot be used',
     linkExpired: (at: string) => `This link expired on ${at} UTC.`,
     linkUsed: 'This link has been used already, or it is not a link we sent.',
-    askNewLink: 'Ask the person who invited you (or an administrator) for a new link. If you have set your password already,',
+    askNewLink:
+      'Ask the person who invited you (or an administrator) for a new link. If you have set your password already,',
     signInLower: 'sign in',
     // Sign-in
     signIn: 'Sign in',
