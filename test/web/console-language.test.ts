@@ -130,6 +130,26 @@ describe('the browser language decides when the person chose none', () => {
     expect(res.body).toContain('>Personvernsenter</a>');
   });
 
+  test('the sign-in page and its refusal in Swedish', async () => {
+    const form = await ts.server.inject({
+      method: 'GET',
+      url: '/console/login',
+      headers: { 'accept-language': 'sv-SE' },
+    });
+    expect(htmlLang(form.body)).toBe('sv');
+    expect(form.body).toContain('<h1>Logga in i Ombud</h1>');
+    const wrong = await postForm(
+      ts.server,
+      '/console/login',
+      { email: 'lang-dpo@staff.example', password: 'not the password at all' },
+      { accept: 'text/html', 'accept-language': 'sv-SE' },
+    );
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain(
+      'E-postadressen, lösenordet eller koden är fel, eller så är kontot tillfälligt låst efter upprepade misslyckade försök.',
+    );
+  });
+
   test('a console problem page speaks the browser language too', async () => {
     const res = await page('/console/no-such-page', dpo.cookie, 'sv-SE');
     expect(res.statusCode).toBe(404);

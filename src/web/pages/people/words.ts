@@ -56,6 +56,8 @@ export const peopleWords = catalogue(
     signedOut: 'You are signed out of Ombud.',
     signOutOf: (name: string) => `Sign out of ${name} too`,
     orPassword: 'or with your Ombud password:',
+    wrongLogin:
+      'The e-mail address, password or code is wrong, or the account is locked for a while after repeated failures.',
     // People
     people: 'People',
     name: 'Name',
@@ -178,6 +180,8 @@ export const peopleWords = catalogue(
       signedOut: 'Du är utloggad från Ombud.',
       signOutOf: (name) => `Logga ut från ${name} också`,
       orPassword: 'eller med ditt lösenord till Ombud:',
+      wrongLogin:
+        'E-postadressen, lösenordet eller koden är fel, eller så är kontot tillfälligt låst efter upprepade misslyckade försök.',
       people: 'Personer',
       name: 'Namn',
       rolesHead: 'Roller',
@@ -296,6 +300,8 @@ export const peopleWords = catalogue(
       signedOut: 'Du er logget ut av Ombud.',
       signOutOf: (name) => `Logg ut av ${name} også`,
       orPassword: 'eller med passordet ditt til Ombud:',
+      wrongLogin:
+        'E-postadressen, passordet eller koden er feil, eller kontoen er midlertidig låst etter gjentatte mislykkede forsøk.',
       people: 'Personer',
       name: 'Navn',
       rolesHead: 'Roller',
