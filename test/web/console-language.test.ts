@@ -3,6 +3,7 @@
  * account page and otherwise following the browser's Accept-Language. The labels below are written by hand.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CATALOGUES } from '../../src/web/i18n/catalogue.ts';
 import { SAME_ORIGIN, userWithRoles } from '../security/helpers.ts';
 import { postForm, sessionCookie, signIn } from '../support/http.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -100,6 +101,21 @@ const languageAudits = async (userId: string) =>
     "SELECT details FROM audit_log WHERE action = 'user.language' AND target = $1 ORDER BY seq",
     [`user:${userId}`],
   );
+
+/** Every key, nested ones too (the records the compiler does not check: sections, actions, problem kinds). */
+const keysOf = (v: unknown, prefix = ''): string[] =>
+  v && typeof v === 'object'
+    ? Object.entries(v).flatMap(([k, x]) => keysOf(x, `${prefix}${k}.`))
+    : [prefix.slice(0, -1)];
+
+test('the shell, people, console and console-problems areas say everything in sv and nb', () => {
+  for (const area of ['shell', 'people', 'console', 'console-problems']) {
+    const all = CATALOGUES.get(area);
+    expect(all, area).toBeDefined();
+    expect(keysOf(all!.sv), area).toEqual(keysOf(all!.en));
+    expect(keysOf(all!.nb), area).toEqual(keysOf(all!.en));
+  }
+});
 
 describe('the browser language decides when the person chose none', () => {
   test('no Accept-Language: English, <html lang="en">', async () => {
