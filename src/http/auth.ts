@@ -20,6 +20,8 @@ export const SESSION_COOKIE = 'ombud_session';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** The signed-in person's chosen console language (Account); undefined: follow Accept-Language. */
+    consoleLanguage?: 'en' | 'sv' | 'nb';
   }
 }
 
@@ -95,6 +97,7 @@ export async function authenticate(
     const user = await sessionUser(app.db, token, app.now());
     if (user) {
       if (!SAFE.has(req.method)) assertSameOrigin(req);
+      req.consoleLanguage = user.language ?? undefined;
       req.principal = {
         kind: 'user',
         userId: user.id,

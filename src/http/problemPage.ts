@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { type Html, html } from '../core/html.ts';
 import { CENTER_STRINGS, pickLang } from '../core/privacy-center/strings.ts';
 import { LANGUAGES, type Language } from '../core/register/schema.ts';
+import { catalogue } from '../web/i18n/catalogue.ts';
 import { consolePage, publicPage, type Viewer } from '../web/layout.ts';
 import type { Problem } from './problem.ts';
 import { fieldOf } from './fields.ts';
@@ -35,30 +36,117 @@ function kindOf(status: number): Kind {
 
 type Words = { title: string; text: string };
 
-const CONSOLE_WORDS: Record<Kind, Words> = {
-  invalid: {
-    title: 'This could not be accepted',
-    text: 'Some of what was sent is not valid. Go back, correct it and send it again.',
+/** The console's problem pages in the person's console language (the catalogue area 'console-problems'). */
+const consoleProblemWords = catalogue(
+  'console-problems',
+  {
+    kinds: {
+      invalid: {
+        title: 'This could not be accepted',
+        text: 'Some of what was sent is not valid. Go back, correct it and send it again.',
+      },
+      forbidden: {
+        title: 'You do not have access to this page',
+        text: 'None of your roles allows this. If your work needs it, ask the data protection officer of your company for the role.',
+      },
+      'not-found': {
+        title: 'Not found',
+        text: 'There is nothing here. The address may be mistyped, or what it pointed to was removed or belongs to a company you do not work for.',
+      },
+      gone: {
+        title: 'No longer available',
+        text: 'What this address pointed to has expired or been removed.',
+      },
+      'rate-limited': { title: 'Too many attempts', text: 'Wait a minute, then try again.' },
+      conflict: {
+        title: 'This could not be done now',
+        text: 'The state of what you acted on does not allow it (it may have changed meanwhile). Reload it and try again.',
+      },
+      internal: {
+        title: 'Something went wrong on our side',
+        text: 'Nothing you did caused this. Try again in a moment; if it happens again, send the reference below to your administrator.',
+      },
+    } as Record<Kind, Words>,
+    error: 'Error',
+    check: 'Check:',
+    needs: 'This page needs the permission',
+    previous: 'Back to the previous page',
+    console: 'Back to the console',
+    reference: 'Reference for support:',
   },
-  forbidden: {
-    title: 'You do not have access to this page',
-    text: 'None of your roles allows this. If your work needs it, ask the data protection officer of your company for the role.',
+  {
+    sv: {
+      kinds: {
+        invalid: {
+          title: 'Det här kunde inte tas emot',
+          text: 'En del av det som skickades är inte giltigt. Gå tillbaka, rätta det och skicka igen.',
+        },
+        forbidden: {
+          title: 'Du har inte åtkomst till den här sidan',
+          text: 'Ingen av dina roller tillåter det här. Om du behöver det i ditt arbete, be dataskyddsombudet i ditt bolag om rollen.',
+        },
+        'not-found': {
+          title: 'Hittades inte',
+          text: 'Här finns ingenting. Adressen kan vara felskriven, eller så har det den pekade på tagits bort eller hör till ett bolag du inte arbetar för.',
+        },
+        gone: {
+          title: 'Finns inte längre',
+          text: 'Det den här adressen pekade på har löpt ut eller tagits bort.',
+        },
+        'rate-limited': { title: 'För många försök', text: 'Vänta en minut och försök sedan igen.' },
+        conflict: {
+          title: 'Det här går inte att göra just nu',
+          text: 'Läget för det du försökte ändra tillåter det inte (det kan ha ändrats under tiden). Ladda om sidan och försök igen.',
+        },
+        internal: {
+          title: 'Något gick fel hos oss',
+          text: 'Det var inget du gjorde. Försök igen om en stund; händer det igen, skicka referensen nedan till din administratör.',
+        },
+      },
+      error: 'Fel',
+      check: 'Kontrollera:',
+      needs: 'Den här sidan kräver behörigheten',
+      previous: 'Tillbaka till föregående sida',
+      console: 'Tillbaka till konsolen',
+      reference: 'Referens för support:',
+    },
+    nb: {
+      kinds: {
+        invalid: {
+          title: 'Dette kunne ikke tas imot',
+          text: 'Noe av det som ble sendt, er ikke gyldig. Gå tilbake, rett det og send på nytt.',
+        },
+        forbidden: {
+          title: 'Du har ikke tilgang til denne siden',
+          text: 'Ingen av rollene dine gir tilgang til dette. Trenger du det i arbeidet ditt, be personvernombudet i selskapet ditt om rollen.',
+        },
+        'not-found': {
+          title: 'Ikke funnet',
+          text: 'Her finnes det ingenting. Adressen kan være feilskrevet, eller det den pekte på, er fjernet eller tilhører et selskap du ikke jobber for.',
+        },
+        gone: {
+          title: 'Ikke lenger tilgjengelig',
+          text: 'Det denne adressen pekte på, er utløpt eller fjernet.',
+        },
+        'rate-limited': { title: 'For mange forsøk', text: 'Vent et minutt, og prøv igjen.' },
+        conflict: {
+          title: 'Dette kan ikke gjøres nå',
+          text: 'Tilstanden til det du prøvde å endre, tillater det ikke (det kan ha endret seg i mellomtiden). Last inn siden på nytt og prøv igjen.',
+        },
+        internal: {
+          title: 'Noe gikk galt hos oss',
+          text: 'Det var ikke noe du gjorde. Prøv igjen om litt; skjer det igjen, send referansen nedenfor til administratoren din.',
+        },
+      },
+      error: 'Feil',
+      check: 'Kontroller:',
+      needs: 'Denne siden krever tillatelsen',
+      previous: 'Tilbake til forrige side',
+      console: 'Tilbake til konsollen',
+      reference: 'Referanse for brukerstøtte:',
+    },
   },
-  'not-found': {
-    title: 'Not found',
-    text: 'There is nothing here. The address may be mistyped, or what it pointed to was removed or belongs to a company you do not work for.',
-  },
-  gone: { title: 'No longer available', text: 'What this address pointed to has expired or been removed.' },
-  'rate-limited': { title: 'Too many attempts', text: 'Wait a minute, then try again.' },
-  conflict: {
-    title: 'This could not be done now',
-    text: 'The state of what you acted on does not allow it (it may have changed meanwhile). Reload it and try again.',
-  },
-  internal: {
-    title: 'Something went wrong on our side',
-    text: 'Nothing you did caused this. Try again in a moment; if it happens again, send the reference below to your administrator.',
-  },
-};
+);
 
 /** The privacy center's error pages, in the visitor's language. */
 export const PUBLIC_ERROR_WORDS: Record<
@@ -66,7 +154,7 @@ export const PUBLIC_ERROR_WORDS: Record<
   Record<Kind, Words> & { reference: string; previous: string }
 > = {
   en: {
-    ...CONSOLE_WORDS,
+    ...consoleProblemWords('en').kinds,
     forbidden: {
       title: 'You do not have access to this page',
       text: 'The link may no longer be valid, or it is not yours.',
@@ -170,17 +258,20 @@ const PAGE_CSS =
 
 function consoleProblemPage(problem: Problem, req: FastifyRequest, viewer: Viewer | undefined): string {
   const kind = kindOf(problem.status);
-  const words = CONSOLE_WORDS[kind];
+  // The error handler may run outside the page context (a validation error): ask the request itself.
+  const lang = req.consoleLanguage ?? pickLang(req.headers['accept-language'], 'en');
+  const w = consoleProblemWords(lang);
+  const words = w.kinds[kind];
   const fields = kind === 'invalid' ? fieldsOf(problem) : [];
   const permission = kind === 'forbidden' ? permissionOf(problem) : undefined;
   const back = previousPage(req, isConsolePath);
   const body: Html = html`<style>${PAGE_CSS}</style><section class="card problem" role="alert" data-status="${problem.status}">
-<p class="muted">Error ${problem.status}</p><h1>${words.title}</h1><p>${words.text}</p>
-${fields.length ? html`<p>Check: ${fields.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)}.</p>` : ''}
-${permission ? html`<p>This page needs the permission <code>${permission}</code>.</p>` : ''}
-<p class="actions">${back ? html`<a class="button" href="${back}">Back to the previous page</a> ` : ''}<a class="button${back ? ' secondary' : ''}" href="/console">Back to the console</a></p>
-<p class="ref">Reference for support: <code>${reference(problem, req)}</code></p></section>`;
-  return consolePage({ title: words.title, body, viewer });
+<p class="muted">${w.error} ${problem.status}</p><h1>${words.title}</h1><p>${words.text}</p>
+${fields.length ? html`<p>${w.check} ${fields.map((f, i) => html`${i ? ', ' : ''}<code>${f}</code>`)}.</p>` : ''}
+${permission ? html`<p>${w.needs} <code>${permission}</code>.</p>` : ''}
+<p class="actions">${back ? html`<a class="button" href="${back}">${w.previous}</a> ` : ''}<a class="button${back ? ' secondary' : ''}" href="/console">${w.console}</a></p>
+<p class="ref">${w.reference} <code>${reference(problem, req)}</code></p></section>`;
+  return consolePage({ title: words.title, body, viewer, lang });
 }
 
 /** The privacy center's links sent by mail (settings, unsubscribe, download): which one a path is. */

@@ -206,7 +206,7 @@ function addAccessHooks(server: ZodServer, app: App, routeTable: RouteEntry[]) {
             principal: () => req.principal,
             permissionOf: routePermission,
             path: req.url.split('?')[0]!,
-            language: () => pickLang(req.headers['accept-language'], 'en'),
+            language: () => req.consoleLanguage ?? pickLang(req.headers['accept-language'], 'en'),
           },
           done,
         ),

@@ -2,12 +2,18 @@
 import { type Html, html, raw } from '../core/html.ts';
 import { BASE_CSS } from '../core/page.ts';
 import { can, type Principal } from '../core/policies/permissions.ts';
+import type { Language } from '../core/register/schema.ts';
+import { consoleLanguage } from './i18n/catalogue.ts';
 import { pageContext } from './pageContext.ts';
+import { shellWords } from './shellWords.ts';
 
 /** The public page shell is pure and lives in core (the fulfilment extract uses it too). */
 export { publicPage } from '../core/page.ts';
 
-/** The console's sections: id (a page's `active`), link, label. Each is shown only to who may open it. */
+/**
+ * The console's sections: id (a page's `active`), link, label (English; the page shows the label of its
+ * language from src/web/shellWords.ts, by id). Each is shown only to who may open it.
+ */
 export const CONSOLE_NAV: readonly { id: string; href: string; label: string }[] = [
   { id: 'register', href: '/console', label: 'Register' },
   { id: 'diagram', href: '/console/data-flow', label: 'Data flow' },
@@ -66,39 +72,46 @@ function viewerFromContext(): Viewer | undefined {
 }
 
 /** The console's top bar: the sections the viewer may open, the privacy center, the API docs, sign out. */
-export function consoleHeader(opts: { active?: string; viewer?: Viewer; path?: string }): Html {
+export function consoleHeader(opts: {
+  active?: string;
+  viewer?: Viewer;
+  path?: string;
+  lang?: Language;
+}): Html {
   const entries = navFor(opts.viewer);
   const current = entries.find((e) => e.href === opts.path)?.id ?? opts.active;
   const signedIn = !opts.viewer || opts.viewer.principal !== undefined;
   // On a phone the sections hide behind "Menu" (a checkbox and its label, CSS only: the CSP allows no
   // inline script); on a wider screen the toggle is not shown and the sections stand in their own row.
-  const toggle = raw(
-    '<input type="checkbox" id="console-menu" class="menu-toggle"><label for="console-menu" class="menu-toggle">Menu</label>',
-  );
-  return html`<header class="top"><a class="brand" href="/console">Ombud</a>${entries.length > 0 ? toggle : ''}<nav aria-label="Console">${entries.map(
-    (e) => html`<a href="${e.href}"${raw(current === e.id ? ' aria-current="page"' : '')}>${e.label}</a>`,
-  )}</nav><a href="/privacy">Privacy center</a><a href="/api/docs">API</a>${
+  const w = shellWords(opts.lang);
+  const toggle = html`<input type="checkbox" id="console-menu" class="menu-toggle"><label for="console-menu" class="menu-toggle">${w.menu}</label>`;
+  return html`<header class="top"><a class="brand" href="/console">Ombud</a>${entries.length > 0 ? toggle : ''}<nav aria-label="${w.navLabel}">${entries.map(
+    (e) =>
+      html`<a href="${e.href}"${raw(current === e.id ? ' aria-current="page"' : '')}>${w.nav[e.id] ?? e.label}</a>`,
+  )}</nav><a href="/privacy">${w.privacyCenter}</a><a href="/api/docs">API</a>${
     signedIn
-      ? raw(
-          '<form class="inline" method="post" action="/console/logout"><button class="secondary" type="submit">Sign out</button></form>',
-        )
-      : raw('<a href="/console/login">Sign in</a>')
+      ? html`<form class="inline" method="post" action="/console/logout"><button class="secondary" type="submit">${w.signOut}</button></form>`
+      : html`<a href="/console/login">${w.signIn}</a>`
   }</header>`;
 }
 
 /**
  * A console page. The navigation is built for the signed-in person: `viewer` when given, else the
- * request being answered (src/web/pageContext.ts), so page functions need not pass anything.
+ * request being answered (src/web/pageContext.ts), so page functions need not pass anything. The page is
+ * in the request's console language (`<html lang>`, the shell's words); the title's " · Ombud" stays.
  */
 export function consolePage(opts: {
   title: string;
   body: Html | Html[];
   active?: string;
   viewer?: Viewer;
+  /** The page's language when no page context carries it (an error page); else the request's. */
+  lang?: Language;
 }): string {
   const viewer = opts.viewer ?? viewerFromContext();
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">
+  const lang = opts.lang ?? consoleLanguage();
+  return html`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <title>${opts.title} · Ombud</title><style>${raw(BASE_CSS)}</style></head><body>
-${consoleHeader({ active: opts.active, viewer, path: pageContext()?.path })}
+${consoleHeader({ active: opts.active, viewer, path: pageContext()?.path, lang })}
 <main>${opts.body}</main></body></html>`.value;
 }

@@ -233,6 +233,10 @@ const TABLE: Record<string, Route> = {
   // One's own account: every signed-in person; a key is no person.
   'GET /console/account': { own: ['dpo', 'privacy-agent', 'cs-agent', 'engineer', 'auditor'] },
   'POST /console/account/totp': { own: ['dpo', 'privacy-agent', 'cs-agent', 'engineer', 'auditor'] },
+  'POST /console/account/language': {
+    body: () => ({ language: 'browser' }),
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'engineer', 'auditor'],
+  },
   'POST /console/account/totp/confirm': {
     body: () => ({ code: '000000' }),
     own: ['dpo', 'privacy-agent', 'cs-agent', 'engineer', 'auditor'],

@@ -9,7 +9,10 @@ import type { App } from '../../app.ts';
 import { type Html, html } from '../../core/html.ts';
 import { passwordsOff } from '../../core/sso/refusal.ts';
 import { ROLES } from '../../core/policies/permissions.ts';
+import type { Language } from '../../core/register/schema.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
+import { CONSOLE_LANGUAGE_CHOICES, setConsoleLanguage } from '../../services/users/admins.ts';
+import { peopleWords } from '../../web/pages/people/words.ts';
 import {
   completePasswordReset,
   confirmTotp,
@@ -200,7 +203,7 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
       const r = await invite(req, req.body);
       const notice = r.mailed
         ? invitationMailed(req.body.lang)
-        : shown('Invitation created, not mailed (no mail server answered).', link(r.token));
+        : shown(peopleWords().inviteNotMailed, link(r.token));
       return sendPage(reply, await people(req, notice), { private: true });
     },
   );
@@ -212,7 +215,7 @@ function peopleConsole(server: RouteServer, app: App, { link, invite, resetLink,
       if (loginOptions(app).ssoOnly) return refusedOnPage(req, reply, 'A password reset link');
       const { userId } = req.params;
       const t = await resetLink(req, userId);
-      return sendPage(reply, await people(req, shown('Password reset link created.', t)), {
+      return sendPage(reply, await people(req, shown(peopleWords().resetCreated, t)), {
         private: true,
       });
     },
@@ -237,7 +240,8 @@ const passwordsOffPage = (app: App) =>
 function ssoNotice(app: App): Html | undefined {
   const sso = app.config.sso;
   if (!sso) return undefined;
-  return html`<div class="card" role="status"><p>${sso.only ? 'Single sign-on only: people join by signing in through their identity provider; invitations and password links are turned off.' : 'People can also sign in through single sign-on.'} Roles from the providers' groups: <a href="/console/users/sso">Single sign-on mapping</a>.</p></div>`;
+  const w = peopleWords();
+  return html`<div class="card" role="status"><p>${sso.only ? w.ssoOnlyNotice : w.ssoAlso} ${w.ssoRoles} <a href="/console/users/sso">${w.ssoMapping}</a>.</p></div>`;
 }
 
 function passwordLinkRoutes(server: RouteServer, app: App) {
@@ -275,17 +279,43 @@ function passwordLinkRoutes(server: RouteServer, app: App) {
   );
 }
 
+/** One's own account page: the stored console language and whether a second factor is enrolled. */
+async function ownAccountPage(app: App, userId: string, error?: string): Promise<Html> {
+  const rows = await app.db.query<{ totp_secret: string | null; language: Language | null }>(
+    'SELECT totp_secret, language FROM users WHERE id = $1',
+    [userId],
+  );
+  return accountPage(!!rows[0]?.totp_secret, { language: rows[0]?.language ?? null, error });
+}
+
 function accountRoutes(server: RouteServer, app: App) {
   server.get(
     '/console/account',
     { config: { permission: 'account:self' }, schema: { hide: true } },
     async (req, reply) => {
       const p = req.principal!;
-      const rows = await app.db.query<{ totp_secret: string | null }>(
-        'SELECT totp_secret FROM users WHERE id = $1',
-        [p.kind === 'user' ? p.userId : ''],
-      );
-      return sendPage(reply, accountPage(!!rows[0]?.totp_secret));
+      return sendPage(reply, await ownAccountPage(app, p.kind === 'user' ? p.userId : ''));
+    },
+  );
+
+  // The console language: 'browser' (no choice stored: Accept-Language decides), or en, sv, nb. Audited.
+  server.post(
+    '/console/account/language',
+    {
+      config: { permission: 'account:self' },
+      schema: { hide: true, body: z.object({ language: z.string().max(32).optional() }) },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      const userId = p.kind === 'user' ? p.userId : '';
+      const asked = req.body.language;
+      const choice = asked === 'browser' ? null : CONSOLE_LANGUAGE_CHOICES.find((l) => l === asked);
+      if (choice === undefined) {
+        const error = peopleWords().badLanguage;
+        return sendPage(reply, await ownAccountPage(app, userId, error), { status: 400 });
+      }
+      await setConsoleLanguage(app.db, userId, choice);
+      return reply.redirect('/console/account', 303);
     },
   );
 

@@ -1,5 +1,6 @@
 import type { RouteServer } from '../routeServer.ts';
 import { z } from 'zod';
+import { peopleWords } from '../../web/pages/people/words.ts';
 import type { App } from '../../app.ts';
 import { OmbudError } from '../../core/errors.ts';
 import { passwordsOff } from '../../core/sso/refusal.ts';
@@ -73,7 +74,7 @@ export async function sessionRoutes(server: RouteServer, app: App) {
           return reply
             .status(401)
             .type('text/html')
-            .send(loginPage(safeNext(body.next), err.message));
+            .send(loginPage(safeNext(body.next), peopleWords().wrongLogin));
         throw err;
       }
     },

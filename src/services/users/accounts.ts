@@ -175,7 +175,10 @@ export async function issuePasswordReset(
   return token;
 }
 
-/** Set a new password with an invitation or reset token (single use); ends all sessions. */
+/**
+ * Set a new password with an invitation or reset token (single use); ends all sessions. An accepted
+ * invitation also sets the person's console language to the invitation's.
+ */
 export async function completePasswordReset(db: Db, token: string, password: string, now = new Date()) {
   checkPassword(password);
   const rows = await db.query<{ id: string; invite_pending: boolean }>(
@@ -190,7 +193,8 @@ export async function completePasswordReset(db: Db, token: string, password: str
   const hash = await argon2.hash(password, ARGON);
   await db.query(
     `UPDATE users SET password_hash = $2, reset_token_hash = NULL, reset_expires_at = NULL,
-       failed_logins = 0, locked_until = NULL, invite_pending = false WHERE id = $1`,
+       failed_logins = 0, locked_until = NULL, invite_pending = false,
+       language = CASE WHEN invite_pending THEN lang ELSE language END WHERE id = $1`,
     [u.id, hash],
   );
   await db.query('DELETE FROM sessions WHERE user_id = $1', [u.id]);

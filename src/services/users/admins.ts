@@ -6,6 +6,9 @@ import { type Actor, recordAudit } from '../audit/auditLog.ts';
 import { secondFactorOk } from './totp.ts';
 
 export type User = { id: string; email: string; name: string; isOwner: boolean; disabledAt: Date | null };
+/** The console language a person chose (Account), or null: follow the browser's Accept-Language. */
+export type ConsoleLanguage = 'en' | 'sv' | 'nb';
+export const CONSOLE_LANGUAGE_CHOICES: readonly ConsoleLanguage[] = ['en', 'sv', 'nb'];
 type Row = {
   id: string;
   email: string;
@@ -13,6 +16,7 @@ type Row = {
   is_owner: boolean;
   disabled_at: Date | null;
   password_hash: string;
+  language?: string | null;
 };
 const toUser = (r: Row): User => ({
   id: r.id,
@@ -158,13 +162,46 @@ export async function startSession(
   return { token, expiresAt };
 }
 
-export async function sessionUser(db: Db, token: string, now = new Date()): Promise<User | undefined> {
+/** The person a session belongs to, with the console language they chose (null: the browser's); one query. */
+export async function sessionUser(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<(User & { language: ConsoleLanguage | null }) | undefined> {
   const rows = await db.query<Row>(
     `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`,
     [tokenHash(token), now],
   );
-  return rows[0] ? toUser(rows[0]) : undefined;
+  const r = rows[0];
+  if (!r) return undefined;
+  const language = CONSOLE_LANGUAGE_CHOICES.find((l) => l === r.language) ?? null;
+  return { ...toUser(r), language };
+}
+
+/**
+ * A person's console language: 'en', 'sv' or 'nb', or null to follow the browser. Audited as
+ * `user.language` (the old and new choice; no personal data).
+ */
+export async function setConsoleLanguage(
+  db: Db,
+  userId: string,
+  language: ConsoleLanguage | null,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows = await tx.query<{ language: string | null }>(
+      'SELECT language FROM users WHERE id = $1 FOR UPDATE',
+      [userId],
+    );
+    if (!rows[0]) throw validationError('unknown-user', 'No such person.', []);
+    await tx.query('UPDATE users SET language = $2 WHERE id = $1', [userId, language]);
+    await recordAudit(tx, {
+      actor: { kind: 'user', id: userId },
+      action: 'user.language',
+      target: `user:${userId}`,
+      details: { from: rows[0].language ?? 'browser', to: language ?? 'browser' },
+    });
+  });
 }
 
 /** End a session; answers the provider it was begun through (single sign-on), if any. */

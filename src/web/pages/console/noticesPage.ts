@@ -4,25 +4,33 @@ import type { NoticeVersion } from '../../../services/notice/publishNotice.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { pill } from '../../components/pill.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
+import { consoleWords } from './words.ts';
 
 export type CompanyNotices = { orgId: string; legalName: string; versions: NoticeVersion[] };
 
 function versionRow(orgId: string, v: NoticeVersion): Html {
+  const w = consoleWords();
   return html`<tr><td><a href="/privacy/${orgId}?version=${v.version}">v${v.version}</a></td><td>${v.effectiveDate}</td><td>${v.publishedAt.toISOString().slice(0, 10)}</td>
-<td>${v.version === 1 ? 'first version' : v.material ? pill('material', 'warn') : 'minor'}</td><td>${v.changes.length === 0 ? '' : html`<ul>${v.changes.map((c) => html`<li>${c.material ? html`<strong>${c.reason}</strong>` : c.reason}</li>`)}</ul>`}</td></tr>`;
+<td>${v.version === 1 ? w.firstVersion : v.material ? pill(w.material, 'warn') : w.minor}</td><td>${v.changes.length === 0 ? '' : html`<ul>${v.changes.map((c) => html`<li>${c.material ? html`<strong>${c.reason}</strong>` : c.reason}</li>`)}</ul>`}</td></tr>`;
 }
 
 function companyNotices(c: CompanyNotices): Html {
+  const w = consoleWords();
   return html`<section class="card"><h2>${c.legalName}</h2>${
     c.versions.length === 0
-      ? html`<p class="muted">No notice published. Run <code>ombud notice publish --org ${c.orgId} --effective YYYY-MM-DD</code>.</p>`
+      ? html`<p class="muted">${w.noNotice} <code>ombud notice publish --org ${c.orgId} --effective YYYY-MM-DD</code>.</p>`
       : dataTable({
-          head: ['Version', 'Effective', 'Published', 'Change', 'What changed'],
+          head: [w.version, w.effective, w.published, w.change, w.whatChanged],
           rows: [...c.versions].reverse().map((v) => versionRow(c.orgId, v)),
         })
   }</section>`;
 }
 
 export function noticesPage(companies: CompanyNotices[]): Html {
-  return consoleShell('Notices', 'notices', html`<h1>Published notices</h1>${companies.map(companyNotices)}`);
+  const w = consoleWords();
+  return consoleShell(
+    w.notices,
+    'notices',
+    html`<h1>${w.publishedNotices}</h1>${companies.map(companyNotices)}`,
+  );
 }

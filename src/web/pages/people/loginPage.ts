@@ -4,7 +4,9 @@
  * session at the provider too.
  */
 import { type Html, html } from '../../../core/html.ts';
+import { consoleLanguage } from '../../i18n/catalogue.ts';
 import { publicPage } from '../../layout.ts';
+import { peopleWords } from './words.ts';
 
 export type LoginProvider = { id: string; name: string };
 
@@ -17,29 +19,31 @@ export function loginPage(opts: {
   signedOutOf?: LoginProvider;
 }): string {
   const { next, error, providers, ssoOnly, signedOutOf } = opts;
+  const lang = consoleLanguage();
+  const w = peopleWords(lang);
   const q = next === '/console' ? '' : `?next=${encodeURIComponent(next)}`;
   const buttons = providers.map(
     (p) =>
-      html`<p><a class="button sso" href="/console/sso/${p.id}/start${q}">Sign in with ${p.name}</a></p>`,
+      html`<p><a class="button sso" href="/console/sso/${p.id}/start${q}">${w.signInWith(p.name)}</a></p>`,
   );
   const passwordForm: Html | string = ssoOnly
-    ? html`<p class="muted">Passwords are turned off here: sign in with your organization's identity provider.</p>`
+    ? html`<p class="muted">${w.passwordsOff}</p>`
     : html`<form method="post" action="/console/login">
 <input type="hidden" name="next" value="${next}">
-<label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required style="width:100%">
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required style="width:100%">
-<label for="code">Authenticator code <span class="muted">(if you set one up)</span></label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" style="width:100%">
-<p><button type="submit">Sign in</button></p></form>`;
+<label for="email">${w.email}</label><input id="email" name="email" type="email" autocomplete="username" required style="width:100%">
+<label for="password">${w.password}</label><input id="password" name="password" type="password" autocomplete="current-password" required style="width:100%">
+<label for="code">${w.authCode} <span class="muted">${w.ifSetUp}</span></label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" style="width:100%">
+<p><button type="submit">${w.signIn}</button></p></form>`;
   const signedOut = signedOutOf
-    ? html`<p role="status">You are signed out of Ombud. <a href="/console/sso/${signedOutOf.id}/end-session">Sign out of ${signedOutOf.name} too</a></p>`
+    ? html`<p role="status">${w.signedOut} <a href="/console/sso/${signedOutOf.id}/end-session">${w.signOutOf(signedOutOf.name)}</a></p>`
     : '';
   return publicPage({
-    title: 'Sign in · Ombud',
-    lang: 'en',
+    title: `${w.signIn} · Ombud`,
+    lang,
     body: html`<div class="card" style="max-width:26rem;margin:4rem auto">
-<h1>Sign in to Ombud</h1>
+<h1>${w.signInTo}</h1>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}${signedOut}
-${buttons}${providers.length > 0 && !ssoOnly ? html`<p class="muted">or with your Ombud password:</p>` : ''}
+${buttons}${providers.length > 0 && !ssoOnly ? html`<p class="muted">${w.orPassword}</p>` : ''}
 ${passwordForm}</div>`,
   });
 }

@@ -4,17 +4,18 @@
  * current register does not know is flagged: that row grants nothing anyone can use.
  */
 import { type Html, html } from '../../../core/html.ts';
-import { ROLE_LABELS } from '../../../core/policies/permissions.ts';
 import type { SsoConfig, SsoProvider } from '../../../core/sso/providers.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { pill } from '../../components/pill.ts';
+import { peopleWords } from './words.ts';
 
 function mappingRows(p: SsoProvider, companies: ReadonlySet<string>): Html[] {
+  const w = peopleWords();
   return p.mapping.map((m) =>
     'owner' in m
-      ? html`<tr><td><code>${m.value}</code></td><td>every company</td><td>${pill('group owner')}</td></tr>`
-      : html`<tr><td><code>${m.value}</code></td><td>${m.company}${companies.has(m.company) ? '' : html` ${pill('not in the register', 'warn')}`}</td><td>${pill(m.role, undefined, ROLE_LABELS[m.role])}</td></tr>`,
+      ? html`<tr><td><code>${m.value}</code></td><td>${w.everyCompany}</td><td>${pill(w.groupOwner)}</td></tr>`
+      : html`<tr><td><code>${m.value}</code></td><td>${m.company}${companies.has(m.company) ? '' : html` ${pill(w.notInRegister, 'warn')}`}</td><td>${pill(m.role, undefined, w.roles[m.role])}</td></tr>`,
   );
 }
 
@@ -24,9 +25,10 @@ function providerCard(
   companies: ReadonlySet<string>,
   redirectUri: string,
 ): Html {
-  const table = dataTable({ head: ['Claim value', 'Company', 'Role'], rows: mappingRows(p, companies) });
+  const w = peopleWords();
+  const table = dataTable({ head: [w.claimValue, w.company, w.role], rows: mappingRows(p, companies) });
   return html`<section class="card" data-provider="${p.id}"><h2>${p.name} <span class="muted">(${p.id})</span></h2>
-<p>Issuer <code>${p.issuer}</code>, client <code>${p.clientId}</code>, scopes <code>${p.scopes.join(' ')}</code>. Roles come from the claim <code>${p.claim}</code>${p.userinfo ? ' (ID token and UserInfo)' : ' (ID token)'}. Callback URL to register at the provider: <code>${redirectUri}</code>. People linked: ${linked}.</p>
+<p>${w.issuer} <code>${p.issuer}</code>, ${w.client} <code>${p.clientId}</code>, ${w.scopes} <code>${p.scopes.join(' ')}</code>. ${w.rolesFromClaim} <code>${p.claim}</code> ${p.userinfo ? w.idTokenUserinfo : w.idToken}. ${w.callbackUrl} <code>${redirectUri}</code>. ${w.linked} ${linked}.</p>
 ${table}</section>`;
 }
 
@@ -37,15 +39,12 @@ export function ssoPage(opts: {
   redirectUri: (p: SsoProvider) => string;
 }): Html {
   const { sso } = opts;
+  const w = peopleWords();
   const intro = sso
-    ? html`<p>At every sign-in through a provider, the roles it granted are set anew from this table: a value the person no longer has loses its role at their next sign-in. Roles granted by hand on the People page stay until revoked there. ${sso.only ? html`<strong>Single sign-on only:</strong> password sign-in, password links and invitations are turned off.` : 'Password sign-in stays available.'}</p>`
-    : html`<p>Single sign-on is not configured: name a providers file in <code>OMBUD_OIDC_PROVIDERS</code> (docs/sso.md).</p>`;
+    ? html`<p>${w.ssoIntro} ${sso.only ? html`<strong>${w.ssoOnly}</strong> ${w.ssoOnlyText}` : w.passwordStays}</p>`
+    : html`<p>${w.ssoNotConfigured} <code>OMBUD_OIDC_PROVIDERS</code> (docs/sso.md).</p>`;
   const cards = (sso?.providers ?? []).map((p) =>
     providerCard(p, opts.linked.get(p.id) ?? 0, opts.companies, opts.redirectUri(p)),
   );
-  return consoleShell(
-    'Single sign-on',
-    'people',
-    html`<h1>Single sign-on</h1><div class="card">${intro}</div>${cards}`,
-  );
+  return consoleShell(w.sso, 'people', html`<h1>${w.sso}</h1><div class="card">${intro}</div>${cards}`);
 }
