@@ -39,7 +39,7 @@ ${card(
     head: w.definitionsHead,
     rows: d.definitions.map(
       (x) =>
-        html`<tr><td>${x.purposeId}</td><td>${x.title}<div class="muted">${x.exportId}</div></td><td>${x.kind}</td><td>${String(x.k)}</td></tr>`,
+        html`<tr><td>${x.purposeId}</td><td>${x.title}<div class="muted">${x.exportId}</div></td><td>${w.kind[x.kind] ?? x.kind}</td><td>${String(x.k)}</td></tr>`,
     ),
     empty: w.noDefinitions,
   }),

@@ -16,6 +16,7 @@ export const analyticsWords = catalogue(
       `k = ${k}: ${primary} under k, ${complementary} hidden with them`,
     noise: (mechanism: string, epsilon: number, spent: number, budget: number) =>
       `; ${mechanism} noise ε ${epsilon} (budget ${spent} of ${budget} spent)`,
+    kind: { aggregate: 'aggregate', rows: 'rows' } as Record<string, string>,
     definitionsHead: ['Purpose', 'Export', 'Kind', 'k'],
     noDefinitions: 'The register defines no analytics exports.',
     definitionsTitle: 'Exports in the register',
@@ -36,6 +37,7 @@ export const analyticsWords = catalogue(
         `k = ${k}: ${primary} under k, ${complementary} dolda tillsammans med dem`,
       noise: (mechanism: string, epsilon: number, spent: number, budget: number) =>
         `; ${mechanism}-brus ε ${epsilon} (${spent} av budgeten ${budget} förbrukad)`,
+      kind: { aggregate: 'aggregat', rows: 'rader' },
       definitionsHead: ['Ändamål', 'Export', 'Typ', 'k'],
       noDefinitions: 'Registret definierar inga analysexporter.',
       definitionsTitle: 'Exporter i registret',
@@ -55,6 +57,7 @@ export const analyticsWords = catalogue(
         `k = ${k}: ${primary} under k, ${complementary} skjult sammen med dem`,
       noise: (mechanism: string, epsilon: number, spent: number, budget: number) =>
         `; ${mechanism}-støy ε ${epsilon} (${spent} av budsjettet ${budget} brukt)`,
+      kind: { aggregate: 'aggregat', rows: 'rader' },
       definitionsHead: ['Formål', 'Eksport', 'Type', 'k'],
       noDefinitions: 'Registeret definerer ingen analyseeksporter.',
       definitionsTitle: 'Eksporter i registeret',

@@ -16,6 +16,7 @@ import { pill } from '../../components/pill.ts';
 import { postForm } from '../../components/postForm.ts';
 import { utcTime } from '../../components/utcTime.ts';
 import { consoleLanguage } from '../../i18n/catalogue.ts';
+import { consentWords } from '../consent/words.ts';
 import { audienceWords } from './words.ts';
 
 export type AudienceSegmentView = {
@@ -86,7 +87,7 @@ function segmentRow(
       : '';
   return html`<tr id="segment-${a.controller}-${a.id}"><td><strong>${nameOf(a)}</strong><div class="muted"><code>${a.id}</code>${
     a.immediateRemoval ? w.removalAtOnce : ''
-  }</div></td><td>${a.purpose}<div>${pill(a.legalBasis, a.legalBasis)}</div></td><td>${a.recipient}<div class="muted">${a.rule}: ${a.fields.join(', ')}</div></td><td>${scheduleText(
+  }</div></td><td>${a.purpose}<div>${pill(consentWords().basis[a.legalBasis] ?? a.legalBasis, a.legalBasis)}</div></td><td>${a.recipient}<div class="muted">${a.rule}: ${a.fields.join(', ')}</div></td><td>${scheduleText(
     a.schedule,
   )}</td><td class="members">${v.last ? String(v.last.members) : '—'}</td>${lastExport(v, d)}<td>${run}</td></tr>`;
 }

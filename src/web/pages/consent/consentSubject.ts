@@ -104,7 +104,7 @@ function settingsTable(c: SubjectCompany, said: boolean): Html {
   const rows = c.items.map((i) => {
     const cells: Cell[] = [
       i.label,
-      pill(i.basis, i.basis),
+      pill(w.basis[i.basis] ?? i.basis, i.basis),
       { class: i.on ? 'on' : 'off', content: i.on ? w.maySend : w.mayNotSend },
     ];
     if (c.mayWrite) cells.push(changeForm(i, said));

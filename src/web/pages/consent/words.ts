@@ -27,6 +27,15 @@ export const consentWords = catalogue(
     noSuchCustomer: (companies: string, that: string) =>
       `No customer of ${companies} has ${that} in the consent register. Nothing has been recorded for them yet, so nothing may be sent on consent.`,
     everyChannel: 'every channel',
+    /** The legal basis (Art. 6(1)) as the pill shows it; English keeps the register's own word. */
+    basis: {
+      consent: 'consent',
+      contract: 'contract',
+      'legal-obligation': 'legal-obligation',
+      'vital-interests': 'vital-interests',
+      'public-task': 'public-task',
+      'legitimate-interests': 'legitimate-interests',
+    } as Record<string, string>,
     allDirectMarketing: 'All direct marketing',
     perWeek: 'Opt-in and opt-out per week',
     weekOf: (week: string) => `week of ${week}`,
@@ -80,6 +89,14 @@ export const consentWords = catalogue(
       noSuchCustomer: (companies: string, that: string) =>
         `Ingen kund hos ${companies} har ${that} i samtyckesregistret. Inget har registrerats för kunden ännu, så inget får skickas med stöd av samtycke.`,
       everyChannel: 'alla kanaler',
+      basis: {
+        consent: 'samtycke',
+        contract: 'avtal',
+        'legal-obligation': 'rättslig förpliktelse',
+        'vital-interests': 'grundläggande intresse',
+        'public-task': 'allmänt intresse',
+        'legitimate-interests': 'berättigat intresse',
+      },
       allDirectMarketing: 'All direktmarknadsföring',
       perWeek: 'Samtycken och avregistreringar per vecka',
       weekOf: (week: string) => `veckan från ${week}`,
@@ -148,6 +165,14 @@ export const consentWords = catalogue(
       noSuchCustomer: (companies: string, that: string) =>
         `Ingen kunde hos ${companies} har ${that} i samtykkeregisteret. Ingenting er registrert for kunden ennå, så ingenting kan sendes med grunnlag i samtykke.`,
       everyChannel: 'alle kanaler',
+      basis: {
+        consent: 'samtykke',
+        contract: 'avtale',
+        'legal-obligation': 'rettslig forpliktelse',
+        'vital-interests': 'vitale interesser',
+        'public-task': 'allmennhetens interesse',
+        'legitimate-interests': 'berettiget interesse',
+      },
       allDirectMarketing: 'All direkte markedsføring',
       perWeek: 'Samtykker og avmeldinger per uke',
       weekOf: (week: string) => `uken fra ${week}`,
