@@ -60,6 +60,7 @@ let fab: HTMLButtonElement | undefined;
 let opener: Element | null = null;
 
 const now = () => Math.floor(Date.now() / 1000);
+const noop = () => {};
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
 const ready = (fn: () => void) =>
   d.readyState === 'loading' ? d.addEventListener('DOMContentLoaded', fn) : fn();
@@ -185,7 +186,7 @@ function send(url: string, body: string, attempt: number) {
           recordedId = b.consentId;
           const el = root?.querySelector('#ombud-cid');
           if (el && recordedId) el.textContent = recordedId;
-        });
+        }, noop);
     }, again);
   } catch {}
 }
@@ -276,7 +277,7 @@ function html(): string {
       .join('') +
     (stored
       ? '<p class="ombud-i">' +
-        esc(t.consentId || 'Consent id:') +
+        esc(t.consentId || 'ID:') +
         ' <code id="ombud-cid">' +
         esc(recordedId || stored.id) +
         '</code></p>'
