@@ -4043,6 +4043,8 @@ export interface operations {
                     "application/json": {
                         /** @description The sequence number of the stored choice. */
                         stored: number;
+                        /** @description The anonymous consent id the choice is stored under: the banner shows it to the visitor. */
+                        consentId: string;
                     };
                 };
             };

@@ -27,6 +27,8 @@ export type BannerTexts = {
   policyLink?: string;
   /** Why an advertising category is off and locked while Global Privacy Control is on. */
   gpc?: string;
+  /** Before the visitor's consent id in the settings, once a choice is stored. Optional for compatibility. */
+  consentId?: string;
 };
 
 export type BannerCookie = { name: string; provider: string; lifetime: string; purpose: string };
@@ -94,6 +96,7 @@ export const defaultTexts: Record<BannerLang, Required<BannerTexts>> = {
     cookies: 'Cookies',
     policyLink: 'How we use cookies',
     gpc: 'Off because your browser sends a Global Privacy Control signal.',
+    consentId: 'Your consent id:',
   },
   sv: {
     title: 'Vi använder cookies',
@@ -110,6 +113,7 @@ export const defaultTexts: Record<BannerLang, Required<BannerTexts>> = {
     cookies: 'Cookies',
     policyLink: 'Så använder vi cookies',
     gpc: 'Av eftersom din webbläsare skickar en Global Privacy Control-signal.',
+    consentId: 'Ditt samtyckes-id:',
   },
   nb: {
     title: 'Vi bruker informasjonskapsler',
@@ -127,5 +131,6 @@ export const defaultTexts: Record<BannerLang, Required<BannerTexts>> = {
     cookies: 'Informasjonskapsler',
     policyLink: 'Slik bruker vi informasjonskapsler',
     gpc: 'Av fordi nettleseren din sender et Global Privacy Control-signal.',
+    consentId: 'Din samtykke-ID:',
   },
 };

@@ -9,7 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { collectionRefusal, refusalSentence } from '../../core/consent/collection.ts';
+import { collectionRefusal } from '../../core/consent/collection.ts';
 import { DIRECT_MARKETING } from '../../core/consent/rules.ts';
 import { type IdentityInput, identitiesFrom, identityInputOf } from '../../core/consent/identity.ts';
 import { forbidden, notFound, OmbudError } from '../../core/errors.ts';
@@ -35,6 +35,8 @@ import {
   consentSubjectPage,
 } from '../../web/pages/consent/consentSubject.ts';
 import { DESK_IDENTITY_KINDS } from '../../web/pages/consent/identityKinds.ts';
+import { consentWords } from '../../web/pages/consent/words.ts';
+import { consoleLanguage } from '../../web/i18n/catalogue.ts';
 import { callerOf, principalActor } from '../actor.ts';
 import { sendPage } from '../pages.ts';
 import type { RouteServer } from '../routeServer.ts';
@@ -70,7 +72,11 @@ function deskContext(app: App) {
     const index = await register();
     const purposeName = (id: string) => {
       const p = index.purposes.get(id);
-      return p ? t(p.name, 'en') : id === DIRECT_MARKETING ? 'All direct marketing' : id;
+      return p
+        ? t(p.name, consoleLanguage())
+        : id === DIRECT_MARKETING
+          ? consentWords().allDirectMarketing
+          : id;
     };
     const rows = await consentRates(app.db, callerOf(req), { from, to });
     return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), rows, purposeName };
@@ -134,7 +140,7 @@ function findRoutes(server: RouteServer, app: App, desk: DeskContext) {
           details: { kind: b.kind, found: subject?.orgId === o.id },
         });
       if (!subject) {
-        const whose = one ? one.legalName : 'the companies you can see';
+        const whose = one ? one.legalName : consentWords().companiesYouSee;
         return desk.sendDesk(req, reply, noSuchCustomer(whose, b.kind), 404);
       }
       return reply.redirect(`/console/consent/subjects/${subject.id}`, 303);
@@ -161,7 +167,7 @@ async function subjectView(
     id: c.items[0]?.subjectId ?? '',
     orgId: c.orgId,
   });
-  const preferences = await preferencesOf(app.db, await desk.keys(), index, subjectId, 'en');
+  const preferences = await preferencesOf(app.db, await desk.keys(), index, subjectId, consoleLanguage());
   const shown = preferences.filter((c) => c.items.length > 0 && visible(asRow(c)));
   const companies = await Promise.all(
     shown.map(async (c) => {
@@ -185,7 +191,7 @@ async function subjectView(
     });
   const purposeName = (id: string) => {
     const p = index.purposes.get(id);
-    return p ? t(p.name, 'en') : id;
+    return p ? t(p.name, consoleLanguage()) : id;
   };
   return {
     subjectId,
@@ -199,7 +205,15 @@ async function subjectView(
 function deskRefusal(index: RegisterIndex, purposeId: string): string | undefined {
   const p = index.purposes.get(purposeId);
   const r = p && collectionRefusal(p, DESK_SOURCE);
-  return r && refusalSentence(r, t(p.name, 'en'));
+  return (
+    r &&
+    consentWords().refusal(
+      t(p.name, consoleLanguage()),
+      r.source,
+      r.sources.join(', '),
+      r.channels.join(', '),
+    )
+  );
 }
 
 /** One customer's page, and a change recorded on their behalf. */

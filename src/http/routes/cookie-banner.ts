@@ -302,7 +302,7 @@ function cookieConsentRoutes(server: RouteServer, app: App, register: CurrentInd
       if (proof.gpc)
         for (const c of index.register.cookieCategories) if (c.advertising) proof.categories[c.id] = false;
       const seq = await storeCookieConsent(app.db, proof, app.now(), app.config.proofBatchMax);
-      return reply.code(201).send({ stored: seq });
+      return reply.code(201).send({ stored: seq, consentId: proof.consentId });
     },
   );
 

@@ -140,7 +140,12 @@ export const suppressionList = z
 
 /** A cookie-banner choice stored. */
 export const cookieConsentStored = z
-  .strictObject({ stored: z.number().int().describe('The sequence number of the stored choice.') })
+  .strictObject({
+    stored: z.number().int().describe('The sequence number of the stored choice.'),
+    consentId: z
+      .string()
+      .describe('The anonymous consent id the choice is stored under: the banner shows it to the visitor.'),
+  })
   .describe('The choice is stored as proof.');
 
 /** The stored cookie choices of one anonymous consent id. */

@@ -9,6 +9,7 @@ import { card } from '../../components/card.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { utcTime } from '../../components/utcTime.ts';
+import { analyticsWords } from './words.ts';
 
 export type AnalyticsPageData = {
   exports: AnalyticsExport[];
@@ -17,44 +18,44 @@ export type AnalyticsPageData = {
 };
 
 function guaranteeText(e: AnalyticsExport): Html {
+  const w = analyticsWords();
   const g = e.guarantee;
   const out = g.subjects;
-  const left = `left out: ${out.restricted} restricted, ${out.objected} objecting, ${out.noConsent} without consent`;
+  const left = w.leftOut(out.restricted, out.objected, out.noConsent);
   if (g.kind === 'rows')
-    return html`pseudonymised rows (series ${g.pseudonym?.series.slice(0, 8) ?? ''}), times by ${g.timePrecision}<div class="muted">${left}</div>`;
-  return html`k = ${String(g.k)}: ${String(g.suppressed.primary)} under k, ${String(g.suppressed.complementary)} hidden with them${
-    g.noise
-      ? html`; ${g.noise.mechanism} noise ε ${String(g.noise.epsilon)} (budget ${String(g.noise.spent)} of ${String(g.noise.budget)} spent)`
-      : ''
+    return html`${w.rows(g.pseudonym?.series.slice(0, 8) ?? '', g.timePrecision)}<div class="muted">${left}</div>`;
+  return html`${w.underK(g.k, g.suppressed.primary, g.suppressed.complementary)}${
+    g.noise ? w.noise(g.noise.mechanism, g.noise.epsilon, g.noise.spent, g.noise.budget) : ''
   }<div class="muted">${left}</div>`;
 }
 
 export function analyticsExportsPage(d: AnalyticsPageData): Html {
-  const body = html`<h1>Analytics</h1>
-<p>Customer insight, trends and statistics without identities: each purpose's exports are defined in the register. An aggregate hides every cell behind fewer than k customers, and enough other cells that none can be worked out from the totals; pseudonymised rows carry a keyed pseudonym per series and never a name, an address, a customer number, free text or an exact time. Customers who objected or are restricted are left out, and behaviour in the group's channels only counts with the cookie and the communication consent. Run an export with <code>ombud analytics export</code> or the API.</p>
+  const w = analyticsWords();
+  const body = html`<h1>${w.title}</h1>
+<p>${w.intro(html`<code>ombud analytics export</code>`)}</p>
 ${card(
   dataTable({
     id: 'analytics-definitions',
-    head: ['Purpose', 'Export', 'Kind', 'k'],
+    head: w.definitionsHead,
     rows: d.definitions.map(
       (x) =>
-        html`<tr><td>${x.purposeId}</td><td>${x.title}<div class="muted">${x.exportId}</div></td><td>${x.kind}</td><td>${String(x.k)}</td></tr>`,
+        html`<tr><td>${x.purposeId}</td><td>${x.title}<div class="muted">${x.exportId}</div></td><td>${w.kind[x.kind] ?? x.kind}</td><td>${String(x.k)}</td></tr>`,
     ),
-    empty: 'The register defines no analytics exports.',
+    empty: w.noDefinitions,
   }),
-  { title: 'Exports in the register', tag: 'section' },
+  { title: w.definitionsTitle, tag: 'section' },
 )}
 ${card(
   dataTable({
     id: 'analytics-exports',
-    head: ['Made', 'Company', 'Purpose / export', 'Records', 'Guarantee', 'File'],
+    head: w.exportsHead,
     rows: d.exports.map(
       (e) =>
         html`<tr id="export-${e.id}"><td>${utcTime(e.createdAt)}<div class="muted">${e.createdBy}</div></td><td>${e.orgId}</td><td>${e.purposeId}<div class="muted">${e.exportId}</div></td><td>${String(e.guarantee.records)}</td><td>${guaranteeText(e)}</td><td><a href="${d.fileUrl(e.id)}">${e.format.toUpperCase()}</a></td></tr>`,
     ),
-    empty: 'No exports yet.',
+    empty: w.noExports,
   }),
-  { title: `Exports run (${d.exports.length})`, tag: 'section' },
+  { title: w.exportsTitle(d.exports.length), tag: 'section' },
 )}`;
-  return consoleShell('Analytics', 'analytics', body);
+  return consoleShell(w.title, 'analytics', body);
 }

@@ -15,6 +15,9 @@ import { dataTable } from '../../components/dataTable.ts';
 import { pill } from '../../components/pill.ts';
 import { postForm } from '../../components/postForm.ts';
 import { utcTime } from '../../components/utcTime.ts';
+import { consoleLanguage } from '../../i18n/catalogue.ts';
+import { consentWords } from '../consent/words.ts';
+import { audienceWords } from './words.ts';
 
 export type AudienceSegmentView = {
   segment: Audience;
@@ -33,10 +36,11 @@ export type AudiencesPageData = {
   fileUrl: (e: AudienceExport, name: string) => string;
 };
 
-const nameOf = (a: Audience) => (typeof a.name === 'string' ? a.name : a.name.en);
+const nameOf = (a: Audience) =>
+  typeof a.name === 'string' ? a.name : (a.name[consoleLanguage()] ?? a.name.en);
 
 function scheduleText(schedule: string | undefined): Html {
-  if (!schedule) return html`<span class="muted">by hand only</span>`;
+  if (!schedule) return html`<span class="muted">${audienceWords().byHand}</span>`;
   const word = SCHEDULE_WORDS[schedule];
   return word
     ? html`${schedule}<div class="muted"><code style="white-space:nowrap">${word}</code> UTC</div>`
@@ -54,18 +58,19 @@ function excludedText(e: AudienceExport): Html {
 function files(e: AudienceExport, d: AudiencesPageData): Html {
   return html`${e.files.map(
     (f) =>
-      html`<div><a href="${d.fileUrl(e, f.name)}" download>${f.role}</a> <span class="muted">${String(f.rows)} rows</span></div>`,
+      html`<div><a href="${d.fileUrl(e, f.name)}" download>${f.role}</a> <span class="muted">${audienceWords().rows(f.rows)}</span></div>`,
   )}`;
 }
 
 function lastExport(v: AudienceSegmentView, d: AudiencesPageData): Html {
   const e = v.last;
-  if (!e) return html`<td colspan="4" class="muted">Not exported yet.</td>`;
+  const w = audienceWords();
+  if (!e) return html`<td colspan="4" class="muted">${w.notExported}</td>`;
   const removal = v.removal
-    ? html`<div class="removal">${pill('removed at once', 'warn')} ${utcTime(v.removal.createdAt)}: ${String(v.removal.removed)} ${files(v.removal, d)}</div>`
+    ? html`<div class="removal">${pill(w.removedAtOnce, 'warn')} ${utcTime(v.removal.createdAt)}: ${String(v.removal.removed)} ${files(v.removal, d)}</div>`
     : '';
-  return html`<td>${utcTime(e.createdAt)}<div class="muted">${e.kind} by ${e.createdBy}, rule ${e.ruleId}</div>${removal}</td>
-<td class="counts">+${String(e.added)} / −${String(e.removed)}<div class="muted">skipped ${String(e.skipped)}</div></td>
+  return html`<td>${utcTime(e.createdAt)}<div class="muted">${w.byRule(w.kind[e.kind] ?? e.kind, e.createdBy, e.ruleId)}</div>${removal}</td>
+<td class="counts">+${String(e.added)} / −${String(e.removed)}<div class="muted">${w.skipped(e.skipped)}</div></td>
 <td>${excludedText(e)}</td><td>${files(e, d)}</td>`;
 }
 
@@ -75,50 +80,41 @@ function segmentRow(
   d: AudiencesPageData,
 ) {
   const a = v.segment;
+  const w = audienceWords();
   const run =
     company.mayExport && d.canRun
-      ? postForm({ action: `/console/audiences/${a.controller}/${a.id}/export`, submit: 'Run export now' })
+      ? postForm({ action: `/console/audiences/${a.controller}/${a.id}/export`, submit: w.runNow })
       : '';
   return html`<tr id="segment-${a.controller}-${a.id}"><td><strong>${nameOf(a)}</strong><div class="muted"><code>${a.id}</code>${
-    a.immediateRemoval ? html` · removal at once` : ''
-  }</div></td><td>${a.purpose}<div>${pill(a.legalBasis, a.legalBasis)}</div></td><td>${a.recipient}<div class="muted">${a.rule}: ${a.fields.join(', ')}</div></td><td>${scheduleText(
+    a.immediateRemoval ? w.removalAtOnce : ''
+  }</div></td><td>${a.purpose}<div>${pill(consentWords().basis[a.legalBasis] ?? a.legalBasis, a.legalBasis)}</div></td><td>${a.recipient}<div class="muted">${a.rule}: ${a.fields.join(', ')}</div></td><td>${scheduleText(
     a.schedule,
   )}</td><td class="members">${v.last ? String(v.last.members) : '—'}</td>${lastExport(v, d)}<td>${run}</td></tr>`;
 }
 
 export function audiencesPage(d: AudiencesPageData): Html {
+  const w = audienceWords();
   const ran = d.ran
-    ? html`<p id="export-ran" role="status">${pill('exported', 'ok')} ${d.ran.segmentId}: ${String(d.ran.members)} members, ${String(d.ran.added)} added, ${String(d.ran.removed)} removed, ${String(d.ran.skipped)} skipped.</p>`
+    ? html`<p id="export-ran" role="status">${pill(w.exported, 'ok')} ${w.ran(d.ran.segmentId, d.ran.members, d.ran.added, d.ran.removed, d.ran.skipped)}</p>`
     : '';
-  const body = html`<h1>Audience segments</h1>
-<p>The segments the register defines for ad networks, built by the group from its own data. A network receives only hashed identifiers, by its own published rule; anyone who objected to direct marketing or to the purpose, is restricted or erased, or (for a purpose resting on consent) has not consented is left out. Each export holds the whole segment and the delta since the last one; an objection to a segment with removal at once writes a removal file straight away, and the next export lists the person for removal again. Scheduled exports run as <code>system:scheduler</code>.</p>
-${d.canRun ? '' : html`<p class="muted" id="no-systems">This process does not reach the group's systems: exports run in the workers (<code>ombud start</code>) or with <code>ombud audience export</code>.</p>`}
+  const body = html`<h1>${w.title}</h1>
+<p>${w.intro(html`<code>system:scheduler</code>`)}</p>
+${d.canRun ? '' : html`<p class="muted" id="no-systems">${w.noSystems(html`<code>ombud start</code>`, html`<code>ombud audience export</code>`)}</p>`}
 ${ran}
 ${
   d.companies.length === 0
-    ? card(html`<p class="muted">No company you may read has audience segments.</p>`)
+    ? card(html`<p class="muted">${w.noCompany}</p>`)
     : d.companies.map((c) =>
         card(
           dataTable({
             id: `audiences-${c.orgId}`,
-            head: [
-              'Segment',
-              'Purpose and basis',
-              'Recipient and rule',
-              'Schedule',
-              'Members',
-              'Last export',
-              'Added / removed',
-              'Left out',
-              'Files',
-              '',
-            ],
+            head: w.head,
             rows: c.segments.map((v) => segmentRow(v, c, d)),
-            empty: 'The register defines no segments for this company.',
+            empty: w.noSegments,
           }),
           { title: c.name, tag: 'section', id: `company-${c.orgId}` },
         ),
       )
 }`;
-  return consoleShell('Audience segments', 'audiences', body);
+  return consoleShell(w.title, 'audiences', body);
 }

@@ -15,6 +15,7 @@ import { dataTable } from '../../components/dataTable.ts';
 import { hiddenFields } from '../../components/postForm.ts';
 import { textField } from '../../components/textField.ts';
 import { utcTime } from '../../components/utcTime.ts';
+import { auditWords } from './words.ts';
 
 export type AuditSearchForm = {
   action?: string;
@@ -46,53 +47,55 @@ export function filtersQuery(q: AuditSearchForm, extra: Record<string, string> =
 }
 
 function searchForm(q: AuditSearchForm, x: AuditPageExtras): Html {
-  const orgOptions = [{ id: '', name: 'Any company' }, ...x.orgs];
+  const w = auditWords();
+  const orgOptions = [{ id: '', name: w.anyCompany }, ...x.orgs];
   const actorName = q.actor ? (x.names.get(q.actor)?.label ?? q.actor) : '';
-  return html`<form class="card" method="get" action="/console/audit" role="search"><h2>Search</h2><div class="grid">
-${textField('action', 'Action (prefix)', { value: q.action ?? '', placeholder: 'user.' })}${textField('target', 'Target', { value: q.target ?? '', placeholder: 'request:…' })}
-<div><label for="org">Company</label><select id="org" name="org">${orgOptions.map((o) => html`<option value="${o.id}"${o.id === (q.org ?? '') ? html` selected` : ''}>${o.name}</option>`)}</select></div>
-${textField('from', 'From (day, UTC)', { value: q.from ?? '', type: 'date' })}${textField('to', 'To (day, UTC)', { value: q.to ?? '', type: 'date' })}
-</div>${q.actor ? html`<p>Actor: <strong>${actorName}</strong> <input type="hidden" name="actor" value="${q.actor}"> <a href="/console/audit?${filtersQuery({ ...q, actor: undefined })}">any actor</a></p>` : ''}
-<p><button type="submit">Search</button></p></form>
-<form class="card" method="post" action="/console/audit/actor"><h2>Find an actor</h2>${hiddenFields(Object.fromEntries(FILTERS.filter((k) => k !== 'actor' && q[k]).map((k) => [k, q[k]!])))}
-<div class="grid">${textField('who', 'Name or e-mail address', { placeholder: 'Ada Auditor or ada@example.com', required: true })}</div>
-<p><button type="submit" class="secondary">Find their entries</button></p></form>`;
+  return html`<form class="card" method="get" action="/console/audit" role="search"><h2>${w.search}</h2><div class="grid">
+${textField('action', w.actionPrefix, { value: q.action ?? '', placeholder: 'user.' })}${textField('target', w.target, { value: q.target ?? '', placeholder: 'request:…' })}
+<div><label for="org">${w.company}</label><select id="org" name="org">${orgOptions.map((o) => html`<option value="${o.id}"${o.id === (q.org ?? '') ? html` selected` : ''}>${o.name}</option>`)}</select></div>
+${textField('from', w.fromDay, { value: q.from ?? '', type: 'date' })}${textField('to', w.toDay, { value: q.to ?? '', type: 'date' })}
+</div>${q.actor ? html`<p>${w.actor}: <strong>${actorName}</strong> <input type="hidden" name="actor" value="${q.actor}"> <a href="/console/audit?${filtersQuery({ ...q, actor: undefined })}">${w.anyActor}</a></p>` : ''}
+<p><button type="submit">${w.search}</button></p></form>
+<form class="card" method="post" action="/console/audit/actor"><h2>${w.findActor}</h2>${hiddenFields(Object.fromEntries(FILTERS.filter((k) => k !== 'actor' && q[k]).map((k) => [k, q[k]!])))}
+<div class="grid">${textField('who', w.nameOrEmail, { placeholder: w.nameOrEmailExample, required: true })}</div>
+<p><button type="submit" class="secondary">${w.findEntries}</button></p></form>`;
 }
 
 function matchesCard(m: NonNullable<AuditPageExtras['matches']>, q: AuditSearchForm): Html {
-  if (m.found.length === 0)
-    return html`<div class="card" role="status"><p>No person or API key has that name or e-mail address.</p></div>`;
-  return html`<div class="card" role="status"><p>${m.found.length} match; choose one:</p><ul>${m.found.map((f) => html`<li><a href="/console/audit?${filtersQuery({ ...q, actor: f.ref })}">${f.label}</a></li>`)}</ul></div>`;
+  const w = auditWords();
+  if (m.found.length === 0) return html`<div class="card" role="status"><p>${w.noMatch}</p></div>`;
+  return html`<div class="card" role="status"><p>${w.matches(m.found.length)}</p><ul>${m.found.map((f) => html`<li><a href="/console/audit?${filtersQuery({ ...q, actor: f.ref })}">${f.label}</a></li>`)}</ul></div>`;
 }
 
 function chainCard(c: ChainReport | undefined): Html {
-  const check = html`<form method="post" action="/console/audit/verify" class="inline"><button type="submit" class="secondary">Verify chain</button></form>`;
-  if (!c)
-    return html`<div class="card"><h2>Chain</h2><p>Check that no entry was changed, removed or inserted since it was written.</p>${check}</div>`;
+  const w = auditWords();
+  const check = html`<form method="post" action="/console/audit/verify" class="inline"><button type="submit" class="secondary">${w.verifyChain}</button></form>`;
+  if (!c) return html`<div class="card"><h2>${w.chain}</h2><p>${w.chainIntro}</p>${check}</div>`;
   const result = c.ok
-    ? html`<p role="status"><strong>The chain verifies:</strong> ${c.count} entries checked, none changed.</p>`
-    : html`<p class="error" role="alert"><strong>The chain does not verify${c.cannotVerify ? ' here' : ''}:</strong> entry ${c.seq}: ${c.problem}. ${c.count} entries checked before it.</p>`;
+    ? html`<p role="status"><strong>${w.verifies}</strong> ${w.verifiesCount(c.count)}</p>`
+    : html`<p class="error" role="alert"><strong>${w.notVerifies(!!c.cannotVerify)}</strong> ${w.entry} ${c.seq}: ${c.problem}. ${w.checkedBefore(c.count)}</p>`;
   const cp = c.checkpoint
-    ? html`<p>Last signed checkpoint: entry ${c.checkpoint.seq} (${c.checkpoint.count} entries), signed ${utcTime(c.checkpoint.at, { seconds: true })} UTC with key <code>${c.checkpoint.kid}</code>.</p>`
-    : html`<p>No signed checkpoint yet.</p>`;
+    ? html`<p>${w.lastCheckpoint(c.checkpoint.seq, c.checkpoint.count)} ${utcTime(c.checkpoint.at, { seconds: true })} ${w.withKey} <code>${c.checkpoint.kid}</code>.</p>`
+    : html`<p>${w.noCheckpoint}</p>`;
   const prev = c.previous
-    ? html`<p class="muted">The check before this one: ${utcTime(new Date(c.previous.at), { seconds: true })} UTC, ${c.previous.ok ? 'verified' : 'failed'} (${c.previous.count} entries).</p>`
+    ? html`<p class="muted">${w.previousCheck} ${utcTime(new Date(c.previous.at), { seconds: true })} UTC, ${w.previousResult(c.previous.ok, c.previous.count)}</p>`
     : '';
-  return html`<div class="card" id="chain"><h2>Chain</h2>${result}${cp}${prev}${c.warnings.map((w) => html`<p class="muted">${w}</p>`)}${check}</div>`;
+  return html`<div class="card" id="chain"><h2>${w.chain}</h2>${result}${cp}${prev}${c.warnings.map((w) => html`<p class="muted">${w}</p>`)}${check}</div>`;
 }
 
 function pager(q: AuditSearchForm, found: AuditPage): Html {
+  const w = auditWords();
   const newer =
     found.newer !== undefined
-      ? html`<a class="button secondary" rel="prev" href="/console/audit?${filtersQuery(q, { after: String(found.newer) })}">← Newer</a>`
+      ? html`<a class="button secondary" rel="prev" href="/console/audit?${filtersQuery(q, { after: String(found.newer) })}">${w.newer}</a>`
       : '';
   const older =
     found.older !== undefined
-      ? html`<a class="button secondary" rel="next" href="/console/audit?${filtersQuery(q, { before: String(found.older) })}">Older →</a>`
+      ? html`<a class="button secondary" rel="next" href="/console/audit?${filtersQuery(q, { before: String(found.older) })}">${w.older}</a>`
       : '';
   const newest =
-    found.newer !== undefined ? html`<a href="/console/audit?${filtersQuery(q)}">Newest</a>` : '';
-  return html`<nav class="pager" aria-label="Pages">${newest} ${newer} ${older}</nav>`;
+    found.newer !== undefined ? html`<a href="/console/audit?${filtersQuery(q)}">${w.newest}</a>` : '';
+  return html`<nav class="pager" aria-label="${w.pages}">${newest} ${newer} ${older}</nav>`;
 }
 
 function entryRow(r: AuditRow, x: AuditPageExtras): Html {
@@ -102,16 +105,17 @@ function entryRow(r: AuditRow, x: AuditPageExtras): Html {
 
 export function auditLogPage(q: AuditSearchForm, found: AuditPage, x: AuditPageExtras): Html {
   const { rows, scope } = found;
+  const w = auditWords();
   const entries = dataTable({
-    head: ['#', 'When (UTC)', 'Actor', 'Company', 'Action', 'Target', 'Hash'],
+    head: w.head,
     rows: rows.map((r) => entryRow(r, x)),
   });
-  const span = rows.length ? html` (entries ${rows[rows.length - 1]!.seq}–${rows[0]!.seq})` : '';
-  const body = html`<h1>Audit log</h1>
+  const span = rows.length ? w.span(rows[rows.length - 1]!.seq, rows[0]!.seq) : '';
+  const body = html`<h1>${w.title}</h1>
 ${chainCard(x.chain)}${x.matches ? matchesCard(x.matches, q) : ''}
 ${searchForm(q, x)}
-<div class="card"><p class="muted">${rows.length} entries on this page${span}${scope === 'all' ? '' : html` in ${scope.join(', ')}`}, newest first.
-<a class="button secondary" href="/console/audit/export?${filtersQuery(q, { format: 'csv' })}" download>Export CSV</a> <a class="button secondary" href="/console/audit/export?${filtersQuery(q, { format: 'json' })}" download>Export JSON</a></p>
+<div class="card"><p class="muted">${w.onPage(rows.length)}${span}${scope === 'all' ? '' : w.inScope(scope.join(', '))}${w.newestFirst}
+<a class="button secondary" href="/console/audit/export?${filtersQuery(q, { format: 'csv' })}" download>${w.exportCsv}</a> <a class="button secondary" href="/console/audit/export?${filtersQuery(q, { format: 'json' })}" download>${w.exportJson}</a></p>
 ${pager(q, found)}${entries}${pager(q, found)}</div>`;
-  return consoleShell('Audit log', 'audit', body);
+  return consoleShell(w.title, 'audit', body);
 }

@@ -5,7 +5,7 @@
  * the drafts of the notifications, the telling of the people affected, and the timeline. Counts only,
  * never a person.
  */
-import { type BreachClock, clockWords } from '../../../core/breaches/clock.ts';
+import type { BreachClock } from '../../../core/breaches/clock.ts';
 import { type Html, html } from '../../../core/html.ts';
 import type { Breach, BreachEvent, TellProgress } from '../../../services/breaches/store.ts';
 import { card } from '../../components/card.ts';
@@ -16,30 +16,29 @@ import { pill } from '../../components/pill.ts';
 import { utcTime } from '../../components/utcTime.ts';
 import { groupedBarChartSvg } from '../../charts.ts';
 import { breachActions } from './breachActions.ts';
+import { breachWords } from './words.ts';
 
-const CLOCK_LABEL: Record<BreachClock['state'], string> = {
-  running: 'clock running',
-  'due-soon': 'due soon',
-  overdue: 'OVERDUE',
-  notified: 'notified',
-  'not-required': 'not notified (documented)',
-};
+const clockWords = (c: BreachClock) => breachWords().clockWords(c);
 
 export function clockPill(c: BreachClock): Html {
-  return pill(CLOCK_LABEL[c.state], c.state === 'due-soon' || c.state === 'overdue' ? 'warn' : undefined);
+  return pill(
+    breachWords().clockLabel[c.state],
+    c.state === 'due-soon' || c.state === 'overdue' ? 'warn' : undefined,
+  );
 }
 
 export function breachesPage(items: { breach: Breach; clock: BreachClock }[]): Html {
+  const w = breachWords();
   const rows = items.map(({ breach: b, clock: c }) => {
     const due = c.state === 'due-soon' || c.state === 'overdue';
-    return html`<tr id="breach-${b.reference}"${due ? html` class="due"` : ''}><td><a href="/console/breaches/${b.id}">${b.reference}</a></td><td>${b.title}</td><td>${utcTime(b.awareAt)}</td><td>${clockPill(c)} ${clockWords(c)}<div class="muted">deadline ${utcTime(c.deadline)} UTC</div></td><td>${b.orgIds.join(', ') || 'the group'}</td><td>${b.scope ? String(b.scope.subjects) : '—'}</td></tr>`;
+    return html`<tr id="breach-${b.reference}"${due ? html` class="due"` : ''}><td><a href="/console/breaches/${b.id}">${b.reference}</a></td><td>${b.title}</td><td>${utcTime(b.awareAt)}</td><td>${clockPill(c)} ${clockWords(c)}<div class="muted">${w.deadline} ${utcTime(c.deadline)} UTC</div></td><td>${b.orgIds.join(', ') || w.theGroup}</td><td>${b.scope ? String(b.scope.subjects) : '—'}</td></tr>`;
   });
   return consoleShell(
-    'Personal data breaches',
+    w.title,
     'breaches',
-    html`<h1>Personal data breaches</h1>
-<p class="muted">Each breach is notified to the supervisory authority within 72 hours of becoming aware of it (Art. 33(1)), or documented with the reasons it need not be (Art. 33(5)). Record breaches with <code>ombud breach record</code> or the API; scope, assess, draft, notify and tell from each breach's page.</p>
-${card(dataTable({ head: ['Breach', 'What happened', 'Aware (UTC)', '72-hour clock', 'Companies', 'People affected'], rows, empty: 'No breach recorded.' }))}`,
+    html`<h1>${w.title}</h1>
+<p class="muted">${w.intro(html`<code>ombud breach record</code>`)}</p>
+${card(dataTable({ head: w.listHead, rows, empty: w.noBreach }))}`,
   );
 }
 
@@ -58,37 +57,38 @@ export type BreachPageData = {
 export function breachPage(d: BreachPageData): Html {
   const b = d.breach;
   const s = b.scope;
+  const w = breachWords();
   const clock = card(
     html`<p class="clock" id="clock">${clockPill(d.clock)} <strong>${clockWords(d.clock)}</strong></p>
 ${keyValueTable([
-  { label: 'Detected', value: `${utcTime(b.detectedAt)} UTC` },
-  { label: 'Aware', value: `${utcTime(b.awareAt)} UTC` },
-  { label: 'Deadline (72 h)', value: `${utcTime(d.clock.deadline)} UTC` },
+  { label: w.detected, value: `${utcTime(b.detectedAt)} UTC` },
+  { label: w.aware, value: `${utcTime(b.awareAt)} UTC` },
+  { label: w.deadline72, value: `${utcTime(d.clock.deadline)} UTC` },
   b.notifiedAt
     ? {
-        label: 'Notified',
-        value: `${utcTime(b.notifiedAt)} UTC${d.clock.late ? ' (late: reasons given)' : ''}`,
+        label: w.notifiedLabel,
+        value: `${utcTime(b.notifiedAt)} UTC${d.clock.late ? w.late : ''}`,
       }
     : '',
-  b.window ? { label: 'Window', value: `${utcTime(b.window.from)} – ${utcTime(b.window.to)} UTC` } : '',
+  b.window ? { label: w.window, value: `${utcTime(b.window.from)} – ${utcTime(b.window.to)} UTC` } : '',
 ])}`,
-    { title: '72-hour clock', id: 'breach-clock' },
+    { title: w.clockTitle, id: 'breach-clock' },
   );
   const scope = s
     ? card(
-        html`<p><strong id="subjects">${String(s.subjects)}</strong> people affected${s.databases > 1 ? ' (counted per database and added up)' : ''}, in ${s.collections.map((c) => `${c.dataset}.${c.collection}`).join(', ')}.</p>
+        html`<p><strong id="subjects">${String(s.subjects)}</strong> ${w.peopleAffected}${s.databases > 1 ? w.perDatabase : ''}${w.inCollections(s.collections.map((c) => `${c.dataset}.${c.collection}`).join(', '))}</p>
 ${dataTable({
-  head: ['Controller', 'Authority', 'Language', 'People', 'Records'],
+  head: w.scopeHead,
   rows: s.controllers.map(
     (c) =>
       html`<tr><td>${c.orgId}</td><td>${c.authorityId ? d.authorityName(c.authorityId) : '—'}</td><td>${c.lang}</td><td>${String(c.subjects)}</td><td>${String(c.records)}</td></tr>`,
   ),
-  empty: 'Nobody was found in the affected rows.',
+  empty: w.nobodyFound,
 })}
-<p>Data categories: ${s.categories.map((c) => html`${pill(d.categoryLabel(c.key), c.special ? 'warn' : undefined, c.key)}${c.special ? html` <strong>Art. 9</strong>` : ''} `)}</p>
-<p class="muted">Purposes: ${s.purposes.join(', ')}</p>
+<p>${w.categories} ${s.categories.map((c) => html`${pill(d.categoryLabel(c.key), c.special ? 'warn' : undefined, c.key)}${c.special ? html` <strong>Art. 9</strong>` : ''} `)}</p>
+<p class="muted">${w.purposes} ${s.purposes.join(', ')}</p>
 <div class="chart">${groupedBarChartSvg(
-          'People affected per company and category',
+          w.chart,
           s.categories.map((c) => ({
             label: d.categoryLabel(c.key),
             values: Object.fromEntries(
@@ -97,47 +97,43 @@ ${dataTable({
           })),
           s.controllers.map((c) => c.orgId),
         )}</div>`,
-        { title: 'Scope (from the live data map)', id: 'breach-scope' },
+        { title: w.scopeTitle, id: 'breach-scope' },
       )
-    : card(
-        html`<p class="muted">Not scoped yet: scope it below, or <code>ombud breach scope ${b.reference}</code>.</p>`,
-        {
-          title: 'Scope',
-        },
-      );
+    : card(html`<p class="muted">${w.notScoped} <code>ombud breach scope ${b.reference}</code>.</p>`, {
+        title: w.scope,
+      });
   const risk = b.risk
     ? card(
         keyValueTable([
           {
-            label: 'Suggested',
-            value: `${b.risk.suggested.level} (likelihood ${b.risk.suggested.likelihood}, severity ${b.risk.suggested.severity}): ${b.risk.suggested.reasons.join('; ')}`,
+            label: w.suggested,
+            value: w.suggestedValue(
+              w.level[b.risk.suggested.level],
+              w.grade[b.risk.suggested.likelihood] ?? b.risk.suggested.likelihood,
+              w.grade[b.risk.suggested.severity] ?? b.risk.suggested.severity,
+              b.risk.suggested.reasons.join('; '),
+            ),
           },
           {
-            label: 'Decided',
-            value: `${b.risk.level} by ${b.risk.decidedBy}, ${utcTime(b.risk.decidedAt)} UTC`,
+            label: w.decided,
+            value: w.decidedValue(w.level[b.risk.level], b.risk.decidedBy, String(utcTime(b.risk.decidedAt))),
           },
-          { label: 'Reason', value: b.risk.reason },
-          {
-            label: 'Notification',
-            value:
-              b.decision === 'notify'
-                ? 'the authority is notified (Art. 33)'
-                : 'not required: documented (Art. 33(5))',
-          },
+          { label: w.reason, value: b.risk.reason },
+          { label: w.notification, value: b.decision === 'notify' ? w.notifyYes : w.notifyNo },
         ]),
-        { title: 'Risk assessment', id: 'breach-risk' },
+        { title: w.riskTitle, id: 'breach-risk' },
       )
     : '';
   const drafts = d.notifications.length
     ? card(
         dataTable({
-          head: ['Controller', 'Authority', 'Phase', 'Language', 'Draft'],
+          head: w.draftsHead,
           rows: d.notifications.map(
             (n) =>
-              html`<tr><td>${n.orgId}</td><td>${d.authorityName(n.authorityId)}</td><td>${n.phase === 1 ? 'initial' : `follow-up ${n.phase - 1}`}</td><td>${n.lang}</td><td><a href="/api/v1/breaches/${b.id}/notifications/${n.id}?format=pdf">PDF</a> · <a href="/api/v1/breaches/${b.id}/notifications/${n.id}">JSON</a></td></tr>`,
+              html`<tr><td>${n.orgId}</td><td>${d.authorityName(n.authorityId)}</td><td>${n.phase === 1 ? w.initial : w.followUp(n.phase - 1)}</td><td>${n.lang}</td><td><a href="/api/v1/breaches/${b.id}/notifications/${n.id}?format=pdf">PDF</a> · <a href="/api/v1/breaches/${b.id}/notifications/${n.id}">JSON</a></td></tr>`,
           ),
         }),
-        { title: 'Notifications to the authorities', id: 'breach-drafts' },
+        { title: w.draftsTitle, id: 'breach-drafts' },
       )
     : '';
   const total = d.tell.listed + d.tell.queued + d.tell.sent + d.tell.failed;
@@ -147,18 +143,18 @@ ${dataTable({
   const tell =
     total || running
       ? card(
-          html`${running ? html`<p id="tell-running"><strong>Telling in progress</strong>: the job lists the people affected and sends the mails in batches; reload for the counts.</p>` : ''}<p>${String(d.tell.sent)} of ${String(total)} told; ${String(d.tell.listed)} listed, ${String(d.tell.queued)} waiting in the outbox, ${String(d.tell.failed)} failed.</p>${total ? html`<progress max="${total}" value="${d.tell.sent}"></progress>` : ''}`,
-          { title: 'The people affected (Art. 34)', id: 'breach-tell' },
+          html`${running ? html`<p id="tell-running"><strong>${w.tellRunning}</strong>${w.tellRunningText}</p>` : ''}<p>${w.tellCounts(d.tell.sent, total, d.tell.listed, d.tell.queued, d.tell.failed)}</p>${total ? html`<progress max="${total}" value="${d.tell.sent}"></progress>` : ''}`,
+          { title: w.tellTitle, id: 'breach-tell' },
         )
       : '';
   const timeline = card(
     dataTable({
-      head: ['When (UTC)', 'What', 'Who'],
+      head: w.timelineHead,
       rows: d.timeline.map(
         (e) => html`<tr><td>${utcTime(e.at)}</td><td>${e.summary}</td><td>${e.actor}</td></tr>`,
       ),
     }),
-    { title: 'Timeline', id: 'breach-timeline' },
+    { title: w.timeline, id: 'breach-timeline' },
   );
   return consoleShell(
     `${b.reference} ${b.title}`,

@@ -6,7 +6,8 @@ import { dataTable } from '../../components/dataTable.ts';
 import { tableRow } from '../../components/tableRow.ts';
 import { errorBox } from '../../components/errorBox.ts';
 import { consentConsolePage } from './consoleShell.ts';
-import { DESK_IDENTITY_KINDS, type DeskIdentityKind, IDENTITY_KIND_LABEL } from './identityKinds.ts';
+import { DESK_IDENTITY_KINDS, type DeskIdentityKind } from './identityKinds.ts';
+import { consentWords } from './words.ts';
 
 export type ConsentDeskData = {
   /** The companies the agent may read consent at. */
@@ -23,24 +24,25 @@ export type ConsentDeskData = {
 };
 
 function findForm(companies: ConsentDeskData['companies']): Html {
+  const w = consentWords();
   return html`<form class="row" method="post" action="/console/consent/find">
-<label>Company<br><select name="company">
-<option value="all">All companies I can see</option>
+<label>${w.company}<br><select name="company">
+<option value="all">${w.allCompanies}</option>
 ${companies.map((o) => html`<option value="${o.id}">${o.legalName}</option>`)}
 </select></label>
-<label>Identity<br><select name="kind">
-${DESK_IDENTITY_KINDS.map((k) => html`<option value="${k}">${IDENTITY_KIND_LABEL[k]}</option>`)}
+<label>${w.identity}<br><select name="kind">
+${DESK_IDENTITY_KINDS.map((k) => html`<option value="${k}">${w.kinds[k]}</option>`)}
 </select></label>
-<label>Value<br><input name="value" required autocomplete="off" size="32"></label>
-<button type="submit">Find</button>
+<label>${w.value}<br><input name="value" required autocomplete="off" size="32"></label>
+<button type="submit">${w.find}</button>
 </form>`;
 }
 
 export function consentDeskPage(data: ConsentDeskData): Html {
-  return consentConsolePage(html`<h1>Consent and communication settings</h1>
+  const w = consentWords();
+  return consentConsolePage(html`<h1>${w.deskTitle}</h1>
 ${data.message ?? ''}
-${card(html`<p class="muted">Find a customer by one identity. What you type is sent in the request body,
-never put in a link, and the look-up is recorded in the audit log.</p>
+${card(html`<p class="muted">${w.deskIntro}</p>
 ${findForm(data.companies)}`)}
 ${data.rates ? ratesSection(data.rates) : ''}`);
 }
@@ -49,40 +51,40 @@ const pct = (part: number, all: number) => (all === 0 ? '—' : `${Math.round((1
 
 /** Opt-in and opt-out per purpose and channel, week by week: a chart per purpose · channel and a table. */
 function ratesSection(r: NonNullable<ConsentDeskData['rates']>): Html {
+  const w = consentWords();
   const lines = new Map<string, typeof r.rows>();
   for (const row of r.rows) {
-    const key = `${r.purposeName(row.purposeId)} · ${row.channel === '*' ? 'every channel' : row.channel}`;
+    const key = `${r.purposeName(row.purposeId)} · ${row.channel === '*' ? w.everyChannel : row.channel}`;
     lines.set(key, [...(lines.get(key) ?? []), row]);
   }
   const charts = [...lines].map(
     ([key, rows]) =>
       html`<figure><figcaption>${key}</figcaption>${groupedBarChartSvg(
-        'Opt-in and opt-out per week',
-        rows.map((w) => ({
-          label: `week of ${w.week}`,
-          values: { 'Opt-in': w.optIns, 'Opt-out': w.optOuts },
+        w.perWeek,
+        rows.map((x) => ({
+          label: w.weekOf(x.week),
+          values: { [w.optIn]: x.optIns, [w.optOut]: x.optOuts },
         })),
-        ['Opt-in', 'Opt-out'],
+        [w.optIn, w.optOut],
       )}</figure>`,
   );
   const rows = [...lines].flatMap(([key, ws]) =>
-    ws.map((w) =>
+    ws.map((x) =>
       tableRow([
         key,
-        w.week,
-        String(w.optIns),
-        String(w.optOuts),
-        pct(w.optIns, w.optIns + w.optOuts),
-        pct(w.optOuts, w.optIns + w.optOuts),
+        x.week,
+        String(x.optIns),
+        String(x.optOuts),
+        pct(x.optIns, x.optIns + x.optOuts),
+        pct(x.optOuts, x.optIns + x.optOuts),
       ]),
     ),
   );
   return card(
-    html`<h2>Opt-in and opt-out, ${r.from} to ${r.to}</h2>
-<p class="muted">Per purpose, channel and week (starting Monday, UTC). Opt-in: a consent granted or an objection
-lifted; opt-out: a consent withdrawn or an objection. The rates are shares of that week's choices.</p>
+    html`<h2>${w.ratesTitle(r.from, r.to)}</h2>
+<p class="muted">${w.ratesIntro}</p>
 <div class="charts">${charts}</div>
-${dataTable({ id: 'consent-rates', head: ['Purpose · channel', 'Week of', 'Opt-in', 'Opt-out', 'Opt-in rate', 'Opt-out rate'], rows, empty: 'No choices in these weeks.' })}`,
+${dataTable({ id: 'consent-rates', head: w.ratesHead, rows, empty: w.noChoicesWeeks })}`,
     { tag: 'section' },
   );
 }
@@ -93,9 +95,4 @@ export const lookupRefused = (err: { message: string; hint?: string }): Html =>
 
 /** Nobody of these companies has that identity in the consent register. */
 export const noSuchCustomer = (companies: string, kind: DeskIdentityKind): Html =>
-  errorBox(
-    html`No customer of ${companies} has that ${IDENTITY_KIND_LABEL[kind].toLowerCase()}
-in the consent register.
-Nothing has been recorded for them yet, so nothing may be sent on consent.`,
-    'status',
-  );
+  errorBox(consentWords().noSuchCustomer(companies, consentWords().kindThat[kind]), 'status');

@@ -14,6 +14,7 @@ import { errorBox } from '../../components/errorBox.ts';
 import { pill } from '../../components/pill.ts';
 import { postForm } from '../../components/postForm.ts';
 import { consentConsolePage } from './consoleShell.ts';
+import { consentWords } from './words.ts';
 
 /** A communication of one company: the preference center's item. */
 export type SubjectItem = {
@@ -60,13 +61,6 @@ export const masked = (kind: string, value: string) => {
 
 const eventsUrl = (subjectId: string) => `/console/consent/subjects/${subjectId}/events`;
 
-const BUTTON: Record<EventKind, string> = {
-  grant: 'Record consent',
-  withdraw: 'Withdraw consent',
-  object: 'Record objection',
-  'lift-objection': 'Lift objection',
-};
-
 /** The event that turns an item the other way: consent granted or withdrawn, an interest objected to or not. */
 const nextKind = (i: SubjectItem): EventKind =>
   i.basis === 'consent' ? (i.on ? 'withdraw' : 'grant') : i.on ? 'object' : 'lift-objection';
@@ -74,21 +68,22 @@ const nextKind = (i: SubjectItem): EventKind =>
 /** The field for the exact words the customer agreed to: labelled, one per form (ids unique per row). */
 const wordingInput = (i: SubjectItem) => {
   const id = `wording-${i.subjectId.slice(0, 8)}-${i.purposeId}-${i.channel}`;
-  return html`<label for="${id}">Words the customer agreed to</label><input id="${id}" name="wording" required
-placeholder="e.g. Yes, send me offers by e-mail">`;
+  const w = consentWords();
+  return html`<label for="${id}">${w.wordingLabel}</label><input id="${id}" name="wording" required
+placeholder="${w.wordingExample}">`;
 };
 
 /** `said`: the page's message above already says why (the row then only points to it). */
 function changeForm(i: SubjectItem, said = false): Html {
   const next = nextKind(i);
-  if (next === 'grant' && i.refusal)
-    return html`<p class="refusal">${said ? 'Not at customer service: see the message above.' : i.refusal}</p>`;
+  const w = consentWords();
+  if (next === 'grant' && i.refusal) return html`<p class="refusal">${said ? w.seeAbove : i.refusal}</p>`;
   const positive = next === 'grant' || next === 'lift-objection';
   return postForm({
     action: eventsUrl(i.subjectId),
     hidden: { purpose: i.purposeId, channel: i.channel, kind: next },
     fields: html`${next === 'grant' ? wordingInput(i) : ''}
-<button type="submit" class="${positive ? '' : 'secondary'}">${BUTTON[next]}</button>`,
+<button type="submit" class="${positive ? '' : 'secondary'}">${w.button[next]}</button>`,
   });
 }
 
@@ -97,19 +92,20 @@ function objectToAll(c: SubjectCompany): Html {
     action: eventsUrl(c.subjectId),
     hidden: { purpose: DIRECT_MARKETING, channel: EVERY_CHANNEL, kind: 'object' },
     fields: html`<button type="submit" class="danger">
-Stop all direct marketing (Art. 21(3) objection)
+${consentWords().stopAll}
 </button>`,
   });
 }
 
 function settingsTable(c: SubjectCompany, said: boolean): Html {
-  const head = ['Communication', 'Basis', 'Now'];
-  if (c.mayWrite) head.push("Change on the customer's behalf");
+  const w = consentWords();
+  const head = [...w.settingsHead];
+  if (c.mayWrite) head.push(w.changeHead);
   const rows = c.items.map((i) => {
     const cells: Cell[] = [
       i.label,
-      pill(i.basis, i.basis),
-      { class: i.on ? 'on' : 'off', content: i.on ? 'may send' : 'may not send' },
+      pill(w.basis[i.basis] ?? i.basis, i.basis),
+      { class: i.on ? 'on' : 'off', content: i.on ? w.maySend : w.mayNotSend },
     ];
     if (c.mayWrite) cells.push(changeForm(i, said));
     return tableRow(cells);
@@ -118,14 +114,15 @@ function settingsTable(c: SubjectCompany, said: boolean): Html {
 }
 
 function historyTable(events: ConsentEvent[], purposeName: (id: string) => string): Html {
-  if (events.length === 0) return html`<p class="muted">No events.</p>`;
-  const head = ['When', 'Event', 'Purpose · channel', 'Wording shown', 'Notice', 'Source', 'Recorded by'];
+  const w = consentWords();
+  if (events.length === 0) return html`<p class="muted">${w.noEvents}</p>`;
+  const head = w.historyHead;
   const rows = [...events]
     .reverse()
     .map((e) =>
       tableRow([
         { class: 'nowrap', content: e.at.slice(0, 16).replace('T', ' ') },
-        { class: `kind-${e.kind}`, content: e.kind },
+        { class: `kind-${e.kind}`, content: w.kind[e.kind] },
         `${purposeName(e.purposeId)} · ${e.channel}`,
         e.wording ?? '',
         e.noticeVersion ? `v${e.noticeVersion}` : '',
@@ -137,23 +134,25 @@ function historyTable(events: ConsentEvent[], purposeName: (id: string) => strin
 }
 
 function companySection(c: SubjectCompany, purposeName: (id: string) => string, said: boolean): Html {
+  const w = consentWords();
   return card(
     html`<h2>${c.name}</h2>
-${c.restricted ? html`<p>${pill('Restricted (Art. 18): store only, nothing may be sent', 'warn')}</p>` : ''}
+${c.restricted ? html`<p>${pill(w.restricted, 'warn')}</p>` : ''}
 ${c.mayWrite ? objectToAll(c) : ''}
 ${settingsTable(c, said)}
-<h3>History (proof)</h3>
+<h3>${w.history}</h3>
 ${historyTable(c.events, purposeName)}`,
     { tag: 'section' },
   );
 }
 
 export function consentSubjectPage(data: ConsentSubjectData): Html {
+  const w = consentWords();
   const identities = data.identities.map((i) => pill(`${i.kind}: ${masked(i.kind, i.value)}`));
   return consentConsolePage(html`${data.message ?? ''}
-<p><a href="/console/consent">← Find another customer</a></p>
-<h1>Customer ${data.subjectId.slice(0, 8)}</h1>
-<p class="muted">Identities: ${identities}</p>
+<p><a href="/console/consent">${w.findAnother}</a></p>
+<h1>${w.customer(data.subjectId.slice(0, 8))}</h1>
+<p class="muted">${w.identities} ${identities}</p>
 ${data.companies.map((c) => companySection(c, data.purposeName, data.message !== undefined))}`);
 }
 

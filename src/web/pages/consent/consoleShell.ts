@@ -1,6 +1,7 @@
 import { type Html, html, raw } from '../../../core/html.ts';
 import { consolePage } from '../../layout.ts';
 import type { Content } from '../../components/content.ts';
+import { consentWords } from './words.ts';
 
 const CSS = `.kind-grant,.kind-lift-objection{color:#1d6b3a;font-weight:600}
 .kind-withdraw,.kind-object{color:#8c1d18;font-weight:600}
@@ -14,7 +15,7 @@ button.danger{background:#b3261e;border-color:#b3261e;color:#fff;margin-bottom:.
 export function consentConsolePage(body: Content): Html {
   return raw(
     consolePage({
-      title: 'Consent',
+      title: consentWords().title,
       active: 'consent',
       body: html`<style>${raw(CSS)}</style>
 ${body}`,

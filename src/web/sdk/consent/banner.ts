@@ -51,6 +51,8 @@ const ATTR = 'data-ombud-category';
 let cfg: BannerConfig | undefined;
 let stored: StoredConsent | null = null;
 let knownId: string | undefined;
+/** The consent id the server answered with when it stored this page's choice. */
+let recordedId: string | undefined;
 let gpc = false;
 let root: HTMLElement | undefined;
 let second = false;
@@ -58,6 +60,7 @@ let fab: HTMLButtonElement | undefined;
 let opener: Element | null = null;
 
 const now = () => Math.floor(Date.now() / 1000);
+const noop = () => {};
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
 const ready = (fn: () => void) =>
   d.readyState === 'loading' ? d.addEventListener('DOMContentLoaded', fn) : fn();
@@ -178,6 +181,12 @@ function send(url: string, body: string, attempt: number) {
       body,
     }).then((r) => {
       if (r.status >= 500 || r.status === 429) again();
+      else if (r.ok)
+        r.json().then((b: { consentId?: string }) => {
+          recordedId = b.consentId;
+          const el = root?.querySelector('#ombud-cid');
+          if (el && recordedId) el.textContent = recordedId;
+        }, noop);
     }, again);
   } catch {}
 }
@@ -266,6 +275,13 @@ function html(): string {
         );
       })
       .join('') +
+    (stored
+      ? '<p class="ombud-i">' +
+        esc(t.consentId || 'ID:') +
+        ' <code id="ombud-cid">' +
+        esc(recordedId || stored.id) +
+        '</code></p>'
+      : '') +
     '<div class="ombud-bs ombud-s">' +
     button('all', t.acceptAll) +
     button('none', t.rejectAll) +
