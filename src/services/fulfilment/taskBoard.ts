@@ -101,6 +101,16 @@ export async function taskBoard(
       ORDER BY t.system_id, t.created_at, t.request_id LIMIT ${BOARD_LIMIT + 1}) t
     LEFT JOIN dsr_requests r ON r.id = (CASE WHEN t.request_id ~ '^[0-9a-f-]{36}$' THEN t.request_id END)::uuid
     ORDER BY t.system_id, t.created_at, t.request_id`.render();
+  // The counts per system and company (for the filters and the titles) are read beside the page, on
+  // another connection of the pool: the page's rows, addresses and audit entry do not wait for them.
+  const facets = sql`SELECT t.system_id, t.org_id, count(*) AS n FROM fulfilment_recipient_tasks t
+    WHERE ${sql.join(base, ' AND ')} GROUP BY 1, 2`.render();
+  const counting = app.db.query<{ system_id: string; org_id: string; n: string | number }>(
+    facets.text,
+    facets.params,
+  );
+  // Awaited below; a failure before then is not left unhandled.
+  counting.catch(() => {});
   const read = await app.db.query<Row>(q.text, q.params);
   const rows = read.slice(0, BOARD_LIMIT);
   const last = rows.at(-1);
@@ -108,14 +118,6 @@ export async function taskBoard(
     read.length > BOARD_LIMIT && last
       ? encodeBoardCursor({ system: last.system_id, made: last.created_key, request: last.request_id })
       : undefined;
-  const facets = sql`SELECT t.system_id, t.org_id, count(*) AS n FROM fulfilment_recipient_tasks t
-    WHERE ${sql.join(base, ' AND ')} GROUP BY 1, 2`.render();
-  const pairs = await app.db.query<{ system_id: string; org_id: string; n: string | number }>(
-    facets.text,
-    facets.params,
-  );
-  const openBySystem: Record<string, number> = {};
-  for (const p of pairs) openBySystem[p.system_id] = (openBySystem[p.system_id] ?? 0) + Number(p.n);
   // The requesters' addresses, one read for the page, opened only to be masked.
   const keys = await submissionKeys(app);
   const ids = [...new Set(rows.map((r) => r.submission_id).filter((x): x is string => !!x))];
@@ -152,6 +154,9 @@ export async function taskBoard(
       details: { tasks: tasks.length, addresses: emails.size, masked: true },
       at: now,
     });
+  const pairs = await counting;
+  const openBySystem: Record<string, number> = {};
+  for (const p of pairs) openBySystem[p.system_id] = (openBySystem[p.system_id] ?? 0) + Number(p.n);
   const bySystem = new Map<string, BoardTask[]>();
   for (const t of tasks) bySystem.set(t.system_id, [...(bySystem.get(t.system_id) ?? []), t]);
   return {
