@@ -5,7 +5,7 @@ import type { RetentionOutcome } from '../../../services/retention/sweep.ts';
 import { card } from '../../components/card.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
-import { ACTION_LABEL } from './labels.ts';
+import { actionLabel } from './labels.ts';
 import { outsideTable, retentionTaskTable } from './retentionTasks.ts';
 
 function outcomeTable(outcomes: RetentionOutcome[]): Html {
@@ -14,7 +14,7 @@ function outcomeTable(outcomes: RetentionOutcome[]): Html {
     head: ['System', 'Collection', 'Rule', 'Action', 'Detail', 'Rows'],
     rows: outcomes.map(
       (o) =>
-        html`<tr><td>${o.system}</td><td>${o.collection}</td><td>${o.rule}</td><td>${ACTION_LABEL[o.action]}</td><td>${o.detail}</td><td>${String(o.rows)}</td></tr>`,
+        html`<tr><td>${o.system}</td><td>${o.collection}</td><td>${o.rule}</td><td>${actionLabel(o.action)}</td><td>${o.detail}</td><td>${String(o.rows)}</td></tr>`,
     ),
   });
 }
