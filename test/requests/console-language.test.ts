@@ -85,6 +85,10 @@ describe('the console in Swedish, Norwegian and English', () => {
     expect(retention).toContain('<h2>Tidigare körningar</h2>');
     expect(retention).toContain('<h2>Manuella uppgifter</h2>');
 
+    const outbox = await page('/console/outbox', 'sv-SE');
+    expect(outbox).toContain('<h1>Utkorg</h1>');
+    expect(outbox).toContain('<th>Ämne</th>');
+
     const holds = await page('/console/holds', 'sv-SE');
     expect(holds).toContain('<h1>Bevarandebeslut</h1>');
     expect(holds).toContain('Inga bevarandebeslut.');

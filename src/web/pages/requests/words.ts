@@ -205,6 +205,21 @@ const en = {
   language: 'Language',
   idCheck: 'Identity check done (e.g. "ID seen: driving licence, name matches"; never copy the document)',
   fileRequest: 'File request',
+  // The outbox and the demo's inbox.
+  created: 'Created',
+  to: 'To',
+  template: 'Template',
+  lang: 'Lang',
+  subject: 'Subject',
+  smtpSends: 'Mail is sent over SMTP.',
+  smtpUnset: 'SMTP_URL is not set: mail waits here.',
+  inboxShows: 'shows what the local SMTP catcher received.',
+  toMasked: (who: string) => `To ${who}`,
+  addressHash: 'SHA-256 of the address',
+  noMail: 'No mail has arrived yet.',
+  noCatcher: 'SMTP_URL is not set and no catcher is running: mail waits in the outbox.',
+  inboxIntro:
+    "What the demo's local SMTP catcher received: the mail customers would get. Recipients are shown masked with a short hash.",
 };
 
 type Words = typeof en;
@@ -398,6 +413,20 @@ const sv: Words = {
   idCheck:
     'ID-kontroll gjord (t.ex. "Legitimation sedd: körkort, namnet stämmer"; kopiera aldrig handlingen)',
   fileRequest: 'Registrera begäran',
+  created: 'Skapad',
+  to: 'Till',
+  template: 'Mall',
+  lang: 'Språk',
+  subject: 'Ämne',
+  smtpSends: 'E-post skickas via SMTP.',
+  smtpUnset: 'SMTP_URL är inte satt: e-posten väntar här.',
+  inboxShows: 'visar vad den lokala SMTP-fångaren har tagit emot.',
+  toMasked: (who) => `Till ${who}`,
+  addressHash: 'SHA-256 av adressen',
+  noMail: 'Ingen e-post har kommit ännu.',
+  noCatcher: 'SMTP_URL är inte satt och ingen fångare körs: e-posten väntar i utkorgen.',
+  inboxIntro:
+    'Vad demons lokala SMTP-fångare har tagit emot: den e-post kunderna skulle få. Mottagarna visas maskerade med en kort hash.',
 };
 
 const nb: Words = {
@@ -589,6 +618,20 @@ const nb: Words = {
   idCheck:
     'ID-kontroll utført (f.eks. «Legitimasjon sett: førerkort, navnet stemmer»; kopier aldri dokumentet)',
   fileRequest: 'Registrer forespørsel',
+  created: 'Opprettet',
+  to: 'Til',
+  template: 'Mal',
+  lang: 'Språk',
+  subject: 'Emne',
+  smtpSends: 'E-post sendes via SMTP.',
+  smtpUnset: 'SMTP_URL er ikke satt: e-posten venter her.',
+  inboxShows: 'viser hva den lokale SMTP-fangeren har mottatt.',
+  toMasked: (who) => `Til ${who}`,
+  addressHash: 'SHA-256 av adressen',
+  noMail: 'Ingen e-post har kommet ennå.',
+  noCatcher: 'SMTP_URL er ikke satt og ingen fanger kjører: e-posten venter i utboksen.',
+  inboxIntro:
+    'Hva demoens lokale SMTP-fanger har mottatt: e-posten kundene ville fått. Mottakerne vises maskert med en kort hash.',
 };
 
 export const requestWords = catalogue('requests', en, { sv, nb });
