@@ -6,7 +6,7 @@
  * audit search and the task list. For each page p50/p95 of the whole render (request to last byte), and in
  * the same run the page's main query as raw SQL on the same pool (the baseline), with the ratio.
  *
- *   npx tsx bench/console/bench.ts [--requests 100000] [--audit 1000000] [--runs 60]
+ *   npx tsx bench/console/bench.ts [--requests 100000] [--audit 1000000] [--runs 60] [--only task]
  *
  * OMBUD_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; the database
  * it makes is dropped afterwards.
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '100000' },
     audit: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '60' },
+    /** Only the pages whose name contains this (e.g. `--only task` for the task list). */
+    only: { type: 'string', default: '' },
   },
 });
 const REQUESTS = Number(values.requests);
@@ -182,7 +184,7 @@ try {
       ombud: () => page('/console/fulfilment/tasks'),
       base: () =>
         raw(`SELECT t.*, r.type, r.submission_id FROM (SELECT * FROM fulfilment_recipient_tasks t
-              WHERE t.status IN ('open', 'sent', 'unanswered') ORDER BY t.system_id, t.created_at, t.request_id LIMIT 200) t
+              WHERE t.status IN ('open', 'sent', 'unanswered') ORDER BY t.system_id, t.created_at, t.request_id LIMIT 101) t
               LEFT JOIN dsr_requests r ON r.id = (CASE WHEN t.request_id ~ '^[0-9a-f-]{36}$' THEN t.request_id END)::uuid
              ORDER BY t.system_id, t.created_at, t.request_id`),
     },
@@ -192,7 +194,7 @@ try {
     return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
   };
   const results = [];
-  for (const c of cases) {
+  for (const c of cases.filter((x) => x.name.includes(values.only))) {
     for (let i = 0; i < 5; i++) await c.ombud(); // warm-up
     const o: number[] = [];
     const b: number[] = [];

@@ -135,7 +135,8 @@ describe('recipients told (Art. 19)', () => {
       headers: { cookie: ts.cookie },
     });
     expect(page.statusCode).toBe(200);
-    for (const sys of expected.filter((x) => x !== 'messaging')) expect(page.body).toContain(`/tasks/${sys}`);
+    for (const sys of expected.filter((x) => x !== 'messaging'))
+      expect(page.body).toContain(`data-task="${requestId}/${sys}"`);
     const manual = expected.filter((x) => x !== 'messaging');
     // In a browser: the checklist, and ticking the first task off with a note through the form.
     const browser = await launchBrowser();
@@ -147,14 +148,15 @@ describe('recipients told (Art. 19)', () => {
       await p.goto(`${base}/console/fulfilment/tasks`);
       await p.screenshot({ path: `${SCREENSHOTS}/fulfilment-tasks.png`, fullPage: true });
       const first = manual.shift()!;
-      await p.fill(`#note-${requestId}-${first}`, `Erased in ${first}'s portal, ticket browser`);
+      // The system's form holds its one task, ticked.
+      await p.fill(`#bulk-${first}-note`, `Erased in ${first}'s portal, ticket browser`);
       const [resp] = await Promise.all([
         p.waitForResponse((r) => r.request().method() === 'POST'),
-        p.click(`form[action$="/tasks/${first}"] button[type=submit]`),
+        p.click(`#bulk-${first} button[type=submit]`),
       ]);
       expect(resp.status(), await resp.text().catch(() => '')).toBe(303);
       await p.waitForLoadState('load');
-      expect(await p.content()).not.toContain(`/tasks/${first}"`);
+      expect(await p.content()).not.toContain(`data-task="${requestId}/${first}"`);
     } finally {
       await browser.close();
     }

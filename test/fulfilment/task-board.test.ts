@@ -192,4 +192,27 @@ describe('the work list of fulfilment tasks', () => {
     );
     expect(t!.status).toBe('open');
   });
+
+  test('a page shows 100 tasks; the next page starts after the last one shown, keeping the filters', async () => {
+    // 105 more open tasks of Provendo's request in a system of their own (made a day ago, one a minute apart).
+    await s.app.db.query(
+      `INSERT INTO fulfilment_recipient_tasks (request_id, system_id, org_id, action, via, delivery_id, created_at)
+       SELECT $1, 'zz-archive-' || lpad(i::text, 3, '0'), 'provendo', 'erasure', 'manual', 'dlv-page-' || i,
+              $2::timestamptz + i * interval '1 minute'
+         FROM generate_series(1, 105) AS i`,
+      [children.provendo, new Date(s.app.now().getTime() - 86_400_000).toISOString()],
+    );
+    const first = await page('?company=provendo');
+    // Provendo's two still open (crm, survey-provider; shipping was ticked off above) first, then 98 new ones.
+    expect(rows(first)).toHaveLength(100);
+    expect(rows(first).at(-1)).toBe(task('provendo', 'zz-archive-098'));
+    const next = /<a href="([^"]+)" id="next-page"/.exec(first)?.[1]?.replaceAll('&amp;', '&');
+    expect(next).toMatch(/^\/console\/fulfilment\/tasks\?company=provendo&after=/);
+    const second = await page(next!.slice('/console/fulfilment/tasks'.length));
+    expect(rows(second)).toEqual(
+      Array.from({ length: 7 }, (_, i) => task('provendo', `zz-archive-${String(99 + i).padStart(3, '0')}`)),
+    );
+    expect(second).not.toContain('id="next-page"');
+    expect(second).toContain('id="first-page"');
+  });
 });

@@ -18,7 +18,7 @@ import {
   tasksOfRunFor,
 } from '../../services/fulfilment/access.ts';
 import { answerTasksAs } from '../../services/fulfilment/answerTasks.ts';
-import { taskBoard } from '../../services/fulfilment/taskBoard.ts';
+import { decodeBoardCursor, taskBoard } from '../../services/fulfilment/taskBoard.ts';
 import { httpConnectorInput, serviceAnswer } from '../../services/fulfilment/connectors/http.ts';
 import { answerTask, taskByDelivery } from '../../services/fulfilment/recipients.ts';
 import { groupOf } from '../../services/register/group.ts';
@@ -134,6 +134,8 @@ const boardQuery = z.object({
     .regex(/^[a-z0-9-]{0,64}$/)
     .optional(),
   age: z.enum(['', ...AGE_CHOICES]).optional(),
+  /** The next page's cursor (opaque; one that is not ours shows the first page). */
+  after: z.string().max(400).optional(),
 });
 const bulkBody = z.object({
   // One checkbox per task, `<request id>/<system id>`; a single one arrives as a string.
@@ -158,9 +160,10 @@ async function boardPage(app: App, req: FastifyRequest, q: z.infer<typeof boardQ
     company: q.company || undefined,
     olderThanDays: q.age ? Number(q.age) : undefined,
   };
-  const board = await taskBoard(app, callerOf(req), await groupOf(app.registers), filter);
+  const after = decodeBoardCursor(q.after);
+  const board = await taskBoard(app, callerOf(req), await groupOf(app.registers), filter, after);
   const companyName = (id: string) => r?.index.organization(id)?.legalName ?? id;
-  return tasksPage({ board, filter, companyName });
+  return tasksPage({ board, filter, companyName, paged: !!after });
 }
 
 function consoleTaskRoutes(server: RouteServer, app: App, tick: Answering['tick'], wake: Answering['wake']) {

@@ -7,10 +7,11 @@ import type { FeeRow } from '../../../services/requests/chargeFee.ts';
 import type { RequestRow } from '../../../services/requests/store.ts';
 import { card } from '../../components/card.ts';
 import { inputField } from '../../components/inputField.ts';
-import { plainOptions, selectField } from '../../components/selectField.ts';
+import { selectField } from '../../components/selectField.ts';
 import { textareaField } from '../../components/textareaField.ts';
 import { dayUtc } from '../../components/timestamp.ts';
 import type { ActionFormOf } from './actionForm.ts';
+import { labelOf, requestWords } from './words.ts';
 
 export type ActionsData = {
   request: RequestRow;
@@ -23,56 +24,62 @@ export type ActionsData = {
   form: ActionFormOf;
 };
 
-const grounds = plainOptions(REFUSAL_GROUNDS);
+/** The refusal grounds as options in the page's language (the values stay the keys). */
+export const groundOptions = () => {
+  const w = requestWords();
+  return REFUSAL_GROUNDS.map((g) => ({ value: g, label: labelOf(w.grounds, g) }));
+};
 
 /** Routing a request to the whole group by hand: "we hold nothing", or send it to the companies found. */
 function groupRouting(q: RequestRow, ix: RegisterIndex | undefined, f: ActionFormOf): Html {
+  const w = requestWords();
   const checkbox = (c: string) =>
     html`<label><input type="checkbox" name="org-${c}" value="on"> ${ix?.organization(c)?.legalName ?? c}</label>`;
   return html`${f(
     'no-data',
-    'Answer: we hold no personal data',
-    inputField({ id: 'no-data-note', name: 'note', label: 'What you checked by hand (systems, not data)' }),
+    w.noDataButton,
+    inputField({ id: 'no-data-note', name: 'note', label: w.noDataNote }),
   )}${f(
     'route',
-    'Send to these companies',
+    w.routeButton,
     html`<fieldset>
-<legend>Companies where you found the customer</legend>${(q.scope.group?.candidates ?? []).map(checkbox)}
+<legend>${w.routeLegend}</legend>${(q.scope.group?.candidates ?? []).map(checkbox)}
 </fieldset>
-${inputField({ id: 'route-note', name: 'note', label: 'Where you found them (not the data)' })}`,
+${inputField({ id: 'route-note', name: 'note', label: w.routeNote })}`,
   )}`;
 }
 
 /** Art. 12(5): warn, charge a fee, refuse; open when a fee is already charged. */
 function unfounded(d: ActionsData, f: ActionFormOf): Html {
+  const w = requestWords();
+  const grounds = groundOptions();
   const q = d.request;
   const org = d.index?.organization(q.org_id);
-  const reason = (id: string) =>
-    textareaField({ id, name: 'reason', label: 'Reason (told to the customer)', rows: 2 });
+  const reason = (id: string) => textareaField({ id, name: 'reason', label: w.reasonToCustomer, rows: 2 });
   const warn = f(
     'warn',
-    'Warn before refusal or fee',
-    html`${selectField({ id: 'warn-ground', name: 'ground', label: 'Ground (Art. 12(5))', options: grounds })}${reason('warn-reason')}`,
+    w.warnButton,
+    html`${selectField({ id: 'warn-ground', name: 'ground', label: w.ground, options: grounds })}${reason('warn-reason')}`,
   );
   const fee =
     ['verified', 'in-progress', 'extended'].includes(q.state) && !d.fee
       ? f(
           'fee',
-          'Charge fee',
-          html`${selectField({ id: 'fee-ground', name: 'ground', label: 'Ground (Art. 12(5); after the warning)', options: grounds })}
-${inputField({ id: 'fee-amount', name: 'amount', label: 'Amount', attrs: { inputmode: 'decimal', placeholder: '150.00' } })}
-${inputField({ id: 'fee-currency', name: 'currency', label: 'Currency', value: defaultCurrency(org?.country), attrs: { maxlength: '3' } })}
-${textareaField({ id: 'fee-reason', name: 'reason', label: 'Reason and how the fee was set (told to the customer)', rows: 2 })}`,
+          w.feeButton,
+          html`${selectField({ id: 'fee-ground', name: 'ground', label: w.feeGround, options: grounds })}
+${inputField({ id: 'fee-amount', name: 'amount', label: w.amount, attrs: { inputmode: 'decimal', placeholder: '150.00' } })}
+${inputField({ id: 'fee-currency', name: 'currency', label: w.currency, value: defaultCurrency(org?.country), attrs: { maxlength: '3' } })}
+${textareaField({ id: 'fee-reason', name: 'reason', label: w.feeReason, rows: 2 })}`,
         )
       : '';
   const refuse = f(
     'refuse',
-    'Refuse',
-    html`${selectField({ id: 'ground', label: 'Ground (Art. 12(5))', options: grounds })}${reason('refuse-reason')}
-${inputField({ id: 'refusedParts', label: 'Partial: what is refused (leave empty to refuse all)' })}`,
+    w.refuseButton,
+    html`${selectField({ id: 'ground', label: w.ground, options: grounds })}${reason('refuse-reason')}
+${inputField({ id: 'refusedParts', label: w.refusedParts })}`,
     true,
   );
-  return html`<details${d.fee ? html` open` : ''}><summary>Manifestly unfounded or excessive (Art. 12(5)): warn, charge a fee, refuse</summary>
+  return html`<details${d.fee ? html` open` : ''}><summary>${w.unfoundedSummary}</summary>
 ${warn}
 ${fee}
 ${refuse}
@@ -81,51 +88,53 @@ ${refuse}
 
 /** The forms of an open request, in the order an agent meets them. */
 function openActions(d: ActionsData, f: ActionFormOf): Html {
+  const w = requestWords();
   const q = d.request;
   const group = q.scope.group;
   const undecidedObjection = q.type === 'objection' && !q.decision;
-  const extend = html`${inputField({ id: 'reason', label: 'Reason for the extension (told to the customer)' })}
-${inputField({ id: 'dueDate', label: `New due date (latest ${q.max_due_date})`, type: 'date', value: q.max_due_date })}`;
+  const extend = html`${inputField({ id: 'reason', label: w.extendReason })}
+${inputField({ id: 'dueDate', label: w.newDueDate(q.max_due_date), type: 'date', value: q.max_due_date })}`;
   const objection = html`${selectField({
     id: 'upheld',
-    label: 'Decision',
+    label: w.decision,
     options: [
-      { value: 'true', label: 'Uphold: stop the processing' },
-      { value: 'false', label: 'Reject: compelling legitimate grounds' },
+      { value: 'true', label: w.uphold },
+      { value: 'false', label: w.reject },
     ],
-  })}${textareaField({ id: 'balancingNote', label: 'Balancing note', rows: 3 })}`;
+  })}${textareaField({ id: 'balancingNote', label: w.balancingNote, rows: 3 })}`;
   const fees = html`${f(
     'fee-paid',
-    'Mark fee paid',
-    inputField({ id: 'paid-note', name: 'note', label: 'Payment note (e.g. payment reference)' }),
-  )}${f('fee-waive', 'Waive fee', inputField({ id: 'waive-reason', name: 'reason', label: 'Why the fee is waived' }))}`;
-  const idCheck = inputField({ id: 'note', label: 'ID seen (what, not a copy)' });
-  const outcome = textareaField({ id: 'outcome', label: 'What we did (told to the customer)', rows: 2 });
-  return html`${q.state === 'received' ? f('verify-manual', 'Record ID check', idCheck) : ''}
-${f('assign', 'Assign', inputField({ id: 'assignee', label: 'Assignee (e-mail)', value: q.assignee ?? '' }))}
-${q.state === 'verified' && !group ? f('start', 'Start work') : ''}
+    w.feePaidButton,
+    inputField({ id: 'paid-note', name: 'note', label: w.paymentNote }),
+  )}${f('fee-waive', w.waiveButton, inputField({ id: 'waive-reason', name: 'reason', label: w.waiveReason }))}`;
+  const idCheck = inputField({ id: 'note', label: w.idSeen });
+  const outcome = textareaField({ id: 'outcome', label: w.outcome, rows: 2 });
+  return html`${q.state === 'received' ? f('verify-manual', w.verifyButton, idCheck) : ''}
+${f('assign', w.assignButton, inputField({ id: 'assignee', label: w.assigneeEmail, value: q.assignee ?? '' }))}
+${q.state === 'verified' && !group ? f('start', w.startButton) : ''}
 ${group && q.state !== 'received' ? groupRouting(q, d.index, f) : ''}
-${!q.extension_reason ? f('extend', 'Extend', extend) : ''}
-${undecidedObjection ? f('objection', 'Decide objection', objection) : ''}
-${q.state !== 'received' && !group && !undecidedObjection ? f('complete', 'Complete', outcome) : ''}
+${!q.extension_reason ? f('extend', w.extendButton, extend) : ''}
+${undecidedObjection ? f('objection', w.objectionButton, objection) : ''}
+${q.state !== 'received' && !group && !undecidedObjection ? f('complete', w.completeButton, outcome) : ''}
 ${q.state === 'awaiting-payment' ? fees : ''}
 ${unfounded(d, f)}`;
 }
 
 export function actionsCard(d: ActionsData): Html {
+  const w = requestWords();
   const q = d.request;
   const f = d.form;
   const body = !d.mayWrite
-    ? html`<p class="muted" id="read-only">You may read this request. Acting on it needs requests:write in ${d.companies.join(', ')}.</p>`
+    ? html`<p class="muted" id="read-only">${w.readOnly(d.companies.join(', '))}</p>`
     : isOpen(q.state)
       ? openActions(d, f)
-      : html`<p class="muted">Closed ${q.closed_at ? dayUtc(q.closed_at) : ''}.</p>`;
+      : html`<p class="muted">${w.closedOn(q.closed_at ? dayUtc(q.closed_at) : '')}</p>`;
   const note = d.mayWrite
     ? f(
         'note',
-        'Add internal note',
-        textareaField({ id: 'note-text', name: 'note', label: 'Internal note', rows: 2 }),
+        w.noteButton,
+        textareaField({ id: 'note-text', name: 'note', label: w.internalNote, rows: 2 }),
       )
     : '';
-  return card(html`${body}\n${note}`, { class: 'actions', title: 'Actions' });
+  return card(html`${body}\n${note}`, { class: 'actions', title: w.actions });
 }

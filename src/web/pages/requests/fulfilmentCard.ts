@@ -9,6 +9,7 @@ import { type Option, selectField } from '../../components/selectField.ts';
 import { tableRow } from '../../components/tableRow.ts';
 import { dayUtc } from '../../components/timestamp.ts';
 import type { ActionFormOf } from './actionForm.ts';
+import { labelOf, requestWords } from './words.ts';
 
 export type RunStatus = Awaited<ReturnType<typeof getFulfilmentStatus>>;
 export type Delivery = { id: string; filename: string; expires_at: Date; downloads: number };
@@ -29,38 +30,41 @@ export type FulfilmentData = {
 };
 
 function approveForm(d: FulfilmentData, f: ActionFormOf): Html | string {
+  const w = requestWords();
   const open = ['verified', 'in-progress', 'extended'].includes(d.state);
   if (d.run || !open) return '';
   if (!d.running)
-    return html`<p class="muted">The fulfilment worker is not running (start Ombud with <code>ombud start</code>); carry the request out by hand and complete it.</p>`;
+    return html`<p class="muted">${w.workerNotRunning} <code>ombud start</code>${w.workerNotRunningEnd}</p>`;
   const label =
     d.type === 'access' || d.type === 'portability'
-      ? 'Run fulfilment'
-      : `Approve ${d.type}: carry it out in every system`;
+      ? w.runFulfilment
+      : w.approveType(labelOf(w.types, d.type));
   const fields =
     d.type === 'rectification'
       ? html`${selectField({
           id: 'category',
-          label: 'Data category to correct',
+          label: w.categoryToCorrect,
           options: d.correctable ?? [],
           required: true,
-        })}${inputField({ id: 'value', label: 'Corrected value' })}`
+        })}${inputField({ id: 'value', label: w.correctedValue })}`
       : '';
   return f('approve', label, fields);
 }
 
 function waitingFor(run: NonNullable<RunStatus>): Html {
+  const w = requestWords();
   const systems =
     run.steps
       .filter((st) => st.status === 'waiting')
       .map((st) => st.step.replace(/^(notify|collect):/, ''))
-      .join(', ') || 'the systems asked';
-  return html`<p id="fulfilment-waiting">In progress: waiting for answers from ${systems}.
-The request completes when the last one answers; manual tasks are ticked off at
-<a href="/console/fulfilment/tasks">Fulfilment tasks</a>.</p>`;
+      .join(', ') || w.systemsAsked;
+  return html`<p id="fulfilment-waiting">${w.waitingFor(systems)}
+${w.completesWhen}
+<a href="/console/fulfilment/tasks">${w.fulfilmentTasks}</a>.</p>`;
 }
 
 function stepsTable(run: NonNullable<RunStatus>): Html {
+  const w = requestWords();
   const rows = run.steps.flatMap((st) =>
     (st.outcome?.length ? st.outcome : [undefined]).map((o) =>
       tableRow([
@@ -72,46 +76,47 @@ function stepsTable(run: NonNullable<RunStatus>): Html {
         o ? String(o.erased) : '',
         o ? String(o.kept) : '',
         o?.keptUnder
-          .map((k) => (k.hold ? `legal hold ${k.hold}` : `${k.rule} (until ${k.eraseOn})`))
+          .map((k) => (k.hold ? w.legalHold(k.hold) : w.keptUntil(k.rule, k.eraseOn ?? '')))
           .join(', ') ?? '',
       ]),
     ),
   );
   return dataTable({
-    head: ['Step', 'Status', 'System / collection', 'Changed', 'Kept', 'Rule keeping them'],
+    head: [w.step, w.status, w.systemCollection, w.changed, w.kept, w.ruleKeeping],
     rows,
   });
 }
 
 function resultFiles(deliveries: readonly Delivery[]): Html | string {
   if (!deliveries.length) return '';
-  return html`<h3>Result files for the customer</h3>
+  const w = requestWords();
+  return html`<h3>${w.resultFiles}</h3>
 <ul id="deliveries">${deliveries.map(
-    (d) =>
-      html`<li>${d.filename} · expires ${dayUtc(d.expires_at)} · downloaded ${String(d.downloads)}×</li>`,
+    (d) => html`<li>${w.delivery(d.filename, dayUtc(d.expires_at), d.downloads)}</li>`,
   )}</ul>`;
 }
 
 export function fulfilmentCard(d: FulfilmentData): Html {
+  const w = requestWords();
   const f: ActionFormOf = d.form ?? (() => html``);
   const run = d.run;
-  const opts = { id: 'fulfilment', title: 'Fulfilment' };
+  const opts = { id: 'fulfilment', title: w.fulfilment };
   if (!run)
     return card(
-      html`<p>${d.state === 'received' ? 'Waits for verification.' : 'Not started.'}</p>${approveForm(d, f)}`,
+      html`<p>${d.state === 'received' ? w.waitsVerification : w.notStarted}</p>${approveForm(d, f)}`,
       opts,
     );
   const pct = run.stepsTotal ? Math.round((100 * run.stepsDone) / run.stepsTotal) : 0;
   const failed = run.status === 'failed';
   return card(
     html`
-<p>${badge(run.status, { warn: failed, id: 'fulfilment-status' })} · ${run.stepsDone} of ${run.stepsTotal} steps
-· attempt ${run.attempts} · <a href="/console/fulfilment/${d.id}">details</a></p>
+<p>${badge(run.status, { warn: failed, id: 'fulfilment-status' })} · ${w.stepsOf(run.stepsDone, run.stepsTotal)}
+· ${w.attempt(run.attempts)} · <a href="/console/fulfilment/${d.id}">${w.detailsLink}</a></p>
 <progress max="100" value="${pct}" style="width:100%"></progress>
 ${
   failed
-    ? html`<p id="fulfilment-error"><strong>Failed:</strong> ${run.error ?? 'unknown reason'}</p>
-${f('retry-fulfilment', 'Retry (resumes at the failed step)')}`
+    ? html`<p id="fulfilment-error"><strong>${w.failed}</strong> ${run.error ?? w.unknownReason}</p>
+${f('retry-fulfilment', w.retry)}`
     : ''
 }
 ${run.status === 'waiting' ? waitingFor(run) : ''}

@@ -5,26 +5,28 @@
  */
 import { type Html, html } from '../../../core/html.ts';
 import type { RegisterIndex } from '../../../core/register/register-index.ts';
-import { isOpen, REFUSAL_GROUNDS } from '../../../core/requests/workflow.ts';
+import { isOpen } from '../../../core/requests/workflow.ts';
 import type { RequestRow } from '../../../services/requests/store.ts';
 import { card } from '../../components/card.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { inputField } from '../../components/inputField.ts';
-import { plainOptions, selectField } from '../../components/selectField.ts';
+import { selectField } from '../../components/selectField.ts';
 import { textareaField } from '../../components/textareaField.ts';
 import type { ActionFormOf } from './actionForm.ts';
+import { groundOptions } from './actionsCard.ts';
+import { labelOf, requestWords } from './words.ts';
 
 export type GroupChild = Pick<RequestRow, 'id' | 'org_id' | 'state' | 'due_date'>;
 
 function forms(f: ActionFormOf, open: number): Html {
-  const grounds = plainOptions(REFUSAL_GROUNDS);
-  const reason = (id: string) =>
-    textareaField({ id, name: 'reason', label: 'Reason (told to the customer by each company)', rows: 2 });
-  return html`${f('group-approve', `Approve all ${open}`)}
-${f('group-extend', `Extend all ${open}`, inputField({ id: 'group-extend-reason', name: 'reason', label: 'Reason for the extension (told to the customer)' }))}
-<details><summary>Manifestly unfounded or excessive (Art. 12(5)): warn or refuse all</summary>
-${f('group-warn', `Warn before refusal, all ${open}`, html`${selectField({ id: 'group-warn-ground', name: 'ground', label: 'Ground (Art. 12(5))', options: grounds })}${reason('group-warn-reason')}`)}
-${f('group-refuse', `Refuse all ${open}`, html`${selectField({ id: 'group-refuse-ground', name: 'ground', label: 'Ground (Art. 12(5))', options: grounds })}${reason('group-refuse-reason')}`, true)}
+  const w = requestWords();
+  const grounds = groundOptions();
+  const reason = (id: string) => textareaField({ id, name: 'reason', label: w.reasonEachCompany, rows: 2 });
+  return html`${f('group-approve', w.approveAll(open))}
+${f('group-extend', w.extendAll(open), inputField({ id: 'group-extend-reason', name: 'reason', label: w.extendReason }))}
+<details><summary>${w.warnOrRefuseSummary}</summary>
+${f('group-warn', w.warnAll(open), html`${selectField({ id: 'group-warn-ground', name: 'ground', label: w.ground, options: grounds })}${reason('group-warn-reason')}`)}
+${f('group-refuse', w.refuseAll(open), html`${selectField({ id: 'group-refuse-ground', name: 'ground', label: w.ground, options: grounds })}${reason('group-refuse-reason')}`, true)}
 </details>`;
 }
 
@@ -34,13 +36,14 @@ export function groupDecisionCard(d: {
   form: ActionFormOf;
   mayWrite: boolean;
 }): Html {
+  const w = requestWords();
   const open = d.children.filter((c) => isOpen(c.state)).length;
   const table = dataTable({
     id: 'group-children',
-    head: ['Company', 'Request', 'State', 'Due'],
+    head: [w.company, w.request, w.state, w.due],
     rows: d.children.map(
       (c) =>
-        html`<tr data-company="${c.org_id}"><td>${d.index?.organization(c.org_id)?.legalName ?? c.org_id}</td><td><a href="/console/requests/${c.id}">${c.id.slice(0, 8)}</a></td><td class="state">${c.state}</td><td>${c.due_date}</td></tr>`,
+        html`<tr data-company="${c.org_id}"><td>${d.index?.organization(c.org_id)?.legalName ?? c.org_id}</td><td><a href="/console/requests/${c.id}">${c.id.slice(0, 8)}</a></td><td class="state">${labelOf(w.states, c.state)}</td><td>${c.due_date}</td></tr>`,
     ),
   });
   const body = html`${table}
@@ -48,8 +51,8 @@ ${
   !d.mayWrite
     ? ''
     : open
-      ? html`<p>One decision for every open company request; each company's decision is recorded on its own request.</p>${forms(d.form, open)}`
-      : html`<p class="muted">Every company request is closed.</p>`
+      ? html`<p>${w.oneDecision}</p>${forms(d.form, open)}`
+      : html`<p class="muted">${w.everyClosed}</p>`
 }`;
-  return card(body, { title: 'Decide for every company', tag: 'section', class: 'group-decision' });
+  return card(body, { title: w.decideTitle, tag: 'section', class: 'group-decision' });
 }

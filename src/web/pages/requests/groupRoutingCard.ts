@@ -8,6 +8,7 @@ import type { RequestRow } from '../../../services/requests/store.ts';
 import { card } from '../../components/card.ts';
 import { dataTable } from '../../components/dataTable.ts';
 import { tableRow } from '../../components/tableRow.ts';
+import { requestWords } from './words.ts';
 
 type RoutingRecord = {
   known?: string[];
@@ -22,25 +23,24 @@ type RoutingRecord = {
 };
 
 function summary(q: RequestRow, routing: RoutingRecord | undefined): string {
-  if (q.state === 'received')
-    return 'Held here until the requester is verified; then the companies that know them get a request each (the reply to the requester is the same either way).';
-  if (q.state === 'split')
-    return 'Split into one request per company that knows the customer; the others were checked.';
-  if (routing?.awaitingAgent)
-    return 'Known nowhere in the sources searched, but not every system could be searched: check them, then answer or send the request to a company.';
-  if (q.state === 'completed')
-    return 'Known nowhere: answered that no company of the group holds personal data about the requester.';
+  const w = requestWords();
+  if (q.state === 'received') return w.heldUntilVerified;
+  if (q.state === 'split') return w.splitSummary;
+  if (routing?.awaitingAgent) return w.awaitingAgent;
+  if (q.state === 'completed') return w.knownNowhere;
   return '';
 }
 
 function resultOf(routing: RoutingRecord | undefined, o: string): string {
-  if (!routing) return 'checked when the requester is verified';
-  if (routing.known?.includes(o)) return 'knows the customer';
-  if (routing.viaJoint?.includes(o)) return 'answers for the joint purposes';
-  return 'checked: does not know the customer';
+  const w = requestWords();
+  if (!routing) return w.checkedWhenVerified;
+  if (routing.known?.includes(o)) return w.knows;
+  if (routing.viaJoint?.includes(o)) return w.answersJoint;
+  return w.doesNotKnow;
 }
 
 export function groupRoutingCard(q: RequestRow, ix: RegisterIndex | undefined): Html {
+  const w = requestWords();
   const candidates = q.scope.group?.candidates ?? [];
   const routing = (q.decision?.routing ?? q.decision?.noData) as RoutingRecord | undefined;
   const name = (o: string) => ix?.organization(o)?.legalName ?? o;
@@ -59,8 +59,7 @@ export function groupRoutingCard(q: RequestRow, ix: RegisterIndex | undefined): 
   const row = (o: string) => {
     const id = routing?.requests?.[o];
     const sources =
-      [sourcesOf(o), joint(o)].filter(Boolean).join('; ') ||
-      (routing?.byAgent && id ? 'found by an agent' : '');
+      [sourcesOf(o), joint(o)].filter(Boolean).join('; ') || (routing?.byAgent && id ? w.foundByAgent : '');
     return tableRow(
       [
         name(o),
@@ -72,15 +71,15 @@ export function groupRoutingCard(q: RequestRow, ix: RegisterIndex | undefined): 
     );
   };
   const table = dataTable({
-    head: ['Company', 'Result', 'Sources (rows)', 'Request'],
+    head: [w.company, w.result, w.sourcesRows, w.request],
     rows: candidates.map(row),
   });
   return card(
     html`
 <p class="muted">${summary(q, routing)}</p>
 ${table}
-${routing?.unchecked?.length ? html`<p id="unchecked">Not searched (no connection): ${routing.unchecked.join(', ')}</p>` : ''}
-${routing?.failed?.length ? html`<p id="failed">Search failed: ${routing.failed.join(', ')}</p>` : ''}`,
-    { id: 'group-routing', title: 'Group request: where the customer is known' },
+${routing?.unchecked?.length ? html`<p id="unchecked">${w.notSearched} ${routing.unchecked.join(', ')}</p>` : ''}
+${routing?.failed?.length ? html`<p id="failed">${w.searchFailed} ${routing.failed.join(', ')}</p>` : ''}`,
+    { id: 'group-routing', title: w.routingTitle },
   );
 }

@@ -7,11 +7,13 @@ import { dataTable } from '../../components/dataTable.ts';
 import { tableRow } from '../../components/tableRow.ts';
 import { minuteUtc } from '../../components/timestamp.ts';
 import { deskPage } from './shell.ts';
+import { requestWords } from './words.ts';
 
 type OutboxRow = Awaited<ReturnType<typeof listOutbox>>[number];
 type CaughtMail = Awaited<ReturnType<typeof listCaught>>[number];
 
 export function outboxPage(d: { rows: readonly OutboxRow[]; smtp: boolean }): Html {
+  const w = requestWords();
   const rows = d.rows.map((m) =>
     tableRow([
       minuteUtc(m.created_at),
@@ -22,20 +24,21 @@ export function outboxPage(d: { rows: readonly OutboxRow[]; smtp: boolean }): Ht
       `${m.status}${m.last_error ? ` (${m.last_error})` : ''}`,
     ]),
   );
-  const table = dataTable({ head: ['Created', 'To', 'Template', 'Lang', 'Subject', 'Status'], rows });
+  const table = dataTable({ head: [w.created, w.to, w.template, w.lang, w.subject, w.status], rows });
   return deskPage(
-    'Outbox',
-    html`<h1>Outbox</h1>
-<p class="muted">${d.smtp ? 'Mail is sent over SMTP.' : 'SMTP_URL is not set: mail waits here.'}
-<a href="/console/inbox">Inbox (demo)</a> shows what the local SMTP catcher received.</p>
+    w.outbox,
+    html`<h1>${w.outbox}</h1>
+<p class="muted">${d.smtp ? w.smtpSends : w.smtpUnset}
+<a href="/console/inbox">${w.inboxDemo}</a> ${w.inboxShows}</p>
 ${card(table, { class: 'table-scroll' })}`,
   );
 }
 
 function caughtMail(m: CaughtMail): Html {
+  const w = requestWords();
   return card(
     html`<h2>${m.subject}</h2>
-<p class="muted">To ${m.rcpt_masked} · <code title="SHA-256 of the address">${(m.rcpt_hashes[0] ?? '').slice(0, 12)}</code>
+<p class="muted">${w.toMasked(m.rcpt_masked)} · <code title="${w.addressHash}">${(m.rcpt_hashes[0] ?? '').slice(0, 12)}</code>
 · ${minuteUtc(m.received_at)} UTC</p>
 <pre class="mail-body">${m.body}</pre>`,
     { tag: 'article', class: 'mail', data: { mail: m.id } },
@@ -43,14 +46,12 @@ function caughtMail(m: CaughtMail): Html {
 }
 
 export function inboxPage(d: { rows: readonly CaughtMail[]; smtp: boolean }): Html {
-  const none = card(
-    html`<p>No mail has arrived yet. ${d.smtp ? '' : 'SMTP_URL is not set and no catcher is running: mail waits in the outbox.'}</p>`,
-  );
+  const w = requestWords();
+  const none = card(html`<p>${w.noMail} ${d.smtp ? '' : w.noCatcher}</p>`);
   return deskPage(
-    'Inbox (demo)',
-    html`<h1>Inbox (demo)</h1>
-<p class="muted">What the demo's local SMTP catcher received: the mail customers would get.
-Recipients are shown masked with a short hash. <a href="/console/outbox">Outbox</a></p>
+    w.inboxDemo,
+    html`<h1>${w.inboxDemo}</h1>
+<p class="muted">${w.inboxIntro} <a href="/console/outbox">${w.outbox}</a></p>
 ${d.rows.length === 0 ? none : d.rows.map(caughtMail)}`,
   );
 }

@@ -4,6 +4,7 @@ import { refLink } from '../../components/refLink.ts';
 import { type Html, html } from '../../../core/html.ts';
 import type { RegisterIndex } from '../../../core/register/register-index.ts';
 import { t } from '../../../core/register/schema.ts';
+import { consoleLanguage } from '../../i18n/catalogue.ts';
 import { formatFee } from '../../../core/requests/fees.ts';
 import type { FeeRow } from '../../../services/requests/chargeFee.ts';
 import type { EventRow, RequestRow, SubmissionRow } from '../../../services/requests/store.ts';
@@ -16,7 +17,7 @@ import { fulfilmentCard, type FulfilmentData } from './fulfilmentCard.ts';
 import { type GroupChild, groupDecisionCard } from './groupDecisionCard.ts';
 import { groupRoutingCard } from './groupRoutingCard.ts';
 import { deskPage } from './shell.ts';
-import { STATUS_LABEL } from './styles.ts';
+import { labelOf, requestWords } from './words.ts';
 
 export type RequestDetailData = {
   /** The timeline's actors by name (services/audit/names.ts). */
@@ -40,6 +41,7 @@ export type RequestDetailData = {
 };
 
 function facts(d: RequestDetailData): Html {
+  const w = requestWords();
   const q = d.request;
   const sub = d.submission;
   const org = d.index?.organization(q.org_id);
@@ -49,65 +51,65 @@ function facts(d: RequestDetailData): Html {
   const linked = q.scope.linked ?? [];
   return keyValueTable([
     {
-      label: 'Company',
+      label: w.company,
       value: q.scope.group
-        ? html`All companies of the group <small>(held at ${org?.legalName ?? q.org_id} until verified)</small>`
+        ? html`${w.allCompaniesOfGroup} <small>${w.heldAt(org?.legalName ?? q.org_id)}</small>`
         : (org?.legalName ?? q.org_id),
     },
     !!q.scope.parent && {
-      label: 'Group request',
-      value: html`part of <a href="/console/requests/${q.scope.parent}" id="group-request">the request to the whole group</a>`,
+      label: w.groupRequest,
+      value: html`${w.partOf} <a href="/console/requests/${q.scope.parent}" id="group-request">${w.theWholeGroupRequest}</a>`,
     },
-    { label: 'State', value: { id: 'state', content: q.state } },
+    { label: w.state, value: { id: 'state', content: labelOf(w.states, q.state) } },
     {
-      label: 'Due date',
+      label: w.dueDate,
       value: {
         id: 'due-date',
         class: `due-${d.status}`,
-        content: html`${q.due_date} (${STATUS_LABEL[d.status ?? 'closed']})${
+        content: html`${q.due_date} (${labelOf(w.statuses, d.status ?? 'closed')})${
           q.extension_reason
-            ? html`<br><small>extended from ${q.original_due_date}: ${q.extension_reason}</small>`
+            ? html`<br><small>${w.extendedFrom(q.original_due_date)} ${q.extension_reason}</small>`
             : ''
         }`,
       },
     },
-    { label: 'Received', value: `${minuteUtc(q.received_at)} UTC (${sub.channel})` },
-    { label: 'Legal deadline / latest extension', value: `${q.legal_due_date} / ${q.max_due_date}` },
+    { label: w.received, value: `${minuteUtc(q.received_at)} UTC (${sub.channel})` },
+    { label: w.legalDeadline, value: `${q.legal_due_date} / ${q.max_due_date}` },
     {
-      label: 'Requester',
+      label: w.requester,
       value: sub.email
-        ? `${sub.email}${sub.name ? ` (${sub.name})` : ''} · answers in ${sub.lang}`
-        : `removed under the request records' retention rule · answered in ${sub.lang}`,
+        ? `${sub.email}${sub.name ? ` (${sub.name})` : ''} · ${w.answersIn(sub.lang)}`
+        : w.removedUnderRetention(sub.lang),
     },
     !!fee && {
-      label: 'Fee',
+      label: w.fee,
       value: {
         id: 'fee',
         content: html`${formatFee(fee.amount_minor, fee.currency)} · ${fee.status} · ${fee.ground}${
-          fee.paused_days ? ` · clock paused ${fee.paused_days} days` : ''
+          fee.paused_days ? ` · ${w.clockPaused(fee.paused_days)}` : ''
         }<br><small>${fee.reason}</small>`,
       },
     },
-    { label: 'Verification', value: q.verification_method ?? 'not yet verified' },
-    { label: 'Assignee', value: q.assignee ?? '—' },
-    !!q.purpose_id && { label: 'Purpose', value: q.purpose_id },
+    { label: w.verification, value: q.verification_method ?? w.notVerified },
+    { label: w.assignee, value: q.assignee ?? '—' },
+    !!q.purpose_id && { label: w.purpose, value: q.purpose_id },
     !!q.scope.jointHandledBy && {
-      label: 'Joint purposes',
-      value: html`handled in ${link(q.scope.jointHandledBy, "the contact point's request")}`,
+      label: w.jointPurposes,
+      value: html`${w.handledIn} ${link(q.scope.jointHandledBy, w.contactPointRequest)}`,
     },
     linked.length > 0 && {
-      label: 'Linked requests',
+      label: w.linkedRequests,
       value: linked.map((l) => html`${link(l, l.slice(0, 8))} `),
     },
-    { label: 'Complaints go to', value: auth ? t(auth.name, 'en') : '' },
-    !!q.details && { label: 'Details', value: q.details },
+    { label: w.complaintsGoTo, value: auth ? t(auth.name, consoleLanguage()) : '' },
+    !!q.details && { label: w.details, value: q.details },
   ]);
 }
 
 function timelineCard(events: readonly EventRow[], names?: RefNames): Html {
   const item = (e: EventRow) =>
     html`<li><strong>${e.kind}</strong> · ${minuteUtc(e.at)} · ${refLink(e.actor, names)}${e.note ? html`<br>${e.note}` : ''}</li>`;
-  return card(html`<ol class="timeline">${events.map(item)}</ol>`, { title: 'Timeline' });
+  return card(html`<ol class="timeline">${events.map(item)}</ol>`, { title: requestWords().timeline });
 }
 
 export function requestDetailPage(d: RequestDetailData): Html {
@@ -124,10 +126,11 @@ export function requestDetailPage(d: RequestDetailData): Html {
   const fulfilment = d.fulfilment
     ? fulfilmentCard({ id: q.id, state: q.state, ...d.fulfilment, form: d.mayWrite ? form : undefined })
     : '';
+  const w = requestWords();
   return deskPage(
     d.reference,
-    html`<p><a href="/console/requests">← Requests</a></p>
-<h1>${d.reference} · ${q.type}</h1>${d.error ?? ''}
+    html`<p><a href="/console/requests">${w.backToRequests}</a></p>
+<h1>${d.reference} · ${labelOf(w.types, q.type)}</h1>${d.error ?? ''}
 <div class="grid">${card(facts(d))}
 ${actions}</div>
 ${q.scope.group ? groupRoutingCard(q, d.index) : ''}

@@ -7,6 +7,7 @@ import { dataTable } from '../../components/dataTable.ts';
 import { postButton } from '../../components/postButton.ts';
 import { consoleShell } from '../../components/consoleShell.ts';
 import { totalsText } from './labels.ts';
+import { retentionWords } from './words.ts';
 import { type RetentionPreview, retentionPreview } from './retentionPreview.ts';
 import { retentionTaskTable } from './retentionTasks.ts';
 import type { RetentionTask } from '../../../services/retention/tasks.ts';
@@ -30,52 +31,54 @@ export type RetentionPageData = {
 
 function openTasks(d: RetentionPageData): Html {
   if (!d.mayRead) return html``;
+  const w = retentionWords();
   const overdue = d.tasks.filter((t) => t.dueOn < d.today).length;
   return card(
     d.tasks.length
-      ? html`<p>${String(d.tasks.length)} open${overdue ? html`, <strong class="error">${String(overdue)} overdue</strong>` : ''}. Systems without an interface that hold data under a rule that has ended: do it there and tick it off with a note.</p>
+      ? html`<p>${w.openTasks(d.tasks.length)}${overdue ? html`, <strong class="error">${w.overdueCount(overdue)}</strong>` : ''}. ${w.tasksIntro}</p>
 ${retentionTaskTable(d.tasks, d.today, d.mayRun)}`
-      : html`<p>No open tasks.</p>`,
-    { title: 'Manual tasks', tag: 'section' },
+      : html`<p>${w.noTasks}</p>`,
+    { title: w.manualTasks, tag: 'section' },
   );
 }
 
 function nextWork(d: RetentionPageData): Html {
-  if (!d.mayRead)
-    return html`<p id="retention-group-wide">A retention run sweeps the databases every company of the group shares, so its preview and its runs are shown to those who may read retention in every company (${d.groupOrgIds.join(', ')}).</p>`;
+  const w = retentionWords();
+  if (!d.mayRead) return html`<p id="retention-group-wide">${w.groupWide(d.groupOrgIds.join(', '))}</p>`;
   if (!d.sweeping || !d.preview)
-    return html`<p>No databases are connected for retention in this process. Start Ombud with its systems (<code>ombud start</code> connects the demo systems), or run <code>ombud retention run</code>.</p>`;
+    return html`<p>${w.noDatabases}<code>ombud start</code>${w.noDatabasesMid}<code>ombud retention run</code>.</p>`;
   return retentionPreview(d.index, d.preview);
 }
 
 function runButtons(): Html {
-  return html`${postButton('/console/retention/run', 'Dry run now (recorded)', { secondary: true, hidden: { mode: 'dry-run' } })}
-${postButton('/console/retention/run', 'Run now', { hidden: { mode: 'run' } })}`;
+  const w = retentionWords();
+  return html`${postButton('/console/retention/run', w.dryRunNow, { secondary: true, hidden: { mode: 'dry-run' } })}
+${postButton('/console/retention/run', w.runNow, { hidden: { mode: 'run' } })}`;
 }
 
 function pastRuns(d: RetentionPageData): Html {
+  const w = retentionWords();
   if (d.runs.length)
     return dataTable({
-      head: ['Started', 'Day', 'Kind', 'Status', 'Rows', 'By'],
+      head: [w.started, w.day, w.kind, w.status, w.rows, w.by],
       rows: d.runs.map(
         (r) =>
-          html`<tr><td><a href="/console/retention/runs/${r.id}">${r.startedAt.slice(0, 16).replace('T', ' ')}</a></td><td>${r.today}</td><td>${r.dryRun ? 'dry run' : r.runKey?.startsWith('daily:') ? 'daily' : 'run'}</td><td>${r.status}${r.error ? html`<div class="muted">${r.error}</div>` : ''}</td><td>${totalsText(r.totals)}</td><td>${r.startedBy}</td></tr>`,
+          html`<tr><td><a href="/console/retention/runs/${r.id}">${r.startedAt.slice(0, 16).replace('T', ' ')}</a></td><td>${r.today}</td><td>${r.dryRun ? w.dryRun : r.runKey?.startsWith('daily:') ? w.daily : w.run}</td><td>${r.status}${r.error ? html`<div class="muted">${r.error}</div>` : ''}</td><td>${totalsText(r.totals)}</td><td>${r.startedBy}</td></tr>`,
       ),
     });
-  return d.mayRead
-    ? html`<p>No runs yet.</p>`
-    : html`<p>Runs cover every company, so they are listed for those who may read retention in each.</p>`;
+  return d.mayRead ? html`<p>${w.noRuns}</p>` : html`<p>${w.runsForAll}</p>`;
 }
 
 export function retentionPage(d: RetentionPageData): Html {
-  const body = html`<h1>Retention</h1>
-<p>Each night the retention run erases rows kept under a rule whose day has come and ends the purpose rules the dataset annotations name: rows past their rule are deleted or anonymised, unless a legal rule (bookkeeping, a legal hold) keeps them, which then get the day they may be erased. Rows restricted under Art. 18 are held. Systems outside the group's databases are asked too: through their HTTP connector, or by a manual task below. Every run is recorded and audited.</p>
+  const w = retentionWords();
+  const body = html`<h1>${w.title}</h1>
+<p>${w.intro}</p>
 ${card(
   html`${nextWork(d)}
 ${d.mayRun && d.sweeping ? runButtons() : ''}`,
-  { title: 'Next due work', tag: 'section' },
+  { title: w.nextDueWork, tag: 'section' },
 )}
 ${openTasks(d)}
-${card(pastRuns(d), { title: 'Past runs', tag: 'section' })}`;
-  return consoleShell('Retention', 'retention', body);
+${card(pastRuns(d), { title: w.pastRuns, tag: 'section' })}`;
+  return consoleShell(w.title, 'retention', body);
 }

@@ -6,7 +6,9 @@ import type { RetentionPlan } from '../../../core/retention/plan.ts';
 import { OUTCOME_ACTIONS, type RetentionOutcome } from '../../../services/retention/sweep.ts';
 import { barChartSvg } from '../../charts.ts';
 import { dataTable } from '../../components/dataTable.ts';
-import { ACTION_LABEL } from './labels.ts';
+import { actionLabel } from './labels.ts';
+import { retentionWords } from './words.ts';
+import { consoleLanguage } from '../../i18n/catalogue.ts';
 
 export type RetentionPreview = { today: string; outcomes: RetentionOutcome[]; plan: RetentionPlan };
 
@@ -24,31 +26,33 @@ function byRule(outcomes: RetentionOutcome[]) {
 }
 
 function ruleTable(ix: RegisterIndex, outcomes: RetentionOutcome[]): Html {
+  const w = retentionWords();
   const rules = byRule(outcomes);
-  if (!rules.length) return html`<p>Nothing is due on this day.</p>`;
+  if (!rules.length) return html`<p>${w.nothingDue}</p>`;
   return dataTable({
-    head: ['Rule', 'Collections', ...OUTCOME_ACTIONS.map((a) => ACTION_LABEL[a])],
+    head: [w.rule, w.collections, ...OUTCOME_ACTIONS.map((a) => actionLabel(a))],
     rows: rules.map(([rule, r]) => {
       const reg = ix.retentionRules.get(rule);
-      return html`<tr><td><strong>${rule}</strong>${reg ? html`<div class="muted">${t(reg.name, 'en')}: ${reg.duration} from ${reg.trigger}, then ${reg.action}</div>` : ''}</td><td>${[...r.collections].join(', ')}</td>${OUTCOME_ACTIONS.map((a) => html`<td>${String(r.counts[a] ?? 0)}</td>`)}</tr>`;
+      return html`<tr><td><strong>${rule}</strong>${reg ? html`<div class="muted">${w.ruleLine(t(reg.name, consoleLanguage()), reg.duration, reg.trigger, reg.action)}</div>` : ''}</td><td>${[...r.collections].join(', ')}</td>${OUTCOME_ACTIONS.map((a) => html`<td>${String(r.counts[a] ?? 0)}</td>`)}</tr>`;
     }),
   });
 }
 
 export function retentionPreview(ix: RegisterIndex, p: RetentionPreview): Html {
+  const w = retentionWords();
   const perAction: Record<string, number> = {};
   for (const o of p.outcomes)
-    perAction[ACTION_LABEL[o.action]] = (perAction[ACTION_LABEL[o.action]] ?? 0) + o.rows;
+    perAction[actionLabel(o.action)] = (perAction[actionLabel(o.action)] ?? 0) + o.rows;
   const uncovered = p.plan.datasets.flatMap((d) =>
     d.collections.filter((c) => !c.purpose && !c.fieldRules).map((c) => `${d.system}: ${c.collection}`),
   );
-  return html`<p>What a run for <strong>${p.today}</strong> would do, counted now in every connected database (nothing is changed or recorded).</p>
-<form method="get" action="/console/retention" class="inline"><label for="day">Preview another day</label> <input id="day" name="day" type="date" value="${p.today}"> <button class="secondary" type="submit">Preview</button></form>
+  return html`<p>${w.wouldDo} <strong>${p.today}</strong> ${w.wouldDoEnd}</p>
+<form method="get" action="/console/retention" class="inline"><label for="day">${w.previewDay}</label> <input id="day" name="day" type="date" value="${p.today}"> <button class="secondary" type="submit">${w.preview}</button></form>
 <div class="diagram">${barChartSvg(
-    `Rows per action on ${p.today}`,
+    w.rowsPerAction(p.today),
     perAction,
-    OUTCOME_ACTIONS.map((a) => ACTION_LABEL[a]),
+    OUTCOME_ACTIONS.map((a) => actionLabel(a)),
   )}</div>
 ${ruleTable(ix, p.outcomes)}
-${uncovered.length ? html`<p class="muted">No retention rule annotated (not swept): ${uncovered.join(', ')}.</p>` : ''}`;
+${uncovered.length ? html`<p class="muted">${w.notAnnotated(uncovered.join(', '))}</p>` : ''}`;
 }

@@ -6,27 +6,28 @@ import { type Html, html } from '../../../core/html.ts';
 import type { OutsideResult } from '../../../services/retention/outside.ts';
 import type { RetentionTask } from '../../../services/retention/tasks.ts';
 import { dataTable } from '../../components/dataTable.ts';
-
-const VERB = { delete: 'Delete', anonymise: 'Anonymise' } as const;
+import { retentionWords } from './words.ts';
 
 function tickForm(t: RetentionTask): Html {
+  const w = retentionWords();
   const id = `note-${t.id}`;
-  return html`<form method="post" action="/console/retention/tasks/${t.id}"><label for="${id}">Note</label><textarea id="${id}" name="note" required maxlength="2000" rows="2"></textarea>
-<label for="records-${t.id}">Records</label><input id="records-${t.id}" name="records" type="number" min="0">
-<label><input type="radio" name="status" value="done" checked> Done</label> <label><input type="radio" name="status" value="not-held"> Not held there</label>
-<p><button type="submit">Tick off</button></p></form>`;
+  return html`<form method="post" action="/console/retention/tasks/${t.id}"><label for="${id}">${w.note}</label><textarea id="${id}" name="note" required maxlength="2000" rows="2"></textarea>
+<label for="records-${t.id}">${w.records}</label><input id="records-${t.id}" name="records" type="number" min="0">
+<label><input type="radio" name="status" value="done" checked> ${w.done}</label> <label><input type="radio" name="status" value="not-held"> ${w.notHeld}</label>
+<p><button type="submit">${w.tickOff}</button></p></form>`;
 }
 
 /** The tasks: what to do, by when; `today` marks the overdue ones; the form where the caller may tick off. */
 export function retentionTaskTable(tasks: RetentionTask[], today: string, mayAnswer: boolean): Html {
+  const w = retentionWords();
   return dataTable({
-    head: ['System', 'Rule', 'What', 'Due', 'Status', 'Note', ''],
+    head: [w.system, w.rule, w.what, w.due, w.status, w.note, ''],
     rows: tasks.map((t) => {
       const overdue = t.status === 'open' && t.dueOn < today;
       return html`<tr id="task-${t.id}"><td>${t.system}</td><td>${t.rule} <small>(${t.period})</small></td>
-<td>${VERB[t.action]} the records whose period under ${t.rule} began before ${t.expiredBefore}, except what a legal rule or hold keeps</td>
-<td>${t.dueOn}${overdue ? html` <strong class="error">overdue</strong>` : ''}</td>
-<td>${t.status}${t.records !== null ? ` (${t.records} records)` : ''}</td>
+<td>${w.taskWhat(w.verbs[t.action] ?? t.action, t.rule, t.expiredBefore)}</td>
+<td>${t.dueOn}${overdue ? html` <strong class="error">${w.overdue}</strong>` : ''}</td>
+<td>${t.status}${t.records !== null ? ` (${w.recordsN(t.records)})` : ''}</td>
 <td>${t.note ?? ''}${t.doneBy ? html`<div><small>${t.doneBy}</small></div>` : ''}</td>
 <td>${mayAnswer && t.status === 'open' ? tickForm(t) : ''}</td></tr>`;
     }),
