@@ -146,6 +146,26 @@ type Prepared = {
 };
 
 /** For each operation with a body: the rows its examples act on, made first. */
+/** An approved erasure with the manual task a recipient without an HTTP connector gets when it reaches
+ * the parcel carrier (Art. 19); the request's id. */
+async function shippingTask(): Promise<string> {
+  const { id } = await verified();
+  await act(id, 'approve');
+  await notifyRecipient(
+    t.app.db,
+    { callbackBaseUrl: PUBLIC_URL },
+    {
+      requestId: id,
+      orgId: 'nestit-sverige',
+      action: 'erasure',
+      systemId: 'shipping',
+      identities: {},
+      now: t.app.now(),
+    },
+  );
+  return id;
+}
+
 const PREPARE: Record<string, () => Promise<Prepared>> = {
   fileRequest: async () => ({}),
   verifyRequestByCode: async () => {
@@ -218,46 +238,10 @@ const PREPARE: Record<string, () => Promise<Prepared>> = {
   createPreferenceLink: async () => ({ params: { orgId: 'nestit-sverige' } }),
   getConsentHistory: async () => ({ params: { orgId: 'nestit-sverige' } }),
   createCookieConsent: async () => ({}),
-  answerFulfilmentTask: async () => {
-    // The manual task a recipient without an HTTP connector gets when an erasure reaches it (Art. 19).
-    const { id } = await verified();
-    await act(id, 'approve');
-    await notifyRecipient(
-      t.app.db,
-      { callbackBaseUrl: PUBLIC_URL },
-      {
-        requestId: id,
-        orgId: 'nestit-sverige',
-        action: 'erasure',
-        systemId: 'shipping',
-        identities: {},
-        now: t.app.now(),
-      },
-    );
-    return { params: { requestId: id, systemId: 'shipping' } };
-  },
-  answerFulfilmentTasks: async () => {
-    // Two requests' manual tasks at the parcel carrier, as an erasure reaching it leaves them (Art. 19).
-    const made: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const { id } = await verified();
-      await act(id, 'approve');
-      await notifyRecipient(
-        t.app.db,
-        { callbackBaseUrl: PUBLIC_URL },
-        {
-          requestId: id,
-          orgId: 'nestit-sverige',
-          action: 'erasure',
-          systemId: 'shipping',
-          identities: {},
-          now: t.app.now(),
-        },
-      );
-      made.push(id);
-    }
-    return { ids: { [EXAMPLE_IDS.request]: made[0]!, [EXAMPLE_IDS.groupRequest]: made[1]! } };
-  },
+  answerFulfilmentTask: async () => ({ params: { requestId: await shippingTask(), systemId: 'shipping' } }),
+  answerFulfilmentTasks: async () => ({
+    ids: { [EXAMPLE_IDS.request]: await shippingTask(), [EXAMPLE_IDS.groupRequest]: await shippingTask() },
+  }),
   configureHttpConnector: async () => ({}),
   inviteUser: async () => ({}),
   grantRole: async () => {
