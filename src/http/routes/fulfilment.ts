@@ -17,10 +17,10 @@ import {
   fulfilmentStatusFor,
   tasksOfRunFor,
 } from '../../services/fulfilment/access.ts';
-import { answerTasksAs } from '../../services/fulfilment/answerTasks.ts';
+import { answerTasksAs, type TaskKey } from '../../services/fulfilment/answerTasks.ts';
 import { decodeBoardCursor, taskBoard } from '../../services/fulfilment/taskBoard.ts';
 import { httpConnectorInput, serviceAnswer } from '../../services/fulfilment/connectors/http.ts';
-import { answerTask, taskByDelivery } from '../../services/fulfilment/recipients.ts';
+import { answerTask, type TaskRow, taskByDelivery } from '../../services/fulfilment/recipients.ts';
 import { groupOf } from '../../services/register/group.ts';
 import { keyringOf } from '../../services/users/accounts.ts';
 import { fulfilmentPage } from '../../web/pages/fulfilment/fulfilmentPage.ts';
@@ -95,15 +95,43 @@ function answering(server: RouteServer, app: App, workers: BackgroundWork) {
     if (r.changed) await wake(requestId);
     return r.task;
   };
-  return { wake, tick };
+
+  /** Several tasks with one answer, all or none (answerTasksAs); each changed run woken. */
+  const tickMany = async (
+    req: FastifyRequest,
+    keys: readonly TaskKey[],
+    answer: { status: 'done' | 'not_found'; note: string },
+  ) => {
+    const r = await answerTasksAs(
+      app.db,
+      callerOf(req),
+      await groupOf(app.registers),
+      keys,
+      answer,
+      app.now(),
+    );
+    for (const id of r.changed) await wake(id);
+    return r.answered;
+  };
+  return { wake, tick, tickMany };
 }
+
+/** A task as the API answers it, after an answer was recorded. */
+const taskAnswerOf = (t: TaskRow) => ({
+  requestId: t.request_id,
+  systemId: t.system_id,
+  status: t.status,
+  answer: t.answer,
+  note: t.note,
+  doneBy: t.done_by,
+});
 type Answering = ReturnType<typeof answering>;
 
 export async function fulfilmentRoutes(server: RouteServer, app: App, workers: BackgroundWork) {
-  const { wake, tick } = answering(server, app, workers);
-  consoleTaskRoutes(server, app, tick, wake);
+  const { wake, tick, tickMany } = answering(server, app, workers);
+  consoleTaskRoutes(server, app, tick, tickMany);
   apiTaskRoutes(server, app, tick);
-  apiBulkRoute(server, app, wake);
+  apiBulkRoute(server, tickMany);
   await callbackRoute(server, app, wake);
   statusRoutes(server, app);
   extractSchemaRoute(server);
@@ -166,7 +194,12 @@ async function boardPage(app: App, req: FastifyRequest, q: z.infer<typeof boardQ
   return tasksPage({ board, filter, companyName, paged: !!after });
 }
 
-function consoleTaskRoutes(server: RouteServer, app: App, tick: Answering['tick'], wake: Answering['wake']) {
+function consoleTaskRoutes(
+  server: RouteServer,
+  app: App,
+  tick: Answering['tick'],
+  tickMany: Answering['tickMany'],
+) {
   server.get(
     '/console/fulfilment/tasks',
     { config: { permission: 'fulfilment:read' }, schema: { hide: true, querystring: boardQuery } },
@@ -181,15 +214,7 @@ function consoleTaskRoutes(server: RouteServer, app: App, tick: Answering['tick'
         const [requestId, systemId] = k.split('/') as [string, string];
         return { requestId, systemId };
       });
-      const r = await answerTasksAs(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        keys,
-        { status: req.body.status, note: req.body.note },
-        app.now(),
-      );
-      for (const id of r.changed) await wake(id);
+      await tickMany(req, keys, { status: req.body.status, note: req.body.note });
       return reply.redirect('/console/fulfilment/tasks', 303);
     },
   );
@@ -224,8 +249,7 @@ function apiTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
     },
     async (req) => {
       const { requestId, systemId } = req.params;
-      const t = await tick(req, requestId, systemId, req.body);
-      return { requestId, systemId, status: t.status, answer: t.answer, note: t.note, doneBy: t.done_by };
+      return taskAnswerOf(await tick(req, requestId, systemId, req.body));
     },
   );
 
@@ -257,7 +281,7 @@ function apiTaskRoutes(server: RouteServer, app: App, tick: Answering['tick']) {
 }
 
 /** Several tasks ticked off with one note, all or none (answerTasksAs): the API's "done for these N". */
-function apiBulkRoute(server: RouteServer, app: App, wake: Answering['wake']) {
+function apiBulkRoute(server: RouteServer, tickMany: Answering['tickMany']) {
   server.post(
     '/api/v1/fulfilment/tasks/answers',
     {
@@ -271,25 +295,8 @@ function apiBulkRoute(server: RouteServer, app: App, wake: Answering['wake']) {
       },
     },
     async (req) => {
-      const r = await answerTasksAs(
-        app.db,
-        callerOf(req),
-        await groupOf(app.registers),
-        req.body.tasks,
-        { status: req.body.status, note: req.body.note },
-        app.now(),
-      );
-      for (const id of r.changed) await wake(id);
-      return {
-        answered: r.answered.map((t) => ({
-          requestId: t.request_id,
-          systemId: t.system_id,
-          status: t.status,
-          answer: t.answer,
-          note: t.note,
-          doneBy: t.done_by,
-        })),
-      };
+      const answered = await tickMany(req, req.body.tasks, { status: req.body.status, note: req.body.note });
+      return { answered: answered.map(taskAnswerOf) };
     },
   );
 }
