@@ -17,11 +17,13 @@ import { fieldOf } from './fields.ts';
 export type { Permission, Principal };
 export const SESSION_COOKIE = 'ombud_session';
 
+import type { Language } from '../core/register/schema.ts';
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     /** The signed-in person's chosen console language (Account); undefined: follow Accept-Language. */
-    consoleLanguage?: 'en' | 'sv' | 'nb';
+    consoleLanguage?: Language;
   }
 }
 

@@ -9,9 +9,9 @@ import type { App } from '../../app.ts';
 import { type Html, html } from '../../core/html.ts';
 import { passwordsOff } from '../../core/sso/refusal.ts';
 import { ROLES } from '../../core/policies/permissions.ts';
-import type { Language } from '../../core/register/schema.ts';
+import { type Language, LANGUAGES } from '../../core/register/schema.ts';
 import { recordAudit } from '../../services/audit/auditLog.ts';
-import { CONSOLE_LANGUAGE_CHOICES, setConsoleLanguage } from '../../services/users/admins.ts';
+import { setConsoleLanguage } from '../../services/users/admins.ts';
 import { peopleWords } from '../../web/pages/people/words.ts';
 import {
   completePasswordReset,
@@ -309,7 +309,7 @@ function accountRoutes(server: RouteServer, app: App) {
       const p = req.principal!;
       const userId = p.kind === 'user' ? p.userId : '';
       const asked = req.body.language;
-      const choice = asked === 'browser' ? null : CONSOLE_LANGUAGE_CHOICES.find((l) => l === asked);
+      const choice = asked === 'browser' ? null : LANGUAGES.find((l) => l === asked);
       if (choice === undefined) {
         const error = peopleWords().badLanguage;
         return sendPage(reply, await ownAccountPage(app, userId, error), { status: 400 });

@@ -4,11 +4,9 @@ import { conflict, unauthenticated, validationError } from '../../core/errors.ts
 import type { Db } from '../../storage/db.ts';
 import { type Actor, recordAudit } from '../audit/auditLog.ts';
 import { secondFactorOk } from './totp.ts';
+import { type Language, LANGUAGES } from '../../core/register/schema.ts';
 
 export type User = { id: string; email: string; name: string; isOwner: boolean; disabledAt: Date | null };
-/** The console language a person chose (Account), or null: follow the browser's Accept-Language. */
-export type ConsoleLanguage = 'en' | 'sv' | 'nb';
-export const CONSOLE_LANGUAGE_CHOICES: readonly ConsoleLanguage[] = ['en', 'sv', 'nb'];
 type Row = {
   id: string;
   email: string;
@@ -162,12 +160,12 @@ export async function startSession(
   return { token, expiresAt };
 }
 
-/** The person a session belongs to, with the console language they chose (null: the browser's); one query. */
+/** The person a session belongs to, with the console language they chose (Account; null: the browser's); one query. */
 export async function sessionUser(
   db: Db,
   token: string,
   now = new Date(),
-): Promise<(User & { language: ConsoleLanguage | null }) | undefined> {
+): Promise<(User & { language: Language | null }) | undefined> {
   const rows = await db.query<Row>(
     `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`,
@@ -175,7 +173,7 @@ export async function sessionUser(
   );
   const r = rows[0];
   if (!r) return undefined;
-  const language = CONSOLE_LANGUAGE_CHOICES.find((l) => l === r.language) ?? null;
+  const language = LANGUAGES.find((l) => l === r.language) ?? null;
   return { ...toUser(r), language };
 }
 
@@ -183,11 +181,7 @@ export async function sessionUser(
  * A person's console language: 'en', 'sv' or 'nb', or null to follow the browser. Audited as
  * `user.language` (the old and new choice; no personal data).
  */
-export async function setConsoleLanguage(
-  db: Db,
-  userId: string,
-  language: ConsoleLanguage | null,
-): Promise<void> {
+export async function setConsoleLanguage(db: Db, userId: string, language: Language | null): Promise<void> {
   await db.transaction(async (tx) => {
     const rows = await tx.query<{ language: string | null }>(
       'SELECT language FROM users WHERE id = $1 FOR UPDATE',

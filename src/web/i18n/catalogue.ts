@@ -10,8 +10,6 @@
 import type { Language } from '../../core/register/schema.ts';
 import { pageContext } from '../pageContext.ts';
 
-export const CONSOLE_LANGUAGES: readonly Language[] = ['en', 'sv', 'nb'];
-
 /** The language of the console page being rendered ('en' outside a request). */
 export function consoleLanguage(): Language {
   return pageContext()?.language() ?? 'en';
