@@ -727,6 +727,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{orgId}/suppressions/hashed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The suppression list hashed by an ad network's rule (JSON or CSV)
+         * @description For ad matching (P44): the list a network is given holds no plain identifier. A purpose whose register shares the address only hashed gets no plain list (409 hashed-only-purpose).
+         */
+        get: operations["getSuppressionHashed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/register": {
         parameters: {
             query?: never;
@@ -6183,6 +6203,58 @@ export interface operations {
                              * @description The data subject's id at the organization (pseudonymous: no identity in it).
                              */
                             subjectId: string;
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSuppressionHashed: {
+        parameters: {
+            query: {
+                purpose: string;
+                channel: string;
+                rule: "google-ads" | "google-data-manager" | "meta";
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hashed suppression list: JSON, or CSV (sha256,reason) with format=csv. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        purpose: string;
+                        channel: string;
+                        /** @description The hashing rule and its version, e.g. google-ads@2. */
+                        rule: string;
+                        count: number;
+                        /** @description Suppressed addresses the rule could not normalise: counted, never sent. */
+                        skipped: number;
+                        suppressions: {
+                            /** @description The address normalised by the rule and hashed (lowercase hex SHA-256). */
+                            sha256: string;
+                            /**
+                             * @description Why the answer is what it is.
+                             * @enum {string}
+                             */
+                            reason: "consent-granted" | "no-consent" | "consent-withdrawn" | "legitimate-interests" | "objected" | "objected-direct-marketing" | "restricted" | "channel-not-declared" | "not-controller" | "necessary";
                         }[];
                     };
                     "text/csv": string;

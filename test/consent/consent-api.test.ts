@@ -198,15 +198,40 @@ describeEachDatabase('consent API', (kind) => {
     ]);
     // Non-marketing communication on legitimate interest is not touched by it.
     expect((await check({ email: 'lo@example.se' }, 'surveys', 'email')).allowed).toBe(true);
-    // And the suppression list for the provider carries the address.
-    const sup = await t.server.inject({
-      method: 'GET',
-      url: `/api/v1/organizations/${ORG}/suppressions?purpose=ad-matching&channel=email&format=csv`,
-      headers: { cookie: t.cookie },
+    // The suppression list for the networks carries him, hashed: the register shares ad matching's address
+    // only hashed (user.contact.email.hashed), so no plain list is given for it.
+    const get = (url: string) =>
+      t.server.inject({
+        method: 'GET',
+        url: `/api/v1/organizations/${ORG}${url}`,
+        headers: { cookie: t.cookie },
+      });
+    const plain = await get('/suppressions?purpose=ad-matching&channel=email&format=csv');
+    expect(plain.statusCode).toBe(409);
+    expect(plain.headers['content-type']).toMatch(/problem\+json/);
+    expect(plain.json()).toMatchObject({ code: 'hashed-only-purpose' });
+    expect(plain.json().hint).toMatch(/suppressions\/hashed/);
+    expect(plain.body).not.toContain('lo@example.se');
+    // sha256("lo@example.se") by `printf 'lo@example.se' | sha256sum`.
+    const LO = '2ea9be3720559775dbf6e719a8ecc74a91326f4a256756925870a48cbbbb802c';
+    const hashed = await get('/suppressions/hashed?purpose=ad-matching&channel=email&rule=google-ads');
+    expect(hashed.statusCode, hashed.body).toBe(200);
+    expect(hashed.json()).toEqual({
+      purpose: 'ad-matching',
+      channel: 'email',
+      rule: 'google-ads@2',
+      count: 1,
+      skipped: 0,
+      suppressions: [{ sha256: LO, reason: 'objected-direct-marketing' }],
     });
-    expect(sup.statusCode).toBe(200);
-    expect(sup.body).toContain('lo@example.se,objected-direct-marketing');
-    expect(sup.body).not.toContain('kim@example.se');
+    const file = await get('/suppressions/hashed?purpose=ad-matching&channel=email&rule=meta&format=csv');
+    expect(file.statusCode).toBe(200);
+    expect(file.body).toBe(`sha256,reason\n${LO},objected-direct-marketing\n`);
+    expect(file.body).not.toMatch(/@/);
+    // A purpose that processes the plain address (the newsletter) still gets the plain list for its mail provider.
+    expect((await get('/suppressions?purpose=communication-subscription&channel=email')).statusCode).toBe(
+      200,
+    );
   });
 
   test('bad input gets problem+json naming the field; identities never appear in errors', async () => {

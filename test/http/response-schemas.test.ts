@@ -33,6 +33,7 @@ const DECLARED: [string, string, string, string[]][] = [
   ['post', `${ORG}/contact-checks/bulk`, '200', [JSON_TYPE]],
   ['post', `${ORG}/subjects/consent-history`, '200', [JSON_TYPE]],
   ['get', `${ORG}/suppressions`, '200', [JSON_TYPE, 'text/csv']],
+  ['get', `${ORG}/suppressions/hashed`, '200', [JSON_TYPE, 'text/csv']],
   ['post', '/api/v1/cookie-consents', '201', [JSON_TYPE]],
   ['get', '/api/v1/cookie-consents/{consentId}', '200', [JSON_TYPE]],
   ['post', `${ORG}/preference-links`, '200', [JSON_TYPE]],

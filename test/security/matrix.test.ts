@@ -296,6 +296,12 @@ const TABLE: Record<string, Route> = {
     own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
     other: [],
   },
+  'GET /api/v1/organizations/:orgId/suppressions/hashed': {
+    params: org,
+    query: () => '?purpose=ad-matching&channel=email&rule=google-ads',
+    own: ['dpo', 'privacy-agent', 'cs-agent', 'auditor', 'key'],
+    other: [],
+  },
   'POST /api/v1/organizations/:orgId/preference-links': {
     params: org,
     body: (t) => ({ identity: { email: cust(t).email }, purpose: 'communication-subscription' }),

@@ -10,7 +10,8 @@ import type { App } from '../../app.ts';
 import { COLLECTION_POINTS } from '../../core/register/schema.ts';
 import { bulkFilter, checkContact } from '../../services/consent/checkContact.ts';
 import { consentHistory } from '../../services/consent/consentHistory.ts';
-import { exportSuppressions } from '../../services/consent/exportSuppressions.ts';
+import { NETWORK_RULES } from '../../core/audience/hashing.ts';
+import { exportHashedSuppressions, exportSuppressions } from '../../services/consent/exportSuppressions.ts';
 import { consentKeys } from '../../services/consent/keys.ts';
 import {
   type ConsentEvent,
@@ -26,6 +27,7 @@ import {
   consentHistory as consentHistoryAnswer,
   contactDecision,
   recordedEvent,
+  hashedSuppressionList,
   suppressionList,
 } from '../schemas/consent.ts';
 import { jsonOrCsv } from '../schemas/wire.ts';
@@ -303,6 +305,59 @@ function proofRoutes(server: RouteServer, app: App, { register, keys }: ConsentC
           )
           .send(`address,reason\n${list.map((s) => `${csv(s.address)},${s.reason}`).join('\n')}\n`);
       return { purpose: q.purpose, channel: q.channel, count: list.length, suppressions: list };
+    },
+  );
+
+  server.get(
+    '/api/v1/organizations/:orgId/suppressions/hashed',
+    {
+      config: { permission: 'consent:read' },
+      schema: {
+        tags: ['consent'],
+        summary: "The suppression list hashed by an ad network's rule (JSON or CSV)",
+        description:
+          'For ad matching (P44): the list a network is given holds no plain identifier. A purpose whose register shares the address only hashed gets no plain list (409 hashed-only-purpose).',
+        params: orgParams,
+        querystring: z.object({
+          purpose: z.string().min(1).max(64),
+          channel: z.string().min(1).max(32),
+          rule: z.enum(NETWORK_RULES),
+          format: z.enum(['json', 'csv']).default('json'),
+        }),
+        response: {
+          200: jsonOrCsv(
+            'The hashed suppression list: JSON, or CSV (sha256,reason) with format=csv.',
+            hashedSuppressionList,
+          ),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { orgId } = req.params;
+      const q = req.query;
+      const list = await exportHashedSuppressions(
+        app.db,
+        await keys(),
+        principalActor(req),
+        await register(),
+        { orgId, purposeId: q.purpose, channel: q.channel, rule: q.rule },
+      );
+      if (q.format === 'csv')
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header(
+            'content-disposition',
+            `attachment; filename="suppressions-${orgId}-${q.purpose}-${q.channel}-${q.rule}.csv"`,
+          )
+          .send(`sha256,reason\n${list.suppressions.map((s) => `${s.sha256},${s.reason}`).join('\n')}\n`);
+      return {
+        purpose: q.purpose,
+        channel: q.channel,
+        rule: list.rule,
+        count: list.suppressions.length,
+        skipped: list.skipped,
+        suppressions: list.suppressions,
+      };
     },
   );
 }

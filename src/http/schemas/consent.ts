@@ -138,6 +138,29 @@ export const suppressionList = z
   })
   .describe('Every address not to contact on the channel for the purpose, sorted by address.');
 
+/** The suppression list hashed by an ad network's rule (the CSV has the columns sha256 and reason). */
+export const hashedSuppressionList = z
+  .strictObject({
+    purpose: z.string(),
+    channel: z.string(),
+    rule: z.string().describe('The hashing rule and its version, e.g. google-ads@2.'),
+    count: z.number().int(),
+    skipped: z
+      .number()
+      .int()
+      .describe('Suppressed addresses the rule could not normalise: counted, never sent.'),
+    suppressions: z.array(
+      z.strictObject({
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .describe('The address normalised by the rule and hashed (lowercase hex SHA-256).'),
+        reason: decisionReason,
+      }),
+    ),
+  })
+  .describe('Every address not to contact for the purpose, hashed, sorted by hash; no plain identifier.');
+
 /** A cookie-banner choice stored. */
 export const cookieConsentStored = z
   .strictObject({
