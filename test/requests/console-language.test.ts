@@ -72,6 +72,10 @@ describe('the console in Swedish, Norwegian and English', () => {
     expect(one).toContain('Påbörja arbetet');
     expect(one).toContain('Lägg till intern anteckning');
     expect(one).toContain('<h2>Händelser</h2>');
+    // The timeline's events in Swedish, the stored kinds not shown.
+    expect(one).toContain('<li><strong>mottagen</strong>');
+    expect(one).toContain('<li><strong>identitet verifierad</strong>');
+    expect(one).not.toContain('<strong>received</strong>');
     expect(one).toContain('name="action" value="start"');
 
     const tasks = await page('/console/fulfilment/tasks', 'sv-SE');
@@ -107,6 +111,8 @@ describe('the console in Swedish, Norwegian and English', () => {
     expect(one).toContain('<th>Frist</th>');
     expect(one).toContain('>verifisert<');
     expect(one).toContain('Start arbeidet');
+    expect(one).toContain('<li><strong>mottatt</strong>');
+    expect(one).toContain('<li><strong>identitet bekreftet</strong>');
 
     const tasks = await page('/console/fulfilment/tasks', 'nb-NO');
     expect(tasks).toContain('<h1>Oppgaver for gjennomføring</h1>');

@@ -108,7 +108,7 @@ function facts(d: RequestDetailData): Html {
 
 function timelineCard(events: readonly EventRow[], names?: RefNames): Html {
   const item = (e: EventRow) =>
-    html`<li><strong>${e.kind}</strong> · ${minuteUtc(e.at)} · ${refLink(e.actor, names)}${e.note ? html`<br>${e.note}` : ''}</li>`;
+    html`<li><strong>${labelOf(requestWords().events, e.kind)}</strong> · ${minuteUtc(e.at)} · ${refLink(e.actor, names)}${e.note ? html`<br>${e.note}` : ''}</li>`;
   return card(html`<ol class="timeline">${events.map(item)}</ol>`, { title: requestWords().timeline });
 }
 
