@@ -85,36 +85,30 @@ function rootKeySql(c: SqlConnector, p: CollectionPlan): string {
 }
 
 /**
- * Who a row is about, as SQL: the person columns `p0…pn` of the union, exactly one of them not NULL per row,
- * so the people are the sum of each column's distinct values (see the rule at the top). Where every
- * collection ends at the same table (`plain`), one column per identity of that table, holding it only when
- * no identity before it is there, and a last one with the root row's key when none is (no `concat()` per
- * row); otherwise two: the first identity there, prefixed with its kind (so an e-mail address of two tables
- * is one person, and two kinds never collide), and `<table>:<key>` when there is none.
+ * Who a row is about, as SQL: the person columns `p0…` of the union, exactly one of them not NULL per row,
+ * so the people are the sum of each column's distinct values (see the rule at the top). The tagged form is
+ * the first identity there prefixed with its kind (an e-mail address of two tables is one person; two kinds
+ * never collide), else the root row's key prefixed with `~<table>:`. Where every collection ends at the same
+ * table (`plain`), the first identity is compared as it is (no `concat()` on the rows that have it: nearly
+ * all of them) and a second column holds the tagged form of the rows without it; otherwise one column, the
+ * tagged form.
  */
 function personSql(c: SqlConnector, p: CollectionPlan, plain: boolean): string[] {
   const ids = p.identities.map((i) => `${i.alias}.${c.quote(i.column)}`);
-  const none = ids.map((r) => `${r} IS NULL`).join(' AND ');
   const key = rootKeySql(c, p);
-  if (plain) {
-    const each = ids.map((r, j) =>
-      j === 0
-        ? r
-        : `CASE WHEN ${ids
-            .slice(0, j)
-            .map((x) => `${x} IS NULL`)
-            .join(' AND ')} AND ${r} IS NOT NULL THEN ${r} END`,
-    );
-    return [...each, ids.length ? `CASE WHEN ${none} THEN ${key} END` : key];
-  }
-  const first = p.identities.map(
-    (i, j) => ` WHEN ${ids[j]} IS NOT NULL THEN concat(${literal(`${i.kind}:`)}, ${ids[j]})`,
-  );
-  const anon = `concat(${literal(`${p.root.table}:`)}, ${key})`;
-  return [
-    ids.length ? `CASE${first.join('')} END` : 'NULL',
-    ids.length ? `CASE WHEN ${none} THEN ${anon} END` : anon,
-  ];
+  const tagged = (from: number) => {
+    const anon = `concat(${literal(`~${p.root.table}:`)}, ${key})`;
+    const whens = p.identities
+      .slice(from)
+      .map(
+        (i, j) =>
+          ` WHEN ${ids[from + j]} IS NOT NULL THEN concat(${literal(`${i.kind}:`)}, ${ids[from + j]})`,
+      );
+    return whens.length ? `CASE${whens.join('')} ELSE ${anon} END` : anon;
+  };
+  if (!plain) return [tagged(0)];
+  if (!ids[0]) return [key];
+  return [ids[0], `CASE WHEN ${ids[0]} IS NULL THEN ${tagged(1)} END`];
 }
 
 /** True when every collection ends at the same table: its identity columns are compared as they are. */
