@@ -2,7 +2,8 @@
  * The API's "done for these N" (issue 16, item 1): POST /api/v1/fulfilment/tasks/answers ticks off several
  * manual tasks with one note, each answered and audited on its own, and answers with each task as stored.
  * A batch holding one task of a company the caller may not answer in is refused whole (404, nothing
- * changes); a bad body gets a problem naming the field. Expectations are written by hand.
+ * changes), as is one naming a task that does not exist; a bad body gets a problem naming the field; the
+ * batch has one audit entry of its own besides each task's. Expectations are written by hand.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { notifyRecipient } from '../../src/services/fulfilment/recipients.ts';
@@ -89,6 +90,18 @@ describe('ticking off several tasks through the API', () => {
     expect(Number(await openShipping())).toBe(4);
   });
 
+  test('a batch naming a task that does not exist is refused whole (404), nothing changes', async () => {
+    const res = await answers({
+      tasks: [
+        { requestId: children.provendo, systemId: 'shipping' },
+        { requestId: children.bokhylla, systemId: 'no-such-system' },
+      ],
+      note: 'Both done',
+    });
+    expect(res.statusCode).toBe(404);
+    expect(Number(await openShipping())).toBe(4);
+  });
+
   test('one note ticks off the four shipping tasks; each comes back as stored and is audited', async () => {
     const res = await answers({
       tasks: FOUR.map((org) => ({ requestId: children[org], systemId: 'shipping' })),
@@ -110,5 +123,12 @@ describe('ticking off several tasks through the API', () => {
       `SELECT target FROM audit_log WHERE action = 'fulfilment.recipient.answered' AND details->>'system' = 'shipping'`,
     );
     expect(audited.map((a) => a.target).sort()).toEqual(FOUR.map((o) => `request:${children[o]}`).sort());
+    // One entry for the batch: the tasks in the order given, all four changed.
+    const batch = await s.app.db.query<{ details: { tasks: string[]; status: string; changed: number } }>(
+      `SELECT details FROM audit_log WHERE action = 'fulfilment.tasks.answered'`,
+    );
+    expect(batch.map((b) => b.details)).toEqual([
+      { tasks: FOUR.map((o) => `${children[o]}/shipping`), status: 'done', changed: 4 },
+    ]);
   });
 });

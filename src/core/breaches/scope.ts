@@ -10,7 +10,7 @@
  */
 import { validationError, type FieldIssue } from '../errors.ts';
 import { defaultHolders } from '../fulfilment/controllers.ts';
-import type { Collection, Dataset, IdentityKind } from '../fulfilment/dataset.ts';
+import { type Collection, type Dataset, type IdentityKind, primaryKey } from '../fulfilment/dataset.ts';
 import type { RegisterIndex } from '../register/register-index.ts';
 
 /** One collection the breach touched; `timeField` narrows it to rows whose time lies in the window. */
@@ -35,8 +35,13 @@ export type CollectionPlan = {
   controller: ControllerOfRow;
   /** The companies of a row that names none (or names one the register does not know). */
   defaults: string[];
-  /** Who a row is about: an identity column of the row the chain ends at, and its kind. */
-  subject: { alias: string; column: string; kind: IdentityKind } | null;
+  /**
+   * The row the chain ends at (the person's row: `t0` itself when the collection names its controller)
+   * and its primary key: a row with no identity value is one person per such row.
+   */
+  root: { alias: string; table: string; key: string[] };
+  /** Who a row is about: the identity columns of the root row, in order of preference (may be none). */
+  identities: { alias: string; column: string; kind: IdentityKind }[];
   /** Where the subject's e-mail address is, to tell them (Art. 34). */
   email: { alias: string; column: string } | null;
   categories: string[];
@@ -111,14 +116,14 @@ function planOne(
       });
     else time = { alias: link.alias, column };
   }
-  let subject: CollectionPlan['subject'] = null;
-  for (const kind of IDENTITY_PREFERENCE) {
-    const f = root.collection.fields.find((x) => x.fides_meta?.identity === kind);
-    if (f) {
-      subject = { alias: root.alias, column: f.name, kind };
-      break;
-    }
-  }
+  const identities = IDENTITY_PREFERENCE.flatMap((kind) =>
+    root.collection.fields
+      .filter((x) => x.fides_meta?.identity === kind)
+      .map((f) => ({ alias: root.alias, column: f.name, kind })),
+  );
+  // The root's primary key; unannotated, the column the chain's last reference points at (else `id`).
+  const pk = primaryKey(root.collection);
+  const key = pk.length ? pk : [joins.at(-1)?.column ?? 'id'];
   const emailField = root.collection.fields.find((x) => x.fides_meta?.identity === 'email');
   const categories = [
     ...new Set(start.fields.flatMap((f) => f.data_categories ?? []).filter((k) => !k.startsWith('system.'))),
@@ -135,7 +140,8 @@ function planOne(
     time,
     controller,
     defaults: orgsOfHolders(ix, ds, root.collection),
-    subject,
+    root: { alias: root.alias, table: root.collection.name, key },
+    identities,
     email: emailField ? { alias: root.alias, column: emailField.name } : null,
     categories,
     purposes: [...purposes].sort(),
@@ -209,8 +215,9 @@ export function authorityLanguage(country: string | undefined): 'sv' | 'nb' | 'e
 
 /**
  * The counts of the databases (subjects per holder key, per count set) as the breach's scope. A holder key
- * is an organization id, or `~default:<dataset>.<collection>` for rows that name no controller (counted
- * for each of that collection's default controllers).
+ * is an organization id, or `~default:<dataset>.<root collection>` for rows that name no controller
+ * (counted for each default controller of the collection the chain ends at: collections reaching the same
+ * person's row share it, so the person counts once).
  */
 export function assembleScope(
   ix: RegisterIndex,
@@ -226,7 +233,7 @@ export function assembleScope(
     const out = new Map<string, number>();
     for (const [holder, n] of m ?? []) {
       const orgs = holder.startsWith('~default:')
-        ? (plans.find((p) => `~default:${p.dataset}.${p.collection}` === holder)?.defaults ?? [])
+        ? (plans.find((p) => `~default:${p.dataset}.${p.root.table}` === holder)?.defaults ?? [])
         : ix.organization(holder)
           ? [holder]
           : [];

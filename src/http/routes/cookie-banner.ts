@@ -130,52 +130,35 @@ function bannerScriptRoute(server: RouteServer, app: App, register: CurrentIndex
   // Static and cacheable: no limit per client address (behind a CDN every visitor would share one).
   const config = { permission: 'public' as const, rateLimit: false as const };
 
-  server.get(
+  /** The two stable URLs (cached 5 minutes): the same query and answers, each its own part of the build. */
+  const stableRoute = (url: string, part: 'script' | 'loader', summary: string, answer: string) =>
+    server.get(
+      url,
+      {
+        config,
+        schema: {
+          tags: ['cookies'],
+          summary,
+          querystring: z.object({ org: orgParam, lang: z.enum(LANGUAGES).optional() }),
+          response: { 200: textAnswer(answer, 'text/javascript'), 304: notModified },
+        },
+      },
+      async (req, reply) => {
+        const built = await scripts.current(req.query.org, req.query.lang);
+        return sendCacheable(req, reply, built[part], SHORT);
+      },
+    );
+  stableRoute(
     '/sdk/consent.js',
-    {
-      config,
-      schema: {
-        tags: ['cookies'],
-        summary:
-          'The cookie banner at a stable URL (cached 5 minutes): configuration from the cookie inventory, then the script',
-        querystring: z.object({ org: orgParam, lang: z.enum(LANGUAGES).optional() }),
-        response: {
-          200: textAnswer(
-            'window.OmbudConsentConfig (the configuration) followed by the banner script; brotli or gzip as accepted, with an ETag',
-            'text/javascript',
-          ),
-          304: notModified,
-        },
-      },
-    },
-    async (req, reply) => {
-      const { script } = await scripts.current(req.query.org, req.query.lang);
-      return sendCacheable(req, reply, script, SHORT);
-    },
+    'script',
+    'The cookie banner at a stable URL (cached 5 minutes): configuration from the cookie inventory, then the script',
+    'window.OmbudConsentConfig (the configuration) followed by the banner script; brotli or gzip as accepted, with an ETag',
   );
-
-  server.get(
+  stableRoute(
     '/sdk/loader.js',
-    {
-      config,
-      schema: {
-        tags: ['cookies'],
-        summary:
-          "The banner's loader (cached 5 minutes): a few hundred bytes that load the current content-hashed script",
-        querystring: z.object({ org: orgParam, lang: z.enum(LANGUAGES).optional() }),
-        response: {
-          200: textAnswer(
-            'A script that adds the versioned, immutable banner script to the page (with the nonce of the loader, if any)',
-            'text/javascript',
-          ),
-          304: notModified,
-        },
-      },
-    },
-    async (req, reply) => {
-      const { loader } = await scripts.current(req.query.org, req.query.lang);
-      return sendCacheable(req, reply, loader, SHORT);
-    },
+    'loader',
+    "The banner's loader (cached 5 minutes): a few hundred bytes that load the current content-hashed script",
+    'A script that adds the versioned, immutable banner script to the page (with the nonce of the loader, if any)',
   );
 
   server.get(

@@ -2,11 +2,27 @@
  * The counts behind a breach's scope, in the live databases: ONE statement per database, grouped by
  * controller, that returns together the records concerned (a sum), the people affected over every
  * collection, and the people per set of collections holding a data category (conditional aggregation:
- * `COUNT(DISTINCT CASE WHEN u.c IN (…) THEN u.subject END)`). Each affected collection is read once, joined
+ * `COUNT(DISTINCT CASE WHEN u.c IN (…) THEN u.p0 END) + …`). Each affected collection is read once, joined
  * along the controller chain of the dataset annotations; a collection reached through a chain (order lines
  * through their order) is first counted per parent row (`GROUP BY` the reference; a window on the parent's
- * time through `EXISTS`), so the chain is joined once per order, not once per line. Only counts leave the database, never a row. Written once with the
- * connector's quoting and placeholders, so it runs on PostgreSQL and MariaDB alike.
+ * time through `EXISTS`), so the chain is joined once per order, not once per line. Only counts leave the
+ * database, never a row. Written once with the connector's quoting and placeholders, so it runs on
+ * PostgreSQL and MariaDB alike.
+ *
+ * Who is a person (the rule the counts follow). An affected row is about the row its controller chain ends
+ * at (the root: the customer of an order line, or the row itself).
+ * - A root row with an identity value is the person named by the first identity it holds, in the order
+ *   customer number, e-mail, phone (the plan's `identities`): rows of any collection, and root rows, with
+ *   that same kind and value are one person. A customer with a phone and no e-mail is their phone.
+ * - A root row with no identity value at all (a guest order without e-mail, a customer with neither e-mail
+ *   nor phone) is a person of its own, told apart by the root row's primary key: two such rows are two
+ *   people, and the same root row reached through several collections (its orders and its tickets) is one.
+ * - NULL is "no value" (an empty string is a value). People are never folded together for lacking an
+ *   identity; two root rows are one person only when they share the first identity they hold (a row with
+ *   an e-mail and another with only the same person's phone count as two: never fewer).
+ * In SQL each row carries person columns of which exactly one is not NULL (`personSql`), and the people
+ * are the sum of their `COUNT(DISTINCT …)`; `COUNT(DISTINCT)` of one column would skip the rows without
+ * identity, and a `concat()` of a missing identity would fold them all into one value.
  */
 import { type CollectionPlan, countSets, setKey, type Window } from '../../core/breaches/scope.ts';
 import type { SqlConnector } from '../fulfilment/connectors/types.ts';
@@ -47,9 +63,12 @@ function literal(v: string): string {
   return `'${v}'`;
 }
 
-/** The controller of a row as SQL: an organization id, or `~default:<dataset>.<collection>`. */
+/**
+ * The controller of a row as SQL: an organization id, or `~default:<dataset>.<root collection>` (the table
+ * the chain ends at, so collections reaching the same person's row count them in the same group).
+ */
 export function holderSql(c: SqlConnector, p: CollectionPlan): string {
-  const fallback = literal(`~default:${p.dataset}.${p.collection}`);
+  const fallback = literal(`~default:${p.dataset}.${p.root.table}`);
   if (p.controller.kind === 'none') return fallback;
   const ref = `${p.controller.alias}.${c.quote(p.controller.column)}`;
   if (p.controller.kind === 'column') return `COALESCE(${ref}, ${fallback})`;
@@ -59,31 +78,48 @@ export function holderSql(c: SqlConnector, p: CollectionPlan): string {
   return `CASE ${ref}${whens.join('')} ELSE ${fallback} END`;
 }
 
+/** The root row's primary key as SQL (its columns joined by `/` when composite). */
+function rootKeySql(c: SqlConnector, p: CollectionPlan): string {
+  const cols = p.root.key.map((k) => `${p.root.alias}.${c.quote(k)}`);
+  return cols.length === 1 ? cols[0]! : `concat(${cols.join(", '/', ")})`;
+}
+
 /**
- * Who a row is about, as SQL. Where every collection of the statement ends at the same identity column of
- * the same table, that column itself (no `concat()` per row); otherwise the identity prefixed with its kind,
- * so two kinds never collide. No identity to tell people apart: each parent row counts as one person.
+ * Who a row is about, as SQL: the person columns `p0…` of the union, exactly one of them not NULL per row,
+ * so the people are the sum of each column's distinct values (see the rule at the top). The tagged form is
+ * the first identity there prefixed with its kind (an e-mail address of two tables is one person; two kinds
+ * never collide), else the root row's key prefixed with `~<table>:`. Where every collection ends at the same
+ * table (`plain`), the first identity is compared as it is (no `concat()` on the rows that have it: nearly
+ * all of them) and a second column holds the tagged form of the rows without it; otherwise one column, the
+ * tagged form.
  */
-function subjectSql(c: SqlConnector, p: CollectionPlan, plain: boolean, t0Key: string): string {
-  if (!p.subject) return `concat(${literal(`${p.collection}:`)}, ${t0Key})`;
-  const ref = `${p.subject.alias}.${c.quote(p.subject.column)}`;
-  return plain ? ref : `concat(${literal(`${p.subject.kind}:`)}, ${ref})`;
+function personSql(c: SqlConnector, p: CollectionPlan, plain: boolean): string[] {
+  const ids = p.identities.map((i) => `${i.alias}.${c.quote(i.column)}`);
+  const key = rootKeySql(c, p);
+  const tagged = (from: number) => {
+    const anon = `concat(${literal(`~${p.root.table}:`)}, ${key})`;
+    const whens = p.identities
+      .slice(from)
+      .map(
+        (i, j) =>
+          ` WHEN ${ids[from + j]} IS NOT NULL THEN concat(${literal(`${i.kind}:`)}, ${ids[from + j]})`,
+      );
+    return whens.length ? `CASE${whens.join('')} ELSE ${anon} END` : anon;
+  };
+  if (!plain) return [tagged(0)];
+  if (!ids[0]) return [key];
+  return [ids[0], `CASE WHEN ${ids[0]} IS NULL THEN ${tagged(1)} END`];
 }
 
-const rootTable = (p: CollectionPlan) => (p.subject?.alias === 't0' ? p.collection : p.joins.at(-1)?.table);
+/** True when every collection ends at the same table: its identity columns are compared as they are. */
+const sameRoot = (plans: readonly CollectionPlan[]) =>
+  plans.every((p) => p.root.table === plans[0]?.root.table);
 
-/** True when every collection's subject is the same column of the same table: compared as it is. */
-function sameSubject(plans: readonly CollectionPlan[]): boolean {
-  const first = plans[0]?.subject;
-  return plans.every(
-    (p) =>
-      p.subject &&
-      first &&
-      p.subject.column === first.column &&
-      p.subject.kind === first.kind &&
-      rootTable(p) === rootTable(plans[0]!),
-  );
-}
+/** The person columns of a part, as `expr AS p0, …`. */
+const personColumns = (c: SqlConnector, p: CollectionPlan, plain: boolean) =>
+  personSql(c, p, plain)
+    .map((e, j) => `${e} AS p${j}`)
+    .join(', ');
 
 /**
  * One collection's affected rows as `SELECT holder, subject, c, w`: `w` the rows each output row stands for.
@@ -100,7 +136,7 @@ function partSql(
 ): string {
   const first = p.joins[0];
   if (!first)
-    return `SELECT ${holderSql(c, p)} AS holder, ${subjectSql(c, p, plain, `t0.${c.quote('id')}`)} AS subject, ${i} AS c, 1 AS w ${affectedRowsSql(c, p, window, params)}`;
+    return `SELECT ${holderSql(c, p)} AS holder, ${personColumns(c, p, plain)}, ${i} AS c, 1 AS w ${affectedRowsSql(c, p, window, params)}`;
   const q = (x: string) => c.quote(x);
   const range = (alias: string, column: string) => {
     params.push(sqlTime(window!.from), sqlTime(window!.to));
@@ -128,7 +164,7 @@ function partSql(
     p.time && p.time.alias !== 't0' && !onParent && window
       ? ` WHERE ${range(p.time.alias, p.time.column)}`
       : '';
-  return `SELECT ${holderSql(c, p)} AS holder, ${subjectSql(c, p, plain, 't0.k')} AS subject, ${i} AS c, t0.n AS w FROM ${counted}${joins}${outer}`;
+  return `SELECT ${holderSql(c, p)} AS holder, ${personColumns(c, p, plain)}, ${i} AS c, t0.n AS w FROM ${counted}${joins}${outer}`;
 }
 
 /**
@@ -142,7 +178,8 @@ export function scopeStatement(
   window: Window | null,
 ): { sql: string; params: unknown[]; sets: Map<string, string> } {
   const params: unknown[] = [];
-  const plain = sameSubject(own);
+  const plain = sameRoot(own);
+  const persons = own[0] ? personSql(c, own[0], plain).map((_, j) => `u.p${j}`) : [];
   const parts = own.map((p, i) => partSql(c, p, i, plain, window, params));
   const sets = new Map<string, string>();
   const columns = new Map<string, string>();
@@ -152,10 +189,13 @@ export function scopeStatement(
     const key = mine.join(',');
     if (!columns.has(key)) {
       const name = `s${columns.size}`;
-      const expr =
-        mine.length === own.length
-          ? 'COUNT(DISTINCT u.subject)'
-          : `COUNT(DISTINCT CASE WHEN u.c IN (${key}) THEN u.subject END)`;
+      const expr = persons
+        .map((col) =>
+          mine.length === own.length
+            ? `COUNT(DISTINCT ${col})`
+            : `COUNT(DISTINCT CASE WHEN u.c IN (${key}) THEN ${col} END)`,
+        )
+        .join(' + ');
       columns.set(key, `${expr} AS ${name}`);
       sets.set(set.key, name);
     } else sets.set(set.key, columns.get(key)!.split(' AS ').at(-1)!);

@@ -9,7 +9,7 @@ import { authorize, type Caller, type Group } from '../../core/policies/policy.t
 import { taskPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import { answerTask, getTask, type TaskRow } from './recipients.ts';
+import { answerTask, getTasks, type TaskRow, taskKey } from './recipients.ts';
 
 export type TaskKey = { requestId: string; systemId: string };
 
@@ -21,9 +21,11 @@ export async function answerTasksAs(
   answer: { status: 'done' | 'not_found'; note: string },
   now: Date,
 ): Promise<{ answered: TaskRow[]; changed: string[] }> {
+  // Every task in one query, then checked in the order given (the first missing or refused one answers).
+  const found = await getTasks(db, keys);
   const tasks: TaskRow[] = [];
   for (const k of keys) {
-    const task = await getTask(db, k.requestId, k.systemId);
+    const task = found.get(taskKey({ request_id: k.requestId, system_id: k.systemId }));
     if (!task) throw notFound(taskPolicy.resource, `${k.requestId}/${k.systemId}`);
     authorize(caller.principal, taskPolicy, 'answer', task, group);
     tasks.push(task);
@@ -49,8 +51,11 @@ export async function answerTasksAs(
     },
     at: now,
   });
-  // Each task as stored now (an already answered one is left as it was).
-  const answered: TaskRow[] = [];
-  for (const t of tasks) answered.push((await getTask(db, t.request_id, t.system_id)) ?? t);
+  // Each task as stored now (an already answered one is left as it was), read again in one query.
+  const stored = await getTasks(
+    db,
+    tasks.map((t) => ({ requestId: t.request_id, systemId: t.system_id })),
+  );
+  const answered = tasks.map((t) => stored.get(taskKey(t)) ?? t);
   return { answered, changed: [...new Set(changed)] };
 }

@@ -100,6 +100,24 @@ export async function getTask(db: Db, requestId: string, systemId: string): Prom
   return t;
 }
 
+/** The key of a task in the map `getTasks` answers: the request id and system id, NUL between them. */
+export const taskKey = (t: Pick<TaskRow, 'request_id' | 'system_id'>) => `${t.request_id}\0${t.system_id}`;
+
+/** The tasks of several (request, system) pairs in one query, by `taskKey`; a pair with no task is absent. */
+export async function getTasks(
+  db: Db,
+  keys: readonly { requestId: string; systemId: string }[],
+): Promise<Map<string, TaskRow>> {
+  if (!keys.length) return new Map();
+  const rows = await db.query<TaskRow>(
+    `SELECT t.* FROM fulfilment_recipient_tasks t
+       JOIN unnest($1::text[], $2::text[]) AS k(request_id, system_id)
+         ON t.request_id = k.request_id AND t.system_id = k.system_id`,
+    [keys.map((k) => k.requestId), keys.map((k) => k.systemId)],
+  );
+  return new Map(rows.map((t) => [taskKey(t), t]));
+}
+
 /**
  * Carry out one recipient step: create the task once, send it when the system has an HTTP connector
  * (again when an accepted delivery got no callback within the connector's callbackHours, up to its
