@@ -128,13 +128,6 @@ const CALL = Symbol('call');
 type CallRequest = ClientRequest & { [CALL]: Call };
 const ignore = () => undefined;
 
-/**
- * The longest an outcome waits for its batch to be written (or 256 outcomes). A lane's next delivery
- * is claimable only once the one before is written, so this delays a subject's next change by at most
- * this much; fewer, larger batches cost the worker and the database less per delivery.
- */
-const FLUSH_DELAY_MS = 50;
-
 const CLAIM = `
 WITH heads AS (
   SELECT d.id, d.endpoint_id, d.subject_id FROM webhook_deliveries d
@@ -572,7 +565,7 @@ export class Propagator {
     b[4].push(durationMs);
     b[5].push(nextAt === null ? null : new Date(nextAt).toISOString());
     if (b[0].length >= 256) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+    else this.flushTimer ??= setTimeout(() => void this.flush(), 10);
   }
 
   /** Write the outcomes so far in one transaction; on a database error they are kept for the next flush. */
@@ -584,7 +577,7 @@ export class Propagator {
       this.buffer = newBuffer();
       if (batch[0].length === 0) return;
       try {
-        await this.db.query(FLUSH, batch, { name: 'propagator-flush' });
+        await this.db.query(FLUSH, batch);
       } catch (err) {
         this.opts.log?.warn(queueErrorFields(err), 'propagation queue error');
         const later = this.buffer;

@@ -200,7 +200,6 @@ export async function webhookPayloads(
     `SELECT id, org_id, subject_id, purpose_id, channel, kind, source, at, notice_version
        FROM consent_events WHERE id = ANY($1::uuid[])`,
     [eventIds],
-    { name: 'webhook-payload-events' },
   );
   const idRows = await db.query<{
     subject_id: string;
@@ -213,7 +212,6 @@ export async function webhookPayloads(
     `SELECT subject_id, org_id, kind, value_hash, value, value_sealed FROM consent_identities
       WHERE subject_id = ANY($1::uuid[]) ORDER BY subject_id, kind, retired_at NULLS FIRST, created_at`,
     [[...new Set(events.map((e) => e.subject_id))]],
-    { name: 'webhook-payload-identities' },
   );
   const identities = new Map<string, { kind: (typeof IDENTITY_KINDS)[number]; value: string }[]>();
   for (const r of idRows) {
