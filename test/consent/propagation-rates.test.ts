@@ -282,6 +282,28 @@ describeEachDatabase('propagation at production rates', (kind) => {
     ]);
   }, 60_000);
 
+  test('a call past its time limit ends as a TimeoutError attempt and the delivery is sent again, same webhook-id', async () => {
+    const slow = await receiver();
+    slow.answer = (_c, n) => (n === 1 ? 'stall' : { status: 204 });
+    await start({ timeoutMs: 300, retryDelaySeconds: 0.05 });
+    const began = Date.now();
+    await change('rut', 'grant');
+    await waitFor(() => slow.accepted.length === 1, 10_000);
+    // Ended at its limit (300 ms, checked every 30 ms), not at the 10 s default.
+    expect(Date.now() - began).toBeLessThan(5_000);
+    expect(slow.calls.map((c) => c.id)).toEqual([slow.calls[0]!.id, slow.calls[0]!.id]);
+    expect(slow.badSignatures).toBe(0);
+    await waitFor(async () => (await deliveries(slow.endpointId)).every((d) => d.status === 'delivered'));
+    const attempts = await t.app.db.query<{ status: number | null; error: string | null }>(
+      'SELECT status, error FROM webhook_attempts WHERE delivery_id = $1 ORDER BY seq',
+      [slow.calls[0]!.id],
+    );
+    expect(attempts).toEqual([
+      { status: null, error: 'TimeoutError' },
+      { status: 204, error: null },
+    ]);
+  }, 60_000);
+
   test('under a receiver failing every third call, every webhook-id is accepted exactly once and none is lost', async () => {
     const flaky = await receiver();
     flaky.answer = (_c, n) => ({ status: n % 3 === 0 ? 500 : 204 });

@@ -7,10 +7,16 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-const keyOf = (secret: string) => Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+/** The key bytes of a secret: decode once and sign many times with `signWebhookWithKey`. */
+export const webhookKey = (secret: string): Buffer => Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+
+/** The signature with the key already decoded (the worker keeps one per endpoint). */
+export function signWebhookWithKey(key: Buffer, id: string, timestamp: number, body: string): string {
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')}`;
+}
 
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  return `v1,${createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+  return `v1,${createHmac('sha256', webhookKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
 export function webhookHeaders(secret: string, id: string, timestamp: number, body: string) {

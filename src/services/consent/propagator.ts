@@ -21,12 +21,20 @@
  * Retries: the first retry after `retryDelaySeconds`, each next one twice as long; after `retryLimit`
  * retries the delivery is dead, listed in the console and replayable.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  type ClientRequest,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type { Db } from '../../storage/db.ts';
 import { type Log, queueErrorFields } from '../../log.ts';
 import type { ConsentEvent } from '../../core/consent/event.ts';
 import {
+  type Answer,
   Breaker,
   type BreakerPolicy,
   DEFAULT_BREAKER,
@@ -34,7 +42,7 @@ import {
   type RetryPolicy,
   verdictOf,
 } from '../../core/consent/delivery.ts';
-import { webhookHeaders } from '../../core/consent/webhook-signature.ts';
+import { signWebhookWithKey, webhookKey } from '../../core/consent/webhook-signature.ts';
 import { type ConsentKeys, consentKeys } from './keys.ts';
 import { type ConsentWebhookEvent, webhookPayloads } from './webhooks.ts';
 import type { QueueRole } from '../queue/role.ts';
@@ -49,7 +57,7 @@ export type PropagatorOptions = QueueRole & {
   maxWaitSeconds?: number;
   /** How often an idle worker looks for due deliveries (0.25 s); a new event in this process wakes it at once. */
   pollingIntervalSeconds?: number;
-  /** One call's time limit (10 s). */
+  /** One call's time limit (10 s; checked every tenth of it, at most every second, so up to 10 % later). */
   timeoutMs?: number;
   /** Lanes running at once in this process (64). */
   concurrency?: number;
@@ -79,25 +87,46 @@ type Endpoint = {
   id: string;
   url: URL;
   secret: string;
+  /** The secret's key bytes, decoded once. */
+  key: Buffer;
+  /** Where a call goes (protocol, host, port, path, auth), taken from the URL once. */
+  target: RequestOptions;
+  https: boolean;
   agent: HttpAgent;
   inFlight: number;
   breaker: Breaker;
   pausedUntil: number;
   loadedAt: number;
   /** Lanes claimed and waiting for a slot (no more are claimed while 3 × perEndpoint wait). */
-  queue: { rows: Claimed[]; payloads: Map<string, Payload>; claimedAt: number }[];
+  queue: { rows: Claimed[]; bodies: Map<string, Body>; claimedAt: number }[];
 };
 
-type Outcome = {
-  id: string;
-  kind: 'delivered' | 'failed' | 'dead' | 'throttled' | 'release';
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-  nextAt: Date | null;
+type Kind = 'delivered' | 'failed' | 'dead' | 'throttled' | 'release';
+
+/**
+ * An event's body, serialised once for all its deliveries and attempts: the attempt's timestamp goes
+ * between `head` and `tail`, which gives what JSON.stringify({ type, timestamp, data }) gives.
+ */
+type Body = { head: string; tail: string; bytes: number };
+
+const bodyOf = (p: Omit<ConsentWebhookEvent, 'timestamp'>): Body => {
+  const head = `{"type":${JSON.stringify(p.type)},"timestamp":"`;
+  const tail = `","data":${JSON.stringify(p.data)}}`;
+  return { head, tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(tail) };
 };
 
-type Payload = Omit<ConsentWebhookEvent, 'timestamp'>;
+/** One call in flight: its time limit is checked by the propagator's sweep, not a timer of its own. */
+type Call = {
+  resolve: (a: Answer) => void;
+  req: ClientRequest;
+  deadline: number;
+  done: boolean;
+  /** The propagator's calls in flight, which this one leaves when it ends. */
+  calls: Set<Call>;
+};
+const CALL = Symbol('call');
+type CallRequest = ClientRequest & { [CALL]: Call };
+const ignore = () => undefined;
 
 const CLAIM = `
 WITH heads AS (
@@ -160,7 +189,10 @@ export class Propagator {
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
   private woken = false;
-  private buffer: Outcome[] = [];
+  /** Outcomes not yet written, by column (the flush's parameters as they are). */
+  private buffer = newBuffer();
+  private readonly calls = new Set<Call>();
+  private sweeper: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private keys: ConsentKeys | undefined;
@@ -233,6 +265,8 @@ export class Propagator {
     ]);
     if (late) for (const ep of this.endpoints.values()) ep.agent.destroy();
     await all;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     await this.flush();
     for (const ep of this.endpoints.values()) ep.agent.destroy();
   }
@@ -299,6 +333,8 @@ export class Propagator {
       webhookPayloads(this.db, this.keys!, [...new Set(rows.map((r) => r.event_id))]),
       this.loadEndpoints([...new Set(rows.map((r) => r.endpoint_id))]),
     ]);
+    const bodies = new Map<string, Body>();
+    for (const [id, p] of payloads) bodies.set(id, bodyOf(p));
     const lanes = new Map<string, Claimed[]>();
     for (const r of rows) {
       const k = `${r.endpoint_id}/${r.subject_id}`;
@@ -311,7 +347,7 @@ export class Propagator {
       const ep = this.endpoints.get(lane[0]!.endpoint_id);
       if (!ep || !this.running) this.release(lane);
       else {
-        ep.queue.push({ rows: lane, payloads, claimedAt: now });
+        ep.queue.push({ rows: lane, bodies, claimedAt: now });
         this.waiting++;
       }
     }
@@ -345,7 +381,7 @@ export class Propagator {
       ep.inFlight++;
       this.inFlight++;
       ep.breaker.started();
-      const p: Promise<void> = this.runLane(ep, lane.rows, lane.payloads, lane.claimedAt).finally(() => {
+      const p: Promise<void> = this.runLane(ep, lane.rows, lane.bodies, lane.claimedAt).finally(() => {
         ep.inFlight--;
         this.inFlight--;
         this.lanes.delete(p);
@@ -373,17 +409,22 @@ export class Propagator {
       const old = this.endpoints.get(r.id);
       const url = new URL(r.url);
       if (old && old.url.href === url.href) {
+        if (old.secret !== r.secret) old.key = webhookKey(r.secret);
         old.secret = r.secret;
         old.loadedAt = now;
         continue;
       }
       old?.agent.destroy();
       const agentOpts = { keepAlive: true, maxSockets: this.perEndpoint };
+      const https = url.protocol === 'https:';
       this.endpoints.set(r.id, {
         id: r.id,
         url,
         secret: r.secret,
-        agent: url.protocol === 'https:' ? new HttpsAgent(agentOpts) : new HttpAgent(agentOpts),
+        key: webhookKey(r.secret),
+        target: urlToHttpOptions(url),
+        https,
+        agent: https ? new HttpsAgent(agentOpts) : new HttpAgent(agentOpts),
         inFlight: old?.inFlight ?? 0,
         breaker: old?.breaker ?? new Breaker(this.breakerPolicy),
         pausedUntil: old?.pausedUntil ?? 0,
@@ -397,7 +438,7 @@ export class Propagator {
   private async runLane(
     ep: Endpoint,
     lane: Claimed[],
-    payloads: Map<string, Payload>,
+    bodies: Map<string, Body>,
     claimedAt: number,
   ): Promise<void> {
     for (let i = 0; i < lane.length; i++) {
@@ -413,25 +454,24 @@ export class Propagator {
         this.release(lane.slice(i));
         return;
       }
-      const payload = payloads.get(d.event_id);
+      const body = bodies.get(d.event_id);
       const started = performance.now();
-      const answer = payload
-        ? await this.send(ep, d.id, payload)
-        : { status: undefined, error: 'event-missing', retryAfter: undefined };
+      const answer: Answer = body ? await this.send(ep, d.id, body) : { error: 'event-missing' };
       const durationMs = Math.round(performance.now() - started);
       const at = this.clock();
       const v = verdictOf(answer, d.failures, this.retry, at);
-      const base = { id: d.id, status: answer.status ?? null, error: answer.error ?? null, durationMs };
+      const status = answer.status ?? null;
+      const error = answer.error ?? null;
       if (v.kind === 'delivered') {
         ep.breaker.record(true, at);
         this.counts.delivered++;
-        this.push({ ...base, kind: 'delivered', nextAt: null });
+        this.push(d.id, 'delivered', status, error, durationMs, null);
         continue;
       }
       if (v.kind === 'throttled') {
         ep.pausedUntil = Math.max(ep.pausedUntil, at + v.waitMs);
         this.counts.throttled++;
-        this.push({ ...base, kind: 'throttled', nextAt: new Date(at + v.waitMs) });
+        this.push(d.id, 'throttled', status, error, durationMs, at + v.waitMs);
       } else {
         const before = ep.breaker.state;
         ep.breaker.record(false, at);
@@ -441,68 +481,90 @@ export class Propagator {
           this.counts.dead++;
           this.opts.log?.warn({ deliveryId: d.id, endpointId: ep.id }, 'webhook delivery dead');
         } else this.counts.failed++;
-        this.push({ ...base, kind: v.dead ? 'dead' : 'failed', nextAt: new Date(at + v.waitMs) });
+        this.push(d.id, v.dead ? 'dead' : 'failed', status, error, durationMs, at + v.waitMs);
       }
       this.release(lane.slice(i + 1));
       return;
     }
   }
 
-  /** One signed POST. The body is built here, with this attempt's timestamp. */
-  private send(
-    ep: Endpoint,
-    deliveryId: string,
-    payload: Payload,
-  ): Promise<{ status?: number; error?: string; retryAfter?: string }> {
+  /** One signed POST. The body is completed here, with this attempt's timestamp. */
+  private send(ep: Endpoint, deliveryId: string, body: Body): Promise<Answer> {
     const now = this.now();
-    const body = JSON.stringify({ type: payload.type, timestamp: now.toISOString(), data: payload.data });
-    const headers = {
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
-      'user-agent': 'Ombud-Webhooks/1',
-      ...webhookHeaders(ep.secret, deliveryId, Math.floor(now.getTime() / 1000), body),
+    const iso = now.toISOString();
+    const text = body.head + iso + body.tail;
+    const ts = Math.floor(now.getTime() / 1000);
+    const options: RequestOptions = {
+      protocol: ep.target.protocol,
+      hostname: ep.target.hostname,
+      port: ep.target.port,
+      path: ep.target.path,
+      auth: ep.target.auth,
+      method: 'POST',
+      agent: ep.agent,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(body.bytes + Buffer.byteLength(iso)),
+        'user-agent': 'Ombud-Webhooks/1',
+        'webhook-id': deliveryId,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signWebhookWithKey(ep.key, deliveryId, ts, text),
+      },
     };
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (r: { status?: number; error?: string; retryAfter?: string }) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(r);
+    return new Promise<Answer>((resolve) => {
+      const req = (ep.https ? httpsRequest : httpRequest)(options) as CallRequest;
+      const call: Call = {
+        resolve,
+        req,
+        deadline: performance.now() + this.timeoutMs,
+        done: false,
+        calls: this.calls,
       };
-      const request = ep.url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = request(ep.url, { method: 'POST', agent: ep.agent, headers }, (res: IncomingMessage) => {
-        const status = res.statusCode ?? 0;
-        const ra = res.headers['retry-after'];
-        res.resume();
-        res.on('error', () => undefined);
-        finish({
-          status,
-          ...(status < 200 || status > 299 ? { error: `HTTP ${status}` } : {}),
-          ...(typeof ra === 'string' ? { retryAfter: ra } : {}),
-        });
-      });
-      const timer = setTimeout(() => {
-        req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
-      }, this.timeoutMs);
-      req.on('error', (err: Error & { code?: string }) => {
-        // Network errors name no personal data: the error's code or name only.
-        finish({ error: err.name === 'TimeoutError' ? 'TimeoutError' : (err.code ?? err.name ?? 'error') });
-      });
-      req.end(body);
+      req[CALL] = call;
+      this.calls.add(call);
+      this.sweeper ??= setInterval(
+        () => this.sweep(),
+        Math.min(1000, Math.max(10, this.timeoutMs / 10)),
+      ).unref();
+      req.once('response', onResponse);
+      req.on('error', onError);
+      req.end(text);
     });
+  }
+
+  /** Calls past their time limit are ended (their answer: TimeoutError). */
+  private sweep(): void {
+    const t = performance.now();
+    for (const call of this.calls)
+      if (call.deadline <= t) {
+        finishCall(call, { error: 'TimeoutError' });
+        call.req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+      }
   }
 
   private release(rows: Claimed[]): void {
     for (const r of rows) {
       this.counts.released++;
-      this.push({ id: r.id, kind: 'release', status: null, error: null, durationMs: 0, nextAt: null });
+      this.push(r.id, 'release', null, null, 0, null);
     }
   }
 
-  private push(o: Outcome): void {
-    this.buffer.push(o);
-    if (this.buffer.length >= 256) void this.flush();
+  private push(
+    id: string,
+    kind: Kind,
+    status: number | null,
+    error: string | null,
+    durationMs: number,
+    nextAt: number | null,
+  ): void {
+    const b = this.buffer;
+    b[0].push(id);
+    b[1].push(kind);
+    b[2].push(status);
+    b[3].push(error);
+    b[4].push(durationMs);
+    b[5].push(nextAt === null ? null : new Date(nextAt).toISOString());
+    if (b[0].length >= 256) void this.flush();
     else this.flushTimer ??= setTimeout(() => void this.flush(), 10);
   }
 
@@ -512,26 +574,56 @@ export class Propagator {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
       const batch = this.buffer;
-      this.buffer = [];
-      if (batch.length === 0) return;
-      const cols = [
-        batch.map((o) => o.id),
-        batch.map((o) => o.kind),
-        batch.map((o) => o.status),
-        batch.map((o) => o.error),
-        batch.map((o) => o.durationMs),
-        batch.map((o) => o.nextAt?.toISOString() ?? null),
-      ];
+      this.buffer = newBuffer();
+      if (batch[0].length === 0) return;
       try {
-        await this.db.query(FLUSH, cols);
+        await this.db.query(FLUSH, batch);
       } catch (err) {
         this.opts.log?.warn(queueErrorFields(err), 'propagation queue error');
-        this.buffer = [...batch, ...this.buffer];
+        const later = this.buffer;
+        this.buffer = batch;
+        for (let c = 0; c < batch.length; c++) (batch[c] as unknown[]).push(...later[c]!);
         if (this.running) this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
       }
     });
     return this.flushing;
   }
+}
+
+/** The outcome columns: id, kind, status, error, duration (ms), next attempt (ISO). */
+const newBuffer = (): [
+  string[],
+  Kind[],
+  (number | null)[],
+  (string | null)[],
+  number[],
+  (string | null)[],
+] => [[], [], [], [], [], []];
+
+function finishCall(call: Call, answer: Answer): void {
+  if (call.done) return;
+  call.done = true;
+  call.calls.delete(call);
+  call.resolve(answer);
+}
+
+function onResponse(this: CallRequest, res: IncomingMessage): void {
+  const call = this[CALL];
+  const status = res.statusCode ?? 0;
+  const ra = res.headers['retry-after'];
+  res.resume();
+  res.on('error', ignore);
+  const answer: Answer = { status };
+  if (status < 200 || status > 299) answer.error = `HTTP ${status}`;
+  if (typeof ra === 'string') answer.retryAfter = ra;
+  finishCall(call, answer);
+}
+
+function onError(this: CallRequest, err: Error & { code?: string }): void {
+  // Network errors name no personal data: the error's code or name only.
+  finishCall(this[CALL], {
+    error: err.name === 'TimeoutError' ? 'TimeoutError' : (err.code ?? err.name ?? 'error'),
+  });
 }
 
 const cmpSeq = (a: Claimed, b: Claimed) => {
