@@ -80,6 +80,7 @@ export async function consentRoutes(server: RouteServer, app: App, workers: Back
   eventRoutes(server, app, workers, ctx);
   contactCheckRoutes(server, app, ctx);
   proofRoutes(server, app, ctx);
+  hashedSuppressionRoute(server, app, ctx);
 }
 
 /** Consents granted and withdrawn, objections recorded and lifted. */
@@ -307,7 +308,10 @@ function proofRoutes(server: RouteServer, app: App, { register, keys }: ConsentC
       return { purpose: q.purpose, channel: q.channel, count: list.length, suppressions: list };
     },
   );
+}
 
+/** The suppression list hashed by an ad network's rule (P44): no plain identifier in it. */
+function hashedSuppressionRoute(server: RouteServer, app: App, { register, keys }: ConsentContext) {
   server.get(
     '/api/v1/organizations/:orgId/suppressions/hashed',
     {
