@@ -711,7 +711,7 @@ export const COMMANDS = {
     description:
       "Run one of a purpose's analytics exports (the register's `analytics` block) for a company over the annotated datasets: an aggregate hides every cell behind fewer than k distinct customers and enough other cells that none can be worked out from the totals (counts with noise where the export asks for it, charged to the purpose's privacy budget); a rows export gives each customer a keyed pseudonym of the export's series and never a direct identifier, free text or exact time. Customers who objected or are restricted are left out; channel behaviour counts only with the consents the export requires. The file goes to stdout (or --out); what it guaranteed to stderr. Stored and audited.",
     usage:
-      '--org ID --purpose ID --export ID [--format json|csv] [--new-series] [--out FILE] [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
+      '--org ID --purpose ID --export ID [--format json|csv|parquet] [--new-series] [--out FILE] [--datasets DIR] (--connection KEY=URL … | --demo) [--json]',
     options: {
       org: { type: 'string', value: 'ID', required: true, description: 'the company (controller)' },
       purpose: {
@@ -725,8 +725,9 @@ export const COMMANDS = {
         type: 'string',
         value: 'FORMAT',
         default: 'json',
-        choices: ['json', 'csv'],
-        description: 'json (with the guarantee) or csv',
+        choices: ['json', 'csv', 'parquet'],
+        description:
+          'json (with the guarantee), csv, or parquet (typed columns, the guarantee in the metadata under ombud.guarantee; needs --out)',
       },
       'new-series': {
         type: 'boolean',
@@ -744,6 +745,7 @@ export const COMMANDS = {
     examples: [
       'ombud analytics export --org nestit-sverige --purpose customer-analyses --export orders-by-country-and-product --format csv --demo',
       'ombud analytics export --org provendo --purpose customer-analyses --export order-rows --out rows.json --demo --json',
+      'ombud analytics export --org nestit-sverige --purpose customer-analyses --export orders-by-country-and-product --format parquet --out orders.parquet --demo',
     ],
   }),
   'analytics list': defineCommand({

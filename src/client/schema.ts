@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An analytics export's file, in the format it was made in (JSON or CSV) */
+        /** An analytics export's file, in the format it was made in (JSON, CSV or Parquet) */
         get: operations["getAnalyticsExportFile"];
         put?: never;
         post?: never;
@@ -2168,7 +2168,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file: JSON with its guarantee, or CSV. */
+            /** @description The file: JSON with its guarantee, CSV, or Parquet with the guarantee in its key-value metadata. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2225,6 +2225,7 @@ export interface operations {
                             [key: string]: string | number | null;
                         }[];
                     };
+                    "application/vnd.apache.parquet": string;
                     "text/csv": string;
                 };
             };
@@ -4593,7 +4594,7 @@ export interface operations {
                             /** @enum {string} */
                             kind: "aggregate" | "rows";
                             /** @enum {string} */
-                            format: "csv" | "json";
+                            format: "csv" | "json" | "parquet";
                             seriesId: string | null;
                             guarantee: {
                                 /** @enum {string} */
@@ -4670,10 +4671,11 @@ export interface operations {
                     /** @description The export's id in the purpose's analytics block. */
                     export: string;
                     /**
+                     * @description json (records with the guarantee), csv (the records), or parquet (typed columns, the guarantee as JSON in the key-value metadata under ombud.guarantee).
                      * @default json
                      * @enum {string}
                      */
-                    format?: "csv" | "json";
+                    format?: "csv" | "json" | "parquet";
                     /**
                      * @description Rows exports: start a new pseudonym series (the pseudonyms no longer match earlier files).
                      * @default false
@@ -4698,7 +4700,7 @@ export interface operations {
                         /** @enum {string} */
                         kind: "aggregate" | "rows";
                         /** @enum {string} */
-                        format: "csv" | "json";
+                        format: "csv" | "json" | "parquet";
                         seriesId: string | null;
                         guarantee: {
                             /** @enum {string} */

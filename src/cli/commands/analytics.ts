@@ -13,7 +13,7 @@ import { CLI_ACTOR } from '../../services/audit/auditLog.ts';
 import { DEMO_DATASETS_DIR } from '../../services/fulfilment/datasets.ts';
 import type { COMMANDS } from '../commands.ts';
 import { printJson } from '../io.ts';
-import type { Run } from '../spec.ts';
+import { type Run, UsageError } from '../spec.ts';
 import { parseConnections, readDatasetSources, withSystems } from '../systems.ts';
 import { withApp } from '../with-app.ts';
 
@@ -34,6 +34,8 @@ function summary(e: AnalyticsExport): string {
 }
 
 export const exportCommand: Run<(typeof COMMANDS)['analytics export']> = async ({ values }, io) => {
+  if (values.format === 'parquet' && !values.out)
+    throw new UsageError('a Parquet file is binary: name where to write it with --out FILE.');
   const connections = parseConnections(values.connection, values.demo, 'read the rows');
   return withApp(async (app) => {
     const reg = await app.registers.get();
@@ -64,14 +66,14 @@ export const exportCommand: Run<(typeof COMMANDS)['analytics export']> = async (
           orgId: values.org,
           purposeId: values.purpose,
           exportId: values.export,
-          format: values.format as 'json' | 'csv',
+          format: values.format as 'json' | 'csv' | 'parquet',
           newSeries: values['new-series'],
         },
       );
       if (values.out) await writeFile(values.out, r.body);
       if (values.json) printJson(io, wire(r.export));
       else {
-        if (!values.out) io.out(r.body.replace(/\r?\n$/, ''));
+        if (!values.out) io.out((r.body as string).replace(/\r?\n$/, ''));
         io.err(`Export ${r.export.id}: ${summary(r.export)}.${values.out ? ` Wrote ${values.out}.` : ''}`);
       }
       return 0;

@@ -1,10 +1,11 @@
 /**
- * The files of an analytics export, CSV and JSON, with what the export guaranteed. Pure.
+ * The files of an analytics export, CSV, JSON and Parquet, with what the export guaranteed. Pure.
  *
  * An aggregate has a record per cell and per margin (a margin's dimension is "*"), each with its distinct
  * subjects, rows and measures, or, when suppressed, empty figures and the reason (below-k, complementary).
  * A rows export has a record per row: the series pseudonym and the export's columns, nothing else.
  */
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { AggregateTable, Suppressed, SuppressionReason } from './suppress.ts';
 
 export const TOTAL = '*';
@@ -98,4 +99,50 @@ export function toCsv(columns: string[], records: OutRecord[]): string {
 
 export function toJson(meta: Record<string, unknown>, guarantee: Guarantee, records: OutRecord[]): string {
   return `${JSON.stringify({ ...meta, guarantee, records }, null, 2)}\n`;
+}
+
+/** The Parquet key-value metadata key under which the file carries its guarantee (JSON), and its heading. */
+export const PARQUET_GUARANTEE_KEY = 'ombud.guarantee';
+export const PARQUET_EXPORT_KEY = 'ombud.export';
+
+type ParquetType = 'STRING' | 'INT32' | 'DOUBLE';
+
+/** A column's type from its values: text, whole numbers (INT32 while they fit), else doubles; all-null is text. */
+function parquetType(values: (string | number | null)[]): ParquetType {
+  if (values.some((v) => typeof v === 'string')) return 'STRING';
+  const nums = values.filter((v): v is number => typeof v === 'number');
+  return nums.every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31) && nums.length
+    ? 'INT32'
+    : nums.length
+      ? 'DOUBLE'
+      : 'STRING';
+}
+
+/**
+ * The same records as a Parquet file: one typed, nullable column per column (a suppressed figure is null), and
+ * what the export guaranteed as JSON in the file's key-value metadata (PARQUET_GUARANTEE_KEY), with the
+ * export's heading (company, purpose, export, title, createdAt) under PARQUET_EXPORT_KEY.
+ */
+export function toParquet(
+  meta: Record<string, unknown>,
+  guarantee: Guarantee,
+  columns: string[],
+  records: OutRecord[],
+): Uint8Array {
+  const columnData = columns.map((name) => {
+    const values = records.map((r) => r[name] ?? null);
+    const type = parquetType(values);
+    const data = type === 'STRING' ? values.map((v) => (v === null ? null : String(v))) : values;
+    return { name, data, type, nullable: true };
+  });
+  return new Uint8Array(
+    parquetWriteBuffer({
+      columnData,
+      kvMetadata: [
+        { key: PARQUET_GUARANTEE_KEY, value: JSON.stringify(guarantee) },
+        { key: PARQUET_EXPORT_KEY, value: JSON.stringify(meta) },
+      ],
+      createdBy: 'Ombud',
+    }),
+  );
 }

@@ -22,10 +22,9 @@ import type { RouteServer } from '../routeServer.ts';
 import {
   analyticsExport,
   analyticsExportList,
-  analyticsFile,
+  analyticsFileResponse,
   runAnalyticsExportBody,
 } from '../schemas/analytics.ts';
-import { jsonOrCsv } from '../schemas/wire.ts';
 
 const orgParams = z.object({ orgId: z.string().min(1).max(100) });
 const idParams = z.object({ id: z.string().uuid('an export id') });
@@ -109,9 +108,9 @@ function analyticsApi(server: RouteServer, app: App, workers: BackgroundWork) {
       schema: {
         tags: ['analytics'],
         operationId: 'getAnalyticsExportFile',
-        summary: "An analytics export's file, in the format it was made in (JSON or CSV)",
+        summary: "An analytics export's file, in the format it was made in (JSON, CSV or Parquet)",
         params: idParams,
-        response: { 200: jsonOrCsv('The file: JSON with its guarantee, or CSV.', analyticsFile) },
+        response: { 200: analyticsFileResponse },
       },
     },
     async (req, reply) => {
@@ -122,10 +121,15 @@ function analyticsApi(server: RouteServer, app: App, workers: BackgroundWork) {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${name}.csv"`)
-          .send(f.body);
+          .send(f.body as string);
+      if (f.export.format === 'parquet')
+        return reply
+          .type('application/vnd.apache.parquet')
+          .header('content-disposition', `attachment; filename="${name}.parquet"`)
+          .send(Buffer.from(f.body as Uint8Array));
       return reply
         .header('content-disposition', `attachment; filename="${name}.json"`)
-        .send(JSON.parse(f.body));
+        .send(JSON.parse(f.body as string));
     },
   );
 }

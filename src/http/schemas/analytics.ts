@@ -45,7 +45,7 @@ export const analyticsExport = z.strictObject({
   purposeId: z.string(),
   exportId: z.string(),
   kind: z.enum(['aggregate', 'rows']),
-  format: z.enum(['csv', 'json']),
+  format: z.enum(['csv', 'json', 'parquet']),
   seriesId: z.string().nullable(),
   guarantee: analyticsGuarantee,
   createdBy: z.string(),
@@ -68,9 +68,32 @@ export const analyticsFile = z.strictObject({
 export const runAnalyticsExportBody = z.strictObject({
   purpose: z.string().min(1).max(100).describe('The purpose whose analytics export to run.'),
   export: z.string().min(1).max(100).describe("The export's id in the purpose's analytics block."),
-  format: z.enum(['csv', 'json']).default('json'),
+  format: z
+    .enum(['csv', 'json', 'parquet'])
+    .default('json')
+    .describe(
+      'json (records with the guarantee), csv (the records), or parquet (typed columns, the guarantee as JSON in the key-value metadata under ombud.guarantee).',
+    ),
   newSeries: z
     .boolean()
     .default(false)
     .describe('Rows exports: start a new pseudonym series (the pseudonyms no longer match earlier files).'),
 });
+
+/** The download: JSON with its guarantee, CSV, or Parquet (bytes, the guarantee in its metadata). */
+export const analyticsFileResponse = {
+  description:
+    'The file: JSON with its guarantee, CSV, or Parquet with the guarantee in its key-value metadata.',
+  content: {
+    'application/json': { schema: analyticsFile },
+    'text/csv': { schema: z.string() },
+    'application/vnd.apache.parquet': {
+      schema: z.instanceof(Buffer).meta({
+        type: 'string',
+        contentMediaType: 'application/vnd.apache.parquet',
+        description:
+          'The records as a Parquet file: one typed column per column (suppressed figures null); the guarantee as JSON under the key-value metadata key ombud.guarantee.',
+      }),
+    },
+  },
+};

@@ -6,7 +6,7 @@ import { type Caller, readAuthorized } from '../../core/policies/policy.ts';
 import { analyticsExportPolicy } from '../../core/policies/resources.ts';
 import type { Db } from '../../storage/db.ts';
 import { recordAudit } from '../audit/auditLog.ts';
-import { type AnalyticsExport, EXPORT_COLUMNS, type ExportRow, exportOf } from './store.ts';
+import { type AnalyticsExport, EXPORT_COLUMNS, type ExportRow, exportOf, mediaTypeOf } from './store.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,7 +15,7 @@ export async function getAnalyticsExport(
   caller: Caller,
   orgIds: readonly string[],
   id: string,
-): Promise<{ export: AnalyticsExport; body: string; mediaType: string }> {
+): Promise<{ export: AnalyticsExport; body: string | Uint8Array; mediaType: string }> {
   const [head] = UUID.test(id)
     ? await db.query<{ id: string; org_id: string }>(
         'SELECT id, org_id FROM analytics_exports WHERE id = $1',
@@ -30,8 +30,8 @@ export async function getAnalyticsExport(
     async () =>
       head
         ? (
-            await db.query<ExportRow & { body: string }>(
-              `SELECT ${EXPORT_COLUMNS}, body FROM analytics_exports WHERE id = $1`,
+            await db.query<ExportRow & { body: string | null; body_bytes: Uint8Array | null }>(
+              `SELECT ${EXPORT_COLUMNS}, body, body_bytes FROM analytics_exports WHERE id = $1`,
               [id],
             )
           )[0]
@@ -45,7 +45,8 @@ export async function getAnalyticsExport(
   });
   return {
     export: exportOf(found),
-    body: found.body,
-    mediaType: found.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    // A Parquet file is kept as bytes, CSV and JSON as text.
+    body: found.body ?? new Uint8Array(found.body_bytes!),
+    mediaType: mediaTypeOf(found.format),
   };
 }

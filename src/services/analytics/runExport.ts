@@ -6,7 +6,7 @@
  *   complementary cells suppressed so that none can be worked out from the rest (core/analytics/suppress.ts),
  *   the counts with noise when the export asks for it, charged to the purpose's privacy budget; or
  * - rows: one record per row under the series' keyed pseudonym, with only the columns the register allows.
- * The file (CSV or JSON), what it guaranteed, and an audit entry are stored in one transaction.
+ * The file (CSV, JSON or Parquet), what it guaranteed, and an audit entry are stored in one transaction.
  */
 import { randomInt } from 'node:crypto';
 import { type ResolvedExport, resolveExport } from '../../core/analytics/definition.ts';
@@ -18,6 +18,7 @@ import {
   TOTAL,
   toCsv,
   toJson,
+  toParquet,
 } from '../../core/analytics/output.ts';
 import { pseudonym, seriesKey } from '../../core/analytics/pseudonym.ts';
 import { type AggregateTable, type Entry, suppress } from '../../core/analytics/suppress.ts';
@@ -34,6 +35,7 @@ import {
   EXPORT_COLUMNS,
   type ExportRow,
   exportOf,
+  mediaTypeOf,
 } from './store.ts';
 import { subjectFilter } from './subjects.ts';
 
@@ -41,17 +43,32 @@ export type RunExportInput = {
   orgId: string;
   purposeId: string;
   exportId: string;
-  format: 'csv' | 'json';
+  format: 'csv' | 'json' | 'parquet';
   /** Start a new pseudonym series (rows exports): the pseudonyms no longer match the earlier exports'. */
   newSeries?: boolean;
 };
 
-export type ExportResult = { export: AnalyticsExport; body: string; mediaType: string };
+/** The file: text for CSV and JSON, bytes for Parquet. */
+export type ExportResult<B extends string | Uint8Array = string | Uint8Array> = {
+  export: AnalyticsExport;
+  body: B;
+  mediaType: string;
+};
 
 const NULL_KEY = '\0';
 
 const defaultUniform = () => (randomInt(1, 2 ** 48 - 1) as number) / 2 ** 48;
 
+export async function runAnalyticsExport(
+  deps: AnalyticsDeps,
+  caller: Caller,
+  input: RunExportInput & { format: 'csv' | 'json' },
+): Promise<ExportResult<string>>;
+export async function runAnalyticsExport(
+  deps: AnalyticsDeps,
+  caller: Caller,
+  input: RunExportInput,
+): Promise<ExportResult>;
 export async function runAnalyticsExport(
   deps: AnalyticsDeps,
   caller: Caller,
@@ -115,7 +132,12 @@ export async function runAnalyticsExport(
     title: def.title ?? null,
     createdAt: now.toISOString(),
   };
-  const body = input.format === 'csv' ? toCsv(columns, out) : toJson(meta, guarantee, out);
+  const body =
+    input.format === 'csv'
+      ? toCsv(columns, out)
+      : input.format === 'parquet'
+        ? toParquet(meta, guarantee, columns, out)
+        : toJson(meta, guarantee, out);
   const row = await storeExport(deps, caller, {
     input,
     purposeId: purpose.id,
@@ -130,7 +152,7 @@ export async function runAnalyticsExport(
   return {
     export: exportOf(row),
     body,
-    mediaType: input.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+    mediaType: mediaTypeOf(input.format),
   };
 }
 
@@ -146,7 +168,7 @@ async function storeExport(
     guarantee: Guarantee;
     seriesId: string | null;
     epsilon: number | null;
-    body: string;
+    body: string | Uint8Array;
     now: Date;
   },
 ): Promise<ExportRow> {
@@ -175,8 +197,8 @@ async function storeExport(
     }
     const [r] = await tx.query<ExportRow>(
       `INSERT INTO analytics_exports (org_id, purpose_id, export_id, kind, format, series_id, k, epsilon, records,
-         suppressed_primary, suppressed_complementary, guarantee, created_by, created_at, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         suppressed_primary, suppressed_complementary, guarantee, created_by, created_at, body, body_bytes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        RETURNING ${EXPORT_COLUMNS}`,
       [
         input.orgId,
@@ -193,7 +215,8 @@ async function storeExport(
         JSON.stringify(guarantee),
         `${caller.actor.kind}:${caller.actor.id}`,
         now.toISOString(),
-        body,
+        typeof body === 'string' ? body : null,
+        typeof body === 'string' ? null : body,
       ],
     );
     await recordAudit(tx, {

@@ -29,7 +29,7 @@ export type AnalyticsExport = {
   purposeId: string;
   exportId: string;
   kind: 'aggregate' | 'rows';
-  format: 'csv' | 'json';
+  format: 'csv' | 'json' | 'parquet';
   seriesId: string | null;
   guarantee: Guarantee;
   createdBy: string;
@@ -42,7 +42,7 @@ export type ExportRow = {
   purpose_id: string;
   export_id: string;
   kind: 'aggregate' | 'rows';
-  format: 'csv' | 'json';
+  format: 'csv' | 'json' | 'parquet';
   series_id: string | null;
   guarantee: Guarantee;
   created_by: string;
@@ -64,3 +64,10 @@ export const exportOf = (r: ExportRow): AnalyticsExport => ({
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
 });
+
+/** The media type of an export's file. */
+export function mediaTypeOf(format: AnalyticsExport['format']): string {
+  if (format === 'csv') return 'text/csv; charset=utf-8';
+  if (format === 'parquet') return 'application/vnd.apache.parquet';
+  return 'application/json; charset=utf-8';
+}
