@@ -7,43 +7,21 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { DEMO_REGISTER_DIR } from '../../src/demo/loadDemo.ts';
-import type { Actor } from '../../src/services/audit/auditLog.ts';
 import { SYSTEM_ACTOR } from '../../src/services/audit/auditLog.ts';
 import { applyRegister } from '../../src/services/register/applyRegister.ts';
 import { readRegisterSources } from '../../src/services/register/readRegisterDir.ts';
-import type { RetentionWorker } from '../../src/services/retention/worker.ts';
 import { TEST_AUDIT_KEYRING } from '../support/audit-keys.ts';
 import { captureIo } from '../support/cli.ts';
-import { tickingClock } from '../support/clock.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { SAME_ORIGIN } from '../security/helpers.ts';
+import type { TestServer } from '../support/server.ts';
+import { callOn, startAnalyticsServer } from './support.ts';
 import { ombudServerDb, retentionSystems } from '../retention/support.ts';
 
 let ts: TestServer;
 const call = (method: 'GET' | 'POST', url: string, payload?: unknown, accept = 'application/json') =>
-  ts.server.inject({
-    method,
-    url,
-    headers: { cookie: ts.cookie, ...SAME_ORIGIN, accept },
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
+  callOn(ts, method, url, payload, accept);
 
 beforeAll(async () => {
-  ts = await startTestServer({ fulfilment: 'embedded', now: tickingClock('2026-11-25T09:00:00Z') });
-  const systems = ts.workers.subjectSystems!;
-  ts.workers.retention = {
-    systems,
-    deps: async (actor: Actor) => ({
-      db: ts.app.db,
-      actor,
-      index: (await ts.app.registers.get())!.index,
-      datasets: systems.datasets,
-      connectors: systems.connectors,
-      secret: ts.app.config.secret!,
-      now: ts.app.now,
-    }),
-    stop: async () => {},
-  } as unknown as RetentionWorker;
+  ts = await startAnalyticsServer();
 }, 120_000);
 afterAll(async () => {
   await ts?.close();
